@@ -1,0 +1,32 @@
+"""Errors as structured JSON with the field at fault:
+`{"error": "...", "fields": {"birth_date": ["..."]}}`."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_handler
+
+from onward.accounts.policy import NotFound
+from onward.registry.services import StaleEdit
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field": exc.messages}
+        return Response({"error": "Invalid input.", "fields": fields},
+                        status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, StaleEdit):
+        return Response({"error": str(exc), "fields": {"version": [str(exc)]}},
+                        status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, NotFound):
+        return Response({"error": str(exc)}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, PermissionDenied):
+        return Response({"error": str(exc) or "You may not do this."},
+                        status=status.HTTP_403_FORBIDDEN)
+    response = drf_handler(exc, context)
+    if response is not None:
+        if isinstance(exc, exceptions.ValidationError) and isinstance(response.data, dict):
+            response.data = {"error": "Invalid input.", "fields": response.data}
+        elif isinstance(response.data, dict) and "detail" in response.data:
+            response.data = {"error": str(response.data["detail"])}
+    return response

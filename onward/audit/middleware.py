@@ -1,0 +1,34 @@
+"""Carries who and where a request comes from to the audit service, without threading
+the request through every service call."""
+
+import contextvars
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    ip: str | None
+    path: str
+    channel: str
+
+
+current = contextvars.ContextVar("onward_request_meta", default=RequestMeta(None, "", "cli"))
+
+
+def client_ip(request) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a proxy we trust
+    # rewrites it, and the proxy setup is the deployment's business (docs/operations.md).
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        channel = "api" if request.path.startswith("/api/") else "web"
+        token = current.set(RequestMeta(client_ip(request), request.path[:255], channel))
+        try:
+            return self.get_response(request)
+        finally:
+            current.reset(token)

@@ -1,0 +1,65 @@
+from django.conf import settings
+from django.db import models
+
+
+class AppendOnlyError(Exception):
+    """The audit log cannot be changed or deleted through the application."""
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit entries cannot be changed.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit entries cannot be deleted.")
+
+
+class AuditEntry(models.Model):
+    """One thing that happened: a read, a write, an export, a login.
+
+    Append-only. The model refuses updates and deletes; on PostgreSQL and SQLite a
+    trigger refuses UPDATE (and on PostgreSQL DELETE) even from raw SQL.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        EXPORT = "export", "Exported"
+        LOGIN = "login", "Logged in"
+        LOGIN_FAILED = "login_failed", "Failed login"
+        LOGOUT = "logout", "Logged out"
+        DENIED = "denied", "Refused access"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Kept as text too: the name attempted in a failed login has no user row.
+    actor_name = models.CharField(max_length=150, blank=True, db_index=True)
+    action = models.CharField(max_length=16, choices=Action.choices, db_index=True)
+    object_type = models.CharField(max_length=32, blank=True, db_index=True)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    changes = models.JSONField(default=dict, blank=True)
+    detail = models.CharField(max_length=255, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    channel = models.CharField(max_length=8, default="web")  # web, api, cli
+    path = models.CharField(max_length=255, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit entries cannot be deleted.")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type} {self.object_id}"

@@ -1,0 +1,31 @@
+"""The `onward` command: Onward's own commands, and Django's management commands.
+
+`onward dedup` and `onward match` work on files alone and never touch Django; everything
+else (`onward demo`, `onward migrate`, `onward check --deploy`, `onward createsuperuser`,
+…) is a Django management command.
+"""
+
+import os
+import sys
+
+FILE_ONLY = {
+    "dedup": "onward.dedup.cli",
+    "match": "onward.matching.cli",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in FILE_ONLY:
+        from importlib import import_module
+
+        return int(import_module(FILE_ONLY[argv[0]]).main(argv[1:]) or 0)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onward.settings.base")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["onward", *argv])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Shared test fixtures: one user per role plus outsiders, and small registry factories."""
+
+import pytest
+
+from onward.accounts import roles
+from onward.accounts.models import User
+from onward.registry import services
+
+ROLE_USERS = {
+    roles.ADMIN: ("t_admin", ""),
+    roles.DATA_MANAGER: ("t_datamanager", ""),
+    roles.CLERK: ("t_clerk", ""),
+    roles.PROTECTION: ("t_protection", ""),
+    roles.RESETTLEMENT: ("t_resettlement", ""),
+    roles.DELEGATION: ("t_delegation", "ALB"),
+    roles.AUDITOR: ("t_auditor", ""),
+}
+
+
+@pytest.fixture
+def users(db):
+    """One active user per role, keyed by role."""
+    made = {}
+    for role, (username, country) in ROLE_USERS.items():
+        user = User.objects.create_user(username=username, password="pw-for-tests-123",
+                                        role=role, country=country)
+        made[role] = user
+    return made
+
+
+@pytest.fixture
+def clerk(users):
+    return users[roles.CLERK]
+
+
+def principal_data(**overrides) -> dict:
+    data = {"given_name": "Mohammad", "family_name": "Rezaei", "father_name": "Hossein",
+            "sex": "M", "birth_date": "1970-05-12", "nationality": "IRN",
+            "document_number": "X1234567", "phone": "", "specific_needs": ["SM"]}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def case(clerk):
+    """A case with its principal applicant and a spouse."""
+    case = services.case_create(actor=clerk, principal=principal_data())
+    services.person_add(actor=clerk, case=case, person=principal_data(
+        given_name="Fatemeh", family_name="Karimi", sex="F", relationship="spouse",
+        birth_date="1974", document_number="", specific_needs=[]))
+    return case
+
+
+@pytest.fixture
+def client_for(client, users):
+    """A test client logged in as the user of a role (None: anonymous)."""
+
+    def login(role):
+        client.logout()
+        if role is not None:
+            client.force_login(users[role])
+        return client
+
+    return login

@@ -1,0 +1,137 @@
+"""REST API of the registry. Thin: parse, call the selectors and services, render."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from onward.accounts.policy import get_case_for_user, get_person_for_user, require
+from onward.registry import selectors, services
+from onward.registry.models import Case, Person
+
+
+class PersonOut(serializers.ModelSerializer):
+    case_id = serializers.CharField(source="case.case_id")
+    birth_date = serializers.CharField(source="birth_date_display")
+    specific_needs = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["person_id", "case_id", "relationship", "given_name", "family_name",
+                  "father_name", "sex", "birth_date", "nationality", "document_number",
+                  "phone", "specific_needs", "arrival_date", "version"]
+
+
+class PersonIn(serializers.Serializer):
+    """Raw values; the registry's own rules (services.clean_person_fields) validate them."""
+
+    relationship = serializers.CharField(required=False)
+    given_name = serializers.CharField(required=False, allow_blank=True)
+    family_name = serializers.CharField(required=False, allow_blank=True)
+    father_name = serializers.CharField(required=False, allow_blank=True)
+    sex = serializers.CharField(required=False, allow_blank=True)
+    birth_date = serializers.CharField(required=False, allow_blank=True,
+                                       help_text="YYYY-MM-DD, YYYY-MM or YYYY")
+    nationality = serializers.CharField(required=False, allow_blank=True)
+    document_number = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    specific_needs = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class PersonPatch(PersonIn):
+    version = serializers.IntegerField(help_text="The version you read; a stale edit is refused.")
+
+
+class CaseOut(serializers.ModelSerializer):
+    size = serializers.IntegerField(read_only=True, required=False)
+
+    class Meta:
+        model = Case
+        fields = ["case_id", "status", "arrival_date", "size", "version"]
+
+
+class CaseDetailOut(CaseOut):
+    members = PersonOut(many=True)
+
+    class Meta(CaseOut.Meta):
+        fields = [*CaseOut.Meta.fields, "members"]
+
+
+class CaseIn(serializers.Serializer):
+    arrival_date = serializers.DateField(required=False, allow_null=True)
+    principal = PersonIn()
+
+
+def _filters(request, names):
+    return {name: request.query_params.get(name, "") for name in names}
+
+
+PERSON_FILTERS = ("q", "sex", "nationality", "need", "age_band", "case_status")
+
+
+@extend_schema(parameters=[OpenApiParameter(n, str) for n in PERSON_FILTERS])
+class PersonListApi(ListAPIView):
+    serializer_class = PersonOut
+
+    def get_queryset(self):
+        return selectors.person_list(user=self.request.user, **_filters(
+            self.request, PERSON_FILTERS)).prefetch_related("specific_needs")
+
+
+class PersonDetailApi(APIView):
+    @extend_schema(responses=PersonOut)
+    def get(self, request, person_id):
+        person = get_person_for_user(request.user, person_id)
+        return Response(PersonOut(selectors.person_detail(user=request.user, person=person)).data)
+
+    @extend_schema(request=PersonPatch, responses=PersonOut)
+    def patch(self, request, person_id):
+        person = get_person_for_user(request.user, person_id)
+        body = PersonPatch(data=request.data)
+        body.is_valid(raise_exception=True)
+        changes = dict(body.validated_data)
+        version = changes.pop("version")
+        person = services.person_update(actor=request.user, person=person,
+                                        expected_version=version, changes=changes)
+        return Response(PersonOut(person).data)
+
+
+CASE_FILTERS = ("q", "status", "need", "nationality")
+
+
+@extend_schema(parameters=[OpenApiParameter(n, str) for n in CASE_FILTERS])
+class CaseListApi(ListAPIView):
+    serializer_class = CaseOut
+
+    def get_queryset(self):
+        return selectors.case_list(user=self.request.user, **_filters(self.request, CASE_FILTERS))
+
+    @extend_schema(request=CaseIn, responses={201: CaseDetailOut})
+    def post(self, request):
+        require(request.user, "registry.create")
+        body = CaseIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = services.case_create(actor=request.user, principal=body.validated_data["principal"],
+                                    arrival_date=body.validated_data.get("arrival_date"))
+        return Response(CaseDetailOut(case).data, status=201)
+
+
+class CaseDetailApi(APIView):
+    @extend_schema(responses=CaseDetailOut)
+    def get(self, request, case_id):
+        case = get_case_for_user(request.user, case_id)
+        detail = selectors.case_detail(user=request.user, case=case)
+        data = CaseOut(case).data
+        data["members"] = PersonOut(detail["members"], many=True).data
+        return Response(data)
+
+
+class CaseMembersApi(APIView):
+    @extend_schema(request=PersonIn, responses={201: PersonOut})
+    def post(self, request, case_id):
+        case = get_case_for_user(request.user, case_id)
+        body = PersonIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        person = services.person_add(actor=request.user, case=case, person=body.validated_data)
+        return Response(PersonOut(person).data, status=201)

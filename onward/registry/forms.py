@@ -1,0 +1,55 @@
+"""Forms parse what a user typed; the registry's services validate and write it."""
+
+from django import forms
+
+from onward.registry import codes
+from onward.registry.models import SpecificNeed
+
+
+def _needs_choices():
+    return [(n.code, f"{n.code} – {n.label}") for n in SpecificNeed.objects.filter(active=True)]
+
+
+class PersonForm(forms.Form):
+    relationship = forms.ChoiceField(choices=codes.RELATIONSHIPS.items())
+    given_name = forms.CharField(max_length=100)
+    family_name = forms.CharField(max_length=100, required=False)
+    father_name = forms.CharField(max_length=100, required=False, label="Father's name")
+    sex = forms.ChoiceField(choices=[("", "Unknown"), *codes.SEX.items()], required=False)
+    birth_date = forms.CharField(
+        required=False, help_text="YYYY-MM-DD, or YYYY-MM / YYYY when only part is known.")
+    nationality = forms.CharField(max_length=3, required=False,
+                                  help_text="ISO 3166-1 alpha-3, e.g. IRN, IRQ.")
+    document_number = forms.CharField(max_length=40, required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    specific_needs = forms.MultipleChoiceField(required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, with_relationship: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specific_needs"].choices = _needs_choices()
+        if not with_relationship:
+            del self.fields["relationship"]
+
+    def add_service_errors(self, error) -> None:
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
+
+
+class PersonEditForm(PersonForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CaseForm(forms.Form):
+    arrival_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class CaseEditForm(CaseForm):
+    status = forms.ChoiceField(choices=[("open", "Open"), ("closed", "Closed")])
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("general", "General"),
+                                      ("protection", "Protection (confidential)")])
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,160 @@
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+
+from onward.registry import codes
+
+
+class SpecificNeed(models.Model):
+    """A coded vulnerability from the managed list (UNHCR's top-level categories)."""
+
+    code = models.CharField(max_length=8, primary_key=True)
+    label = models.CharField(max_length=120)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} – {self.label}"
+
+
+class Case(models.Model):
+    """A registration group processed together, usually a household.
+
+    It has exactly one principal applicant (a partial unique constraint on Person, and the
+    services that create a case with its principal). `version` is the optimistic lock.
+    """
+
+    audit_type = "case"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    case_id = models.CharField(max_length=32, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN,
+                              db_index=True)
+    arrival_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["case_id"]
+
+    def __str__(self):
+        return self.case_id
+
+    @property
+    def public_id(self) -> str:
+        return self.case_id
+
+    @property
+    def principal(self):
+        return next((p for p in self.members.all() if p.relationship == "principal"), None)
+
+
+class Person(models.Model):
+    """One resident. A person belongs to one case at a time (the FK makes "a person in
+    two open cases" impossible by construction); merged duplicates keep their row and
+    point at the survivor, so nothing is deleted."""
+
+    audit_type = "person"
+
+    class Precision(models.TextChoices):
+        DAY = "D", "Day"
+        MONTH = "M", "Month"
+        YEAR = "Y", "Year"
+
+    person_id = models.CharField(max_length=32, unique=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="members")
+    relationship = models.CharField(max_length=16, choices=codes.RELATIONSHIPS.items())
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100, blank=True)
+    father_name = models.CharField(max_length=100, blank=True)
+    sex = models.CharField(max_length=1, choices=codes.SEX.items(), blank=True)
+    # A partial date is stored as its first day with its precision: 1985 -> 1985-01-01, Y.
+    birth_date = models.DateField(null=True, blank=True)
+    birth_precision = models.CharField(max_length=1, choices=Precision.choices, blank=True)
+    nationality = models.CharField(max_length=3, blank=True, db_index=True)
+    document_number = models.CharField(max_length=40, blank=True, db_index=True)
+    phone = models.CharField(max_length=40, blank=True)
+    specific_needs = models.ManyToManyField(SpecificNeed, blank=True, related_name="persons")
+    arrival_date = models.DateField(null=True, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["person_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(relationship="principal"),
+                name="one_principal_per_case",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"]),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {self.full_name}"
+
+    @property
+    def public_id(self) -> str:
+        return self.person_id
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+    @property
+    def birth_date_display(self) -> str:
+        if not self.birth_date:
+            return ""
+        return {
+            "Y": f"{self.birth_date:%Y}", "M": f"{self.birth_date:%Y-%m}",
+        }.get(self.birth_precision, f"{self.birth_date:%Y-%m-%d}")
+
+    def age_on(self, day: dt.date) -> int | None:
+        if not self.birth_date:
+            return None
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+    @property
+    def age(self) -> int | None:
+        return self.age_on(dt.date.today())
+
+
+class Note(models.Model):
+    """Free text on a case. Protection notes are confidential (policy decides who sees
+    them). Notes are never edited: a correction is a new note."""
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", "General"
+        PROTECTION = "protection", "Protection (confidential)"
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GENERAL)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                               related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class Counter(models.Model):
+    """The last number given out for an id prefix (C for cases, P for persons).
+
+    Its row is locked while a number is taken, so two clerks never get the same id.
+    """
+
+    prefix = models.CharField(max_length=8, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)

@@ -1,0 +1,73 @@
+"""Reads of the registry, always through the policy's visible_* querysets."""
+
+import datetime as dt
+
+from django.db.models import Count, Q, QuerySet
+
+from onward.accounts.policy import can, visible_cases, visible_persons
+from onward.audit.services import audit_read
+from onward.registry import codes
+
+
+def _age_band_filter(band: str, today: dt.date) -> Q:
+    low, high = (int(x) for x in band.split("-"))
+    # Born after today-(high+1) years and on or before today-low years.
+    oldest = today.replace(year=today.year - high - 1)
+    youngest = today.replace(year=today.year - low)
+    return Q(birth_date__gt=oldest, birth_date__lte=youngest)
+
+
+def person_list(*, user, q: str = "", sex: str = "", nationality: str = "", need: str = "",
+                age_band: str = "", case_status: str = "") -> QuerySet:
+    persons = visible_persons(user).select_related("case")
+    for word in q.split():
+        persons = persons.filter(
+            Q(given_name__icontains=word) | Q(family_name__icontains=word)
+            | Q(father_name__icontains=word) | Q(person_id__iexact=word)
+            | Q(document_number__iexact=word))
+    if sex:
+        persons = persons.filter(sex=sex)
+    if nationality:
+        persons = persons.filter(nationality=nationality.upper())
+    if need:
+        persons = persons.filter(specific_needs__code=need)
+    if age_band and age_band in age_band_choices():
+        persons = persons.filter(_age_band_filter(age_band, dt.date.today()))
+    if case_status:
+        persons = persons.filter(case__status=case_status)
+    return persons.order_by("person_id")
+
+
+def case_list(*, user, q: str = "", status: str = "", need: str = "",
+              nationality: str = "") -> QuerySet:
+    cases = visible_cases(user).annotate(size=Count("members", distinct=True))
+    for word in q.split():
+        cases = cases.filter(
+            Q(case_id__iexact=word) | Q(members__given_name__icontains=word)
+            | Q(members__family_name__icontains=word))
+    if status:
+        cases = cases.filter(status=status)
+    if need:
+        cases = cases.filter(members__specific_needs__code=need)
+    if nationality:
+        cases = cases.filter(members__nationality=nationality.upper())
+    return cases.distinct().order_by("case_id")
+
+
+def age_band_choices() -> dict[str, str]:
+    return {f"{lo}-{hi}": (f"{lo}–{hi}" if hi < 200 else f"{lo}+") for lo, hi in codes.AGE_BANDS}
+
+
+def person_detail(*, user, person):
+    """The person as the user may see them; the read is audited."""
+    audit_read(actor=user, obj=person)
+    return person
+
+
+def case_detail(*, user, case) -> dict:
+    audit_read(actor=user, obj=case)
+    notes = case.notes.select_related("author")
+    if not can(user, "protection_notes.view"):
+        notes = notes.exclude(kind="protection")
+    members = case.members.filter(merged_into__isnull=True).prefetch_related("specific_needs")
+    return {"case": case, "members": list(members), "notes": list(notes)}

@@ -1,0 +1,230 @@
+"""Writes to the registry: every create and edit of a person or a case goes through here.
+
+Each function is atomic, locks what it reads before writing (Zulip's rule), refuses a
+stale edit (optimistic locking on `version`), and writes its audit entry in the same
+transaction. Bad input raises `ValidationError` with every field at fault at once and
+changes nothing.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from onward.accounts.policy import require
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
+from onward.registry import validation
+from onward.registry.models import Case, Counter, Note, Person, SpecificNeed
+
+PERSON_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex",
+                 "birth_date", "nationality", "document_number", "phone", "specific_needs")
+_TEXT_FIELDS = {"given_name": 100, "family_name": 100, "father_name": 100,
+                "document_number": 40}
+
+
+class StaleEdit(Exception):
+    """The record changed since the user opened it; their edit would overwrite it."""
+
+
+def _next_id(prefix: str, width: int) -> str:
+    counter, _ = Counter.objects.select_for_update().get_or_create(prefix=prefix)
+    Counter.objects.filter(prefix=prefix).update(value=F("value") + 1)
+    return f"{prefix}{counter.value + 1:0{width}d}"
+
+
+def counters_sync() -> None:
+    """After a bulk load with given ids, move the counters past the highest id taken."""
+    for prefix, model, field in (("C", Case, "case_id"), ("P", Person, "person_id")):
+        highest = 0
+        for value in model.objects.filter(**{f"{field}__startswith": prefix}).values_list(
+                field, flat=True).iterator():
+            digits = value[len(prefix):]
+            if digits.isdigit():
+                highest = max(highest, int(digits))
+        Counter.objects.update_or_create(prefix=prefix, defaults={"value": highest})
+
+
+def clean_person_fields(data: dict, *, partial: bool = False) -> dict:
+    """Raw values (text from a form, an API body or a CSV row) -> clean model values.
+
+    Collects every error before raising, so the user fixes them all in one go.
+    """
+    clean, errors = {}, {}
+    known_needs = set(SpecificNeed.objects.filter(active=True).values_list("code", flat=True))
+    parsers = {
+        "relationship": validation.parse_relationship,
+        "sex": validation.parse_sex,
+        "nationality": validation.parse_nationality,
+        "phone": validation.parse_phone,
+        "specific_needs": lambda v: validation.parse_specific_needs(v, known=known_needs),
+    }
+    for field in PERSON_FIELDS:
+        if field not in data:
+            continue
+        raw = data[field]
+        try:
+            if field == "birth_date":
+                clean["birth_date"], clean["birth_precision"] = _birth_date(raw)
+            elif field in parsers:
+                clean[field] = parsers[field](raw)
+            else:
+                clean[field] = _text(field, raw)
+        except ValueError as exc:
+            errors[field] = str(exc)
+    if not partial:
+        for required in ("given_name", "relationship"):
+            if not data.get(required) and required not in errors:
+                errors[required] = "This field is required."
+    if "given_name" in clean and not clean["given_name"] and "given_name" not in errors:
+        errors["given_name"] = "A person needs a given name."
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def _birth_date(raw) -> tuple[dt.date | None, str]:
+    if isinstance(raw, dt.date):
+        return raw, "D"
+    return validation.parse_birth_date(str(raw or ""))
+
+
+def _text(field: str, raw) -> str:
+    value = " ".join(str(raw or "").split())
+    if len(value) > _TEXT_FIELDS.get(field, 255):
+        raise ValueError(f"At most {_TEXT_FIELDS[field]} characters.")
+    return value
+
+
+def _person_snapshot(person: Person) -> dict:
+    return {
+        "relationship": person.relationship, "given_name": person.given_name,
+        "family_name": person.family_name, "father_name": person.father_name,
+        "sex": person.sex, "birth_date": person.birth_date_display,
+        "nationality": person.nationality, "document_number": person.document_number,
+        "phone": person.phone,
+        "specific_needs": sorted(person.specific_needs.values_list("code", flat=True)),
+    }
+
+
+def _refuse_second_principal(case: Case, exclude_pk: int | None = None) -> None:
+    others = case.members.filter(relationship="principal").exclude(pk=exclude_pk)
+    if others.exists():
+        raise ValidationError({"relationship": (
+            f"Case {case.case_id} already has a principal applicant "
+            f"({others.first().person_id}); a case has exactly one.")})
+
+
+@transaction.atomic
+def case_create(*, actor, principal: dict, arrival_date: dt.date | None = None) -> Case:
+    """A new case with its principal applicant, in one step: a case never exists without
+    exactly one principal."""
+    require(actor, "registry.create")
+    fields = clean_person_fields({**principal, "relationship": "principal"})
+    case = Case.objects.create(case_id=_next_id("C", 5), arrival_date=arrival_date)
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="case",
+                 object_id=case.case_id, changes={"arrival_date": ["", str(arrival_date or "")]})
+    _person_insert(actor=actor, case=case, fields=fields, arrival_date=arrival_date)
+    return case
+
+
+@transaction.atomic
+def person_add(*, actor, case: Case, person: dict) -> Person:
+    """Adds a member to an open case. A second principal is refused."""
+    require(actor, "registry.create")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != Case.Status.OPEN:
+        raise ValidationError({"case": f"Case {case.case_id} is closed: reopen it first."})
+    fields = clean_person_fields(person)
+    if fields["relationship"] == "principal":
+        _refuse_second_principal(case)
+    return _person_insert(actor=actor, case=case, fields=fields, arrival_date=case.arrival_date)
+
+
+def _person_insert(*, actor, case: Case, fields: dict, arrival_date) -> Person:
+    needs = fields.pop("specific_needs", [])
+    person = Person.objects.create(person_id=_next_id("P", 6), case=case,
+                                   arrival_date=arrival_date, **fields)
+    person.specific_needs.set(needs)
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="person",
+                 object_id=person.person_id,
+                 changes={k: ["", v] for k, v in _person_snapshot(person).items() if v},
+                 detail=f"in case {case.case_id}")
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor, person: Person, expected_version: int, changes: dict) -> Person:
+    """Applies an edit if nobody changed the person since `expected_version`.
+
+    A stale edit raises `StaleEdit` and changes nothing: it never silently overwrites.
+    Only the fields that really change are written and audited (old and new values).
+    """
+    require(actor, "registry.edit")
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.version != expected_version:
+        raise StaleEdit(
+            f"{locked.person_id} was changed by someone else since you opened it "
+            f"(version {expected_version}, now {locked.version}). Reload it and apply "
+            "your change again.")
+    clean = clean_person_fields(changes, partial=True)
+    if clean.get("relationship") == "principal" and locked.relationship != "principal":
+        _refuse_second_principal(locked.case, exclude_pk=locked.pk)
+    if locked.relationship == "principal" and clean.get("relationship", "principal") != "principal":
+        raise ValidationError({"relationship": (
+            "This person is the case's principal applicant; a case needs exactly one. "
+            "Make another member principal first.")})
+    before = _person_snapshot(locked)
+    needs = clean.pop("specific_needs", None)
+    for field, value in clean.items():
+        setattr(locked, field, value)
+    if needs is not None:
+        locked.specific_needs.set(needs)
+    after = _person_snapshot(locked)
+    diff = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if not diff:
+        return locked
+    locked.version += 1
+    locked.save()
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
+                 object_id=locked.person_id, changes=diff)
+    return locked
+
+
+@transaction.atomic
+def case_update(*, actor, case: Case, expected_version: int, arrival_date=None,
+                status: str | None = None) -> Case:
+    require(actor, "registry.edit")
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.version != expected_version:
+        raise StaleEdit(
+            f"{locked.case_id} was changed by someone else since you opened it. "
+            "Reload it and apply your change again.")
+    diff = {}
+    if arrival_date != locked.arrival_date:
+        diff["arrival_date"] = [str(locked.arrival_date or ""), str(arrival_date or "")]
+        locked.arrival_date = arrival_date
+    if status and status != locked.status:
+        if status not in Case.Status.values:
+            raise ValidationError({"status": f"{status!r} is not a case status."})
+        diff["status"] = [locked.status, status]
+        locked.status = status
+    if diff:
+        locked.version += 1
+        locked.save()
+        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="case",
+                     object_id=locked.case_id, changes=diff)
+    return locked
+
+
+@transaction.atomic
+def note_add(*, actor, case: Case, text: str, kind: str = Note.Kind.GENERAL) -> Note:
+    require(actor, "protection_notes.add" if kind == Note.Kind.PROTECTION else "notes.add")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "A note needs some text."})
+    note = Note.objects.create(case=case, kind=kind, text=text, author=actor)
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="case",
+                 object_id=case.case_id, detail=f"{kind} note added")
+    return note

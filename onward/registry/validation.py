@@ -1,0 +1,81 @@
+"""Field rules of the registry, shared by forms, the API, import and the demo.
+
+Each function takes the raw text a user typed and returns the clean value or raises
+`ValueError` with a message that names what is wrong, fit to show next to the field.
+"""
+
+import datetime as dt
+import re
+
+from iso3166 import countries_by_alpha3
+
+from onward.registry import codes
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+
+def parse_birth_date(text: str, *, today: dt.date | None = None) -> tuple[dt.date | None, str]:
+    """`YYYY-MM-DD`, `YYYY-MM` or `YYYY` -> (first possible day, precision D/M/Y).
+
+    Empty means unknown. Refuses impossible dates (2013-02-30) and dates in the future.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None, ""
+    m = _DATE.match(text)
+    if not m or (m.group(3) and not m.group(2)):
+        raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY.")
+    year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    precision = "D" if m.group(3) else "M" if m.group(2) else "Y"
+    try:
+        value = dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date that exists.") from None
+    if value > (today or dt.date.today()):
+        raise ValueError(f"{text!r} is in the future.")
+    if year < 1890:
+        raise ValueError(f"{text!r} is too far in the past to be a birth date.")
+    return value, precision
+
+
+def parse_sex(text: str) -> str:
+    text = (text or "").strip().upper()
+    if text and text not in codes.SEX:
+        raise ValueError(f"{text!r} is not a sex code: use M, F or X (or leave empty).")
+    return text
+
+
+def parse_nationality(text: str) -> str:
+    text = (text or "").strip().upper()
+    if text and text not in countries_by_alpha3:
+        raise ValueError(f"{text!r} is not an ISO 3166-1 alpha-3 country code.")
+    return text
+
+
+def parse_relationship(text: str) -> str:
+    text = (text or "").strip().lower()
+    if text not in codes.RELATIONSHIPS:
+        choices = ", ".join(codes.RELATIONSHIPS)
+        raise ValueError(f"{text!r} is not a relationship: use one of {choices}.")
+    return text
+
+
+def parse_specific_needs(text: str | list[str], *, known: set[str]) -> list[str]:
+    items = text if isinstance(text, list) else (text or "").split(";")
+    needs = [item.strip().upper() for item in items if item.strip()]
+    unknown = [n for n in needs if n not in known]
+    if unknown:
+        raise ValueError(f"Unknown specific need code(s): {', '.join(unknown)}.")
+    return sorted(set(needs))
+
+
+def parse_phone(text: str) -> str:
+    text = (text or "").strip()
+    if text and not re.fullmatch(r"\+?[0-9 ()./-]{5,40}", text):
+        raise ValueError(f"{text!r} is not a phone number.")
+    return text
+
+
+def country_name(code: str) -> str:
+    country = countries_by_alpha3.get(code or "")
+    return country.name if country else code

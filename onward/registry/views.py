@@ -1,0 +1,175 @@
+"""Registry pages. Thin: parse the request, call selectors and services, render."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from onward.accounts.policy import can
+from onward.registry import codes, selectors, services
+from onward.registry.forms import (CaseEditForm, CaseForm, NoteForm, PersonEditForm,
+                                   PersonForm)
+from onward.registry.models import Case, SpecificNeed
+from onward.registry.validation import country_name
+from onward.web.access import case_or_404, permission_required, person_or_404
+
+PAGE_SIZE = 50
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@permission_required("registry.view")
+def person_list(request):
+    filters = {k: request.GET.get(k, "").strip() for k in
+               ("q", "sex", "nationality", "need", "age_band", "case_status")}
+    page = _page(request, selectors.person_list(user=request.user, **filters)
+                 .prefetch_related("specific_needs"))
+    return render(request, "registry/person_list.html", {
+        "page": page, "filters": filters, "query": _query_without_page(request),
+        "sexes": codes.SEX, "needs": SpecificNeed.objects.all(),
+        "age_bands": selectors.age_band_choices(), "statuses": Case.Status.choices,
+    })
+
+
+@permission_required("registry.view")
+def case_list(request):
+    filters = {k: request.GET.get(k, "").strip() for k in ("q", "status", "need", "nationality")}
+    page = _page(request, selectors.case_list(user=request.user, **filters)
+                 .prefetch_related("members"))
+    return render(request, "registry/case_list.html", {
+        "page": page, "filters": filters, "query": _query_without_page(request),
+        "needs": SpecificNeed.objects.all(), "statuses": Case.Status.choices,
+        "can_create": can(request.user, "registry.create"),
+    })
+
+
+@permission_required("registry.view")
+def person_detail(request, person_id):
+    person = selectors.person_detail(user=request.user, person=person_or_404(request, person_id))
+    return render(request, "registry/person_detail.html", {
+        "person": person, "nationality": country_name(person.nationality),
+        "can_edit": can(request.user, "registry.edit"),
+    })
+
+
+@permission_required("registry.edit")
+def person_edit(request, person_id):
+    person = person_or_404(request, person_id)
+    if request.method == "POST":
+        form = PersonEditForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version")
+            try:
+                services.person_update(actor=request.user, person=person,
+                                       expected_version=version, changes=data)
+            except services.StaleEdit as exc:
+                messages.error(request, str(exc))
+                return redirect("person_edit", person_id=person_id)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, f"Saved {person.person_id}.")
+                return redirect("person_detail", person_id=person_id)
+    else:
+        form = PersonEditForm(initial={
+            "relationship": person.relationship, "given_name": person.given_name,
+            "family_name": person.family_name, "father_name": person.father_name,
+            "sex": person.sex, "birth_date": person.birth_date_display,
+            "nationality": person.nationality, "document_number": person.document_number,
+            "phone": person.phone, "version": person.version,
+            "specific_needs": list(person.specific_needs.values_list("code", flat=True)),
+        })
+    return render(request, "registry/person_form.html", {
+        "form": form, "person": person, "title": f"Edit {person.person_id}"})
+
+
+@permission_required("registry.view")
+def case_detail(request, case_id):
+    detail = selectors.case_detail(user=request.user, case=case_or_404(request, case_id))
+    return render(request, "registry/case_detail.html", {
+        **detail, "note_form": NoteForm(),
+        "can_edit": can(request.user, "registry.edit"),
+        "can_add": can(request.user, "registry.create"),
+        "can_note": can(request.user, "notes.add"),
+        "can_protection_note": can(request.user, "protection_notes.add"),
+    })
+
+
+@permission_required("registry.create")
+def case_create(request):
+    case_form = CaseForm(request.POST or None)
+    form = PersonForm(request.POST or None, with_relationship=False)
+    if request.method == "POST" and case_form.is_valid() and form.is_valid():
+        try:
+            case = services.case_create(actor=request.user, principal=form.cleaned_data,
+                                        arrival_date=case_form.cleaned_data["arrival_date"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"Registered case {case.case_id}.")
+            return redirect("case_detail", case_id=case.case_id)
+    return render(request, "registry/person_form.html", {
+        "form": form, "case_form": case_form, "title": "Register a new case",
+        "intro": "The person registered here becomes the case's principal applicant."})
+
+
+@permission_required("registry.create")
+def member_add(request, case_id):
+    case = case_or_404(request, case_id)
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_add(actor=request.user, case=case, person=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"Added {person.person_id} to {case.case_id}.")
+            return redirect("case_detail", case_id=case.case_id)
+    return render(request, "registry/person_form.html", {
+        "form": form, "case": case, "title": f"Add a member to {case.case_id}"})
+
+
+@permission_required("registry.edit")
+def case_edit(request, case_id):
+    case = case_or_404(request, case_id)
+    form = CaseEditForm(request.POST or None, initial={
+        "arrival_date": case.arrival_date, "status": case.status, "version": case.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_update(actor=request.user, case=case,
+                                 expected_version=form.cleaned_data["version"],
+                                 arrival_date=form.cleaned_data["arrival_date"],
+                                 status=form.cleaned_data["status"])
+        except services.StaleEdit as exc:
+            messages.error(request, str(exc))
+            return redirect("case_edit", case_id=case_id)
+        messages.success(request, f"Saved {case.case_id}.")
+        return redirect("case_detail", case_id=case_id)
+    return render(request, "registry/case_form.html", {"form": form, "case": case})
+
+
+@require_POST
+@permission_required("notes.add")
+def note_add(request, case_id):
+    case = case_or_404(request, case_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(actor=request.user, case=case, text=form.cleaned_data["text"],
+                              kind=form.cleaned_data["kind"])
+            messages.success(request, "Note added.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, "A note needs some text.")
+    return redirect("case_detail", case_id=case_id)

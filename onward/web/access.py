@@ -1,0 +1,47 @@
+"""The view side of the policy: a decorator for permissions, and the one way views fetch
+a record (fetch and check together, healthchecks' rule)."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from onward.accounts import policy
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
+
+
+def permission_required(permission: str | None = None):
+    """Logged-in users only; with a permission, only roles that hold it (403 otherwise)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if permission and not policy.can(request.user, permission):
+                raise PermissionDenied(f"Your role may not open this page ({permission}).")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _fetch(request, getter, object_type: str, object_id: str):
+    try:
+        return getter(request.user, object_id)
+    except policy.NotFound:
+        # An attempt to open a record out of scope is itself worth an audit entry.
+        audit_record(actor=request.user, action=AuditEntry.Action.DENIED,
+                     object_type=object_type, object_id=object_id[:64])
+        raise Http404(f"No {object_type} {object_id}.") from None
+
+
+def case_or_404(request, case_id: str):
+    return _fetch(request, policy.get_case_for_user, "case", case_id)
+
+
+def person_or_404(request, person_id: str):
+    return _fetch(request, policy.get_person_for_user, "person", person_id)
