@@ -12,7 +12,14 @@ class RequestMeta:
     channel: str
 
 
-current = contextvars.ContextVar("onward_request_meta", default=RequestMeta(None, "", "cli"))
+OUTSIDE_REQUESTS = RequestMeta(None, "", "cli")
+_current: contextvars.ContextVar[RequestMeta | None] = contextvars.ContextVar(
+    "onward_request_meta", default=None)
+
+
+def request_meta() -> RequestMeta:
+    """Who and where the current request comes from; `cli` outside any request."""
+    return _current.get() or OUTSIDE_REQUESTS
 
 
 def client_ip(request) -> str | None:
@@ -27,8 +34,8 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         channel = "api" if request.path.startswith("/api/") else "web"
-        token = current.set(RequestMeta(client_ip(request), request.path[:255], channel))
+        token = _current.set(RequestMeta(client_ip(request), request.path[:255], channel))
         try:
             return self.get_response(request)
         finally:
-            current.reset(token)
+            _current.reset(token)

@@ -53,6 +53,9 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
 
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_id}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("Audit entries cannot be changed.")
@@ -60,6 +63,3 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries cannot be deleted.")
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type} {self.object_id}"

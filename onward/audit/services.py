@@ -1,7 +1,7 @@
 """Writing the audit log. Every entry is written in the caller's transaction, so a write
 and its audit entry land together or not at all (Zulip's rule)."""
 
-from onward.audit.middleware import current
+from onward.audit.middleware import request_meta
 from onward.audit.models import AuditEntry
 
 
@@ -15,7 +15,7 @@ def audit_record(
     detail: str = "",
     actor_name: str | None = None,
 ) -> AuditEntry:
-    meta = current.get()
+    meta = request_meta()
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         actor=user,

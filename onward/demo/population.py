@@ -9,8 +9,8 @@ import datetime as dt
 
 from django.db import transaction
 
+from onward.audit.middleware import request_meta
 from onward.audit.models import AuditEntry
-from onward.audit.services import current
 from onward.registry import validation
 from onward.registry.models import Case, Person
 from onward.registry.services import counters_sync
@@ -45,7 +45,7 @@ def population_load(population: SyntheticPopulation, *, actor=None) -> tuple[int
         [through(person_id=ids[p.person_id], specificneed_id=code)
          for p, codes in zip(population.persons, needs, strict=True) for code in codes],
         batch_size=5000)
-    meta = current.get()
+    meta = request_meta()
     AuditEntry.objects.bulk_create(
         [AuditEntry(actor=actor, actor_name=getattr(actor, "username", "system"),
                     action=AuditEntry.Action.CREATE, object_type=kind, object_id=oid,

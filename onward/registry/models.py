@@ -149,6 +149,9 @@ class Note(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self):
+        return f"{self.kind} note on {self.case_id}"
+
 
 class Counter(models.Model):
     """The last number given out for an id prefix (C for cases, P for persons).
@@ -158,3 +161,6 @@ class Counter(models.Model):
 
     prefix = models.CharField(max_length=8, primary_key=True)
     value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.prefix}{self.value}"

@@ -8,8 +8,7 @@ from django.views.decorators.http import require_POST
 
 from onward.accounts.policy import can
 from onward.registry import codes, selectors, services
-from onward.registry.forms import (CaseEditForm, CaseForm, NoteForm, PersonEditForm,
-                                   PersonForm)
+from onward.registry.forms import CaseEditForm, CaseForm, NoteForm, PersonEditForm, PersonForm
 from onward.registry.models import Case, SpecificNeed
 from onward.registry.validation import country_name
 from onward.web.access import case_or_404, permission_required, person_or_404

@@ -15,7 +15,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("ONWARD_DATA_DIR", str(Path.cwd() / "var")))
 
 # A development key: production.py replaces it and refuses to run without SECRET_KEY.
-SECRET_KEY = env_str("SECRET_KEY", "onward-insecure-development-key-not-for-production-use")
+DEVELOPMENT_SECRET_KEY = "onward-insecure-development-key-not-for-production-use"
+SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 

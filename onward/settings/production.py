@@ -7,10 +7,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 from onward.env import env_bool, env_int, env_str
 from onward.settings.base import *  # noqa: F403
-from onward.settings.base import SECRET_KEY as _DEV_KEY
+from onward.settings.base import DEVELOPMENT_SECRET_KEY
 
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY or SECRET_KEY == _DEV_KEY:
+if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value.")
 
 DEBUG = False

@@ -1,0 +1,51 @@
+"""Driving Debian's Chromium with Playwright (no browser download: executable_path)."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+OUTPUT = Path(os.environ.get("ONWARD_TEST_OUTPUT", "test-output")) / "screenshots"
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def browser_page():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package.")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+    # make between browser steps are ordinary synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        page = context.new_page()
+        page.set_default_timeout(30000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def shot(page, name: str) -> Path:
+    path = OUTPUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(page, base_url: str, username: str, password: str = "pw-for-tests-123") -> None:
+    page.goto(f"{base_url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
+def logout(page) -> None:
+    page.click("header .who button")
+    page.wait_for_url("**/login/")
