@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, set[str]] = {
     "notes.add": {ADMIN, DATA_MANAGER, CLERK, PROTECTION, RESETTLEMENT},
     # The audit log.
     "audit.view": {ADMIN, AUDITOR},
+    # Background jobs: everyone sees their own; these roles see all.
+    "jobs.view_all": {ADMIN, DATA_MANAGER},
     # Users and reference lists.
     "users.manage": {ADMIN},
 }

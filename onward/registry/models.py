@@ -83,6 +83,9 @@ class Person(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     specific_needs = models.ManyToManyField(SpecificNeed, blank=True, related_name="persons")
     arrival_date = models.DateField(null=True, blank=True)
+    # Set only by the movements app's services, together with a population-ledger entry.
+    departure_date = models.DateField(null=True, blank=True, db_index=True)
+    departure_type = models.CharField(max_length=24, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="merged")
     created_at = models.DateTimeField(auto_now_add=True)

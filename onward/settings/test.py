@@ -4,3 +4,4 @@ from onward.settings.base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_AUTOREFRESH = True
+ONWARD_JOBS_EAGER = True

@@ -1,4 +1,32 @@
+from django.urls import NoReverseMatch, reverse
+
 from onward.accounts.policy import can
+
+# The menu: (URL name, label, permission or None). Entries whose app is not installed
+# (their URL does not resolve) are left out.
+MENU = [
+    ("home", "Overview", None),
+    ("case_list", "Cases", "registry.view"),
+    ("person_list", "Persons", "registry.view"),
+    ("import_list", "Import", "registry.import"),
+    ("dedup_queue", "Duplicates", "dedup.review"),
+    ("pledge_list", "Pledges", "relocation.view"),
+    ("match_list", "Matching", "matching.run"),
+    ("transfer_list", "Transfers", "movements.view"),
+    ("ledger", "Population", "movements.view"),
+    ("incident_list", "Incidents", "incidents.view"),
+    ("dashboard", "Reports", "reports.view"),
+    ("audit_list", "Audit log", "audit.view"),
+    ("api_docs", "API", None),
+]
+
+
+def _exists(name: str) -> bool:
+    try:
+        reverse(name)
+    except NoReverseMatch:
+        return False
+    return True
 
 
 def navigation(request):
@@ -6,9 +34,5 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
         return {"nav": []}
-    items = [("home", "Overview", True),
-             ("case_list", "Cases", can(user, "registry.view")),
-             ("person_list", "Persons", can(user, "registry.view")),
-             ("audit_list", "Audit log", can(user, "audit.view")),
-             ("api_docs", "API", True)]
-    return {"nav": [(name, label) for name, label, shown in items if shown]}
+    return {"nav": [(name, label) for name, label, permission in MENU
+                    if (permission is None or can(user, permission)) and _exists(name)]}

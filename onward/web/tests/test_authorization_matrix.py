@@ -1,102 +1,58 @@
-"""Every role × every view and endpoint × the expected outcome, as one table.
+"""Every role × every view and endpoint × the expected outcome.
 
-A new URL without a row here fails `test_every_url_has_a_row`, so no endpoint ships
-without its access decided and tested.
+The rows live beside each app (`<app>/tests/access_matrix.py`, see `matrix.py`); a URL
+without a row fails `test_every_url_has_a_row`, so no endpoint ships with its access
+undecided.
 """
 
+import json
+from importlib import import_module
+from importlib.util import find_spec
+
 import pytest
-from django.urls import get_resolver
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
 
-from onward.accounts import roles
-
-ANON = None
-A, DM, CL, PR, RS, DL, AU = (roles.ADMIN, roles.DATA_MANAGER, roles.CLERK, roles.PROTECTION,
-                             roles.RESETTLEMENT, roles.DELEGATION, roles.AUDITOR)
-ALL = (ANON, A, DM, CL, PR, RS, DL, AU)
-LOGIN = "login"  # a redirect to the login page
+from onward.web.tests.matrix import ALL, AU, CL, DL, DM, LOGIN, A
 
 
-def outcome(default, **by_role):
-    """Expected outcome per role: `default` for every logged-in role unless overridden."""
-    table = {role: default for role in ALL}
-    table[ANON] = by_role.pop("anon", LOGIN)
-    short = {"A": A, "DM": DM, "CL": CL, "PR": PR, "RS": RS, "DL": DL, "AU": AU}
-    table.update({short[k]: v for k, v in by_role.items()})
-    return table
+def _matrix_modules():
+    for config in apps.get_app_configs():
+        name = f"{config.name}.tests.access_matrix"
+        if config.name.startswith("onward.") and find_spec(f"{config.name}.tests") \
+                and find_spec(name):
+            yield import_module(name)
 
 
-READERS = dict(DL=403)
-EDITORS = dict(RS=403, DL=403, AU=403)
-CREATORS = dict(PR=403, RS=403, DL=403, AU=403)
-
-# name: (method, body, outcome per role)
-MATRIX = {
-    "home": ("get", None, outcome(200)),
-    "login": ("get", None, outcome(302, anon=200)),
-    "logout": ("post", {}, outcome(302, anon=302)),
-    "person_list": ("get", None, outcome(200, **READERS)),
-    "person_detail": ("get", None, outcome(200, **READERS)),
-    "person_edit": ("get", None, outcome(200, **EDITORS)),
-    "case_list": ("get", None, outcome(200, **READERS)),
-    "case_create": ("get", None, outcome(200, **CREATORS)),
-    "case_detail": ("get", None, outcome(200, **READERS)),
-    "case_edit": ("get", None, outcome(200, **EDITORS)),
-    "member_add": ("get", None, outcome(200, **CREATORS)),
-    "note_add": ("post", {"text": "seen at the clinic", "kind": "general"},
-                 outcome(302, DL=403, AU=403)),
-    "audit_list": ("get", None, outcome(403, A=200, AU=200)),
-    "api_person_list": ("get", None, outcome(200, anon=403)),
-    "api_person_detail": ("get", None, outcome(200, anon=403, DL=404)),
-    "api_case_list": ("get", None, outcome(200, anon=403)),
-    "api_case_detail": ("get", None, outcome(200, anon=403, DL=404)),
-    "api_case_members": ("post", {"given_name": "Sara", "relationship": "child", "sex": "F"},
-                         outcome(201, anon=403, PR=403, RS=403, AU=403, DL=404)),
-    "api_schema": ("get", None, outcome(200, anon=403)),
-    "api_docs": ("get", None, outcome(200, anon=403)),
-}
-# Writes through the API that need a row of their own (same URL name, other method).
-EXTRA = [
-    ("api_case_list", "post", {"principal": {"given_name": "Ali", "family_name": "Ahmadi",
-                                             "sex": "M"}},
-     outcome(201, anon=403, PR=403, RS=403, AU=403, DL=403)),
-    ("api_person_detail", "patch", {"phone": "+964 770 123 4567", "version": 1},
-     outcome(200, anon=403, RS=403, AU=403, DL=404)),
-]
-# Django's admin has its own guard (staff users only), checked in test_admin_is_for_admins.
-NOT_IN_MATRIX = {"admin"}
+MODULES = list(_matrix_modules())
+CASES = [(module, row, role) for module in MODULES for row in module.ROWS for role in ALL]
 
 
-def _kwargs(name, case):
-    person = case.members.get(relationship="principal")
-    pattern_args = {"person_id": person.person_id, "case_id": case.case_id}
-    from django.urls import reverse
-
-    for candidate in ({}, {"person_id": pattern_args["person_id"]},
-                      {"case_id": pattern_args["case_id"]}):
-        try:
-            return reverse(name, kwargs=candidate)
-        except Exception:
-            continue
-    raise AssertionError(f"cannot build a URL for {name}")
-
-
-ROWS = [(name, method, body, role, table[role])
-        for name, (method, body, table) in MATRIX.items() for role in ALL]
-ROWS += [(name, method, body, role, table[role]) for name, method, body, table in EXTRA
-         for role in ALL]
+def _names(patterns, prefix=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if str(p.pattern) == "admin/":
+                continue  # Django's admin guards itself: see test_admin_is_for_admins
+            yield from _names(p.url_patterns)
+        elif isinstance(p, URLPattern):
+            yield p.name
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name, method, body, role, expected", ROWS,
-                         ids=[f"{r[0]}-{r[1]}-{r[3]}" for r in ROWS])
-def test_access(client_for, case, name, method, body, role, expected):
-    client = client_for(role)
-    url = _kwargs(name, case)
-    if method == "get":
-        response = client.get(url)
+@pytest.mark.parametrize("module, row, role", CASES,
+                         ids=[f"{r.name}-{r.method}-{role}" for _, r, role in CASES])
+def test_access(client, users, module, row, role):
+    url = row.url(module.world(users))
+    if role is not None:
+        client.force_login(users[role])
+    call = getattr(client, row.method)
+    if row.method == "get":
+        response = call(url)
+    elif "/api/" in url:
+        response = call(url, json.dumps(row.body or {}), content_type="application/json")
     else:
-        response = getattr(client, method)(url, body, content_type="application/json") \
-            if name.startswith("api_") else getattr(client, method)(url, body)
+        response = call(url, row.body or {})
+    expected = row.expected[role]
     if expected == LOGIN:
         assert response.status_code == 302 and "/login/" in response["Location"]
     else:
@@ -104,11 +60,11 @@ def test_access(client_for, case, name, method, body, role, expected):
 
 
 def test_every_url_has_a_row():
-    names = {p.name for p in get_resolver().url_patterns if getattr(p, "name", None)}
-    prefixes = {str(p.pattern) for p in get_resolver().url_patterns if not getattr(p, "name", None)}
-    assert prefixes == {"admin/"}, f"unnamed URL patterns need a row: {prefixes}"
-    missing = names - set(MATRIX) - NOT_IN_MATRIX
-    assert not missing, f"add these views to the authorization matrix: {sorted(missing)}"
+    covered = {row.name for module in MODULES for row in module.ROWS}
+    names = set(_names(get_resolver().url_patterns))
+    assert None not in names, "every URL pattern needs a name (and a row in the matrix)"
+    missing = names - covered
+    assert not missing, f"add these URLs to an access_matrix.py: {sorted(missing)}"
 
 
 @pytest.mark.django_db
@@ -119,5 +75,4 @@ def test_admin_is_for_admins(client, users, role, allowed):
     user.is_staff = user.is_superuser = role == A
     user.save()
     client.force_login(user)
-    response = client.get("/admin/")
-    assert (response.status_code == 200) == allowed
+    assert (client.get("/admin/").status_code == 200) == allowed

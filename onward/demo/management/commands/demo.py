@@ -54,7 +54,10 @@ class Command(BaseCommand):
     def serve(self, host: str, port: int) -> None:
         from waitress import serve
 
+        from onward.jobs.services import worker_thread_start
         from onward.wsgi import application
+
+        worker_thread_start()  # background jobs run in this process for the demo
 
         self.stdout.write(self.style.SUCCESS(f"\nOnward is at http://{host}:{port}/ "
                                              "(Ctrl-C to stop)"))

@@ -1,0 +1,31 @@
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+
+from onward.accounts.policy import NotFound
+from onward.jobs.selectors import get_job_for_user
+from onward.web.access import permission_required
+
+
+def _job(request, job_id):
+    try:
+        return get_job_for_user(request.user, job_id)
+    except NotFound:
+        raise Http404("No such job.") from None
+
+
+def job_state(job) -> dict:
+    return {"id": str(job.id), "kind": job.kind, "status": job.status, "progress": job.progress,
+            "total": job.total, "percent": job.percent, "message": job.message,
+            "error": job.error, "finished": job.finished}
+
+
+@permission_required()
+def job_detail(request, job_id):
+    job = _job(request, job_id)
+    return render(request, "jobs/job_detail.html", {"job": job})
+
+
+@permission_required()
+def job_status(request, job_id):
+    """The job's progress as JSON, polled by the job page."""
+    return JsonResponse(job_state(_job(request, job_id)))

@@ -1,0 +1,52 @@
+from django.urls import reverse
+
+from onward.conftest import principal_data
+from onward.registry import services
+from onward.web.tests.matrix import Row, outcome
+
+
+def world(users) -> dict:
+    from onward.accounts import roles
+
+    case = services.case_create(actor=users[roles.CLERK], principal=principal_data())
+    return {"case": case.case_id, "person": case.members.get().person_id}
+
+
+READERS = dict(DL=403)
+EDITORS = dict(RS=403, DL=403, AU=403)
+CREATORS = dict(PR=403, RS=403, DL=403, AU=403)
+
+
+def _p(name):
+    return lambda w: reverse(name, kwargs={"person_id": w["person"]})
+
+
+def _c(name):
+    return lambda w: reverse(name, kwargs={"case_id": w["case"]})
+
+
+ROWS = [
+    Row("person_list", lambda w: reverse("person_list"), outcome(200, **READERS)),
+    Row("person_detail", _p("person_detail"), outcome(200, **READERS)),
+    Row("person_edit", _p("person_edit"), outcome(200, **EDITORS)),
+    Row("case_list", lambda w: reverse("case_list"), outcome(200, **READERS)),
+    Row("case_create", lambda w: reverse("case_create"), outcome(200, **CREATORS)),
+    Row("case_detail", _c("case_detail"), outcome(200, **READERS)),
+    Row("case_edit", _c("case_edit"), outcome(200, **EDITORS)),
+    Row("member_add", _c("member_add"), outcome(200, **CREATORS)),
+    Row("note_add", _c("note_add"), outcome(302, DL=403, AU=403), method="post",
+        body={"text": "seen at the clinic", "kind": "general"}),
+    Row("api_person_list", lambda w: reverse("api_person_list"), outcome(200, anon=403)),
+    Row("api_person_detail", _p("api_person_detail"), outcome(200, anon=403, DL=404)),
+    Row("api_person_detail", _p("api_person_detail"),
+        outcome(200, anon=403, RS=403, AU=403, DL=404), method="patch",
+        body={"phone": "+964 770 123 4567", "version": 1}),
+    Row("api_case_list", lambda w: reverse("api_case_list"), outcome(200, anon=403)),
+    Row("api_case_list", lambda w: reverse("api_case_list"),
+        outcome(201, anon=403, PR=403, RS=403, AU=403, DL=403), method="post",
+        body={"principal": {"given_name": "Ali", "family_name": "Ahmadi", "sex": "M"}}),
+    Row("api_case_detail", _c("api_case_detail"), outcome(200, anon=403, DL=404)),
+    Row("api_case_members", _c("api_case_members"),
+        outcome(201, anon=403, PR=403, RS=403, AU=403, DL=404), method="post",
+        body={"given_name": "Sara", "relationship": "child", "sex": "F"}),
+]

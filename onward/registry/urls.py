@@ -1,0 +1,21 @@
+from django.urls import path
+
+from onward.registry import api, views
+
+urlpatterns = [
+    path("persons/", views.person_list, name="person_list"),
+    path("persons/<str:person_id>/", views.person_detail, name="person_detail"),
+    path("persons/<str:person_id>/edit/", views.person_edit, name="person_edit"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/new/", views.case_create, name="case_create"),
+    path("cases/<str:case_id>/", views.case_detail, name="case_detail"),
+    path("cases/<str:case_id>/edit/", views.case_edit, name="case_edit"),
+    path("cases/<str:case_id>/members/new/", views.member_add, name="member_add"),
+    path("cases/<str:case_id>/notes/", views.note_add, name="note_add"),
+    path("api/persons/", api.PersonListApi.as_view(), name="api_person_list"),
+    path("api/persons/<str:person_id>/", api.PersonDetailApi.as_view(), name="api_person_detail"),
+    path("api/cases/", api.CaseListApi.as_view(), name="api_case_list"),
+    path("api/cases/<str:case_id>/", api.CaseDetailApi.as_view(), name="api_case_detail"),
+    path("api/cases/<str:case_id>/members/", api.CaseMembersApi.as_view(),
+         name="api_case_members"),
+]
