@@ -37,6 +37,26 @@ PERMISSIONS: dict[str, set[str]] = {
     "notes.add": {ADMIN, DATA_MANAGER, CLERK, PROTECTION, RESETTLEMENT},
     # The audit log.
     "audit.view": {ADMIN, AUDITOR},
+    "registry.import": {ADMIN, DATA_MANAGER, CLERK},
+    # Duplicates: anyone who registers sees warnings; deciding a merge is the data team's.
+    "dedup.view": _STAFF | {AUDITOR},
+    "dedup.review": {ADMIN, DATA_MANAGER},
+    "dedup.run": {ADMIN, DATA_MANAGER},
+    # Relocation. Delegations see only their country's submissions (policy scopes them).
+    "relocation.view": _STAFF | {AUDITOR, DELEGATION},
+    "relocation.manage_pledges": {ADMIN, RESETTLEMENT},
+    "relocation.process": {ADMIN, RESETTLEMENT},
+    "relocation.decide": {ADMIN, DELEGATION},
+    "relocation.exit_checks": {ADMIN, RESETTLEMENT, PROTECTION},
+    "matching.run": {ADMIN, RESETTLEMENT},
+    # Movements, the population ledger, incidents.
+    "movements.view": _STAFF | {AUDITOR},
+    "movements.record": {ADMIN, DATA_MANAGER, PROTECTION},
+    "transfers.manage": {ADMIN, RESETTLEMENT},
+    "incidents.view": _STAFF | {AUDITOR},
+    "incidents.record": {ADMIN, DATA_MANAGER, PROTECTION},
+    # Reports: every role, within its scope.
+    "reports.view": _STAFF | {AUDITOR, DELEGATION},
     # Background jobs: everyone sees their own; these roles see all.
     "jobs.view_all": {ADMIN, DATA_MANAGER},
     # Users and reference lists.

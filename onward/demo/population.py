@@ -11,6 +11,7 @@ from django.db import transaction
 
 from onward.audit.middleware import request_meta
 from onward.audit.models import AuditEntry
+from onward.movements.ledger import ledger_arrivals_bulk
 from onward.registry import validation
 from onward.registry.models import Case, Person
 from onward.registry.services import counters_sync
@@ -52,5 +53,7 @@ def population_load(population: SyntheticPopulation, *, actor=None) -> tuple[int
                     detail="loaded with the demo population", channel=meta.channel)
          for kind, oid in [*(("case", c) for c in cases), *(("person", p) for p in ids)]],
         batch_size=5000)
+    ledger_arrivals_bulk(persons=list(Person.objects.filter(pk__in=ids.values())), actor=actor,
+                         note="demo population")
     counters_sync()
     return len(cases), len(persons)

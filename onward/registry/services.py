@@ -143,10 +143,15 @@ def person_add(*, actor, case: Case, person: dict) -> Person:
 
 
 def _person_insert(*, actor, case: Case, fields: dict, arrival_date) -> Person:
+    """Registers a person and their arrival in the population ledger, together."""
+    from onward.movements.ledger import ledger_arrival
+
     needs = fields.pop("specific_needs", [])
+    # A person whose arrival date is unknown joins the population on the day registered.
     person = Person.objects.create(person_id=_next_id("P", 6), case=case,
-                                   arrival_date=arrival_date, **fields)
+                                   arrival_date=arrival_date or dt.date.today(), **fields)
     person.specific_needs.set(needs)
+    ledger_arrival(person=person, actor=actor)
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="person",
                  object_id=person.person_id,
                  changes={k: ["", v] for k, v in _person_snapshot(person).items() if v},

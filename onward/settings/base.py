@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "onward.accounts",
     "onward.audit",
     "onward.registry",
+    "onward.movements",
     "onward.web",
     "onward.jobs",
     "onward.demo",
