@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Count, Q, QuerySet
 
 from onward.accounts.policy import can, visible_cases, visible_persons
-from onward.audit.services import audit_read
+from onward.audit.services import audit_read, audit_record
 from onward.registry import codes
 
 
@@ -17,8 +17,18 @@ def _age_band_filter(band: str, today: dt.date) -> Q:
     return Q(birth_date__gt=oldest, birth_date__lte=youngest)
 
 
+def _audit_list(user, object_type: str, filters: dict) -> None:
+    """A list shows personal data too: who searched for what is recorded, once a query."""
+    shown = {k: v for k, v in filters.items() if v}
+    audit_record(actor=user, action="view", object_type=object_type,
+                 detail=" ".join(f"{k}={v}" for k, v in shown.items()) or "all")
+
+
 def person_list(*, user, q: str = "", sex: str = "", nationality: str = "", need: str = "",
                 age_band: str = "", case_status: str = "") -> QuerySet:
+    _audit_list(user, "person_list", {"q": q, "sex": sex, "nationality": nationality,
+                                      "need": need, "age_band": age_band,
+                                      "case_status": case_status})
     persons = visible_persons(user).select_related("case")
     for word in q.split():
         persons = persons.filter(
@@ -40,6 +50,8 @@ def person_list(*, user, q: str = "", sex: str = "", nationality: str = "", need
 
 def case_list(*, user, q: str = "", status: str = "", need: str = "",
               nationality: str = "") -> QuerySet:
+    _audit_list(user, "case_list", {"q": q, "status": status, "need": need,
+                                    "nationality": nationality})
     cases = visible_cases(user).annotate(size=Count("members", distinct=True))
     for word in q.split():
         cases = cases.filter(

@@ -68,3 +68,10 @@ def test_a_clerk_registers_a_case_through_the_form(client, users):
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Zahra" in page and "Principal applicant" in page
+
+
+def test_a_search_is_audited_with_its_terms(client, users, case):
+    client.force_login(users[roles.CLERK])
+    client.get("/persons/", {"q": "rezae", "sex": "M"})
+    entry = AuditEntry.objects.get(object_type="person_list")
+    assert entry.detail == "q=rezae sex=M" and entry.actor_name == "t_clerk"
