@@ -3,9 +3,8 @@
 import pytest
 
 from onward.accounts import roles
-from onward.accounts.models import User
-from onward.registry import services
 
+# Django is imported inside the fixtures, so that the engines' tests run without it.
 ROLE_USERS = {
     roles.ADMIN: ("t_admin", ""),
     roles.DATA_MANAGER: ("t_datamanager", ""),
@@ -20,6 +19,8 @@ ROLE_USERS = {
 @pytest.fixture
 def users(db):
     """One active user per role, keyed by role."""
+    from onward.accounts.models import User
+
     made = {}
     for role, (username, country) in ROLE_USERS.items():
         user = User.objects.create_user(username=username, password="pw-for-tests-123",
@@ -44,6 +45,8 @@ def principal_data(**overrides) -> dict:
 @pytest.fixture
 def case(clerk):
     """A case with its principal applicant and a spouse."""
+    from onward.registry import services
+
     case = services.case_create(actor=clerk, principal=principal_data())
     services.person_add(actor=clerk, case=case, person=principal_data(
         given_name="Fatemeh", family_name="Karimi", sex="F", relationship="spouse",
