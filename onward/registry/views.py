@@ -104,21 +104,44 @@ def case_detail(request, case_id):
     })
 
 
+def _duplicate_check(request, person: dict) -> tuple[list, bool]:
+    """Likely existing matches of a new registration, and whether to stop and show them.
+
+    The clerk sees them before anything is saved; saving anyway files the pairs for review.
+    """
+    from onward.dedup.selectors import likely_matches
+
+    matches = likely_matches(user=request.user, person=person)
+    return matches, bool(matches) and not request.POST.get("confirm_new")
+
+
+def _file_matches(request, person, matches) -> None:
+    from onward.dedup.services import pairs_file_from_registration
+
+    if matches and pairs_file_from_registration(actor=request.user, person=person,
+                                                matches=matches):
+        messages.warning(request, "Saved; the possible duplicates were sent to the review queue.")
+
+
 @permission_required("registry.create")
 def case_create(request):
     case_form = CaseForm(request.POST or None)
     form = PersonForm(request.POST or None, with_relationship=False)
+    matches = []
     if request.method == "POST" and case_form.is_valid() and form.is_valid():
-        try:
-            case = services.case_create(actor=request.user, principal=form.cleaned_data,
-                                        arrival_date=case_form.cleaned_data["arrival_date"])
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, f"Registered case {case.case_id}.")
-            return redirect("case_detail", case_id=case.case_id)
+        matches, stop = _duplicate_check(request, form.cleaned_data)
+        if not stop:
+            try:
+                case = services.case_create(actor=request.user, principal=form.cleaned_data,
+                                            arrival_date=case_form.cleaned_data["arrival_date"])
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                _file_matches(request, case.members.get(), matches)
+                messages.success(request, f"Registered case {case.case_id}.")
+                return redirect("case_detail", case_id=case.case_id)
     return render(request, "registry/person_form.html", {
-        "form": form, "case_form": case_form, "title": "Register a new case",
+        "form": form, "case_form": case_form, "title": "Register a new case", "matches": matches,
         "intro": "The person registered here becomes the case's principal applicant."})
 
 
@@ -126,16 +149,22 @@ def case_create(request):
 def member_add(request, case_id):
     case = case_or_404(request, case_id)
     form = PersonForm(request.POST or None)
+    matches = []
     if request.method == "POST" and form.is_valid():
-        try:
-            person = services.person_add(actor=request.user, case=case, person=form.cleaned_data)
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        else:
-            messages.success(request, f"Added {person.person_id} to {case.case_id}.")
-            return redirect("case_detail", case_id=case.case_id)
+        matches, stop = _duplicate_check(request, form.cleaned_data)
+        if not stop:
+            try:
+                person = services.person_add(actor=request.user, case=case,
+                                             person=form.cleaned_data)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                _file_matches(request, person, matches)
+                messages.success(request, f"Added {person.person_id} to {case.case_id}.")
+                return redirect("case_detail", case_id=case.case_id)
     return render(request, "registry/person_form.html", {
-        "form": form, "case": case, "title": f"Add a member to {case.case_id}"})
+        "form": form, "case": case, "title": f"Add a member to {case.case_id}",
+        "matches": matches})
 
 
 @permission_required("registry.edit")

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "onward.audit",
     "onward.registry",
     "onward.movements",
+    "onward.dedup",
     "onward.web",
     "onward.jobs",
     "onward.demo",

@@ -1,0 +1,180 @@
+"""Field comparisons: each field of a pair gets an agreement level (-1 = null, a value is
+missing, so the field contributes nothing).
+
+Vectorised over pairs; string similarities are computed once per distinct pair of strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from .names import _similarity_normalised
+from .prepare import Dataset
+
+NULL = -1
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A compared field: its name and the labels of its levels, lowest (disagree) first."""
+
+    name: str
+    levels: tuple[str, ...]
+
+
+NAME_LEVELS = ("different", "similar", "high_similarity", "same_key", "exact")
+DATE_LEVELS = ("different", "within_1_year", "two_of_three", "day_month_swapped",
+               "partial_compatible", "exact")
+BASE_FIELDS = (
+    FieldSpec("given_name", NAME_LEVELS),
+    FieldSpec("family_name", NAME_LEVELS),
+    FieldSpec("father_name", NAME_LEVELS),
+    FieldSpec("birth_date", DATE_LEVELS),
+    FieldSpec("sex", ("different", "same")),
+    FieldSpec("nationality", ("different", "same")),
+    FieldSpec("document_number", ("different", "one_edit", "exact")),
+    FieldSpec("phone", ("different", "same_last_7")),
+)
+EXTRA_LEVELS = ("different", "similar", "high_similarity", "exact")
+NAME_HIGH, NAME_SIMILAR = 0.9, 0.8
+EXTRA_HIGH, EXTRA_SIMILAR = 0.92, 0.8
+
+
+def field_specs(ds: Dataset) -> list[FieldSpec]:
+    """The compared fields of a dataset: the person fields then its extra fields."""
+    return list(BASE_FIELDS) + [FieldSpec(f"extra:{k}", EXTRA_LEVELS) for k in ds.extra]
+
+
+def _unique_pair_map(a: np.ndarray, b: np.ndarray, fn: Callable[[int, int], float]) -> np.ndarray:
+    """fn(a[k], b[k]) for every k, evaluating fn once per distinct unordered pair."""
+    if len(a) == 0:
+        return np.empty(0, np.float32)
+    lo, hi = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
+    code = lo * np.int64(1 << 31) + hi
+    uniq, inv = np.unique(code, return_inverse=True)
+    ulo, uhi = uniq >> 31, uniq & ((1 << 31) - 1)
+    vals = np.fromiter((fn(int(x), int(y)) for x, y in zip(ulo, uhi, strict=True)),
+                       np.float32, len(uniq))
+    return vals[inv]
+
+
+def _name_levels(ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray,
+                 ib: np.ndarray) -> np.ndarray:
+    """exact (4) / same key (3) / high similarity (2) / similar (1) / different (0)."""
+    na, nb = ds_a.name_norm[f][ia], ds_b.name_norm[f][ib]
+    ka, kb = ds_a.name_key[f][ia], ds_b.name_key[f][ib]
+    lev = np.zeros(len(ia), np.int8)
+    lev[ka == kb] = 3
+    lev[na == nb] = 4
+    lev[(na < 0) | (nb < 0)] = NULL
+    todo = np.nonzero(lev == 0)[0]
+    strings = ds_a.vocabs.names.strings
+    sim = _unique_pair_map(na[todo], nb[todo],
+                           lambda x, y: _similarity_normalised(strings[x], strings[y]))
+    lev[todo[sim >= NAME_SIMILAR]] = 1
+    lev[todo[sim >= NAME_HIGH]] = 2
+    return lev
+
+
+def _date_levels(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+    """exact / partial-compatible / day-month swapped / two of three parts / ±1 year / else."""
+    ya, ma, da = (c[ia].astype(np.int32) for c in (ds_a.year, ds_a.month, ds_a.day))
+    yb, mb, db = (c[ib].astype(np.int32) for c in (ds_b.year, ds_b.month, ds_b.day))
+    full = (ma > 0) & (da > 0) & (mb > 0) & (db > 0)
+    lev = np.zeros(len(ia), np.int8)
+    lev[np.abs(ya - yb) <= 1] = 1
+    two = full & (((ya == yb) & ((ma == mb) | (da == db))) | ((ma == mb) & (da == db)))
+    lev[two] = 2
+    lev[full & (ya == yb) & (ma == db) & (da == mb) & (ma != da)] = 3
+    month_ok = (ma == 0) | (mb == 0) | (ma == mb)
+    day_ok = (da == 0) | (db == 0) | (da == db)
+    lev[(ya == yb) & ~full & month_ok & day_ok] = 4
+    lev[full & (ya == yb) & (ma == mb) & (da == db)] = 5
+    lev[(ya == 0) | (yb == 0)] = NULL
+    return lev
+
+
+def _code_levels(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """same (1) / different (0) / null."""
+    lev = (a == b).astype(np.int8)
+    lev[(a < 0) | (b < 0)] = NULL
+    return lev
+
+
+def _doc_levels(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+    """exact (2) / one edit or transposition (1) / different (0) / null."""
+    a, b = ds_a.doc[ia], ds_b.doc[ib]
+    lev = _code_levels(a, b) * 2
+    lev[lev < 0] = NULL
+    todo = np.nonzero(lev == 0)[0]
+    strings = ds_a.vocabs.docs.strings
+    dist = _unique_pair_map(a[todo], b[todo],
+                            lambda x, y: OSA.distance(strings[x], strings[y], score_cutoff=2))
+    lev[todo[dist <= 1]] = 1
+    return lev
+
+
+def _extra_levels(ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray,
+                  ib: np.ndarray) -> np.ndarray:
+    """exact (3) / Jaro-Winkler >= 0.92 (2) / >= 0.8 (1) / different (0) / null."""
+    a, b = ds_a.extra[f][ia], ds_b.extra[f][ib]
+    lev = _code_levels(a, b) * 3
+    lev[lev < 0] = NULL
+    todo = np.nonzero(lev == 0)[0]
+    strings = ds_a.vocabs.extra.strings
+    sim = _unique_pair_map(a[todo], b[todo],
+                           lambda x, y: JaroWinkler.similarity(strings[x], strings[y]))
+    lev[todo[sim >= EXTRA_SIMILAR]] = 1
+    lev[todo[sim >= EXTRA_HIGH]] = 2
+    return lev
+
+
+def compare(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+    """Agreement levels, shape (pairs, fields) in the order of field_specs(ds_a)."""
+    cols = [_name_levels(ds_a, ds_b, f, ia, ib)
+            for f in ("given_name", "family_name", "father_name")]
+    _fix_swapped_names(ds_a, ds_b, ia, ib, cols)
+    cols += [
+        _date_levels(ds_a, ds_b, ia, ib),
+        _code_levels(ds_a.sex[ia], ds_b.sex[ib]),
+        _code_levels(ds_a.nationality[ia], ds_b.nationality[ib]),
+        _doc_levels(ds_a, ds_b, ia, ib),
+        _code_levels(ds_a.phone[ia], ds_b.phone[ib]),
+    ]
+    cols += [_extra_levels(ds_a, ds_b, f, ia, ib) for f in ds_a.extra]
+    return np.stack(cols, axis=1) if cols else np.empty((len(ia), 0), np.int8)
+
+
+def _fix_swapped_names(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray,
+                       cols: list[np.ndarray]) -> None:
+    """Given and family name entered in each other's place count as a same-key agreement."""
+    ga, fa = ds_a.name_key["given_name"][ia], ds_a.name_key["family_name"][ia]
+    gb, fb = ds_b.name_key["given_name"][ib], ds_b.name_key["family_name"][ib]
+    swapped = (ga >= 0) & (fa >= 0) & (ga == fb) & (fa == gb) & (ga != fa)
+    for c in cols[:2]:
+        c[swapped] = np.maximum(c[swapped], 3)
+
+
+def veto(levels: np.ndarray) -> np.ndarray:
+    """Hard non-duplicate rules, waived only when the document number is the same:
+
+    * both given names known and different (another name, not a spelling variant), when
+      the father's name is known on both sides or the phone is shared (registry data; in
+      data without them, such as FEBRL, a badly mistyped given name is left to the
+      weights);
+    * siblings and twins: same family and father's name (same key or better) but given
+      names that are not the same name (no shared key);
+    * same family and father's name but birth dates known and more than a year apart:
+      two children of one father given the same name (households share phone and names,
+      so their weights would otherwise add up);
+    * sex M vs F, both known.
+    """
+    given, family, father, dob, sex, doc, phone = (levels[:, k] for k in (0, 1, 2, 3, 4, 6, 7))
+    household = (family >= 3) & (father >= 3)
+    sibling = household & (((given >= 0) & (given <= 2)) | (dob == 0))
+    other_name = (given == 0) & ((father >= 0) | (phone == 1))
+    return (other_name | sibling | (sex == 0)) & (doc != 2)

@@ -1,0 +1,71 @@
+from django.conf import settings
+from django.db import models
+
+
+class DuplicatePair(models.Model):
+    """Two registrations the engine thinks may be one person, and what a person decided.
+
+    `person_a` has the lower primary key, so a pair is stored once. A pair decided
+    "different persons" stays in the table, which is how it is never proposed again.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PENDING = "pending", "Merge awaiting a second reviewer"
+        MERGED = "merged", "Same person (merged)"
+        DIFFERENT = "different", "Different persons"
+        SKIPPED = "skipped", "Skipped"
+        UNMERGED = "unmerged", "Merge undone"
+
+    person_a = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    person_b = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    probability = models.FloatField(db_index=True)
+    weight = models.FloatField()
+    levels = models.JSONField(default=dict)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN,
+                              db_index=True)
+    source = models.CharField(max_length=16, default="batch")  # batch, registration
+    found_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-probability", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="one_row_per_pair"),
+            models.CheckConstraint(condition=models.Q(person_a__lt=models.F("person_b")),
+                                   name="pair_in_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.person_a_id}~{self.person_b_id} {self.probability:.2f} {self.status}"
+
+
+class Merge(models.Model):
+    """One merge: the survivor stays, the merged record is kept, linked and hidden.
+
+    `snapshot` holds everything the merge changed on the merged record and its case, so
+    an unmerge restores both records exactly.
+    """
+
+    pair = models.ForeignKey(DuplicatePair, on_delete=models.PROTECT, related_name="merges")
+    survivor = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    merged = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    snapshot = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.merged_id} into {self.survivor_id}"

@@ -1,0 +1,31 @@
+"""Registry persons as the engine's plain records."""
+
+from onward.registry.models import Person
+
+FIELDS = ("pk", "person_id", "given_name", "family_name", "father_name", "sex",
+          "birth_date", "birth_precision", "nationality", "document_number", "phone")
+
+
+def engine_birth_date(birth_date, precision: str) -> str:
+    if not birth_date:
+        return ""
+    return {"Y": f"{birth_date:%Y}", "M": f"{birth_date:%Y-%m}"}.get(precision,
+                                                                      birth_date.isoformat())
+
+
+def as_record(row: dict) -> dict:
+    record = {k: row.get(k) or "" for k in ("person_id", "given_name", "family_name",
+                                            "father_name", "sex", "nationality",
+                                            "document_number", "phone")}
+    record["birth_date"] = engine_birth_date(row.get("birth_date"), row.get("birth_precision"))
+    return record
+
+
+def registry_records() -> tuple[list[dict], dict[str, int]]:
+    """Every active (unmerged) person as an engine record, and person_id -> pk."""
+    rows = Person.objects.filter(merged_into__isnull=True).order_by("pk").values(*FIELDS)
+    records, pks = [], {}
+    for row in rows.iterator(chunk_size=5000):
+        records.append(as_record(row))
+        pks[row["person_id"]] = row["pk"]
+    return records, pks

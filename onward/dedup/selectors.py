@@ -1,0 +1,99 @@
+"""Reads of duplicate pairs, and the registration-time check."""
+
+import threading
+import time
+
+from django.db.models import Q, QuerySet
+
+from onward.accounts.policy import NotFound, can, require
+from onward.audit.services import audit_record
+from onward.dedup import engine
+from onward.dedup.models import DuplicatePair
+from onward.dedup.records import as_record, registry_records
+from onward.registry.models import Person
+
+UNRESOLVED = (DuplicatePair.Status.OPEN, DuplicatePair.Status.PENDING,
+              DuplicatePair.Status.SKIPPED)
+
+
+def review_queue(*, user, status: str = "open") -> QuerySet:
+    """Pairs to review, most likely first."""
+    require(user, "dedup.view")
+    pairs = DuplicatePair.objects.select_related("person_a__case", "person_b__case")
+    if status:
+        pairs = pairs.filter(status=status)
+    return pairs.order_by("-probability", "id")
+
+
+def get_pair_for_user(user, pair_id: int) -> DuplicatePair:
+    if not can(user, "dedup.view"):
+        raise NotFound(f"No pair {pair_id}.")
+    try:
+        pair = DuplicatePair.objects.select_related("person_a__case", "person_b__case").get(
+            pk=pair_id)
+    except (DuplicatePair.DoesNotExist, ValueError) as exc:
+        raise NotFound(f"No pair {pair_id}.") from exc
+    # Both records are shown side by side: both reads are audited.
+    for person in (pair.person_a, pair.person_b):
+        audit_record(actor=user, action="view", object_type="person", object_id=person.person_id,
+                     detail=f"duplicate pair {pair.pk}")
+    return pair
+
+
+def case_has_open_duplicates(case) -> bool:
+    """Relocation refuses a case while any member has an unresolved possible duplicate."""
+    members = case.members.values_list("pk", flat=True)
+    return DuplicatePair.objects.filter(status__in=UNRESOLVED).filter(
+        Q(person_a__in=members) | Q(person_b__in=members)).exists()
+
+
+def name_evidence(pair: DuplicatePair) -> list[dict]:
+    """For each name field: both spellings, and whether they are variants of one name."""
+    rows = []
+    for field in ("given_name", "family_name", "father_name"):
+        a, b = getattr(pair.person_a, field), getattr(pair.person_b, field)
+        same_key = bool(a and b and engine.name_key(a) == engine.name_key(b))
+        rows.append({"field": field.replace("_", " "), "a": a, "b": b,
+                     "level": (pair.levels.get(field) or "").replace("_", " "), "variant": same_key and a != b,
+                     "similarity": round(engine.name_similarity(a, b), 2) if a and b else None})
+    return rows
+
+
+# --- registration-time check -------------------------------------------------------------
+
+_index_lock = threading.Lock()
+_index: dict = {"index": None, "built": 0.0, "count": -1}
+# The index is rebuilt when it is older than this, or, for a registry small enough to
+# rebuild in a blink, as soon as the registry's size changed.
+INDEX_MAX_AGE = 300  # seconds
+SMALL_REGISTRY = 50_000
+
+
+def _registry_index():
+    with _index_lock:
+        count = Person.objects.filter(merged_into__isnull=True).count()
+        stale = (time.monotonic() - _index["built"] > INDEX_MAX_AGE
+                 or (count != _index["count"] and count < SMALL_REGISTRY))
+        if _index["index"] is None or stale:
+            records, _ = registry_records()
+            _index.update(index=engine.build_index(records) if len(records) > 1 else None,
+                          built=time.monotonic(), count=count)
+        return _index["index"]
+
+
+def likely_matches(*, user, person: dict, k: int = 5) -> list[dict]:
+    """The registry's k persons most likely to be `person` (raw form values), with the
+    evidence, for a clerk to see before saving."""
+    require(user, "dedup.view")
+    index = _registry_index()
+    if index is None:
+        return []
+    record = as_record({**person, "person_id": "(new)", "birth_date": None})
+    record["birth_date"] = str(person.get("birth_date") or "")
+    matches = engine.top_matches(record, index, k=k,
+                                 min_probability=engine.DEFAULT_REVIEW_THRESHOLD)
+    found = {p.person_id: p for p in Person.objects.filter(
+        person_id__in=[m.person_id for m in matches], merged_into__isnull=True)
+        .select_related("case")}
+    return [{"person": found[m.person_id], "probability": m.probability, "levels": m.levels}
+            for m in matches if m.person_id in found]

@@ -1,0 +1,265 @@
+"""Duplicate detection in the registry: runs, decisions, merges and unmerges.
+
+No merge is silent: the engine proposes pairs, a person decides. A merge hides the merged
+record (it is kept, linked to the survivor through `merged_into`), corrects the
+population ledger (the duplicate never was a second resident), and keeps a snapshot so
+that an unmerge restores both records exactly. A merge touching two different cases
+needs a second reviewer (ONWARD_DEDUP_SECOND_REVIEWER, on by default).
+"""
+
+import time
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from onward.accounts.policy import require
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
+from onward.dedup import engine
+from onward.dedup.models import DuplicatePair, Merge
+from onward.dedup.records import registry_records
+from onward.movements.models import LedgerEntry
+from onward.registry.models import Case, Person
+
+
+def _ordered(pk1: int, pk2: int) -> tuple[int, int]:
+    return (pk1, pk2) if pk1 < pk2 else (pk2, pk1)
+
+
+def dedup_run_registry(*, actor, progress=None) -> dict:
+    """Scores the whole registry and files every pair above the review threshold.
+
+    Pairs already decided (different persons, merged) keep their decision: a re-run never
+    proposes them again. Open pairs get their new score.
+    """
+    require(actor, "dedup.run")
+    started = time.monotonic()
+    records, pks = registry_records()
+    if progress:
+        progress(0, None, f"scoring {len(records)} persons")
+
+    def engine_progress(stage: str, done: int, total: int) -> None:
+        if progress:
+            progress(done, total, stage)
+
+    result = engine.dedup(records, progress=engine_progress) if len(records) > 1 else None
+    filed = 0
+    if result is not None:
+        filed = _file_pairs(result, pks)
+    summary = {
+        "records": len(records),
+        "candidate_pairs": int(len(result.ia)) if result is not None else 0,
+        "pairs_above_threshold": int((result.probability >= result.threshold).sum())
+        if result is not None else 0,
+        "pairs_filed_for_review": filed,
+        "threshold": engine.DEFAULT_THRESHOLD,
+        "review_threshold": engine.DEFAULT_REVIEW_THRESHOLD,
+        "seconds": round(time.monotonic() - started, 2),
+    }
+    audit_record(actor=actor, action="create", object_type="dedup_run",
+                 detail=" ".join(f"{k}={v}" for k, v in summary.items()))
+    return summary
+
+
+@transaction.atomic
+def _file_pairs(result, pks: dict[str, int]) -> int:
+    import numpy as np
+
+    keep = np.nonzero(result.probability >= result.review_threshold)[0]
+    existing = {(p.person_a_id, p.person_b_id): p for p in DuplicatePair.objects.all()}
+    new, changed = [], []
+    for k in keep.tolist():
+        pair = result.scored_pair(k)
+        a, b = _ordered(pks[pair.a], pks[pair.b])
+        old = existing.get((a, b))
+        if old is None:
+            new.append(DuplicatePair(person_a_id=a, person_b_id=b, probability=pair.probability,
+                                     weight=pair.weight, levels=pair.levels))
+        elif old.status == DuplicatePair.Status.OPEN:
+            old.probability, old.weight, old.levels = pair.probability, pair.weight, pair.levels
+            changed.append(old)
+    DuplicatePair.objects.bulk_create(new, batch_size=2000)
+    DuplicatePair.objects.bulk_update(changed, ["probability", "weight", "levels"], batch_size=2000)
+    return len(new) + len(changed)
+
+
+def _lock_pair(pair_id: int, expected_version: int | None) -> DuplicatePair:
+    pair = DuplicatePair.objects.select_for_update().get(pk=pair_id)
+    if expected_version is not None and pair.version != expected_version:
+        raise ValidationError({"pair": "Someone decided this pair since you opened it. Reload it."})
+    return pair
+
+
+def _decide(pair: DuplicatePair, actor, status: str) -> None:
+    pair.status, pair.decided_by, pair.decided_at = status, actor, timezone.now()
+    pair.version += 1
+    pair.save()
+
+
+@transaction.atomic
+def pair_mark_different(*, actor, pair_id: int, expected_version: int | None = None):
+    """Two different persons: remembered, so the pair is never proposed again."""
+    require(actor, "dedup.review")
+    pair = _lock_pair(pair_id, expected_version)
+    if pair.status not in (DuplicatePair.Status.OPEN, DuplicatePair.Status.SKIPPED,
+                           DuplicatePair.Status.UNMERGED):
+        raise ValidationError({"pair": f"This pair is already {pair.get_status_display().lower()}."})
+    _decide(pair, actor, DuplicatePair.Status.DIFFERENT)
+    _audit_pair(actor, pair, "different persons")
+    return pair
+
+
+@transaction.atomic
+def pair_skip(*, actor, pair_id: int):
+    require(actor, "dedup.review")
+    pair = _lock_pair(pair_id, None)
+    if pair.status == DuplicatePair.Status.OPEN:
+        _decide(pair, actor, DuplicatePair.Status.SKIPPED)
+        _audit_pair(actor, pair, "skipped")
+    return pair
+
+
+@transaction.atomic
+def pair_merge(*, actor, pair_id: int, survivor_person_id: str,
+               expected_version: int | None = None) -> Merge:
+    """Same person: `survivor` stays, the other is merged into it.
+
+    If the two records are in different cases and a second reviewer is required, the merge
+    waits (status pending) for another reviewer's `merge_approve`.
+    """
+    require(actor, "dedup.review")
+    pair = _lock_pair(pair_id, expected_version)
+    if pair.status not in (DuplicatePair.Status.OPEN, DuplicatePair.Status.SKIPPED,
+                           DuplicatePair.Status.UNMERGED):
+        raise ValidationError({"pair": f"This pair is already {pair.get_status_display().lower()}."})
+    a, b = Person.objects.select_for_update().filter(pk__in=[pair.person_a_id, pair.person_b_id])\
+        .order_by("pk")
+    if survivor_person_id not in (a.person_id, b.person_id):
+        raise ValidationError({"survivor": "The survivor must be one of the pair's two persons."})
+    survivor, merged = (a, b) if a.person_id == survivor_person_id else (b, a)
+    _check_mergeable(survivor, merged)
+    merge = Merge.objects.create(pair=pair, survivor=survivor, merged=merged, requested_by=actor)
+    if survivor.case_id != merged.case_id and getattr(settings, "ONWARD_DEDUP_SECOND_REVIEWER",
+                                                      True):
+        _decide(pair, actor, DuplicatePair.Status.PENDING)
+        _audit_pair(actor, pair, f"merge of {merged.person_id} into {survivor.person_id} "
+                                 "requested; needs a second reviewer")
+        return merge
+    return _merge_apply(merge, actor)
+
+
+@transaction.atomic
+def merge_approve(*, actor, merge_id: int) -> Merge:
+    require(actor, "dedup.review")
+    merge = Merge.objects.select_for_update().select_related("pair").get(pk=merge_id)
+    if merge.pair.status != DuplicatePair.Status.PENDING or merge.done_at:
+        raise ValidationError({"merge": "This merge is not waiting for approval."})
+    if merge.requested_by_id == actor.pk:
+        raise PermissionDenied("A second reviewer must be someone other than who asked.")
+    merge.approved_by = actor
+    survivor = Person.objects.select_for_update().get(pk=merge.survivor_id)
+    merged = Person.objects.select_for_update().get(pk=merge.merged_id)
+    _check_mergeable(survivor, merged)
+    return _merge_apply(merge, actor)
+
+
+def _check_mergeable(survivor: Person, merged: Person) -> None:
+    if survivor.merged_into_id or merged.merged_into_id:
+        raise ValidationError({"pair": "One of these records is already merged."})
+    if merged.departure_date:
+        raise ValidationError({"pair": f"{merged.person_id} has a recorded departure: correct "
+                                       "it first, then merge."})
+    others = merged.case.members.filter(merged_into__isnull=True).exclude(pk=merged.pk)
+    if merged.relationship == "principal" and others.exists():
+        raise ValidationError({"pair": (
+            f"{merged.person_id} is the principal applicant of case {merged.case.case_id}, "
+            "which has other members: make one of them principal first, or keep "
+            f"{merged.person_id} as the survivor.")})
+
+
+def _merge_apply(merge: Merge, actor) -> Merge:
+    merged, survivor, pair = merge.merged, merge.survivor, merge.pair
+    case = Case.objects.select_for_update().get(pk=merged.case_id)
+    alone = not case.members.filter(merged_into__isnull=True).exclude(pk=merged.pk).exists()
+    arrival = LedgerEntry.objects.filter(person=merged, kind=LedgerEntry.Kind.ARRIVAL,
+                                         reversed_by__isnull=True).first()
+    # The duplicate never was a second resident: reverse its arrival in the ledger.
+    undo = LedgerEntry.objects.create(
+        person=merged, date=arrival.date if arrival else merged.arrival_date,
+        kind=LedgerEntry.Kind.MERGED, delta=-1, reverses=arrival, recorded_by=actor,
+        note=f"merged into {survivor.person_id}") if (arrival or merged.arrival_date) else None
+    merge.snapshot = {
+        "merged_version": merged.version, "case_status": case.status, "case_version": case.version,
+        "case_closed": alone and case.status == Case.Status.OPEN,
+        "ledger_entry": undo.pk if undo else None,
+    }
+    merged.merged_into = survivor
+    merged.version += 1
+    merged.save(update_fields=["merged_into", "version", "updated_at"])
+    if merge.snapshot["case_closed"]:
+        # A re-registration's own single-person case has nobody left in it.
+        case.status, case.version = Case.Status.CLOSED, case.version + 1
+        case.save(update_fields=["status", "version", "updated_at"])
+    merge.done_at = timezone.now()
+    merge.save()
+    _decide(pair, actor, DuplicatePair.Status.MERGED)
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
+                 object_id=merged.person_id, changes={"merged_into": ["", survivor.person_id]},
+                 detail=f"merged into {survivor.person_id} (pair {pair.pk})")
+    return merge
+
+
+@transaction.atomic
+def merge_undo(*, actor, merge_id: int) -> Merge:
+    """Restores both records exactly as before the merge, and the ledger with them."""
+    require(actor, "dedup.review")
+    merge = Merge.objects.select_for_update().select_related("pair").get(pk=merge_id)
+    if not merge.done_at or merge.undone_at:
+        raise ValidationError({"merge": "Only a merge that was applied can be undone."})
+    merged = Person.objects.select_for_update().get(pk=merge.merged_id)
+    snap = merge.snapshot
+    merged.merged_into = None
+    merged.version += 1
+    merged.save(update_fields=["merged_into", "version", "updated_at"])
+    if snap.get("case_closed"):
+        case = Case.objects.select_for_update().get(pk=merged.case_id)
+        case.status, case.version = snap["case_status"], case.version + 1
+        case.save(update_fields=["status", "version", "updated_at"])
+    if snap.get("ledger_entry"):
+        wrong = LedgerEntry.objects.get(pk=snap["ledger_entry"])
+        LedgerEntry.objects.create(person=merged, date=wrong.date, kind=LedgerEntry.Kind.CORRECTION,
+                                   delta=-wrong.delta, reverses=wrong, recorded_by=actor,
+                                   note="merge undone")
+    merge.undone_at, merge.undone_by = timezone.now(), actor
+    merge.save()
+    _decide(merge.pair, actor, DuplicatePair.Status.UNMERGED)
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
+                 object_id=merged.person_id,
+                 changes={"merged_into": [merge.survivor.person_id, ""]},
+                 detail=f"merge undone (pair {merge.pair_id})")
+    return merge
+
+
+def _audit_pair(actor, pair: DuplicatePair, what: str) -> None:
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="duplicate_pair",
+                 object_id=str(pair.pk), detail=what)
+
+
+def pairs_file_from_registration(*, actor, person: Person, matches: list[dict]) -> int:
+    """A clerk saved a new person despite likely matches: the pairs go to the review queue
+    rather than being forgotten."""
+    filed = 0
+    for match in matches:
+        a, b = _ordered(person.pk, match["person"].pk)
+        _, created = DuplicatePair.objects.get_or_create(
+            person_a_id=a, person_b_id=b,
+            defaults={"probability": match["probability"], "weight": 0.0,
+                      "levels": match["levels"], "source": "registration"})
+        filed += created
+    if filed:
+        audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="duplicate_pair",
+                     object_id=person.person_id,
+                     detail=f"{filed} possible duplicate(s) filed at registration")
+    return filed

@@ -1,0 +1,172 @@
+"""Engine behaviour: siblings and twins apart, re-registrations found, no chaining,
+thresholds chosen without labels, fast lookup."""
+
+import random
+
+import pytest
+
+from onward.dedup.engine import (
+    DEFAULT_REVIEW_THRESHOLD,
+    DEFAULT_THRESHOLD,
+    build_index,
+    cluster,
+    dedup,
+    find_pairs,
+    top_matches,
+)
+from onward.dedup.engine.api import fit_model
+from onward.dedup.engine.blocking import candidate_pairs
+from onward.dedup.engine.compare import compare
+from onward.dedup.engine.prepare import prepare
+
+GIVEN_M = ["Ali", "Reza", "Mahdi", "Hassan", "Hossein", "Omar", "Karim", "Javad", "Saeed",
+           "Majid", "Yousef", "Abbas", "Amir", "Hamid", "Mostafa", "Jafar"]
+GIVEN_F = ["Zahra", "Maryam", "Leila", "Narges", "Zeinab", "Shirin", "Sara", "Mina", "Hoda"]
+FAMILY = ["Rezaei", "Karimi", "Ahmadi", "Hashemi", "Moradi", "Jafari", "Rahimi", "Sadeghi",
+          "Ghorbani", "Mousavi", "Kazemi", "Heidari", "Akbari", "Abbasi", "Najafi", "Salehi"]
+
+
+def population(n_households: int = 300, seed: int = 3) -> list[dict]:
+    """A small registry of households (no duplicates) to give the model a population."""
+    rng = random.Random(seed)
+    rows = []
+    for h in range(n_households):
+        fam, father = rng.choice(FAMILY), rng.choice(GIVEN_M)
+        phone = f"+98 912 {rng.randrange(10**6, 10**7)}"
+        for c in range(rng.randint(1, 5)):
+            sex = rng.choice("MF")
+            rows.append({
+                "person_id": f"H{h}-{c}", "given_name": rng.choice(GIVEN_M if sex == "M"
+                                                                    else GIVEN_F),
+                "family_name": fam, "father_name": father, "sex": sex,
+                "birth_date": f"{rng.randint(1960, 2015)}-{rng.randint(1, 12):02d}-"
+                              f"{rng.randint(1, 28):02d}",
+                "nationality": "IRN", "phone": phone,
+            })
+    return rows
+
+
+def person(pid, given, family, father, sex, dob, **kw):
+    return {"person_id": pid, "given_name": given, "family_name": family,
+            "father_name": father, "sex": sex, "birth_date": dob, "nationality": "IRN", **kw}
+
+
+def same_cluster(res, a, b):
+    ids = res.dataset.person_ids
+    return res.clusters[ids.index(a)] == res.clusters[ids.index(b)]
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    rows = population()
+    # A re-registration: variant spellings, day/month swapped, no document, new phone.
+    rows += [person("R1", "Mohammad", "al-Hosseini", "Hossein", "M", "1984-03-07",
+                    document_number="P123456", phone="+98 912 1112233"),
+             person("R2", "Muhammad", "Husseini", "Husayn", "M", "1984-07-03",
+                    phone="+964 770 9998877")]
+    # A partial date and a Persian/Arabic spelling pair.
+    rows += [person("F1", "Fatemeh", "Tavakoli", "Abdulrahman", "F", "1990-05-12"),
+             person("F2", "Fatima", "Tavakkoli", "Abdel Rahman", "F", "1990")]
+    # Siblings: same family and father, different given names; twins: same birth date too.
+    rows += [person("S1", "Hassan", "Jafarzadeh", "Kazem", "M", "2001-02-02", phone="0912 5550001"),
+             person("S2", "Hossein", "Jafarzadeh", "Kazem", "M", "2001-02-02", phone="0912 5550001"),
+             person("S3", "Ali", "Jafarzadeh", "Kazem", "M", "2003-06-01", phone="0912 5550001"),
+             person("S4", "Alia", "Jafarzadeh", "Kazem", "F", "2003-06-01", phone="0912 5550001")]
+    # Chaining bait: A ~ B (same person, partial date), B ~ C weakly, A and C clearly apart.
+    rows += [person("C1", "Ebrahim", "Nasseri", "Yaqub", "M", "1970-01-15"),
+             person("C2", "Ibrahim", "Naseri", "", "M", "1970"),
+             person("C3", "Ebrahim", "Naseri", "Yaqub", "M", "1971-11-30",
+                    document_number="X999")]
+    return rows, dedup(rows)
+
+
+def test_reregistration_with_variants_and_swapped_date_is_found(scenario):
+    _, res = scenario
+    assert same_cluster(res, "R1", "R2")
+    assert same_cluster(res, "F1", "F2")
+
+
+def test_siblings_and_twins_stay_apart(scenario):
+    _, res = scenario
+    for a, b in [("S1", "S2"), ("S1", "S3"), ("S3", "S4"), ("S2", "S3")]:
+        assert not same_cluster(res, a, b), (a, b)
+
+
+def test_no_chaining_through_a_weak_link(scenario):
+    _, res = scenario
+    assert not (same_cluster(res, "C1", "C2") and same_cluster(res, "C2", "C3")
+                and not _pair_prob(res, "C1", "C3") >= res.threshold)
+
+
+def _pair_prob(res, a, b):
+    ids = res.dataset.person_ids
+    i, j = sorted((ids.index(a), ids.index(b)))
+    for k, (x, y) in enumerate(zip(res.ia.tolist(), res.ib.tolist(), strict=True)):
+        if (x, y) == (i, j):
+            return float(res.probability[k])
+    return 0.0
+
+
+def test_cluster_splits_a_chain():
+    """Components are re-split: a weak member is not glued to everyone."""
+    import numpy as np
+
+    from onward.dedup.engine.cluster import cluster_ids
+    ia, ib = np.array([0, 1]), np.array([1, 2])
+    w = np.array([10.0, 10.0])
+    # A~B strong, B~C strong, but A vs C strongly negative: never {A, B, C}.
+    def rescore(pa, pb):
+        return np.array([10.0 if {a, b} != {0, 2} else -30.0 for a, b in zip(pa, pb, strict=False)])
+    ids = cluster_ids(3, ia, ib, w, 0.0, -3.0, rescore)
+    assert not (ids[0] == ids[1] == ids[2])
+
+
+def test_thresholds_are_label_free_defaults(scenario):
+    _, res = scenario
+    assert res.threshold == DEFAULT_THRESHOLD == 0.5
+    assert res.review_threshold == DEFAULT_REVIEW_THRESHOLD < res.threshold
+    # lambda is estimated from the data: a small prior, never a tuned constant
+    assert 0 < res.model.lam < 0.01
+
+
+def test_model_is_estimated_from_the_data(scenario):
+    rows, _ = scenario
+    ds = prepare(rows)
+    ia, ib = candidate_pairs(ds)
+    model = fit_model(ds, compare(ds, ds, ia, ib), ia, ib)
+    names = [s.name for s in model.specs]
+    g = names.index("given_name")
+    # agreeing on the given name is far likelier for matches than for random pairs
+    assert model.m[g][-1] + model.m[g][-2] > 10 * (model.u[g][-1] + model.u[g][-2])
+
+
+def test_find_pairs_and_cluster_api(scenario):
+    rows, _ = scenario
+    pairs = find_pairs(rows)
+    assert pairs and all(p.probability >= DEFAULT_REVIEW_THRESHOLD for p in pairs)
+    top = pairs[0]
+    assert set(top.levels) >= {"given_name", "birth_date", "sex", "phone"}
+    ids = cluster(rows, pairs)
+    assert len(ids) == len(rows)
+    pos = {r["person_id"]: i for i, r in enumerate(rows)}
+    assert ids[pos["R1"]] == ids[pos["R2"]]
+    assert ids[pos["S1"]] != ids[pos["S2"]]
+
+
+def test_missing_values_are_null_levels():
+    rows = [person("A", "Reza", "Karimi", "", "", ""), person("B", "Rida", "Karimi", "", "", "")]
+    ds = prepare(rows)
+    import numpy as np
+    lv = compare(ds, ds, np.array([0]), np.array([1]))[0]
+    assert lv[2] == -1 and lv[3] == -1 and lv[4] == -1  # father, birth date, sex: null
+
+
+def test_top_matches_finds_the_registered_person(scenario):
+    rows, _ = scenario
+    index = build_index(rows)
+    new = person("NEW", "Mohamed", "Hosseini", "Hussein", "M", "1984", phone="")
+    found = top_matches(new, index, k=3)
+    assert found and found[0].person_id in ("R1", "R2")
+    twin = person("NEW2", "Hossein", "Jafarzadeh", "Kazem", "M", "2001-02-02")
+    ids = [m.person_id for m in top_matches(twin, index, k=5)]
+    assert "S1" not in ids  # the sibling Hassan is never proposed for Hossein

@@ -1,0 +1,103 @@
+"""The duplicate review queue. Thin: selectors and services decide."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from onward.accounts.policy import NotFound, can
+from onward.dedup import selectors, services
+from onward.dedup.models import DuplicatePair, Merge
+from onward.jobs.services import job_enqueue
+from onward.web.access import permission_required
+
+
+@permission_required("dedup.view")
+def dedup_queue(request):
+    status = request.GET.get("status", "open")
+    pairs = selectors.review_queue(user=request.user, status=status)
+    return render(request, "dedup/queue.html", {
+        "page": Paginator(pairs, 50).get_page(request.GET.get("page")), "status": status,
+        "query": f"status={status}", "can_run": can(request.user, "dedup.run"),
+        "statuses": [(code, label, DuplicatePair.objects.filter(status=code).count())
+                     for code, label in DuplicatePair.Status.choices],
+    })
+
+
+@require_POST
+@permission_required("dedup.run")
+def dedup_run(request):
+    job = job_enqueue(kind="dedup", actor=request.user)
+    messages.success(request, "Duplicate detection started over the whole registry.")
+    return redirect("job_detail", job_id=job.pk)
+
+
+def _pair(request, pair_id):
+    try:
+        return selectors.get_pair_for_user(request.user, pair_id)
+    except NotFound:
+        raise Http404("No such pair.") from None
+
+
+@permission_required("dedup.view")
+def dedup_pair(request, pair_id):
+    pair = _pair(request, pair_id)
+    return render(request, "dedup/pair.html", {
+        "pair": pair, "names": selectors.name_evidence(pair),
+        "merges": pair.merges.select_related("survivor", "merged", "requested_by",
+                                             "approved_by"),
+        "can_review": can(request.user, "dedup.review"),
+    })
+
+
+@require_POST
+@permission_required("dedup.review")
+def dedup_decide(request, pair_id):
+    pair = _pair(request, pair_id)
+    decision = request.POST.get("decision")
+    version = int(request.POST.get("version") or 0) or None
+    try:
+        if decision == "same":
+            merge = services.pair_merge(actor=request.user, pair_id=pair.pk, expected_version=version,
+                                        survivor_person_id=request.POST.get("survivor", ""))
+            messages.success(request, "Merged." if merge.done_at else
+                             "Merge requested: a second reviewer must approve it.")
+        elif decision == "different":
+            services.pair_mark_different(actor=request.user, pair_id=pair.pk,
+                                         expected_version=version)
+            messages.success(request, "Recorded as different persons; never proposed again.")
+        elif decision == "skip":
+            services.pair_skip(actor=request.user, pair_id=pair.pk)
+            return redirect("dedup_queue")
+        else:
+            messages.error(request, "Choose same person, different persons or skip.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("dedup_pair", pair_id=pair.pk)
+
+
+def _merge_action(request, merge_id, action):
+    try:
+        merge = Merge.objects.get(pk=merge_id)
+    except Merge.DoesNotExist:
+        raise Http404("No such merge.") from None
+    try:
+        action(actor=request.user, merge_id=merge.pk)
+        messages.success(request, "Done.")
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("dedup_pair", pair_id=merge.pair_id)
+
+
+@require_POST
+@permission_required("dedup.review")
+def dedup_approve(request, merge_id):
+    return _merge_action(request, merge_id, services.merge_approve)
+
+
+@require_POST
+@permission_required("dedup.review")
+def dedup_unmerge(request, merge_id):
+    return _merge_action(request, merge_id, services.merge_undo)
