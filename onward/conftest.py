@@ -65,3 +65,22 @@ def client_for(client, users):
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def _reference_lists(request):
+    """Tests that flush the database (transaction=True, live_server) also flush the rows
+    that data migrations seed: put every app's managed lists back (`<app>/reference.py`
+    with a `seed()`) for each database test."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("onward.") and find_spec(f"{config.name}.reference"):
+            import_module(f"{config.name}.reference").seed()

@@ -1,12 +1,10 @@
 from django.db import migrations
 
-from onward.registry.codes import SPECIFIC_NEEDS
-
 
 def seed(apps, schema_editor):
-    SpecificNeed = apps.get_model("registry", "SpecificNeed")
-    for code, label in SPECIFIC_NEEDS.items():
-        SpecificNeed.objects.update_or_create(code=code, defaults={"label": label})
+    from onward.registry.reference import seed as seed_lists
+
+    seed_lists(apps)
 
 
 class Migration(migrations.Migration):
