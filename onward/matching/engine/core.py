@@ -1,0 +1,168 @@
+"""The active instance: allowed pairs after locks and forbids, sorted by case.
+
+Locked cases are taken out of the optimisation (their use is subtracted from the
+pledge's capacity), forbidden pairs and pairs that could never fit are dropped.
+Everything the solver loops over lives here as flat numpy arrays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import UNASSIGNED, Problem
+
+CHUNK = 1 << 21  # pairs priced per numpy pass: bounds the temporary memory
+
+
+@dataclass
+class Core:
+    """Active pairs sorted by (case, pledge).
+
+    Invariant: every pair here is allowed, not forbidden, belongs to an unlocked
+    case and fits the residual capacity of its pledge on its own.
+    """
+
+    n_cases: int
+    n_pledges: int
+    use: np.ndarray  # (C, D) float64
+    cap: np.ndarray  # (P, D) float64, residual after locks
+    key: np.ndarray  # (K,) int64 case * P + pledge, strictly increasing
+    pc: np.ndarray  # (K,) int32 case
+    pp: np.ndarray  # (K,) int32 pledge
+    s: np.ndarray  # (K,) float64 score
+    pu: np.ndarray  # (K, D) small ints: use of the pair's case
+    seg_case: np.ndarray  # cases having at least one pair
+    seg_start: np.ndarray  # first pair of each of those cases
+    fixed: np.ndarray  # (C,) locked pledge or -1
+    fixed_score: np.ndarray  # (C,) score of the locked pair, nan if not locked
+
+    @property
+    def fixed_value(self) -> float:
+        return float(np.nansum(self.fixed_score))
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.s)
+
+    def find(self, case: np.ndarray, pledge: np.ndarray) -> np.ndarray:
+        """Pair index of each (case, pledge), or -1 where not an active pair."""
+        want = np.asarray(case, np.int64) * self.n_pledges + np.asarray(pledge, np.int64)
+        if not len(self.key):
+            return np.full(len(want), -1, np.int64)
+        pos = np.minimum(np.searchsorted(self.key, want), len(self.key) - 1)
+        return np.where(self.key[pos] == want, pos, -1)
+
+
+def _sorted_keys(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """Pair keys in increasing order and the permutation; duplicates are an error."""
+    key = problem.pair_case.astype(np.int64) * problem.n_pledges + problem.pair_pledge
+    order = None
+    if len(key) > 1 and not (np.diff(key) > 0).all():
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        if (np.diff(key) == 0).any():
+            raise ValueError("a (case, pledge) pair is listed twice")
+    return key, order
+
+
+def _pairs_array(pairs: np.ndarray | None) -> np.ndarray:
+    if pairs is None:
+        return np.empty((0, 2), np.int64)
+    return np.asarray(pairs, np.int64).reshape(-1, 2)
+
+
+def build_core(problem: Problem, locks: np.ndarray | None, forbids: np.ndarray | None) -> Core:
+    """Apply locks and forbids; raise ValueError on an impossible lock."""
+    problem.validate()
+    n_c, n_p = problem.n_cases, problem.n_pledges
+    key, order = _sorted_keys(problem)
+    score = problem.score.astype(np.float64)
+    if order is not None:
+        score = score[order]
+    keep = np.ones(len(key), bool)
+    forbids, locks = _pairs_array(forbids), _pairs_array(locks)
+    fkey = forbids[:, 0] * n_p + forbids[:, 1]
+    keep &= ~np.isin(key, fkey)
+    fixed, fixed_score, cap = _apply_locks(problem, key, score, locks, set(fkey.tolist()))
+    pc = (key // n_p).astype(np.int32)
+    keep &= fixed[pc] == UNASSIGNED
+    use = problem.use.astype(np.float64)
+    pp = (key % n_p).astype(np.int32)
+    keep &= _fits(use, cap, pc, pp)
+    key, pc, pp, score = key[keep], pc[keep], pp[keep], score[keep]
+    seg_case, seg_start = np.unique(pc, return_index=True)
+    return Core(n_c, n_p, use, cap, key, pc, pp, score, _small(problem.use)[pc], seg_case,
+                seg_start, fixed, fixed_score)
+
+
+def _apply_locks(problem: Problem, key: np.ndarray, score: np.ndarray, locks: np.ndarray,
+                 forbidden: set[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fix locked cases; their use comes off the pledge's capacity."""
+    n_p = problem.n_pledges
+    fixed = np.full(problem.n_cases, UNASSIGNED, np.int64)
+    cap = problem.capacity.astype(np.float64).copy()
+    value = np.full(problem.n_cases, np.nan)
+    for c, p in locks.tolist():
+        if not (0 <= c < problem.n_cases and 0 <= p < n_p):
+            raise ValueError(f"lock ({c}, {p}) names an unknown case or pledge")
+        if fixed[c] != UNASSIGNED:
+            raise ValueError(f"case {c} is locked twice")
+        k = c * n_p + p
+        pos = int(np.searchsorted(key, k))
+        if k in forbidden:
+            raise ValueError(f"lock ({c}, {p}) is on a forbidden pair")
+        if pos >= len(key) or key[pos] != k:
+            raise ValueError(f"lock ({c}, {p}) is on a pair that is not allowed")
+        fixed[c] = p
+        cap[p] -= problem.use[c]
+        value[c] = score[pos]
+    over = np.argwhere(cap < 0)
+    if len(over):
+        p, d = over[0]
+        raise ValueError(f"locks exceed the capacity of pledge {p} in dimension {d}")
+    return fixed, value, cap
+
+
+def _fits(use: np.ndarray, cap: np.ndarray, pc: np.ndarray, pp: np.ndarray) -> np.ndarray:
+    """Pairs whose case fits the pledge's residual capacity on its own (chunked)."""
+    ok = np.empty(len(pc), bool)
+    for a in range(0, len(pc), CHUNK):
+        sl = slice(a, a + CHUNK)
+        ok[sl] = (use[pc[sl]] <= cap[pp[sl]]).all(axis=1)
+    return ok
+
+
+def _small(use: np.ndarray) -> np.ndarray:
+    """The case use in the smallest integer type that holds it (pairs × dims is big)."""
+    top = int(use.max()) if use.size else 0
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if top <= np.iinfo(dtype).max:
+            return use.astype(dtype)
+    return use.astype(np.int64)
+
+
+def profits(core: Core, v: np.ndarray) -> np.ndarray:
+    """w_k = s_k - sum_d use[c,d] * v[p,d]: a pair's score net of capacity prices."""
+    w = core.s.copy()
+    priced = [d for d in range(v.shape[1]) if v[:, d].any()]
+    for a in range(0, core.n_pairs, CHUNK):
+        sl = slice(a, a + CHUNK)
+        pp = core.pp[sl]
+        for d in priced:
+            w[sl] -= core.pu[sl, d] * v[pp, d]
+    return w
+
+
+def case_best(core: Core, w: np.ndarray) -> np.ndarray:
+    """Per case, max(0, best net profit): the smallest dual u that keeps rc <= 0."""
+    u = np.zeros(core.n_cases)
+    if core.n_pairs:
+        u[core.seg_case] = np.maximum(np.maximum.reduceat(w, core.seg_start), 0.0)
+    return u
+
+
+def dual_bound(core: Core, v: np.ndarray, u: np.ndarray) -> float:
+    """Objective of the LP dual at (u, v): a valid upper bound when u = case_best."""
+    return float(u.sum() + (core.cap * v).sum()) + core.fixed_value

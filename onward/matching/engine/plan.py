@@ -1,0 +1,138 @@
+"""Integral plans: greedy filling, feasibility repair and the independent check.
+
+A *free assignment* is a (C,) array over the core: pledge index for assigned
+unlocked cases, -1 otherwise (locked cases are -1 here and added back at the end).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core import Core, build_core
+from .model import UNASSIGNED, Problem
+
+
+def pair_of(core: Core, assign: np.ndarray) -> np.ndarray:
+    """Active pair index of every assigned case (-1 where not an active pair)."""
+    cases = np.flatnonzero(assign >= 0)
+    return core.find(cases, assign[cases])
+
+
+def load(core: Core, assign: np.ndarray) -> np.ndarray:
+    """(P, D) capacity used by the free assignment."""
+    used = np.zeros_like(core.cap)
+    cases = np.flatnonzero(assign >= 0)
+    np.add.at(used, assign[cases], core.use[cases])
+    return used
+
+
+def value(core: Core, assign: np.ndarray) -> float:
+    """Total score of the free assignment plus the locked cases' scores."""
+    k = pair_of(core, assign)
+    return float(core.s[k[k >= 0]].sum()) + core.fixed_value
+
+
+def density(core: Core, k: np.ndarray) -> np.ndarray:
+    """Score per unit of the pledge's capacity a pair takes: the greedy order."""
+    share = core.pu[k] / np.maximum(core.cap[core.pp[k]], 1.0)
+    return core.s[k] / np.maximum(share.sum(axis=1), 1e-9)
+
+
+def greedy_fill(core: Core, assign: np.ndarray, cand: np.ndarray,
+                priority: np.ndarray) -> np.ndarray:
+    """Assign still-free cases along candidate pairs, highest priority first.
+
+    Keeps feasibility: a pair is taken only if its case is free and every
+    dimension of its pledge still has room. Candidates with a non-positive score
+    or that cannot fit the residual capacity are dropped before sorting.
+    """
+    assign = assign.copy()
+    rem = core.cap - load(core, assign)
+    ok = (core.s[cand] > 0) & (assign[core.pc[cand]] == UNASSIGNED)
+    ok &= (core.pu[cand] <= rem[core.pp[cand]]).all(axis=1)
+    order = cand[ok][np.argsort(-priority[ok], kind="stable")]
+    block, use_l = 20_000, core.use.tolist()
+    for a in range(0, len(order), block):
+        ks = order[a:a + block]
+        if a:  # cheap numpy pass drops pairs that can no longer be taken
+            ks = ks[(assign[core.pc[ks]] == UNASSIGNED) & (core.pu[ks] <= rem[core.pp[ks]]).all(axis=1)]
+        _take(core, ks, assign, rem, use_l)
+    return assign
+
+
+def _take(core: Core, ks: np.ndarray, assign: np.ndarray, rem: np.ndarray,
+          use_l: list[list[float]]) -> None:
+    """Take pairs ``ks`` in order where the case is free and the pledge has room."""
+    rem_l = rem.tolist()
+    for c, p in zip(core.pc[ks].tolist(), core.pp[ks].tolist(), strict=True):
+        if assign[c] != UNASSIGNED:
+            continue
+        r, u = rem_l[p], use_l[c]
+        if all(x >= y for x, y in zip(r, u, strict=True)):
+            rem_l[p] = [x - y for x, y in zip(r, u, strict=True)]
+            assign[c] = p
+    rem[:] = rem_l
+
+
+def feasible(core: Core, assign: np.ndarray) -> bool:
+    """True if the free assignment uses active pairs only and fits every capacity."""
+    return bool((pair_of(core, assign) >= 0).all()
+                and (load(core, assign) <= core.cap + 1e-9).all())
+
+
+def repair(core: Core, assign: np.ndarray) -> np.ndarray:
+    """Make a free assignment feasible: drop inactive pairs, then over-capacity cases.
+
+    From each over-full pledge the cases with the lowest score per use leave first,
+    until every dimension fits.
+    """
+    assign = np.where(assign >= 0, assign, UNASSIGNED).astype(np.int64)
+    assign[core.fixed >= 0] = UNASSIGNED
+    cases = np.flatnonzero(assign >= 0)
+    k = core.find(cases, assign[cases])
+    assign[cases[k < 0]] = UNASSIGNED
+    used = load(core, assign)
+    for p in np.flatnonzero((used > core.cap + 1e-9).any(axis=1)).tolist():
+        _empty_until_fits(core, assign, p, used[p])
+    return assign
+
+
+def _empty_until_fits(core: Core, assign: np.ndarray, p: int, used: np.ndarray) -> None:
+    cases = np.flatnonzero(assign == p)
+    k = core.find(cases, np.full(len(cases), p))
+    for i in np.argsort(density(core, k), kind="stable").tolist():
+        if (used <= core.cap[p] + 1e-9).all():
+            return
+        used -= core.use[cases[i]]
+        assign[cases[i]] = UNASSIGNED
+
+
+def check(problem: Problem, plan: np.ndarray, locks: np.ndarray | None = None,
+          forbids: np.ndarray | None = None) -> list[str]:
+    """Every rule a plan breaks, checked from the problem alone (empty = feasible)."""
+    errors: list[str] = []
+    plan = np.asarray(plan, np.int64)
+    if plan.shape != (problem.n_cases,):
+        return [f"plan has shape {plan.shape}, expected ({problem.n_cases},)"]
+    cases = np.flatnonzero(plan >= 0)
+    allowed = problem.pair_case.astype(np.int64) * problem.n_pledges + problem.pair_pledge
+    bad = ~np.isin(cases * problem.n_pledges + plan[cases], allowed)
+    for c in cases[bad].tolist():
+        errors.append(f"case {c} on pledge {plan[c]}: pair not allowed")
+    for c, p in (np.asarray(forbids).reshape(-1, 2).tolist() if forbids is not None else []):
+        if plan[c] == p:
+            errors.append(f"case {c} on forbidden pledge {p}")
+    for c, p in (np.asarray(locks).reshape(-1, 2).tolist() if locks is not None else []):
+        if plan[c] != p:
+            errors.append(f"case {c} not on locked pledge {p}")
+    used = np.zeros(problem.capacity.shape, np.int64)
+    np.add.at(used, plan[cases], problem.use[cases].astype(np.int64))
+    for p, d in np.argwhere(used > problem.capacity).tolist():
+        errors.append(f"pledge {p} dimension {d}: {used[p, d]} > {problem.capacity[p, d]}")
+    return errors
+
+
+def plan_value(problem: Problem, plan: np.ndarray) -> float:
+    """Total score of a plan on the original problem (assumes allowed pairs)."""
+    core = build_core(problem, None, None)
+    return value(core, np.asarray(plan, np.int64))
