@@ -69,3 +69,21 @@ class Merge(models.Model):
 
     def __str__(self):
         return f"{self.merged_id} into {self.survivor_id}"
+
+
+class DedupModel(models.Model):
+    """The duplicate model fitted by a whole-registry run (engine.model_to_dict).
+
+    The registration-time check loads the newest one instead of fitting a model itself,
+    so building its index stays a matter of seconds even for a million persons.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    records = models.PositiveIntegerField()
+    parameters = models.JSONField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"dedup model of {self.records} persons, {self.created_at:%Y-%m-%d %H:%M}"

@@ -8,8 +8,8 @@ from django.db.models import Q, QuerySet
 from onward.accounts.policy import NotFound, can, require
 from onward.audit.services import audit_record
 from onward.dedup import engine
-from onward.dedup.models import DuplicatePair
-from onward.dedup.records import as_record, registry_records
+from onward.dedup.models import DedupModel, DuplicatePair
+from onward.dedup.records import as_record, registry_dataset, registry_records
 from onward.registry.models import Person
 
 UNRESOLVED = (DuplicatePair.Status.OPEN, DuplicatePair.Status.PENDING,
@@ -69,16 +69,57 @@ INDEX_MAX_AGE = 300  # seconds
 SMALL_REGISTRY = 50_000
 
 
+def stored_model(pk: int | None = None):
+    """(pk, model) of the newest whole-registry run's model, (None, None) when there is
+    none; model None when it cannot be read.  With ``pk`` given, that row is loaded."""
+    rows = DedupModel.objects.order_by("-created_at", "-id")
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    row = rows.values("pk", "parameters").first()
+    if row is None:
+        return None, None
+    try:
+        return row["pk"], engine.model_from_dict(row["parameters"])
+    except (ValueError, KeyError, TypeError):
+        return row["pk"], None
+
+
+def _newest_model_pk() -> int | None:
+    return DedupModel.objects.order_by("-created_at", "-id").values_list("pk", flat=True).first()
+
+
 def _registry_index():
+    """The lookup index over the active registry.
+
+    Rebuilt when older than INDEX_MAX_AGE, when a newer model was stored, or (for a
+    registry small enough to rebuild in a blink) when the number of persons changed; a
+    large registry is not counted on every call (a count of a million rows costs more
+    than the lookup itself).  With a stored model nothing is fitted (seconds for a million
+    persons); without one (the registry was never run) the model is fitted here, on a
+    sample of the candidate pairs.
+    """
     with _index_lock:
-        count = Person.objects.filter(merged_into__isnull=True).count()
-        stale = (time.monotonic() - _index["built"] > INDEX_MAX_AGE
-                 or (count != _index["count"] and count < SMALL_REGISTRY))
-        if _index["index"] is None or stale:
+        index = _index["index"]
+        model_pk = _newest_model_pk()
+        stale = (index is None or time.monotonic() - _index["built"] > INDEX_MAX_AGE
+                 or model_pk != _index.get("model"))
+        if not stale and len(index.dataset) < SMALL_REGISTRY:
+            stale = Person.objects.filter(merged_into__isnull=True).count() != _index["count"]
+        if not stale:
+            return index
+        model = stored_model(model_pk)[1] if model_pk is not None else None
+        index = None
+        if model is not None:
+            try:
+                index = engine.build_index(registry_dataset(), model=model)
+            except ValueError:  # a stored model of another shape: fit afresh below
+                index = None
+        if index is None:
             records, _ = registry_records()
-            _index.update(index=engine.build_index(records) if len(records) > 1 else None,
-                          built=time.monotonic(), count=count)
-        return _index["index"]
+            index = engine.build_index(records) if len(records) > 1 else None
+        count = len(index.dataset) if index is not None else 0
+        _index.update(index=index, built=time.monotonic(), count=count, model=model_pk)
+        return index
 
 
 def likely_matches(*, user, person: dict, k: int = 5) -> list[dict]:

@@ -18,7 +18,7 @@ from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.dedup import engine
-from onward.dedup.models import DuplicatePair, Merge
+from onward.dedup.models import DedupModel, DuplicatePair, Merge
 from onward.dedup.records import registry_records
 from onward.movements.models import LedgerEntry
 from onward.registry.models import Case, Person
@@ -48,6 +48,7 @@ def dedup_run_registry(*, actor, progress=None) -> dict:
     filed = 0
     if result is not None:
         filed = _file_pairs(result, pks)
+        _store_model(result.model, len(records))
     summary = {
         "records": len(records),
         "candidate_pairs": int(len(result.ia)) if result is not None else 0,
@@ -61,6 +62,19 @@ def dedup_run_registry(*, actor, progress=None) -> dict:
     audit_record(actor=actor, action="create", object_type="dedup_run",
                  detail=" ".join(f"{k}={v}" for k, v in summary.items()))
     return summary
+
+
+KEEP_MODELS = 3
+
+
+@transaction.atomic
+def _store_model(model, records: int) -> DedupModel:
+    """Keep the run's fitted model for the registration-time check (newest first; the
+    last few are kept so a bad run can be looked into)."""
+    stored = DedupModel.objects.create(records=records, parameters=engine.model_to_dict(model))
+    old = DedupModel.objects.values_list("pk", flat=True)[KEEP_MODELS:]
+    DedupModel.objects.filter(pk__in=list(old)).delete()
+    return stored
 
 
 @transaction.atomic

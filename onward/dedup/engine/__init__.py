@@ -11,10 +11,13 @@ from .api import (
     DedupResult,
     Match,
     ScoredPair,
+    adapt_model,
     build_index,
     cluster,
     dedup,
     find_pairs,
+    model_from_dict,
+    model_to_dict,
     top_matches,
 )
 from .model import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
@@ -23,7 +26,7 @@ from .records import PERSON_COLUMNS, Person, parse_birth_date
 
 __all__ = [
     "DEFAULT_REVIEW_THRESHOLD", "DEFAULT_THRESHOLD", "PERSON_COLUMNS", "DedupIndex",
-    "DedupResult", "Match", "Person", "ScoredPair", "build_index", "cluster", "dedup",
-    "find_pairs", "name_key", "name_similarity", "name_tokens", "normalise",
+    "DedupResult", "Match", "Person", "ScoredPair", "adapt_model", "build_index", "cluster",
+    "dedup", "find_pairs", "model_from_dict", "model_to_dict", "name_key", "name_similarity", "name_tokens", "normalise",
     "parse_birth_date", "top_matches",
 ]

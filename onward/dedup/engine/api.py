@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +17,7 @@ from .compare import compare, field_specs, veto
 from .prepare import Dataset, prepare
 from .records import Person
 
+DEBUG_LAMBDA = bool(os.environ.get("ONWARD_DEDUP_DEBUG"))
 Progress = Callable[[str, int, int], None]
 Records = Sequence[Person | Mapping[str, Any]]
 
@@ -110,6 +113,7 @@ def fit_model(ds: Dataset, levels: np.ndarray, ia: np.ndarray, ib: np.ndarray,
     n = len(ds)
     lam = float(np.clip(n_matches / max(n * (n - 1) / 2, 1), 1e-12, 0.5))
     model = fs.Model(specs=specs, m=m, u=u, lam=lam)
+    model.n_records = n
     fs.term_frequencies(ds, model)
     return model
 
@@ -125,6 +129,10 @@ def _estimate_match_count(ds: Dataset, keys: dict[str, np.ndarray], rounds: list
     estimates = []
     for key, found in rounds:
         has_key = float((keys[key] >= 0).mean())
+        if key == "birth_date":
+            # m of the date is among pairs with both years known (a partial date is not
+            # missing), so the share that matters is the records with a year.
+            has_key = float((ds.year > 0).mean())
         if key == "given+family":
             g, f = m[names.index("given_name")], m[names.index("family_name")]
             recall = g[3:].sum() * f[3:].sum()
@@ -135,6 +143,8 @@ def _estimate_match_count(ds: Dataset, keys: dict[str, np.ndarray], rounds: list
         recall *= has_key ** 2
         if recall > 0.02:
             estimates.append(found / recall)
+    if DEBUG_LAMBDA:
+        print("lambda estimates", [round(e) for e in estimates], file=sys.stderr)
     return float(np.median(estimates)) if estimates else max(len(ds) * 0.01, 1.0)
 
 
@@ -148,7 +158,7 @@ def dedup(records: Records | Dataset, threshold: float | None = None,
     review = min(review, threshold)
     ia, ib = candidate_pairs(ds, progress=progress)
     levels = _compare_chunked(ds, ia, ib, progress)
-    model = model or fit_model(ds, levels, ia, ib)
+    model = adapt_model(model, ds) if model is not None else fit_model(ds, levels, ia, ib)
     weight = fs.score(model, ds, ds, ia, ib, levels)
     prob = fs.probability(weight)
     res = DedupResult(ds, model, ia, ib, levels, weight, prob, threshold, review)
@@ -208,6 +218,30 @@ def cluster(records: Records | Dataset, pairs: Sequence[ScoredPair],
                        _rescorer(ds, mdl)).tolist()
 
 
+# --- stored models -------------------------------------------------------------------------
+
+model_to_dict = fs.model_to_dict
+model_from_dict = fs.model_from_dict
+
+
+def adapt_model(model: fs.Model, ds: Dataset) -> fs.Model:
+    """A stored model applied to a registry: the same m and u; term frequencies counted on
+    this registry; lambda rescaled from the registry the model was fitted on (duplicate
+    pairs grow like n, all pairs like n^2, so lambda goes like 1/n)."""
+    names = [s.name for s in field_specs(ds)]
+    if [s.name for s in model.specs] != names:
+        raise ValueError(f"the stored model compares {[s.name for s in model.specs]}, "
+                         f"this registry {names}")
+    lam = model.lam
+    fitted_on = model.n_records
+    if fitted_on > 1 and len(ds) > 1:
+        lam = float(np.clip(lam * (fitted_on - 1) / (len(ds) - 1), 1e-12, 0.5))
+    out = fs.Model(specs=model.specs, m=model.m, u=model.u, lam=lam,
+                   iterations=model.iterations, n_records=len(ds))
+    fs.term_frequencies(ds, out)
+    return out
+
+
 # --- registration-time lookup ------------------------------------------------------------
 
 @dataclass
@@ -234,7 +268,14 @@ class Match:
 
 def build_index(records: Records | Dataset, model: fs.Model | None = None,
                 sample_pairs: int = 2_000_000) -> DedupIndex:
-    """Index a registry once; the model is fitted on (a sample of) its candidate pairs."""
+    """Index a registry once.
+
+    With a stored ``model`` (model_from_dict of the last whole-registry run) nothing is
+    fitted: prepare, blocking keys, one argsort per key, term frequencies of this
+    registry, and lambda rescaled to its size (the expected number of duplicate pairs
+    grows with n, the number of pairs with n squared).  Without one, the model is fitted
+    on (a sample of) the candidate pairs, which is slow for a large registry.
+    """
     ds = records if isinstance(records, Dataset) else prepare(records)
     if model is None:
         ia, ib = candidate_pairs(ds)
@@ -242,6 +283,8 @@ def build_index(records: Records | Dataset, model: fs.Model | None = None,
             pick = np.random.default_rng(7).choice(len(ia), sample_pairs, replace=False)
             ia, ib = ia[pick], ib[pick]
         model = fit_model(ds, compare(ds, ds, ia, ib), ia, ib)
+    else:
+        model = adapt_model(model, ds)
     sorted_codes, order = {}, {}
     for name, code in blocking_keys(ds).items():
         o = np.argsort(code, kind="stable")

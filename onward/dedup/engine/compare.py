@@ -27,7 +27,7 @@ class FieldSpec:
 
 
 NAME_LEVELS = ("different", "similar", "high_similarity", "same_key", "exact")
-DATE_LEVELS = ("different", "within_1_year", "two_of_three", "day_month_swapped",
+DATE_LEVELS = ("different", "year_off_by_one", "two_of_three", "day_month_swapped",
                "partial_compatible", "exact")
 BASE_FIELDS = (
     FieldSpec("given_name", NAME_LEVELS),
@@ -81,17 +81,28 @@ def _name_levels(ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray,
 
 
 def _date_levels(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
-    """exact / partial-compatible / day-month swapped / two of three parts / ±1 year / else."""
+    """exact / partial-compatible / day-month swapped / two of three parts / year off by one
+    with the known parts otherwise compatible / different.
+
+    A YYYY-MM date whose month is the other date's day counts as swapped.  Two full
+    dates of the same year with another month AND day are "different": a clerk
+    slips on one part, not two.  A year off by one with the same month and day is "two of
+    three" (an age converted to a year, a Persian-calendar year converted the wrong way).
+    """
     ya, ma, da = (c[ia].astype(np.int32) for c in (ds_a.year, ds_a.month, ds_a.day))
     yb, mb, db = (c[ib].astype(np.int32) for c in (ds_b.year, ds_b.month, ds_b.day))
     full = (ma > 0) & (da > 0) & (mb > 0) & (db > 0)
+    month_ok = (ma == 0) | (mb == 0) | (ma == mb)
+    day_ok = (da == 0) | (db == 0) | (da == db)
     lev = np.zeros(len(ia), np.int8)
-    lev[np.abs(ya - yb) <= 1] = 1
+    lev[(np.abs(ya - yb) == 1) & ~full & month_ok & day_ok] = 1
     two = full & (((ya == yb) & ((ma == mb) | (da == db))) | ((ma == mb) & (da == db)))
     lev[two] = 2
     lev[full & (ya == yb) & (ma == db) & (da == mb) & (ma != da)] = 3
-    month_ok = (ma == 0) | (mb == 0) | (ma == mb)
-    day_ok = (da == 0) | (db == 0) | (da == db)
+    # YYYY-MM against a full date whose DAY is that month: the month and day were swapped
+    # on one of the two registrations (1991-10 vs 1991-01-10).
+    a_ym, b_ym = (ma > 0) & (da == 0) & (db > 0), (mb > 0) & (db == 0) & (da > 0)
+    lev[(ya == yb) & ((a_ym & (ma == db) & (mb != ma)) | (b_ym & (mb == da) & (ma != mb)))] = 3
     lev[(ya == yb) & ~full & month_ok & day_ok] = 4
     lev[full & (ya == yb) & (ma == mb) & (da == db)] = 5
     lev[(ya == 0) | (yb == 0)] = NULL
@@ -167,7 +178,8 @@ def veto(levels: np.ndarray) -> np.ndarray:
       data without them, such as FEBRL, a badly mistyped given name is left to the
       weights);
     * siblings and twins: same family and father's name (same key or better) but given
-      names that are not the same name (no shared key);
+      names that are other names ("similar" or "different": not a key variant, not
+      one keystroke apart, not the a/e of a Persian fatha);
     * same family and father's name but birth dates known and more than a year apart:
       two children of one father given the same name (households share phone and names,
       so their weights would otherwise add up);
@@ -175,6 +187,6 @@ def veto(levels: np.ndarray) -> np.ndarray:
     """
     given, family, father, dob, sex, doc, phone = (levels[:, k] for k in (0, 1, 2, 3, 4, 6, 7))
     household = (family >= 3) & (father >= 3)
-    sibling = household & (((given >= 0) & (given <= 2)) | (dob == 0))
+    sibling = household & (((given >= 0) & (given <= 1)) | (dob == 0))
     other_name = (given == 0) & ((father >= 0) | (phone == 1))
     return (other_name | sibling | (sex == 0)) & (doc != 2)

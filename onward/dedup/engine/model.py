@@ -47,6 +47,7 @@ class Model:
     tf: dict[str, np.ndarray] = field(default_factory=dict)      # freq by name-norm id
     u_exact: dict[str, float] = field(default_factory=dict)
     iterations: int = 0
+    n_records: int = 0                                            # registry size fitted on
 
     def weights(self) -> list[np.ndarray]:
         """log2(m/u) per field and level, bounded."""
@@ -59,7 +60,7 @@ class Model:
         return float(np.log2(self.lam / (1 - self.lam)))
 
     def to_dict(self) -> dict:
-        """The fitted parameters as plain data (for reports)."""
+        """The fitted parameters as plain data (for reports; see model_to_dict to store)."""
         return {"lambda": self.lam, "iterations": self.iterations,
                 "fields": {s.name: {"levels": list(s.levels), "m": m.round(5).tolist(),
                                     "u": u.round(6).tolist()}
@@ -194,3 +195,34 @@ def weight_of(p: float) -> float:
     """Match weight of a probability."""
     p = min(max(p, 1e-12), 1 - 1e-12)
     return float(np.log2(p / (1 - p)))
+
+
+MODEL_FORMAT = 1
+
+
+def model_to_dict(model: Model) -> dict:
+    """The fitted model as JSON-serialisable data, to store and reload with model_from_dict.
+
+    Term frequencies are not stored: they are counts of the registry the model is used
+    on, so build_index recomputes them (cheap) from the registry it indexes.
+    """
+    return {"format": MODEL_FORMAT, "lambda": model.lam, "iterations": model.iterations,
+            "records": model.n_records,
+            "fields": [{"name": s.name, "levels": list(s.levels), "m": m.tolist(),
+                        "u": u.tolist()}
+                       for s, m, u in zip(model.specs, model.m, model.u, strict=True)]}
+
+
+def model_from_dict(data: dict) -> Model:
+    """A Model from model_to_dict's output (raises ValueError when it is not one)."""
+    if not isinstance(data, dict) or data.get("format") != MODEL_FORMAT:
+        raise ValueError("not a stored dedup model (or another format version)")
+    specs = [FieldSpec(f["name"], tuple(f["levels"])) for f in data["fields"]]
+    m = [np.asarray(f["m"], float) for f in data["fields"]]
+    u = [np.asarray(f["u"], float) for f in data["fields"]]
+    for spec, mm, uu in zip(specs, m, u, strict=True):
+        if len(mm) != len(spec.levels) or len(uu) != len(spec.levels):
+            raise ValueError(f"field {spec.name}: m/u do not match its levels")
+    return Model(specs=specs, m=m, u=u, lam=float(data["lambda"]),
+                 iterations=int(data.get("iterations", 0)),
+                 n_records=int(data.get("records") or 0))

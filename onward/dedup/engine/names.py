@@ -40,7 +40,7 @@ import unicodedata
 from functools import lru_cache
 
 from anyascii import anyascii
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
 __all__ = ["normalise", "name_key", "name_tokens", "name_similarity", "skeleton_and_vowels"]
 
@@ -107,6 +107,7 @@ CANONICAL: dict[str, str] = {
 KEY_OVERRIDES: dict[str, str] = {"sayyid": "sAyd"}
 
 _VOWELS = "aeiou"
+A_E_ONLY = 0.92  # _vowel_pattern_cap: only a/e of the first vowel differ
 _VCLASS = {"a": "A", "e": "I", "i": "I", "o": "U", "u": "U"}
 # A final e is the feminine ending (Fatemeh = Fatima), so it joins a, not i.
 _FINAL_CLASS = {"a": "A", "e": "A", "i": "I", "o": "U", "u": "U"}
@@ -225,15 +226,17 @@ def name_tokens(name: str) -> list[str]:
 _SPELLING_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p), r) for p, r in [
         (r"([b-df-hj-np-tv-z])\1+", r"\1"),      # Mashhadani = Mashadani
-        (r"ee|ii|ie$", "i"), (r"oo|ou|uu", "u"), (r"aa", "a"),
-        (r"(?<=[cs])ine$", "in"),                # Hocine, Yacine (French); not Sakine
-        (r"(?<=[aeiou])h+$", ""),                # Fatemeh = Fatima(h)
+        (r"(?<!^)y", "i"),                       # Maryam = Mariam, Rubaye = Rubaie
+        (r"(?<=[aeiou])h+$", ""),                # Fatemeh = Fatima(h), Marzieh = Marzie
+        (r"ee|ii", "i"), (r"ie$", "i"),          # Marziyeh = Marzieh = Marzie
+        (r"oo|ou|uu", "u"), (r"aa", "a"),
+        (r"(?<=[csd])ine$", "in"),               # Hocine, Yacine, Noureddine (French)
         (r"kh", "x"), (r"gh", "k"), (r"sch|sh|ch", "S"), (r"zh", "Z"),
         (r"th", "s"), (r"dh|dz", "z"), (r"dj", "j"), (r"ph", "f"), (r"ck", "k"),
         (r"c(?=[eiy])", "s"), (r"[cqg]", "k"),
         (r"(?<=[ao])w(?=[^aeiou]|$)", ""),       # Khosrow = Khosro, Mowlud = Molud
         (r"a(?=[ou])", "av"),                    # Daoud = Davud, Raouf = Ravf
-        (r"w", "v"), (r"(?<!^)y", "i"),          # Wahid = Vahid; Maryam = Mariam
+        (r"w", "v"),                             # Wahid = Vahid
         (r"(.)\1+", r"\1"),
     ]
 ]
@@ -298,17 +301,32 @@ def _phonetic(norm: str) -> str:
     return _GROUP_RE.sub(lambda m: _VCLASS[m.group()[0]].lower(), spelled)
 
 
+def _persian_arabic_feminine(na: str, sa: str, sb: str) -> bool:
+    """The Persian feminine -ieh/-yeh (Marzieh, Somayeh, Roghayeh: final i in the key)
+    against the Arabic -iyya/-aya of the same name (Mardiyya, Sumayya, Ruqayya: final a)."""
+    return na.endswith(("ie", "ieh", "ye", "yeh")) and sa.endswith("i") and sb.endswith("ia")
+
+
 def _vowel_pattern_cap(na: str, nb: str) -> float:
     """Cap for names with the same consonants and vowel groups but another key.
 
     Same consonant skeleton and a final vowel on one side only (Karim/Karima), or the
-    same number of vowel groups with a different first or final vowel class: two different names (Hassan/Hossein, Ali/Alia -> 0.7).  When the only difference
-    is a/e in the first vowel (Reza/Raza, but also Salman/Selman, Maryam/Meryem in
-    Turkish-influenced spellings) the names stay "similar" (0.8).  1.0 = no cap.
+    same number of vowel groups with a different first or final vowel class: two
+    different names (Hassan/Hossein, Ali/Alia -> 0.7).  When the only difference is a
+    versus e in the first vowel, it is the Persian fatha written two ways (Mahdi/Mehdi,
+    Javad/Jevad, Reza/Raza, Turkish and Azeri Kemal/Selman): A_E_ONLY, which
+    name_similarity turns into a "high similarity" (0.9+).  a versus i stays "similar"
+    (0.8).  A final -eh against -ih is ح after a short vowel (Saleh/Salih), not the
+    feminine ending: capped at 0.95 only.  The Persian feminine -ieh against the Arabic
+    -iyya (Somayeh/Sumayya) is A_E_ONLY too.  1.0 = no cap.
     """
     sa, sb = _spelled(na.replace(" ", "")), _spelled(nb.replace(" ", ""))
     if _GROUP_RE.sub("", sa) != _GROUP_RE.sub("", sb):
         return 1.0
+    if {na[-2:], nb[-2:]} == {"eh", "ih"}:  # final ح after e/i: Saleh = Salih, Fateh = Fatih
+        return 0.95
+    if _persian_arabic_feminine(na, sa, sb) or _persian_arabic_feminine(nb, sb, sa):
+        return A_E_ONLY
     ga, gb = _GROUP_RE.findall(sa), _GROUP_RE.findall(sb)
     ends_a, ends_b = sa[-1] in _VOWELS, sb[-1] in _VOWELS
     if ends_a != ends_b:  # Karim/Karima, Amin/Amina, Hossein/Hosseini: another name
@@ -319,15 +337,26 @@ def _vowel_pattern_cap(na: str, nb: str) -> float:
     if len(ka) == len(kb) and sorted({x for x, y in zip(ka, kb, strict=True) if x != y} |
                                      {y for x, y in zip(ka, kb, strict=True) if x != y}) == ["A", "I"] \
             and ka[-1] == kb[-1]:
-        return 0.8
+        return A_E_ONLY if {ga[0][0], gb[0][0]} == {"a", "e"} else 0.8
     return 0.7
+
+
+HIGH = 0.9  # the "high similarity" comparison level starts here
+
+
+def _one_slip(ja: str, jb: str) -> bool:
+    """One substitution, insertion, deletion or transposition apart, in the spelled forms
+    (so Nacer/Nasser count as the same letters), both of at least four letters."""
+    sa, sb = _spelled(ja), _spelled(jb)
+    return min(len(sa), len(sb)) >= 4 and OSA.distance(sa, sb, score_cutoff=2) <= 1
 
 
 def name_similarity(a: str, b: str) -> float:
     """Transliteration-aware similarity in [0, 1]; 0 when either name is missing.
 
     1.0 for the same normalised name, >= 0.93 for the same key, otherwise the best of
-    Jaro-Winkler on the normalised spellings, on the phonetic forms and on sorted tokens;
+    Jaro-Winkler on the normalised spellings, on the phonetic forms and on sorted tokens,
+    kept below 0.9 unless the two are one keystroke apart (see _one_slip);
     capped at 0.7 when the consonants agree but the vowel pattern marks another name
     (0.8 when only a/e of the first vowel differ, see _vowel_pattern_cap).
     """
@@ -350,7 +379,18 @@ def _similarity_normalised(na: str, nb: str) -> float:
     score = max(base, phon)
     if " " in na or " " in nb:
         sa, sb = " ".join(sorted(na.split())), " ".join(sorted(nb.split()))
-        score = max(score, 0.97 if sa == sb else JaroWinkler.similarity(sa, sb))
+        if sa == sb:
+            return 0.97
+        score = max(score, JaroWinkler.similarity(sa, sb))
     if _word_key(ja) == _word_key(jb):
         return 0.93 + 0.06 * base
-    return float(min(score, _vowel_pattern_cap(na, nb)))
+    if score >= HIGH and not _one_slip(ja, jb):
+        # Jaro-Winkler rewards a shared beginning: Sara/Samira, Hosseini/Hosseinzadeh,
+        # Mostafa/Mousa are other names.  "High" is kept for one keystroke's difference.
+        score = HIGH - 0.01
+    cap = _vowel_pattern_cap(na, nb)
+    if cap == A_E_ONLY:
+        # Persian fatha is written a or e (Mahdi/Mehdi, Javad/Jevad, Zahra/Zehra, Turkish
+        # and Azeri Kemal/Selman): a spelling variant, not another name.
+        return 0.9 + 0.02 * base
+    return float(min(score, cap))

@@ -82,45 +82,89 @@ class Dataset:
 
 def prepare(records: Iterable[Person | Mapping[str, Any]], vocabs: Vocabs | None = None,
             extra_fields: list[str] | None = None) -> Dataset:
-    """Intern and normalise the records into a Dataset (unparseable dates are unknown)."""
-    people = [as_person(r, i) for i, r in enumerate(records)]
-    vocabs = vocabs or Vocabs()
-    n = len(people)
+    """Intern and normalise the records into a Dataset (unparseable dates are unknown).
+
+    Column by column: each distinct value is normalised once, then the column is mapped
+    to ids in one pass (a million records in a few seconds).
+    """
+    records = records if isinstance(records, list) else list(records)
+    is_person = [isinstance(r, Person) for r in records[:1]] == [True]
+    if not all(isinstance(r, Person) == is_person for r in records):
+        records = [as_person(r, i) for i, r in enumerate(records)]
+        is_person = True
+
+    def column(f: str) -> list:
+        if is_person:
+            return [getattr(r, f) for r in records]
+        return [r.get(f) for r in records]
+
+    ids = column("person_id")
+    if is_person:
+        person_ids = ids
+    else:
+        person_ids = [str(v) if v not in (None, "") else str(i) for i, v in enumerate(ids)]
+    extras = [r.extra for r in records] if is_person else [r.get("extra") for r in records]
     if extra_fields is None:
-        extra_fields = sorted({k for p in people for k in p.extra})
-    name_norm = {f: np.full(n, -1, np.int32) for f in NAME_FIELDS}
-    name_k = {f: np.full(n, -1, np.int32) for f in NAME_FIELDS}
-    cols = {c: np.full(n, -1, np.int32) for c in ("sex", "nat", "doc", "phone")}
-    ymd = np.zeros((n, 3), np.int16)
-    extra = {f: np.full(n, -1, np.int32) for f in extra_fields}
-    raw_cache: dict[str, tuple[int, int]] = {}
-    date_cache: dict[str, tuple[int, int, int]] = {}
-    for i, p in enumerate(people):
-        for f in NAME_FIELDS:
-            raw = getattr(p, f)
-            if raw:
-                nk = raw_cache.get(raw)
-                if nk is None:
-                    nk = raw_cache[raw] = _intern_name(raw, vocabs)
-                name_norm[f][i], name_k[f][i] = nk
-        cols["sex"][i] = vocabs.codes.get(normalise_code(p.sex))
-        cols["nat"][i] = vocabs.codes.get(normalise_code(p.nationality))
-        cols["doc"][i] = vocabs.docs.get(normalise_document(p.document_number))
-        cols["phone"][i] = vocabs.phones.get(normalise_phone(p.phone))
-        if p.birth_date:
-            d = date_cache.get(p.birth_date)
-            if d is None:
-                d = date_cache[p.birth_date] = lenient_birth_date(p.birth_date)
-            ymd[i] = d
-        for f in extra_fields:
-            v = p.extra.get(f, "")
-            if v:
-                extra[f][i] = vocabs.extra.get(" ".join(v.lower().split()))
+        extra_fields = sorted({str(k) for e in extras if e for k in e})
+    columns = {f: column(f) for f in ("given_name", "family_name", "father_name", "sex",
+                                       "birth_date", "nationality", "document_number",
+                                       "phone")}
+    for f in extra_fields:
+        columns[f"extra:{f}"] = [(e or {}).get(f) for e in extras]
+    return prepare_columns(person_ids, columns, vocabs=vocabs, extra_fields=extra_fields)
+
+
+def _mapped(values: list, fn) -> np.ndarray:
+    """fn applied once per distinct value, the column mapped to int32 through it."""
+    cache = {v: fn(v) for v in set(values)}
+    return np.array(list(map(cache.__getitem__, values)), np.int32).reshape(len(values))
+
+
+def _text(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def prepare_columns(person_ids: list[str], columns: Mapping[str, list],
+                    vocabs: Vocabs | None = None,
+                    extra_fields: list[str] | None = None) -> Dataset:
+    """A Dataset from columns (field -> list of values, None or "" = unknown): the person
+    fields by name, extra fields as "extra:<name>".  The app feeds database columns here
+    directly, without building a record per person."""
+    vocabs = vocabs or Vocabs()
+    n = len(person_ids)
+    extra_fields = list(extra_fields or [])
+    empty = [None] * n
+
+    def col(f: str) -> list:
+        return columns.get(f) or empty
+
+    name_norm, name_k = {}, {}
+    for f in NAME_FIELDS:
+        values = col(f)
+        pairs = {v: (_intern_name(str(v), vocabs) if v else (-1, -1)) for v in set(values)}
+        norm_of = {v: p[0] for v, p in pairs.items()}
+        key_of = {v: p[1] for v, p in pairs.items()}
+        name_norm[f] = np.array(list(map(norm_of.__getitem__, values)), np.int32).reshape(n)
+        name_k[f] = np.array(list(map(key_of.__getitem__, values)), np.int32).reshape(n)
+    sex = _mapped(col("sex"), lambda v: vocabs.codes.get(normalise_code(_text(v))))
+    nat = _mapped(col("nationality"), lambda v: vocabs.codes.get(normalise_code(_text(v))))
+    doc = _mapped(col("document_number"),
+                  lambda v: vocabs.docs.get(normalise_document(_text(v))))
+    phone = _mapped(col("phone"), lambda v: vocabs.phones.get(normalise_phone(_text(v))))
+    dates = col("birth_date")
+    parsed = {}
+    for v in set(dates):
+        y, m, d = lenient_birth_date(_text(v)) if v else (0, 0, 0)
+        parsed[v] = y * 10_000 + m * 100 + d
+    code = np.array(list(map(parsed.__getitem__, dates)), np.int32).reshape(n)
+    ymd = np.stack([code // 10_000, code // 100 % 100, code % 100], axis=1).astype(np.int16)
+    extra = {f: _mapped(col(f"extra:{f}"),
+                        lambda v: vocabs.extra.get(" ".join(_text(v).lower().split())))
+             for f in extra_fields}
     return Dataset(
-        person_ids=[p.person_id for p in people], vocabs=vocabs, name_norm=name_norm,
-        name_key=name_k, sex=cols["sex"], nationality=cols["nat"], year=ymd[:, 0].copy(),
-        month=ymd[:, 1].copy(), day=ymd[:, 2].copy(), doc=cols["doc"], phone=cols["phone"],
-        extra=extra,
+        person_ids=list(person_ids), vocabs=vocabs, name_norm=name_norm, name_key=name_k,
+        sex=sex, nationality=nat, year=ymd[:, 0].copy(), month=ymd[:, 1].copy(),
+        day=ymd[:, 2].copy(), doc=doc, phone=phone, extra=extra,
     )
 
 

@@ -89,14 +89,21 @@ def lenient_birth_date(value: str) -> tuple[int, int, int]:
         return (0, 0, 0)
 
 
+_NOT_DOC_RE = re.compile(r"[^0-9A-Z]")
+_NOT_DIGIT_RE = re.compile(r"\D")
+
+
 def normalise_document(value: str) -> str:
     """Document numbers compared on upper-case letters and digits only."""
-    return re.sub(r"[^0-9A-Z]", "", (value or "").upper())
+    value = (value or "").upper()
+    if value.isascii() and value.isalnum():
+        return value
+    return _NOT_DOC_RE.sub("", value)
 
 
 def normalise_phone(value: str) -> str:
     """The last 7 digits of a phone number ('' when fewer than 7 digits are given)."""
-    digits = re.sub(r"\D", "", value or "")
+    digits = _NOT_DIGIT_RE.sub("", value or "")
     return digits[-7:] if len(digits) >= 7 else ""
 
 

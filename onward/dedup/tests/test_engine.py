@@ -170,3 +170,45 @@ def test_top_matches_finds_the_registered_person(scenario):
     twin = person("NEW2", "Hossein", "Jafarzadeh", "Kazem", "M", "2001-02-02")
     ids = [m.person_id for m in top_matches(twin, index, k=5)]
     assert "S1" not in ids  # the sibling Hassan is never proposed for Hossein
+
+
+def test_a_stored_model_round_trips_through_json_and_builds_an_index_without_fitting(scenario):
+    import json
+
+    from onward.dedup.engine import model_from_dict, model_to_dict
+
+    rows, _ = scenario
+    res = dedup(rows)
+    stored = json.loads(json.dumps(model_to_dict(res.model)))
+    model = model_from_dict(stored)
+    assert model.lam == pytest.approx(res.model.lam) and model.n_records == len(rows)
+    index = build_index(rows + rows[:0], model=model)
+    assert index.model.tf  # term frequencies counted on the indexed registry
+    new = person("NEW", "Mohamed", "Hosseini", "Hussein", "M", "1984", phone="")
+    assert top_matches(new, index, k=3)[0].person_id in ("R1", "R2")
+    bigger = build_index(rows + [dict(r, person_id=f"X{i}") for i, r in enumerate(rows)],
+                         model=model)
+    assert bigger.model.lam == pytest.approx(res.model.lam * (len(rows) - 1)
+                                             / (2 * len(rows) - 1))
+
+
+def test_a_stored_model_of_other_fields_is_refused(scenario):
+    from onward.dedup.engine import model_from_dict, model_to_dict
+
+    rows, _ = scenario
+    data = model_to_dict(dedup(rows).model)
+    with pytest.raises(ValueError):
+        model_from_dict({**data, "format": 99})
+    with_extra = [dict(r, extra={"address": "x"}) for r in rows]
+    with pytest.raises(ValueError):
+        build_index(with_extra, model=model_from_dict(data))
+
+
+def test_partial_date_with_swapped_day_and_month_is_a_swap():
+    import numpy as np
+
+    ds = prepare([person("A", "Ali", "Rezaei", "", "M", "1991-10"),
+                  person("B", "Ali", "Rezaei", "", "M", "1991-01-10"),
+                  person("C", "Ali", "Rezaei", "", "M", "1991-02-03")])
+    lv = compare(ds, ds, np.array([0, 1]), np.array([1, 2]))[:, 3]
+    assert lv.tolist() == [3, 0]  # swapped; same year but another month and day: different

@@ -163,3 +163,21 @@ def test_an_unrelated_registration_is_saved_at_once(client, clerk, twin_registra
     response = client.post("/cases/new/", {"given_name": "Shirin", "family_name": "Nazari",
                                            "sex": "F", "birth_date": "1992-11-02"})
     assert response.status_code == 302
+
+
+def test_a_run_stores_its_model_and_the_registration_check_uses_it(manager, clerk,
+                                                                   twin_registrations):
+    from onward.dedup.models import DedupModel
+
+    _run(manager)
+    stored = DedupModel.objects.get()
+    assert stored.records == 402 and stored.parameters["format"] == 1
+    selectors._index.update(index=None)
+    matches = selectors.likely_matches(user=clerk, person={
+        "given_name": "Mohamed", "family_name": "Rezaee", "father_name": "Hussein", "sex": "M",
+        "birth_date": "1970-05-12", "nationality": "IRN"})
+    assert twin_registrations[0].person_id in {m["person"].person_id for m in matches}
+    assert selectors._index["model"] == stored.pk
+    for _ in range(4):
+        _run(manager)
+    assert DedupModel.objects.count() == services.KEEP_MODELS
