@@ -14,6 +14,7 @@ from onward.audit.models import AuditEntry
 from onward.movements.ledger import ledger_arrivals_bulk
 from onward.registry import validation
 from onward.registry.models import Case, Person
+from onward.registry.search import search_keys_for
 from onward.registry.services import counters_sync
 from onward.registry.synthetic import SyntheticPopulation
 
@@ -37,6 +38,7 @@ def population_load(population: SyntheticPopulation, *, actor=None) -> tuple[int
             sex=p.sex, birth_date=birth, birth_precision=precision,
             nationality=validation.parse_nationality(p.nationality),
             document_number=p.document_number, phone=p.phone,
+            search_keys=search_keys_for(p.given_name, p.family_name, p.father_name),
             arrival_date=_date(p.arrival_date)))
         needs.append(p.specific_needs)
     Person.objects.bulk_create(persons, batch_size=2000)

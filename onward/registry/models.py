@@ -88,6 +88,9 @@ class Person(models.Model):
     departure_type = models.CharField(max_length=24, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="merged")
+    # Name keys for search in any spelling (registry/search.py), kept up to date by every
+    # write path; on PostgreSQL a GIN trigram index serves the search (migration 0004).
+    search_keys = models.TextField(blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from onward.accounts.policy import can, visible_cases, visible_persons
 from onward.audit.services import audit_read, audit_record
 from onward.registry import codes
+from onward.registry.search import person_search
 
 
 def _age_band_filter(band: str, today: dt.date) -> Q:
@@ -30,11 +31,8 @@ def person_list(*, user, q: str = "", sex: str = "", nationality: str = "", need
                                       "need": need, "age_band": age_band,
                                       "case_status": case_status})
     persons = visible_persons(user).select_related("case")
-    for word in q.split():
-        persons = persons.filter(
-            Q(given_name__icontains=word) | Q(family_name__icontains=word)
-            | Q(father_name__icontains=word) | Q(person_id__iexact=word)
-            | Q(document_number__iexact=word))
+    # Names in any spelling (Mohammad = Muhammad = محمد), ids and documents typed whole.
+    persons = person_search(persons, q)
     if sex:
         persons = persons.filter(sex=sex)
     if nationality:

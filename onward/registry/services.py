@@ -17,6 +17,7 @@ from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.registry import validation
 from onward.registry.models import Case, Counter, Note, Person, SpecificNeed
+from onward.registry.search import person_search_keys
 
 PERSON_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex",
                  "birth_date", "nationality", "document_number", "phone", "specific_needs")
@@ -148,8 +149,10 @@ def _person_insert(*, actor, case: Case, fields: dict, arrival_date) -> Person:
 
     needs = fields.pop("specific_needs", [])
     # A person whose arrival date is unknown joins the population on the day registered.
-    person = Person.objects.create(person_id=_next_id("P", 6), case=case,
-                                   arrival_date=arrival_date or dt.date.today(), **fields)
+    person = Person(person_id=_next_id("P", 6), case=case,
+                    arrival_date=arrival_date or dt.date.today(), **fields)
+    person.search_keys = person_search_keys(person)
+    person.save(force_insert=True)
     person.specific_needs.set(needs)
     ledger_arrival(person=person, actor=actor)
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="person",
@@ -191,6 +194,7 @@ def person_update(*, actor, person: Person, expected_version: int, changes: dict
     if not diff:
         return locked
     locked.version += 1
+    locked.search_keys = person_search_keys(locked)
     locked.save()
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
                  object_id=locked.person_id, changes=diff)

@@ -1,9 +1,14 @@
 from django.urls import path
 
-from onward.registry import api, views
+from onward.registry import api, views, views_io
 
 urlpatterns = [
     path("persons/", views.person_list, name="person_list"),
+    path("persons/export/", views_io.person_export, name="person_export"),
+    path("cases/export/", views_io.case_export, name="case_export"),
+    path("imports/", views_io.import_list, name="import_list"),
+    path("imports/<uuid:job_id>/", views_io.import_detail, name="import_detail"),
+    path("imports/<uuid:job_id>/errors.csv", views_io.import_errors, name="import_errors"),
     path("persons/<str:person_id>/", views.person_detail, name="person_detail"),
     path("persons/<str:person_id>/edit/", views.person_edit, name="person_edit"),
     path("cases/", views.case_list, name="case_list"),

@@ -7,18 +7,27 @@ from onward.web.tests.matrix import Row, outcome
 
 def world(users) -> dict:
     from onward.accounts import roles
+    from onward.jobs.models import Job
 
     case = services.case_create(actor=users[roles.CLERK], principal=principal_data())
-    return {"case": case.case_id, "person": case.members.get().person_id}
+    job = Job.objects.create(kind="import", created_by=users[roles.CLERK], status="done",
+                             params={"name": "people.csv", "stored": "x-people.csv"},
+                             result={"rows": 1, "errors": 0, "applied": True})
+    return {"case": case.case_id, "person": case.members.get().person_id, "import": job.pk}
 
 
 READERS = dict(DL=403)
 EDITORS = dict(RS=403, DL=403, AU=403)
 CREATORS = dict(PR=403, RS=403, DL=403, AU=403)
+IMPORTERS = dict(PR=403, RS=403, DL=403, AU=403)  # registry.import: A, DM, CL
 
 
 def _p(name):
     return lambda w: reverse(name, kwargs={"person_id": w["person"]})
+
+
+def _i(name):
+    return lambda w: reverse(name, kwargs={"job_id": w["import"]})
 
 
 def _c(name):
@@ -36,6 +45,15 @@ ROWS = [
     Row("member_add", _c("member_add"), outcome(200, **CREATORS)),
     Row("note_add", _c("note_add"), outcome(302, DL=403, AU=403), method="post",
         body={"text": "seen at the clinic", "kind": "general"}),
+    Row("person_export", lambda w: reverse("person_export"), outcome(403, A=200, DM=200)),
+    Row("case_export", lambda w: reverse("case_export"), outcome(403, A=200, DM=200)),
+    Row("import_list", lambda w: reverse("import_list"), outcome(200, **IMPORTERS)),
+    # A post without a file: the form is shown again with its error.
+    Row("import_list", lambda w: reverse("import_list"), outcome(200, **IMPORTERS),
+        method="post", body={}),
+    # The import job is the clerk's; administrators and data managers see every job.
+    Row("import_detail", _i("import_detail"), outcome(200, **IMPORTERS)),
+    Row("import_errors", _i("import_errors"), outcome(200, **IMPORTERS)),
     Row("api_person_list", lambda w: reverse("api_person_list"), outcome(200, anon=403)),
     Row("api_person_detail", _p("api_person_detail"), outcome(200, anon=403, DL=404)),
     Row("api_person_detail", _p("api_person_detail"),

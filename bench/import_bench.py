@@ -1,0 +1,136 @@
+"""Benchmark of Onward's bulk import (registry/importing.py).
+
+Each measurement runs in a fresh process on a fresh database (migrated first):
+
+- `postgres`: PostgreSQL's own COPY of the file into an equivalent bare table (12 text
+  columns, no index) and Onward's import of the same file (both passes: validation, then
+  cases, persons, needs, search keys, ledger arrivals and audit entries in one
+  transaction), in the same run; the ratio import / COPY;
+- `sqlite`: Onward's import on SQLite;
+- `memory`: peak RSS (ru_maxrss) of a process importing a larger file on PostgreSQL.
+
+    .venv/bin/python bench/import_bench.py --rows 100000                  # PG + SQLite
+    .venv/bin/python bench/import_bench.py --rows 1000000 --only memory   # peak memory
+
+The person files are the synthetic population (onward.registry.synthetic), which has
+the spelling variation, partial dates and specific needs of a real registry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+PG_DB = "onward_bench_import"
+
+
+def make_csv(path: Path, rows: int) -> float:
+    from onward.registry.synthetic import iter_persons, write_people_csv
+
+    start = time.perf_counter()
+    write_people_csv(iter_persons(seed=2013, persons=rows), path)
+    return time.perf_counter() - start
+
+
+def _pg_recreate() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+        conn.execute(f"CREATE DATABASE {PG_DB}")
+
+
+def child(kind: str, path: str) -> dict:
+    """Runs in a fresh process whose DATABASE_URL is set."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onward.settings.base")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from onward.accounts.models import User
+    from onward.registry.importing import import_file
+
+    user = User.objects.create_user(username="bench", password="bench-password-123",
+                                    role="data_manager")
+    out: dict = {"db": connection.vendor, "bytes": os.path.getsize(path)}
+    if kind == "postgres":
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE bare_person (person_id text, case_id text, "
+                           "relationship text, given_name text, family_name text, "
+                           "father_name text, sex text, birth_date text, nationality text, "
+                           "document_number text, phone text, specific_needs text)")
+        start = time.perf_counter()
+        with connection.cursor() as cursor, open(path, "rb") as f:
+            with cursor.cursor.copy("COPY bare_person FROM STDIN WITH (FORMAT csv, HEADER)"
+                                    ) as copy:
+                while chunk := f.read(1 << 20):
+                    copy.write(chunk)
+        connection.commit() if not connection.get_autocommit() else None
+        out["copy_seconds"] = time.perf_counter() - start
+    start = time.perf_counter()
+    result = import_file(path, actor=user)
+    out["import_seconds"] = time.perf_counter() - start
+    out["result"] = result.as_dict()
+    if result.errors:
+        out["first_errors"] = [e.message for e in result.first_errors[:5]]
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def run_child(kind: str, path: Path, database_url: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, "ONWARD_IMPORT_MAX_BYTES": str(2**31)}
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], env=env,
+                          capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode:
+        raise SystemExit(proc.stderr[-3000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--only", choices=("postgres", "sqlite", "memory"))
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(*args.child)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "people.csv"
+        seconds = make_csv(path, args.rows)
+        print(f"file: {args.rows:,} rows, {path.stat().st_size / 2**20:.1f} MiB "
+              f"(generated in {seconds:.1f} s)")
+        if args.only in (None, "postgres", "memory"):
+            _pg_recreate()
+            r = run_child("postgres", path, f"{PG}/{PG_DB}")
+            res = r["result"]
+            print(f"postgres: COPY into a bare table {r['copy_seconds']:.2f} s; Onward import "
+                  f"{r['import_seconds']:.2f} s ({args.rows / r['import_seconds']:,.0f} rows/s)"
+                  f"; ratio {r['import_seconds'] / r['copy_seconds']:.1f}x; "
+                  f"persons {res['persons_created']:,}, cases {res['cases_created']:,}, "
+                  f"errors {res['errors']}; peak RSS {r['peak_rss_mb']:.0f} MiB")
+            if r.get("first_errors"):
+                print("  first errors:", r["first_errors"])
+        if args.only in (None, "sqlite"):
+            db = Path(tmp) / "bench.sqlite3"
+            r = run_child("sqlite", path, f"sqlite:///{db}")
+            print(f"sqlite: Onward import {r['import_seconds']:.2f} s "
+                  f"({args.rows / r['import_seconds']:,.0f} rows/s); "
+                  f"peak RSS {r['peak_rss_mb']:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

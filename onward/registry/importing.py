@@ -1,0 +1,739 @@
+"""Bulk import of the person CSV (and the same columns in XLSX) into the registry.
+
+Two passes over the file, streaming, so memory does not grow with its length:
+
+1. validate every row with the registry's field rules (registry/validation.py, the same
+   semantics as services.clean_person_fields), gathering only compact per-file facts
+   (the person ids seen, each case's principal count and first row, the highest ids);
+   every error goes to an error sink (row, column, value, message) and none stops the
+   pass, so the user sees them all at once;
+2. if there was no error (and this is not a dry run), write everything in one
+   transaction: new cases and persons with the ids of the file, changed persons as
+   audited edits (version bump, old and new values), their arrivals in the population
+   ledger, one audit entry per created or changed record and one for the import.
+
+Invariants kept: the import lands whole or changes nothing; a case ends with exactly one
+principal applicant; a person stays in one case (an import never moves a person); a row
+that matches the registry writes nothing (re-importing a file is idempotent).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from onward.accounts.policy import require
+from onward.audit.middleware import request_meta
+from onward.audit.models import AuditEntry
+from onward.registry import validation
+from onward.registry.models import Case, Counter, Person, SpecificNeed
+from onward.registry.search import search_keys_for
+
+COLUMNS = ("person_id", "case_id", "relationship", "given_name", "family_name",
+           "father_name", "sex", "birth_date", "nationality", "document_number", "phone",
+           "specific_needs")
+REQUIRED = ("person_id", "case_id", "relationship", "given_name")
+# Not in the DESIGN.md contract, accepted when present: when the case arrived.
+OPTIONAL = ("arrival_date",)
+PERSON_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex",
+                 "birth_date", "nationality", "document_number", "phone", "specific_needs")
+_TEXT_LIMITS = {"given_name": 100, "family_name": 100, "father_name": 100,
+                "document_number": 40}
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,31}$")
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+BATCH = 5000
+MEMORY_ERRORS = 1000  # errors kept in memory for the result; all go to the error file
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "ONWARD_IMPORT_MAX_BYTES",
+                       os.environ.get("ONWARD_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)))
+
+
+class ImportRefused(Exception):
+    """The file cannot be read as a person file at all (encoding, columns, size…)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int          # the line of the spreadsheet (the header is row 1); 0 for the file
+    column: str
+    value: str
+    message: str
+
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(text: str) -> str:
+    return "'" + text if text.startswith(_DANGEROUS) else text
+
+
+class ErrorSink:
+    """Collects errors: all to a CSV file (when given), the first ones in memory too."""
+
+    HEADER = ("row", "column", "value", "message")
+
+    def __init__(self, path: str | os.PathLike | None = None, keep: int = MEMORY_ERRORS):
+        self.count = 0
+        self.first: list[RowError] = []
+        self.keep = keep
+        self._file = open(path, "w", encoding="utf-8", newline="") if path else None
+        self._writer = csv.writer(self._file) if self._file else None
+        if self._writer:
+            self._writer.writerow(self.HEADER)
+
+    def add(self, row: int, column: str, value, message: str) -> None:
+        error = RowError(row, column, str(value if value is not None else "")[:200], message)
+        self.count += 1
+        if len(self.first) < self.keep:
+            self.first.append(error)
+        if self._writer:
+            # The report is opened in spreadsheets: no cell may run as a formula.
+            self._writer.writerow((error.row, _safe(error.column), _safe(error.value),
+                                   _safe(error.message)))
+
+    def close(self) -> None:
+        if self._file:
+            self._file.close()
+            self._file = None
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    cases_created: int = 0
+    persons_created: int = 0
+    persons_updated: int = 0
+    persons_unchanged: int = 0
+    errors: int = 0
+    first_errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    applied: bool = False
+    refused: str = ""   # a file-level refusal, when there is one
+
+    def as_dict(self) -> dict:
+        return {"rows": self.rows, "cases_created": self.cases_created,
+                "persons_created": self.persons_created,
+                "persons_updated": self.persons_updated,
+                "persons_unchanged": self.persons_unchanged, "errors": self.errors,
+                "dry_run": self.dry_run, "applied": self.applied, "refused": self.refused}
+
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _check_file(path: Path) -> None:
+    size = path.stat().st_size
+    limit = max_bytes()
+    if size > limit:
+        raise ImportRefused(
+            f"The file is {size / 2**20:.1f} MB, over the import limit of "
+            f"{limit / 2**20:.1f} MB "
+            "(setting ONWARD_IMPORT_MAX_BYTES). Split it into smaller files.")
+    if size == 0:
+        raise ImportRefused("The file is empty: it needs a header row and one row a person.")
+
+
+def _is_xlsx(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(4) == b"PK\x03\x04"
+
+
+def _csv_lines(path: Path) -> _Lines:
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 2:
+        raise ImportRefused(
+            "The file is in UTF-16 (as Excel's 'Unicode text' saves it), not UTF-8. Save it "
+            "as 'CSV UTF-8' and import it again.")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportRefused("This is an old Excel (.xls) file: save it as .xlsx or CSV UTF-8.")
+    return _Lines(open(path, "rb"))
+
+
+class _Lines:
+    """The file's lines decoded as UTF-8 one by one, so an encoding error names its line
+    (a UTF-8 character never contains a newline byte, so splitting first is safe)."""
+
+    def __init__(self, binary):
+        self.binary, self.line = binary, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        raw = next(self.binary)
+        self.line += 1
+        if self.line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a UTF-8 byte-order mark (Excel's "CSV UTF-8") is fine
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportRefused(
+                f"The file is not UTF-8 (line {self.line}: byte 0x{raw[exc.start]:02X} cannot "
+                "be read). It looks like Latin-1 / Windows-1252: save it as 'CSV UTF-8' and "
+                "import it again.") from None
+
+    def close(self) -> None:
+        self.binary.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def iter_rows(path: str | os.PathLike, *, errors: ErrorSink | None = None
+              ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """(header, iterator of (spreadsheet row number, cell texts)) of a CSV or XLSX file.
+
+    File-level problems raise ImportRefused; a formula cell in XLSX is a row error.
+    """
+    path = Path(path)
+    _check_file(path)
+    if _is_xlsx(path):
+        return _iter_xlsx(path, errors)
+    lines = _csv_lines(path)
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportRefused("The file is empty: it needs a header row.") from None
+    except csv.Error as exc:
+        raise ImportRefused(f"The file is not a CSV file ({exc}).") from None
+
+    def rows():
+        try:
+            yield from enumerate(reader, start=2)
+        except csv.Error as exc:
+            raise ImportRefused(f"Line {lines.line}: not valid CSV ({exc}).") from None
+        finally:
+            lines.close()
+
+    return header, rows()
+
+
+def _iter_xlsx(path: Path, errors: ErrorSink | None):
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise ImportRefused(f"The file cannot be read as an XLSX spreadsheet ({exc}).") from None
+    if len(book.sheetnames) != 1:
+        book.close()
+        raise ImportRefused(
+            f"The spreadsheet has {len(book.sheetnames)} sheets "
+            f"({', '.join(book.sheetnames)}); an import reads one: keep only the sheet of "
+            "persons.")
+    sheet = book[book.sheetnames[0]]
+    cells_iter = sheet.iter_rows()
+    try:
+        first = next(cells_iter)
+    except StopIteration:
+        book.close()
+        raise ImportRefused("The spreadsheet is empty: it needs a header row.") from None
+    header = [_cell_text(c.value) for c in first]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+
+    def rows():
+        try:
+            for number, cells in enumerate(cells_iter, start=2):
+                texts = []
+                for index, cell in enumerate(cells[:max(width, len(cells))]):
+                    value = cell.value
+                    if getattr(cell, "data_type", None) == "f":
+                        if errors is not None:
+                            column = header[index] if index < width else f"column {index + 1}"
+                            errors.add(number, column, value,
+                                       "A formula: type the value itself, not a formula.")
+                        value = ""
+                    texts.append(_cell_text(value))
+                if any(texts):
+                    yield number, texts
+        finally:
+            book.close()
+
+    return header, rows()
+
+
+def check_header(header: list[str], *, ignore_unknown: bool = False) -> list[str]:
+    names = [h.strip().lower() for h in header]
+    problems = []
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        problems.append(f"missing column(s): {', '.join(missing)}")
+    unknown = [h for h in names if h and h not in COLUMNS and h not in OPTIONAL]
+    if unknown and not ignore_unknown:
+        problems.append(f"unknown column(s): {', '.join(unknown)} (the columns are "
+                        f"{', '.join(COLUMNS)})")
+    seen = set()
+    twice = sorted({h for h in names if h and (h in seen or seen.add(h))})
+    if twice:
+        problems.append(f"column(s) given twice: {', '.join(twice)}")
+    if problems:
+        raise ImportRefused("The header row is not the person file's: " + "; ".join(problems)
+                            + ".")
+    return names
+
+
+# --- validating a row --------------------------------------------------------------------
+
+
+class RowValidator:
+    """The registry's field rules for one row, with every error collected."""
+
+    def __init__(self, today: dt.date | None = None):
+        self.known_needs = set(SpecificNeed.objects.filter(active=True)
+                               .values_list("code", flat=True))
+        self.today = today or dt.date.today()
+
+    def clean(self, raw: dict, number: int, errors: ErrorSink) -> dict | None:
+        clean: dict = {}
+        ok = True
+
+        def fail(column, message):
+            nonlocal ok
+            ok = False
+            errors.add(number, column, raw.get(column, ""), message)
+
+        for column in ("person_id", "case_id"):
+            value = raw.get(column, "").strip()
+            if not value:
+                fail(column, "This field is required.")
+            elif not _ID.match(value):
+                fail(column, "An id is 1–32 letters, digits or - _ . / (no spaces).")
+            clean[column] = value
+        for name in PERSON_FIELDS:
+            value = raw.get(name, "")
+            try:
+                if name == "birth_date":
+                    clean["birth_date"], clean["birth_precision"] = \
+                        validation.parse_birth_date(value, today=self.today)
+                elif name == "relationship":
+                    clean[name] = validation.parse_relationship(value)
+                elif name == "sex":
+                    clean[name] = validation.parse_sex(value)
+                elif name == "nationality":
+                    clean[name] = validation.parse_nationality(value)
+                elif name == "phone":
+                    clean[name] = validation.parse_phone(value)
+                elif name == "specific_needs":
+                    clean[name] = validation.parse_specific_needs(value,
+                                                                  known=self.known_needs)
+                else:
+                    text = " ".join(value.split())
+                    if len(text) > _TEXT_LIMITS.get(name, 255):
+                        raise ValueError(f"At most {_TEXT_LIMITS[name]} characters.")
+                    clean[name] = text
+            except ValueError as exc:
+                fail(name, str(exc))
+        if "given_name" in clean and not clean["given_name"]:
+            fail("given_name", "A person needs a given name.")
+        arrival = raw.get("arrival_date", "").strip()
+        clean["arrival_date"] = None
+        if arrival:
+            try:
+                clean["arrival_date"] = dt.date.fromisoformat(arrival)
+            except ValueError:
+                fail("arrival_date", f"{arrival!r} is not a date: use YYYY-MM-DD.")
+        return clean if ok else None
+
+
+def _rows_as_dicts(names, rows) -> Iterator[tuple[int, dict]]:
+    width = len(names)
+    for number, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue  # a blank line
+        if len(cells) < width:
+            cells = [*cells, *[""] * (width - len(cells))]
+        yield number, {names[i]: unquote(cells[i]) for i in range(width) if names[i]}
+
+
+def unquote(value: str) -> str:
+    """Drops the quote an export puts before = + - @ tab CR (formula-injection guard), so
+    an exported file imports back as it was."""
+    return value[1:] if value[:1] == "'" and value[1:2] in _DANGEROUS else value
+
+
+# --- the two passes ----------------------------------------------------------------------
+
+
+@dataclass
+class _CaseFacts:
+    first_row: int
+    principals: int = 0
+    principal_ids: list = field(default_factory=list)
+
+
+def _id_number(value: str, prefix: str) -> int:
+    digits = value[len(prefix):]
+    return int(digits) if value.startswith(prefix) and digits.isdigit() else 0
+
+
+def _validate(path, *, errors: ErrorSink, ignore_unknown: bool,
+              progress: Callable | None) -> tuple[int, dict]:
+    """Pass 1. Returns (rows, facts) with facts needed by pass 2."""
+    header, rows = iter_rows(path, errors=errors)
+    names = check_header(header, ignore_unknown=ignore_unknown)
+    names = [n if n in COLUMNS or n in OPTIONAL else "" for n in names]
+    validator = RowValidator()
+    seen: dict[str, tuple[int, str]] = {}   # person_id -> (row, case_id)
+    cases: dict[str, _CaseFacts] = {}
+    high = {"P": 0, "C": 0}
+    count = 0
+    chunk: list[tuple[int, dict]] = []
+
+    def check_chunk():
+        _check_against_registry(chunk, errors)
+        chunk.clear()
+
+    for number, raw in _rows_as_dicts(names, rows):
+        count += 1
+        clean = validator.clean(raw, number, errors)
+        pid, cid = raw.get("person_id", "").strip(), raw.get("case_id", "").strip()
+        if pid:
+            if pid in seen:
+                first_row, first_case = seen[pid]
+                if cid and first_case and cid != first_case:
+                    errors.add(number, "case_id", cid,
+                               f"Person {pid} is also in case {first_case} (row {first_row}): "
+                               "a person is in one case only.")
+                else:
+                    errors.add(number, "person_id", pid,
+                               f"Person {pid} is already on row {first_row}: each person "
+                               "once.")
+            else:
+                seen[pid] = (number, cid)
+        if cid:
+            facts = cases.get(cid)
+            if facts is None:
+                facts = cases[cid] = _CaseFacts(first_row=number)
+            # Counted from the raw value: a principal's row with other errors still is one.
+            if raw.get("relationship", "").strip().lower() == "principal":
+                facts.principals += 1
+                if len(facts.principal_ids) < 3:
+                    facts.principal_ids.append((number, pid))
+        if clean is not None:
+            high["P"] = max(high["P"], _id_number(pid, "P"))
+            high["C"] = max(high["C"], _id_number(cid, "C"))
+            chunk.append((number, clean))
+            if len(chunk) >= BATCH:
+                check_chunk()
+        if progress and count % 1000 == 0:
+            progress(count, None, f"Checked {count:,} rows")
+    if chunk:
+        check_chunk()
+    if count == 0:
+        raise ImportRefused("The file has a header row but no person.")
+    _check_principals(cases, seen, errors)
+    return count, {"high": high}
+
+
+def _check_against_registry(chunk: list[tuple[int, dict]], errors: ErrorSink) -> None:
+    """Rows against the registry: a person never moves case; closed cases take no one."""
+    pids = [c["person_id"] for _, c in chunk]
+    existing = dict(Person.objects.filter(person_id__in=pids)
+                    .values_list("person_id", "case__case_id"))
+    cids = {c["case_id"] for _, c in chunk}
+    closed = set(Case.objects.filter(case_id__in=cids).exclude(status=Case.Status.OPEN)
+                 .values_list("case_id", flat=True))
+    for number, clean in chunk:
+        pid, cid = clean["person_id"], clean["case_id"]
+        if pid in existing and existing[pid] != cid:
+            errors.add(number, "case_id", cid,
+                       f"Person {pid} is in case {existing[pid]} in the registry: an import "
+                       "does not move a person to another case.")
+        elif pid not in existing and cid in closed:
+            errors.add(number, "case_id", cid,
+                       f"Case {cid} is closed: reopen it before adding members.")
+
+
+def _check_principals(cases: dict[str, _CaseFacts], seen: dict, errors: ErrorSink) -> None:
+    """Each case of the file must end with exactly one principal applicant, counting those
+    of the registry that the file does not mention."""
+    ids = list(cases)
+    kept: dict[str, list[str]] = {}
+    for start in range(0, len(ids), BATCH):
+        for cid, pid in Person.objects.filter(
+                case__case_id__in=ids[start:start + BATCH], relationship="principal"
+        ).values_list("case__case_id", "person_id"):
+            if pid not in seen:
+                kept.setdefault(cid, []).append(pid)
+    for cid, facts in cases.items():
+        total = facts.principals + len(kept.get(cid, ()))
+        if total == 0:
+            errors.add(facts.first_row, "relationship", cid,
+                       f"Case {cid} has no principal applicant: one member must be "
+                       "'principal'.")
+        elif total > 1:
+            where = [f"row {r} ({p})" for r, p in facts.principal_ids]
+            where += [f"{p} in the registry" for p in kept.get(cid, ())]
+            row = facts.principal_ids[-1][0] if facts.principal_ids else facts.first_row
+            errors.add(row, "relationship", cid,
+                       f"Case {cid} has {total} principal applicants ({', '.join(where)}); "
+                       "a case has exactly one.")
+
+
+def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = False,
+                errors_out=None, progress: Callable | None = None,
+                source_name: str = "") -> ImportResult:
+    """Imports a person file (CSV or XLSX): validated whole, then written whole or not at
+    all. File-level problems are reported like row errors (row 0) and change nothing."""
+    require(actor, "registry.import")
+    result = ImportResult(dry_run=dry_run)
+    errors = ErrorSink(errors_out)
+    source_name = source_name or Path(path).name
+    try:
+        try:
+            result.rows, facts = _validate(path, errors=errors, ignore_unknown=ignore_unknown,
+                                           progress=progress)
+        except ImportRefused as exc:
+            result.refused = str(exc)
+            errors.add(0, "", "", str(exc))
+            return result
+        if errors.count or dry_run:
+            return result
+        try:
+            _write(path, actor=actor, result=result, facts=facts, errors=errors,
+                   progress=progress, source_name=source_name)
+        except ImportRefused as exc:
+            result.refused = str(exc)
+            errors.add(0, "", "", str(exc))
+            result.persons_created = result.persons_updated = result.cases_created = 0
+            result.persons_unchanged = 0
+        else:
+            result.applied = True
+        return result
+    finally:
+        result.errors = errors.count
+        result.first_errors = errors.first
+        errors.close()
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _rollup_dims_sync(pks: list[int]) -> None:
+    """bulk_update sends no signal: tell the ledger's rollups that attributes changed."""
+    try:
+        from onward.movements.rollup import person_dims_sync
+    except ImportError:  # pragma: no cover - a tree without rollups
+        return
+    person_dims_sync(pks)
+
+
+def _snapshot(values: dict) -> dict:
+    """The audited view of a person's fields (as services._person_snapshot)."""
+    birth = values["birth_date"]
+    precision = values["birth_precision"]
+    shown = ""
+    if birth:
+        shown = {"Y": f"{birth:%Y}", "M": f"{birth:%Y-%m}"}.get(precision, f"{birth:%Y-%m-%d}")
+    return {"relationship": values["relationship"], "given_name": values["given_name"],
+            "family_name": values["family_name"], "father_name": values["father_name"],
+            "sex": values["sex"], "birth_date": shown, "nationality": values["nationality"],
+            "document_number": values["document_number"], "phone": values["phone"],
+            "specific_needs": sorted(values["specific_needs"])}
+
+
+def _insert_rows(model, rows: list[dict], now) -> None:
+    """Inserts plain rows (attname -> value) without building model instances: COPY on
+    PostgreSQL, executemany elsewhere. Fields not given take their default (auto_now and
+    auto_now_add: `now`), so a field another app adds with a default keeps working."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields
+              if not (f.primary_key and f.get_internal_type().endswith("AutoField"))]
+    fixed = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            fixed[f.attname] = now
+        else:  # the field's default; "" for a text field without one, None if nullable
+            fixed[f.attname] = f.get_default()
+    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+    names = [f.attname for f in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+
+    def values(row):
+        out = []
+        for name in names:
+            value = row.get(name, fixed[name])
+            if name in json_fields:
+                value = json.dumps(value)
+            out.append(value)
+        return out
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(values(row))
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                               [values(row) for row in rows])
+
+
+_DB_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex", "birth_date",
+              "birth_precision", "nationality", "document_number", "phone")
+
+
+@transaction.atomic
+def _write(path, *, actor, result: ImportResult, facts: dict, errors: ErrorSink,
+           progress, source_name: str) -> None:
+    from onward.movements.ledger import ledger_arrivals_bulk
+
+    header, rows = iter_rows(path)
+    names = check_header(header, ignore_unknown=True)
+    names = [n if n in COLUMNS or n in OPTIONAL else "" for n in names]
+    validator = RowValidator()
+    meta = request_meta()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    actor_name = getattr(user, "username", "")
+    detail = f"imported from {source_name}"[:255]
+    today = dt.date.today()
+    now = timezone.now()
+    through = Person.specific_needs.through
+    done = 0
+    batch: list[dict] = []
+
+    def audit(action, object_type, object_id, changes=None):
+        return {"actor_id": user.pk if user else None, "actor_name": actor_name,
+                "action": action, "object_type": object_type, "object_id": object_id,
+                "changes": changes or {}, "detail": detail, "ip": meta.ip,
+                "channel": meta.channel, "path": meta.path}
+
+    def flush():
+        nonlocal done
+        cids = {c["case_id"] for c in batch}
+        cases = dict(Case.objects.filter(case_id__in=cids).values_list("case_id", "pk"))
+        new_cases: dict[str, dict] = {}
+        for c in batch:
+            if c["case_id"] not in cases and c["case_id"] not in new_cases:
+                new_cases[c["case_id"]] = {"case_id": c["case_id"],
+                                           "arrival_date": c["arrival_date"]}
+        if new_cases:
+            _insert_rows(Case, list(new_cases.values()), now)
+            cases.update(Case.objects.filter(case_id__in=list(new_cases))
+                         .values_list("case_id", "pk"))
+            result.cases_created += len(new_cases)
+        pids = [c["person_id"] for c in batch]
+        existing = {p.person_id: p for p in Person.objects.select_for_update()
+                    .filter(person_id__in=pids).select_related("case")}
+        needs_of: dict[int, list[str]] = {}
+        if existing:
+            for pk, code in through.objects.filter(person_id__in=[
+                    p.pk for p in existing.values()]).values_list("person_id",
+                                                                  "specificneed_id"):
+                needs_of.setdefault(pk, []).append(code)
+        creates, updates, audits, need_rows, changed_pks = [], [], [], [], []
+        for c in batch:
+            old = existing.get(c["person_id"])
+            if old is None:
+                row = {f: c[f] for f in _DB_FIELDS}
+                row.update(person_id=c["person_id"], case_id=cases[c["case_id"]],
+                           arrival_date=c["arrival_date"] or today,
+                           search_keys=search_keys_for(c["given_name"], c["family_name"],
+                                                       c["father_name"]))
+                creates.append((row, c["specific_needs"]))
+                continue
+            if old.case.case_id != c["case_id"]:  # changed since pass 1
+                raise ImportRefused(
+                    f"Person {old.person_id} was moved to case {old.case.case_id} while the "
+                    "file was being checked: import it again.")
+            before = _snapshot({**{f: getattr(old, f) for f in _DB_FIELDS},
+                                "specific_needs": needs_of.get(old.pk, [])})
+            after = _snapshot(c)
+            diff = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+            if not diff:
+                result.persons_unchanged += 1
+                continue
+            for f in _DB_FIELDS:
+                setattr(old, f, c[f])
+            old.version += 1
+            old.updated_at = now
+            old.search_keys = search_keys_for(old.given_name, old.family_name, old.father_name)
+            updates.append(old)
+            if "specific_needs" in diff:
+                changed_pks.append(old.pk)
+                need_rows += [{"person_id": old.pk, "specificneed_id": code}
+                              for code in c["specific_needs"]]
+            audits.append(audit(AuditEntry.Action.UPDATE, "person", old.person_id, diff))
+        created = []
+        if creates:
+            _insert_rows(Person, [r for r, _ in creates], now)
+            ids = dict(Person.objects.filter(person_id__in=[r["person_id"] for r, _ in creates])
+                       .values_list("person_id", "pk"))
+            for row, codes_ in creates:
+                pk = ids[row["person_id"]]
+                need_rows += [{"person_id": pk, "specificneed_id": code} for code in codes_]
+                audits.append(audit(AuditEntry.Action.CREATE, "person", row["person_id"]))
+                created.append(Person(pk=pk, person_id=row["person_id"],
+                                      arrival_date=row["arrival_date"]))
+            result.persons_created += len(creates)
+        if updates:
+            Person.objects.bulk_update(updates, [*_DB_FIELDS, "version", "search_keys",
+                                                 "updated_at"], batch_size=1000)
+            result.persons_updated += len(updates)
+        if changed_pks:
+            through.objects.filter(person_id__in=changed_pks).delete()
+        if need_rows:
+            _insert_rows(through, need_rows, now)
+        if created:  # after the needs: the ledger's rollups count persons by their needs
+            ledger_arrivals_bulk(persons=created, actor=actor, note=detail)
+        if updates:
+            _rollup_dims_sync([p.pk for p in updates])
+        audits += [audit(AuditEntry.Action.CREATE, "case", cid) for cid in new_cases]
+        _insert_rows(AuditEntry, audits, now)
+        done += len(batch)
+        batch.clear()
+        if progress:
+            progress(done, result.rows, f"Written {done:,} of {result.rows:,} rows")
+
+    for number, raw in _rows_as_dicts(names, rows):
+        scratch = ErrorSink()
+        clean = validator.clean(raw, number, scratch)
+        if clean is None:  # the file changed between the passes
+            raise ImportRefused(f"Row {number} changed while the file was being imported.")
+        batch.append(clean)
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    for prefix, high in facts["high"].items():
+        if high:
+            counter, _ = Counter.objects.select_for_update().get_or_create(prefix=prefix)
+            if counter.value < high:
+                Counter.objects.filter(prefix=prefix).update(value=high)
+    AuditEntry.objects.create(
+        actor=user, actor_name=actor_name, action=AuditEntry.Action.CREATE,
+        object_type="import", object_id=source_name[:64],
+        changes={"rows": result.rows, "cases_created": result.cases_created,
+                 "persons_created": result.persons_created,
+                 "persons_updated": result.persons_updated,
+                 "persons_unchanged": result.persons_unchanged},
+        detail=detail, ip=meta.ip, channel=meta.channel, path=meta.path)
+

@@ -1,0 +1,242 @@
+"""Bulk import: every error at once, all or nothing, idempotent re-import."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from onward.audit.models import AuditEntry
+from onward.movements.models import LedgerEntry
+from onward.registry.importing import COLUMNS, import_file
+from onward.registry.models import Case, Counter, Person
+from onward.registry.search import search_keys_for
+
+pytestmark = pytest.mark.django_db
+
+GOOD = [
+    ["P900001", "C900001", "principal", "Mohammad", "Rezaei", "Hossein", "M", "1970-05-12",
+     "IRN", "X1", "+964 770 100 0001", "SM"],
+    ["P900002", "C900001", "spouse", "Fatemeh", "Karimi", "Ali", "F", "1974", "IRN", "", "",
+     ""],
+    ["P900003", "C900002", "principal", "Hussein", "al-Tamimi", "Khalid", "M", "1965-02",
+     "IRQ", "", "", "ER;TR"],
+]
+
+
+def write_csv(tmp_path, rows, header=COLUMNS, name="people.csv", encoding="utf-8",
+              bom=False):
+    path = tmp_path / name
+    text = io.StringIO()
+    writer = csv.writer(text)
+    if header:
+        writer.writerow(header)
+    writer.writerows(rows)
+    data = text.getvalue().encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+def errors_of(result):
+    return [(e.row, e.column, e.message) for e in result.first_errors]
+
+
+@pytest.fixture
+def dm(users):
+    from onward.accounts import roles
+
+    return users[roles.DATA_MANAGER]
+
+
+def test_it_imports_a_valid_file_with_ledger_audit_and_keys(tmp_path, dm):
+    result = import_file(write_csv(tmp_path, GOOD), actor=dm)
+    assert result.applied and result.errors == 0
+    assert (result.persons_created, result.cases_created) == (3, 2)
+    pa = Person.objects.get(person_id="P900001")
+    assert pa.case.case_id == "C900001" and pa.birth_date.isoformat() == "1970-05-12"
+    assert list(pa.specific_needs.values_list("code", flat=True)) == ["SM"]
+    assert pa.search_keys == search_keys_for("Mohammad", "Rezaei", "Hossein")
+    assert Person.objects.get(person_id="P900002").birth_precision == "Y"
+    assert LedgerEntry.objects.filter(person__person_id__startswith="P9").count() == 3
+    created = AuditEntry.objects.filter(action="create")
+    assert created.filter(object_type="person").count() == 3
+    assert created.filter(object_type="case").count() == 2
+    assert created.filter(object_type="import").count() == 1
+    assert Counter.objects.get(prefix="P").value == 900003
+
+
+def test_a_utf8_bom_is_fine(tmp_path, dm):
+    assert import_file(write_csv(tmp_path, GOOD, bom=True), actor=dm).applied
+
+
+def test_it_reports_every_row_error_in_one_pass_and_changes_nothing(tmp_path, dm):
+    rows = [
+        ["P1", "C1", "principal", "", "Rezaei", "", "Q", "2013-02-30", "XXX", "", "abc",
+         "ZZ"],
+        ["P2", "C1", "cousin", "Ali", "", "", "M", "2999-01-01", "IRN", "", "", ""],
+        ["P2", "C1", "child", "Sara", "", "", "F", "2010", "IRN", "", "", ""],
+        ["P3", "C2", "spouse", "Zahra", "", "", "F", "1980", "IRN", "", "", ""],
+        ["P4", "C2", "child", "Reza", "", "", "M", "2001", "IRN", "", "", ""],
+        ["P1", "C3", "principal", "Omar", "", "", "M", "1990", "IRQ", "", "", ""],
+    ]
+    path = write_csv(tmp_path, rows)
+    out = tmp_path / "errors.csv"
+    result = import_file(path, actor=dm, errors_out=out)
+    assert not result.applied
+    found = errors_of(result)
+    columns_row2 = {c for r, c, _ in found if r == 2}
+    assert columns_row2 == {"given_name", "sex", "birth_date", "nationality", "phone",
+                            "specific_needs"}
+    assert any("not a date that exists" in m for r, c, m in found if r == 2)
+    assert any(r == 3 and c == "relationship" for r, c, _ in found)
+    assert any(r == 3 and c == "birth_date" and "future" in m for r, c, m in found)
+    assert any(r == 4 and c == "person_id" and "row 3" in m for r, c, m in found)
+    assert any(c == "relationship" and "C2 has no principal" in m for r, c, m in found)
+    assert any(r == 7 and c == "case_id" and "also in case C1" in m for r, c, m in found)
+    with open(out, encoding="utf-8") as f:
+        report = list(csv.DictReader(f))
+    assert len(report) == result.errors == len(found)
+    assert set(report[0]) == {"row", "column", "value", "message"}
+    assert Person.objects.count() == 0 and Case.objects.count() == 0
+    assert not AuditEntry.objects.filter(action="create").exists()
+
+
+def test_a_case_with_two_principals_is_refused(tmp_path, dm):
+    rows = [GOOD[0], [*GOOD[1][:2], "principal", *GOOD[1][3:]]]
+    result = import_file(write_csv(tmp_path, rows), actor=dm)
+    assert any("2 principal applicants" in m for _, _, m in errors_of(result))
+
+
+def test_dry_run_validates_and_writes_nothing(tmp_path, dm):
+    result = import_file(write_csv(tmp_path, GOOD), actor=dm, dry_run=True)
+    assert result.errors == 0 and not result.applied and result.rows == 3
+    assert Person.objects.count() == 0 and not AuditEntry.objects.filter(
+        action="create").exists()
+
+
+def test_reimport_is_idempotent_and_a_change_is_one_audited_edit(tmp_path, dm):
+    import_file(write_csv(tmp_path, GOOD), actor=dm)
+    audits = AuditEntry.objects.count()
+    again = import_file(write_csv(tmp_path, GOOD, name="again.csv"), actor=dm)
+    assert again.applied and again.persons_unchanged == 3
+    assert (again.persons_created, again.persons_updated) == (0, 0)
+    # Only the import's own entry: unchanged rows write nothing.
+    assert AuditEntry.objects.count() == audits + 1
+    assert Person.objects.get(person_id="P900001").version == 1
+
+    changed = [list(r) for r in GOOD]
+    changed[1][10] = "+964 770 555 0101"
+    changed[1][11] = "WR"
+    result = import_file(write_csv(tmp_path, changed, name="changed.csv"), actor=dm)
+    assert (result.persons_updated, result.persons_unchanged) == (1, 2)
+    person = Person.objects.get(person_id="P900002")
+    assert person.version == 2 and person.phone == "+964 770 555 0101"
+    assert list(person.specific_needs.values_list("code", flat=True)) == ["WR"]
+    edit = AuditEntry.objects.get(action="update", object_id="P900002")
+    assert edit.changes == {"phone": ["", "+964 770 555 0101"],
+                            "specific_needs": [[], ["WR"]]}
+    assert LedgerEntry.objects.filter(person=person).count() == 1
+
+
+def test_it_refuses_to_move_a_person_to_another_case(tmp_path, dm):
+    import_file(write_csv(tmp_path, GOOD), actor=dm)
+    moved = [list(r) for r in GOOD]
+    moved[1][1] = "C900002"
+    moved[1][2] = "spouse"
+    result = import_file(write_csv(tmp_path, moved, name="moved.csv"), actor=dm)
+    assert any("in case C900001 in the registry" in m for _, _, m in errors_of(result))
+
+
+def test_a_case_may_keep_its_principal_from_the_registry(tmp_path, dm):
+    import_file(write_csv(tmp_path, GOOD), actor=dm)
+    child = [["P900009", "C900001", "child", "Sara", "Rezaei", "Mohammad", "F", "2010",
+              "IRN", "", "", ""]]
+    result = import_file(write_csv(tmp_path, child, name="child.csv"), actor=dm)
+    assert result.applied and result.persons_created == 1
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda t: write_csv(t, GOOD, encoding="utf-16"), "UTF-16"),
+    (lambda t: write_csv(t, [[*GOOD[0][:3], "Zoë", *GOOD[0][4:]]], encoding="latin-1"),
+     "not UTF-8 (line 2"),
+    (lambda t: write_csv(t, [r[:-1] for r in GOOD], header=COLUMNS[:-1]),
+     "missing column(s): specific_needs"),
+    (lambda t: write_csv(t, [[*r, "x"] for r in GOOD], header=[*COLUMNS, "religion"]),
+     "unknown column(s): religion"),
+    (lambda t: write_csv(t, [], header=None), "empty"),
+    (lambda t: write_csv(t, [], header=COLUMNS), "no person"),
+])
+def test_it_refuses_a_bad_file_with_a_clear_message(tmp_path, dm, make, message):
+    result = import_file(make(tmp_path), actor=dm)
+    assert result.refused and message in result.refused
+    assert result.first_errors[0].row == 0
+    assert Person.objects.count() == 0
+
+
+def test_it_refuses_a_file_over_the_size_limit(tmp_path, dm, settings):
+    settings.ONWARD_IMPORT_MAX_BYTES = 100
+    result = import_file(write_csv(tmp_path, GOOD), actor=dm)
+    assert "over the import limit" in result.refused
+
+
+def write_xlsx(tmp_path, rows, sheets=1, name="people.xlsx"):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(COLUMNS))
+    for row in rows:
+        sheet.append(row)
+    for i in range(1, sheets):
+        book.create_sheet(f"Other {i}")
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+def test_it_imports_the_same_columns_in_xlsx(tmp_path, dm):
+    result = import_file(write_xlsx(tmp_path, GOOD), actor=dm)
+    assert result.applied and result.persons_created == 3
+
+
+def test_it_refuses_a_spreadsheet_with_several_sheets(tmp_path, dm):
+    result = import_file(write_xlsx(tmp_path, GOOD, sheets=2), actor=dm)
+    assert "2 sheets" in result.refused
+
+
+def test_it_refuses_formulas_in_a_spreadsheet(tmp_path, dm):
+    rows = [list(r) for r in GOOD]
+    rows[0][10] = '=HYPERLINK("http://x","call")'
+    result = import_file(write_xlsx(tmp_path, rows), actor=dm)
+    assert (2, "phone", "A formula: type the value itself, not a formula.") in errors_of(result)
+    assert Person.objects.count() == 0
+
+
+def test_the_command_exits_non_zero_on_refusal_and_writes_the_report(tmp_path, dm):
+    bad = [[*GOOD[0][:7], "2013-02-30", *GOOD[0][8:]]]
+    out = tmp_path / "errors.csv"
+    with pytest.raises(CommandError) as exc:
+        call_command("import", str(write_csv(tmp_path, bad)), user=dm.username,
+                     errors_out=str(out), stdout=io.StringIO(), verbosity=0)
+    assert exc.value.returncode == 1
+    assert "2013-02-30" in out.read_text(encoding="utf-8")
+
+
+def test_the_command_imports_and_dry_runs(tmp_path, dm):
+    stdout = io.StringIO()
+    call_command("import", str(write_csv(tmp_path, GOOD)), user=dm.username, dry_run=True,
+                 stdout=stdout, verbosity=0)
+    assert "dry run" in stdout.getvalue() and Person.objects.count() == 0
+    call_command("import", str(write_csv(tmp_path, GOOD)), user=dm.username,
+                 stdout=stdout, verbosity=0)
+    assert Person.objects.count() == 3
+    assert AuditEntry.objects.filter(object_type="import", channel="cli").exists()
+
+
+def test_an_actor_without_the_permission_may_not_import(tmp_path, users):
+    from django.core.exceptions import PermissionDenied
+
+    from onward.accounts import roles
+
+    with pytest.raises(PermissionDenied):
+        import_file(write_csv(tmp_path, GOOD), actor=users[roles.AUDITOR])

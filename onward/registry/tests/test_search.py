@@ -1,0 +1,124 @@
+"""Registry search finds a person however the name was spelled, and only them."""
+
+import pytest
+
+from onward.conftest import principal_data
+from onward.registry import selectors, services
+from onward.registry.models import Person
+from onward.registry.search import search_keys_backfill, search_keys_for
+
+pytestmark = pytest.mark.django_db
+
+
+def _register(clerk, **names):
+    case = services.case_create(actor=clerk, principal=principal_data(**names))
+    return case.members.get()
+
+
+@pytest.fixture
+def registry(clerk):
+    people = {
+        "mohammad": _register(clerk, given_name="Mohammad", family_name="Rezaei",
+                              father_name="Hossein", document_number="A1"),
+        "hossein": _register(clerk, given_name="Hossein", family_name="Karimi",
+                             father_name="Ali", document_number="A2"),
+        "hassan": _register(clerk, given_name="Hassan", family_name="Ahmadi",
+                            father_name="Jafar", document_number="A3"),
+        "abdulrahman": _register(clerk, given_name="Abdul Rahman", family_name="al-Tamimi",
+                                 father_name="Khalid", document_number="A4"),
+        "mahmoud": _register(clerk, given_name="Mahmoud", family_name="el-Sayed",
+                             father_name="Omar", document_number="A5", sex="M"),
+        "fatemeh": _register(clerk, given_name="Fatemeh", family_name="Moradi",
+                             father_name="Reza", document_number="A6", sex="F",
+                             birth_date="2015-03-01"),
+    }
+    return people
+
+
+def _found(user, q, **filters):
+    return set(selectors.person_list(user=user, q=q, **filters)
+               .values_list("person_id", flat=True))
+
+
+@pytest.mark.parametrize("query", ["Mohammad Rezaei", "Muhammad Rezaei", "Mohamed Rezaee",
+                                   "Mohammed", "MUHAMMAD", "Muḥammad", "محمد", "محمد رضایی"])
+def test_it_finds_mohammad_in_any_spelling(clerk, registry, query):
+    assert registry["mohammad"].person_id in _found(clerk, query)
+
+
+@pytest.mark.parametrize("query", ["Hossein Karimi", "Hussein", "Husayn", "Hussain", "حسین",
+                                   "حسين كريمي"])
+def test_it_finds_hossein_in_any_spelling(clerk, registry, query):
+    assert registry["hossein"].person_id in _found(clerk, query)
+
+
+@pytest.mark.parametrize("query", ["Abdul Rahman", "Abdulrahman", "Abd al-Rahman",
+                                   "Abdel Rahman", "Abdurrahman Tamimi", "Abdulrahman Al Tamimi",
+                                   "Abdulrahman el-Tamimi", "Abdulrahman Tamimi",
+                                   "عبد الرحمن", "عبدالرحمن"])
+def test_it_finds_abdul_rahman_in_any_spelling(clerk, registry, query):
+    assert registry["abdulrahman"].person_id in _found(clerk, query)
+
+
+@pytest.mark.parametrize("query", ["Mahmoud Sayed", "Mahmud al-Sayed", "Mahmoud Elsayed",
+                                   "Mahmood El Sayed", "محمود"])
+def test_it_finds_articles_al_and_el_alike(clerk, registry, query):
+    assert registry["mahmoud"].person_id in _found(clerk, query)
+
+
+def test_it_does_not_return_unrelated_names(clerk, registry):
+    assert _found(clerk, "Hassan") == {registry["hassan"].person_id}
+    # Hossein is the father of Mohammad Rezaei: father's names count, Hassan's record not.
+    assert _found(clerk, "Hussein") == {registry["hossein"].person_id,
+                                        registry["mohammad"].person_id}
+    assert _found(clerk, "Mahmoud") == {registry["mahmoud"].person_id}
+    assert _found(clerk, "Muhammad") == {registry["mohammad"].person_id}
+    assert _found(clerk, "Mohammad Karimi") == set()
+    assert _found(clerk, "Zzyzx") == set()
+
+
+def test_it_finds_the_beginning_of_a_name(clerk, registry):
+    assert registry["mohammad"].person_id in _found(clerk, "rezae")
+    assert _found(clerk, "Morad") == {registry["fatemeh"].person_id}
+    assert _found(clerk, "Tami") == {registry["abdulrahman"].person_id}
+
+
+def test_it_finds_ids_and_documents_typed_whole(clerk, registry):
+    pid = registry["hassan"].person_id
+    assert _found(clerk, pid.lower()) == {pid}
+    assert _found(clerk, "A3") == {pid}
+    assert _found(clerk, "a3") == {pid}
+
+
+def test_it_combines_name_search_with_filters(clerk, registry):
+    assert _found(clerk, "Fatima", sex="F") == {registry["fatemeh"].person_id}
+    assert _found(clerk, "Fatima", sex="M") == set()
+    assert _found(clerk, "Fatima", age_band="5-11") == {registry["fatemeh"].person_id}
+    assert _found(clerk, "Fatima", age_band="18-59") == set()
+    assert _found(clerk, "Fatima", nationality="irn") == {registry["fatemeh"].person_id}
+    assert _found(clerk, "Fatima", nationality="IRQ") == set()
+    assert _found(clerk, "Fatima", need="SM") == {registry["fatemeh"].person_id}
+    assert _found(clerk, "Fatima", need="DS") == set()
+    assert _found(clerk, "Fatima", case_status="open") == {registry["fatemeh"].person_id}
+    assert _found(clerk, "Fatima", case_status="closed") == set()
+
+
+def test_keys_follow_an_edit(clerk, registry):
+    person = registry["hassan"]
+    services.person_update(actor=clerk, person=person, expected_version=person.version,
+                           changes={"given_name": "Yousef"})
+    assert _found(clerk, "Yusuf Ahmadi") == {person.person_id}
+    assert _found(clerk, "Hassan") == set()
+
+
+def test_the_api_search_uses_the_keys(clerk, registry, client):
+    client.force_login(clerk)
+    data = client.get("/api/persons/", {"q": "Husayn Karimi"}).json()
+    assert [p["person_id"] for p in data["results"]] == [registry["hossein"].person_id]
+
+
+def test_backfill_recomputes_the_keys(clerk, registry):
+    Person.objects.update(search_keys="")
+    assert search_keys_backfill() == len(registry)
+    person = Person.objects.get(pk=registry["mohammad"].pk)
+    assert person.search_keys == search_keys_for("Mohammad", "Rezaei", "Hossein")

@@ -1,0 +1,154 @@
+"""Import and export pages. Thin: the work is in importing.py, exporting.py and jobs.py."""
+
+import csv
+import tempfile
+import uuid
+from itertools import islice
+from pathlib import Path
+
+from django import forms
+from django.core.files.storage import FileSystemStorage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_lazy as _
+
+from onward.accounts.policy import NotFound, can
+from onward.jobs.models import Job
+from onward.jobs.selectors import get_job_for_user
+from onward.jobs.services import job_enqueue
+from onward.registry import exporting
+from onward.registry.importing import COLUMNS, ErrorSink, max_bytes, unquote
+from onward.registry.jobs import errors_path, uploads_dir
+from onward.web.access import permission_required
+
+ERRORS_PAGE = 100
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Person file (CSV UTF-8 or XLSX)"))
+    dry_run = forms.BooleanField(label=_("Check only (dry run): change nothing"),
+                                 required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = max_bytes()
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size).1f MB, over the import limit of %(limit).1f MB: "
+                  "split it into smaller files.") % {"size": upload.size / 2**20,
+                                                     "limit": limit / 2**20})
+        return upload
+
+
+def _imports_for(user):
+    jobs = Job.objects.filter(kind="import").select_related("created_by")
+    if not can(user, "jobs.view_all"):
+        jobs = jobs.filter(created_by=user)
+    return jobs.order_by("-created_at")
+
+
+@permission_required("registry.import")
+def import_list(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        name = get_valid_filename(Path(upload.name).name)[:80] or "upload"
+        stored = FileSystemStorage(location=uploads_dir()).save(f"{uuid.uuid4().hex}-{name}",
+                                                                upload)
+        job = job_enqueue(kind="import", actor=request.user, params={
+            "stored": stored, "name": name, "dry_run": form.cleaned_data["dry_run"]})
+        return redirect("import_detail", job_id=job.pk)
+    page = Paginator(_imports_for(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "registry/import_list.html", {
+        "form": form, "page": page, "columns": COLUMNS, "limit_mb": round(max_bytes() / 2**20, 1)})
+
+
+def _import_job(request, job_id) -> Job:
+    try:
+        job = get_job_for_user(request.user, job_id)
+    except NotFound:
+        raise Http404("No such import.") from None
+    if job.kind != "import":
+        raise Http404("No such import.")
+    return job
+
+
+def _error_page(job, number):
+    path = errors_path(job)
+    total = job.result.get("errors", 0) if job.result else 0
+    if not total or not path.exists():
+        return None
+    paginator = Paginator(range(total), ERRORS_PAGE)
+    page = paginator.get_page(number)
+    start = (page.number - 1) * ERRORS_PAGE
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        page.rows = [[unquote(cell) for cell in row]
+                     for row in islice(reader, start, start + ERRORS_PAGE)]
+    return page
+
+
+@permission_required("registry.import")
+def import_detail(request, job_id):
+    job = _import_job(request, job_id)
+    return render(request, "registry/import_detail.html", {
+        "job": job, "result": job.result or {}, "errors": _error_page(job, request.GET.get("page")),
+    })
+
+
+@permission_required("registry.import")
+def import_errors(request, job_id):
+    """The whole error report as CSV (row, column, value, message)."""
+    job = _import_job(request, job_id)
+    path = errors_path(job)
+    name = Path(job.params.get("name", "import")).stem
+    if not path.exists():
+        if (job.result or {}).get("errors"):
+            raise Http404("This import's error report is no longer kept.")
+        # An import without error has an empty report.
+        response = HttpResponse(",".join(ErrorSink.HEADER) + "\r\n",
+                                content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}-errors.csv"'
+        return response
+    return FileResponse(open(path, "rb"), as_attachment=True,
+                        filename=f"{name}-errors.csv", content_type="text/csv; charset=utf-8")
+
+
+PERSON_FILTERS = ("q", "sex", "nationality", "need", "age_band", "case_status")
+CASE_FILTERS = ("q", "status", "need", "nationality")
+
+
+def _export(request, kind: str, names):
+    fmt = request.GET.get("format", "csv")
+    if fmt not in exporting.FORMATS:
+        raise Http404("No such format.")
+    pseudonymise = request.GET.get("pseudonymise") in ("1", "on", "true")
+    filters = {k: request.GET.get(k, "").strip() for k in names}
+    export = exporting.export_build(user=request.user, kind=kind, filters=filters,
+                                    pseudonymise=pseudonymise, fmt=fmt)
+    name = exporting.filename(kind, fmt, pseudonymise)
+    if fmt == "xlsx":
+        # openpyxl writes to a file; a temporary one, removed once sent.
+        tmp = tempfile.TemporaryFile(suffix=".xlsx")
+        exporting.write_xlsx(export, tmp)
+        tmp.seek(0)
+        return FileResponse(tmp, as_attachment=True, filename=name,
+                            content_type=exporting.content_type(fmt))
+    response = StreamingHttpResponse(
+        exporting.csv_lines(export, hxl=fmt == "hxl", bom=fmt == "csv"),
+        content_type=exporting.content_type(fmt))
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@permission_required("registry.export")
+def person_export(request):
+    return _export(request, "persons", PERSON_FILTERS)
+
+
+@permission_required("registry.export")
+def case_export(request):
+    return _export(request, "cases", CASE_FILTERS)
