@@ -31,8 +31,10 @@ def visible_cases(user) -> QuerySet:
 
     if can(user, "registry.view"):
         return Case.objects.all()
-    # Delegations see only cases submitted to their country: none until the relocation
-    # workflow exists. Everyone else sees nothing.
+    if _is_delegation(user):
+        # A delegation sees the cases that have (or had) a submission to a pledge of its
+        # country, and through relocation's selectors only the fields a submission shares.
+        return Case.objects.filter(pk__in=visible_submissions(user).values("case_id"))
     return Case.objects.none()
 
 
@@ -41,7 +43,37 @@ def visible_persons(user) -> QuerySet:
 
     if can(user, "registry.view"):
         return Person.objects.filter(merged_into__isnull=True)
+    # Delegations read the members of their submitted cases only through relocation's
+    # shared view (no phones, documents or notes), never as persons of the registry.
     return Person.objects.none()
+
+
+def _is_delegation(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active
+                and user.role == roles.DELEGATION and user.country)
+
+
+def visible_pledges(user) -> QuerySet:
+    """Staff and auditors see every pledge; a delegation only its own country's."""
+    from onward.relocation.models import Pledge
+
+    if _is_delegation(user):
+        return Pledge.objects.filter(country=user.country)
+    if can(user, "relocation.view"):
+        return Pledge.objects.all()
+    return Pledge.objects.none()
+
+
+def visible_submissions(user) -> QuerySet:
+    """Submissions to the pledges the user may see: a delegation never sees that a case
+    was put to another country."""
+    from onward.relocation.models import Submission
+
+    if _is_delegation(user):
+        return Submission.objects.filter(pledge__country=user.country)
+    if can(user, "relocation.view"):
+        return Submission.objects.all()
+    return Submission.objects.none()
 
 
 def get_case_for_user(user, case_id: str):

@@ -3,12 +3,14 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from onward.accounts.policy import get_case_for_user, get_person_for_user, require
 from onward.registry import selectors, services
 from onward.registry.models import Case, Person
+from onward.registry.search import CappedPaginator
 
 
 class PersonOut(serializers.ModelSerializer):
@@ -67,14 +69,33 @@ def _filters(request, names):
     return {name: request.query_params.get(name, "") for name in names}
 
 
+class PersonPagination(PageNumberPagination):
+    """Pages of 50; `count` stops at 10,000 (`count_capped`: there are more)."""
+
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.count_capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {
+            "type": "boolean", "description": "true: count is a lower bound (10,000)"}
+        return schema
+
+
 PERSON_FILTERS = ("q", "sex", "nationality", "need", "age_band", "case_status")
 
 
 @extend_schema(parameters=[OpenApiParameter(n, str) for n in PERSON_FILTERS])
 class PersonListApi(ListAPIView):
     serializer_class = PersonOut
+    pagination_class = PersonPagination
 
     def get_queryset(self):
+        require(self.request.user, "registry.view")
         return selectors.person_list(user=self.request.user, **_filters(
             self.request, PERSON_FILTERS)).prefetch_related("specific_needs")
 
@@ -82,11 +103,13 @@ class PersonListApi(ListAPIView):
 class PersonDetailApi(APIView):
     @extend_schema(responses=PersonOut)
     def get(self, request, person_id):
+        require(request.user, "registry.view")
         person = get_person_for_user(request.user, person_id)
         return Response(PersonOut(selectors.person_detail(user=request.user, person=person)).data)
 
     @extend_schema(request=PersonPatch, responses=PersonOut)
     def patch(self, request, person_id):
+        require(request.user, "registry.edit")
         person = get_person_for_user(request.user, person_id)
         body = PersonPatch(data=request.data)
         body.is_valid(raise_exception=True)
@@ -105,6 +128,9 @@ class CaseListApi(ListAPIView):
     serializer_class = CaseOut
 
     def get_queryset(self):
+        # The registry's full records; delegations read their submissions through the
+        # relocation API, which shows only the fields a submission shares.
+        require(self.request.user, "registry.view")
         return selectors.case_list(user=self.request.user, **_filters(self.request, CASE_FILTERS))
 
     @extend_schema(request=CaseIn, responses={201: CaseDetailOut})
@@ -120,6 +146,7 @@ class CaseListApi(ListAPIView):
 class CaseDetailApi(APIView):
     @extend_schema(responses=CaseDetailOut)
     def get(self, request, case_id):
+        require(request.user, "registry.view")
         case = get_case_for_user(request.user, case_id)
         detail = selectors.case_detail(user=request.user, case=case)
         data = CaseOut(case).data
@@ -130,6 +157,7 @@ class CaseDetailApi(APIView):
 class CaseMembersApi(APIView):
     @extend_schema(request=PersonIn, responses={201: PersonOut})
     def post(self, request, case_id):
+        require(request.user, "registry.create")
         case = get_case_for_user(request.user, case_id)
         body = PersonIn(data=request.data)
         body.is_valid(raise_exception=True)

@@ -1,0 +1,301 @@
+"""The reference operation's relocation, played through the real services.
+
+On the loaded demo population: the pledges of the countries the reference names (Albania,
+210 places; Romania considering a group near Craiova) and other resettlement countries
+that are illustrative only (Germany, Norway, the Netherlands, the United States,
+Finland), then 2012–2013 history dated as it happened: identification, assessment,
+1,400 cases submitted (on the full population), decisions, resubmissions after
+rejections, withdrawals, holds, exit checks and readiness for departure.
+
+Albanian cases are left "ready" in two groups of exactly 44 and 27 persons, and more
+ready cases on the other pledges, for the transfers (another app) to depart: departures
+are never recorded here. Every step goes through `services.cases_transition_bulk`, which
+keeps the same guards, history and audit as a single step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+
+from django.db import transaction
+from django.utils import timezone
+
+from onward.accounts import roles
+from onward.registry.models import Case
+from onward.relocation import guards, services, workflow
+from onward.relocation.models import Category, ExitCheck, Pledge, RelocationCase, State
+from onward.relocation.usage import cases_profile
+
+FULL_SUBMITTED = 1400
+FULL_CASES = 1884
+
+# (key, country, name, valid_from, valid_to, status, capacities, criteria, weight)
+PLEDGES = [
+    ("ALB", "ALB", "Albania: 210 residents of Camp Liberty", "2013-02-15", "2014-12-31", "open",
+     {"persons": 210}, {"nationalities": ["IRN"]}, 0),
+    ("DEU", "DEU", "Germany: humanitarian admission 2012–2013", "2012-07-01", "2013-12-31",
+     "open", {"persons": 100, "large_family": 8}, {"max_case_size": 6}, 3),
+    ("NOR", "NOR", "Norway: resettlement quota 2013", "2012-09-01", "2013-12-31", "open",
+     {"persons": 60}, {"max_case_size": 5}, 2),
+    ("NLD", "NLD", "Netherlands: resettlement quota 2013", "2012-09-01", "2013-12-31", "open",
+     {"persons": 50}, {"max_case_size": 5}, 2),
+    ("USA", "USA", "United States: resettlement program 2012–2013", "2012-06-01", "2014-06-30",
+     "open", {"persons": 200, "medical": 20}, {}, 4),
+    ("FIN", "FIN", "Finland: medical and emergency places", "2012-10-01", "2013-12-31", "open",
+     {"persons": 40, "medical": 15}, {"needs_served": ["SM", "DS"], "max_case_size": 4}, 1),
+    ("ROU", "ROU", "Romania: a group near Craiova (under consideration)", "2013-06-01", None,
+     "draft", {"persons": 0}, {}, 0),
+]
+ALBANIA_GROUPS = (44, 27)
+REJECTION_REASONS = ["Outside the pledge's criteria", "Security screening not cleared",
+                     "Family composition not accepted", "Quota allocated to other profiles"]
+
+
+def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def _d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+def _pick(users: dict, role: str):
+    for user in users.values():
+        if user.role == role:
+            return user
+    raise KeyError(f"demo_relocation needs a user with role {role}")
+
+
+def _subset(pool: list[tuple[int, int]], target: int) -> list[int]:
+    """Case pks from `pool` [(pk, size)], largest first, summing exactly to `target`."""
+    chosen, total = [], 0
+    for pk, size in sorted(pool, key=lambda x: -x[1]):
+        if total + size <= target:
+            chosen.append(pk)
+            total += size
+        if total == target:
+            return chosen
+    raise ValueError(f"cannot make a group of {target} persons from the cases available")
+
+
+@transaction.atomic
+def demo_relocation(*, users: dict, rng_seed: int = 2013, submitted: int | None = None) -> dict:
+    """Plays the operation's relocation history on the loaded population; returns its
+    figures and the Albanian groups ready to depart. Idempotent: when relocation records
+    exist already (a second `onward demo`), adds nothing and returns {}."""
+    if RelocationCase.objects.exists() or Pledge.objects.exists():
+        return {}
+    rng = random.Random(rng_seed)
+    officer, admin = _pick(users, roles.RESETTLEMENT), _pick(users, roles.ADMIN)
+    delegation = next((u for u in users.values()
+                       if u.role == roles.DELEGATION and u.country == "ALB"), admin)
+
+    pledges: dict[str, Pledge] = {}
+    for key, country, name, start, end, status, caps, criteria, _w in PLEDGES:
+        pledges[key] = services.pledge_create(actor=officer, at=_aware(_d(start) - dt.timedelta(
+            days=20)), data={"country": country, "name": name, "valid_from": start,
+                             "valid_to": end or "", "status": status, "capacities": caps,
+                             **criteria})
+    weights = {key: w for key, *_rest, w in PLEDGES}
+
+    cases = list(Case.objects.filter(status=Case.Status.OPEN).order_by("case_id"))
+    profiles = cases_profile([c.pk for c in cases])
+    cases = [c for c in cases if profiles[c.pk].usage["persons"]]
+    by_pk = {c.pk: c for c in cases}
+    n = len(cases)
+    # The reference's 1,400 on the demo population (about 1,850 cases); scaled on a
+    # smaller one (tests), keeping the same proportion.
+    target = submitted if submitted is not None else (
+        FULL_SUBMITTED if n >= FULL_SUBMITTED * 1.25 else round(FULL_SUBMITTED * n / FULL_CASES))
+    rng.shuffle(cases)
+    blocked = guards.cases_with_unresolved_duplicates(cases)
+
+    def eligible(case, key, day):
+        pledge = pledges[key]
+        step = workflow.Step(case=case, action="submit", pledge=pledge,
+                             profile=profiles[case.pk], at=_aware(day))
+        return not any(g(step, None) for g in (
+            workflow.pledge_is_valid_on_date, workflow.case_size_within_pledge_limit,
+            workflow.needs_served_by_pledge, workflow.nationalities_accepted_by_pledge))
+
+    # --- The plan: per case, its dated steps ------------------------------------------------
+    plan: dict[int, list[tuple[str, dt.datetime, dict]]] = defaultdict(list)
+    size = {c.pk: profiles[c.pk].usage["persons"] for c in cases}
+    usage = {c.pk: profiles[c.pk].usage for c in cases}
+    room = {k: {d: c for d, c in caps.items()} for k, _c, _n, _s, _e, _st, caps, _cr, _w
+            in PLEDGES}
+
+    def fits(key, pk):
+        return all(usage[pk].get(d, 0) <= left for d, left in room[key].items())
+
+    def take(key, pk):
+        for d in room[key]:
+            room[key][d] -= usage[pk].get(d, 0)
+
+    candidates = [c for c in cases if c.pk not in blocked]
+    to_submit, rest = candidates[:target], candidates[target:]
+    # Albania first: its two groups ready to depart (44 + 27 persons), then more.
+    alb_day0 = _d("2013-02-20")
+    alb_pool = [(c.pk, size[c.pk]) for c in to_submit if eligible(c, "ALB", alb_day0)]
+    alb_pool.sort(key=lambda x: -x[1])
+    groups, used = [], set()
+    for group_size in ALBANIA_GROUPS:
+        pool = [x for x in alb_pool if x[0] not in used]
+        group = _subset(pool, group_size)
+        used.update(group)
+        groups.append(group)
+    alb_more = [pk for pk, _s in alb_pool if pk not in used]
+    rng.shuffle(alb_more)
+
+    def history_start(day: dt.date):
+        """identify -> assess -> submit, spread over the weeks before `day`."""
+        identified = day - dt.timedelta(days=rng.randint(40, 120))
+        assessed = identified + dt.timedelta(days=rng.randint(7, 30))
+        return identified, assessed
+
+    def begin(pk, submit_day, key):
+        identified, assessed = history_start(submit_day)
+        plan[pk] += [("identify", _aware(identified), {}),
+                     ("assess", _aware(assessed), {
+                         "category": rng.choices(Category.values, [5, 3, 2, 1, 1, 1, 3])[0],
+                         "priority": rng.choices(["emergency", "urgent", "normal"],
+                                                 [1, 4, 15])[0]}),
+                     ("submit", _aware(submit_day), {"pledge": pledges[key]})]
+
+    def ready(pk, accepted_on, ready_by=None):
+        checks_from = accepted_on + dt.timedelta(days=rng.randint(5, 20))
+        for i, kind in enumerate(ExitCheck.Kind.values):
+            plan[pk].append(("check_exit", _aware(checks_from + dt.timedelta(days=3 * i)),
+                             {"kind": kind}))
+        day = checks_from + dt.timedelta(days=8)
+        if ready_by and day > ready_by:
+            raise ValueError("ready too late")
+        plan[pk].append(("mark_ready", _aware(day, 15), {}))
+
+    planned = set()
+    # Albania's two ready groups: submitted February–March 2013, accepted, ready by May.
+    for group in groups:
+        for pk in group:
+            submit_day = alb_day0 + dt.timedelta(days=rng.randint(0, 25))
+            begin(pk, submit_day, "ALB")
+            accepted = submit_day + dt.timedelta(days=rng.randint(14, 30))
+            plan[pk].append(("accept", _aware(accepted, 11), {"decider": delegation}))
+            take("ALB", pk)
+            ready(pk, accepted, ready_by=_d("2013-05-15"))
+            planned.add(pk)
+    # More Albanian submissions through 2013: accepted while places last, some pending,
+    # some declined by the applicants at first (withdrawn), some rejected.
+    for pk in alb_more[: max(1, len(to_submit) * 260 // FULL_SUBMITTED)]:
+        submit_day = alb_day0 + dt.timedelta(days=rng.randint(0, 200))
+        begin(pk, submit_day, "ALB")
+        decided = submit_day + dt.timedelta(days=rng.randint(20, 60))
+        roll = rng.random()
+        if roll < 0.40 and fits("ALB", pk) and room["ALB"]["persons"] - size[pk] >= 50:
+            take("ALB", pk)
+            plan[pk].append(("accept", _aware(decided, 11), {"decider": delegation}))
+            if rng.random() < 0.3:
+                ready(pk, decided)
+        elif roll < 0.55:
+            plan[pk].append(("withdraw", _aware(decided), {
+                "reason": "Declined by the applicant (the offer was at first refused)"}))
+        elif roll < 0.70:
+            plan[pk].append(("reject", _aware(decided, 11), {
+                "reason": rng.choice(REJECTION_REASONS), "decider": delegation}))
+        planned.add(pk)
+    # Everyone else submitted: to the other open pledges, by weight.
+    others = [k for k, w in weights.items() if w]
+    for case in to_submit:
+        if case.pk in planned:
+            continue
+        submit_day = _d("2012-09-15") + dt.timedelta(days=rng.randint(0, 360))
+        keys = [k for k in others if eligible(case, k, submit_day)]
+        if not keys:
+            submit_day = _d("2013-03-01") + dt.timedelta(days=rng.randint(0, 150))
+            keys = [k for k in [*others, "ALB"] if eligible(case, k, submit_day)]
+        if not keys:  # no pledge would take it (never with the USA's open criteria)
+            rest.append(case)
+            continue
+        key = rng.choices(keys, [weights[k] or 1 for k in keys])[0]
+        begin(case.pk, submit_day, key)
+        decided = submit_day + dt.timedelta(days=rng.randint(30, 120))
+        roll = rng.random()
+        if roll < 0.30 and fits(key, case.pk):
+            take(key, case.pk)
+            plan[case.pk].append(("accept", _aware(decided, 11), {"decider": admin}))
+            if rng.random() < 0.6:
+                ready(case.pk, decided)
+        elif roll < 0.55:
+            plan[case.pk].append(("reject", _aware(decided, 11), {
+                "reason": rng.choice(REJECTION_REASONS), "decider": admin}))
+            # Resubmitted to another pledge after the rejection, for some.
+            again = decided + dt.timedelta(days=rng.randint(10, 40))
+            alt = [k for k in others if k != key and eligible(case, k, again)]
+            if alt and rng.random() < 0.5:
+                plan[case.pk].append(("resubmit", _aware(again), {"pledge": pledges[rng.choice(
+                    alt)]}))
+        elif roll < 0.58:
+            plan[case.pk].append(("withdraw", _aware(decided), {
+                "reason": "The family asked to withdraw"}))
+        elif roll < 0.61:
+            plan[case.pk].append(("hold", _aware(decided), {
+                "reason": "Pending a protection review"}))
+        planned.add(case.pk)
+    # Cases identified or assessed but not (yet) submitted, and the rest not identified.
+    for case in rest[: len(rest) // 2]:
+        day = _d("2013-06-01") + dt.timedelta(days=rng.randint(0, 120))
+        plan[case.pk].append(("identify", _aware(day), {}))
+        if rng.random() < 0.5:
+            plan[case.pk].append(("assess", _aware(day + dt.timedelta(days=rng.randint(5, 30))),
+                                  {"category": "LAI", "priority": "normal"}))
+
+    # --- Play it, one action at a time, through the bulk service -------------------------
+    _play(plan, by_pk, officer)
+    figures = {key: _figures(p) for key, p in pledges.items()}
+    from onward.relocation import selectors
+
+    return {
+        "pledges": {key: p.pk for key, p in pledges.items()},
+        "figures": figures,
+        "funnel": selectors.funnel(),
+        "albania_groups": [[by_pk[pk].case_id for pk in g] for g in groups],
+        "albania_group_sizes": [sum(size[pk] for pk in g) for g in groups],
+    }
+
+
+def _play(plan, by_pk, officer) -> None:
+    """Runs the plan: repeatedly, the next step of every case, grouped by action (and, for
+    decisions, by who decides), each group in one bulk call."""
+    position = {pk: 0 for pk in plan}
+    while True:
+        batch: dict[tuple, list[int]] = defaultdict(list)
+        for pk, steps in plan.items():
+            if position[pk] < len(steps):
+                action, _at, params = steps[position[pk]]
+                decider = params.get("decider")
+                batch[(action, params.get("kind", ""), decider.pk if decider else 0)].append(pk)
+        if not batch:
+            return
+        for (action, _kind, _decider), pks in batch.items():
+            steps = [plan[pk][position[pk]] for pk in pks]
+            actor = steps[0][2].get("decider") or officer
+            per_case = defaultdict(dict)
+            for pk, (_a, _t, params) in zip(pks, steps, strict=True):
+                for k, v in params.items():
+                    if k != "decider":
+                        per_case[f"{k}_by_case"][pk] = v
+            services.cases_transition_bulk(
+                actor=actor, action=action, cases=[by_pk[pk] for pk in pks],
+                at={pk: s[1] for pk, s in zip(pks, steps, strict=True)}, **per_case)
+            for pk in pks:
+                position[pk] += 1
+
+
+def _figures(pledge) -> dict:
+    from onward.relocation.selectors import pledge_figures
+
+    return pledge_figures(pledge)["persons"]
+
+
+__all__ = ["demo_relocation", "State"]

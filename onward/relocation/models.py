@@ -1,0 +1,286 @@
+"""Relocation: pledges of third countries, each case's place in the workflow, submissions
+to pledges, exit checks, and the append-only history every figure is computed from.
+
+The state of a case changes only through `workflow.py` (called by `services.py`); nothing
+here is edited by hand. History rows (`CaseTransition`, `PledgeChange`, `ExitCheck`) are
+append-only: a wrong entry is undone by a reversing one.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class AppendOnly(models.Model):
+    """Rows that are written once and never changed."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are never changed: record a new one.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} rows are never deleted.")
+
+
+class CapacityDimension(models.Model):
+    """A managed list of what pledges count: persons, medical places, large-family places."""
+
+    code = models.SlugField(max_length=24, primary_key=True)
+    label = models.CharField(max_length=80)
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.label
+
+
+class Pledge(models.Model):
+    """A third country's offer of places, with capacities, criteria and a validity period.
+
+    Only an `open` pledge takes submissions or acceptances; a `draft` pledge (a country
+    still considering) and a `closed` one take nothing.
+    """
+
+    audit_type = "pledge"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Under consideration"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    country = models.CharField(max_length=3, db_index=True, help_text="ISO 3166-1 alpha-3")
+    name = models.CharField(max_length=120)
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    # Criteria. Empty lists mean "no restriction".
+    max_case_size = models.PositiveSmallIntegerField(null=True, blank=True)
+    needs_served = models.JSONField(default=list, blank=True)
+    needs_not_served = models.JSONField(default=list, blank=True)
+    nationalities = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["country", "valid_from", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True)
+                | models.Q(valid_to__gte=models.F("valid_from")),
+                name="pledge_valid_to_after_valid_from"),
+        ]
+
+    def __str__(self):
+        return f"{self.country} · {self.name}"
+
+    @property
+    def public_id(self) -> str:
+        return str(self.pk)
+
+
+class PledgeCapacity(models.Model):
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="capacities")
+    dimension = models.ForeignKey(CapacityDimension, on_delete=models.PROTECT, related_name="+")
+    capacity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["dimension__order", "dimension_id"]
+        constraints = [models.UniqueConstraint(fields=["pledge", "dimension"],
+                                               name="one_capacity_per_dimension")]
+
+    def __str__(self):
+        return f"{self.pledge_id} {self.dimension_id}={self.capacity}"
+
+
+class PledgeChange(AppendOnly):
+    """A dated line of a pledge's history: created, criteria or capacities changed, closed."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="changes")
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    changes = models.JSONField(default=dict)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.pledge_id} {self.at:%Y-%m-%d} {self.note}"
+
+
+class State(models.TextChoices):
+    NOT_IDENTIFIED = "not_identified", "Not identified"
+    IDENTIFIED = "identified", "Identified for relocation"
+    ASSESSED = "assessed", "Assessed"
+    SUBMITTED = "submitted", "Submitted"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    READY = "ready", "Ready for departure"
+    DEPARTED = "departed", "Departed"
+    ON_HOLD = "on_hold", "On hold"
+
+
+class Priority(models.TextChoices):
+    EMERGENCY = "emergency", "Emergency"
+    URGENT = "urgent", "Urgent"
+    NORMAL = "normal", "Normal"
+
+
+class Category(models.TextChoices):
+    """UNHCR resettlement submission categories."""
+
+    LPN = "LPN", "Legal and/or physical protection needs"
+    SVT = "SVT", "Survivors of violence and/or torture"
+    MED = "MED", "Medical needs"
+    WAR = "WAR", "Women and girls at risk"
+    FRU = "FRU", "Family reunification"
+    CAR = "CAR", "Children and adolescents at risk"
+    LAI = "LAI", "Lack of foreseeable alternative durable solutions"
+
+
+class RelocationCase(models.Model):
+    """Where one registry case stands in the relocation workflow. No row: not identified.
+
+    `state` changes only through `workflow.py`; `version` is the optimistic lock;
+    `return_state` is the state an `on_hold` case goes back to when released.
+    """
+
+    audit_type = "case"
+
+    case = models.OneToOneField("registry.Case", on_delete=models.PROTECT,
+                                related_name="relocation")
+    state = models.CharField(max_length=16, choices=State.choices, db_index=True)
+    category = models.CharField(max_length=3, choices=Category.choices, blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
+    interviewed_on = models.DateField(null=True, blank=True)
+    return_state = models.CharField(max_length=16, choices=State.choices, blank=True)
+    state_entered_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["case__case_id"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.state}"
+
+    @property
+    def public_id(self) -> str:
+        return self.case.case_id
+
+
+class Submission(models.Model):
+    """A case put to one pledge. Open while awaiting a decision or accepted; a case has at
+    most one open submission (the partial unique constraint, and the workflow's guard).
+
+    `usage` is what the case uses of each capacity dimension, taken at submission and
+    again at acceptance (under the pledge's lock): the pledge's figures sum it.
+    """
+
+    audit_type = "submission"
+
+    class Decision(models.TextChoices):
+        PENDING = "", "Awaiting decision"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    case = models.ForeignKey("registry.Case", on_delete=models.PROTECT,
+                             related_name="submissions")
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="submissions")
+    category = models.CharField(max_length=3, choices=Category.choices, blank=True)
+    priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
+    usage = models.JSONField(default=dict)
+    submitted_at = models.DateTimeField(db_index=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True,
+                                default="", db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    departed_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(decision__in=["", "accepted"]),
+                name="one_open_submission_per_case"),
+        ]
+
+    def __str__(self):
+        return f"S{self.pk} {self.case_id}→{self.pledge_id} {self.decision or 'pending'}"
+
+    @property
+    def public_id(self) -> str:
+        return str(self.pk)
+
+    @property
+    def is_open(self) -> bool:
+        return self.decision in ("", "accepted")
+
+
+class CaseTransition(AppendOnly):
+    """One step of a case through the workflow: who, when, from what, to what, and why.
+
+    Time spent per state is computed from these rows alone.
+    """
+
+    case = models.ForeignKey("registry.Case", on_delete=models.PROTECT,
+                             related_name="relocation_transitions")
+    from_state = models.CharField(max_length=16, choices=State.choices)
+    to_state = models.CharField(max_length=16, choices=State.choices, db_index=True)
+    action = models.CharField(max_length=16, db_index=True)
+    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="transitions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(db_index=True)
+    reason = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self):
+        return f"{self.case_id} {self.from_state}→{self.to_state} ({self.action})"
+
+
+class ExitCheck(AppendOnly):
+    """One exit requirement checked for a case's accepted submission."""
+
+    class Kind(models.TextChoices):
+        TRAVEL_DOCUMENTS = "travel_documents", "Travel documents"
+        MEDICAL_CLEARANCE = "medical_clearance", "Medical clearance"
+        EXIT_PERMIT = "exit_permit", "Exit permit"
+
+    case = models.ForeignKey("registry.Case", on_delete=models.PROTECT,
+                             related_name="exit_checks")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT,
+                                   related_name="exit_checks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    done_at = models.DateTimeField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                           on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["done_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["submission", "kind"],
+                                               name="one_exit_check_per_kind")]
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind}"

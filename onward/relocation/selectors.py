@@ -1,0 +1,369 @@
+"""Reads of relocation, always through the policy's visible_* querysets; the detail of a
+case or a pledge is an audited read. The figures (pledge, funnel, time in state) are
+computed from the records alone, so the dashboard and the demo show the same numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from onward.accounts import roles
+from onward.accounts.policy import (
+    NotFound,
+    can,
+    visible_cases,
+    visible_pledges,
+    visible_submissions,
+)
+from onward.audit.services import audit_read, audit_record
+from onward.registry.models import Case
+from onward.relocation import workflow
+from onward.relocation.models import (
+    CapacityDimension,
+    CaseTransition,
+    ExitCheck,
+    Pledge,
+    PledgeChange,
+    RelocationCase,
+    State,
+    Submission,
+)
+from onward.relocation.usage import case_usage, cases_usage
+
+__all__ = ["case_usage", "cases_usage", "cases_ready_for_departure", "pledge_figures", "funnel",
+           "time_in_states", "average_days_in_state", "get_pledge_for_user",
+           "get_submission_for_user", "pledge_list", "pledge_detail", "relocation_case_detail",
+           "relocation_case_list", "submission_list", "accepted_usage", "is_delegation"]
+
+FUNNEL_STAGES = ("identified", "submitted", "accepted", "departed")
+
+
+def is_delegation(user) -> bool:
+    return getattr(user, "role", None) == roles.DELEGATION
+
+
+# --- One record, fetched and checked in one step --------------------------------------------
+
+def get_pledge_for_user(user, pledge_id) -> Pledge:
+    try:
+        return visible_pledges(user).get(pk=int(pledge_id))
+    except Exception as exc:  # DoesNotExist, or a malformed id
+        raise NotFound(f"No pledge {pledge_id!r}.") from exc
+
+
+def get_submission_for_user(user, submission_id) -> Submission:
+    try:
+        return visible_submissions(user).select_related("pledge", "case").get(
+            pk=int(submission_id))
+    except Exception as exc:
+        raise NotFound(f"No submission {submission_id!r}.") from exc
+
+
+# --- The interface other apps rely on ---------------------------------------------------------
+
+def cases_ready_for_departure(*, pledge: Pledge | None = None) -> QuerySet:
+    """Registry cases whose relocation state is `ready`, optionally only those accepted by
+    one pledge. Not scoped to a user: the transfers app scopes its own pages."""
+    cases = Case.objects.filter(relocation__state=State.READY)
+    if pledge is not None:
+        cases = cases.filter(submissions__pledge=pledge,
+                             submissions__decision=Submission.Decision.ACCEPTED)
+    return cases.order_by("case_id")
+
+
+def accepted_usage(pledge: Pledge) -> dict[str, int]:
+    totals: dict[str, int] = defaultdict(int)
+    for usage in pledge.submissions.filter(decision=Submission.Decision.ACCEPTED).values_list(
+            "usage", flat=True):
+        for dim, n in usage.items():
+            totals[dim] += n
+    return dict(totals)
+
+
+def pledge_figures(pledge: Pledge) -> dict[str, dict]:
+    """Per capacity dimension: capacity, submitted (every case ever put to the pledge),
+    pending (awaiting a decision), accepted (accepted now, departed included), departed,
+    remaining (capacity - accepted). Dimensions the pledge does not count have capacity
+    and remaining None: it does not limit them."""
+    capacities = dict(pledge.capacities.values_list("dimension_id", "capacity"))
+    dims = list(CapacityDimension.objects.filter(
+        Q(active=True) | Q(code__in=capacities)).values_list("code", flat=True))
+    figures = {d: {"capacity": capacities.get(d), "submitted": 0, "pending": 0, "accepted": 0,
+                   "departed": 0, "remaining": None} for d in dims}
+    latest: dict[int, tuple] = {}
+    for case_pk, decision, usage, departed_on in pledge.submissions.values_list(
+            "case_id", "decision", "usage", "departed_on").order_by("submitted_at", "id"):
+        latest[case_pk] = (decision, usage, departed_on)  # a case counts once, as it is now
+    for decision, usage, departed_on in latest.values():
+        for d in dims:
+            n = usage.get(d, 0)
+            figures[d]["submitted"] += n
+            if decision == "":
+                figures[d]["pending"] += n
+            elif decision == Submission.Decision.ACCEPTED:
+                figures[d]["accepted"] += n
+                if departed_on:
+                    figures[d]["departed"] += n
+    for f in figures.values():
+        if f["capacity"] is not None:
+            f["remaining"] = f["capacity"] - f["accepted"]
+    return figures
+
+
+def _transitions(*, country=None, pledge=None, as_of=None) -> QuerySet:
+    rows = CaseTransition.objects.all()
+    if as_of is not None:
+        rows = rows.filter(at__lte=_instant(as_of))
+    if pledge is not None or country is not None:
+        subs = Submission.objects.all()
+        if pledge is not None:
+            subs = subs.filter(pledge=pledge)
+        if country is not None:
+            subs = subs.filter(pledge__country=country)
+        rows = rows.filter(case_id__in=subs.values("case_id"))
+    return rows
+
+
+def _instant(as_of) -> dt.datetime:
+    if isinstance(as_of, dt.datetime):
+        return as_of
+    return timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
+
+
+def funnel(*, country: str | None = None, pledge: Pledge | None = None,
+           as_of: dt.date | dt.datetime | None = None) -> dict[str, dict[str, int]]:
+    """How many cases (and persons) reached each stage by `as_of` (default now):
+    identified, submitted, accepted, departed. "Reached" counts a case once, even if it was
+    later rejected or withdrawn; departed is net of reversed departures.
+
+    With `country` or `pledge`, only submissions to that country's pledges (or that pledge)
+    count, and "identified" is the cases submitted there (they were all identified)."""
+    rows = _transitions(country=country, pledge=pledge, as_of=as_of)
+    own = Q()
+    if pledge is not None:
+        own &= Q(submission__pledge=pledge)
+    if country is not None:
+        own &= Q(submission__pledge__country=country)
+    stage_actions = {"submitted": ("submit", "resubmit"), "accepted": ("accept",)}
+    result = {}
+    identified = set(rows.filter(action="identify").values_list("case_id", flat=True))
+    persons: dict[int, int] = {}
+    for stage, actions in stage_actions.items():
+        reached: dict[int, int] = {}
+        for case_pk, usage in rows.filter(own, action__in=actions).values_list(
+                "case_id", "submission__usage").order_by("at", "id"):
+            reached[case_pk] = (usage or {}).get("persons", 0)
+        persons.update(reached)
+        result[stage] = reached
+    departed: dict[int, int] = {}
+    for case_pk, action, usage in rows.filter(own, action__in=("depart", "undepart")).values_list(
+            "case_id", "action", "submission__usage").order_by("at", "id"):
+        if action == "depart":
+            departed[case_pk] = (usage or {}).get("persons", 0)
+        else:
+            departed.pop(case_pk, None)
+    result["departed"] = departed
+    if pledge is not None or country is not None:
+        identified = set(result["submitted"])
+    missing = [pk for pk in identified if pk not in persons]
+    persons.update({pk: u["persons"] for pk, u in cases_usage(missing).items()})
+    result["identified"] = {pk: persons.get(pk, 0) for pk in identified}
+    return {stage: {"cases": len(result[stage]), "persons": sum(result[stage].values())}
+            for stage in FUNNEL_STAGES}
+
+
+def time_in_states(case: Case, *, as_of: dt.datetime | None = None) -> dict[str, dt.timedelta]:
+    """How long the case spent in each state, from its history alone (the current state
+    counts up to `as_of`, default now)."""
+    return _durations(CaseTransition.objects.filter(case=case), as_of).get(case.pk, {})
+
+
+def _durations(rows: QuerySet, as_of=None) -> dict[int, dict[str, dt.timedelta]]:
+    end = _instant(as_of) if as_of is not None else timezone.now()
+    if as_of is not None:
+        rows = rows.filter(at__lte=end)
+    spans: dict[int, dict[str, dt.timedelta]] = defaultdict(lambda: defaultdict(dt.timedelta))
+    current: dict[int, tuple[str, dt.datetime]] = {}
+    for case_pk, to_state, at in rows.order_by("case_id", "at", "id").values_list(
+            "case_id", "to_state", "at"):
+        if case_pk in current:
+            state, since = current[case_pk]
+            spans[case_pk][state] += at - since
+        current[case_pk] = (to_state, at)
+    for case_pk, (state, since) in current.items():
+        if state != State.DEPARTED:  # time after departure is not time in the workflow
+            spans[case_pk][state] += max(end - since, dt.timedelta(0))
+    return {pk: dict(s) for pk, s in spans.items()}
+
+
+def average_days_in_state(*, country: str | None = None, pledge: Pledge | None = None,
+                          as_of=None) -> dict[str, float]:
+    """Mean days spent in each state by the cases that went through it."""
+    per_case = _durations(_transitions(country=country, pledge=pledge), as_of)
+    sums: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    for spans in per_case.values():
+        for state, span in spans.items():
+            sums[state] += span.total_seconds() / 86400
+            counts[state] += 1
+    return {state: round(sums[state] / counts[state], 1) for state in State.values
+            if counts.get(state)}
+
+
+# --- Pages -------------------------------------------------------------------------------------
+
+def pledge_list(*, user) -> list[dict]:
+    pledges = visible_pledges(user).prefetch_related("capacities")
+    return [{"pledge": p, "figures": pledge_figures(p)} for p in pledges]
+
+
+def pledge_history(pledge: Pledge, *, user=None) -> list[dict]:
+    """A pledge's dated history: its own changes, then each submission, decision and
+    departure of its cases, oldest first."""
+    events = [{"at": c.at, "what": c.note or "changed", "by": c.actor, "changes": c.changes,
+               "case": None, "reason": ""}
+              for c in PledgeChange.objects.filter(pledge=pledge).select_related("actor")]
+    rows = CaseTransition.objects.filter(submission__pledge=pledge).exclude(
+        action="check_exit").select_related("case", "actor", "submission")
+    for t in rows:
+        events.append({"at": t.at, "what": workflow.ACTIONS[t.action].label, "by": t.actor,
+                       "changes": None, "case": t.case, "reason": t.reason,
+                       "to_state": t.to_state})
+    return sorted(events, key=lambda e: e["at"])
+
+
+def pledge_detail(*, user, pledge: Pledge) -> dict:
+    audit_read(actor=user, obj=pledge)
+    history = pledge_history(pledge)
+    return {"pledge": pledge, "figures": pledge_figures(pledge), "history": history,
+            "funnel": funnel(pledge=pledge),
+            "capacities": list(pledge.capacities.select_related("dimension"))}
+
+
+def relocation_case_list(*, user, state: str = "", q: str = "") -> QuerySet:
+    """Cases with their relocation state, for officers (not delegations: their page is
+    the list of their submissions)."""
+    audit_record(actor=user, action="view", object_type="relocation_case_list",
+                 detail=" ".join(f"{k}={v}" for k, v in (("state", state), ("q", q)) if v)
+                 or "all")
+    cases = visible_cases(user).select_related("relocation").annotate(
+        size=Count("members", filter=Q(members__merged_into__isnull=True), distinct=True))
+    if state == State.NOT_IDENTIFIED:
+        cases = cases.filter(relocation__isnull=True)
+    elif state:
+        cases = cases.filter(relocation__state=state)
+    for word in q.split():
+        cases = cases.filter(Q(case_id__iexact=word) | Q(members__family_name__icontains=word)
+                             | Q(members__given_name__icontains=word))
+    return cases.distinct().order_by("case_id")
+
+
+def assessed_cases(*, user) -> QuerySet:
+    return relocation_case_list(user=user, state=State.ASSESSED).prefetch_related("members")
+
+
+def submission_list(*, user, pledge: Pledge | None = None, decision: str | None = None
+                    ) -> QuerySet:
+    """Submissions the user may see (a delegation: its country's); the read is audited."""
+    audit_record(actor=user, action="view", object_type="submission_list",
+                 detail=" ".join(f"{k}={v}" for k, v in (
+                     ("pledge", pledge.pk if pledge else ""),
+                     ("decision", decision if decision is not None else "")) if v) or "all")
+    subs = visible_submissions(user).select_related("pledge", "case", "case__relocation")
+    subs = subs.annotate(size=Count("case__members", filter=Q(
+        case__members__merged_into__isnull=True), distinct=True))
+    if pledge is not None:
+        subs = subs.filter(pledge=pledge)
+    if decision is not None:
+        subs = subs.filter(decision=decision)
+    return subs.order_by("decision", "-submitted_at", "-id")
+
+
+SHARED_PERSON_FIELDS = ("given_name", "family_name", "father_name", "relationship", "sex",
+                        "birth_date", "nationality", "specific_needs")
+
+
+def shared_case(*, user, case: Case) -> dict:
+    """What a submission shares with a delegation: the case id, its size, each member's
+    names, relationship, sex, birth date, nationality and specific-need codes, and the
+    submissions to the delegation's own country. Never notes, phones, documents, the
+    arrival date, or submissions to other countries."""
+    members = case.members.filter(merged_into__isnull=True, departure_date__isnull=True) \
+        .prefetch_related("specific_needs").order_by("person_id")
+    subs = visible_submissions(user).filter(case=case).select_related("pledge").order_by(
+        "-submitted_at", "-id")
+    return {
+        "case_id": case.case_id,
+        "size": len(members),
+        "members": [{
+            "given_name": p.given_name, "family_name": p.family_name,
+            "father_name": p.father_name, "relationship": p.relationship, "sex": p.sex,
+            "birth_date": p.birth_date_display, "nationality": p.nationality,
+            "specific_needs": sorted(n.code for n in p.specific_needs.all()),
+        } for p in members],
+        "submissions": list(subs),
+    }
+
+
+def relocation_case_detail(*, user, case: Case) -> dict:
+    """A case's relocation panel. Audited read. A delegation gets the shared view only."""
+    audit_read(actor=user, obj=case)
+    rc = RelocationCase.objects.filter(case=case).first()
+    state = rc.state if rc else State.NOT_IDENTIFIED
+    actions = workflow.allowed_actions(user, state)
+    if is_delegation(user):
+        shared = shared_case(user=user, case=case)
+        open_sub = next((s for s in shared["submissions"] if s.decision == ""), None)
+        return {"shared": shared, "case": case, "state": state, "rc": rc,
+                "actions": actions if open_sub else [], "open_submission": open_sub}
+    history = list(CaseTransition.objects.filter(case=case).select_related(
+        "actor", "submission__pledge"))
+    submissions = list(visible_submissions(user).filter(case=case).select_related("pledge"))
+    open_sub = next((s for s in submissions if s.is_open), None)
+    checks = list(ExitCheck.objects.filter(submission=open_sub).select_related("by")) \
+        if open_sub else []
+    done = {c.kind for c in checks}
+    return {
+        "case": case, "rc": rc, "state": state, "history": history,
+        "submissions": submissions, "open_submission": open_sub, "exit_checks": checks,
+        "pending_checks": [k for k in ExitCheck.Kind if k.value not in done],
+        "actions": actions, "usage": case_usage(case),
+        "time_in_states": time_in_states(case),
+        "pledges": list(open_pledges(case=case)) if can(user, "relocation.process") else [],
+        "members": list(case.members.filter(merged_into__isnull=True)),
+    }
+
+
+def open_pledges(*, case: Case | None = None) -> QuerySet:
+    """Open pledges valid today (a case's former rejecters left out)."""
+    today = timezone.localdate()
+    pledges = Pledge.objects.filter(status=Pledge.Status.OPEN, valid_from__lte=today).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    if case is not None:
+        pledges = pledges.exclude(Exists(Submission.objects.filter(
+            pledge=OuterRef("pk"), case=case, decision=Submission.Decision.REJECTED)))
+    return pledges.order_by("country", "name")
+
+
+def cases_by_id(*, user, case_ids) -> list[Case]:
+    """The cases named, as the user may see them; any id unknown (or out of scope) is
+    refused by name."""
+    ids = list(dict.fromkeys(str(i).strip() for i in case_ids if str(i).strip()))
+    found = {c.case_id: c for c in visible_cases(user).filter(case_id__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise ValidationError({i: ["No such case."] for i in missing})
+    return [found[i] for i in ids]
+
+
+def parse_date(raw, *, field: str) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationError({field: f"{raw!r} is not a date (YYYY-MM-DD)."}) from None

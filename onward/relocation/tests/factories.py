@@ -1,0 +1,82 @@
+"""Small builders for relocation tests: pledges, cases of a given size, a case brought to
+any state through the real services."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from onward.accounts import roles
+from onward.conftest import principal_data
+from onward.registry import services as registry
+from onward.relocation import services
+from onward.relocation.models import ExitCheck, Pledge, State
+
+T0 = timezone.make_aware(dt.datetime(2013, 3, 1, 9, 0))
+
+
+def at(days: float) -> dt.datetime:
+    return T0 + dt.timedelta(days=days)
+
+
+def pledge(users, *, country="ALB", persons=210, at_=None, **extra) -> Pledge:
+    data = {"country": country, "name": extra.pop("name", f"{country} relocation 2013"),
+            "valid_from": "2013-01-01", "valid_to": "2014-12-31",
+            "capacities": {"persons": persons, **extra.pop("capacities", {})}, **extra}
+    return services.pledge_create(actor=users[roles.RESETTLEMENT], data=data, at=at_ or T0)
+
+
+def make_case(users, *, size=2, needs=(), nationality="IRN", **principal):
+    clerk = users[roles.CLERK]
+    case = registry.case_create(actor=clerk, principal=principal_data(
+        specific_needs=list(needs), nationality=nationality, **principal))
+    for i in range(size - 1):
+        registry.person_add(actor=clerk, case=case, person=principal_data(
+            given_name=f"Member{i}", relationship="child", birth_date="2001",
+            document_number="", specific_needs=[], nationality=nationality))
+    return case
+
+
+def bring_to(users, case, state: str, *, pledge_=None, exit_checks=True, day=0.0):
+    """Moves `case` through the workflow to `state`, dated from T0 + day."""
+    rs, dl = users[roles.RESETTLEMENT], users[roles.ADMIN]
+    steps = {
+        State.IDENTIFIED: ["identify"],
+        State.ASSESSED: ["identify", "assess"],
+        State.SUBMITTED: ["identify", "assess", "submit"],
+        State.ACCEPTED: ["identify", "assess", "submit", "accept"],
+        State.REJECTED: ["identify", "assess", "submit", "reject"],
+        State.WITHDRAWN: ["identify", "assess", "submit", "withdraw"],
+        State.READY: ["identify", "assess", "submit", "accept", "checks", "mark_ready"],
+        State.DEPARTED: ["identify", "assess", "submit", "accept", "checks", "mark_ready",
+                         "depart"],
+        State.ON_HOLD: ["identify", "assess", "submit", "hold"],
+    }[state]
+    if state == State.ACCEPTED and not exit_checks:
+        pass
+    elif state == State.ACCEPTED:
+        steps = [*steps, "checks"]
+    for i, step in enumerate(steps):
+        when = at(day + i)
+        if step == "identify":
+            services.case_identify(actor=rs, case=case, at=when)
+        elif step == "assess":
+            services.case_assess(actor=rs, case=case, category="LPN", priority="normal", at=when)
+        elif step == "submit":
+            services.case_submit(actor=rs, case=case, pledge=pledge_, at=when)
+        elif step == "accept":
+            services.submission_accept(actor=dl, case=case, at=when)
+        elif step == "reject":
+            services.submission_reject(actor=dl, case=case, reason="not eligible", at=when)
+        elif step == "withdraw":
+            services.case_withdraw(actor=rs, case=case, reason="family declined", at=when)
+        elif step == "hold":
+            services.case_hold(actor=rs, case=case, reason="medical review", at=when)
+        elif step == "checks":
+            for k, kind in enumerate(ExitCheck.Kind.values):
+                services.exit_check_record(actor=rs, case=case, kind=kind,
+                                           at=when + dt.timedelta(hours=k))
+        elif step == "mark_ready":
+            services.case_mark_ready(actor=rs, case=case, at=when)
+        elif step == "depart":
+            services.case_depart(case=case, actor=rs, on=when.date())
+    return case

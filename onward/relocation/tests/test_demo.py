@@ -1,0 +1,46 @@
+"""The relocation demo, played on a small synthetic population: the same logic as on the
+full one (1,400 submitted there), at a scale a unit test affords."""
+
+import pytest
+
+from onward.accounts import roles
+from onward.demo.population import population_load
+from onward.registry.synthetic import generate_population
+from onward.relocation import selectors
+from onward.relocation.demo import FULL_CASES, FULL_SUBMITTED, demo_relocation
+from onward.relocation.models import CaseTransition, Pledge, State, Submission
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_plays_a_dated_history_with_albanias_two_groups_ready(users):
+    population_load(generate_population(seed=7, persons=500))
+    users = {u.username: u for u in users.values()}
+    result = demo_relocation(users=users, rng_seed=2013)
+    from onward.registry.models import Case
+
+    expected = round(FULL_SUBMITTED * Case.objects.count() / FULL_CASES)
+    assert Submission.objects.values("case").distinct().count() == expected
+    albania = Pledge.objects.get(country="ALB")
+    assert selectors.pledge_figures(albania)["persons"]["capacity"] == 210
+    assert result["albania_group_sizes"] == [44, 27]
+    ready = set(selectors.cases_ready_for_departure(pledge=albania).values_list(
+        "case_id", flat=True))
+    assert set(result["albania_groups"][0]) | set(result["albania_groups"][1]) <= ready
+    assert Pledge.objects.get(country="ROU").status == "draft"
+    for pledge in Pledge.objects.all():
+        for dim, f in selectors.pledge_figures(pledge).items():
+            assert f["capacity"] is None or f["accepted"] <= f["capacity"], (pledge, dim)
+    years = {t.year for t in CaseTransition.objects.values_list("at", flat=True)}
+    assert years <= {2012, 2013, 2014}
+    states = set(CaseTransition.objects.values_list("to_state", flat=True))
+    assert {State.ACCEPTED, State.REJECTED, State.WITHDRAWN, State.READY, State.SUBMITTED} <= states
+    funnel = selectors.funnel()
+    assert funnel["submitted"]["cases"] == expected and funnel["departed"]["cases"] == 0
+    # Once only: a second run adds nothing.
+    assert demo_relocation(users=users) == {}
+
+
+def test_the_demo_needs_a_resettlement_officer(users):
+    with pytest.raises(KeyError):
+        demo_relocation(users={"a": users[roles.CLERK]})

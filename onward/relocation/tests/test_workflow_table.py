@@ -1,0 +1,126 @@
+"""The state machine's table, exhaustively: every (state, action, role) either succeeds
+with its effects or is refused with nothing changed. Nothing in between."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+
+from onward.accounts import policy, roles
+from onward.relocation import services, workflow
+from onward.relocation.models import CaseTransition, State
+from onward.relocation.tests.factories import at, bring_to, make_case, pledge
+
+pytestmark = pytest.mark.django_db
+
+PARAMS = {
+    "assess": {"category": "MED", "priority": "urgent"},
+    "reject": {"reason": "outside the pledge's criteria"},
+    "withdraw": {"reason": "the family declined"},
+    "hold": {"reason": "pending medical review"},
+    "check_exit": {"kind": "travel_documents"},
+}
+
+
+class Rollback(Exception):
+    pass
+
+
+def _snapshot(case):
+    """Everything a step may change, in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT state || ':' || version FROM relocation_relocationcase"
+            "        WHERE case_id = %s),"
+            " (SELECT COUNT(*) FROM relocation_casetransition),"
+            " (SELECT COUNT(*) || ':' || COUNT(decided_at) || ':' || COUNT(departed_on)"
+            "        || ':' || SUM(CASE WHEN decision = '' THEN 1 ELSE 0 END)"
+            "  FROM relocation_submission),"
+            " (SELECT COUNT(*) FROM relocation_exitcheck),"
+            " (SELECT COUNT(*) FROM audit_auditentry)", [case.pk])
+        rc, transitions, submissions, checks, audit = cursor.fetchone()
+    state, _, version = (rc or f"{State.NOT_IDENTIFIED}:0").partition(":")
+    return {"state": state, "version": int(version), "transitions": transitions,
+            "submissions": submissions, "checks": checks, "audit": audit}
+
+
+def _attempt(user, case, action, other_pledge):
+    when = at(30)
+    if action == "depart":
+        return services.case_depart(case=case, actor=user, on=when.date())
+    if action == "undepart":
+        return services.case_undepart(case=case, actor=user, reason="recorded by mistake",
+                                      at=when)
+    params = dict(PARAMS.get(action, {}))
+    if action in ("submit", "resubmit"):
+        params["pledge"] = other_pledge
+    return services.case_transition(actor=user, case=case, action=action, at=when, **params)
+
+
+@pytest.mark.parametrize("state", State.values)
+def test_every_action_and_role_on_a_state_succeeds_or_is_refused_whole(users, state):
+    first, second = pledge(users, name="first"), pledge(users, name="second")
+    cases = {}
+    for action in workflow.ACTIONS:
+        # An accepted case has its exit checks done, except when the action is to do one.
+        key = action == "check_exit"
+        if key not in cases:
+            cases[key] = make_case(users, size=2)
+            if state != State.NOT_IDENTIFIED:
+                bring_to(users, cases[key], state, pledge_=first, exit_checks=not key)
+        case = cases[key]
+        before = _snapshot(case)
+        row = workflow.TABLE.get((state, action))
+        for role, user in users.items():
+            allowed = row is not None and policy.can(user, row.permission)
+            where = f"{role} / {state} / {action}"
+            try:
+                with transaction.atomic():
+                    try:
+                        _attempt(user, case, action, second)
+                    except (PermissionDenied, ValidationError) as exc:
+                        assert not allowed, f"{where}: refused: {exc}"
+                        assert _snapshot(case) == before, f"{where}: a refusal changed something"
+                        raise Rollback from exc
+                    assert allowed, f"{where}: it went through"
+                    after = _snapshot(case)
+                    expected = State.SUBMITTED if row.to_state == workflow.RETURN else row.to_state
+                    assert after["state"] == expected, where
+                    assert after["version"] == before["version"] + 1, where
+                    assert after["transitions"] == before["transitions"] + 1, where
+                    assert after["audit"] == before["audit"] + 1, where
+                    last = CaseTransition.objects.filter(case=case).latest("id")
+                    assert (last.from_state, last.to_state, last.action, last.actor_id) == (
+                        state, expected, action, user.pk), where
+                    raise Rollback
+            except Rollback:
+                pass
+
+
+def test_the_table_names_only_known_states_actions_and_permissions():
+    from onward.accounts.roles import PERMISSIONS
+
+    for (from_state, action), row in workflow.TABLE.items():
+        assert from_state in State.values and action in workflow.ACTIONS
+        assert row.to_state in (*State.values, workflow.RETURN)
+        assert row.permission in PERMISSIONS
+    reachable_by_hand = {row.to_state for (_, a), row in workflow.TABLE.items()
+                         if not workflow.ACTIONS[a].internal}
+    assert State.DEPARTED not in reachable_by_hand, "only a transfer makes a case departed"
+
+
+def test_an_illegal_transition_is_refused_with_a_clear_message(users):
+    case = make_case(users)
+    bring_to(users, case, State.IDENTIFIED)
+    with pytest.raises(ValidationError) as err:
+        services.submission_accept(actor=users[roles.ADMIN], case=case, at=at(5))
+    message = err.value.message_dict["action"][0]
+    assert "identified for relocation cannot" in message and "record assessment" in message
+
+
+def test_departed_is_reached_only_by_a_transfer(users):
+    p = pledge(users)
+    case = bring_to(users, make_case(users), State.READY, pledge_=p)
+    with pytest.raises(ValidationError) as err:
+        services.case_transition(actor=users[roles.ADMIN], case=case, action="depart",
+                                 on=at(20).date())
+    assert "only by a transfer" in str(err.value)

@@ -1,0 +1,212 @@
+"""Relocation pages. Thin: parse the request, call selectors and services, render."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from onward.accounts import policy
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
+from onward.registry.services import StaleEdit
+from onward.relocation import selectors, services, workflow
+from onward.relocation.forms import DecisionForm, PledgeForm, TransitionForm
+from onward.relocation.models import Category, ExitCheck, Pledge, Priority, State, Submission
+from onward.relocation.workflow import StaleState
+from onward.web.access import case_or_404, permission_required
+
+
+def _or_404(request, getter, object_type: str, object_id):
+    """Fetch and check in one step: "not there" and "not yours" give the same 404, and an
+    attempt out of scope is audited."""
+    try:
+        return getter(request.user, object_id)
+    except policy.NotFound:
+        audit_record(actor=request.user, action=AuditEntry.Action.DENIED,
+                     object_type=object_type, object_id=str(object_id)[:64])
+        raise Http404(f"No {object_type} {object_id}.") from None
+
+
+def _messages(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(exc.messages)
+
+
+@permission_required("relocation.view")
+def pledge_list(request):
+    return render(request, "relocation/pledge_list.html", {
+        "rows": selectors.pledge_list(user=request.user),
+        "can_manage": policy.can(request.user, "relocation.manage_pledges"),
+        "can_bulk": policy.can(request.user, "relocation.process"),
+        "is_delegation": selectors.is_delegation(request.user),
+        "funnel": selectors.funnel(country=request.user.country or None)
+        if selectors.is_delegation(request.user) else selectors.funnel(),
+    })
+
+
+@permission_required("relocation.view")
+def pledge_detail(request, pledge_id):
+    pledge = _or_404(request, selectors.get_pledge_for_user, "pledge", pledge_id)
+    return render(request, "relocation/pledge_detail.html", {
+        **selectors.pledge_detail(user=request.user, pledge=pledge),
+        "can_manage": policy.can(request.user, "relocation.manage_pledges"),
+    })
+
+
+def _pledge_form(request, pledge: Pledge | None):
+    initial = PledgeForm.initial_for(pledge) if pledge else {"status": Pledge.Status.OPEN}
+    form = PledgeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if pledge is None:
+                pledge = services.pledge_create(actor=request.user, data=form.data_for_service())
+            else:
+                pledge = services.pledge_update(
+                    actor=request.user, pledge=pledge,
+                    expected_version=form.cleaned_data["version"] or 0,
+                    changes=form.data_for_service(), note="edited")
+        except StaleEdit as exc:
+            messages.error(request, str(exc))
+            return redirect("pledge_edit", pledge_id=pledge.pk)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"Saved pledge {pledge}.")
+            return redirect("pledge_detail", pledge_id=pledge.pk)
+    return render(request, "relocation/pledge_form.html", {
+        "form": form, "pledge": pledge,
+        "title": f"Edit pledge {pledge}" if pledge else "New pledge"})
+
+
+@permission_required("relocation.manage_pledges")
+def pledge_create(request):
+    return _pledge_form(request, None)
+
+
+@permission_required("relocation.manage_pledges")
+def pledge_edit(request, pledge_id):
+    return _pledge_form(request, _or_404(request, selectors.get_pledge_for_user, "pledge",
+                                         pledge_id))
+
+
+@permission_required("registry.view")
+def relocation_case_list(request):
+    state = request.GET.get("state", "").strip()
+    q = request.GET.get("q", "").strip()
+    from django.core.paginator import Paginator
+
+    page = Paginator(selectors.relocation_case_list(user=request.user, state=state, q=q),
+                     50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "relocation/case_list.html", {
+        "page": page, "state": state, "q": q, "states": State.choices,
+        "query": query.urlencode()})
+
+
+@permission_required("relocation.view")
+def relocation_case(request, case_id):
+    case = case_or_404(request, case_id)
+    detail = selectors.relocation_case_detail(user=request.user, case=case)
+    template = "relocation/case_shared.html" if "shared" in detail else "relocation/case.html"
+    return render(request, template, {
+        **detail, "categories": Category.choices, "priorities": Priority.choices,
+        "exit_kinds": ExitCheck.Kind.choices, "decision_form": DecisionForm(),
+        "states": dict(State.choices), "action_labels": {k: a.label for k, a in
+                                                         workflow.ACTIONS.items()},
+    })
+
+
+@require_POST
+@permission_required("relocation.view")
+def relocation_case_action(request, case_id):
+    case = case_or_404(request, case_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The action could not be read; try again.")
+        return redirect("relocation_case", case_id=case_id)
+    data = form.cleaned_data
+    params = {k: data[k] for k in ("reason", "category", "priority", "kind", "note") if data[k]}
+    if data["pledge"]:
+        params["pledge"] = _or_404(request, selectors.get_pledge_for_user, "pledge",
+                                   data["pledge"])
+    label = workflow.ACTIONS[data["action"]].label if data["action"] in workflow.ACTIONS \
+        else data["action"]
+    try:
+        services.case_transition(actor=request.user, case=case, action=data["action"],
+                                 expected_version=data["version"], **params)
+    except StaleState as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, f"{label}: refused. {_messages(exc)}")
+    else:
+        messages.success(request, f"{case.case_id}: {label.lower()} — done.")
+    return redirect("relocation_case", case_id=case_id)
+
+
+@permission_required("relocation.process")
+def relocation_bulk_submit(request):
+    report, selected = None, set(request.POST.getlist("cases"))
+    pledge_id = request.POST.get("pledge") or request.GET.get("pledge") or ""
+    if request.method == "POST":
+        try:
+            pledge = _or_404(request, selectors.get_pledge_for_user, "pledge", pledge_id) \
+                if pledge_id else None
+            if pledge is None:
+                raise ValidationError({"pledge": "Choose a pledge."})
+            cases = selectors.cases_by_id(user=request.user, case_ids=selected)
+            steps = services.cases_submit_bulk(actor=request.user, cases=cases, pledge=pledge)
+        except ValidationError as exc:
+            report = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            messages.error(request, "Nothing was submitted: "
+                                    f"{len(report)} problem(s), listed below.")
+        else:
+            messages.success(request, f"Submitted {len(steps)} cases to {pledge}.")
+            return redirect("pledge_detail", pledge_id=pledge.pk)
+    return render(request, "relocation/bulk_submit.html", {
+        "cases": selectors.assessed_cases(user=request.user)[:500],
+        "pledges": selectors.open_pledges(), "report": report, "selected": selected,
+        "pledge_id": str(pledge_id),
+    })
+
+
+@permission_required("relocation.view")
+def submission_list(request):
+    decision = request.GET.get("decision")
+    if decision not in (None, "", "accepted", "rejected", "withdrawn", "pending"):
+        decision = None
+    pledge = None
+    if request.GET.get("pledge"):
+        pledge = _or_404(request, selectors.get_pledge_for_user, "pledge", request.GET["pledge"])
+    subs = selectors.submission_list(user=request.user, pledge=pledge,
+                                     decision="" if decision == "pending" else decision or None)
+    return render(request, "relocation/submission_list.html", {
+        "submissions": subs[:500], "decision": decision or "", "pledge": pledge,
+        "can_decide": policy.can(request.user, "relocation.decide"),
+        "decisions": Submission.Decision.choices, "form": DecisionForm(),
+    })
+
+
+@require_POST
+@permission_required("relocation.decide")
+def submission_decide(request, submission_id):
+    sub = _or_404(request, selectors.get_submission_for_user, "submission", submission_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose accept or reject.")
+    else:
+        try:
+            services.submission_decide(actor=request.user, submission=sub,
+                                       decision=form.cleaned_data["decision"],
+                                       reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, f"{sub.case.case_id}: refused. {_messages(exc)}")
+        else:
+            messages.success(request, f"{sub.case.case_id}: {form.cleaned_data['decision']}.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "submission_list"
+    return redirect(target or "submission_list")

@@ -1,0 +1,592 @@
+"""The relocation workflow of a case: one state machine, its table as data.
+
+`TABLE` maps (from_state, action) to a `Transition`: the state it leads to, the permission
+(a code of `accounts/roles.py`) a user needs to make it, the guards that must all pass,
+and the effects it has besides changing the state. Anything not in the table is refused.
+`run()` is the one engine that applies it, for one case or many at once (all or nothing);
+`services.py` calls it, nothing else changes a case's relocation state.
+
+Every step is dated (`at`, default now, so that history can be backfilled), appended to
+the case's history (`CaseTransition`) and audited, in the caller's transaction.
+
+Locking (Zulip's rule, always in this order): the registry `Case` rows of the batch, by
+primary key, then the pledges involved, by primary key. Counting a pledge's accepted
+usage happens only after its row is locked, so two acceptances never overrun it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.utils import timezone
+
+from onward.accounts import policy, roles
+from onward.audit.middleware import request_meta
+from onward.audit.models import AuditEntry
+from onward.registry.models import Case
+from onward.relocation import guards as external_guards
+from onward.relocation.models import (
+    CaseTransition,
+    Category,
+    ExitCheck,
+    Pledge,
+    Priority,
+    RelocationCase,
+    State,
+    Submission,
+)
+from onward.relocation.usage import CaseProfile, cases_profile
+
+S = State
+RETURN = "(return)"  # to_state of `release`: the state the case was in before its hold
+EXIT_KINDS = tuple(ExitCheck.Kind.values)
+FUTURE_SLACK = dt.timedelta(minutes=5)
+
+
+class StaleState(Exception):
+    """The case moved on since the user looked at it; nothing was changed."""
+
+
+# --- One step: a case, an action, and what the guards and effects need ---------------------
+
+@dataclass
+class Step:
+    case: Case
+    action: str
+    at: dt.datetime | None = None
+    pledge: Pledge | None = None
+    reason: str = ""
+    category: str = ""
+    priority: str = ""
+    kind: str = ""
+    note: str = ""
+    on: dt.date | None = None
+    expected_version: int | None = None
+    # Loaded by the engine under lock:
+    rc: RelocationCase | None = None
+    profile: CaseProfile | None = None
+    open_submission: Submission | None = None
+    exit_kinds: set[str] = field(default_factory=set)
+    refused_by: set[int] = field(default_factory=set)  # pledges that rejected the case
+    # Set by the engine:
+    row: Transition | None = None
+    from_state: str = ""
+    to_state: str = ""
+    submission: Submission | None = None
+    exit_check: ExitCheck | None = None
+
+    @property
+    def state(self) -> str:
+        return self.rc.state if self.rc else S.NOT_IDENTIFIED
+
+
+@dataclass
+class Batch:
+    """What the steps of one run share: the actor, the locked pledges, running totals."""
+
+    actor: object
+    now: dt.datetime
+    accepted: dict[int, dict[str, int]] = field(default_factory=dict)
+    capacities: dict[int, dict[str, int]] = field(default_factory=dict)
+    duplicates: set[int] = field(default_factory=set)  # cases held by the duplicate guard
+
+
+Guard = Callable[[Step, Batch], "tuple[str, str] | None"]  # (field, message) when refused
+
+
+# --- Guards -------------------------------------------------------------------------------
+
+def case_is_open(step, batch):
+    if step.case.status != Case.Status.OPEN:
+        return "case", f"Case {step.case.case_id} is closed."
+
+
+def case_has_members(step, batch):
+    if not step.profile.usage["persons"]:
+        return "case", f"Case {step.case.case_id} has no member present."
+
+
+def assessment_given(step, batch):
+    if step.category not in Category.values:
+        return "category", "Choose the submission category."
+    if step.priority not in Priority.values:
+        return "priority", "Choose the priority: emergency, urgent or normal."
+
+
+def reason_given(step, batch):
+    if not step.reason.strip():
+        return "reason", "Give a reason."
+
+
+def pledge_given(step, batch):
+    if step.pledge is None:
+        return "pledge", "Choose a pledge."
+
+
+def pledge_is_open(step, batch):
+    pledge = step.pledge or (step.open_submission and step.open_submission.pledge)
+    if pledge and pledge.status != Pledge.Status.OPEN:
+        return "pledge", (f"Pledge {pledge} is {pledge.get_status_display().lower()}: "
+                          "it takes no cases.")
+
+
+def pledge_is_valid_on_date(step, batch):
+    pledge, day = step.pledge, timezone.localtime(step.at).date()
+    if pledge and (day < pledge.valid_from or (pledge.valid_to and day > pledge.valid_to)):
+        return "pledge", (f"Pledge {pledge} is valid from {pledge.valid_from} to "
+                          f"{pledge.valid_to or 'open end'}, not on {day}.")
+
+
+def case_size_within_pledge_limit(step, batch):
+    pledge, size = step.pledge, step.profile.usage["persons"]
+    if pledge and pledge.max_case_size and size > pledge.max_case_size:
+        return "pledge", (f"Case {step.case.case_id} has {size} persons; pledge {pledge} "
+                          f"takes cases of at most {pledge.max_case_size}.")
+
+
+def needs_served_by_pledge(step, batch):
+    pledge = step.pledge
+    if pledge and pledge.needs_not_served:
+        unserved = sorted(step.profile.needs & set(pledge.needs_not_served))
+        if unserved:
+            return "pledge", (f"Pledge {pledge} cannot serve the specific needs "
+                              f"{', '.join(unserved)} of case {step.case.case_id}.")
+
+
+def nationalities_accepted_by_pledge(step, batch):
+    pledge = step.pledge
+    if pledge and pledge.nationalities:
+        others = sorted(step.profile.nationalities - set(pledge.nationalities))
+        if others:
+            return "pledge", (f"Pledge {pledge} takes nationals of "
+                              f"{', '.join(pledge.nationalities)} only; case "
+                              f"{step.case.case_id} has {', '.join(others)}.")
+
+
+def no_open_submission(step, batch):
+    if step.open_submission is not None:
+        return "case", (f"Case {step.case.case_id} already has an open submission "
+                        f"(to {step.open_submission.pledge}).")
+
+
+def no_unresolved_duplicate(step, batch):
+    if step.case.pk in batch.duplicates:
+        return "case", (f"Case {step.case.case_id} has a possible duplicate that is not "
+                        "resolved yet: resolve it in the duplicates queue first.")
+
+
+def not_refused_by_this_pledge(step, batch):
+    if step.pledge and step.pledge.pk in step.refused_by:
+        return "pledge", (f"Pledge {step.pledge} already rejected case "
+                          f"{step.case.case_id}: resubmit to another pledge.")
+
+
+def has_open_submission(step, batch):
+    if step.open_submission is None:
+        return "case", f"Case {step.case.case_id} has no open submission."
+
+
+def decider_may_decide_for_pledge(step, batch):
+    """A delegation decides only for its own country's pledges (views 404 before this)."""
+    actor, sub = batch.actor, step.open_submission
+    if sub and actor.role == roles.DELEGATION and sub.pledge.country != actor.country:
+        return "pledge", "This submission is to another country's pledge."
+
+
+def pledge_has_capacity(step, batch):
+    sub = step.open_submission
+    if sub is None:
+        return None
+    accepted = batch.accepted[sub.pledge_id]
+    over = []
+    for dim, capacity in batch.capacities[sub.pledge_id].items():
+        needed = step.profile.usage.get(dim, 0)
+        if needed and accepted.get(dim, 0) + needed > capacity:
+            over.append(f"{dim}: {accepted.get(dim, 0)} of {capacity} taken, "
+                        f"the case needs {needed}")
+    if over:
+        return "pledge", (f"Pledge {sub.pledge} has no room for case {step.case.case_id} "
+                          f"({'; '.join(over)}).")
+
+
+def exit_check_kind_pending(step, batch):
+    if step.kind not in EXIT_KINDS:
+        return "kind", f"Choose an exit check: {', '.join(EXIT_KINDS)}."
+    if step.kind in step.exit_kinds:
+        return "kind", f"The {step.kind.replace('_', ' ')} check is already recorded."
+
+
+def exit_checks_complete(step, batch):
+    missing = [k for k in EXIT_KINDS if k not in step.exit_kinds]
+    if missing:
+        return "kind", ("Exit requirements not yet checked: "
+                        f"{', '.join(k.replace('_', ' ') for k in missing)}.")
+
+
+def departure_date_given(step, batch):
+    if step.on is None:
+        return "on", "Give the date of departure."
+    if step.on > timezone.localdate(batch.now):
+        return "on", f"{step.on} is in the future."
+
+
+def hold_remembers_state(step, batch):
+    if not step.rc.return_state:
+        return "case", "The state to return to is not known."
+
+
+# --- Effects (besides the state change, the history row and the audit entry) -------------
+
+def create_record(step, batch):
+    step.rc = RelocationCase(case=step.case, state=S.NOT_IDENTIFIED, state_entered_at=step.at,
+                             version=0)
+
+
+def record_assessment(step, batch):
+    step.rc.category, step.rc.priority = step.category, step.priority
+    step.rc.interviewed_on = timezone.localtime(step.at).date()
+
+
+def open_submission(step, batch):
+    step.submission = Submission(
+        case=step.case, pledge=step.pledge, category=step.rc.category,
+        priority=step.rc.priority, usage=step.profile.usage, submitted_at=step.at,
+        submitted_by=_user(batch.actor))
+
+
+def _decide(step, batch, decision):
+    sub = step.open_submission
+    sub.decision, sub.decided_at, sub.decided_by = decision, step.at, _user(batch.actor)
+    sub.reason = step.reason.strip()
+    step.submission = sub
+
+
+def accept_submission(step, batch):
+    _decide(step, batch, Submission.Decision.ACCEPTED)
+    step.submission.usage = step.profile.usage  # counted as it is now, under the lock
+    totals = batch.accepted[step.submission.pledge_id]
+    for dim, n in step.profile.usage.items():
+        totals[dim] = totals.get(dim, 0) + n
+
+
+def reject_submission(step, batch):
+    _decide(step, batch, Submission.Decision.REJECTED)
+
+
+def withdraw_submission(step, batch):
+    _decide(step, batch, Submission.Decision.WITHDRAWN)
+
+
+def remember_state(step, batch):
+    step.rc.return_state = step.rc.state
+
+
+def forget_state(step, batch):
+    step.rc.return_state = ""
+
+
+def record_exit_check(step, batch):
+    step.submission = step.open_submission
+    step.exit_check = ExitCheck(case=step.case, submission=step.open_submission, kind=step.kind,
+                                done_at=step.at, by=_user(batch.actor), note=step.note[:255])
+
+
+def record_departure(step, batch):
+    step.submission = step.open_submission
+    step.submission.departed_on = step.on
+
+
+def reverse_departure(step, batch):
+    step.submission = step.open_submission
+    step.submission.departed_on = None
+
+
+# --- The table ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Action:
+    code: str
+    label: str
+    needs: tuple[str, ...] = ()      # the inputs a form or API call must give
+    internal: bool = False           # only through a service of another app (transfers)
+
+
+ACTIONS = {a.code: a for a in [
+    Action("identify", "Identify for relocation"),
+    Action("assess", "Record assessment", ("category", "priority")),
+    Action("submit", "Submit to a pledge", ("pledge",)),
+    Action("accept", "Accept"),
+    Action("reject", "Reject", ("reason",)),
+    Action("withdraw", "Withdraw", ("reason",)),
+    Action("resubmit", "Resubmit to another pledge", ("pledge",)),
+    Action("check_exit", "Record an exit check", ("kind",)),
+    Action("mark_ready", "Ready for departure"),
+    Action("hold", "Put on hold", ("reason",)),
+    Action("release", "Release from hold"),
+    Action("depart", "Departed (transfer)", ("on",), internal=True),
+    Action("undepart", "Reverse a departure (transfer)", ("reason",), internal=True),
+]}
+
+
+@dataclass(frozen=True)
+class Transition:
+    to_state: str
+    permission: str
+    guards: tuple[Guard, ...] = ()
+    effects: tuple[Callable, ...] = ()
+
+
+_SUBMIT_GUARDS = (pledge_given, pledge_is_open, pledge_is_valid_on_date,
+                  case_size_within_pledge_limit, needs_served_by_pledge,
+                  nationalities_accepted_by_pledge, no_open_submission, no_unresolved_duplicate)
+_HOLDABLE = (S.IDENTIFIED, S.ASSESSED, S.SUBMITTED, S.ACCEPTED, S.READY)
+
+PROCESS, DECIDE, EXIT, TRANSFER = ("relocation.process", "relocation.decide",
+                                   "relocation.exit_checks", "transfers.manage")
+
+TABLE: dict[tuple[str, str], Transition] = {
+    (S.NOT_IDENTIFIED, "identify"): Transition(
+        S.IDENTIFIED, PROCESS, (case_is_open, case_has_members), (create_record,)),
+    (S.IDENTIFIED, "assess"): Transition(
+        S.ASSESSED, PROCESS, (assessment_given,), (record_assessment,)),
+    (S.ASSESSED, "assess"): Transition(
+        S.ASSESSED, PROCESS, (assessment_given,), (record_assessment,)),
+    (S.ASSESSED, "submit"): Transition(
+        S.SUBMITTED, PROCESS, (case_is_open, *_SUBMIT_GUARDS), (open_submission,)),
+    (S.SUBMITTED, "accept"): Transition(
+        S.ACCEPTED, DECIDE, (has_open_submission, decider_may_decide_for_pledge,
+                             pledge_is_open, pledge_has_capacity), (accept_submission,)),
+    (S.SUBMITTED, "reject"): Transition(
+        S.REJECTED, DECIDE, (has_open_submission, decider_may_decide_for_pledge,
+                             reason_given), (reject_submission,)),
+    **{(state, "withdraw"): Transition(
+        S.WITHDRAWN, PROCESS, (has_open_submission, reason_given), (withdraw_submission,))
+       for state in (S.SUBMITTED, S.ACCEPTED, S.READY, S.ON_HOLD)},
+    **{(state, "resubmit"): Transition(
+        S.SUBMITTED, PROCESS, (case_is_open, *_SUBMIT_GUARDS, not_refused_by_this_pledge),
+        (open_submission,))
+       for state in (S.REJECTED, S.WITHDRAWN)},
+    (S.ACCEPTED, "check_exit"): Transition(
+        S.ACCEPTED, EXIT, (has_open_submission, exit_check_kind_pending), (record_exit_check,)),
+    (S.ACCEPTED, "mark_ready"): Transition(
+        S.READY, EXIT, (has_open_submission, exit_checks_complete)),
+    **{(state, "hold"): Transition(S.ON_HOLD, PROCESS, (reason_given,), (remember_state,))
+       for state in _HOLDABLE},
+    (S.ON_HOLD, "release"): Transition(RETURN, PROCESS, (hold_remembers_state,),
+                                       (forget_state,)),
+    (S.READY, "depart"): Transition(
+        S.DEPARTED, TRANSFER, (has_open_submission, departure_date_given), (record_departure,)),
+    (S.DEPARTED, "undepart"): Transition(
+        S.READY, TRANSFER, (has_open_submission, reason_given), (reverse_departure,)),
+}
+
+STATES = list(S.values)
+
+
+def actions_from(state: str) -> list[str]:
+    return [action for (from_state, action) in TABLE if from_state == state]
+
+
+def allowed_actions(user, state: str, *, internal: bool = False) -> list[Action]:
+    """The actions this user's role may attempt on a case in `state` (guards not run)."""
+    return [ACTIONS[a] for (s, a), row in TABLE.items()
+            if s == state and policy.can(user, row.permission)
+            and (internal or not ACTIONS[a].internal)]
+
+
+def illegal_message(action: str, state: str) -> str:
+    legal = [ACTIONS[a].label.lower() for a in actions_from(state)]
+    label = ACTIONS[action].label.lower() if action in ACTIONS else repr(action)
+    return (f"A case that is {State(state).label.lower()} cannot be sent to \"{label}\"; "
+            f"from here it can only: {', '.join(legal) or 'nothing (final)'}.")
+
+
+# --- The engine ---------------------------------------------------------------------------
+
+def run(*, actor, action: str, steps: list[Step], internal: bool = False) -> list[Step]:
+    """Applies one action to one or many cases, all or nothing.
+
+    Raises PermissionDenied if the actor's role may not make this action at all;
+    ValidationError naming each field at fault (one case) or each case at fault (several
+    cases: {case_id: [messages]}) when any step is illegal or a guard refuses it; in both
+    cases nothing is written. Must be called inside a transaction (services are atomic).
+    """
+    if action not in ACTIONS:
+        raise ValidationError({"action": f"{action!r} is not a relocation action."})
+    if ACTIONS[action].internal and not internal:
+        raise ValidationError({"action": (
+            f"\"{ACTIONS[action].label}\" is recorded only by a transfer, not by hand.")})
+    permissions = {row.permission for (_, a), row in TABLE.items() if a == action}
+    if not any(policy.can(actor, p) for p in permissions):
+        raise PermissionDenied(f"Your role may not do this ({', '.join(sorted(permissions))}).")
+    if len({s.case.pk for s in steps}) != len(steps):
+        raise ValidationError({"cases": "A case is listed twice."})
+    now = timezone.now()
+    batch = Batch(actor=actor, now=now)
+    _load(steps, batch, action)
+    errors: dict[str, list[str]] = {}
+    for step in steps:
+        step.at = step.at or now
+        for fld, message in _check(step, action, batch, actor):
+            errors.setdefault(fld if len(steps) == 1 else step.case.case_id, []).append(
+                message if len(steps) == 1 else f"{fld}: {message}")
+    if errors:
+        raise ValidationError(errors)
+    _write(steps, action, batch)
+    return steps
+
+
+def _check(step: Step, action: str, batch: Batch, actor):
+    row = TABLE.get((step.state, action))
+    if row is None:
+        yield "action", illegal_message(action, step.state)
+        return
+    if not policy.can(actor, row.permission):
+        raise PermissionDenied(f"Your role may not do this ({row.permission}).")
+    if step.expected_version is not None and step.rc and step.rc.version != step.expected_version:
+        raise StaleState(f"Case {step.case.case_id} changed since you opened it (now "
+                         f"{State(step.state).label.lower()}). Reload it and try again.")
+    if step.rc and step.at < step.rc.state_entered_at:
+        yield "at", (f"History is dated: this step ({step.at:%Y-%m-%d %H:%M}) cannot come "
+                     f"before the case entered its current state "
+                     f"({step.rc.state_entered_at:%Y-%m-%d %H:%M}).")
+        return
+    if step.at > batch.now + FUTURE_SLACK:
+        yield "at", f"{step.at:%Y-%m-%d %H:%M} is in the future."
+        return
+    step.row = row
+    for guard in row.guards:
+        refusal = guard(step, batch)
+        if refusal:
+            yield refusal
+            if guard in (has_open_submission, pledge_given):
+                return  # the guards after these need what they check
+
+
+def _load(steps: list[Step], batch: Batch, action: str) -> None:
+    """Locks the cases then the pledges, and loads what the guards read, in few queries."""
+    pks = sorted({s.case.pk for s in steps})
+    cases = {c.pk: c for c in Case.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
+    rcs = {rc.case_id: rc for rc in RelocationCase.objects.filter(case_id__in=pks)}
+    opened = {sub.case_id: sub for sub in Submission.objects.filter(
+        case_id__in=pks, decision__in=["", "accepted"])}
+    pledge_pks = sorted({s.pledge.pk for s in steps if s.pledge}
+                        | {sub.pledge_id for sub in opened.values()})
+    pledges = {p.pk: p for p in Pledge.objects.select_for_update().filter(
+        pk__in=pledge_pks).order_by("pk")}
+    for sub in opened.values():
+        sub.pledge = pledges[sub.pledge_id]
+    profiles = cases_profile(pks)
+    kinds: dict[int, set[str]] = defaultdict(set)
+    for sub_pk, kind in ExitCheck.objects.filter(
+            submission__in=[s.pk for s in opened.values()]).values_list("submission_id", "kind"):
+        kinds[sub_pk].add(kind)
+    refused: dict[int, set[int]] = defaultdict(set)
+    for case_pk, pledge_pk in Submission.objects.filter(
+            case_id__in=pks, decision=Submission.Decision.REJECTED).values_list(
+            "case_id", "pledge_id"):
+        refused[case_pk].add(pledge_pk)
+    for step in steps:
+        step.case = cases[step.case.pk]
+        step.rc = rcs.get(step.case.pk)
+        if step.rc:
+            step.rc.case = step.case
+        if step.pledge:
+            step.pledge = pledges[step.pledge.pk]
+        step.profile = profiles[step.case.pk]
+        step.open_submission = opened.get(step.case.pk)
+        if step.open_submission:
+            step.exit_kinds = kinds[step.open_submission.pk]
+        step.refused_by = refused[step.case.pk]
+        step.from_state = step.state
+    if any(no_unresolved_duplicate in row.guards for (_s, a), row in TABLE.items()
+           if a == action):
+        batch.duplicates = external_guards.cases_with_unresolved_duplicates(
+            [s.case for s in steps])
+    # Accepted usage is counted only now that the pledges are locked.
+    batch.accepted = {pk: {} for pk in pledges}
+    for pledge_pk, usage in Submission.objects.filter(
+            pledge_id__in=pledges, decision=Submission.Decision.ACCEPTED).values_list(
+            "pledge_id", "usage"):
+        for dim, n in usage.items():
+            batch.accepted[pledge_pk][dim] = batch.accepted[pledge_pk].get(dim, 0) + n
+    from onward.relocation.models import PledgeCapacity
+
+    batch.capacities = {pk: {} for pk in pledges}
+    for pledge_pk, dim, capacity in PledgeCapacity.objects.filter(
+            pledge_id__in=pledges).values_list("pledge_id", "dimension_id", "capacity"):
+        batch.capacities[pledge_pk][dim] = capacity
+
+
+def _write(steps: list[Step], action: str, batch: Batch) -> None:
+    new_rcs, new_subs, changed_subs, checks, transitions, audits = [], [], [], [], [], []
+    meta = request_meta()
+    user = _user(batch.actor)
+    for step in steps:
+        row = step.row
+        # Read before the effects run: `release` forgets the state it returns to.
+        step.to_state = step.rc.return_state if (step.rc and row.to_state == RETURN) \
+            else row.to_state
+        for effect in row.effects:
+            effect(step, batch)
+        rc = step.rc
+        if rc.pk is None:
+            new_rcs.append(rc)
+        if step.submission is not None:
+            (new_subs if step.submission.pk is None else changed_subs).append(step.submission)
+        if step.exit_check is not None:
+            checks.append(step.exit_check)
+        if step.to_state != step.from_state:  # a self-loop (exit check) keeps its clock
+            rc.state, rc.state_entered_at = step.to_state, step.at
+        rc.version += 1
+        detail = ACTIONS[action].label
+        pledge = step.pledge or (step.submission.pledge if step.submission else None)
+        if pledge:
+            detail += f" · {pledge}"
+        for extra in (step.kind, step.category, step.priority, step.reason.strip()):
+            if extra:
+                detail += f" · {extra}"
+        audits.append(AuditEntry(
+            actor=user, actor_name=user.username if user else "", action=AuditEntry.Action.UPDATE,
+            object_type="case", object_id=step.case.case_id,
+            changes={"relocation_state": [step.from_state, step.to_state]},
+            detail=detail[:255], ip=meta.ip, channel=meta.channel, path=meta.path))
+    RelocationCase.objects.bulk_create(new_rcs, batch_size=1000)
+    Submission.objects.bulk_create(new_subs, batch_size=1000)
+    _update_many(Submission, changed_subs, ["decision", "decided_at", "decided_by", "reason",
+                                            "usage", "departed_on"])
+    ExitCheck.objects.bulk_create(checks, batch_size=1000)
+    for step in steps:
+        transitions.append(CaseTransition(
+            case=step.case, from_state=step.from_state, to_state=step.to_state, action=action,
+            submission=step.submission or step.open_submission, actor=user, at=step.at,
+            reason=(step.reason.strip() or step.kind)))
+    CaseTransition.objects.bulk_create(transitions, batch_size=1000)
+    fresh = {id(rc) for rc in new_rcs}
+    changed_rcs = [s.rc for s in steps if id(s.rc) not in fresh]
+    _update_many(RelocationCase, changed_rcs, ["state", "category", "priority", "interviewed_on",
+                                               "return_state", "state_entered_at", "version"])
+    AuditEntry.objects.bulk_create(audits, batch_size=1000)
+
+
+def _update_many(model, objs: list, names: list[str]) -> None:
+    """UPDATE … WHERE id = … for many rows with one prepared statement (executemany):
+    Django's bulk_update builds a CASE per field and row, far slower for thousands."""
+    if not objs:
+        return
+    fields = [model._meta.get_field(n) for n in names]
+    table = connection.ops.quote_name(model._meta.db_table)
+    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    rows = [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields] + [o.pk]
+            for o in objs]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)
+
+
+def _user(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
