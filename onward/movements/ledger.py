@@ -4,14 +4,27 @@ Invariant: for every date d, `population_on(d)` (the ledger's sum up to d) equal
 `registry_present_on(d)` (persons who arrived on or before d and had not departed by d).
 Every code path that adds a person or ends a stay calls this module in the same
 transaction as the registry write.
+
+Conventions: an arrival (or birth) dated d counts from d; a departure dated d means the
+person is no longer present on d (-1 dated d). A wrong entry is never edited: a
+correction reverses it (`reverses`, opposite delta, the same date), so every date's sum
+is as if the wrong entry had never been written, and the history keeps both.
+
+Writing an entry also counts it in the rollups (`rollup.py`), in the same transaction;
+`population_on` and `population` read the rollups, `ledger_sum_on` the ledger itself.
 """
 
 import datetime as dt
 
 from django.db.models import Q, Sum
 
+from onward.movements import rollup
 from onward.movements.models import LedgerEntry
 from onward.registry.models import Person
+
+DEPARTURE_KINDS = (LedgerEntry.Kind.RELOCATED, LedgerEntry.Kind.LEFT,
+                   LedgerEntry.Kind.DECEASED, LedgerEntry.Kind.REPATRIATED,
+                   LedgerEntry.Kind.UNKNOWN)
 
 
 def ledger_arrival(*, person: Person, actor, kind: str = LedgerEntry.Kind.ARRIVAL,
@@ -26,10 +39,46 @@ def ledger_arrivals_bulk(*, persons: list[Person], actor, note: str = "") -> int
     entries = [LedgerEntry(person=p, date=p.arrival_date, kind=LedgerEntry.Kind.ARRIVAL,
                            delta=+1, recorded_by=_user(actor), note=note) for p in persons]
     LedgerEntry.objects.bulk_create(entries, batch_size=5000)
+    # bulk_create skips save(): count the entries in the rollups here, in this transaction.
+    rollup.rollup_add((e.date, e.person_id, e.delta) for e in entries)
     return len(entries)
 
 
+def ledger_departure(*, person: Person, on: dt.date, kind: str, actor,
+                     note: str = "") -> LedgerEntry:
+    """A person's stay ends on `on` (they are not present on `on`)."""
+    if kind not in DEPARTURE_KINDS:
+        raise ValueError(f"{kind!r} is not a departure")
+    return LedgerEntry.objects.create(person=person, date=on, kind=kind, delta=-1,
+                                      recorded_by=_user(actor), note=note[:255])
+
+
+def ledger_reverse(*, entry: LedgerEntry, actor, note: str = "") -> LedgerEntry:
+    """Undoes a wrong entry with its opposite, dated like it (never an edit)."""
+    return LedgerEntry.objects.create(person_id=entry.person_id, date=entry.date,
+                                      kind=LedgerEntry.Kind.CORRECTION, delta=-entry.delta,
+                                      reverses=entry, recorded_by=_user(actor), note=note[:255])
+
+
+def live_departure(person: Person) -> LedgerEntry | None:
+    """The person's departure entry that stands (not reversed), if any."""
+    return (LedgerEntry.objects.filter(person=person, delta=-1, kind__in=DEPARTURE_KINDS,
+                                       reversed_by__isnull=True)
+            .order_by("-date", "-id").first())
+
+
 def population_on(day: dt.date) -> int:
+    """The ledger's sum up to `day` (read from the rollups: a few thousand rows)."""
+    return rollup.rollup_total_on(day)
+
+
+def population(*, on: dt.date) -> dict:
+    """The population on a date: total, by sex, by age band, by specific need."""
+    return rollup.rollup_breakdown(on)
+
+
+def ledger_sum_on(day: dt.date) -> int:
+    """The ledger's sum up to `day`, summed over the ledger itself (the reference)."""
     return LedgerEntry.objects.filter(date__lte=day).aggregate(n=Sum("delta"))["n"] or 0
 
 

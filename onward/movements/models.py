@@ -1,5 +1,7 @@
+import datetime as dt
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 
 
 class LedgerEntry(models.Model):
@@ -43,4 +45,136 @@ class LedgerEntry(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("Ledger entries are never changed: record a correction.")
-        super().save(*args, **kwargs)
+        if isinstance(self.date, str):
+            self.date = dt.date.fromisoformat(self.date)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._count_in_rollups()
+
+    def _count_in_rollups(self):
+        # The rollups are a derived index of the ledger: they change with it, in the same
+        # transaction, whoever writes the entry (bulk_create goes through
+        # ledger.ledger_arrivals_bulk, which does the same).
+        from onward.movements.rollup import rollup_add
+
+        rollup_add([(self.date, self.person_id, self.delta)])
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Ledger entries are never deleted: record a correction.")
+
+
+class RollupDims(models.Model):
+    """The attributes under which a person's ledger entries are counted in the rollups:
+    sex, birth year and specific needs (codes joined by ";"). Kept equal to the person's
+    current attributes (`rollup.person_dims_sync`), so the rollups always break the
+    population down by what the registry says now, as the ledger joined to persons does."""
+
+    person = models.OneToOneField("registry.Person", primary_key=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    sex = models.CharField(max_length=1, blank=True)
+    birth_year = models.SmallIntegerField(null=True, blank=True)
+    needs = models.CharField(max_length=64, blank=True)
+
+    def __str__(self):
+        return f"{self.person_id}: {self.sex} {self.birth_year} [{self.needs}]"
+
+
+class _Rollup(models.Model):
+    """Sum of ledger deltas per period and dimension value. Dimensions: "total" (value
+    ""), "sex" (M/F/X/""), "birth_year" ("1970", "" unknown), "need" (a code, "" for
+    none: a person with two needs counts under each). Written in the same transaction as
+    every ledger entry, so a population is a sum over a few thousand rows, not millions."""
+
+    dim = models.CharField(max_length=12)
+    value = models.CharField(max_length=8)
+    delta = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class RollupDay(_Rollup):
+    date = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["date", "dim", "value"],
+                                               name="rollup_day_key")]
+
+    def __str__(self):
+        return f"{self.date} {self.dim}={self.value} {self.delta:+d}"
+
+
+class RollupMonth(_Rollup):
+    month = models.DateField(help_text="The first day of the month.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "dim", "value"],
+                                               name="rollup_month_key")]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.dim}={self.value} {self.delta:+d}"
+
+
+class Transfer(models.Model):
+    """One movement out of the location (a flight) to a pledge's country, with its
+    manifest. Planned, then confirmed (everyone on the manifest departs, atomically) or
+    cancelled."""
+
+    audit_type = "transfer"
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        CONFIRMED = "confirmed", "Departed (confirmed)"
+        CANCELLED = "cancelled", "Cancelled"
+
+    date = models.DateField()
+    country = models.CharField(max_length=3, help_text="ISO 3166-1 alpha-3")
+    pledge = models.ForeignKey("relocation.Pledge", on_delete=models.PROTECT,
+                               related_name="transfers")
+    seats = models.PositiveIntegerField()
+    note = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED,
+                              db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self):
+        return f"Transfer {self.pk} to {self.country} on {self.date}"
+
+    @property
+    def public_id(self) -> str:
+        return str(self.pk)
+
+
+class ManifestLine(models.Model):
+    """A case on a transfer's manifest, with the persons travelling. A no-show is taken
+    off with a reason (`removed_*`), and the line stays as history."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="lines")
+    case = models.ForeignKey("registry.Case", on_delete=models.PROTECT,
+                             related_name="manifest_lines")
+    persons = models.ManyToManyField("registry.Person", related_name="manifest_lines")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    removed_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(
+            fields=["transfer", "case"], condition=models.Q(removed_at__isnull=True),
+            name="case_once_per_manifest")]
+
+    def __str__(self):
+        return f"{self.case_id} on transfer {self.transfer_id}"

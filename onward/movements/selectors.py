@@ -1,0 +1,123 @@
+"""Reads of the movements app: the population on a date, the monthly series, the ledger's
+entries, departures and transfers. Lists that show persons are audited like the
+registry's lists; the figures (counts only) are not."""
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from onward.accounts.policy import NotFound, can
+from onward.audit.services import audit_read, audit_record
+from onward.movements import rollup
+from onward.movements.ledger import population
+from onward.movements.models import LedgerEntry, Transfer
+
+
+def _audit_list(user, object_type: str, filters: dict) -> None:
+    shown = {k: v for k, v in filters.items() if v}
+    audit_record(actor=user, action="view", object_type=object_type,
+                 detail=" ".join(f"{k}={v}" for k, v in shown.items()) or "all")
+
+
+def population_page(*, on: dt.date, months: int = 12) -> dict:
+    """The population on `on` with its breakdowns, and the monthly series of the
+    `months` months up to it."""
+    start = (on.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    return {"population": population(on=on),
+            "series": rollup.rollup_monthly_series(start, on),
+            "age_labels": rollup.age_band_labels()}
+
+
+def ledger_entries(*, user, kind: str = "", person: str = "", date_from=None,
+                   date_to=None) -> QuerySet:
+    if not can(user, "movements.view"):
+        return LedgerEntry.objects.none()
+    _audit_list(user, "ledger", {"kind": kind, "person": person, "from": date_from,
+                                 "to": date_to})
+    entries = LedgerEntry.objects.select_related("person", "person__case", "recorded_by",
+                                                 "reverses")
+    if kind:
+        entries = entries.filter(kind=kind)
+    if person:
+        entries = entries.filter(Q(person__person_id__iexact=person)
+                                 | Q(person__case__case_id__iexact=person))
+    if date_from:
+        entries = entries.filter(date__gte=date_from)
+    if date_to:
+        entries = entries.filter(date__lte=date_to)
+    return entries.order_by("-date", "-id")
+
+
+def departures(*, user, kind: str = "", year: int | None = None) -> QuerySet:
+    """Departure entries that stand (not reversed), newest first."""
+    from onward.movements.ledger import DEPARTURE_KINDS
+
+    entries = ledger_entries(user=user, kind=kind).filter(
+        kind__in=DEPARTURE_KINDS, reversed_by__isnull=True)
+    if year:
+        entries = entries.filter(date__year=year)
+    return entries
+
+
+def departures_by_kind(*, date_from: dt.date | None = None, date_to: dt.date | None = None
+                       ) -> dict[str, int]:
+    """How many left, how: departures that stand, per kind (counts only)."""
+    from onward.movements.ledger import DEPARTURE_KINDS
+
+    entries = LedgerEntry.objects.filter(kind__in=DEPARTURE_KINDS, reversed_by__isnull=True)
+    if date_from:
+        entries = entries.filter(date__gte=date_from)
+    if date_to:
+        entries = entries.filter(date__lte=date_to)
+    counts = {k: 0 for k in DEPARTURE_KINDS}
+    for kind in entries.values_list("kind", flat=True):
+        counts[kind] += 1
+    return counts
+
+
+# -- transfers --------------------------------------------------------------------------
+
+def visible_transfers(user) -> QuerySet:
+    if can(user, "movements.view"):
+        return Transfer.objects.select_related("pledge")
+    return Transfer.objects.none()
+
+
+def get_transfer_for_user(user, transfer_id) -> Transfer:
+    try:
+        return visible_transfers(user).get(pk=int(transfer_id))
+    except (Transfer.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFound(f"No transfer {transfer_id!r}.") from exc
+
+
+def transfer_list(*, user, status: str = "") -> QuerySet:
+    transfers = visible_transfers(user)
+    if status:
+        transfers = transfers.filter(status=status)
+    return transfers.order_by("-date", "-id")
+
+
+def transfer_detail(*, user, transfer: Transfer) -> dict:
+    """The transfer with its manifest (lines on it, and no-shows taken off), audited."""
+    audit_read(actor=user, obj=transfer)
+    lines = list(transfer.lines.select_related("case", "removed_by")
+                 .prefetch_related("persons"))
+    on = [line for line in lines if line.removed_at is None]
+    return {"transfer": transfer, "lines": on,
+            "removed": [line for line in lines if line.removed_at is not None],
+            "persons": sum(len(line.persons.all()) for line in on)}
+
+
+def manifest_rows(transfer: Transfer) -> list[dict]:
+    """One row per person on the manifest (no-shows left out), in case order."""
+    rows = []
+    for line in transfer.lines.filter(removed_at__isnull=True).select_related("case") \
+            .prefetch_related("persons").order_by("case__case_id"):
+        for p in sorted(line.persons.all(), key=lambda p: (p.relationship != "principal",
+                                                           p.person_id)):
+            rows.append({"case_id": line.case.case_id, "person_id": p.person_id,
+                         "relationship": p.relationship, "family_name": p.family_name,
+                         "given_name": p.given_name, "father_name": p.father_name,
+                         "sex": p.sex, "birth_date": p.birth_date_display,
+                         "nationality": p.nationality, "document_number": p.document_number})
+    return rows

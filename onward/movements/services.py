@@ -1,0 +1,432 @@
+"""Writes of the movements app: departures, births, corrections and transfers.
+
+Invariant kept by every function here: the registry's departure fields and the
+population ledger change together, in one transaction, with an audit entry; so for
+every date d the ledger's sum up to d equals the registry's count of persons present on
+d (arrival_date <= d and (departure_date is null or > d), not merged). A departure
+dated d means the person is not present on d.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from onward.accounts.policy import require
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
+from onward.movements.ledger import (
+    ledger_arrival,
+    ledger_departure,
+    ledger_reverse,
+    live_departure,
+)
+from onward.movements.models import LedgerEntry
+from onward.registry.models import Case, Person
+
+Kind = LedgerEntry.Kind
+# Departures a user records directly; "relocated" happens only by confirming a transfer.
+RECORDABLE_DEPARTURES = (Kind.LEFT, Kind.DECEASED, Kind.REPATRIATED, Kind.UNKNOWN)
+
+
+def _as_date(value, field: str, errors: dict) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            errors[field] = "A date as YYYY-MM-DD."
+            return None
+    errors[field] = "This field is required."
+    return None
+
+
+def _check_departure(person: Person, on: dt.date | None, errors: dict) -> None:
+    if person.merged_into_id:
+        errors["person"] = f"{person.person_id} is a merged duplicate record."
+    elif person.departure_date:
+        errors["person"] = (f"{person.person_id} already departed on {person.departure_date} "
+                            f"({person.departure_type}); correct that departure first.")
+    if on is None:
+        return
+    if on > dt.date.today():
+        errors["on"] = "A departure is recorded once it happened, not in advance."
+    elif person.arrival_date and on < person.arrival_date:
+        errors["on"] = (f"{person.person_id} arrived on {person.arrival_date}: a departure "
+                        "cannot come before the arrival.")
+
+
+def _depart(*, actor, person: Person, kind: str, on: dt.date, note: str = "") -> LedgerEntry:
+    """Ends a locked, checked person's stay: registry fields, ledger and audit together."""
+    person.departure_date, person.departure_type = on, kind
+    person.version += 1
+    person.save(update_fields=["departure_date", "departure_type", "version", "updated_at"])
+    entry = ledger_departure(person=person, on=on, kind=kind, actor=actor, note=note)
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
+                 object_id=person.person_id,
+                 changes={"departure_date": ["", str(on)], "departure_type": ["", kind]},
+                 detail=f"departure: {kind}" + (f" – {note}" if note else ""))
+    return entry
+
+
+@transaction.atomic
+def departure_record(*, actor, person: Person, kind: str, on, note: str = "") -> LedgerEntry:
+    """Records that a person left the location on `on` (left on own accord, deceased,
+    voluntarily repatriated, whereabouts unknown), with what is known in `note`.
+
+    Keeps the invariant: the person's departure fields and a -1 ledger entry dated `on`
+    are written together. A person departs once; a wrong departure is corrected with
+    `departure_correct`, never edited."""
+    require(actor, "movements.record")
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    errors: dict = {}
+    if kind not in RECORDABLE_DEPARTURES:
+        errors["kind"] = (f"{kind!r} is not a departure recorded here (relocation happens "
+                          "by confirming a transfer).")
+    day = _as_date(on, "on", errors)
+    note = " ".join(str(note or "").split())
+    if len(note) > 255:
+        errors["note"] = "At most 255 characters."
+    _check_departure(locked, day, errors)
+    if errors:
+        raise ValidationError(errors)
+    return _depart(actor=actor, person=locked, kind=kind, on=day, note=note)
+
+
+@transaction.atomic
+def death_record_once(*, actor, person: Person, on, note: str = "") -> LedgerEntry:
+    """A death, recorded once however often it is reported (an incident's claims, several
+    victim links): a person already recorded as deceased keeps their one entry."""
+    require(actor, "movements.record")
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.departure_type == Kind.DECEASED:
+        return live_departure(locked)
+    return departure_record(actor=actor, person=locked, kind=Kind.DECEASED, on=on, note=note)
+
+
+@transaction.atomic
+def departure_correct(*, actor, person: Person, reason: str) -> LedgerEntry:
+    """Undoes a wrongly recorded departure: a reversing ledger entry (kind correction,
+    +1, dated like the wrong one, `reverses` it) and the person's departure fields
+    cleared, audited with the reason. The wrong entry stays in the ledger.
+
+    A relocation on a confirmed transfer is corrected on the transfer
+    (`transfer_line_correct`), which also takes the case back out of "departed"."""
+    require(actor, "movements.record")
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    errors: dict = {}
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        errors["reason"] = "Say why the departure was wrong."
+    entry = live_departure(locked)
+    if locked.departure_date is None or entry is None:
+        errors["person"] = f"{locked.person_id} has no departure to correct."
+    elif entry.kind == Kind.RELOCATED:
+        errors["person"] = (f"{locked.person_id} departed on a transfer: correct it from "
+                            "the transfer.")
+    if errors:
+        raise ValidationError(errors)
+    return _undepart(actor=actor, person=locked, entry=entry, reason=reason)
+
+
+def _undepart(*, actor, person: Person, entry: LedgerEntry, reason: str) -> LedgerEntry:
+    before = [str(person.departure_date), person.departure_type]
+    person.departure_date, person.departure_type = None, ""
+    person.version += 1
+    person.save(update_fields=["departure_date", "departure_type", "version", "updated_at"])
+    reversing = ledger_reverse(entry=entry, actor=actor, note=reason)
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
+                 object_id=person.person_id,
+                 changes={"departure_date": [before[0], ""], "departure_type": [before[1], ""]},
+                 detail=f"departure corrected: {reason}")
+    return reversing
+
+
+_CHILD_OF = {"principal": "child", "spouse": "child", "child": "grandchild"}
+
+
+@transaction.atomic
+def birth_record(*, actor, mother: Person, on, child: dict) -> Person:
+    """A child born at the location joins the mother's case on the birth date: a new
+    person (relationship to the principal applicant derived from the mother's), their
+    +1 ledger entry of kind birth, and the audit entry, together.
+
+    `child` holds the registry's person fields (given_name required; sex, family_name,
+    father_name, specific_needs optional), validated by the registry's own rules."""
+    from onward.registry import services as registry
+
+    require(actor, "movements.record")
+    case = Case.objects.select_for_update().get(pk=mother.case_id)
+    mother = Person.objects.select_for_update().get(pk=mother.pk)
+    errors: dict = {}
+    day = _as_date(on, "on", errors)
+    if mother.sex != "F":
+        errors["mother"] = f"{mother.person_id} is not recorded as a woman."
+    if case.status != Case.Status.OPEN:
+        errors["mother"] = f"Case {case.case_id} is closed."
+    if day is not None:
+        if day > dt.date.today():
+            errors["on"] = "A birth is recorded once it happened."
+        elif not _present(mother, day):
+            errors["on"] = f"{mother.person_id} was not at the location on {day}."
+    data = {k: v for k, v in child.items() if k in registry.PERSON_FIELDS}
+    data.update(relationship=_CHILD_OF.get(mother.relationship, "other_relative"),
+                birth_date=day or "")
+    try:
+        fields = registry.clean_person_fields(data)
+    except ValidationError as exc:
+        errors.update({k: " ".join(v) for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    needs = fields.pop("specific_needs", [])
+    person = Person.objects.create(person_id=registry._next_id("P", 6), case=case,
+                                   arrival_date=day, **fields)
+    person.specific_needs.set(needs)
+    ledger_arrival(person=person, actor=actor, kind=Kind.BIRTH,
+                   note=f"born to {mother.person_id}")
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="person",
+                 object_id=person.person_id,
+                 changes={k: ["", v] for k, v in registry._person_snapshot(person).items() if v},
+                 detail=f"birth in case {case.case_id}, mother {mother.person_id}")
+    return person
+
+
+def _present(person: Person, day: dt.date) -> bool:
+    return (person.merged_into_id is None and person.arrival_date is not None
+            and person.arrival_date <= day
+            and (person.departure_date is None or person.departure_date > day))
+
+
+# -- transfers ------------------------------------------------------------------------------
+
+def _lock_transfer(transfer, *, status=None):
+    from onward.movements.models import Transfer
+
+    locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if status and locked.status != status:
+        raise ValidationError({"transfer": f"Transfer {locked.pk} is "
+                                           f"{locked.get_status_display().lower()}."})
+    return locked
+
+
+def _present_members(case: Case) -> list[Person]:
+    return list(case.members.filter(merged_into__isnull=True, departure_date__isnull=True)
+                .order_by("person_id"))
+
+
+def _case_set_status(*, actor, case: Case, status: str, detail: str) -> None:
+    """The registry case's status, changed under its lock and audited (the transfer's
+    own helper: resettlement officers close cases by confirming a transfer, without the
+    right to edit the registry otherwise)."""
+    if case.status == status:
+        return
+    before = case.status
+    case.status, case.version = status, case.version + 1
+    case.save(update_fields=["status", "version", "updated_at"])
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="case",
+                 object_id=case.case_id, changes={"status": [before, status]}, detail=detail)
+
+
+@transaction.atomic
+def transfer_plan(*, actor, pledge, date, seats, note: str = ""):
+    """A planned movement to the pledge's country; nobody departs until it is confirmed."""
+    from onward.movements.models import Transfer
+
+    require(actor, "transfers.manage")
+    errors: dict = {}
+    day = _as_date(date, "date", errors)
+    try:
+        seats = int(seats)
+        if seats <= 0:
+            errors["seats"] = "At least one seat."
+    except (TypeError, ValueError):
+        errors["seats"] = "A whole number of seats."
+    if pledge is None:
+        errors["pledge"] = "Choose the pledge the transfer serves."
+    elif pledge.status == "closed":
+        errors["pledge"] = f"Pledge {pledge} is closed."
+    note = " ".join(str(note or "").split())[:255]
+    if errors:
+        raise ValidationError(errors)
+    transfer = Transfer.objects.create(date=day, country=pledge.country, pledge=pledge,
+                                       seats=seats, note=note, created_by=actor)
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="transfer",
+                 object_id=transfer.pk, detail=f"to {pledge.country} on {day}, {seats} seats")
+    return transfer
+
+
+@transaction.atomic
+def transfer_case_add(*, actor, transfer, case: Case):
+    """Puts a case ready for departure under the transfer's pledge on its manifest, with
+    its members present now. Refused: a case not ready, a case already on a planned
+    transfer, more persons than seats."""
+    from onward.movements.models import ManifestLine
+    from onward.relocation.selectors import cases_ready_for_departure
+
+    require(actor, "transfers.manage")
+    transfer = _lock_transfer(transfer, status="planned")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    errors: dict = {}
+    if not cases_ready_for_departure(pledge=transfer.pledge).filter(pk=case.pk).exists():
+        errors["case"] = (f"Case {case.case_id} is not ready for departure under "
+                          f"{transfer.pledge}.")
+    elif ManifestLine.objects.filter(case=case, removed_at__isnull=True,
+                                     transfer__status="planned").exists():
+        errors["case"] = f"Case {case.case_id} is already on a planned transfer."
+    members = _present_members(case)
+    if not members:
+        errors.setdefault("case", f"Case {case.case_id} has nobody present.")
+    taken = sum(line.persons.count() for line in transfer.lines.filter(removed_at__isnull=True))
+    if taken + len(members) > transfer.seats:
+        errors["seats"] = (f"{len(members)} more persons would exceed the {transfer.seats} "
+                           f"seats ({taken} taken).")
+    if errors:
+        raise ValidationError(errors)
+    line = ManifestLine.objects.create(transfer=transfer, case=case, added_by=actor)
+    line.persons.set(members)
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="transfer",
+                 object_id=transfer.pk,
+                 detail=f"case {case.case_id} added ({len(members)} persons)")
+    return line
+
+
+@transaction.atomic
+def transfer_case_remove(*, actor, transfer, line, reason: str):
+    """Takes a no-show off the manifest before confirmation, with the reason; the line
+    stays as history."""
+    from django.utils import timezone
+
+    from onward.movements.models import ManifestLine
+
+    require(actor, "transfers.manage")
+    transfer = _lock_transfer(transfer, status="planned")
+    line = ManifestLine.objects.select_for_update().get(pk=line.pk, transfer=transfer)
+    reason = " ".join(str(reason or "").split())
+    errors = {}
+    if not reason:
+        errors["reason"] = "Say why the case is taken off (no-show, illness, …)."
+    if line.removed_at:
+        errors["line"] = "Already taken off the manifest."
+    if errors:
+        raise ValidationError(errors)
+    line.removed_at, line.removed_by, line.removed_reason = timezone.now(), actor, reason[:255]
+    line.save(update_fields=["removed_at", "removed_by", "removed_reason"])
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="transfer",
+                 object_id=transfer.pk, detail=f"case {line.case.case_id} taken off: {reason}")
+    return line
+
+
+@transaction.atomic
+def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
+    """The transfer departed. In one transaction, under locks on the transfer, its cases
+    and their persons: every person on the manifest departs (registry fields and a -1
+    ledger entry of kind relocated dated the transfer's day), each case closes as
+    relocated (audited) and moves to departed in the relocation workflow, which counts it
+    in its pledge's departed figures. Any failure leaves nothing changed."""
+    from django.utils import timezone
+
+    from onward.registry.services import StaleEdit
+    from onward.relocation.services import case_depart
+
+    require(actor, "transfers.manage")
+    transfer = _lock_transfer(transfer, status="planned")
+    if expected_version is not None and transfer.version != expected_version:
+        raise StaleEdit(f"Transfer {transfer.pk} was changed since you opened it: reload it.")
+    lines = list(transfer.lines.filter(removed_at__isnull=True).order_by("case_id"))
+    errors: dict = {}
+    if not lines:
+        errors["transfer"] = "The manifest is empty."
+    if transfer.date > dt.date.today():
+        errors["date"] = (f"The transfer is planned for {transfer.date}: confirm it once it "
+                          "has left.")
+    if errors:
+        raise ValidationError(errors)
+    cases = {c.pk: c for c in Case.objects.select_for_update().filter(
+        pk__in=[line.case_id for line in lines]).order_by("pk")}
+    for line in lines:
+        case = cases[line.case_id]
+        persons = list(Person.objects.select_for_update().filter(
+            pk__in=line.persons.values("pk")).order_by("pk"))
+        present = {p.pk for p in _present_members(case)}
+        if present != {p.pk for p in persons}:
+            errors[f"case {case.case_id}"] = (
+                "The case's members changed since it was put on the manifest: take it off "
+                "and add it again.")
+            continue
+        for person in persons:
+            problems: dict = {}
+            _check_departure(person, transfer.date, problems)
+            if problems:
+                errors[person.person_id] = " ".join(problems.values())
+                continue
+            _depart(actor=actor, person=person, kind=Kind.RELOCATED, on=transfer.date,
+                    note=f"transfer {transfer.pk} to {transfer.country}")
+        case_depart(case=case, actor=actor, on=transfer.date)
+        _case_set_status(actor=actor, case=case, status=Case.Status.CLOSED,
+                         detail=f"relocated: transfer {transfer.pk} on {transfer.date}")
+    if errors:
+        raise ValidationError(errors)  # the transaction rolls back: nothing departed
+    transfer.status, transfer.version = "confirmed", transfer.version + 1
+    transfer.confirmed_by, transfer.confirmed_at = actor, timezone.now()
+    transfer.save(update_fields=["status", "version", "confirmed_by", "confirmed_at"])
+    n = sum(len(line.persons.all()) for line in lines)
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="transfer",
+                 object_id=transfer.pk, changes={"status": ["planned", "confirmed"]},
+                 detail=f"departed: {len(lines)} cases, {n} persons")
+    return transfer
+
+
+
+@transaction.atomic
+def transfer_cancel(*, actor, transfer, reason: str):
+    require(actor, "transfers.manage")
+    transfer = _lock_transfer(transfer, status="planned")
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "Say why the transfer is cancelled."})
+    transfer.status, transfer.version = "cancelled", transfer.version + 1
+    transfer.save(update_fields=["status", "version"])
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="transfer",
+                 object_id=transfer.pk, changes={"status": ["planned", "cancelled"]},
+                 detail=reason[:255])
+    return transfer
+
+
+@transaction.atomic
+def transfer_line_correct(*, actor, transfer, line, reason: str):
+    """A case recorded as departed on a confirmed transfer did not leave: each person's
+    departure is reversed in the ledger (a correction entry) and cleared in the registry,
+    the case reopens and goes back to ready in the relocation workflow; the line is
+    marked with the reason. Nothing is deleted."""
+    from django.utils import timezone
+
+    from onward.movements.models import ManifestLine
+    from onward.relocation.services import case_undepart
+
+    require(actor, "transfers.manage")
+    transfer = _lock_transfer(transfer, status="confirmed")
+    line = ManifestLine.objects.select_for_update().get(pk=line.pk, transfer=transfer)
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "Say why the departure was wrong."})
+    if line.removed_at:
+        raise ValidationError({"line": "This case is not on the manifest."})
+    case = Case.objects.select_for_update().get(pk=line.case_id)
+    for person in Person.objects.select_for_update().filter(
+            pk__in=line.persons.values("pk")).order_by("pk"):
+        entry = live_departure(person)
+        if entry is not None and entry.kind == Kind.RELOCATED and person.departure_date:
+            _undepart(actor=actor, person=person, entry=entry,
+                      reason=f"transfer {transfer.pk} corrected: {reason}")
+    _case_set_status(actor=actor, case=case, status=Case.Status.OPEN,
+                     detail=f"transfer {transfer.pk} departure corrected: {reason}")
+    case_undepart(case=case, actor=actor, reason=reason)
+    line.removed_at, line.removed_by = timezone.now(), actor
+    line.removed_reason = f"corrected after departure: {reason}"[:255]
+    line.save(update_fields=["removed_at", "removed_by", "removed_reason"])
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="transfer",
+                 object_id=transfer.pk, detail=f"case {case.case_id} departure corrected")
+    return line

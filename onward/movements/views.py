@@ -1,0 +1,296 @@
+"""Pages of the movements app. Thin: parse the request, call selectors and services."""
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from onward.accounts.policy import NotFound, can, get_person_for_user
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
+from onward.movements import selectors, services
+from onward.movements.forms import BirthForm, CorrectionForm, DepartureForm, TransferForm
+from onward.movements.models import LedgerEntry, ManifestLine, Transfer
+from onward.registry.services import StaleEdit
+from onward.web.access import _fetch, permission_required, person_or_404
+
+
+def _day(text: str, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@permission_required("movements.view")
+def ledger(request):
+    on = _day(request.GET.get("on", ""), dt.date.today())
+    filters = {k: request.GET.get(k, "").strip() for k in ("kind", "person", "from", "to")}
+    entries = selectors.ledger_entries(
+        user=request.user, kind=filters["kind"], person=filters["person"],
+        date_from=_day(filters["from"], None), date_to=_day(filters["to"], None))
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    data = selectors.population_page(on=on)
+    return render(request, "movements/ledger.html", {
+        **data, "on": on, "filters": filters, "page": page,
+        "query": _query_without_page(request), "kinds": LedgerEntry.Kind.choices,
+        "departed": selectors.departures_by_kind(date_to=on),
+        "can_record": can(request.user, "movements.record"),
+    })
+
+
+def _person(request, person_id: str, form, field: str):
+    try:
+        return get_person_for_user(request.user, person_id.strip())
+    except NotFound:
+        form.add_error(field, f"No person {person_id!r}.")
+        return None
+
+
+@permission_required("movements.record")
+def departure_create(request):
+    form = DepartureForm(request.POST or None, initial={"person": request.GET.get("person", "")})
+    if request.method == "POST" and form.is_valid():
+        person = _person(request, form.cleaned_data["person"], form, "person")
+        if person is not None:
+            try:
+                services.departure_record(actor=request.user, person=person,
+                                          kind=form.cleaned_data["kind"],
+                                          on=form.cleaned_data["on"],
+                                          note=form.cleaned_data["note"])
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, f"Recorded the departure of {person.person_id}.")
+                return redirect("ledger")
+    return render(request, "movements/form.html", {
+        "form": form, "title": "Record a departure",
+        "intro": "Left on own accord, deceased, voluntarily repatriated or whereabouts "
+                 "unknown. Relocations are recorded by confirming a transfer."})
+
+
+@permission_required("movements.record")
+def birth_create(request):
+    form = BirthForm(request.POST or None, initial={"mother": request.GET.get("mother", "")})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        mother = _person(request, data.pop("mother"), form, "mother")
+        on = data.pop("on")
+        if mother is not None:
+            try:
+                child = services.birth_record(actor=request.user, mother=mother, on=on,
+                                              child=data)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, f"Registered the birth of {child.person_id} in "
+                                          f"case {child.case.case_id}.")
+                return redirect("case_detail", case_id=child.case.case_id)
+    return render(request, "movements/form.html", {
+        "form": form, "title": "Record a birth",
+        "intro": "The child joins the mother's case on the date of birth."})
+
+
+@permission_required("movements.record")
+def departure_correct(request, person_id):
+    person = person_or_404(request, person_id)
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.departure_correct(actor=request.user, person=person,
+                                       reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"Corrected: {person.person_id} is present again; the "
+                                      "wrong entry stays in the ledger, reversed.")
+            return redirect("ledger")
+    return render(request, "movements/form.html", {
+        "form": form, "title": f"Correct the departure of {person.person_id}",
+        "intro": f"{person.full_name}: departed {person.departure_date or '—'} "
+                 f"({person.departure_type or 'no departure recorded'}). A reversing entry "
+                 "is added to the ledger; nothing is erased."})
+
+
+# -- transfers --------------------------------------------------------------------------
+
+def transfer_or_404(request, transfer_id):
+    return _fetch(request, selectors.get_transfer_for_user, "transfer", str(transfer_id))
+
+
+def _pledges():
+    from onward.relocation.models import Pledge
+
+    return list(Pledge.objects.exclude(status="closed"))
+
+
+@permission_required("movements.view")
+def transfer_list(request):
+    status = request.GET.get("status", "")
+    can_manage = can(request.user, "transfers.manage")
+    form = TransferForm(pledges=_pledges(), initial={"date": dt.date.today()}) \
+        if can_manage else None
+    return render(request, "movements/transfer_list.html", {
+        "transfers": selectors.transfer_list(user=request.user, status=status),
+        "status": status, "statuses": Transfer.Status.choices, "form": form,
+    })
+
+
+@permission_required("transfers.manage")
+def transfer_create(request):
+    from onward.relocation.models import Pledge
+
+    form = TransferForm(request.POST or None, pledges=_pledges(),
+                        initial={"date": dt.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            transfer = services.transfer_plan(
+                actor=request.user, pledge=Pledge.objects.get(pk=form.cleaned_data["pledge"]),
+                date=form.cleaned_data["date"], seats=form.cleaned_data["seats"],
+                note=form.cleaned_data["note"])
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"Planned transfer {transfer.pk}.")
+            return redirect("transfer_detail", transfer_id=transfer.pk)
+    return render(request, "movements/form.html", {"form": form, "title": "Plan a transfer"})
+
+
+@permission_required("movements.view")
+def transfer_detail(request, transfer_id):
+    from onward.relocation.selectors import cases_ready_for_departure, pledge_figures
+
+    transfer = transfer_or_404(request, transfer_id)
+    detail = selectors.transfer_detail(user=request.user, transfer=transfer)
+    can_manage = can(request.user, "transfers.manage")
+    ready = []
+    if can_manage and transfer.status == "planned":
+        on = {line.case_id for line in detail["lines"]}
+        ready = [c for c in cases_ready_for_departure(pledge=transfer.pledge)
+                 .prefetch_related("members") if c.pk not in on]
+    return render(request, "movements/transfer_detail.html", {
+        **detail, "ready": ready, "can_manage": can_manage,
+        "figures": pledge_figures(transfer.pledge),
+    })
+
+
+def _transfer_action(request, transfer_id, action):
+    transfer = transfer_or_404(request, transfer_id)
+    try:
+        text = action(transfer)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except StaleEdit as exc:
+        messages.error(request, str(exc))
+    except ManifestLine.DoesNotExist:
+        messages.error(request, "No such line on this manifest.")
+    else:
+        messages.success(request, text)
+    return redirect("transfer_detail", transfer_id=transfer.pk)
+
+
+@require_POST
+@permission_required("transfers.manage")
+def transfer_case_add(request, transfer_id):
+    def add(transfer):
+        from onward.accounts.policy import get_case_for_user
+
+        try:
+            case = get_case_for_user(request.user, request.POST.get("case", ""))
+        except NotFound:
+            raise ValidationError({"case": "No such case."}) from None
+        line = services.transfer_case_add(actor=request.user, transfer=transfer, case=case)
+        return f"Added case {case.case_id} ({line.persons.count()} persons)."
+
+    return _transfer_action(request, transfer_id, add)
+
+
+@require_POST
+@permission_required("transfers.manage")
+def transfer_case_remove(request, transfer_id, line_id):
+    def remove(transfer):
+        line = transfer.lines.get(pk=line_id)
+        services.transfer_case_remove(actor=request.user, transfer=transfer, line=line,
+                                      reason=request.POST.get("reason", ""))
+        return f"Took case {line.case.case_id} off the manifest."
+
+    return _transfer_action(request, transfer_id, remove)
+
+
+@require_POST
+@permission_required("transfers.manage")
+def transfer_line_correct(request, transfer_id, line_id):
+    def correct(transfer):
+        line = transfer.lines.get(pk=line_id)
+        services.transfer_line_correct(actor=request.user, transfer=transfer, line=line,
+                                       reason=request.POST.get("reason", ""))
+        return f"Corrected: case {line.case.case_id} did not depart."
+
+    return _transfer_action(request, transfer_id, correct)
+
+
+@require_POST
+@permission_required("transfers.manage")
+def transfer_confirm(request, transfer_id):
+    def confirm(transfer):
+        version = request.POST.get("version")
+        services.transfer_confirm(actor=request.user, transfer=transfer,
+                                  expected_version=int(version) if version else None)
+        return f"Transfer {transfer.pk} confirmed: everyone on the manifest has departed."
+
+    return _transfer_action(request, transfer_id, confirm)
+
+
+@require_POST
+@permission_required("transfers.manage")
+def transfer_cancel(request, transfer_id):
+    def cancel(transfer):
+        services.transfer_cancel(actor=request.user, transfer=transfer,
+                                 reason=request.POST.get("reason", ""))
+        return f"Transfer {transfer.pk} cancelled."
+
+    return _transfer_action(request, transfer_id, cancel)
+
+
+MANIFEST_COLUMNS = ("case_id", "person_id", "relationship", "family_name", "given_name",
+                    "father_name", "sex", "birth_date", "nationality", "document_number")
+
+
+def _audit_export(request, transfer, fmt):
+    audit_record(actor=request.user, action=AuditEntry.Action.EXPORT, object_type="transfer",
+                 object_id=transfer.pk, detail=f"manifest {fmt}")
+
+
+@permission_required("transfers.manage")
+def manifest_csv(request, transfer_id):
+    transfer = transfer_or_404(request, transfer_id)
+    _audit_export(request, transfer, "csv")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="manifest-{transfer.pk}.csv"'
+    writer = csv.DictWriter(response, fieldnames=MANIFEST_COLUMNS)
+    writer.writeheader()
+    writer.writerows(selectors.manifest_rows(transfer))
+    return response
+
+
+@permission_required("transfers.manage")
+def manifest_pdf(request, transfer_id):
+    from onward.movements.manifest import manifest_pdf_bytes
+
+    transfer = transfer_or_404(request, transfer_id)
+    _audit_export(request, transfer, "pdf")
+    response = HttpResponse(manifest_pdf_bytes(transfer, selectors.manifest_rows(transfer)),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="manifest-{transfer.pk}.pdf"'
+    return response
