@@ -1,0 +1,172 @@
+"""Report pages. Thin: parse the date and filters, ask figures/records/export, render."""
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
+from onward.incidents.selectors import RULES
+from onward.reports import export
+from onward.reports import figures as F
+from onward.reports import records as R
+from onward.web.access import permission_required
+
+
+def _as_of(request) -> dt.date:
+    raw = request.GET.get("as_of", "").strip()
+    today = timezone.localdate()
+    if not raw:
+        return today
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        messages.warning(request, f"“{raw}” is not a date (YYYY-MM-DD): showing today.")
+        return today
+
+
+def _rule(request) -> str:
+    rule = request.GET.get("rule", "latest_official")
+    return rule if rule in RULES else "latest_official"
+
+
+def _chart_payload(t: F.Table) -> dict:
+    """What charts.js draws: labels, one series per value column, and the unit."""
+    cols = [j for j, k in enumerate(t.kinds) if k == "count"]
+    if t.key == "pledge_use":
+        cols = [3]
+    series = [{"label": t.columns[j + 1],
+               "data": [None if r.suppressed[j] else r.values[j] for r in t.rows]}
+              for j in cols]
+    if t.chart == "range":
+        series = [{"label": f"{name.capitalize()} (range across claims)",
+                   "data": [list(r[name]) if r[name][0] is not None else None
+                            for r in t.ranges]} for name in ("killed", "injured")]
+    if t.key == "pledge_use":
+        series.insert(0, {"label": "Capacity", "data": [r.values[0] for r in t.rows]})
+    return {"key": t.key, "type": t.chart, "labels": [r.label for r in t.rows],
+            "series": series, "title": t.title}
+
+
+def _record_url(trace: dict | None, on: dt.date) -> str:
+    if not trace:
+        return ""
+    params = {"as_of": str(on), **{k: v for k, v in trace.items()}}
+    from urllib.parse import urlencode
+
+    return f"{reverse('report_records')}?{urlencode(params)}"
+
+
+@permission_required("reports.view")
+def dashboard(request):
+    on = _as_of(request)
+    rule = _rule(request)
+    tables = F.dashboard(request.user, on, rule=rule)
+    delegation = F.is_delegation(request.user)
+    threshold = _threshold() if delegation else 0
+    if delegation:
+        F.suppress(tables, threshold)  # a delegation is outside the operation
+    shown = []
+    for t in tables:
+        shown.append({
+            "t": t, "chart": _chart_payload(t) if t.chart != "none" else None,
+            "rows": [{"label": r.label,
+                      "cells": [{"text": F.cell_text(r, j, threshold), "url": "" if
+                                 r.suppressed[j] else _record_url(r.traces[j], on)}
+                                for j in range(len(r.values))]}
+                     for r in t.rows],
+        })
+    sections = []
+    for t in shown:
+        if not sections or sections[-1]["key"] != t["t"].section:
+            sections.append({"key": t["t"].section,
+                             "title": F.SECTION_TITLES.get(t["t"].section, ""), "tables": []})
+        sections[-1]["tables"].append(t)
+    return render(request, "reports/dashboard.html", {
+        "on": on, "today": timezone.localdate(), "sections": sections, "rule": rule,
+        "rules": RULES, "delegation": delegation, "threshold": _threshold(),
+    })
+
+
+def _threshold() -> int:
+    from django.conf import settings
+
+    return settings.ONWARD_SMALL_CELL
+
+
+@permission_required("reports.view")
+def records(request):
+    on = _as_of(request)
+    figure = request.GET.get("figure", "")
+    filters = {k: request.GET.get(k, "").strip() for k in R.FILTER_KEYS}
+    try:
+        kind, qs = R.records(user=request.user, figure=figure, on=on, filters=filters)
+    except R.Unknown:
+        audit_record(actor=request.user, action=AuditEntry.Action.DENIED, object_type="figure",
+                     object_id=figure[:64], detail=f"as_of={on}")
+        raise Http404("No such figure.") from None
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    try:
+        incident_url = reverse("incident_detail", kwargs={"incident_id": 0})[:-2]
+    except NoReverseMatch:
+        incident_url = ""
+    return render(request, "reports/records.html", {
+        "on": on, "figure": figure, "kind": kind, "page": page, "query": query.urlencode(),
+        "filters": {k: v for k, v in filters.items() if v},
+        "back": f"{reverse('dashboard')}?as_of={on}", "incident_url": incident_url,
+    })
+
+
+@permission_required("reports.view")
+def table_csv(request, key):
+    on = _as_of(request)
+    section = F.table_section(key)
+    tables = F.dashboard(request.user, on, only=section, rule=_rule(request)) if section else []
+    table = next((t for t in tables if t.key == key), None)
+    if table is None:
+        raise Http404("No such figure.")
+    shared = F.is_delegation(request.user)
+    if shared:
+        F.suppress([table], _threshold())
+    threshold = _threshold() if shared else 0
+    audit_record(actor=request.user, action=AuditEntry.Action.EXPORT, object_type="figure",
+                 object_id=key, detail=f"csv as_of={on}")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{key}-{on}.csv"'
+    w = csv.writer(response)
+    w.writerow([*table.columns, "as_of"])
+    for row in table.rows:
+        w.writerow([row.label, *(F.cell_text(row, j, threshold).replace("—", "")
+                                 for j in range(len(row.values))), str(on)])
+    return response
+
+
+def _report(request) -> export.Report:
+    return export.situation_report(user=request.user, on=_as_of(request),
+                                   shared=request.GET.get("shared") == "1", rule=_rule(request))
+
+
+@permission_required("reports.view")
+def report_pdf(request):
+    r = _report(request)
+    response = HttpResponse(export.render_pdf(r), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="situation-report-{r.on}.pdf"'
+    return response
+
+
+@permission_required("reports.view")
+def report_xlsx(request):
+    r = _report(request)
+    response = HttpResponse(
+        export.render_xlsx(r),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="situation-report-{r.on}.xlsx"'
+    return response
