@@ -1,7 +1,8 @@
 """HiGHS models: the restricted master LP and the restricted MILP.
 
-Rows: one per case (sum of its pairs <= 1), then one per (pledge, dimension)
-(use of its pairs <= residual capacity), in that order.
+MILP rows: one per case (sum of its pairs <= 1), then one per (pledge, dimension)
+(use of its pairs <= capacity), in that order. The master LP has the capacity rows
+first and a row only for the cases that hold two or more columns (see ``Master``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import highspy
 import numpy as np
 
 from .core import Core
+
+MAX_SWAPS = 3  # a case that keeps changing pledge gets a row and keeps its columns
 
 _banner_shown = False
 
@@ -60,50 +63,164 @@ def row_upper(core: Core) -> np.ndarray:
 class Master:
     """The restricted master LP over a growing set of pair columns.
 
+    Rows: one per (pledge, dimension) capacity, then one per case that holds two or
+    more columns. A case with a single column needs no row of its own: its
+    "at most one pledge" is that column's upper bound of 1. Most cases keep one
+    column (their best priced pair), so the LP has a few thousand rows instead of
+    one per case, and HiGHS's iterations are cheap.
+
     Invariant: ``cols`` lists the pair index of every LP column, in column order,
-    and ``in_master`` marks them.
+    ``in_master`` marks them, ``active`` says which are enabled (upper bound 1, not 0);
+    ``row_of[c]`` is case c's row (-1 if it has none) and a case without a row has at
+    most one active column (``single[c]``, -1 if none).
     """
 
     def __init__(self, core: Core) -> None:
         self.core = core
         self.h = new_highs()
-        n_rows = core.n_cases + core.cap.size
-        self.h.addRows(n_rows, np.full(n_rows, -highspy.kHighsInf), row_upper(core), 0,
+        n_rows = core.cap.size
+        self.h.addRows(n_rows, np.full(n_rows, -highspy.kHighsInf), core.cap.ravel(), 0,
                        np.zeros(n_rows, np.int32), np.empty(0, np.int32), np.empty(0))
         self.h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        self.h.setOptionValue("simplex_strategy", int(os.environ.get("SS", "4")))
+        self.h.setOptionValue("simplex_strategy", 4)  # primal: columns enter at 0, stays feasible
         self.cols = np.empty(0, np.int64)
         self.in_master = np.zeros(core.n_pairs, bool)
+        self.row_of = np.full(core.n_cases, -1, np.int64)
+        self.single = np.full(core.n_cases, -1, np.int64)
+        self.swaps = np.zeros(core.n_cases, np.int32)
+        self.col_of = np.full(core.n_pairs, -1, np.int64)
+        self.active = np.empty(0, bool)
+        self.n_rows = n_rows
+        self.objective = -np.inf
+        self.x = np.zeros(0)
 
-    def add(self, ks: np.ndarray) -> int:
-        """Add the pairs not yet in the master; return how many were added."""
-        ks = np.unique(ks[~self.in_master[ks]])
+    def add(self, ks: np.ndarray, x: np.ndarray | None = None) -> int:
+        """Bring pairs ``ks`` into the LP; return how many.
+
+        A case without a row whose only column is not fractional in the last LP
+        solution (``x``) and that gets one new pair *swaps*: the old column's upper
+        bound drops to 0 (it stays in the LP, disabled) and the new one enters, so
+        no row is needed. A case whose column is fractional, that gets several
+        pairs, or that has swapped ``MAX_SWAPS`` times gets a row and keeps its
+        columns.
+        """
+        core = self.core
+        ks = np.unique(ks)
         if not len(ks):
             return 0
-        starts, rows, vals = columns(self.core, ks)
+        cases = core.pc[ks]
+        multi = np.bincount(cases, minlength=core.n_cases)[cases] > 1
+        old = self.single[cases]
+        if x is None or len(x) != len(self.cols):
+            x = np.zeros(len(self.cols))
+        xo = x[np.maximum(old, 0)] if len(x) else np.zeros(len(ks))
+        whole = xo <= 1e-9  # a column at 1 stays (dropping it would lose its value)
+        swap = (old >= 0) & whole & ~multi & (self.swaps[cases] < MAX_SWAPS)
+        if swap.any():
+            self._set_active(old[swap], False)
+            self.swaps[cases[swap]] += 1
+            self.single[cases[swap]] = -1
+        need_row = ((old >= 0) & ~swap) | (multi & (self.row_of[cases] < 0))
+        if need_row.any():
+            self._add_case_rows(np.unique(cases[need_row]))
+        back = self.in_master[ks]  # disabled by an earlier swap: enable again
+        if back.any():
+            cols = self.col_of[ks[back]]
+            self._set_active(cols, True)
+            lone = self.row_of[core.pc[ks[back]]] < 0
+            self.single[core.pc[ks[back]][lone]] = cols[lone]
+        ks = ks[~back]
         n = len(ks)
-        self.h.addCols(n, self.core.s[ks], np.zeros(n), np.full(n, highspy.kHighsInf),
-                       len(rows), starts, rows, vals)
-        self.cols = np.concatenate((self.cols, ks))
-        self.in_master[ks] = True
-        return n
+        if n:
+            first_col = len(self.cols)
+            starts, rows, vals = self._entries(ks)
+            self.h.addCols(n, core.s[ks], np.zeros(n), np.ones(n), len(rows), starts, rows, vals)
+            lone = self.row_of[core.pc[ks]] < 0
+            self.single[core.pc[ks[lone]]] = first_col + np.flatnonzero(lone)
+            self.col_of[ks] = first_col + np.arange(n)
+            self.cols = np.concatenate((self.cols, ks))
+            self.active = np.concatenate((self.active, np.ones(n, bool)))
+            self.in_master[ks] = True
+        return n + int(back.sum())
+
+    def _set_active(self, cols: np.ndarray, on: bool) -> None:
+        if not len(cols):
+            return
+        n = len(cols)
+        self.h.changeColsBounds(n, cols.astype(np.int32), np.zeros(n),
+                                np.full(n, 1.0 if on else 0.0))
+        self.active[cols] = on
+
+    def _add_case_rows(self, cases: np.ndarray) -> None:
+        """A row "at most one pledge" for each case, over all its columns (also disabled)."""
+        mine = np.flatnonzero(np.isin(self.core.pc[self.cols], cases))
+        order = np.argsort(self.core.pc[self.cols[mine]], kind="stable")
+        mine = mine[order]
+        count = np.bincount(np.searchsorted(cases, self.core.pc[self.cols[mine]]),
+                            minlength=len(cases))
+        starts = np.concatenate(([0], np.cumsum(count)[:-1])).astype(np.int32)
+        n = len(cases)
+        self.h.addRows(n, np.full(n, -highspy.kHighsInf), np.ones(n), len(mine), starts,
+                       mine.astype(np.int32), np.ones(len(mine)))
+        self.row_of[cases] = self.n_rows + np.arange(n)
+        self.n_rows += n
+        self.single[cases] = -1
+
+    def _entries(self, ks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Column-wise entries of pair columns: the case row (if any), then capacities."""
+        core = self.core
+        n_d = core.cap.shape[1]
+        rows = np.empty((len(ks), 1 + n_d), np.int32)
+        vals = np.empty((len(ks), 1 + n_d))
+        row = self.row_of[core.pc[ks]]
+        rows[:, 0] = row
+        vals[:, 0] = np.where(row >= 0, 1.0, 0.0)
+        rows[:, 1:] = core.pp[ks, None] * n_d + np.arange(n_d)
+        vals[:, 1:] = core.pu[ks]
+        nz = vals != 0
+        starts = np.concatenate(([0], np.cumsum(nz.sum(axis=1))[:-1])).astype(np.int32)
+        return starts, rows[nz], vals[nz]
 
     def solve(self, time_limit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-        """Solve the LP; return (x per column, u per case, v per capacity, optimal)."""
+        """Solve the LP; return (x per column, u per case, v per capacity, optimal).
+
+        ``u[c]`` is max(0, best net profit among c's master columns): the LP dual of
+        c's row, also for cases whose row is implicit (a column bound).
+        """
         # HiGHS measures time_limit from the instance's creation, across runs
         self.h.setOptionValue("time_limit", self.h.getRunTime() + max(time_limit, 0.01))
         self.h.run()
         ok = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         sol = self.h.getSolution()
-        x = np.asarray(sol.col_value)
-        dual = np.maximum(np.asarray(sol.row_dual), 0.0)
-        n_c = self.core.n_cases
-        return x, dual[:n_c], dual[n_c:].reshape(self.core.cap.shape), ok
+        x = self.x = np.asarray(sol.col_value)
+        core = self.core
+        self.objective = float(self.h.getInfo().objective_function_value) if ok else -np.inf
+        v = np.maximum(np.asarray(sol.row_dual)[:core.cap.size], 0.0).reshape(core.cap.shape)
+        return x, self.case_u(None, v), v, ok
+
+    def case_u(self, w: np.ndarray | None, v: np.ndarray | None = None) -> np.ndarray:
+        """Per case max(0, best net profit among its active columns).
+
+        With ``w`` (net profit of every pair) given, read from it; else computed at ``v``.
+        """
+        core = self.core
+        u = np.zeros(core.n_cases)
+        on = self.cols[self.active]
+        if len(on):
+            if w is not None:
+                won = w[on]
+            else:
+                won = core.s[on] - (core.pu[on] * v[core.pp[on]]).sum(axis=1)
+            np.maximum.at(u, core.pc[on], won)
+        return u
 
 
 def solve_milp(core: Core, ks: np.ndarray, start: np.ndarray, time_limit: float,
-               gap: float) -> tuple[np.ndarray, float, bool]:
+               gap: float, cap: np.ndarray | None = None,
+               heuristic_effort: float | None = None) -> tuple[np.ndarray, float, bool]:
     """Best plan over pair columns ``ks`` from the MIP start ``start`` (0/1 per column).
+
+    ``cap`` replaces the core's capacities (a MILP over what the fixed part left).
 
     Returns the chosen pairs, HiGHS's dual bound over these columns, and whether
     it stopped on its gap (rather than on time).
@@ -114,7 +231,10 @@ def solve_milp(core: Core, ks: np.ndarray, start: np.ndarray, time_limit: float,
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n, n_rows
     lp.col_cost_, lp.col_lower_, lp.col_upper_ = core.s[ks], np.zeros(n), np.ones(n)
-    lp.row_lower_, lp.row_upper_ = np.full(n_rows, -highspy.kHighsInf), row_upper(core)
+    upper = row_upper(core)
+    if cap is not None:
+        upper[core.n_cases:] = np.maximum(cap, 0.0).ravel()
+    lp.row_lower_, lp.row_upper_ = np.full(n_rows, -highspy.kHighsInf), upper
     lp.sense_ = highspy.ObjSense.kMaximize
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = np.append(starts, len(rows)).astype(np.int32)
@@ -123,6 +243,8 @@ def solve_milp(core: Core, ks: np.ndarray, start: np.ndarray, time_limit: float,
     h.passModel(lp)
     h.setOptionValue("time_limit", max(time_limit, 0.01))
     h.setOptionValue("mip_rel_gap", gap)
+    if heuristic_effort is not None:
+        h.setOptionValue("mip_heuristic_effort", heuristic_effort)
     h.setSolution(n, np.arange(n, dtype=np.int32), start.astype(np.float64))
     h.run()
     status = h.getModelStatus()

@@ -1,15 +1,22 @@
-"""The matching engine: column generation for the bound, a restricted MILP for the plan.
+"""The matching engine: dual prices for the bound, column generation for the LP,
+neighbourhood search and a restricted MILP for the plan.
 
-1. A greedy plan over each case's best pairs exists before any LP is solved.
-2. Column generation solves the LP relaxation: the master LP holds a subset of
-   pair columns; every allowed pair is priced with numpy from the duals and the
-   best positive one per case enters, until none is positive. For any prices
-   v >= 0, u_c = max(0, max_k s_k - use_c . v_p) makes (u, v) dual feasible, so
-   sum(u) + cap . v is a valid upper bound at *every* iteration.
-3. The LP solution is rounded (integral columns kept, the rest filled greedily).
-4. A MILP over the pairs whose reduced cost is within delta of zero closes the
-   gap: a plan using any other pair scores below UB - delta, so the proven bound
-   is max(MILP bound, UB - delta), optimal once delta >= UB - incumbent.
+1. A greedy plan exists before any LP is solved.
+2. Dual phase (``dual.py``): for any prices v >= 0, u_c = max(0, max_k s_k -
+   use_c . v_p) makes (u, v) dual feasible, so L(v) = sum(u) + cap . v is a valid
+   upper bound. A smoothed L is minimised by projected L-BFGS (numpy over all
+   pairs); every point evaluated is a proven bound. Skipped on a warm start (its
+   prices are used instead).
+3. Column generation solves the LP relaxation exactly from those prices: each case
+   starts with its best priced pair (no row of its own: a column bound), pricing
+   is smoothed towards the best prices, and only cases that need two columns get
+   a row, so the master stays small.
+4. The LP solution is rounded (integral columns kept, a greedy fill, then a small
+   MILP over the other cases in the capacity left).
+5. Neighbourhood search: small MILPs over a few pledges at a time (large instances).
+6. A MILP over the pairs whose reduced cost is within delta of zero: a plan using
+   any other pair scores below UB - delta, so the proven bound is
+   max(MILP bound, UB - delta), optimal once delta >= UB - incumbent.
 """
 
 from __future__ import annotations
@@ -20,11 +27,24 @@ from collections.abc import Callable
 import numpy as np
 
 from .core import Core, build_core, case_best, dual_bound, profits
+from .dual import minimise
 from .highs import Master, solve_milp
 from .model import UNASSIGNED, Explanation, Problem, Result, WarmStart, relative_gap
-from .plan import density, feasible, greedy_fill, pair_of, repair, value
+from .plan import density, feasible, greedy_fill, load, pair_of, repair, value
 
 Progress = Callable[[str], None]
+SMOOTHING = 0.95  # weight of the best prices so far in the pricing point
+DUAL_SHARE = 0.3  # at most this share of the time limit for the dual phase
+DUAL_ITERS = 80  # L-BFGS iterations per smoothing level
+CG_SHARE = 0.6  # at most this share of the time left for column generation
+ROUND_DELTA = 0.05  # rounding MILP: pairs within this share of the mean score
+ROUND_SECONDS = 10.0  # time cap of the rounding MILP
+LNS_PLEDGES = 6  # pledges freed per neighbourhood-search step
+LNS_SECONDS = 3.0  # time cap of one step's MILP
+LNS_DELTA = 0.1  # neighbourhood: pairs within this share of the mean score (a heuristic)
+LNS_MIN_PAIRS = 20_000  # below this many pairs no neighbourhood search
+LNS_SHARE = 0.85  # share of the time left after the LP spent in neighbourhood search
+MILP_MIN_SECONDS = 3.0  # no restricted MILP with less time left (HiGHS's presolve overruns)
 
 
 class _Search:
@@ -36,6 +56,7 @@ class _Search:
 
     def __init__(self, core: Core, t0: float, deadline: float, progress: Progress) -> None:
         self.core, self.t0, self.deadline, self.progress = core, t0, deadline, progress
+        self.budget = deadline - t0
         self.history: list[tuple[float, float, float]] = []  # (seconds, plan, bound)
         self.assign = np.full(core.n_cases, UNASSIGNED, np.int64)
         self.lb = core.fixed_value
@@ -64,6 +85,11 @@ class _Search:
         if ub < self.ub:
             self.ub, self.v, self.v_ub = ub, v, ub
         return w
+
+    def report(self, v: np.ndarray, exact: float) -> None:
+        """A proven bound ``exact`` = L(v) found outside ``prices`` (the dual phase)."""
+        if exact < self.ub:
+            self.ub, self.v, self.v_ub = exact, v.copy(), exact
 
     def gap(self) -> float:
         return relative_gap(self.lb, self.ub)
@@ -97,44 +123,80 @@ def top_pairs(core: Core, per_case: int) -> np.ndarray:
     return np.concatenate(picked) if picked else np.empty(0, np.int64)
 
 
-def _start(search: _Search, master: Master, warm: WarmStart | None) -> None:
-    """Seed the master with good columns and build the first plan."""
+def _start(search: _Search, master: Master, warm: WarmStart | None, dual_share: float) -> None:
+    """A first plan, capacity prices from the dual phase, and the master's first columns."""
     core = search.core
-    cols = top_pairs(core, 3)
+    cols = np.empty(0, np.int64)
     if warm is not None:
         k = core.find(warm.case, warm.pledge)
-        cols = np.concatenate((cols, k[k >= 0]))
+        cols = k[k >= 0]
         search.prices(np.maximum(np.asarray(warm.duals, float), 0.0))
-        search.offer(greedy_fill(core, repair(core, warm.assignment), cols, density(core, cols)))
+        search.offer(repair(core, warm.assignment))
     every = np.arange(core.n_pairs)
     search.offer(greedy_fill(core, search.assign, every, density(core, every)))
+    search.say(f"greedy plan {search.lb:.6g}, bound {search.ub:.6g}")
+    if core.n_pairs and warm is None:  # a warm start brings its prices: no dual phase
+        scale = float(np.mean(np.maximum(case_max_score(core)[core.seg_case], 1e-9)))
+        taus = [0.02 * scale, 0.006 * scale, 0.002 * scale]
+        dual_end = time.perf_counter() + dual_share * search.left()
+        minimise(core, search.v, dual_end, taus, DUAL_ITERS, search.report)
+        search.say(f"dual prices: bound {search.ub:.6g}")
+    w = profits(core, search.v)
+    cols = np.concatenate((cols, best_per_case(core, w)))
     master.add(cols)
     search.say(f"start: {master.cols.size} columns, plan {search.lb:.6g}, bound {search.ub:.6g}")
 
 
-def column_generation(search: _Search, master: Master, target: float) -> tuple[np.ndarray, bool]:
-    """Solve the LP relaxation by pricing; return the last LP x and whether it converged."""
+def column_generation(search: _Search, master: Master, target: float,
+                      alpha: float = SMOOTHING,
+                      seconds: float | None = None) -> tuple[np.ndarray, bool]:
+    """Solve the LP relaxation by pricing; return the last LP x and whether it converged.
+
+    Pricing is stabilised (Wentges smoothing): pairs are priced at
+    ``alpha * best prices so far + (1 - alpha) * the master's duals``, which keeps
+    the duals from jumping between extreme points (and keeps most cases on one
+    column, so without a row of their own). When that point finds no pair, the
+    master's own duals are priced (nothing entering then proves optimality) and
+    ``alpha`` is halved.
+    """
     core = search.core
     eps = 1e-9 * max(1.0, float(np.abs(core.s).max(initial=0.0)))
     x, rounds = np.zeros(0), 0
-    while search.left() > 0:
-        x, u, v, ok = master.solve(search.left())
-        w = search.prices(v)
+    end = time.perf_counter() + (search.left() if seconds is None else seconds)
+    while search.left() > 0 and time.perf_counter() < end:
+        x, _, v, ok = master.solve(min(search.left(), end - time.perf_counter()))
         rounds += 1
-        best = best_per_case(core, w)
-        enter = best[(w[best] - u[core.pc[best]] > eps) & ~master.in_master[best]]
-        search.say(f"lp round {rounds}: {master.cols.size} columns, bound {search.ub:.6g}, "
+        if not ok:
+            return x, False
+        lp = master.objective + core.fixed_value
+        enter = np.empty(0, np.int64)
+        for a in (alpha, 0.0) if alpha > 0 else (0.0,):
+            if search.ub - lp <= 1e-9 * max(1.0, abs(lp)):
+                break
+            w = search.prices(a * search.v + (1 - a) * v)
+            best = best_per_case(core, w)
+            enter = best[w[best] - master.case_u(w)[core.pc[best]] > eps]
+            if enter.size:
+                break
+            alpha *= 0.5
+        search.say(f"lp round {rounds}: {int(master.active.sum())} columns, "
+                   f"{master.n_rows} rows, lp {lp:.6g}, bound {search.ub:.6g}, "
                    f"entering {enter.size}")
-        if ok and not enter.size:
+        if not enter.size:
             return x, True
-        if not ok or search.gap() <= target * 0.01:
+        if search.gap() <= target * 0.01:
             return x, ok
-        master.add(enter)
+        master.add(enter, x)
     return x, False
 
 
 def round_lp(search: _Search, master: Master, x: np.ndarray) -> None:
-    """Keep the LP's integral columns, fill the rest greedily by net profit."""
+    """Keep the LP's integral columns; the other cases are placed by a small MILP.
+
+    A greedy fill by net profit gives a plan at once; then a MILP over the cases the
+    LP did not place integrally (their pairs with reduced cost within ``ROUND_DELTA``
+    of the scores' scale), in the capacity the fixed part leaves, improves it.
+    """
     core = search.core
     if not len(x):
         return
@@ -142,11 +204,82 @@ def round_lp(search: _Search, master: Master, x: np.ndarray) -> None:
     whole = master.cols[x > 1 - 1e-6]
     assign[core.pc[whole]] = core.pp[whole]
     w = profits(core, search.v)
-    frac = master.cols[(x > 1e-6) & (x <= 1 - 1e-6)]
+    part = (x > 1e-6) & (x <= 1 - 1e-6)
     prio = w.copy()
-    prio[frac] += np.abs(w).max(initial=0.0) + x[(x > 1e-6) & (x <= 1 - 1e-6)]
+    prio[master.cols[part]] += np.abs(w).max(initial=0.0) + x[part]
     search.offer(greedy_fill(core, assign, np.arange(core.n_pairs), prio))
     search.say(f"rounded: plan {search.lb:.6g}, bound {search.ub:.6g}, gap {search.gap():.3%}")
+    if search.left() <= 0.05 or search.gap() <= 0:
+        return
+    rc = w - case_best(core, w)[core.pc]
+    scale = float(np.mean(np.abs(core.s))) if core.n_pairs else 1.0
+    free = assign[core.pc] == UNASSIGNED
+    rest = core.cap - load(core, assign)
+    cand = np.flatnonzero(free & (rc >= -ROUND_DELTA * scale)
+                          & (core.pu <= rest[core.pp]).all(axis=1))
+    mine = pair_of(core, search.assign)
+    mine = mine[assign[core.pc[mine]] == UNASSIGNED]
+    ks = np.union1d(cand, mine)
+    if not len(ks):
+        return
+    chosen, _, _ = solve_milp(core, ks, np.isin(ks, mine), min(search.left(), ROUND_SECONDS),
+                              1e-6, cap=rest, heuristic_effort=0.3)
+    plan = assign.copy()
+    plan[core.pc[chosen]] = core.pp[chosen]
+    search.offer(plan)
+    search.say(f"rounding milp over {ks.size} pairs: plan {search.lb:.6g}, gap {search.gap():.4%}")
+
+
+def improve(search: _Search, target: float, seconds: float, group: int = LNS_PLEDGES) -> None:
+    """Large neighbourhood search: small MILPs over a few pledges at a time.
+
+    Each step frees the cases on ``group`` pledges (and every unplaced case): they may
+    take any of their pairs to those pledges whose reduced cost at the prices is
+    within ``LNS_DELTA`` of the mean score (and the pairs they hold), or leave; the rest of the plan
+    stays. HiGHS solves that small MILP from the incumbent, so a step never loses.
+    """
+    core = search.core
+    if core.n_pairs <= LNS_MIN_PAIRS:  # small: the restricted MILP alone is quick
+        return
+    end = time.perf_counter() + seconds
+    rng = np.random.default_rng(core.n_pairs)
+    w = profits(core, search.v)
+    rc = w - case_best(core, w)[core.pc]
+    scale = float(np.mean(np.abs(core.s)))
+    steps = 0
+    while time.perf_counter() < end and search.left() > 0.05 and search.gap() > target:
+        before = search.lb
+        for pledges in np.array_split(rng.permutation(core.n_pledges),
+                                      max(1, core.n_pledges // group)):
+            left = min(end - time.perf_counter(), search.left())
+            if left <= 0.05 or search.gap() <= target:
+                return
+            mark = np.zeros(core.n_pledges, bool)
+            mark[pledges] = True
+            a = search.assign
+            movable = (a == UNASSIGNED) | mark[np.maximum(a, 0)] & (a >= 0)
+            delta = min(max(search.ub - search.lb, 1e-9), LNS_DELTA * scale)
+            ks = np.flatnonzero(mark[core.pp] & movable[core.pc] & (rc >= -delta))
+            mine = pair_of(core, a)
+            mine = mine[mark[core.pp[mine]]]
+            ks = np.union1d(ks, mine)
+            if not len(ks):
+                continue
+            cap = np.where(mark[:, None], core.cap, 0.0)
+            chosen, _, _ = solve_milp(core, ks, np.isin(ks, mine), min(left, LNS_SECONDS),
+                                      1e-6, cap=cap)
+            plan = a.copy()
+            plan[movable & (a >= 0)] = UNASSIGNED
+            plan[core.pc[chosen]] = core.pp[chosen]
+            search.offer(plan)
+            steps += 1
+            if steps % 5 == 0:
+                search.say(f"neighbourhood step {steps} ({ks.size} pairs): plan {search.lb:.6g}, "
+                           f"gap {search.gap():.4%}")
+        search.say(f"neighbourhood search ({steps} steps): plan {search.lb:.6g}, "
+                   f"gap {search.gap():.4%}")
+        if search.lb <= before + 1e-9:  # a whole sweep found nothing
+            return
 
 
 def close_gap(search: _Search, target: float, max_pairs: int) -> None:
@@ -154,10 +287,11 @@ def close_gap(search: _Search, target: float, max_pairs: int) -> None:
     core = search.core
     rc = profits(core, search.v)
     rc -= case_best(core, rc)[core.pc]  # <= 0 everywhere: dual feasible
-    while search.left() > 0.05 and search.gap() > target:
+    while search.left() > min(MILP_MIN_SECONDS, 0.2 * search.budget) and search.gap() > target:
         delta = search.v_ub - search.lb
         keep = np.flatnonzero(rc >= -delta)
-        if len(keep) > max_pairs:
+        capped = len(keep) > max_pairs
+        if capped:
             cut = -np.partition(-rc[keep], max_pairs)[max_pairs]
             delta = -cut
             keep = keep[rc[keep] > cut]
@@ -172,7 +306,7 @@ def close_gap(search: _Search, target: float, max_pairs: int) -> None:
         search.ub = min(search.ub, proven)
         search.say(f"milp over {ks.size} pairs: plan {search.lb:.6g}, bound {search.ub:.6g}, "
                    f"gap {search.gap():.4%}")
-        if len(keep) < max_pairs or not solved:
+        if not capped or not solved:
             return
         max_pairs *= 4
 
@@ -218,11 +352,12 @@ def solve(problem: Problem, *, locks: np.ndarray | None = None,
     core = build_core(problem, locks, forbids)
     search = _Search(core, t0, t0 + time_limit, progress or (lambda _msg: None))
     master = Master(core)
-    _start(search, master, warm)
-    x, converged = column_generation(search, master, gap)
+    _start(search, master, warm, DUAL_SHARE)
+    x, converged = column_generation(search, master, gap, seconds=CG_SHARE * search.left())
     if search.gap() > gap:
         round_lp(search, master, x)
     t_lp = time.perf_counter() - t0
+    improve(search, gap, LNS_SHARE * search.left())
     close_gap(search, gap, max_milp_pairs or max(20_000, 2 * problem.n_cases))
     return _result(problem, core, search, master, locks, forbids, t0,
                    {"lp_converged": int(converged), "lp_seconds": round(t_lp, 3),
@@ -239,7 +374,8 @@ def _result(problem: Problem, core: Core, search: _Search, master: Master,
     plan = np.where(core.fixed >= 0, core.fixed, search.assign)
     g = search.gap()
     status = "optimal" if g == 0 else "gap_reached" if g <= target else "time_limit"
-    warm = WarmStart(core.pc[master.cols].copy(), core.pp[master.cols].copy(), search.v.copy(),
+    support = master.cols[master.x > 1e-9] if len(master.x) == len(master.cols) else master.cols
+    warm = WarmStart(core.pc[support].copy(), core.pp[support].copy(), search.v.copy(),
                      plan.copy())
     return Result(plan, search.lb, search.ub, g, status, time.perf_counter() - t0,
                   explain(core, plan, search.v), search.v, warm, stats)

@@ -6,6 +6,7 @@ Plain Python: no Django needed (the engine never imports it).
 from __future__ import annotations
 
 import itertools
+import time
 
 import numpy as np
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from onward.matching.engine import Problem, check, solve
 from onward.matching.engine.core import build_core
+from onward.matching.engine.dual import minimise
 from onward.matching.engine.plan import feasible, repair, value
 
 
@@ -158,3 +160,23 @@ def _random(n_cases: int, n_pledges: int, seed: int) -> Problem:
     c, p = np.nonzero(rng.random((n_cases, n_pledges)) < 0.5)
     score = np.round(rng.uniform(10, 100, n_cases)[c] + rng.normal(0, 5, len(c)), 2)
     return Problem(use, cap, c, p, score)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(instances())
+def test_every_dual_phase_price_gives_a_bound_above_the_optimum(inst) -> None:
+    problem, _, forbids = inst
+    best = brute_force(problem, np.empty((0, 2), np.int64), forbids)
+    core = build_core(problem, None, forbids)
+    seen: list[float] = []
+    minimise(core, np.zeros(core.cap.shape), time.perf_counter() + 5, [1.0, 0.1], 20,
+             lambda _v, exact: seen.append(exact))
+    assert seen and min(seen) >= best - 1e-6
+
+
+def test_a_mid_size_instance_goes_through_every_phase_and_keeps_every_rule() -> None:
+    problem = _random(3000, 20, seed=7)  # ~30,000 pairs: neighbourhood search runs too
+    result = solve(problem, time_limit=8, gap=0.0)
+    assert check(problem, result.assignment) == []
+    assert result.objective <= result.bound + 1e-6
+    assert result.stats["lp_converged"] == 1
