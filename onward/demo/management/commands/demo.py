@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from onward.demo.population import population_load
+from onward.demo.scenario import scenario_play
 from onward.demo.users import demo_users_ensure
 from onward.registry.models import Person
 from onward.registry.synthetic import generate_population
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         db = settings.DATABASES["default"]
         self.stdout.write(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
+        logins = demo_users_ensure()
         if Person.objects.exists():
             self.stdout.write(f"Reusing the registry already loaded "
                               f"({Person.objects.count()} persons).")
@@ -43,7 +45,9 @@ class Command(BaseCommand):
             n_cases, n_persons = population_load(generate_population(seed=seed, persons=persons))
             self.stdout.write(f"Loaded {n_persons} persons in {n_cases} cases in "
                               f"{time.monotonic() - started:.1f} s.")
-        logins = demo_users_ensure()
+            scenario_play(log=self.stdout.write)
+            self.stdout.write(f"The reference operation is in place "
+                              f"({time.monotonic() - started:.1f} s).")
         self.stdout.write("\nDemo logins (demo data only):")
         for username, password, role in logins:
             self.stdout.write(f"  {username:<14} {password:<24} {role}")
