@@ -84,6 +84,14 @@ def child(kind: str, path: str) -> dict:
     result = import_file(path, actor=user)
     out["import_seconds"] = time.perf_counter() - start
     out["result"] = result.as_dict()
+    if kind == "postgres":
+        # The floor the schema sets: the imported persons copied into a table like
+        # registry_person with all its indexes (no trigger, no key table, no audit).
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE floor_person (LIKE registry_person INCLUDING ALL)")
+            start = time.perf_counter()
+            cursor.execute("INSERT INTO floor_person SELECT * FROM registry_person")
+            out["floor_seconds"] = time.perf_counter() - start
     if result.errors:
         out["first_errors"] = [e.message for e in result.first_errors[:5]]
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -122,6 +130,8 @@ def main() -> None:
                   f"; ratio {r['import_seconds'] / r['copy_seconds']:.1f}x; "
                   f"persons {res['persons_created']:,}, cases {res['cases_created']:,}, "
                   f"errors {res['errors']}; peak RSS {r['peak_rss_mb']:.0f} MiB")
+            print(f"  the same persons INSERT ... SELECT into a copy of registry_person with "
+                  f"its indexes: {r['floor_seconds']:.2f} s")
             if r.get("first_errors"):
                 print("  first errors:", r["first_errors"])
         if args.only in (None, "sqlite"):

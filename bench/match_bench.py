@@ -83,13 +83,18 @@ def _resolve(problem, first, args) -> list[dict]:
         if (core.use[core.pc[k]] <= rem[core.pp[k]]).all():
             runs.append(("lock", np.array([[core.pc[k], core.pp[k]]]), None))
             break
+    else:  # none: lock a placed case onto another pledge with room for it
+        for k in np.flatnonzero((plan[core.pc] >= 0) & (plan[core.pc] != core.pp)):
+            if (core.use[core.pc[k]] <= rem[core.pp[k]]).all():
+                runs.append(("lock", np.array([[core.pc[k], core.pp[k]]]), None))
+                break
     out = []
     for what, locks, forbids in runs:
         r = solve(problem, locks=locks, forbids=forbids, time_limit=args.resolve_time_limit,
                   gap=args.gap, warm=first.warm)
         assert check(problem, r.assignment, locks, forbids) == []
         out.append({"change": what, "seconds": round(r.seconds, 3), "gap": r.gap,
-                    "objective": r.objective})
+                    "objective": r.objective, "lp_seconds": r.stats["lp_seconds"]})
     return out
 
 
@@ -159,7 +164,8 @@ def _table(rows: dict[str, dict]) -> None:
         print(f"engine: plan within 0.3% of its final bound after {eng['first_within_0.3%']} s, "
               f"LP {eng['lp_seconds']} s, {eng['columns']} columns, status {eng['status']}")
         for r in eng.get("resolve", []):
-            print(f"re-solve after one {r['change']}: {r['seconds']} s, gap {r['gap']:.4%}")
+            print(f"re-solve after one {r['change']}: {r['seconds']} s (LP {r['lp_seconds']} s), "
+                  f"gap {r['gap']:.4%}, objective {r['objective']:.1f}")
 
 
 if __name__ == "__main__":

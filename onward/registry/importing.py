@@ -23,13 +23,15 @@ import csv
 import datetime as dt
 import json
 import os
+import pickle
 import re
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from onward.accounts.policy import require
@@ -302,62 +304,75 @@ def check_header(header: list[str], *, ignore_unknown: bool = False) -> list[str
 
 
 class RowValidator:
-    """The registry's field rules for one row, with every error collected."""
+    """The registry's field rules for one row, with every error collected.
+
+    The parsers are bound once per import (`self.parsers`: column -> function), so a row
+    costs one call per column and no lookup of what to do with it."""
 
     def __init__(self, today: dt.date | None = None):
         self.known_needs = set(SpecificNeed.objects.filter(active=True)
                                .values_list("code", flat=True))
         self.today = today or dt.date.today()
+        known, today_ = self.known_needs, self.today
+
+        def text(name):
+            limit = _TEXT_LIMITS.get(name, 255)
+
+            def parse(value):
+                value = " ".join(value.split())
+                if len(value) > limit:
+                    raise ValueError(f"At most {limit} characters.")
+                return value
+            return parse
+
+        self.parsers = (
+            ("relationship", validation.parse_relationship),
+            ("given_name", text("given_name")),
+            ("family_name", text("family_name")),
+            ("father_name", text("father_name")),
+            ("sex", validation.parse_sex),
+            ("birth_date", lambda v: validation.parse_birth_date(v, today=today_)),
+            ("nationality", validation.parse_nationality),
+            ("document_number", text("document_number")),
+            ("phone", validation.parse_phone),
+            ("specific_needs", lambda v: validation.parse_specific_needs(v, known=known)),
+        )
 
     def clean(self, raw: dict, number: int, errors: ErrorSink) -> dict | None:
         clean: dict = {}
         ok = True
-
-        def fail(column, message):
-            nonlocal ok
-            ok = False
-            errors.add(number, column, raw.get(column, ""), message)
-
+        get = raw.get
         for column in ("person_id", "case_id"):
-            value = raw.get(column, "").strip()
+            value = get(column, "").strip()
             if not value:
-                fail(column, "This field is required.")
+                ok = False
+                errors.add(number, column, get(column, ""), "This field is required.")
             elif not _ID.match(value):
-                fail(column, "An id is 1–32 letters, digits or - _ . / (no spaces).")
+                ok = False
+                errors.add(number, column, get(column, ""),
+                           "An id is 1–32 letters, digits or - _ . / (no spaces).")
             clean[column] = value
-        for name in PERSON_FIELDS:
-            value = raw.get(name, "")
+        for name, parse in self.parsers:
             try:
-                if name == "birth_date":
-                    clean["birth_date"], clean["birth_precision"] = \
-                        validation.parse_birth_date(value, today=self.today)
-                elif name == "relationship":
-                    clean[name] = validation.parse_relationship(value)
-                elif name == "sex":
-                    clean[name] = validation.parse_sex(value)
-                elif name == "nationality":
-                    clean[name] = validation.parse_nationality(value)
-                elif name == "phone":
-                    clean[name] = validation.parse_phone(value)
-                elif name == "specific_needs":
-                    clean[name] = validation.parse_specific_needs(value,
-                                                                  known=self.known_needs)
-                else:
-                    text = " ".join(value.split())
-                    if len(text) > _TEXT_LIMITS.get(name, 255):
-                        raise ValueError(f"At most {_TEXT_LIMITS[name]} characters.")
-                    clean[name] = text
+                clean[name] = parse(get(name, ""))
             except ValueError as exc:
-                fail(name, str(exc))
+                ok = False
+                errors.add(number, name, get(name, ""), str(exc))
+        if "birth_date" in clean:
+            clean["birth_date"], clean["birth_precision"] = clean["birth_date"]
         if "given_name" in clean and not clean["given_name"]:
-            fail("given_name", "A person needs a given name.")
-        arrival = raw.get("arrival_date", "").strip()
+            ok = False
+            errors.add(number, "given_name", get("given_name", ""),
+                       "A person needs a given name.")
+        arrival = get("arrival_date", "").strip()
         clean["arrival_date"] = None
         if arrival:
             try:
                 clean["arrival_date"] = dt.date.fromisoformat(arrival)
             except ValueError:
-                fail("arrival_date", f"{arrival!r} is not a date: use YYYY-MM-DD.")
+                ok = False
+                errors.add(number, "arrival_date", get("arrival_date", ""),
+                           f"{arrival!r} is not a date: use YYYY-MM-DD.")
         return clean if ok else None
 
 
@@ -393,8 +408,10 @@ def _id_number(value: str, prefix: str) -> int:
 
 
 def _validate(path, *, errors: ErrorSink, ignore_unknown: bool,
-              progress: Callable | None) -> tuple[int, dict]:
-    """Pass 1. Returns (rows, facts) with facts needed by pass 2."""
+              progress: Callable | None, spool=None) -> tuple[int, dict]:
+    """Pass 1. Returns (rows, facts) with facts needed by pass 2. The clean rows go to
+    `spool` (a binary temporary file) in pickled batches, so pass 2 neither reads nor
+    checks the file again, and memory holds one batch."""
     header, rows = iter_rows(path, errors=errors)
     names = check_header(header, ignore_unknown=ignore_unknown)
     names = [n if n in COLUMNS or n in OPTIONAL else "" for n in names]
@@ -404,9 +421,12 @@ def _validate(path, *, errors: ErrorSink, ignore_unknown: bool,
     high = {"P": 0, "C": 0}
     count = 0
     chunk: list[tuple[int, dict]] = []
+    registered: set[str] = set()  # the file's person ids already in the registry
 
     def check_chunk():
-        _check_against_registry(chunk, errors)
+        registered.update(_check_against_registry(chunk, errors))
+        if spool is not None and not errors.count:
+            pickle.dump([clean for _, clean in chunk], spool, protocol=pickle.HIGHEST_PROTOCOL)
         chunk.clear()
 
     for number, raw in _rows_as_dicts(names, rows):
@@ -448,11 +468,12 @@ def _validate(path, *, errors: ErrorSink, ignore_unknown: bool,
     if count == 0:
         raise ImportRefused("The file has a header row but no person.")
     _check_principals(cases, seen, errors)
-    return count, {"high": high}
+    return count, {"high": high, "registered": registered}
 
 
-def _check_against_registry(chunk: list[tuple[int, dict]], errors: ErrorSink) -> None:
-    """Rows against the registry: a person never moves case; closed cases take no one."""
+def _check_against_registry(chunk: list[tuple[int, dict]], errors: ErrorSink) -> set[str]:
+    """Rows against the registry: a person never moves case; closed cases take no one.
+    Returns the chunk's person ids already registered."""
     pids = [c["person_id"] for _, c in chunk]
     existing = dict(Person.objects.filter(person_id__in=pids)
                     .values_list("person_id", "case__case_id"))
@@ -468,6 +489,7 @@ def _check_against_registry(chunk: list[tuple[int, dict]], errors: ErrorSink) ->
         elif pid not in existing and cid in closed:
             errors.add(number, "case_id", cid,
                        f"Case {cid} is closed: reopen it before adding members.")
+    return set(existing)
 
 
 def _check_principals(cases: dict[str, _CaseFacts], seen: dict, errors: ErrorSink) -> None:
@@ -505,10 +527,11 @@ def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = Fa
     result = ImportResult(dry_run=dry_run)
     errors = ErrorSink(errors_out)
     source_name = source_name or Path(path).name
+    spool = None if dry_run else tempfile.TemporaryFile(prefix="onward-import-")
     try:
         try:
             result.rows, facts = _validate(path, errors=errors, ignore_unknown=ignore_unknown,
-                                           progress=progress)
+                                           progress=progress, spool=spool)
         except ImportRefused as exc:
             result.refused = str(exc)
             errors.add(0, "", "", str(exc))
@@ -516,7 +539,8 @@ def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = Fa
         if errors.count or dry_run:
             return result
         try:
-            _write(path, actor=actor, result=result, facts=facts, errors=errors,
+            spool.seek(0)
+            _write(spool, actor=actor, result=result, facts=facts, errors=errors,
                    progress=progress, source_name=source_name)
         except ImportRefused as exc:
             result.refused = str(exc)
@@ -530,6 +554,8 @@ def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = Fa
         result.errors = errors.count
         result.first_errors = errors.first
         errors.close()
+        if spool is not None:
+            spool.close()
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -558,39 +584,58 @@ def _snapshot(values: dict) -> dict:
             "specific_needs": sorted(values["specific_needs"])}
 
 
-def _insert_rows(model, rows: list[dict], now) -> None:
+_PLANS: dict = {}
+
+
+def _insert_plan(model, with_pk: bool):
+    """(attnames, fixed values by attname or None, JSON attnames, SQL table, SQL columns)
+    of a model's insert, computed once per model."""
+    key = (model, with_pk)
+    if key not in _PLANS:
+        fields = [f for f in model._meta.concrete_fields
+                  if with_pk or not (f.primary_key
+                                     and f.get_internal_type().endswith("AutoField"))]
+        names = [f.attname for f in fields]
+        json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        _PLANS[key] = (fields, names, json_fields,
+                       connection.ops.quote_name(model._meta.db_table), columns)
+    return _PLANS[key]
+
+
+def _insert_rows(model, rows: list[dict], now, *, with_pk: bool = False) -> None:
     """Inserts plain rows (attname -> value) without building model instances: COPY on
     PostgreSQL, executemany elsewhere. Fields not given take their default (auto_now and
     auto_now_add: `now`), so a field another app adds with a default keeps working."""
     if not rows:
         return
-    fields = [f for f in model._meta.concrete_fields
-              if not (f.primary_key and f.get_internal_type().endswith("AutoField"))]
+    fields, names, json_fields, table, columns = _insert_plan(model, with_pk)
     fixed = {}
     for f in fields:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             fixed[f.attname] = now
         else:  # the field's default; "" for a text field without one, None if nullable
             fixed[f.attname] = f.get_default()
-    json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
-    names = [f.attname for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
+    for name in json_fields:
+        fixed[name] = json.dumps(fixed[name])
+    dumps = json.dumps
+    # Per row only what it gives; JSON encoded once per distinct empty value.
+    empty_json = {name: dumps({}) for name in json_fields}
 
     def values(row):
-        out = []
-        for name in names:
-            value = row.get(name, fixed[name])
-            if name in json_fields:
-                value = json.dumps(value)
-            out.append(value)
+        out = [row[name] if name in row else fixed[name] for name in names]
+        if json_fields:
+            for i, name in enumerate(names):
+                if name in json_fields and name in row:
+                    out[i] = dumps(row[name]) if row[name] else empty_json[name]
         return out
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                write = copy.write_row
                 for row in rows:
-                    copy.write_row(values(row))
+                    write(values(row))
         else:
             marks = ", ".join(["%s"] * len(fields))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
@@ -601,15 +646,31 @@ _DB_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex",
               "birth_precision", "nationality", "document_number", "phone")
 
 
+def _spooled(spool) -> Iterator[list[dict]]:
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def _new_pks(model, count: int) -> list[int] | None:
+    """PostgreSQL: `count` ids taken from the table's sequence (so the rows can be copied
+    with their ids and no query finds them again); None elsewhere."""
+    if connection.vendor != "postgresql" or not count:
+        return None
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                       "FROM generate_series(1, %s)", [table, count])
+        return [row[0] for row in cursor.fetchall()]
+
+
 @transaction.atomic
-def _write(path, *, actor, result: ImportResult, facts: dict, errors: ErrorSink,
+def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink,
            progress, source_name: str) -> None:
     from onward.movements.ledger import ledger_arrivals_bulk
 
-    header, rows = iter_rows(path)
-    names = check_header(header, ignore_unknown=True)
-    names = [n if n in COLUMNS or n in OPTIONAL else "" for n in names]
-    validator = RowValidator()
     meta = request_meta()
     user = actor if getattr(actor, "is_authenticated", False) else None
     actor_name = getattr(user, "username", "")
@@ -618,15 +679,17 @@ def _write(path, *, actor, result: ImportResult, facts: dict, errors: ErrorSink,
     now = timezone.now()
     through = Person.specific_needs.through
     done = 0
-    batch: list[dict] = []
+    registered = facts.get("registered", set())
+    actor_pk = user.pk if user else None
+    # Every audit entry of the import but its changes and object: built once.
+    audit_base = {"actor_id": actor_pk, "actor_name": actor_name, "detail": detail,
+                  "ip": meta.ip, "channel": meta.channel, "path": meta.path}
 
     def audit(action, object_type, object_id, changes=None):
-        return {"actor_id": user.pk if user else None, "actor_name": actor_name,
-                "action": action, "object_type": object_type, "object_id": object_id,
-                "changes": changes or {}, "detail": detail, "ip": meta.ip,
-                "channel": meta.channel, "path": meta.path}
+        return {**audit_base, "action": action, "object_type": object_type,
+                "object_id": object_id, "changes": changes or {}}
 
-    def flush():
+    def flush(batch: list[dict]):
         nonlocal done
         cids = {c["case_id"] for c in batch}
         cases = dict(Case.objects.filter(case_id__in=cids).values_list("case_id", "pk"))
@@ -636,13 +699,22 @@ def _write(path, *, actor, result: ImportResult, facts: dict, errors: ErrorSink,
                 new_cases[c["case_id"]] = {"case_id": c["case_id"],
                                            "arrival_date": c["arrival_date"]}
         if new_cases:
-            _insert_rows(Case, list(new_cases.values()), now)
-            cases.update(Case.objects.filter(case_id__in=list(new_cases))
-                         .values_list("case_id", "pk"))
+            rows = list(new_cases.values())
+            pks = _new_pks(Case, len(rows))
+            if pks:
+                for row, pk in zip(rows, pks, strict=True):
+                    row["id"] = pk
+                    cases[row["case_id"]] = pk
+            _insert_rows(Case, rows, now, with_pk=pks is not None)
+            if pks is None:
+                cases.update(Case.objects.filter(case_id__in=list(new_cases))
+                             .values_list("case_id", "pk"))
             result.cases_created += len(new_cases)
-        pids = [c["person_id"] for c in batch]
+        # Only the persons pass 1 found registered are read (and locked); one registered
+        # since then makes the COPY below fail on person_id's unique index: refused whole.
+        pids = [c["person_id"] for c in batch if c["person_id"] in registered]
         existing = {p.person_id: p for p in Person.objects.select_for_update()
-                    .filter(person_id__in=pids).select_related("case")}
+                    .filter(person_id__in=pids).select_related("case")} if pids else {}
         needs_of: dict[int, list[str]] = {}
         if existing:
             for pk, code in through.objects.filter(person_id__in=[
@@ -684,15 +756,30 @@ def _write(path, *, actor, result: ImportResult, facts: dict, errors: ErrorSink,
             audits.append(audit(AuditEntry.Action.UPDATE, "person", old.person_id, diff))
         created = []
         if creates:
-            _insert_rows(Person, [r for r, _ in creates], now)
-            ids = dict(Person.objects.filter(person_id__in=[r["person_id"] for r, _ in creates])
-                       .values_list("person_id", "pk"))
-            for row, codes_ in creates:
-                pk = ids[row["person_id"]]
+            rows = [r for r, _ in creates]
+            pks = _new_pks(Person, len(rows))
+            if pks:
+                for row, pk in zip(rows, pks, strict=True):
+                    row["id"] = pk
+            # (the key table follows by trigger: registry_personnamekey, migration 0005)
+            try:
+                with transaction.atomic():
+                    _insert_rows(Person, rows, now, with_pk=pks is not None)
+            except IntegrityError:
+                raise ImportRefused(
+                    "Persons of the file were registered by someone else while it was being "
+                    "checked: import it again.") from None
+            if pks is None:
+                ids = dict(Person.objects.filter(person_id__in=[r["person_id"] for r in rows])
+                           .values_list("person_id", "pk"))
+                pks = [ids[r["person_id"]] for r in rows]
+            from_db = Person.from_db
+            for (row, codes_), pk in zip(creates, pks, strict=True):
                 need_rows += [{"person_id": pk, "specificneed_id": code} for code in codes_]
                 audits.append(audit(AuditEntry.Action.CREATE, "person", row["person_id"]))
-                created.append(Person(pk=pk, person_id=row["person_id"],
-                                      arrival_date=row["arrival_date"]))
+                # Only what the ledger reads (pk, arrival date): no full model per row.
+                created.append(from_db("default", ["id", "person_id", "arrival_date"],
+                                       (pk, row["person_id"], row["arrival_date"])))
             result.persons_created += len(creates)
         if updates:
             Person.objects.bulk_update(updates, [*_DB_FIELDS, "version", "search_keys",
@@ -709,20 +796,11 @@ def _write(path, *, actor, result: ImportResult, facts: dict, errors: ErrorSink,
         audits += [audit(AuditEntry.Action.CREATE, "case", cid) for cid in new_cases]
         _insert_rows(AuditEntry, audits, now)
         done += len(batch)
-        batch.clear()
         if progress:
             progress(done, result.rows, f"Written {done:,} of {result.rows:,} rows")
 
-    for number, raw in _rows_as_dicts(names, rows):
-        scratch = ErrorSink()
-        clean = validator.clean(raw, number, scratch)
-        if clean is None:  # the file changed between the passes
-            raise ImportRefused(f"Row {number} changed while the file was being imported.")
-        batch.append(clean)
-        if len(batch) >= BATCH:
-            flush()
-    if batch:
-        flush()
+    for batch in _spooled(spool):
+        flush(batch)
     for prefix, high in facts["high"].items():
         if high:
             counter, _ = Counter.objects.select_for_update().get_or_create(prefix=prefix)
@@ -736,4 +814,3 @@ def _write(path, *, actor, result: ImportResult, facts: dict, errors: ErrorSink,
                  "persons_updated": result.persons_updated,
                  "persons_unchanged": result.persons_unchanged},
         detail=detail, ip=meta.ip, channel=meta.channel, path=meta.path)
-

@@ -170,3 +170,22 @@ class Counter(models.Model):
 
     def __str__(self):
         return f"{self.prefix}{self.value}"
+
+
+class PersonNameKey(models.Model):
+    """One search key of a person (a word of `Person.search_keys`): the index of the name
+    search (registry/search.py). Written by database triggers from `search_keys` on every
+    insert or change of a person (migration 0005), whoever writes it (services, import,
+    the demo loader, bulk_update), so it cannot fall behind; never written by hand.
+    A btree on (key, person) serves exact keys and prefixes (text_pattern_ops on
+    PostgreSQL); the primary key (person, key) checks one person's keys."""
+
+    pk = models.CompositePrimaryKey("person", "key")
+    # No database constraint: the trigger writes keys only for rows of registry_person,
+    # and a per-row foreign-key check would cost more than the keys themselves.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_keys",
+                               db_constraint=False, db_index=False)  # the pk's index serves
+    key = models.TextField()
+
+    def __str__(self):
+        return f"{self.person_id}: {self.key}"

@@ -26,9 +26,12 @@ Work-arounds for gaps of names.py (kept here, not in the shared module):
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from onward.dedup.engine.names import name_key, normalise, skeleton_and_vowels
 
@@ -37,6 +40,10 @@ _ARABIC = re.compile(r"[\u0600-\u06ff]")
 _ARABIC_COMPOUND = re.compile(r"(^|\s)(عبد|ابو|أبو)\s+")
 _ID_LIKE = re.compile(r"\d")
 MIN_PREFIX = 3
+# A word matching fewer persons than this drives the search (name_matches).
+RARE = 2000
+# Lists count their matches up to this (then: 10,000 or more).
+COUNT_CAP = 10_000
 
 
 def _prepare(text: str) -> str:
@@ -115,22 +122,66 @@ def query_words(q: str) -> list[dict]:
     return words
 
 
+def _word_match(word: dict, *, prefix: bool) -> Q:
+    """What a query word matches in PersonNameKey: its key, its skeleton (Arabic script)
+    and, for the last word typed, the beginning of a normalised token."""
+    keys = [word["key"]] + ([word["skeleton"]] if word["skeleton"] else [])
+    match = Q(key__in=keys)
+    if prefix and word["prefix"]:
+        token = word["token"]
+        if connection.vendor == "postgresql":
+            match |= Q(key__startswith=token)  # LIKE 'token%': the text_pattern_ops index
+        else:  # SQLite's LIKE ignores case and its index: a range on the binary order
+            match |= Q(key__gte=token, key__lt=token + "\U0010ffff")
+    return match
+
+
 def name_filter(q: str) -> Q | None:
-    """A Q object matching persons whose names match every word of `q` (None: no name)."""
+    """A Q object on Person matching every word of `q` through the key table (None: no
+    name). `person_search` runs the same matching from the rarest word; this is the plain
+    form, for a queryset that needs a Q."""
+    from onward.registry.models import PersonNameKey
+
+    words = query_words(q)
     condition = None
-    for word in query_words(q):
-        match = Q(search_keys__contains=f" {word['key']} ")
-        if word["skeleton"]:
-            match |= Q(search_keys__contains=f" {word['skeleton']} ")
-        if word["prefix"]:
-            match |= Q(search_keys__contains=f" {word['token']}")
+    for index, word in enumerate(words):
+        match = Q(pk__in=PersonNameKey.objects.filter(
+            _word_match(word, prefix=index == len(words) - 1)).values("person_id"))
         condition = match if condition is None else condition & match
     return condition
+
+
+def name_matches(q: str) -> list[int] | None:
+    """Person pks (not scoped, unordered) whose names match every word of `q`, when the
+    rarest word matches fewer than RARE persons; None when every word is common (the
+    caller then filters with EXISTS per word, walking the list in its order).
+
+    The words are counted first (index-only, each stopped at RARE), then the rarest word's
+    persons are fetched and narrowed by each other word in turn, rarest first: a common
+    name (Ali, Mohammad: 10-20% of a registry) is never read whole."""
+    from onward.registry.models import PersonNameKey
+
+    words = query_words(q)
+    matches = [_word_match(w, prefix=i == len(words) - 1) for i, w in enumerate(words)]
+    keys = PersonNameKey.objects
+    sizes = [keys.filter(m).values("person_id")[:RARE].count() for m in matches]
+    if min(sizes) >= RARE:
+        return None
+    order = sorted(range(len(matches)), key=sizes.__getitem__)
+    pks = set(keys.filter(matches[order[0]]).values_list("person_id", flat=True))
+    for i in order[1:]:
+        if not pks:
+            break
+        pks = set(keys.filter(matches[i], person_id__in=pks)
+                  .values_list("person_id", flat=True))
+    return sorted(pks)
 
 
 def person_search(persons: QuerySet, q: str) -> QuerySet:
     """Filters `persons` (already scoped by the policy) by a clerk's query: names in any
     spelling, or a person id or document number typed whole."""
+    from onward.registry.models import PersonNameKey
+
     q = " ".join((q or "").split())
     if not q:
         return persons
@@ -142,7 +193,177 @@ def person_search(persons: QuerySet, q: str) -> QuerySet:
             | Q(document_number=word.upper())
         if _ID_LIKE.search(word):  # an id or a document number, not a name
             return persons.filter(ids)
-    names = name_filter(q)
-    if names is None:
+    words_ = query_words(q)
+    if not words_:
         return persons.filter(ids) if ids else persons.none()
+    if connection.vendor == "postgresql":
+        names = _pg_name_filter(words_)
+    elif (pks := name_matches(q)) is not None:
+        names = Q(pk__in=pks)
+    else:  # every word common: checked per person, in the list's order, until a page is full
+        names = Q()
+        for index, word in enumerate(words_):
+            names &= Q(Exists(PersonNameKey.objects.filter(
+                _word_match(word, prefix=index == len(words_) - 1), person_id=OuterRef("pk"))))
     return persons.filter(names | ids if ids else names)
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at COUNT_CAP (`count_capped` then says so): counting a
+    million-row list (no query, or a common name) would cost more than the page itself."""
+
+    cap = COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        counted = self.object_list[:self.cap + 1].count() \
+            if hasattr(self.object_list, "query") else len(self.object_list)
+        self.count_capped = counted > self.cap
+        return min(counted, self.cap)
+
+
+_PG_KEYS = "string_to_array(btrim(\"registry_person\".\"search_keys\"), ' ')"
+PREFIX_KEYS = 500  # the most keys a typed beginning stands for
+
+
+def _pg_prefix_keys(token: str) -> list[str]:
+    """The distinct keys starting with `token`, one index descent each (a loose index scan
+    of registry_personnamekey's (key text_pattern_ops) btree)."""
+    pattern = token.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH RECURSIVE t(key) AS ("
+            " (SELECT key FROM registry_personnamekey WHERE key LIKE %s"
+            "  ORDER BY key USING ~<~ LIMIT 1)"
+            " UNION ALL"
+            " SELECT (SELECT k.key FROM registry_personnamekey k WHERE k.key ~>~ t.key"
+            "         AND k.key LIKE %s ORDER BY k.key USING ~<~ LIMIT 1)"
+            " FROM t WHERE t.key IS NOT NULL)"
+            " SELECT key FROM t WHERE key IS NOT NULL LIMIT %s",
+            [pattern, pattern, PREFIX_KEYS])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _pg_name_filter(words: list[dict]) -> Q:
+    """PostgreSQL: each word is `keys && ARRAY[its keys]` on the GIN index of the array
+    of search_keys (migration 0005), the planner intersecting the words' posting lists
+    (a few ms for three common names in a million persons); the last word's beginning
+    stands for the distinct keys it starts (from registry_personnamekey)."""
+    condition = Q()
+    for index, word in enumerate(words):
+        keys = [word["key"]] + ([word["skeleton"]] if word["skeleton"] else [])
+        if index == len(words) - 1 and word["prefix"]:
+            keys += _pg_prefix_keys(word["token"])
+        condition &= Q(RawSQL(f"{_PG_KEYS} && %s::text[]", [sorted(set(keys))],
+                              output_field=BooleanField()))
+    return condition
+
+
+# --- the key table's triggers (migration 0005) ------------------------------------------
+
+_PG_TRIGGERS = """
+CREATE OR REPLACE FUNCTION registry_person_name_keys_ins() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO registry_personnamekey (person_id, key)
+  SELECT n.id, k FROM new_rows n, unnest(string_to_array(btrim(n.search_keys), ' ')) AS k
+  WHERE k <> '';
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION registry_person_name_keys_upd() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM registry_personnamekey k USING old_rows o JOIN new_rows n ON n.id = o.id
+  WHERE k.person_id = o.id AND o.search_keys IS DISTINCT FROM n.search_keys;
+  INSERT INTO registry_personnamekey (person_id, key)
+  SELECT n.id, k FROM new_rows n JOIN old_rows o ON o.id = n.id,
+       unnest(string_to_array(btrim(n.search_keys), ' ')) AS k
+  WHERE k <> '' AND o.search_keys IS DISTINCT FROM n.search_keys;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION registry_person_name_keys_del() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM registry_personnamekey k USING old_rows o WHERE k.person_id = o.id;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS registry_person_name_keys_ins ON registry_person;
+CREATE TRIGGER registry_person_name_keys_ins AFTER INSERT ON registry_person
+REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+EXECUTE FUNCTION registry_person_name_keys_ins();
+
+DROP TRIGGER IF EXISTS registry_person_name_keys_upd ON registry_person;
+CREATE TRIGGER registry_person_name_keys_upd AFTER UPDATE ON registry_person
+REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+EXECUTE FUNCTION registry_person_name_keys_upd();
+
+DROP TRIGGER IF EXISTS registry_person_name_keys_del ON registry_person;
+CREATE TRIGGER registry_person_name_keys_del AFTER DELETE ON registry_person
+REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+EXECUTE FUNCTION registry_person_name_keys_del()
+"""
+
+
+def sqlite_split(expression: str) -> str:
+    """SQLite: the words of a search_keys text as rows (json_each over a JSON array)."""
+    quoted = f"replace(replace(trim({expression}), '\\', '\\\\'), '\"', '\\\"')"
+    return f"""json_each('["' || replace({quoted}, ' ', '","') || '"]')"""
+
+
+def _sqlite_triggers() -> list[str]:
+    insert = ("INSERT OR IGNORE INTO registry_personnamekey (person_id, key) "
+              f"SELECT NEW.id, value FROM {sqlite_split('NEW.search_keys')} WHERE value <> '';")
+    return [
+        "DROP TRIGGER IF EXISTS registry_person_name_keys_ins",
+        f"CREATE TRIGGER registry_person_name_keys_ins AFTER INSERT ON registry_person "
+        f"BEGIN {insert} END",
+        "DROP TRIGGER IF EXISTS registry_person_name_keys_upd",
+        "CREATE TRIGGER registry_person_name_keys_upd AFTER UPDATE OF search_keys "
+        "ON registry_person WHEN OLD.search_keys IS NOT NEW.search_keys "
+        "BEGIN DELETE FROM registry_personnamekey WHERE person_id = OLD.id; "
+        f"{insert} END",
+        "DROP TRIGGER IF EXISTS registry_person_name_keys_del",
+        "CREATE TRIGGER registry_person_name_keys_del AFTER DELETE ON registry_person "
+        "BEGIN DELETE FROM registry_personnamekey WHERE person_id = OLD.id; END",
+    ]
+
+
+def name_key_triggers_create(schema_editor) -> None:
+    """The triggers that keep registry_personnamekey equal to the words of every person's
+    search_keys. A later migration that rebuilds registry_person on SQLite (Django remakes
+    a table to alter it, which drops its triggers) must call this again."""
+    if schema_editor.connection.vendor == "postgresql":
+        for statement in _PG_TRIGGERS.split(";\n\n"):
+            schema_editor.execute(statement)
+    else:
+        for statement in _sqlite_triggers():
+            schema_editor.execute(statement)
+
+
+def name_key_triggers_drop(schema_editor) -> None:
+    for name in ("ins", "upd", "del"):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f"DROP TRIGGER IF EXISTS registry_person_name_keys_{name} ON registry_person")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS registry_person_name_keys_{name}()")
+        else:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS registry_person_name_keys_{name}")
+
+
+def name_key_index_create(schema_editor) -> None:
+    """(key, person) btree; text_pattern_ops on PostgreSQL serves = and LIKE 'prefix%'
+    whatever the database's collation."""
+    opclass = " text_pattern_ops" if schema_editor.connection.vendor == "postgresql" else ""
+    schema_editor.execute("CREATE INDEX IF NOT EXISTS registry_personnamekey_key "
+                          f"ON registry_personnamekey (key{opclass}, person_id)")
+    if schema_editor.connection.vendor == "postgresql":
+        # The search's index: the array of each person's keys (registry/search.py).
+        schema_editor.execute(
+            "CREATE INDEX IF NOT EXISTS registry_person_search_keys_gin ON registry_person "
+            "USING gin ((string_to_array(btrim(search_keys), ' ')))")
+        schema_editor.execute("ALTER TABLE registry_personnamekey ALTER COLUMN key "
+                              "SET STATISTICS 1000")
+        schema_editor.execute("ANALYZE registry_personnamekey")

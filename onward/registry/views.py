@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,6 +9,7 @@ from onward.accounts.policy import can
 from onward.registry import codes, selectors, services
 from onward.registry.forms import CaseEditForm, CaseForm, NoteForm, PersonEditForm, PersonForm
 from onward.registry.models import Case, SpecificNeed
+from onward.registry.search import CappedPaginator
 from onward.registry.validation import country_name
 from onward.web.access import case_or_404, permission_required, person_or_404
 
@@ -17,7 +17,8 @@ PAGE_SIZE = 50
 
 
 def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted up to 10,000 (search.CappedPaginator): a count of a whole registry is slow.
+    return CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def _query_without_page(request) -> str:

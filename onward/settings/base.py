@@ -33,10 +33,14 @@ INSTALLED_APPS = [
     "onward.accounts",
     "onward.audit",
     "onward.registry",
+    "onward.relocation",
     "onward.movements",
+    "onward.incidents",
     "onward.dedup",
+    "onward.reports",
     "onward.web",
     "onward.jobs",
+    "onward.matching",
     "onward.demo",
 ]
 

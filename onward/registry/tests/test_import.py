@@ -58,6 +58,7 @@ def test_it_imports_a_valid_file_with_ledger_audit_and_keys(tmp_path, dm):
     assert pa.case.case_id == "C900001" and pa.birth_date.isoformat() == "1970-05-12"
     assert list(pa.specific_needs.values_list("code", flat=True)) == ["SM"]
     assert pa.search_keys == search_keys_for("Mohammad", "Rezaei", "Hossein")
+    assert set(pa.name_keys.values_list("key", flat=True)) == set(pa.search_keys.split())
     assert Person.objects.get(person_id="P900002").birth_precision == "Y"
     assert LedgerEntry.objects.filter(person__person_id__startswith="P9").count() == 3
     created = AuditEntry.objects.filter(action="create")

@@ -122,3 +122,38 @@ def test_backfill_recomputes_the_keys(clerk, registry):
     assert search_keys_backfill() == len(registry)
     person = Person.objects.get(pk=registry["mohammad"].pk)
     assert person.search_keys == search_keys_for("Mohammad", "Rezaei", "Hossein")
+
+
+def _keys(person_pk):
+    from onward.registry.models import PersonNameKey
+
+    return set(PersonNameKey.objects.filter(person_id=person_pk).values_list("key", flat=True))
+
+
+def test_the_key_table_follows_every_write(clerk, registry):
+    person = registry["hassan"]
+    assert _keys(person.pk) == set(person.search_keys.split())
+    services.person_update(actor=clerk, person=person, expected_version=person.version,
+                           changes={"given_name": "Yousef"})
+    person.refresh_from_db()
+    assert _keys(person.pk) == set(search_keys_for("Yousef", "Ahmadi", "Jafar").split())
+    # A bulk write outside the services (bulk_update, a backfill) is followed too.
+    Person.objects.filter(pk=person.pk).update(search_keys=search_keys_for("Omar", "", ""))
+    assert _keys(person.pk) == set(search_keys_for("Omar", "", "").split())
+    assert person.person_id in _found(clerk, "Umar")
+
+
+def test_only_the_last_word_matches_as_a_beginning(clerk, registry):
+    assert registry["mohammad"].person_id in _found(clerk, "Mohammad Reza")
+    assert _found(clerk, "Reza Mohammad") == set()
+
+
+def test_the_api_count_stops_at_the_cap(clerk, registry, client, monkeypatch):
+    from onward.registry.search import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    client.force_login(clerk)
+    data = client.get("/api/persons/").json()
+    assert (data["count"], data["count_capped"], len(data["results"])) == (2, True, 2)
+    data = client.get("/api/persons/", {"q": "Hassan"}).json()
+    assert (data["count"], data["count_capped"]) == (1, False)
