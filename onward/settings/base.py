@@ -152,6 +152,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Several models have a "status" or "type": name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "onward.registry.models.Case.Status",
+        "DuplicatePairStatusEnum": "onward.dedup.models.DuplicatePair.Status",
+        "PledgeStatusEnum": "onward.relocation.models.Pledge.Status",
+        "TransferStatusEnum": "onward.movements.models.Transfer.Status",
+        "ProtectionRequestStatusEnum": "onward.incidents.models.ProtectionRequest.Status",
+        "MatchRunStatusEnum": "onward.matching.models.MatchRun.Status",
+        "IncidentTypeEnum": "onward.incidents.models.Incident.Type",
+        "IncidentDatePrecisionEnum": [("D", "Day"), ("M", "Month")],
+    },
 }
 
 LOGGING = {
