@@ -1,13 +1,15 @@
 """Bulk import of the person CSV (and the same columns in XLSX) into the registry.
 
-Two passes over the file, streaming, so memory does not grow with its length:
+Two passes, streaming, so memory does not grow with the file's length:
 
 1. validate every row with the registry's field rules (registry/validation.py, the same
    semantics as services.clean_person_fields), gathering only compact per-file facts
    (the person ids seen, each case's principal count and first row, the highest ids);
    every error goes to an error sink (row, column, value, message) and none stops the
-   pass, so the user sees them all at once;
-2. if there was no error (and this is not a dry run), write everything in one
+   pass, so the user sees them all at once; the clean rows are spooled, pickled by
+   batch, to a temporary file;
+2. if there was no error (and this is not a dry run), from that spool (the file is not
+   read again), write everything with COPY on PostgreSQL in one
    transaction: new cases and persons with the ids of the file, changed persons as
    audited edits (version bump, old and new values), their arrivals in the population
    ledger, one audit entry per created or changed record and one for the import.

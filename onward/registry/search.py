@@ -11,10 +11,13 @@ also used by the dedup engine):
 - `~` + the consonant skeleton of every token, matched only by words typed in Arabic
   script, whose short vowels are not written (رضایی finds Rezaei).
 
-A query word matches a person when its key, its skeleton (Arabic script) or the beginning
-of a normalised token is in their keys; all the words of a query must match. On
-PostgreSQL a GIN trigram index (pg_trgm) on `search_keys` serves these LIKE patterns
-(migration 0004); SQLite scans, which is fine at the size of a SQLite registry.
+A query word matches a person when its key or its skeleton (Arabic script) is in their
+keys; the last word typed also matches the beginning of a normalised token; all the words
+of a query must match. Indexes (migration 0005): the key table `registry_personnamekey`
+(one row per key, written by triggers from `search_keys` on every insert and change of a
+person), and on PostgreSQL a GIN index on the array of the keys, one `&&` per word (the
+words' posting lists intersected in the index). SQLite uses the key table from the
+rarest word.
 
 Work-arounds for gaps of names.py (kept here, not in the shared module):
 - "عبد الرحمن" (Abd written apart from the next word, Arabic script) comes out of
@@ -198,6 +201,15 @@ def person_search(persons: QuerySet, q: str) -> QuerySet:
         return persons.filter(ids) if ids else persons.none()
     if connection.vendor == "postgresql":
         names = _pg_name_filter(words_)
+        # The planner multiplies the words' selectivities and, for three common names,
+        # walks the whole list in person_id order looking for 50 that match (seconds):
+        # the matches are fetched first through the GIN index, and used as ids unless
+        # there are very many (then the walk in order is the right plan).
+        from onward.registry.models import Person
+
+        pks = list(Person.objects.filter(names).values_list("pk", flat=True)[:RARE + 1])
+        if len(pks) <= RARE:
+            names = Q(pk__in=pks)
     elif (pks := name_matches(q)) is not None:
         names = Q(pk__in=pks)
     else:  # every word common: checked per person, in the list's order, until a page is full
