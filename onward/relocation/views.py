@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -50,8 +51,11 @@ def pledge_list(request):
 @permission_required("relocation.view")
 def pledge_detail(request, pledge_id):
     pledge = _or_404(request, selectors.get_pledge_for_user, "pledge", pledge_id)
+    detail = selectors.pledge_detail(user=request.user, pledge=pledge)
+    # A busy pledge has thousands of steps: the newest first, a page at a time.
+    history = Paginator(detail.pop("history")[::-1], 50).get_page(request.GET.get("page"))
     return render(request, "relocation/pledge_detail.html", {
-        **selectors.pledge_detail(user=request.user, pledge=pledge),
+        **detail, "history": history, "page": history, "query": "",
         "can_manage": policy.can(request.user, "relocation.manage_pledges"),
     })
 
@@ -96,8 +100,6 @@ def pledge_edit(request, pledge_id):
 def relocation_case_list(request):
     state = request.GET.get("state", "").strip()
     q = request.GET.get("q", "").strip()
-    from django.core.paginator import Paginator
-
     page = Paginator(selectors.relocation_case_list(user=request.user, state=state, q=q),
                      50).get_page(request.GET.get("page"))
     query = request.GET.copy()
