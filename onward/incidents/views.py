@@ -12,15 +12,15 @@ from onward.incidents import selectors, services
 from onward.incidents.forms import ClaimForm, IncidentForm, ProtectionRequestForm, StatusForm
 from onward.incidents.models import Incident, ProtectionRequest
 from onward.registry.services import StaleEdit
-from onward.web.access import _fetch, permission_required
+from onward.web.access import permission_required, record_or_404
 
 
 def incident_or_404(request, incident_id):
-    return _fetch(request, selectors.get_incident_for_user, "incident", str(incident_id))
+    return record_or_404(request, selectors.get_incident_for_user, "incident", str(incident_id))
 
 
 def request_or_404(request, request_id):
-    return _fetch(request, selectors.get_protection_request_for_user, "protection_request",
+    return record_or_404(request, selectors.get_protection_request_for_user, "protection_request",
                   str(request_id))
 
 

@@ -14,19 +14,10 @@ from onward.matching import scoring, selectors, services
 from onward.matching.forms import LinkForm, PinForm, PolicyForm, StartForm
 from onward.registry.services import StaleEdit
 from onward.relocation.workflow import StaleState
-from onward.web.access import permission_required
+from onward.web.access import permission_required, record_or_404
 
 PERM = "matching.run"
 
-
-def _or_404(request, getter, object_type: str, object_id):
-    """Fetch and check in one step; an attempt out of scope is audited, then 404."""
-    try:
-        return getter(request.user, object_id)
-    except access.NotFound:
-        audit_record(actor=request.user, action=AuditEntry.Action.DENIED,
-                     object_type=object_type, object_id=str(object_id)[:64])
-        raise Http404(f"No {object_type} {object_id}.") from None
 
 
 def _text(exc: ValidationError) -> str:
@@ -37,7 +28,7 @@ def _text(exc: ValidationError) -> str:
 
 
 def _run(request, run_id):
-    return _or_404(request, selectors.get_run_for_user, "match_run", run_id)
+    return record_or_404(request, selectors.get_run_for_user, "match_run", run_id)
 
 
 # --- Runs ------------------------------------------------------------------------------------
@@ -177,7 +168,7 @@ def policy_list(request):
 
 @permission_required(PERM)
 def policy_detail(request, policy_id):
-    policy = _or_404(request, selectors.get_policy_for_user, "scoring_policy", policy_id)
+    policy = record_or_404(request, selectors.get_policy_for_user, "scoring_policy", policy_id)
     versions = selectors.policy_versions(policy)
     return render(request, "matching/policy_detail.html", {
         "policy": policy, "versions": versions, "labels": scoring.LABELS,
@@ -223,7 +214,7 @@ def policy_create(request):
 
 @permission_required(PERM)
 def policy_edit(request, policy_id):
-    policy = _or_404(request, selectors.get_policy_for_user, "scoring_policy", policy_id)
+    policy = record_or_404(request, selectors.get_policy_for_user, "scoring_policy", policy_id)
     if not policy.current:
         messages.warning(request, f"{policy} is an old version: editing the current one.")
         policy = selectors.policy_versions(policy)[0]
@@ -261,7 +252,7 @@ def country_link_list(request):
 @require_POST
 @permission_required(PERM)
 def country_link_end(request, link_id):
-    link = _or_404(request, selectors.get_link_for_user, "case_country_link", link_id)
+    link = record_or_404(request, selectors.get_link_for_user, "case_country_link", link_id)
     try:
         services.case_link_end(actor=request.user, link=link)
     except ValidationError as exc:

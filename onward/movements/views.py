@@ -17,7 +17,7 @@ from onward.movements import selectors, services
 from onward.movements.forms import BirthForm, CorrectionForm, DepartureForm, TransferForm
 from onward.movements.models import LedgerEntry, ManifestLine, Transfer
 from onward.registry.services import StaleEdit
-from onward.web.access import _fetch, permission_required, person_or_404
+from onward.web.access import permission_required, person_or_404, record_or_404
 
 
 def _day(text: str, default: dt.date) -> dt.date:
@@ -126,7 +126,7 @@ def departure_correct(request, person_id):
 # -- transfers --------------------------------------------------------------------------
 
 def transfer_or_404(request, transfer_id):
-    return _fetch(request, selectors.get_transfer_for_user, "transfer", str(transfer_id))
+    return record_or_404(request, selectors.get_transfer_for_user, "transfer", str(transfer_id))
 
 
 def _pledges():

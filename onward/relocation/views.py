@@ -3,31 +3,17 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from onward.accounts import policy
-from onward.audit.models import AuditEntry
-from onward.audit.services import audit_record
 from onward.registry.services import StaleEdit
 from onward.relocation import selectors, services, workflow
 from onward.relocation.forms import DecisionForm, PledgeForm, TransitionForm
 from onward.relocation.models import Category, ExitCheck, Pledge, Priority, State, Submission
 from onward.relocation.workflow import StaleState
-from onward.web.access import case_or_404, permission_required
-
-
-def _or_404(request, getter, object_type: str, object_id):
-    """Fetch and check in one step: "not there" and "not yours" give the same 404, and an
-    attempt out of scope is audited."""
-    try:
-        return getter(request.user, object_id)
-    except policy.NotFound:
-        audit_record(actor=request.user, action=AuditEntry.Action.DENIED,
-                     object_type=object_type, object_id=str(object_id)[:64])
-        raise Http404(f"No {object_type} {object_id}.") from None
+from onward.web.access import case_or_404, permission_required, record_or_404
 
 
 def _messages(exc: ValidationError) -> str:
@@ -50,7 +36,7 @@ def pledge_list(request):
 
 @permission_required("relocation.view")
 def pledge_detail(request, pledge_id):
-    pledge = _or_404(request, selectors.get_pledge_for_user, "pledge", pledge_id)
+    pledge = record_or_404(request, selectors.get_pledge_for_user, "pledge", pledge_id)
     detail = selectors.pledge_detail(user=request.user, pledge=pledge)
     # A busy pledge has thousands of steps: the newest first, a page at a time.
     history = Paginator(detail.pop("history")[::-1], 50).get_page(request.GET.get("page"))
@@ -92,8 +78,8 @@ def pledge_create(request):
 
 @permission_required("relocation.manage_pledges")
 def pledge_edit(request, pledge_id):
-    return _pledge_form(request, _or_404(request, selectors.get_pledge_for_user, "pledge",
-                                         pledge_id))
+    return _pledge_form(request, record_or_404(request, selectors.get_pledge_for_user,
+                                                "pledge", pledge_id))
 
 
 @permission_required("registry.view")
@@ -133,8 +119,8 @@ def relocation_case_action(request, case_id):
     data = form.cleaned_data
     params = {k: data[k] for k in ("reason", "category", "priority", "kind", "note") if data[k]}
     if data["pledge"]:
-        params["pledge"] = _or_404(request, selectors.get_pledge_for_user, "pledge",
-                                   data["pledge"])
+        params["pledge"] = record_or_404(request, selectors.get_pledge_for_user,
+                                         "pledge", data["pledge"])
     label = workflow.ACTIONS[data["action"]].label if data["action"] in workflow.ACTIONS \
         else data["action"]
     try:
@@ -155,7 +141,7 @@ def relocation_bulk_submit(request):
     pledge_id = request.POST.get("pledge") or request.GET.get("pledge") or ""
     if request.method == "POST":
         try:
-            pledge = _or_404(request, selectors.get_pledge_for_user, "pledge", pledge_id) \
+            pledge = record_or_404(request, selectors.get_pledge_for_user, "pledge", pledge_id) \
                 if pledge_id else None
             if pledge is None:
                 raise ValidationError({"pledge": "Choose a pledge."})
@@ -182,7 +168,7 @@ def submission_list(request):
         decision = None
     pledge = None
     if request.GET.get("pledge"):
-        pledge = _or_404(request, selectors.get_pledge_for_user, "pledge", request.GET["pledge"])
+        pledge = record_or_404(request, selectors.get_pledge_for_user, "pledge", request.GET["pledge"])
     subs = selectors.submission_list(user=request.user, pledge=pledge,
                                      decision="" if decision == "pending" else decision or None)
     return render(request, "relocation/submission_list.html", {
@@ -195,7 +181,7 @@ def submission_list(request):
 @require_POST
 @permission_required("relocation.decide")
 def submission_decide(request, submission_id):
-    sub = _or_404(request, selectors.get_submission_for_user, "submission", submission_id)
+    sub = record_or_404(request, selectors.get_submission_for_user, "submission", submission_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose accept or reject.")

@@ -29,19 +29,21 @@ def permission_required(permission: str | None = None):
     return decorator
 
 
-def _fetch(request, getter, object_type: str, object_id: str):
+def record_or_404(request, getter, object_type: str, object_id):
+    """Fetch and check in one step: `getter(user, id)` raises NotFound for "not there"
+    and "not yours" alike, which becomes a 404 here."""
     try:
         return getter(request.user, object_id)
     except policy.NotFound:
         # An attempt to open a record out of scope is itself worth an audit entry.
         audit_record(actor=request.user, action=AuditEntry.Action.DENIED,
-                     object_type=object_type, object_id=object_id[:64])
+                     object_type=object_type, object_id=str(object_id)[:64])
         raise Http404(f"No {object_type} {object_id}.") from None
 
 
 def case_or_404(request, case_id: str):
-    return _fetch(request, policy.get_case_for_user, "case", case_id)
+    return record_or_404(request, policy.get_case_for_user, "case", case_id)
 
 
 def person_or_404(request, person_id: str):
-    return _fetch(request, policy.get_person_for_user, "person", person_id)
+    return record_or_404(request, policy.get_person_for_user, "person", person_id)
