@@ -78,8 +78,10 @@ def load(persons: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from onward.registry.models import Person
     from onward.registry.search import search_keys_for
     from onward.registry.synthetic import iter_persons
+    from onward.vault.fields import blind_index
 
     call_command("migrate", verbosity=0)
     start = time.perf_counter()
@@ -97,13 +99,18 @@ def load(persons: int) -> None:
         with cursor.cursor.copy(
                 "COPY registry_person (person_id, case_id, relationship, given_name, "
                 "family_name, father_name, sex, birth_date, birth_precision, nationality, "
-                "document_number, phone, arrival_date, departure_type, created_at, "
-                "updated_at, version, search_keys) FROM STDIN") as copy:
+                "document_number, phone, document_number_bidx, phone_bidx, needs_detail, "
+                "arrival_date, departure_type, created_at, updated_at, version, search_keys) "
+                "FROM STDIN") as copy:
+            # Identifiers encrypted and indexed as the import does (onward.vault).
+            doc, phone = (Person._meta.get_field(n).encrypt for n in ("document_number", "phone"))
             for p in iter_persons(seed=2013, persons=persons):
                 birth, precision = _birth(p.birth_date)
                 copy.write_row((p.person_id, cases[p.case_id], p.relationship, p.given_name,
                                 p.family_name, p.father_name, p.sex, birth, precision,
-                                p.nationality, p.document_number, p.phone,
+                                p.nationality, doc(p.document_number), phone(p.phone),
+                                blind_index(p.document_number, "document"),
+                                blind_index(p.phone, "phone"), "",
                                 p.arrival_date or None, "", "now", "now", 1,
                                 search_keys_for(p.given_name, p.family_name, p.father_name)))
         cursor.execute("SELECT setval(pg_get_serial_sequence('registry_case', 'id'), %s)",

@@ -16,7 +16,7 @@ from onward.registry import validation
 from onward.registry.models import Case, Person
 from onward.registry.search import search_keys_for
 from onward.registry.services import counters_sync
-from onward.registry.synthetic import SyntheticPopulation
+from onward.registry.synthetic import NEED_DETAILS, SyntheticPopulation
 
 
 def _date(text: str) -> dt.date | None:
@@ -37,7 +37,10 @@ def population_load(population: SyntheticPopulation, *, actor=None) -> tuple[int
             given_name=p.given_name, family_name=p.family_name, father_name=p.father_name,
             sex=p.sex, birth_date=birth, birth_precision=precision,
             nationality=validation.parse_nationality(p.nationality),
+            # Encrypted on the way in (bulk_create prepares each value and fills the
+            # blind indexes through BlindIndexField.pre_save).
             document_number=p.document_number, phone=p.phone,
+            needs_detail=p.notes if p.notes in NEED_DETAILS else "",
             search_keys=search_keys_for(p.given_name, p.family_name, p.father_name),
             arrival_date=_date(p.arrival_date)))
         needs.append(p.specific_needs)

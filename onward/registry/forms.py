@@ -24,6 +24,10 @@ class PersonForm(forms.Form):
     phone = forms.CharField(max_length=40, required=False)
     specific_needs = forms.MultipleChoiceField(required=False,
                                                widget=forms.CheckboxSelectMultiple)
+    needs_detail = forms.CharField(
+        max_length=2000, required=False, label="Details of specific needs",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Confidential; stored encrypted.")
 
     def __init__(self, *args, with_relationship: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,3 +57,10 @@ class NoteForm(forms.Form):
     kind = forms.ChoiceField(choices=[("general", "General"),
                                       ("protection", "Protection (confidential)")])
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class IdentifierLookupForm(forms.Form):
+    """An exact document number or phone. Sent by POST only: never in a URL or a log."""
+
+    identifier = forms.CharField(max_length=40, label="Document number or phone",
+                                 widget=forms.TextInput(attrs={"autocomplete": "off"}))

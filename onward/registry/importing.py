@@ -42,6 +42,13 @@ from onward.audit.models import AuditEntry
 from onward.registry import validation
 from onward.registry.models import Case, Counter, Person, SpecificNeed
 from onward.registry.search import search_keys_for
+from onward.vault.fields import (
+    BlindIndexField,
+    EncryptedTextField,
+    blind_index,
+    fill_blind_indexes,
+    hide_encrypted,
+)
 
 COLUMNS = ("person_id", "case_id", "relationship", "given_name", "family_name",
            "father_name", "sex", "birth_date", "nationality", "document_number", "phone",
@@ -327,6 +334,7 @@ class RowValidator:
                 return value
             return parse
 
+        document = text("document_number")
         self.parsers = (
             ("relationship", validation.parse_relationship),
             ("given_name", text("given_name")),
@@ -335,7 +343,7 @@ class RowValidator:
             ("sex", validation.parse_sex),
             ("birth_date", lambda v: validation.parse_birth_date(v, today=today_)),
             ("nationality", validation.parse_nationality),
-            ("document_number", text("document_number")),
+            ("document_number", lambda v: validation.refuse_unreadable(document(v))),
             ("phone", validation.parse_phone),
             ("specific_needs", lambda v: validation.parse_specific_needs(v, known=known)),
         )
@@ -482,12 +490,23 @@ def _check_against_registry(chunk: list[tuple[int, dict]], errors: ErrorSink) ->
     cids = {c["case_id"] for _, c in chunk}
     closed = set(Case.objects.filter(case_id__in=cids).exclude(status=Case.Status.OPEN)
                  .values_list("case_id", flat=True))
+    # Removed records (registered in error) are restored on their page, not re-imported.
+    removed = set(Person.objects.filter(person_id__in=pids, removed_at__isnull=False)
+                  .values_list("person_id", flat=True))
+    removed_cases = set(Case.objects.filter(case_id__in=cids, removed_at__isnull=False)
+                        .values_list("case_id", flat=True))
     for number, clean in chunk:
         pid, cid = clean["person_id"], clean["case_id"]
         if pid in existing and existing[pid] != cid:
             errors.add(number, "case_id", cid,
                        f"Person {pid} is in case {existing[pid]} in the registry: an import "
                        "does not move a person to another case.")
+        elif cid in removed_cases:
+            errors.add(number, "case_id", cid,
+                       f"Case {cid} is removed from the registry: restore it first.")
+        elif pid in removed:
+            errors.add(number, "person_id", pid,
+                       f"Person {pid} is removed from the registry: restore them first.")
         elif pid not in existing and cid in closed:
             errors.add(number, "case_id", cid,
                        f"Case {cid} is closed: reopen it before adding members.")
@@ -590,8 +609,8 @@ _PLANS: dict = {}
 
 
 def _insert_plan(model, with_pk: bool):
-    """(attnames, fixed values by attname or None, JSON attnames, SQL table, SQL columns)
-    of a model's insert, computed once per model."""
+    """(fields, attnames, JSON attnames, SQL table, SQL columns) of a model's insert,
+    computed once per model."""
     key = (model, with_pk)
     if key not in _PLANS:
         fields = [f for f in model._meta.concrete_fields
@@ -623,6 +642,12 @@ def _insert_rows(model, rows: list[dict], now, *, with_pk: bool = False) -> None
     dumps = json.dumps
     # Per row only what it gives; JSON encoded once per distinct empty value.
     empty_json = {name: dumps({}) for name in json_fields}
+    # COPY skips the fields' own preparation: encrypt here, and hash the blind indexes
+    # from the plain values (each key's AESGCM object is made once and reused).
+    encrypted = [(i, f.encrypt) for i, f in enumerate(fields)
+                 if isinstance(f, EncryptedTextField)]
+    indexes = [(i, f.source, f.kind) for i, f in enumerate(fields)
+               if isinstance(f, BlindIndexField)]
 
     def values(row):
         out = [row[name] if name in row else fixed[name] for name in names]
@@ -630,6 +655,10 @@ def _insert_rows(model, rows: list[dict], now, *, with_pk: bool = False) -> None
             for i, name in enumerate(names):
                 if name in json_fields and name in row:
                     out[i] = dumps(row[name]) if row[name] else empty_json[name]
+        for i, source, kind in indexes:
+            out[i] = blind_index(row.get(source, ""), kind)
+        for i, encrypt in encrypted:
+            out[i] = encrypt(out[i])
         return out
 
     with connection.cursor() as cursor:
@@ -646,6 +675,7 @@ def _insert_rows(model, rows: list[dict], now, *, with_pk: bool = False) -> None
 
 _DB_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex", "birth_date",
               "birth_precision", "nationality", "document_number", "phone")
+_BIDX_FIELDS = ("document_number_bidx", "phone_bidx")
 
 
 def _spooled(spool) -> Iterator[list[dict]]:
@@ -747,6 +777,7 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
                 continue
             for f in _DB_FIELDS:
                 setattr(old, f, c[f])
+            fill_blind_indexes(old)
             old.version += 1
             old.updated_at = now
             old.search_keys = search_keys_for(old.given_name, old.family_name, old.father_name)
@@ -755,7 +786,8 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
                 changed_pks.append(old.pk)
                 need_rows += [{"person_id": old.pk, "specificneed_id": code}
                               for code in c["specific_needs"]]
-            audits.append(audit(AuditEntry.Action.UPDATE, "person", old.person_id, diff))
+            audits.append(audit(AuditEntry.Action.UPDATE, "person", old.person_id,
+                                hide_encrypted(Person, diff)))
         created = []
         if creates:
             rows = [r for r, _ in creates]
@@ -784,8 +816,8 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
                                        (pk, row["person_id"], row["arrival_date"])))
             result.persons_created += len(creates)
         if updates:
-            Person.objects.bulk_update(updates, [*_DB_FIELDS, "version", "search_keys",
-                                                 "updated_at"], batch_size=1000)
+            Person.objects.bulk_update(updates, [*_DB_FIELDS, *_BIDX_FIELDS, "version",
+                                                 "search_keys", "updated_at"], batch_size=1000)
             result.persons_updated += len(updates)
         if changed_pks:
             through.objects.filter(person_id__in=changed_pks).delete()

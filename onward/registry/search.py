@@ -182,7 +182,9 @@ def name_matches(q: str) -> list[int] | None:
 
 def person_search(persons: QuerySet, q: str) -> QuerySet:
     """Filters `persons` (already scoped by the policy) by a clerk's query: names in any
-    spelling, or a person id or document number typed whole."""
+    spelling, or a person id typed whole. Never document numbers or phones: this query
+    travels in the URL (and so in access logs); those are looked up by POST through their
+    blind index (`person_lookup`)."""
     from onward.registry.models import PersonNameKey
 
     q = " ".join((q or "").split())
@@ -192,9 +194,8 @@ def person_search(persons: QuerySet, q: str) -> QuerySet:
     ids = Q()
     if len(words) == 1:
         word = words[0]
-        ids = Q(person_id=word.upper()) | Q(document_number=word) \
-            | Q(document_number=word.upper())
-        if _ID_LIKE.search(word):  # an id or a document number, not a name
+        ids = Q(person_id=word.upper())
+        if _ID_LIKE.search(word):  # an id, not a name
             return persons.filter(ids)
     words_ = query_words(q)
     if not words_:
@@ -379,3 +380,21 @@ def name_key_index_create(schema_editor) -> None:
         schema_editor.execute("ALTER TABLE registry_personnamekey ALTER COLUMN key "
                               "SET STATISTICS 1000")
         schema_editor.execute("ANALYZE registry_personnamekey")
+
+
+# --- exact lookup of an identifier (document number, phone) ---------------------------------
+
+
+def identifier_lookup(persons: QuerySet, *, document_number: str = "",
+                      phone: str = "") -> QuerySet:
+    """`persons` whose document number or phone is the one given (either matches), found
+    through the blind indexes: the hash of the normalised value under every loaded key,
+    so rows not yet re-encrypted after a key rotation are found too."""
+    from onward.vault.fields import blind_indexes
+
+    condition = Q()
+    if hashes := blind_indexes(document_number, "document"):
+        condition |= Q(document_number_bidx__in=hashes)
+    if hashes := blind_indexes(phone, "phone"):
+        condition |= Q(phone_bidx__in=hashes)
+    return persons.filter(condition) if condition else persons.none()

@@ -985,6 +985,8 @@ _NEED_NOTES = {
     "ER": ("Needs help with daily tasks", "Cared for by fellow residents"),
     "TR": ("Referred for psychosocial support", "Former political prisoner"),
 }
+# The remarks above are details of a specific need: the demo loads them as such.
+NEED_DETAILS = frozenset(text for texts in _NEED_NOTES.values() for text in texts)
 _GENERAL_NOTES = ("Transferred from Camp Ashraf", "Prefers a Farsi interpreter",
                   "Speaks Farsi, Arabic and English", "Identity documents held by camp management",
                   "Interview postponed", "Asked about family reunification",

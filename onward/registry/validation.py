@@ -69,6 +69,17 @@ def parse_specific_needs(text: str | list[str], *, known: set[str]) -> list[str]
     return sorted(set(needs))
 
 
+def refuse_unreadable(text: str) -> str:
+    """An encrypted field's placeholder ("[unreadable: key K not loaded]", shown when its
+    key is missing, and written so into an export) is not a value: refuse it."""
+    from onward.vault.fields import UNREADABLE
+
+    if (text or "").startswith(UNREADABLE):
+        raise ValueError("This value could not be read (its key is not loaded); "
+                         "load the key, or type the value again.")
+    return text
+
+
 def parse_phone(text: str) -> str:
     text = (text or "").strip()
     if text and not re.fullmatch(r"\+?[0-9 ()./-]{5,40}", text):

@@ -1,7 +1,11 @@
 """Tests: the same settings, with a fast password hasher (healthchecks' trick)."""
 
 from onward.settings.base import *  # noqa: F403
+from onward.vault.keys import new_key_line
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_AUTOREFRESH = True
 ONWARD_JOBS_EAGER = True
+# A random field key per test process: no key is ever written down for the tests.
+ONWARD_FIELD_KEYS = new_key_line("test")
+ONWARD_FIELD_KEYS_DEV_FILE = None
