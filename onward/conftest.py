@@ -56,7 +56,8 @@ def case(clerk):
 
 @pytest.fixture
 def client_for(client, users):
-    """A test client logged in as the user of a role (None: anonymous)."""
+    """A test client logged in as the user of a role (None: anonymous), password and
+    second factor both passed (see `_verified_force_login`)."""
 
     def login(role):
         client.logout()
@@ -65,6 +66,37 @@ def client_for(client, users):
         return client
 
     return login
+
+
+_DB_FIXTURES = {"db", "transactional_db", "django_db_setup"}
+
+
+@pytest.fixture(autouse=True)
+def _verified_force_login(request, monkeypatch):
+    """Two-factor sign-in is required for every role (ONWARD_REQUIRE_2FA stays on in the
+    tests). So that tests about something else sign in honestly with one call,
+    `client.force_login(user)` is patched for each database test to also pass the second
+    factor, as `django_otp.login` would after a correct code: the user gets a confirmed TOTP
+    device, the session its `otp_device_id` (onward/accounts/testing.py `mark_verified`).
+
+    Opt out with `@pytest.mark.password_only`: force_login then leaves a password-only
+    session, as the tests of the two-factor rule itself need."""
+    if request.node.get_closest_marker("password_only") is not None:
+        return
+    if request.node.get_closest_marker("django_db") is None \
+            and not _DB_FIXTURES & set(request.fixturenames):
+        return  # no database, no login (and the engines' tests run without Django)
+    from django.test import Client
+
+    from onward.accounts.testing import mark_verified
+
+    password_only = Client.force_login
+
+    def force_login(self, user, backend=None):
+        password_only(self, user, backend)
+        mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)

@@ -26,23 +26,29 @@ def require(user, permission: str) -> None:
         raise PermissionDenied(f"Your role may not do this ({permission}).")
 
 
-def visible_cases(user) -> QuerySet:
+def visible_cases(user, *, removed: bool = False) -> QuerySet:
+    """Cases the user may see. Removed cases (registered in error) are left out of lists,
+    searches and figures; `removed=True` keeps them, for the one door to a record's page."""
     from onward.registry.models import Case
 
+    cases = Case.objects.all() if removed else Case.objects.filter(removed_at__isnull=True)
     if can(user, "registry.view"):
-        return Case.objects.all()
+        return cases
     if _is_delegation(user):
         # A delegation sees the cases that have (or had) a submission to a pledge of its
         # country, and through relocation's selectors only the fields a submission shares.
-        return Case.objects.filter(pk__in=visible_submissions(user).values("case_id"))
+        return cases.filter(pk__in=visible_submissions(user).values("case_id"))
     return Case.objects.none()
 
 
-def visible_persons(user) -> QuerySet:
+def visible_persons(user, *, removed: bool = False) -> QuerySet:
+    """Persons the user may see: never a merged duplicate; a removed person only with
+    `removed=True` (their own page, which says they are removed)."""
     from onward.registry.models import Person
 
     if can(user, "registry.view"):
-        return Person.objects.filter(merged_into__isnull=True)
+        persons = Person.objects.filter(merged_into__isnull=True)
+        return persons if removed else persons.filter(removed_at__isnull=True)
     # Delegations read the members of their submitted cases only through relocation's
     # shared view (no phones, documents or notes), never as persons of the registry.
     return Person.objects.none()
@@ -78,13 +84,14 @@ def visible_submissions(user) -> QuerySet:
 
 def get_case_for_user(user, case_id: str):
     try:
-        return visible_cases(user).get(case_id=case_id)
+        return visible_cases(user, removed=True).get(case_id=case_id)
     except Exception as exc:  # DoesNotExist, or a malformed id
         raise NotFound(f"No case {case_id!r}.") from exc
 
 
 def get_person_for_user(user, person_id: str):
     try:
-        return visible_persons(user).select_related("case").get(person_id=person_id)
+        return visible_persons(user, removed=True).select_related("case").get(
+            person_id=person_id)
     except Exception as exc:
         raise NotFound(f"No person {person_id!r}.") from exc

@@ -31,6 +31,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "registry.edit": {ADMIN, DATA_MANAGER, CLERK, PROTECTION},
     # Personal data leaving the system in bulk.
     "registry.export": {ADMIN, DATA_MANAGER},
+    # Taking a person or a case out of the registry (registered in error) and back: a
+    # recorded, reversible status that changes the population through the ledger.
+    "registry.remove": {ADMIN, DATA_MANAGER},
     # Protection notes are confidential: never shown to delegations or clerks.
     "protection_notes.view": {ADMIN, PROTECTION},
     "protection_notes.add": {ADMIN, PROTECTION},
@@ -66,3 +69,17 @@ PERMISSIONS: dict[str, set[str]] = {
 
 def role_permissions(role: str) -> set[str]:
     return {code for code, roles in PERMISSIONS.items() if role in roles}
+
+
+# Permissions that show personal data: a resident's record (the registry, duplicates,
+# submissions a delegation reads, manifests, incident victims), or who did what (the audit
+# log, user accounts). A role holding any of them signs in with a second factor.
+PERSONAL_DATA_PERMISSIONS = {
+    "registry.view", "registry.export", "protection_notes.view", "dedup.view",
+    "relocation.view", "movements.view", "incidents.view", "audit.view", "users.manage",
+}
+
+
+def reads_personal_data(role: str) -> bool:
+    """Whether the role can read personal data, computed from the table above."""
+    return bool(role_permissions(role) & PERSONAL_DATA_PERMISSIONS)

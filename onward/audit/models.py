@@ -30,6 +30,13 @@ class AuditEntry(models.Model):
         LOGIN_FAILED = "login_failed", "Failed login"
         LOGOUT = "logout", "Logged out"
         DENIED = "denied", "Refused access"
+        # Sign-in security (docs/security.md).
+        LOCKED_OUT = "locked_out", "Locked out"
+        OTP_VERIFIED = "otp_verified", "Passed second factor"
+        OTP_FAILED = "otp_failed", "Failed second factor"
+        OTP_ENROLLED = "otp_enrolled", "Enrolled second factor"
+        OTP_RESET = "otp_reset", "Reset second factor"
+        SESSIONS_ENDED = "sessions_ended", "Ended sessions"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

@@ -1,6 +1,7 @@
 from django.urls import NoReverseMatch, reverse
 
 from onward.accounts.policy import can
+from onward.accounts.twofactor import second_factor_pending
 
 # The menu: (URL name, label, permission or None). Entries whose app is not installed
 # (their URL does not resolve) are left out.
@@ -32,7 +33,7 @@ def _exists(name: str) -> bool:
 def navigation(request):
     """The menu a user sees: only what their role may open."""
     user = getattr(request, "user", None)
-    if not user or not user.is_authenticated:
-        return {"nav": []}
+    if not user or not user.is_authenticated or second_factor_pending(user):
+        return {"nav": []}  # a password-only session can open nothing in the menu yet
     return {"nav": [(name, label) for name, label, permission in MENU
                     if (permission is None or can(user, permission)) and _exists(name)]}

@@ -9,7 +9,7 @@ import time
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from onward.demo.population import population_load
 from onward.demo.scenario import scenario_play
@@ -32,6 +32,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, seed, persons, no_serve, host, port, **options):
+        if settings.ONWARD_PRODUCTION:
+            # The demo's users have published passwords: never in a real deployment.
+            raise CommandError("`onward demo` does not run with the production settings: it "
+                               "would create accounts whose passwords are public.")
         db = settings.DATABASES["default"]
         self.stdout.write(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
@@ -62,7 +66,11 @@ class Command(BaseCommand):
         from onward.wsgi import application
 
         worker_thread_start()  # background jobs run in this process for the demo
-
+        # Demo visitors cannot scan a QR code for accounts they share: this local server
+        # signs in with the password alone. Deployments require the second factor.
+        settings.ONWARD_REQUIRE_2FA = False
+        self.stdout.write("Two-factor sign-in is off for this demo server (passwords only); "
+                          "a real deployment requires it for every role.")
         self.stdout.write(self.style.SUCCESS(f"\nOnward is at http://{host}:{port}/ "
                                              "(Ctrl-C to stop)"))
         serve(application, host=host, port=port, threads=8, _quiet=True)
