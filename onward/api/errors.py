@@ -1,5 +1,9 @@
 """Errors as structured JSON with the field at fault:
-`{"error": "...", "fields": {"birth_date": ["..."]}}`."""
+`{"error": "...", "fields": {"birth_date": ["..."]}}`.
+
+An exception none of these knows is left to Django (logged with its traceback), whose
+handler500 (onward/web/errors.py) answers `/api/` paths with `{"error": "Server error.",
+"reference": ...}`: never a trace."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from rest_framework import exceptions, status

@@ -58,7 +58,8 @@ def run_list(*, user) -> QuerySet:
 
 
 def policy_list(*, user) -> QuerySet:
-    return visible_policies(user).filter(current=True).order_by("name")
+    return visible_policies(user).filter(current=True).select_related("created_by") \
+        .order_by("name")
 
 
 def policy_versions(policy: ScoringPolicy) -> list[ScoringPolicy]:

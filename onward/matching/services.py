@@ -271,7 +271,8 @@ def run_inputs_build(*, weights: dict, predictions: dict | None = None,
     now = timezone.now()
     as_of = timezone.localdate(now)
     dims = list(CapacityDimension.objects.filter(active=True).values_list("code", flat=True))
-    rcs = list(RelocationCase.objects.filter(state=State.ASSESSED, case__status=Case.Status.OPEN)
+    rcs = list(RelocationCase.objects.filter(state=State.ASSESSED, case__status=Case.Status.OPEN,
+                                             case__removed_at__isnull=True)
                .select_related("case").order_by("case__case_id"))
     say(0, 4, f"{len(rcs)} cases ready for submission")
     profiles = cases_profile([rc.case_id for rc in rcs])

@@ -4,7 +4,7 @@ A delegation user reads only its country's pledges and submissions, and a case o
 its submission shares it (`SharedCaseOut`: no notes, phones or documents)."""
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -132,7 +132,8 @@ class TransitionOut(serializers.Serializer):
     to_state = serializers.CharField()
     actor = serializers.CharField(source="actor.username", default="")
     reason = serializers.CharField()
-    pledge = serializers.IntegerField(source="submission.pledge_id", default=None)
+    pledge = serializers.IntegerField(source="submission.pledge_id", default=None,
+                                      allow_null=True, help_text="null: not a submission step")
 
 
 class SubmissionOut(serializers.ModelSerializer):
@@ -196,8 +197,14 @@ def case_payload(user, detail: dict) -> dict:
     }
 
 
+# Staff get the relocation record; a delegation the shared view of its submission.
+CASE_OR_SHARED = PolymorphicProxySerializer(
+    component_name="RelocationCaseOrShared", serializers=[RelocationCaseOut, SharedCaseOut],
+    resource_type_field_name=None)
+
+
 class RelocationCaseApi(APIView):
-    @extend_schema(responses={200: RelocationCaseOut},
+    @extend_schema(responses={200: CASE_OR_SHARED},
                    description="A case's relocation state and history. A delegation gets "
                                "the shared view (SharedCaseOut) instead.")
     def get(self, request, case_id):
@@ -231,7 +238,7 @@ def _step_params(request, data: dict) -> dict:
 
 
 class RelocationTransitionApi(APIView):
-    @extend_schema(request=TransitionIn, responses={200: RelocationCaseOut})
+    @extend_schema(request=TransitionIn, responses={200: CASE_OR_SHARED})
     def post(self, request, case_id):
         _require_view(request)
         case = _fetch(request, policy.get_case_for_user, "case", case_id)

@@ -1,0 +1,39 @@
+"""The OpenAPI schema documents the error answers too, so that a client (and the
+Schemathesis run in the test suite) knows every status an operation may return."""
+
+ERROR = {
+    "type": "object",
+    "description": "An error: what is wrong, and for invalid input the field at fault.",
+    "properties": {
+        "error": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": True,
+                   "description": "field name → its messages (nested for nested input)"},
+        "reference": {"type": "string", "description": "server errors: quote it to support"},
+    },
+    "required": ["error"],
+}
+
+# Any call: invalid input or parameters, not signed in, role may not, no such record (or
+# not one the user may see: the same answer). Writes may also meet a stale version.
+ALWAYS = {
+    "400": "Invalid input; `fields` names the field at fault.",
+    "403": "Not signed in, or the role may not do this.",
+    "404": "No such record, or not one you may see.",
+}
+WRITES = {"409": "The record changed since you read it (a stale version), or the action "
+                 "conflicts with its state."}
+WITH_BODY = {"415": "The body is not JSON."}
+
+
+def add_error_responses(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the error shape on every operation."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            codes = {**ALWAYS, **(WRITES if method in ("post", "put", "patch", "delete") else {}),
+                     **(WITH_BODY if "requestBody" in operation else {})}
+            responses = operation.setdefault("responses", {})
+            for code, description in codes.items():
+                responses.setdefault(code, {"description": description, "content": ref})
+    return result
