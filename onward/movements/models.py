@@ -65,24 +65,38 @@ class LedgerEntry(models.Model):
 
 class RollupDims(models.Model):
     """The attributes under which a person's ledger entries are counted in the rollups:
-    sex, birth year and specific needs (codes joined by ";"). Kept equal to the person's
-    current attributes (`rollup.person_dims_sync`), so the rollups always break the
-    population down by what the registry says now, as the ledger joined to persons does."""
+    sex, birth year, specific needs (codes joined by ";") and nationality. Kept equal to
+    the person's current attributes (`rollup.person_dims_sync`), so the rollups always
+    break the population down by what the registry says now, as the ledger joined to
+    persons does."""
 
     person = models.OneToOneField("registry.Person", primary_key=True, on_delete=models.PROTECT,
                                   related_name="+")
     sex = models.CharField(max_length=1, blank=True)
     birth_year = models.SmallIntegerField(null=True, blank=True)
     needs = models.CharField(max_length=64, blank=True)
+    nationality = models.CharField(max_length=3, blank=True, default="")
 
     def __str__(self):
-        return f"{self.person_id}: {self.sex} {self.birth_year} [{self.needs}]"
+        return f"{self.person_id}: {self.sex} {self.birth_year} [{self.needs}] {self.nationality}"
+
+    @property
+    def dims(self) -> tuple:
+        """As `rollup.Dims`: (sex, birth year, needs, nationality)."""
+        return (self.sex, self.birth_year, self.needs, self.nationality)
+
+    @classmethod
+    def of(cls, person_id: int, dims: tuple) -> "RollupDims":
+        sex, birth_year, needs, nationality = dims
+        return cls(person_id=person_id, sex=sex, birth_year=birth_year, needs=needs,
+                   nationality=nationality)
 
 
 class _Rollup(models.Model):
     """Sum of ledger deltas per period and dimension value. Dimensions: "total" (value
     ""), "sex" (M/F/X/""), "birth_year" ("1970", "" unknown), "need" (a code, "" for
-    none: a person with two needs counts under each). Written in the same transaction as
+    none: a person with two needs counts under each), "nationality" (ISO 3166-1 alpha-3,
+    "" unknown). Written in the same transaction as
     every ledger entry, so a population is a sum over a few thousand rows, not millions."""
 
     dim = models.CharField(max_length=12)

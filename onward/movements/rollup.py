@@ -1,4 +1,5 @@
-"""The rollups: the ledger summed per day and per month, by sex, birth year and need.
+"""The rollups: the ledger summed per day and per month, by sex, birth year, need and
+nationality.
 
 Why: the population on a date is a sum over the whole ledger up to that date, which at
 5,000,000 entries takes seconds. The rollups hold the same sums per (day | month,
@@ -10,7 +11,8 @@ dimension, value), written in the same transaction as each ledger entry
 
 reads a few thousand rows whatever the size of the ledger.
 
-A breakdown counts each person under their *current* sex, birth year and needs, as the
+A breakdown counts each person under their *current* sex, birth year, needs and
+nationality, as the
 ledger joined to the registry does: `RollupDims` remembers the attributes a person's
 entries were counted under, and `person_dims_sync` moves them when the registry changes
 (called on every save of a person and every change of their needs, in that transaction).
@@ -34,10 +36,10 @@ from django.db.models.functions import ExtractYear
 
 from onward.registry import codes
 
-DIMS = ("total", "sex", "birth_year", "need")
+DIMS = ("total", "sex", "birth_year", "need", "nationality")
 UNKNOWN = "unknown"
 
-Dims = tuple[str, int | None, str]  # sex, birth year, needs "A;B"
+Dims = tuple[str, int | None, str, str]  # sex, birth year, needs "A;B", nationality
 
 
 def month_of(day: dt.date) -> dt.date:
@@ -45,8 +47,9 @@ def month_of(day: dt.date) -> dt.date:
 
 
 def _keys(dims: Dims) -> list[tuple[str, str]]:
-    sex, year, needs = dims
-    keys = [("total", ""), ("sex", sex or ""), ("birth_year", str(year) if year else "")]
+    sex, year, needs, nationality = dims
+    keys = [("total", ""), ("sex", sex or ""), ("birth_year", str(year) if year else ""),
+            ("nationality", nationality or "")]
     keys += [("need", code) for code in needs.split(";")] if needs else [("need", "")]
     return keys
 
@@ -61,15 +64,16 @@ def current_dims(person_ids: Iterable[int]) -> dict[int, Dims]:
     through = Person.specific_needs.through
     for start in range(0, len(ids), 5000):
         chunk = ids[start:start + 5000]
-        for pk, sex, birth in Person.objects.filter(pk__in=chunk).values_list(
-                "pk", "sex", "birth_date"):
-            dims[pk] = (sex or "", birth.year if birth else None, "")
+        for pk, sex, birth, nationality in Person.objects.filter(pk__in=chunk).values_list(
+                "pk", "sex", "birth_date", "nationality"):
+            dims[pk] = (sex or "", birth.year if birth else None, "", nationality or "")
         for pk, code in through.objects.filter(person_id__in=chunk).values_list(
                 "person_id", "specificneed_id"):
             needs[pk].append(code)
     for pk, codes_ in needs.items():
         if pk in dims:
-            dims[pk] = (dims[pk][0], dims[pk][1], ";".join(sorted(codes_)))
+            sex, year, _, nationality = dims[pk]
+            dims[pk] = (sex, year, ";".join(sorted(codes_)), nationality)
     return dims
 
 
@@ -81,13 +85,12 @@ def _dims_for(person_ids: set[int]) -> dict[int, Dims]:
     ids = list(person_ids)
     for start in range(0, len(ids), 5000):
         for r in RollupDims.objects.filter(person_id__in=ids[start:start + 5000]):
-            known[r.person_id] = (r.sex, r.birth_year, r.needs)
+            known[r.person_id] = r.dims
     missing = person_ids - known.keys()
     if missing:
         fresh = current_dims(missing)
-        RollupDims.objects.bulk_create(
-            [RollupDims(person_id=pk, sex=d[0], birth_year=d[1], needs=d[2])
-             for pk, d in fresh.items()], batch_size=5000)
+        RollupDims.objects.bulk_create([RollupDims.of(pk, d) for pk, d in fresh.items()],
+                                       batch_size=5000)
         known.update(fresh)
     return known
 
@@ -132,28 +135,28 @@ def rollup_add(entries: Iterable[tuple[dt.date, int, int]]) -> None:
 
 
 def person_dims_sync(person_ids: Iterable[int]) -> int:
-    """Moves the entries of persons whose sex, birth year or needs changed to their new
-    values in the rollups. Returns how many persons moved."""
+    """Moves the entries of persons whose sex, birth year, needs or nationality changed to
+    their new values in the rollups. Returns how many persons moved."""
     from onward.movements.models import LedgerEntry, RollupDims
 
     recorded = {r.person_id: r for r in RollupDims.objects.filter(person_id__in=list(person_ids))}
     if not recorded:
         return 0
     now = current_dims(recorded)
-    moved = [pk for pk, r in recorded.items()
-             if pk in now and (r.sex, r.birth_year, r.needs) != now[pk]]
+    moved = [pk for pk, r in recorded.items() if pk in now and r.dims != now[pk]]
     if not moved:
         return 0
     items = []
     for pk, day, delta in LedgerEntry.objects.filter(person_id__in=moved).values_list(
             "person_id", "date", "delta"):
-        r = recorded[pk]
-        items.append((day, (r.sex, r.birth_year, r.needs), -delta))
+        items.append((day, recorded[pk].dims, -delta))
         items.append((day, now[pk], delta))
     _upsert(*_sums(items))
     for pk in moved:
-        sex, year, needs = now[pk]
-        RollupDims.objects.filter(person_id=pk).update(sex=sex, birth_year=year, needs=needs)
+        fresh = RollupDims.of(pk, now[pk])
+        RollupDims.objects.filter(person_id=pk).update(
+            sex=fresh.sex, birth_year=fresh.birth_year, needs=fresh.needs,
+            nationality=fresh.nationality)
     return len(moved)
 
 
@@ -196,6 +199,7 @@ def _breakdown(day: dt.date, sums: dict[tuple[str, str], int]) -> dict:
     by_age = {k: 0 for k in age_band_labels()}
     by_need = {k: 0 for k in codes.SPECIFIC_NEEDS}
     by_need["none"] = 0
+    by_nationality: dict[str, int] = defaultdict(int)
     total = 0
     for (dim, value), n in sums.items():
         if dim == "total":
@@ -207,14 +211,19 @@ def _breakdown(day: dt.date, sums: dict[tuple[str, str], int]) -> dict:
             by_age[band] += n
         elif dim == "need":
             by_need[value or "none"] = by_need.get(value or "none", 0) + n
+        elif dim == "nationality":
+            by_nationality[value or UNKNOWN] += n
+    # Nationalities are open-ended (ISO codes): only those with persons present are listed.
+    by_nationality = {k: n for k, n in by_nationality.items() if n}
     return {"on": day, "total": total, "by_sex": by_sex, "by_age_band": by_age,
-            "by_need": by_need}
+            "by_need": by_need, "by_nationality": by_nationality}
 
 
 def rollup_breakdown(day: dt.date) -> dict:
     """The population on `day`: total, by sex (unknown counted as X), by age band
     (age reached in the year), by specific need (a person with two needs counts under
-    each; "none" for persons without any). From the rollups."""
+    each; "none" for persons without any), by nationality (ISO code, "unknown" when not
+    recorded; only those with persons present). From the rollups."""
     return _breakdown(day, _rollup_sums(day, DIMS))
 
 
@@ -235,6 +244,9 @@ def ledger_breakdown_naive(day: dt.date) -> dict:
     for code, n in base.values_list("person__specific_needs__code").annotate(
             n=Sum("delta")).values_list("person__specific_needs__code", "n"):
         sums[("need", code or "")] += n
+    for nationality, n in base.values_list("person__nationality").annotate(
+            n=Sum("delta")).values_list("person__nationality", "n"):
+        sums[("nationality", nationality or "")] += n
     return _breakdown(day, sums)
 
 
@@ -332,9 +344,8 @@ def rollup_rebuild() -> None:
     RollupDims.objects.all().delete()
     ids = set(LedgerEntry.objects.values_list("person_id", flat=True).distinct())
     dims = current_dims(ids)
-    RollupDims.objects.bulk_create(
-        [RollupDims(person_id=pk, sex=d[0], birth_year=d[1], needs=d[2]) for pk, d in dims.items()],
-        batch_size=5000)
+    RollupDims.objects.bulk_create([RollupDims.of(pk, d) for pk, d in dims.items()],
+                                   batch_size=5000)
     day_sums = _expected_day_sums()
     month_sums: dict = defaultdict(int)
     for (day, dim, value), n in day_sums.items():
@@ -347,17 +358,18 @@ def rollup_rebuild() -> None:
 
 
 _PG_REBUILD = """
-INSERT INTO movements_rollupdims (person_id, sex, birth_year, needs)
+INSERT INTO movements_rollupdims (person_id, sex, birth_year, needs, nationality)
 SELECT p.id, p.sex, extract(year FROM p.birth_date)::smallint,
-       coalesce(string_agg(n.specificneed_id, ';' ORDER BY n.specificneed_id), '')
+       coalesce(string_agg(n.specificneed_id, ';' ORDER BY n.specificneed_id), ''),
+       p.nationality
 FROM registry_person p LEFT JOIN registry_person_specific_needs n ON n.person_id = p.id
 WHERE p.id IN (SELECT DISTINCT person_id FROM movements_ledgerentry)
-GROUP BY p.id, p.sex, p.birth_date;
+GROUP BY p.id, p.sex, p.birth_date, p.nationality;
 
 CREATE TEMP TABLE rollup_e ON COMMIT DROP AS
-SELECT l.date, d.sex, d.birth_year, d.needs, sum(l.delta)::int AS s
+SELECT l.date, d.sex, d.birth_year, d.needs, d.nationality, sum(l.delta)::int AS s
 FROM movements_ledgerentry l JOIN movements_rollupdims d ON d.person_id = l.person_id
-GROUP BY 1, 2, 3, 4;
+GROUP BY 1, 2, 3, 4, 5;
 
 INSERT INTO movements_rollupday (date, dim, value, delta)
 SELECT date, 'total', '', sum(s) FROM rollup_e GROUP BY date HAVING sum(s) <> 0
@@ -369,7 +381,10 @@ GROUP BY date, birth_year HAVING sum(s) <> 0
 UNION ALL
 SELECT date, 'need', n, sum(s) FROM rollup_e,
   unnest(CASE WHEN needs = '' THEN ARRAY[''] ELSE string_to_array(needs, ';') END) AS n
-GROUP BY date, n HAVING sum(s) <> 0;
+GROUP BY date, n HAVING sum(s) <> 0
+UNION ALL
+SELECT date, 'nationality', nationality, sum(s) FROM rollup_e
+GROUP BY date, nationality HAVING sum(s) <> 0;
 
 INSERT INTO movements_rollupmonth (month, dim, value, delta)
 SELECT date_trunc('month', date)::date, dim, value, sum(delta) FROM movements_rollupday

@@ -4,10 +4,9 @@ A figure is a `Table` (rows of numbers with their labels, the date it is true fo
 for each number the filters of the records behind it), built by the section functions
 below from the other apps' selectors:
 
-- population: `movements.ledger.population` (the ledger's rollups), the monthly series
-  `movements.rollup.rollup_monthly_series`; by nationality is not in the rollups, so it
-  is a query here on the registry's persons present on the date (the invariant of the
-  ledger makes both the same population);
+- population: `movements.ledger.population` (the ledger's rollups: total, by sex, age
+  band, need and nationality, a sum over a few thousand rows at any date), the monthly
+  series `movements.rollup.rollup_monthly_series`;
 - departures by type per month: ledger entries of a departure kind that no correction
   reverses (a correction is dated like the entry it reverses, so this is the net count);
 - relocation: `relocation.selectors.funnel` and `average_days_in_state` (both take
@@ -121,10 +120,12 @@ def months_back(day: dt.date, n: int) -> dt.date:
 
 def present_persons(on: dt.date) -> QuerySet:
     """Persons present on `on` by the registry (arrived by then, not yet departed, not a
-    merged duplicate): the same set the ledger sums to (the ledger's invariant)."""
+    merged duplicate, not removed): the same set the ledger sums to (the ledger's
+    invariant)."""
     from onward.registry.models import Person
 
-    return Person.objects.filter(merged_into__isnull=True, arrival_date__lte=on).filter(
+    return Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True,
+                                 arrival_date__lte=on).filter(
         Q(departure_date__isnull=True) | Q(departure_date__gt=on))
 
 
@@ -158,6 +159,10 @@ def submitted_persons(user, on: dt.date) -> QuerySet:
 
 
 def nationality_counts(persons: QuerySet) -> dict[str, int]:
+    """Persons by nationality ("unknown" when not recorded), counted on the registry: the
+    reference the rollups' `by_nationality` is checked against (the population section
+    reads the rollups: at 1,000,000 persons 25–40 ms for every breakdown, where this
+    count alone takes ~500 ms; docs/benchmarks-reports.md)."""
     counts = {}
     for nat, n in persons.order_by().values_list("nationality").annotate(n=Count("id")):
         counts[nat or "unknown"] = counts.get(nat or "unknown", 0) + n
@@ -206,9 +211,9 @@ def population_section(user, on: dt.date) -> list[Table]:
     from onward.movements.rollup import rollup_monthly_series
 
     pop = population(on=on)
-    by_nat = nationality_counts(present_persons(on))
     tables = _composition(on, total=pop["total"], by_sex=pop["by_sex"],
-                          by_age=pop["by_age_band"], by_need=pop["by_need"], by_nat=by_nat,
+                          by_age=pop["by_age_band"], by_need=pop["by_need"],
+                          by_nat=pop["by_nationality"],
                           prefix="population", figure="population", section="population",
                           what="Population")
     tables[0].title = "Population"

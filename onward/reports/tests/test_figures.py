@@ -97,3 +97,49 @@ def test_every_traced_figure_lists_as_many_records_as_it_counts(camp, on):
                 day = dt.date.fromisoformat(trace.pop("as_of")) if "as_of" in trace else on
                 _kind, qs = R.records(user=dm, figure=figure, on=day, filters=trace)
                 assert qs.count() == value, (t.key, row.label, trace)
+
+
+def test_population_by_nationality_at_a_past_date_counts_those_present_then(users):
+    """From the rollups at any date: a person who left after the date counts, one who
+    arrived after it does not, a departure corrected later counts again; nationalities
+    are the persons' current ones (docs/reports.md), and every count lists its persons."""
+    from onward.conftest import principal_data
+    from onward.registry import services as registry
+
+    clerk, officer = users[roles.CLERK], users[roles.PROTECTION]
+    dm = users[roles.DATA_MANAGER]
+    on = dt.date(2013, 6, 30)
+
+    def arrive(nationality, arrival, given):
+        return registry.case_create(actor=clerk, arrival_date=arrival, principal=principal_data(
+            given_name=given, nationality=nationality, document_number="")).members.get()
+
+    left_after = arrive("AFG", dt.date(2013, 1, 10), "Ahmad")
+    arrive("AFG", dt.date(2013, 7, 1), "Bashir")  # arrives the day after
+    left_before = arrive("IRQ", dt.date(2013, 1, 10), "Karim")
+    corrected = arrive("IRQ", dt.date(2013, 2, 1), "Hassan")
+    arrive("", dt.date(2013, 3, 1), "Omid")
+    renamed = arrive("IRN", dt.date(2013, 3, 1), "Reza")
+    movements.departure_record(actor=officer, person=left_after, kind="left_own_accord",
+                               on=dt.date(2013, 7, 1))
+    movements.departure_record(actor=officer, person=left_before, kind="deceased",
+                               on=dt.date(2013, 6, 30))
+    movements.departure_record(actor=officer, person=corrected, kind="whereabouts_unknown",
+                               on=dt.date(2013, 5, 2))
+    movements.departure_correct(actor=officer, person=corrected, reason="was in hospital")
+    renamed.refresh_from_db()
+    registry.person_update(actor=clerk, person=renamed, expected_version=renamed.version,
+                           changes={"nationality": "SYR"})
+
+    t = table(F.dashboard(dm, on, only="population"), "population_by_nationality")
+    want = {"AFG": 1, "IRQ": 1, "unknown": 1, "SYR": 1}
+    assert by_trace(t, "nationality") == want
+    assert [r.label for r in t.rows] == ["AFG", "IRQ", "SYR", "unknown"]  # most, then by code
+    assert F.nationality_counts(F.present_persons(on)) == want
+    for row in t.rows:
+        filters = {k: v for k, v in row.traces[0].items() if k != "figure"}
+        _kind, qs = R.records(user=dm, figure="population", on=on, filters=filters)
+        assert qs.count() == row.values[0], row.label
+    later = table(F.dashboard(dm, dt.date(2013, 7, 1), only="population"),
+                  "population_by_nationality")
+    assert by_trace(later, "nationality") == {"AFG": 1, "IRQ": 1, "unknown": 1, "SYR": 1}

@@ -12,16 +12,32 @@ from pypdf import PdfReader
 
 from onward.accounts import roles
 from onward.audit.models import AuditEntry
+from onward.conftest import principal_data
 from onward.dedup.models import DuplicatePair
 from onward.incidents import services as incidents
+from onward.registry import services as registry
 from onward.relocation.selectors import funnel, pledge_figures
-from onward.relocation.tests.factories import T0, bring_to, make_case, pledge
+from onward.relocation.tests.factories import T0, bring_to, pledge
 from onward.reports import export
 from onward.reports import figures as F
 from onward.reports import records as R
 from onward.reports.tests.helpers import table
 
 DAY0 = T0.date()
+
+
+def _arrived_case(users, *, size, nationality, given_name):
+    """A case of `size` persons registered as arrived on 5 January 2013, so that the
+    population ledger (which the population figures read) counts them from that day."""
+    clerk = users[roles.CLERK]
+    case = registry.case_create(actor=clerk, arrival_date=dt.date(2013, 1, 5),
+                                principal=principal_data(given_name=given_name, specific_needs=[],
+                                                         nationality=nationality))
+    for i in range(size - 1):
+        registry.person_add(actor=clerk, case=case, person=principal_data(
+            given_name=f"Member{i}", relationship="child", birth_date="2001",
+            document_number="", specific_needs=[], nationality=nationality))
+    return case
 
 
 @pytest.fixture
@@ -36,11 +52,8 @@ def world(users):
                                       ("f_acc", 4, "accepted", fra, 1),
                                       ("f_rej", 2, "rejected", fra, 3),
                                       ("idle", 2, "identified", None, 0)):
-        case = make_case(users, size=size, nationality="AFG" if name.startswith("f") else "IRN",
-                         given_name=f"Zz{name}")
-        for person in case.members.all():
-            person.arrival_date = dt.date(2013, 1, 5)
-            person.save(update_fields=["arrival_date"])
+        case = _arrived_case(users, size=size, given_name=f"Zz{name}",
+                             nationality="AFG" if name.startswith("f") else "IRN")
         cases[name] = bring_to(users, case, state, pledge_=p, day=day)
     return {"users": users, "alb": alb, "fra": fra, "cases": cases}
 

@@ -1,7 +1,7 @@
 """`onward reconcile`: prove the ledger, its rollups and the registry agree at every date.
 
-Exits 0 when they do; otherwise lists the dates (and rollup rows) that disagree and
-exits 1.
+Exits 0 when they do; otherwise lists the dates (and rollup rows: total, sex, birth year,
+need, nationality) that disagree and exits 1.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,7 +22,8 @@ class Command(BaseCommand):
         span = f"{days[0]} to {days[-1]}" if days else "no dates"
         self.stdout.write(f"Checked {len(days)} dates ({span}): ledger sum, rollup and "
                           "registry count of persons present"
-                          + ("" if no_breakdowns else ", and every rollup row") + ".")
+                          + ("" if no_breakdowns else ", and every rollup row (total, sex, "
+                             "birth year, need, nationality)") + ".")
         if report.ok:
             self.stdout.write(self.style.SUCCESS("The ledger and the registry agree."))
             return
