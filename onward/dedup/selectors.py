@@ -104,7 +104,8 @@ def _registry_index():
         stale = (index is None or time.monotonic() - _index["built"] > INDEX_MAX_AGE
                  or model_pk != _index.get("model"))
         if not stale and len(index.dataset) < SMALL_REGISTRY:
-            stale = Person.objects.filter(merged_into__isnull=True).count() != _index["count"]
+            stale = Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True) \
+                .count() != _index["count"]
         if not stale:
             return index
         model = stored_model(model_pk)[1] if model_pk is not None else None
@@ -134,7 +135,8 @@ def likely_matches(*, user, person: dict, k: int = 5) -> list[dict]:
     matches = engine.top_matches(record, index, k=k,
                                  min_probability=engine.DEFAULT_REVIEW_THRESHOLD)
     found = {p.person_id: p for p in Person.objects.filter(
-        person_id__in=[m.person_id for m in matches], merged_into__isnull=True)
+        person_id__in=[m.person_id for m in matches], merged_into__isnull=True,
+        removed_at__isnull=True)
         .select_related("case")}
     return [{"person": found[m.person_id], "probability": m.probability, "levels": m.levels}
             for m in matches if m.person_id in found]

@@ -182,6 +182,9 @@ def merge_approve(*, actor, merge_id: int) -> Merge:
 def _check_mergeable(survivor: Person, merged: Person) -> None:
     if survivor.merged_into_id or merged.merged_into_id:
         raise ValidationError({"pair": "One of these records is already merged."})
+    if survivor.removed_at or merged.removed_at:
+        raise ValidationError({"pair": "One of these records is removed from the registry: "
+                                       "restore it first, or decide the pair otherwise."})
     if merged.departure_date:
         raise ValidationError({"pair": f"{merged.person_id} has a recorded departure: correct "
                                        "it first, then merge."})

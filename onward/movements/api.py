@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -76,7 +76,20 @@ class DepartureIn(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=255)
 
 
-@extend_schema(parameters=[OpenApiParameter("kind", str), OpenApiParameter("year", int)])
+def _year_param(request) -> int | None:
+    from django.core.exceptions import ValidationError
+
+    raw = request.query_params.get("year", "")
+    if not raw:
+        return None
+    if not (raw.isdigit() and 1 <= int(raw) <= 9999):
+        raise ValidationError({"year": "A year from 1 to 9999, such as 2013."})
+    return int(raw)
+
+
+@extend_schema_view(get=extend_schema(parameters=[
+    OpenApiParameter("kind", str),
+    OpenApiParameter("year", {"type": "integer", "minimum": 1, "maximum": 9999})]))
 class DepartureListApi(ListAPIView):
     """Departures that stand (not reversed); POST records one."""
 
@@ -84,10 +97,9 @@ class DepartureListApi(ListAPIView):
 
     def get_queryset(self):
         require(self.request.user, "movements.view")
-        year = self.request.query_params.get("year", "")
         return selectors.departures(user=self.request.user,
                                     kind=self.request.query_params.get("kind", ""),
-                                    year=int(year) if year.isdigit() else None)
+                                    year=_year_param(self.request))
 
     @extend_schema(request=DepartureIn, responses={201: EntryOut})
     def post(self, request):

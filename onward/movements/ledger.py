@@ -60,6 +60,40 @@ def ledger_reverse(*, entry: LedgerEntry, actor, note: str = "") -> LedgerEntry:
                                       reverses=entry, recorded_by=_user(actor), note=note[:255])
 
 
+def standing_entry(person: Person) -> LedgerEntry | None:
+    """The entry that says whether a person counts in the population: the last link of the
+    chain that starts at their arrival (or birth) and runs through every entry reversing
+    the one before (a merge, a removal, their undoing). +1: counted; -1: taken out."""
+    entry = (LedgerEntry.objects.filter(person=person, reverses__isnull=True,
+                                        kind__in=(LedgerEntry.Kind.ARRIVAL,
+                                                  LedgerEntry.Kind.BIRTH))
+             .order_by("id").first())
+    while entry is not None:
+        following = LedgerEntry.objects.filter(reverses=entry).first()
+        if following is None:
+            return entry
+        entry = following
+    return None
+
+
+def ledger_uncount(*, person: Person, actor, note: str) -> LedgerEntry | None:
+    """Takes a person out of every date's population, as if never registered (a removal):
+    a correction reversing the entry that counts them, dated like it. None when they were
+    not counted (no arrival recorded)."""
+    entry = standing_entry(person)
+    if entry is None or entry.delta != +1:
+        return None
+    return ledger_reverse(entry=entry, actor=actor, note=note)
+
+
+def ledger_recount(*, person: Person, actor, note: str) -> LedgerEntry | None:
+    """Undoes `ledger_uncount` (a restore): a correction reversing the correction."""
+    entry = standing_entry(person)
+    if entry is None or entry.delta != -1:
+        return None
+    return ledger_reverse(entry=entry, actor=actor, note=note)
+
+
 def live_departure(person: Person) -> LedgerEntry | None:
     """The person's departure entry that stands (not reversed), if any."""
     return (LedgerEntry.objects.filter(person=person, delta=-1, kind__in=DEPARTURE_KINDS,
@@ -73,7 +107,8 @@ def population_on(day: dt.date) -> int:
 
 
 def population(*, on: dt.date) -> dict:
-    """The population on a date: total, by sex, by age band, by specific need."""
+    """The population on a date: total, by sex, by age band, by specific need, by
+    nationality."""
     return rollup.rollup_breakdown(on)
 
 
@@ -84,7 +119,7 @@ def ledger_sum_on(day: dt.date) -> int:
 
 def registry_present_on(day: dt.date) -> int:
     return Person.objects.filter(
-        merged_into__isnull=True, arrival_date__lte=day
+        merged_into__isnull=True, removed_at__isnull=True, arrival_date__lte=day
     ).filter(Q(departure_date__isnull=True) | Q(departure_date__gt=day)).count()
 
 

@@ -3,7 +3,9 @@
 The dates that matter are those on which any of them changes (a ledger entry's date, a
 person's arrival or departure date): between two such dates nothing changes. For each,
 the ledger's running sum must equal the registry's count of persons present, and the
-rollups' running total must equal the ledger's.
+rollups' running total must equal the ledger's. Then (`rollup.rollup_check`) every rollup
+row of every dimension (sex, birth year, need, nationality) must equal the ledger joined
+to the registry's current attributes.
 """
 
 import datetime as dt
@@ -45,7 +47,7 @@ def reconcile(*, check_rollup_rows: bool = True) -> Report:
     ledger = _by_date(LedgerEntry.objects.values_list("date").annotate(n=Sum("delta"))
                       .values_list("date", "n"))
     rolled = _by_date(RollupDay.objects.filter(dim="total").values_list("date", "delta"))
-    persons = Person.objects.filter(merged_into__isnull=True)
+    persons = Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True)
     arrivals = _by_date(persons.values_list("arrival_date").annotate(n=Count("id"))
                         .values_list("arrival_date", "n"))
     departures = _by_date(persons.filter(departure_date__isnull=False)

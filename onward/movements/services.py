@@ -23,6 +23,7 @@ from onward.movements.ledger import (
 )
 from onward.movements.models import LedgerEntry
 from onward.registry.models import Case, Person
+from onward.vault.fields import hide_encrypted
 
 Kind = LedgerEntry.Kind
 # Departures a user records directly; "relocated" happens only by confirming a transfer.
@@ -47,6 +48,8 @@ def _as_date(value, field: str, errors: dict) -> dt.date | None:
 def _check_departure(person: Person, on: dt.date | None, errors: dict) -> None:
     if person.merged_into_id:
         errors["person"] = f"{person.person_id} is a merged duplicate record."
+    elif person.removed_at:
+        errors["person"] = f"{person.person_id} is removed from the registry: restore it first."
     elif person.departure_date:
         errors["person"] = (f"{person.person_id} already departed on {person.departure_date} "
                             f"({person.departure_type}); correct that departure first.")
@@ -189,13 +192,15 @@ def birth_record(*, actor, mother: Person, on, child: dict) -> Person:
                    note=f"born to {mother.person_id}")
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="person",
                  object_id=person.person_id,
-                 changes={k: ["", v] for k, v in registry._person_snapshot(person).items() if v},
+                 changes=hide_encrypted(Person, {k: ["", v] for k, v in
+                                                 registry._person_snapshot(person).items() if v}),
                  detail=f"birth in case {case.case_id}, mother {mother.person_id}")
     return person
 
 
 def _present(person: Person, day: dt.date) -> bool:
-    return (person.merged_into_id is None and person.arrival_date is not None
+    return (person.merged_into_id is None and person.removed_at is None
+            and person.arrival_date is not None
             and person.arrival_date <= day
             and (person.departure_date is None or person.departure_date > day))
 
@@ -213,8 +218,8 @@ def _lock_transfer(transfer, *, status=None):
 
 
 def _present_members(case: Case) -> list[Person]:
-    return list(case.members.filter(merged_into__isnull=True, departure_date__isnull=True)
-                .order_by("person_id"))
+    return list(case.members.filter(merged_into__isnull=True, removed_at__isnull=True,
+                                    departure_date__isnull=True).order_by("person_id"))
 
 
 def _case_set_status(*, actor, case: Case, status: str, detail: str) -> None:

@@ -1,6 +1,6 @@
 """REST API of the registry. Thin: parse, call the selectors and services, render."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -22,7 +22,8 @@ class PersonOut(serializers.ModelSerializer):
         model = Person
         fields = ["person_id", "case_id", "relationship", "given_name", "family_name",
                   "father_name", "sex", "birth_date", "nationality", "document_number",
-                  "phone", "specific_needs", "arrival_date", "version"]
+                  "phone", "specific_needs", "needs_detail", "arrival_date", "removed_at",
+                  "removed_reason", "version"]
 
 
 class PersonIn(serializers.Serializer):
@@ -39,6 +40,8 @@ class PersonIn(serializers.Serializer):
     document_number = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(required=False, allow_blank=True)
     specific_needs = serializers.ListField(child=serializers.CharField(), required=False)
+    needs_detail = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
+                                         help_text="Details of the specific needs (encrypted)")
 
 
 class PersonPatch(PersonIn):
@@ -50,7 +53,8 @@ class CaseOut(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["case_id", "status", "arrival_date", "size", "version"]
+        fields = ["case_id", "status", "arrival_date", "removed_at", "removed_reason", "size",
+                  "version"]
 
 
 class CaseDetailOut(CaseOut):
@@ -100,6 +104,36 @@ class PersonListApi(ListAPIView):
             self.request, PERSON_FILTERS)).prefetch_related("specific_needs")
 
 
+class PersonLookupIn(serializers.Serializer):
+    """An exact identifier, in the body so that it never appears in a URL or access log."""
+
+    document_number = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+
+    def validate(self, attrs):
+        if not (attrs.get("document_number") or attrs.get("phone")):
+            raise serializers.ValidationError(
+                {"document_number": "Give a document number or a phone (or both)."})
+        return attrs
+
+
+LOOKUP_LIMIT = 100
+
+
+class PersonLookupApi(APIView):
+    """Persons whose document number or phone is exactly the one given (either matches;
+    spaces, dashes and a phone's country code do not matter). At most 100."""
+
+    @extend_schema(request=PersonLookupIn, responses=PersonOut(many=True))
+    def post(self, request):
+        require(request.user, "registry.view")
+        body = PersonLookupIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        persons = selectors.person_lookup(user=request.user, **body.validated_data)
+        return Response(PersonOut(persons.prefetch_related("specific_needs")[:LOOKUP_LIMIT],
+                                  many=True).data)
+
+
 class PersonDetailApi(APIView):
     @extend_schema(responses=PersonOut)
     def get(self, request, person_id):
@@ -123,7 +157,8 @@ class PersonDetailApi(APIView):
 CASE_FILTERS = ("q", "status", "need", "nationality")
 
 
-@extend_schema(parameters=[OpenApiParameter(n, str) for n in CASE_FILTERS])
+# The filters are the list's (GET), not the create's (POST).
+@extend_schema_view(get=extend_schema(parameters=[OpenApiParameter(n, str) for n in CASE_FILTERS]))
 class CaseListApi(ListAPIView):
     serializer_class = CaseOut
 
@@ -151,6 +186,7 @@ class CaseDetailApi(APIView):
         detail = selectors.case_detail(user=request.user, case=case)
         data = CaseOut(case).data
         data["members"] = PersonOut(detail["members"], many=True).data
+        data["size"] = len(detail["members"])  # the schema promises it, as in the list
         return Response(data)
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from onward.registry import codes
+from onward.vault.fields import BlindIndexField, EncryptedTextField
 
 
 class SpecificNeed(models.Model):
@@ -37,6 +38,12 @@ class Case(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN,
                               db_index=True)
     arrival_date = models.DateField(null=True, blank=True)
+    # Removed (registered in error): a recorded, reversible status, never a deletion
+    # (services.case_remove / case_restore, which remove and restore the members too).
+    removed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    removed_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
@@ -79,8 +86,14 @@ class Person(models.Model):
     birth_date = models.DateField(null=True, blank=True)
     birth_precision = models.CharField(max_length=1, choices=Precision.choices, blank=True)
     nationality = models.CharField(max_length=3, blank=True, db_index=True)
-    document_number = models.CharField(max_length=40, blank=True, db_index=True)
-    phone = models.CharField(max_length=40, blank=True)
+    # Identifiers are encrypted (onward.vault); an exact document number or phone is found
+    # through its blind index, a keyed hash kept by BlindIndexField on every save.
+    document_number = EncryptedTextField(max_length=40, blank=True)
+    phone = EncryptedTextField(max_length=40, blank=True)
+    document_number_bidx = BlindIndexField(source="document_number", kind="document")
+    phone_bidx = BlindIndexField(source="phone", kind="phone")
+    # The details of the person's specific needs (free text, confidential).
+    needs_detail = EncryptedTextField(max_length=2000, blank=True, default="")
     specific_needs = models.ManyToManyField(SpecificNeed, blank=True, related_name="persons")
     arrival_date = models.DateField(null=True, blank=True)
     # Set only by the movements app's services, together with a population-ledger entry.
@@ -88,6 +101,13 @@ class Person(models.Model):
     departure_type = models.CharField(max_length=24, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="merged")
+    # Removed (registered in error): the row stays, readable on its page and in the audit
+    # log, and leaves lists, search, dedup, matching and the population (through a ledger
+    # correction). Set only by services.person_remove / case_remove, undone by *_restore.
+    removed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    removed_reason = models.CharField(max_length=255, blank=True)
     # Name keys for search in any spelling (registry/search.py), kept up to date by every
     # write path; on PostgreSQL a GIN trigram index serves the search (migration 0004).
     search_keys = models.TextField(blank=True, default="", editable=False)
@@ -109,6 +129,15 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.person_id} {self.full_name}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # A blind index follows its value: saving a value saves its hash too.
+        if update_fields is not None:
+            update_fields = set(update_fields)
+            for field in ("document_number", "phone"):
+                if field in update_fields:
+                    update_fields.add(f"{field}_bidx")
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def public_id(self) -> str:
@@ -147,7 +176,7 @@ class Note(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GENERAL)
-    text = models.TextField()
+    text = EncryptedTextField()  # every note, not only protection notes: simpler and safer
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
                                related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from onward.accounts.policy import can, visible_cases, visible_persons
 from onward.audit.services import audit_read, audit_record
 from onward.registry import codes
-from onward.registry.search import person_search
+from onward.registry.search import identifier_lookup, person_search
 
 
 def _age_band_filter(band: str, today: dt.date) -> Q:
@@ -46,6 +46,26 @@ def person_list(*, user, q: str = "", sex: str = "", nationality: str = "", need
     return persons.order_by("person_id")
 
 
+def person_lookup(*, user, document_number: str = "", phone: str = "") -> QuerySet:
+    """Persons with exactly this document number or phone (either), for a user who may
+    read the registry. Audited like a search, without the identifier itself: the audit
+    log is not encrypted, so it records which kind of identifier was looked up and which
+    persons were found."""
+    persons = identifier_lookup(visible_persons(user).select_related("case"),
+                                document_number=document_number, phone=phone)
+    persons = persons.order_by("person_id")
+    found = list(persons.values_list("person_id", flat=True)[:LOOKUP_AUDIT_IDS + 1])
+    kinds = [k for k, v in (("document_number", document_number), ("phone", phone)) if v]
+    shown = ", ".join(found[:LOOKUP_AUDIT_IDS]) + (" …" if len(found) > LOOKUP_AUDIT_IDS
+                                                     else "")
+    audit_record(actor=user, action="view", object_type="person_lookup",
+                 detail=f"by {' or '.join(kinds) or 'nothing'}: {shown or 'no match'}"[:255])
+    return persons
+
+
+LOOKUP_AUDIT_IDS = 10
+
+
 def case_list(*, user, q: str = "", status: str = "", need: str = "",
               nationality: str = "") -> QuerySet:
     _audit_list(user, "case_list", {"q": q, "status": status, "need": need,
@@ -79,5 +99,8 @@ def case_detail(*, user, case) -> dict:
     notes = case.notes.select_related("author")
     if not can(user, "protection_notes.view"):
         notes = notes.exclude(kind="protection")
-    members = case.members.filter(merged_into__isnull=True).prefetch_related("specific_needs")
-    return {"case": case, "members": list(members), "notes": list(notes)}
+    members = list(case.members.filter(merged_into__isnull=True)
+                   .prefetch_related("specific_needs"))
+    # Removed members stay reachable from their case, listed apart from the household.
+    return {"case": case, "members": [m for m in members if not m.removed_at],
+            "removed_members": [m for m in members if m.removed_at], "notes": list(notes)}

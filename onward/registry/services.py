@@ -11,6 +11,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
@@ -18,11 +19,15 @@ from onward.audit.services import audit_record
 from onward.registry import validation
 from onward.registry.models import Case, Counter, Note, Person, SpecificNeed
 from onward.registry.search import person_search_keys
+from onward.vault.fields import Unreadable, hide_encrypted
 
 PERSON_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex",
-                 "birth_date", "nationality", "document_number", "phone", "specific_needs")
+                 "birth_date", "nationality", "document_number", "phone", "specific_needs",
+                 "needs_detail")
 _TEXT_FIELDS = {"given_name": 100, "family_name": 100, "father_name": 100,
                 "document_number": 40}
+NEEDS_DETAIL_MAX = 2000
+ENCRYPTED_FIELDS = ("document_number", "phone", "needs_detail")
 
 
 class StaleEdit(Exception):
@@ -59,6 +64,7 @@ def clean_person_fields(data: dict, *, partial: bool = False) -> dict:
         "sex": validation.parse_sex,
         "nationality": validation.parse_nationality,
         "phone": validation.parse_phone,
+        "needs_detail": _free_text,
         "specific_needs": lambda v: validation.parse_specific_needs(v, known=known_needs),
     }
     for field in PERSON_FIELDS:
@@ -72,6 +78,8 @@ def clean_person_fields(data: dict, *, partial: bool = False) -> dict:
                 clean[field] = parsers[field](raw)
             else:
                 clean[field] = _text(field, raw)
+            if field in ENCRYPTED_FIELDS:
+                validation.refuse_unreadable(clean[field])
         except ValueError as exc:
             errors[field] = str(exc)
     if not partial:
@@ -91,6 +99,14 @@ def _birth_date(raw) -> tuple[dt.date | None, str]:
     return validation.parse_birth_date(str(raw or ""))
 
 
+def _free_text(raw) -> str:
+    """Free text keeps its lines (the details of a person's needs are written as notes)."""
+    value = "\n".join(line.rstrip() for line in str(raw or "").strip().splitlines())
+    if len(value) > NEEDS_DETAIL_MAX:
+        raise ValueError(f"At most {NEEDS_DETAIL_MAX} characters.")
+    return value
+
+
 def _text(field: str, raw) -> str:
     value = " ".join(str(raw or "").split())
     if len(value) > _TEXT_FIELDS.get(field, 255):
@@ -104,7 +120,7 @@ def _person_snapshot(person: Person) -> dict:
         "family_name": person.family_name, "father_name": person.father_name,
         "sex": person.sex, "birth_date": person.birth_date_display,
         "nationality": person.nationality, "document_number": person.document_number,
-        "phone": person.phone,
+        "phone": person.phone, "needs_detail": person.needs_detail,
         "specific_needs": sorted(person.specific_needs.values_list("code", flat=True)),
     }
 
@@ -135,6 +151,8 @@ def person_add(*, actor, case: Case, person: dict) -> Person:
     """Adds a member to an open case. A second principal is refused."""
     require(actor, "registry.create")
     case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.removed_at:
+        raise ValidationError({"case": f"Case {case.case_id} is removed: restore it first."})
     if case.status != Case.Status.OPEN:
         raise ValidationError({"case": f"Case {case.case_id} is closed: reopen it first."})
     fields = clean_person_fields(person)
@@ -157,7 +175,8 @@ def _person_insert(*, actor, case: Case, fields: dict, arrival_date) -> Person:
     ledger_arrival(person=person, actor=actor)
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="person",
                  object_id=person.person_id,
-                 changes={k: ["", v] for k, v in _person_snapshot(person).items() if v},
+                 changes=hide_encrypted(Person, {k: ["", v] for k, v in
+                                                 _person_snapshot(person).items() if v}),
                  detail=f"in case {case.case_id}")
     return person
 
@@ -176,6 +195,13 @@ def person_update(*, actor, person: Person, expected_version: int, changes: dict
             f"{locked.person_id} was changed by someone else since you opened it "
             f"(version {expected_version}, now {locked.version}). Reload it and apply "
             "your change again.")
+    if locked.removed_at:
+        raise ValidationError({"person": f"{locked.person_id} is removed: restore it first."})
+    # A value shown as unreadable (its key not loaded) and sent back unchanged is not an
+    # edit: the other fields can still be corrected, and the stored value stays as it is.
+    changes = {k: v for k, v in changes.items()
+               if not (k in ENCRYPTED_FIELDS and isinstance(getattr(locked, k), Unreadable)
+                       and v == getattr(locked, k))}
     clean = clean_person_fields(changes, partial=True)
     if clean.get("relationship") == "principal" and locked.relationship != "principal":
         _refuse_second_principal(locked.case, exclude_pk=locked.pk)
@@ -197,7 +223,7 @@ def person_update(*, actor, person: Person, expected_version: int, changes: dict
     locked.search_keys = person_search_keys(locked)
     locked.save()
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
-                 object_id=locked.person_id, changes=diff)
+                 object_id=locked.person_id, changes=hide_encrypted(Person, diff))
     return locked
 
 
@@ -210,6 +236,8 @@ def case_update(*, actor, case: Case, expected_version: int, arrival_date=None,
         raise StaleEdit(
             f"{locked.case_id} was changed by someone else since you opened it. "
             "Reload it and apply your change again.")
+    if locked.removed_at:
+        raise ValidationError({"case": f"Case {locked.case_id} is removed: restore it first."})
     diff = {}
     if arrival_date != locked.arrival_date:
         diff["arrival_date"] = [str(locked.arrival_date or ""), str(arrival_date or "")]
@@ -237,3 +265,191 @@ def note_add(*, actor, case: Case, text: str, kind: str = Note.Kind.GENERAL) -> 
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="case",
                  object_id=case.case_id, detail=f"{kind} note added")
     return note
+
+
+# --- Removal: a recorded, reversible status, never a deletion ------------------------------
+
+REMOVAL_REASON_MAX = 255
+
+
+def _removal_reason(reason, *, required: bool) -> str:
+    reason = " ".join(str(reason or "").split())
+    if required and not reason:
+        raise ValidationError({"reason": "Say why (for example: registered in error)."})
+    if len(reason) > REMOVAL_REASON_MAX:
+        raise ValidationError({"reason": f"At most {REMOVAL_REASON_MAX} characters."})
+    return reason
+
+
+def _check_version(obj, expected_version: int) -> None:
+    if obj.version != expected_version:
+        raise StaleEdit(
+            f"{obj.public_id} was changed by someone else since you opened it "
+            f"(version {expected_version}, now {obj.version}). Reload it and try again.")
+
+
+def _open_submission_error(case: Case) -> str | None:
+    from onward.relocation.models import Submission
+
+    sub = Submission.objects.filter(case=case, decision__in=["", "accepted"]) \
+        .select_related("pledge").first()
+    if sub is None:
+        return None
+    return (f"Case {case.case_id} has an open submission (to {sub.pledge}): withdraw it "
+            "first.")
+
+
+def _refuse_removal(person: Person) -> str | None:
+    """Why this member cannot leave the registry on their own, if they cannot."""
+    if person.removed_at:
+        return f"{person.person_id} is already removed."
+    if person.merged_into_id:
+        return f"{person.person_id} is a merged duplicate record: undo the merge instead."
+    if person.departure_date:
+        # Their stay is history the figures rely on: a wrong departure is corrected first.
+        return (f"{person.person_id} departed on {person.departure_date} "
+                f"({person.departure_type}): correct that departure first.")
+    return None
+
+
+def _remove(*, actor, person: Person, reason: str, at, detail: str) -> None:
+    """Takes a locked, checked person out: the status, a ledger correction that takes them
+    out of every date's population (as if never registered), and the audit entry."""
+    from onward.movements.ledger import ledger_uncount
+
+    person.removed_at, person.removed_by, person.removed_reason = at, _user(actor), reason
+    person.version += 1
+    person.save(update_fields=["removed_at", "removed_by", "removed_reason", "version",
+                               "updated_at"])
+    ledger_uncount(person=person, actor=actor, note=f"removed: {reason}")
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
+                 object_id=person.person_id, changes={"removed": ["", reason]},
+                 detail=detail[:255])
+
+
+def _restore(*, actor, person: Person, reason: str, detail: str) -> None:
+    from onward.movements.ledger import ledger_recount
+
+    before = person.removed_reason
+    person.removed_at, person.removed_by, person.removed_reason = None, None, ""
+    person.version += 1
+    person.save(update_fields=["removed_at", "removed_by", "removed_reason", "version",
+                               "updated_at"])
+    ledger_recount(person=person, actor=actor,
+                   note="restored" + (f": {reason}" if reason else ""))
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
+                 object_id=person.person_id, changes={"removed": [before, ""]},
+                 detail=detail[:255])
+
+
+def _user(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def person_remove(*, actor, person: Person, expected_version: int, reason: str) -> Person:
+    """Removes a person registered in error, with the reason; nothing is deleted.
+
+    Keeps the population invariant: the person leaves lists, search, dedup, matching and
+    the registry's count of persons present, and in the same transaction the ledger gets
+    a correction reversing their arrival (dated like it), so every date's population drops
+    by one exactly where the person had been counted. `person_restore` undoes both.
+    Refused: a stale version, a principal applicant (remove the case), a departed or
+    merged person, a member of a removed case or of a case with an open submission."""
+    require(actor, "registry.remove")
+    reason = _removal_reason(reason, required=True)
+    case = Case.objects.select_for_update().get(pk=person.case_id)  # the case, then its member
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    _check_version(locked, expected_version)
+    refusal = _refuse_removal(locked)
+    if refusal is None and locked.relationship == "principal":
+        refusal = (f"{locked.person_id} is the principal applicant of case {case.case_id}: "
+                   "remove the whole case, or make another member principal first.")
+    refusal = refusal or _open_submission_error(case)
+    if refusal:
+        raise ValidationError({"person": refusal})
+    _remove(actor=actor, person=locked, reason=reason, at=timezone.now(),
+            detail=f"removed: {reason}")
+    return locked
+
+
+@transaction.atomic
+def person_restore(*, actor, person: Person, expected_version: int, reason: str = "") -> Person:
+    """Undoes `person_remove`: the person is back in lists and search, and a correction
+    reverses the removal's correction, so every date's population is as before. A member
+    removed with their case comes back with the case (`case_restore`)."""
+    require(actor, "registry.remove")
+    reason = _removal_reason(reason, required=False)
+    case = Case.objects.select_for_update().get(pk=person.case_id)
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    _check_version(locked, expected_version)
+    if not locked.removed_at:
+        raise ValidationError({"person": f"{locked.person_id} is not removed."})
+    if case.removed_at:
+        raise ValidationError({"person": f"Case {case.case_id} is removed: restore the case, "
+                                         "which brings its members back."})
+    if case.status != Case.Status.OPEN:
+        raise ValidationError({"person": f"Case {case.case_id} is closed: reopen it first."})
+    _restore(actor=actor, person=locked, reason=reason,
+             detail="restored" + (f": {reason}" if reason else ""))
+    return locked
+
+
+@transaction.atomic
+def case_remove(*, actor, case: Case, expected_version: int, reason: str) -> Case:
+    """Removes a case registered in error with all its current members, with the reason;
+    nothing is deleted. Each member is removed as by `person_remove` (status, ledger
+    correction, audit entry), all stamped with the case's removal time so that
+    `case_restore` brings back exactly these members. Refused: a stale version, a case
+    with an open submission, a member who departed."""
+    require(actor, "registry.remove")
+    reason = _removal_reason(reason, required=True)
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    _check_version(locked, expected_version)
+    if locked.removed_at:
+        raise ValidationError({"case": f"Case {locked.case_id} is already removed."})
+    members = list(Person.objects.select_for_update().filter(
+        case=locked, merged_into__isnull=True, removed_at__isnull=True).order_by("pk"))
+    refusals = [r for r in map(_refuse_removal, members) if r]
+    refusal = _open_submission_error(locked) or " ".join(refusals)
+    if refusal:
+        raise ValidationError({"case": refusal})
+    now = timezone.now()
+    locked.removed_at, locked.removed_by, locked.removed_reason = now, _user(actor), reason
+    locked.version += 1
+    locked.save(update_fields=["removed_at", "removed_by", "removed_reason", "version",
+                               "updated_at"])
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="case",
+                 object_id=locked.case_id, changes={"removed": ["", reason]},
+                 detail=f"removed with {len(members)} members: {reason}"[:255])
+    for member in members:
+        _remove(actor=actor, person=member, reason=reason, at=now,
+                detail=f"removed with case {locked.case_id}: {reason}")
+    return locked
+
+
+@transaction.atomic
+def case_restore(*, actor, case: Case, expected_version: int, reason: str = "") -> Case:
+    """Undoes `case_remove`: the case and the members removed with it come back, each with
+    a ledger correction. Members removed on their own before stay removed."""
+    require(actor, "registry.remove")
+    reason = _removal_reason(reason, required=False)
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    _check_version(locked, expected_version)
+    if not locked.removed_at:
+        raise ValidationError({"case": f"Case {locked.case_id} is not removed."})
+    members = list(Person.objects.select_for_update().filter(
+        case=locked, removed_at=locked.removed_at).order_by("pk"))
+    before = locked.removed_reason
+    locked.removed_at, locked.removed_by, locked.removed_reason = None, None, ""
+    locked.version += 1
+    locked.save(update_fields=["removed_at", "removed_by", "removed_reason", "version",
+                               "updated_at"])
+    suffix = f": {reason}" if reason else ""
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="case",
+                 object_id=locked.case_id, changes={"removed": [before, ""]},
+                 detail=f"restored with {len(members)} members{suffix}"[:255])
+    for member in members:
+        _restore(actor=actor, person=member, reason=reason,
+                 detail=f"restored with case {locked.case_id}{suffix}")
+    return locked

@@ -7,10 +7,19 @@ from django.views.decorators.http import require_POST
 
 from onward.accounts.policy import can
 from onward.registry import codes, selectors, services
-from onward.registry.forms import CaseEditForm, CaseForm, NoteForm, PersonEditForm, PersonForm
+from onward.registry.forms import (
+    CaseEditForm,
+    CaseForm,
+    IdentifierLookupForm,
+    NoteForm,
+    PersonEditForm,
+    PersonForm,
+)
 from onward.registry.models import Case, SpecificNeed
 from onward.registry.search import CappedPaginator
 from onward.registry.validation import country_name
+from onward.vault.fields import blind_indexes
+from onward.vault.normalise import phone as phone_digits
 from onward.web.access import case_or_404, permission_required, person_or_404
 
 PAGE_SIZE = 50
@@ -40,6 +49,33 @@ def person_list(request):
     })
 
 
+# A value with fewer digits is not looked up as a phone (a document number typed in the
+# same box would otherwise match a short phone by its digits).
+MIN_PHONE_DIGITS = 5
+LOOKUP_LIMIT = 100
+
+
+@permission_required("registry.view")
+def person_lookup(request):
+    """Exact document number or phone. The results are rendered from the POST itself,
+    never from a redirect: the identifier stays out of URLs, history and access logs."""
+    form = IdentifierLookupForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        value = form.cleaned_data["identifier"]
+        phone = value if len(phone_digits(value)) >= MIN_PHONE_DIGITS else ""
+        persons = list(selectors.person_lookup(user=request.user, document_number=value,
+                                               phone=phone)
+                       .prefetch_related("specific_needs")[:LOOKUP_LIMIT])
+        doc_hashes, phone_hashes = (set(blind_indexes(value, "document")),
+                                    set(blind_indexes(phone, "phone")))
+        results = [(p, [label for label, hit in (
+            ("document", p.document_number_bidx in doc_hashes),
+            ("phone", p.phone_bidx in phone_hashes)) if hit]) for p in persons]
+    return render(request, "registry/person_lookup.html", {
+        "form": form, "results": results, "limit": LOOKUP_LIMIT})
+
+
 @permission_required("registry.view")
 def case_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "status", "need", "nationality")}
@@ -57,7 +93,8 @@ def person_detail(request, person_id):
     person = selectors.person_detail(user=request.user, person=person_or_404(request, person_id))
     return render(request, "registry/person_detail.html", {
         "person": person, "nationality": country_name(person.nationality),
-        "can_edit": can(request.user, "registry.edit"),
+        "can_edit": can(request.user, "registry.edit") and not person.removed_at,
+        "can_remove": can(request.user, "registry.remove"),
     })
 
 
@@ -86,7 +123,8 @@ def person_edit(request, person_id):
             "family_name": person.family_name, "father_name": person.father_name,
             "sex": person.sex, "birth_date": person.birth_date_display,
             "nationality": person.nationality, "document_number": person.document_number,
-            "phone": person.phone, "version": person.version,
+            "phone": person.phone, "needs_detail": person.needs_detail,
+            "version": person.version,
             "specific_needs": list(person.specific_needs.values_list("code", flat=True)),
         })
     return render(request, "registry/person_form.html", {
@@ -98,8 +136,9 @@ def case_detail(request, case_id):
     detail = selectors.case_detail(user=request.user, case=case_or_404(request, case_id))
     return render(request, "registry/case_detail.html", {
         **detail, "note_form": NoteForm(),
-        "can_edit": can(request.user, "registry.edit"),
-        "can_add": can(request.user, "registry.create"),
+        "can_edit": can(request.user, "registry.edit") and not detail["case"].removed_at,
+        "can_add": can(request.user, "registry.create") and not detail["case"].removed_at,
+        "can_remove": can(request.user, "registry.remove"),
         "can_note": can(request.user, "notes.add"),
         "can_protection_note": can(request.user, "protection_notes.add"),
     })
@@ -202,3 +241,62 @@ def note_add(request, case_id):
     else:
         messages.error(request, "A note needs some text.")
     return redirect("case_detail", case_id=case_id)
+
+
+# --- Removal: a recorded, reversible status (services.person_remove and friends) -----------
+
+_REMOVAL_ACTIONS = {
+    "person_remove": (services.person_remove, "Removed {id} from the registry."),
+    "person_restore": (services.person_restore, "Restored {id}."),
+    "case_remove": (services.case_remove, "Removed case {id} and its members from the registry."),
+    "case_restore": (services.case_restore, "Restored case {id} and its members."),
+}
+
+
+def _removal(request, action: str, record, **target):
+    """Runs a removal service from the detail page's form, then goes back to the page."""
+    service, done = _REMOVAL_ACTIONS[action]
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        messages.error(request, "The form is out of date: reload the page and try again.")
+    else:
+        try:
+            service(actor=request.user, expected_version=version,
+                    reason=request.POST.get("reason", ""), **target)
+        except services.StaleEdit as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, done.format(id=record.public_id))
+    name = "person_detail" if "person" in target else "case_detail"
+    return redirect(name, record.public_id)
+
+
+@require_POST
+@permission_required("registry.remove")
+def person_remove(request, person_id):
+    person = person_or_404(request, person_id)
+    return _removal(request, "person_remove", person, person=person)
+
+
+@require_POST
+@permission_required("registry.remove")
+def person_restore(request, person_id):
+    person = person_or_404(request, person_id)
+    return _removal(request, "person_restore", person, person=person)
+
+
+@require_POST
+@permission_required("registry.remove")
+def case_remove(request, case_id):
+    case = case_or_404(request, case_id)
+    return _removal(request, "case_remove", case, case=case)
+
+
+@require_POST
+@permission_required("registry.remove")
+def case_restore(request, case_id):
+    case = case_or_404(request, case_id)
+    return _removal(request, "case_restore", case, case=case)

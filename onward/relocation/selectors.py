@@ -27,6 +27,7 @@ from onward.relocation.models import (
     CaseTransition,
     ExitCheck,
     Pledge,
+    PledgeCapacity,
     PledgeChange,
     RelocationCase,
     State,
@@ -89,16 +90,33 @@ def pledge_figures(pledge: Pledge) -> dict[str, dict]:
     pending (awaiting a decision), accepted (accepted now, departed included), departed,
     remaining (capacity - accepted). Dimensions the pledge does not count have capacity
     and remaining None: it does not limit them."""
-    capacities = dict(pledge.capacities.values_list("dimension_id", "capacity"))
-    dims = list(CapacityDimension.objects.filter(
-        Q(active=True) | Q(code__in=capacities)).values_list("code", flat=True))
+    return pledges_figures([pledge])[pledge.pk]
+
+
+def pledges_figures(pledges) -> dict[int, dict[str, dict]]:
+    """`pledge_figures` of many pledges at once, in three queries whatever their number
+    (the list of pledges)."""
+    ids = [p.pk for p in pledges]
+    capacities: dict[int, dict] = defaultdict(dict)
+    for pledge_pk, dim, capacity in PledgeCapacity.objects.filter(pledge_id__in=ids) \
+            .values_list("pledge_id", "dimension_id", "capacity"):
+        capacities[pledge_pk][dim] = capacity
+    dimensions = list(CapacityDimension.objects.values_list("code", "active"))
+    latest: dict[int, dict[int, tuple]] = defaultdict(dict)
+    for pledge_pk, case_pk, decision, usage, departed_on in Submission.objects.filter(
+            pledge_id__in=ids).values_list("pledge_id", "case_id", "decision", "usage",
+                                           "departed_on").order_by("submitted_at", "id"):
+        # A case counts once, as it is now.
+        latest[pledge_pk][case_pk] = (decision, usage, departed_on)
+    return {pk: _figures(capacities[pk], [code for code, active in dimensions
+                                          if active or code in capacities[pk]],
+                         latest[pk].values()) for pk in ids}
+
+
+def _figures(capacities: dict, dims: list[str], submissions) -> dict[str, dict]:
     figures = {d: {"capacity": capacities.get(d), "submitted": 0, "pending": 0, "accepted": 0,
                    "departed": 0, "remaining": None} for d in dims}
-    latest: dict[int, tuple] = {}
-    for case_pk, decision, usage, departed_on in pledge.submissions.values_list(
-            "case_id", "decision", "usage", "departed_on").order_by("submitted_at", "id"):
-        latest[case_pk] = (decision, usage, departed_on)  # a case counts once, as it is now
-    for decision, usage, departed_on in latest.values():
+    for decision, usage, departed_on in submissions:
         for d in dims:
             n = usage.get(d, 0)
             figures[d]["submitted"] += n
@@ -217,8 +235,9 @@ def average_days_in_state(*, country: str | None = None, pledge: Pledge | None =
 # --- Pages -------------------------------------------------------------------------------------
 
 def pledge_list(*, user) -> list[dict]:
-    pledges = visible_pledges(user).prefetch_related("capacities")
-    return [{"pledge": p, "figures": pledge_figures(p)} for p in pledges]
+    pledges = list(visible_pledges(user))
+    figures = pledges_figures(pledges)
+    return [{"pledge": p, "figures": figures[p.pk]} for p in pledges]
 
 
 def pledge_history(pledge: Pledge, *, user=None) -> list[dict]:
@@ -251,7 +270,8 @@ def relocation_case_list(*, user, state: str = "", q: str = "") -> QuerySet:
                  detail=" ".join(f"{k}={v}" for k, v in (("state", state), ("q", q)) if v)
                  or "all")
     cases = visible_cases(user).select_related("relocation").annotate(
-        size=Count("members", filter=Q(members__merged_into__isnull=True), distinct=True))
+        size=Count("members", filter=Q(members__merged_into__isnull=True,
+                                       members__removed_at__isnull=True), distinct=True))
     if state == State.NOT_IDENTIFIED:
         cases = cases.filter(relocation__isnull=True)
     elif state:
@@ -275,7 +295,8 @@ def submission_list(*, user, pledge: Pledge | None = None, decision: str | None 
                      ("decision", decision if decision is not None else "")) if v) or "all")
     subs = visible_submissions(user).select_related("pledge", "case", "case__relocation")
     subs = subs.annotate(size=Count("case__members", filter=Q(
-        case__members__merged_into__isnull=True), distinct=True))
+        case__members__merged_into__isnull=True, case__members__removed_at__isnull=True),
+        distinct=True))
     if pledge is not None:
         subs = subs.filter(pledge=pledge)
     if decision is not None:
@@ -292,7 +313,8 @@ def shared_case(*, user, case: Case) -> dict:
     names, relationship, sex, birth date, nationality and specific-need codes, and the
     submissions to the delegation's own country. Never notes, phones, documents, the
     arrival date, or submissions to other countries."""
-    members = case.members.filter(merged_into__isnull=True, departure_date__isnull=True) \
+    members = case.members.filter(merged_into__isnull=True, removed_at__isnull=True,
+                                  departure_date__isnull=True) \
         .prefetch_related("specific_needs").order_by("person_id")
     subs = visible_submissions(user).filter(case=case).select_related("pledge").order_by(
         "-submitted_at", "-id")
@@ -334,7 +356,8 @@ def relocation_case_detail(*, user, case: Case) -> dict:
         "actions": actions, "usage": case_usage(case),
         "time_in_states": time_in_states(case),
         "pledges": list(open_pledges(case=case)) if can(user, "relocation.process") else [],
-        "members": list(case.members.filter(merged_into__isnull=True)),
+        "members": list(case.members.filter(merged_into__isnull=True,
+                                            removed_at__isnull=True)),
     }
 
 

@@ -40,7 +40,7 @@ def cases_profile(case_pks) -> dict[int, CaseProfile]:
 
     case_pks = list(case_pks)
     present = Person.objects.filter(case_id__in=case_pks, merged_into__isnull=True,
-                                    departure_date__isnull=True)
+                                    removed_at__isnull=True, departure_date__isnull=True)
     needs: dict[int, set[str]] = defaultdict(set)
     through = Person.specific_needs.through
     for person_id, code in through.objects.filter(

@@ -102,6 +102,8 @@ Guard = Callable[[Step, Batch], "tuple[str, str] | None"]  # (field, message) wh
 # --- Guards -------------------------------------------------------------------------------
 
 def case_is_open(step, batch):
+    if step.case.removed_at:
+        return "case", f"Case {step.case.case_id} is removed from the registry."
     if step.case.status != Case.Status.OPEN:
         return "case", f"Case {step.case.case_id} is closed."
 

@@ -5,6 +5,7 @@ the production database, chosen with DATABASE_URL. Production hardening lives in
 `production.py`, which refuses to start without a real secret key.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -30,6 +31,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "onward.accounts",
     "onward.audit",
     "onward.registry",
@@ -42,6 +47,8 @@ INSTALLED_APPS = [
     "onward.jobs",
     "onward.matching",
     "onward.demo",
+    "onward.vault",
+    "onward.backup",
 ]
 
 MIDDLEWARE = [
@@ -54,7 +61,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "onward.web.middleware.NoStoreMiddleware",
     "onward.audit.middleware.RequestContextMiddleware",
+    # Sign-in (onward/accounts/middleware.py): after the audit context, so that a logout
+    # they cause is audited with its address; django-axes wants to be last.
+    "django_otp.middleware.OTPMiddleware",
+    "onward.accounts.middleware.SessionLimitMiddleware",
+    "onward.accounts.middleware.TwoFactorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "onward.urls"
@@ -105,6 +120,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# django-axes first: it refuses a locked-out username before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ar", "العربية"), ("fa", "فارسی")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -122,19 +143,49 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)  # one working day
+# Idle timeout: a session unused for 30 minutes has expired (every request renews it).
+# Absolute timeout: whatever the activity, a session ends 10 hours after sign-in
+# (onward.accounts.middleware.SessionLimitMiddleware).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+ONWARD_SESSION_ABSOLUTE_AGE = env_int("ONWARD_SESSION_ABSOLUTE_AGE", 10 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Lax, not Strict: every change is a POST, which Lax withholds from other sites (and the
+# CSRF token is checked on top); Strict would also withhold the cookies when a user follows
+# a link to a case from a mail or a chat, showing a sign-in page to someone signed in and
+# replacing the CSRF cookie under forms open in other tabs.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp): scripts, styles and images from the app itself
+# only, no inline script or style, never framed. Pages keep behaviour in static files
+# (onward/web/static/onward/ui.js) and data in <script type="application/json"> blocks.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # The signed-in, two-factor-verified browser session only: a password alone
+        # (HTTP Basic) would bypass the second factor.
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -152,6 +203,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Every operation documents its error answers ({"error": ..., "fields": ...}).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "onward.api.schema.add_error_responses"],
     # Several models have a "status" or "type": name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "onward.registry.models.Case.Status",
@@ -174,3 +228,32 @@ LOGGING = {
 
 # Reports shared outside the operation round or suppress cells below this count.
 ONWARD_SMALL_CELL = env_int("ONWARD_SMALL_CELL", 5)
+
+# Field encryption keys (onward.vault.keys): `kid:base64` entries, the first one primary.
+# Never in the database or the repository. Without them, development uses a random key
+# file made once in the data directory; production.py refuses to start.
+ONWARD_FIELD_KEYS = env_str("ONWARD_FIELD_KEYS")
+ONWARD_FIELD_KEYS_DEV_FILE = DATA_DIR / "field-keys"
+
+# Sign-in security (docs/security.md, "Sign-in").
+# Lockout (django-axes): 5 failed sign-ins lock a username for 30 minutes, counted per
+# username (a guesser spread over many addresses is stopped too) and per username and
+# address. Not per address alone: a field office shares one address behind its router.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A try while locked does not restart the 30 minutes: whoever hammers an account cannot
+# keep its owner out for ever (every try is still in the audit log).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "onward.accounts.views.locked_out"
+# The same address the audit log records (REMOTE_ADDR; see onward/audit/middleware.py).
+AXES_CLIENT_IP_CALLABLE = "onward.audit.middleware.client_ip"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are in the audit log already
+
+# Two-factor sign-in (django-otp, TOTP) for every role that reads personal data.
+# `onward demo` turns it off for its own local server; production.py forces it on.
+ONWARD_REQUIRE_2FA = env_bool("ONWARD_REQUIRE_2FA", True)
+OTP_TOTP_ISSUER = "Onward"
+ONWARD_PRODUCTION = False

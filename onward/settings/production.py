@@ -8,10 +8,22 @@ from django.core.exceptions import ImproperlyConfigured
 from onward.env import env_bool, env_int, env_str
 from onward.settings.base import *  # noqa: F403
 from onward.settings.base import DEVELOPMENT_SECRET_KEY
+from onward.vault.keys import parse_keys
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) to a long random value.")
+
+# The keys of the encrypted fields (onward.vault): never the development key file, never
+# a start without them (rows written with no key, or a key made up here, would be lost).
+ONWARD_FIELD_KEYS = env_str("ONWARD_FIELD_KEYS")
+ONWARD_FIELD_KEYS_DEV_FILE = None
+if not ONWARD_FIELD_KEYS:
+    raise ImproperlyConfigured(
+        "Set ONWARD_FIELD_KEYS (or ONWARD_FIELD_KEYS_FILE) to the field-encryption keys; "
+        "`onward keys generate` prints a new one. Keep them outside the database and its "
+        "backups.")
+parse_keys(ONWARD_FIELD_KEYS)  # a malformed entry stops the start, naming the entry
 
 DEBUG = False
 WHITENOISE_USE_FINDERS = False
@@ -27,3 +39,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Two-factor sign-in cannot be switched off in production, whatever the environment says.
+ONWARD_REQUIRE_2FA = True
+# `onward demo` refuses to run, and `check --deploy` looks for demo accounts.
+ONWARD_PRODUCTION = True

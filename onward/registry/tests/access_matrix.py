@@ -13,13 +13,24 @@ def world(users) -> dict:
     job = Job.objects.create(kind="import", created_by=users[roles.CLERK], status="done",
                              params={"name": "people.csv", "stored": "x-people.csv"},
                              result={"rows": 1, "errors": 0, "applied": True})
-    return {"case": case.case_id, "person": case.members.get().person_id, "import": job.pk}
+    person = case.members.get().person_id
+    # For removal: a member who may be removed, and a removed case (with its principal).
+    member = services.person_add(actor=users[roles.CLERK], case=case, person=principal_data(
+        given_name="Sara", relationship="child", document_number=""))
+    removed = services.case_create(actor=users[roles.CLERK],
+                                   principal=principal_data(given_name="Reza"))
+    services.case_remove(actor=users[roles.ADMIN], case=removed, expected_version=1,
+                         reason="registered in error")
+    return {"case": case.case_id, "person": person, "import": job.pk,
+            "member": member.person_id, "removed_case": removed.case_id,
+            "removed_person": removed.members.get().person_id}
 
 
 READERS = dict(DL=403)
 EDITORS = dict(RS=403, DL=403, AU=403)
 CREATORS = dict(PR=403, RS=403, DL=403, AU=403)
 IMPORTERS = dict(PR=403, RS=403, DL=403, AU=403)  # registry.import: A, DM, CL
+REMOVERS = dict(A=302, DM=302)  # registry.remove
 
 
 def _p(name):
@@ -36,6 +47,10 @@ def _c(name):
 
 ROWS = [
     Row("person_list", lambda w: reverse("person_list"), outcome(200, **READERS)),
+    # Exact document number or phone: a POST (the identifier never in a URL).
+    Row("person_lookup", lambda w: reverse("person_lookup"), outcome(200, **READERS)),
+    Row("person_lookup", lambda w: reverse("person_lookup"), outcome(200, **READERS),
+        method="post", body={"identifier": "X1234567"}),
     Row("person_detail", _p("person_detail"), outcome(200, **READERS)),
     Row("person_edit", _p("person_edit"), outcome(200, **EDITORS)),
     Row("case_list", lambda w: reverse("case_list"), outcome(200, **READERS)),
@@ -45,6 +60,19 @@ ROWS = [
     Row("member_add", _c("member_add"), outcome(200, **CREATORS)),
     Row("note_add", _c("note_add"), outcome(302, DL=403, AU=403), method="post",
         body={"text": "seen at the clinic", "kind": "general"}),
+    Row("person_remove", lambda w: reverse("person_remove", args=[w["member"]]),
+        outcome(403, **REMOVERS), method="post", body={"version": 1, "reason": "in error"}),
+    Row("person_restore", lambda w: reverse("person_restore", args=[w["removed_person"]]),
+        outcome(403, **REMOVERS), method="post", body={"version": 2}),
+    Row("case_remove", _c("case_remove"), outcome(403, **REMOVERS), method="post",
+        body={"version": 1, "reason": "in error"}),
+    Row("case_restore", lambda w: reverse("case_restore", args=[w["removed_case"]]),
+        outcome(403, **REMOVERS), method="post", body={"version": 2}),
+    # Removed records stay readable on their own pages, by whoever may read the registry.
+    Row("person_detail", lambda w: reverse("person_detail", args=[w["removed_person"]]),
+        outcome(200, **READERS)),
+    Row("case_detail", lambda w: reverse("case_detail", args=[w["removed_case"]]),
+        outcome(200, **READERS)),
     Row("person_export", lambda w: reverse("person_export"), outcome(403, A=200, DM=200)),
     Row("case_export", lambda w: reverse("case_export"), outcome(403, A=200, DM=200)),
     Row("import_list", lambda w: reverse("import_list"), outcome(200, **IMPORTERS)),
@@ -55,6 +83,8 @@ ROWS = [
     Row("import_detail", _i("import_detail"), outcome(200, **IMPORTERS)),
     Row("import_errors", _i("import_errors"), outcome(200, **IMPORTERS)),
     Row("api_person_list", lambda w: reverse("api_person_list"), outcome(200, anon=403, DL=403)),
+    Row("api_person_lookup", lambda w: reverse("api_person_lookup"),
+        outcome(200, anon=403, DL=403), method="post", body={"document_number": "X1234567"}),
     Row("api_person_detail", _p("api_person_detail"), outcome(200, anon=403, DL=403)),
     Row("api_person_detail", _p("api_person_detail"),
         outcome(200, anon=403, RS=403, AU=403, DL=403), method="patch",
