@@ -54,7 +54,7 @@ def incident_create(request):
         else:
             messages.success(request, "Incident recorded.")
             return redirect("incident_detail", incident_id=incident.pk)
-    return render(request, "incidents/form.html", {"form": form, "title": "Record an incident"})
+    return render(request, "web/form.html", {"form": form, "title": "Record an incident"})
 
 
 @permission_required("incidents.view")
@@ -79,7 +79,7 @@ def claim_add(request, incident_id):
         else:
             messages.success(request, "Claim added.")
             return redirect("incident_detail", incident_id=incident.pk)
-    return render(request, "incidents/form.html", {
+    return render(request, "web/form.html", {
         "form": form, "title": f"Add a claim about: {incident}",
         "intro": "One source's statement. Leave a figure empty when the source gave none: "
                  "empty is not zero."})
@@ -128,7 +128,7 @@ def protection_request_create(request):
         else:
             messages.success(request, "Protection request recorded.")
             return redirect("protection_request_detail", request_id=pr.pk)
-    return render(request, "incidents/form.html", {"form": form,
+    return render(request, "web/form.html", {"form": form,
                                                    "title": "Record a protection request"})
 
 

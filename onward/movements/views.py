@@ -74,7 +74,7 @@ def departure_create(request):
             else:
                 messages.success(request, f"Recorded the departure of {person.person_id}.")
                 return redirect("ledger")
-    return render(request, "movements/form.html", {
+    return render(request, "web/form.html", {
         "form": form, "title": "Record a departure",
         "intro": "Left on own accord, deceased, voluntarily repatriated or whereabouts "
                  "unknown. Relocations are recorded by confirming a transfer."})
@@ -97,7 +97,7 @@ def birth_create(request):
                 messages.success(request, f"Registered the birth of {child.person_id} in "
                                           f"case {child.case.case_id}.")
                 return redirect("case_detail", case_id=child.case.case_id)
-    return render(request, "movements/form.html", {
+    return render(request, "web/form.html", {
         "form": form, "title": "Record a birth",
         "intro": "The child joins the mother's case on the date of birth."})
 
@@ -116,7 +116,7 @@ def departure_correct(request, person_id):
             messages.success(request, f"Corrected: {person.person_id} is present again; the "
                                       "wrong entry stays in the ledger, reversed.")
             return redirect("ledger")
-    return render(request, "movements/form.html", {
+    return render(request, "web/form.html", {
         "form": form, "title": f"Correct the departure of {person.person_id}",
         "intro": f"{person.full_name}: departed {person.departure_date or '—'} "
                  f"({person.departure_type or 'no departure recorded'}). A reversing entry "
@@ -164,7 +164,7 @@ def transfer_create(request):
         else:
             messages.success(request, f"Planned transfer {transfer.pk}.")
             return redirect("transfer_detail", transfer_id=transfer.pk)
-    return render(request, "movements/form.html", {"form": form, "title": "Plan a transfer"})
+    return render(request, "web/form.html", {"form": form, "title": "Plan a transfer"})
 
 
 @permission_required("movements.view")
