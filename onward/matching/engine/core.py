@@ -7,7 +7,7 @@ Everything the solver loops over lives here as flat numpy arrays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -37,6 +37,8 @@ class Core:
     seg_start: np.ndarray  # first pair of each of those cases
     fixed: np.ndarray  # (C,) locked pledge or -1
     fixed_score: np.ndarray  # (C,) score of the locked pair, nan if not locked
+    patterns: np.ndarray  # (G, D) the distinct use vectors of the cases
+    gp: np.ndarray  # (K,) int32 pattern * P + pledge: where a pair's price is in a (G, P) table
 
     @property
     def fixed_value(self) -> float:
@@ -45,6 +47,23 @@ class Core:
     @property
     def n_pairs(self) -> int:
         return len(self.s)
+
+    def sample(self, share: float, seed: int = 0) -> Core:
+        """A random ``share`` of the cases with that share of every capacity.
+
+        Cases here are many and alike, so the capacity prices that are best for a
+        sample are close to the best prices for all: a cheap place to start from.
+        The sample's bounds say nothing about the whole instance.
+        """
+        pick = np.random.default_rng(seed).random(self.n_cases) < share
+        keep = pick[self.pc]
+        pc = (np.cumsum(pick) - 1)[self.pc[keep]].astype(np.int32)
+        seg_case, seg_start = np.unique(pc, return_index=True)
+        return replace(self, n_cases=int(pick.sum()), use=self.use[pick], cap=self.cap * share,
+                       key=pc.astype(np.int64) * self.n_pledges + self.pp[keep], pc=pc, pp=self.pp[keep], s=self.s[keep],
+                       pu=self.pu[keep], seg_case=seg_case, seg_start=seg_start,
+                       fixed=self.fixed[pick], fixed_score=np.full(int(pick.sum()), np.nan),
+                       gp=self.gp[keep])
 
     def find(self, case: np.ndarray, pledge: np.ndarray) -> np.ndarray:
         """Pair index of each (case, pledge), or -1 where not an active pair."""
@@ -93,8 +112,10 @@ def build_core(problem: Problem, locks: np.ndarray | None, forbids: np.ndarray |
     keep &= _fits(use, cap, pc, pp)
     key, pc, pp, score = key[keep], pc[keep], pp[keep], score[keep]
     seg_case, seg_start = np.unique(pc, return_index=True)
+    patterns, pattern = np.unique(use, axis=0, return_inverse=True)
+    gp = pattern.reshape(-1).astype(np.int32)[pc] * np.int32(n_p) + pp
     return Core(n_c, n_p, use, cap, key, pc, pp, score, _small(problem.use)[pc], seg_case,
-                seg_start, fixed, fixed_score)
+                seg_start, fixed, fixed_score, patterns, gp)
 
 
 def _apply_locks(problem: Problem, key: np.ndarray, score: np.ndarray, locks: np.ndarray,
@@ -144,15 +165,20 @@ def _small(use: np.ndarray) -> np.ndarray:
 
 
 def profits(core: Core, v: np.ndarray) -> np.ndarray:
-    """w_k = s_k - sum_d use[c,d] * v[p,d]: a pair's score net of capacity prices."""
-    w = core.s.copy()
-    priced = [d for d in range(v.shape[1]) if v[:, d].any()]
-    for a in range(0, core.n_pairs, CHUNK):
-        sl = slice(a, a + CHUNK)
-        pp = core.pp[sl]
-        for d in priced:
-            w[sl] -= core.pu[sl, d] * v[pp, d]
-    return w
+    """w_k = s_k - sum_d use[c,d] * v[p,d]: a pair's score net of capacity prices.
+
+    Cases share few distinct use vectors (household sizes times a few needs), so
+    the charge of every (use vector, pledge) is one small (G, P) table and each
+    pair reads its charge from it: one gather over the pairs instead of D.
+    """
+    charge = (core.patterns @ v.T).ravel()
+    return core.s - charge[core.gp]
+
+
+def pair_sums(core: Core, weights: np.ndarray) -> np.ndarray:
+    """(P, D): sum over pairs of ``weights`` times the pair's use, per pledge."""
+    g = np.bincount(core.gp, weights=weights, minlength=len(core.patterns) * core.n_pledges)
+    return g.reshape(len(core.patterns), core.n_pledges).T @ core.patterns
 
 
 def case_best(core: Core, w: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .core import Core, profits
+from .core import Core, pair_sums, profits
 
 
 def smoothed(core: Core, v: np.ndarray, tau: float) -> tuple[float, np.ndarray, float]:
@@ -38,8 +38,7 @@ def smoothed(core: Core, v: np.ndarray, tau: float) -> tuple[float, np.ndarray, 
     z[core.seg_case] += np.add.reduceat(e, core.seg_start)
     f = float((m + tau * np.log(z)).sum() + (core.cap * v).sum()) + core.fixed_value
     e /= z[core.pc]
-    for d in range(core.cap.shape[1]):
-        grad[:, d] -= np.bincount(core.pp, weights=e * core.pu[:, d], minlength=core.n_pledges)
+    grad -= pair_sums(core, e)
     return f, grad, exact
 
 

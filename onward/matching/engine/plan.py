@@ -11,6 +11,8 @@ import numpy as np
 from .core import Core, build_core
 from .model import UNASSIGNED, Problem
 
+GREEDY_PART = 2  # greedy sorts this many pairs per case at a time
+
 
 def pair_of(core: Core, assign: np.ndarray) -> np.ndarray:
     """Active pair index of every assigned case (-1 where not an active pair)."""
@@ -34,8 +36,14 @@ def value(core: Core, assign: np.ndarray) -> float:
 
 def density(core: Core, k: np.ndarray) -> np.ndarray:
     """Score per unit of the pledge's capacity a pair takes: the greedy order."""
-    share = core.pu[k] / np.maximum(core.cap[core.pp[k]], 1.0)
-    return core.s[k] / np.maximum(share.sum(axis=1), 1e-9)
+    share = (core.patterns[:, None, :] / np.maximum(core.cap, 1.0)[None]).sum(axis=2)
+    return core.s[k] / np.maximum(share.ravel()[core.gp[k]], 1e-9)
+
+
+def fits(core: Core, k: np.ndarray, rem: np.ndarray) -> np.ndarray:
+    """Whether each pair's case fits its pledge's remaining capacity ``rem``."""
+    table = (core.patterns[:, None, :] <= rem[None]).all(axis=2)
+    return table.ravel()[core.gp[k]]
 
 
 def greedy_fill(core: Core, assign: np.ndarray, cand: np.ndarray,
@@ -48,16 +56,33 @@ def greedy_fill(core: Core, assign: np.ndarray, cand: np.ndarray,
     """
     assign = assign.copy()
     rem = core.cap - load(core, assign)
-    ok = (core.s[cand] > 0) & (assign[core.pc[cand]] == UNASSIGNED)
-    ok &= (core.pu[cand] <= rem[core.pp[cand]]).all(axis=1)
-    order = cand[ok][np.argsort(-priority[ok], kind="stable")]
-    block, use_l = 20_000, core.use.tolist()
+    ok = (core.s[cand] > 0) & (assign[core.pc[cand]] == UNASSIGNED) & fits(core, cand, rem)
+    cand, priority = cand[ok], priority[ok]
+    use_l = core.use.tolist()
+    while len(cand):
+        # Sorting millions of pairs is the cost here, and most cases are placed (or
+        # every pledge they fit is full) after their first pairs: sort the best
+        # part, take from it, drop what can no longer be taken, sort the next part.
+        # Ties at the cut all go first, so the order is exactly a full sort's.
+        top = np.ones(len(cand), bool)
+        if len(cand) > GREEDY_PART * max(core.n_cases, 1):
+            cut = len(cand) - GREEDY_PART * core.n_cases
+            top = priority >= np.partition(priority, cut)[cut]
+        order = cand[top][np.argsort(-priority[top], kind="stable")]
+        _take_in_blocks(core, order, assign, rem, use_l)
+        cand, priority = cand[~top], priority[~top]
+        live = (assign[core.pc[cand]] == UNASSIGNED) & fits(core, cand, rem)
+        cand, priority = cand[live], priority[live]
+    return assign
+
+
+def _take_in_blocks(core: Core, order: np.ndarray, assign: np.ndarray, rem: np.ndarray,
+                    use_l: list[list[float]], block: int = 20_000) -> None:
     for a in range(0, len(order), block):
         ks = order[a:a + block]
         if a:  # cheap numpy pass drops pairs that can no longer be taken
-            ks = ks[(assign[core.pc[ks]] == UNASSIGNED) & (core.pu[ks] <= rem[core.pp[ks]]).all(axis=1)]
+            ks = ks[(assign[core.pc[ks]] == UNASSIGNED) & fits(core, ks, rem)]
         _take(core, ks, assign, rem, use_l)
-    return assign
 
 
 def _take(core: Core, ks: np.ndarray, assign: np.ndarray, rem: np.ndarray,

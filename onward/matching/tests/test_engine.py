@@ -5,6 +5,7 @@ Plain Python: no Django needed (the engine never imports it).
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import time
 
@@ -14,9 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onward.matching.engine import Problem, check, solve
-from onward.matching.engine.core import build_core
+from onward.matching.engine.core import build_core, profits
 from onward.matching.engine.dual import minimise
 from onward.matching.engine.plan import feasible, repair, value
+
+solve_module = importlib.import_module("onward.matching.engine.solve")  # the package shadows it
 
 
 def brute_force(problem: Problem, locks: np.ndarray, forbids: np.ndarray) -> float:
@@ -174,9 +177,40 @@ def test_every_dual_phase_price_gives_a_bound_above_the_optimum(inst) -> None:
     assert seen and min(seen) >= best - 1e-6
 
 
-def test_a_mid_size_instance_goes_through_every_phase_and_keeps_every_rule() -> None:
-    problem = _random(3000, 20, seed=7)  # ~30,000 pairs: neighbourhood search runs too
-    result = solve(problem, time_limit=8, gap=0.0)
+def test_a_mid_size_instance_goes_through_every_phase_and_keeps_every_rule(monkeypatch) -> None:
+    # Sampled prices and the neighbourhood search only run on large instances: lower
+    # their thresholds so that this ~30,000-pair instance goes through them too.
+    monkeypatch.setattr(solve_module, "SAMPLE_CASES", 1000)
+    monkeypatch.setattr(solve_module, "LNS_MIN_PAIRS", 20_000)
+    problem = _random(3000, 20, seed=7)
+    messages: list[str] = []
+    result = solve(problem, time_limit=8, gap=0.0, progress=messages.append)
     assert check(problem, result.assignment) == []
     assert result.objective <= result.bound + 1e-6
     assert result.stats["lp_converged"] == 1
+    assert any(m.startswith("sample prices") for m in messages)
+    assert any(m.startswith("neighbourhood search") for m in messages)
+
+
+@settings(max_examples=40, deadline=None)
+@given(instances())
+def test_prices_read_from_the_use_pattern_table_equal_the_direct_sum(inst) -> None:
+    problem, _, forbids = inst
+    core = build_core(problem, None, forbids)
+    v = np.random.default_rng(len(core.s)).random(core.cap.shape) * 5
+    direct = core.s - (core.use[core.pc] * v[core.pp]).sum(axis=1)
+    assert np.allclose(profits(core, v), direct)
+
+
+def test_a_sample_keeps_its_cases_pairs_and_that_share_of_every_capacity() -> None:
+    core = build_core(_random(2000, 15, seed=11), None, None)
+    sample = core.sample(0.25, seed=3)
+    assert 350 < sample.n_cases < 650
+    assert np.allclose(sample.cap, core.cap * 0.25)
+    assert np.array_equal(sample.seg_case, np.arange(sample.n_cases))  # cases renumbered
+    assert np.allclose(profits(sample, core.cap * 0 + 1.0),
+                       sample.s - sample.use[sample.pc].sum(axis=1))
+    # every pair of the sample is a pair of the whole instance, with its score
+    picked = np.flatnonzero(np.random.default_rng(3).random(core.n_cases) < 0.25)
+    original = core.find(picked[sample.pc], sample.pp)
+    assert (original >= 0).all() and np.array_equal(core.s[original], sample.s)
