@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import model as fs
-from .blocking import blocking_keys, candidate_pairs
+from .blocking import blocking_keys, candidate_pairs, unique_sorted
 from .cluster import cluster_ids
 from .compare import compare, field_specs, veto
 from .prepare import Dataset, prepare
@@ -46,7 +46,8 @@ class PairList(list):
 
 @dataclass
 class DedupResult:
-    """Everything a batch run computed, as arrays (cheap even for millions of pairs)."""
+    """Everything a batch run computed, as arrays (cheap even for tens of millions of
+    pairs: int32 positions, int8 levels, float32 weight and probability)."""
 
     dataset: Dataset
     model: fs.Model
@@ -95,8 +96,7 @@ def fit_model(ds: Dataset, levels: np.ndarray, ia: np.ndarray, ib: np.ndarray,
     seen = np.zeros(len(specs))
     rounds = []
     for key, left_out in TRAINING_RULES:
-        code = keys[key]
-        sel = ok & (code[ia] == code[ib]) & (code[ia] >= 0)
+        sel = ok & _same_key(keys[key], ia, ib)
         if sel.sum() < 20:
             continue
         train = levels[sel].copy()
@@ -116,6 +116,17 @@ def fit_model(ds: Dataset, levels: np.ndarray, ia: np.ndarray, ib: np.ndarray,
     model.n_records = n
     fs.term_frequencies(ds, model)
     return model
+
+
+def _same_key(code: np.ndarray, ia: np.ndarray, ib: np.ndarray,
+              chunk: int = 4_000_000) -> np.ndarray:
+    """Whether each pair shares a (known) key, in chunks: code[ia] of tens of millions of
+    pairs would be hundreds of MB of int64 at once."""
+    out = np.empty(len(ia), bool)
+    for s in range(0, len(ia), chunk):
+        a, b = code[ia[s:s + chunk]], code[ib[s:s + chunk]]
+        out[s:s + chunk] = (a == b) & (a >= 0)
+    return out
 
 
 def _estimate_match_count(ds: Dataset, keys: dict[str, np.ndarray], rounds: list,
@@ -159,8 +170,7 @@ def dedup(records: Records | Dataset, threshold: float | None = None,
     ia, ib = candidate_pairs(ds, progress=progress)
     levels = _compare_chunked(ds, ia, ib, progress)
     model = adapt_model(model, ds) if model is not None else fit_model(ds, levels, ia, ib)
-    weight = fs.score(model, ds, ds, ia, ib, levels)
-    prob = fs.probability(weight)
+    weight, prob = _score_chunked(ds, model, ia, ib, levels)
     res = DedupResult(ds, model, ia, ib, levels, weight, prob, threshold, review)
     if progress:
         progress("clustering", 0, 1)
@@ -172,7 +182,7 @@ def dedup(records: Records | Dataset, threshold: float | None = None,
 
 
 def _compare_chunked(ds: Dataset, ia: np.ndarray, ib: np.ndarray,
-                     progress: Progress | None, chunk: int = 2_000_000) -> np.ndarray:
+                     progress: Progress | None, chunk: int = 4_000_000) -> np.ndarray:
     """compare() in chunks, so memory stays bounded and progress moves."""
     n_specs = len(field_specs(ds))
     out = np.empty((len(ia), n_specs), np.int8)
@@ -181,6 +191,19 @@ def _compare_chunked(ds: Dataset, ia: np.ndarray, ib: np.ndarray,
         if progress:
             progress("comparing", min(s + chunk, len(ia)), len(ia))
     return out
+
+
+def _score_chunked(ds: Dataset, model: fs.Model, ia: np.ndarray, ib: np.ndarray,
+                   levels: np.ndarray, chunk: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
+    """Match weight and probability of every pair, stored as float32 (tens of millions of
+    pairs; the thresholds do not need more than 7 digits)."""
+    weight = np.empty(len(ia), np.float32)
+    prob = np.empty(len(ia), np.float32)
+    for s in range(0, len(ia), chunk):
+        w = fs.score(model, ds, ds, ia[s:s + chunk], ib[s:s + chunk], levels[s:s + chunk])
+        weight[s:s + chunk] = w
+        prob[s:s + chunk] = fs.probability(w)
+    return weight, prob
 
 
 def _rescorer(ds: Dataset, model: fs.Model):
@@ -307,7 +330,7 @@ def top_matches(record: Person | Mapping[str, Any], index: DedupIndex, k: int = 
         cands.append(index.order[name][lo:min(hi, lo + index.max_lookup)])
     if not cands:
         return []
-    ib = np.unique(np.concatenate(cands))
+    ib = unique_sorted(np.concatenate(cands))
     qa = np.zeros(len(ib), np.int64)
     ds = index.dataset
     levels = compare(ds, q, ib, qa)

@@ -13,30 +13,22 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 MAX_COMPONENT = 1500
 Rescore = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def components(n: int, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
-    """Component label of each of n nodes (union-find with path halving)."""
-    parent = np.arange(n)
-    par = parent.tolist()
-    for a, b in zip(ia.tolist(), ib.tolist(), strict=True):
-        while par[a] != a:
-            par[a] = par[par[a]]
-            a = par[a]
-        while par[b] != b:
-            par[b] = par[par[b]]
-            b = par[b]
-        if a != b:
-            par[max(a, b)] = min(a, b)
-    for x in range(n):
-        r = x
-        while par[r] != r:
-            r = par[r]
-        par[x] = r
-    return np.asarray(par)
+    """Component label of each of n nodes: the smallest node of its component."""
+    graph = coo_matrix((np.ones(len(ia), np.int32), (np.asarray(ia), np.asarray(ib))),
+                       shape=(n, n)).tocsr()
+    _, labels = connected_components(graph, directed=False)
+    # The first node of each label in index order is its smallest: a node id, so labels
+    # and member ids can be mixed in cluster_ids.
+    _, first = np.unique(labels, return_index=True)
+    return first[labels]
 
 
 def cluster_ids(n: int, ia: np.ndarray, ib: np.ndarray, weight: np.ndarray, threshold_w: float,

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from .names import _similarity_normalised
@@ -51,15 +52,30 @@ def field_specs(ds: Dataset) -> list[FieldSpec]:
 
 def _unique_pair_map(a: np.ndarray, b: np.ndarray, fn: Callable[[int, int], float]) -> np.ndarray:
     """fn(a[k], b[k]) for every k, evaluating fn once per distinct unordered pair."""
+    def many(ulo: np.ndarray, uhi: np.ndarray) -> np.ndarray:
+        return np.fromiter((fn(x, y) for x, y in zip(ulo.tolist(), uhi.tolist(), strict=True)),
+                           np.float32, len(ulo))
+    return _unique_pairs_apply(a, b, many)
+
+
+def _unique_pairs_apply(a: np.ndarray, b: np.ndarray,
+                        many: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    """many(lo, hi) over the distinct unordered pairs of ids, mapped back to every k."""
     if len(a) == 0:
         return np.empty(0, np.float32)
     lo, hi = np.minimum(a, b).astype(np.int64), np.maximum(a, b).astype(np.int64)
     code = lo * np.int64(1 << 31) + hi
     uniq, inv = np.unique(code, return_inverse=True)
-    ulo, uhi = uniq >> 31, uniq & ((1 << 31) - 1)
-    vals = np.fromiter((fn(int(x), int(y)) for x, y in zip(ulo, uhi, strict=True)),
-                       np.float32, len(uniq))
-    return vals[inv]
+    return np.asarray(many(uniq >> 31, uniq & ((1 << 31) - 1)), np.float32)[inv]
+
+
+def _cpdist(strings: list[str], scorer, **kwargs) -> Callable[[np.ndarray, np.ndarray],
+                                                                np.ndarray]:
+    """rapidfuzz's element-wise scorer (C, no Python call per pair) over string ids."""
+    def many(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        return process.cpdist([strings[x] for x in lo.tolist()],
+                              [strings[y] for y in hi.tolist()], scorer=scorer, **kwargs)
+    return many
 
 
 def _name_levels(ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray,
@@ -122,9 +138,8 @@ def _doc_levels(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray) ->
     lev = _code_levels(a, b) * 2
     lev[lev < 0] = NULL
     todo = np.nonzero(lev == 0)[0]
-    strings = ds_a.vocabs.docs.strings
-    dist = _unique_pair_map(a[todo], b[todo],
-                            lambda x, y: OSA.distance(strings[x], strings[y], score_cutoff=2))
+    dist = _unique_pairs_apply(a[todo], b[todo],
+                               _cpdist(ds_a.vocabs.docs.strings, OSA.distance, score_cutoff=2))
     lev[todo[dist <= 1]] = 1
     return lev
 
@@ -136,9 +151,8 @@ def _extra_levels(ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray,
     lev = _code_levels(a, b) * 3
     lev[lev < 0] = NULL
     todo = np.nonzero(lev == 0)[0]
-    strings = ds_a.vocabs.extra.strings
-    sim = _unique_pair_map(a[todo], b[todo],
-                           lambda x, y: JaroWinkler.similarity(strings[x], strings[y]))
+    sim = _unique_pairs_apply(a[todo], b[todo],
+                              _cpdist(ds_a.vocabs.extra.strings, JaroWinkler.similarity))
     lev[todo[sim >= EXTRA_SIMILAR]] = 1
     lev[todo[sim >= EXTRA_HIGH]] = 2
     return lev

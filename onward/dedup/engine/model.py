@@ -98,7 +98,7 @@ def fit(levels: np.ndarray, u: list[np.ndarray], specs: list[FieldSpec],
         fixed_m: bool = False, free_u: bool = False) -> Model:
     """EM for m (unless fixed_m) and lambda over pair levels; u held fixed unless free_u
     (then u starts from the given values and is re-estimated too)."""
-    pats, counts = np.unique(levels, axis=0, return_counts=True)
+    pats, counts = patterns(levels)
     counts = counts.astype(float)
     m = m or [_initial_m(s) for s in specs]
     lam = 0.1
@@ -121,6 +121,34 @@ def fit(levels: np.ndarray, u: list[np.ndarray], specs: list[FieldSpec],
         if delta < tol:
             break
     return Model(specs=specs, m=m, u=u, lam=lam, iterations=it)
+
+
+def patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of a level matrix and how many pairs have each.
+
+    Each row is read as one integer (levels + 1 in base max+2), counted with bincount
+    when the codes are few and np.unique otherwise: np.unique(axis=0) compares rows as
+    bytes and takes seconds for tens of millions of pairs.
+    """
+    n_fields = levels.shape[1]
+    base = int(levels.max(initial=0)) + 2
+    if len(levels) == 0 or n_fields == 0 or base ** n_fields >= 2**62:
+        return np.unique(levels, axis=0, return_counts=True)
+    code = np.zeros(len(levels), np.int64)
+    for k in range(n_fields):
+        code *= base
+        code += levels[:, k] + 1
+    if base ** n_fields <= 1 << 24:
+        counts = np.bincount(code, minlength=base ** n_fields)
+        uniq = np.nonzero(counts)[0]
+        counts = counts[uniq]
+    else:
+        uniq, counts = np.unique(code, return_counts=True)
+    pats = np.empty((len(uniq), n_fields), np.int8)
+    for k in reversed(range(n_fields)):
+        pats[:, k] = uniq % base - 1
+        uniq = uniq // base
+    return pats, counts
 
 
 def _level_probs(pats: np.ndarray, w: np.ndarray, specs: list[FieldSpec]) -> list[np.ndarray]:

@@ -141,7 +141,10 @@ def prepare_columns(person_ids: list[str], columns: Mapping[str, list],
     name_norm, name_k = {}, {}
     for f in NAME_FIELDS:
         values = col(f)
-        pairs = {v: (_intern_name(str(v), vocabs) if v else (-1, -1)) for v in set(values)}
+        # Distinct values in sorted order: name ids (and so the order inside big blocks,
+        # see blocking.secondary_rank) do not depend on the process's string hash seed.
+        pairs = {v: (_intern_name(str(v), vocabs) if v else (-1, -1))
+                 for v in sorted(set(values), key=_text)}
         norm_of = {v: p[0] for v, p in pairs.items()}
         key_of = {v: p[1] for v, p in pairs.items()}
         name_norm[f] = np.array(list(map(norm_of.__getitem__, values)), np.int32).reshape(n)

@@ -3,6 +3,7 @@ thresholds chosen without labels, fast lookup."""
 
 import random
 
+import numpy as np
 import pytest
 
 from onward.dedup.engine import (
@@ -212,3 +213,31 @@ def test_partial_date_with_swapped_day_and_month_is_a_swap():
                   person("C", "Ali", "Rezaei", "", "M", "1991-02-03")])
     lv = compare(ds, ds, np.array([0, 1]), np.array([1, 2]))[:, 3]
     assert lv.tolist() == [3, 0]  # swapped; same year but another month and day: different
+
+
+def test_level_patterns_are_counted_like_numpy_unique_rows():
+    from onward.dedup.engine.model import patterns
+
+    rng = np.random.default_rng(0)
+    for n_fields in (8, 14, 30):  # bincount, int codes + unique, and the row fallback
+        lv = rng.integers(-1, 5, (5000, n_fields)).astype(np.int8)
+        lv[:2000] = lv[0]
+        got, counts = patterns(lv)
+        want, want_counts = np.unique(lv, axis=0, return_counts=True)
+        order = np.lexsort(got.T[::-1])
+        assert (got[order] == want).all() and (counts[order] == want_counts).all()
+
+
+def test_components_are_labelled_by_their_smallest_node():
+    from onward.dedup.engine.cluster import components
+
+    labels = components(7, np.array([5, 1, 6]), np.array([4, 3, 4]))
+    assert labels.tolist() == [0, 1, 2, 1, 4, 4, 4]
+
+
+def test_candidate_pairs_are_sorted_unique_and_compact(scenario):
+    rows, res = scenario
+    ia, ib = res.ia, res.ib
+    assert ia.dtype == np.int32 and (ia < ib).all()
+    code = ia.astype(np.int64) * len(rows) + ib
+    assert (np.diff(code) > 0).all()
