@@ -148,8 +148,7 @@ def pair_merge(*, actor, pair_id: int, survivor_person_id: str,
     if pair.status not in (DuplicatePair.Status.OPEN, DuplicatePair.Status.SKIPPED,
                            DuplicatePair.Status.UNMERGED):
         raise ValidationError({"pair": f"This pair is already {pair.get_status_display().lower()}."})
-    a, b = Person.objects.select_for_update().filter(pk__in=[pair.person_a_id, pair.person_b_id])\
-        .order_by("pk")
+    a, b = _lock_persons(pair.person_a_id, pair.person_b_id)
     if survivor_person_id not in (a.person_id, b.person_id):
         raise ValidationError({"survivor": "The survivor must be one of the pair's two persons."})
     survivor, merged = (a, b) if a.person_id == survivor_person_id else (b, a)
@@ -173,10 +172,22 @@ def merge_approve(*, actor, merge_id: int) -> Merge:
     if merge.requested_by_id == actor.pk:
         raise PermissionDenied("A second reviewer must be someone other than who asked.")
     merge.approved_by = actor
-    survivor = Person.objects.select_for_update().get(pk=merge.survivor_id)
-    merged = Person.objects.select_for_update().get(pk=merge.merged_id)
+    locked = {p.pk: p for p in _lock_persons(merge.survivor_id, merge.merged_id)}
+    survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
     _check_mergeable(survivor, merged)
     return _merge_apply(merge, actor)
+
+
+def _lock_persons(*pks: int) -> list[Person]:
+    """Lock the persons' cases, then the persons, each in key order.
+
+    Registration, removal and movements lock a case before its members; taking the
+    rows in that same order here means two transactions never wait on each other in
+    a cycle (PostgreSQL would abort one of them with a deadlock).
+    """
+    cases = Person.objects.filter(pk__in=pks).values_list("case_id", flat=True)
+    list(Case.objects.select_for_update().filter(pk__in=list(cases)).order_by("pk"))
+    return list(Person.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
 
 
 def _check_mergeable(survivor: Person, merged: Person) -> None:
@@ -235,7 +246,7 @@ def merge_undo(*, actor, merge_id: int) -> Merge:
     merge = Merge.objects.select_for_update().select_related("pair").get(pk=merge_id)
     if not merge.done_at or merge.undone_at:
         raise ValidationError({"merge": "Only a merge that was applied can be undone."})
-    merged = Person.objects.select_for_update().get(pk=merge.merged_id)
+    merged, = _lock_persons(merge.merged_id)
     snap = merge.snapshot
     merged.merged_into = None
     merged.version += 1
