@@ -4,7 +4,7 @@ nationality.
 Why: the population on a date is a sum over the whole ledger up to that date, which at
 5,000,000 entries takes seconds. The rollups hold the same sums per (day | month,
 dimension, value), written in the same transaction as each ledger entry
-(`LedgerEntry.save` and `ledger_arrivals_bulk` call `rollup_add`), so
+(`LedgerEntry.save` and `ledger_arrivals` call `rollup_add`), so
 
     population on d = Σ RollupMonth for the months before d's month
                     + Σ RollupDay from the first of d's month up to d
@@ -27,6 +27,7 @@ days.
 """
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -54,44 +55,57 @@ def _keys(dims: Dims) -> list[tuple[str, str]]:
     return keys
 
 
+def _among(column: str, ids: list[int]) -> tuple[str, list]:
+    """SQL for `column` among `ids`, with one parameter however many ids (an IN list of
+    thousands of parameters costs more to build than to run)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])", [pg_array(ids)]
+    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
+
+
 def current_dims(person_ids: Iterable[int]) -> dict[int, Dims]:
     """The registry's attributes of these persons now."""
-    from onward.registry.models import Person
-
     ids = list(set(person_ids))
+    year = ("extract(year FROM birth_date)::int" if connection.vendor == "postgresql"
+            else "CAST(strftime('%%Y', birth_date) AS INTEGER)")
     dims: dict[int, Dims] = {}
     needs: dict[int, list[str]] = defaultdict(list)
-    through = Person.specific_needs.through
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start:start + 5000]
-        for pk, sex, birth, nationality in Person.objects.filter(pk__in=chunk).values_list(
-                "pk", "sex", "birth_date", "nationality"):
-            dims[pk] = (sex or "", birth.year if birth else None, "", nationality or "")
-        for pk, code in through.objects.filter(person_id__in=chunk).values_list(
-                "person_id", "specificneed_id"):
-            needs[pk].append(code)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 50000):
+            where, params = _among("id", ids[start:start + 50000])
+            cursor.execute(f"SELECT id, sex, {year}, nationality FROM registry_person "
+                           f"WHERE {where}", params)
+            for pk, sex, birth_year, nationality in cursor.fetchall():
+                dims[pk] = (sex or "", birth_year, "", nationality or "")
+            where, params = _among("person_id", ids[start:start + 50000])
+            cursor.execute("SELECT person_id, specificneed_id FROM "
+                           f"registry_person_specific_needs WHERE {where}", params)
+            for pk, code in cursor.fetchall():
+                needs[pk].append(code)
     for pk, codes_ in needs.items():
         if pk in dims:
-            sex, year, _, nationality = dims[pk]
-            dims[pk] = (sex, year, ";".join(sorted(codes_)), nationality)
+            sex, year_, _, nationality = dims[pk]
+            dims[pk] = (sex, year_, ";".join(sorted(codes_)), nationality)
     return dims
 
 
 def _dims_for(person_ids: set[int]) -> dict[int, Dims]:
     """The attributes each person's entries are counted under; recorded on first use."""
-    from onward.movements.models import RollupDims
-
     known = {}
     ids = list(person_ids)
-    for start in range(0, len(ids), 5000):
-        for r in RollupDims.objects.filter(person_id__in=ids[start:start + 5000]):
-            known[r.person_id] = r.dims
-    missing = person_ids - known.keys()
-    if missing:
-        fresh = current_dims(missing)
-        RollupDims.objects.bulk_create([RollupDims.of(pk, d) for pk, d in fresh.items()],
-                                       batch_size=5000)
-        known.update(fresh)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 50000):
+            where, params = _among("person_id", ids[start:start + 50000])
+            cursor.execute("SELECT person_id, sex, birth_year, needs, nationality FROM "
+                           f"movements_rollupdims WHERE {where}", params)
+            known.update((row[0], row[1:]) for row in cursor.fetchall())
+        missing = person_ids - known.keys()
+        if missing:
+            fresh = current_dims(missing)
+            cursor.executemany("INSERT INTO movements_rollupdims (person_id, sex, birth_year, "
+                               "needs, nationality) VALUES (%s, %s, %s, %s, %s)",
+                               [(pk, *d) for pk, d in sorted(fresh.items())])
+            known.update(fresh)
     return known
 
 
@@ -130,8 +144,73 @@ def rollup_add(entries: Iterable[tuple[dt.date, int, int]]) -> None:
     entries = list(entries)
     if not entries:
         return
+    if connection.vendor == "postgresql":
+        _pg_add(entries)
+        return
     dims = _dims_for({pk for _, pk, _ in entries})
     _upsert(*_sums((day, dims[pk], delta) for day, pk, delta in entries))
+
+
+# `_dims_for`, `_sums` and `_upsert` in SQL (PostgreSQL): the same rows, written without
+# reading anything back. The needs are ordered as Python's sorted() orders them (COLLATE
+# "C"), so a person's recorded needs compare equal to `current_dims`.
+_PG_DIMS = """
+INSERT INTO movements_rollupdims (person_id, sex, birth_year, needs, nationality)
+SELECT p.id, p.sex, extract(year FROM p.birth_date)::smallint,
+       coalesce(string_agg(n.specificneed_id, ';' ORDER BY n.specificneed_id COLLATE "C"), ''),
+       p.nationality
+FROM registry_person p LEFT JOIN registry_person_specific_needs n ON n.person_id = p.id
+WHERE p.id = ANY(%s::bigint[])
+GROUP BY p.id
+ORDER BY p.id
+ON CONFLICT (person_id) DO NOTHING
+"""
+
+# One statement for the days and their months: `g` holds the day sums, the main INSERT
+# writes the days and the WITH's INSERT the months (run after it: an unreferenced
+# data-modifying WITH completes after the main query). Keys in order, so that concurrent
+# writers lock rows in the same order (no deadlock).
+_PG_ADD = """
+WITH e AS (
+  SELECT u.date, d.sex, d.birth_year, d.needs, d.nationality, sum(u.delta)::int AS s
+  FROM unnest(%s::date[], %s::bigint[], %s::int[]) AS u(date, person_id, delta)
+  JOIN movements_rollupdims d ON d.person_id = u.person_id
+  GROUP BY 1, 2, 3, 4, 5
+), k AS (
+  SELECT date, 'total' AS dim, '' AS value, s FROM e
+  UNION ALL SELECT date, 'sex', sex, s FROM e
+  UNION ALL SELECT date, 'birth_year', coalesce(birth_year::text, ''), s FROM e
+  UNION ALL SELECT date, 'need', n, s FROM e,
+    unnest(CASE WHEN needs = '' THEN ARRAY[''] ELSE string_to_array(needs, ';') END) AS n
+  UNION ALL SELECT date, 'nationality', nationality, s FROM e
+), g AS (
+  SELECT date, dim, value, sum(s)::int AS s FROM k GROUP BY 1, 2, 3 HAVING sum(s) <> 0
+), months AS (
+  INSERT INTO movements_rollupmonth (month, dim, value, delta)
+  SELECT date_trunc('month', date)::date, dim, value, sum(s) FROM g GROUP BY 1, 2, 3
+  HAVING sum(s) <> 0 ORDER BY 1, 2, 3
+  ON CONFLICT (month, dim, value) DO UPDATE
+  SET delta = movements_rollupmonth.delta + excluded.delta
+)
+INSERT INTO movements_rollupday (date, dim, value, delta)
+SELECT date, dim, value, s FROM g ORDER BY 1, 2, 3
+ON CONFLICT (date, dim, value) DO UPDATE SET delta = movements_rollupday.delta + excluded.delta
+"""
+
+
+def pg_array(values: Iterable[int | dt.date]) -> str:
+    """A PostgreSQL array literal of integers or dates, for `%s::bigint[]` or
+    `%s::date[]`: built by one join, where adapting a list of 5,000 values one by one
+    takes longer than the query using it."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def _pg_add(entries: list[tuple[dt.date, int, int]]) -> None:
+    pks = pg_array(pk for _, pk, _ in entries)
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_DIMS, [pks])
+        cursor.execute(_PG_ADD, [pg_array(day for day, _, _ in entries), pks,
+                                 pg_array(delta for _, _, delta in entries)])
 
 
 def person_dims_sync(person_ids: Iterable[int]) -> int:

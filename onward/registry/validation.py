@@ -61,6 +61,8 @@ def parse_relationship(text: str) -> str:
 
 
 def parse_specific_needs(text: str | list[str], *, known: set[str]) -> list[str]:
+    if not text:
+        return []  # most persons (and rows of an import) have none
     items = text if isinstance(text, list) else (text or "").split(";")
     needs = [item.strip().upper() for item in items if item.strip()]
     unknown = [n for n in needs if n not in known]
