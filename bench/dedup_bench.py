@@ -24,6 +24,7 @@ from collections import defaultdict
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+SURNAMES = "realistic"  # the variant generator's surname model (--surnames)
 FEBRL_EXTRA = ["street_number", "address_1", "address_2", "suburb", "postcode", "state"]
 
 
@@ -59,7 +60,7 @@ def entity_of_febrl(rec_id: str) -> str:
 def variants(n: int, seed: int = 1) -> tuple[list[dict], list[int]]:
     from dedup_variants import generate
 
-    rows, truth = generate(n, seed)
+    rows, truth = generate(n, seed, surnames=SURNAMES)
     return rows, [e for _, e in truth]
 
 
@@ -299,7 +300,8 @@ def cmd_quality(args) -> None:
 
 def cmd_scale(args) -> None:
     res = isolated("onward", "variants", args.records, timeout=1800)
-    print(json.dumps({"dataset": f"variants-{args.records}", "tool": "onward", **res}))
+    print(json.dumps({"dataset": f"variants-{args.records}", "surnames": SURNAMES,
+                      "tool": "onward", **res}))
 
 
 def cmd_lookup(args) -> None:
@@ -344,7 +346,12 @@ def main(argv: list[str] | None = None) -> int:
     lk = sub.add_parser("lookup")
     lk.add_argument("--records", type=int, default=100_000)
     lk.add_argument("--queries", type=int, default=300)
+    for sp in (q, s, lk):
+        sp.add_argument("--surnames", choices=("realistic", "head"), default="realistic",
+                        help="variant generator's family names (bench/dedup_variants.py)")
     args = ap.parse_args(argv)
+    global SURNAMES
+    SURNAMES = args.surnames  # read by the forked child (isolated)
     {"quality": cmd_quality, "scale": cmd_scale, "lookup": cmd_lookup}[args.cmd](args)
     return 0
 
