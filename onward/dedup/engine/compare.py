@@ -13,7 +13,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from .names import _similarity_normalised
+from .names import similarity_of_pairs
 from .prepare import Dataset
 
 NULL = -1
@@ -50,14 +50,6 @@ def field_specs(ds: Dataset) -> list[FieldSpec]:
     return list(BASE_FIELDS) + [FieldSpec(f"extra:{k}", EXTRA_LEVELS) for k in ds.extra]
 
 
-def _unique_pair_map(a: np.ndarray, b: np.ndarray, fn: Callable[[int, int], float]) -> np.ndarray:
-    """fn(a[k], b[k]) for every k, evaluating fn once per distinct unordered pair."""
-    def many(ulo: np.ndarray, uhi: np.ndarray) -> np.ndarray:
-        return np.fromiter((fn(x, y) for x, y in zip(ulo.tolist(), uhi.tolist(), strict=True)),
-                           np.float32, len(ulo))
-    return _unique_pairs_apply(a, b, many)
-
-
 def _unique_pairs_apply(a: np.ndarray, b: np.ndarray,
                         many: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
     """many(lo, hi) over the distinct unordered pairs of ids, mapped back to every k."""
@@ -89,8 +81,8 @@ def _name_levels(ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray,
     lev[(na < 0) | (nb < 0)] = NULL
     todo = np.nonzero(lev == 0)[0]
     strings = ds_a.vocabs.names.strings
-    sim = _unique_pair_map(na[todo], nb[todo],
-                           lambda x, y: _similarity_normalised(strings[x], strings[y]))
+    sim = _unique_pairs_apply(na[todo], nb[todo],
+                              lambda lo, hi: similarity_of_pairs(strings, lo, hi))
     lev[todo[sim >= NAME_SIMILAR]] = 1
     lev[todo[sim >= NAME_HIGH]] = 2
     return lev
