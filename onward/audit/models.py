@@ -44,10 +44,10 @@ class AuditEntry(models.Model):
         related_name="+",
     )
     # Kept as text too: the name attempted in a failed login has no user row.
-    actor_name = models.CharField(max_length=150, blank=True, db_index=True)
-    action = models.CharField(max_length=16, choices=Action.choices, db_index=True)
-    object_type = models.CharField(max_length=32, blank=True, db_index=True)
-    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    object_type = models.CharField(max_length=32, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
     changes = models.JSONField(default=dict, blank=True)
     detail = models.CharField(max_length=255, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -59,6 +59,15 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
+        # Plain btrees, not db_index: on PostgreSQL that adds a varchar_pattern_ops copy
+        # of each for LIKE, which no query of these columns uses (they are matched
+        # exactly; icontains/iexact compare UPPER(…), which neither index serves).
+        indexes = [
+            models.Index(fields=["actor_name"], name="audit_entry_actor_name_idx"),
+            models.Index(fields=["action"], name="audit_entry_action_idx"),
+            models.Index(fields=["object_type"], name="audit_entry_object_type_idx"),
+            models.Index(fields=["object_id"], name="audit_entry_object_id_idx"),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_id}"

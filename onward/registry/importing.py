@@ -42,7 +42,12 @@ from onward.audit.middleware import request_meta
 from onward.audit.models import AuditEntry
 from onward.registry import validation
 from onward.registry.models import Case, Counter, Person, SpecificNeed
-from onward.registry.search import search_keys_for
+from onward.registry.search import (
+    name_keys_deferred,
+    name_keys_write,
+    search_keys_for,
+    sqlite_insert_many,
+)
 from onward.vault.fields import (
     BlindIndexField,
     EncryptedTextField,
@@ -641,7 +646,7 @@ def _insert_plan(model, with_pk: bool):
 
 def _insert_rows(model, rows: list[dict], now, *, with_pk: bool = False) -> None:
     """Inserts plain rows (attname -> value) without building model instances: COPY on
-    PostgreSQL, executemany elsewhere. Fields not given take their default (auto_now and
+    PostgreSQL, multi-row INSERTs elsewhere. Fields not given take their default (auto_now and
     auto_now_add: `now`), so a field another app adds with a default keeps working."""
     if not rows:
         return
@@ -683,9 +688,8 @@ def _insert_rows(model, rows: list[dict], now, *, with_pk: bool = False) -> None
                 for row in rows:
                     write(values(row))
         else:
-            marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
-                               [values(row) for row in rows])
+            sqlite_insert_many(cursor, f"INSERT INTO {table} ({columns})",
+                               [values(row) for row in rows], len(fields))
 
 
 _DB_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex", "birth_date",
@@ -813,9 +817,11 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
             if pks:
                 for row, pk in zip(rows, pks, strict=True):
                     row["id"] = pk
-            # (the key table follows by trigger: registry_personnamekey, migration 0005)
+            # The search's key table: on SQLite written below, set-based, not by its per-row
+            # trigger; PostgreSQL's trigger is per statement (as fast), it writes them.
+            deferred = connection.vendor == "sqlite"
             try:
-                with transaction.atomic():
+                with name_keys_deferred() if deferred else transaction.atomic():
                     _insert_rows(Person, rows, now, with_pk=pks is not None)
             except IntegrityError:
                 raise ImportRefused(
@@ -825,6 +831,8 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
                 ids = dict(Person.objects.filter(person_id__in=among(r["person_id"] for r in rows))
                            .values_list("person_id", "pk"))
                 pks = [ids[r["person_id"]] for r in rows]
+            if deferred:
+                name_keys_write(zip(pks, (r["search_keys"] for r in rows), strict=True))
             for (row, codes_), pk in zip(creates, pks, strict=True):
                 need_rows += [{"person_id": pk, "specificneed_id": code} for code in codes_]
                 audits.append(audit(AuditEntry.Action.CREATE, "person", row["person_id"]))

@@ -85,13 +85,14 @@ class Person(models.Model):
     # A partial date is stored as its first day with its precision: 1985 -> 1985-01-01, Y.
     birth_date = models.DateField(null=True, blank=True)
     birth_precision = models.CharField(max_length=1, choices=Precision.choices, blank=True)
-    nationality = models.CharField(max_length=3, blank=True, db_index=True)
+    nationality = models.CharField(max_length=3, blank=True)
     # Identifiers are encrypted (onward.vault); an exact document number or phone is found
     # through its blind index, a keyed hash kept by BlindIndexField on every save.
     document_number = EncryptedTextField(max_length=40, blank=True)
     phone = EncryptedTextField(max_length=40, blank=True)
-    document_number_bidx = BlindIndexField(source="document_number", kind="document")
-    phone_bidx = BlindIndexField(source="phone", kind="phone")
+    document_number_bidx = BlindIndexField(source="document_number", kind="document",
+                                           db_index=False)
+    phone_bidx = BlindIndexField(source="phone", kind="phone", db_index=False)
     # The details of the person's specific needs (free text, confidential).
     needs_detail = EncryptedTextField(max_length=2000, blank=True, default="")
     specific_needs = models.ManyToManyField(SpecificNeed, blank=True, related_name="persons")
@@ -100,13 +101,13 @@ class Person(models.Model):
     departure_date = models.DateField(null=True, blank=True, db_index=True)
     departure_type = models.CharField(max_length=24, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="merged")
+                                    related_name="merged", db_index=False)
     # Removed (registered in error): the row stays, readable on its page and in the audit
     # log, and leaves lists, search, dedup, matching and the population (through a ledger
     # correction). Set only by services.person_remove / case_remove, undone by *_restore.
-    removed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
     removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     removed_reason = models.CharField(max_length=255, blank=True)
     # Name keys for search in any spelling (registry/search.py), kept up to date by every
     # write path; on PostgreSQL a GIN trigram index serves the search (migration 0004).
@@ -125,6 +126,18 @@ class Person(models.Model):
         ]
         indexes = [
             models.Index(fields=["family_name", "given_name"]),
+            # Matched exactly only: plain btrees (db_index would add, on PostgreSQL, a
+            # varchar_pattern_ops copy for LIKE that nothing uses).
+            models.Index(fields=["document_number_bidx"], name="person_document_bidx_idx"),
+            models.Index(fields=["phone_bidx"], name="person_phone_bidx_idx"),
+            models.Index(fields=["nationality"], name="person_nationality_idx"),
+            # Almost always NULL and queried `IS NULL` (which an index does not help):
+            # only the rows that have a value are indexed, for the lookups by value
+            # (a user's or a survivor's rows). removed_at has no lookup by value.
+            models.Index(fields=["merged_into"], name="person_merged_into_idx",
+                         condition=models.Q(merged_into__isnull=False)),
+            models.Index(fields=["removed_by"], name="person_removed_by_idx",
+                         condition=models.Q(removed_by__isnull=False)),
         ]
 
     def __str__(self):

@@ -115,7 +115,8 @@ class BlindIndexField(models.CharField):
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
-        kwargs.update(source=self.source, kind=self.kind)
+        # db_index=False stated: Field omits its default, and __init__ would turn it True.
+        kwargs.update(source=self.source, kind=self.kind, db_index=self.db_index)
         return name, path, args, kwargs
 
     def pre_save(self, model_instance, add):

@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, transaction
 
 from onward.audit.models import AuditEntry
 from onward.movements.models import LedgerEntry
@@ -271,3 +272,78 @@ def test_an_actor_without_the_permission_may_not_import(tmp_path, users):
 
     with pytest.raises(PermissionDenied):
         import_file(write_csv(tmp_path, GOOD), actor=users[roles.AUDITOR])
+
+
+class _Undone(Exception):
+    pass
+
+
+def _keys_by_person(persons) -> list[list[str]]:
+    from onward.registry.models import PersonNameKey
+
+    keys: dict[int, list[str]] = {p.pk: [] for p in persons}
+    for pk, key in PersonNameKey.objects.filter(person__in=persons).values_list("person", "key"):
+        keys[pk].append(key)
+    return [sorted(keys[p.pk]) for p in persons]
+
+
+def test_the_import_writes_the_keys_the_trigger_would(tmp_path, dm):
+    """The import writes registry_personnamekey itself (the trigger skips its rows): the
+    same key rows as the same persons registered one by one, through the trigger."""
+    from onward.registry import services
+    from onward.registry.synthetic import iter_persons
+
+    synthetic = [[p.person_id, p.case_id, p.relationship, p.given_name, p.family_name,
+                  p.father_name, p.sex, "", "", "", "", ""]
+                 for p in iter_persons(seed=11, persons=300)]
+    odd = [["P990001", "C990001", "principal", "عبد الرحمن", "رضایی", "", "M", "", "", "", "",
+            ""],
+           ["P990002", "C990002", "principal", "Ali  Reza", "al-Tamimi", "Abu Bakr", "M", "",
+            "", "", "", ""],
+           ["P990003", "C990003", "principal", "O'Neil-Smith", "", "", "F", "", "", "", "",
+            ""]]
+    rows = synthetic + odd
+    with pytest.raises(_Undone), transaction.atomic():
+        assert import_file(write_csv(tmp_path, rows), actor=dm).applied
+        persons = [Person.objects.get(person_id=r[0]) for r in rows]
+        imported = _keys_by_person(persons)
+        raise _Undone  # the registry as before the import
+    assert not Person.objects.filter(person_id=rows[0][0]).exists()
+    one_by_one = []
+    for r in rows:
+        case = services.case_create(actor=dm, principal={
+            "given_name": r[3], "family_name": r[4], "father_name": r[5], "sex": r[6]})
+        one_by_one.append(case.members.get())
+    assert imported == _keys_by_person(one_by_one)
+    assert sum(map(len, imported)) > 3 * len(rows)
+
+
+def test_after_an_import_the_trigger_writes_the_keys_again(tmp_path, dm):
+    from onward.registry import services
+
+    assert import_file(write_csv(tmp_path, GOOD), actor=dm).applied
+    case = services.case_create(actor=dm, principal={"given_name": "Yousef", "sex": "M"})
+    person = case.members.get()
+    assert _keys_by_person([person]) == [sorted(search_keys_for("Yousef", "", "").split())]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's per-row trigger")
+@pytest.mark.django_db(transaction=True)
+def test_keys_cannot_be_deferred_outside_a_transaction():
+    from onward.registry.search import name_keys_deferred
+
+    with pytest.raises(RuntimeError), name_keys_deferred():
+        pass
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's per-row trigger")
+def test_inside_name_keys_deferred_the_caller_writes_the_keys(dm):
+    from onward.registry import services
+    from onward.registry.search import name_keys_deferred, name_keys_write
+
+    with name_keys_deferred():
+        case = services.case_create(actor=dm, principal={"given_name": "Yousef", "sex": "M"})
+    person = case.members.get()
+    assert _keys_by_person([person]) == [[]]
+    name_keys_write([(person.pk, person.search_keys)])
+    assert _keys_by_person([person]) == [sorted(search_keys_for("Yousef", "", "").split())]
