@@ -52,6 +52,11 @@ def test_contract(tmp_path, capsys):
     assert prs and {"person_id_a", "person_id_b", "match_probability", "match_weight",
                     "given_name", "birth_date", "document_number"} <= set(prs[0])
     assert prs[0]["birth_date"] == "day_month_swapped"
+    probs = [float(r["match_probability"]) for r in prs]
+    assert probs == sorted(probs, reverse=True)  # most likely first
+    for r, p in zip(prs, probs, strict=True):
+        assert r["decision"] == ("match" if p >= summary["threshold"] else "review"
+                                 if p >= summary["review_threshold"] else "no_match")
 
 
 @pytest.mark.parametrize("text,needle", [
