@@ -37,8 +37,8 @@ class Core:
     seg_start: np.ndarray  # first pair of each of those cases
     fixed: np.ndarray  # (C,) locked pledge or -1
     fixed_score: np.ndarray  # (C,) score of the locked pair, nan if not locked
-    patterns: np.ndarray  # (G, D) the distinct use vectors of the cases
-    gp: np.ndarray  # (K,) int32 pattern * P + pledge: where a pair's price is in a (G, P) table
+    patterns: np.ndarray | None  # (G, D) the distinct use vectors of the cases (None: too many)
+    gp: np.ndarray | None  # (K,) int32 pattern * P + pledge: a pair's place in a (G, P) table
 
     @property
     def fixed_value(self) -> float:
@@ -63,7 +63,9 @@ class Core:
                        key=pc.astype(np.int64) * self.n_pledges + self.pp[keep], pc=pc, pp=self.pp[keep], s=self.s[keep],
                        pu=self.pu[keep], seg_case=seg_case, seg_start=seg_start,
                        fixed=self.fixed[pick], fixed_score=np.full(int(pick.sum()), np.nan),
-                       gp=self.gp[keep])
+                       **dict(zip(("patterns", "gp"),
+                                  _pattern_table(self.use[pick], pc, self.pp[keep],
+                                                 self.n_pledges), strict=True)))
 
     def find(self, case: np.ndarray, pledge: np.ndarray) -> np.ndarray:
         """Pair index of each (case, pledge), or -1 where not an active pair."""
@@ -112,10 +114,20 @@ def build_core(problem: Problem, locks: np.ndarray | None, forbids: np.ndarray |
     keep &= _fits(use, cap, pc, pp)
     key, pc, pp, score = key[keep], pc[keep], pp[keep], score[keep]
     seg_case, seg_start = np.unique(pc, return_index=True)
-    patterns, pattern = np.unique(use, axis=0, return_inverse=True)
-    gp = pattern.reshape(-1).astype(np.int32)[pc] * np.int32(n_p) + pp
+    patterns, gp = _pattern_table(use, pc, pp, n_p)
     return Core(n_c, n_p, use, cap, key, pc, pp, score, _small(problem.use)[pc], seg_case,
                 seg_start, fixed, fixed_score, patterns, gp)
+
+
+def _pattern_table(use: np.ndarray, pc: np.ndarray, pp: np.ndarray,
+                   n_p: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The distinct use vectors and each pair's (pattern, pledge) cell, or (None, None)
+    when the (patterns x pledges) table would be as large as the pairs themselves
+    (uses nearly all distinct): then pairs are priced one dimension at a time."""
+    patterns, pattern = np.unique(use, axis=0, return_inverse=True)
+    if len(patterns) * n_p > max(len(pc), 1 << 16):
+        return None, None
+    return patterns, pattern.reshape(-1).astype(np.int32)[pc] * np.int32(n_p) + pp
 
 
 def _apply_locks(problem: Problem, key: np.ndarray, score: np.ndarray, locks: np.ndarray,
@@ -171,12 +183,22 @@ def profits(core: Core, v: np.ndarray) -> np.ndarray:
     the charge of every (use vector, pledge) is one small (G, P) table and each
     pair reads its charge from it: one gather over the pairs instead of D.
     """
+    if core.patterns is None:
+        w = core.s.copy()
+        for a in range(0, core.n_pairs, CHUNK):
+            sl = slice(a, a + CHUNK)
+            w[sl] -= (core.pu[sl] * v[core.pp[sl]]).sum(axis=1)
+        return w
     charge = (core.patterns @ v.T).ravel()
     return core.s - charge[core.gp]
 
 
 def pair_sums(core: Core, weights: np.ndarray) -> np.ndarray:
     """(P, D): sum over pairs of ``weights`` times the pair's use, per pledge."""
+    if core.patterns is None:
+        return np.stack([np.bincount(core.pp, weights=weights * core.pu[:, d],
+                                     minlength=core.n_pledges)
+                         for d in range(core.cap.shape[1])], axis=1)
     g = np.bincount(core.gp, weights=weights, minlength=len(core.patterns) * core.n_pledges)
     return g.reshape(len(core.patterns), core.n_pledges).T @ core.patterns
 

@@ -5,6 +5,7 @@ Plain Python: no Django needed (the engine never imports it).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import itertools
 import time
@@ -15,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onward.matching.engine import Problem, check, solve
-from onward.matching.engine.core import build_core, profits
+from onward.matching.engine.core import build_core, pair_sums, profits
 from onward.matching.engine.dual import minimise
-from onward.matching.engine.plan import feasible, repair, value
+from onward.matching.engine.plan import density, feasible, fits, repair, value
 
 solve_module = importlib.import_module("onward.matching.engine.solve")  # the package shadows it
 
@@ -200,6 +201,35 @@ def test_prices_read_from_the_use_pattern_table_equal_the_direct_sum(inst) -> No
     v = np.random.default_rng(len(core.s)).random(core.cap.shape) * 5
     direct = core.s - (core.use[core.pc] * v[core.pp]).sum(axis=1)
     assert np.allclose(profits(core, v), direct)
+
+
+def test_pricing_by_pair_equals_pricing_by_pattern_table() -> None:
+    """Cases whose uses are nearly all distinct get no pattern table; both ways agree."""
+    core = build_core(_random(2000, 15, seed=13), None, None)
+    assert core.patterns is not None
+    bare = dataclasses.replace(core, patterns=None, gp=None)
+    v = np.random.default_rng(2).random(core.cap.shape)
+    weights = np.random.default_rng(3).random(core.n_pairs)
+    every = np.arange(core.n_pairs)
+    rem = core.cap * 0.5
+    assert np.allclose(profits(bare, v), profits(core, v))
+    assert np.allclose(pair_sums(bare, weights), pair_sums(core, weights))
+    assert np.allclose(density(bare, every), density(core, every))
+    assert np.array_equal(fits(bare, every, rem), fits(core, every, rem))
+
+
+def test_an_instance_with_all_distinct_uses_is_priced_pair_by_pair_and_solved() -> None:
+    rng = np.random.default_rng(17)
+    n_c, n_p = 400, 200
+    use = np.stack([rng.permutation(n_c) + 1, rng.integers(0, 3, n_c)], axis=1)
+    cap = np.stack([rng.integers(500, 3000, n_p), rng.integers(2, 10, n_p)], axis=1)
+    pc, pp = np.divmod(rng.choice(n_c * n_p, 30_000, replace=False), n_p)
+    problem = Problem(use, cap, pc, pp, rng.random(len(pc)) * 100)
+    core = build_core(problem, None, None)
+    assert core.patterns is None  # 400 patterns x 200 pledges > the pairs
+    result = solve(problem, time_limit=10, gap=1e-3)
+    assert check(problem, result.assignment) == []
+    assert result.objective <= result.bound + 1e-6
 
 
 def test_a_sample_keeps_its_cases_pairs_and_that_share_of_every_capacity() -> None:
