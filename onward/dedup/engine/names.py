@@ -17,7 +17,7 @@ How the key is built (general rules, see ``_phonetic``):
    (-eh/-ah/-a end alike); French ``-ine`` -> ``-in`` (Hocine, Yacine); ``kh`` ~ ``x``;
    ``q/k/gh/g/c(hard)/ck`` are one class (ق غ ک گ: Qasim/Ghasem/Kasim); ``sh/ch`` one class;
    ``th`` -> s (ث: Othman/Osman, Maytham/Meysam); ``dh/dz/z`` -> z (ذ ز ض ظ: Ridha/Reza);
-   ``dj`` -> j; ``ph`` -> f; ``w`` -> v (Wahid/Vahid); ``ao/au`` -> av (Daoud/Dawood);
+   ``dj`` -> j; ``zh/jh`` -> j (ژ: Bizhan/Bijan, Nezhad/Nejad); ``ph`` -> f; ``w`` -> v (Wahid/Vahid); ``ao/au`` -> av (Daoud/Dawood);
    a non-initial ``y`` is the vowel i (Maryam/Mariam, Husayn/Hussain).
 2. Short vowels are unreliable between romanisations (Mohammad/Muhammad/Mohamed), so the
    key keeps the consonant skeleton and only two vowel facts that distinguish names:
@@ -233,7 +233,8 @@ _SPELLING_RULES: list[tuple[re.Pattern[str], str]] = [
         (r"ee|ii", "i"), (r"ie$", "i"),          # Marziyeh = Marzieh = Marzie
         (r"oo|ou|uu", "u"), (r"aa", "a"),
         (r"(?<=[csd])ine$", "in"),               # Hocine, Yacine, Noureddine (French)
-        (r"kh", "x"), (r"gh", "k"), (r"sch|sh|ch", "S"), (r"zh", "Z"),
+        (r"kh", "x"), (r"gh", "k"), (r"sch|sh|ch", "S"),
+        (r"zh|jh", "j"),                         # ژ: Bizhan = Bijan, Nezhad = Nejad = Nejhad
         (r"th", "s"), (r"dh|dz", "z"), (r"dj", "j"), (r"ph", "f"), (r"ck", "k"),
         (r"c(?=[eiy])", "s"), (r"[cqg]", "k"),
         (r"(?<=[ao])w(?=[^aeiou]|$)", ""),       # Khosrow = Khosro, Mowlud = Molud

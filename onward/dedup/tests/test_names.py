@@ -84,7 +84,11 @@ def test_a_shared_beginning_is_not_a_high_similarity(a, b):
 
 @pytest.mark.parametrize("family", [("al-Rubaie", "Al-Rubaye", "Rubaiee"),
                                     ("Marzieh", "Marziyeh", "Marzie"),
-                                    ("Nureddin", "Noureddine", "Nur ad-Din")])
+                                    ("Nureddin", "Noureddine", "Nur ad-Din"),
+                                    # ژ is written zh, jh or j: Bizhan/Bijan, -nezhad/-nejad
+                                    ("Bizhan", "Bijan", "بیژن"),
+                                    ("Rezanezhad", "Rezanejad", "Rezanejhad"),
+                                    ("Zhaleh", "Jaleh", "ژاله")])
 def test_more_families_share_a_key(family):
     assert len({name_key(n) for n in family}) == 1
 

@@ -161,3 +161,26 @@ def test_the_api_count_stops_at_the_cap(clerk, registry, client, monkeypatch):
     assert (data["count"], data["count_capped"], len(data["results"])) == (2, True, 2)
     data = client.get("/api/persons/", {"q": "Hassan"}).json()
     assert (data["count"], data["count_capped"]) == (1, False)
+
+
+@pytest.mark.parametrize("query", ["Bizhan Rezanezhad", "Bijan Rezanejad", "Bizhan Rezanejhad",
+                                   "بیژن"])
+def test_it_finds_zh_jh_and_j_alike(clerk, query):
+    bijan = _register(clerk, given_name="Bijan", family_name="Rezanejad", father_name="Ali")
+    assert bijan.person_id in _found(clerk, query)
+
+
+def test_the_zh_migration_recomputes_only_the_keys_it_changed(clerk, registry):
+    """Migration 0010 rekeys persons whose names hold zh, jh or ژ, and no one else."""
+    import importlib
+
+    from django.apps import apps
+
+    bizhan = _register(clerk, given_name="Bizhan", family_name="Karimi", father_name="Ali")
+    Person.objects.filter(pk__in=[bizhan.pk, registry["hassan"].pk]).update(search_keys=" old ")
+    migration = importlib.import_module("onward.registry.migrations.0010_search_keys_zh")
+    migration._forward(apps, None)
+    assert Person.objects.get(pk=bizhan.pk).search_keys == search_keys_for("Bizhan", "Karimi", "Ali")
+    assert Person.objects.get(pk=registry["hassan"].pk).search_keys == " old "
+    assert "bijan" not in _keys(registry["hassan"].pk)
+    assert _found(clerk, "Bijan Karimi") == {bizhan.person_id}
