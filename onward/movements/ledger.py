@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from onward.db import pg_array, sqlite_insert_many
 from onward.movements import rollup
 from onward.movements.models import LedgerEntry
 from onward.registry.models import Person
@@ -58,12 +59,11 @@ def ledger_arrivals(arrivals: list[tuple[int, dt.date]], *, actor, note: str = "
             cursor.execute(
                 f"INSERT INTO {table} ({columns}) SELECT u.person_id, u.date, %s, %s, %s, %s, "
                 "%s FROM unnest(%s::bigint[], %s::date[]) AS u(person_id, date)",
-                [*fixed, rollup.pg_array(pk for pk, _ in arrivals),
-                 rollup.pg_array(day for _, day in arrivals)])
+                [*fixed, pg_array(pk for pk, _ in arrivals),
+                 pg_array(day for _, day in arrivals)])
         else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES "
-                               "(%s, %s, %s, %s, %s, %s, %s)",
-                               [(pk, day, *fixed) for pk, day in arrivals])
+            sqlite_insert_many(cursor, f"INSERT INTO {table} ({columns})",
+                               [(pk, day, *fixed) for pk, day in arrivals], 7)
     # No save() ran: count the entries in the rollups here, in this transaction.
     rollup.rollup_add((day, pk, +1) for pk, day in arrivals)
     return len(arrivals)

@@ -27,7 +27,6 @@ days.
 """
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -35,6 +34,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.db.models.functions import ExtractYear
 
+from onward.db import among_ids, pg_array
 from onward.registry import codes
 
 DIMS = ("total", "sex", "birth_year", "need", "nationality")
@@ -55,14 +55,6 @@ def _keys(dims: Dims) -> list[tuple[str, str]]:
     return keys
 
 
-def _among(column: str, ids: list[int]) -> tuple[str, list]:
-    """SQL for `column` among `ids`, with one parameter however many ids (an IN list of
-    thousands of parameters costs more to build than to run)."""
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s::bigint[])", [pg_array(ids)]
-    return f"{column} IN (SELECT value FROM json_each(%s))", [json.dumps(ids)]
-
-
 def current_dims(person_ids: Iterable[int]) -> dict[int, Dims]:
     """The registry's attributes of these persons now."""
     ids = list(set(person_ids))
@@ -72,12 +64,12 @@ def current_dims(person_ids: Iterable[int]) -> dict[int, Dims]:
     needs: dict[int, list[str]] = defaultdict(list)
     with connection.cursor() as cursor:
         for start in range(0, len(ids), 50000):
-            where, params = _among("id", ids[start:start + 50000])
+            where, params = among_ids("id", ids[start:start + 50000])
             cursor.execute(f"SELECT id, sex, {year}, nationality FROM registry_person "
                            f"WHERE {where}", params)
             for pk, sex, birth_year, nationality in cursor.fetchall():
                 dims[pk] = (sex or "", birth_year, "", nationality or "")
-            where, params = _among("person_id", ids[start:start + 50000])
+            where, params = among_ids("person_id", ids[start:start + 50000])
             cursor.execute("SELECT person_id, specificneed_id FROM "
                            f"registry_person_specific_needs WHERE {where}", params)
             for pk, code in cursor.fetchall():
@@ -95,7 +87,7 @@ def _dims_for(person_ids: set[int]) -> dict[int, Dims]:
     ids = list(person_ids)
     with connection.cursor() as cursor:
         for start in range(0, len(ids), 50000):
-            where, params = _among("person_id", ids[start:start + 50000])
+            where, params = among_ids("person_id", ids[start:start + 50000])
             cursor.execute("SELECT person_id, sex, birth_year, needs, nationality FROM "
                            f"movements_rollupdims WHERE {where}", params)
             known.update((row[0], row[1:]) for row in cursor.fetchall())
@@ -196,13 +188,6 @@ INSERT INTO movements_rollupday (date, dim, value, delta)
 SELECT date, dim, value, s FROM g ORDER BY 1, 2, 3
 ON CONFLICT (date, dim, value) DO UPDATE SET delta = movements_rollupday.delta + excluded.delta
 """
-
-
-def pg_array(values: Iterable[int | dt.date]) -> str:
-    """A PostgreSQL array literal of integers or dates, for `%s::bigint[]` or
-    `%s::date[]`: built by one join, where adapting a list of 5,000 values one by one
-    takes longer than the query using it."""
-    return "{" + ",".join(map(str, values)) + "}"
 
 
 def _pg_add(entries: list[tuple[dt.date, int, int]]) -> None:

@@ -34,20 +34,15 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from onward.accounts.policy import require
 from onward.audit.middleware import request_meta
 from onward.audit.models import AuditEntry
+from onward.db import among, sqlite_insert_many
 from onward.registry import validation
 from onward.registry.models import Case, Counter, Person, SpecificNeed
-from onward.registry.search import (
-    name_keys_deferred,
-    name_keys_write,
-    search_keys_for,
-    sqlite_insert_many,
-)
+from onward.registry.search import name_keys_deferred, name_keys_write, search_keys_for
 from onward.vault.fields import (
     BlindIndexField,
     EncryptedTextField,
@@ -522,15 +517,6 @@ def _check_against_registry(chunk: list[tuple[int, dict]], errors: ErrorSink) ->
             errors.add(number, "case_id", cid,
                        f"Case {cid} is closed: reopen it before adding members.")
     return set(existing)
-
-
-def among(values) -> RawSQL:
-    """For `text_field__in=`: the texts as one parameter (an array on PostgreSQL, JSON on
-    SQLite), where a list of 5,000 ids costs more to build and parse than to look up."""
-    values = list(values)
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::text[])", [values])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(values)])
 
 
 def _check_principals(cases: dict[str, _CaseFacts], seen: dict, errors: ErrorSink) -> None:

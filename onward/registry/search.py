@@ -29,7 +29,6 @@ Work-arounds for gaps of names.py (kept here, not in the shared module):
 from __future__ import annotations
 
 import re
-import sqlite3
 from contextlib import contextmanager
 from functools import cached_property, lru_cache
 
@@ -38,6 +37,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from onward.db import sqlite_insert_many
 from onward.dedup.engine.names import name_key, normalise, skeleton_and_vowels
 
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
@@ -329,19 +329,6 @@ def sqlite_split(expression: str) -> str:
 
 
 _SQLITE_FLAG = "registry_personnamekey_deferred"
-
-
-def sqlite_insert_many(cursor, head: str, rows: list, width: int) -> None:
-    """SQLite: `head` ("INSERT INTO t (a, b)") with the rows as multi-row VALUES, up to
-    500 rows a statement. executemany runs one statement per row, and on a table with a
-    trigger (registry_person) each journals every page it touches: 2-3 times slower."""
-    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    per = max(1, min(500, limit // max(1, width)))
-    one = "(" + ", ".join(["%s"] * width) + ")"
-    for start in range(0, len(rows), per):
-        part = rows[start:start + per]
-        cursor.execute(f"{head} VALUES {', '.join([one] * len(part))}",
-                       [value for row in part for value in row])
 
 
 def _sqlite_triggers() -> list[str]:
