@@ -57,15 +57,15 @@ class Core:
         """
         pick = np.random.default_rng(seed).random(self.n_cases) < share
         keep = pick[self.pc]
+        n, use, pp = int(pick.sum()), self.use[pick], self.pp[keep]
         pc = (np.cumsum(pick) - 1)[self.pc[keep]].astype(np.int32)
         seg_case, seg_start = np.unique(pc, return_index=True)
-        return replace(self, n_cases=int(pick.sum()), use=self.use[pick], cap=self.cap * share,
-                       key=pc.astype(np.int64) * self.n_pledges + self.pp[keep], pc=pc, pp=self.pp[keep], s=self.s[keep],
-                       pu=self.pu[keep], seg_case=seg_case, seg_start=seg_start,
-                       fixed=self.fixed[pick], fixed_score=np.full(int(pick.sum()), np.nan),
-                       **dict(zip(("patterns", "gp"),
-                                  _pattern_table(self.use[pick], pc, self.pp[keep],
-                                                 self.n_pledges), strict=True)))
+        patterns, gp = _pattern_table(use, pc, pp, self.n_pledges)
+        return replace(self, n_cases=n, use=use, cap=self.cap * share,
+                       key=pc.astype(np.int64) * self.n_pledges + pp, pc=pc, pp=pp,
+                       s=self.s[keep], pu=self.pu[keep], seg_case=seg_case,
+                       seg_start=seg_start, fixed=self.fixed[pick],
+                       fixed_score=np.full(n, np.nan), patterns=patterns, gp=gp)
 
     def find(self, case: np.ndarray, pledge: np.ndarray) -> np.ndarray:
         """Pair index of each (case, pledge), or -1 where not an active pair."""
