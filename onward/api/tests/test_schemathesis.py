@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from onward.accounts import roles
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 EXAMPLES = 4  # per operation, per kind of input (valid, invalid), per role
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.db import models
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_demo_plays_the_reference_operation():

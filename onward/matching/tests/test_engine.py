@@ -141,6 +141,7 @@ def test_a_lock_takes_the_place_and_the_explanation_names_the_capacity() -> None
     assert locked.objective == 5.0
 
 
+@pytest.mark.slow
 def test_warm_resolve_after_a_forbid_matches_a_cold_solve() -> None:
     problem = _random(400, 10, seed=5)
     first = solve(problem, gap=0.0, time_limit=20)
@@ -178,6 +179,7 @@ def test_every_dual_phase_price_gives_a_bound_above_the_optimum(inst) -> None:
     assert seen and min(seen) >= best - 1e-6
 
 
+@pytest.mark.slow
 def test_a_mid_size_instance_goes_through_every_phase_and_keeps_every_rule(monkeypatch) -> None:
     # Sampled prices and the neighbourhood search only run on large instances: lower
     # their thresholds so that this ~30,000-pair instance goes through them too.

@@ -5,6 +5,7 @@ breakdowns (sex, age band, need, nationality) on every date."""
 
 import datetime as dt
 
+import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -58,6 +59,7 @@ def registry_by_nationality(d: dt.date) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow
 class LedgerProperties(TestCase):
     @classmethod
     def setUpTestData(cls):
