@@ -1,14 +1,24 @@
 """Who may do what to which record: the one place that decides.
 
 Views, the REST API and commands call these functions; none of them reads the role table
-or filters querysets for access on its own. Lookups return the same `NotFound` for "does
-not exist" and "you may not see it" (Zulip's rule), so an outsider learns nothing.
+or filters querysets for access on its own.
+
+The one door: every scoped record is fetched through `get_for_user(user, visible, …)`,
+with `visible` one of the `visible_*(user)` querysets. "Does not exist" and "you may not
+see it" raise the same `NotFound`, and the door itself writes the `denied` audit entry,
+so that no channel (web, API, command) can forget it (Zulip's `access_stream_by_id`).
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import QuerySet
 
 from onward.accounts import roles
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
+
+# Record ids that no column can hold are "not there" (a bigint on PostgreSQL).
+_MAX_PK = 2**63 - 1
+_MAX_ID = 64
 
 
 class NotFound(Exception):
@@ -82,16 +92,49 @@ def visible_submissions(user) -> QuerySet:
     return Submission.objects.none()
 
 
-def get_case_for_user(user, case_id: str):
+# --- The one door -----------------------------------------------------------------------
+
+def deny(user, object_type: str, object_id, *, detail: str = "") -> None:
+    """Records an attempt to reach a record that is not there or not the user's."""
+    audit_record(actor=user, action=AuditEntry.Action.DENIED, object_type=object_type,
+                 object_id=str(object_id)[:64], detail=detail)
+
+
+def _id_value(visible: QuerySet, field: str, object_id):
+    """The id as its column holds it, or None when no record can have it (a malformed or
+    out-of-range id is simply not there)."""
+    column = visible.model._meta.pk if field == "pk" else visible.model._meta.get_field(field)
+    raw = str(object_id).strip()
+    if not raw or len(raw) > _MAX_ID:
+        return None
     try:
-        return visible_cases(user, removed=True).get(case_id=case_id)
-    except Exception as exc:  # DoesNotExist, or a malformed id
-        raise NotFound(f"No case {case_id!r}.") from exc
+        value = column.to_python(raw)
+    except ValidationError:
+        return None
+    if isinstance(value, int) and not 0 < value <= _MAX_PK:
+        return None
+    return value
+
+
+def get_for_user(user, visible: QuerySet, object_type: str, object_id, *, field: str = "pk"):
+    """The record of `visible` (a `visible_*(user)` queryset) whose `field` is
+    `object_id`; otherwise NotFound, after a `denied` audit entry, whether the record is
+    missing, malformed or outside the user's scope."""
+    value = _id_value(visible, field, object_id)
+    try:
+        if value is None:
+            raise ObjectDoesNotExist
+        return visible.get(**{field: value})
+    except ObjectDoesNotExist:
+        deny(user, object_type, object_id)
+        raise NotFound(f"No {object_type.replace('_', ' ')} {str(object_id)[:64]}.") from None
+
+
+def get_case_for_user(user, case_id: str):
+    return get_for_user(user, visible_cases(user, removed=True), "case", case_id,
+                        field="case_id")
 
 
 def get_person_for_user(user, person_id: str):
-    try:
-        return visible_persons(user, removed=True).select_related("case").get(
-            person_id=person_id)
-    except Exception as exc:
-        raise NotFound(f"No person {person_id!r}.") from exc
+    return get_for_user(user, visible_persons(user, removed=True).select_related("case"),
+                        "person", person_id, field="person_id")

@@ -5,10 +5,11 @@ import time
 
 from django.db.models import Q, QuerySet
 
-from onward.accounts.policy import NotFound, can, require
+from onward.accounts.policy import can, get_for_user, require
+from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.dedup import engine
-from onward.dedup.models import DedupModel, DuplicatePair
+from onward.dedup.models import DedupModel, DuplicatePair, Merge
 from onward.dedup.records import as_record, registry_dataset, registry_records
 from onward.registry.models import Person
 
@@ -25,19 +26,24 @@ def review_queue(*, user, status: str = "open") -> QuerySet:
     return pairs.order_by("-probability", "id")
 
 
+def visible_pairs(user) -> QuerySet:
+    if can(user, "dedup.view"):
+        return DuplicatePair.objects.select_related("person_a__case", "person_b__case")
+    return DuplicatePair.objects.none()
+
+
 def get_pair_for_user(user, pair_id: int) -> DuplicatePair:
-    if not can(user, "dedup.view"):
-        raise NotFound(f"No pair {pair_id}.")
-    try:
-        pair = DuplicatePair.objects.select_related("person_a__case", "person_b__case").get(
-            pk=pair_id)
-    except (DuplicatePair.DoesNotExist, ValueError) as exc:
-        raise NotFound(f"No pair {pair_id}.") from exc
+    pair = get_for_user(user, visible_pairs(user), "duplicate_pair", pair_id)
     # Both records are shown side by side: both reads are audited.
     for person in (pair.person_a, pair.person_b):
-        audit_record(actor=user, action="view", object_type="person", object_id=person.person_id,
-                     detail=f"duplicate pair {pair.pk}")
+        audit_record(actor=user, action=AuditEntry.Action.VIEW, object_type="person",
+                     object_id=person.person_id, detail=f"duplicate pair {pair.pk}")
     return pair
+
+
+def get_merge_for_user(user, merge_id) -> Merge:
+    visible = Merge.objects.all() if can(user, "dedup.view") else Merge.objects.none()
+    return get_for_user(user, visible, "merge", merge_id)
 
 
 def case_has_open_duplicates(case) -> bool:

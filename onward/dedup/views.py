@@ -3,15 +3,14 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from onward.accounts.policy import NotFound, can
+from onward.accounts.policy import can
 from onward.dedup import selectors, services
-from onward.dedup.models import DuplicatePair, Merge
+from onward.dedup.models import DuplicatePair
 from onward.jobs.services import job_enqueue
-from onward.web.access import permission_required
+from onward.web.access import permission_required, record_or_404
 
 
 @permission_required("dedup.view")
@@ -35,10 +34,7 @@ def dedup_run(request):
 
 
 def _pair(request, pair_id):
-    try:
-        return selectors.get_pair_for_user(request.user, pair_id)
-    except NotFound:
-        raise Http404("No such pair.") from None
+    return record_or_404(request, selectors.get_pair_for_user, "duplicate pair", pair_id)
 
 
 @permission_required("dedup.view")
@@ -79,10 +75,7 @@ def dedup_decide(request, pair_id):
 
 
 def _merge_action(request, merge_id, action):
-    try:
-        merge = Merge.objects.get(pk=merge_id)
-    except Merge.DoesNotExist:
-        raise Http404("No such merge.") from None
+    merge = record_or_404(request, selectors.get_merge_for_user, "merge", merge_id)
     try:
         action(actor=request.user, merge_id=merge.pk)
         messages.success(request, "Done.")

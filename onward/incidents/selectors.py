@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from onward.accounts.policy import NotFound, can
+from onward.accounts.policy import can, get_for_user
 from onward.audit.services import audit_read, audit_record
 from onward.incidents.models import Claim, Incident, ProtectionRequest
 
@@ -30,17 +30,12 @@ def visible_protection_requests(user) -> QuerySet:
 
 
 def get_incident_for_user(user, incident_id) -> Incident:
-    try:
-        return visible_incidents(user).get(pk=int(incident_id))
-    except (Incident.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(f"No incident {incident_id!r}.") from exc
+    return get_for_user(user, visible_incidents(user), "incident", incident_id)
 
 
 def get_protection_request_for_user(user, request_id) -> ProtectionRequest:
-    try:
-        return visible_protection_requests(user).get(pk=int(request_id))
-    except (ProtectionRequest.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(f"No protection request {request_id!r}.") from exc
+    return get_for_user(user, visible_protection_requests(user), "protection_request",
+                        request_id)
 
 
 def incident_list(*, user, type: str = "", place: str = "", year: str = "") -> QuerySet:

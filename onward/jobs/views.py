@@ -1,16 +1,12 @@
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 
-from onward.accounts.policy import NotFound
 from onward.jobs.selectors import get_job_for_user
-from onward.web.access import permission_required
+from onward.web.access import permission_required, record_or_404
 
 
 def _job(request, job_id):
-    try:
-        return get_job_for_user(request.user, job_id)
-    except NotFound:
-        raise Http404("No such job.") from None
+    return record_or_404(request, get_job_for_user, "job", job_id)
 
 
 def job_state(job) -> dict:

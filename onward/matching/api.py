@@ -9,8 +9,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from onward.accounts import policy as access
-from onward.audit.models import AuditEntry
-from onward.audit.services import audit_record
 from onward.matching import selectors, services
 
 PERM = "matching.run"
@@ -18,12 +16,7 @@ PERM = "matching.run"
 
 def _run(request, run_id):
     access.require(request.user, PERM)
-    try:
-        return selectors.get_run_for_user(request.user, run_id)
-    except access.NotFound:
-        audit_record(actor=request.user, action=AuditEntry.Action.DENIED,
-                     object_type="match_run", object_id=str(run_id)[:64], detail="api")
-        raise
+    return selectors.get_run_for_user(request.user, run_id)
 
 
 class RunOut(serializers.Serializer):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from onward.accounts.policy import NotFound, can
+from onward.accounts.policy import NotFound, can, get_for_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_read, audit_record
 from onward.matching import scoring
@@ -32,24 +32,18 @@ def visible_links(user) -> QuerySet:
         else CaseCountryLink.objects.none()
 
 
-def _get(qs: QuerySet, what: str, pk) -> object:
-    try:
-        return qs.get(pk=int(pk))
-    except Exception as exc:  # DoesNotExist, or a malformed id
-        raise NotFound(f"No {what} {pk!r}.") from exc
-
-
 def get_run_for_user(user, run_id) -> MatchRun:
-    return _get(visible_runs(user).select_related("policy", "job", "parent", "created_by"),
-                "run", run_id)
+    return get_for_user(user, visible_runs(user).select_related(
+        "policy", "job", "parent", "created_by"), "match_run", run_id)
 
 
 def get_policy_for_user(user, policy_id) -> ScoringPolicy:
-    return _get(visible_policies(user), "policy", policy_id)
+    return get_for_user(user, visible_policies(user), "scoring_policy", policy_id)
 
 
 def get_link_for_user(user, link_id) -> CaseCountryLink:
-    return _get(visible_links(user).select_related("case"), "link", link_id)
+    return get_for_user(user, visible_links(user).select_related("case"),
+                        "case_country_link", link_id)
 
 
 def run_list(*, user) -> QuerySet:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from onward.accounts.policy import NotFound, can
+from onward.accounts.policy import can, get_for_user
 from onward.audit.services import audit_read, audit_record
 from onward.movements import rollup
 from onward.movements.ledger import population
@@ -84,10 +84,7 @@ def visible_transfers(user) -> QuerySet:
 
 
 def get_transfer_for_user(user, transfer_id) -> Transfer:
-    try:
-        return visible_transfers(user).get(pk=int(transfer_id))
-    except (Transfer.DoesNotExist, ValueError, TypeError) as exc:
-        raise NotFound(f"No transfer {transfer_id!r}.") from exc
+    return get_for_user(user, visible_transfers(user), "transfer", transfer_id)
 
 
 def transfer_list(*, user, status: str = "") -> QuerySet:

@@ -149,14 +149,14 @@ def transfer_list(request):
 
 @permission_required("transfers.manage")
 def transfer_create(request):
-    from onward.relocation.models import Pledge
+    from onward.relocation.selectors import get_pledge_for_user
 
     form = TransferForm(request.POST or None, pledges=_pledges(),
                         initial={"date": dt.date.today()})
     if request.method == "POST" and form.is_valid():
         try:
             transfer = services.transfer_plan(
-                actor=request.user, pledge=Pledge.objects.get(pk=form.cleaned_data["pledge"]),
+                actor=request.user, pledge=get_pledge_for_user(request.user, form.cleaned_data["pledge"]),
                 date=form.cleaned_data["date"], seats=form.cleaned_data["seats"],
                 note=form.cleaned_data["note"])
         except ValidationError as exc:

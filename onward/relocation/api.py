@@ -10,21 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from onward.accounts import policy
-from onward.audit.models import AuditEntry
-from onward.audit.services import audit_record
 from onward.relocation import selectors, services, workflow
 from onward.relocation.models import ExitCheck, Pledge, State, Submission
 from onward.relocation.workflow import StaleState
-
-
-def _fetch(request, getter, object_type: str, object_id):
-    """Fetch and check in one step; an attempt out of scope is audited, then 404."""
-    try:
-        return getter(request.user, object_id)
-    except policy.NotFound:
-        audit_record(actor=request.user, action=AuditEntry.Action.DENIED,
-                     object_type=object_type, object_id=str(object_id)[:64], detail="api")
-        raise
 
 
 def _require_view(request):
@@ -108,14 +96,14 @@ class PledgeDetailApi(APIView):
     @extend_schema(responses=PledgeDetailOut)
     def get(self, request, pledge_id):
         _require_view(request)
-        pledge = _fetch(request, selectors.get_pledge_for_user, "pledge", pledge_id)
+        pledge = selectors.get_pledge_for_user(request.user, pledge_id)
         selectors.pledge_detail(user=request.user, pledge=pledge)
         return Response(_pledge_detail(pledge))
 
     @extend_schema(request=PledgePatch, responses=PledgeDetailOut)
     def patch(self, request, pledge_id):
         policy.require(request.user, "relocation.manage_pledges")
-        pledge = _fetch(request, selectors.get_pledge_for_user, "pledge", pledge_id)
+        pledge = selectors.get_pledge_for_user(request.user, pledge_id)
         body = PledgePatch(data=request.data)
         body.is_valid(raise_exception=True)
         changes = dict(body.validated_data)
@@ -209,7 +197,7 @@ class RelocationCaseApi(APIView):
                                "the shared view (SharedCaseOut) instead.")
     def get(self, request, case_id):
         _require_view(request)
-        case = _fetch(request, policy.get_case_for_user, "case", case_id)
+        case = policy.get_case_for_user(request.user, case_id)
         detail = selectors.relocation_case_detail(user=request.user, case=case)
         return Response(case_payload(request.user, detail))
 
@@ -232,8 +220,7 @@ def _step_params(request, data: dict) -> dict:
     params = {k: v for k, v in data.items() if k in ("reason", "category", "priority", "kind",
                                                       "note")}
     if data.get("pledge") is not None:
-        params["pledge"] = _fetch(request, selectors.get_pledge_for_user, "pledge",
-                                  data["pledge"])
+        params["pledge"] = selectors.get_pledge_for_user(request.user, data["pledge"])
     return params
 
 
@@ -241,7 +228,7 @@ class RelocationTransitionApi(APIView):
     @extend_schema(request=TransitionIn, responses={200: CASE_OR_SHARED})
     def post(self, request, case_id):
         _require_view(request)
-        case = _fetch(request, policy.get_case_for_user, "case", case_id)
+        case = policy.get_case_for_user(request.user, case_id)
         body = TransitionIn(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
@@ -264,8 +251,7 @@ class SubmissionListApi(APIView):
         _require_view(request)
         pledge = None
         if request.query_params.get("pledge"):
-            pledge = _fetch(request, selectors.get_pledge_for_user, "pledge",
-                            request.query_params["pledge"])
+            pledge = selectors.get_pledge_for_user(request.user, request.query_params["pledge"])
         decision = request.query_params.get("decision")
         subs = selectors.submission_list(user=request.user, pledge=pledge, decision=decision)
         return Response(SubmissionOut(subs, many=True).data)
@@ -281,7 +267,7 @@ class SubmissionDecisionApi(APIView):
     @extend_schema(request=DecisionIn, responses={200: SubmissionOut})
     def post(self, request, submission_id):
         _require_view(request)
-        sub = _fetch(request, selectors.get_submission_for_user, "submission", submission_id)
+        sub = selectors.get_submission_for_user(request.user, submission_id)
         policy.require(request.user, "relocation.decide")
         body = DecisionIn(data=request.data)
         body.is_valid(raise_exception=True)
@@ -309,8 +295,7 @@ class BulkSubmitApi(APIView):
         policy.require(request.user, "relocation.process")
         body = BulkSubmitIn(data=request.data)
         body.is_valid(raise_exception=True)
-        pledge = _fetch(request, selectors.get_pledge_for_user, "pledge",
-                        body.validated_data["pledge"])
+        pledge = selectors.get_pledge_for_user(request.user, body.validated_data["pledge"])
         cases = selectors.cases_by_id(user=request.user, case_ids=body.validated_data["cases"])
         steps = services.cases_submit_bulk(actor=request.user, cases=cases, pledge=pledge)
         return Response({"submitted": [s.case.case_id for s in steps]})
@@ -329,8 +314,7 @@ class FunnelApi(APIView):
             country = request.user.country
         pledge = None
         if request.query_params.get("pledge"):
-            pledge = _fetch(request, selectors.get_pledge_for_user, "pledge",
-                            request.query_params["pledge"])
+            pledge = selectors.get_pledge_for_user(request.user, request.query_params["pledge"])
         as_of = selectors.parse_date(request.query_params.get("as_of"), field="as_of")
         return Response({"funnel": selectors.funnel(country=country and country.upper(),
                                                     pledge=pledge, as_of=as_of),

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from onward.accounts import roles
 from onward.accounts.policy import (
-    NotFound,
     can,
+    get_for_user,
     visible_cases,
     visible_pledges,
     visible_submissions,
@@ -50,18 +50,12 @@ def is_delegation(user) -> bool:
 # --- One record, fetched and checked in one step --------------------------------------------
 
 def get_pledge_for_user(user, pledge_id) -> Pledge:
-    try:
-        return visible_pledges(user).get(pk=int(pledge_id))
-    except Exception as exc:  # DoesNotExist, or a malformed id
-        raise NotFound(f"No pledge {pledge_id!r}.") from exc
+    return get_for_user(user, visible_pledges(user), "pledge", pledge_id)
 
 
 def get_submission_for_user(user, submission_id) -> Submission:
-    try:
-        return visible_submissions(user).select_related("pledge", "case").get(
-            pk=int(submission_id))
-    except Exception as exc:
-        raise NotFound(f"No submission {submission_id!r}.") from exc
+    return get_for_user(user, visible_submissions(user).select_related("pledge", "case"),
+                        "submission", submission_id)
 
 
 # --- The interface other apps rely on ---------------------------------------------------------

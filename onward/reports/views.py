@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from onward.accounts import policy
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.incidents.selectors import RULES
@@ -108,8 +109,7 @@ def records(request):
     try:
         kind, qs = R.records(user=request.user, figure=figure, on=on, filters=filters)
     except R.Unknown:
-        audit_record(actor=request.user, action=AuditEntry.Action.DENIED, object_type="figure",
-                     object_id=figure[:64], detail=f"as_of={on}")
+        policy.deny(request.user, "figure", figure, detail=f"as_of={on}")
         raise Http404("No such figure.") from None
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -132,6 +132,7 @@ def table_csv(request, key):
     tables = F.dashboard(request.user, on, only=section, rule=_rule(request)) if section else []
     table = next((t for t in tables if t.key == key), None)
     if table is None:
+        policy.deny(request.user, "figure", key, detail=f"csv as_of={on}")
         raise Http404("No such figure.")
     shared = F.is_delegation(request.user)
     if shared:

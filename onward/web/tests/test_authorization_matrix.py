@@ -1,8 +1,16 @@
-"""Every role × every view and endpoint × the expected outcome.
+"""Every role × every view and endpoint × the expected outcome, and the one door.
 
 The rows live beside each app (`<app>/tests/access_matrix.py`, see `matrix.py`); a URL
 without a row fails `test_every_url_has_a_row`, so no endpoint ships with its access
 undecided.
+
+One test per row: its world is built once, and every role's request runs inside a
+savepoint that is rolled back, so each role meets the same world (RapidPro's "all roles
+in one test"). Besides the expected status, each row checks the door:
+- every 404 the table expects comes with a `denied` audit entry;
+- the out-of-scope column: for a URL that names a record, the same URL with an id that
+  no record has gives 404 and a `denied` entry to every role the page lets through
+  (another country's record is in the table itself, as a row whose delegation expects 404).
 """
 
 import json
@@ -11,9 +19,11 @@ from importlib.util import find_spec
 
 import pytest
 from django.apps import apps
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
-from onward.web.tests.matrix import ALL, AU, CL, DL, DM, LOGIN, A
+from onward.audit.models import AuditEntry
+from onward.web.tests.matrix import ALL, AU, AUTO, CL, DL, DM, LOGIN, A, role_name
 
 
 def _matrix_modules():
@@ -25,7 +35,7 @@ def _matrix_modules():
 
 
 MODULES = list(_matrix_modules())
-CASES = [(module, row, role) for module in MODULES for row in module.ROWS for role in ALL]
+ROWS = [(module, row) for module in MODULES for row in module.ROWS]
 
 
 def _names(patterns, prefix=""):
@@ -38,25 +48,69 @@ def _names(patterns, prefix=""):
             yield p.name
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("module, row, role", CASES,
-                         ids=[f"{r.name}-{r.method}-{role}" for _, r, role in CASES])
-def test_access(client, users, module, row, role):
-    url = row.url(module.world(users))
-    if role is not None:
-        client.force_login(users[role])
+def _missing(value) -> str:
+    """An id of the same shape that no record has: P000123 -> P9999999, 12 -> 9999999."""
+    text = str(value)
+    prefix = text.rstrip("0123456789-abcdef") if "-" in text else text.rstrip("0123456789")
+    return f"{prefix}9999999" if "-" not in text else "00000000-0000-4000-8000-000000000000"
+
+
+def _outside_url(row, url: str) -> str | None:
+    if row.outside is None:
+        return None
+    if row.outside is not AUTO:
+        return row.outside
+    match = resolve(url.split("?")[0])
+    if not match.kwargs:
+        return None
+    return reverse(match.url_name, kwargs={k: _missing(v) for k, v in match.kwargs.items()})
+
+
+def _call(client, row, url):
     call = getattr(client, row.method)
     if row.method == "get":
-        response = call(url)
-    elif "/api/" in url:
-        response = call(url, json.dumps(row.body or {}), content_type="application/json")
-    else:
-        response = call(url, row.body or {})
-    expected = row.expected[role]
-    if expected == LOGIN:
-        assert response.status_code == 302 and "/login/" in response["Location"]
-    else:
-        assert response.status_code == expected, response.content[:300]
+        return call(url)
+    if "/api/" in url:
+        return call(url, json.dumps(row.body or {}), content_type="application/json")
+    return call(url, row.body or {})
+
+
+def _attempt(client, users, role, row, url) -> tuple[int | str, int]:
+    """(status, or LOGIN for a redirect to sign in where the row expects one; denied
+    entries written) of one request, rolled back after."""
+    with transaction.atomic():
+        client.logout()
+        if role is not None:
+            client.force_login(users[role])
+        before = AuditEntry.objects.filter(action=AuditEntry.Action.DENIED).count()
+        response = _call(client, row, url)
+        denied = AuditEntry.objects.filter(action=AuditEntry.Action.DENIED).count() - before
+        transaction.set_rollback(True)
+    if row.expected[role] == LOGIN and response.status_code == 302 \
+            and "/login/" in response.get("Location", ""):
+        return LOGIN, denied
+    return response.status_code, denied
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("module, row", ROWS, ids=[f"{r.name}-{r.method}" for _, r in ROWS])
+def test_access(client, users, module, row):
+    url = row.url(module.world(users))
+    outside = _outside_url(row, url)
+    wrong = []
+    for role in ALL:
+        expected = row.expected[role]
+        got, denied = _attempt(client, users, role, row, url)
+        if got != expected:
+            wrong.append(f"{role_name(role)}: {got}, expected {expected}")
+        elif expected == 404 and not denied:
+            wrong.append(f"{role_name(role)}: 404 without a denied audit entry")
+        if outside and expected not in (LOGIN, 403, 405):
+            got, denied = _attempt(client, users, role, row, outside)
+            if got != 404 or not denied:
+                wrong.append(f"{role_name(role)} on {outside}: {got} with {denied} denied "
+                             "entries, expected 404 and one")
+    assert not wrong, f"{row.method.upper()} {url}:\n  " + "\n  ".join(wrong)
 
 
 def test_every_url_has_a_row():
