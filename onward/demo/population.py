@@ -9,8 +9,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from onward.audit.middleware import request_meta
 from onward.audit.models import AuditEntry
+from onward.audit.services import audit_records
 from onward.movements.ledger import ledger_arrivals_bulk
 from onward.registry import validation
 from onward.registry.models import Case, Person
@@ -51,13 +51,9 @@ def population_load(population: SyntheticPopulation, *, actor=None) -> tuple[int
         [through(person_id=ids[p.person_id], specificneed_id=code)
          for p, codes in zip(population.persons, needs, strict=True) for code in codes],
         batch_size=5000)
-    meta = request_meta()
-    AuditEntry.objects.bulk_create(
-        [AuditEntry(actor=actor, actor_name=getattr(actor, "username", "system"),
-                    action=AuditEntry.Action.CREATE, object_type=kind, object_id=oid,
-                    detail="loaded with the demo population", channel=meta.channel)
-         for kind, oid in [*(("case", c) for c in cases), *(("person", p) for p in ids)]],
-        batch_size=5000)
+    audit_records(actor=actor, detail="loaded with the demo population", entries=[
+        (AuditEntry.Action.CREATE, kind, oid)
+        for kind, oid in [*(("case", c) for c in cases), *(("person", p) for p in ids)]])
     ledger_arrivals_bulk(persons=list(Person.objects.filter(pk__in=ids.values())), actor=actor,
                          note="demo population")
     counters_sync()

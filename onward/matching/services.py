@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onward.accounts.policy import require
+from onward.audit.actor import acting_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.matching import scoring
@@ -59,10 +60,6 @@ PAIR_GUARDS = (workflow.pledge_is_open, workflow.pledge_is_valid_on_date,
 Progress = Callable[..., None]
 
 
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
 # --- Scoring policies ------------------------------------------------------------------------
 
 def _known_needs() -> set[str]:
@@ -90,7 +87,7 @@ def policy_create(*, actor, name: str, weights: dict, note: str = "") -> Scoring
     if errors:
         raise ValidationError(errors)
     policy = ScoringPolicy.objects.create(name=name, version=1, weights=clean, note=note[:255],
-                                          created_by=_user(actor), created_at=timezone.now())
+                                          created_by=acting_user(actor), created_at=timezone.now())
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="scoring_policy",
                  object_id=policy.pk, changes={"weights": ["", clean]},
                  detail=f"{policy} {note}".strip())
@@ -116,7 +113,7 @@ def policy_update(*, actor, policy: ScoringPolicy, expected_version: int, weight
     current.save(update_fields=["current"])
     new = ScoringPolicy.objects.create(
         name=current.name, version=current.version + 1, weights=clean, note=note[:255],
-        previous=current, created_by=_user(actor), created_at=timezone.now())
+        previous=current, created_by=acting_user(actor), created_at=timezone.now())
     diff = _weights_diff(current.weights, clean)
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="scoring_policy",
                  object_id=new.pk, changes=diff, detail=f"{current} → v{new.version} {note}")
@@ -172,7 +169,7 @@ def case_link_add(*, actor, case: Case, country: str, kind: str, note: str = ""
         raise ValidationError({"country": f"Case {case.case_id} already has this link to "
                                           f"{country}."})
     link = CaseCountryLink.objects.create(case=case, country=country, kind=kind,
-                                          note=note.strip()[:255], created_by=_user(actor),
+                                          note=note.strip()[:255], created_by=acting_user(actor),
                                           created_at=timezone.now())
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="case",
                  object_id=case.case_id, changes={f"country_link.{kind}": ["", country]},
@@ -187,7 +184,7 @@ def case_link_end(*, actor, link: CaseCountryLink) -> CaseCountryLink:
     link = CaseCountryLink.objects.select_for_update().select_related("case").get(pk=link.pk)
     if link.ended_at is not None:
         raise ValidationError({"link": "This link was already ended."})
-    link.ended_at, link.ended_by = timezone.now(), _user(actor)
+    link.ended_at, link.ended_by = timezone.now(), acting_user(actor)
     link.save(update_fields=["ended_at", "ended_by"])
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="case",
                  object_id=link.case.case_id,
@@ -407,7 +404,7 @@ def run_start(*, actor, policy: ScoringPolicy | None = None, time_limit: float =
     policy = policy or policy_default()
     run = MatchRun.objects.create(
         policy=policy, policy_snapshot=policy.snapshot(), note=note[:255],
-        time_limit=float(time_limit), gap_target=float(gap), created_by=_user(actor),
+        time_limit=float(time_limit), gap_target=float(gap), created_by=acting_user(actor),
         created_at=timezone.now(),
         inputs=pack({"pending_predictions": predictions}) if predictions else b"")
     _enqueue(run, actor)
@@ -419,7 +416,7 @@ def run_start(*, actor, policy: ScoringPolicy | None = None, time_limit: float =
 def _enqueue(run: MatchRun, actor) -> None:
     from onward.jobs.services import job_enqueue
 
-    run.job = job_enqueue(kind="match", actor=_user(actor), params={"run": run.pk})
+    run.job = job_enqueue(kind="match", actor=acting_user(actor), params={"run": run.pk})
     run.save(update_fields=["job"])
 
 
@@ -602,7 +599,7 @@ def pin_set(*, actor, run: MatchRun, case_id: str, pledge_id: int, kind: str) ->
     if kind == MatchPin.Kind.LOCK:
         MatchPin.objects.filter(run=run, case_id=case_pk, kind=kind, draft=True).delete()
     pin = MatchPin.objects.create(run=run, case_id=case_pk, pledge_id=pledge_pk, kind=kind,
-                                  draft=True, created_by=_user(actor), created_at=timezone.now())
+                                  draft=True, created_by=acting_user(actor), created_at=timezone.now())
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="match_run",
                  object_id=run.pk, changes={f"pin.{case_id}.{pledge_pk}": [
                      current.get((case_pk, pledge_pk), ""), kind]},
@@ -645,9 +642,9 @@ def run_resolve(*, actor, run: MatchRun, time_limit: float | None = None) -> Mat
         note=f"re-solve of run {run.pk}", time_limit=float(time_limit or run.time_limit),
         gap_target=run.gap_target, inputs=run.inputs, inputs_sha256=run.inputs_sha256,
         n_cases=run.n_cases, n_pledges=run.n_pledges, n_pairs=run.n_pairs,
-        created_by=_user(actor), created_at=timezone.now())
+        created_by=acting_user(actor), created_at=timezone.now())
     MatchPin.objects.bulk_create([
-        MatchPin(run=child, case_id=c, pledge_id=p, kind=k, created_by=_user(actor),
+        MatchPin(run=child, case_id=c, pledge_id=p, kind=k, created_by=acting_user(actor),
                  created_at=child.created_at) for (c, p), k in sorted(pins.items())])
     _enqueue(child, actor)
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="match_run",
@@ -730,7 +727,7 @@ def run_accept(*, actor, run: MatchRun, pledge_ids=None) -> dict[int, list[str]]
     now = timezone.now()
     for pk, ids in submitted.items():
         MatchAcceptance.objects.create(run=run, pledge_id=pk, case_ids=ids,
-                                       accepted_by=_user(actor), accepted_at=now)
+                                       accepted_by=acting_user(actor), accepted_at=now)
         audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="match_run",
                      object_id=run.pk, changes={f"accepted.pledge.{pk}": ["", len(ids)]},
                      detail=f"accepted {len(ids)} proposals for {pledges[pk]}")

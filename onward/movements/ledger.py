@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from onward.audit.actor import acting_user
 from onward.db import pg_array, sqlite_insert_many
 from onward.movements import rollup
 from onward.movements.models import LedgerEntry
@@ -34,7 +35,7 @@ def ledger_arrival(*, person: Person, actor, kind: str = LedgerEntry.Kind.ARRIVA
                    note: str = "") -> LedgerEntry:
     """A person joins the population on their arrival date (a birth on their birth date)."""
     return LedgerEntry.objects.create(person=person, date=person.arrival_date, kind=kind,
-                                      delta=+1, recorded_by=_user(actor), note=note)
+                                      delta=+1, recorded_by=acting_user(actor), note=note)
 
 
 def ledger_arrivals_bulk(*, persons: list[Person], actor, note: str = "") -> int:
@@ -48,7 +49,7 @@ def ledger_arrivals(arrivals: list[tuple[int, dt.date]], *, actor, note: str = "
     PostgreSQL, no model instance per entry (an import writes 100,000 at once)."""
     if not arrivals:
         return 0
-    user = _user(actor)
+    user = acting_user(actor)
     ops = connection.ops
     fixed = [LedgerEntry.Kind.ARRIVAL.value, +1, note[:255],
              ops.adapt_datetimefield_value(timezone.now()), user.pk if user else None]
@@ -75,14 +76,14 @@ def ledger_departure(*, person: Person, on: dt.date, kind: str, actor,
     if kind not in DEPARTURE_KINDS:
         raise ValueError(f"{kind!r} is not a departure")
     return LedgerEntry.objects.create(person=person, date=on, kind=kind, delta=-1,
-                                      recorded_by=_user(actor), note=note[:255])
+                                      recorded_by=acting_user(actor), note=note[:255])
 
 
 def ledger_reverse(*, entry: LedgerEntry, actor, note: str = "") -> LedgerEntry:
     """Undoes a wrong entry with its opposite, dated like it (never an edit)."""
     return LedgerEntry.objects.create(person_id=entry.person_id, date=entry.date,
                                       kind=LedgerEntry.Kind.CORRECTION, delta=-entry.delta,
-                                      reverses=entry, recorded_by=_user(actor), note=note[:255])
+                                      reverses=entry, recorded_by=acting_user(actor), note=note[:255])
 
 
 def standing_entry(person: Person) -> LedgerEntry | None:
@@ -146,7 +147,3 @@ def registry_present_on(day: dt.date) -> int:
     return Person.objects.filter(
         merged_into__isnull=True, removed_at__isnull=True, arrival_date__lte=day
     ).filter(Q(departure_date__isnull=True) | Q(departure_date__gt=day)).count()
-
-
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None

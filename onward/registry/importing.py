@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 import os
 import pickle
 import re
@@ -37,16 +36,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from onward.accounts.policy import require
-from onward.audit.middleware import request_meta
 from onward.audit.models import AuditEntry
-from onward.db import among, sqlite_insert_many
+from onward.audit.services import audit_record, audit_records
+from onward.db import among, insert_rows
 from onward.registry import validation
 from onward.registry.models import Case, Counter, Person, SpecificNeed
 from onward.registry.search import name_keys_deferred, name_keys_write, search_keys_for
 from onward.vault.fields import (
-    BlindIndexField,
-    EncryptedTextField,
-    blind_index,
     fill_blind_indexes,
     hide_encrypted,
 )
@@ -611,73 +607,6 @@ def _snapshot(values: dict) -> dict:
             "specific_needs": sorted(values["specific_needs"])}
 
 
-_PLANS: dict = {}
-
-
-def _insert_plan(model, with_pk: bool):
-    """(fields, attnames, JSON attnames, SQL table, SQL columns) of a model's insert,
-    computed once per model."""
-    key = (model, with_pk)
-    if key not in _PLANS:
-        fields = [f for f in model._meta.concrete_fields
-                  if with_pk or not (f.primary_key
-                                     and f.get_internal_type().endswith("AutoField"))]
-        names = [f.attname for f in fields]
-        json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        _PLANS[key] = (fields, names, json_fields,
-                       connection.ops.quote_name(model._meta.db_table), columns)
-    return _PLANS[key]
-
-
-def _insert_rows(model, rows: list[dict], now, *, with_pk: bool = False) -> None:
-    """Inserts plain rows (attname -> value) without building model instances: COPY on
-    PostgreSQL, multi-row INSERTs elsewhere. Fields not given take their default (auto_now and
-    auto_now_add: `now`), so a field another app adds with a default keeps working."""
-    if not rows:
-        return
-    fields, names, json_fields, table, columns = _insert_plan(model, with_pk)
-    fixed = {}
-    for f in fields:
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            fixed[f.attname] = now
-        else:  # the field's default; "" for a text field without one, None if nullable
-            fixed[f.attname] = f.get_default()
-    for name in json_fields:
-        fixed[name] = json.dumps(fixed[name])
-    dumps = json.dumps
-    # Per row only what it gives; JSON encoded once per distinct empty value.
-    empty_json = {name: dumps({}) for name in json_fields}
-    # COPY skips the fields' own preparation: encrypt here, and hash the blind indexes
-    # from the plain values (each key's AESGCM object is made once and reused).
-    encrypted = [(i, f.encrypt) for i, f in enumerate(fields)
-                 if isinstance(f, EncryptedTextField)]
-    indexes = [(i, f.source, f.kind) for i, f in enumerate(fields)
-               if isinstance(f, BlindIndexField)]
-
-    def values(row):
-        out = [row[name] if name in row else fixed[name] for name in names]
-        if json_fields:
-            for i, name in enumerate(names):
-                if name in json_fields and name in row:
-                    out[i] = dumps(row[name]) if row[name] else empty_json[name]
-        for i, source, kind in indexes:
-            out[i] = blind_index(row.get(source, ""), kind)
-        for i, encrypt in encrypted:
-            out[i] = encrypt(out[i])
-        return out
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                write = copy.write_row
-                for row in rows:
-                    write(values(row))
-        else:
-            sqlite_insert_many(cursor, f"INSERT INTO {table} ({columns})",
-                               [values(row) for row in rows], len(fields))
-
-
 _DB_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex", "birth_date",
               "birth_precision", "nationality", "document_number", "phone")
 _BIDX_FIELDS = ("document_number_bidx", "phone_bidx")
@@ -711,23 +640,12 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
            progress, source_name: str) -> None:
     from onward.movements.ledger import ledger_arrivals
 
-    meta = request_meta()
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    actor_name = getattr(user, "username", "")
     detail = f"imported from {source_name}"[:255]
     today = dt.date.today()
     now = timezone.now()
     through = Person.specific_needs.through
     done = 0
     registered = facts.get("registered", set())
-    actor_pk = user.pk if user else None
-    # Every audit entry of the import but its changes and object: built once.
-    audit_base = {"actor_id": actor_pk, "actor_name": actor_name, "detail": detail,
-                  "ip": meta.ip, "channel": meta.channel, "path": meta.path}
-
-    def audit(action, object_type, object_id, changes=None):
-        return {**audit_base, "action": action, "object_type": object_type,
-                "object_id": object_id, "changes": changes or {}}
 
     def flush(batch: list[dict]):
         nonlocal done
@@ -745,7 +663,7 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
                 for row, pk in zip(rows, pks, strict=True):
                     row["id"] = pk
                     cases[row["case_id"]] = pk
-            _insert_rows(Case, rows, now, with_pk=pks is not None)
+            insert_rows(Case, rows, now, with_pk=pks is not None)
             if pks is None:
                 cases.update(Case.objects.filter(case_id__in=among(new_cases))
                              .values_list("case_id", "pk"))
@@ -794,8 +712,8 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
                 changed_pks.append(old.pk)
                 need_rows += [{"person_id": old.pk, "specificneed_id": code}
                               for code in c["specific_needs"]]
-            audits.append(audit(AuditEntry.Action.UPDATE, "person", old.person_id,
-                                hide_encrypted(Person, diff)))
+            audits.append((AuditEntry.Action.UPDATE, "person", old.person_id,
+                           hide_encrypted(Person, diff)))
         created = []
         if creates:
             rows = [r for r, _ in creates]
@@ -808,7 +726,7 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
             deferred = connection.vendor == "sqlite"
             try:
                 with name_keys_deferred() if deferred else transaction.atomic():
-                    _insert_rows(Person, rows, now, with_pk=pks is not None)
+                    insert_rows(Person, rows, now, with_pk=pks is not None)
             except IntegrityError:
                 raise ImportRefused(
                     "Persons of the file were registered by someone else while it was being "
@@ -821,7 +739,7 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
                 name_keys_write(zip(pks, (r["search_keys"] for r in rows), strict=True))
             for (row, codes_), pk in zip(creates, pks, strict=True):
                 need_rows += [{"person_id": pk, "specificneed_id": code} for code in codes_]
-                audits.append(audit(AuditEntry.Action.CREATE, "person", row["person_id"]))
+                audits.append((AuditEntry.Action.CREATE, "person", row["person_id"]))
                 created.append((pk, row["arrival_date"]))  # what the ledger needs
             result.persons_created += len(creates)
         if updates:
@@ -831,13 +749,13 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
         if changed_pks:
             through.objects.filter(person_id__in=changed_pks).delete()
         if need_rows:
-            _insert_rows(through, need_rows, now)
+            insert_rows(through, need_rows, now)
         if created:  # after the needs: the ledger's rollups count persons by their needs
             ledger_arrivals(created, actor=actor, note=detail)
         if updates:
             _rollup_dims_sync([p.pk for p in updates])
-        audits += [audit(AuditEntry.Action.CREATE, "case", cid) for cid in new_cases]
-        _insert_rows(AuditEntry, audits, now)
+        audits += [(AuditEntry.Action.CREATE, "case", cid) for cid in new_cases]
+        audit_records(actor=actor, entries=audits, detail=detail)
         done += len(batch)
         if progress:
             progress(done, result.rows, f"Written {done:,} of {result.rows:,} rows")
@@ -849,11 +767,11 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
             counter, _ = Counter.objects.select_for_update().get_or_create(prefix=prefix)
             if counter.value < high:
                 Counter.objects.filter(prefix=prefix).update(value=high)
-    AuditEntry.objects.create(
-        actor=user, actor_name=actor_name, action=AuditEntry.Action.CREATE,
-        object_type="import", object_id=source_name[:64],
+    audit_record(
+        actor=actor, action=AuditEntry.Action.CREATE, object_type="import",
+        object_id=source_name[:64],
         changes={"rows": result.rows, "cases_created": result.cases_created,
                  "persons_created": result.persons_created,
                  "persons_updated": result.persons_updated,
                  "persons_unchanged": result.persons_unchanged},
-        detail=detail, ip=meta.ip, channel=meta.channel, path=meta.path)
+        detail=detail)

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from onward.accounts.policy import require
+from onward.audit.actor import acting_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.registry import validation
@@ -317,7 +318,7 @@ def _remove(*, actor, person: Person, reason: str, at, detail: str) -> None:
     out of every date's population (as if never registered), and the audit entry."""
     from onward.movements.ledger import ledger_uncount
 
-    person.removed_at, person.removed_by, person.removed_reason = at, _user(actor), reason
+    person.removed_at, person.removed_by, person.removed_reason = at, acting_user(actor), reason
     person.version += 1
     person.save(update_fields=["removed_at", "removed_by", "removed_reason", "version",
                                "updated_at"])
@@ -340,10 +341,6 @@ def _restore(*, actor, person: Person, reason: str, detail: str) -> None:
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
                  object_id=person.person_id, changes={"removed": [before, ""]},
                  detail=detail[:255])
-
-
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 @transaction.atomic
@@ -415,7 +412,7 @@ def case_remove(*, actor, case: Case, expected_version: int, reason: str) -> Cas
     if refusal:
         raise ValidationError({"case": refusal})
     now = timezone.now()
-    locked.removed_at, locked.removed_by, locked.removed_reason = now, _user(actor), reason
+    locked.removed_at, locked.removed_by, locked.removed_reason = now, acting_user(actor), reason
     locked.version += 1
     locked.save(update_fields=["removed_at", "removed_by", "removed_reason", "version",
                                "updated_at"])

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onward.accounts.policy import require
+from onward.audit.actor import acting_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.registry import validation
@@ -285,7 +286,7 @@ def pledge_create(*, actor, data: dict, at: dt.datetime | None = None) -> Pledge
     require(actor, "relocation.manage_pledges")
     clean, capacities = _clean_pledge(data)
     at = at or timezone.now()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     pledge = Pledge.objects.create(**clean, created_at=at, created_by=user)
     PledgeCapacity.objects.bulk_create(
         [PledgeCapacity(pledge=pledge, dimension_id=d, capacity=n) for d, n in capacities.items()])
@@ -333,7 +334,7 @@ def pledge_update(*, actor, pledge: Pledge, expected_version: int, changes: dict
     for dim, n in capacities.items():
         PledgeCapacity.objects.update_or_create(pledge=locked, dimension_id=dim,
                                                 defaults={"capacity": n})
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     PledgeChange.objects.create(pledge=locked, at=at or timezone.now(), actor=user,
                                 changes=diff, note=note[:255])
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="pledge",

@@ -26,8 +26,9 @@ from django.db import connection
 from django.utils import timezone
 
 from onward.accounts import policy, roles
-from onward.audit.middleware import request_meta
+from onward.audit.actor import acting_user
 from onward.audit.models import AuditEntry
+from onward.audit.services import audit_records
 from onward.registry.models import Case
 from onward.relocation import guards as external_guards
 from onward.relocation.models import (
@@ -258,12 +259,12 @@ def open_submission(step, batch):
     step.submission = Submission(
         case=step.case, pledge=step.pledge, category=step.rc.category,
         priority=step.rc.priority, usage=step.profile.usage, submitted_at=step.at,
-        submitted_by=_user(batch.actor))
+        submitted_by=acting_user(batch.actor))
 
 
 def _decide(step, batch, decision):
     sub = step.open_submission
-    sub.decision, sub.decided_at, sub.decided_by = decision, step.at, _user(batch.actor)
+    sub.decision, sub.decided_at, sub.decided_by = decision, step.at, acting_user(batch.actor)
     sub.reason = step.reason.strip()
     step.submission = sub
 
@@ -295,7 +296,7 @@ def forget_state(step, batch):
 def record_exit_check(step, batch):
     step.submission = step.open_submission
     step.exit_check = ExitCheck(case=step.case, submission=step.open_submission, kind=step.kind,
-                                done_at=step.at, by=_user(batch.actor), note=step.note[:255])
+                                done_at=step.at, by=acting_user(batch.actor), note=step.note[:255])
 
 
 def record_departure(step, batch):
@@ -527,8 +528,7 @@ def _load(steps: list[Step], batch: Batch, action: str) -> None:
 
 def _write(steps: list[Step], action: str, batch: Batch) -> None:
     new_rcs, new_subs, changed_subs, checks, transitions, audits = [], [], [], [], [], []
-    meta = request_meta()
-    user = _user(batch.actor)
+    user = acting_user(batch.actor)
     for step in steps:
         row = step.row
         # Read before the effects run: `release` forgets the state it returns to.
@@ -553,11 +553,8 @@ def _write(steps: list[Step], action: str, batch: Batch) -> None:
         for extra in (step.kind, step.category, step.priority, step.reason.strip()):
             if extra:
                 detail += f" · {extra}"
-        audits.append(AuditEntry(
-            actor=user, actor_name=user.username if user else "", action=AuditEntry.Action.UPDATE,
-            object_type="case", object_id=step.case.case_id,
-            changes={"relocation_state": [step.from_state, step.to_state]},
-            detail=detail[:255], ip=meta.ip, channel=meta.channel, path=meta.path))
+        audits.append((AuditEntry.Action.UPDATE, "case", step.case.case_id,
+                       {"relocation_state": [step.from_state, step.to_state]}, detail))
     RelocationCase.objects.bulk_create(new_rcs, batch_size=1000)
     Submission.objects.bulk_create(new_subs, batch_size=1000)
     _update_many(Submission, changed_subs, ["decision", "decided_at", "decided_by", "reason",
@@ -573,7 +570,7 @@ def _write(steps: list[Step], action: str, batch: Batch) -> None:
     changed_rcs = [s.rc for s in steps if id(s.rc) not in fresh]
     _update_many(RelocationCase, changed_rcs, ["state", "category", "priority", "interviewed_on",
                                                "return_state", "state_entered_at", "version"])
-    AuditEntry.objects.bulk_create(audits, batch_size=1000)
+    audit_records(actor=batch.actor, entries=audits)
 
 
 def _update_many(model, objs: list, names: list[str]) -> None:
@@ -589,6 +586,3 @@ def _update_many(model, objs: list, names: list[str]) -> None:
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)
 
-
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
