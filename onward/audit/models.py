@@ -1,20 +1,12 @@
 from django.conf import settings
 from django.db import models
 
+from onward.appendonly import AppendOnly, AppendOnlyError
 
-class AppendOnlyError(Exception):
-    """The audit log cannot be changed or deleted through the application."""
-
-
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("Audit entries cannot be changed.")
-
-    def delete(self):
-        raise AppendOnlyError("Audit entries cannot be deleted.")
+__all__ = ["AppendOnlyError", "AuditEntry"]
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnly):
     """One thing that happened: a read, a write, an export, a login.
 
     Append-only. The model refuses updates and deletes; on PostgreSQL and SQLite a
@@ -54,8 +46,6 @@ class AuditEntry(models.Model):
     channel = models.CharField(max_length=8, default="web")  # web, api, cli
     path = models.CharField(max_length=255, blank=True)
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
@@ -71,11 +61,3 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Audit entries cannot be deleted.")

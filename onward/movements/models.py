@@ -3,8 +3,10 @@ import datetime as dt
 from django.conf import settings
 from django.db import models, transaction
 
+from onward.appendonly import AppendOnly, AppendOnlyError
 
-class LedgerEntry(models.Model):
+
+class LedgerEntry(AppendOnly):
     """One event that changes the head-count: +1 (arrival, birth) or -1 (a departure of
     any kind). Append-only: a wrong entry is undone by a reversing entry (`reverses`),
     never edited. The population on a date is the sum of `delta` up to that date."""
@@ -44,7 +46,7 @@ class LedgerEntry(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise ValueError("Ledger entries are never changed: record a correction.")
+            raise AppendOnlyError("Ledger entries are never changed: record a correction.")
         if isinstance(self.date, str):
             self.date = dt.date.fromisoformat(self.date)
         with transaction.atomic():
@@ -58,9 +60,6 @@ class LedgerEntry(models.Model):
         from onward.movements.rollup import rollup_add
 
         rollup_add([(self.date, self.person_id, self.delta)])
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Ledger entries are never deleted: record a correction.")
 
 
 class RollupDims(models.Model):

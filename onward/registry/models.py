@@ -201,6 +201,19 @@ class Note(models.Model):
         return f"{self.kind} note on {self.case_id}"
 
 
+class DerivedVersion(models.Model):
+    """Which version of a derived value the stored rows hold (`search_keys`: the name
+    keys). Migrations never compute derived values with today's code; after `migrate`, the
+    code that defines them brings stale rows up to its version (registry.search
+    `search_keys_refresh`)."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    version = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name} v{self.version}"
+
+
 class Counter(models.Model):
     """The last number given out for an id prefix (C for cases, P for persons).
 

@@ -39,6 +39,7 @@ from django.db.models.expressions import RawSQL
 
 from onward.db import sqlite_insert_many
 from onward.dedup.engine.names import name_key, normalise, skeleton_and_vowels
+from onward.registry.sql import SQLITE_DEFERRED_FLAG
 
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 # Arabic-script first parts written apart from the second: عبد الرحمن, ابو بكر.
@@ -89,30 +90,39 @@ def person_search_keys(person) -> str:
     return search_keys_for(person.given_name, person.family_name, person.father_name)
 
 
-def search_keys_fill(persons) -> None:
-    """Sets `search_keys` on Person objects about to be saved (bulk loads, services)."""
-    for person in persons:
-        person.search_keys = person_search_keys(person)
+# The version of `search_keys_for`: raise it with any change that gives some name other
+# keys. After `migrate`, search_keys_refresh brings every stored key up to it.
+# 1: the first keys; 2: ژ written zh, jh or j is one key (Bizhan = Bijan).
+SEARCH_KEYS_VERSION = 2
 
 
-def search_keys_backfill(*, batch_size: int = 2000) -> int:
-    """Recomputes every person's keys (after a change of the normalisation rules)."""
-    from onward.registry.models import Person
+def search_keys_refresh(*, batch_size: int = 2000, force: bool = False) -> int:
+    """Recomputes the stored keys of every person whose keys differ from what this code
+    gives, once per SEARCH_KEYS_VERSION (or always with `force`); returns how many
+    changed. The name-key table follows through its triggers. Run after `migrate`
+    (registry/apps.py), so that no migration computes keys with the code of its day."""
+    from onward.registry.models import DerivedVersion, Person
 
-    done = 0
-    batch = []
-    for person in Person.objects.only("pk", "given_name", "family_name", "father_name") \
-            .order_by("pk").iterator(chunk_size=batch_size):
-        person.search_keys = person_search_keys(person)
-        batch.append(person)
-        if len(batch) >= batch_size:
+    with transaction.atomic():
+        state, _ = DerivedVersion.objects.select_for_update().get_or_create(name="search_keys")
+        if state.version >= SEARCH_KEYS_VERSION and not force:
+            return 0
+        changed, batch = 0, []
+        for person in Person.objects.only("pk", "given_name", "family_name", "father_name",
+                                          "search_keys").order_by("pk").iterator(batch_size):
+            keys = person_search_keys(person)
+            if keys != person.search_keys:
+                person.search_keys = keys
+                batch.append(person)
+            if len(batch) >= batch_size:
+                Person.objects.bulk_update(batch, ["search_keys"])
+                changed, batch = changed + len(batch), []
+        if batch:
             Person.objects.bulk_update(batch, ["search_keys"])
-            done += len(batch)
-            batch = []
-    if batch:
-        Person.objects.bulk_update(batch, ["search_keys"])
-        done += len(batch)
-    return done
+            changed += len(batch)
+        state.version = SEARCH_KEYS_VERSION
+        state.save()
+    return changed
 
 
 def query_words(q: str) -> list[dict]:
@@ -274,124 +284,6 @@ def _pg_name_filter(words: list[dict]) -> Q:
     return condition
 
 
-# --- the key table's triggers (migration 0005) ------------------------------------------
-
-_PG_TRIGGERS = """
-CREATE OR REPLACE FUNCTION registry_person_name_keys_ins() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO registry_personnamekey (person_id, key)
-  SELECT n.id, k FROM new_rows n, unnest(string_to_array(btrim(n.search_keys), ' ')) AS k
-  WHERE k <> '';
-  RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION registry_person_name_keys_upd() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  DELETE FROM registry_personnamekey k USING old_rows o JOIN new_rows n ON n.id = o.id
-  WHERE k.person_id = o.id AND o.search_keys IS DISTINCT FROM n.search_keys;
-  INSERT INTO registry_personnamekey (person_id, key)
-  SELECT n.id, k FROM new_rows n JOIN old_rows o ON o.id = n.id,
-       unnest(string_to_array(btrim(n.search_keys), ' ')) AS k
-  WHERE k <> '' AND o.search_keys IS DISTINCT FROM n.search_keys;
-  RETURN NULL;
-END $$;
-
-CREATE OR REPLACE FUNCTION registry_person_name_keys_del() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-  DELETE FROM registry_personnamekey k USING old_rows o WHERE k.person_id = o.id;
-  RETURN NULL;
-END $$;
-
-DROP TRIGGER IF EXISTS registry_person_name_keys_ins ON registry_person;
-CREATE TRIGGER registry_person_name_keys_ins AFTER INSERT ON registry_person
-REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
-EXECUTE FUNCTION registry_person_name_keys_ins();
-
-DROP TRIGGER IF EXISTS registry_person_name_keys_upd ON registry_person;
-CREATE TRIGGER registry_person_name_keys_upd AFTER UPDATE ON registry_person
-REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
-EXECUTE FUNCTION registry_person_name_keys_upd();
-
-DROP TRIGGER IF EXISTS registry_person_name_keys_del ON registry_person;
-CREATE TRIGGER registry_person_name_keys_del AFTER DELETE ON registry_person
-REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
-EXECUTE FUNCTION registry_person_name_keys_del()
-"""
-
-
-def sqlite_split(expression: str) -> str:
-    """SQLite: the words of a search_keys text as rows (json_each over a JSON array)."""
-    quoted = f"replace(replace(trim({expression}), '\\', '\\\\'), '\"', '\\\"')"
-    return f"""json_each('["' || replace({quoted}, ' ', '","') || '"]')"""
-
-
-_SQLITE_FLAG = "registry_personnamekey_deferred"
-
-
-def _sqlite_triggers() -> list[str]:
-    insert = ("INSERT OR IGNORE INTO registry_personnamekey (person_id, key) "
-              f"SELECT NEW.id, value FROM {sqlite_split('NEW.search_keys')} WHERE value <> '';")
-    return [
-        # The flag of name_keys_deferred (a TEMP table would do, but a trigger of the main
-        # database may not read the temp one).
-        f"CREATE TABLE IF NOT EXISTS {_SQLITE_FLAG} (flag INTEGER)",
-        "DROP TRIGGER IF EXISTS registry_person_name_keys_ins",
-        f"CREATE TRIGGER registry_person_name_keys_ins AFTER INSERT ON registry_person "
-        f"WHEN NOT EXISTS (SELECT 1 FROM {_SQLITE_FLAG}) BEGIN {insert} END",
-        "DROP TRIGGER IF EXISTS registry_person_name_keys_upd",
-        "CREATE TRIGGER registry_person_name_keys_upd AFTER UPDATE OF search_keys "
-        "ON registry_person WHEN OLD.search_keys IS NOT NEW.search_keys "
-        "BEGIN DELETE FROM registry_personnamekey WHERE person_id = OLD.id; "
-        f"{insert} END",
-        "DROP TRIGGER IF EXISTS registry_person_name_keys_del",
-        "CREATE TRIGGER registry_person_name_keys_del AFTER DELETE ON registry_person "
-        "BEGIN DELETE FROM registry_personnamekey WHERE person_id = OLD.id; END",
-    ]
-
-
-def name_key_triggers_create(schema_editor) -> None:
-    """The triggers that keep registry_personnamekey equal to the words of every person's
-    search_keys. A later migration that rebuilds registry_person on SQLite (Django remakes
-    a table to alter it, which drops its triggers) must call this again."""
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in _PG_TRIGGERS.split(";\n\n"):
-            schema_editor.execute(statement)
-    else:
-        for statement in _sqlite_triggers():
-            schema_editor.execute(statement)
-
-
-def name_key_triggers_drop(schema_editor) -> None:
-    for name in ("ins", "upd", "del"):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(
-                f"DROP TRIGGER IF EXISTS registry_person_name_keys_{name} ON registry_person")
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS registry_person_name_keys_{name}()")
-        else:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS registry_person_name_keys_{name}")
-    if schema_editor.connection.vendor != "postgresql":
-        schema_editor.execute(f"DROP TABLE IF EXISTS {_SQLITE_FLAG}")
-
-
-def name_key_index_create(schema_editor) -> None:
-    """(key, person) btree; text_pattern_ops on PostgreSQL serves = and LIKE 'prefix%'
-    whatever the database's collation."""
-    opclass = " text_pattern_ops" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute("CREATE INDEX IF NOT EXISTS registry_personnamekey_key "
-                          f"ON registry_personnamekey (key{opclass}, person_id)")
-    if schema_editor.connection.vendor == "postgresql":
-        # The search's index: the array of each person's keys (registry/search.py).
-        schema_editor.execute(
-            "CREATE INDEX IF NOT EXISTS registry_person_search_keys_gin ON registry_person "
-            "USING gin ((string_to_array(btrim(search_keys), ' ')))")
-        schema_editor.execute("ALTER TABLE registry_personnamekey ALTER COLUMN key "
-                              "SET STATISTICS 1000")
-        schema_editor.execute("ANALYZE registry_personnamekey")
-
-
 @contextmanager
 def name_keys_deferred():
     """SQLite: inside (in a savepoint), persons inserted on this connection get no keys
@@ -406,13 +298,13 @@ def name_keys_deferred():
     if not connection.in_atomic_block:  # a flag committed would stop every person's keys
         raise RuntimeError("name_keys_deferred() needs a transaction")
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {_SQLITE_FLAG} (flag) VALUES (1)")
+        cursor.execute(f"INSERT INTO {SQLITE_DEFERRED_FLAG} (flag) VALUES (1)")
     try:
         with transaction.atomic():  # a failure is rolled back before the flag is cleared
             yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {_SQLITE_FLAG}")
+            cursor.execute(f"DELETE FROM {SQLITE_DEFERRED_FLAG}")
 
 
 def name_keys_write(persons) -> None:

@@ -9,20 +9,7 @@ append-only: a wrong entry is undone by a reversing one.
 from django.conf import settings
 from django.db import models
 
-
-class AppendOnly(models.Model):
-    """Rows that are written once and never changed."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError(f"{type(self).__name__} rows are never changed: record a new one.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(f"{type(self).__name__} rows are never deleted.")
+from onward.appendonly import AppendOnly
 
 
 class CapacityDimension(models.Model):

@@ -1,37 +1,24 @@
 """The ledger refuses UPDATE (and DELETE on PostgreSQL) like the audit log: a wrong entry
-is reversed by a new one, never edited."""
+is reversed by a new one, never edited.
+
+The triggers are version 1 of "append_only" in onward/appendonly.py (frozen there).
+"""
 
 from django.db import migrations
 
-PG_UP = """
-CREATE OR REPLACE FUNCTION ledger_refuse_change() RETURNS trigger AS $$
-BEGIN
-  RAISE EXCEPTION 'movements_ledgerentry is append-only: %% refused', TG_OP;
-END; $$ LANGUAGE plpgsql;
-CREATE TRIGGER movements_ledgerentry_append_only
-  BEFORE UPDATE OR DELETE ON movements_ledgerentry
-  FOR EACH ROW EXECUTE FUNCTION ledger_refuse_change();
-"""
-SQLITE_UP = """
-CREATE TRIGGER movements_ledgerentry_no_update BEFORE UPDATE ON movements_ledgerentry
-BEGIN SELECT RAISE(ABORT, 'movements_ledgerentry is append-only: UPDATE refused'); END;
-"""
+TABLE, FUNCTION = "movements_ledgerentry", "ledger_refuse_change"
 
 
 def up(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor in ("postgresql", "sqlite"):
-        schema_editor.execute(PG_UP if vendor == "postgresql" else SQLITE_UP)
+    from onward import appendonly
+
+    appendonly.install(schema_editor, "append_only", 1, TABLE, function=FUNCTION)
 
 
 def down(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute("DROP TRIGGER IF EXISTS movements_ledgerentry_append_only "
-                              "ON movements_ledgerentry; DROP FUNCTION IF EXISTS "
-                              "ledger_refuse_change();")
-    elif vendor == "sqlite":
-        schema_editor.execute("DROP TRIGGER IF EXISTS movements_ledgerentry_no_update;")
+    from onward import appendonly
+
+    appendonly.uninstall(schema_editor, "append_only", 1, TABLE, function=FUNCTION)
 
 
 class Migration(migrations.Migration):

@@ -22,12 +22,12 @@ def _columns():
 
 
 def _forward(apps, schema_editor):
-    from onward.registry.search import name_key_triggers_create
+    from onward.registry.sql import name_key_triggers_create
     from onward.vault.rotation import reencrypt
 
     if schema_editor.connection.vendor == "sqlite":
         # Altering registry_person remade the table, and SQLite dropped its triggers.
-        name_key_triggers_create(schema_editor)
+        name_key_triggers_create(schema_editor, version=1)
     # Encrypt the rows already there and fill their blind indexes (needs the keys: a
     # deployment without them stops here, before anything is written in clear).
     reencrypt(_columns(), connection=schema_editor.connection)
@@ -40,10 +40,10 @@ def _backward(apps, schema_editor):
 
 
 def _triggers_again(apps, schema_editor):
-    from onward.registry.search import name_key_triggers_create
+    from onward.registry.sql import name_key_triggers_create
 
     if schema_editor.connection.vendor == "sqlite":
-        name_key_triggers_create(schema_editor)
+        name_key_triggers_create(schema_editor, version=1)
 
 
 class Migration(migrations.Migration):

@@ -1,5 +1,5 @@
 # Written by hand.
-"""SQLite: the name-key insert trigger (per row) may be skipped by the transaction that
+"""Version 2 of the name-key triggers (registry/sql.py). SQLite: the name-key insert trigger (per row) may be skipped by the transaction that
 inserts the persons and writes their keys itself, set-based (registry/search.py,
 name_keys_deferred: a bulk import). Other inserts keep the trigger. PostgreSQL: no change
 (its trigger runs per statement)."""
@@ -8,10 +8,10 @@ from django.db import migrations
 
 
 def _forward(apps, schema_editor):
-    from onward.registry.search import name_key_triggers_create
+    from onward.registry.sql import name_key_triggers_create
 
     if schema_editor.connection.vendor == "sqlite":
-        name_key_triggers_create(schema_editor)
+        name_key_triggers_create(schema_editor, version=2)
 
 
 class Migration(migrations.Migration):

@@ -1,20 +1,20 @@
 """A submission ends in a decision (accepted, rejected, withdrawn), recorded and kept; on
 PostgreSQL a trigger refuses DELETE on relocation_submission even from raw SQL
-(registry/nodelete.py)."""
+(onward/appendonly.py, "never_deleted" version 1)."""
 
 from django.db import migrations
 
 
 def _forward(apps, schema_editor):
-    from onward.registry.nodelete import never_deleted
+    from onward import appendonly
 
-    never_deleted(schema_editor, "relocation_submission")
+    appendonly.install(schema_editor, "never_deleted", 1, "relocation_submission")
 
 
 def _backward(apps, schema_editor):
-    from onward.registry.nodelete import never_deleted_drop
+    from onward import appendonly
 
-    never_deleted_drop(schema_editor, "relocation_submission")
+    appendonly.uninstall(schema_editor, "never_deleted", 1, "relocation_submission")
 
 
 class Migration(migrations.Migration):
