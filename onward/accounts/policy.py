@@ -44,7 +44,7 @@ def visible_cases(user, *, removed: bool = False) -> QuerySet:
     cases = Case.objects.all() if removed else Case.objects.filter(removed_at__isnull=True)
     if can(user, "registry.view"):
         return cases
-    if _is_delegation(user):
+    if is_delegation(user):
         # A delegation sees the cases that have (or had) a submission to a pledge of its
         # country, and through relocation's selectors only the fields a submission shares.
         return cases.filter(pk__in=visible_submissions(user).values("case_id"))
@@ -64,7 +64,9 @@ def visible_persons(user, *, removed: bool = False) -> QuerySet:
     return Person.objects.none()
 
 
-def _is_delegation(user) -> bool:
+def is_delegation(user) -> bool:
+    """A country's delegation: sees only what was submitted to its country's pledges, and
+    figures only as shared outside the operation (small cells suppressed)."""
     return bool(user and user.is_authenticated and user.is_active
                 and user.role == roles.DELEGATION and user.country)
 
@@ -73,7 +75,7 @@ def visible_pledges(user) -> QuerySet:
     """Staff and auditors see every pledge; a delegation only its own country's."""
     from onward.relocation.models import Pledge
 
-    if _is_delegation(user):
+    if is_delegation(user):
         return Pledge.objects.filter(country=user.country)
     if can(user, "relocation.view"):
         return Pledge.objects.all()
@@ -85,7 +87,7 @@ def visible_submissions(user) -> QuerySet:
     was put to another country."""
     from onward.relocation.models import Submission
 
-    if _is_delegation(user):
+    if is_delegation(user):
         return Submission.objects.filter(pledge__country=user.country)
     if can(user, "relocation.view"):
         return Submission.objects.all()

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from onward.accounts import roles
 from onward.accounts.policy import (
     can,
     get_for_user,
+    is_delegation,
     visible_cases,
     visible_pledges,
     visible_submissions,
@@ -41,10 +41,6 @@ __all__ = ["case_usage", "cases_usage", "cases_ready_for_departure", "pledge_fig
            "relocation_case_list", "submission_list", "accepted_usage", "is_delegation"]
 
 FUNNEL_STAGES = ("identified", "submitted", "accepted", "departed")
-
-
-def is_delegation(user) -> bool:
-    return getattr(user, "role", None) == roles.DELEGATION
 
 
 # --- One record, fetched and checked in one step --------------------------------------------

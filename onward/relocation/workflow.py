@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from onward.accounts import policy, roles
+from onward.accounts import policy
 from onward.audit.actor import acting_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_records
@@ -197,7 +197,7 @@ def has_open_submission(step, batch):
 def decider_may_decide_for_pledge(step, batch):
     """A delegation decides only for its own country's pledges (views 404 before this)."""
     actor, sub = batch.actor, step.open_submission
-    if sub and actor.role == roles.DELEGATION and sub.pledge.country != actor.country:
+    if sub and policy.is_delegation(actor) and sub.pledge.country != actor.country:
         return "pledge", "This submission is to another country's pledge."
 
 

@@ -35,8 +35,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from onward.accounts import roles
-from onward.accounts.policy import can
+from onward.accounts.policy import can, is_delegation
 from onward.registry import codes
 
 STAGES = ("identified", "submitted", "accepted", "departed")
@@ -77,10 +76,6 @@ class Table:
 
 
 # -- scope ------------------------------------------------------------------------------
-
-def is_delegation(user) -> bool:
-    return bool(user and getattr(user, "role", None) == roles.DELEGATION and user.country)
-
 
 def sections_for(user) -> list[str]:
     """The sections of the dashboard a user sees."""
