@@ -44,9 +44,3 @@ def mark_verified(client, user) -> None:
     session[DEVICE_ID_SESSION_KEY] = totp_device_for(user).persistent_id
     session.save()
 
-
-def login_verified(client, user) -> None:
-    """Signs the test client in as `user`, password and second factor both passed (with
-    or without the conftest's patched force_login)."""
-    client.force_login(user)
-    mark_verified(client, user)

@@ -586,10 +586,8 @@ def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = Fa
 
 def _rollup_dims_sync(pks: list[int]) -> None:
     """bulk_update sends no signal: tell the ledger's rollups that attributes changed."""
-    try:
-        from onward.movements.rollup import person_dims_sync
-    except ImportError:  # pragma: no cover - a tree without rollups
-        return
+    from onward.movements.rollup import person_dims_sync
+
     person_dims_sync(pks)
 
 

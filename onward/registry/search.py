@@ -151,21 +151,6 @@ def _word_match(word: dict, *, prefix: bool) -> Q:
     return match
 
 
-def name_filter(q: str) -> Q | None:
-    """A Q object on Person matching every word of `q` through the key table (None: no
-    name). `person_search` runs the same matching from the rarest word; this is the plain
-    form, for a queryset that needs a Q."""
-    from onward.registry.models import PersonNameKey
-
-    words = query_words(q)
-    condition = None
-    for index, word in enumerate(words):
-        match = Q(pk__in=PersonNameKey.objects.filter(
-            _word_match(word, prefix=index == len(words) - 1)).values("person_id"))
-        condition = match if condition is None else condition & match
-    return condition
-
-
 def name_matches(q: str) -> list[int] | None:
     """Person pks (not scoped, unordered) whose names match every word of `q`, when the
     rarest word matches fewer than RARE persons; None when every word is common (the

@@ -99,10 +99,6 @@ def end_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.max))
 
 
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
 def months_back(day: dt.date, n: int) -> dt.date:
     """The first day of the month `n` months before `day`'s month."""
     y, m = day.year, day.month - n

@@ -177,13 +177,6 @@ def split_token(token: str) -> tuple[str, str]:
     return parts[1], parts[2]
 
 
-def token_kid(value: str) -> str | None:
-    try:
-        return split_token(value)[0]
-    except Undecryptable:
-        return None
-
-
 # -- the process's keyring ------------------------------------------------------------------
 
 _keyring: Keyring | None = None

@@ -59,13 +59,6 @@ class Model:
         """log2 of the prior odds of a match among candidate pairs."""
         return float(np.log2(self.lam / (1 - self.lam)))
 
-    def to_dict(self) -> dict:
-        """The fitted parameters as plain data (for reports; see model_to_dict to store)."""
-        return {"lambda": self.lam, "iterations": self.iterations,
-                "fields": {s.name: {"levels": list(s.levels), "m": m.round(5).tolist(),
-                                    "u": u.round(6).tolist()}
-                           for s, m, u in zip(self.specs, self.m, self.u, strict=True)}}
-
 
 def estimate_u(ds: Dataset, specs: list[FieldSpec], n_pairs: int = 300_000,
                seed: int = 12345) -> list[np.ndarray]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Core, build_core
+from .core import Core
 from .model import UNASSIGNED, Problem
 
 GREEDY_PART = 2  # greedy sorts this many pairs per case at a time
@@ -161,8 +161,3 @@ def check(problem: Problem, plan: np.ndarray, locks: np.ndarray | None = None,
         errors.append(f"pledge {p} dimension {d}: {used[p, d]} > {problem.capacity[p, d]}")
     return errors
 
-
-def plan_value(problem: Problem, plan: np.ndarray) -> float:
-    """Total score of a plan on the original problem (assumes allowed pairs)."""
-    core = build_core(problem, None, None)
-    return value(core, np.asarray(plan, np.int64))

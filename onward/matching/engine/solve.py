@@ -116,18 +116,6 @@ def best_per_case(core: Core, w: np.ndarray) -> np.ndarray:
     return hit[first]
 
 
-def top_pairs(core: Core, per_case: int) -> np.ndarray:
-    """The ``per_case`` best-scoring pairs of every case."""
-    s = core.s.copy()
-    picked = []
-    for _ in range(per_case):
-        ks = best_per_case(core, s)
-        ks = ks[np.isfinite(s[ks])]
-        picked.append(ks)
-        s[ks] = -np.inf
-    return np.concatenate(picked) if picked else np.empty(0, np.int64)
-
-
 def _start(search: _Search, master: Master, warm: WarmStart | None, dual_share: float) -> None:
     """A first plan, capacity prices from the dual phase, and the master's first columns."""
     core = search.core
