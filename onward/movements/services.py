@@ -23,6 +23,7 @@ from onward.movements.ledger import (
 )
 from onward.movements.models import LedgerEntry
 from onward.registry.models import Case, Person
+from onward.registry.snapshot import person_snapshot
 from onward.vault.fields import hide_encrypted
 
 Kind = LedgerEntry.Kind
@@ -193,7 +194,7 @@ def birth_record(*, actor, mother: Person, on, child: dict) -> Person:
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="person",
                  object_id=person.person_id,
                  changes=hide_encrypted(Person, {k: ["", v] for k, v in
-                                                 registry._person_snapshot(person).items() if v}),
+                                                 person_snapshot(person).items() if v}),
                  detail=f"birth in case {case.case_id}, mother {mother.person_id}")
     return person
 

@@ -42,6 +42,7 @@ from onward.db import among, insert_rows
 from onward.registry import validation
 from onward.registry.models import Case, Counter, Person, SpecificNeed
 from onward.registry.search import name_keys_deferred, name_keys_write, search_keys_for
+from onward.registry.snapshot import values_snapshot
 from onward.vault.fields import (
     fill_blind_indexes,
     hide_encrypted,
@@ -591,20 +592,6 @@ def _rollup_dims_sync(pks: list[int]) -> None:
     person_dims_sync(pks)
 
 
-def _snapshot(values: dict) -> dict:
-    """The audited view of a person's fields (as services._person_snapshot)."""
-    birth = values["birth_date"]
-    precision = values["birth_precision"]
-    shown = ""
-    if birth:
-        shown = {"Y": f"{birth:%Y}", "M": f"{birth:%Y-%m}"}.get(precision, f"{birth:%Y-%m-%d}")
-    return {"relationship": values["relationship"], "given_name": values["given_name"],
-            "family_name": values["family_name"], "father_name": values["father_name"],
-            "sex": values["sex"], "birth_date": shown, "nationality": values["nationality"],
-            "document_number": values["document_number"], "phone": values["phone"],
-            "specific_needs": sorted(values["specific_needs"])}
-
-
 _DB_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex", "birth_date",
               "birth_precision", "nationality", "document_number", "phone")
 _BIDX_FIELDS = ("document_number_bidx", "phone_bidx")
@@ -692,9 +679,11 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
                 raise ImportRefused(
                     f"Person {old.person_id} was moved to case {old.case.case_id} while the "
                     "file was being checked: import it again.")
-            before = _snapshot({**{f: getattr(old, f) for f in _DB_FIELDS},
-                                "specific_needs": needs_of.get(old.pk, [])})
-            after = _snapshot(c)
+            before = values_snapshot({**{f: getattr(old, f) for f in _DB_FIELDS},
+                                      "needs_detail": old.needs_detail,
+                                      "specific_needs": needs_of.get(old.pk, [])})
+            # The file's columns change what they hold; the rest stays as it is.
+            after = values_snapshot({**c, "needs_detail": old.needs_detail})
             diff = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
             if not diff:
                 result.persons_unchanged += 1

@@ -20,6 +20,7 @@ from onward.audit.services import audit_record
 from onward.registry import validation
 from onward.registry.models import Case, Counter, Note, Person, SpecificNeed
 from onward.registry.search import person_search_keys
+from onward.registry.snapshot import person_snapshot
 from onward.vault.fields import Unreadable, hide_encrypted
 
 PERSON_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex",
@@ -115,17 +116,6 @@ def _text(field: str, raw) -> str:
     return value
 
 
-def _person_snapshot(person: Person) -> dict:
-    return {
-        "relationship": person.relationship, "given_name": person.given_name,
-        "family_name": person.family_name, "father_name": person.father_name,
-        "sex": person.sex, "birth_date": person.birth_date_display,
-        "nationality": person.nationality, "document_number": person.document_number,
-        "phone": person.phone, "needs_detail": person.needs_detail,
-        "specific_needs": sorted(person.specific_needs.values_list("code", flat=True)),
-    }
-
-
 def _refuse_second_principal(case: Case, exclude_pk: int | None = None) -> None:
     others = case.members.filter(relationship="principal").exclude(pk=exclude_pk)
     if others.exists():
@@ -177,7 +167,7 @@ def _person_insert(*, actor, case: Case, fields: dict, arrival_date) -> Person:
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="person",
                  object_id=person.person_id,
                  changes=hide_encrypted(Person, {k: ["", v] for k, v in
-                                                 _person_snapshot(person).items() if v}),
+                                                 person_snapshot(person).items() if v}),
                  detail=f"in case {case.case_id}")
     return person
 
@@ -210,13 +200,13 @@ def person_update(*, actor, person: Person, expected_version: int, changes: dict
         raise ValidationError({"relationship": (
             "This person is the case's principal applicant; a case needs exactly one. "
             "Make another member principal first.")})
-    before = _person_snapshot(locked)
+    before = person_snapshot(locked)
     needs = clean.pop("specific_needs", None)
     for field, value in clean.items():
         setattr(locked, field, value)
     if needs is not None:
         locked.specific_needs.set(needs)
-    after = _person_snapshot(locked)
+    after = person_snapshot(locked)
     diff = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if not diff:
         return locked
