@@ -6,5 +6,5 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self):
-        # Sessions recorded at sign-in and ended on deactivation; the demo-account check.
-        from onward.accounts import checks, signals  # noqa: F401
+        # Sessions recorded at sign-in and ended on deactivation.
+        from onward.accounts import signals  # noqa: F401
