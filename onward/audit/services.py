@@ -30,7 +30,7 @@ def _base(actor, actor_name: str | None, detail: str) -> dict:
             "channel": meta.channel, "path": meta.path}
 
 
-def audit_record(*, actor, action: str, object_type: str = "", object_id: str = "",
+def audit_record(*, actor, action: str, object_type: str = "", object_id: str | int = "",
                  changes: dict | None = None, detail: str = "",
                  actor_name: str | None = None) -> AuditEntry:
     return AuditEntry.objects.create(
