@@ -1,47 +1,36 @@
-"""The transfer manifest as a PDF (reportlab): one row per person, grouped by case."""
+"""The transfer manifest as a PDF: one row per person, grouped by case.
 
-import io
+Names print in the script they were registered in (Arabic, Persian, Latin, or mixed on
+one line), shaped and in the right order, in fonts embedded in the file (onward.pdf).
+"""
 
 from django.utils import timezone
 
+COLUMNS = ["#", "Case", "Person", "Rel.", "Family name", "Given name", "Father's name",
+           "Sex", "Born", "Nat.", "Document", "Boarded"]
+
 
 def manifest_pdf_bytes(transfer, rows: list[dict]) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from onward.pdf import Document
 
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), leftMargin=12 * mm,
-                            rightMargin=12 * mm, topMargin=12 * mm, bottomMargin=12 * mm,
-                            title=f"Manifest of transfer {transfer.pk}", author="Onward")
-    styles = getSampleStyleSheet()
+    printed = timezone.localtime()
+    pdf = Document(title=f"Manifest of transfer {transfer.pk}", landscape=True,
+                   footer=lambda page: f"Transfer {transfer.pk} · printed "
+                   f"{printed:%Y-%m-%d %H:%M} · confidential: personal data of refugees · "
+                   f"page {page}")
+    pdf.add_page()
     cases = len({r["case_id"] for r in rows})
-    story = [
-        Paragraph(f"Transfer manifest no. {transfer.pk}", styles["Title"]),
-        Paragraph(f"Destination: {transfer.country} — pledge {transfer.pledge.name}. "
+    pdf.heading(f"Transfer manifest no. {transfer.pk}", size=16, space_before=0)
+    pdf.paragraph(f"Destination: {transfer.country} — pledge {transfer.pledge.name}. "
                   f"Date: {transfer.date:%d %B %Y}. Status: {transfer.get_status_display()}. "
                   f"Seats: {transfer.seats}. On the manifest: {len(rows)} persons in "
-                  f"{cases} cases.", styles["Normal"]),
-        Paragraph(f"Printed {timezone.localtime():%Y-%m-%d %H:%M}. Confidential: personal "
-                  "data of refugees.", styles["Italic"]),
-        Spacer(1, 5 * mm),
-    ]
-    header = ["#", "Case", "Person", "Rel.", "Family name", "Given name", "Father's name",
-              "Sex", "Born", "Nat.", "Document", "Boarded"]
-    data = [header] + [[str(i), r["case_id"], r["person_id"], r["relationship"],
-                        r["family_name"], r["given_name"], r["father_name"], r["sex"],
-                        r["birth_date"], r["nationality"], r["document_number"], ""]
-                       for i, r in enumerate(rows, 1)]
-    table = Table(data, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold"),
-        ("FONTSIZE", (0, 0), (-1, -1), 8),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b9c3cf")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
-    story.append(table)
-    doc.build(story)
-    return buffer.getvalue()
+                  f"{cases} cases.", size=10)
+    pdf.paragraph(f"Printed {printed:%Y-%m-%d %H:%M}. Confidential: personal data of "
+                  "refugees.", grey=True, after=8)
+    data = [COLUMNS] + [[str(i), r["case_id"], r["person_id"], r["relationship"],
+                         r["family_name"], r["given_name"], r["father_name"], r["sex"],
+                         r["birth_date"], r["nationality"], r["document_number"], ""]
+                        for i, r in enumerate(rows, 1)]
+    # The boarding column is ticked by hand: wide enough for a pen.
+    pdf.grid(data, size=8.5, min_widths=[0] * 11 + [60])
+    return pdf.output()

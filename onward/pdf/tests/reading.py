@@ -1,0 +1,52 @@
+"""Reading a PDF back as a person's viewer would: its text in reading order, its fonts."""
+
+from __future__ import annotations
+
+from onward.pdf import has_rtl
+
+
+def logical_text(pdf_bytes: bytes) -> str:
+    """The text of a PDF in reading order: pdfminer.six reads the glyphs in display
+    order, and each line is put back in reading order by the Unicode bidirectional
+    algorithm (python-bidi), as a PDF viewer does."""
+    import io
+
+    from bidi import get_display
+    from pdfminer.high_level import extract_text
+
+    lines = extract_text(io.BytesIO(pdf_bytes)).splitlines()
+    return "\n".join(get_display(line) if has_rtl(line) else line for line in lines)
+
+
+def font_names(pdf_bytes: bytes) -> set[str]:
+    """The base names of the fonts a PDF uses (subset prefixes dropped)."""
+    import io
+
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf_bytes)).pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for ref in fonts.values():
+            base = str(ref.get_object().get("/BaseFont", ""))
+            names.add(base.lstrip("/").split("+", 1)[-1])
+    return names
+
+
+def embedded(pdf_bytes: bytes) -> bool:
+    """Whether every font of the PDF is embedded (a font file in its descriptor)."""
+    import io
+
+    from pypdf import PdfReader
+
+    for page in PdfReader(io.BytesIO(pdf_bytes)).pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for ref in fonts.values():
+            font = ref.get_object()
+            descendants = font.get("/DescendantFonts")
+            target = descendants[0].get_object() if descendants else font
+            descriptor = target.get("/FontDescriptor")
+            if descriptor is None or not any(k in descriptor.get_object() for k in
+                                             ("/FontFile", "/FontFile2", "/FontFile3")):
+                return False
+    return True
