@@ -156,9 +156,10 @@ class Document(FPDF):
         width = self._widths.get(key)
         if width is None:
             if needs_shaping(text):
-                with self.local_context():
-                    self.set_font(FAMILY, "B" if bold else "", size)
-                    width = self.get_string_width(text)
+                family, style, current = self.font_family, self.font_style, self.font_size_pt
+                self.set_font(FAMILY, "B" if bold else "", size)
+                width = self.get_string_width(text)
+                self.set_font(family, style, current)
             else:
                 font = self.fonts[FAMILY.lower() + ("B" if bold else "")]
                 latin = self.fonts[FALLBACK.lower()]
@@ -207,6 +208,16 @@ class Document(FPDF):
         self.set_draw_color(0)
         self.set_line_width(0.57)
         self.set_font(FAMILY, size=9)
+
+    def grid_height(self, rows: Sequence[Sequence[str]], *, size: float = 8,
+                    width: float | None = None, min_widths: Sequence[float] | None = None,
+                    upto: int | None = None) -> float:
+        """The height `grid` takes for its heading and the first `upto` rows (all: None)."""
+        widths = self.column_widths(rows, width or self.epw, size=size, min_widths=min_widths)
+        chosen = rows[:1 + upto] if upto is not None else rows
+        line = size * 1.3
+        return sum(self._row_height(self._wrap(row, widths, size, bold=i == 0), line)
+                   for i, row in enumerate(chosen))
 
     _PAD_X, _PAD_Y = 3.0, 1.8
 

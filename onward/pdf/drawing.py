@@ -18,8 +18,11 @@ from onward.pdf import FAMILY
 
 def draw(pdf, drawing: Drawing, x: float, y: float) -> None:
     """Draws `drawing` with its top left corner at (x, y) of the current page (points,
-    y downwards); the caller moves below it (`drawing.height`)."""
+    y downwards); the position of the text cursor is left as it was (the caller moves
+    below the drawing, `drawing.height`)."""
+    cursor = pdf.x, pdf.y
     _FPDFRenderer(pdf, drawing, x, y).render()
+    pdf.set_xy(*cursor)
 
 
 def _rgb(color) -> tuple[int, int, int] | None:
@@ -144,10 +147,16 @@ class _FPDFRenderer(Renderer):
         angle = math.degrees(math.atan2(b, a))
         x, y = self._point(string.x, string.y)
         if abs(angle) < 0.01:
-            pdf.text(x - shift, y, string.text)
+            self._label(x - shift, y, width, string.text, size)
             return
         with pdf.rotation(angle, x=x, y=y):
-            pdf.text(x - shift, y, string.text)
+            self._label(x - shift, y, width, string.text, size)
+
+    def _label(self, x: float, baseline: float, width: float, text: str, size: float) -> None:
+        # cell(), not text(): fpdf2's text() neither shapes nor orders right-to-left runs.
+        # A cell of no height puts its baseline 0.3 of the font size below its top.
+        self.pdf.set_xy(x, baseline - 0.3 * size)
+        self.pdf.cell(w=width + 0.01, h=0, text=text)
 
 
 class _Points:

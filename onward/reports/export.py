@@ -1,10 +1,13 @@
 """The situation report: the dashboard's tables for one date as a PDF of a few pages
-(reportlab, charts drawn with reportlab.graphics) or an XLSX workbook (one sheet a table).
+(onward.pdf: fpdf2 with shaped text in any script, charts built with reportlab.graphics)
+or an XLSX workbook (one sheet a table).
 
-A report states when it was generated, from which database (engine and name, never a
-password), the date it is true for, the rule used for incident figures, and whether small
-numbers were suppressed. A delegation's report is always suppressed ("shared outside the
-operation") and holds only its own country's figures (figures.sections_for).
+A report is titled with the operation's name (setting ONWARD_OPERATION_NAME) and states
+when it was generated and by whom, the date it is true for, the rule used for incident
+figures, and whether small numbers were suppressed. It names nothing of the server (no
+database, path or host): it leaves the building. A delegation's report is always
+suppressed ("shared outside the operation") and holds only its own country's figures
+(figures.sections_for).
 """
 
 from __future__ import annotations
@@ -33,18 +36,17 @@ class Report:
     shared: bool
     threshold: int
     generated_at: dt.datetime
-    database: str
 
     def table(self, key):
         return next((t for t in self.tables if t.key == key), None)
 
 
-def database_label() -> str:
-    db = settings.DATABASES["default"]
-    engine = db["ENGINE"].rsplit(".", 1)[-1]
-    name = str(db.get("NAME", ""))
-    host = db.get("HOST") or ""
-    return f"{engine} {name}" + (f" on {host}" if host else "")
+def report_title(r: Report) -> str:
+    """The operation's name first: the reader of a printed page knows where it is from."""
+    operation = settings.ONWARD_OPERATION_NAME
+    title = (f"Situation report — delegation of {r.user.country}" if F.is_delegation(r.user)
+             else "Situation report")
+    return f"{operation}: {title[0].lower()}{title[1:]}" if operation else title
 
 
 def situation_report(*, user, on: dt.date, shared: bool = False,
@@ -68,7 +70,7 @@ def situation_report(*, user, on: dt.date, shared: bool = False,
                  detail=f"situation report as_of={on} rule={rule} shared={shared}")
     return Report(user=user, on=on, tables=tables, incidents=incidents, rule=rule,
                   rule_label=RULES[rule], shared=shared, threshold=threshold,
-                  generated_at=timezone.localtime(), database=database_label())
+                  generated_at=timezone.localtime())
 
 
 def header_lines(r: Report) -> list[str]:
@@ -76,8 +78,7 @@ def header_lines(r: Report) -> list[str]:
              if F.is_delegation(r.user) else "The whole operation")
     lines = [f"As of {r.on:%Y-%m-%d} (end of day): every figure is true for this date.",
              f"Generated {r.generated_at:%Y-%m-%d %H:%M %Z} by "
-             f"{getattr(r.user, 'username', '') or 'the command line'} from database "
-             f"{r.database}.",
+             f"{getattr(r.user, 'username', '') or 'the command line'}.",
              f"Scope: {scope}."]
     if "incidents" in F.sections_for(r.user):
         lines.append(f"Incident figures: rule “{r.rule_label}”.")
@@ -176,63 +177,21 @@ def _chart(t, r: Report):
     return d
 
 
-def _table_flowable(t, r: Report, styles):
-    from reportlab.lib import colors
-    from reportlab.platypus import Paragraph, Table
-
-    small = styles["small"]
-    data = [[Paragraph(f"<b>{c}</b>", small) for c in t.columns]]
+def _table_rows(t, r: Report) -> list[list[str]]:
+    rows = [list(t.columns)]
     for row in t.rows:
-        data.append([Paragraph(row.label, small),
-                     *(F.cell_text(row, j, r.threshold) for j in range(len(row.values)))])
+        rows.append([row.label, *(F.cell_text(row, j, r.threshold)
+                                  for j in range(len(row.values)))])
     if t.total is not None and t.key.endswith(("_by_sex", "_by_age_band", "_by_nationality")):
-        data.append(["Total", str(t.total)] + [""] * (len(t.columns) - 2))
-    first = 170 if len(t.columns) > 2 else 220
-    rest = (480 - first) / max(1, len(t.columns) - 1)
-    tbl = Table(data, colWidths=[first] + [rest] * (len(t.columns) - 1), repeatRows=1)
-    tbl.setStyle([("FONTSIZE", (0, 0), (-1, -1), 7.5),
-                  ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                  ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f6")),
-                  ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-                  ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                  ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)])
-    return tbl
+        rows.append(["Total", str(t.total)] + [""] * (len(t.columns) - 2))
+    return rows
 
 
-def render_pdf(r: Report) -> bytes:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
-    from reportlab.platypus import Table as RLTable
+TABLE_WIDTH = 480  # points, as the charts
+TITLE_SIZE, NOTE_SIZE, CELL_SIZE = 9.5, 7.5, 7.5
 
-    base = getSampleStyleSheet()
-    styles = {"h1": base["Title"], "h2": base["Heading2"], "h3": base["Heading4"],
-              "body": base["BodyText"],
-              "small": ParagraphStyle("small", parent=base["BodyText"], fontSize=7.5,
-                                      leading=9),
-              "note": ParagraphStyle("note", parent=base["BodyText"], fontSize=7.5, leading=9,
-                                     textColor="#555555")}
-    buf = io.BytesIO()
-    title = (f"Situation report — delegation of {r.user.country}" if F.is_delegation(r.user)
-             else "Situation report — Onward")
 
-    def footer(canvas, doc):
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7)
-        canvas.drawString(15 * mm, 10 * mm, f"As of {r.on:%Y-%m-%d} · generated "
-                          f"{r.generated_at:%Y-%m-%d %H:%M} · {r.database}"
-                          + (" · small numbers suppressed" if r.shared else ""))
-        canvas.drawRightString(195 * mm, 10 * mm, f"Page {doc.page}")
-        canvas.restoreState()
-
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
-                            topMargin=14 * mm, bottomMargin=18 * mm, title=title,
-                            author="Onward", subject=f"As of {r.on}")
-    story = [Paragraph(title, styles["h1"])]
-    story += [Paragraph(line, styles["body"]) for line in header_lines(r)]
-    story.append(Spacer(1, 6))
-    # Key figures first.
+def _key_figures(r: Report) -> list[tuple[str, str]]:
     keys = []
     for key, label in (("population_total", "Population"), ("submitted_total",
                                                               "Persons in cases submitted")):
@@ -253,61 +212,104 @@ def render_pdf(r: Report) -> bytes:
         keys.append(("Duplicate pairs open", F.cell_text(dup.rows[1], 0, r.threshold)))
     if r.incidents:
         keys.append(("Incidents recorded", str(len(r.incidents))))
-    if keys:
-        story.append(Paragraph("Key figures", styles["h2"]))
-        kt = RLTable([[k, v] for k, v in keys], colWidths=[250, 100])
-        kt.setStyle([("FONTSIZE", (0, 0), (-1, -1), 10), ("FONTNAME", (1, 0), (1, -1),
-                                                            "Helvetica-Bold"),
-                     ("LINEBELOW", (0, 0), (-1, -1), 0.25, "#999999")])
-        story.append(kt)
+    return keys
+
+
+def _slanted(chart) -> bool:
+    axis = getattr(next((c for c in chart.contents if hasattr(c, "categoryAxis")), None),
+                   "categoryAxis", None)
+    return bool(axis is not None and getattr(axis.labels, "angle", 0))
+
+
+def _table_block(pdf, t, r: Report, *, section: str | None) -> None:
+    """A table's title, chart, rows and note, kept together when they fit on a page, and
+    never a title (or a section's heading) alone at a page's foot: what starts a page
+    is the title with its chart and the table's heading with its first rows."""
+    from onward.pdf.drawing import draw
+
+    chart = _chart(t, r)
+    rows = _table_rows(t, r) if t.rows else None
+    align = ["L"] + ["R"] * (len(t.columns) - 1)
+    title_h = TITLE_SIZE * 1.35 + 4
+    start = (title_h + (chart.height + 14 if chart is not None else 0)
+             + (18 if section else 0) + NOTE_SIZE * 2)
+    first = start + (pdf.grid_height(rows, size=CELL_SIZE, width=TABLE_WIDTH, upto=4)
+                     if rows else 0)
+    whole = start + (pdf.grid_height(rows, size=CELL_SIZE, width=TABLE_WIDTH)
+                     if rows else 0) + (NOTE_SIZE * 3 if t.note else 0)
+    pdf.keep_with_next(whole if whole < pdf.eph * 0.8 else first)
+    if section:
+        pdf.heading(section, size=13, space_before=8)
+    pdf.heading(f"{t.title} — as of {t.on:%Y-%m-%d}", size=TITLE_SIZE, space_before=4)
+    if chart is not None:
+        draw(pdf, chart, pdf.l_margin, pdf.y)
+        # Slanted category labels hang below the drawing's box.
+        pdf.set_y(pdf.y + chart.height + (14 if _slanted(chart) else 4))
+    if rows:
+        pdf.grid(rows, size=CELL_SIZE, width=TABLE_WIDTH, align=align)
+    else:
+        pdf.paragraph("Nothing recorded by this date.", size=NOTE_SIZE, grey=True)
+    if t.note:
+        pdf.ln(2)
+        pdf.paragraph(t.note, size=NOTE_SIZE, grey=True)
+    pdf.ln(6)
+
+
+def _incidents(pdf, r: Report) -> None:
+    pdf.add_page()
+    pdf.heading("Incidents and their claims, side by side", size=13, space_before=0)
+    pdf.paragraph(f"Figures under the rule “{r.rule_label}”; each claim as its source stated "
+                  "it (“—”: not given).", size=NOTE_SIZE, grey=True, after=4)
+    for item in r.incidents:
+        i = item["incident"]
+        head = (f"{i.when} · {i.get_type_display()}" + (f" · {i.place}" if i.place else "")
+                + " — " + ", ".join(f"{n}: {f.value if f.value is not None else '—'}"
+                                    f" (range {f.range_text})"
+                                    for n, f in item["figures"].items()))
+        rows = [["Source", "Stated", "Official", "Killed", "Injured", "Missing", "Said"]]
+        for c in item["claims"]:
+            rows.append([c.source + (f" citing {c.cites}" if c.cites else ""),
+                         f"{c.stated_on}", "yes" if c.official else "",
+                         *("—" if getattr(c, n) is None else str(getattr(c, n))
+                           for n in ("killed", "injured", "missing")),
+                         c.figures_text or ""])
+        whole = pdf.grid_height(rows, size=CELL_SIZE)
+        pdf.keep_with_next(30 + (whole if whole < pdf.eph * 0.8
+                                 else pdf.grid_height(rows, size=CELL_SIZE, upto=3)))
+        pdf.paragraph(head, size=CELL_SIZE, bold=True)
+        pdf.grid(rows, size=CELL_SIZE, align=["L", "L", "L", "R", "R", "R", "L"])
+        pdf.ln(6)
+
+
+def render_pdf(r: Report) -> bytes:
+    from onward.pdf import Document
+
+    title = report_title(r)
+    pdf = Document(title=title, subject=f"As of {r.on}", margin=40,
+                   footer=lambda page: f"{title} · as of {r.on:%Y-%m-%d} · generated "
+                   f"{r.generated_at:%Y-%m-%d %H:%M}"
+                   + (" · small numbers suppressed" if r.shared else "") + f" · page {page}")
+    pdf.add_page()
+    pdf.heading(title, size=17, space_before=0)
+    for line in header_lines(r):
+        pdf.paragraph(line, size=9, after=1)
+    if keys := _key_figures(r):
+        pdf.heading("Key figures", size=13, space_before=8)
+        pdf.grid([["Figure", f"As of {r.on:%Y-%m-%d}"], *keys], size=9.5, width=350,
+                 align=["L", "R"])
+        pdf.ln(4)
     current = None
     for t in r.tables:
         if t.key in ("population_total", "submitted_total"):
             continue
+        section = None
         if t.section != current:
             current = t.section
-            story.append(Paragraph(F.SECTION_TITLES.get(current, current), styles["h2"]))
-        block = [Paragraph(f"{t.title} — as of {t.on:%Y-%m-%d}", styles["h3"])]
-        chart = _chart(t, r)
-        if chart is not None:
-            block.append(chart)
-        if t.rows:
-            block.append(_table_flowable(t, r, styles))
-        else:
-            block.append(Paragraph("Nothing recorded by this date.", styles["note"]))
-        if t.note:
-            block.append(Paragraph(t.note, styles["note"]))
-        block.append(Spacer(1, 6))
-        story.append(KeepTogether(block) if len(t.rows) < 30 else block[0])
-        if len(t.rows) >= 30:
-            story += block[1:]
+            section = F.SECTION_TITLES.get(current, current)
+        _table_block(pdf, t, r, section=section)
     if r.incidents:
-        story.append(PageBreak())
-        story.append(Paragraph("Incidents and their claims, side by side", styles["h2"]))
-        story.append(Paragraph(f"Figures under the rule “{r.rule_label}”; each claim as "
-                               "its source stated it (“—”: not given).", styles["note"]))
-        for item in r.incidents:
-            i = item["incident"]
-            head = (f"{i.when} · {i.get_type_display()}" + (f" · {i.place}" if i.place else "")
-                    + " — " + ", ".join(f"{n}: {f.value if f.value is not None else '—'}"
-                                        f" (range {f.range_text})"
-                                        for n, f in item["figures"].items()))
-            data = [["Source", "Stated", "Official", "Killed", "Injured", "Missing", "Said"]]
-            for c in item["claims"]:
-                data.append([Paragraph(c.source + (f" citing {c.cites}" if c.cites else ""),
-                                       styles["small"]), f"{c.stated_on}",
-                             "yes" if c.official else "", *(
-                                 "—" if getattr(c, n) is None else str(getattr(c, n))
-                                 for n in ("killed", "injured", "missing")),
-                             Paragraph(c.figures_text or "", styles["small"])])
-            ct = RLTable(data, colWidths=[150, 55, 40, 40, 40, 40, 115], repeatRows=1)
-            ct.setStyle([("FONTSIZE", (0, 0), (-1, -1), 7.5),
-                         ("GRID", (0, 0), (-1, -1), 0.25, "#999999"),
-                         ("BACKGROUND", (0, 0), (-1, 0), "#eef2f6")])
-            story.append(KeepTogether([Paragraph(head, styles["small"]), Spacer(1, 2), ct,
-                                       Spacer(1, 6)]))
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return buf.getvalue()
+        _incidents(pdf, r)
+    return pdf.output()
 
 
 # -- XLSX ----------------------------------------------------------------------------------

@@ -229,6 +229,10 @@ LOGGING = {
 # Reports shared outside the operation round or suppress cells below this count.
 ONWARD_SMALL_CELL = env_int("ONWARD_SMALL_CELL", 5)
 
+# The operation's name, first in the title of its situation reports ("Camp Liberty:
+# situation report"); empty: "Situation report". `onward demo` sets "Camp Liberty".
+ONWARD_OPERATION_NAME = env_str("ONWARD_OPERATION_NAME").strip()
+
 # Field encryption keys (onward.vault.keys): `kid:base64` entries, the first one primary.
 # Never in the database or the repository. Without them, development uses a random key
 # file made once in the data directory; production.py refuses to start.

@@ -50,3 +50,28 @@ def embedded(pdf_bytes: bytes) -> bool:
                                              ("/FontFile", "/FontFile2", "/FontFile3")):
                 return False
     return True
+
+
+def page_lines(pdf_bytes: bytes) -> list[list[tuple[float, float, str]]]:
+    """Each page's text lines as (top, left, text in reading order), top to bottom, in
+    points from the page's top."""
+    import io
+
+    from bidi import get_display
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextLine
+
+    pages = []
+    for page in extract_pages(io.BytesIO(pdf_bytes)):
+        lines, stack = [], list(page)
+        while stack:
+            item = stack.pop()
+            if isinstance(item, LTTextLine):
+                text = item.get_text().strip()
+                if text:
+                    lines.append((page.height - item.y1, item.x0,
+                                  get_display(text) if has_rtl(text) else text))
+            elif hasattr(item, "__iter__"):
+                stack.extend(item)
+        pages.append(sorted(lines))
+    return pages

@@ -5,6 +5,7 @@ Liberty, creates one user per role, prints their logins and serves the UI on 127
 Running it again reuses the data.
 """
 
+import os
 import time
 
 from django.conf import settings
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             # The demo's users have published passwords: never in a real deployment.
             raise CommandError("`onward demo` does not run with the production settings: it "
                                "would create accounts whose passwords are public.")
+        if not os.environ.get("ONWARD_OPERATION_NAME"):
+            settings.ONWARD_OPERATION_NAME = "Camp Liberty"  # the reference operation
         db = settings.DATABASES["default"]
         self.stdout.write(f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
