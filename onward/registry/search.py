@@ -9,7 +9,11 @@ also used by the dedup engine):
 - every normalised token (lower case, articles dropped, compounds joined), so a clerk can
   type the beginning of a name ("rezae" finds Rezaei);
 - `~` + the consonant skeleton of every token, matched only by words typed in Arabic
-  script, whose short vowels are not written (رضایی finds Rezaei).
+  script, whose short vowels are not written (رضایی finds Rezaei);
+- for a name written in Arabic script, the keys of its usual romanisations
+  (`name_key_readings`: the first vowel, unwritten, read a, e or o), so that a word typed
+  in Latin script finds it (Zahra Ghaffarzadeh, Rezaei, Hosseini find زهرا غفارزاده,
+  رضایی, حسینی).
 
 A query word matches a person when its key or its skeleton (Arabic script) is in their
 keys; the last word typed also matches the beginning of a normalised token; all the words
@@ -23,7 +27,8 @@ Work-arounds for gaps of names.py (kept here, not in the shared module):
 - "عبد الرحمن" (Abd written apart from the next word, Arabic script) comes out of
   `normalise` as "bad rhmn"; we join عبد/ابو to the next word first (`_prepare`).
 - Arabic script has no short vowels, so `name_key` guesses the first vowel (رضایی ->
-  rAzI, Rezaei -> rIzI): the skeleton keys above cover it.
+  rAzI, Rezaei -> rIzI): the skeleton keys cover a query in Arabic script, the readings
+  a query in Latin script.
 """
 
 from __future__ import annotations
@@ -38,7 +43,12 @@ from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from onward.db import sqlite_insert_many
-from onward.dedup.engine.names import name_key, normalise, skeleton_and_vowels
+from onward.dedup.engine.names import (
+    name_key,
+    name_key_readings,
+    normalise,
+    skeleton_and_vowels,
+)
 from onward.registry.sql import SQLITE_DEFERRED_FLAG
 
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
@@ -83,6 +93,8 @@ def search_keys_for(*names: str) -> str:
             keys.update(k for k in (token, key, skeleton) if k)
         if len(tokens) > 1:
             keys.add(name_key(norm))
+        if _ARABIC.search(name or ""):
+            keys.update(name_key_readings(_prepare(name)))
     return f" {' '.join(sorted(keys))} " if keys else ""
 
 
@@ -92,8 +104,9 @@ def person_search_keys(person) -> str:
 
 # The version of `search_keys_for`: raise it with any change that gives some name other
 # keys. After `migrate`, search_keys_refresh brings every stored key up to it.
-# 1: the first keys; 2: ژ written zh, jh or j is one key (Bizhan = Bijan).
-SEARCH_KEYS_VERSION = 2
+# 1: the first keys; 2: ژ written zh, jh or j is one key (Bizhan = Bijan); 3: a name in
+# Arabic script carries the keys of its romanisations, غ ش خ ه read as one letter (issue 15).
+SEARCH_KEYS_VERSION = 3
 
 
 def search_keys_refresh(*, batch_size: int = 2000, force: bool = False) -> int:

@@ -44,7 +44,8 @@ from anyascii import anyascii
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler
 
-__all__ = ["normalise", "name_key", "name_tokens", "name_similarity", "skeleton_and_vowels"]
+__all__ = ["normalise", "name_key", "name_key_readings", "name_tokens", "name_similarity",
+           "skeleton_and_vowels"]
 
 # --- Arabic script -------------------------------------------------------------------------
 
@@ -121,35 +122,67 @@ def _strip_diacritics(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+_VOWEL_LETTERS = "اآأإیيىو"  # letters that are (or carry) a long vowel
+
+
+def _bare(word: str) -> str:
+    return "".join(c for c in word if not ("\u064b" <= c <= "\u065f" or c == "\u0670"))
+
+
 def _translit_arabic_word(word: str) -> str:
     """Transliterate one Arabic-script word, using the name table first."""
-    bare = "".join(c for c in word if not ("\u064b" <= c <= "\u065f" or c == "\u0670"))
+    bare = _bare(word)
     if bare.startswith("عبد") and len(bare) > 3:  # عبدالرحمن -> abd + rahman
         rest = _translit_arabic_word(bare[3:])
         return "abd " + rest if rest else "abd"
     if bare.startswith("ال") and len(bare) > 3 and bare != "الله":
         bare = bare[2:]  # article
+        word = word[word.index("ل") + 1:]
     if bare in ARABIC_NAMES:
         return ARABIC_NAMES[bare]
-    out: list[str] = []
-    for i, ch in enumerate(word):
+    letters = [c for c in word if c in ARABIC_LETTERS or c in _ARABIC_VOWEL_MARKS]
+    parts: list[str] = []  # the Latin of each letter, in order
+    for i, ch in enumerate(letters):
         if ch in _ARABIC_VOWEL_MARKS:
-            out.append(_ARABIC_VOWEL_MARKS[ch])
+            parts.append(_ARABIC_VOWEL_MARKS[ch])
             continue
-        lat = ARABIC_LETTERS.get(ch)
-        if lat is None:
-            continue
-        # و and ی between consonants are the long vowels u and i, not v and y.
-        if ch in "وی ي" and i > 0:
-            lat = "u" if ch == "و" else "i"
-        if ch in "هة" and i == len(word) - 1 and i > 0:
+        lat = ARABIC_LETTERS[ch]
+        before = letters[i - 1] if i else ""
+        after = letters[i + 1] if i + 1 < len(letters) else ""
+        if ch == "ی" or ch == "ي":  # between consonants, the long vowel i
+            lat = "i" if i > 0 else lat
+        elif ch == "و" and i > 0:
+            # و is the consonant v before a vowel letter or after alef (Mousavi, Parvin,
+            # Kaveh, Navid), the long vowel u elsewhere (Nouri, Mahmoud).
+            lat = "v" if after in _VOWEL_LETTERS or before in "اآ" else "u"
+        elif ch == "ع" and i == 0:
+            lat = "a"  # an initial ain carries the first vowel, as alef does (Aziz, Abbas)
+        if ch in "هة" and i == len(letters) - 1 and i > 0:
             lat = "eh"
-        out.append(lat)
-    latin = "".join(out)
-    # Unvocalised script: the first consonant usually carries a short a (کریم -> karim).
-    if len(latin) > 1 and latin[0] not in _VOWELS and latin[1] not in _VOWELS + "h":
-        latin = latin[0] + "a" + latin[1:]
-    return latin
+        parts.append(lat)
+    # Unvocalised script: a consonant followed by a consonant carries a short vowel, read
+    # a (کریم -> karim); letter by letter, so that a digraph (غ gh, ش sh, خ kh) or ه/ح
+    # counts as one consonant (غفارزاده -> ghafarzadeh, بهرام -> bahram).
+    spoken = [p for p in parts if p]
+    if len(spoken) > 1 and spoken[0][0] not in _VOWELS and spoken[1][0] not in _VOWELS:
+        spoken[0] += "a"
+    return "".join(spoken)
+
+
+def _first_vowel_unwritten(word: str) -> bool:
+    """Whether the first vowel of an Arabic-script word is not written: a short vowel
+    (کریم: Karim or Kerim), an alef or ain that carries any vowel (امید: Omid), or a ی/و
+    read as a diphthong as well as a long vowel (حیدر: Heydar, Hidar). Known names (the
+    table), an initial آ (always a) and a word with vowel marks are read as written."""
+    plain = word.replace("\u0640", "")  # tatweel
+    bare = _bare(plain)
+    if bare != plain:  # vowel marks
+        return False
+    if bare.startswith("ال") and len(bare) > 3:
+        bare = bare[2:]
+    if not bare or bare in ARABIC_NAMES:
+        return False
+    return not (bare.startswith("آ") or bare[1:2] in ("ا", "آ"))  # Kazem, Kaveh: long a
 
 
 def _join_compounds(tokens: list[str]) -> list[str]:
@@ -295,6 +328,39 @@ def name_key(name: str) -> str:
     if not norm:
         return ""
     return _word_key(norm.replace(" ", ""))
+
+
+_FIRST_GROUP_RE = re.compile(r"[aeiou]+")
+
+
+@lru_cache(maxsize=200_000)
+def name_key_readings(name: str) -> frozenset[str]:
+    """The keys of the usual romanisations of a name written in Arabic script: the key of
+    each word read with its first vowel as a, e and o when the script does not write it
+    (رضایی: Rezaei, Razaei; حسینی: Hosseini; امید: Omid; حیدری: Heydari), as Persian and
+    Arabic habits write it. Empty for a name without Arabic script. What `name_key` gives
+    an Arabic-script word is one of them: the first vowel guessed a."""
+    if not name or not _ARABIC_RE.search(name):
+        return frozenset()
+    keys: set[str] = set()
+    for word in unicodedata.normalize("NFKC", str(name)).split():
+        if not _ARABIC_RE.search(word):
+            continue
+        tokens = normalise(word).split()
+        ambiguous = _first_vowel_unwritten(word)
+        known = _bare(word).removeprefix("ال") in ARABIC_NAMES or _bare(word) in ARABIC_NAMES
+        for token in tokens:
+            keys.add(_word_key(token))
+            first = _FIRST_GROUP_RE.search(token)
+            if token.startswith("abd") or first is None:
+                continue
+            # A known name keeps its spelling, but for the Persian fatha, written a or
+            # e (Zahra/Zehra, Mahdi/Mehdi).
+            vowels = "aeo" if ambiguous else \
+                {"a": "e", "e": "a"}.get(first.group()[0], "") if known else ""
+            for vowel in vowels:
+                keys.add(_word_key(_FIRST_GROUP_RE.sub(vowel, token, count=1)))
+    return frozenset(keys)
 
 
 @lru_cache(maxsize=200_000)

@@ -6,6 +6,7 @@ import pytest
 from onward.dedup.engine.names import (
     _similarity_normalised,
     name_key,
+    name_key_readings,
     name_similarity,
     name_tokens,
     normalise,
@@ -128,3 +129,40 @@ def test_similarity_of_pairs_equals_the_scalar_rules():
     # Every early return and cap of the scalar rules is reached by some pair.
     assert {0.99, 0.97, 0.95, 0.89, 0.7} <= set(want.tolist())
     assert ((want > 0.9) & (want <= 0.92)).any() and ((want > 0.93) & (want < 0.99)).any()
+
+
+# -- Arabic script: the first letter read as one letter, و as v, the readings -------------
+
+@pytest.mark.parametrize(("arabic", "latin"), [
+    ("غفارزاده", "ghafarzadeh"),  # غ is one letter: its vowel follows it
+    ("شهرام", "shahram"), ("بهرام", "bahram"), ("مهسا", "mahsa"),  # ه after a consonant
+    ("موسوی", "musvi"), ("پروین", "parvin"), ("کاوه", "kaveh"), ("نوری", "nuri"),  # و
+    ("عزیز", "aziz"), ("عباسی", "abasi"),  # an initial ain carries a vowel
+    ("الحسینی", "hasini"),  # the article goes before the letters are read
+])
+def test_arabic_script_is_read_letter_by_letter(arabic, latin):
+    assert normalise(arabic) == latin
+
+
+@pytest.mark.parametrize(("arabic", "romanisations"), [
+    ("غفارزاده", ["Ghaffarzadeh", "Ghafarzade", "Qaffarzadeh"]),
+    ("زهرا", ["Zahra", "Zehra"]),
+    ("رضایی", ["Rezaei", "Rezaie", "Rezayi", "Razaei"]),
+    ("حسینی", ["Hosseini", "Husseini", "Hoseini"]),
+    ("حیدری", ["Heydari", "Haidari", "Haydari"]),
+    ("امید", ["Omid"]), ("سعید", ["Saeed", "Saeid", "Said"]),
+    ("موسوی", ["Mousavi", "Musavi", "Moosavi"]), ("خسروی", ["Khosravi", "Khusravi"]),
+    ("ثمینه", ["Samineh", "Thamina", "Samina"]), ("کوثر", ["Kowsar", "Kawthar", "Kosar"]),
+])
+def test_an_arabic_script_name_has_the_keys_of_its_romanisations(arabic, romanisations):
+    readings = name_key_readings(arabic)
+    assert name_key(arabic) in readings
+    for latin in romanisations:
+        assert name_key(latin) in readings, latin
+
+
+def test_readings_are_few_and_only_for_arabic_script():
+    assert name_key_readings("Zahra") == frozenset() == name_key_readings("")
+    assert len(name_key_readings("کریمی")) == 3  # a, e, o
+    assert name_key_readings("کاظم") == {name_key("Kazem")}  # a written long vowel
+    assert name_key_readings("عبدالرحمن") == {name_key("Abdulrahman")}

@@ -186,3 +186,70 @@ def test_a_refresh_rewrites_only_the_keys_that_changed(clerk, registry):
     assert Person.objects.get(pk=bizhan.pk).search_keys == search_keys_for("Bizhan", "Karimi", "Ali")
     assert "bijan" not in _keys(registry["hassan"].pk)
     assert _found(clerk, "Bijan Karimi") == {bizhan.person_id}
+
+
+# -- names registered in Arabic script, found in Latin script (and the reverse) ----------
+
+# A name as registered in Arabic script, and how clerks write it in Latin script, by
+# Persian and by Arabic habit.
+SCRIPTS = [
+    ("زهرا", "غفارزاده", ["Zahra Ghaffarzadeh", "Zahra Ghafarzade", "Zehra Ghafarzadeh",
+                          "Zahra Qaffarzadeh"]),
+    ("علی", "رضایی", ["Ali Rezaei", "Ali Rezaie", "Ali Rezayi", "Ali Razaei"]),
+    ("سعید", "حسینی", ["Saeed Hosseini", "Saeid Husseini", "Said Hoseini"]),
+    ("شهرام", "موسوی", ["Shahram Mousavi", "Shahram Musavi", "Shahram Moosavi"]),
+    ("امید", "حیدری", ["Omid Heydari", "Omid Haidari", "Omid Haydari"]),
+    ("ژیلا", "چگینی", ["Zhila Chegini", "Jila Cheghini"]),
+    ("پروین", "خسروی", ["Parvin Khosravi", "Parveen Khusravi"]),
+    ("عزیز", "عباسی", ["Aziz Abbasi"]),
+    ("وحید", "شریفی", ["Vahid Sharifi", "Wahid Sharifi"]),
+]
+
+
+@pytest.mark.parametrize(("given", "family", "query"),
+                         [(g, f, q) for g, f, queries in SCRIPTS for q in queries])
+def test_a_latin_query_finds_a_name_registered_in_arabic_script(clerk, given, family, query):
+    person = _register(clerk, given_name=given, family_name=family, father_name="محمد")
+    _register(clerk, given_name="Hassan", family_name="Ahmadi", father_name="Ali")
+    assert _found(clerk, query) == {person.person_id}
+
+
+@pytest.mark.parametrize(("given", "family", "query"),
+                         [(g, f, q) for g, f, queries in SCRIPTS for q in queries])
+def test_an_arabic_script_query_finds_the_name_registered_in_latin_script(
+        clerk, given, family, query):
+    person = _register(clerk, given_name=query.split()[0], family_name=query.split()[1],
+                       father_name="Mohammad")
+    assert person.person_id in _found(clerk, f"{given} {family}")
+
+
+def test_the_readings_of_the_first_vowel_keep_other_consonants_apart(clerk):
+    """Reading the unwritten first vowel three ways never joins two consonant skeletons:
+    Hassan is not found as حسینی, Karimi not as کریمیان (but as the beginning of
+    the last word typed, as any name is)."""
+    hosseini = _register(clerk, given_name="علی", family_name="حسینی", father_name="محمد")
+    karimian = _register(clerk, given_name="مریم", family_name="کریمیان", father_name="رضا")
+    assert _found(clerk, "Ali Hassan") == set()
+    assert _found(clerk, "Karimi Maryam") == set()
+    assert _found(clerk, "Maryam Karimi") == {karimian.person_id}  # the beginning
+    assert _found(clerk, "Ali Hosseini") == {hosseini.person_id}
+    assert _found(clerk, "Maryam Karimian") == {karimian.person_id}
+
+
+def test_after_migrate_the_keys_of_arabic_script_names_are_brought_to_version_3(
+        clerk, registry):
+    """Version 3 of the keys (a name in Arabic script carries its romanisations' keys) is
+    applied after migrate to the persons whose keys differ: those with Arabic script."""
+    from onward.registry.models import DerivedVersion
+    from onward.registry.search import SEARCH_KEYS_VERSION
+
+    zahra = _register(clerk, given_name="زهرا", family_name="غفارزاده", father_name="Ali")
+    # Her keys as version 2 wrote them (غفارزاده read ghfarzadeh, no romanisations).
+    Person.objects.filter(pk=zahra.pk).update(
+        search_keys=" ali ghfarzadeh kfArzdA zAhrA zahra ~kfrzd ~l ~zhr AlI ")
+    DerivedVersion.objects.filter(name="search_keys").update(version=2)
+    assert _found(clerk, "Zahra Ghaffarzadeh") == set()
+    assert SEARCH_KEYS_VERSION >= 3 and search_keys_refresh() == 1
+    assert Person.objects.get(pk=zahra.pk).search_keys == search_keys_for("زهرا", "غفارزاده",
+                                                                          "Ali")
+    assert _found(clerk, "Zahra Ghaffarzadeh") == {zahra.person_id}
