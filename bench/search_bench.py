@@ -32,8 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB = "onward_bench_search"
-QUERIES = ROOT / "bench" / "search_queries.csv"
+# Another database and query file for a small run: BENCH_SEARCH_DB, BENCH_SEARCH_QUERIES.
+DB = os.environ.get("BENCH_SEARCH_DB", "onward_bench_search")
+QUERIES = Path(os.environ.get("BENCH_SEARCH_QUERIES", ROOT / "bench" / "search_queries.csv"))
 
 # Spelling variants a second clerk would type (whole normalised words).
 VARIANTS = {
@@ -90,17 +91,19 @@ def load(persons: int) -> None:
         cursor.execute("DROP INDEX IF EXISTS registry_person_search_keys_gin")
         cases: dict[str, int] = {}
         with cursor.cursor.copy("COPY registry_case (id, case_id, status, arrival_date, "
-                                "created_at, updated_at, version) FROM STDIN") as copy:
+                                "created_at, updated_at, version, removed_reason) "
+                                "FROM STDIN") as copy:
             for p in iter_persons(seed=2013, persons=persons):
                 if p.case_id not in cases:
                     cases[p.case_id] = len(cases) + 1
                     copy.write_row((cases[p.case_id], p.case_id, "open",
-                                    p.arrival_date or None, "now", "now", 1))
+                                    p.arrival_date or None, "now", "now", 1, ""))
         with cursor.cursor.copy(
                 "COPY registry_person (person_id, case_id, relationship, given_name, "
                 "family_name, father_name, sex, birth_date, birth_precision, nationality, "
                 "document_number, phone, document_number_bidx, phone_bidx, needs_detail, "
-                "arrival_date, departure_type, created_at, updated_at, version, search_keys) "
+                "arrival_date, departure_type, created_at, updated_at, version, search_keys, "
+                "removed_reason) "
                 "FROM STDIN") as copy:
             # Identifiers encrypted and indexed as the import does (onward.vault).
             doc, phone = (Person._meta.get_field(n).encrypt for n in ("document_number", "phone"))
@@ -112,7 +115,8 @@ def load(persons: int) -> None:
                                 blind_index(p.document_number, "document"),
                                 blind_index(p.phone, "phone"), "",
                                 p.arrival_date or None, "", "now", "now", 1,
-                                search_keys_for(p.given_name, p.family_name, p.father_name)))
+                                search_keys_for(p.given_name, p.family_name, p.father_name),
+                                ""))
         cursor.execute("SELECT setval(pg_get_serial_sequence('registry_case', 'id'), %s)",
                        [len(cases)])
     loaded = time.perf_counter() - start
@@ -192,7 +196,7 @@ def build_queries(persons: int, count: int, seed: int = 7) -> None:
                     parts.append(text)
                     kinds.append(kind)
             writer.writerow([" ".join(parts), p.person_id, "/".join(kinds)])
-    print(f"wrote {count} queries to {QUERIES.relative_to(ROOT)}")
+    print(f"wrote {count} queries to {QUERIES}")
 
 
 def run(page_only: bool = False) -> None:

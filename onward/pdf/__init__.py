@@ -74,10 +74,30 @@ def has_rtl(text: str) -> bool:
     return any(is_rtl(c) for c in text)
 
 
+# IBM Plex Sans Arabic draws Arabic letters smaller than its Latin ones at one size: a
+# table cell holding Arabic script is set this much larger, so that names in both
+# scripts read alike in one column.
+ARABIC_SCALE = 1.15
+
+
+def cell_size(text: str, size: float) -> float:
+    return size * ARABIC_SCALE if has_rtl(text) else size
+
+
+def _simple(char: str) -> bool:
+    """A character set the same wherever it stands: Latin, Greek, Cyrillic, punctuation
+    (— · “ ” …), currency, letterlike symbols, arrows, mathematical operators."""
+    code = ord(char)
+    if code < 0x0530:
+        return not 0x0300 <= code < 0x0370  # combining marks
+    return (0x2010 <= code <= 0x2027 or 0x2030 <= code <= 0x205E or 0x20A0 <= code <= 0x22FF
+            or 0x1E00 <= code <= 0x1EFF)  # and Latin Extended Additional
+
+
 def needs_shaping(text: str) -> bool:
-    """Whether `text` holds a letter beyond Latin, Greek and Cyrillic or a combining mark
-    (whose look depends on its neighbours or direction)."""
-    return any(ord(c) >= 0x0530 or 0x0300 <= ord(c) < 0x0370 for c in str(text))
+    """Whether `text` holds a character whose look depends on its neighbours or on the
+    direction of its run (Arabic, Hebrew, Indic scripts, combining marks, bidi controls)."""
+    return not all(_simple(c) for c in str(text))
 
 
 class Document(FPDF):
@@ -227,8 +247,10 @@ class Document(FPDF):
         for cell, w in zip(row, widths, strict=False):
             room = w - 2 * self._PAD_X
             lines: list[str] = []
-            for word in ("" if cell is None else str(cell)).split():
-                if lines and self.text_width(lines[-1] + " " + word, size, bold=bold) <= room:
+            text = "" if cell is None else str(cell)
+            at = cell_size(text, size)
+            for word in text.split():
+                if lines and self.text_width(lines[-1] + " " + word, at, bold=bold) <= room:
                     lines[-1] += " " + word
                 else:
                     lines.append(word)
@@ -245,6 +267,7 @@ class Document(FPDF):
             self.set_fill_color(*HEAD_FILL)
             self.rect(x, y, sum(widths), height, style="F")
         for lines, w, a in zip(cells, widths, align, strict=False):
+            self.set_font(FAMILY, "B" if bold else "", cell_size(" ".join(lines), size))
             for k, text in enumerate(lines):
                 self.set_xy(x + self._PAD_X, y + self._PAD_Y + k * line)
                 self.cell(w - 2 * self._PAD_X, line, text, align=a)
@@ -274,10 +297,10 @@ class Document(FPDF):
         for index, row in enumerate(rows):
             for j, cell in enumerate(row):
                 text = "" if cell is None else str(cell)
-                words = text.split() or [""]
-                least[j] = max(least[j], pad + max(self.text_width(w, size, bold=index == 0)
+                words, at = text.split() or [""], cell_size(text, size)
+                least[j] = max(least[j], pad + max(self.text_width(w, at, bold=index == 0)
                                                    for w in words))
-                natural[j] = max(natural[j], self.text_width(text, size, bold=index == 0) + pad)
+                natural[j] = max(natural[j], self.text_width(text, at, bold=index == 0) + pad)
         if min_widths:
             least = [max(a, b) for a, b in zip(least, min_widths, strict=False)] \
                 + least[len(min_widths):]
