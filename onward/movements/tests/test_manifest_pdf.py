@@ -62,11 +62,13 @@ def test_each_row_keeps_its_person_beside_their_names(users, transfer):
     """The page read as rows: text lines grouped by their height on the page, each in
     reading order, the cells from left to right."""
     rows = manifest_rows(transfer)
-    by_row: dict[int, list] = {}
+    groups: list[list] = []  # lines whose tops are within 4 pt: one row of the table
     for page in page_lines(manifest_pdf_bytes(transfer, rows)):
         for top, left, text in page:
-            by_row.setdefault(round(top), []).append((left, text))
-    printed = [[t for _, t in sorted(cells)] for cells in by_row.values()]
+            if not groups or abs(top - groups[-1][0]) > 4:
+                groups.append([top])
+            groups[-1].append((left, text))
+    printed = [[t for _, t in sorted(cells[1:])] for cells in groups]
     for r in rows:
         row = next(p for p in printed if r["person_id"] in p)
         # left to right: person id, then family, given and father's names, in their columns
