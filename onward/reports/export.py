@@ -57,10 +57,8 @@ def situation_report(*, user, on: dt.date, shared: bool = False,
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}")
     shared = shared or F.is_delegation(user)
-    threshold = settings.ONWARD_SMALL_CELL
-    tables = F.dashboard(user, on, rule=rule)
-    if shared:
-        F.suppress(tables, threshold)
+    threshold = F.threshold()
+    tables = F.report_tables(user, on, shared=shared, rule=rule)
     incidents = F.incident_rows(user, on, rule) if "incidents" in F.sections_for(user) else []
     connection.ensure_connection()
     real = user if getattr(user, "pk", None) else None  # None: the command line
@@ -83,10 +81,15 @@ def header_lines(r: Report) -> list[str]:
     if "incidents" in F.sections_for(r.user):
         lines.append(f"Incident figures: rule “{r.rule_label}”.")
     if r.shared:
-        lines.append(f"For sharing outside the operation: counts from 1 to {r.threshold - 1} "
-                     f"are shown as “<{r.threshold}”, and one more cell is hidden where a "
-                     "single hidden cell could be recovered from a total.")
+        lines.append(f"For sharing outside the operation. {F.suppression_rule(r.threshold)}")
     return lines
+
+
+def hidden_legend(t) -> str:
+    """The line under a table that hides cells."""
+    if any(any(row.suppressed) for row in t.rows) or t.total_suppressed:
+        return f"{F.HIDDEN}: hidden to protect small numbers (the rule is on the first page)."
+    return ""
 
 
 # -- PDF -----------------------------------------------------------------------------------
@@ -112,9 +115,17 @@ def _chart(t, r: Report):
         d = Drawing(480, 170)
         lp = LinePlot()
         lp.x, lp.y, lp.width, lp.height = 45, 30, 420, 120
-        lp.data = [[(i, value(row, 0)) for i, row in enumerate(t.rows)]]
-        lp.lines[0].strokeColor = colors.HexColor(PATTERN_GREYS[0])
-        lp.lines[0].symbol = makeMarker("FilledCircle")
+        # A hidden point is a gap in the line, never a point at 0.
+        segments = [[]]
+        for i, row in enumerate(t.rows):
+            if row.suppressed[0] or not isinstance(row.values[0], int | float):
+                segments.append([])
+            else:
+                segments[-1].append((i, row.values[0]))
+        lp.data = [seg for seg in segments if seg] or [[(0, 0)]]
+        for k in range(len(lp.data)):
+            lp.lines[k].strokeColor = colors.HexColor(PATTERN_GREYS[0])
+            lp.lines[k].symbol = makeMarker("FilledCircle")
         lp.xValueAxis.valueSteps = list(range(0, len(t.rows), 3))
         lp.xValueAxis.labelTextFormat = lambda i: t.rows[int(i)].label[:7] \
             if 0 <= int(i) < len(t.rows) else ""
@@ -123,7 +134,7 @@ def _chart(t, r: Report):
         lp.yValueAxis.valueMin = 0
         d.add(lp)
         last = t.rows[-1]
-        d.add(String(470, 155, f"{last.label}: {F.cell_text(last, 0, r.threshold)}",
+        d.add(String(470, 155, f"{last.label}: {F.cell_text(last, 0)}",
                      fontSize=7, textAnchor="end"))
         return d
     if t.chart not in ("bar", "hbar", "stacked") or not t.rows:
@@ -162,7 +173,10 @@ def _chart(t, r: Report):
         bc.categoryAxis.labels.angle = 30 if len(rows) > 6 else 0
         bc.categoryAxis.labels.boxAnchor = "ne" if len(rows) > 6 else "n"
     if t.chart != "stacked":
-        bc.barLabelFormat = "%d"
+        # Each bar's own cell text: a hidden bar is drawn empty and marked, never as 0.
+        data_cols = cols if (t.chart == "stacked" or t.key.startswith("funnel")) else cols[:1]
+        bc.barLabelFormat = "values"
+        bc.barLabelArray = [[F.cell_text(row, j) for row in rows] for j in data_cols]
         bc.barLabels.fontSize = 6
         bc.barLabels.nudge = 6
     d.add(bc)
@@ -180,10 +194,9 @@ def _chart(t, r: Report):
 def _table_rows(t, r: Report) -> list[list[str]]:
     rows = [list(t.columns)]
     for row in t.rows:
-        rows.append([row.label, *(F.cell_text(row, j, r.threshold)
-                                  for j in range(len(row.values)))])
+        rows.append([row.label, *(F.cell_text(row, j) for j in range(len(row.values)))])
     if t.total is not None and t.key.endswith(("_by_sex", "_by_age_band", "_by_nationality")):
-        rows.append(["Total", str(t.total)] + [""] * (len(t.columns) - 2))
+        rows.append(["Total", t.total_text()] + [""] * (len(t.columns) - 2))
     return rows
 
 
@@ -197,19 +210,17 @@ def _key_figures(r: Report) -> list[tuple[str, str]]:
                                                               "Persons in cases submitted")):
         t = r.table(key)
         if t:
-            keys.append((label, F.cell_text(t.rows[0], 0, r.threshold)))
+            keys.append((label, F.cell_text(t.rows[0], 0)))
     dep = r.table("departures_by_month")
     if dep:
-        keys.append(("Departures, last 12 months",
-                     str(sum(v for row in dep.rows for v in row.values))))
+        keys.append(("Departures, last 12 months", dep.total_text()))
     fc = r.table("funnel_cases")
     if fc and fc.rows:
         for s, j in (("submitted", 1), ("accepted", 2), ("departed", 3)):
-            keys.append((f"Cases {s}, {fc.rows[0].label}", F.cell_text(fc.rows[0], j,
-                                                                          r.threshold)))
+            keys.append((f"Cases {s}, {fc.rows[0].label}", F.cell_text(fc.rows[0], j)))
     dup = r.table("duplicates")
     if dup:
-        keys.append(("Duplicate pairs open", F.cell_text(dup.rows[1], 0, r.threshold)))
+        keys.append(("Duplicate pairs open", F.cell_text(dup.rows[1], 0)))
     if r.incidents:
         keys.append(("Incidents recorded", str(len(r.incidents))))
     return keys
@@ -236,7 +247,7 @@ def _table_block(pdf, t, r: Report, *, section: str | None) -> None:
     first = start + (pdf.grid_height(rows, size=CELL_SIZE, width=TABLE_WIDTH, upto=4)
                      if rows else 0)
     whole = start + (pdf.grid_height(rows, size=CELL_SIZE, width=TABLE_WIDTH)
-                     if rows else 0) + (NOTE_SIZE * 3 if t.note else 0)
+                     if rows else 0) + (NOTE_SIZE * 3 if t.note else 0) + (NOTE_SIZE * 3 if hidden_legend(t) else 0)
     pdf.keep_with_next(whole if whole < pdf.eph * 0.8 else first)
     if section:
         pdf.heading(section, size=13, space_before=8)
@@ -252,6 +263,9 @@ def _table_block(pdf, t, r: Report, *, section: str | None) -> None:
     if t.note:
         pdf.ln(2)
         pdf.paragraph(t.note, size=NOTE_SIZE, grey=True)
+    if legend := hidden_legend(t):
+        pdf.ln(2)
+        pdf.paragraph(legend, size=NOTE_SIZE, grey=True)
     pdf.ln(6)
 
 
@@ -335,11 +349,16 @@ def render_xlsx(r: Report) -> bytes:
         ws.append(t.columns)
         for row in t.rows:
             ws.append([row.label, *(
-                F.cell_text(row, j, r.threshold) if row.suppressed[j] or row.values[j] is None
+                F.cell_text(row, j) if row.suppressed[j] or row.values[j] is None
                 else row.values[j] for j in range(len(row.values)))])
+        if t.total is not None:
+            ws.append(["Total" if len(t.columns) == 2 else "Total of every cell",
+                       t.total if not t.total_suppressed else F.HIDDEN])
         if t.note:
             ws.append([])
             ws.append([t.note])
+        if hidden_legend(t):
+            ws.append([F.suppression_rule(r.threshold)])
         ws.column_dimensions["A"].width = 42
     if r.incidents:
         ws = wb.create_sheet("claims")

@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from onward.accounts.policy import can, is_delegation
 from onward.registry import codes
+from onward.reports import suppression as S
 
 STAGES = ("identified", "submitted", "accepted", "departed")
 STAGE_LABELS = {"identified": "Identified", "submitted": "Submitted", "accepted": "Accepted",
@@ -44,16 +45,23 @@ STAGE_LABELS = {"identified": "Identified", "submitted": "Submitted", "accepted"
 DUPLICATE_RESOLVED = ("merged", "different", "unmerged")
 
 
+HIDDEN = "x"  # the one mark of a hidden cell, whatever its value
+
+
 @dataclass
 class Row:
     label: str
     values: list
     traces: list = field(default_factory=list)  # per value: record-list filters, or None
-    suppressed: list = field(default_factory=list)  # per value: hidden as "<k"
+    suppressed: list = field(default_factory=list)  # per value: hidden (shown as HIDDEN)
 
 
 @dataclass
 class Table:
+    """A figure: rows of values, and the relations a reader knows hold between its cells
+    (and those of other tables), which small-number suppression must not let them undo.
+    A cell is named `(key, row index, value index)`; a table's own total `(key, "total")`."""
+
     key: str
     title: str
     on: dt.date
@@ -63,7 +71,11 @@ class Table:
     chart: str = "bar"           # bar | hbar | line | stacked | range | none
     kinds: list[str] = field(default_factory=list)  # per value column: count | derived | plain
     note: str = ""
-    total: int | None = None     # the total the rows break down, shown exactly
+    total: int | None = None     # the total the rows break down ("total n" beside the title)
+    total_cell: tuple | None = None  # the cell that total is (here or in another table)
+    total_suppressed: bool = False
+    relations: list = field(default_factory=list)  # suppression.Relation over cells
+    ranked: bool = False  # rows in order of their values (largest first)
     ranges: list = field(default_factory=list)  # incidents: per row {figure: (low, high)}
 
     def __post_init__(self):
@@ -73,6 +85,19 @@ class Table:
         for row in self.rows:
             row.traces = row.traces or [None] * n
             row.suppressed = row.suppressed or [False] * n
+        if self.total is not None and self.total_cell is None:
+            self.total_cell = (self.key, "total")
+
+    def cell(self, i: int, j: int) -> tuple:
+        return (self.key, i, j)
+
+    def column(self, j: int) -> list[tuple]:
+        return [self.cell(i, j) for i in range(len(self.rows))]
+
+    def total_text(self) -> str:
+        if self.total is None:
+            return ""
+        return HIDDEN if self.total_suppressed else str(self.total)
 
 
 # -- scope ------------------------------------------------------------------------------
@@ -162,10 +187,15 @@ def nationality_counts(persons: QuerySet) -> dict[str, int]:
 
 # -- sections ----------------------------------------------------------------------------
 
-def _breakdown_table(key, title, on, label_col, items, trace, section, total=None, chart="bar"):
+def _breakdown_table(key, title, on, label_col, items, trace, section, total=None, chart="bar",
+                     total_cell=None, ranked=False):
+    """One column of persons by a category; with `total`, the rows add up to it."""
     rows = [Row(label=label, values=[n], traces=[{**trace, **t}]) for label, n, t in items]
-    return Table(key=key, title=title, on=on, columns=[label_col, "Persons"], rows=rows,
-                 section=section, chart=chart, total=total)
+    t = Table(key=key, title=title, on=on, columns=[label_col, "Persons"], rows=rows,
+              section=section, chart=chart, total=total, total_cell=total_cell, ranked=ranked)
+    if total is not None:
+        t.relations.append(S.sums_to(t.column(0), total_cell))
+    return t
 
 
 def _composition(on, *, total, by_sex, by_age, by_need, by_nat, prefix, figure, section,
@@ -174,26 +204,31 @@ def _composition(on, *, total, by_sex, by_age, by_need, by_nat, prefix, figure, 
 
     base = {"figure": figure}
     ages = age_band_labels()
+    whole = (f"{prefix}_total", 0, 0)  # every breakdown adds up to this one cell
     tables = [
         Table(key=f"{prefix}_total", title=f"{what}", on=on, columns=["", "Persons"],
               rows=[Row("Total", [total], [dict(base)])], section=section, chart="none"),
         _breakdown_table(f"{prefix}_by_sex", f"{what} by sex", on, "Sex",
                          [(codes.SEX.get(k, k), by_sex.get(k, 0), {"sex": k}) for k in codes.SEX],
-                         base, section, total),
+                         base, section, total, total_cell=whole),
         _breakdown_table(f"{prefix}_by_age_band", f"{what} by age band", on, "Age band",
                          [(label, by_age.get(k, 0), {"age_band": k}) for k, label in ages.items()],
-                         base, section, total),
+                         base, section, total, total_cell=whole),
         _breakdown_table(f"{prefix}_by_nationality", f"{what} by nationality", on,
                          "Nationality",
                          [(k, n, {"nationality": k}) for k, n in
                           sorted(by_nat.items(), key=lambda kv: (-kv[1], kv[0]))],
-                         base, section, total, chart="hbar"),
+                         base, section, total, chart="hbar", total_cell=whole, ranked=True),
         _breakdown_table(f"{prefix}_by_need", f"{what} by specific need", on, "Specific need",
                          [(codes.SPECIFIC_NEEDS.get(k, "No specific need"), by_need.get(k, 0),
                            {"need": k}) for k in [*codes.SPECIFIC_NEEDS, "none"]],
                          base, section, chart="hbar"),
     ]
-    tables[-1].note = "A person with several needs counts under each."
+    needs = tables[-1]
+    needs.note = "A person with several needs counts under each."
+    # Each need is some of the persons, and every person counts at least once ("none").
+    needs.relations += [S.at_most(c, whole) for c in needs.column(0)]
+    needs.relations.append(S.covers(needs.column(0), whole))
     return tables
 
 
@@ -214,9 +249,11 @@ def population_section(user, on: dt.date) -> list[Table]:
             for s in series if s["end"] < on]
     rows.append(Row(f"{on:%Y-%m-%d}", [pop["total"]], [{"figure": "population",
                                                        "as_of": f"{on}"}]))
-    tables.append(Table(key="population_series", title="Population over time (end of month)",
-                        on=on, columns=["Date", "Persons"], rows=rows, section="population",
-                        chart="line"))
+    series = Table(key="population_series", title="Population over time (end of month)",
+                   on=on, columns=["Date", "Persons"], rows=rows, section="population",
+                   chart="line")
+    series.relations.append(S.sums_to([series.cell(len(rows) - 1, 0)], tables[0].cell(0, 0)))
+    tables.append(series)
     return tables
 
 
@@ -270,11 +307,15 @@ def departures_section(user, on: dt.date) -> list[Table]:
         rows.append(Row(key, [counts.get((month, k), 0) for k in DEPARTURE_KINDS],
                         [{"figure": "departures", "kind": k, "month": key}
                          for k in DEPARTURE_KINDS]))
-    return [Table(key="departures_by_month", title="Departures by type per month", on=on,
-                  columns=["Month", *(labels[k] for k in DEPARTURE_KINDS)], rows=rows,
-                  section="departures", chart="stacked",
-                  note=f"The month of {on} is counted up to that day. A corrected departure "
-                       "is not counted.")]
+    t = Table(key="departures_by_month", title="Departures by type per month", on=on,
+              columns=["Month", *(labels[k] for k in DEPARTURE_KINDS)], rows=rows,
+              section="departures", chart="stacked",
+              total=sum(v for row in rows for v in row.values),
+              note=f"The month of {on} is counted up to that day. A corrected departure "
+                   "is not counted.")
+    t.relations.append(S.sums_to([t.cell(i, j) for i in range(len(rows))
+                                  for j in range(len(DEPARTURE_KINDS))], t.total_cell))
+    return [t]
 
 
 # -- relocation --------------------------------------------------------------------------
@@ -358,12 +399,17 @@ def relocation_section(user, on: dt.date) -> list[Table]:
                    .order_by("country", "name"))
     countries = sorted({p.country for p in pledges})
     targets: list[tuple[str, dict, dict]] = []  # label, funnel kwargs, trace filters
+    parent: dict[int, int] = {}  # row -> the row it is part of (pledge -> country -> all)
     if not delegation:
         targets.append(("All countries", {}, {}))
     for c in countries:
+        if not delegation:
+            parent[len(targets)] = 0
+        country_row = len(targets)
         targets.append((f"{c} (all pledges)", {"country": c}, {"country": c}))
         for p in pledges:
             if p.country == c:
+                parent[len(targets)] = country_row
                 targets.append((f"{c} · {p.name}", {"pledge": p}, {"pledge": p.pk}))
     cases_rows, persons_rows = [], []
     for label, kwargs, trace in targets:
@@ -380,6 +426,7 @@ def relocation_section(user, on: dt.date) -> list[Table]:
         Table(key="funnel_persons", title="Relocation funnel (persons in those cases)", on=on,
               columns=cols, rows=persons_rows, section="relocation", chart="bar"),
     ]
+    _funnel_relations(tables[0], tables[1], parent, all_row=not delegation)
     states = [s for s in State.values if s not in ("not_identified",)]
     state_labels = dict(State.choices)
     time_rows = []
@@ -393,12 +440,15 @@ def relocation_section(user, on: dt.date) -> list[Table]:
                         section="relocation", chart="none", kinds=["plain"] * len(states),
                         note="Mean over the cases that went through the step, up to the date."))
     dim_labels = _dimension_labels()
-    use_rows = []
+    use_rows, twins = [], []  # twins: (pledge_use row, funnel row) of persons submitted
     for p in pledges:
         figures, _cases = pledge_use(p, on)
         for d, f in figures.items():
             if f["capacity"] is None and not f["submitted"]:
                 continue
+            if d == "persons":
+                twins.append((len(use_rows), next(i for i, (_l, kw, _t) in enumerate(targets)
+                                                  if kw.get("pledge") == p)))
             trace = {"figure": "pledge_use", "pledge": p.pk}
             use_rows.append(Row(f"{p.country} · {p.name} · {dim_labels.get(d, d)}",
                                 [f["capacity"], f["submitted"], f["pending"], f["accepted"],
@@ -413,7 +463,49 @@ def relocation_section(user, on: dt.date) -> list[Table]:
                         kinds=["plain", "count", "count", "count", "count", "derived"],
                         note="Capacities are the pledge's current ones; accepted includes "
                              "departed; remaining is capacity minus accepted."))
+    _pledge_use_relations(tables[-1], tables[1], twins)
     return tables
+
+
+def _funnel_relations(cases: Table, persons: Table, parent: dict[int, int],
+                      all_row: bool) -> None:
+    """What a reader knows of the funnel: a case reaches accepted only once submitted and
+    departs only once accepted; a pledge's cases are some of its country's, a country's
+    some of all countries' (a case submitted to several is counted once above), and
+    every case counted above is counted in one row below. For a country or a pledge,
+    "identified" is the cases submitted there; all countries' identified cases include
+    those submitted nowhere. Persons follow cases only upwards (a case's persons are
+    those of its latest submission, which may differ between pledges)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for row, up in parent.items():
+        children[up].append(row)
+    for i in range(len(cases.rows)):
+        cases.relations += [S.at_most(cases.cell(i, 2), cases.cell(i, 1)),
+                            S.at_most(cases.cell(i, 3), cases.cell(i, 2))]
+        if i > 0 or not all_row:
+            cases.relations.append(S.sums_to([cases.cell(i, 1)], cases.cell(i, 0)))
+    for up, rows in children.items():
+        for j in range(len(STAGES)):
+            if all_row and up == 0 and j == 0:
+                continue
+            cases.relations += [S.at_most(cases.cell(r, j), cases.cell(up, j)) for r in rows]
+            for t in (cases, persons):
+                t.relations.append(S.covers([t.cell(r, j) for r in rows], t.cell(up, j)))
+
+
+def _pledge_use_relations(use: Table, funnel_persons: Table, twins) -> None:
+    """Pending and accepted are disjoint parts of submitted, departed a part of accepted,
+    remaining is capacity minus accepted; and the persons submitted to a pledge are the
+    funnel's persons submitted to it (by a different route, so used only where equal)."""
+    for i, row in enumerate(use.rows):
+        use.relations += [S.parts_at_most([use.cell(i, 2), use.cell(i, 3)], use.cell(i, 1)),
+                          S.at_most(use.cell(i, 4), use.cell(i, 3))]
+        if row.values[0] is not None:
+            use.relations.append(S.equals_constant([use.cell(i, 5), use.cell(i, 3)],
+                                                   row.values[0]))
+    for i, f in twins:
+        use.relations.append(S.sums_to([use.cell(i, 1)], funnel_persons.cell(f, 1),
+                                       certain=False))
 
 
 def _dimension_labels() -> dict[str, str]:
@@ -468,9 +560,11 @@ def duplicate_pairs(on: dt.date, state: str) -> QuerySet:
 def duplicates_section(user, on: dt.date) -> list[Table]:
     rows = [Row(label, [duplicate_pairs(on, s).count()], [{"figure": "duplicates", "state": s}])
             for s, label in (("found", "Found"), ("open", "Open"), ("resolved", "Resolved"))]
-    return [Table(key="duplicates", title="Duplicate registrations", on=on,
-                  columns=["", "Pairs"], rows=rows, section="duplicates", chart="bar",
-                  note="Open includes pairs skipped or awaiting a second reviewer.")]
+    t = Table(key="duplicates", title="Duplicate registrations", on=on,
+              columns=["", "Pairs"], rows=rows, section="duplicates", chart="bar",
+              note="Open includes pairs skipped or awaiting a second reviewer.")
+    t.relations.append(S.sums_to([t.cell(1, 0), t.cell(2, 0)], t.cell(0, 0)))
+    return [t]
 
 
 def incident_rows(user, on: dt.date, rule: str) -> list[dict]:
@@ -549,49 +643,111 @@ def table_section(key: str) -> str | None:
 
 # -- small numbers -----------------------------------------------------------------------
 
+def threshold() -> int:
+    from django.conf import settings
+
+    return settings.ONWARD_SMALL_CELL
+
+
+def report_tables(user, on: dt.date, *, shared: bool = False, rule: str = "latest_official",
+                  only: str | None = None) -> list[Table]:
+    """Every table the user may see for `on` (or those of one section), as it may be shown
+    to them: the one door of the dashboard, the CSVs, the PDF and the XLSX. A delegation
+    is outside the operation, and `shared` is a report for outside it: both are
+    suppressed, over all the tables at once whatever `only` asks, so that every channel
+    hides the same cells."""
+    hide = shared or is_delegation(user)
+    tables = dashboard(user, on, rule=rule, only=None if hide else only)
+    if hide:
+        suppress(tables, threshold())
+    return [t for t in tables if t.section == only] if only else tables
+
+
 def suppress(tables: list[Table], threshold: int) -> list[Table]:
-    """Hides counts from 1 to threshold-1 (shown "<threshold") so that no person can be
-    singled out. Complementary rule: in any column or row of a table where exactly one
-    count is hidden, the smallest other non-zero count is hidden too, so the hidden one
-    cannot be recovered by subtracting the others from a total (repeated until no row or
-    column has a single hidden count). "Derived" cells (remaining places) are hidden
-    with any hidden count of their row. Zeros and totals are shown."""
+    """Hides every count from 1 to threshold−1, and with them as few other cells as
+    keep each hidden one from being worked out from what is shown: the tables' totals,
+    sums and the other relations between their cells (`suppression.protect`, over all
+    the tables together since a total is shared by its breakdowns). Figures that are not
+    counts of residents (capacities, averages, incident claims) are shown."""
     if threshold <= 1:
         return tables
+    _unrank(tables)
+    cells = report_cells(tables)
+    hidden = S.protect(cells.values, cells.relations, threshold, free=cells.free,
+                       totals=cells.totals).hidden
     for t in tables:
-        cols = [j for j, k in enumerate(t.kinds) if k == "count"]
-        for row in t.rows:
-            for j in cols:
-                v = row.values[j]
-                if isinstance(v, int) and 0 < v < threshold:
-                    row.suppressed[j] = True
-        changed = True
-        while changed:
-            changed = False
-            lines = [[(r, j) for j in cols] for r in t.rows]
-            lines += [[(r, j) for r in t.rows] for j in cols]
-            for line in lines:
-                hidden = [(r, j) for r, j in line if r.suppressed[j]]
-                if len(hidden) != 1:
-                    continue
-                others = [(r.values[j], i) for i, (r, j) in enumerate(line)
-                          if not r.suppressed[j] and isinstance(r.values[j], int)
-                          and r.values[j] > 0]
-                if others:
-                    _, i = min(others)
-                    r, j = line[i]
-                    r.suppressed[j] = True
-                    changed = True
-        for row in t.rows:
-            if any(row.suppressed):
-                for j, kind in enumerate(t.kinds):
-                    if kind == "derived":
-                        row.suppressed[j] = True
+        for i, row in enumerate(t.rows):
+            row.suppressed = [t.cell(i, j) in hidden for j in range(len(row.values))]
+        t.total_suppressed = t.total is not None and t.total_cell in hidden
     return tables
 
 
-def cell_text(row: Row, j: int, threshold: int) -> str:
+def _unrank(tables: list[Table]) -> None:
+    """A hidden row's place among rows ranked by their values would tell how large it is
+    (and rows of equal value, in order of their labels, would give each other away): in a
+    suppressed report such rows go in the order of their labels, the relations following
+    the cells they name."""
+    moved: dict[tuple, tuple] = {}
+    for t in tables:
+        if not t.ranked:
+            continue
+        order = sorted(range(len(t.rows)), key=lambda i: t.rows[i].label)
+        t.rows = [t.rows[i] for i in order]
+        t.ranked = False
+        moved |= {(t.key, old, j): (t.key, new, j) for new, old in enumerate(order)
+                  for j in range(len(t.columns) - 1)}
+    if moved:
+        for t in tables:
+            t.relations = [S.Relation(tuple((moved.get(c, c), k) for c, k in r.terms),
+                                      r.lo, r.hi, r.certain) for r in t.relations]
+
+
+@dataclass
+class Cells:
+    values: dict  # every cell that may be hidden -> its true value
+    relations: list
+    free: set  # derived cells (no lower bound)
+    totals: set
+
+
+def report_cells(tables: list[Table]) -> Cells:
+    """The tables as cells and relations for `suppression.protect`: counts and derived
+    figures (not plain ones, such as capacities, which relations hold as constants), and
+    each total."""
+    cells = Cells(values={}, relations=[r for t in tables for r in t.relations], free=set(),
+                  totals=set())
+    for t in tables:
+        for i, row in enumerate(t.rows):
+            for j, kind in enumerate(t.kinds):
+                if kind in ("count", "derived") and isinstance(row.values[j], int):
+                    cells.values[t.cell(i, j)] = row.values[j]
+                    if kind == "derived":
+                        cells.free.add(t.cell(i, j))
+        if t.total is not None:
+            cells.totals.add(t.total_cell)
+            cells.values.setdefault(t.total_cell, t.total)
+        if t.key.endswith("_total"):
+            cells.totals.add(t.cell(0, 0))
+    for r in cells.relations:
+        missing = [c for c, _ in r.terms if c not in cells.values]
+        if missing:
+            raise ValueError(f"suppression: a relation names cells not in the report: {missing}")
+    return cells
+
+
+def suppression_rule(threshold: int, *, mark: bool = True) -> str:
+    """The rule as every shared page and file states it; `mark`: led by the mark itself
+    (a page sets the mark apart and leads with it)."""
+    return ((f"{HIDDEN} = " if mark else "")
+            + f"hidden to protect the persons behind small numbers. Every count from 1 to "
+            f"{threshold - 1} is hidden, and so are as many other cells (possibly larger "
+            "counts, a zero or a total) as are needed so that no hidden count can be worked "
+            "out from the totals and the other cells shown. A hidden cell says nothing about "
+            "its size; every number shown is the true one.")
+
+
+def cell_text(row: Row, j: int) -> str:
     if row.suppressed[j]:
-        return f"<{threshold}"
+        return HIDDEN
     v = row.values[j]
     return "—" if v is None else str(v)

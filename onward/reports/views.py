@@ -42,8 +42,12 @@ def _chart_payload(t: F.Table) -> dict:
     cols = [j for j, k in enumerate(t.kinds) if k == "count"]
     if t.key == "pledge_use":
         cols = [3]
+    # A hidden bar is drawn as hidden (hatched, marked), a hidden point as a gap in the
+    # line: its value never reaches the page.
+    gap = None if t.chart == "line" else 0
     series = [{"label": t.columns[j + 1],
-               "data": [None if r.suppressed[j] else r.values[j] for r in t.rows]}
+               "data": [gap if r.suppressed[j] else r.values[j] for r in t.rows],
+               "hidden": [k for k, r in enumerate(t.rows) if r.suppressed[j]]}
               for j in cols]
     if t.chart == "range":
         series = [{"label": f"{name.capitalize()} (range across claims)",
@@ -52,7 +56,7 @@ def _chart_payload(t: F.Table) -> dict:
     if t.key == "pledge_use":
         series.insert(0, {"label": "Capacity", "data": [r.values[0] for r in t.rows]})
     return {"key": t.key, "type": t.chart, "labels": [r.label for r in t.rows],
-            "series": series, "title": t.title}
+            "series": series, "title": t.title, "mark": F.HIDDEN}
 
 
 def _record_url(trace: dict | None, on: dt.date) -> str:
@@ -68,18 +72,16 @@ def _record_url(trace: dict | None, on: dt.date) -> str:
 def dashboard(request):
     on = _as_of(request)
     rule = _rule(request)
-    tables = F.dashboard(request.user, on, rule=rule)
+    tables = F.report_tables(request.user, on, rule=rule)
     delegation = F.is_delegation(request.user)
-    threshold = _threshold() if delegation else 0
-    if delegation:
-        F.suppress(tables, threshold)  # a delegation is outside the operation
     shown = []
     for t in tables:
         shown.append({
             "t": t, "chart": _chart_payload(t) if t.chart != "none" else None,
+            "hidden": any(any(r.suppressed) for r in t.rows) or t.total_suppressed,
             "rows": [{"label": r.label,
-                      "cells": [{"text": F.cell_text(r, j, threshold), "url": "" if
-                                 r.suppressed[j] else _record_url(r.traces[j], on)}
+                      "cells": [{"text": F.cell_text(r, j), "hidden": r.suppressed[j],
+                                 "url": "" if r.suppressed[j] else _record_url(r.traces[j], on)}
                                 for j in range(len(r.values))]}
                      for r in t.rows],
         })
@@ -91,14 +93,9 @@ def dashboard(request):
         sections[-1]["tables"].append(t)
     return render(request, "reports/dashboard.html", {
         "on": on, "today": timezone.localdate(), "sections": sections, "rule": rule,
-        "rules": RULES, "delegation": delegation, "threshold": _threshold(),
+        "rules": RULES, "delegation": delegation, "threshold": F.threshold(),
+        "mark": F.HIDDEN, "rule_text": F.suppression_rule(F.threshold(), mark=False) if delegation else "",
     })
-
-
-def _threshold() -> int:
-    from django.conf import settings
-
-    return settings.ONWARD_SMALL_CELL
 
 
 @permission_required("reports.view")
@@ -129,15 +126,12 @@ def records(request):
 def table_csv(request, key):
     on = _as_of(request)
     section = F.table_section(key)
-    tables = F.dashboard(request.user, on, only=section, rule=_rule(request)) if section else []
+    tables = F.report_tables(request.user, on, rule=_rule(request), only=section) \
+        if section else []
     table = next((t for t in tables if t.key == key), None)
     if table is None:
         policy.deny(request.user, "figure", key, detail=f"csv as_of={on}")
         raise Http404("No such figure.")
-    shared = F.is_delegation(request.user)
-    if shared:
-        F.suppress([table], _threshold())
-    threshold = _threshold() if shared else 0
     audit_record(actor=request.user, action=AuditEntry.Action.EXPORT, object_type="figure",
                  object_id=key, detail=f"csv as_of={on}")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -145,8 +139,11 @@ def table_csv(request, key):
     w = csv.writer(response)
     w.writerow([*table.columns, "as_of"])
     for row in table.rows:
-        w.writerow([row.label, *(F.cell_text(row, j, threshold).replace("—", "")
+        w.writerow([row.label, *(F.cell_text(row, j).replace("—", "")
                                  for j in range(len(row.values))), str(on)])
+    if F.is_delegation(request.user):
+        w.writerow([])
+        w.writerow([F.suppression_rule(F.threshold())])
     return response
 
 

@@ -56,9 +56,12 @@ def test_data_manager_and_delegation_dashboards_and_pdf(browser_page, live_serve
     _camp(users)
     page, base = browser_page, live_server.url
     login(page, base, "t_datamanager")
+    population = page.inner_text("#overview-population")
+    shot(page, "reports-00-overview-data-manager")
     page.click("nav >> text=Reports")
     page.wait_for_selector("#figure-population_by_sex canvas")
     assert "true for" in page.inner_text("p.as-of")
+    assert page.inner_text("#figure-population_total td") == population
     shot(page, "reports-01-dashboard-data-manager")
     page.fill("input[name=as_of]", "2012-06-30")
     page.click("form.report-date button")
@@ -82,6 +85,11 @@ def test_data_manager_and_delegation_dashboards_and_pdf(browser_page, live_serve
     page.wait_for_selector("#figure-submitted_by_sex")
     text = page.inner_text("main")
     assert "FRA" not in text and "Population by sex" not in text and "Incidents" not in text
+    # Small numbers (cases of 3 to 5 persons) are hidden, marked alike, the rule stated.
+    assert "<5" not in text and "hidden to protect the persons" in page.inner_text(
+        "#suppression-rule")
+    assert page.locator("td.hidden-cell").count() > 0
+    assert set(page.locator("td.hidden-cell").all_inner_texts()) == {"x"}
     shot(page, "reports-05-dashboard-delegation")
     with page.expect_download() as info:
         page.click("#report-pdf")
