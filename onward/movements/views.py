@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from onward.accounts.policy import NotFound, can, get_person_for_user
@@ -35,7 +36,7 @@ def _query_without_page(request) -> str:
 
 @permission_required("movements.view")
 def ledger(request):
-    on = _day(request.GET.get("on", ""), dt.date.today())
+    on = _day(request.GET.get("on", ""), timezone.localdate())  # "today" as the reports say it
     filters = {k: request.GET.get(k, "").strip() for k in ("kind", "person", "from", "to")}
     entries = selectors.ledger_entries(
         user=request.user, kind=filters["kind"], person=filters["person"],

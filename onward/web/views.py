@@ -1,10 +1,8 @@
-import datetime as dt
-
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import render
+from django.utils import timezone
 
-from onward.accounts.policy import can, visible_cases, visible_persons
+from onward.accounts.policy import can, visible_cases
 from onward.audit.models import AuditEntry
 from onward.audit.selectors import audit_search
 from onward.registry.models import Case
@@ -13,18 +11,22 @@ from onward.web.access import permission_required
 
 @permission_required()
 def home(request):
-    """The overview: the registry's head-counts within the user's scope."""
-    persons = visible_persons(request.user)
-    context = {"today": dt.date.today()}
+    """The overview: today's population (the ledger's figure, the same as the population
+    page, the reports and the API give for the date) and the open cases, for the roles
+    that read the registry (they see the whole operation)."""
+    from onward.movements.ledger import population
+
+    today = timezone.localdate()
+    context = {"today": today}
     if can(request.user, "registry.view"):
+        pop = population(on=today)
         context.update({
-            "persons": persons.filter(case__status=Case.Status.OPEN).count(),
+            "population": pop["total"],
             "cases": visible_cases(request.user).filter(status=Case.Status.OPEN).count(),
-            "by_sex": list(persons.filter(case__status=Case.Status.OPEN)
-                           .values("sex").annotate(n=Count("id")).order_by("sex")),
-            "by_nationality": list(persons.filter(case__status=Case.Status.OPEN)
-                                   .values("nationality").annotate(n=Count("id"))
-                                   .order_by("-n")[:6]),
+            "by_sex": [(code, pop["by_sex"].get(code, 0)) for code in ("M", "F", "X")],
+            "by_nationality": sorted(pop["by_nationality"].items(),
+                                     key=lambda kv: (-kv[1], kv[0]))[:6],
+            "can_movements": can(request.user, "movements.view"),
         })
     return render(request, "web/home.html", context)
 
