@@ -242,6 +242,12 @@ def bounds(values: Mapping[Cell, float], hidden: Iterable[Cell], relations: Sequ
             h.changeColsCost(len(hidden), np.arange(len(hidden), dtype=np.int32), cost)
             h.run()
             status = h.getModelStatus()
+            if status == highspy.HighsModelStatus.kUnknown:
+                # The warm start from the previous cost can end undecided (seen on small
+                # degenerate tables): solve this one from scratch.
+                h.clearSolver()
+                h.run()
+                status = h.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
                 ends.append(sense * h.getInfo().objective_function_value)
             elif status in (highspy.HighsModelStatus.kUnbounded,

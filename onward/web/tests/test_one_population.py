@@ -40,7 +40,7 @@ def headline_figures(client, user, day: dt.date, *, files: bool = True) -> dict[
         pdf = PdfReader(io.BytesIO(client.get(reverse("report_pdf"),
                                               {"as_of": str(day)}).content))
         pdf_text = " ".join(pdf.pages[0].extract_text().split())
-        out["reports PDF"] = int(re.search(r"Key figures Population (\d+)", pdf_text)[1])
+        out["reports PDF"] = int(re.search(r"Key figures .*?Population (\d+)", pdf_text)[1])
         xlsx = load_workbook(io.BytesIO(client.get(reverse("report_xlsx"),
                                                    {"as_of": str(day)}).content))
         out["reports XLSX"] = xlsx["population_total"]["B3"].value
