@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from onward.vault.fields import EncryptedTextField
+
 
 class DuplicatePair(models.Model):
     """Two registrations the engine thinks may be one person, and what a person decided.
@@ -46,8 +48,13 @@ class DuplicatePair(models.Model):
 class Merge(models.Model):
     """One merge: the survivor stays, the merged record is kept, linked and hidden.
 
-    `snapshot` holds everything the merge changed on the merged record and its case, so
-    an unmerge restores both records exactly.
+    `snapshot` holds the reviewer's choice per field (`merging.FIELDS`: survivor, merged
+    or both), which fields were not kept (names only), and what the merge changed on the
+    merged record, its case and the ledger. `record_values` holds the values themselves:
+    both records as they were and the survivor as the merge left it, as JSON, encrypted
+    like the person's own identifiers (it holds phones, documents and needs details). With
+    both, the survivor's page shows every value not kept, and an undo restores both
+    records exactly.
     """
 
     pair = models.ForeignKey(DuplicatePair, on_delete=models.PROTECT, related_name="merges")
@@ -63,6 +70,7 @@ class Merge(models.Model):
     undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+")
     snapshot = models.JSONField(default=dict)
+    record_values = EncryptedTextField(blank=True, default="")
 
     class Meta:
         ordering = ["-requested_at"]

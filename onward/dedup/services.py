@@ -1,12 +1,15 @@
 """Duplicate detection in the registry: runs, decisions, merges and unmerges.
 
-No merge is silent: the engine proposes pairs, a person decides. A merge hides the merged
-record (it is kept, linked to the survivor through `merged_into`), corrects the
-population ledger (the duplicate never was a second resident), and keeps a snapshot so
-that an unmerge restores both records exactly. A merge touching two different cases
+No merge is silent: the engine proposes pairs, a person decides. A merge gives the
+survivor, field by field, the values the reviewer chose (`merging.py`: an empty value never
+wins over a non-empty one by default), hides the merged record (it is kept, linked to the
+survivor through `merged_into`), corrects the population ledger (the duplicate never was a
+second resident), and keeps both records' values (encrypted) so that every value not kept
+stays readable and an unmerge restores both records exactly. A merge touching two different cases
 needs a second reviewer (ONWARD_DEDUP_SECOND_REVIEWER, on by default).
 """
 
+import json
 import time
 
 from django.conf import settings
@@ -17,11 +20,17 @@ from django.utils import timezone
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
-from onward.dedup import engine
+from onward.dedup import engine, merging
 from onward.dedup.models import DedupModel, DuplicatePair, Merge
 from onward.dedup.records import registry_records
 from onward.movements.models import LedgerEntry
 from onward.registry.models import Case, Person
+from onward.registry.search import person_search_keys
+from onward.vault.fields import hide_encrypted
+
+# A pair can be decided (again) in these states; merged, pending and different are decided.
+DECIDABLE = (DuplicatePair.Status.OPEN, DuplicatePair.Status.SKIPPED,
+             DuplicatePair.Status.UNMERGED)
 
 
 def _ordered(pk1: int, pk2: int) -> tuple[int, int]:
@@ -117,8 +126,7 @@ def pair_mark_different(*, actor, pair_id: int, expected_version: int | None = N
     """Two different persons: remembered, so the pair is never proposed again."""
     require(actor, "dedup.review")
     pair = _lock_pair(pair_id, expected_version)
-    if pair.status not in (DuplicatePair.Status.OPEN, DuplicatePair.Status.SKIPPED,
-                           DuplicatePair.Status.UNMERGED):
+    if pair.status not in DECIDABLE:
         raise ValidationError({"pair": f"This pair is already {pair.get_status_display().lower()}."})
     _decide(pair, actor, DuplicatePair.Status.DIFFERENT)
     _audit_pair(actor, pair, "different persons")
@@ -136,31 +144,41 @@ def pair_skip(*, actor, pair_id: int):
 
 
 @transaction.atomic
-def pair_merge(*, actor, pair_id: int, survivor_person_id: str,
+def pair_merge(*, actor, pair_id: int, survivor_person_id: str, keep: dict | None = None,
                expected_version: int | None = None) -> Merge:
     """Same person: `survivor` stays, the other is merged into it.
 
-    If the two records are in different cases and a second reviewer is required, the merge
-    waits (status pending) for another reviewer's `merge_approve`.
+    `keep` says, per field where the records differ (`merging.FIELDS`), whose value the
+    survivor keeps: a person id of the pair, or "both" for specific needs and their
+    details. A field left out gets the default, which never drops a non-empty value for an
+    empty one (`merging.default_choice`). Every value not kept stays on the merge and on
+    the survivor's page. If the two records are in different cases and a second reviewer
+    is required, the merge waits (status pending) for another reviewer's `merge_approve`,
+    which applies these same choices.
     """
     require(actor, "dedup.review")
     pair = _lock_pair(pair_id, expected_version)
-    if pair.status not in (DuplicatePair.Status.OPEN, DuplicatePair.Status.SKIPPED,
-                           DuplicatePair.Status.UNMERGED):
+    if pair.status not in DECIDABLE:
         raise ValidationError({"pair": f"This pair is already {pair.get_status_display().lower()}."})
     a, b = _lock_persons(pair.person_a_id, pair.person_b_id)
     if survivor_person_id not in (a.person_id, b.person_id):
         raise ValidationError({"survivor": "The survivor must be one of the pair's two persons."})
     survivor, merged = (a, b) if a.person_id == survivor_person_id else (b, a)
     _check_mergeable(survivor, merged)
-    merge = Merge.objects.create(pair=pair, survivor=survivor, merged=merged, requested_by=actor)
+    states = _readable_states(survivor, merged)
+    choices = merging.resolve_choices(keep or {}, survivor_id=survivor.person_id,
+                                      merged_id=merged.person_id, survivor=states[0],
+                                      merged=states[1])
+    merging.merge_result(*states, choices)  # refuses now what could not be applied later
+    merge = Merge.objects.create(pair=pair, survivor=survivor, merged=merged, requested_by=actor,
+                                 snapshot={"choices": choices})
     if survivor.case_id != merged.case_id and getattr(settings, "ONWARD_DEDUP_SECOND_REVIEWER",
                                                       True):
         _decide(pair, actor, DuplicatePair.Status.PENDING)
         _audit_pair(actor, pair, f"merge of {merged.person_id} into {survivor.person_id} "
                                  "requested; needs a second reviewer")
         return merge
-    return _merge_apply(merge, actor)
+    return _merge_apply(merge, actor, survivor=survivor, merged=merged)
 
 
 @transaction.atomic
@@ -175,7 +193,7 @@ def merge_approve(*, actor, merge_id: int) -> Merge:
     locked = {p.pk: p for p in _lock_persons(merge.survivor_id, merge.merged_id)}
     survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
     _check_mergeable(survivor, merged)
-    return _merge_apply(merge, actor)
+    return _merge_apply(merge, actor, survivor=survivor, merged=merged)
 
 
 def _lock_persons(*pks: int) -> list[Person]:
@@ -207,8 +225,44 @@ def _check_mergeable(survivor: Person, merged: Person) -> None:
             f"{merged.person_id} as the survivor.")})
 
 
-def _merge_apply(merge: Merge, actor) -> Merge:
-    merged, survivor, pair = merge.merged, merge.survivor, merge.pair
+def _readable_states(survivor: Person, merged: Person) -> tuple[dict, dict]:
+    """Both records' states. A value that cannot be decrypted cannot be compared, kept
+    or shown in the history: the merge waits until its key is loaded."""
+    states = merging.person_state(survivor), merging.person_state(merged)
+    for person, state in zip((survivor, merged), states, strict=True):
+        fields = merging.unreadable(state)
+        if fields:
+            raise ValidationError({"pair": (
+                f"{person.person_id}: {', '.join(f.replace('_', ' ') for f in fields)} cannot "
+                "be read with the keys loaded; load the key before merging.")})
+    return states
+
+
+def _survivor_write(survivor: Person, state: dict, fields) -> dict:
+    """Writes the fields of `state` on the locked survivor: the search keys follow the
+    names, the version moves on. Returns the audit diff (values as shown)."""
+    before = merging.person_state(survivor)
+    merging.state_apply(survivor, state, fields)
+    survivor.search_keys = person_search_keys(survivor)
+    survivor.version += 1
+    survivor.save()
+    return {f.name: [merging.shown(before, f), merging.shown(state, f)] for f in fields}
+
+
+def _merge_apply(merge: Merge, actor, *, survivor: Person, merged: Person) -> Merge:
+    """Applies a requested merge: the survivor takes the chosen values, the merged record
+    is hidden behind it, its case closes if nobody is left in it, and its arrival in the
+    ledger is reversed. Everything needed to undo it is kept on the merge."""
+    pair = merge.pair
+    before_s, before_m = _readable_states(survivor, merged)
+    # A merge asked for before merges chose fields gets the defaults.
+    choices = merge.snapshot.get("choices") or merging.resolve_choices(
+        {}, survivor_id=survivor.person_id, merged_id=merged.person_id, survivor=before_s,
+        merged=before_m)
+    result = merging.merge_result(before_s, before_m, choices)
+    changed = [f for f in merging.FIELDS if merging.part(before_s, f) != merging.part(result, f)]
+    diff = _survivor_write(survivor, result, changed) if changed else {}
+    lost = merging.not_kept(before_s, before_m, result)
     case = Case.objects.select_for_update().get(pk=merged.case_id)
     alone = not case.members.filter(merged_into__isnull=True).exclude(pk=merged.pk).exists()
     arrival = LedgerEntry.objects.filter(person=merged, kind=LedgerEntry.Kind.ARRIVAL,
@@ -218,10 +272,16 @@ def _merge_apply(merge: Merge, actor) -> Merge:
         person=merged, date=arrival.date if arrival else merged.arrival_date,
         kind=LedgerEntry.Kind.MERGED, delta=-1, reverses=arrival, recorded_by=actor,
         note=f"merged into {survivor.person_id}") if (arrival or merged.arrival_date) else None
+    merge.record_values = json.dumps({"survivor": before_s, "merged": before_m,
+                                      "result": result}, sort_keys=True)
     merge.snapshot = {
+        **merge.snapshot, "choices": choices,
         "merged_version": merged.version, "case_status": case.status, "case_version": case.version,
         "case_closed": alone and case.status == Case.Status.OPEN,
         "ledger_entry": undo.pk if undo else None,
+        "survivor_changed": [f.name for f in changed],
+        "not_kept": [{"field": x["field"], "of": (merged if x["whose"] == merging.MERGED
+                                                  else survivor).person_id} for x in lost],
     }
     merged.merged_into = survivor
     merged.version += 1
@@ -236,18 +296,43 @@ def _merge_apply(merge: Merge, actor) -> Merge:
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
                  object_id=merged.person_id, changes={"merged_into": ["", survivor.person_id]},
                  detail=f"merged into {survivor.person_id} (pair {pair.pk})")
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
+                 object_id=survivor.person_id, changes=hide_encrypted(Person, diff),
+                 detail=_merge_detail(merged, lost))
     return merge
+
+
+def _merge_detail(merged: Person, lost: list[dict]) -> str:
+    """The survivor's audit line: which values the reviewer chose not to keep (names of
+    fields only: the audit log is not encrypted)."""
+    whose = {merging.SURVIVOR: "this record", merging.MERGED: merged.person_id}
+    detail = f"merged {merged.person_id} into this record"
+    if lost:
+        detail += "; not kept (in the merge history): " + ", ".join(
+            f"{x['label'].lower()} of {whose[x['whose']]}" for x in lost)
+    return detail
 
 
 @transaction.atomic
 def merge_undo(*, actor, merge_id: int) -> Merge:
-    """Restores both records exactly as before the merge, and the ledger with them."""
+    """Restores both records exactly as before the merge, and the ledger with them.
+
+    The survivor gets back every value the merge changed, its search keys with them; a
+    field someone edited after the merge keeps that edit (and the undo says so), since
+    restoring it would silently overwrite a later correction. The version only moves on:
+    a form opened on the merged state is stale after the undo.
+    """
     require(actor, "dedup.review")
     merge = Merge.objects.select_for_update().select_related("pair").get(pk=merge_id)
     if not merge.done_at or merge.undone_at:
         raise ValidationError({"merge": "Only a merge that was applied can be undone."})
-    merged, = _lock_persons(merge.merged_id)
+    locked = {p.pk: p for p in _lock_persons(merge.survivor_id, merge.merged_id)}
+    survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
+    if merged.merged_into_id != survivor.pk:
+        raise ValidationError({"merge": f"{merged.person_id} is no longer merged into "
+                                        f"{survivor.person_id}."})
     snap = merge.snapshot
+    restored, edited = _survivor_restore(merge, survivor, actor)
     merged.merged_into = None
     merged.version += 1
     merged.save(update_fields=["merged_into", "version", "updated_at"])
@@ -261,13 +346,32 @@ def merge_undo(*, actor, merge_id: int) -> Merge:
                                    delta=-wrong.delta, reverses=wrong, recorded_by=actor,
                                    note="merge undone")
     merge.undone_at, merge.undone_by = timezone.now(), actor
+    merge.snapshot = {**snap, "undo_restored": restored, "undo_kept_edits": edited}
     merge.save()
     _decide(merge.pair, actor, DuplicatePair.Status.UNMERGED)
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
                  object_id=merged.person_id,
-                 changes={"merged_into": [merge.survivor.person_id, ""]},
+                 changes={"merged_into": [survivor.person_id, ""]},
                  detail=f"merge undone (pair {merge.pair_id})")
     return merge
+
+
+def _survivor_restore(merge: Merge, survivor: Person, actor) -> tuple[list[str], list[str]]:
+    """Puts back the survivor's values from before the merge (see `merge_undo`)."""
+    if not merge.record_values:
+        return [], []  # a merge from before merges chose fields changed nothing on it
+    values = json.loads(merge.record_values)
+    current = merging.person_state(survivor)
+    restore, edited = merging.undo_plan(values["survivor"], values["result"], current)
+    diff = _survivor_write(survivor, values["survivor"], restore) if restore else {}
+    detail = f"merge of {merge.merged.person_id} undone"
+    if edited:
+        detail += "; kept the edits made since the merge: " + ", ".join(
+            merging.BY_NAME[name].label.lower() for name in edited)
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE,
+                 object_type="person", object_id=survivor.person_id,
+                 changes=hide_encrypted(Person, diff), detail=detail)
+    return [f.name for f in restore], edited
 
 
 def _audit_pair(actor, pair: DuplicatePair, what: str) -> None:

@@ -6,6 +6,7 @@ from onward.audit.models import AuditEntry
 from onward.conftest import principal_data
 from onward.dedup import selectors, services
 from onward.dedup.models import DuplicatePair
+from onward.dedup.tests.helpers import record_snapshot
 from onward.movements.ledger import population_on, registry_present_on
 from onward.registry import services as registry
 from onward.registry.models import Case, Person
@@ -65,20 +66,11 @@ def test_a_not_a_duplicate_decision_survives_a_re_run(manager, twin_registration
     assert _pair(*twin_registrations).status == "different"
 
 
-def _snapshot(person: Person) -> dict:
-    person.refresh_from_db()
-    case = Case.objects.get(pk=person.case_id)
-    fields = {f.name: getattr(person, f.name) for f in Person._meta.concrete_fields
-              if f.name not in ("version", "updated_at")}
-    return {**fields, "needs": sorted(person.specific_needs.values_list("code", flat=True)),
-            "case_status": case.status}
-
-
 def test_merge_then_unmerge_restores_both_records_exactly(manager, users, twin_registrations,
                                                           settings):
     settings.ONWARD_DEDUP_SECOND_REVIEWER = False
     keep, dup = twin_registrations
-    before = {p.pk: _snapshot(p) for p in (keep, dup)}
+    before = {p.pk: record_snapshot(p.pk) for p in (keep, dup)}
     _run(manager)
     pair = _pair(keep, dup)
     merge = services.pair_merge(actor=manager, pair_id=pair.pk, survivor_person_id=keep.person_id)
@@ -91,7 +83,7 @@ def test_merge_then_unmerge_restores_both_records_exactly(manager, users, twin_r
     present_after_merge = population_on(today)
 
     services.merge_undo(actor=manager, merge_id=merge.pk)
-    assert {p.pk: _snapshot(p) for p in (keep, dup)} == before
+    assert {p.pk: record_snapshot(p.pk) for p in (keep, dup)} == before
     assert population_on(today) == registry_present_on(today) == present_after_merge + 1
     trail = AuditEntry.objects.filter(object_id=dup.person_id, action="update")
     assert [e.detail.split(" (")[0] for e in trail.order_by("id")] == [
