@@ -1,17 +1,19 @@
 """Reads of duplicate pairs, and the registration-time check."""
 
+import json
 import threading
 import time
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from onward.accounts.policy import can, get_for_user, require
+from onward.accounts.policy import can, get_for_user, require, visible_persons
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
-from onward.dedup import engine
+from onward.dedup import engine, merging
 from onward.dedup.models import DedupModel, DuplicatePair, Merge
 from onward.dedup.records import as_record, registry_dataset, registry_records
-from onward.registry.models import Person
+from onward.registry.models import Note, Person, SpecificNeed
 
 UNRESOLVED = (DuplicatePair.Status.OPEN, DuplicatePair.Status.PENDING,
               DuplicatePair.Status.SKIPPED)
@@ -20,7 +22,8 @@ UNRESOLVED = (DuplicatePair.Status.OPEN, DuplicatePair.Status.PENDING,
 def review_queue(*, user, status: str = "open") -> QuerySet:
     """Pairs to review, most likely first."""
     require(user, "dedup.view")
-    pairs = DuplicatePair.objects.select_related("person_a__case", "person_b__case")
+    pairs = DuplicatePair.objects.select_related("person_a__case", "person_b__case",
+                                                 "decided_by")
     if status:
         pairs = pairs.filter(status=status)
     return pairs.order_by("-probability", "id")
@@ -28,7 +31,8 @@ def review_queue(*, user, status: str = "open") -> QuerySet:
 
 def visible_pairs(user) -> QuerySet:
     if can(user, "dedup.view"):
-        return DuplicatePair.objects.select_related("person_a__case", "person_b__case")
+        return DuplicatePair.objects.select_related("person_a__case", "person_b__case",
+                                                    "decided_by")
     return DuplicatePair.objects.none()
 
 
@@ -63,6 +67,176 @@ def name_evidence(pair: DuplicatePair) -> list[dict]:
                      "level": (pair.levels.get(field) or "").replace("_", " "), "variant": same_key and a != b,
                      "similarity": round(engine.name_similarity(a, b), 2) if a and b else None})
     return rows
+
+
+# --- a pair side by side, field by field ---------------------------------------------------
+
+def suggested_survivor(pair: DuplicatePair) -> Person:
+    """The record a merge keeps unless the reviewer says otherwise: the principal of a case
+    with other members (it cannot be merged away), else the one registered first."""
+    for person in (pair.person_a, pair.person_b):
+        if person.relationship == "principal" and person.case.members.filter(
+                merged_into__isnull=True).exclude(pk=person.pk).exists():
+            return person
+    return pair.person_a
+
+
+def _case_side(user, person: Person) -> dict:
+    notes = Note.objects.filter(case_id=person.case_id)
+    if not can(user, "protection_notes.view"):
+        notes = notes.exclude(kind=Note.Kind.PROTECTION)
+    return {"person": person, "case": person.case, "notes": notes.count(),
+            "members": person.case.members.filter(merged_into__isnull=True,
+                                                  removed_at__isnull=True).count()}
+
+
+def _display(field: merging.MergeField, value, needs: dict[str, str]):
+    if field.name == "specific_needs":
+        return [f"{code} – {needs.get(code, code)}" for code in value]
+    return value
+
+
+def pair_comparison(*, user, pair: DuplicatePair) -> dict:
+    """Both records field by field (every field of the person CSV contract), with the
+    engine's evidence and, where they differ, the choice a merge makes by default when
+    the suggested survivor stays. Reads of both records are audited by `get_pair_for_user`;
+    the encrypted fields are shown as on the person page."""
+    a, b = pair.person_a, pair.person_b
+    state_a, state_b = merging.person_state(a), merging.person_state(b)
+    keeper = suggested_survivor(pair)
+    mine, theirs = (state_a, state_b) if keeper == a else (state_b, state_a)
+    other = b if keeper == a else a
+    needs = dict(SpecificNeed.objects.values_list("code", "label"))
+    names = {row["field"]: row for row in name_evidence(pair)}
+    rows = []
+    for field in merging.FIELDS:
+        choice = merging.default_choice(field, mine, theirs)
+        ids = {merging.SURVIVOR: keeper.person_id, merging.MERGED: other.person_id,
+               merging.BOTH: merging.BOTH}
+        name_row = names.get(field.name.replace("_", " "))
+        rows.append({
+            "field": field,
+            "sides": [(_display(field, merging.shown(state_a, field), needs), a.person_id),
+                      (_display(field, merging.shown(state_b, field), needs), b.person_id)],
+            "same": merging.part(state_a, field) == merging.part(state_b, field),
+            # "both" where there are two values to hold (with one empty, it is the other)
+            "joinable": bool(field.joinable and merging.shown(state_a, field)
+                             and merging.shown(state_b, field)
+                             and merging.part(state_a, field) != merging.part(state_b, field)),
+            "default": ids[choice], "level": (pair.levels.get(field.name) or "").replace("_", " "),
+            "variant": bool(name_row and name_row["variant"]),
+            "similarity": name_row["similarity"] if name_row else None,
+        })
+    return {"rows": rows, "sides": [_case_side(user, a), _case_side(user, b)],
+            "survivor": keeper.person_id}
+
+
+def decision_blocker(pair: DuplicatePair) -> str:
+    """Why the pair cannot be decided now ('' when it can): decided already, or one of its
+    records merged or removed since it was filed."""
+    from onward.dedup.services import DECIDABLE
+
+    if pair.status not in DECIDABLE:
+        return ""  # the page says what was decided, by whom and when
+    for person in (pair.person_a, pair.person_b):
+        if person.merged_into_id:
+            return (f"{person.person_id} was merged into another record since this pair "
+                    "was found: undo that merge to decide this pair.")
+        if person.removed_at:
+            return f"{person.person_id} is removed from the registry: restore it to decide."
+    return ""
+
+
+def merge_choices(merge: Merge) -> list[dict]:
+    """What a merge kept, per field the two records differed on (names and ids only):
+    [{label, kept: person id or "both"}]."""
+    choices = merge.snapshot.get("choices") or {}
+    whose = {merging.SURVIVOR: merge.survivor.person_id,
+             merging.MERGED: merge.merged.person_id, merging.BOTH: "both"}
+    changed = set(merge.snapshot.get("survivor_changed") or [])
+    lost = {x["field"] for x in merge.snapshot.get("not_kept") or []}
+    return [{"label": f.label, "kept": whose[choices[f.name]]} for f in merging.FIELDS
+            if f.name in choices and (f.name in changed or f.name in lost)]
+
+
+# --- a survivor's merge history, and where a merged-away id leads --------------------------
+
+def _merge_values(merge: Merge) -> dict | None:
+    if not merge.record_values:
+        return None
+    return json.loads(merge.record_values)
+
+
+def merge_history(*, user, person: Person) -> list[dict]:
+    """The merges into this record (and out of it, when it was merged and the merge was
+    undone), newest first. For a merge in force, every value it did not keep: the merged
+    record's, and this record's own values it replaced. Showing them reads the merged
+    record: audited as a read of it."""
+    merges = (Merge.objects.filter(Q(survivor=person) | Q(merged=person), done_at__isnull=False)
+              .select_related("survivor", "merged", "requested_by", "approved_by", "undone_by")
+              .order_by("-done_at", "-pk"))
+    history = []
+    for merge in merges:
+        entry = {"merge": merge, "into_this": merge.survivor_id == person.pk, "not_kept": [],
+                 "kept_edits": [merging.BY_NAME[n].label for n in
+                                merge.snapshot.get("undo_kept_edits") or []]}
+        if entry["into_this"] and not merge.undone_at:
+            entry["not_kept"] = _not_kept(merge)
+            audit_record(actor=user, action=AuditEntry.Action.VIEW, object_type="person",
+                         object_id=merge.merged.person_id,
+                         detail=f"merge history on {person.person_id}")
+        history.append(entry)
+    return history
+
+
+def _not_kept(merge: Merge) -> list[dict]:
+    values = _merge_values(merge)
+    if values is None:
+        # Merged before merges chose fields: the survivor was left as it was, and the
+        # merged record (unchanged while merged) holds what it did not take.
+        survivor = merging.person_state(merge.survivor)
+        values = {"survivor": survivor, "merged": merging.person_state(merge.merged),
+                  "result": survivor}
+    lost = merging.not_kept(values["survivor"], values["merged"], values["result"])
+    needs = dict(SpecificNeed.objects.values_list("code", "label"))
+    for x in lost:
+        x["value"] = _display(merging.BY_NAME[x["field"]], x["value"], needs)
+        x["of"] = (merge.merged if x["whose"] == merging.MERGED else merge.survivor).person_id
+    return lost
+
+
+MAX_CHAIN = 20  # a merged record merged again: never follow a loop for ever
+
+
+def merged_away(*, user, person_id: str) -> dict | None:
+    """Where a merged-away id leads: {survivor, steps [(from, into, when)], notice,
+    merged_at}, the survivor being the record the chain of merges ends at; None when the id
+    was not merged, or the survivor is not one the user may see (the caller then opens the
+    id through the policy's door, which answers and audits it as any unknown id). Asked
+    before the door, so that following a merged id is not logged as a refusal."""
+    current = Person.objects.filter(person_id=str(person_id)[:32],
+                                    merged_into__isnull=False).first()
+    steps, seen = [], set()
+    while current is not None and current.merged_into_id and current.pk not in seen \
+            and len(steps) < MAX_CHAIN:
+        seen.add(current.pk)
+        merge = (Merge.objects.filter(merged=current, done_at__isnull=False,
+                                      undone_at__isnull=True).order_by("-done_at").first())
+        into = Person.objects.get(pk=current.merged_into_id)
+        steps.append((current.person_id, into.person_id, merge.done_at if merge else None))
+        current = into
+    if not steps:
+        return None
+    survivor = visible_persons(user, removed=True).select_related("case") \
+        .filter(pk=current.pk).first()
+    if survivor is None:
+        return None
+    notice = "; ".join(f"{a} was merged into {b}"
+                       + (f" on {timezone.localdate(when):%Y-%m-%d}" if when else "")
+                       for a, b, when in steps) + "."
+    audit_record(actor=user, action=AuditEntry.Action.VIEW, object_type="person",
+                 object_id=steps[0][0], detail=f"merged into {survivor.person_id}: sent on to it")
+    return {"survivor": survivor, "steps": steps, "notice": notice, "merged_at": steps[0][2]}
 
 
 # --- registration-time check -------------------------------------------------------------

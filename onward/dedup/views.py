@@ -40,12 +40,22 @@ def _pair(request, pair_id):
 @permission_required("dedup.view")
 def dedup_pair(request, pair_id):
     pair = _pair(request, pair_id)
+    merges = list(pair.merges.select_related("survivor", "merged", "requested_by",
+                                             "approved_by", "undone_by"))
+    blocker = selectors.decision_blocker(pair)
+    can_review = can(request.user, "dedup.review")
     return render(request, "dedup/pair.html", {
-        "pair": pair, "names": selectors.name_evidence(pair),
-        "merges": pair.merges.select_related("survivor", "merged", "requested_by",
-                                             "approved_by"),
-        "can_review": can(request.user, "dedup.review"),
+        "pair": pair, "compare": selectors.pair_comparison(user=request.user, pair=pair),
+        "merges": [(m, selectors.merge_choices(m)) for m in merges],
+        "can_review": can_review, "blocker": blocker,
+        "can_decide": can_review and not blocker and pair.status in services.DECIDABLE,
     })
+
+
+def _keep(request) -> dict:
+    """The reviewer's choice per field (`keep_<field>`: a person id, or "both")."""
+    return {name[len("keep_"):]: value for name, value in request.POST.items()
+            if name.startswith("keep_")}
 
 
 @require_POST
@@ -53,11 +63,13 @@ def dedup_pair(request, pair_id):
 def dedup_decide(request, pair_id):
     pair = _pair(request, pair_id)
     decision = request.POST.get("decision")
-    version = int(request.POST.get("version") or 0) or None
+    version = request.POST.get("version", "")
+    version = int(version) if version.isdigit() else None
     try:
         if decision == "same":
             merge = services.pair_merge(actor=request.user, pair_id=pair.pk, expected_version=version,
-                                        survivor_person_id=request.POST.get("survivor", ""))
+                                        survivor_person_id=request.POST.get("survivor", ""),
+                                        keep=_keep(request))
             messages.success(request, "Merged." if merge.done_at else
                              "Merge requested: a second reviewer must approve it.")
         elif decision == "different":
@@ -74,11 +86,11 @@ def dedup_decide(request, pair_id):
     return redirect("dedup_pair", pair_id=pair.pk)
 
 
-def _merge_action(request, merge_id, action):
+def _merge_action(request, merge_id, action, done: str):
     merge = record_or_404(request, selectors.get_merge_for_user, "merge", merge_id)
     try:
         action(actor=request.user, merge_id=merge.pk)
-        messages.success(request, "Done.")
+        messages.success(request, done)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     return redirect("dedup_pair", pair_id=merge.pair_id)
@@ -87,10 +99,11 @@ def _merge_action(request, merge_id, action):
 @require_POST
 @permission_required("dedup.review")
 def dedup_approve(request, merge_id):
-    return _merge_action(request, merge_id, services.merge_approve)
+    return _merge_action(request, merge_id, services.merge_approve, "Merged.")
 
 
 @require_POST
 @permission_required("dedup.review")
 def dedup_unmerge(request, merge_id):
-    return _merge_action(request, merge_id, services.merge_undo)
+    return _merge_action(request, merge_id, services.merge_undo,
+                         "Merge undone: both records are as they were before it.")

@@ -1,6 +1,11 @@
 """REST API of the registry. Thin: parse, call the selectors and services, render."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
@@ -134,17 +139,51 @@ class PersonLookupApi(APIView):
                                   many=True).data)
 
 
+class PersonGoneOut(serializers.Serializer):
+    """No person with this id, or not one you may see; for an id merged into another
+    record (and a survivor you may see), `merged_into` gives the survivor's id."""
+
+    error = serializers.CharField()
+    merged_into = serializers.CharField(
+        required=False, help_text="The survivor's person id: read or edit that record.")
+    merged_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="When this id was merged (null: unknown).")
+
+
+def _person(request, person_id: str) -> tuple[Person | None, Response | None]:
+    """(the person, None) through the policy's door, or (None, the answer) for an id
+    merged into a survivor the user may see: 404 with `merged_into` (a merge can be undone,
+    so no permanent redirect, and a write meant for the merged record never lands on
+    another one). Anything else is the door's NotFound, audited as `denied`."""
+    from onward.dedup.selectors import merged_away
+
+    moved = merged_away(user=request.user, person_id=person_id)
+    if moved is None:
+        return get_person_for_user(request.user, person_id), None
+    return None, Response({"error": moved["notice"], "merged_into": moved["survivor"].person_id,
+                           "merged_at": moved["merged_at"]}, status=404)
+
+
+PERSON_404 = OpenApiResponse(PersonGoneOut, description=(
+    "No such person, or not one you may see. A person id merged into another record gives "
+    "`merged_into`, the survivor's id."))
+
+
 class PersonDetailApi(APIView):
-    @extend_schema(responses=PersonOut)
+    @extend_schema(responses={200: PersonOut, 404: PERSON_404})
     def get(self, request, person_id):
         require(request.user, "registry.view")
-        person = get_person_for_user(request.user, person_id)
+        person, gone = _person(request, person_id)
+        if gone:
+            return gone
         return Response(PersonOut(selectors.person_detail(user=request.user, person=person)).data)
 
-    @extend_schema(request=PersonPatch, responses=PersonOut)
+    @extend_schema(request=PersonPatch, responses={200: PersonOut, 404: PERSON_404})
     def patch(self, request, person_id):
         require(request.user, "registry.edit")
-        person = get_person_for_user(request.user, person_id)
+        person, gone = _person(request, person_id)
+        if gone:
+            return gone
         body = PersonPatch(data=request.data)
         body.is_valid(raise_exception=True)
         changes = dict(body.validated_data)

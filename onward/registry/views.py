@@ -90,11 +90,21 @@ def case_list(request):
 
 @permission_required("registry.view")
 def person_detail(request, person_id):
-    person = selectors.person_detail(user=request.user, person=person_or_404(request, person_id))
+    from onward.dedup.selectors import merge_history, merged_away
+
+    # A merged-away id leads to its survivor, if the user may see it; anything else is
+    # the door's 404, with its `denied` audit entry.
+    moved = merged_away(user=request.user, person_id=person_id)
+    if moved is not None:
+        messages.info(request, moved["notice"])
+        return redirect("person_detail", person_id=moved["survivor"].person_id)
+    person = person_or_404(request, person_id)
+    person = selectors.person_detail(user=request.user, person=person)
     return render(request, "registry/person_detail.html", {
         "person": person, "nationality": country_name(person.nationality),
         "can_edit": can(request.user, "registry.edit") and not person.removed_at,
         "can_remove": can(request.user, "registry.remove"),
+        "merge_history": merge_history(user=request.user, person=person),
     })
 
 

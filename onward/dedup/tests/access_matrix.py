@@ -17,7 +17,14 @@ def world(users) -> dict:
                                         status="pending")
     merge = Merge.objects.create(pair=pair, survivor=a, merged=b,
                                  requested_by=users[roles.ADMIN])
-    return {"pair": pair.pk, "merge": merge.pk}
+    # A record merged into another of its case (one reviewer suffices): its id leads on.
+    from onward.dedup.services import pair_merge
+
+    twin = services.person_add(actor=clerk, case=a.case, person=principal_data(
+        given_name="Mohamad", relationship="child"))
+    done = DuplicatePair.objects.create(person_a=a, person_b=twin, probability=0.9, weight=5)
+    pair_merge(actor=users[roles.ADMIN], pair_id=done.pk, survivor_person_id=a.person_id)
+    return {"pair": pair.pk, "merge": merge.pk, "merged": twin.person_id}
 
 
 VIEWERS = dict(DL=403)
@@ -35,4 +42,7 @@ ROWS = [
         outcome(302, **REVIEWERS), method="post"),
     Row("dedup_unmerge", lambda w: reverse("dedup_unmerge", args=[w["merge"]]),
         outcome(302, **REVIEWERS), method="post"),
+    # A merged-away id: a redirect to the survivor for whoever may read the registry.
+    Row("person_detail", lambda w: reverse("person_detail", args=[w["merged"]]),
+        outcome(302, DL=403)),
 ]
