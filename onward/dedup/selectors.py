@@ -7,7 +7,8 @@ import time
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from onward.accounts.policy import can, get_for_user, require, visible_persons
+from onward.accounts import policy
+from onward.accounts.policy import can, get_for_user, require
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.dedup import engine, merging
@@ -227,7 +228,7 @@ def merged_away(*, user, person_id: str) -> dict | None:
         current = into
     if not steps:
         return None
-    survivor = visible_persons(user, removed=True).select_related("case") \
+    survivor = policy.visible_persons(user, removed=True).select_related("case") \
         .filter(pk=current.pk).first()
     if survivor is None:
         return None
