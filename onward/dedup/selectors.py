@@ -1,5 +1,6 @@
 """Reads of duplicate pairs, and the registration-time check."""
 
+import datetime as dt
 import json
 import threading
 import time
@@ -217,17 +218,17 @@ def merged_away(*, user, person_id: str) -> dict | None:
     before the door, so that following a merged id is not logged as a refusal."""
     current = Person.objects.filter(person_id=str(person_id)[:32],
                                     merged_into__isnull=False).first()
-    steps, seen = [], set()
-    while current is not None and current.merged_into_id and current.pk not in seen \
-            and len(steps) < MAX_CHAIN:
+    if current is None:
+        return None
+    steps: list[tuple[str, str, dt.datetime | None]] = []
+    seen: set[int] = set()
+    while current.merged_into_id and current.pk not in seen and len(steps) < MAX_CHAIN:
         seen.add(current.pk)
         merge = (Merge.objects.filter(merged=current, done_at__isnull=False,
                                       undone_at__isnull=True).order_by("-done_at").first())
         into = Person.objects.get(pk=current.merged_into_id)
         steps.append((current.person_id, into.person_id, merge.done_at if merge else None))
         current = into
-    if not steps:
-        return None
     survivor = policy.visible_persons(user, removed=True).select_related("case") \
         .filter(pk=current.pk).first()
     if survivor is None:

@@ -73,6 +73,9 @@ def test_variant_warning_then_merge_choosing_fields_follow_the_old_id_and_undo(
     assert page.locator("input[name=decision]").count() == 0  # decided: no form
     assert page.locator(".card.decided", has_text="by t_datamanager").count() == 1
     shot(page, "dedup-05-merged")
+    page.goto(f"{base}/duplicates/?status=merged")
+    assert "by t_datamanager" in page.locator("tr", has_text=existing.person_id).inner_text()
+    shot(page, "dedup-05b-queue-decided")
 
     page.goto(f"{base}/persons/{again.person_id}/")  # the old id
     page.wait_for_url(f"**/persons/{existing.person_id}/")
