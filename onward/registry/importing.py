@@ -287,6 +287,19 @@ def _iter_xlsx(path: Path, errors: ErrorSink | None):
     return header, rows()
 
 
+def check_readable(path: str | os.PathLike, *, ignore_unknown: bool = False) -> None:
+    """The file-level checks of an import, without its rows: size, encoding or spreadsheet,
+    the header row, at least one person. Raises ImportRefused naming what is wrong."""
+    header, rows = iter_rows(path)
+    try:
+        first = next(rows, None)  # started, so that closing it closes the file
+        check_header(header, ignore_unknown=ignore_unknown)
+        if first is None:
+            raise ImportRefused("The file has a header row but no person.")
+    finally:
+        rows.close()
+
+
 def check_header(header: list[str], *, ignore_unknown: bool = False) -> list[str]:
     names = [h.strip().lower() for h in header]
     problems = []

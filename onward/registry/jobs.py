@@ -1,12 +1,30 @@
-"""Background jobs of the registry: a bulk import runs as the "import" job kind."""
+"""Background jobs of the registry: a bulk import runs as the "import" job kind.
 
+Whoever starts an import does it the same way (`import_start`), reads it through the same
+door (`get_import_for_user`) and its row errors through the same audited read
+(`import_error_rows`).
+"""
+
+import csv
+import tempfile
+import uuid
+from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext
 
+from onward.accounts.policy import NotFound, require
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
 from onward.jobs.registry import job_kind
 
 UPLOADS = "uploads"
+SUFFIXES = (".csv", ".xlsx")
 
 
 def uploads_dir() -> Path:
@@ -32,3 +50,103 @@ def run_import(job, progress):
     progress(result.rows, result.rows, "Imported" if result.applied else (
         "Checked" if result.dry_run and not result.errors else "Refused"))
     return result.as_dict()
+
+
+# --- starting an import ------------------------------------------------------------------
+
+def size_refusal(upload) -> str:
+    """Why an upload is too large to import ("" when it is not)."""
+    from onward.registry.importing import max_bytes
+
+    limit = max_bytes()
+    if upload.size <= limit:
+        return ""
+    return gettext("The file is %(size).1f MB, over the import limit of %(limit).1f MB: "
+                   "split it into smaller files.") % {"size": upload.size / 2**20,
+                                                      "limit": limit / 2**20}
+
+
+@contextmanager
+def _on_disk(upload):
+    """A path to the upload's bytes (a large upload is on disk already)."""
+    if hasattr(upload, "temporary_file_path"):
+        yield Path(upload.temporary_file_path())
+        return
+    with tempfile.NamedTemporaryFile(prefix="onward-upload-") as copy:
+        for chunk in upload.chunks():
+            copy.write(chunk)
+        copy.flush()
+        yield Path(copy.name)
+
+
+def import_upload_check(upload) -> None:
+    """Refuses, before anything is stored, an upload that cannot be a person file: none,
+    not CSV or XLSX, too large, unreadable, or a header that is not the person file's.
+    Raises ValidationError on `file`. Row errors are the job's to find (all of them)."""
+    from onward.registry.importing import ImportRefused, check_readable
+
+    if upload is None:
+        raise ValidationError({"file": "No file: send the person file (CSV UTF-8 or XLSX) "
+                                       "as the form field 'file'."})
+    if Path(upload.name or "").suffix.lower() not in SUFFIXES:
+        raise ValidationError({"file": "Not a CSV or XLSX file: the file's name must end in "
+                                       ".csv or .xlsx."})
+    if refusal := size_refusal(upload):
+        raise ValidationError({"file": refusal})
+    with _on_disk(upload) as path:
+        try:
+            check_readable(path)
+        except ImportRefused as exc:
+            raise ValidationError({"file": str(exc)}) from None
+    upload.seek(0)
+
+
+def import_start(*, actor, upload, dry_run: bool = False):
+    """Keeps the uploaded file and queues its import, done as `actor` (all or nothing)."""
+    from onward.jobs.services import job_enqueue
+
+    require(actor, "registry.import")
+    try:
+        name = get_valid_filename(Path(upload.name or "").name)[:80]
+    except SuspiciousFileOperation:
+        name = ""
+    name = name or "upload"
+    stored = FileSystemStorage(location=uploads_dir()).save(f"{uuid.uuid4().hex}-{name}",
+                                                            upload)
+    return job_enqueue(kind="import", actor=actor,
+                       params={"stored": stored, "name": name, "dry_run": bool(dry_run)})
+
+
+# --- reading an import -------------------------------------------------------------------
+
+def get_import_for_user(user, job_id):
+    """The import job, for its creator, administrators and data managers (NotFound for
+    any other, as for one that does not exist)."""
+    from onward.jobs.selectors import get_job_for_user
+
+    job = get_job_for_user(user, job_id)
+    if job.kind != "import":
+        raise NotFound(f"No import {job_id}.")
+    return job
+
+
+def import_error_count(job) -> int:
+    return int((job.result or {}).get("errors", 0)) if job.finished else 0
+
+
+def import_error_rows(*, actor, job, start: int, stop: int) -> list[list[str]]:
+    """Rows `start`..`stop` of the import's error report: [row, column, value, message].
+    The values come from the file (names, document numbers): the read is audited."""
+    from onward.registry.importing import unquote
+
+    path = errors_path(job)
+    if not import_error_count(job) or not path.exists():
+        return []
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        rows = [[unquote(cell) for cell in row] for row in islice(reader, start, stop)]
+    if rows:
+        audit_record(actor=actor, action=AuditEntry.Action.VIEW, object_type="import",
+                     object_id=str(job.pk), detail=f"errors {start + 1}-{start + len(rows)}")
+    return rows

@@ -1,27 +1,29 @@
 """Import and export pages. Thin: the work is in importing.py, exporting.py and jobs.py."""
 
-import csv
 import tempfile
-import uuid
-from itertools import islice
 from pathlib import Path
 
 from django import forms
-from django.core.files.storage import FileSystemStorage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-from onward.accounts.policy import NotFound, can
+from onward.accounts.policy import can
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
 from onward.jobs.models import Job
-from onward.jobs.selectors import get_job_for_user
-from onward.jobs.services import job_enqueue
 from onward.registry import exporting
-from onward.registry.importing import COLUMNS, ErrorSink, max_bytes, unquote
-from onward.registry.jobs import errors_path, uploads_dir
-from onward.web.access import permission_required
+from onward.registry.importing import COLUMNS, ErrorSink, max_bytes
+from onward.registry.jobs import (
+    errors_path,
+    get_import_for_user,
+    import_error_count,
+    import_error_rows,
+    import_start,
+    size_refusal,
+)
+from onward.web.access import permission_required, record_or_404
 
 ERRORS_PAGE = 100
 
@@ -33,12 +35,8 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        limit = max_bytes()
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size).1f MB, over the import limit of %(limit).1f MB: "
-                  "split it into smaller files.") % {"size": upload.size / 2**20,
-                                                     "limit": limit / 2**20})
+        if refusal := size_refusal(upload):
+            raise forms.ValidationError(refusal)
         return upload
 
 
@@ -53,12 +51,8 @@ def _imports_for(user):
 def import_list(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        name = get_valid_filename(Path(upload.name).name)[:80] or "upload"
-        stored = FileSystemStorage(location=uploads_dir()).save(f"{uuid.uuid4().hex}-{name}",
-                                                                upload)
-        job = job_enqueue(kind="import", actor=request.user, params={
-            "stored": stored, "name": name, "dry_run": form.cleaned_data["dry_run"]})
+        job = import_start(actor=request.user, upload=form.cleaned_data["file"],
+                           dry_run=form.cleaned_data["dry_run"])
         return redirect("import_detail", job_id=job.pk)
     page = Paginator(_imports_for(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "registry/import_list.html", {
@@ -66,28 +60,17 @@ def import_list(request):
 
 
 def _import_job(request, job_id) -> Job:
-    try:
-        job = get_job_for_user(request.user, job_id)
-    except NotFound:
-        raise Http404("No such import.") from None
-    if job.kind != "import":
-        raise Http404("No such import.")
-    return job
+    return record_or_404(request, get_import_for_user, "import", job_id)
 
 
-def _error_page(job, number):
-    path = errors_path(job)
-    total = job.result.get("errors", 0) if job.result else 0
-    if not total or not path.exists():
+def _error_page(request, job, number):
+    total = import_error_count(job)
+    if not total or not errors_path(job).exists():
         return None
-    paginator = Paginator(range(total), ERRORS_PAGE)
-    page = paginator.get_page(number)
+    page = Paginator(range(total), ERRORS_PAGE).get_page(number)
     start = (page.number - 1) * ERRORS_PAGE
-    with open(path, encoding="utf-8", newline="") as f:
-        reader = csv.reader(f)
-        next(reader, None)
-        page.rows = [[unquote(cell) for cell in row]
-                     for row in islice(reader, start, start + ERRORS_PAGE)]
+    page.rows = import_error_rows(actor=request.user, job=job, start=start,
+                                  stop=start + ERRORS_PAGE)
     return page
 
 
@@ -95,7 +78,8 @@ def _error_page(job, number):
 def import_detail(request, job_id):
     job = _import_job(request, job_id)
     return render(request, "registry/import_detail.html", {
-        "job": job, "result": job.result or {}, "errors": _error_page(job, request.GET.get("page")),
+        "job": job, "result": job.result or {},
+        "errors": _error_page(request, job, request.GET.get("page")),
     })
 
 
@@ -113,6 +97,9 @@ def import_errors(request, job_id):
                                 content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}-errors.csv"'
         return response
+    # The report holds the file's values (names, document numbers): an export.
+    audit_record(actor=request.user, action=AuditEntry.Action.EXPORT, object_type="import",
+                 object_id=str(job.pk), detail="error report")
     return FileResponse(open(path, "rb"), as_attachment=True,
                         filename=f"{name}-errors.csv", content_type="text/csv; charset=utf-8")
 
