@@ -2,6 +2,7 @@
 the request through every service call."""
 
 import contextvars
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 
@@ -20,6 +21,17 @@ _current: contextvars.ContextVar[RequestMeta | None] = contextvars.ContextVar(
 def request_meta() -> RequestMeta:
     """Who and where the current request comes from; `cli` outside any request."""
     return _current.get() or OUTSIDE_REQUESTS
+
+
+@contextmanager
+def request_meta_as(meta: RequestMeta):
+    """Work done later on a request's behalf (a background job) is audited as that
+    request's: its channel and address."""
+    token = _current.set(meta)
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def client_ip(request) -> str | None:

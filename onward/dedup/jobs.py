@@ -4,6 +4,9 @@ from onward.dedup import services
 from onward.jobs.registry import job_kind
 
 
-@job_kind("dedup")
+# Safe to run again after its worker died: a run only scores and files pairs for review
+# (nothing is merged without a person), and filing is idempotent: a pair already filed
+# gets its new score, a decided pair keeps its decision.
+@job_kind("dedup", retry=True)
 def run_dedup(job, progress):
     return services.dedup_run_registry(actor=job.created_by, progress=progress)

@@ -7,7 +7,11 @@ from django.db import models
 class Job(models.Model):
     """A long piece of work (import, whole-registry dedup, matching) run by a worker
     process, with progress a user can watch. Kept after it ends: its result and error
-    are part of the record of what was done."""
+    are part of the record of what was done.
+
+    While it runs, its worker holds a lease (`lease_owner`, until `lease_expires_at`) that
+    it keeps renewing; a lease that expired means the worker died (onward/jobs/services.py).
+    `history` keeps one entry per attempt that ended that way."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -28,8 +32,16 @@ class Job(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # of the current attempt
     finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)      # started so far
+    max_attempts = models.PositiveSmallIntegerField(default=1)
+    lease_owner = models.CharField(max_length=100, blank=True)  # host:pid:token of the worker
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    history = models.JSONField(default=list, blank=True)
+    # Where the work was asked from ({"channel", "ip", "path"} of the request): the audit
+    # entries the job writes carry it, as if the request had done the work itself.
+    origin = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -46,3 +58,11 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def attempt_label(self) -> str:
+        """"attempt 2 of 3" once there is more than one, else "" (most jobs run once)."""
+        if self.max_attempts <= 1 and self.attempts <= 1:
+            return ""
+        current = self.attempts + (1 if self.status == self.Status.QUEUED else 0)
+        return f"attempt {max(current, 1)} of {self.max_attempts}"

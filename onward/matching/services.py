@@ -426,12 +426,16 @@ def run_execute(*, run: MatchRun, progress: Progress | None = None) -> dict:
     from the parent), checks the plan against the stored problem, stores the result.
     A failure is recorded on the run and raised."""
     say = progress or (lambda *a, **k: None)
+    run = MatchRun.objects.get(pk=run.pk)
+    if run.status == MatchRun.Status.DONE:  # solved by an attempt whose worker then died
+        return run_summary(run)
     MatchRun.objects.filter(pk=run.pk).update(status=MatchRun.Status.RUNNING)
     try:
         # Three short transactions, the solve outside any: a long solve never holds a
         # lock (on SQLite a write transaction would stop every other writer).
         run = MatchRun.objects.select_related("parent").get(pk=run.pk)
-        if run.parent_id is None:
+        # A root run builds its inputs once: an attempt after a worker's death reuses them.
+        if run.parent_id is None and not run.inputs_sha256:
             pending = run.inputs_data().get("pending_predictions")
             say(0, 4, "reading cases and pledges")
             with transaction.atomic():
@@ -533,6 +537,12 @@ def _store_result(run: MatchRun, inputs: dict, result) -> dict:
     run.n_assigned = sum(1 for p in data["assignment"] if p >= 0)
     run.status, run.finished_at, run.error = MatchRun.Status.DONE, timezone.now(), ""
     run.save()
+    return run_summary(run, n_cases)
+
+
+def run_summary(run: MatchRun, n_cases: int | None = None) -> dict:
+    """What the "match" job reports of a solved run."""
+    n_cases = run.n_cases if n_cases is None else n_cases
     return {"run": run.pk, "cases": n_cases, "assigned": run.n_assigned,
             "objective": run.objective, "bound": run.bound, "gap": run.gap,
             "status": run.solver_status}

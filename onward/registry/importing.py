@@ -557,9 +557,12 @@ def _check_principals(cases: dict[str, _CaseFacts], seen: dict, errors: ErrorSin
 
 def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = False,
                 errors_out=None, progress: Callable | None = None,
-                source_name: str = "") -> ImportResult:
+                source_name: str = "", job_id: str = "") -> ImportResult:
     """Imports a person file (CSV or XLSX): validated whole, then written whole or not at
-    all. File-level problems are reported like row errors (row 0) and change nothing."""
+    all. File-level problems are reported like row errors (row 0) and change nothing.
+    `job_id` (the background job doing it) is written into the import's audit entry, in
+    the import's own transaction: an attempt after a worker's death finds there whether
+    the import had committed (`committed_import`)."""
     require(actor, "registry.import")
     result = ImportResult(dry_run=dry_run)
     errors = ErrorSink(errors_out)
@@ -578,7 +581,7 @@ def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = Fa
         try:
             spool.seek(0)
             _write(spool, actor=actor, result=result, facts=facts, errors=errors,
-                   progress=progress, source_name=source_name)
+                   progress=progress, source_name=source_name, job_id=job_id)
         except ImportRefused as exc:
             result.refused = str(exc)
             errors.add(0, "", "", str(exc))
@@ -593,6 +596,19 @@ def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = Fa
         errors.close()
         if spool is not None:
             spool.close()
+
+
+def committed_import(job_id: str, source_name: str) -> ImportResult | None:
+    """What the import done by job `job_id` wrote, if it committed (None otherwise)."""
+    entry = (AuditEntry.objects.filter(object_type="import", object_id=source_name[:64],
+                                       changes__job=job_id).order_by("at").first())
+    if entry is None:
+        return None
+    c = entry.changes
+    return ImportResult(rows=c.get("rows", 0), cases_created=c.get("cases_created", 0),
+                        persons_created=c.get("persons_created", 0),
+                        persons_updated=c.get("persons_updated", 0),
+                        persons_unchanged=c.get("persons_unchanged", 0), applied=True)
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -635,7 +651,7 @@ def _new_pks(model, count: int) -> list[int] | None:
 
 @transaction.atomic
 def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink,
-           progress, source_name: str) -> None:
+           progress, source_name: str, job_id: str = "") -> None:
     from onward.movements.ledger import ledger_arrivals
 
     detail = f"imported from {source_name}"[:255]
@@ -773,5 +789,6 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
         changes={"rows": result.rows, "cases_created": result.cases_created,
                  "persons_created": result.persons_created,
                  "persons_updated": result.persons_updated,
-                 "persons_unchanged": result.persons_unchanged},
+                 "persons_unchanged": result.persons_unchanged,
+                 **({"job": job_id} if job_id else {})},
         detail=detail)

@@ -37,7 +37,20 @@ def errors_path(job) -> Path:
     return uploads_dir() / f"{job.pk}-errors.csv"
 
 
-@job_kind("import")
+def _committed(job) -> dict | None:
+    """The import an attempt committed before its worker died, if it did."""
+    from onward.registry.importing import committed_import
+
+    if job.params.get("dry_run"):
+        return None  # a dry run commits nothing
+    done = committed_import(str(job.pk), job.params.get("name") or job.params["stored"])
+    return {**done.as_dict(), "committed_by_earlier_attempt": True} if done else None
+
+
+# Safe to run again after its worker died: the import commits all its rows or none, and
+# its audit entry names the job in that same transaction, so a take-back knows whether
+# the dead attempt had committed (then the job is done, not run again).
+@job_kind("import", retry=True, committed=_committed)
 def run_import(job, progress):
     """Imports the uploaded file as the user who uploaded it; the error report (every
     error, as CSV) is kept next to the upload for the result page."""
@@ -46,7 +59,8 @@ def run_import(job, progress):
     params = job.params
     result = import_file(uploads_dir() / params["stored"], actor=job.created_by,
                          dry_run=params.get("dry_run", False), errors_out=errors_path(job),
-                         progress=progress, source_name=params.get("name", ""))
+                         progress=progress, source_name=params.get("name", ""),
+                         job_id=str(job.pk))
     progress(result.rows, result.rows, "Imported" if result.applied else (
         "Checked" if result.dry_run and not result.errors else "Refused"))
     return result.as_dict()

@@ -226,6 +226,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
 
+# Background jobs (docs/operations.md, "Background worker"). A worker holds a lease on
+# the job it runs and renews it every quarter of its length; a job whose lease expired
+# (its worker died) is taken back by any worker: queued again while attempts remain, for
+# the kinds that are safe to retry, failed with the reason otherwise.
+ONWARD_JOB_LEASE_SECONDS = env_int("ONWARD_JOB_LEASE_SECONDS", 60, minimum=2, maximum=3600)
+ONWARD_JOB_MAX_ATTEMPTS = env_int("ONWARD_JOB_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
+
 # Reports shared outside the operation round or suppress cells below this count.
 ONWARD_SMALL_CELL = env_int("ONWARD_SMALL_CELL", 5)
 

@@ -10,6 +10,12 @@
       document.getElementById("job-message").textContent = state.message || "";
       document.getElementById("job-count").textContent =
         state.progress + (state.total ? " / " + state.total : "");
+      const attempt = document.getElementById("job-attempt");
+      if (attempt && state.attempt) {
+        // "attempt 2 of 3": a worker died during an earlier attempt.
+        attempt.textContent = state.attempt.charAt(0).toUpperCase() + state.attempt.slice(1);
+        attempt.hidden = false;
+      }
       const bar = document.getElementById("job-progress");
       if (state.percent !== null) bar.value = state.percent;
       if (state.finished) { window.location.reload(); return; }
