@@ -22,7 +22,7 @@ ALWAYS = {
 }
 WRITES = {"409": "The record changed since you read it (a stale version), or the action "
                  "conflicts with its state."}
-WITH_BODY = {"415": "The body is not JSON."}
+WITH_BODY = {"415": "The body is not {types}."}
 
 
 def add_error_responses(result, generator, request, public):
@@ -33,7 +33,10 @@ def add_error_responses(result, generator, request, public):
         for method, operation in operations.items():
             codes = {**ALWAYS, **(WRITES if method in ("post", "put", "patch", "delete") else {}),
                      **(WITH_BODY if "requestBody" in operation else {})}
+            types = " or ".join(operation.get("requestBody", {}).get("content", {})
+                                or ["JSON"]).replace("application/json", "JSON")
             responses = operation.setdefault("responses", {})
             for code, description in codes.items():
-                responses.setdefault(code, {"description": description, "content": ref})
+                responses.setdefault(code, {"description": description.format(types=types),
+                                            "content": ref})
     return result

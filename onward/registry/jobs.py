@@ -1,8 +1,8 @@
 """Background jobs of the registry: a bulk import runs as the "import" job kind.
 
-Whoever starts an import does it the same way (`import_start`), reads it through the same
-door (`get_import_for_user`) and its row errors through the same audited read
-(`import_error_rows`).
+The web page (views_io) and the API (api_imports) start an import the same way
+(`import_start`), read it through the same door (`get_import_for_user`) and its row
+errors through the same audited read (`import_error_rows`).
 """
 
 import csv

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onward.registry import api, views, views_io
+from onward.registry import api, api_imports, views, views_io
 
 urlpatterns = [
     path("persons/", views.person_list, name="person_list"),
@@ -29,4 +29,7 @@ urlpatterns = [
     path("api/cases/<str:case_id>/", api.CaseDetailApi.as_view(), name="api_case_detail"),
     path("api/cases/<str:case_id>/members/", api.CaseMembersApi.as_view(),
          name="api_case_members"),
+    path("api/imports/", api_imports.ImportListApi.as_view(), name="api_import_list"),
+    path("api/imports/<str:import_id>/", api_imports.ImportDetailApi.as_view(),
+         name="api_import_detail"),
 ]

@@ -62,7 +62,12 @@ def world(users):
     open_pledge(users, country="DEU", persons=4)
     assessed_case(users, size=2)
     run = solved_run(users)
-    return {"case_id": case.case_id,
+    from onward.jobs.models import Job
+
+    upload = Job.objects.create(kind="import", created_by=users[roles.ADMIN], status="done",
+                                params={"name": "people.csv", "stored": "x-people.csv"},
+                                result={"rows": 1, "errors": 0, "applied": True})
+    return {"import_id": str(upload.pk), "case_id": case.case_id,
             "person_id": case.members.get(relationship="principal").person_id,
             "pledge_id": albania.pk, "submission_id": case.submissions.get().pk,
             "transfer_id": transfer.pk, "incident_id": incident.pk, "run_id": run.pk}

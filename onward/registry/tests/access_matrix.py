@@ -13,6 +13,10 @@ def world(users) -> dict:
     job = Job.objects.create(kind="import", created_by=users[roles.CLERK], status="done",
                              params={"name": "people.csv", "stored": "x-people.csv"},
                              result={"rows": 1, "errors": 0, "applied": True})
+    # Out of the clerk's scope: an import is its creator's (and A's and DM's).
+    theirs = Job.objects.create(kind="import", created_by=users[roles.DATA_MANAGER],
+                                status="done", params={"name": "dm.csv", "stored": "x-dm.csv"},
+                                result={"rows": 1, "errors": 0, "applied": True})
     person = case.members.get().person_id
     # For removal: a member who may be removed, and a removed case (with its principal).
     member = services.person_add(actor=users[roles.CLERK], case=case, person=principal_data(
@@ -21,7 +25,7 @@ def world(users) -> dict:
                                    principal=principal_data(given_name="Reza"))
     services.case_remove(actor=users[roles.ADMIN], case=removed, expected_version=1,
                          reason="registered in error")
-    return {"case": case.case_id, "person": person, "import": job.pk,
+    return {"case": case.case_id, "person": person, "import": job.pk, "their_import": theirs.pk,
             "member": member.person_id, "removed_case": removed.case_id,
             "removed_person": removed.members.get().person_id}
 
@@ -39,6 +43,15 @@ def _p(name):
 
 def _i(name):
     return lambda w: reverse(name, kwargs={"job_id": w["import"]})
+
+
+def _upload_refused():
+    """A multipart upload refused before anything is stored (not CSV or XLSX): the role
+    passed the check when the answer is the 400 that names the file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"file": SimpleUploadedFile("people.txt", b"person_id\n", content_type="text/plain"),
+            "dry_run": "true"}
 
 
 def _c(name):
@@ -82,6 +95,14 @@ ROWS = [
     # The import job is the clerk's; administrators and data managers see every job.
     Row("import_detail", _i("import_detail"), outcome(200, **IMPORTERS)),
     Row("import_errors", _i("import_errors"), outcome(200, **IMPORTERS)),
+    Row("import_detail", lambda w: reverse("import_detail", args=[w["their_import"]]),
+        outcome(200, CL=404, **IMPORTERS)),
+    Row("api_import_list", lambda w: reverse("api_import_list"),
+        outcome(400, anon=403, **IMPORTERS), method="post", body=_upload_refused, form=True),
+    Row("api_import_detail", lambda w: reverse("api_import_detail", args=[w["import"]]),
+        outcome(200, anon=403, **IMPORTERS)),
+    Row("api_import_detail", lambda w: reverse("api_import_detail", args=[w["their_import"]]),
+        outcome(200, anon=403, CL=404, **IMPORTERS)),
     Row("api_person_list", lambda w: reverse("api_person_list"), outcome(200, anon=403, DL=403)),
     Row("api_person_lookup", lambda w: reverse("api_person_lookup"),
         outcome(200, anon=403, DL=403), method="post", body={"document_number": "X1234567"}),

@@ -40,8 +40,10 @@ class Row:
     url: Callable[[dict], str]     # world -> the URL to call
     expected: dict                 # role -> status code or LOGIN
     method: str = "get"
-    body: dict | None = None       # form data, or JSON for API URLs
+    body: dict | Callable[[], dict] | None = None  # form data, or JSON for API URLs;
+    # a callable makes a fresh body for each call (an uploaded file is read once)
     outside: str | None = AUTO     # the out-of-scope URL (see above)
+    form: bool = False             # an API URL that takes a multipart form, not JSON
 
 
 def role_name(role) -> str:

@@ -68,11 +68,12 @@ def _outside_url(row, url: str) -> str | None:
 
 def _call(client, row, url):
     call = getattr(client, row.method)
+    body = row.body() if callable(row.body) else row.body
     if row.method == "get":
         return call(url)
-    if "/api/" in url:
-        return call(url, json.dumps(row.body or {}), content_type="application/json")
-    return call(url, row.body or {})
+    if "/api/" in url and not row.form:
+        return call(url, json.dumps(body or {}), content_type="application/json")
+    return call(url, body or {})
 
 
 def _attempt(client, users, role, row, url) -> tuple[int | str, int]:
