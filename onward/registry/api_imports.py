@@ -11,9 +11,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from onward.accounts.policy import NotFound, require
-from onward.audit.models import AuditEntry
-from onward.audit.services import audit_record
+from onward.accounts.policy import require
 from onward.jobs.models import Job
 from onward.registry.jobs import (
     get_import_for_user,
@@ -159,11 +157,6 @@ class ImportDetailApi(APIView):
         require(request.user, PERMISSION)
         query = ImportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        try:
-            job = get_import_for_user(request.user, import_id)
-        except NotFound:
-            audit_record(actor=request.user, action=AuditEntry.Action.DENIED,
-                         object_type="import", object_id=str(import_id)[:64], detail="api")
-            raise NotFound(f"No import {import_id}.") from None
+        job = get_import_for_user(request.user, import_id)  # NotFound: 404, audited
         return Response(_state(request, job, query.validated_data["errors_page"]))
 

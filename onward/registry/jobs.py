@@ -18,7 +18,7 @@ from django.core.files.storage import FileSystemStorage
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext
 
-from onward.accounts.policy import NotFound, require
+from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.jobs.registry import job_kind
@@ -134,14 +134,12 @@ def import_start(*, actor, upload, dry_run: bool = False):
 # --- reading an import -------------------------------------------------------------------
 
 def get_import_for_user(user, job_id):
-    """The import job, for its creator, administrators and data managers (NotFound for
-    any other, as for one that does not exist)."""
-    from onward.jobs.selectors import get_job_for_user
+    """The import job, for its creator, administrators and data managers; NotFound (after
+    a denied audit entry) for any other, as for one that does not exist."""
+    from onward.accounts.policy import get_for_user
+    from onward.jobs.selectors import visible_jobs
 
-    job = get_job_for_user(user, job_id)
-    if job.kind != "import":
-        raise NotFound(f"No import {job_id}.")
-    return job
+    return get_for_user(user, visible_jobs(user).filter(kind="import"), "import", job_id)
 
 
 def import_error_count(job) -> int:
