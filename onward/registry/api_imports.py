@@ -5,7 +5,7 @@ administrators' and data managers')."""
 
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -149,9 +149,7 @@ class ImportListApi(APIView):
 
 
 class ImportDetailApi(APIView):
-    @extend_schema(parameters=[ImportQuery, OpenApiParameter("import_id", OpenApiTypes.UUID,
-                                                             OpenApiParameter.PATH)],
-                   responses=ImportOut,
+    @extend_schema(parameters=[ImportQuery], responses=ImportOut,
                    summary="An import: its status, progress and row errors")
     def get(self, request, import_id):
         require(request.user, PERMISSION)

@@ -30,6 +30,6 @@ urlpatterns = [
     path("api/cases/<str:case_id>/members/", api.CaseMembersApi.as_view(),
          name="api_case_members"),
     path("api/imports/", api_imports.ImportListApi.as_view(), name="api_import_list"),
-    path("api/imports/<str:import_id>/", api_imports.ImportDetailApi.as_view(),
+    path("api/imports/<uuid:import_id>/", api_imports.ImportDetailApi.as_view(),
          name="api_import_detail"),
 ]
