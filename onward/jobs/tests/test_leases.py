@@ -140,15 +140,15 @@ def test_a_worker_that_lost_its_lease_stops_and_records_nothing(clerk):
 
 
 def test_the_heartbeat_keeps_a_long_quiet_job_alive(clerk, settings):
-    settings.ONWARD_JOB_LEASE_SECONDS = 1
-    job = _claimed("quiet", clerk, seconds=1.6)
+    settings.ONWARD_JOB_LEASE_SECONDS = 2
+    job = _claimed("quiet", clerk, seconds=2.5)
     done = job_run(job, worker="host-a:101:aaaaaa")
     assert seen == [[]] and (done.status, done.attempts) == ("done", 1)
 
 
 def test_without_its_heartbeat_the_same_job_would_be_taken_back(clerk, settings):
-    settings.ONWARD_JOB_LEASE_SECONDS = 1
-    job = _claimed("quiet", clerk, seconds=1.6)
+    settings.ONWARD_JOB_LEASE_SECONDS = 2
+    job = _claimed("quiet", clerk, seconds=2.5)
     ended = job_run(job, worker="host-a:101:aaaaaa", heartbeat=False)
     assert seen == [[job.pk]] and ended.status == "queued"
 
