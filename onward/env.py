@@ -2,33 +2,58 @@
 
 A secret may be given directly (`NAME`) or as a file (`NAME_FILE`, as Docker and systemd
 credentials provide it), so that it never has to sit in a shell history or a unit file.
+
+Strict: a value that is not understood stops the start with an `ImproperlyConfigured`
+naming the variable and what it accepts. A lenient reading fails silently the wrong way
+(`SECURE_SSL_REDIRECT=ture` read as False turned the HTTPS redirect off). An empty value
+counts as unset (`NAME=` in a unit or compose file), so the default applies.
 """
 
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+TRUE = frozenset({"1", "true", "yes", "on"})
+FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def _raw(name: str) -> str | None:
+    value = os.environ.get(name)
+    return None if value is None or value.strip() == "" else value.strip()
+
 
 def env_str(name: str, default: str = "") -> str:
     path = os.environ.get(f"{name}_FILE")
     if path:
-        with open(path, encoding="utf-8") as f:
-            return f.read().strip()
+        if os.environ.get(name):
+            raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+        try:
+            with open(path, encoding="utf-8") as f:
+                return f.read().strip()
+        except OSError as e:
+            raise ImproperlyConfigured(
+                f"{name}_FILE={path}: cannot read the file ({e.strerror}).") from None
     return os.environ.get(name, default)
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
+    value = _raw(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value.lower() in TRUE:
+        return True
+    if value.lower() in FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value: use one of "
+        f"{', '.join(sorted(TRUE))} or {', '.join(sorted(FALSE))}.")
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None,
             maximum: int | None = None) -> int:
     """An integer, refused (naming the variable) when it is not one or out of bounds."""
-    value = os.environ.get(name)
-    if value in (None, ""):
+    value = _raw(name)
+    if value is None:
         return default
     try:
         number = int(value)
@@ -41,6 +66,17 @@ def env_int(name: str, default: int, *, minimum: int | None = None,
             bounds = f"at least {minimum}" if minimum is not None else f"at most {maximum}"
         raise ImproperlyConfigured(f"{name} must be {bounds}, not {number}.")
     return number
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, compared without case; returned as written in `choices`."""
+    value = _raw(name)
+    if value is None:
+        return default
+    for choice in choices:
+        if value.lower() == choice.lower():
+            return choice
+    raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}.")
 
 
 def env_list(name: str, default: str = "") -> list[str]:

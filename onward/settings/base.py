@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from onward.env import env_bool, env_int, env_list, env_str
+from onward.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("ONWARD_DATA_DIR", str(Path.cwd() / "var")))
@@ -94,7 +94,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'onward.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0),
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -146,9 +146,10 @@ SESSION_COOKIE_HTTPONLY = True
 # Idle timeout: a session unused for 30 minutes has expired (every request renews it).
 # Absolute timeout: whatever the activity, a session ends 10 hours after sign-in
 # (onward.accounts.middleware.SessionLimitMiddleware).
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60)
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True
-ONWARD_SESSION_ABSOLUTE_AGE = env_int("ONWARD_SESSION_ABSOLUTE_AGE", 10 * 3600)
+ONWARD_SESSION_ABSOLUTE_AGE = env_int("ONWARD_SESSION_ABSOLUTE_AGE", 10 * 3600,
+                                      minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -179,7 +180,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024,
+                                      minimum=1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -223,7 +225,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env_choice(
+        "LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))},
 }
 
 # Background jobs (docs/operations.md, "Background worker"). A worker holds a lease on
@@ -234,7 +237,7 @@ ONWARD_JOB_LEASE_SECONDS = env_int("ONWARD_JOB_LEASE_SECONDS", 60, minimum=2, ma
 ONWARD_JOB_MAX_ATTEMPTS = env_int("ONWARD_JOB_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
 
 # Reports shared outside the operation round or suppress cells below this count.
-ONWARD_SMALL_CELL = env_int("ONWARD_SMALL_CELL", 5)
+ONWARD_SMALL_CELL = env_int("ONWARD_SMALL_CELL", 5, minimum=1)
 
 # The operation's name, first in the title of its situation reports ("Camp Liberty:
 # situation report"); empty: "Situation report". `onward demo` sets "Camp Liberty".
@@ -250,8 +253,8 @@ ONWARD_FIELD_KEYS_DEV_FILE = DATA_DIR / "field-keys"
 # Lockout (django-axes): 5 failed sign-ins lock a username for 30 minutes, counted per
 # username (a guesser spread over many addresses is stopped too) and per username and
 # address. Not per address alone: a field office shares one address behind its router.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # A try while locked does not restart the 30 minutes: whoever hammers an account cannot
