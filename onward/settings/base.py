@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 
 from onward.env import env_bool, env_choice, env_int, env_list, env_str
+from onward.web.logs import REFUSAL_LOGGERS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("ONWARD_DATA_DIR", str(Path.cwd() / "var")))
@@ -221,10 +222,13 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# A refused request (4xx) logs one line, never a traceback (onward/web/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_refusal": {"()": "onward.web.logs.OneLineRefusal"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {name: {"filters": ["one_line_refusal"]} for name in REFUSAL_LOGGERS},
     "root": {"handlers": ["console"], "level": env_choice(
         "LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))},
 }
