@@ -52,8 +52,13 @@ INSTALLED_APPS = [
     "onward.backup",
 ]
 
+# Pages and API answers are compressed (GZip, with Django's BREACH mitigation: see
+# docs/security.md, "Compression"). Here, for the demo, GZip comes before WhiteNoise so
+# that it compresses the static files too; production.py puts it after, because there
+# they are compressed once at collectstatic (gzip and brotli) and served as they are.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
