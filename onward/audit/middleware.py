@@ -3,7 +3,11 @@ the request through every service call."""
 
 import contextvars
 from contextlib import contextmanager
+import functools
+import ipaddress
 from dataclasses import dataclass
+
+from django.conf import settings
 
 
 @dataclass(frozen=True)
@@ -35,9 +39,32 @@ def request_meta_as(meta: RequestMeta):
 
 
 def client_ip(request) -> str | None:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a proxy we trust
-    # rewrites it, and the proxy setup is the deployment's business (docs/operations.md).
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, as the audit log and the sign-in lockout count it.
+
+    REMOTE_ADDR, unless that is a proxy we trust (settings.ONWARD_TRUSTED_PROXIES, from
+    FORWARDED_ALLOW_IPS, which gunicorn reads too): then the address that proxy saw,
+    the last one of X-Forwarded-For. Anything before it was written by the client, and
+    the header of a client that reaches the server directly is never read
+    (docs/operations.md, "Deploy")."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    if remote and _is_trusted_proxy(remote, tuple(settings.ONWARD_TRUSTED_PROXIES)):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass  # no header, or not an address: the proxy's own is all we know
+    return remote
+
+
+@functools.lru_cache(maxsize=64)
+def _is_trusted_proxy(address: str, trusted: tuple[str, ...]) -> bool:
+    if "*" in trusted:
+        return True
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(entry, strict=False) for entry in trusted)
 
 
 class RequestContextMiddleware:

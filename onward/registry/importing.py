@@ -65,8 +65,7 @@ MEMORY_ERRORS = 1000  # errors kept in memory for the result; all go to the erro
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "ONWARD_IMPORT_MAX_BYTES",
-                       os.environ.get("ONWARD_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)))
+    return int(getattr(settings, "ONWARD_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
 class ImportRefused(Exception):

@@ -21,6 +21,10 @@ DEVELOPMENT_SECRET_KEY = "onward-insecure-development-key-not-for-production-use
 SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
+# The proxies (addresses or networks, or "*") whose X-Forwarded-For names the client: the
+# same variable gunicorn reads for the proxies whose X-Forwarded-Proto it believes. None
+# by default here (the demo has no proxy); production.py trusts the local machine.
+ONWARD_TRUSTED_PROXIES = env_list("FORWARDED_ALLOW_IPS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -244,6 +248,8 @@ LOGGING = {
 # the kinds that are safe to retry, failed with the reason otherwise.
 ONWARD_JOB_LEASE_SECONDS = env_int("ONWARD_JOB_LEASE_SECONDS", 60, minimum=2, maximum=3600)
 ONWARD_JOB_MAX_ATTEMPTS = env_int("ONWARD_JOB_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
+# The largest person file an import accepts (the proxy's client_max_body_size must allow it).
+ONWARD_IMPORT_MAX_BYTES = env_int("ONWARD_IMPORT_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
 
 # Reports shared outside the operation round or suppress cells below this count.
 ONWARD_SMALL_CELL = env_int("ONWARD_SMALL_CELL", 5, minimum=1)

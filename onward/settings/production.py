@@ -5,7 +5,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from onward.env import env_bool, env_int, env_str
+from onward.env import env_bool, env_int, env_list, env_str
 from onward.settings.base import *  # noqa: F403
 from onward.settings.base import DATABASES, DEVELOPMENT_SECRET_KEY, MIDDLEWARE
 from onward.vault.keys import parse_keys
@@ -47,9 +47,14 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "django.middleware.gzip.GZipMiddlewa
 MIDDLEWARE.insert(MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
                   "django.middleware.gzip.GZipMiddleware")
 
-
+# Behind the TLS-terminating proxy, the WSGI server says whether a request came over
+# HTTPS: gunicorn believes X-Forwarded-Proto only from the addresses in
+# FORWARDED_ALLOW_IPS (onward/deploy/gunicorn_conf.py), waitress only from its
+# --trusted-proxy. Django does not read the header itself (SECURE_PROXY_SSL_HEADER),
+# which would believe it from any client that can reach the server.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_PROXY_SSL_HEADER = None
+ONWARD_TRUSTED_PROXIES = env_list("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -100,6 +100,15 @@ def test_https_answers_carry_hsts_and_plain_http_is_redirected(production, clien
     assert plain.status_code == 301 and plain["Location"].startswith("https://")
 
 
+def test_a_client_cannot_claim_https_with_the_proxys_header(production, client_for):
+    """Django does not read X-Forwarded-Proto: the WSGI server decides from it only for
+    the proxy's address (gunicorn's forwarded_allow_ips), so a client that reaches the
+    server directly and sends it is still on plain HTTP."""
+    client = _signed_in(client_for, roles.CLERK)
+    response = client.get("/", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+
+
 def _cookie_flags(cookie) -> dict:
     return {"httponly": bool(cookie["httponly"]), "secure": bool(cookie["secure"]),
             "samesite": cookie["samesite"]}
