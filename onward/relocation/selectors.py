@@ -36,7 +36,7 @@ from onward.relocation.models import (
 from onward.relocation.usage import case_usage, cases_usage
 
 __all__ = ["case_usage", "cases_usage", "cases_ready_for_departure", "pledge_figures", "funnel",
-           "time_in_states", "average_days_in_state", "get_pledge_for_user",
+           "funnels", "time_in_states", "average_days_in_state", "average_days_in_states", "get_pledge_for_user",
            "get_submission_for_user", "pledge_list", "pledge_detail", "relocation_case_detail",
            "relocation_case_list", "submission_list", "accepted_usage", "is_delegation"]
 
@@ -87,20 +87,26 @@ def pledges_figures(pledges) -> dict[int, dict[str, dict]]:
     """`pledge_figures` of many pledges at once, in three queries whatever their number
     (the list of pledges)."""
     ids = [p.pk for p in pledges]
-    capacities: dict[int, dict] = defaultdict(dict)
-    for pledge_pk, dim, capacity in PledgeCapacity.objects.filter(pledge_id__in=ids) \
-            .values_list("pledge_id", "dimension_id", "capacity"):
-        capacities[pledge_pk][dim] = capacity
-    dimensions = list(CapacityDimension.objects.values_list("code", "active"))
+    dimensions = pledges_dimensions(ids)
     latest: dict[int, dict[int, tuple]] = defaultdict(dict)
     for pledge_pk, case_pk, decision, usage, departed_on in Submission.objects.filter(
             pledge_id__in=ids).values_list("pledge_id", "case_id", "decision", "usage",
                                            "departed_on").order_by("submitted_at", "id"):
         # A case counts once, as it is now.
         latest[pledge_pk][case_pk] = (decision, usage, departed_on)
-    return {pk: _figures(capacities[pk], [code for code, active in dimensions
-                                          if active or code in capacities[pk]],
-                         latest[pk].values()) for pk in ids}
+    return {pk: _figures(*dimensions[pk], latest[pk].values()) for pk in ids}
+
+
+def pledges_dimensions(ids) -> dict[int, tuple[dict[str, int], list[str]]]:
+    """Per pledge: its capacities ({dimension: places}) and the dimensions its figures
+    count (the active ones and any it has a capacity for), in two queries."""
+    capacities: dict[int, dict] = defaultdict(dict)
+    for pledge_pk, dim, capacity in PledgeCapacity.objects.filter(pledge_id__in=ids) \
+            .values_list("pledge_id", "dimension_id", "capacity"):
+        capacities[pledge_pk][dim] = capacity
+    dimensions = list(CapacityDimension.objects.values_list("code", "active"))
+    return {pk: (capacities[pk], [code for code, active in dimensions
+                                  if active or code in capacities[pk]]) for pk in ids}
 
 
 def _figures(capacities: dict, dims: list[str], submissions) -> dict[str, dict]:
@@ -122,20 +128,6 @@ def _figures(capacities: dict, dims: list[str], submissions) -> dict[str, dict]:
     return figures
 
 
-def _transitions(*, country=None, pledge=None, as_of=None) -> QuerySet:
-    rows = CaseTransition.objects.all()
-    if as_of is not None:
-        rows = rows.filter(at__lte=_instant(as_of))
-    if pledge is not None or country is not None:
-        subs = Submission.objects.all()
-        if pledge is not None:
-            subs = subs.filter(pledge=pledge)
-        if country is not None:
-            subs = subs.filter(pledge__country=country)
-        rows = rows.filter(case_id__in=subs.values("case_id"))
-    return rows
-
-
 def _instant(as_of) -> dt.datetime:
     if isinstance(as_of, dt.datetime):
         return as_of
@@ -150,35 +142,58 @@ def funnel(*, country: str | None = None, pledge: Pledge | None = None,
 
     With `country` or `pledge`, only submissions to that country's pledges (or that pledge)
     count, and "identified" is the cases submitted there (they were all identified)."""
-    rows = _transitions(country=country, pledge=pledge, as_of=as_of)
-    own = Q()
-    if pledge is not None:
-        own &= Q(submission__pledge=pledge)
-    if country is not None:
-        own &= Q(submission__pledge__country=country)
-    stage_actions = {"submitted": ("submit", "resubmit"), "accepted": ("accept",)}
-    result = {}
-    identified = set(rows.filter(action="identify").values_list("case_id", flat=True))
-    persons: dict[int, int] = {}
-    for stage, actions in stage_actions.items():
-        reached: dict[int, int] = {}
-        for case_pk, usage in rows.filter(own, action__in=actions).values_list(
-                "case_id", "submission__usage").order_by("at", "id"):
-            reached[case_pk] = (usage or {}).get("persons", 0)
-        persons.update(reached)
-        result[stage] = reached
-    departed: dict[int, int] = {}
-    for case_pk, action, usage in rows.filter(own, action__in=("depart", "undepart")).values_list(
-            "case_id", "action", "submission__usage").order_by("at", "id"):
-        if action == "depart":
-            departed[case_pk] = (usage or {}).get("persons", 0)
+    return funnels([{"country": country, "pledge": pledge}], as_of=as_of)[0]
+
+
+_FUNNEL_ACTIONS = ("identify", "submit", "resubmit", "accept", "depart", "undepart")
+_STAGE_OF_ACTION = {"submit": "submitted", "resubmit": "submitted", "accept": "accepted"}
+
+
+def funnels(targets: list[dict], *, as_of: dt.date | dt.datetime | None = None
+            ) -> list[dict[str, dict[str, int]]]:
+    """`funnel` for several targets at once, each given as funnel's keywords ({} for the
+    whole operation, {"country": c}, {"pledge": p}), from one read of the transitions and
+    one of the submissions: the dashboard asks for the operation, every country and every
+    pledge, and a read per target was most of its cost."""
+    rows = CaseTransition.objects.filter(action__in=_FUNNEL_ACTIONS)
+    if as_of is not None:
+        rows = rows.filter(at__lte=_instant(as_of))
+    rows = list(rows.order_by("at", "id").values_list("case_id", "action", "submission_id"))
+    submissions = {pk: (pledge_pk, country, usage) for pk, pledge_pk, country, usage in
+                   Submission.objects.values_list("pk", "pledge_id", "pledge__country", "usage")}
+    no_submission = (None, None, None)
+    rows = [(case_pk, action, *submissions.get(sub_pk, no_submission))
+            for case_pk, action, sub_pk in rows]
+    return [_funnel_of(rows, **target) for target in targets]
+
+
+def _funnel_of(rows: list[tuple], *, country: str | None = None,
+               pledge: Pledge | None = None) -> dict[str, dict[str, int]]:
+    """One target's funnel from the transitions in (at, id) order, each with its
+    submission's pledge, country and usage."""
+    result: dict[str, dict[int, int]] = {"submitted": {}, "accepted": {}, "departed": {}}
+    identified: set[int] = set()
+    pledge_pk = pledge.pk if pledge is not None else None
+    for case_pk, action, row_pledge, row_country, usage in rows:
+        if action == "identify":
+            identified.add(case_pk)
+            continue
+        if (pledge_pk is not None and row_pledge != pledge_pk) or \
+                (country is not None and row_country != country):
+            continue  # a submission to another pledge or country
+        persons_in_case = (usage or {}).get("persons", 0)
+        if action in _STAGE_OF_ACTION:
+            result[_STAGE_OF_ACTION[action]][case_pk] = persons_in_case
+        elif action == "depart":
+            result["departed"][case_pk] = persons_in_case
         else:
-            departed.pop(case_pk, None)
-    result["departed"] = departed
+            result["departed"].pop(case_pk, None)
+    persons = {**result["submitted"], **result["accepted"]}
     if pledge is not None or country is not None:
         identified = set(result["submitted"])
     missing = [pk for pk in identified if pk not in persons]
-    persons.update({pk: u["persons"] for pk, u in cases_usage(missing).items()})
+    if missing:
+        persons.update({pk: u["persons"] for pk, u in cases_usage(missing).items()})
     result["identified"] = {pk: persons.get(pk, 0) for pk in identified}
     return {stage: {"cases": len(result[stage]), "persons": sum(result[stage].values())}
             for stage in FUNNEL_STAGES}
@@ -210,16 +225,38 @@ def _durations(rows: QuerySet, as_of=None) -> dict[int, dict[str, dt.timedelta]]
 
 def average_days_in_state(*, country: str | None = None, pledge: Pledge | None = None,
                           as_of=None) -> dict[str, float]:
-    """Mean days spent in each state by the cases that went through it."""
-    per_case = _durations(_transitions(country=country, pledge=pledge), as_of)
-    sums: dict[str, float] = defaultdict(float)
-    counts: dict[str, int] = defaultdict(int)
-    for spans in per_case.values():
-        for state, span in spans.items():
-            sums[state] += span.total_seconds() / 86400
-            counts[state] += 1
-    return {state: round(sums[state] / counts[state], 1) for state in State.values
-            if counts.get(state)}
+    """Mean days spent in each state by the cases that went through it (with `country` or
+    `pledge`: the cases ever submitted there)."""
+    return average_days_in_states([{"country": country, "pledge": pledge}], as_of=as_of)[0]
+
+
+def average_days_in_states(targets: list[dict], *, as_of=None) -> list[dict[str, float]]:
+    """`average_days_in_state` for several targets (as in `funnels`): every case's time
+    in each state is computed once, then averaged over each target's cases."""
+    per_case = _durations(CaseTransition.objects.all(), as_of)
+    submissions = None
+    out = []
+    for target in targets:
+        country, pledge = target.get("country"), target.get("pledge")
+        cases = None
+        if country is not None or pledge is not None:
+            if submissions is None:
+                submissions = list(Submission.objects.values_list(
+                    "case_id", "pledge_id", "pledge__country"))
+            cases = {case_pk for case_pk, pledge_pk, pledge_country in submissions
+                     if (pledge is None or pledge_pk == pledge.pk)
+                     and (country is None or pledge_country == country)}
+        sums: dict[str, float] = defaultdict(float)
+        counts: dict[str, int] = defaultdict(int)
+        for case_pk, spans in per_case.items():
+            if cases is not None and case_pk not in cases:
+                continue
+            for state, span in spans.items():
+                sums[state] += span.total_seconds() / 86400
+                counts[state] += 1
+        out.append({state: round(sums[state] / counts[state], 1) for state in State.values
+                    if counts.get(state)})
+    return out
 
 
 # --- Pages -------------------------------------------------------------------------------------
