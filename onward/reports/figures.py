@@ -326,19 +326,30 @@ def pledge_use(pledge, on: dt.date) -> tuple[dict[str, dict], dict[str, set[int]
     each measure. A case counts once, by its latest submission to the pledge made by
     then; a decision counts from its `decided_at`, a departure from its `departed_on`.
     Capacities are the pledge's current ones."""
-    from onward.relocation.models import CapacityDimension
+    return pledges_use([pledge], on)[pledge.pk]
+
+
+def pledges_use(pledges, on: dt.date) -> dict[int, tuple[dict[str, dict], dict[str, set[int]]]]:
+    """`pledge_use` of several pledges, in three queries whatever their number."""
+    from onward.relocation.models import Submission
+    from onward.relocation.selectors import pledges_dimensions
 
     end = end_of(on)
-    capacities = dict(pledge.capacities.values_list("dimension_id", "capacity"))
-    dims = list(CapacityDimension.objects.filter(
-        Q(active=True) | Q(code__in=capacities)).values_list("code", flat=True))
-    latest: dict[int, tuple] = {}
-    for case_pk, decision, decided_at, usage, departed_on in pledge.submissions.filter(
-            submitted_at__lte=end).values_list("case_id", "decision", "decided_at", "usage",
-                                               "departed_on").order_by("submitted_at", "id"):
+    ids = [p.pk for p in pledges]
+    dimensions = pledges_dimensions(ids)
+    latest: dict[int, dict[int, tuple]] = defaultdict(dict)
+    for pledge_pk, case_pk, decision, decided_at, usage, departed_on in Submission.objects.filter(
+            pledge_id__in=ids, submitted_at__lte=end).values_list(
+            "pledge_id", "case_id", "decision", "decided_at", "usage", "departed_on").order_by(
+            "submitted_at", "id"):
         if decided_at is None or decided_at > end:
             decision = ""
-        latest[case_pk] = (decision, usage or {}, bool(departed_on and departed_on <= on))
+        latest[pledge_pk][case_pk] = (decision, usage or {},
+                                      bool(departed_on and departed_on <= on))
+    return {pk: _pledge_use_of(*dimensions[pk], latest[pk]) for pk in ids}
+
+
+def _pledge_use_of(capacities: dict, dims: list[str], latest: dict[int, tuple]):
     cases: dict[str, set[int]] = {m: set() for m in ("submitted", "pending", "accepted",
                                                      "departed")}
     for case_pk, (decision, _usage, departed) in latest.items():
@@ -392,7 +403,7 @@ def funnel_cases(*, country=None, pledge=None, as_of: dt.date, stage: str) -> se
 def relocation_section(user, on: dt.date) -> list[Table]:
     from onward.accounts.policy import visible_pledges
     from onward.relocation.models import State
-    from onward.relocation.selectors import average_days_in_state, funnel
+    from onward.relocation.selectors import average_days_in_states, funnels
 
     delegation = is_delegation(user)
     pledges = list(visible_pledges(user).filter(created_at__lte=end_of(on))
@@ -412,8 +423,9 @@ def relocation_section(user, on: dt.date) -> list[Table]:
                 parent[len(targets)] = country_row
                 targets.append((f"{c} · {p.name}", {"pledge": p}, {"pledge": p.pk}))
     cases_rows, persons_rows = [], []
-    for label, kwargs, trace in targets:
-        f = funnel(as_of=on, **kwargs)
+    # One read of the transitions for every target (funnels), not one per target.
+    for (label, _kwargs, trace), f in zip(targets, funnels([t[1] for t in targets], as_of=on),
+                                          strict=True):
         traces = [{"figure": "funnel", "stage": s, **trace} for s in STAGES]
         cases_rows.append(Row(label, [f[s]["cases"] for s in STAGES], traces))
         persons_rows.append(Row(label, [f[s]["persons"] for s in STAGES], traces))
@@ -429,20 +441,19 @@ def relocation_section(user, on: dt.date) -> list[Table]:
     _funnel_relations(tables[0], tables[1], parent, all_row=not delegation)
     states = [s for s in State.values if s not in ("not_identified",)]
     state_labels = dict(State.choices)
-    time_rows = []
-    for label, kwargs, _trace in targets:
-        if "pledge" in kwargs:
-            continue
-        days = average_days_in_state(as_of=on, **kwargs)
-        time_rows.append(Row(label, [days.get(s) for s in states]))
+    by_country = [(label, kwargs) for label, kwargs, _trace in targets if "pledge" not in kwargs]
+    time_rows = [Row(label, [days.get(s) for s in states]) for (label, _kwargs), days in
+                 zip(by_country, average_days_in_states([k for _l, k in by_country], as_of=on),
+                     strict=True)]
     tables.append(Table(key="time_in_step", title="Average days spent in each step", on=on,
                         columns=["Country", *(state_labels[s] for s in states)], rows=time_rows,
                         section="relocation", chart="none", kinds=["plain"] * len(states),
                         note="Mean over the cases that went through the step, up to the date."))
     dim_labels = _dimension_labels()
     use_rows, twins = [], []  # twins: (pledge_use row, funnel row) of persons submitted
+    use = pledges_use(pledges, on)
     for p in pledges:
-        figures, _cases = pledge_use(p, on)
+        figures, _cases = use[p.pk]
         for d, f in figures.items():
             if f["capacity"] is None and not f["submitted"]:
                 continue
