@@ -39,3 +39,6 @@ max_requests_jitter = 100
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
+# No control socket (gunicorn 25.1+): nothing to manage at run time that systemd does not,
+# and one socket per user would be shared by every instance it runs.
+control_socket_disable = True
