@@ -1,0 +1,393 @@
+"""Throughput on loopback: N signed-in clients for S seconds over the main pages and the API.
+
+    # once per database: bench users (data managers with a TOTP device) and a sample of ids
+    .venv/bin/python bench/load_bench.py setup --users 100
+    # then, against a server already running (the demo's, or gunicorn's):
+    .venv/bin/python bench/load_bench.py run --base http://127.0.0.1:8000 --clients 20
+    # or let the bench start the server, load it, and stop it (gunicorn: with the
+    # production settings' environment: DATABASE_URL, SECRET_KEY, ONWARD_FIELD_KEYS_FILE,
+    # ONWARD_DATA_DIR; the demo: its own SQLite data in ONWARD_DATA_DIR):
+    .venv/bin/python bench/load_bench.py serve --server gunicorn --workers 5 --clients 20 100
+    .venv/bin/python bench/load_bench.py serve --server demo --clients 20 100
+
+Each client signs in as its own user (password, then the TOTP code when the server asks),
+then requests the pages of `MIX` in a shuffled loop with no pause, one at a time, for the
+duration. It reports requests/s, p50/p95/p99 overall and per page, the errors (anything
+but 200, or no answer in 30 s), and the load average of the machine before and after
+(other people's work shares the cores: docs/benchmarks.md says what else was running).
+
+Bounded: every request has a 30 s timeout, the run stops at its duration, and the
+servers this script starts are stopped whatever happens. Loopback only.
+The run phase needs only the standard library (it is not the server's Python's work
+that is measured, but its own CPU shares the machine: it is a few per cent of the
+server's at these rates).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import statistics
+import struct
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FILE = ROOT / "var" / "load-bench-users.json"
+PASSWORD = "bench-load-password-2026"
+
+# The main pages a member of staff opens, and the API calls a script makes.
+MIX = {
+    "home": "/",
+    "persons": "/persons/",
+    "search": "/persons/?q={name}",
+    "person": "/persons/{person}/",
+    "cases": "/cases/",
+    "case": "/cases/{case}/",
+    "dashboard": "/reports/",
+    "population": "/population/",
+    "pledges": "/relocation/pledges/",
+    "api_persons": "/api/persons/?page={page}",
+    "api_person": "/api/persons/{person}/",
+    "api_case": "/api/cases/{case}/",
+}
+
+
+# -- setup (Django) ----------------------------------------------------------------------
+
+def setup(args) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onward.settings.base")
+    import django
+
+    django.setup()
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from onward.accounts import roles
+    from onward.accounts.models import User
+    from onward.registry.models import Case, Person
+
+    users = []
+    for i in range(1, args.users + 1):
+        name = f"bench_{i:03d}"
+        user = User.objects.filter(username=name).first()
+        if user is None:
+            user = User.objects.create_user(username=name, password=PASSWORD,
+                                            role=roles.DATA_MANAGER)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+        users.append({"username": name, "secret": base64.b32encode(device.bin_key).decode()})
+    rng = random.Random(2026)
+    persons = list(Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True)
+                   .values_list("person_id", "family_name"))
+    cases = list(Case.objects.values_list("case_id", flat=True))
+    sample = rng.sample(persons, min(300, len(persons)))
+    data = {"users": users, "password": PASSWORD,
+            "persons": [p for p, _ in sample], "names": sorted({n for _, n in sample if n}),
+            "cases": rng.sample(cases, min(300, len(cases))),
+            "pages": max(1, len(persons) // 50)}
+    path = Path(args.file)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+    path.chmod(0o600)
+    print(f"{len(users)} bench users, {len(data['persons'])} persons and "
+          f"{len(data['cases'])} cases sampled: {path}")
+
+
+# -- the clients (standard library only) -------------------------------------------------
+
+def totp(secret: str, at: float) -> str:
+    key = base64.b32decode(secret)
+    digest = hmac.new(key, struct.pack(">Q", int(at // 30)), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 10**6:06d}"
+
+
+class Client:
+    def __init__(self, base: str, headers: dict[str, str]):
+        self.base = urllib.parse.urlsplit(base)
+        self.headers = headers
+        self.cookies: dict[str, str] = {}
+        self.conn: http.client.HTTPConnection | None = None
+        # What a form's Origin is in the browser: the public name behind the proxy.
+        self.origin = (f"https://{headers['Host']}" if "X-Forwarded-Proto" in headers
+                       else f"http://{self.base.netloc}")
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection(self.base.hostname, self.base.port,
+                                                   timeout=30)
+        return self.conn
+
+    def request(self, method: str, path: str, form: dict | None = None):
+        headers = {"Accept-Encoding": "gzip", **self.headers}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"], headers["Referer"] = self.origin, self.origin + path
+        for attempt in (1, 2):
+            try:
+                conn = self._connection()
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.HTTPException, ConnectionError, OSError):
+                self.close()
+                if attempt == 2:
+                    raise
+        self.last_headers = response.headers
+        if response.getheader("Connection", "").lower() == "close":
+            self.close()
+        for line in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = line.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        return response.status, response.getheader("Location", ""), data
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+    def sign_in(self, username: str, password: str, secret: str) -> None:
+        status, _, page = self.request("GET", "/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', _plain(page))
+        status, location, _ = self.request("POST", "/login/", {
+            "csrfmiddlewaretoken": token.group(1).decode(), "username": username,
+            "password": password})
+        if status != 302:
+            raise RuntimeError(f"{username}: password refused ({status})")
+        status, location, _ = self.request("GET", "/persons/")
+        if status == 200:
+            return  # no second factor asked (the demo server)
+        for _ in range(3):
+            status, _, page = self.request("GET", "/account/two-factor/")
+            token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', _plain(page))
+            status, location, _ = self.request("POST", "/account/two-factor/", {
+                "csrfmiddlewaretoken": token.group(1).decode(), "next": "/",
+                "otp_token": totp(secret, time.time())})
+            if status == 302:
+                return
+            time.sleep(31)  # this time step's code was used already: wait for the next
+        raise RuntimeError(f"{username}: TOTP code refused")
+
+
+def _plain(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def run_clients(base: str, n: int, seconds: float, data: dict, headers: dict) -> dict:
+    users = data["users"]
+    if n > len(users):
+        raise SystemExit(f"{n} clients but {len(users)} bench users: run setup --users {n}")
+    clients = [Client(base, headers) for _ in range(n)]
+    failures: list[str] = []
+
+    def sign_in(i):
+        try:
+            clients[i].sign_in(users[i]["username"], data["password"], users[i]["secret"])
+        except Exception as e:  # noqa: BLE001 - reported, and the run stops
+            failures.append(f"{users[i]['username']}: {e}")
+
+    threads = [threading.Thread(target=sign_in, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise SystemExit("sign-in failed: " + "; ".join(failures[:5]))
+
+    results: list[list[tuple[str, float, int]]] = [[] for _ in range(n)]
+    start = threading.Event()
+    deadline = [0.0]
+
+    def work(i):
+        rng = random.Random(i)
+        names = list(MIX)
+        start.wait()
+        while time.monotonic() < deadline[0]:
+            rng.shuffle(names)
+            for name in names:
+                if time.monotonic() >= deadline[0]:
+                    break
+                path = MIX[name].format(person=rng.choice(data["persons"]),
+                                        case=rng.choice(data["cases"]),
+                                        name=urllib.parse.quote(rng.choice(data["names"])),
+                                        page=rng.randint(1, data["pages"]))
+                t0 = time.monotonic()
+                try:
+                    status, _, _ = clients[i].request("GET", path)
+                except Exception:  # noqa: BLE001 - a request with no answer is an error
+                    status = 0
+                results[i].append((name, time.monotonic() - t0, status))
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+    for t in workers:
+        t.start()
+    load_before = os.getloadavg()
+    began = time.monotonic()
+    deadline[0] = began + seconds
+    start.set()
+    for t in workers:
+        t.join()
+    elapsed = time.monotonic() - began
+    for c in clients:
+        c.close()
+    flat = [r for rs in results for r in rs]
+    return summarise(flat, elapsed, n, load_before, os.getloadavg())
+
+
+def _pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def summarise(flat, elapsed, n, load_before, load_after) -> dict:
+    ok = [d for _, d, s in flat if s == 200]
+    pages = {}
+    for name in MIX:
+        times = [d for k, d, s in flat if k == name and s == 200]
+        pages[name] = {"n": len(times), "p50_ms": 1000 * _pct(times, 50),
+                       "p95_ms": 1000 * _pct(times, 95)}
+    errors: dict[str, int] = {}
+    for name, _, status in flat:
+        if status != 200:
+            errors[f"{name}:{status}"] = errors.get(f"{name}:{status}", 0) + 1
+    return {"clients": n, "seconds": round(elapsed, 1), "requests": len(flat),
+            "rps": len(flat) / elapsed, "p50_ms": 1000 * _pct(ok, 50),
+            "p95_ms": 1000 * _pct(ok, 95), "p99_ms": 1000 * _pct(ok, 99),
+            "mean_ms": 1000 * statistics.fmean(ok) if ok else float("nan"),
+            "errors": sum(errors.values()), "error_kinds": errors, "pages": pages,
+            "load_before": [round(x, 2) for x in load_before],
+            "load_after": [round(x, 2) for x in load_after]}
+
+
+def report(label: str, r: dict) -> None:
+    print(f"\n{label}: {r['clients']} clients, {r['seconds']} s, load average "
+          f"{r['load_before'][0]:.1f} before, {r['load_after'][0]:.1f} after")
+    print(f"  {r['requests']} requests, {r['rps']:.1f}/s; p50 {r['p50_ms']:.0f} ms, "
+          f"p95 {r['p95_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms; errors {r['errors']} "
+          f"{r['error_kinds'] or ''}")
+    print("  " + "  ".join(f"{k} {v['p50_ms']:.0f}/{v['p95_ms']:.0f}"
+                           for k, v in r["pages"].items()) + "   (page p50/p95 ms)")
+
+
+def run(args) -> list[dict]:
+    data = json.loads(Path(args.file).read_text())
+    headers = {}
+    if args.proxy_header:
+        # As the TLS proxy would: the request came over HTTPS, for the public name.
+        headers = {"X-Forwarded-Proto": "https", "Host": "localhost"}
+    out = []
+    for n in args.clients:
+        r = run_clients(args.base, n, args.seconds, data, headers)
+        report(args.label or args.base, r)
+        out.append(r)
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=1))
+    return out
+
+
+# -- starting a server -------------------------------------------------------------------
+
+def _wait(port: int, proc: subprocess.Popen, what: str) -> None:
+    for _ in range(600):
+        if proc.poll() is not None:  # e.g. the port was taken after all
+            raise SystemExit(f"{what} stopped (exit {proc.returncode})")
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/login/")
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"{what} did not answer on port {port}")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(args) -> None:
+    venv = Path(sys.executable).parent
+    args.port = args.port or _free_port()  # never another server's (the machine is shared)
+    env = dict(os.environ)
+    if args.server == "demo":
+        cmd = [str(venv / "onward"), "demo", "--port", str(args.port)]
+        env.setdefault("DJANGO_SETTINGS_MODULE", "onward.settings.base")
+        label = "demo server (onward demo: waitress, 1 process, 8 threads)"
+        args.proxy_header = False
+    else:
+        env["DJANGO_SETTINGS_MODULE"] = "onward.settings.production"
+        env.setdefault("ALLOWED_HOSTS", "localhost")
+        subprocess.run([str(venv / "onward"), "collectstatic", "--noinput", "-v0"], env=env,
+                       check=True)
+        cmd = [str(venv / "gunicorn"), "-c", "python:onward.deploy.gunicorn_conf",
+               "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
+               "--access-logfile", "/dev/null"]
+        label = f"production server (gunicorn, {args.workers} sync workers)"
+        args.proxy_header = True
+    log = open(ROOT / "var" / f"load-bench-{args.server}.log", "w")
+    print(f"{label}: log in {log.name}")
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log, start_new_session=True)
+    try:
+        _wait(args.port, proc, args.server)
+        args.base, args.label = f"http://127.0.0.1:{args.port}", label
+        run(args)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("setup", help="bench users and a sample of ids, in DATABASE_URL")
+    p.add_argument("--users", type=int, default=100)
+    p.add_argument("--file", default=str(DEFAULT_FILE))
+    for name in ("run", "serve"):
+        p = sub.add_parser(name)
+        p.add_argument("--clients", type=int, nargs="+", default=[20, 100])
+        p.add_argument("--seconds", type=float, default=60)
+        p.add_argument("--file", default=str(DEFAULT_FILE))
+        p.add_argument("--json", help="also write the figures to this file")
+        if name == "run":
+            p.add_argument("--base", required=True)
+            p.add_argument("--label", default="")
+            p.add_argument("--proxy-header", action="store_true",
+                           help="send X-Forwarded-Proto: https as the TLS proxy does")
+        else:
+            p.add_argument("--server", choices=("demo", "gunicorn"), required=True)
+            p.add_argument("--workers", type=int, default=5)
+            p.add_argument("--port", type=int, default=0, help="default: a free one")
+    args = parser.parse_args(argv)
+    {"setup": setup, "run": run, "serve": serve}[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
