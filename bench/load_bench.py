@@ -121,6 +121,7 @@ class Client:
         self.headers = headers
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPConnection | None = None
+        self.timeout = 30
         # What a form's Origin is in the browser: the public name behind the proxy.
         self.origin = (f"https://{headers['Host']}" if "X-Forwarded-Proto" in headers
                        else f"http://{self.base.netloc}")
@@ -128,7 +129,7 @@ class Client:
     def _connection(self) -> http.client.HTTPConnection:
         if self.conn is None:
             self.conn = http.client.HTTPConnection(self.base.hostname, self.base.port,
-                                                   timeout=30)
+                                                   timeout=self.timeout)
         return self.conn
 
     def request(self, method: str, path: str, form: dict | None = None):
@@ -193,18 +194,28 @@ def _plain(data: bytes) -> bytes:
     return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
 
 
-def run_clients(base: str, n: int, seconds: float, data: dict, headers: dict) -> dict:
+def run_clients(base: str, n: int, seconds: float, data: dict, headers: dict,
+                cpu=None) -> dict:
     users = data["users"]
     if n > len(users):
         raise SystemExit(f"{n} clients but {len(users)} bench users: run setup --users {n}")
     clients = [Client(base, headers) for _ in range(n)]
     failures: list[str] = []
 
+    # Two sign-ins at a time, unhurried: a password check is ~0.5 s of one core by design
+    # (PBKDF2), and the sign-ins are not what is measured.
+    gate = threading.Semaphore(2)
+
     def sign_in(i):
-        try:
-            clients[i].sign_in(users[i]["username"], data["password"], users[i]["secret"])
-        except Exception as e:  # noqa: BLE001 - reported, and the run stops
-            failures.append(f"{users[i]['username']}: {e}")
+        with gate:
+            try:
+                clients[i].timeout = 180
+                clients[i].sign_in(users[i]["username"], data["password"], users[i]["secret"])
+            except Exception as e:  # noqa: BLE001 - reported, and the run stops
+                failures.append(f"{users[i]['username']}: {e}")
+            finally:
+                clients[i].timeout = 30
+                clients[i].close()
 
     threads = [threading.Thread(target=sign_in, args=(i,)) for i in range(n)]
     for t in threads:
@@ -241,17 +252,25 @@ def run_clients(base: str, n: int, seconds: float, data: dict, headers: dict) ->
     workers = [threading.Thread(target=work, args=(i,)) for i in range(n)]
     for t in workers:
         t.start()
+    print(f"  {n} clients signed in; measuring for {seconds:.0f} s", flush=True)
     load_before = os.getloadavg()
+    cpu_before = cpu() if cpu else None
     began = time.monotonic()
     deadline[0] = began + seconds
     start.set()
     for t in workers:
         t.join()
     elapsed = time.monotonic() - began
+    cpu_used = cpu() - cpu_before if cpu else None
     for c in clients:
         c.close()
     flat = [r for rs in results for r in rs]
-    return summarise(flat, elapsed, n, load_before, os.getloadavg())
+    out = summarise(flat, elapsed, n, load_before, os.getloadavg())
+    if cpu_used is not None and flat:
+        # The application's own CPU per request (the database's is not in it): what
+        # sets the throughput of a machine that is not shared.
+        out["server_cpu_ms_per_request"] = 1000 * cpu_used / len(flat)
+    return out
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -287,8 +306,26 @@ def report(label: str, r: dict) -> None:
     print(f"  {r['requests']} requests, {r['rps']:.1f}/s; p50 {r['p50_ms']:.0f} ms, "
           f"p95 {r['p95_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms; errors {r['errors']} "
           f"{r['error_kinds'] or ''}")
+    if "server_cpu_ms_per_request" in r:
+        print(f"  server CPU {r['server_cpu_ms_per_request']:.0f} ms per request "
+              "(the application's processes; the database's not counted)")
     print("  " + "  ".join(f"{k} {v['p50_ms']:.0f}/{v['p95_ms']:.0f}"
                            for k, v in r["pages"].items()) + "   (page p50/p95 ms)")
+
+
+def server_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) of a server's process group: the processes alive now, and
+    the workers their parents already reaped (children's times). Linux /proc only."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # field 5, pgrp, counted after the ")"
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    return total / tick
 
 
 def run(args) -> list[dict]:
@@ -299,7 +336,9 @@ def run(args) -> list[dict]:
         headers = {"X-Forwarded-Proto": "https", "Host": "localhost"}
     out = []
     for n in args.clients:
-        r = run_clients(args.base, n, args.seconds, data, headers)
+        r = run_clients(args.base, n, args.seconds, data, headers,
+                        cpu=(lambda: server_cpu_seconds(args.server_pgid))
+                        if getattr(args, "server_pgid", None) else None)
         report(args.label or args.base, r)
         out.append(r)
     if args.json:
@@ -354,6 +393,7 @@ def serve(args) -> None:
     try:
         _wait(args.port, proc, args.server)
         args.base, args.label = f"http://127.0.0.1:{args.port}", label
+        args.server_pgid = proc.pid  # start_new_session: the server leads its group
         run(args)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
