@@ -2,9 +2,9 @@
 the request through every service call."""
 
 import contextvars
-from contextlib import contextmanager
 import functools
 import ipaddress
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
