@@ -4,7 +4,12 @@ A delegation user reads only its country's pledges and submissions, and a case o
 its submission shares it (`SharedCaseOut`: no notes, phones or documents)."""
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,17 +33,30 @@ class CapacityOut(serializers.Serializer):
     remaining = serializers.IntegerField(allow_null=True)
 
 
+class StandingOut(serializers.Serializer):
+    code = serializers.CharField(help_text="open | not_yet_open | ended | draft | closed")
+    label = serializers.CharField()
+    reason = serializers.CharField(help_text="Why it takes no cases today (empty if open).")
+    takes_cases = serializers.BooleanField()
+
+
 class PledgeOut(serializers.ModelSerializer):
     capacities = serializers.SerializerMethodField()
+    standing = serializers.SerializerMethodField(
+        help_text="Derived today from the status and the validity dates.")
 
     class Meta:
         model = Pledge
-        fields = ["id", "country", "name", "valid_from", "valid_to", "status", "max_case_size",
-                  "needs_served", "needs_not_served", "nationalities", "notes", "version",
-                  "capacities"]
+        fields = ["id", "country", "name", "valid_from", "valid_to", "status", "standing",
+                  "max_case_size", "needs_served", "needs_not_served", "nationalities", "notes",
+                  "version", "capacities"]
 
     def get_capacities(self, pledge) -> dict[str, int]:
         return {c.dimension_id: c.capacity for c in pledge.capacities.all()}
+
+    @extend_schema_field(StandingOut)
+    def get_standing(self, pledge) -> dict:
+        return StandingOut(pledge.standing).data
 
 
 class PledgeDetailOut(PledgeOut):

@@ -6,6 +6,9 @@ here is edited by hand. History rows (`CaseTransition`, `PledgeChange`, `ExitChe
 append-only: a wrong entry is undone by a reversing one.
 """
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 
@@ -27,10 +30,32 @@ class CapacityDimension(models.Model):
         return self.label
 
 
+@dataclass(frozen=True)
+class PledgeStanding:
+    """Whether a pledge takes cases on a day, derived from its status and its validity
+    dates on that day (never stored: a stored "open" would go stale the day after the
+    pledge ends)."""
+
+    code: str          # open | not_yet_open | ended | draft | closed
+    label: str         # what a person reads: "Open", "Closed: ended 2013-12-31", …
+    reason: str        # why it takes no cases, naming the dates: "is closed on …" ("" if open)
+
+    @property
+    def takes_cases(self) -> bool:
+        return self.code == "open"
+
+    @property
+    def css(self) -> str:
+        """The tag class: open, draft (not yet) or closed."""
+        return {"open": "open", "not_yet_open": "draft", "draft": "draft"}.get(self.code,
+                                                                                "closed")
+
+
 class Pledge(models.Model):
     """A third country's offer of places, with capacities, criteria and a validity period.
 
-    Only an `open` pledge takes submissions or acceptances; a `draft` pledge (a country
+    A pledge takes submissions and acceptances on a day only when its status is `open`
+    and the day lies within its validity (`standing_on`); a `draft` pledge (a country
     still considering) and a `closed` one take nothing.
     """
 
@@ -72,6 +97,35 @@ class Pledge(models.Model):
     @property
     def public_id(self) -> str:
         return str(self.pk)
+
+    @property
+    def validity(self) -> str:
+        return f"valid {self.valid_from} to {self.valid_to or 'open end'}"
+
+    def standing_on(self, day: dt.date) -> PledgeStanding:
+        """Open, not open yet, ended, under consideration or closed on `day`."""
+        if self.status == self.Status.DRAFT:
+            return PledgeStanding("draft", str(self.Status.DRAFT.label),
+                                  f"is under consideration ({self.validity})")
+        if self.status == self.Status.CLOSED:
+            return PledgeStanding("closed", str(self.Status.CLOSED.label),
+                                  f"is closed ({self.validity})")
+        if day < self.valid_from:
+            return PledgeStanding("not_yet_open", f"Opens {self.valid_from}",
+                                  f"is not open yet on {day}: it opens on {self.valid_from} "
+                                  f"({self.validity})")
+        if self.valid_to and day > self.valid_to:
+            return PledgeStanding("ended", f"Closed: ended {self.valid_to}",
+                                  f"is closed on {day}: its validity ended on "
+                                  f"{self.valid_to} ({self.validity})")
+        return PledgeStanding("open", str(self.Status.OPEN.label), "")
+
+    @property
+    def standing(self) -> PledgeStanding:
+        """`standing_on` today (the pages' "Status")."""
+        from django.utils import timezone
+
+        return self.standing_on(timezone.localdate())
 
 
 class PledgeCapacity(models.Model):

@@ -382,10 +382,19 @@ def relocation_case_detail(*, user, case: Case) -> dict:
         "pending_checks": [k for k in ExitCheck.Kind if k.value not in done],
         "actions": actions, "usage": case_usage(case),
         "time_in_states": time_in_states(case),
-        "pledges": list(open_pledges(case=case)) if can(user, "relocation.process") else [],
+        **_pledge_choice(user, case),
         "members": list(case.members.filter(merged_into__isnull=True,
                                             removed_at__isnull=True)),
     }
+
+
+def _pledge_choice(user, case: Case) -> dict:
+    """The pledges a case may be submitted to today and, when there are none, why."""
+    if not can(user, "relocation.process"):
+        return {"pledges": []}
+    pledges = list(open_pledges(case=case))
+    return {"pledges": pledges,
+            "no_pledge_why": "" if pledges else empty_pledge_choice(case=case)}
 
 
 def open_pledges(*, case: Case | None = None) -> QuerySet:
@@ -397,6 +406,29 @@ def open_pledges(*, case: Case | None = None) -> QuerySet:
         pledges = pledges.exclude(Exists(Submission.objects.filter(
             pledge=OuterRef("pk"), case=case, decision=Submission.Decision.REJECTED)))
     return pledges.order_by("country", "name")
+
+
+def empty_pledge_choice(*, case: Case | None = None) -> str:
+    """Why `open_pledges(case=case)` is empty today, in words naming the dates: the pages
+    say it where the list of pledges would be."""
+    today = timezone.localdate()
+    if case is not None and open_pledges().exists():
+        return (f"Every pledge open today has already rejected case {case.case_id}: it can "
+                "go only to a pledge that has not.")
+    reasons = []
+    ended = (Pledge.objects.filter(status=Pledge.Status.OPEN, valid_to__lt=today)
+             .order_by("-valid_to", "-pk").first())
+    if ended:
+        reasons.append(f"the last to end, {ended}, ended on {ended.valid_to}")
+    upcoming = (Pledge.objects.filter(status=Pledge.Status.OPEN, valid_from__gt=today)
+                .order_by("valid_from", "pk").first())
+    if upcoming:
+        reasons.append(f"{upcoming} opens on {upcoming.valid_from}")
+    drafts = Pledge.objects.filter(status=Pledge.Status.DRAFT).count()
+    if drafts:
+        reasons.append(f"{drafts} under consideration")
+    return f"No pledge is open today ({today})" + (f": {'; '.join(reasons)}." if reasons
+                                                    else ".")
 
 
 def cases_by_id(*, user, case_ids) -> list[Case]:

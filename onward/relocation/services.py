@@ -151,7 +151,8 @@ def case_mark_ready(*, actor, case, at=None):
 def _departure_at(case: Case, on: dt.date) -> dt.datetime:
     """A departure is dated by its day; the history needs an instant: noon that day, or
     just after the case became ready if that was later the same day."""
-    at = timezone.make_aware(dt.datetime.combine(on, dt.time(12)))
+    # Not later than now: a transfer confirmed on the morning of its day left by then.
+    at = min(timezone.make_aware(dt.datetime.combine(on, dt.time(12))), timezone.now())
     entered = RelocationCase.objects.filter(case_id=case.pk).values_list(
         "state_entered_at", flat=True).first()
     if entered and timezone.localtime(entered).date() == on and entered > at:

@@ -102,6 +102,7 @@ def relocation_case(request, case_id):
     template = "relocation/case_shared.html" if "shared" in detail else "relocation/case.html"
     return render(request, template, {
         **detail, "categories": Category.choices, "priorities": Priority.choices,
+        "can_manage": policy.can(request.user, "relocation.manage_pledges"),
         "exit_kinds": ExitCheck.Kind.choices, "decision_form": DecisionForm(),
         "states": dict(State.choices), "action_labels": {k: a.label for k, a in
                                                          workflow.ACTIONS.items()},
@@ -154,10 +155,13 @@ def relocation_bulk_submit(request):
         else:
             messages.success(request, f"Submitted {len(steps)} cases to {pledge}.")
             return redirect("pledge_detail", pledge_id=pledge.pk)
+    pledges = list(selectors.open_pledges())
     return render(request, "relocation/bulk_submit.html", {
         "cases": selectors.assessed_cases(user=request.user)[:500],
-        "pledges": selectors.open_pledges(), "report": report, "selected": selected,
+        "pledges": pledges, "report": report, "selected": selected,
         "pledge_id": str(pledge_id),
+        "no_pledge_why": "" if pledges else selectors.empty_pledge_choice(),
+        "can_manage": policy.can(request.user, "relocation.manage_pledges"),
     })
 
 

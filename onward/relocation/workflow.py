@@ -131,18 +131,26 @@ def pledge_given(step, batch):
         return "pledge", "Choose a pledge."
 
 
+def _pledge_of(step):
+    return step.pledge or (step.open_submission and step.open_submission.pledge)
+
+
 def pledge_is_open(step, batch):
-    pledge = step.pledge or (step.open_submission and step.open_submission.pledge)
+    """Its status: a pledge under consideration or closed takes nothing."""
+    pledge = _pledge_of(step)
     if pledge and pledge.status != Pledge.Status.OPEN:
-        return "pledge", (f"Pledge {pledge} is {pledge.get_status_display().lower()}: "
-                          "it takes no cases.")
+        return "pledge", (f"Pledge {pledge} is {pledge.get_status_display().lower()}: it "
+                          f"takes no cases ({pledge.validity}).")
 
 
 def pledge_is_valid_on_date(step, batch):
-    pledge, day = step.pledge, timezone.localtime(step.at).date()
-    if pledge and (day < pledge.valid_from or (pledge.valid_to and day > pledge.valid_to)):
-        return "pledge", (f"Pledge {pledge} is valid from {pledge.valid_from} to "
-                          f"{pledge.valid_to or 'open end'}, not on {day}.")
+    """Its dates: an open pledge takes cases only within its validity, derived from the
+    step's date (so a pledge past its end is closed without anyone closing it)."""
+    pledge = _pledge_of(step)
+    if pledge and pledge.status == Pledge.Status.OPEN:
+        standing = pledge.standing_on(timezone.localtime(step.at).date())
+        if not standing.takes_cases:
+            return "pledge", f"Pledge {pledge} {standing.reason}; it takes no cases."
 
 
 def case_size_within_pledge_limit(step, batch):
@@ -363,7 +371,8 @@ TABLE: dict[tuple[str, str], Transition] = {
         S.SUBMITTED, PROCESS, (case_is_open, *_SUBMIT_GUARDS), (open_submission,)),
     (S.SUBMITTED, "accept"): Transition(
         S.ACCEPTED, DECIDE, (has_open_submission, decider_may_decide_for_pledge,
-                             pledge_is_open, pledge_has_capacity), (accept_submission,)),
+                             pledge_is_open, pledge_is_valid_on_date, pledge_has_capacity),
+        (accept_submission,)),
     (S.SUBMITTED, "reject"): Transition(
         S.REJECTED, DECIDE, (has_open_submission, decider_may_decide_for_pledge,
                              reason_given), (reject_submission,)),

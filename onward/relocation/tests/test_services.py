@@ -70,7 +70,8 @@ def test_a_pledge_under_consideration_takes_nothing(users):
 
 def test_an_expired_pledge_takes_nothing(users):
     p = pledge(users, valid_from="2012-01-01", valid_to="2012-12-31")
-    assert "not on 2013-03-11" in _refusal(users, _assessed(users), p)
+    assert ("is closed on 2013-03-11: its validity ended on 2012-12-31 (valid 2012-01-01 to "
+            "2012-12-31); it takes no cases") in _refusal(users, _assessed(users), p)
 
 
 def test_a_pledge_refuses_needs_it_cannot_serve(users):
