@@ -238,3 +238,26 @@ class TransferConfirmApi(APIView):
         transfer = services.transfer_confirm(actor=request.user, transfer=transfer,
                                              expected_version=body.validated_data.get("version"))
         return Response(TransferOut(transfer).data)
+
+
+class DateIn(serializers.Serializer):
+    date = serializers.DateField()
+    reason = serializers.CharField()
+    version = serializers.IntegerField(required=False, help_text="The version you read; a "
+                                       "stale change is refused.")
+
+
+class TransferDateApi(APIView):
+    """Moves a planned transfer to another day, with the reason (refused once departed)."""
+
+    @extend_schema(request=DateIn, responses=TransferOut)
+    def post(self, request, transfer_id):
+        require(request.user, "transfers.manage")
+        transfer = selectors.get_transfer_for_user(request.user, transfer_id)
+        body = DateIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        transfer = services.transfer_reschedule(
+            actor=request.user, transfer=transfer, date=data["date"], reason=data["reason"],
+            expected_version=data.get("version"))
+        return Response(TransferOut(transfer).data)

@@ -47,3 +47,9 @@ class TransferForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, pledges=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pledge"].choices = [(p.pk, str(p)) for p in pledges]
+
+
+class TransferDateForm(ServiceErrorsMixin, forms.Form):
+    date = forms.DateField(widget=DATE, label="New date")
+    reason = forms.CharField(max_length=255, label="Why it moves")
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -102,7 +102,21 @@ def transfer_detail(*, user, transfer: Transfer) -> dict:
     on = [line for line in lines if line.removed_at is None]
     return {"transfer": transfer, "lines": on,
             "removed": [line for line in lines if line.removed_at is not None],
-            "persons": sum(len(line.persons.all()) for line in on)}
+            "persons": sum(len(line.persons.all()) for line in on),
+            "date_changes": transfer_date_changes(transfer)}
+
+
+def transfer_date_changes(transfer: Transfer) -> list[dict]:
+    """Every change of a transfer's date, oldest first, read from the audit log (where
+    `services.transfer_reschedule` writes the old and the new date with the reason)."""
+    from onward.audit.models import AuditEntry
+
+    rows = AuditEntry.objects.filter(object_type="transfer", object_id=str(transfer.pk),
+                                     action=AuditEntry.Action.UPDATE,
+                                     changes__has_key="date").order_by("at", "id")
+    return [{"at": e.at, "by": e.actor_name, "before": e.changes["date"][0],
+             "after": e.changes["date"][1], "reason": e.detail.partition(": ")[2]}
+            for e in rows]
 
 
 def manifest_rows(transfer: Transfer) -> list[dict]:

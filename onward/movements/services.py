@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
@@ -56,7 +57,7 @@ def _check_departure(person: Person, on: dt.date | None, errors: dict) -> None:
                             f"({person.departure_type}); correct that departure first.")
     if on is None:
         return
-    if on > dt.date.today():
+    if on > timezone.localdate():
         errors["on"] = "A departure is recorded once it happened, not in advance."
     elif person.arrival_date and on < person.arrival_date:
         errors["on"] = (f"{person.person_id} arrived on {person.arrival_date}: a departure "
@@ -172,7 +173,7 @@ def birth_record(*, actor, mother: Person, on, child: dict) -> Person:
     if case.status != Case.Status.OPEN:
         errors["mother"] = f"Case {case.case_id} is closed."
     if day is not None:
-        if day > dt.date.today():
+        if day > timezone.localdate():
             errors["on"] = "A birth is recorded once it happened."
         elif not _present(mother, day):
             errors["on"] = f"{mother.person_id} was not at the location on {day}."
@@ -303,7 +304,6 @@ def transfer_case_add(*, actor, transfer, case: Case):
 def transfer_case_remove(*, actor, transfer, line, reason: str):
     """Takes a no-show off the manifest before confirmation, with the reason; the line
     stays as history."""
-    from django.utils import timezone
 
     from onward.movements.models import ManifestLine
 
@@ -332,7 +332,6 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
     ledger entry of kind relocated dated the transfer's day), each case closes as
     relocated (audited) and moves to departed in the relocation workflow, which counts it
     in its pledge's departed figures. Any failure leaves nothing changed."""
-    from django.utils import timezone
 
     from onward.registry.services import StaleEdit
     from onward.relocation.services import case_depart
@@ -345,7 +344,7 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
     errors: dict = {}
     if not lines:
         errors["transfer"] = "The manifest is empty."
-    if transfer.date > dt.date.today():
+    if transfer.date > timezone.localdate():
         errors["date"] = (f"The transfer is planned for {transfer.date}: confirm it once it "
                           "has left.")
     if errors:
@@ -387,6 +386,43 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
 
 
 @transaction.atomic
+def transfer_reschedule(*, actor, transfer, date, reason: str,
+                        expected_version: int | None = None):
+    """Moves a planned transfer to another day (the flight was moved), with the reason,
+    audited with the old and the new date. Nobody departs and the manifest stays as it
+    is. Refused once the transfer departed (its date is then the persons' departure date
+    in the ledger: a wrong one is corrected line by line) or was cancelled."""
+    from onward.registry.services import StaleEdit
+
+    require(actor, "transfers.manage")
+    transfer = _lock_transfer(transfer)
+    if expected_version is not None and transfer.version != expected_version:
+        raise StaleEdit(f"Transfer {transfer.pk} was changed since you opened it: reload it.")
+    errors: dict = {}
+    if transfer.status == "confirmed":
+        errors["transfer"] = (f"Transfer {transfer.pk} departed on {transfer.date}: its date "
+                              "can no longer change (correct a case that did not depart "
+                              "instead).")
+    elif transfer.status == "cancelled":
+        errors["transfer"] = f"Transfer {transfer.pk} is cancelled: plan a new one."
+    day = _as_date(date, "date", errors)
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        errors["reason"] = "Say why the date changes (flight moved, …)."
+    if day is not None and day == transfer.date and "transfer" not in errors:
+        errors["date"] = f"The transfer is already planned for {day}."
+    if errors:
+        raise ValidationError(errors)
+    before = transfer.date
+    transfer.date, transfer.version = day, transfer.version + 1
+    transfer.save(update_fields=["date", "version"])
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="transfer",
+                 object_id=transfer.pk, changes={"date": [str(before), str(day)]},
+                 detail=f"date moved from {before} to {day}: {reason}"[:255])
+    return transfer
+
+
+@transaction.atomic
 def transfer_cancel(*, actor, transfer, reason: str):
     require(actor, "transfers.manage")
     transfer = _lock_transfer(transfer, status="planned")
@@ -407,7 +443,6 @@ def transfer_line_correct(*, actor, transfer, line, reason: str):
     departure is reversed in the ledger (a correction entry) and cleared in the registry,
     the case reopens and goes back to ready in the relocation workflow; the line is
     marked with the reason. Nothing is deleted."""
-    from django.utils import timezone
 
     from onward.movements.models import ManifestLine
     from onward.relocation.services import case_undepart

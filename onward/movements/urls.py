@@ -18,6 +18,8 @@ urlpatterns = [
          views.transfer_line_correct, name="transfer_line_correct"),
     path("transfers/<int:transfer_id>/confirm/", views.transfer_confirm, name="transfer_confirm"),
     path("transfers/<int:transfer_id>/cancel/", views.transfer_cancel, name="transfer_cancel"),
+    path("transfers/<int:transfer_id>/date/", views.transfer_reschedule,
+         name="transfer_reschedule"),
     path("transfers/<int:transfer_id>/manifest.csv", views.manifest_csv, name="manifest_csv"),
     path("transfers/<int:transfer_id>/manifest.pdf", views.manifest_pdf, name="manifest_pdf"),
     path("api/population/", api.PopulationApi.as_view(), name="api_population"),
@@ -34,4 +36,6 @@ urlpatterns = [
          name="api_transfer_cases"),
     path("api/transfers/<int:transfer_id>/confirm/", api.TransferConfirmApi.as_view(),
          name="api_transfer_confirm"),
+    path("api/transfers/<int:transfer_id>/date/", api.TransferDateApi.as_view(),
+         name="api_transfer_date"),
 ]

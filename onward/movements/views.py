@@ -15,7 +15,13 @@ from onward.accounts.policy import NotFound, can, get_person_for_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.movements import selectors, services
-from onward.movements.forms import BirthForm, CorrectionForm, DepartureForm, TransferForm
+from onward.movements.forms import (
+    BirthForm,
+    CorrectionForm,
+    DepartureForm,
+    TransferDateForm,
+    TransferForm,
+)
 from onward.movements.models import LedgerEntry, ManifestLine, Transfer
 from onward.registry.services import StaleEdit
 from onward.web.access import permission_required, person_or_404, record_or_404
@@ -140,7 +146,7 @@ def _pledges():
 def transfer_list(request):
     status = request.GET.get("status", "")
     can_manage = can(request.user, "transfers.manage")
-    form = TransferForm(pledges=_pledges(), initial={"date": dt.date.today()}) \
+    form = TransferForm(pledges=_pledges(), initial={"date": timezone.localdate()}) \
         if can_manage else None
     return render(request, "movements/transfer_list.html", {
         "transfers": selectors.transfer_list(user=request.user, status=status),
@@ -153,7 +159,7 @@ def transfer_create(request):
     from onward.relocation.selectors import get_pledge_for_user
 
     form = TransferForm(request.POST or None, pledges=_pledges(),
-                        initial={"date": dt.date.today()})
+                        initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             transfer = services.transfer_plan(
@@ -182,7 +188,9 @@ def transfer_detail(request, transfer_id):
                  .prefetch_related("members") if c.pk not in on]
     return render(request, "movements/transfer_detail.html", {
         **detail, "ready": ready, "can_manage": can_manage,
-        "figures": pledge_figures(transfer.pledge),
+        "figures": pledge_figures(transfer.pledge), "today": timezone.localdate(),
+        "date_form": TransferDateForm(initial={"date": transfer.date,
+                                               "version": transfer.version}),
     })
 
 
@@ -251,6 +259,22 @@ def transfer_confirm(request, transfer_id):
         return f"Transfer {transfer.pk} confirmed: everyone on the manifest has departed."
 
     return _transfer_action(request, transfer_id, confirm)
+
+
+@require_POST
+@permission_required("transfers.manage")
+def transfer_reschedule(request, transfer_id):
+    def reschedule(transfer):
+        form = TransferDateForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError({k: " ".join(v) for k, v in form.errors.items()})
+        before = transfer.date
+        moved = services.transfer_reschedule(
+            actor=request.user, transfer=transfer, date=form.cleaned_data["date"],
+            reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"])
+        return f"Transfer {moved.pk} moved from {before} to {moved.date}."
+
+    return _transfer_action(request, transfer_id, reschedule)
 
 
 @require_POST

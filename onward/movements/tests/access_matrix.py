@@ -72,6 +72,8 @@ ROWS = [
     Row("transfer_confirm", _t("transfer_confirm"), outcome(302, **MANAGERS), method="post"),
     Row("transfer_cancel", _t("transfer_cancel"), outcome(302, **MANAGERS), method="post",
         body={"reason": "flight cancelled"}),
+    Row("transfer_reschedule", _t("transfer_reschedule"), outcome(302, **MANAGERS),
+        method="post", body={"date": "2013-04-09", "reason": "flight moved"}),
     Row("manifest_csv", _t("manifest_csv"), outcome(200, **MANAGERS)),
     Row("manifest_pdf", _t("manifest_pdf"), outcome(200, **MANAGERS)),
     Row("api_population", lambda w: reverse("api_population"), outcome(200, **API_VIEW)),
@@ -95,4 +97,6 @@ ROWS = [
         method="post", body={"case_id": "C00004"}),
     Row("api_transfer_confirm", _t("api_transfer_confirm"), outcome(200, **API_MANAGE),
         method="post"),
+    Row("api_transfer_date", _t("api_transfer_date"), outcome(200, **API_MANAGE),
+        method="post", body={"date": "2013-04-09", "reason": "flight moved"}),
 ]
