@@ -208,6 +208,36 @@ class RunView:
                                      for s, q in options]})
         return rows
 
+    def nothing_placed(self) -> list[str] | None:
+        """When a solved run placed no case, why, in a few lines for the page to say in
+        place of a proposal: no case or no pledge to match, then per pledge how many
+        cases its criteria let in and which of its capacities had nothing left when the
+        run was built (the binding ones). None when something was placed."""
+        if self.run.status != MatchRun.Status.DONE or self.run.n_assigned:
+            return None
+        n = len(self.cases)
+        if not n:
+            return ["No case was assessed and waiting for submission when the run was built."]
+        if not self.pledges:
+            return [f"No pledge was open and valid on {self.inputs.get('as_of', 'that day')}: "
+                    f"none of the {n} cases had anywhere to go."]
+        lines = []
+        for p, pledge in enumerate(self.pledges):
+            fits = sum(1 for c in range(n) if p in self.allowed.get(c, {}))
+            full = [dim for d, dim in enumerate(self.dims)
+                    if pledge["counted"][d] is not None and pledge["counted"][d] <= 0]
+            line = f"{pledge['name']}: {fits} of {n} cases within its criteria"
+            if full:
+                line += f"; no {', '.join(full)} left (capacity − accepted − awaiting decision)"
+            elif fits:
+                line += "; too little room left for any of them"
+            lines.append(line + ".")
+        held = sum(1 for c in range(n) if not self.allowed.get(c))
+        if held:
+            lines.append(f"{held} of {n} cases may go to no pledge at all (each case's "
+                         "reason is listed below).")
+        return lines
+
     def pin_rows(self, pins: dict) -> list[dict]:
         rows = []
         for (case_pk, pledge_pk), kind in sorted(pins.items()):
@@ -244,6 +274,7 @@ def run_detail(*, user, run: MatchRun) -> dict:
     return {
         "run": run, "view": view, "summary": view.summary(),
         "pledge_rows": view.pledge_rows() if done else [],
+        "nothing_placed": view.nothing_placed(),
         "unassigned": view.unassigned() if done else [],
         "pins": view.pin_rows(view.pins),
         "next_pins": view.pin_rows(view.next_pins),

@@ -455,7 +455,8 @@ def run_execute(*, run: MatchRun, progress: Progress | None = None) -> dict:
         MatchRun.objects.filter(pk=run.pk).update(
             status=MatchRun.Status.FAILED, error=_error_text(exc), finished_at=timezone.now())
         raise
-    say(4, 4, f"proposal ready: {summary['assigned']} of {summary['cases']} cases placed")
+    say(4, 4, f"proposal ready: {summary['assigned']} of {summary['cases']} cases placed"
+        if summary["assigned"] else f"nothing placed: 0 of {summary['cases']} cases")
     return summary
 
 
@@ -712,7 +713,10 @@ def run_accept(*, actor, run: MatchRun, pledge_ids=None) -> dict[int, list[str]]
                                       "accepted."]
         elif pk not in proposals:
             errors[f"pledge {pk}"] = ["This run proposes no case for this pledge."]
-    if not chosen and not errors:
+    if not proposals and not errors:
+        errors["pledges"] = [f"This run placed none of its {len(assignment)} cases: there is "
+                             "nothing to accept."]
+    elif not chosen and not errors:
         errors["pledges"] = ["Nothing left to accept in this run."]
     if errors:
         raise ValidationError(errors)
