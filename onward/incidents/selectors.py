@@ -52,14 +52,21 @@ def incident_list(*, user, type: str = "", place: str = "", year: str = "") -> Q
     return incidents
 
 
+# What stands in for a figure no source gives under the rule (said wherever the rule is).
+RECORDED_NOTE = ("Where no source gives the figure under the rule, the victims recorded in "
+                 "Onward (linked to persons of the registry) count for it.")
+
+
 @dataclass
 class Figure:
     name: str
-    value: int | None          # the figure the rule gives (None: no claim gives one)
-    claim: Claim | None        # the claim it comes from
+    value: int | None          # the figure the rule gives (None: neither a claim nor a record)
+    claim: Claim | None        # the claim it comes from (None when from the records)
     low: int | None            # the range across all claims that give this figure
     high: int | None
     n: int                     # how many claims give a number
+    recorded: int = 0          # victims linked to persons with this outcome
+    basis: str = ""            # "claim", "recorded" (no claim under the rule), or ""
 
     @property
     def range_text(self) -> str:
@@ -79,12 +86,17 @@ def incident_figures(incident: Incident, rule: str = "latest_official",
     number for a figure ("not given") takes no part in it; it is never read as 0.
 
     - latest_official: the figure of the official claim stated last (ties: the one
-      recorded last); None when no official source gave it.
+      recorded last).
     - highest / lowest: the largest / smallest figure claimed (ties: the earliest claim).
+
+    Where the rule finds no claim giving the figure, the victims recorded with that
+    outcome (persons linked to the incident; a death is in the ledger) count for it, so
+    that a death Onward holds is never a "—" in a total. None when neither exists.
     """
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}: one of {', '.join(RULES)}")
     claims = list(incident.claims.all()) if claims is None else claims
+    outcomes = [v.outcome for v in incident.victims.all()]
     out = {}
     for name in Claim.FIGURES:
         given = [c for c in claims if getattr(c, name) is not None]
@@ -98,9 +110,13 @@ def incident_figures(incident: Incident, rule: str = "latest_official",
             best = pick(values)
             chosen = min((c for c in given if getattr(c, name) == best),
                          key=lambda c: (c.stated_on, c.pk))
-        out[name] = Figure(name=name, value=getattr(chosen, name) if chosen else None,
-                           claim=chosen, low=min(values, default=None),
-                           high=max(values, default=None), n=len(given))
+        recorded = outcomes.count(name)
+        value, basis = (getattr(chosen, name), "claim") if chosen else (None, "")
+        if value is None and recorded:
+            value, basis = recorded, "recorded"
+        out[name] = Figure(name=name, value=value, claim=chosen, low=min(values, default=None),
+                           high=max(values, default=None), n=len(given), recorded=recorded,
+                           basis=basis)
     return out
 
 
@@ -118,7 +134,7 @@ def incident_detail(*, user, incident: Incident, rule: str = "latest_official") 
 
 def incidents_report(*, user, rule: str = "latest_official", year: int | None = None) -> dict:
     """Every incident with its figures under one rule, and the totals, saying the rule."""
-    incidents = list(visible_incidents(user).prefetch_related("claims").filter(
+    incidents = list(visible_incidents(user).prefetch_related("claims", "victims").filter(
         Q(occurred_at__year=year) if year else Q()))
     rows = [(i, incident_figures(i, rule)) for i in incidents]
     totals = {name: sum(f[name].value or 0 for _, f in rows) for name in Claim.FIGURES}

@@ -33,11 +33,13 @@ def _rule(request) -> str:
 def incident_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("type", "place", "year")}
     rule = _rule(request)
-    incidents = selectors.incident_list(user=request.user, **filters).prefetch_related("claims")
+    incidents = selectors.incident_list(user=request.user, **filters).prefetch_related(
+        "claims", "victims")
     rows = [(i, selectors.incident_figures(i, rule)) for i in incidents]
     return render(request, "incidents/incident_list.html", {
         "rows": rows, "filters": filters, "types": Incident.Type.choices, "rule": rule,
         "rules": selectors.RULES, "can_record": can(request.user, "incidents.record"),
+        "recorded_note": selectors.RECORDED_NOTE,
         "totals": {f: sum(figs[f].value or 0 for _, figs in rows) for f in
                    ("killed", "injured", "missing")},
     })

@@ -585,7 +585,7 @@ def incident_rows(user, on: dt.date, rule: str) -> list[dict]:
 
     out = []
     incidents = visible_incidents(user).filter(occurred_at__lte=end_of(on)).prefetch_related(
-        "claims").order_by("occurred_at", "id")
+        "claims", "victims").order_by("occurred_at", "id")
     for incident in incidents:
         claims = [c for c in incident.claims.all() if c.stated_on <= on]
         out.append({"incident": incident, "claims": claims,
@@ -593,11 +593,23 @@ def incident_rows(user, on: dt.date, rule: str) -> list[dict]:
     return out
 
 
+def _rule_total(items: list[dict], name: str) -> str:
+    """The rule's total of one figure, and the incidents it leaves out because no figure
+    stands under the rule though some source gave one (so the total is read rightly)."""
+    total = sum(item["figures"][name].value or 0 for item in items)
+    left_out = [f"{timezone.localtime(item['incident'].occurred_at):%Y-%m-%d} "
+                f"({item['figures'][name].range_text} claimed)" for item in items
+                if item["figures"][name].value is None and item["figures"][name].high is not None]
+    return f"{name.capitalize()} under this rule, all incidents: {total}" + (
+        f"; not counted, no figure under this rule: {', '.join(left_out)}" if left_out else "")
+
+
 def incidents_section(user, on: dt.date, rule: str = "latest_official") -> list[Table]:
-    from onward.incidents.selectors import RULES
+    from onward.incidents.selectors import RECORDED_NOTE, RULES
 
     rows, ranges = [], []
-    for item in incident_rows(user, on, rule):
+    items = incident_rows(user, on, rule)
+    for item in items:
         i, f = item["incident"], item["figures"]
         ranges.append({n: (f[n].low, f[n].high) for n in ("killed", "injured")})
         trace = {"figure": "incidents", "incident": i.pk}
@@ -612,7 +624,9 @@ def incidents_section(user, on: dt.date, rule: str = "latest_official") -> list[
                   rows=rows, section="incidents", chart="range",
                   kinds=["plain"] * 5, ranges=ranges,
                   note=f"Figures by the rule “{RULES[rule]}”, from the claims stated by the "
-                       "date; the range runs across every claim that gives a number.")]
+                       f"date; the range runs across every claim that gives a number. "
+                       f"{RECORDED_NOTE} {_rule_total(items, 'killed')}. "
+                       f"{_rule_total(items, 'injured')}.")]
 
 
 SECTIONS = {

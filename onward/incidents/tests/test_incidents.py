@@ -99,6 +99,29 @@ def test_a_victim_killed_departs_once_however_many_claims_and_links(clerk, offic
     assert population_on(day) == registry_present_on(day) == 1
 
 
+def test_victims_recorded_count_where_no_source_under_the_rule_gives_a_figure(clerk, officer):
+    """26 December 2013: only Reuters (not an official source) gave 3 dead; the 3 victims
+    linked to persons stand for the figure under the default rule, and a source's figure
+    wins wherever the rule finds one."""
+    incident = services.incident_create(actor=officer, data={
+        "occurred_at": "2013-12-26", "type": "indirect_fire", "time_known": False})
+    services.claim_add(actor=officer, incident=incident, data={
+        "source": "Reuters", "stated_on": "2013-12-26", "killed": 3})
+    assert selectors.incident_figures(incident, "latest_official")["killed"].value is None
+    for n in range(3):
+        _, man, _ = family(clerk, given_name=f"Victim{n}")
+        services.victim_link(actor=officer, incident=incident, person=man, outcome="killed")
+    incident.refresh_from_db()
+    killed = selectors.incident_figures(incident, "latest_official")["killed"]
+    assert (killed.value, killed.basis, killed.claim, killed.recorded) == (3, "recorded", None, 3)
+    assert killed.range_text == "3"  # the range stays the sources'
+    highest = selectors.incident_figures(incident, "highest")["killed"]
+    assert (highest.value, highest.basis) == (3, "claim")
+    assert selectors.incident_figures(incident, "latest_official")["injured"].value is None
+    report = selectors.incidents_report(user=officer)
+    assert report["totals"]["killed"] == 3
+
+
 def test_an_injured_victim_stays_in_the_population(clerk, officer):
     _, man, _ = family(clerk)
     incident = services.incident_create(actor=officer, data={
