@@ -53,3 +53,23 @@ class TransferDateForm(ServiceErrorsMixin, forms.Form):
     date = forms.DateField(widget=DATE, label="New date")
     reason = forms.CharField(max_length=255, label="Why it moves")
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ReportedDepartureForm(ServiceErrorsMixin, forms.Form):
+    place = forms.CharField(max_length=200, help_text="Where they left from, e.g. the "
+                            "origin camp (Camp Ashraf).")
+    kind = forms.ChoiceField(choices=[
+        ("left_own_accord", "Left on own accord"), ("deceased", "Deceased"),
+        ("whereabouts_unknown", "Whereabouts unknown")])
+    persons = forms.IntegerField(min_value=1)
+    cumulative = forms.BooleanField(required=False, label="A total to date",
+                                    help_text="The source gives everyone who left up to "
+                                              "that date, not one period's departures.")
+    left_on = forms.DateField(widget=DATE, label="When they left",
+                              help_text="The day, or the end of the period a total covers.")
+    left_on_precision = forms.ChoiceField(choices=[("D", "Day"), ("M", "Month")],
+                                          label="Known to the")
+    source = forms.CharField(max_length=200)
+    official = forms.BooleanField(required=False, help_text="A statement of an authority.")
+    stated_on = forms.DateField(widget=DATE, label="Stated on")
+    summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

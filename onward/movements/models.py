@@ -191,3 +191,47 @@ class ManifestLine(models.Model):
 
     def __str__(self):
         return f"{self.case_id} on transfer {self.transfer_id}"
+
+
+class ReportedDeparture(models.Model):
+    """Departures that Onward knows only as a source's figure, from a place whose
+    residents it does not register one by one: the origin camp, before its residents
+    moved to the transit location (the registry and the ledger are the transit
+    location's; these persons never reached it). Never in the ledger, so the transit
+    location's population is untouched. A report gives either the departures of one
+    period (`cumulative` false: "4 left, reported 1 July") or a total to date (`cumulative`
+    true: "the Defence Ministry put the total at 58")."""
+
+    audit_type = "reported_departure"
+
+    place = models.CharField(max_length=200)
+    kind = models.CharField(max_length=24, choices=[
+        (LedgerEntry.Kind.LEFT, LedgerEntry.Kind.LEFT.label),
+        (LedgerEntry.Kind.DECEASED, LedgerEntry.Kind.DECEASED.label),
+        (LedgerEntry.Kind.UNKNOWN, LedgerEntry.Kind.UNKNOWN.label)],
+        default=LedgerEntry.Kind.LEFT)
+    persons = models.PositiveIntegerField()
+    cumulative = models.BooleanField(default=False, help_text="A total to date, not the "
+                                     "departures of one period.")
+    left_on = models.DateField(help_text="When they left (the end of the period for a "
+                               "total to date), as far as the report says.")
+    left_on_precision = models.CharField(max_length=1, default="D",
+                                         choices=[("D", "Day"), ("M", "Month")])
+    source = models.CharField(max_length=200)
+    official = models.BooleanField(default=False)
+    stated_on = models.DateField()
+    summary = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["stated_on", "id"]
+
+    def __str__(self):
+        what = "total to date" if self.cumulative else "left"
+        return f"{self.place}: {self.persons} {what} ({self.source}, {self.stated_on})"
+
+    @property
+    def public_id(self) -> str:
+        return str(self.pk)

@@ -10,7 +10,7 @@ from onward.accounts.policy import can, get_for_user
 from onward.audit.services import audit_read, audit_record
 from onward.movements import rollup
 from onward.movements.ledger import population
-from onward.movements.models import LedgerEntry, Transfer
+from onward.movements.models import LedgerEntry, ReportedDeparture, Transfer
 
 
 def _audit_list(user, object_type: str, filters: dict) -> None:
@@ -132,3 +132,25 @@ def manifest_rows(transfer: Transfer) -> list[dict]:
                          "sex": p.sex, "birth_date": p.birth_date_display,
                          "nationality": p.nationality, "document_number": p.document_number})
     return rows
+
+
+def reported_departures(*, on: dt.date | None = None) -> QuerySet:
+    """Departures reported at other places (the origin camp), stated by `on` (default:
+    all), oldest first. Not personal data: figures with their sources."""
+    reports = ReportedDeparture.objects.all()
+    if on is not None:
+        reports = reports.filter(stated_on__lte=on)
+    return reports.order_by("stated_on", "left_on", "id")
+
+
+def reported_total(reports) -> int | None:
+    """What the reports say left in all, by the date they were read for: the latest
+    total to date, plus the periods reported after the period that total covers (they
+    are not in it); the sum of the periods when no total was stated."""
+    reports = list(reports)
+    totals = [r for r in reports if r.cumulative]
+    if not totals:
+        return sum(r.persons for r in reports) if reports else None
+    latest = max(totals, key=lambda r: (r.stated_on, r.left_on, r.pk))
+    return latest.persons + sum(r.persons for r in reports
+                                if not r.cumulative and r.left_on > latest.left_on)

@@ -471,3 +471,60 @@ def transfer_line_correct(*, actor, transfer, line, reason: str):
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="transfer",
                  object_id=transfer.pk, detail=f"case {case.case_id} departure corrected")
     return line
+
+
+# -- departures reported at other places (not in the ledger) --------------------------------
+
+@transaction.atomic
+def reported_departure_record(*, actor, data: dict):
+    """Records a source's figure of departures from a place whose residents Onward does
+    not register (the origin camp before the move): never a ledger entry, so the transit
+    location's population is unchanged. Refused whole, naming each field, when a date is
+    in the future, the report precedes the departures, or a figure is not a count."""
+    from onward.movements.models import ReportedDeparture
+
+    require(actor, "movements.record")
+    errors: dict = {}
+    text = {k: " ".join(str(data.get(k) or "").split()) for k in ("place", "source")}
+    for field in ("place", "source"):
+        if not text[field]:
+            errors[field] = "This field is required."
+        elif len(text[field]) > 200:
+            errors[field] = "At most 200 characters."
+    try:
+        persons = int(data.get("persons"))
+        if persons < 1:
+            errors["persons"] = "At least one person."
+    except (TypeError, ValueError):
+        persons = 0
+        errors["persons"] = "A whole number of persons."
+    left_on = _as_date(data.get("left_on"), "left_on", errors)
+    stated_on = _as_date(data.get("stated_on"), "stated_on", errors)
+    today = timezone.localdate()
+    for field, day in (("left_on", left_on), ("stated_on", stated_on)):
+        if day and day > today:
+            errors[field] = f"{day} is in the future."
+    if left_on and stated_on and stated_on < left_on and "stated_on" not in errors:
+        errors["stated_on"] = (f"A report stated on {stated_on} cannot give departures on "
+                               f"{left_on}.")
+    kind = data.get("kind") or Kind.LEFT
+    if kind not in dict(ReportedDeparture._meta.get_field("kind").choices):
+        errors["kind"] = f"{kind!r} is not a kind of departure reported here."
+    precision = data.get("left_on_precision") or "D"
+    if precision not in ("D", "M"):
+        errors["left_on_precision"] = "Day or month."
+    if errors:
+        raise ValidationError(errors)
+    report = ReportedDeparture.objects.create(
+        place=text["place"], kind=kind, persons=persons, cumulative=bool(data.get("cumulative")),
+        left_on=left_on, left_on_precision=precision, source=text["source"],
+        official=bool(data.get("official")), stated_on=stated_on,
+        summary=str(data.get("summary") or "").strip(), recorded_by=_user_or_none(actor))
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE,
+                 object_type="reported_departure", object_id=report.pk,
+                 detail=f"{report}"[:255])
+    return report
+
+
+def _user_or_none(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None

@@ -6,6 +6,8 @@ urlpatterns = [
     path("population/", views.ledger, name="ledger"),
     path("population/departures/new/", views.departure_create, name="departure_create"),
     path("population/births/new/", views.birth_create, name="birth_create"),
+    path("population/reported/new/", views.reported_departure_create,
+         name="reported_departure_create"),
     path("population/persons/<str:person_id>/correct/", views.departure_correct,
          name="departure_correct"),
     path("transfers/", views.transfer_list, name="transfer_list"),

@@ -19,6 +19,7 @@ from onward.movements.forms import (
     BirthForm,
     CorrectionForm,
     DepartureForm,
+    ReportedDepartureForm,
     TransferDateForm,
     TransferForm,
 )
@@ -53,6 +54,8 @@ def ledger(request):
         **data, "on": on, "filters": filters, "page": page,
         "query": _query_without_page(request), "kinds": LedgerEntry.Kind.choices,
         "departed": selectors.departures_by_kind(date_to=on),
+        "reported": list(selectors.reported_departures(on=on)),
+        "reported_total": selectors.reported_total(selectors.reported_departures(on=on)),
         "can_record": can(request.user, "movements.record"),
     })
 
@@ -85,6 +88,26 @@ def departure_create(request):
         "form": form, "title": "Record a departure",
         "intro": "Left on own accord, deceased, voluntarily repatriated or whereabouts "
                  "unknown. Relocations are recorded by confirming a transfer."})
+
+
+@permission_required("movements.record")
+def reported_departure_create(request):
+    form = ReportedDepartureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.reported_departure_record(actor=request.user,
+                                                        data=form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, f"Recorded: {report}.")
+            return redirect("ledger")
+    return render(request, "web/form.html", {
+        "form": form, "title": "Record departures reported at another place",
+        "intro": "A source's figure of residents who left a place Onward does not register "
+                 "person by person (the origin camp, before the move). It is kept with its "
+                 "source and never enters the ledger: these persons never reached the "
+                 "transit location."})
 
 
 @permission_required("movements.record")

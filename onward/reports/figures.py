@@ -315,7 +315,53 @@ def departures_section(user, on: dt.date) -> list[Table]:
                    "is not counted.")
     t.relations.append(S.sums_to([t.cell(i, j) for i in range(len(rows))
                                   for j in range(len(DEPARTURE_KINDS))], t.total_cell))
-    return [t]
+    reported = _departures_reported(on)
+    return [t, _departures_year_to_date(on, labels)] + ([reported] if reported else [])
+
+
+def _departures_year_to_date(on: dt.date, labels: dict) -> Table:
+    """Departures that stand, by type, from 1 January of `on`'s year to `on` (a figure
+    sources give as "since the beginning of the year")."""
+    from onward.movements.ledger import DEPARTURE_KINDS
+    from onward.registry.models import Person
+
+    since = on.replace(month=1, day=1)
+    counts = dict(Person.objects.filter(departure_date__gte=since, departure_date__lte=on)
+                  .order_by().values_list("departure_type").annotate(n=Count("id")))
+    rows = [Row(labels[k], [counts.get(k, 0)],
+                [{"figure": "departures", "kind": k, "since": f"{since}"}])
+            for k in DEPARTURE_KINDS]
+    t = Table(key="departures_year_to_date", title=f"Departures by type since {since}",
+              on=on, columns=["Type", "Persons"], rows=rows, section="departures",
+              chart="hbar", total=sum(counts.get(k, 0) for k in DEPARTURE_KINDS))
+    t.relations.append(S.sums_to([t.cell(i, 0) for i in range(len(rows))], t.total_cell))
+    return t
+
+
+def _departures_reported(on: dt.date) -> Table | None:
+    """Departures reported at other places (the origin camp, before the move): sources'
+    figures, never in the ledger. None when no such report was ever recorded."""
+    from onward.movements.models import ReportedDeparture
+    from onward.movements.selectors import reported_departures, reported_total
+
+    if not ReportedDeparture.objects.exists():
+        return None
+    reports = list(reported_departures(on=on))
+    rows = [Row(f"{r.place} · {r.source}, stated {r.stated_on} · "
+                + (f"total to {r.left_on}" if r.cumulative else
+                   f"left {r.left_on:%Y-%m}" if r.left_on_precision == "M" else
+                   f"left {r.left_on}"), [r.persons]) for r in reports]
+    if reports:
+        rows.append(Row("In all, by the sources", [reported_total(reports)]))
+    return Table(key="departures_reported",
+                 title="Departures reported at other places (not in the ledger)", on=on,
+                 columns=["Report", "Persons"], rows=rows, section="departures",
+                 chart="none", kinds=["plain"],
+                 note="Sources' figures for residents who left a place Onward does not "
+                      "register person by person (the origin camp, before the move to the "
+                      "transit location). They never reached it: they are in none of its "
+                      "population figures. A total to date includes the periods reported "
+                      "before it.")
 
 
 # -- relocation --------------------------------------------------------------------------
@@ -597,8 +643,8 @@ def _rule_total(items: list[dict], name: str) -> str:
     """The rule's total of one figure, and the incidents it leaves out because no figure
     stands under the rule though some source gave one (so the total is read rightly)."""
     total = sum(item["figures"][name].value or 0 for item in items)
-    left_out = [f"{timezone.localtime(item['incident'].occurred_at):%Y-%m-%d} "
-                f"({item['figures'][name].range_text} claimed)" for item in items
+    left_out = [f"{item['incident'].when} ({item['figures'][name].range_text} claimed)"
+                for item in items
                 if item["figures"][name].value is None and item["figures"][name].high is not None]
     return f"{name.capitalize()} under this rule, all incidents: {total}" + (
         f"; not counted, no figure under this rule: {', '.join(left_out)}" if left_out else "")

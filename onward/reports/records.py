@@ -17,8 +17,8 @@ from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.reports import figures as F
 
-FILTER_KEYS = ("sex", "age_band", "need", "nationality", "kind", "month", "stage", "country",
-               "pledge", "measure", "state", "incident")
+FILTER_KEYS = ("sex", "age_band", "need", "nationality", "kind", "month", "since", "stage",
+               "country", "pledge", "measure", "state", "incident")
 
 
 class Unknown(Exception):
@@ -70,6 +70,11 @@ def _records(user, figure, on, f, sections):
             except ValueError as exc:
                 raise Unknown(figure) from exc
             entries = entries.filter(date__gte=start, date__lte=min(end, on))
+        if f.get("since"):
+            try:
+                entries = entries.filter(date__gte=dt.date.fromisoformat(f["since"]))
+            except ValueError as exc:
+                raise Unknown(figure) from exc
         entries = entries.filter(person__in=policy.visible_persons(user).values("pk")) \
             if not policy.can(user, "registry.view") else entries
         return "departures", entries.select_related("person", "person__case").order_by(
