@@ -1,5 +1,7 @@
 """Plays the reference operation on the demo population, through each app's own demo
-step (which calls that app's services, so every figure is a record like any other).
+step (which calls that app's services, so every figure is a record like any other): its
+dated history (2011–2014), then a present-day state dated from the day it is run, so
+that every job of the README's tour can be done today.
 
 Each step is idempotent: running `onward demo` again finds its records and adds nothing.
 """
@@ -17,6 +19,10 @@ STEPS = [
     ("movements: departures and transfers", "onward.movements.demo:demo_movements"),
     ("incidents and their claims", "onward.incidents.demo:demo_incidents"),
     ("duplicate detection over the registry", "onward.demo.scenario:demo_dedup"),
+    # The present day (after the duplicates: a case with one unresolved waits for it).
+    ("today: pledges open now, cases waiting, decisions due",
+     "onward.relocation.demo:demo_relocation_today"),
+    ("today: a transfer planned for next week", "onward.movements.demo:demo_transfer_next_week"),
 ]
 
 

@@ -1,7 +1,11 @@
 """The reference operation's movements, played through the movements services on the
 demo population: departures on own accord (17 in 2013, senior and older members; 18 in
-one escape on one date) and the transfers to Albania (groups summing to 71 of the 210
-places, the latest of 27), if the relocation demo has left Albanian cases ready.
+one escape on one date), the transfers to Albania (groups summing to 71 of the 210
+places, the latest of 27) and to the other pledging countries (240 more, so that 311
+residents have been relocated by UNHCR's statement of 28 February 2014), if the
+relocation demo has left cases ready; and the departures reported at the origin camp
+before the move (4, 4 more three months earlier, 58 in all by the Defence Ministry),
+kept as the sources' figures outside the ledger: those persons never reached the TTL.
 
 Running it again adds nothing: it stops where the scenario's records already exist.
 """
@@ -10,6 +14,7 @@ import datetime as dt
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from onward.accounts import roles
 from onward.movements import services
@@ -22,6 +27,29 @@ ESCAPE_DAY = dt.date(2014, 2, 10)
 # Albania: earlier groups, then the latest group of 27 that brought the total to 71.
 ALBANIA_GROUPS = (("2013-09-30", 14), ("2013-11-18", 30), ("2014-01-27", 27))
 TOTAL_ALBANIA = sum(n for _, n in ALBANIA_GROUPS)
+# UNHCR: 311 residents relocated to third countries "at that date". The reports give no
+# day; the demo dates the statement after Albania's latest group and the escape.
+UNHCR_STATEMENT_DAY = dt.date(2014, 2, 28)
+RELOCATED_BY_UNHCR_DAY = 311
+# Flights to the other pledging countries (illustrative, as those pledges are), each of
+# so many persons; the last one takes what brings the total to 311 by UNHCR's date. All
+# after the last group reached the TTL (11 September 2013), when it held about 3,200.
+OTHER_FLIGHTS = (("USA", "2013-09-24", 45), ("DEU", "2013-10-08", 30), ("NOR", "2013-10-22", 25),
+                 ("NLD", "2013-11-05", 20), ("USA", "2013-11-26", 45), ("FIN", "2013-12-10", 15),
+                 ("DEU", "2014-01-14", 30), ("USA", "2014-02-25", None))
+# The origin camp, before the move (the year is not in the reports: the demo puts the
+# "1 July" report in 2013, while about a hundred residents were still there).
+ORIGIN_CAMP = "Origin camp: Camp Ashraf (“Camp New Iraq”), Diyala province"
+ORIGIN_REPORTS = (
+    {"persons": 4, "left_on": "2013-04-01", "left_on_precision": "M", "source": "News reports",
+     "stated_on": "2013-07-01", "summary": "4 residents left and went to the Iraqi forces, "
+                                          "three months before the 1 July report."},
+    {"persons": 4, "left_on": "2013-07-01", "source": "News reports", "stated_on": "2013-07-01",
+     "summary": "4 residents left the origin camp and went to the Iraqi forces."},
+    {"persons": 58, "cumulative": True, "left_on": "2013-07-01", "official": True,
+     "source": "Iraqi Ministry of Defence", "stated_on": "2013-07-01",
+     "summary": "The total of residents who left the origin camp, put at 58."},
+)
 
 
 def _actor(users, role: str):
@@ -93,10 +121,14 @@ def demo_movements(*, users, rng_seed: int = 2013, log=print) -> dict:
         summary["escape"] = escaped
 
     summary.update(_albania_transfers(users, rng, log))
+    summary.update(_other_transfers(users, rng, log, summary["albania_departed"]))
+    summary["origin_reported"] = _origin_reports(users)
     log(f"Movements: {summary['left_own_accord_2013']} left on own accord in 2013, "
         f"{summary['escape']} in the escape of {ESCAPE_DAY}; "
         f"{summary['albania_departed']} departed to Albania on "
-        f"{len(summary['transfers'])} transfers.")
+        f"{len(summary['transfers'])} transfers, {summary['relocated']} relocated in all "
+        f"by {UNHCR_STATEMENT_DAY}; {summary['origin_reported']} reported leaving the "
+        "origin camp.")
     return summary
 
 
@@ -116,7 +148,7 @@ def _subset(cases: list, target: int) -> list:
 def _albania_transfers(users, rng, log) -> dict:
     try:
         from onward.relocation.models import Pledge
-        from onward.relocation.selectors import cases_ready_for_departure, pledge_figures
+        from onward.relocation.selectors import pledge_figures
     except ImportError:
         log("Transfers skipped: the relocation app is not installed.")
         return {"transfers": [], "albania_departed": 0}
@@ -131,22 +163,111 @@ def _albania_transfers(users, rng, log) -> dict:
         if Transfer.objects.filter(pledge=pledge, date=day).exclude(status="cancelled").exists():
             made.append(Transfer.objects.filter(pledge=pledge, date=day).first().pk)
             continue
-        ready = [(c, c.members.filter(merged_into__isnull=True,
-                                      departure_date__isnull=True).count())
-                 for c in cases_ready_for_departure(pledge=pledge)
-                 .filter(relocation__state_entered_at__date__lte=day)]
-        rng.shuffle(ready)
-        chosen = _subset([(c, n) for c, n in ready if n], size)
+        chosen = _subset(_ready_by(pledge, day, rng), size)
         if not chosen:
             log(f"Transfers: not enough Albanian cases ready by {day} for a group of {size}; "
                 "stopping here.")
             break
-        with transaction.atomic():
-            transfer = services.transfer_plan(actor=rs, pledge=pledge, date=day, seats=size,
-                                               note="flight from Baghdad International Airport")
-            for case, _ in chosen:
-                services.transfer_case_add(actor=rs, transfer=transfer, case=case)
-            services.transfer_confirm(actor=rs, transfer=transfer)
-        made.append(transfer.pk)
+        made.append(_fly(rs, pledge, day, chosen,
+                         "flight from Baghdad International Airport").pk)
     departed = (pledge_figures(pledge).get("persons") or {}).get("departed", 0)
     return {"transfers": made, "albania_departed": departed}
+
+
+def _fly(rs, pledge, day: dt.date, chosen: list, note: str) -> Transfer:
+    """One flight, planned, filled and confirmed through the services."""
+    with transaction.atomic():
+        transfer = services.transfer_plan(actor=rs, pledge=pledge, date=day,
+                                           seats=sum(n for _, n in chosen), note=note)
+        for case, _ in chosen:
+            services.transfer_case_add(actor=rs, transfer=transfer, case=case)
+        services.transfer_confirm(actor=rs, transfer=transfer)
+    return transfer
+
+
+def _ready_by(pledge, day: dt.date, rng) -> list:
+    from onward.relocation.selectors import cases_ready_for_departure
+
+    # Ready by `day`, every member there by then (a relative who joined the case later
+    # cannot fly before arriving).
+    ready = [(c, c.members.filter(merged_into__isnull=True, removed_at__isnull=True,
+                                  departure_date__isnull=True).count())
+             for c in cases_ready_for_departure(pledge=pledge)
+             .filter(relocation__state_entered_at__date__lte=day)
+             .exclude(members__arrival_date__gt=day)]
+    rng.shuffle(ready)
+    return [(c, n) for c, n in ready if n]
+
+
+def _other_transfers(users, rng, log, albania: int) -> dict:
+    """The flights to the other pledging countries, so that 311 residents in all have
+    been relocated by UNHCR's date. A flight takes exactly its persons when the cases
+    ready by its day allow it (else as many as they allow); the last one takes the rest."""
+    from onward.relocation.models import Pledge
+
+    if not albania:
+        return {"relocated": albania}
+    rs = _actor(users, roles.RESETTLEMENT)
+    relocated = LedgerEntry.objects.filter(kind="relocated", reversed_by__isnull=True,
+                                           date__lte=UNHCR_STATEMENT_DAY).count()
+    for country, day_text, size in OTHER_FLIGHTS:
+        day = dt.date.fromisoformat(day_text)
+        pledge = Pledge.objects.filter(country=country).order_by("id").first()
+        if pledge is None or relocated >= RELOCATED_BY_UNHCR_DAY:
+            continue
+        if Transfer.objects.filter(pledge=pledge, date=day).exclude(status="cancelled").exists():
+            continue
+        target = RELOCATED_BY_UNHCR_DAY - relocated if size is None else size
+        ready = _ready_by(pledge, day, rng)
+        chosen = next((c for t in range(target, 0, -1) if (c := _subset(ready, t))), [])
+        if not chosen:
+            log(f"Transfers: no case ready under {pledge} by {day}; flight skipped.")
+            continue
+        _fly(rs, pledge, day, chosen, "flight from Baghdad International Airport")
+        relocated += sum(n for _, n in chosen)
+    if relocated != RELOCATED_BY_UNHCR_DAY:
+        log(f"Transfers: {relocated} relocated by {UNHCR_STATEMENT_DAY}, not the reference's "
+            f"{RELOCATED_BY_UNHCR_DAY} (too few cases ready on this population).")
+    return {"relocated": relocated}
+
+
+def _origin_reports(users) -> int:
+    """The origin camp's departures, as the sources gave them (never in the ledger)."""
+    from onward.movements.models import ReportedDeparture
+    from onward.movements.selectors import reported_departures, reported_total
+
+    officer = _actor(users, roles.PROTECTION)
+    if not ReportedDeparture.objects.filter(place=ORIGIN_CAMP).exists():
+        with transaction.atomic():
+            for report in ORIGIN_REPORTS:
+                services.reported_departure_record(actor=officer, data={
+                    "place": ORIGIN_CAMP, "kind": "left_own_accord", **report})
+    return reported_total(reported_departures().filter(place=ORIGIN_CAMP)) or 0
+
+
+def demo_transfer_next_week(*, users, today: dt.date | None = None, log=print) -> dict:
+    """The present day's transfer (see relocation.demo.PRESENT_NOTE): a flight to Albania
+    planned for a week from `today`, with two of the cases ready under the pledge open now
+    on its manifest; the other ready cases stay for the tour to plan and confirm one
+    today. Adds nothing when a planned transfer is there already."""
+    from onward.relocation.demo import PRESENT_NOTE
+    from onward.relocation.models import Pledge
+
+    today = today or timezone.localdate()
+    pledge = Pledge.objects.filter(notes=PRESENT_NOTE, country="ALB").first()
+    if pledge is None or Transfer.objects.filter(status="planned").exists():
+        return {}
+    ready = sorted(_ready_by(pledge, today, random.Random(0)), key=lambda cn: cn[0].case_id)
+    if len(ready) < 2:
+        return {}
+    rs = _actor(users, roles.RESETTLEMENT)
+    day = today + dt.timedelta(days=7)
+    with transaction.atomic():
+        transfer = services.transfer_plan(actor=rs, pledge=pledge, date=day,
+                                           seats=sum(n for _, n in ready[:2]) + 4,
+                                           note="flight from Baghdad International Airport")
+        for case, _n in ready[:2]:
+            services.transfer_case_add(actor=rs, transfer=transfer, case=case)
+    log(f"Today: transfer {transfer.pk} to Albania planned for {day} "
+        f"({sum(n for _, n in ready[:2])} persons on its manifest).")
+    return {"transfer": transfer.pk}

@@ -25,7 +25,14 @@ from django.utils import timezone
 from onward.accounts import roles
 from onward.registry.models import Case
 from onward.relocation import guards, services, workflow
-from onward.relocation.models import Category, ExitCheck, Pledge, RelocationCase, State
+from onward.relocation.models import (
+    Category,
+    ExitCheck,
+    Pledge,
+    RelocationCase,
+    State,
+    Submission,
+)
 from onward.relocation.usage import cases_profile
 
 FULL_SUBMITTED = 1400
@@ -66,6 +73,15 @@ def _pick(users: dict, role: str):
         if user.role == role:
             return user
     raise KeyError(f"demo_relocation needs a user with role {role}")
+
+
+def _eligible(case, pledge, profile, day: dt.date) -> bool:
+    """Whether the workflow's pair guards would let `case` go to `pledge` on `day`."""
+    step = workflow.Step(case=case, action="submit", pledge=pledge, profile=profile,
+                         at=_aware(day))
+    return not any(g(step, None) for g in (
+        workflow.pledge_is_valid_on_date, workflow.case_size_within_pledge_limit,
+        workflow.needs_served_by_pledge, workflow.nationalities_accepted_by_pledge))
 
 
 def _subset(pool: list[tuple[int, int]], target: int) -> list[int]:
@@ -113,12 +129,7 @@ def demo_relocation(*, users: dict, rng_seed: int = 2013, submitted: int | None 
     blocked = guards.cases_with_unresolved_duplicates(cases)
 
     def eligible(case, key, day):
-        pledge = pledges[key]
-        step = workflow.Step(case=case, action="submit", pledge=pledge,
-                             profile=profiles[case.pk], at=_aware(day))
-        return not any(g(step, None) for g in (
-            workflow.pledge_is_valid_on_date, workflow.case_size_within_pledge_limit,
-            workflow.needs_served_by_pledge, workflow.nationalities_accepted_by_pledge))
+        return _eligible(case, pledges[key], profiles[case.pk], day)
 
     # --- The plan: per case, its dated steps ------------------------------------------------
     plan: dict[int, list[tuple[str, dt.datetime, dict]]] = defaultdict(list)
@@ -126,6 +137,12 @@ def demo_relocation(*, users: dict, rng_seed: int = 2013, submitted: int | None 
     usage = {c.pk: profiles[c.pk].usage for c in cases}
     room = {k: {d: c for d, c in caps.items()} for k, _c, _n, _s, _e, _st, caps, _cr, _w
             in PLEDGES}
+
+    def decision_day(key, day):
+        """A pledge decides within its validity (past its end it takes nothing): a
+        decision that would fall after the end is dated the pledge's last day."""
+        end = pledges[key].valid_to
+        return min(day, end) if end else day
 
     def fits(key, pk):
         return all(usage[pk].get(d, 0) <= left for d, left in room[key].items())
@@ -223,8 +240,11 @@ def demo_relocation(*, users: dict, rng_seed: int = 2013, submitted: int | None 
         roll = rng.random()
         if roll < 0.30 and fits(key, case.pk):
             take(key, case.pk)
+            decided = decision_day(key, decided)
             plan[case.pk].append(("accept", _aware(decided, 11), {"decider": admin}))
-            if rng.random() < 0.6:
+            # Most accepted cases get ready: the transfers (movements demo) fly 240 of
+            # them out by UNHCR's date, beside Albania's 71 (311 relocated in all).
+            if rng.random() < 0.85:
                 ready(case.pk, decided)
         elif roll < 0.55:
             plan[case.pk].append(("reject", _aware(decided, 11), {
@@ -251,7 +271,7 @@ def demo_relocation(*, users: dict, rng_seed: int = 2013, submitted: int | None 
                                   {"category": "LAI", "priority": "normal"}))
 
     # --- Play it, one action at a time, through the bulk service -------------------------
-    _play(plan, by_pk, officer)
+    play(plan, by_pk, officer)
     figures = {key: _figures(p) for key, p in pledges.items()}
     from onward.relocation import selectors
 
@@ -264,7 +284,7 @@ def demo_relocation(*, users: dict, rng_seed: int = 2013, submitted: int | None 
     }
 
 
-def _play(plan, by_pk, officer) -> None:
+def play(plan, by_pk, officer) -> None:
     """Runs the plan: repeatedly, the next step of every case, grouped by action (and, for
     decisions, by who decides), each group in one bulk call."""
     position = {pk: 0 for pk in plan}
@@ -290,6 +310,102 @@ def _play(plan, by_pk, officer) -> None:
                 at={pk: s[1] for pk, s in zip(pks, steps, strict=True)}, **per_case)
             for pk in pks:
                 position[pk] += 1
+
+
+# --- The present day ------------------------------------------------------------------------
+# The history above ends in 2014; the README's tour is done today. So the demo adds a
+# present-day state, dated back from the day it is run: pledges open now with room,
+# cases assessed and waiting, submissions awaiting the delegation's decision, accepted
+# cases ready for departure (the movements demo plans a transfer for next week). The
+# dated history keeps every figure of the reference operation at its date.
+PRESENT_NOTE = ("The demo's present day: the reference operation's history ends in 2014; "
+                "this pledge, dated from the day the demo was loaded, lets its tour be done "
+                "today.")
+# (key, country, name, capacities, criteria, submitted, accepted, ready)
+PRESENT_PLEDGES = [
+    ("ALB", "ALB", "Albania: further places for Camp Liberty", {"persons": 150},
+     {"nationalities": ["IRN"]}, 12, 4, 4),
+    ("DEU", "DEU", "Germany: humanitarian admission {year}", {"persons": 60, "large_family": 4},
+     {"max_case_size": 6}, 8, 5, 4),
+    ("FIN", "FIN", "Finland: medical places {year}", {"persons": 20, "medical": 10},
+     {"needs_served": ["SM", "DS"], "max_case_size": 4}, 3, 0, 0),
+]
+NEWLY_ASSESSED = 20
+
+
+@transaction.atomic
+def demo_relocation_today(*, users: dict, today: dt.date | None = None,
+                          rng_seed: int = 2026, log=print) -> dict:
+    """The present-day state (see PRESENT_NOTE), every step dated back from `today`
+    through the same bulk service as the history. Adds nothing when it is there already,
+    or when the history was not played."""
+    if Pledge.objects.filter(notes=PRESENT_NOTE).exists() or not RelocationCase.objects.exists():
+        return {}
+    today = today or timezone.localdate()
+    rng = random.Random(rng_seed)
+    officer, admin = _pick(users, roles.RESETTLEMENT), _pick(users, roles.ADMIN)
+    delegation = next((u for u in users.values()
+                       if u.role == roles.DELEGATION and u.country == "ALB"), admin)
+
+    def ago(days: int) -> dt.date:
+        return today - dt.timedelta(days=days)
+
+    pledges = {}
+    for key, country, name, caps, criteria, *_n in PRESENT_PLEDGES:
+        pledges[key] = services.pledge_create(actor=officer, at=_aware(ago(130)), data={
+            "country": country, "name": name.format(year=today.year),
+            "valid_from": str(ago(120)), "valid_to": str(today + dt.timedelta(days=245)),
+            "status": "open", "capacities": caps, "notes": PRESENT_NOTE, **criteria})
+    plan: dict[int, list] = defaultdict(list)
+    # More cases identified and assessed in the last months, beside those waiting since 2013.
+    fresh = list(Case.objects.filter(status=Case.Status.OPEN, relocation__isnull=True,
+                                     removed_at__isnull=True).order_by("case_id"))
+    rng.shuffle(fresh)
+    for case in fresh[:NEWLY_ASSESSED]:
+        day = ago(rng.randint(70, 100))
+        plan[case.pk] += [("identify", _aware(day), {}),
+                          ("assess", _aware(day + dt.timedelta(days=rng.randint(5, 20))),
+                           {"category": rng.choice(["LPN", "MED", "FRU", "WAR", "LAI"]),
+                            "priority": rng.choices(["urgent", "normal"], [1, 4])[0]})]
+    waiting = list(Case.objects.filter(relocation__state=State.ASSESSED,
+                                       status=Case.Status.OPEN).order_by("case_id"))
+    blocked = guards.cases_with_unresolved_duplicates(waiting)
+    profiles = cases_profile([c.pk for c in waiting])
+    waiting = [c for c in waiting if c.pk not in blocked and profiles[c.pk].usage["persons"]]
+    rng.shuffle(waiting)
+    used: set[int] = set()
+    for key, _c, _n, caps, _cr, n_submitted, n_accepted, n_ready in PRESENT_PLEDGES:
+        pledge, room = pledges[key], dict(caps)
+        chosen = []
+        for case in waiting:
+            usage = profiles[case.pk].usage
+            if (case.pk in used or not _eligible(case, pledge, profiles[case.pk], ago(40))
+                    or any(usage.get(d, 0) > left for d, left in room.items())):
+                continue
+            chosen.append(case)
+            used.add(case.pk)
+            for d in room:
+                room[d] -= usage.get(d, 0)
+            if len(chosen) == n_submitted:
+                break
+        decider = delegation if key == "ALB" else admin
+        for i, case in enumerate(chosen):
+            plan[case.pk].append(("submit", _aware(ago(rng.randint(30, 45))), {"pledge": pledge}))
+            if i < n_accepted:
+                plan[case.pk].append(("accept", _aware(ago(rng.randint(20, 25)), 11),
+                                      {"decider": decider}))
+            if i < n_ready:
+                for k, kind in enumerate(ExitCheck.Kind.values):
+                    plan[case.pk].append(("check_exit", _aware(ago(15 - k)), {"kind": kind}))
+                plan[case.pk].append(("mark_ready", _aware(ago(rng.randint(2, 6)), 15), {}))
+    by_pk = {c.pk: c for c in Case.objects.filter(pk__in=plan)}
+    play(plan, by_pk, officer)
+    figures = {key: _figures(p) for key, p in pledges.items()}
+    log(f"Today ({today}): {len(pledges)} pledges open with room, "
+        f"{RelocationCase.objects.filter(state=State.ASSESSED).count()} cases assessed and "
+        f"waiting, {Submission.objects.filter(decision='', pledge__in=pledges.values()).count()}"
+        " submissions awaiting a decision.")
+    return {"pledges": {key: p.pk for key, p in pledges.items()}, "figures": figures}
 
 
 def _figures(pledge) -> dict:

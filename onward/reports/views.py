@@ -20,11 +20,21 @@ from onward.reports import records as R
 from onward.web.access import permission_required
 
 
-def _as_of(request) -> dt.date:
+def opening_date() -> dt.date:
+    """The date the dashboard opens on when none is asked: ONWARD_REPORTS_AS_OF (the demo
+    sets the reference operation's date, where its history shows) or today."""
+    from django.conf import settings
+
+    today = timezone.localdate()
+    chosen = getattr(settings, "ONWARD_REPORTS_AS_OF", None)
+    return chosen if chosen and chosen <= today else today
+
+
+def _as_of(request, default: dt.date | None = None) -> dt.date:
     raw = request.GET.get("as_of", "").strip()
     today = timezone.localdate()
     if not raw:
-        return today
+        return default or today
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
@@ -70,7 +80,7 @@ def _record_url(trace: dict | None, on: dt.date) -> str:
 
 @permission_required("reports.view")
 def dashboard(request):
-    on = _as_of(request)
+    on = _as_of(request, default=opening_date())
     rule = _rule(request)
     tables = F.report_tables(request.user, on, rule=rule)
     delegation = F.is_delegation(request.user)
@@ -93,6 +103,7 @@ def dashboard(request):
         sections[-1]["tables"].append(t)
     return render(request, "reports/dashboard.html", {
         "on": on, "today": timezone.localdate(), "sections": sections, "rule": rule,
+        "opened_on_default": not request.GET.get("as_of") and on != timezone.localdate(),
         "rules": RULES, "delegation": delegation, "threshold": F.threshold(),
         "mark": F.HIDDEN, "rule_text": F.suppression_rule(F.threshold(), mark=False) if delegation else "",
     })

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from onward.env import env_bool, env_choice, env_int, env_list, env_str
+from onward.env import env_bool, env_choice, env_date, env_int, env_list, env_str
 from onward.web.logs import REFUSAL_LOGGERS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -253,6 +253,9 @@ ONWARD_IMPORT_MAX_BYTES = env_int("ONWARD_IMPORT_MAX_BYTES", 200 * 1024 * 1024, 
 
 # Reports shared outside the operation round or suppress cells below this count.
 ONWARD_SMALL_CELL = env_int("ONWARD_SMALL_CELL", 5, minimum=1)
+# The date the Reports page opens on when none is asked (YYYY-MM-DD; empty: today). The
+# demo's server opens it on the reference operation's date, where its history shows.
+ONWARD_REPORTS_AS_OF = env_date("ONWARD_REPORTS_AS_OF")
 
 # The operation's name, first in the title of its situation reports ("Camp Liberty:
 # situation report"); empty: "Situation report". `onward demo` sets "Camp Liberty".

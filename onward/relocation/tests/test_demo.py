@@ -8,7 +8,7 @@ from onward.demo.population import population_load
 from onward.registry.synthetic import generate_population
 from onward.relocation import selectors
 from onward.relocation.demo import FULL_CASES, FULL_SUBMITTED, demo_relocation
-from onward.relocation.models import CaseTransition, Pledge, State, Submission
+from onward.relocation.models import CaseTransition, Pledge, RelocationCase, State, Submission
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +44,29 @@ def test_the_demo_plays_a_dated_history_with_albanias_two_groups_ready(users):
 def test_the_demo_needs_a_resettlement_officer(users):
     with pytest.raises(KeyError):
         demo_relocation(users={"a": users[roles.CLERK]})
+
+
+def test_the_present_day_opens_pledges_today_and_leaves_the_history_as_it_was(users):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from onward.relocation.demo import demo_relocation_today
+
+    population_load(generate_population(seed=7, persons=500))
+    users = {u.username: u for u in users.values()}
+    demo_relocation(users=users, rng_seed=2013)
+    end_of_history = dt.date(2014, 12, 31)
+    history = selectors.funnel(as_of=end_of_history)
+    demo_relocation_today(users=users, log=lambda *_: None)
+    assert selectors.funnel(as_of=end_of_history) == history
+    open_now = {p.country: p for p in selectors.open_pledges()}
+    assert set(open_now) == {"ALB", "DEU", "FIN"}
+    for pledge in open_now.values():
+        assert selectors.pledge_figures(pledge)["persons"]["remaining"] > 0
+    waiting = Submission.objects.filter(decision="", pledge=open_now["ALB"])
+    assert waiting.exists()  # for the delegation to decide today
+    assert selectors.cases_ready_for_departure(pledge=open_now["DEU"]).exists()
+    assert RelocationCase.objects.filter(state=State.ASSESSED).exists()
+    assert max(CaseTransition.objects.values_list("at", flat=True)) <= timezone.now()
+    assert demo_relocation_today(users=users, log=lambda *_: None) == {}

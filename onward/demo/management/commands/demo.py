@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from onward.demo.population import population_load
 from onward.demo.scenario import scenario_play
 from onward.demo.users import demo_users_ensure
+from onward.movements.demo import UNHCR_STATEMENT_DAY
 from onward.registry.models import Person
 from onward.registry.synthetic import generate_population
 
@@ -69,6 +70,12 @@ class Command(BaseCommand):
         from onward.wsgi import application
 
         worker_thread_start()  # background jobs run in this process for the demo
+        if settings.ONWARD_REPORTS_AS_OF is None:
+            # Reports open where the reference operation's history shows (UNHCR's 311),
+            # not on today's flat lines; "Today" is one click away.
+            settings.ONWARD_REPORTS_AS_OF = UNHCR_STATEMENT_DAY
+            self.stdout.write(f"Reports open on {UNHCR_STATEMENT_DAY}, the reference "
+                              "operation's date (ONWARD_REPORTS_AS_OF chooses another).")
         # Demo visitors cannot scan a QR code for accounts they share: this local server
         # signs in with the password alone. Deployments require the second factor.
         settings.ONWARD_REQUIRE_2FA = False
