@@ -77,6 +77,9 @@ class UnassignedOut(serializers.Serializer):
 class RunDetailOut(RunOut):
     pledge_proposals = PledgeProposalOut(many=True)
     unassigned = UnassignedOut(many=True)
+    nothing_placed = serializers.ListField(
+        child=serializers.CharField(), allow_null=True,
+        help_text="When the run placed no case, why (null when it placed some).")
     locks = serializers.ListField(child=serializers.DictField())
     forbids = serializers.ListField(child=serializers.DictField())
 
@@ -121,7 +124,7 @@ def _detail(user, run) -> dict:
     return {**d["summary"],
             "pledge_proposals": [{**r, "accepted": r["accepted"] is not None}
                                  for r in d["pledge_rows"]],
-            "unassigned": d["unassigned"],
+            "unassigned": d["unassigned"], "nothing_placed": d["nothing_placed"],
             "locks": [p for p in pins if p["kind"] == "lock"],
             "forbids": [p for p in pins if p["kind"] == "forbid"]}
 

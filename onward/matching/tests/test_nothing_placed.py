@@ -39,6 +39,8 @@ def test_with_no_pledge_open_today_it_says_none_was_open_and_offers_no_accept(of
     assert f"No pledge was open and valid on {today}" in page
     assert "Nothing placed" in page and "Proposal ready" not in page
     assert 'id="accept-all"' not in page and "Accept proposals for" not in page
+    data = officer.get(reverse("api_match_run", args=[run.pk])).json()
+    assert data["assigned"] == 0 and data["nothing_placed"][0].startswith("No pledge was open")
 
 
 def test_with_the_capacity_used_up_it_names_the_binding_capacity(officer, users):
@@ -83,6 +85,7 @@ def test_a_run_that_places_cases_still_offers_accept_all(officer, users):
     page = _page(officer, run)
     assert run.n_assigned == 1
     assert 'id="accept-all"' in page and 'id="nothing-placed"' not in page
+    assert officer.get(reverse("api_match_run", args=[run.pk])).json()["nothing_placed"] is None
 
 
 def test_the_run_list_marks_a_run_that_placed_nothing(officer, users):
