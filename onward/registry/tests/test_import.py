@@ -290,8 +290,8 @@ def _keys_by_person(persons) -> list[list[str]]:
 def test_the_import_writes_the_keys_the_trigger_would(tmp_path, dm):
     """The import writes registry_personnamekey itself (the trigger skips its rows): the
     same key rows as the same persons registered one by one, through the trigger."""
+    from onward.demo.synthetic import iter_persons
     from onward.registry import services
-    from onward.registry.synthetic import iter_persons
 
     synthetic = [[p.person_id, p.case_id, p.relationship, p.given_name, p.family_name,
                   p.father_name, p.sex, "", "", "", "", ""]
