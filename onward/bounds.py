@@ -30,6 +30,8 @@ COUNT_MAX = 1_000_000
 JSON_MAX_DEPTH = 32
 # An import header wider than this is refused (the person CSV has 12 columns).
 IMPORT_MAX_COLUMNS = 200
+# A record's version (optimistic locking) is a small whole number.
+VERSION_MAX = 2**31 - 1
 # Usernames are created at most this long; what a failed sign-in writes is cut to it.
 USERNAME_MAX = 64
 
@@ -94,6 +96,19 @@ def parse_date(text: str, check=check_report_date) -> dt.date:
     except ValueError:
         raise ValueError(f"“{text[:40]}” is not a date (YYYY-MM-DD).") from None
     return check(value)
+
+
+def parse_version(text) -> int | None:
+    """The version a form was read at (a hidden field): None when not sent; anything but
+    a whole number from 0 is refused, never read as "no check"."""
+    text = "" if text is None else str(text).strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 \
+            or int(text) > VERSION_MAX:
+        raise ValueError("The form is out of date or damaged (its version is not a "
+                         "number): reload the page and try again.")
+    return int(text)
 
 
 def check_birth_date(value) -> dt.date:

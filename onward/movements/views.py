@@ -283,9 +283,12 @@ def transfer_line_correct(request, transfer_id, line_id):
 @permission_required("transfers.manage")
 def transfer_confirm(request, transfer_id):
     def confirm(transfer):
-        version = request.POST.get("version")
+        try:
+            version = bounds.parse_version(request.POST.get("version"))
+        except ValueError as exc:
+            raise ValidationError({"version": str(exc)}) from None
         services.transfer_confirm(actor=request.user, transfer=transfer,
-                                  expected_version=int(version) if version else None)
+                                  expected_version=version)
         return f"Transfer {transfer.pk} confirmed: everyone on the manifest has departed."
 
     return _transfer_action(request, transfer_id, confirm)
