@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from onward import bounds
 from onward.accounts.policy import can
 from onward.dedup import selectors, services
 from onward.dedup.models import DuplicatePair
@@ -63,8 +64,11 @@ def _keep(request) -> dict:
 def dedup_decide(request, pair_id):
     pair = _pair(request, pair_id)
     decision = request.POST.get("decision")
-    version = request.POST.get("version", "")
-    version = int(version) if version.isdigit() else None
+    try:
+        version = bounds.parse_version(request.POST.get("version"))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("dedup_pair", pair_id=pair.pk)
     try:
         if decision == "same":
             merge = services.pair_merge(actor=request.user, pair_id=pair.pk, expected_version=version,

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from onward import bounds
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
@@ -35,20 +36,24 @@ def _text(data: dict, field: str, errors: dict, *, required=False, limit=None) -
     return value
 
 
-def _date(data: dict, field: str, errors: dict, *, required=True) -> dt.date | None:
+def _date(data: dict, field: str, errors: dict, *, required=True,
+          check=bounds.check_event_date) -> dt.date | None:
+    """A date within its bounds (onward/bounds.py: an event's by default)."""
     value = data.get(field)
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
     if value in (None, ""):
         if required:
             errors[field] = "This field is required."
         return None
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value))
+        except ValueError:
+            errors[field] = "A date as YYYY-MM-DD."
+            return None
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        errors[field] = "A date as YYYY-MM-DD."
+        return check(value)
+    except ValueError as exc:
+        errors[field] = str(exc)
         return None
 
 
@@ -59,24 +64,33 @@ def _count(data: dict, field: str, errors: dict) -> int | None:
         return None
     try:
         n = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         errors[field] = "A whole number, or empty when the source gave none."
         return None
     if n < 0:
         errors[field] = "A figure cannot be negative."
+    elif n > bounds.COUNT_MAX:
+        errors[field] = f"At most {bounds.COUNT_MAX:,}."
     return n
 
 
 def _occurred_at(data: dict, errors: dict):
     value = data.get("occurred_at")
     if isinstance(value, dt.datetime):
-        return value if timezone.is_aware(value) else timezone.make_aware(value)
-    if isinstance(value, dt.date):
-        return timezone.make_aware(dt.datetime.combine(value, dt.time(0, 0)))
+        parsed = value
+    elif isinstance(value, dt.date):
+        parsed = dt.datetime.combine(value, dt.time(0, 0))
+    else:
+        try:
+            parsed = dt.datetime.fromisoformat(str(value or "").strip())
+        except ValueError:
+            errors["occurred_at"] = "A date (YYYY-MM-DD) or a date and time (YYYY-MM-DD HH:MM)."
+            return None
     try:
-        parsed = dt.datetime.fromisoformat(str(value or "").strip())
-    except ValueError:
-        errors["occurred_at"] = "A date (YYYY-MM-DD) or a date and time (YYYY-MM-DD HH:MM)."
+        # Before any time-zone arithmetic: 0001-01-01 00:00 in UTC+3 is no date at all.
+        bounds.check_event_date(parsed.date())
+    except ValueError as exc:
+        errors["occurred_at"] = str(exc)
         return None
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
@@ -184,7 +198,8 @@ def _request_fields(data: dict, errors: dict) -> dict:
         "authority": _text(data, "authority", errors, required=True, limit=200),
         "request": _text(data, "request", errors, required=True),
         "requested_on": _date(data, "requested_on", errors),
-        "follow_up_on": _date(data, "follow_up_on", errors, required=False),
+        "follow_up_on": _date(data, "follow_up_on", errors, required=False,
+                              check=bounds.check_planned_date),
     }
 
 
@@ -220,7 +235,8 @@ def protection_request_update(*, actor, protection_request: ProtectionRequest,
                         "Reload it and apply your change again.")
     errors: dict = {}
     day = _date({"on": on}, "on", errors)
-    follow = _date({"follow_up_on": follow_up_on}, "follow_up_on", errors, required=False)
+    follow = _date({"follow_up_on": follow_up_on}, "follow_up_on", errors, required=False,
+                   check=bounds.check_planned_date)
     if status not in ProtectionRequest.Status.values:
         errors["status"] = f"One of: {', '.join(ProtectionRequest.Status.values)}."
     if day and day < pr.requested_on:

@@ -8,6 +8,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from onward import bounds
 from onward.accounts.policy import get_case_for_user, get_person_for_user, require
 from onward.movements import rollup, selectors, services
 from onward.movements.models import LedgerEntry, Transfer
@@ -20,9 +21,9 @@ def _date_param(request, name, default=None):
     if not raw:
         return default
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError({name: "A date as YYYY-MM-DD."}) from None
+        return bounds.parse_date(raw)
+    except ValueError as exc:
+        raise ValidationError({name: str(exc)}) from None
 
 
 class PopulationOut(serializers.Serializer):

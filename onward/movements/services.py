@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from onward import bounds
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
@@ -32,19 +33,37 @@ Kind = LedgerEntry.Kind
 RECORDABLE_DEPARTURES = (Kind.LEFT, Kind.DECEASED, Kind.REPATRIATED, Kind.UNKNOWN)
 
 
-def _as_date(value, field: str, errors: dict) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+def _as_date(value, field: str, errors: dict, check=bounds.check_event_date) -> dt.date | None:
+    """A date within its bounds (onward/bounds.py: an event's by default), or None with
+    the error under `field`."""
     if isinstance(value, str) and value.strip():
         try:
-            return dt.date.fromisoformat(value.strip())
+            value = dt.date.fromisoformat(value.strip())
         except ValueError:
             errors[field] = "A date as YYYY-MM-DD."
             return None
-    errors[field] = "This field is required."
-    return None
+    if not isinstance(value, dt.date):
+        errors[field] = "This field is required."
+        return None
+    try:
+        return check(value)
+    except ValueError as exc:
+        errors[field] = str(exc)
+        return None
+
+
+def _count(value, field: str, errors: dict, *, unit: str) -> int | None:
+    """A whole number within a count's bounds, or None with the error under `field`."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        errors[field] = f"A whole number of {unit}."
+        return None
+    try:
+        return bounds.check_count(number)
+    except ValueError as exc:
+        errors[field] = str(exc)
+        return None
 
 
 def _check_departure(person: Person, on: dt.date | None, errors: dict) -> None:
@@ -244,13 +263,10 @@ def transfer_plan(*, actor, pledge, date, seats, note: str = ""):
 
     require(actor, "transfers.manage")
     errors: dict = {}
-    day = _as_date(date, "date", errors)
-    try:
-        seats = int(seats)
-        if seats <= 0:
-            errors["seats"] = "At least one seat."
-    except (TypeError, ValueError):
-        errors["seats"] = "A whole number of seats."
+    day = _as_date(date, "date", errors, check=bounds.check_planned_date)
+    seats = _count(seats, "seats", errors, unit="seats")
+    if seats is not None and seats < 1:
+        errors["seats"] = "At least one seat."
     if pledge is None:
         errors["pledge"] = "Choose the pledge the transfer serves."
     elif pledge.status == "closed":
@@ -405,7 +421,7 @@ def transfer_reschedule(*, actor, transfer, date, reason: str,
                               "instead).")
     elif transfer.status == "cancelled":
         errors["transfer"] = f"Transfer {transfer.pk} is cancelled: plan a new one."
-    day = _as_date(date, "date", errors)
+    day = _as_date(date, "date", errors, check=bounds.check_planned_date)
     reason = " ".join(str(reason or "").split())
     if not reason:
         errors["reason"] = "Say why the date changes (flight moved, …)."
@@ -491,13 +507,9 @@ def reported_departure_record(*, actor, data: dict):
             errors[field] = "This field is required."
         elif len(text[field]) > 200:
             errors[field] = "At most 200 characters."
-    try:
-        persons = int(data.get("persons"))
-        if persons < 1:
-            errors["persons"] = "At least one person."
-    except (TypeError, ValueError):
-        persons = 0
-        errors["persons"] = "A whole number of persons."
+    persons = _count(data.get("persons"), "persons", errors, unit="persons")
+    if persons is not None and persons < 1:
+        errors["persons"] = "At least one person."
     left_on = _as_date(data.get("left_on"), "left_on", errors)
     stated_on = _as_date(data.get("stated_on"), "stated_on", errors)
     today = timezone.localdate()

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from onward import bounds
 from onward.accounts.policy import NotFound, can, get_person_for_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
@@ -28,10 +29,15 @@ from onward.registry.services import StaleEdit
 from onward.web.access import permission_required, person_or_404, record_or_404
 
 
-def _day(text: str, default: dt.date) -> dt.date:
+def _day(request, text: str, default: dt.date | None) -> dt.date | None:
+    """A date asked in the address, within the report dates (onward/bounds.py); anything
+    else is said and the default shown."""
+    if not text:
+        return default
     try:
-        return dt.date.fromisoformat(text) if text else default
-    except ValueError:
+        return bounds.parse_date(text)
+    except ValueError as exc:
+        messages.warning(request, f"{exc} It is not applied.")
         return default
 
 
@@ -43,11 +49,12 @@ def _query_without_page(request) -> str:
 
 @permission_required("movements.view")
 def ledger(request):
-    on = _day(request.GET.get("on", ""), timezone.localdate())  # "today" as the reports say it
+    on = _day(request, request.GET.get("on", ""), timezone.localdate())  # "today" as the reports say it
     filters = {k: request.GET.get(k, "").strip() for k in ("kind", "person", "from", "to")}
     entries = selectors.ledger_entries(
         user=request.user, kind=filters["kind"], person=filters["person"],
-        date_from=_day(filters["from"], None), date_to=_day(filters["to"], None))
+        date_from=_day(request, filters["from"], None),
+        date_to=_day(request, filters["to"], None))
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     data = selectors.population_page(on=on)
     return render(request, "movements/ledger.html", {
@@ -276,9 +283,12 @@ def transfer_line_correct(request, transfer_id, line_id):
 @permission_required("transfers.manage")
 def transfer_confirm(request, transfer_id):
     def confirm(transfer):
-        version = request.POST.get("version")
+        try:
+            version = bounds.parse_version(request.POST.get("version"))
+        except ValueError as exc:
+            raise ValidationError({"version": str(exc)}) from None
         services.transfer_confirm(actor=request.user, transfer=transfer,
-                                  expected_version=int(version) if version else None)
+                                  expected_version=version)
         return f"Transfer {transfer.pk} confirmed: everyone on the manifest has departed."
 
     return _transfer_action(request, transfer_id, confirm)

@@ -12,6 +12,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from onward import bounds
 from onward.accounts.policy import get_case_for_user, get_person_for_user, require
 from onward.registry import selectors, services
 from onward.registry.models import Case, Person
@@ -70,7 +71,8 @@ class CaseDetailOut(CaseOut):
 
 
 class CaseIn(serializers.Serializer):
-    arrival_date = serializers.DateField(required=False, allow_null=True)
+    arrival_date = serializers.DateField(required=False, allow_null=True, validators=[
+        bounds.validator(bounds.check_event_date)])
     principal = PersonIn()
 
 

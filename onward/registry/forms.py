@@ -2,6 +2,7 @@
 
 from django import forms
 
+from onward import bounds
 from onward.registry import codes
 from onward.registry.models import SpecificNeed
 
@@ -45,7 +46,8 @@ class PersonEditForm(PersonForm):
 
 
 class CaseForm(forms.Form):
-    arrival_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    arrival_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                   validators=[bounds.validator(bounds.check_event_date)])
 
 
 class CaseEditForm(CaseForm):

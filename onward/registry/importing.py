@@ -338,10 +338,7 @@ class RowValidator:
             limit = _TEXT_LIMITS.get(name, 255)
 
             def parse(value):
-                value = " ".join(value.split())
-                if len(value) > limit:
-                    raise ValueError(f"At most {limit} characters.")
-                return value
+                return validation.parse_line(value, limit=limit)
             return parse
 
         document = text("document_number")
@@ -384,15 +381,11 @@ class RowValidator:
             ok = False
             errors.add(number, "given_name", get("given_name", ""),
                        "A person needs a given name.")
-        arrival = get("arrival_date", "").strip()
-        clean["arrival_date"] = None
-        if arrival:
-            try:
-                clean["arrival_date"] = dt.date.fromisoformat(arrival)
-            except ValueError:
-                ok = False
-                errors.add(number, "arrival_date", get("arrival_date", ""),
-                           f"{arrival!r} is not a date: use YYYY-MM-DD.")
+        try:
+            clean["arrival_date"] = validation.parse_arrival_date(get("arrival_date", ""))
+        except ValueError as exc:
+            ok = False
+            errors.add(number, "arrival_date", get("arrival_date", ""), str(exc))
         return clean if ok else None
 
 

@@ -110,10 +110,14 @@ def _free_text(raw) -> str:
 
 
 def _text(field: str, raw) -> str:
-    value = " ".join(str(raw or "").split())
-    if len(value) > _TEXT_FIELDS.get(field, 255):
-        raise ValueError(f"At most {_TEXT_FIELDS[field]} characters.")
-    return value
+    return validation.parse_line(raw, limit=_TEXT_FIELDS.get(field, 255))
+
+
+def _arrival(value) -> dt.date | None:
+    try:
+        return validation.parse_arrival_date(value)
+    except ValueError as exc:
+        raise ValidationError({"arrival_date": str(exc)}) from None
 
 
 def _refuse_second_principal(case: Case, exclude_pk: int | None = None) -> None:
@@ -129,6 +133,7 @@ def case_create(*, actor, principal: dict, arrival_date: dt.date | None = None) 
     """A new case with its principal applicant, in one step: a case never exists without
     exactly one principal."""
     require(actor, "registry.create")
+    arrival_date = _arrival(arrival_date)
     fields = clean_person_fields({**principal, "relationship": "principal"})
     case = Case.objects.create(case_id=_next_id("C", 5), arrival_date=arrival_date)
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="case",
@@ -230,6 +235,7 @@ def case_update(*, actor, case: Case, expected_version: int, arrival_date=None,
     if locked.removed_at:
         raise ValidationError({"case": f"Case {locked.case_id} is removed: restore it first."})
     diff = {}
+    arrival_date = _arrival(arrival_date)
     if arrival_date != locked.arrival_date:
         diff["arrival_date"] = [str(locked.arrival_date or ""), str(arrival_date or "")]
         locked.arrival_date = arrival_date

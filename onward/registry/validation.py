@@ -9,6 +9,7 @@ import re
 
 from iso3166 import countries_by_alpha3
 
+from onward import bounds
 from onward.registry import codes
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
@@ -31,11 +32,34 @@ def parse_birth_date(text: str, *, today: dt.date | None = None) -> tuple[dt.dat
         value = dt.date(year, month, day)
     except ValueError:
         raise ValueError(f"{text!r} is not a date that exists.") from None
-    if value > (today or dt.date.today()):
+    if value > (today or bounds.today()):
         raise ValueError(f"{text!r} is in the future.")
-    if year < 1890:
-        raise ValueError(f"{text!r} is too far in the past to be a birth date.")
+    if value < bounds.BIRTH_EARLIEST:
+        raise ValueError(f"{text!r} is before {bounds.BIRTH_EARLIEST}: too far in the past "
+                         "to be a birth date.")
     return value, precision
+
+
+def parse_line(text: str, *, limit: int) -> str:
+    """A name or another one-line identity field: runs of white space (a newline, a tab)
+    become one space; a character that hides or reorders text is refused."""
+    value = " ".join(str(text or "").split())
+    if len(value) > limit:
+        raise ValueError(f"At most {limit} characters.")
+    return bounds.check_plain_text(value)
+
+
+def parse_arrival_date(value) -> dt.date | None:
+    """An arrival (a date, or YYYY-MM-DD text; empty: unknown), within the operation."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, dt.date):
+        text = str(value).strip()
+        try:
+            value = dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD.") from None
+    return bounds.check_event_date(value)
 
 
 def parse_sex(text: str) -> str:

@@ -231,8 +231,12 @@ def case_edit(request, case_id):
         except services.StaleEdit as exc:
             messages.error(request, str(exc))
             return redirect("case_edit", case_id=case_id)
-        messages.success(request, f"Saved {case.case_id}.")
-        return redirect("case_detail", case_id=case_id)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Saved {case.case_id}.")
+            return redirect("case_detail", case_id=case_id)
     return render(request, "registry/case_form.html", {"form": form, "case": case})
 
 

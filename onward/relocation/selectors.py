@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from onward import bounds
 from onward.accounts.policy import (
     can,
     get_for_user,
@@ -446,6 +447,6 @@ def parse_date(raw, *, field: str) -> dt.date | None:
     if not raw:
         return None
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError({field: f"{raw!r} is not a date (YYYY-MM-DD)."}) from None
+        return bounds.parse_date(raw)
+    except ValueError as exc:
+        raise ValidationError({field: str(exc)}) from None

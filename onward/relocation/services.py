@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from onward import bounds
 from onward.accounts.policy import require
 from onward.audit.actor import acting_user
 from onward.audit.models import AuditEntry
@@ -207,6 +208,12 @@ def _clean_pledge(data: dict, *, instance: Pledge | None = None) -> tuple[dict, 
             clean[key] = _date(merged.get(key))
         except ValueError:
             errors[key] = f"{merged.get(key)!r} is not a date (YYYY-MM-DD)."
+            continue
+        try:
+            if clean[key] is not None:
+                bounds.check_planned_date(clean[key])
+        except ValueError as exc:
+            errors[key] = str(exc)
     if "valid_from" not in errors and clean.get("valid_from") is None:
         errors["valid_from"] = "A pledge needs the first day it is valid."
     if not errors.keys() & {"valid_from", "valid_to"} and clean.get("valid_to") \
@@ -218,10 +225,11 @@ def _clean_pledge(data: dict, *, instance: Pledge | None = None) -> tuple[dict, 
     raw_size = merged.get("max_case_size")
     try:
         clean["max_case_size"] = int(raw_size) if raw_size not in (None, "") else None
-        if clean["max_case_size"] is not None and clean["max_case_size"] < 1:
+        if clean["max_case_size"] is not None and not 1 <= clean["max_case_size"] <= 1000:
             raise ValueError
-    except (TypeError, ValueError):
-        errors["max_case_size"] = "A whole number of persons, 1 or more (or empty: no limit)."
+    except (TypeError, ValueError, OverflowError):
+        errors["max_case_size"] = ("A whole number of persons, from 1 to 1000 (or empty: "
+                                   "no limit).")
     known = set(SpecificNeed.objects.values_list("code", flat=True))
     for key in ("needs_served", "needs_not_served"):
         clean[key] = _codes(merged.get(key))
@@ -245,10 +253,13 @@ def _clean_pledge(data: dict, *, instance: Pledge | None = None) -> tuple[dict, 
             continue
         try:
             capacities[dim] = int(raw)
-            if capacities[dim] < 0:
-                raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             cap_errors.append(f"{dim}: a whole number, 0 or more.")
+            continue
+        try:
+            bounds.check_count(capacities[dim])
+        except ValueError as exc:
+            cap_errors.append(f"{dim}: {exc}")
     if not cap_errors and "persons" not in capacities:
         cap_errors.append("A pledge needs its number of places (persons).")
     if cap_errors:

@@ -2,14 +2,16 @@
 
 import csv
 import datetime as dt
+from functools import wraps
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from onward import bounds
 from onward.accounts import policy
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
@@ -30,16 +32,37 @@ def opening_date() -> dt.date:
     return chosen if chosen and chosen <= today else today
 
 
-def _as_of(request, default: dt.date | None = None) -> dt.date:
+class BadDate(Exception):
+    """An `as_of` that is no date or outside the report dates (onward/bounds.py)."""
+
+
+def _as_of(request, default: dt.date | None = None, *, strict: bool = False) -> dt.date:
+    """The date asked. A page says what was wrong and shows today; a download (`strict`)
+    is refused with 400, so that no file carries another date than the one asked."""
     raw = request.GET.get("as_of", "").strip()
     today = timezone.localdate()
     if not raw:
         return default or today
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        messages.warning(request, f"“{raw}” is not a date (YYYY-MM-DD): showing today.")
+        return bounds.parse_date(raw)
+    except ValueError as exc:
+        if strict:
+            raise BadDate(str(exc)) from None
+        messages.warning(request, f"{exc} Showing today.")
         return today
+
+
+def _refuses_bad_date(view):
+    """A download asked for a bad date answers 400 with the reason, as plain text."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadDate as exc:
+            return HttpResponseBadRequest(f"as_of: {exc}\n",
+                                          content_type="text/plain; charset=utf-8")
+    return wrapped
 
 
 def _rule(request) -> str:
@@ -134,8 +157,9 @@ def records(request):
 
 
 @permission_required("reports.view")
+@_refuses_bad_date
 def table_csv(request, key):
-    on = _as_of(request)
+    on = _as_of(request, strict=True)
     section = F.table_section(key)
     tables = F.report_tables(request.user, on, rule=_rule(request), only=section) \
         if section else []
@@ -159,11 +183,12 @@ def table_csv(request, key):
 
 
 def _report(request) -> export.Report:
-    return export.situation_report(user=request.user, on=_as_of(request),
+    return export.situation_report(user=request.user, on=_as_of(request, strict=True),
                                    shared=request.GET.get("shared") == "1", rule=_rule(request))
 
 
 @permission_required("reports.view")
+@_refuses_bad_date
 def report_pdf(request):
     r = _report(request)
     response = HttpResponse(export.render_pdf(r), content_type="application/pdf")
@@ -172,6 +197,7 @@ def report_pdf(request):
 
 
 @permission_required("reports.view")
+@_refuses_bad_date
 def report_xlsx(request):
     r = _report(request)
     response = HttpResponse(

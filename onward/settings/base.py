@@ -205,6 +205,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "onward.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # A JSON body is bounded in size and depth before it is parsed (onward/api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["onward.api.parsers.BoundedJSONParser",
+                               "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Onward API",
@@ -256,6 +260,9 @@ ONWARD_SMALL_CELL = env_int("ONWARD_SMALL_CELL", 5, minimum=1)
 # The date the Reports page opens on when none is asked (YYYY-MM-DD; empty: today). The
 # demo's server opens it on the reference operation's date, where its history shows.
 ONWARD_REPORTS_AS_OF = env_date("ONWARD_REPORTS_AS_OF")
+# The earliest date the operation holds (YYYY-MM-DD): arrivals, events and report dates
+# before it are refused (onward/bounds.py; docs/security.md, "Bad input").
+ONWARD_OPERATION_START = env_date("ONWARD_OPERATION_START") or dt.date(2000, 1, 1)
 
 # The operation's name, first in the title of its situation reports ("Camp Liberty:
 # situation report"); empty: "Situation report". `onward demo` sets "Camp Liberty".

@@ -20,10 +20,26 @@ def _is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def _bad_request_reason(exception) -> str:
+    """What was wrong, when it is about the request's size (Django's own limits): the
+    sender can act on it, and it tells nothing of the server."""
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+
+    if isinstance(exception, RequestDataTooBig):
+        return (f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} "
+                "bytes.")
+    if isinstance(exception, TooManyFieldsSent):
+        return (f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} "
+                "fields.")
+    return ""
+
+
 def bad_request(request, exception):
+    reason = _bad_request_reason(exception)
     if _is_api(request):
-        return JsonResponse({"error": "Bad request."}, status=400)
-    return render(request, "400.html", status=400)
+        return JsonResponse({"error": reason or "Bad request."}, status=400)
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 def permission_denied(request, exception):
