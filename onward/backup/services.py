@@ -107,10 +107,26 @@ def _sqlite_backup(dump: Path, say: Say) -> dict:
         connection.connection.backup(target, pages=4096)
     finally:
         target.close()
+    _sqlite_drop_sessions(dump)
     say("Reading the copy: row counts, migrations, audit checksum …")
     copy = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
     try:
         return state.read_state(copy.cursor(), "sqlite")
+    finally:
+        copy.close()
+
+
+def _sqlite_drop_sessions(dump: Path) -> None:
+    """Empties the copy's session tables; VACUUM rewrites the file, so that the deleted
+    rows do not linger in its free pages."""
+    copy = sqlite3.connect(dump)
+    try:
+        present = set(state.table_names(copy.cursor(), "sqlite"))
+        for table in state.NOT_BACKED_UP:
+            if table in present:
+                copy.execute(f"DELETE FROM {state.quote(table)}")
+        copy.commit()
+        copy.execute("VACUUM")
     finally:
         copy.close()
 
@@ -125,8 +141,11 @@ def _pg_backup(dump: Path, say: Say) -> dict:
         snapshot = cursor.fetchone()[0]
         say("Reading the snapshot: row counts, migrations, audit checksum …")
         figures = state.read_state(cursor, "postgresql")
+        skipped = [t for t in state.NOT_BACKED_UP if t in figures["tables"]]
+        figures["tables"].update(dict.fromkeys(skipped, 0))  # what the dump holds of them
         say("Dumping with pg_dump -Fc …")
         _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={dump}",
+              *[f"--exclude-table-data={t}" for t in skipped],
               *_pg_connection_args()], "pg_dump")
     return figures
 

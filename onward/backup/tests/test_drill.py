@@ -3,6 +3,7 @@ back up, change and damage the data, restore, and prove it with the manifest's c
 audit checksum. Transactional tests: pg_dump reads committed data from its own connection.
 """
 
+import base64
 import io
 import json
 import stat
@@ -183,7 +184,59 @@ def test_without_the_field_keys_identifiers_stay_unreadable(registry, tmp_path):
     assert Person.objects.get(given_name="Mohammad").document_number == "X1234567"
 
 
+def test_a_backup_holds_no_session_and_no_clear_second_factor_secret(registry, users,
+                                                                      client, tmp_path):
+    """A session key in a backup is a signed-in user's cookie; a TOTP secret in clear is
+    their second factor. The backup leaves sessions out and keeps the secrets encrypted."""
+    from onward.accounts.models import AuthenticatorDevice, UserSession
+
+    clerk = users[roles.CLERK]
+    client.force_login(clerk)  # a session, and a confirmed device (conftest)
+    session_key = client.session.session_key
+    device = AuthenticatorDevice.objects.get(user=clerk)
+    secret = device.bin_key
+    assert UserSession.objects.filter(session_key=session_key).exists()
+    path, _ = _backup(tmp_path)
+
+    content = _dump_text(path)
+    assert session_key.encode() not in content
+    assert secret.hex().encode() not in content
+    assert base64.b32encode(secret) not in content
+    manifest = _manifest(path)
+    assert manifest["tables"]["django_session"] == 0
+    assert manifest["tables"]["accounts_usersession"] == 0
+    assert manifest["field_keys"]["accounts_authenticatordevice.key"] == {"test": 1}
+    # Sessions live on after the backup: --check-only does not call that a mismatch.
+    assert "The database matches" in _restore(path, "--check-only")
+
+    said = _restore(path, "--yes")
+    assert "The restored database matches the backup" in said
+    assert not UserSession.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM django_session")
+        assert cursor.fetchone()[0] == 0
+    # The secret came back encrypted, and still makes the same codes.
+    assert AuthenticatorDevice.objects.get(user=clerk).bin_key == secret
+
+
 # --- helpers ---------------------------------------------------------------------------------
+
+def _dump_text(path) -> bytes:
+    """The backup's dump as its database holds it: the SQLite file itself, or PostgreSQL's
+    custom-format dump turned back into SQL (it is compressed as it stands)."""
+    with tarfile.open(path) as tar:
+        dump = tar.extractfile(DUMP).read()
+    if connection.vendor == "sqlite":
+        return dump
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pgdump") as f:
+        f.write(dump)
+        f.flush()
+        return subprocess.run(["pg_restore", "--file=-", f.name], check=True,
+                              capture_output=True).stdout
+
 
 def _clerk():
     from onward.accounts.models import User
