@@ -157,11 +157,13 @@ def read_manifest(path: Path) -> dict:
         return _manifest_from(tar, path)
 
 
-def backup_restore(*, path: Path, replace: bool = False, say: Say = _quiet) -> Restored:
+def backup_restore(*, path: Path, replace: bool = False, without_keys: bool = False,
+                   say: Say = _quiet) -> Restored:
     """Puts the backup at `path` in place of the default database, then checks it.
 
     Refuses a database that holds data unless `replace`; refuses a backup of another
-    vendor, a dump whose checksum differs from its manifest, and anything not a backup."""
+    vendor, a dump whose checksum differs from its manifest, and anything not a backup;
+    refuses a backup whose field keys are not loaded unless `without_keys`."""
     path = Path(path)
     vendor = connection.vendor
     with _open_backup(path) as tar, tempfile.TemporaryDirectory(prefix="onward-restore-") as tmp:
@@ -169,6 +171,8 @@ def backup_restore(*, path: Path, replace: bool = False, say: Say = _quiet) -> R
         if manifest["vendor"] != vendor:
             raise BackupError(f"{path.name} is a {manifest['vendor']} backup; this database is "
                               f"{vendor}. Restore it into a {manifest['vendor']} database.")
+        if not without_keys:
+            keys_refuse_missing(manifest)
         with connection.cursor() as cursor:
             current = state.table_counts(cursor, vendor)
         if state.has_data(current) and not replace:
@@ -181,6 +185,23 @@ def backup_restore(*, path: Path, replace: bool = False, say: Say = _quiet) -> R
         (_sqlite_restore if vendor == "sqlite" else _pg_restore)(dump)
     say("Checking: row counts, migrations, audit checksum …")
     return backup_check(manifest=manifest)
+
+
+def keys_refuse_missing(manifest: dict) -> None:
+    """A restore without the keys the backup's encrypted values need gives a database
+    whose identifiers, notes and second factors nobody can read: refused, unless asked
+    for (the drill's step without keys)."""
+    missing = state.unreadable_keys(manifest, state.loaded_key_ids())
+    if missing:
+        raise BackupError(missing_keys_message(missing) + " Load the key(s) "
+                          "(ONWARD_FIELD_KEYS or ONWARD_FIELD_KEYS_FILE) and run again, or "
+                          "pass --without-keys to restore them unreadable. Nothing was "
+                          "restored.")
+
+
+def missing_keys_message(missing: dict[str, int]) -> str:
+    listed = ", ".join(f"{kid} ({n} values)" for kid, n in sorted(missing.items()))
+    return f"The backup's encrypted values need field key(s) not loaded here: {listed}."
 
 
 def backup_check(*, manifest: dict) -> Restored:
