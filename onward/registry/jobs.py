@@ -29,7 +29,7 @@ SUFFIXES = (".csv", ".xlsx")
 
 def uploads_dir() -> Path:
     path = Path(settings.DATA_DIR) / UPLOADS
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
 
