@@ -265,6 +265,9 @@ LOGGING = {
 ONWARD_JOB_LEASE_SECONDS = env_int("ONWARD_JOB_LEASE_SECONDS", 60, minimum=2, maximum=3600)
 ONWARD_JOB_MAX_ATTEMPTS = env_int("ONWARD_JOB_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
 # The largest person file an import accepts (the proxy's client_max_body_size must allow it).
+# Uploaded import files and their error reports are removed after this many days (by the
+# background worker, hourly, or `onward purge_uploads`): docs/security.md.
+ONWARD_UPLOAD_RETENTION_DAYS = env_int("ONWARD_UPLOAD_RETENTION_DAYS", 30, minimum=1)
 ONWARD_IMPORT_MAX_BYTES = env_int("ONWARD_IMPORT_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
 
 # Reports shared outside the operation round or suppress cells below this count.
