@@ -269,6 +269,8 @@ def _open_backup(path: Path):
 def _manifest_from(tar: tarfile.TarFile, path: Path) -> dict:
     try:
         member = tar.extractfile(MANIFEST)
+        if member is None:  # a directory or link of that name, not a file
+            raise KeyError(MANIFEST)
         manifest = json.load(member)
     except (KeyError, AttributeError, json.JSONDecodeError):
         raise BackupError(f"{path} holds no readable {MANIFEST}: not an Onward backup.") from None

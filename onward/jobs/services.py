@@ -384,8 +384,8 @@ def worker_loop(*, stop: threading.Event | None = None, idle_sleep: float = 1.0,
     while not stop.is_set():
         close_old_connections()
         try:
-            for job in job_reclaim_expired():
-                say(describe(job))
+            for taken_back in job_reclaim_expired():
+                say(describe(taken_back))
             job = job_claim_next(worker=worker)
         except DatabaseError as exc:
             if once:

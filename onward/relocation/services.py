@@ -10,6 +10,7 @@ once, each case) at fault, and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -191,7 +192,8 @@ def _clean_pledge(data: dict, *, instance: Pledge | None = None) -> tuple[dict, 
     if instance is not None:
         merged["capacities"] = {c.dimension_id: c.capacity for c in instance.capacities.all()}
     merged.update({k: v for k, v in data.items() if k in (*PLEDGE_FIELDS, "capacities")})
-    errors, clean = {}, {}
+    errors: dict[str, str | list[str]] = {}
+    clean: dict[str, Any] = {}  # Pledge's fields, of several types
     try:
         clean["country"] = validation.parse_nationality(str(merged.get("country") or ""))
         if not clean["country"]:
