@@ -29,6 +29,7 @@ class AuditEntry(AppendOnly):
         OTP_ENROLLED = "otp_enrolled", "Enrolled second factor"
         OTP_RESET = "otp_reset", "Reset second factor"
         SESSIONS_ENDED = "sessions_ended", "Ended sessions"
+        UNLOCKED = "unlocked", "Unlocked sign-in"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
