@@ -8,6 +8,7 @@ from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from onward.accounts import roles
+from onward.accounts.scope import refuse_scope_change, scope_refusals
 from onward.vault.fields import EncryptedTextField
 
 
@@ -51,6 +52,15 @@ class User(AbstractUser):
         if self.role == roles.DELEGATION and (self.is_staff or self.is_superuser):
             raise ValidationError({"role": "A country delegation cannot also be staff or "
                                            "superuser: the roles are incompatible."})
+        refusals = scope_refusals(self)
+        if refusals:
+            raise ValidationError(refusals)
+
+    def save(self, *args, **kwargs):
+        # A delegation's country and the delegation role itself are frozen
+        # (accounts/scope.py), whatever path saves the user.
+        refuse_scope_change(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def role_label(self) -> str:
