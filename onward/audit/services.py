@@ -27,7 +27,7 @@ def _base(actor, actor_name: str | None, detail: str) -> dict:
     user = acting_user(actor)
     return {"actor": user, "actor_name": actor_name if actor_name is not None
             else (user.username if user else ""), "detail": detail[:255], "ip": meta.ip,
-            "channel": meta.channel, "path": meta.path}
+            "channel": meta.channel, "path": meta.path, "request_id": meta.request_id}
 
 
 def audit_record(*, actor, action: str, object_type: str = "", object_id: str | int = "",

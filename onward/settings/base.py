@@ -73,6 +73,9 @@ INSTALLED_APPS = [
 # that it compresses the static files too; production.py puts it after, because there
 # they are compressed once at collectstatic (gzip and brotli) and served as they are.
 MIDDLEWARE = [
+    # First: the request id and the audit context hold for everything below, and every
+    # answer (a redirect or refusal of a middleware too) carries X-Request-ID.
+    "onward.audit.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -85,7 +88,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "onward.web.middleware.NoStoreMiddleware",
-    "onward.audit.middleware.RequestContextMiddleware",
     # Sign-in (onward/accounts/middleware.py): after the audit context, so that a logout
     # they cause is audited with its address; django-axes wants to be last.
     "django_otp.middleware.OTPMiddleware",
@@ -268,10 +270,10 @@ LOGGING = {
 # the kinds that are safe to retry, failed with the reason otherwise.
 ONWARD_JOB_LEASE_SECONDS = env_int("ONWARD_JOB_LEASE_SECONDS", 60, minimum=2, maximum=3600)
 ONWARD_JOB_MAX_ATTEMPTS = env_int("ONWARD_JOB_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
-# The largest person file an import accepts (the proxy's client_max_body_size must allow it).
 # Uploaded import files and their error reports are removed after this many days (by the
 # background worker, hourly, or `onward purge_uploads`): docs/security.md.
 ONWARD_UPLOAD_RETENTION_DAYS = env_int("ONWARD_UPLOAD_RETENTION_DAYS", 30, minimum=1)
+# The largest person file an import accepts (the proxy's client_max_body_size must allow it).
 ONWARD_IMPORT_MAX_BYTES = env_int("ONWARD_IMPORT_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
 
 # Reports shared outside the operation round or suppress cells below this count.

@@ -91,3 +91,15 @@ def test_the_list_pages_offer_exports_only_to_those_who_may(client, users):
     assert "/persons/export/?q=Ali&amp;sex=M&amp;format=xlsx" in page
     client.force_login(users[roles.CLERK])
     assert "/persons/export/" not in client.get("/persons/").content.decode()
+
+
+def test_the_import_jobs_audit_entries_carry_the_upload_requests_id(client, clerk):
+    """The job runs later, in the worker: its entries still name the request that asked."""
+    from onward.audit.models import AuditEntry
+
+    client.force_login(clerk)
+    response = client.post("/imports/", {"file": _upload(GOOD)})
+    request_id = response["X-Request-ID"]
+    created = AuditEntry.objects.filter(action="create", object_type="person")
+    assert created.count() == 2
+    assert set(created.values_list("request_id", flat=True)) == {request_id}
