@@ -257,6 +257,10 @@ ONWARD_SMALL_CELL = env_int("ONWARD_SMALL_CELL", 5, minimum=1)
 # demo's server opens it on the reference operation's date, where its history shows.
 ONWARD_REPORTS_AS_OF = env_date("ONWARD_REPORTS_AS_OF")
 
+# The day the operation began (YYYY-MM-DD): no arrival is dated before it (an import's
+# arrival_date column). Empty: the first arrival in the registry, if any.
+ONWARD_OPERATION_START = env_date("ONWARD_OPERATION_START")
+
 # The operation's name, first in the title of its situation reports ("Camp Liberty:
 # situation report"); empty: "Situation report". `onward demo` sets "Camp Liberty".
 ONWARD_OPERATION_NAME = env_str("ONWARD_OPERATION_NAME").strip()
