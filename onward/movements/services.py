@@ -17,6 +17,7 @@ from onward import bounds
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
+from onward.conflicts import Conflict
 from onward.movements.ledger import (
     ledger_arrival,
     ledger_departure,
@@ -233,8 +234,8 @@ def _lock_transfer(transfer, *, status=None):
 
     locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if status and locked.status != status:
-        raise ValidationError({"transfer": f"Transfer {locked.pk} is "
-                                           f"{locked.get_status_display().lower()}."})
+        raise Conflict({"transfer": f"Transfer {locked.pk} is "
+                                 f"{locked.get_status_display().lower()}."})
     return locked
 
 
@@ -364,7 +365,7 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
         errors["date"] = (f"The transfer is planned for {transfer.date}: confirm it once it "
                           "has left.")
     if errors:
-        raise ValidationError(errors)
+        raise Conflict(errors)  # the transfer's state, not the request, is in the way
     cases = {c.pk: c for c in Case.objects.select_for_update().filter(
         pk__in=[line.case_id for line in lines]).order_by("pk")}
     for line in lines:
@@ -389,7 +390,7 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
         _case_set_status(actor=actor, case=case, status=Case.Status.CLOSED,
                          detail=f"relocated: transfer {transfer.pk} on {transfer.date}")
     if errors:
-        raise ValidationError(errors)  # the transaction rolls back: nothing departed
+        raise Conflict(errors)  # the transaction rolls back: nothing departed
     transfer.status, transfer.version = "confirmed", transfer.version + 1
     transfer.confirmed_by, transfer.confirmed_at = actor, timezone.now()
     transfer.save(update_fields=["status", "version", "confirmed_by", "confirmed_at"])

@@ -25,6 +25,8 @@ from schemathesis.core import NotSet
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
+    positive_data_acceptance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -35,7 +37,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 EXAMPLES = 4  # per operation, per kind of input (valid, invalid), per role
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+          response_schema_conformance, positive_data_acceptance, negative_data_rejection]
 ROLES = [roles.ADMIN, roles.CLERK, roles.DELEGATION, roles.AUDITOR]
 # API URLs that are not operations of the schema: the schema itself and its viewer.
 OUTSIDE_SCHEMA = {"/api/schema/", "/api/docs/"}
