@@ -576,7 +576,7 @@ def pin_set(*, actor, run: MatchRun, case_id: str, pledge_id: int, kind: str) ->
     require(actor, PERMISSION)
     run = MatchRun.objects.select_for_update().get(pk=run.pk)
     if run.status != MatchRun.Status.DONE:
-        raise ValidationError({"run": "Locks and forbids are set on a solved run."})
+        raise Conflict({"run": "Locks and forbids are set on a solved run."})
     if kind not in MatchPin.Kind.values:
         raise ValidationError({"kind": "Lock, forbid or release."})
     inputs = run.inputs_data()
@@ -592,7 +592,7 @@ def pin_set(*, actor, run: MatchRun, case_id: str, pledge_id: int, kind: str) ->
     except (TypeError, ValueError):
         errors["pledge"] = f"Pledge {pledge_id} is not in this run."
     if errors:
-        raise ValidationError(errors)
+        raise Conflict(errors)  # what the run holds, not the form of the request
     case_pk, ci = by_id[case_id]
     pi = pledge_ix[pledge_pk]
     allowed = set(zip(inputs["pair_case"], inputs["pair_pledge"], strict=True))

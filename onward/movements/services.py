@@ -152,8 +152,8 @@ def departure_correct(*, actor, person: Person, reason: str) -> LedgerEntry:
     elif entry.kind == Kind.RELOCATED:
         errors["person"] = (f"{locked.person_id} departed on a transfer: correct it from "
                             "the transfer.")
-    if errors:
-        raise ValidationError(errors)
+    if errors:  # the person's record alone in the way: a Conflict
+        raise ValidationError(errors) if "reason" in errors else Conflict(errors)
     return _undepart(actor=actor, person=locked, entry=entry, reason=reason)
 
 

@@ -54,6 +54,18 @@ class PersonPatch(PersonIn):
     version = serializers.IntegerField(help_text="The version you read; a stale edit is refused.")
 
 
+class PrincipalIn(PersonIn):
+    """A new case's principal applicant: a given name at least (services.case_create)."""
+
+    given_name = serializers.CharField(max_length=100)
+
+
+class MemberIn(PrincipalIn):
+    """A member added to a case: a given name and the relationship to the principal."""
+
+    relationship = serializers.CharField(help_text="principal, spouse, child, ... (any case)")
+
+
 class CaseOut(serializers.ModelSerializer):
     size = serializers.IntegerField(read_only=True, required=False)
 
@@ -73,7 +85,7 @@ class CaseDetailOut(CaseOut):
 class CaseIn(serializers.Serializer):
     arrival_date = serializers.DateField(required=False, allow_null=True, validators=[
         bounds.validator(bounds.check_event_date)])
-    principal = PersonIn()
+    principal = PrincipalIn()
 
 
 def _filters(request, names):
@@ -232,11 +244,11 @@ class CaseDetailApi(APIView):
 
 
 class CaseMembersApi(APIView):
-    @extend_schema(request=PersonIn, responses={201: PersonOut})
+    @extend_schema(request=MemberIn, responses={201: PersonOut})
     def post(self, request, case_id):
         require(request.user, "registry.create")
         case = get_case_for_user(request.user, case_id)
-        body = PersonIn(data=request.data)
+        body = MemberIn(data=request.data)
         body.is_valid(raise_exception=True)
         person = services.person_add(actor=request.user, case=case, person=body.validated_data)
         return Response(PersonOut(person).data, status=201)
