@@ -9,21 +9,23 @@ a stale version): see docs/security.md, "400 and 409"."""
 from drf_spectacular import openapi
 from rest_framework import serializers
 
-# A string with a character that is not white space: what a trimmed, non-blank text
-# field takes (DRF strips " " to "" and refuses it as blank).
-NOT_ONLY_SPACE = r"\S"
+# DRF refuses a NUL character in any text field; a trimmed field that may not be blank
+# also needs a character that is not white space (DRF strips " " to "" and refuses it).
+ANY_TEXT = "^[^\\x00]*$"
+NOT_ONLY_SPACE = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
 
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's, plus: a request's text field that may not be blank and is
-    trimmed says so with a pattern, next to the minLength 1 drf-spectacular gives it."""
+    """drf-spectacular's, plus: a request's plain text field says with a pattern what DRF
+    refuses in it (NUL; only white space where it may not be blank), so that a string
+    the schema calls valid is one the field takes."""
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if (direction == "request" and type(field) is serializers.CharField
-                and not field.allow_blank and field.trim_whitespace
                 and isinstance(schema, dict) and "pattern" not in schema):
-            schema["pattern"] = NOT_ONLY_SPACE
+            blank_refused = not field.allow_blank and field.trim_whitespace
+            schema["pattern"] = NOT_ONLY_SPACE if blank_refused else ANY_TEXT
         return schema
 
 

@@ -1,5 +1,6 @@
 """REST API of the registry. Thin: parse, call the selectors and services, render."""
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -14,7 +15,7 @@ from rest_framework.views import APIView
 
 from onward import bounds
 from onward.accounts.policy import get_case_for_user, get_person_for_user, require
-from onward.registry import selectors, services
+from onward.registry import codes, selectors, services, validation
 from onward.registry.models import Case, Person
 from onward.registry.search import CappedPaginator
 
@@ -63,7 +64,9 @@ class PrincipalIn(PersonIn):
 class MemberIn(PrincipalIn):
     """A member added to a case: a given name and the relationship to the principal."""
 
-    relationship = serializers.CharField(help_text="principal, spouse, child, ... (any case)")
+    relationship = serializers.CharField(
+        help_text=f"One of {', '.join(codes.RELATIONSHIPS)} (in any case).",
+        validators=[RegexValidator(validation.any_case_pattern(codes.RELATIONSHIPS))])
 
 
 class CaseOut(serializers.ModelSerializer):
@@ -228,7 +231,9 @@ class CaseListApi(ListAPIView):
         body.is_valid(raise_exception=True)
         case = services.case_create(actor=request.user, principal=body.validated_data["principal"],
                                     arrival_date=body.validated_data.get("arrival_date"))
-        return Response(CaseDetailOut(case).data, status=201)
+        data = CaseDetailOut(case).data
+        data["size"] = len(data["members"])  # the schema promises it, as in the list
+        return Response(data, status=201)
 
 
 class CaseDetailApi(APIView):
