@@ -29,6 +29,7 @@ from onward.accounts.policy import require
 from onward.audit.actor import acting_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
+from onward.conflicts import Conflict
 from onward.matching import scoring
 from onward.matching.engine import Problem, WarmStart, check, solve
 from onward.matching.models import (
@@ -580,7 +581,7 @@ def pin_set(*, actor, run: MatchRun, case_id: str, pledge_id: int, kind: str) ->
     require(actor, PERMISSION)
     run = MatchRun.objects.select_for_update().get(pk=run.pk)
     if run.status != MatchRun.Status.DONE:
-        raise ValidationError({"run": "Locks and forbids are set on a solved run."})
+        raise Conflict({"run": "Locks and forbids are set on a solved run."})
     if kind not in MatchPin.Kind.values:
         raise ValidationError({"kind": "Lock, forbid or release."})
     inputs = run.inputs_data()
@@ -596,7 +597,7 @@ def pin_set(*, actor, run: MatchRun, case_id: str, pledge_id: int, kind: str) ->
     except (TypeError, ValueError):
         errors["pledge"] = f"Pledge {pledge_id} is not in this run."
     if errors:
-        raise ValidationError(errors)
+        raise Conflict(errors)  # what the run holds, not the form of the request
     case_pk, ci = by_id[case_id]
     pi = pledge_ix[pledge_pk]
     allowed = set(zip(inputs["pair_case"], inputs["pair_pledge"], strict=True))
@@ -700,7 +701,7 @@ def run_accept(*, actor, run: MatchRun, pledge_ids=None) -> dict[int, list[str]]
     require(actor, PERMISSION)
     run = MatchRun.objects.select_for_update().get(pk=run.pk)
     if run.status != MatchRun.Status.DONE:
-        raise ValidationError({"run": "This run has no proposal to accept."})
+        raise Conflict({"run": "This run has no proposal to accept."})
     inputs, assignment = run.inputs_data(), run.result_data().get("assignment", [])
     proposals: dict[int, list[int]] = {}
     for ci, pi in enumerate(assignment):
@@ -724,7 +725,8 @@ def run_accept(*, actor, run: MatchRun, pledge_ids=None) -> dict[int, list[str]]
     elif not chosen and not errors:
         errors["pledges"] = ["Nothing left to accept in this run."]
     if errors:
-        raise ValidationError(errors)
+        # Each refusal here is the run's (or a pledge's) state, never the input's form.
+        raise Conflict(errors)
     case_pks = sorted(pk for p in chosen for pk in proposals[p])
     cases = {c.pk: c for c in Case.objects.select_for_update().filter(
         pk__in=case_pks).order_by("pk")}
@@ -742,7 +744,7 @@ def run_accept(*, actor, run: MatchRun, pledge_ids=None) -> dict[int, list[str]]
         else:
             submitted[pk] = [c.case_id for c in batch]
     if errors:
-        raise ValidationError(errors)
+        raise Conflict(errors)
     now = timezone.now()
     for pk, ids in submitted.items():
         MatchAcceptance.objects.create(run=run, pledge_id=pk, case_ids=ids,

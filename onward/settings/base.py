@@ -220,13 +220,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "onward.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "onward.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # A JSON body is bounded in size and depth before it is parsed (onward/api/parsers.py).
-    "DEFAULT_PARSER_CLASSES": ["onward.api.parsers.BoundedJSONParser",
-                               "rest_framework.parsers.FormParser",
-                               "rest_framework.parsers.MultiPartParser"],
+    # JSON only: a form body carries no null, no list, no number (every value a string),
+    # so the schema would promise one body in three shapes. The person import takes its
+    # multipart upload with its own parser (registry/api_imports.py).
+    "DEFAULT_PARSER_CLASSES": ["onward.api.parsers.BoundedJSONParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Onward API",
@@ -237,6 +238,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Request bodies get components of their own, so that a field that may not be blank
+    # says minLength 1 (and, trimmed, a pattern: onward/api/schema.py) and a read-only one
+    # is not asked for.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Onward's PATCH bodies are validated whole (a `version` is required, the rest is
+    # optional by the serializer itself): the schema keeps their `required` list.
+    "COMPONENT_SPLIT_PATCH": False,
     # Every operation documents its error answers ({"error": ..., "fields": ...}).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "onward.api.schema.add_error_responses"],
