@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from onward.accounts import policy as access
-from onward.matching import selectors, services
+from onward.matching import inputs, selectors, services
 
 PERM = "matching.run"
 GAP_MAX = 0.999999
@@ -141,7 +141,7 @@ def _predictions(rows) -> dict | None:
     for r in rows:
         lines.append(",".join(str(r.get(k, "") or "").replace(",", " ")
                               for k in ("case_id", "pledge_id", "country", "predicted")))
-    return services.predictions_parse("\n".join(lines))
+    return inputs.predictions_parse("\n".join(lines))
 
 
 class RunListApi(APIView):
