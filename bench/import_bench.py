@@ -1,4 +1,4 @@
-"""Benchmark of Onward's bulk import (registry/importing.py).
+"""Benchmark of Onward's bulk import (registry/importing/).
 
 Each measurement runs in a fresh process on a fresh database (migrated first):
 

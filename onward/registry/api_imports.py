@@ -1,6 +1,6 @@
 """The person import in the REST API: the same all-or-nothing import as the Import page and
 `onward import`, run as a background job. Thin: the work is in registry/jobs.py and
-importing.py; access as on the page (registry.import; an import is its creator's, and
+importing/; access as on the page (registry.import; an import is its creator's, and
 administrators' and data managers')."""
 
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""Import and export pages. Thin: the work is in importing.py, exporting.py and jobs.py."""
+"""Import and export pages. Thin: the work is in importing/, exporting.py and jobs.py."""
 
 import io
 import tempfile

@@ -1,0 +1,111 @@
+"""What the import's reader, validator and writer share: the columns, the limits, the
+error sink and the result."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+COLUMNS = ("person_id", "case_id", "relationship", "given_name", "family_name",
+           "father_name", "sex", "birth_date", "nationality", "document_number", "phone",
+           "specific_needs")
+REQUIRED = ("relationship", "given_name")
+# Not in the DESIGN.md contract, accepted when present: when the case arrived.
+OPTIONAL = ("arrival_date",)
+# Ids may be left blank: the import assigns them (REQUIRED is the template's "must fill").
+ASSIGNED = ("person_id", "case_id")
+NEW = "~"  # a placeholder id in pass 1 (no id starts with it: see ID_PATTERN)
+ID_WIDTH = {"P": 6, "C": 5}  # as services._next_id gives them
+FIRST_ASSIGNED = 1000  # assigned ids kept in the result (all go to the assigned-ids file)
+PERSON_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex",
+                 "birth_date", "nationality", "document_number", "phone", "specific_needs")
+TEXT_LIMITS = {"given_name": 100, "family_name": 100, "father_name": 100,
+                "document_number": 40}
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,31}$")
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+BATCH = 5000
+MEMORY_ERRORS = 1000  # errors kept in memory for the result; all go to the error file
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "ONWARD_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+class ImportRefused(Exception):
+    """The file cannot be read as a person file at all (encoding, columns, size…)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    row: int          # the line of the spreadsheet (the header is row 1); 0 for the file
+    column: str
+    value: str
+    message: str
+
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(text: str) -> str:
+    return "'" + text if text.startswith(DANGEROUS) else text
+
+
+class ErrorSink:
+    """Collects errors: all to a CSV file (when given), the first ones in memory too."""
+
+    HEADER = ("row", "column", "value", "message")
+
+    def __init__(self, path: str | os.PathLike | None = None, keep: int = MEMORY_ERRORS):
+        self.count = 0
+        self.first: list[RowError] = []
+        self.keep = keep
+        self._file = open(path, "w", encoding="utf-8", newline="") if path else None
+        self._writer = csv.writer(self._file) if self._file else None
+        if self._writer:
+            self._writer.writerow(self.HEADER)
+
+    def add(self, row: int, column: str, value, message: str) -> None:
+        error = RowError(row, column, str(value if value is not None else "")[:200], message)
+        self.count += 1
+        if len(self.first) < self.keep:
+            self.first.append(error)
+        if self._writer:
+            # The report is opened in spreadsheets: no cell may run as a formula.
+            self._writer.writerow((error.row, _safe(error.column), _safe(error.value),
+                                   _safe(error.message)))
+
+    def close(self) -> None:
+        if self._file:
+            self._file.close()
+            self._file = None
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    cases_created: int = 0
+    persons_created: int = 0
+    persons_updated: int = 0
+    persons_unchanged: int = 0
+    errors: int = 0
+    first_errors: list[RowError] = field(default_factory=list)
+    assigned: int = 0   # rows that were given an id (or would be, in a dry run)
+    first_assigned: list[tuple[int, str, str]] = field(default_factory=list)
+    dry_run: bool = False
+    applied: bool = False
+    refused: str = ""   # a file-level refusal, when there is one
+
+    def as_dict(self) -> dict:
+        return {"rows": self.rows, "cases_created": self.cases_created,
+                "persons_created": self.persons_created,
+                "persons_updated": self.persons_updated,
+                "persons_unchanged": self.persons_unchanged, "errors": self.errors,
+                "assigned": self.assigned,
+                "first_assigned": [list(a) for a in self.first_assigned],
+                "dry_run": self.dry_run, "applied": self.applied, "refused": self.refused}
+
+

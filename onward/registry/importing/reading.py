@@ -1,0 +1,225 @@
+"""Reading a person file: its size and kind, its header, its rows as text (CSV or XLSX),
+streamed."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from onward.registry.importing.common import (
+    COLUMNS,
+    DANGEROUS,
+    OPTIONAL,
+    ErrorSink,
+    ImportRefused,
+    max_bytes,
+)
+
+# --- reading -----------------------------------------------------------------------------
+
+
+def _check_file(path: Path) -> None:
+    size = path.stat().st_size
+    limit = max_bytes()
+    if size > limit:
+        raise ImportRefused(
+            f"The file is {size / 2**20:.1f} MB, over the import limit of "
+            f"{limit / 2**20:.1f} MB "
+            "(setting ONWARD_IMPORT_MAX_BYTES). Split it into smaller files.")
+    if size == 0:
+        raise ImportRefused("The file is empty: it needs a header row and one row a person.")
+
+
+def _is_xlsx(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(4) == b"PK\x03\x04"
+
+
+def _csv_lines(path: Path) -> _Lines:
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 2:
+        raise ImportRefused(
+            "The file is in UTF-16 (as Excel's 'Unicode text' saves it), not UTF-8. Save it "
+            "as 'CSV UTF-8' and import it again.")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ImportRefused("This is an old Excel (.xls) file: save it as .xlsx or CSV UTF-8.")
+    return _Lines(open(path, "rb"))
+
+
+class _Lines:
+    """The file's lines decoded as UTF-8 one by one, so an encoding error names its line
+    (a UTF-8 character never contains a newline byte, so splitting first is safe)."""
+
+    def __init__(self, binary):
+        self.binary, self.line = binary, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        raw = next(self.binary)
+        self.line += 1
+        if self.line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a UTF-8 byte-order mark (Excel's "CSV UTF-8") is fine
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportRefused(
+                f"The file is not UTF-8 (line {self.line}: byte 0x{raw[exc.start]:02X} cannot "
+                "be read). It looks like Latin-1 / Windows-1252: save it as 'CSV UTF-8' and "
+                "import it again.") from None
+
+    def close(self) -> None:
+        self.binary.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def iter_rows(path: str | os.PathLike, *, errors: ErrorSink | None = None
+              ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    """(header, iterator of (spreadsheet row number, cell texts)) of a CSV or XLSX file.
+
+    File-level problems raise ImportRefused; a formula cell in XLSX is a row error.
+    """
+    path = Path(path)
+    _check_file(path)
+    if _is_xlsx(path):
+        return _iter_xlsx(path, errors)
+    lines = _csv_lines(path)
+    reader = csv.reader(lines)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportRefused("The file is empty: it needs a header row.") from None
+    except csv.Error as exc:
+        raise ImportRefused(f"The file is not a CSV file ({exc}).") from None
+
+    def rows():
+        try:
+            yield from enumerate(reader, start=2)
+        except csv.Error as exc:
+            raise ImportRefused(f"Line {lines.line}: not valid CSV ({exc}).") from None
+        finally:
+            lines.close()
+
+    return header, rows()
+
+
+def _iter_xlsx(path: Path, errors: ErrorSink | None):
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise ImportRefused(f"The file cannot be read as an XLSX spreadsheet ({exc}).") from None
+    # The template's code lists (import_template.CODES_SHEET) are not persons.
+    sheets = [name for name in book.sheetnames if name.strip().lower() != "codes"]
+    if len(sheets) != 1:
+        book.close()
+        raise ImportRefused(
+            f"The spreadsheet has {len(sheets)} sheets of persons "
+            f"({', '.join(sheets)}); an import reads one: keep only the sheet of "
+            "persons (and the template's 'codes' sheet, if you like).")
+    sheet = book[sheets[0]]
+    cells_iter = sheet.iter_rows()
+    try:
+        first = next(cells_iter)
+    except StopIteration:
+        book.close()
+        raise ImportRefused("The spreadsheet is empty: it needs a header row.") from None
+    header = [_cell_text(c.value) for c in first]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+
+    def rows():
+        try:
+            for number, cells in enumerate(cells_iter, start=2):
+                texts = []
+                for index, cell in enumerate(cells[:max(width, len(cells))]):
+                    value = cell.value
+                    if getattr(cell, "data_type", None) == "f":
+                        if errors is not None:
+                            column = header[index] if index < width else f"column {index + 1}"
+                            errors.add(number, column, value,
+                                       "A formula: type the value itself, not a formula.")
+                        value = ""
+                    texts.append(_cell_text(value))
+                if any(texts):
+                    yield number, texts
+        finally:
+            book.close()
+
+    return header, rows()
+
+
+def check_readable(path: str | os.PathLike, *, ignore_unknown: bool = False) -> None:
+    """The file-level checks of an import, without its rows: size, encoding or spreadsheet,
+    the header row, at least one person. Raises ImportRefused naming what is wrong."""
+    header, rows = iter_rows(path)
+    try:
+        first = next(rows, None)  # started, so that closing it closes the file
+        check_header(header, ignore_unknown=ignore_unknown)
+        if first is None:
+            raise ImportRefused("The file has a header row but no person.")
+    finally:
+        rows.close()
+
+
+def check_header(header: list[str], *, ignore_unknown: bool = False) -> list[str]:
+    names = [h.strip().lower() for h in header]
+    problems = []
+    missing = [c for c in COLUMNS if c not in names]
+    if missing:
+        problems.append(f"missing column(s): {', '.join(missing)}")
+    unknown = [h for h in names if h and h not in COLUMNS and h not in OPTIONAL]
+    if unknown and not ignore_unknown:
+        problems.append(f"unknown column(s): {', '.join(unknown)} (the columns are "
+                        f"{', '.join(COLUMNS)})")
+    seen = set()
+    twice = sorted({h for h in names if h and (h in seen or seen.add(h))})
+    if twice:
+        problems.append(f"column(s) given twice: {', '.join(twice)}")
+    if problems:
+        raise ImportRefused("The header row is not the person file's: " + "; ".join(problems)
+                            + ".")
+    return names
+
+
+# --- validating a row --------------------------------------------------------------------
+
+
+def rows_as_dicts(names, rows) -> Iterator[tuple[int, dict]]:
+    width = len(names)
+    for number, cells in rows:
+        if not any(c.strip() for c in cells):
+            continue  # a blank line
+        if len(cells) < width:
+            cells = [*cells, *[""] * (width - len(cells))]
+        yield number, {names[i]: unquote(cells[i]) for i in range(width) if names[i]}
+
+
+def unquote(value: str) -> str:
+    """Drops the quote an export puts before = + - @ tab CR (formula-injection guard), so
+    an exported file imports back as it was."""
+    return value[1:] if value[:1] == "'" and value[1:2] in DANGEROUS else value
+
+
+# --- the two passes ----------------------------------------------------------------------
+
+

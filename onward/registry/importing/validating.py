@@ -1,0 +1,265 @@
+"""Pass 1: every row checked with the registry's field rules, errors gathered (none stops
+the pass), clean rows spooled, and the per-file facts the writer needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from onward.db import among
+from onward.registry import validation
+from onward.registry.importing.common import (
+    BATCH,
+    COLUMNS,
+    ID_PATTERN,
+    NEW,
+    OPTIONAL,
+    TEXT_LIMITS,
+    ErrorSink,
+    ImportRefused,
+)
+from onward.registry.importing.reading import check_header, iter_rows, rows_as_dicts
+from onward.registry.models import Case, Person, SpecificNeed
+
+
+class RowValidator:
+    """The registry's field rules for one row, with every error collected.
+
+    The parsers are bound once per import (`self.parsers`: column -> function), so a row
+    costs one call per column and no lookup of what to do with it."""
+
+    def __init__(self, today: dt.date | None = None):
+        self.known_needs = set(SpecificNeed.objects.filter(active=True)
+                               .values_list("code", flat=True))
+        self.today = today or timezone.localdate()
+        known, today_ = self.known_needs, self.today
+
+        def text(name):
+            limit = TEXT_LIMITS.get(name, 255)
+
+            def parse(value):
+                return validation.parse_line(value, limit=limit)
+            return parse
+
+        document = text("document_number")
+        self.parsers = (
+            ("relationship", validation.parse_relationship),
+            ("given_name", text("given_name")),
+            ("family_name", text("family_name")),
+            ("father_name", text("father_name")),
+            ("sex", validation.parse_sex),
+            ("birth_date", lambda v: validation.parse_birth_date(v, today=today_)),
+            ("nationality", validation.parse_nationality),
+            ("document_number", lambda v: validation.refuse_unreadable(document(v))),
+            ("phone", validation.parse_phone),
+            ("specific_needs", lambda v: validation.parse_specific_needs(v, known=known)),
+        )
+
+    def clean(self, raw: dict, number: int, errors: ErrorSink) -> dict | None:
+        clean: dict = {}
+        ok = True
+        get = raw.get
+        for column in ("person_id", "case_id"):
+            value = get(column, "").strip()
+            if value and not ID_PATTERN.match(value):
+                ok = False
+                errors.add(number, column, get(column, ""),
+                           "An id is 1–32 letters, digits or - _ . / (no spaces).")
+            clean[column] = value
+        for name, parse in self.parsers:
+            try:
+                clean[name] = parse(get(name, ""))
+            except ValueError as exc:
+                ok = False
+                errors.add(number, name, get(name, ""), str(exc))
+        if "birth_date" in clean:
+            clean["birth_date"], clean["birth_precision"] = clean["birth_date"]
+        if "given_name" in clean and not clean["given_name"]:
+            ok = False
+            errors.add(number, "given_name", get("given_name", ""),
+                       "A person needs a given name.")
+        try:
+            clean["arrival_date"] = validation.parse_arrival_date(get("arrival_date", ""))
+        except ValueError as exc:
+            ok = False
+            errors.add(number, "arrival_date", get("arrival_date", ""), str(exc))
+        return clean if ok else None
+
+
+@dataclass
+class _CaseFacts:
+    first_row: int
+    principals: int = 0
+    principal_ids: list = field(default_factory=list)
+
+
+def _id_number(value: str, prefix: str) -> int:
+    digits = value[len(prefix):]
+    return int(digits) if value.startswith(prefix) and digits.isdigit() else 0
+
+
+def validate_file(path, *, errors: ErrorSink, ignore_unknown: bool,
+                  progress: Callable | None, spool=None) -> tuple[int, dict]:
+    """Pass 1. Returns (rows, facts) with facts needed by pass 2. The clean rows go to
+    `spool` (a binary temporary file) in pickled batches, so pass 2 neither reads nor
+    checks the file again, and memory holds one batch."""
+    header, rows = iter_rows(path, errors=errors)
+    names = check_header(header, ignore_unknown=ignore_unknown)
+    names = [n if n in COLUMNS or n in OPTIONAL else "" for n in names]
+    validator = RowValidator()
+    seen: dict[str, tuple[int, str]] = {}   # person_id -> (row, case_id)
+    cases: dict[str, _CaseFacts] = {}
+    high = {"P": 0, "C": 0}
+    count = 0
+    chunk: list[tuple[int, dict]] = []
+    registered: set[str] = set()  # the file's person ids already in the registry
+    blanks = _Blanks(errors)
+
+    def check_chunk():
+        registered.update(_check_against_registry(chunk, errors))
+        if spool is not None and not errors.count:
+            pickle.dump([clean for _, clean in chunk], spool, protocol=pickle.HIGHEST_PROTOCOL)
+        chunk.clear()
+
+    for number, raw in rows_as_dicts(names, rows):
+        count += 1
+        clean = validator.clean(raw, number, errors)
+        pid, cid = blanks.ids(raw, number)
+        if clean is not None:
+            clean.update(person_id=pid, case_id=cid, row=number)
+        if pid:
+            if pid in seen:
+                first_row, first_case = seen[pid]
+                if cid and first_case and cid != first_case:
+                    errors.add(number, "case_id", cid,
+                               f"Person {pid} is also in case {first_case} (row {first_row}): "
+                               "a person is in one case only.")
+                else:
+                    errors.add(number, "person_id", pid,
+                               f"Person {pid} is already on row {first_row}: each person "
+                               "once.")
+            else:
+                seen[pid] = (number, cid)
+        if cid:
+            facts = cases.get(cid)
+            if facts is None:
+                facts = cases[cid] = _CaseFacts(first_row=number)
+            # Counted from the raw value: a principal's row with other errors still is one.
+            if raw.get("relationship", "").strip().lower() == "principal":
+                facts.principals += 1
+                if len(facts.principal_ids) < 3:
+                    facts.principal_ids.append((number, pid))
+        if clean is not None:
+            high["P"] = max(high["P"], _id_number(pid, "P"))
+            high["C"] = max(high["C"], _id_number(cid, "C"))
+            chunk.append((number, clean))
+            if len(chunk) >= BATCH:
+                check_chunk()
+        if progress and count % 1000 == 0:
+            progress(count, None, f"Checked {count:,} rows")
+    if chunk:
+        check_chunk()
+    if count == 0:
+        raise ImportRefused("The file has a header row but no person.")
+    _check_principals(cases, seen, errors)
+    return count, {"high": high, "registered": registered, "assigned": blanks.rows}
+
+
+class _Blanks:
+    """Placeholders for the ids a row leaves blank (see the module's docstring)."""
+
+    def __init__(self, errors: ErrorSink):
+        self.errors, self.open_case, self.rows = errors, "", 0
+
+    def ids(self, raw: dict, number: int) -> tuple[str, str]:
+        pid, cid = raw.get("person_id", "").strip(), raw.get("case_id", "").strip()
+        if cid:
+            self.open_case = ""  # a row naming its case ends the blank case above it
+        elif raw.get("relationship", "").strip().lower() == "principal":
+            cid = self.open_case = f"{NEW}{number}"
+        elif self.open_case:
+            cid = self.open_case
+        else:
+            self.errors.add(number, "case_id", "",
+                            "No case id, and no principal applicant's row with a blank "
+                            "case_id above to join: give the case id, or put the "
+                            "principal's row first.")
+        if not pid:
+            pid = f"{NEW}{number}"
+        if pid.startswith(NEW) or cid.startswith(NEW):
+            self.rows += 1
+        return pid, cid
+
+
+def shown_id(value: str) -> str:
+    """An id as a message shows it: a placeholder is a blank cell of the file."""
+    return "(blank: a new one)" if value.startswith(NEW) else value
+
+
+def _check_against_registry(chunk: list[tuple[int, dict]], errors: ErrorSink) -> set[str]:
+    """Rows against the registry: a person never moves case; closed cases take no one.
+    Returns the chunk's person ids already registered."""
+    existing, removed = {}, set()
+    for pid, cid, removed_at in Person.objects.filter(
+            person_id__in=among([c["person_id"] for _, c in chunk])).values_list(
+                "person_id", "case__case_id", "removed_at"):
+        existing[pid] = cid
+        if removed_at is not None:
+            removed.add(pid)
+    closed, removed_cases = set(), set()
+    for cid, status, removed_at in Case.objects.filter(
+            case_id__in=among({c["case_id"] for _, c in chunk})).values_list(
+                "case_id", "status", "removed_at"):
+        if status != Case.Status.OPEN:
+            closed.add(cid)
+        # Removed records (registered in error) are restored on their page, not re-imported.
+        if removed_at is not None:
+            removed_cases.add(cid)
+    for number, clean in chunk:
+        pid, cid = clean["person_id"], clean["case_id"]
+        if pid in existing and existing[pid] != cid:
+            errors.add(number, "case_id", shown_id(cid),
+                       f"Person {pid} is in case {existing[pid]} in the registry: an import "
+                       "does not move a person to another case.")
+        elif cid in removed_cases:
+            errors.add(number, "case_id", cid,
+                       f"Case {cid} is removed from the registry: restore it first.")
+        elif pid in removed:
+            errors.add(number, "person_id", pid,
+                       f"Person {pid} is removed from the registry: restore them first.")
+        elif pid not in existing and cid in closed:
+            errors.add(number, "case_id", cid,
+                       f"Case {cid} is closed: reopen it before adding members.")
+    return set(existing)
+
+
+def _check_principals(cases: dict[str, _CaseFacts], seen: dict, errors: ErrorSink) -> None:
+    """Each case of the file must end with exactly one principal applicant, counting those
+    of the registry that the file does not mention."""
+    ids = list(cases)
+    kept: dict[str, list[str]] = {}
+    for start in range(0, len(ids), BATCH):
+        for cid, pid in Person.objects.filter(
+                case__case_id__in=among(ids[start:start + BATCH]), relationship="principal"
+        ).values_list("case__case_id", "person_id"):
+            if pid not in seen:
+                kept.setdefault(cid, []).append(pid)
+    for cid, facts in cases.items():
+        total = facts.principals + len(kept.get(cid, ()))
+        if total == 0:
+            errors.add(facts.first_row, "relationship", cid,
+                       f"Case {cid} has no principal applicant: one member must be "
+                       "'principal'.")
+        elif total > 1:
+            where = [f"row {r} ({p})" for r, p in facts.principal_ids]
+            where += [f"{p} in the registry" for p in kept.get(cid, ())]
+            row = facts.principal_ids[-1][0] if facts.principal_ids else facts.first_row
+            errors.add(row, "relationship", cid,
+                       f"Case {cid} has {total} principal applicants ({', '.join(where)}); "
+                       "a case has exactly one.")
+
+
