@@ -30,6 +30,13 @@ def browser_page():
         yield page
         context.close()
         browser.close()
+        # The ORM calls made between browser steps run inside Playwright's greenlet, on a
+        # connection of their own: close it, or PostgreSQL cannot drop the test database
+        # at the end ("being accessed by other users"). Browser tests are transactional,
+        # so no test transaction is lost.
+        from django.db import connections
+
+        connections.close_all()
 
 
 def shot(page, name: str) -> Path:
