@@ -35,6 +35,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from onward import bounds
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record, audit_records
@@ -87,6 +88,15 @@ def _safe(text: str) -> str:
     return "'" + text if text.startswith(_DANGEROUS) else text
 
 
+MESSAGE_MAX = 2000
+
+
+def _listed(names: list[str], most: int = 10) -> str:
+    """Names for a message: the first few, and how many more (a header can be huge)."""
+    shown = ", ".join(n[:40] for n in names[:most])
+    return shown + (f" and {len(names) - most:,} more" if len(names) > most else "")
+
+
 class ErrorSink:
     """Collects errors: all to a CSV file (when given), the first ones in memory too."""
 
@@ -102,7 +112,9 @@ class ErrorSink:
             self._writer.writerow(self.HEADER)
 
     def add(self, row: int, column: str, value, message: str) -> None:
-        error = RowError(row, column, str(value if value is not None else "")[:200], message)
+        # Bounded, so that the report always reads back (a CSV field over 128 KiB does not).
+        error = RowError(row, str(column)[:200], str(value if value is not None else "")[:200],
+                         str(message)[:MESSAGE_MAX])
         self.count += 1
         if len(self.first) < self.keep:
             self.first.append(error)
@@ -300,6 +312,9 @@ def check_readable(path: str | os.PathLike, *, ignore_unknown: bool = False) -> 
 
 
 def check_header(header: list[str], *, ignore_unknown: bool = False) -> list[str]:
+    if len(header) > bounds.IMPORT_MAX_COLUMNS:
+        raise ImportRefused(f"The header row has {len(header):,} columns; a person file has "
+                            f"{len(COLUMNS)} (at most {bounds.IMPORT_MAX_COLUMNS} are read).")
     names = [h.strip().lower() for h in header]
     problems = []
     missing = [c for c in COLUMNS if c not in names]
@@ -307,12 +322,12 @@ def check_header(header: list[str], *, ignore_unknown: bool = False) -> list[str
         problems.append(f"missing column(s): {', '.join(missing)}")
     unknown = [h for h in names if h and h not in COLUMNS and h not in OPTIONAL]
     if unknown and not ignore_unknown:
-        problems.append(f"unknown column(s): {', '.join(unknown)} (the columns are "
+        problems.append(f"unknown column(s): {_listed(unknown)} (the columns are "
                         f"{', '.join(COLUMNS)})")
     seen = set()
     twice = sorted({h for h in names if h and (h in seen or seen.add(h))})
     if twice:
-        problems.append(f"column(s) given twice: {', '.join(twice)}")
+        problems.append(f"column(s) given twice: {_listed(twice)}")
     if problems:
         raise ImportRefused("The header row is not the person file's: " + "; ".join(problems)
                             + ".")
