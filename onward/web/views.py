@@ -1,7 +1,9 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from onward import bounds
 from onward.accounts.policy import can, visible_cases
 from onward.audit.models import AuditEntry
 from onward.audit.selectors import audit_search
@@ -31,12 +33,23 @@ def home(request):
     return render(request, "web/home.html", context)
 
 
+def _audit_day(request, text: str):
+    """A date filter of the audit page; a bad one is said and not applied."""
+    if not text:
+        return None
+    try:
+        return bounds.parse_date(text)
+    except ValueError as exc:
+        messages.warning(request, f"{exc} It is not applied.")
+        return None
+
+
 @permission_required("audit.view")
 def audit_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in
                ("actor", "action", "object_id", "date_from", "date_to")}
-    entries = audit_search(**{
-        k: (v or None) if k.startswith("date") else v for k, v in filters.items()})
+    entries = audit_search(**{k: _audit_day(request, v) if k.startswith("date") else v
+                              for k, v in filters.items()})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "web/audit_list.html", {
