@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from onward.accounts.policy import can
 from onward.audit.models import AuditEntry
@@ -47,6 +48,7 @@ def _imports_for(user):
     return jobs.order_by("-created_at")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("registry.import")
 def import_list(request):
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -74,6 +76,7 @@ def _error_page(request, job, number):
     return page
 
 
+@require_safe
 @permission_required("registry.import")
 def import_detail(request, job_id):
     job = _import_job(request, job_id)
@@ -83,6 +86,7 @@ def import_detail(request, job_id):
     })
 
 
+@require_safe
 @permission_required("registry.import")
 def import_errors(request, job_id):
     """The whole error report as CSV (row, column, value, message)."""
@@ -131,11 +135,13 @@ def _export(request, kind: str, names):
     return response
 
 
+@require_safe
 @permission_required("registry.export")
 def person_export(request):
     return _export(request, "persons", PERSON_FILTERS)
 
 
+@require_safe
 @permission_required("registry.export")
 def case_export(request):
     return _export(request, "cases", CASE_FILTERS)

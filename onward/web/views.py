@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from onward import bounds
 from onward.accounts.policy import can, visible_cases
@@ -11,6 +12,7 @@ from onward.registry.models import Case
 from onward.web.access import permission_required
 
 
+@require_safe
 @permission_required()
 def home(request):
     """The overview: today's population (the ledger's figure, the same as the population
@@ -44,6 +46,7 @@ def _audit_day(request, text: str):
         return None
 
 
+@require_safe
 @permission_required("audit.view")
 def audit_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in
