@@ -1,6 +1,6 @@
 """Registration-time duplicate check against a registry held in PostgreSQL.
 
-Builds a registry of N synthetic persons (onward.registry.synthetic.iter_persons) with
+Builds a registry of N synthetic persons (onward.demo.synthetic.iter_persons) with
 COPY into the registry tables of a dedicated database, stores a dedup model fitted on a
 sample (as a whole-registry run would), then times the app function
 ``onward.dedup.selectors.likely_matches``: the real registration-time path, with the
@@ -58,7 +58,7 @@ def load_registry(persons: int, seed: int = 2013) -> float:
     """Empty the registry tables and COPY `persons` synthetic persons in; seconds."""
     from django.db import connection
 
-    from onward.registry.synthetic import iter_persons
+    from onward.demo.synthetic import iter_persons
 
     t = time.perf_counter()
     now = "2024-01-01 00:00:00+00"

@@ -12,7 +12,7 @@ Each measurement runs in a fresh process on a fresh database (migrated first):
     .venv/bin/python bench/import_bench.py --rows 100000                  # PG + SQLite
     .venv/bin/python bench/import_bench.py --rows 1000000 --only memory   # peak memory
 
-The person files are the synthetic population (onward.registry.synthetic), which has
+The person files are the synthetic population (onward.demo.synthetic), which has
 the spelling variation, partial dates and specific needs of a real registry.
 """
 
@@ -35,7 +35,7 @@ PG_DB = "onward_bench_import"
 
 
 def make_csv(path: Path, rows: int) -> float:
-    from onward.registry.synthetic import iter_persons, write_people_csv
+    from onward.demo.synthetic import iter_persons, write_people_csv
 
     start = time.perf_counter()
     write_people_csv(iter_persons(seed=2013, persons=rows), path)

@@ -1,6 +1,6 @@
 """Benchmark of registry name search (registry/search.py) on PostgreSQL.
 
-1. `load`: a registry of N synthetic persons (onward.registry.synthetic, seed 2013) in a
+1. `load`: a registry of N synthetic persons (onward.demo.synthetic, seed 2013) in a
    fresh database, written with COPY (search keys computed by registry/search.py; the key
    table registry_personnamekey filled by its trigger), the GIN index on the keys built
    after the load;
@@ -79,9 +79,9 @@ def load(persons: int) -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
 
+    from onward.demo.synthetic import iter_persons
     from onward.registry.models import Person
     from onward.registry.search import search_keys_for
-    from onward.registry.synthetic import iter_persons
     from onward.vault.fields import blind_index
 
     call_command("migrate", verbosity=0)
@@ -174,7 +174,7 @@ def respell(name: str, rng: random.Random) -> tuple[str, str]:
 
 
 def build_queries(persons: int, count: int, seed: int = 7) -> None:
-    from onward.registry.synthetic import iter_persons
+    from onward.demo.synthetic import iter_persons
 
     rng = random.Random(seed)
     sample: list = []

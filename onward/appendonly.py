@@ -4,6 +4,8 @@ database.
 - `AppendOnly` (abstract model) and `AppendOnlyQuerySet`: the application can insert such
   rows, never change or delete them, one by one or in bulk (`QuerySet.update/delete`).
   A wrong entry is undone by a new, reversing one.
+- `scope_frozen`: the fields that decide who may see a record (onward/accounts/scope.py)
+  refused a change at the database, for raw SQL.
 - The triggers that refuse the same at the database, even to raw SQL through the
   application's connection. Their DDL is versioned: a migration names the version it
   installs, and a version is never edited once a migration uses it (a change is a new
@@ -104,9 +106,60 @@ def _never_deleted_v1_drop(vendor: str, table: str) -> list[str]:
         if vendor == "postgresql" else []
 
 
+_SCOPE_FROZEN_V1_FUNCTION = """
+CREATE OR REPLACE FUNCTION onward_refuse_scope_change() RETURNS trigger AS $$
+DECLARE
+  found boolean;
+BEGIN
+  IF TG_ARGV[1] <> '' THEN
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %%I WHERE %%I = $1)', TG_ARGV[1], TG_ARGV[2])
+      INTO found USING OLD.id;
+    IF NOT found THEN
+      RETURN NEW;
+    END IF;
+  END IF;
+  RAISE EXCEPTION '%%.%% decides who may see records: it cannot change (accounts/scope.py)',
+    TG_TABLE_NAME, TG_ARGV[0];
+END; $$ LANGUAGE plpgsql
+"""
+
+
+def _scope_frozen_v1(vendor: str, table: str, column: str, referenced_by: str = "",
+                     fk: str = "") -> list[str]:
+    """Refuse an UPDATE that changes `table.column` (a field that decides scope,
+    onward/accounts/scope.py); with `referenced_by`, only while a row of that table
+    points at the row through `fk` (a pledge's country, once it has a submission)."""
+    name = f"{table}_{column}_frozen"
+    if vendor == "postgresql":
+        return [_SCOPE_FROZEN_V1_FUNCTION,
+                f"DROP TRIGGER IF EXISTS {name} ON {table}",
+                f"CREATE TRIGGER {name} BEFORE UPDATE OF {column} ON {table} FOR EACH ROW "
+                f"WHEN (OLD.{column} IS DISTINCT FROM NEW.{column}) EXECUTE FUNCTION "
+                f"onward_refuse_scope_change('{column}', '{referenced_by}', '{fk}')"]
+    if vendor == "sqlite":
+        only = f" AND EXISTS (SELECT 1 FROM {referenced_by} WHERE {fk} = OLD.id)" \
+            if referenced_by else ""
+        return [f"""
+CREATE TRIGGER {name} BEFORE UPDATE OF {column} ON {table}
+WHEN OLD.{column} IS NOT NEW.{column}{only}
+BEGIN SELECT RAISE(ABORT, '{table}.{column} decides who may see records: it cannot change'); END;
+"""]
+    return []
+
+
+def _scope_frozen_v1_drop(vendor: str, table: str, column: str, **_) -> list[str]:
+    name = f"{table}_{column}_frozen"
+    if vendor == "postgresql":
+        return [f"DROP TRIGGER IF EXISTS {name} ON {table}"]
+    if vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {name}"]
+    return []
+
+
 DDL = {
     ("append_only", 1): (_append_only_v1, _append_only_v1_drop),
     ("never_deleted", 1): (_never_deleted_v1, _never_deleted_v1_drop),
+    ("scope_frozen", 1): (_scope_frozen_v1, _scope_frozen_v1_drop),
 }
 
 

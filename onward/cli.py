@@ -15,6 +15,10 @@ FILE_ONLY = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Owner-only files (onward.env.private_files, called again by the settings), for the
+    # file-only commands too: their outputs hold personal data. Set here without importing
+    # onward.env, which imports Django.
+    os.umask(0o077)
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in FILE_ONLY:
         from importlib import import_module

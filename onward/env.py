@@ -95,3 +95,14 @@ def env_date(name: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={value!r} is not a date (YYYY-MM-DD).") from None
+
+
+# Owner only: what Onward writes (the SQLite database and its journal, uploads, import
+# reports, exports, backups, the development key file) holds personal data or secrets.
+PRIVATE_UMASK = 0o077
+
+
+def private_files() -> None:
+    """Makes every file and directory this process creates from now on its owner's alone
+    (0600 / 0700), whatever umask the service or shell started it with (usually 022)."""
+    os.umask(PRIVATE_UMASK)

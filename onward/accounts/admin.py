@@ -27,6 +27,8 @@ class OnwardUserAdmin(UserAdmin):
 
 # django-otp's own device admin shows each device's secret as a QR code: nobody, not even
 # an administrator, should be able to copy another user's second factor. Resetting it
-# (above, or `onward reset_2fa`) is all an administrator needs.
+# (above, or `onward reset_2fa`) is all an administrator needs. Its TOTPDevice table is
+# empty since accounts 0003 (secrets moved, encrypted, to AuthenticatorDevice), and the
+# new model has no admin.
 if admin.site.is_registered(TOTPDevice):
     admin.site.unregister(TOTPDevice)

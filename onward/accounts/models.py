@@ -1,10 +1,16 @@
+from binascii import unhexlify
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from onward import bounds
 from onward.accounts import roles
+from onward.accounts.scope import refuse_scope_change, scope_refusals
+from onward.vault.fields import EncryptedTextField
 
 
 class User(AbstractUser):
@@ -52,6 +58,15 @@ class User(AbstractUser):
         if self.role == roles.DELEGATION and (self.is_staff or self.is_superuser):
             raise ValidationError({"role": "A country delegation cannot also be staff or "
                                            "superuser: the roles are incompatible."})
+        refusals = scope_refusals(self)
+        if refusals:
+            raise ValidationError(refusals)
+
+    def save(self, *args, **kwargs):
+        # A delegation's country and the delegation role itself are frozen
+        # (accounts/scope.py), whatever path saves the user.
+        refuse_scope_change(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def role_label(self) -> str:
@@ -69,3 +84,32 @@ class UserSession(models.Model):
 
     def __str__(self):
         return f"{self.user_id} {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A user's authenticator app (TOTP): django-otp's TOTP device with its secret kept
+    encrypted with the field keys (onward/vault), so that a copy of the database or of a
+    backup cannot mint a user's second factor. The code checks are django-otp's own,
+    borrowed unchanged from its TOTPDevice (pinned version); only the column differs."""
+
+    # django-otp's default: 20 random bytes in hex (RFC 4226's recommended length).
+    key = EncryptedTextField(default=default_key, editable=False,
+                             help_text="The hex-encoded secret (20 bytes), encrypted.")
+    step = models.PositiveSmallIntegerField(default=30)
+    t0 = models.BigIntegerField(default=0)
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(default=1)
+    drift = models.SmallIntegerField(default=0)
+    last_t = models.BigIntegerField(default=-1)
+
+    class Meta(Device.Meta):
+        verbose_name = "authenticator device"
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(str(self.key).encode())
+
+    verify_token = TOTPDevice.verify_token
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings

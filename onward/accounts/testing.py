@@ -10,16 +10,19 @@ import time
 
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import hotp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from onward.accounts.models import AuthenticatorDevice
 
 
-def totp_device_for(user) -> TOTPDevice:
+def totp_device_for(user) -> AuthenticatorDevice:
     """The user's confirmed device, made on first use (as if they had enrolled)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
-    return device or TOTPDevice.objects.create(user=user, name="test phone", confirmed=True)
+    device = (AuthenticatorDevice.objects.filter(user=user, confirmed=True)
+              .order_by("id").first())
+    return device or AuthenticatorDevice.objects.create(user=user, name="test phone",
+                                                       confirmed=True)
 
 
-def totp_code(device: TOTPDevice) -> str:
+def totp_code(device: AuthenticatorDevice) -> str:
     """The code the user's app shows now, as a person would type it.
 
     A code is accepted once: when this time step's code was already used (two sign-ins

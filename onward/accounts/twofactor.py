@@ -13,9 +13,9 @@ import django_otp
 import segno
 from django.conf import settings
 from django.db import transaction
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onward.accounts import roles
+from onward.accounts.models import AuthenticatorDevice
 from onward.accounts.sessions import session_renew, sessions_end_for_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
@@ -40,31 +40,33 @@ def _is_verified(user) -> bool:
     return bool(is_verified and is_verified())
 
 
-def confirmed_device(user) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+def confirmed_device(user) -> AuthenticatorDevice | None:
+    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
 
 
-def enrolment_device(user) -> TOTPDevice:
+def enrolment_device(user) -> AuthenticatorDevice:
     """The unconfirmed device being enrolled: the same secret until it is confirmed, so
     that reloading the page does not invalidate the QR code already scanned."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
-    return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    device = (AuthenticatorDevice.objects.filter(user=user, confirmed=False)
+              .order_by("id").first())
+    return device or AuthenticatorDevice.objects.create(user=user, name=DEVICE_NAME,
+                                                       confirmed=False)
 
 
-def secret_text(device: TOTPDevice) -> str:
+def secret_text(device: AuthenticatorDevice) -> str:
     """The secret in base32, in groups of four, for typing into an app by hand."""
     text = b32encode(device.bin_key).decode()
     return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
 
 
-def qr_svg(device: TOTPDevice) -> str:
+def qr_svg(device: AuthenticatorDevice) -> str:
     """The otpauth:// address as an SVG QR code (markup, no script, no inline style)."""
     return segno.make(device.config_url, error="m").svg_inline(
         scale=5, border=2, dark="#0b2a3f", omitsize=True,  # a viewBox: CSS sizes it
         title="QR code for your authenticator app")
 
 
-def throttle_until(device: TOTPDevice) -> dt.datetime | None:
+def throttle_until(device: AuthenticatorDevice) -> dt.datetime | None:
     """When the next code may be tried, if wrong codes have slowed this device down."""
     allowed, detail = device.verify_is_allowed()
     if allowed or not detail:
@@ -72,10 +74,11 @@ def throttle_until(device: TOTPDevice) -> dt.datetime | None:
     return detail.get("locked_until")
 
 
-def otp_enrol(*, request, device: TOTPDevice, token: str) -> bool:
+def otp_enrol(*, request, device: AuthenticatorDevice, token: str) -> bool:
     """Confirms an enrolling device with its first code and verifies the session."""
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=request.user)
+        device = AuthenticatorDevice.objects.select_for_update().get(pk=device.pk,
+                                                                     user=request.user)
         if not device.verify_token(token):
             audit_record(actor=request.user, action=AuditEntry.Action.OTP_FAILED,
                          object_type="user", object_id=request.user.username,
@@ -103,7 +106,7 @@ def otp_verify(*, request, token: str) -> bool:
     return True
 
 
-def _session_verified(request, device: TOTPDevice) -> None:
+def _session_verified(request, device: AuthenticatorDevice) -> None:
     django_otp.login(request, device)
     session_renew(request=request)
     audit_record(actor=request.user, action=AuditEntry.Action.OTP_VERIFIED,
@@ -115,7 +118,7 @@ def otp_reset(*, actor, user) -> int:
     next sign-in. Their open sessions end too, so that no session verified with the lost
     device outlives it. Returns how many devices were removed."""
     with transaction.atomic():
-        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        removed, _ = AuthenticatorDevice.objects.filter(user=user).delete()
         ended = sessions_end_for_user(user)
         audit_record(actor=actor, action=AuditEntry.Action.OTP_RESET, object_type="user",
                      object_id=user.username,

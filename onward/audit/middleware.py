@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from onward.audit.actor import acting_as
+
 
 @dataclass(frozen=True)
 class RequestMeta:
@@ -75,6 +77,21 @@ class RequestContextMiddleware:
         channel = "api" if request.path.startswith("/api/") else "web"
         token = _current.set(RequestMeta(client_ip(request), request.path[:255], channel))
         try:
-            return self.get_response(request)
+            with acting_as(lambda: getattr(request, "user", None)):
+                response = self.get_response(request)
+                if response.status_code == 403:
+                    _audit_refusal(request)
+                return response
         finally:
             _current.reset(token)
+
+
+def _audit_refusal(request) -> None:
+    """Every 403, whoever raised it (a role's missing permission, the second factor still
+    due, a CSRF failure, a delegation asking for another country's figures): one `denied`
+    entry with the path, here where every answer passes, so that no view can forget it."""
+    from onward.audit.models import AuditEntry
+    from onward.audit.services import audit_record
+
+    audit_record(actor=getattr(request, "user", None), action=AuditEntry.Action.DENIED,
+                 object_type="request", detail=f"403 {request.method} {request.path}")

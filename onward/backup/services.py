@@ -107,10 +107,26 @@ def _sqlite_backup(dump: Path, say: Say) -> dict:
         connection.connection.backup(target, pages=4096)
     finally:
         target.close()
+    _sqlite_drop_sessions(dump)
     say("Reading the copy: row counts, migrations, audit checksum …")
     copy = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
     try:
         return state.read_state(copy.cursor(), "sqlite")
+    finally:
+        copy.close()
+
+
+def _sqlite_drop_sessions(dump: Path) -> None:
+    """Empties the copy's session tables; VACUUM rewrites the file, so that the deleted
+    rows do not linger in its free pages."""
+    copy = sqlite3.connect(dump)
+    try:
+        present = set(state.table_names(copy.cursor(), "sqlite"))
+        for table in state.NOT_BACKED_UP:
+            if table in present:
+                copy.execute(f"DELETE FROM {state.quote(table)}")
+        copy.commit()
+        copy.execute("VACUUM")
     finally:
         copy.close()
 
@@ -125,8 +141,11 @@ def _pg_backup(dump: Path, say: Say) -> dict:
         snapshot = cursor.fetchone()[0]
         say("Reading the snapshot: row counts, migrations, audit checksum …")
         figures = state.read_state(cursor, "postgresql")
+        skipped = [t for t in state.NOT_BACKED_UP if t in figures["tables"]]
+        figures["tables"].update(dict.fromkeys(skipped, 0))  # what the dump holds of them
         say("Dumping with pg_dump -Fc …")
         _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={dump}",
+              *[f"--exclude-table-data={t}" for t in skipped],
               *_pg_connection_args()], "pg_dump")
     return figures
 
@@ -138,11 +157,13 @@ def read_manifest(path: Path) -> dict:
         return _manifest_from(tar, path)
 
 
-def backup_restore(*, path: Path, replace: bool = False, say: Say = _quiet) -> Restored:
+def backup_restore(*, path: Path, replace: bool = False, without_keys: bool = False,
+                   say: Say = _quiet) -> Restored:
     """Puts the backup at `path` in place of the default database, then checks it.
 
     Refuses a database that holds data unless `replace`; refuses a backup of another
-    vendor, a dump whose checksum differs from its manifest, and anything not a backup."""
+    vendor, a dump whose checksum differs from its manifest, and anything not a backup;
+    refuses a backup whose field keys are not loaded unless `without_keys`."""
     path = Path(path)
     vendor = connection.vendor
     with _open_backup(path) as tar, tempfile.TemporaryDirectory(prefix="onward-restore-") as tmp:
@@ -150,6 +171,8 @@ def backup_restore(*, path: Path, replace: bool = False, say: Say = _quiet) -> R
         if manifest["vendor"] != vendor:
             raise BackupError(f"{path.name} is a {manifest['vendor']} backup; this database is "
                               f"{vendor}. Restore it into a {manifest['vendor']} database.")
+        if not without_keys:
+            keys_refuse_missing(manifest)
         with connection.cursor() as cursor:
             current = state.table_counts(cursor, vendor)
         if state.has_data(current) and not replace:
@@ -162,6 +185,23 @@ def backup_restore(*, path: Path, replace: bool = False, say: Say = _quiet) -> R
         (_sqlite_restore if vendor == "sqlite" else _pg_restore)(dump)
     say("Checking: row counts, migrations, audit checksum …")
     return backup_check(manifest=manifest)
+
+
+def keys_refuse_missing(manifest: dict) -> None:
+    """A restore without the keys the backup's encrypted values need gives a database
+    whose identifiers, notes and second factors nobody can read: refused, unless asked
+    for (the drill's step without keys)."""
+    missing = state.unreadable_keys(manifest, state.loaded_key_ids())
+    if missing:
+        raise BackupError(missing_keys_message(missing) + " Load the key(s) "
+                          "(ONWARD_FIELD_KEYS or ONWARD_FIELD_KEYS_FILE) and run again, or "
+                          "pass --without-keys to restore them unreadable. Nothing was "
+                          "restored.")
+
+
+def missing_keys_message(missing: dict[str, int]) -> str:
+    listed = ", ".join(f"{kid} ({n} values)" for kid, n in sorted(missing.items()))
+    return f"The backup's encrypted values need field key(s) not loaded here: {listed}."
 
 
 def backup_check(*, manifest: dict) -> Restored:
@@ -229,6 +269,8 @@ def _open_backup(path: Path):
 def _manifest_from(tar: tarfile.TarFile, path: Path) -> dict:
     try:
         member = tar.extractfile(MANIFEST)
+        if member is None:  # a directory or link of that name, not a file
+            raise KeyError(MANIFEST)
         manifest = json.load(member)
     except (KeyError, AttributeError, json.JSONDecodeError):
         raise BackupError(f"{path} holds no readable {MANIFEST}: not an Onward backup.") from None

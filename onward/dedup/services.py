@@ -268,10 +268,11 @@ def _merge_apply(merge: Merge, actor, *, survivor: Person, merged: Person) -> Me
     arrival = LedgerEntry.objects.filter(person=merged, kind=LedgerEntry.Kind.ARRIVAL,
                                          reversed_by__isnull=True).first()
     # The duplicate never was a second resident: reverse its arrival in the ledger.
+    arrived_on = arrival.date if arrival else merged.arrival_date
     undo = LedgerEntry.objects.create(
-        person=merged, date=arrival.date if arrival else merged.arrival_date,
+        person=merged, date=arrived_on,
         kind=LedgerEntry.Kind.MERGED, delta=-1, reverses=arrival, recorded_by=actor,
-        note=f"merged into {survivor.person_id}") if (arrival or merged.arrival_date) else None
+        note=f"merged into {survivor.person_id}") if arrived_on else None
     merge.record_values = json.dumps({"survivor": before_s, "merged": before_m,
                                       "result": result}, sort_keys=True)
     merge.snapshot = {

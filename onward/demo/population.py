@@ -11,12 +11,12 @@ from django.db import transaction
 
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_records
+from onward.demo.synthetic import NEED_DETAILS, SyntheticPopulation
 from onward.movements.ledger import ledger_arrivals_bulk
 from onward.registry import validation
 from onward.registry.models import Case, Person
 from onward.registry.search import search_keys_for
 from onward.registry.services import counters_sync
-from onward.registry.synthetic import NEED_DETAILS, SyntheticPopulation
 
 
 def _date(text: str) -> dt.date | None:

@@ -6,36 +6,12 @@ that every job of the README's tour can be done today.
 Each step is idempotent: running `onward demo` again finds its records and adds nothing.
 """
 
-import inspect
 from collections.abc import Callable
-from importlib import import_module
 
 from onward.accounts.models import User
-
-# (what, "module:function"), in the order the operation happened to depend on them:
-# transfers need accepted cases, victims need residents present.
-STEPS = [
-    ("relocation: pledges, submissions, decisions", "onward.relocation.demo:demo_relocation"),
-    ("movements: departures and transfers", "onward.movements.demo:demo_movements"),
-    ("incidents and their claims", "onward.incidents.demo:demo_incidents"),
-    ("duplicate detection over the registry", "onward.demo.scenario:demo_dedup"),
-    # The present day (after the duplicates: a case with one unresolved waits for it).
-    ("today: pledges open now, cases waiting, decisions due",
-     "onward.relocation.demo:demo_relocation_today"),
-    ("today: a transfer planned for next week", "onward.movements.demo:demo_transfer_next_week"),
-]
-
-
-def scenario_play(*, log: Callable[[str], None] = print) -> None:
-    users = {u.username: u for u in User.objects.filter(username__in=_demo_usernames())}
-    for what, target in STEPS:
-        module, _, name = target.partition(":")
-        log(f"Playing {what} …")
-        step = getattr(import_module(module), name)
-        kwargs = {"users": users}
-        if "log" in inspect.signature(step).parameters:
-            kwargs["log"] = log
-        step(**kwargs)
+from onward.incidents.demo import demo_incidents
+from onward.movements.demo import demo_movements, demo_transfer_next_week
+from onward.relocation.demo import demo_relocation, demo_relocation_today
 
 
 def demo_dedup(*, users, log=print) -> dict:
@@ -48,6 +24,27 @@ def demo_dedup(*, users, log=print) -> dict:
     summary = dedup_run_registry(actor=users["datamanager"])
     log(f"Duplicates: {summary['pairs_filed_for_review']} pairs filed for review.")
     return summary
+
+
+# (what, step), in the order the operation happened to depend on them: transfers need
+# accepted cases, victims need residents present. Every step takes the demo users by
+# username and a log, and returns what it made ({} when it finds its records already).
+STEPS: list[tuple[str, Callable[..., dict]]] = [
+    ("relocation: pledges, submissions, decisions", demo_relocation),
+    ("movements: departures and transfers", demo_movements),
+    ("incidents and their claims", demo_incidents),
+    ("duplicate detection over the registry", demo_dedup),
+    # The present day (after the duplicates: a case with one unresolved waits for it).
+    ("today: pledges open now, cases waiting, decisions due", demo_relocation_today),
+    ("today: a transfer planned for next week", demo_transfer_next_week),
+]
+
+
+def scenario_play(*, log: Callable[[str], None] = print) -> None:
+    users = {u.username: u for u in User.objects.filter(username__in=_demo_usernames())}
+    for what, step in STEPS:
+        log(f"Playing {what} …")
+        step(users=users, log=log)
 
 
 def _demo_usernames() -> list[str]:

@@ -22,6 +22,8 @@ bind = env_str("ONWARD_BIND", "127.0.0.1:8000")
 # another computes. WEB_CONCURRENCY is the usual name for it.
 workers = env_int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1, minimum=1)
 worker_class = "sync"
+# Owner-only files (the settings set it too, in each worker): used if gunicorn daemonises.
+umask = 0o077
 # X-Forwarded-Proto makes a request HTTPS only when it comes from these addresses (the
 # proxy); from anyone else it is ignored. Django reads the same list for X-Forwarded-For
 # (onward/audit/middleware.py `client_ip`).

@@ -7,6 +7,7 @@ claims or links; a protection request's every status change is kept in its histo
 """
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -134,7 +135,7 @@ def claim_add(*, actor, incident: Incident, data: dict) -> Claim:
     require(actor, "incidents.record")
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     errors: dict = {}
-    fields = {
+    fields: dict[str, Any] = {  # keyword arguments of Claim, of several types
         "source": _text(data, "source", errors, required=True, limit=200),
         "cites": _text(data, "cites", errors, limit=200),
         "stated_on": _date(data, "stated_on", errors),
@@ -243,6 +244,7 @@ def protection_request_update(*, actor, protection_request: ProtectionRequest,
         errors["on"] = "A change comes after the request."
     if errors:
         raise ValidationError(errors)
+    assert day is not None  # required: a missing or bad date is in errors
     event = ProtectionRequestEvent.objects.create(
         protection_request=pr, status_from=pr.status, status_to=status, on=day,
         follow_up_on=follow, note=str(note or "").strip(), by=actor)

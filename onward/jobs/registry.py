@@ -20,7 +20,7 @@ run's status) with the job's.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,28 @@ def job_kind(name: str, *, retry: bool = False, committed: Callable | None = Non
     def register(fn):
         KINDS[name] = JobKind(name=name, run=fn, retry=retry, committed=committed,
                               abandoned=abandoned)
+        return fn
+
+    return register
+
+
+@dataclass
+class Chore:
+    """Housekeeping the background worker runs between jobs, at most every `every`
+    seconds (an app registers it like a job kind: the worker cannot import the apps)."""
+
+    name: str
+    run: Callable[[], object]
+    every: float
+    last: float = field(default=float("-inf"))
+
+
+CHORES: dict[str, Chore] = {}
+
+
+def chore(name: str, *, every: float):
+    def register(fn):
+        CHORES[name] = Chore(name=name, run=fn, every=every)
         return fn
 
     return register

@@ -384,8 +384,8 @@ def worker_loop(*, stop: threading.Event | None = None, idle_sleep: float = 1.0,
     while not stop.is_set():
         close_old_connections()
         try:
-            for job in job_reclaim_expired():
-                say(describe(job))
+            for taken_back in job_reclaim_expired():
+                say(describe(taken_back))
             job = job_claim_next(worker=worker)
         except DatabaseError as exc:
             if once:
@@ -397,6 +397,7 @@ def worker_loop(*, stop: threading.Event | None = None, idle_sleep: float = 1.0,
         if job is None:
             if once:
                 break
+            chores_run_due(say)
             stop.wait(idle_sleep)
             continue
         attempt = f" ({job.attempt_label})" if job.attempt_label else ""
@@ -404,6 +405,28 @@ def worker_loop(*, stop: threading.Event | None = None, idle_sleep: float = 1.0,
         job = job_run(job, worker=worker)
         say(describe(job))
         ran += 1
+    return ran
+
+
+def chores_run_due(say: Callable[[str], None], *, now: float | None = None) -> list[str]:
+    """Runs the registered chores whose time has come (an idle worker's housekeeping); a
+    chore that fails is logged and tried again at its next turn, the worker goes on."""
+    from onward.jobs.registry import CHORES
+
+    now = time.monotonic() if now is None else now
+    ran = []
+    for chore in CHORES.values():
+        if now - chore.last < chore.every:
+            continue
+        chore.last = now
+        try:
+            outcome = chore.run()
+        except Exception:
+            log.exception("chore %s failed; tried again in %ss", chore.name, chore.every)
+            continue
+        if outcome:
+            say(f"{chore.name}: {outcome}")
+        ran.append(chore.name)
     return ran
 
 

@@ -18,6 +18,7 @@ import hashlib
 import io
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -73,7 +74,7 @@ def policy_create(*, actor, name: str, weights: dict, note: str = "") -> Scoring
     """A new named policy, version 1. A name is one policy: its versions follow it."""
     require(actor, PERMISSION)
     name = " ".join(str(name or "").split())
-    errors = {}
+    errors: dict = {}
     if not name:
         errors["name"] = "A policy needs a name."
     elif len(name) > 80:
@@ -121,7 +122,7 @@ def policy_update(*, actor, policy: ScoringPolicy, expected_version: int, weight
 
 
 def _weights_diff(old: dict, new: dict) -> dict:
-    flat = {}
+    flat: dict[str, dict[str, Any]] = {}
     for side, weights in (("old", old), ("new", new)):
         for key, value in weights.items():
             items = value.items() if isinstance(value, dict) else [("", value)]
@@ -204,9 +205,10 @@ def pair_allowed(profile: CaseProfile, pledge: Pledge, *, case: Case | None = No
     relocation offers no one-call "may this case go to this pledge"; this runs its guard
     functions on a `workflow.Step`, so a match never proposes what the workflow refuses.
     """
+    now = at or timezone.now()
     step = workflow.Step(case=case or Case(case_id="?"), action="submit", pledge=pledge,
-                         at=at or timezone.now(), profile=profile)
-    batch = workflow.Batch(actor=None, now=step.at)
+                         at=now, profile=profile)
+    batch = workflow.Batch(actor=None, now=now)
     return [refusal[1] for guard in PAIR_GUARDS if (refusal := guard(step, batch))]
 
 
@@ -283,7 +285,8 @@ def run_inputs_build(*, weights: dict, predictions: dict | None = None,
     total_use = [sum(profiles[rc.case_id].usage.get(d, 0) for rc in rcs) for d in dims]
     for p in pledges:
         figures = pledge_figures(p)
-        row, shown = [], []
+        row: list[int] = []
+        shown: list[int | None] = []
         for i, d in enumerate(dims):
             f = figures.get(d) or {"capacity": None}
             if f["capacity"] is None:
@@ -298,6 +301,7 @@ def run_inputs_build(*, weights: dict, predictions: dict | None = None,
     pledge_facts = [scoring.PledgeFacts(p.pk, p.country, frozenset(p.needs_served))
                     for p in pledges]
     predictions = predictions or {}
+    score: list[float]
     cases, pair_case, pair_pledge, score, predicted, not_allowed = [], [], [], [], {}, {}
     cache: dict[tuple, list[str]] = {}
     for ci, rc in enumerate(rcs):
@@ -375,7 +379,8 @@ def _indexes(inputs: dict) -> tuple[dict[int, int], dict[int, int]]:
 
 def _pin_arrays(run: MatchRun, inputs: dict) -> tuple[np.ndarray, np.ndarray]:
     case_ix, pledge_ix = _indexes(inputs)
-    locks, forbids = [], []
+    locks: list[tuple[int, int]] = []
+    forbids: list[tuple[int, int]] = []
     for case_pk, pledge_pk, kind in run.pins.filter(draft=False).values_list(
             "case_id", "pledge_id", "kind").order_by("case_id", "pledge_id"):
         (locks if kind == MatchPin.Kind.LOCK else forbids).append(
@@ -443,7 +448,7 @@ def run_execute(*, run: MatchRun, progress: Progress | None = None) -> dict:
                                           predictions=pending, progress=say)
                 _store_inputs(run, inputs)
         inputs = run.inputs_data()
-        warm = _warm_of(run.parent) if run.parent_id else None
+        warm = _warm_of(run.parent) if run.parent is not None else None
         result = _solve(run, inputs, warm=warm, progress=say)
         with transaction.atomic():
             summary = _store_result(run, inputs, result)
@@ -514,7 +519,7 @@ def _nan_none(values) -> list:
 def _store_result(run: MatchRun, inputs: dict, result) -> dict:
     n_cases = len(inputs["cases"])
     if result is None:
-        data = {"assignment": [-1] * n_cases, "explanation": None, "warm": None}
+        data: dict[str, Any] = {"assignment": [-1] * n_cases, "explanation": None, "warm": None}
         run.objective = run.bound = run.gap = run.seconds = 0.0
         run.solver_status, run.stats = "optimal", {}
     else:
@@ -669,7 +674,7 @@ def matchrun_reproduce(run: MatchRun) -> dict:
     """Solves `run` again from its stored inputs, policy, locks and forbids (and its
     parent's warm start): the figures of both solves, for an audit."""
     inputs = run.inputs_data()
-    warm = _warm_of(run.parent) if run.parent_id else None
+    warm = _warm_of(run.parent) if run.parent is not None else None
     result = _solve(run, inputs, warm=warm)
     objective = 0.0 if result is None else float(result.objective)
     stored = run.result_data().get("assignment", [])

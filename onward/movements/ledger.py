@@ -21,8 +21,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from onward.audit.actor import acting_user
-from onward.db import pg_array, sqlite_insert_many
-from onward.movements import rollup
+from onward.movements import rollup, sql
 from onward.movements.models import LedgerEntry
 from onward.registry.models import Person
 
@@ -56,15 +55,7 @@ def ledger_arrivals(arrivals: list[tuple[int, dt.date]], *, actor, note: str = "
     table = ops.quote_name(LedgerEntry._meta.db_table)
     columns = "person_id, date, kind, delta, note, recorded_at, recorded_by_id"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT u.person_id, u.date, %s, %s, %s, %s, "
-                "%s FROM unnest(%s::bigint[], %s::date[]) AS u(person_id, date)",
-                [*fixed, pg_array(pk for pk, _ in arrivals),
-                 pg_array(day for _, day in arrivals)])
-        else:
-            sqlite_insert_many(cursor, f"INSERT INTO {table} ({columns})",
-                               [(pk, day, *fixed) for pk, day in arrivals], 7)
+        sql.arrivals_insert(cursor, table, columns, fixed, arrivals)
     # No save() ran: count the entries in the rollups here, in this transaction.
     rollup.rollup_add((day, pk, +1) for pk, day in arrivals)
     return len(arrivals)

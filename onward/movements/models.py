@@ -3,6 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models, transaction
 
+from onward.accounts.scope import refuse_scope_change
 from onward.appendonly import AppendOnly, AppendOnlyError
 
 
@@ -161,6 +162,12 @@ class Transfer(models.Model):
 
     def __str__(self):
         return f"Transfer {self.pk} to {self.country} on {self.date}"
+
+    def save(self, *args, **kwargs):
+        # Scope fields are frozen once they matter (accounts/scope.py): no path changes
+        # them silently, whatever calls save().
+        refuse_scope_change(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def public_id(self) -> str:

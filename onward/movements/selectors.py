@@ -69,7 +69,7 @@ def departures_by_kind(*, date_from: dt.date | None = None, date_to: dt.date | N
         entries = entries.filter(date__gte=date_from)
     if date_to:
         entries = entries.filter(date__lte=date_to)
-    counts = {k: 0 for k in DEPARTURE_KINDS}
+    counts: dict[str, int] = {k: 0 for k in DEPARTURE_KINDS}
     for kind in entries.values_list("kind", flat=True):
         counts[kind] += 1
     return counts

@@ -117,6 +117,7 @@ def departure_record(*, actor, person: Person, kind: str, on, note: str = "") ->
     _check_departure(locked, day, errors)
     if errors:
         raise ValidationError(errors)
+    assert day is not None  # _as_date noted an error otherwise
     return _depart(actor=actor, person=locked, kind=kind, on=day, note=note)
 
 
@@ -126,8 +127,10 @@ def death_record_once(*, actor, person: Person, on, note: str = "") -> LedgerEnt
     victim links): a person already recorded as deceased keeps their one entry."""
     require(actor, "movements.record")
     locked = Person.objects.select_for_update().get(pk=person.pk)
-    if locked.departure_type == Kind.DECEASED:
-        return live_departure(locked)
+    entry = live_departure(locked) if locked.departure_type == Kind.DECEASED else None
+    if entry is not None:
+        return entry
+    # (A deceased person without a standing entry is refused by departure_record.)
     return departure_record(actor=actor, person=locked, kind=Kind.DECEASED, on=on, note=note)
 
 
@@ -151,7 +154,7 @@ def departure_correct(*, actor, person: Person, reason: str) -> LedgerEntry:
     elif entry.kind == Kind.RELOCATED:
         errors["person"] = (f"{locked.person_id} departed on a transfer: correct it from "
                             "the transfer.")
-    if errors:
+    if errors or entry is None:  # no entry: errors["person"] says so
         raise ValidationError(errors)
     return _undepart(actor=actor, person=locked, entry=entry, reason=reason)
 
@@ -274,6 +277,7 @@ def transfer_plan(*, actor, pledge, date, seats, note: str = ""):
     note = " ".join(str(note or "").split())[:255]
     if errors:
         raise ValidationError(errors)
+    assert day is not None  # _as_date noted an error otherwise
     transfer = Transfer.objects.create(date=day, country=pledge.country, pledge=pledge,
                                        seats=seats, note=note, created_by=actor)
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="transfer",
@@ -520,13 +524,15 @@ def reported_departure_record(*, actor, data: dict):
         errors["stated_on"] = (f"A report stated on {stated_on} cannot give departures on "
                                f"{left_on}.")
     kind = data.get("kind") or Kind.LEFT
-    if kind not in dict(ReportedDeparture._meta.get_field("kind").choices):
+    if kind not in dict(ReportedDeparture._meta.get_field("kind").choices or ()):
         errors["kind"] = f"{kind!r} is not a kind of departure reported here."
     precision = data.get("left_on_precision") or "D"
     if precision not in ("D", "M"):
         errors["left_on_precision"] = "Day or month."
     if errors:
         raise ValidationError(errors)
+    # _as_date and _count noted an error otherwise
+    assert left_on is not None and stated_on is not None and persons is not None
     report = ReportedDeparture.objects.create(
         place=text["place"], kind=kind, persons=persons, cumulative=bool(data.get("cumulative")),
         left_on=left_on, left_on_precision=precision, source=text["source"],

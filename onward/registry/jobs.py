@@ -7,6 +7,7 @@ errors through the same audited read (`import_error_rows`).
 
 import csv
 import tempfile
+import time
 import uuid
 from contextlib import contextmanager
 from itertools import islice
@@ -21,7 +22,7 @@ from django.utils.translation import gettext
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
-from onward.jobs.registry import job_kind
+from onward.jobs.registry import chore, job_kind
 
 UPLOADS = "uploads"
 SUFFIXES = (".csv", ".xlsx")
@@ -29,12 +30,16 @@ SUFFIXES = (".csv", ".xlsx")
 
 def uploads_dir() -> Path:
     path = Path(settings.DATA_DIR) / UPLOADS
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
 
 def errors_path(job) -> Path:
-    return uploads_dir() / f"{job.pk}-errors.csv"
+    return uploads_dir() / errors_path_name(job.pk)
+
+
+def errors_path_name(job_id) -> str:
+    return f"{job_id}-errors.csv"
 
 
 def _committed(job) -> dict | None:
@@ -129,6 +134,41 @@ def import_start(*, actor, upload, dry_run: bool = False):
                                                             upload)
     return job_enqueue(kind="import", actor=actor,
                        params={"stored": stored, "name": name, "dry_run": bool(dry_run)})
+
+
+# --- retention ---------------------------------------------------------------------------
+
+def uploads_purge(*, days: int | None = None, now: float | None = None) -> list[Path]:
+    """Removes the uploaded import files and their error reports (which quote the values
+    at fault) older than `days` (ONWARD_UPLOAD_RETENTION_DAYS): they hold the file's
+    personal data in clear, and the imported records are in the database. The files of an
+    import not finished yet are kept whatever their age. Audited as one entry; safe to
+    run again (what is gone stays gone)."""
+    from onward.jobs.models import Job
+
+    days = settings.ONWARD_UPLOAD_RETENTION_DAYS if days is None else days
+    cutoff = (time.time() if now is None else now) - days * 86400
+    unfinished = Job.objects.filter(kind="import", finished_at__isnull=True)
+    keep = {name for pk, params in unfinished.values_list("pk", "params")
+            for name in (params.get("stored", ""), errors_path_name(pk))}
+    root = uploads_dir()
+    removed = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if path.relative_to(root).as_posix() in keep or path.stat().st_mtime >= cutoff:
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    if removed:
+        audit_record(actor=None, action=AuditEntry.Action.PURGE, object_type="import",
+                     detail=f"{len(removed)} uploaded file(s) and error report(s) older than "
+                            f"{days} days removed")
+    return removed
+
+
+@chore("uploads purge", every=3600)
+def _uploads_purge_chore() -> str:
+    removed = uploads_purge()
+    return f"{len(removed)} file(s) past retention removed" if removed else ""
 
 
 # --- reading an import -------------------------------------------------------------------

@@ -7,6 +7,7 @@ changes nothing.
 """
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -59,7 +60,8 @@ def clean_person_fields(data: dict, *, partial: bool = False) -> dict:
 
     Collects every error before raising, so the user fixes them all in one go.
     """
-    clean, errors = {}, {}
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
     known_needs = set(SpecificNeed.objects.filter(active=True).values_list("code", flat=True))
     parsers = {
         "relationship": validation.parse_relationship,
@@ -121,11 +123,14 @@ def _arrival(value) -> dt.date | None:
 
 
 def _refuse_second_principal(case: Case, exclude_pk: int | None = None) -> None:
-    others = case.members.filter(relationship="principal").exclude(pk=exclude_pk)
-    if others.exists():
+    others = case.members.filter(relationship="principal")
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    principal = others.first()
+    if principal is not None:
         raise ValidationError({"relationship": (
             f"Case {case.case_id} already has a principal applicant "
-            f"({others.first().person_id}); a case has exactly one.")})
+            f"({principal.person_id}); a case has exactly one.")})
 
 
 @transaction.atomic

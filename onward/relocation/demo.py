@@ -56,6 +56,7 @@ PLEDGES = [
      "draft", {"persons": 0}, {}, 0),
 ]
 ALBANIA_GROUPS = (44, 27)
+ALBANIA_DAY0 = dt.date(2013, 2, 20)  # Albania's first submissions
 REJECTION_REASONS = ["Outside the pledge's criteria", "Security screening not cleared",
                      "Family composition not accepted", "Quota allocated to other profiles"]
 
@@ -97,191 +98,228 @@ def _subset(pool: list[tuple[int, int]], target: int) -> list[int]:
 
 
 @transaction.atomic
-def demo_relocation(*, users: dict, rng_seed: int = 2013, submitted: int | None = None) -> dict:
+def demo_relocation(*, users: dict, rng_seed: int = 2013, submitted: int | None = None,
+                    log=print) -> dict:
     """Plays the operation's relocation history on the loaded population; returns its
     figures and the Albanian groups ready to depart. Idempotent: when relocation records
     exist already (a second `onward demo`), adds nothing and returns {}."""
     if RelocationCase.objects.exists() or Pledge.objects.exists():
         return {}
-    rng = random.Random(rng_seed)
-    officer, admin = _pick(users, roles.RESETTLEMENT), _pick(users, roles.ADMIN)
-    delegation = next((u for u in users.values()
-                       if u.role == roles.DELEGATION and u.country == "ALB"), admin)
-
-    pledges: dict[str, Pledge] = {}
-    for key, country, name, start, end, status, caps, criteria, _w in PLEDGES:
-        pledges[key] = services.pledge_create(actor=officer, at=_aware(_d(start) - dt.timedelta(
-            days=20)), data={"country": country, "name": name, "valid_from": start,
-                             "valid_to": end or "", "status": status, "capacities": caps,
-                             **criteria})
-    weights = {key: w for key, *_rest, w in PLEDGES}
-
-    cases = list(Case.objects.filter(status=Case.Status.OPEN).order_by("case_id"))
-    profiles = cases_profile([c.pk for c in cases])
-    cases = [c for c in cases if profiles[c.pk].usage["persons"]]
-    by_pk = {c.pk: c for c in cases}
-    n = len(cases)
-    # The reference's 1,400 on the demo population (about 1,850 cases); scaled on a
-    # smaller one (tests), keeping the same proportion.
-    target = submitted if submitted is not None else (
-        FULL_SUBMITTED if n >= FULL_SUBMITTED * 1.25 else round(FULL_SUBMITTED * n / FULL_CASES))
-    rng.shuffle(cases)
-    blocked = guards.cases_with_unresolved_duplicates(cases)
-
-    def eligible(case, key, day):
-        return _eligible(case, pledges[key], profiles[case.pk], day)
-
-    # --- The plan: per case, its dated steps ------------------------------------------------
-    plan: dict[int, list[tuple[str, dt.datetime, dict]]] = defaultdict(list)
-    size = {c.pk: profiles[c.pk].usage["persons"] for c in cases}
-    usage = {c.pk: profiles[c.pk].usage for c in cases}
-    room = {k: {d: c for d, c in caps.items()} for k, _c, _n, _s, _e, _st, caps, _cr, _w
-            in PLEDGES}
-
-    def decision_day(key, day):
-        """A pledge decides within its validity (past its end it takes nothing): a
-        decision that would fall after the end is dated the pledge's last day."""
-        end = pledges[key].valid_to
-        return min(day, end) if end else day
-
-    def fits(key, pk):
-        return all(usage[pk].get(d, 0) <= left for d, left in room[key].items())
-
-    def take(key, pk):
-        for d in room[key]:
-            room[key][d] -= usage[pk].get(d, 0)
-
-    candidates = [c for c in cases if c.pk not in blocked]
-    to_submit, rest = candidates[:target], candidates[target:]
-    # Albania first: its two groups ready to depart (44 + 27 persons), then more.
-    alb_day0 = _d("2013-02-20")
-    alb_pool = [(c.pk, size[c.pk]) for c in to_submit if eligible(c, "ALB", alb_day0)]
-    alb_pool.sort(key=lambda x: -x[1])
-    groups, used = [], set()
-    for group_size in ALBANIA_GROUPS:
-        pool = [x for x in alb_pool if x[0] not in used]
-        group = _subset(pool, group_size)
-        used.update(group)
-        groups.append(group)
-    alb_more = [pk for pk, _s in alb_pool if pk not in used]
-    rng.shuffle(alb_more)
-
-    def history_start(day: dt.date):
-        """identify -> assess -> submit, spread over the weeks before `day`."""
-        identified = day - dt.timedelta(days=rng.randint(40, 120))
-        assessed = identified + dt.timedelta(days=rng.randint(7, 30))
-        return identified, assessed
-
-    def begin(pk, submit_day, key):
-        identified, assessed = history_start(submit_day)
-        plan[pk] += [("identify", _aware(identified), {}),
-                     ("assess", _aware(assessed), {
-                         "category": rng.choices(Category.values, [5, 3, 2, 1, 1, 1, 3])[0],
-                         "priority": rng.choices(["emergency", "urgent", "normal"],
-                                                 [1, 4, 15])[0]}),
-                     ("submit", _aware(submit_day), {"pledge": pledges[key]})]
-
-    def ready(pk, accepted_on, ready_by=None):
-        checks_from = accepted_on + dt.timedelta(days=rng.randint(5, 20))
-        for i, kind in enumerate(ExitCheck.Kind.values):
-            plan[pk].append(("check_exit", _aware(checks_from + dt.timedelta(days=3 * i)),
-                             {"kind": kind}))
-        day = checks_from + dt.timedelta(days=8)
-        if ready_by and day > ready_by:
-            raise ValueError("ready too late")
-        plan[pk].append(("mark_ready", _aware(day, 15), {}))
-
-    planned = set()
-    # Albania's two ready groups: submitted February–March 2013, accepted, ready by May.
-    for group in groups:
-        for pk in group:
-            submit_day = alb_day0 + dt.timedelta(days=rng.randint(0, 25))
-            begin(pk, submit_day, "ALB")
-            accepted = submit_day + dt.timedelta(days=rng.randint(14, 30))
-            plan[pk].append(("accept", _aware(accepted, 11), {"decider": delegation}))
-            take("ALB", pk)
-            ready(pk, accepted, ready_by=_d("2013-05-15"))
-            planned.add(pk)
-    # More Albanian submissions through 2013: accepted while places last, some pending,
-    # some declined by the applicants at first (withdrawn), some rejected.
-    for pk in alb_more[: max(1, len(to_submit) * 260 // FULL_SUBMITTED)]:
-        submit_day = alb_day0 + dt.timedelta(days=rng.randint(0, 200))
-        begin(pk, submit_day, "ALB")
-        decided = submit_day + dt.timedelta(days=rng.randint(20, 60))
-        roll = rng.random()
-        if roll < 0.40 and fits("ALB", pk) and room["ALB"]["persons"] - size[pk] >= 50:
-            take("ALB", pk)
-            plan[pk].append(("accept", _aware(decided, 11), {"decider": delegation}))
-            if rng.random() < 0.3:
-                ready(pk, decided)
-        elif roll < 0.55:
-            plan[pk].append(("withdraw", _aware(decided), {
-                "reason": "Declined by the applicant (the offer was at first refused)"}))
-        elif roll < 0.70:
-            plan[pk].append(("reject", _aware(decided, 11), {
-                "reason": rng.choice(REJECTION_REASONS), "decider": delegation}))
-        planned.add(pk)
-    # Everyone else submitted: to the other open pledges, by weight.
-    others = [k for k, w in weights.items() if w]
-    for case in to_submit:
-        if case.pk in planned:
-            continue
-        submit_day = _d("2012-09-15") + dt.timedelta(days=rng.randint(0, 360))
-        keys = [k for k in others if eligible(case, k, submit_day)]
-        if not keys:
-            submit_day = _d("2013-03-01") + dt.timedelta(days=rng.randint(0, 150))
-            keys = [k for k in [*others, "ALB"] if eligible(case, k, submit_day)]
-        if not keys:  # no pledge would take it (never with the USA's open criteria)
-            rest.append(case)
-            continue
-        key = rng.choices(keys, [weights[k] or 1 for k in keys])[0]
-        begin(case.pk, submit_day, key)
-        decided = submit_day + dt.timedelta(days=rng.randint(30, 120))
-        roll = rng.random()
-        if roll < 0.30 and fits(key, case.pk):
-            take(key, case.pk)
-            decided = decision_day(key, decided)
-            plan[case.pk].append(("accept", _aware(decided, 11), {"decider": admin}))
-            # Most accepted cases get ready: the transfers (movements demo) fly 240 of
-            # them out by UNHCR's date, beside Albania's 71 (311 relocated in all).
-            if rng.random() < 0.85:
-                ready(case.pk, decided)
-        elif roll < 0.55:
-            plan[case.pk].append(("reject", _aware(decided, 11), {
-                "reason": rng.choice(REJECTION_REASONS), "decider": admin}))
-            # Resubmitted to another pledge after the rejection, for some.
-            again = decided + dt.timedelta(days=rng.randint(10, 40))
-            alt = [k for k in others if k != key and eligible(case, k, again)]
-            if alt and rng.random() < 0.5:
-                plan[case.pk].append(("resubmit", _aware(again), {"pledge": pledges[rng.choice(
-                    alt)]}))
-        elif roll < 0.58:
-            plan[case.pk].append(("withdraw", _aware(decided), {
-                "reason": "The family asked to withdraw"}))
-        elif roll < 0.61:
-            plan[case.pk].append(("hold", _aware(decided), {
-                "reason": "Pending a protection review"}))
-        planned.add(case.pk)
-    # Cases identified or assessed but not (yet) submitted, and the rest not identified.
-    for case in rest[: len(rest) // 2]:
-        day = _d("2013-06-01") + dt.timedelta(days=rng.randint(0, 120))
-        plan[case.pk].append(("identify", _aware(day), {}))
-        if rng.random() < 0.5:
-            plan[case.pk].append(("assess", _aware(day + dt.timedelta(days=rng.randint(5, 30))),
-                                  {"category": "LAI", "priority": "normal"}))
-
-    # --- Play it, one action at a time, through the bulk service -------------------------
-    play(plan, by_pk, officer)
-    figures = {key: _figures(p) for key, p in pledges.items()}
+    history = _History(users, random.Random(rng_seed))
+    history.pledges_open()
+    history.cases_load(submitted)
+    groups = history.albania_ready_groups()
+    history.albania_more()
+    history.other_pledges()
+    history.not_submitted()
+    # Play it, one action at a time, through the bulk service.
+    play(history.plan, history.by_pk, history.officer)
+    log(f"Relocation: {len(history.plan):,} cases with a history on {len(history.pledges)} pledges.")
     from onward.relocation import selectors
 
     return {
-        "pledges": {key: p.pk for key, p in pledges.items()},
-        "figures": figures,
+        "pledges": {key: p.pk for key, p in history.pledges.items()},
+        "figures": {key: _figures(p) for key, p in history.pledges.items()},
         "funnel": selectors.funnel(),
-        "albania_groups": [[by_pk[pk].case_id for pk in g] for g in groups],
-        "albania_group_sizes": [sum(size[pk] for pk in g) for g in groups],
+        "albania_groups": [[history.by_pk[pk].case_id for pk in g] for g in groups],
+        "albania_group_sizes": [sum(history.size[pk] for pk in g) for g in groups],
     }
+
+
+class _History:
+    """The plan of the 2012–2013 history: per case, its dated steps (action, when,
+    parameters), drawn from one random stream. The order of the draws is the history:
+    changing it changes every demo figure (the seed-figure test reads them)."""
+
+    def __init__(self, users: dict, rng: random.Random):
+        self.rng = rng
+        self.officer, self.admin = _pick(users, roles.RESETTLEMENT), _pick(users, roles.ADMIN)
+        self.delegation = next((u for u in users.values()
+                                if u.role == roles.DELEGATION and u.country == "ALB"),
+                               self.admin)
+        self.plan: dict[int, list[tuple[str, dt.datetime, dict]]] = defaultdict(list)
+        self.planned: set[int] = set()
+        self.pledges: dict[str, Pledge] = {}
+        self.weights = {key: w for key, *_rest, w in PLEDGES}
+        self.room = {k: dict(caps) for k, _c, _n, _s, _e, _st, caps, _cr, _w in PLEDGES}
+
+    def pledges_open(self) -> None:
+        for key, country, name, start, end, status, caps, criteria, _w in PLEDGES:
+            self.pledges[key] = services.pledge_create(
+                actor=self.officer, at=_aware(_d(start) - dt.timedelta(days=20)),
+                data={"country": country, "name": name, "valid_from": start,
+                      "valid_to": end or "", "status": status, "capacities": caps,
+                      **criteria})
+
+    def cases_load(self, submitted: int | None) -> None:
+        """The open cases with persons, shuffled; those to submit and the rest."""
+        cases = list(Case.objects.filter(status=Case.Status.OPEN).order_by("case_id"))
+        profiles = cases_profile([c.pk for c in cases])
+        cases = [c for c in cases if profiles[c.pk].usage["persons"]]
+        self.profiles, self.by_pk = profiles, {c.pk: c for c in cases}
+        self.size = {c.pk: profiles[c.pk].usage["persons"] for c in cases}
+        self.usage = {c.pk: profiles[c.pk].usage for c in cases}
+        n = len(cases)
+        # The reference's 1,400 on the demo population (about 1,850 cases); scaled on a
+        # smaller one (tests), keeping the same proportion.
+        target = submitted if submitted is not None else (
+            FULL_SUBMITTED if n >= FULL_SUBMITTED * 1.25
+            else round(FULL_SUBMITTED * n / FULL_CASES))
+        self.rng.shuffle(cases)
+        blocked = guards.cases_with_unresolved_duplicates(cases)
+        candidates = [c for c in cases if c.pk not in blocked]
+        self.to_submit, self.rest = candidates[:target], candidates[target:]
+
+    # --- Rules of the plan -------------------------------------------------------------------
+    def eligible(self, case, key: str, day: dt.date) -> bool:
+        return _eligible(case, self.pledges[key], self.profiles[case.pk], day)
+
+    def decision_day(self, key: str, day: dt.date) -> dt.date:
+        """A pledge decides within its validity (past its end it takes nothing): a
+        decision that would fall after the end is dated the pledge's last day."""
+        end = self.pledges[key].valid_to
+        return min(day, end) if end else day
+
+    def fits(self, key: str, pk: int) -> bool:
+        return all(self.usage[pk].get(d, 0) <= left for d, left in self.room[key].items())
+
+    def take(self, key: str, pk: int) -> None:
+        for d in self.room[key]:
+            self.room[key][d] -= self.usage[pk].get(d, 0)
+
+    def begin(self, pk: int, submit_day: dt.date, key: str) -> None:
+        """identify -> assess -> submit, spread over the weeks before `submit_day`."""
+        rng = self.rng
+        identified = submit_day - dt.timedelta(days=rng.randint(40, 120))
+        assessed = identified + dt.timedelta(days=rng.randint(7, 30))
+        self.plan[pk] += [
+            ("identify", _aware(identified), {}),
+            ("assess", _aware(assessed), {
+                "category": rng.choices(Category.values, [5, 3, 2, 1, 1, 1, 3])[0],
+                "priority": rng.choices(["emergency", "urgent", "normal"], [1, 4, 15])[0]}),
+            ("submit", _aware(submit_day), {"pledge": self.pledges[key]})]
+
+    def ready(self, pk: int, accepted_on: dt.date, ready_by: dt.date | None = None) -> None:
+        checks_from = accepted_on + dt.timedelta(days=self.rng.randint(5, 20))
+        for i, kind in enumerate(ExitCheck.Kind.values):
+            self.plan[pk].append(("check_exit", _aware(checks_from + dt.timedelta(days=3 * i)),
+                                  {"kind": kind}))
+        day = checks_from + dt.timedelta(days=8)
+        if ready_by and day > ready_by:
+            raise ValueError("ready too late")
+        self.plan[pk].append(("mark_ready", _aware(day, 15), {}))
+
+    def accept(self, key: str, pk: int, decided: dt.date, decider) -> None:
+        self.take(key, pk)
+        self.plan[pk].append(("accept", _aware(decided, 11), {"decider": decider}))
+
+    # --- The history, pledge by pledge ---------------------------------------------------------
+    def albania_ready_groups(self) -> list[list[int]]:
+        """Albania's two groups ready to depart (44 + 27 persons): submitted February–March
+        2013, accepted, ready by May. Sets aside the other Albanian candidates."""
+        rng, day0 = self.rng, ALBANIA_DAY0
+        pool_all = [(c.pk, self.size[c.pk]) for c in self.to_submit
+                    if self.eligible(c, "ALB", day0)]
+        pool_all.sort(key=lambda x: -x[1])
+        groups, used = [], set()
+        for group_size in ALBANIA_GROUPS:
+            group = _subset([x for x in pool_all if x[0] not in used], group_size)
+            used.update(group)
+            groups.append(group)
+        self.alb_more = [pk for pk, _s in pool_all if pk not in used]
+        rng.shuffle(self.alb_more)
+        for group in groups:
+            for pk in group:
+                submit_day = day0 + dt.timedelta(days=rng.randint(0, 25))
+                self.begin(pk, submit_day, "ALB")
+                accepted = submit_day + dt.timedelta(days=rng.randint(14, 30))
+                self.accept("ALB", pk, accepted, self.delegation)
+                self.ready(pk, accepted, ready_by=_d("2013-05-15"))
+                self.planned.add(pk)
+        return groups
+
+    def albania_more(self) -> None:
+        """More Albanian submissions through 2013: accepted while places last, some
+        pending, some declined by the applicants at first (withdrawn), some rejected."""
+        rng = self.rng
+        for pk in self.alb_more[: max(1, len(self.to_submit) * 260 // FULL_SUBMITTED)]:
+            submit_day = ALBANIA_DAY0 + dt.timedelta(days=rng.randint(0, 200))
+            self.begin(pk, submit_day, "ALB")
+            decided = submit_day + dt.timedelta(days=rng.randint(20, 60))
+            roll = rng.random()
+            if (roll < 0.40 and self.fits("ALB", pk)
+                    and self.room["ALB"]["persons"] - self.size[pk] >= 50):
+                self.accept("ALB", pk, decided, self.delegation)
+                if rng.random() < 0.3:
+                    self.ready(pk, decided)
+            elif roll < 0.55:
+                self.plan[pk].append(("withdraw", _aware(decided), {
+                    "reason": "Declined by the applicant (the offer was at first refused)"}))
+            elif roll < 0.70:
+                self.plan[pk].append(("reject", _aware(decided, 11), {
+                    "reason": rng.choice(REJECTION_REASONS), "decider": self.delegation}))
+            self.planned.add(pk)
+
+    def other_pledges(self) -> None:
+        """Everyone else submitted: to the other open pledges, by weight."""
+        others = [k for k, w in self.weights.items() if w]
+        for case in self.to_submit:
+            if case.pk not in self.planned:
+                self.other_pledge(case, others)
+
+    def other_pledge(self, case, others: list[str]) -> None:
+        rng = self.rng
+        submit_day = _d("2012-09-15") + dt.timedelta(days=rng.randint(0, 360))
+        keys = [k for k in others if self.eligible(case, k, submit_day)]
+        if not keys:
+            submit_day = _d("2013-03-01") + dt.timedelta(days=rng.randint(0, 150))
+            keys = [k for k in [*others, "ALB"] if self.eligible(case, k, submit_day)]
+        if not keys:  # no pledge would take it (never with the USA's open criteria)
+            self.rest.append(case)
+            return
+        key = rng.choices(keys, [self.weights[k] or 1 for k in keys])[0]
+        self.begin(case.pk, submit_day, key)
+        decided = submit_day + dt.timedelta(days=rng.randint(30, 120))
+        roll = rng.random()
+        if roll < 0.30 and self.fits(key, case.pk):
+            decided = self.decision_day(key, decided)
+            self.accept(key, case.pk, decided, self.admin)
+            # Most accepted cases get ready: the transfers (movements demo) fly 240 of
+            # them out by UNHCR's date, beside Albania's 71 (311 relocated in all).
+            if rng.random() < 0.85:
+                self.ready(case.pk, decided)
+        elif roll < 0.55:
+            self.reject_then_resubmit(case, key, others, decided)
+        elif roll < 0.58:
+            self.plan[case.pk].append(("withdraw", _aware(decided), {
+                "reason": "The family asked to withdraw"}))
+        elif roll < 0.61:
+            self.plan[case.pk].append(("hold", _aware(decided), {
+                "reason": "Pending a protection review"}))
+        self.planned.add(case.pk)
+
+    def reject_then_resubmit(self, case, key: str, others: list[str], decided: dt.date) -> None:
+        """Rejected; resubmitted to another pledge after the rejection, for some."""
+        rng = self.rng
+        self.plan[case.pk].append(("reject", _aware(decided, 11), {
+            "reason": rng.choice(REJECTION_REASONS), "decider": self.admin}))
+        again = decided + dt.timedelta(days=rng.randint(10, 40))
+        alt = [k for k in others if k != key and self.eligible(case, k, again)]
+        if alt and rng.random() < 0.5:
+            self.plan[case.pk].append(("resubmit", _aware(again), {
+                "pledge": self.pledges[rng.choice(alt)]}))
+
+    def not_submitted(self) -> None:
+        """Cases identified or assessed but not (yet) submitted, and the rest not
+        identified."""
+        rng = self.rng
+        for case in self.rest[: len(self.rest) // 2]:
+            day = _d("2013-06-01") + dt.timedelta(days=rng.randint(0, 120))
+            self.plan[case.pk].append(("identify", _aware(day), {}))
+            if rng.random() < 0.5:
+                self.plan[case.pk].append((
+                    "assess", _aware(day + dt.timedelta(days=rng.randint(5, 30))),
+                    {"category": "LAI", "priority": "normal"}))
 
 
 def play(plan, by_pk, officer) -> None:

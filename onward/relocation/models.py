@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 
+from onward.accounts.scope import refuse_scope_change
 from onward.appendonly import AppendOnly
 
 
@@ -93,6 +94,12 @@ class Pledge(models.Model):
 
     def __str__(self):
         return f"{self.country} · {self.name}"
+
+    def save(self, *args, **kwargs):
+        # Scope fields are frozen once they matter (accounts/scope.py): no path changes
+        # them silently, whatever calls save().
+        refuse_scope_change(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def public_id(self) -> str:
@@ -263,6 +270,12 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"S{self.pk} {self.case_id}→{self.pledge_id} {self.decision or 'pending'}"
+
+    def save(self, *args, **kwargs):
+        # Scope fields are frozen once they matter (accounts/scope.py): no path changes
+        # them silently, whatever calls save().
+        refuse_scope_change(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     @property
     def public_id(self) -> str:

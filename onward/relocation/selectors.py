@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -111,8 +112,9 @@ def pledges_dimensions(ids) -> dict[int, tuple[dict[str, int], list[str]]]:
 
 
 def _figures(capacities: dict, dims: list[str], submissions) -> dict[str, dict]:
-    figures = {d: {"capacity": capacities.get(d), "submitted": 0, "pending": 0, "accepted": 0,
-                   "departed": 0, "remaining": None} for d in dims}
+    figures: dict[str, dict[str, Any]] = {d: {
+        "capacity": capacities.get(d), "submitted": 0, "pending": 0, "accepted": 0,
+        "departed": 0, "remaining": None} for d in dims}
     for decision, usage, departed_on in submissions:
         for d in dims:
             n = usage.get(d, 0)
@@ -156,15 +158,16 @@ def funnels(targets: list[dict], *, as_of: dt.date | dt.datetime | None = None
     whole operation, {"country": c}, {"pledge": p}), from one read of the transitions and
     one of the submissions: the dashboard asks for the operation, every country and every
     pledge, and a read per target was most of its cost."""
-    rows = CaseTransition.objects.filter(action__in=_FUNNEL_ACTIONS)
+    transitions = CaseTransition.objects.filter(action__in=_FUNNEL_ACTIONS)
     if as_of is not None:
-        rows = rows.filter(at__lte=_instant(as_of))
-    rows = list(rows.order_by("at", "id").values_list("case_id", "action", "submission_id"))
+        transitions = transitions.filter(at__lte=_instant(as_of))
+    read = list(transitions.order_by("at", "id").values_list("case_id", "action",
+                                                             "submission_id"))
     submissions = {pk: (pledge_pk, country, usage) for pk, pledge_pk, country, usage in
                    Submission.objects.values_list("pk", "pledge_id", "pledge__country", "usage")}
-    no_submission = (None, None, None)
+    no_submission: tuple[Any, Any, Any] = (None, None, None)
     rows = [(case_pk, action, *submissions.get(sub_pk, no_submission))
-            for case_pk, action, sub_pk in rows]
+            for case_pk, action, sub_pk in read]
     return [_funnel_of(rows, **target) for target in targets]
 
 

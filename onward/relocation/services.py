@@ -10,6 +10,7 @@ once, each case) at fault, and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from onward import bounds
 from onward.accounts.policy import require
+from onward.accounts.scope import scope_refusals
 from onward.audit.actor import acting_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
@@ -191,7 +193,8 @@ def _clean_pledge(data: dict, *, instance: Pledge | None = None) -> tuple[dict, 
     if instance is not None:
         merged["capacities"] = {c.dimension_id: c.capacity for c in instance.capacities.all()}
     merged.update({k: v for k, v in data.items() if k in (*PLEDGE_FIELDS, "capacities")})
-    errors, clean = {}, {}
+    errors: dict[str, str | list[str]] = {}
+    clean: dict[str, Any] = {}  # Pledge's fields, of several types
     try:
         clean["country"] = validation.parse_nationality(str(merged.get("country") or ""))
         if not clean["country"]:
@@ -318,7 +321,8 @@ def pledge_update(*, actor, pledge: Pledge, expected_version: int, changes: dict
                   at: dt.datetime | None = None, note: str = "") -> Pledge:
     """Changes a pledge's criteria, capacities, validity or status if nobody changed it
     since `expected_version` (StaleEdit otherwise). A capacity is never set below what is
-    already accepted; the change is a dated line of the pledge's history."""
+    already accepted; the country never changes once the pledge has a submission (or a
+    transfer); the change is a dated line of the pledge's history."""
     require(actor, "relocation.manage_pledges")
     locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
     if locked.version != expected_version:
@@ -335,6 +339,12 @@ def pledge_update(*, actor, pledge: Pledge, expected_version: int, changes: dict
         raise ValidationError({"capacities": f"Capacity below what is accepted ({'; '.join(low)})."})
     for key, value in clean.items():
         setattr(locked, key, value)
+    # The country decides which delegation sees the pledge's submissions: frozen once
+    # there are any (accounts/scope.py). Checked under the pledge's lock, which a
+    # submission takes too, so none can slip in between.
+    refused = scope_refusals(locked)
+    if refused:
+        raise ValidationError(refused)
     after = _snapshot(locked, capacities)
     diff = {k: [before.get(k, ""), after.get(k, "")] for k in before.keys() | after.keys()
             if before.get(k, "") != after.get(k, "")}

@@ -10,8 +10,20 @@ from pathlib import Path
 
 import dj_database_url
 
-from onward.env import env_bool, env_choice, env_date, env_int, env_list, env_str
+from onward.env import (
+    env_bool,
+    env_choice,
+    env_date,
+    env_int,
+    env_list,
+    env_str,
+    private_files,
+)
 from onward.web.logs import REFUSAL_LOGGERS
+
+# Before anything is created: settings are loaded by every entry point (the command line,
+# the WSGI server's workers, the background worker, the tests), so this covers them all.
+private_files()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("ONWARD_DATA_DIR", str(Path.cwd() / "var")))
@@ -108,7 +120,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     # WAL lets the background worker write while pages read.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -190,6 +202,10 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Uploads are written by Django's storage with these modes, not the umask's.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024,
                                       minimum=1024)
 
@@ -253,6 +269,9 @@ LOGGING = {
 ONWARD_JOB_LEASE_SECONDS = env_int("ONWARD_JOB_LEASE_SECONDS", 60, minimum=2, maximum=3600)
 ONWARD_JOB_MAX_ATTEMPTS = env_int("ONWARD_JOB_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
 # The largest person file an import accepts (the proxy's client_max_body_size must allow it).
+# Uploaded import files and their error reports are removed after this many days (by the
+# background worker, hourly, or `onward purge_uploads`): docs/security.md.
+ONWARD_UPLOAD_RETENTION_DAYS = env_int("ONWARD_UPLOAD_RETENTION_DAYS", 30, minimum=1)
 ONWARD_IMPORT_MAX_BYTES = env_int("ONWARD_IMPORT_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
 
 # Reports shared outside the operation round or suppress cells below this count.

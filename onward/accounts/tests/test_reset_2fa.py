@@ -3,9 +3,9 @@ pairs a new app at their next sign-in."""
 
 import pytest
 from django.core.management import CommandError, call_command
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onward.accounts import roles
+from onward.accounts.models import AuthenticatorDevice
 from onward.accounts.testing import totp_device_for
 from onward.audit.models import AuditEntry
 
@@ -19,7 +19,7 @@ def test_reset_2fa_removes_the_device_ends_sessions_and_is_audited(client, users
 
     call_command("reset_2fa", clerk.username, by=users[roles.ADMIN].username)
 
-    assert not TOTPDevice.objects.filter(user=clerk).exists()
+    assert not AuthenticatorDevice.objects.filter(user=clerk).exists()
     assert client.get("/cases/").status_code == 302  # that session has ended
     entry = AuditEntry.objects.get(action=AuditEntry.Action.OTP_RESET)
     assert (entry.actor, entry.object_id) == (users[roles.ADMIN], clerk.username)
@@ -29,7 +29,7 @@ def test_only_an_administrator_may_reset(users):
     totp_device_for(users[roles.CLERK])
     with pytest.raises(CommandError, match="not an active administrator"):
         call_command("reset_2fa", users[roles.CLERK].username, by=users[roles.AUDITOR].username)
-    assert TOTPDevice.objects.filter(user=users[roles.CLERK]).exists()
+    assert AuthenticatorDevice.objects.filter(user=users[roles.CLERK]).exists()
 
 
 def test_the_admin_action_resets_too(client, users):
@@ -42,5 +42,5 @@ def test_the_admin_action_resets_too(client, users):
     response = client.post("/admin/accounts/user/", {
         "action": "reset_second_factor", "_selected_action": [clerk.pk]})
     assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=clerk).exists()
+    assert not AuthenticatorDevice.objects.filter(user=clerk).exists()
     assert AuditEntry.objects.filter(action=AuditEntry.Action.OTP_RESET, actor=admin).exists()

@@ -8,9 +8,9 @@ from base64 import b32decode, b64encode
 import pytest
 import time_machine
 from django.test import override_settings
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onward.accounts import roles
+from onward.accounts.models import AuthenticatorDevice
 from onward.accounts.testing import totp_code, totp_device_for
 from onward.accounts.tests.helpers import code_submit, password_login
 from onward.audit.models import AuditEntry
@@ -124,14 +124,14 @@ def test_a_user_without_a_device_enrols_in_the_ui(client, users):
     page = client.get(response["Location"]).content.decode()
     assert "<svg" in page and "<script" not in page.split("<main>")[1]
     secret = re.search(r'<p class="secret mono"[^>]*>([A-Z2-7 ]+)</p>', page).group(1)
-    device = TOTPDevice.objects.get(user=clerk, confirmed=False)
+    device = AuthenticatorDevice.objects.get(user=clerk, confirmed=False)
     assert b32decode(secret.replace(" ", "")) == device.bin_key  # the text matches the QR
 
     # Reloading keeps the same secret: the QR code already scanned stays valid.
     assert secret in client.get("/account/two-factor/enrol/").content.decode()
     wrong = client.post("/account/two-factor/enrol/", {"otp_token": "123456x"})
     assert wrong.status_code == 200 and "Type the digits" in wrong.content.decode()
-    assert not TOTPDevice.objects.filter(confirmed=True).exists()
+    assert not AuthenticatorDevice.objects.filter(confirmed=True).exists()
     done = client.post("/account/two-factor/enrol/",
                        {"otp_token": totp_code(device), "next": "/cases/"})
     assert done.status_code == 302 and done["Location"] == "/cases/"
@@ -150,7 +150,7 @@ def test_a_password_alone_cannot_replace_an_enrolled_device(client, users):
     response = client.get("/account/two-factor/enrol/")
     assert response.status_code == 302
     assert client.get(response["Location"])["Location"].startswith("/account/two-factor/")
-    assert TOTPDevice.objects.filter(user=clerk).count() == 1
+    assert AuthenticatorDevice.objects.filter(user=clerk).count() == 1
 
 
 @override_settings(ONWARD_REQUIRE_2FA=False)
@@ -174,3 +174,49 @@ def test_the_api_takes_no_password_alone(client, users):
     response = client.get("/api/cases/", HTTP_AUTHORIZATION=f"Basic {token}")
     assert response.status_code in (401, 403)
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN).exists()
+
+
+def _stored_keys(table: str) -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {connection.ops.quote_name('key')} FROM {table}")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_database_never_holds_the_secret_in_clear(client, users):
+    clerk = users[roles.CLERK]
+    password_login(client, clerk.username)
+    page = client.get("/account/two-factor/enrol/").content.decode()
+    secret = re.search(r'<p class="secret mono"[^>]*>([A-Z2-7 ]+)</p>', page).group(1)
+    device = AuthenticatorDevice.objects.get(user=clerk)
+    assert client.post("/account/two-factor/enrol/",
+                       {"otp_token": totp_code(device)}).status_code == 302
+
+    (stored,) = _stored_keys("accounts_authenticatordevice")
+    b32 = secret.replace(" ", "")
+    assert stored.startswith("v1:")
+    assert b32 not in stored and device.bin_key.hex() not in stored.lower()
+    assert b32decode(b32) == device.bin_key  # and it still decrypts to the secret shown
+    assert _stored_keys("otp_totp_totpdevice") == []
+
+
+def test_the_migration_moves_clear_secrets_into_the_encrypted_column(users):
+    """Accounts 0003 on a database enrolled before it: the same secret, now encrypted,
+    and django-otp's clear table emptied."""
+    import importlib
+
+    from django.apps import apps
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    clerk = users[roles.CLERK]
+    hex_key = "3132333435363738393031323334353637383930"
+    TOTPDevice.objects.create(user=clerk, name="old phone", key=hex_key, last_t=7)
+    migration = importlib.import_module(
+        "onward.accounts.migrations.0003_authenticator_device_encrypted")
+    migration._forward(apps, None)
+
+    device = AuthenticatorDevice.objects.get(user=clerk)
+    assert device.key == hex_key and device.last_t == 7 and device.name == "old phone"
+    assert all(hex_key not in k for k in _stored_keys("accounts_authenticatordevice"))
+    assert _stored_keys("otp_totp_totpdevice") == []

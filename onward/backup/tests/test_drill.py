@@ -3,6 +3,7 @@ back up, change and damage the data, restore, and prove it with the manifest's c
 audit checksum. Transactional tests: pg_dump reads committed data from its own connection.
 """
 
+import base64
 import io
 import json
 import stat
@@ -170,7 +171,7 @@ def test_without_the_field_keys_identifiers_stay_unreadable(registry, tmp_path):
     assert b"X1234567" not in content and b"ground-floor" not in content
 
     with override_settings(ONWARD_FIELD_KEYS=keys.new_key_line("elsewhere")):
-        said = _restore(path, "--yes")
+        said = _restore(path, "--yes", "--without-keys")
         assert "Field key test is not loaded: 4 encrypted values stay unreadable" in said
         person = Person.objects.get(given_name="Mohammad")
         assert person.document_number.startswith("[unreadable: key test not loaded")
@@ -183,7 +184,102 @@ def test_without_the_field_keys_identifiers_stay_unreadable(registry, tmp_path):
     assert Person.objects.get(given_name="Mohammad").document_number == "X1234567"
 
 
+def test_a_backup_holds_no_session_and_no_clear_second_factor_secret(registry, users,
+                                                                      client, tmp_path):
+    """A session key in a backup is a signed-in user's cookie; a TOTP secret in clear is
+    their second factor. The backup leaves sessions out and keeps the secrets encrypted."""
+    from onward.accounts.models import AuthenticatorDevice, UserSession
+
+    clerk = users[roles.CLERK]
+    client.force_login(clerk)  # a session, and a confirmed device (conftest)
+    session_key = client.session.session_key
+    device = AuthenticatorDevice.objects.get(user=clerk)
+    secret = device.bin_key
+    assert UserSession.objects.filter(session_key=session_key).exists()
+    path, _ = _backup(tmp_path)
+
+    content = _dump_text(path)
+    assert session_key.encode() not in content
+    assert secret.hex().encode() not in content
+    assert base64.b32encode(secret) not in content
+    manifest = _manifest(path)
+    assert manifest["tables"]["django_session"] == 0
+    assert manifest["tables"]["accounts_usersession"] == 0
+    assert manifest["field_keys"]["accounts_authenticatordevice.key"] == {"test": 1}
+    # Sessions live on after the backup: --check-only does not call that a mismatch.
+    assert "The database matches" in _restore(path, "--check-only")
+
+    said = _restore(path, "--yes")
+    assert "The restored database matches the backup" in said
+    assert not UserSession.objects.exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM django_session")
+        assert cursor.fetchone()[0] == 0
+    # The secret came back encrypted, and still makes the same codes.
+    assert AuthenticatorDevice.objects.get(user=clerk).bin_key == secret
+
+
 # --- helpers ---------------------------------------------------------------------------------
+
+def _dump_text(path) -> bytes:
+    """The backup's dump as its database holds it: the SQLite file itself, or PostgreSQL's
+    custom-format dump turned back into SQL (it is compressed as it stands)."""
+    with tarfile.open(path) as tar:
+        dump = tar.extractfile(DUMP).read()
+    if connection.vendor == "sqlite":
+        return dump
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pgdump") as f:
+        f.write(dump)
+        f.flush()
+        return subprocess.run(["pg_restore", "--file=-", f.name], check=True,
+                              capture_output=True).stdout
+
+
+def test_a_restore_without_the_field_keys_is_refused_and_changes_nothing(registry, tmp_path):
+    path, _ = _backup(tmp_path)
+    elsewhere = override_settings(ONWARD_FIELD_KEYS=keys.new_key_line("elsewhere"))
+    with elsewhere:
+        # Comparing without the keys fails too: the backup could not be used here.
+        with pytest.raises(CommandError, match="not loaded here: test"):
+            _restore(path, "--check-only")
+    services.case_create(actor=_clerk(), principal=principal_data(given_name="Kept"))
+    with elsewhere:
+        with pytest.raises(CommandError) as refused:
+            _restore(path, "--yes")
+        message = str(refused.value)
+        assert "need field key(s) not loaded here: test (" in message
+        assert "ONWARD_FIELD_KEYS" in message and "--without-keys" in message
+        assert "Nothing was restored" in message
+        assert Person.objects.filter(given_name="Kept").exists()
+
+
+def test_the_restore_command_exits_non_zero_without_the_keys(registry, tmp_path):
+    """The exit status, as a script or the drill's cron job sees it."""
+    import os
+    import subprocess
+    import sys
+
+    path, _ = _backup(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "ONWARD_FIELD_KEYS_FILE"}
+    env.update(ONWARD_FIELD_KEYS=keys.new_key_line("elsewhere"), ONWARD_DATA_DIR=str(tmp_path),
+               DJANGO_SETTINGS_MODULE="onward.settings.base", DATABASE_URL=_test_db_url(tmp_path))
+    done = subprocess.run([sys.executable, "-m", "onward.cli", "restore", str(path), "--yes"],
+                          env=env, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "need field key(s) not loaded here" in done.stderr
+
+
+def _test_db_url(tmp_path) -> str:
+    """A database for a command run in another process: never the one DATABASE_URL names
+    outside the tests (a restore that should be refused must not land on it)."""
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    sd = connection.settings_dict
+    return f"postgres://{sd['USER']}@{sd['HOST'] or 'localhost'}:{sd['PORT'] or 5432}/{sd['NAME']}"
+
 
 def _clerk():
     from onward.accounts.models import User

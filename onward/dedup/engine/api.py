@@ -231,7 +231,10 @@ def cluster(records: Records | Dataset, pairs: Sequence[ScoredPair],
     ds = res.dataset if res else (records if isinstance(records, Dataset) else prepare(records))
     mdl = res.model if res else None
     if mdl is None:
-        return dedup(ds, threshold).clusters.tolist()
+        clusters = dedup(ds, threshold).clusters
+        assert clusters is not None  # dedup() always clusters
+        return clusters.tolist()
+    assert res is not None  # mdl came from res
     threshold = res.threshold if threshold is None else threshold
     ia = np.array([p.i for p in pairs], np.int64)
     ib = np.array([p.j for p in pairs], np.int64)

@@ -119,8 +119,8 @@ def _average_linkage(s: int, w_upper: np.ndarray, threshold_w: float,
         if not ok.any():
             break
         cand = np.where(ok, avg, -np.inf)
-        a, b = np.unravel_index(int(np.argmax(cand)), cand.shape)
-        a, b = min(a, b), max(a, b)
+        i_best, j_best = np.unravel_index(int(np.argmax(cand)), cand.shape)
+        a, b = min(int(i_best), int(j_best)), max(int(i_best), int(j_best))
         total[a, :] += total[b, :]
         total[:, a] = total[a, :]
         low[a, :] = np.minimum(low[a, :], low[b, :])

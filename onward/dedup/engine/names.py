@@ -497,7 +497,7 @@ def similarity_of_pairs(strings: list[str], lo: np.ndarray, hi: np.ndarray) -> n
     return out
 
 
-def _intern(values: list[str]) -> np.ndarray:
+def _intern(values: list[str] | np.ndarray) -> np.ndarray:
     """Ids of strings, equal ids for equal strings."""
     ids: dict[str, int] = {}
     return np.fromiter((ids.setdefault(v, len(ids)) for v in values), np.int64, len(values))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -96,14 +96,15 @@ def prepare(records: Iterable[Person | Mapping[str, Any]], vocabs: Vocabs | None
     def column(f: str) -> list:
         if is_person:
             return [getattr(r, f) for r in records]
-        return [r.get(f) for r in records]
+        # Not is_person: the check above found no Person among the records.
+        return [r.get(f) for r in cast("list[Mapping[str, Any]]", records)]
 
     ids = column("person_id")
     if is_person:
         person_ids = ids
     else:
         person_ids = [str(v) if v not in (None, "") else str(i) for i, v in enumerate(ids)]
-    extras = [r.extra for r in records] if is_person else [r.get("extra") for r in records]
+    extras = column("extra")
     if extra_fields is None:
         extra_fields = sorted({str(k) for e in extras if e for k in e})
     columns = {f: column(f) for f in ("given_name", "family_name", "father_name", "sex",

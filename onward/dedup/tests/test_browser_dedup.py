@@ -14,7 +14,7 @@ PHONE = "+964 770 123 4567"
 @pytest.fixture
 def registry_population(db):
     from onward.demo.population import population_load
-    from onward.registry.synthetic import generate_population
+    from onward.demo.synthetic import generate_population
 
     population_load(generate_population(seed=7, persons=400))
 

@@ -24,7 +24,7 @@ def registry_population(db):
     """A few hundred synthetic residents: the engine estimates its weights from the data,
     so it needs a registry around the pair, as in real use."""
     from onward.demo.population import population_load
-    from onward.registry.synthetic import generate_population
+    from onward.demo.synthetic import generate_population
 
     population_load(generate_population(seed=7, persons=400))
 

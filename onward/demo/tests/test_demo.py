@@ -11,6 +11,8 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from onward.web.tests.test_one_population import check_every_channel_agrees_on_the_demo
+
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 D = dt.date.fromisoformat
@@ -83,6 +85,7 @@ def test_the_demo_plays_the_reference_operation_and_the_present_day(client):
 
     users = {u.username: u for u in User.objects.all()}
     check_seed_figures(client, users["admin"])
+    check_every_channel_agrees_on_the_demo(client)  # web/tests/test_one_population.py
     check_the_ttl_population_and_its_departures()
     check_review_queue()
     check_the_dashboard_opens_on_the_operation(client, users["admin"])

@@ -76,8 +76,9 @@ class Core:
         return np.where(self.key[pos] == want, pos, -1)
 
 
-def _sorted_keys(problem: Problem) -> tuple[np.ndarray, np.ndarray]:
-    """Pair keys in increasing order and the permutation; duplicates are an error."""
+def _sorted_keys(problem: Problem) -> tuple[np.ndarray, np.ndarray | None]:
+    """Pair keys in increasing order and the permutation (None: already sorted);
+    duplicates are an error."""
     key = problem.pair_case.astype(np.int64) * problem.n_pledges + problem.pair_pledge
     order = None
     if len(key) > 1 and not (np.diff(key) > 0).all():
@@ -195,7 +196,7 @@ def profits(core: Core, v: np.ndarray) -> np.ndarray:
 
 def pair_sums(core: Core, weights: np.ndarray) -> np.ndarray:
     """(P, D): sum over pairs of ``weights`` times the pair's use, per pledge."""
-    if core.patterns is None:
+    if core.patterns is None or core.gp is None:  # both None or neither
         return np.stack([np.bincount(core.pp, weights=weights * core.pu[:, d],
                                      minlength=core.n_pledges)
                          for d in range(core.cap.shape[1])], axis=1)

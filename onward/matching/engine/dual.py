@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -60,7 +61,7 @@ def minimise(core: Core, v0: np.ndarray, deadline: float, taus: list[float],
     for tau in taus:
         if time.perf_counter() >= deadline:
             break
-        x = _lbfgs(lambda x, t=tau: fg(x, t), x, iters, deadline)
+        x = _lbfgs(partial(fg, tau=tau), x, iters, deadline)
     return x.reshape(shape)
 
 

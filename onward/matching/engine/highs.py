@@ -210,6 +210,7 @@ class Master:
             if w is not None:
                 won = w[on]
             else:
+                assert v is not None  # callers give w or v
                 won = core.s[on] - (core.pu[on] * v[core.pp[on]]).sum(axis=1)
             np.maximum.at(u, core.pc[on], won)
         return u

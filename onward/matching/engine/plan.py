@@ -36,7 +36,7 @@ def value(core: Core, assign: np.ndarray) -> float:
 
 def density(core: Core, k: np.ndarray) -> np.ndarray:
     """Score per unit of the pledge's capacity a pair takes: the greedy order."""
-    if core.patterns is None:
+    if core.patterns is None or core.gp is None:  # both None or neither
         share = (core.pu[k] / np.maximum(core.cap[core.pp[k]], 1.0)).sum(axis=1)
         return core.s[k] / np.maximum(share, 1e-9)
     share = (core.patterns[:, None, :] / np.maximum(core.cap, 1.0)[None]).sum(axis=2)
@@ -45,7 +45,7 @@ def density(core: Core, k: np.ndarray) -> np.ndarray:
 
 def fits(core: Core, k: np.ndarray, rem: np.ndarray) -> np.ndarray:
     """Whether each pair's case fits its pledge's remaining capacity ``rem``."""
-    if core.patterns is None:
+    if core.patterns is None or core.gp is None:  # both None or neither
         return (core.pu[k] <= rem[core.pp[k]]).all(axis=1)
     table = (core.patterns[:, None, :] <= rem[None]).all(axis=2)
     return table.ravel()[core.gp[k]]

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from onward.accounts import roles
 from onward.demo.population import population_load
+from onward.demo.synthetic import generate_population
 from onward.registry.models import Case
-from onward.registry.synthetic import generate_population
 from onward.relocation import services as relocation
 from onward.relocation.models import CapacityDimension, Submission
 from onward.web.tests.browser import browser_page, login, shot  # noqa: F401

@@ -7,6 +7,7 @@ import pytest
 from onward.accounts import roles
 from onward.conftest import principal_data
 from onward.demo.population import population_load
+from onward.demo.synthetic import generate_population
 from onward.incidents.demo import demo_incidents
 from onward.incidents.models import Incident
 from onward.incidents.selectors import incident_figures
@@ -14,7 +15,6 @@ from onward.movements.demo import demo_movements
 from onward.movements.models import LedgerEntry, Transfer
 from onward.movements.reconcile import reconcile
 from onward.registry import services as registry
-from onward.registry.synthetic import generate_population
 from onward.relocation.models import State
 from onward.relocation.selectors import pledge_figures
 from onward.relocation.tests.factories import bring_to, pledge

@@ -5,7 +5,7 @@ import pytest
 
 from onward.accounts import roles
 from onward.demo.population import population_load
-from onward.registry.synthetic import generate_population
+from onward.demo.synthetic import generate_population
 from onward.relocation import selectors
 from onward.relocation.demo import FULL_CASES, FULL_SUBMITTED, demo_relocation
 from onward.relocation.models import CaseTransition, Pledge, RelocationCase, State, Submission

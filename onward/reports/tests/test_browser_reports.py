@@ -12,10 +12,10 @@ import pytest
 
 from onward.accounts import roles
 from onward.demo.population import population_load
+from onward.demo.synthetic import generate_population
 from onward.incidents import services as incidents
 from onward.movements import services as movements
 from onward.registry.models import Person
-from onward.registry.synthetic import generate_population
 from onward.relocation.tests.factories import bring_to, make_case, pledge
 from onward.web.tests.browser import OUTPUT, browser_page, login, logout, shot  # noqa: F401
 

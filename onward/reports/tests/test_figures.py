@@ -9,9 +9,9 @@ import pytest
 
 from onward.accounts import roles
 from onward.demo.population import population_load
+from onward.demo.synthetic import generate_population
 from onward.movements import services as movements
 from onward.registry.models import Person
-from onward.registry.synthetic import generate_population
 from onward.reports import figures as F
 from onward.reports import records as R
 from onward.reports.tests.helpers import by_trace, departures_recount, recount, table

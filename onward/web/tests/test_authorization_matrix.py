@@ -7,7 +7,8 @@ undecided.
 One test per row: its world is built once, and every role's request runs inside a
 savepoint that is rolled back, so each role meets the same world (RapidPro's "all roles
 in one test"). Besides the expected status, each row checks the door:
-- every 404 the table expects comes with a `denied` audit entry;
+- every 404 the table expects comes with a `denied` audit entry, and every 403 with
+  exactly one (written by the audit middleware, with the path);
 - the out-of-scope column: for a URL that names a record, the same URL with an id that
   no record has gives 404 and a `denied` entry to every role the page lets through
   (another country's record is in the table itself, as a row whose delegation expects 404).
@@ -106,6 +107,9 @@ def test_access(client, users, module, row):
             wrong.append(f"{role_name(role)}: {got}, expected {expected}")
         elif expected == 404 and not denied:
             wrong.append(f"{role_name(role)}: 404 without a denied audit entry")
+        elif expected == 403 and denied != 1:
+            wrong.append(f"{role_name(role)}: 403 with {denied} denied audit entries, "
+                         "expected one")
         if outside and expected not in (LOGIN, 403, 405):
             got, denied = _attempt(client, users, role, row, outside)
             if got != 404 or not denied:

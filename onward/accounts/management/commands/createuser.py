@@ -1,4 +1,4 @@
-"""`onward createuser NAME --role ROLE [--country ALB]`: an account with a role, its
+"""`onward createuser NAME --role ROLE [--country ALB] [--by ADMIN]`: an account with a role, its
 password checked by the same rules as the admin's forms (AUTH_PASSWORD_VALIDATORS).
 
 The password is asked twice on a terminal, or read from the first line of stdin when
@@ -14,10 +14,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from onward.accounts import roles
+from onward.accounts import policy, roles
 from onward.accounts.models import User
-from onward.audit.models import AuditEntry
-from onward.audit.services import audit_record
+from onward.audit.actor import acting_as
 
 
 class Command(BaseCommand):
@@ -31,8 +30,17 @@ class Command(BaseCommand):
         parser.add_argument("--last-name", default="")
         parser.add_argument("--staff", action="store_true",
                             help="May open the admin site (administrators only).")
+        parser.add_argument("--by", default="",
+                            help="The administrator creating the account (recorded in the "
+                                 "audit log); leave out only for the first administrator.")
 
-    def handle(self, *args, username, role, country, first_name, last_name, staff, **options):
+    def handle(self, *args, username, role, country, first_name, last_name, staff, by,
+               **options):
+        admin = None
+        if by:
+            admin = User.objects.filter(username=by).first()
+            if admin is None or not policy.can(admin, "users.manage"):
+                raise CommandError(f"--by {by!r}: not an active administrator.")
         user = User(username=username, role=role, country=country, first_name=first_name,
                     last_name=last_name, is_staff=staff)
         password = self._password()
@@ -42,10 +50,10 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         user.set_password(password)
-        with transaction.atomic():
+        # The account's creation is audited by the model's signal (accounts/signals.py),
+        # as on every other path, with --by as the actor.
+        with transaction.atomic(), acting_as(admin):
             user.save()
-            audit_record(actor=None, action=AuditEntry.Action.CREATE, object_type="user",
-                         object_id=username, changes={"role": role, "country": user.country})
         self.stdout.write(f"Created {username} ({roles.ROLES[role]}). They set up two-factor "
                           "sign-in at their first sign-in.")
 

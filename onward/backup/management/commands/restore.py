@@ -1,10 +1,19 @@
-"""`onward restore PATH [--yes] [--check-only]`: put a backup back and prove it."""
+"""`onward restore PATH [--yes] [--check-only] [--without-keys]`: put a backup back and
+prove it. Exits non-zero on any mismatch, and when the field keys the backup needs are
+not loaded (unless --without-keys: the drill's step that shows a backup alone is not
+readable)."""
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from onward.backup.services import BackupError, backup_check, backup_restore, read_manifest
+from onward.backup.services import (
+    BackupError,
+    backup_check,
+    backup_restore,
+    missing_keys_message,
+    read_manifest,
+)
 
 
 class Command(BaseCommand):
@@ -19,16 +28,24 @@ class Command(BaseCommand):
         parser.add_argument("--check-only", action="store_true",
                             help="Restore nothing: compare the database with the backup's "
                                  "manifest.")
+        parser.add_argument("--without-keys", action="store_true",
+                            help="Restore even though the field keys the backup's encrypted "
+                                 "values need are not loaded (they stay unreadable).")
 
-    def handle(self, *args, path, yes=False, check_only=False, **options):
+    def handle(self, *args, path, yes=False, check_only=False, without_keys=False, **options):
         try:
             if check_only:
                 result = backup_check(manifest=read_manifest(Path(path)))
             else:
-                result = backup_restore(path=Path(path), replace=yes, say=self.stdout.write)
+                result = backup_restore(path=Path(path), replace=yes, without_keys=without_keys,
+                                        say=self.stdout.write)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         self._report(result, "The database" if check_only else "The restored database")
+        if result.unreadable and not without_keys:
+            raise CommandError(missing_keys_message(result.unreadable) + " Load the key(s) "
+                               "(ONWARD_FIELD_KEYS or ONWARD_FIELD_KEYS_FILE), or pass "
+                               "--without-keys if that is expected.")
 
     def _report(self, result, subject: str):
         width = max(len(line.what) for line in result.lines)

@@ -14,10 +14,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from onward.demo.population import population_load
 from onward.demo.scenario import scenario_play
+from onward.demo.synthetic import generate_population
 from onward.demo.users import demo_users_ensure
 from onward.movements.demo import UNHCR_STATEMENT_DAY
 from onward.registry.models import Person
-from onward.registry.synthetic import generate_population
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """The synthetic population of the reference operation: structure, consistency, contract.
 
-Plain pytest, no Django: `python -m pytest -p no:django onward/registry/tests_synthetic`.
+Plain pytest, no Django: `python -m pytest -p no:django onward/demo/tests_synthetic`.
 """
 
 import csv
@@ -11,8 +11,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from onward.registry import codes
-from onward.registry.synthetic import (
+from onward.demo.synthetic import (
     PEOPLE_CSV_COLUMNS,
     SyntheticPerson,
     SyntheticPopulation,
@@ -21,6 +20,7 @@ from onward.registry.synthetic import (
     iter_persons,
     write_people_csv,
 )
+from onward.registry import codes
 
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 PHONE = re.compile(r"^\+964 7\d\d \d{3} \d{4}$")
