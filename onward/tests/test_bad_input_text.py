@@ -87,3 +87,19 @@ def test_the_auditors_page_shows_hidden_characters_escaped(client_for):
 def test_a_bad_date_filter_on_the_audit_page_is_said_not_a_500(client_for):
     page = client_for(roles.AUDITOR).get("/audit/?date_from=abc&date_to=9999-12-31")
     assert page.status_code == 200 and "It is not applied." in page.text
+
+
+@pytest.mark.parametrize("url", ["/audit/?object_id=P1%00", "/persons/?q=a%00b",
+                                 "/population/?person=%00", "/api/persons/?q=%00"])
+def test_a_nul_in_a_filter_is_a_clear_400(client_for, url):
+    response = client_for(roles.ADMIN).get(url)
+    assert response.status_code == 400
+    assert "NUL character" in response.text
+
+
+def test_a_nul_in_a_form_is_a_clear_400_and_changes_nothing(client_for):
+    data = {k: v for k, v in principal_data(given_name="Ali\x00", specific_needs=[]).items()
+            if v != []}
+    response = client_for(roles.CLERK).post("/cases/new/", data)
+    assert response.status_code == 400 and "NUL character" in response.text
+    assert not Person.objects.exists()
