@@ -172,3 +172,19 @@ def test_a_huge_claimed_figure_is_refused(client_for, figure):
         content_type="application/json")
     assert response.status_code == 400
     assert "killed" in response.json()["fields"]
+
+
+def test_a_huge_scoring_weight_is_refused(client_for):
+    from onward.matching import scoring
+    from onward.matching.models import ScoringPolicy
+
+    data = {f"w_{k}": str(v) for k, v in scoring.DEFAULT_WEIGHTS.items() if k not in
+            ("priority", "need_served")}
+    data.update({f"w_priority_{k}": str(v) for k, v in
+                 scoring.DEFAULT_WEIGHTS["priority"].items()})
+    data.update(name="Heavy", note="", w_priority_emergency="1e300")
+    response = client_for(roles.RESETTLEMENT).post("/matching/policies/new/", data)
+    assert response.status_code == 200 and "1,000,000" in response.text
+    assert not ScoringPolicy.objects.filter(name="Heavy").exists()
+    with pytest.raises(Exception, match="not a number"):
+        scoring.clean_weights({"family_link": 10**400})
