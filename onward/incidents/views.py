@@ -127,7 +127,10 @@ def protection_request_create(request):
                                  initial={"incidents": request.GET.getlist("incident")})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        chosen = [i for i in incidents if str(i.pk) in data.pop("incidents")]
+        # Popped once: inside the comprehension it ran for each incident, and the second
+        # visible incident raised KeyError (a 500 whenever two incidents existed).
+        picked = set(data.pop("incidents"))
+        chosen = [i for i in incidents if str(i.pk) in picked]
         try:
             pr = services.protection_request_create(actor=request.user, data=data,
                                                     incidents=chosen)

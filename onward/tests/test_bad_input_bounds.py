@@ -188,3 +188,17 @@ def test_a_huge_scoring_weight_is_refused(client_for):
     assert not ScoringPolicy.objects.filter(name="Heavy").exists()
     with pytest.raises(Exception, match="not a number"):
         scoring.clean_weights({"family_link": 10**400})
+
+
+def test_a_protection_request_is_recorded_when_several_incidents_exist(client_for, users):
+    from onward.incidents import services as incidents
+    from onward.incidents.models import ProtectionRequest
+
+    made = [incidents.incident_create(actor=users[roles.PROTECTION], data={
+        "occurred_at": f"2013-02-0{d} 06:00", "type": "indirect_fire", "place": "Block D"})
+        for d in (1, 2, 3)]
+    response = client_for(roles.PROTECTION).post("/protection-requests/new/", {
+        "authority": "UNAMI", "request": "Protect block D", "requested_on": "2013-02-10",
+        "incidents": [str(made[1].pk)]})
+    assert response.status_code == 302
+    assert list(ProtectionRequest.objects.get().incidents.all()) == [made[1]]
