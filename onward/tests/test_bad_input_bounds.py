@@ -202,3 +202,9 @@ def test_a_protection_request_is_recorded_when_several_incidents_exist(client_fo
         "incidents": [str(made[1].pk)]})
     assert response.status_code == 302
     assert list(ProtectionRequest.objects.get().incidents.all()) == [made[1]]
+
+
+@pytest.mark.parametrize("year", ["2147483646", "99999", "0", "²", "9999"])
+def test_an_impossible_incident_year_lists_nothing(client_for, year):
+    response = client_for(roles.PROTECTION).get(f"/incidents/?year={year}")
+    assert response.status_code == 200

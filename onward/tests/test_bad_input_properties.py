@@ -105,6 +105,27 @@ def _targets(w) -> list[tuple[str, str, str, dict]]:
                                              "seats": "5"}),
         ("post", "/incidents/new/", "form",
          {"occurred_at": "2013-02-09", "type": "indirect_fire", "place": "Block D"}),
+        ("post", f"/api/relocation/cases/{w['case']}/transitions/", "json",
+         {"action": "identify", "version": 1, "reason": "x", "priority": "normal"}),
+        ("post", "/protection-requests/new/", "form",
+         {"authority": "UNAMI", "request": "Protect block D", "requested_on": "2013-02-10",
+          "follow_up_on": "2013-02-20"}),
+        ("post", "/population/reported/new/", "form",
+         {"place": "Camp Ashraf", "kind": "left_own_accord", "persons": "17",
+          "left_on": "2012-12-31", "left_on_precision": "D", "source": "UNHCR",
+          "stated_on": "2013-01-05"}),
+        ("post", "/population/births/new/", "form",
+         {"mother": w["person"], "on": "2013-04-01", "given_name": "Sara"}),
+        ("post", "/matching/policies/new/", "form",
+         {"name": "Heavy", "w_priority_emergency": "100", "w_priority_urgent": "50",
+          "w_priority_normal": "10", "w_family_link": "30", "w_preference": "15",
+          "w_per_month_waited": "1", "w_max_months": "36", "w_predicted_outcome": "0"}),
+        ("get", "/reports/records/", "query", {"as_of": "2013-03-01", "figure": "population",
+                                               "page": "2"}),
+        ("get", "/reports/csv/population_by_sex/", "query", {"as_of": "2013-03-01"}),
+        ("get", "/api/relocation/submissions/", "query", {"pledge": "1", "decision": "accepted"}),
+        ("get", "/api/incidents/", "query", {"type": "indirect_fire", "page": "1"}),
+        ("get", "/incidents/", "query", {"year": "2013", "type": "indirect_fire"}),
         ("get", "/reports/", "query", {"as_of": "2013-03-01", "rule": "latest_official"}),
         ("get", "/reports/situation.xlsx", "query", {"as_of": "2013-03-01"}),
         ("get", "/population/", "query", {"on": "2013-03-01", "from": "2013-01-01"}),
@@ -132,7 +153,7 @@ def driven(client, users):
     return client, _targets(world)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, database=None,
+@settings(max_examples=400, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture,
                                  HealthCheck.too_slow])
 @given(data=st.data())
