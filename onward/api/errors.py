@@ -11,13 +11,21 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
 from onward.accounts.policy import NotFound
+from onward.conflicts import Conflict
 from onward.registry.services import StaleEdit
 
 
+def _fields(exc: ValidationError) -> dict:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"non_field": exc.messages}
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, Conflict):
+        # Well-formed input that the record's state refuses (onward/conflicts.py).
+        return Response({"error": " ".join(m for ms in _fields(exc).values() for m in ms),
+                         "fields": _fields(exc)}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, ValidationError):
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field": exc.messages}
-        return Response({"error": "Invalid input.", "fields": fields},
+        return Response({"error": "Invalid input.", "fields": _fields(exc)},
                         status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, StaleEdit):
         return Response({"error": str(exc), "fields": {"version": [str(exc)]}},

@@ -1,5 +1,33 @@
 """The OpenAPI schema documents the error answers too, so that a client (and the
-Schemathesis run in the test suite) knows every status an operation may return."""
+Schemathesis run in the test suite) knows every status an operation may return; and it
+states what a valid body is closely enough that input it calls valid is accepted.
+
+400 means the input is wrong (`fields` names the field at fault); 409 that the input is
+well formed but the record's state refuses it (already decided, nothing left to accept,
+a stale version): see docs/security.md, "400 and 409"."""
+
+from drf_spectacular import openapi
+from rest_framework import serializers
+
+# DRF refuses a NUL character in any text field; a trimmed field that may not be blank
+# also needs a character that is not white space (DRF strips " " to "" and refuses it).
+ANY_TEXT = "^[^\\x00]*$"
+NOT_ONLY_SPACE = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, plus: a request's plain text field says with a pattern what DRF
+    refuses in it (NUL; only white space where it may not be blank), so that a string
+    the schema calls valid is one the field takes."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if (direction == "request" and type(field) is serializers.CharField
+                and isinstance(schema, dict) and "pattern" not in schema):
+            blank_refused = not field.allow_blank and field.trim_whitespace
+            schema["pattern"] = NOT_ONLY_SPACE if blank_refused else ANY_TEXT
+        return schema
+
 
 ERROR = {
     "type": "object",

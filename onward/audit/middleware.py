@@ -4,6 +4,8 @@ the request through every service call."""
 import contextvars
 import functools
 import ipaddress
+import re
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -11,12 +13,18 @@ from django.conf import settings
 
 from onward.audit.actor import acting_as
 
+REQUEST_ID_HEADER = "X-Request-ID"
+# What a proxy's id may look like (nginx's $request_id is 32 hex digits): anything else,
+# or a header from a client that is not the proxy, is replaced by our own.
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
 
 @dataclass(frozen=True)
 class RequestMeta:
     ip: str | None
     path: str
     channel: str
+    request_id: str | None = None
 
 
 OUTSIDE_REQUESTS = RequestMeta(None, "", "cli")
@@ -69,21 +77,35 @@ def _is_trusted_proxy(address: str, trusted: tuple[str, ...]) -> bool:
     return any(ip in ipaddress.ip_network(entry, strict=False) for entry in trusted)
 
 
+def request_id_for(request) -> str:
+    """The id that ties a request's audit entries, its log lines and the proxy's log
+    together: the trusted proxy's X-Request-ID when it sent a sane one, else a new one."""
+    remote = request.META.get("REMOTE_ADDR") or ""
+    given = request.META.get("HTTP_X_REQUEST_ID", "").strip()
+    if (given and REQUEST_ID_RE.fullmatch(given) and remote
+            and _is_trusted_proxy(remote, tuple(settings.ONWARD_TRUSTED_PROXIES))):
+        return given
+    return uuid.uuid4().hex
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         channel = "api" if request.path.startswith("/api/") else "web"
-        token = _current.set(RequestMeta(client_ip(request), request.path[:255], channel))
+        request.request_id = request_id_for(request)
+        token = _current.set(RequestMeta(client_ip(request), request.path[:255], channel,
+                                         request.request_id))
         try:
             with acting_as(lambda: getattr(request, "user", None)):
                 response = self.get_response(request)
                 if response.status_code == 403:
                     _audit_refusal(request)
-                return response
         finally:
             _current.reset(token)
+        response[REQUEST_ID_HEADER] = request.request_id
+        return response
 
 
 def _audit_refusal(request) -> None:

@@ -47,6 +47,11 @@ class AuditEntry(AppendOnly):
     ip = models.GenericIPAddressField(null=True, blank=True)
     channel = models.CharField(max_length=8, default="web")  # web, api, cli
     path = models.CharField(max_length=255, blank=True)
+    # The request's id (X-Request-ID): the same in the server's and the proxy's log lines.
+    # NULL for entries written outside a request (commands) and for older entries. Nullable
+    # with no default on purpose: adding it is a plain ADD COLUMN on a long log (SQLite
+    # does not rebuild the table, which would drop its append-only triggers).
+    request_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["-at", "-id"]

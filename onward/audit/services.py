@@ -29,7 +29,8 @@ def _base(actor, actor_name: str | None, detail: str) -> dict:
     # Cut to the columns, whatever a caller passes: an audit row that does not fit would
     # fail on PostgreSQL, and with it the action it records.
     return {"actor": user, "actor_name": name[:150], "detail": detail[:255], "ip": meta.ip,
-            "channel": meta.channel, "path": (meta.path or "")[:255]}
+            "channel": meta.channel, "path": (meta.path or "")[:255],
+            "request_id": meta.request_id}
 
 
 def audit_record(*, actor, action: str, object_type: str = "", object_id: str | int = "",

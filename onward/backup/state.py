@@ -19,6 +19,9 @@ AUDIT_TABLE = "audit_auditentry"
 # The audit row as hashed: every column, in this order.
 AUDIT_COLUMNS = ("id", "at", "actor_id", "actor_name", "action", "object_type", "object_id",
                  "changes", "detail", "ip", "channel", "path")
+# Columns added later, hashed when the table has them: a backup and the database it is
+# restored into have the same schema (the dump carries it), so both sides agree.
+AUDIT_LATER_COLUMNS = ("request_id",)
 AUDIT_BATCH = 5000
 # A database "has data" when any of these has a row: restoring over it needs --yes.
 DATA_TABLES = ("accounts_user", "registry_case", "registry_person", AUDIT_TABLE)
@@ -74,10 +77,10 @@ def _json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _canonical(row) -> str:
+def _canonical(row, columns=AUDIT_COLUMNS) -> str:
     """One audit row as text that is the same whichever database returned it."""
     out = []
-    for column, value in zip(AUDIT_COLUMNS, row, strict=True):
+    for column, value in zip(columns, row, strict=True):
         if value is None:
             out.append(None)
         elif column == "at":
@@ -95,7 +98,9 @@ def audit_checksum(cursor) -> dict:
     """SHA-256 over the audit log's rows in id order: a restore that lost, added or altered
     one entry gives another sum. Read in pages by id, so a long log never sits in memory."""
     digest, n, last = hashlib.sha256(), 0, None
-    columns = ", ".join(quote(c) for c in AUDIT_COLUMNS)
+    present = _column_names(cursor, AUDIT_TABLE)
+    hashed = AUDIT_COLUMNS + tuple(c for c in AUDIT_LATER_COLUMNS if c in present)
+    columns = ", ".join(quote(c) for c in hashed)
     while True:
         after = "" if last is None else f"WHERE id > {int(last)} "
         cursor.execute(f"SELECT {columns} FROM {AUDIT_TABLE} {after}"
@@ -104,11 +109,19 @@ def audit_checksum(cursor) -> dict:
         if not rows:
             break
         for row in rows:
-            digest.update(_canonical(row).encode())
+            digest.update(_canonical(row, hashed).encode())
             digest.update(b"\n")
         n += len(rows)
         last = rows[-1][0]
     return {"entries": n, "sha256": digest.hexdigest()}
+
+
+def _column_names(cursor, table: str) -> set[str]:
+    # A query that works on both vendors and on a bare sqlite3 cursor: no rows, a header.
+    cursor.execute(f"SELECT * FROM {quote(table)} WHERE 1 = 0")
+    names = {d[0] for d in cursor.description}
+    cursor.fetchall()
+    return names
 
 
 def field_key_ids(cursor, vendor: str) -> dict[str, dict[str, int]]:

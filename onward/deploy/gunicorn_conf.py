@@ -39,7 +39,8 @@ max_requests_jitter = 100
 # The access log names the path, never the query string (a search for a name would
 # write the name to the log), the referrer or the user agent.
 accesslog = "-"
-access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# The request id (X-Request-ID, as answered) ties the line to the audit entries.
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
 errorlog = "-"
 # No control socket (gunicorn 25.1+): nothing to manage at run time that systemd does not,
 # and one socket per user would be shared by every instance it runs.

@@ -103,7 +103,8 @@ def job_enqueue(*, kind: str, actor, params: dict | None = None) -> Job:
     job = Job.objects.create(
         kind=kind, created_by=actor, params=params or {},
         max_attempts=settings.ONWARD_JOB_MAX_ATTEMPTS if spec.retry else 1,
-        origin={"channel": meta.channel, "ip": meta.ip, "path": meta.path})
+        origin={"channel": meta.channel, "ip": meta.ip, "path": meta.path,
+                "request_id": meta.request_id})
     if getattr(settings, "ONWARD_JOBS_EAGER", False):
         transaction.on_commit(lambda: job_run(Job.objects.get(pk=job.pk), heartbeat=False))
     return job
@@ -314,7 +315,7 @@ def _as_origin(origin: dict):
         yield
         return
     with request_meta_as(RequestMeta(origin.get("ip"), origin.get("path", "")[:255],
-                                     origin.get("channel", "cli"))):
+                                     origin.get("channel", "cli"), origin.get("request_id"))):
         yield
 
 

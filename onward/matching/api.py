@@ -9,9 +9,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from onward.accounts import policy as access
-from onward.matching import selectors, services
+from onward.matching import inputs, selectors, services
 
 PERM = "matching.run"
+GAP_MAX = 0.999999
 
 
 def _run(request, run_id):
@@ -87,8 +88,11 @@ class RunDetailOut(RunOut):
 class RunIn(serializers.Serializer):
     policy = serializers.IntegerField(required=False, allow_null=True,
                                       help_text="A current policy version; default Standard.")
-    time_limit = serializers.FloatField(required=False, default=60.0)
-    gap = serializers.FloatField(required=False, default=1e-4)
+    time_limit = serializers.FloatField(required=False, default=60.0, min_value=1,
+                                        max_value=3600, help_text="seconds")
+    # Below 1 (the service refuses 1): the largest bound a schema can state inclusively.
+    gap = serializers.FloatField(required=False, default=1e-4, min_value=0,
+                                 max_value=GAP_MAX)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     predictions = serializers.ListField(
         child=serializers.DictField(), required=False,
@@ -104,7 +108,8 @@ class ResolveIn(serializers.Serializer):
     locks = PairIn(many=True, required=False, help_text="Added to the run's own locks.")
     forbids = PairIn(many=True, required=False, help_text="Added to the run's own forbids.")
     release = PairIn(many=True, required=False, help_text="Taken off the run's own pins.")
-    time_limit = serializers.FloatField(required=False)
+    time_limit = serializers.FloatField(required=False, min_value=1, max_value=3600,
+                                        help_text="seconds")
 
 
 class AcceptIn(serializers.Serializer):
@@ -136,7 +141,7 @@ def _predictions(rows) -> dict | None:
     for r in rows:
         lines.append(",".join(str(r.get(k, "") or "").replace(",", " ")
                               for k in ("case_id", "pledge_id", "country", "predicted")))
-    return services.predictions_parse("\n".join(lines))
+    return inputs.predictions_parse("\n".join(lines))
 
 
 class RunListApi(APIView):

@@ -100,7 +100,7 @@ class CaseCountryLink(models.Model):
 class MatchRun(models.Model):
     """One solve of the matching problem, kept whole so it can be reproduced and audited.
 
-    `inputs` (compressed JSON, see `services.run_inputs_build`) and `policy_snapshot` are
+    `inputs` (compressed JSON, see `inputs.run_inputs_build`) and `policy_snapshot` are
     written when the run is built and never changed; `result` and the figures once
     solved. Locks and forbids are `MatchPin` rows of the run.
     """

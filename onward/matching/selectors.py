@@ -13,8 +13,8 @@ from onward.accounts.policy import NotFound, can, get_for_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_read, audit_record
 from onward.matching import scoring
+from onward.matching.inputs import pins_next
 from onward.matching.models import CaseCountryLink, MatchPin, MatchRun, ScoringPolicy
-from onward.matching.services import pins_next
 
 PERMISSION = "matching.run"
 

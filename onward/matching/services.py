@@ -13,11 +13,8 @@ live registry, so a run can be solved again and give the same objective.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import math
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -29,8 +26,17 @@ from onward.accounts.policy import require
 from onward.audit.actor import acting_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
+from onward.conflicts import Conflict
 from onward.matching import scoring
-from onward.matching.engine import Problem, WarmStart, check, solve
+from onward.matching.engine import WarmStart, check, solve
+from onward.matching.inputs import (
+    Progress,
+    inputs_indexes,
+    pin_arrays,
+    pins_next,
+    problem_from_inputs,
+    run_inputs_build,
+)
 from onward.matching.models import (
     CaseCountryLink,
     MatchAcceptance,
@@ -42,23 +48,12 @@ from onward.matching.models import (
 from onward.registry import validation
 from onward.registry.models import Case
 from onward.registry.services import StaleEdit
-from onward.relocation import guards as relocation_guards
-from onward.relocation import workflow
-from onward.relocation.models import CapacityDimension, Pledge, RelocationCase, State
-from onward.relocation.selectors import open_pledges, pledge_figures
+from onward.relocation.models import Pledge
+from onward.relocation.selectors import pledge_figures
 from onward.relocation.services import cases_submit_bulk
-from onward.relocation.usage import CaseProfile, cases_profile
 
 PERMISSION = "matching.run"
 DEFAULT_POLICY_NAME = "Standard"
-INPUTS_FORMAT = 1
-# The relocation workflow's own guards for "submit" that depend on the pair alone
-# (the case's state, open submission and duplicate guards are per case, see below).
-PAIR_GUARDS = (workflow.pledge_is_open, workflow.pledge_is_valid_on_date,
-               workflow.case_size_within_pledge_limit, workflow.needs_served_by_pledge,
-               workflow.nationalities_accepted_by_pledge)
-
-Progress = Callable[..., None]
 
 
 # --- Scoring policies ------------------------------------------------------------------------
@@ -194,201 +189,6 @@ def case_link_end(*, actor, link: CaseCountryLink) -> CaseCountryLink:
     return link
 
 
-# --- Which pairs are allowed -----------------------------------------------------------------
-
-def pair_allowed(profile: CaseProfile, pledge: Pledge, *, case: Case | None = None,
-                 at=None) -> list[str]:
-    """Why `case` (described by its `profile`) may not be submitted to `pledge`: the
-    relocation workflow's own submit guards that depend on the pair (pledge open and
-    valid on `at`, largest case size, needs not served, nationalities). Empty: allowed.
-
-    relocation offers no one-call "may this case go to this pledge"; this runs its guard
-    functions on a `workflow.Step`, so a match never proposes what the workflow refuses.
-    """
-    now = at or timezone.now()
-    step = workflow.Step(case=case or Case(case_id="?"), action="submit", pledge=pledge,
-                         at=now, profile=profile)
-    batch = workflow.Batch(actor=None, now=now)
-    return [refusal[1] for guard in PAIR_GUARDS if (refusal := guard(step, batch))]
-
-
-def _profile_key(profile: CaseProfile) -> tuple:
-    return (profile.usage.get("persons", 0), profile.needs, profile.nationalities)
-
-
-# --- Predicted outcomes (an external model's column) -----------------------------------------
-
-def predictions_parse(text: str) -> dict[str, float]:
-    """CSV `case_id, pledge_id, predicted` or `case_id, country, predicted` -> {key: value}
-    with key `case_id|pledge:<id>` or `case_id|country:<ISO3>`. Values 0–1. Every bad row
-    is named (the header is row 1) and nothing is taken."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    fields = set(reader.fieldnames or [])
-    if "case_id" not in fields or "predicted" not in fields \
-            or not fields & {"pledge_id", "country"}:
-        raise ValidationError({"predictions": (
-            "Columns: case_id, predicted, and pledge_id or country.")})
-    out, errors = {}, []
-    for row_no, row in enumerate(reader, start=2):
-        case_id = (row.get("case_id") or "").strip()
-        target = (f"pledge:{row['pledge_id'].strip()}" if (row.get("pledge_id") or "").strip()
-                   else f"country:{(row.get('country') or '').strip().upper()}")
-        try:
-            value = float(row.get("predicted") or "")
-            if not 0.0 <= value <= 1.0:
-                raise ValueError
-        except ValueError:
-            errors.append(f"row {row_no}: predicted {row.get('predicted')!r} is not a "
-                          "number from 0 to 1")
-            continue
-        if not case_id or target in ("pledge:", "country:"):
-            errors.append(f"row {row_no}: case_id and pledge_id or country are needed")
-            continue
-        out[f"{case_id}|{target}"] = value
-    if errors:
-        raise ValidationError({"predictions": errors[:20]})
-    return out
-
-
-# --- A run's inputs --------------------------------------------------------------------------
-
-def _months_waited(case: Case, rc: RelocationCase, as_of) -> float:
-    start = case.arrival_date or timezone.localtime(rc.state_entered_at).date()
-    return scoring.months_between(start, as_of)
-
-
-def run_inputs_build(*, weights: dict, predictions: dict | None = None,
-                     progress: Progress | None = None) -> dict:
-    """The matching problem as it stands now, as plain data (see `MatchRun.inputs`).
-
-    Cases: relocation state "assessed" and open; pledges: open and valid today, with the
-    capacity left in each dimension (capacity − accepted − awaiting decision; a dimension
-    the pledge does not count does not limit it). A pair is allowed when the workflow
-    would let the case be submitted to the pledge; its score is the policy's.
-    """
-    say = progress or (lambda *a, **k: None)
-    now = timezone.now()
-    as_of = timezone.localdate(now)
-    dims = list(CapacityDimension.objects.filter(active=True).values_list("code", flat=True))
-    rcs = list(RelocationCase.objects.filter(state=State.ASSESSED, case__status=Case.Status.OPEN,
-                                             case__removed_at__isnull=True)
-               .select_related("case").order_by("case__case_id"))
-    say(0, 4, f"{len(rcs)} cases ready for submission")
-    profiles = cases_profile([rc.case_id for rc in rcs])
-    links: dict[int, dict[str, set[str]]] = {rc.case_id: {"family": set(), "preference": set()}
-                                             for rc in rcs}
-    for case_pk, kind, country in CaseCountryLink.objects.filter(
-            case_id__in=links, ended_at__isnull=True).values_list("case_id", "kind", "country"):
-        links[case_pk][kind].add(country)
-    pledges = list(open_pledges().order_by("pk"))
-    capacity, totals = [], []
-    total_use = [sum(profiles[rc.case_id].usage.get(d, 0) for rc in rcs) for d in dims]
-    for p in pledges:
-        figures = pledge_figures(p)
-        row: list[int] = []
-        shown: list[int | None] = []
-        for i, d in enumerate(dims):
-            f = figures.get(d) or {"capacity": None}
-            if f["capacity"] is None:
-                row.append(total_use[i])  # not counted by the pledge: never binding
-                shown.append(None)
-            else:
-                left = max(0, f["capacity"] - f["accepted"] - f["pending"])
-                row.append(left)
-                shown.append(left)
-        capacity.append(row)
-        totals.append(shown)
-    pledge_facts = [scoring.PledgeFacts(p.pk, p.country, frozenset(p.needs_served))
-                    for p in pledges]
-    predictions = predictions or {}
-    score: list[float]
-    cases, pair_case, pair_pledge, score, predicted, not_allowed = [], [], [], [], {}, {}
-    cache: dict[tuple, list[str]] = {}
-    for ci, rc in enumerate(rcs):
-        case, profile = rc.case, profiles[rc.case_id]
-        facts = scoring.CaseFacts(case.case_id, rc.priority, profile.needs,
-                                  frozenset(links[case.pk]["family"]),
-                                  frozenset(links[case.pk]["preference"]),
-                                  _months_waited(case, rc, as_of))
-        cases.append({"pk": case.pk, "case_id": case.case_id,
-                      "use": [profile.usage.get(d, 0) for d in dims],
-                      "category": rc.category, "facts": facts.as_dict()})
-        held = _case_held(case, profile)
-        if held:
-            not_allowed[str(ci)] = held
-            continue
-        refused: list[Pledge] = []
-        key = _profile_key(profile)
-        for pi, pledge in enumerate(pledges):
-            why = cache.get((key, pledge.pk))
-            if why is None:
-                why = cache[(key, pledge.pk)] = pair_allowed(profile, pledge, at=now)
-            if why:
-                refused.append(pledge)
-                continue
-            value = predictions.get(f"{case.case_id}|pledge:{pledge.pk}",
-                                    predictions.get(f"{case.case_id}|country:{pledge.country}"))
-            if value is not None:
-                predicted[str(len(score))] = value
-            pair_case.append(ci)
-            pair_pledge.append(pi)
-            score.append(scoring.pair_score(weights, facts, pledge_facts[pi], value))
-        if refused and len(refused) == len(pledges):  # why no pledge may take it
-            not_allowed[str(ci)] = [pair_allowed(profile, p, case=case, at=now)[0]
-                                    for p in refused[:5]]
-        if ci % 200 == 0:
-            say(1, 4, f"scored {ci + 1} of {len(rcs)} cases")
-    if not pledges:
-        not_allowed = {str(ci): ["No pledge is open and valid today."] for ci in range(len(rcs))}
-    return {
-        "format": INPUTS_FORMAT, "as_of": as_of.isoformat(), "built_at": now.isoformat(),
-        "dimensions": dims, "cases": cases,
-        "pledges": [{"pk": p.pk, "name": p.name, "country": p.country, "capacity": capacity[i],
-                     "counted": totals[i], "facts": pledge_facts[i].as_dict()}
-                    for i, p in enumerate(pledges)],
-        "pair_case": pair_case, "pair_pledge": pair_pledge, "score": score,
-        "predicted": predicted, "not_allowed": not_allowed,
-    }
-
-
-def _case_held(case: Case, profile: CaseProfile) -> list[str]:
-    """Per-case guards of "submit" (no member present, a possible duplicate unresolved)."""
-    if not profile.usage.get("persons"):
-        return [f"Case {case.case_id} has no member present."]
-    if relocation_guards.case_has_unresolved_duplicate(case):
-        return [f"Case {case.case_id} has a possible duplicate that is not resolved yet."]
-    return []
-
-
-def problem_from_inputs(inputs: dict) -> Problem:
-    dims = inputs["dimensions"]
-    n_dims = len(dims)
-    use = np.array([c["use"] for c in inputs["cases"]], dtype=np.int64).reshape(-1, n_dims)
-    cap = np.array([p["capacity"] for p in inputs["pledges"]],
-                   dtype=np.int64).reshape(-1, n_dims)
-    return Problem(use=use, capacity=cap,
-                   pair_case=np.array(inputs["pair_case"], dtype=np.int64),
-                   pair_pledge=np.array(inputs["pair_pledge"], dtype=np.int64),
-                   score=np.array(inputs["score"], dtype=float), dimensions=tuple(dims))
-
-
-def _indexes(inputs: dict) -> tuple[dict[int, int], dict[int, int]]:
-    return ({c["pk"]: i for i, c in enumerate(inputs["cases"])},
-            {p["pk"]: i for i, p in enumerate(inputs["pledges"])})
-
-
-def _pin_arrays(run: MatchRun, inputs: dict) -> tuple[np.ndarray, np.ndarray]:
-    case_ix, pledge_ix = _indexes(inputs)
-    locks: list[tuple[int, int]] = []
-    forbids: list[tuple[int, int]] = []
-    for case_pk, pledge_pk, kind in run.pins.filter(draft=False).values_list(
-            "case_id", "pledge_id", "kind").order_by("case_id", "pledge_id"):
-        (locks if kind == MatchPin.Kind.LOCK else forbids).append(
-            (case_ix[case_pk], pledge_ix[pledge_pk]))
-    return (np.array(locks, dtype=np.int64).reshape(-1, 2),
-            np.array(forbids, dtype=np.int64).reshape(-1, 2))
-
-
 # --- Starting and solving a run --------------------------------------------------------------
 
 @transaction.atomic
@@ -492,7 +292,7 @@ def _warm_of(parent: MatchRun) -> WarmStart | None:
 def _solve(run: MatchRun, inputs: dict, *, warm=None, progress: Progress | None = None):
     problem = problem_from_inputs(inputs)
     problem.validate()
-    locks, forbids = _pin_arrays(run, inputs)
+    locks, forbids = pin_arrays(run, inputs)
     say = progress or (lambda *a, **k: None)
     if not problem.n_cases or not problem.n_pledges:
         return None
@@ -556,23 +356,6 @@ def run_summary(run: MatchRun, n_cases: int | None = None) -> dict:
 
 # --- Locks, forbids, re-solve ----------------------------------------------------------------
 
-def pins_next(run: MatchRun) -> dict[tuple[int, int], str]:
-    """The locks and forbids a re-solve of `run` would use: the run's own, changed by the
-    drafts set on its page ({(case pk, pledge pk): "lock" | "forbid"})."""
-    pins = {(c, p): k for c, p, k in run.pins.filter(draft=False).values_list(
-        "case_id", "pledge_id", "kind")}
-    for c, p, k in run.pins.filter(draft=True).order_by("created_at", "id").values_list(
-            "case_id", "pledge_id", "kind"):
-        if k == MatchPin.Kind.RELEASE:
-            pins.pop((c, p), None)
-            continue
-        if k == MatchPin.Kind.LOCK:  # one lock per case: a new lock replaces the old one
-            for key in [key for key, kind in pins.items() if key[0] == c and kind == k]:
-                pins.pop(key)
-        pins[(c, p)] = k
-    return pins
-
-
 @transaction.atomic
 def pin_set(*, actor, run: MatchRun, case_id: str, pledge_id: int, kind: str) -> MatchPin:
     """Sets a lock, a forbid or a release of (case, pledge) for the run's next re-solve.
@@ -580,11 +363,11 @@ def pin_set(*, actor, run: MatchRun, case_id: str, pledge_id: int, kind: str) ->
     require(actor, PERMISSION)
     run = MatchRun.objects.select_for_update().get(pk=run.pk)
     if run.status != MatchRun.Status.DONE:
-        raise ValidationError({"run": "Locks and forbids are set on a solved run."})
+        raise Conflict({"run": "Locks and forbids are set on a solved run."})
     if kind not in MatchPin.Kind.values:
         raise ValidationError({"kind": "Lock, forbid or release."})
     inputs = run.inputs_data()
-    case_ix, pledge_ix = _indexes(inputs)
+    case_ix, pledge_ix = inputs_indexes(inputs)
     by_id = {c["case_id"]: (c["pk"], i) for i, c in enumerate(inputs["cases"])}
     errors = {}
     if case_id not in by_id:
@@ -596,7 +379,7 @@ def pin_set(*, actor, run: MatchRun, case_id: str, pledge_id: int, kind: str) ->
     except (TypeError, ValueError):
         errors["pledge"] = f"Pledge {pledge_id} is not in this run."
     if errors:
-        raise ValidationError(errors)
+        raise Conflict(errors)  # what the run holds, not the form of the request
     case_pk, ci = by_id[case_id]
     pi = pledge_ix[pledge_pk]
     allowed = set(zip(inputs["pair_case"], inputs["pair_pledge"], strict=True))
@@ -650,7 +433,7 @@ def run_resolve(*, actor, run: MatchRun, time_limit: float | None = None) -> Mat
     if run.status != MatchRun.Status.DONE:
         raise ValidationError({"run": "Only a solved run can be re-solved."})
     inputs = run.inputs_data()
-    case_ix, pledge_ix = _indexes(inputs)
+    case_ix, pledge_ix = inputs_indexes(inputs)
     pins = pins_next(run)
     _check_lock_capacity(pins, inputs, case_ix, pledge_ix)
     child = MatchRun.objects.create(
@@ -700,7 +483,7 @@ def run_accept(*, actor, run: MatchRun, pledge_ids=None) -> dict[int, list[str]]
     require(actor, PERMISSION)
     run = MatchRun.objects.select_for_update().get(pk=run.pk)
     if run.status != MatchRun.Status.DONE:
-        raise ValidationError({"run": "This run has no proposal to accept."})
+        raise Conflict({"run": "This run has no proposal to accept."})
     inputs, assignment = run.inputs_data(), run.result_data().get("assignment", [])
     proposals: dict[int, list[int]] = {}
     for ci, pi in enumerate(assignment):
@@ -724,7 +507,8 @@ def run_accept(*, actor, run: MatchRun, pledge_ids=None) -> dict[int, list[str]]
     elif not chosen and not errors:
         errors["pledges"] = ["Nothing left to accept in this run."]
     if errors:
-        raise ValidationError(errors)
+        # Each refusal here is the run's (or a pledge's) state, never the input's form.
+        raise Conflict(errors)
     case_pks = sorted(pk for p in chosen for pk in proposals[p])
     cases = {c.pk: c for c in Case.objects.select_for_update().filter(
         pk__in=case_pks).order_by("pk")}
@@ -742,7 +526,7 @@ def run_accept(*, actor, run: MatchRun, pledge_ids=None) -> dict[int, list[str]]
         else:
             submitted[pk] = [c.case_id for c in batch]
     if errors:
-        raise ValidationError(errors)
+        raise Conflict(errors)
     now = timezone.now()
     for pk, ids in submitted.items():
         MatchAcceptance.objects.create(run=run, pledge_id=pk, case_ids=ids,

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from onward.accounts import policy as access
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
-from onward.matching import scoring, selectors, services
+from onward.matching import inputs, scoring, selectors, services
 from onward.matching.forms import LinkForm, PinForm, PolicyForm, StartForm
 from onward.registry.services import StaleEdit
 from onward.relocation.workflow import StaleState
@@ -53,7 +53,7 @@ def match_start(request):
     try:
         predictions = None
         if data["predictions"]:
-            predictions = services.predictions_parse(
+            predictions = inputs.predictions_parse(
                 data["predictions"].read().decode("utf-8", errors="replace"))
         run = services.run_start(actor=request.user, policy=data["policy"],
                                  time_limit=data["time_limit"], gap=data["gap"],

@@ -17,6 +17,7 @@ from onward import bounds
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
+from onward.conflicts import Conflict
 from onward.movements.ledger import (
     ledger_arrival,
     ledger_departure,
@@ -155,7 +156,8 @@ def departure_correct(*, actor, person: Person, reason: str) -> LedgerEntry:
         errors["person"] = (f"{locked.person_id} departed on a transfer: correct it from "
                             "the transfer.")
     if errors or entry is None:  # no entry: errors["person"] says so
-        raise ValidationError(errors)
+        # The person's record alone in the way: a Conflict.
+        raise ValidationError(errors) if "reason" in errors else Conflict(errors)
     return _undepart(actor=actor, person=locked, entry=entry, reason=reason)
 
 
@@ -236,8 +238,8 @@ def _lock_transfer(transfer, *, status=None):
 
     locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if status and locked.status != status:
-        raise ValidationError({"transfer": f"Transfer {locked.pk} is "
-                                           f"{locked.get_status_display().lower()}."})
+        raise Conflict({"transfer": f"Transfer {locked.pk} is "
+                                 f"{locked.get_status_display().lower()}."})
     return locked
 
 
@@ -368,7 +370,7 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
         errors["date"] = (f"The transfer is planned for {transfer.date}: confirm it once it "
                           "has left.")
     if errors:
-        raise ValidationError(errors)
+        raise Conflict(errors)  # the transfer's state, not the request, is in the way
     cases = {c.pk: c for c in Case.objects.select_for_update().filter(
         pk__in=[line.case_id for line in lines]).order_by("pk")}
     for line in lines:
@@ -393,7 +395,7 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
         _case_set_status(actor=actor, case=case, status=Case.Status.CLOSED,
                          detail=f"relocated: transfer {transfer.pk} on {transfer.date}")
     if errors:
-        raise ValidationError(errors)  # the transaction rolls back: nothing departed
+        raise Conflict(errors)  # the transaction rolls back: nothing departed
     transfer.status, transfer.version = "confirmed", transfer.version + 1
     transfer.confirmed_by, transfer.confirmed_at = actor, timezone.now()
     transfer.save(update_fields=["status", "version", "confirmed_by", "confirmed_at"])

@@ -1,5 +1,6 @@
 """REST API of the registry. Thin: parse, call the selectors and services, render."""
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -14,7 +15,7 @@ from rest_framework.views import APIView
 
 from onward import bounds
 from onward.accounts.policy import get_case_for_user, get_person_for_user, require
-from onward.registry import selectors, services
+from onward.registry import codes, selectors, services, validation
 from onward.registry.models import Case, Person
 from onward.registry.search import CappedPaginator
 
@@ -54,6 +55,20 @@ class PersonPatch(PersonIn):
     version = serializers.IntegerField(help_text="The version you read; a stale edit is refused.")
 
 
+class PrincipalIn(PersonIn):
+    """A new case's principal applicant: a given name at least (services.case_create)."""
+
+    given_name = serializers.CharField(max_length=100)
+
+
+class MemberIn(PrincipalIn):
+    """A member added to a case: a given name and the relationship to the principal."""
+
+    relationship = serializers.CharField(
+        help_text=f"One of {', '.join(codes.RELATIONSHIPS)} (in any case).",
+        validators=[RegexValidator(validation.any_case_pattern(codes.RELATIONSHIPS))])
+
+
 class CaseOut(serializers.ModelSerializer):
     size = serializers.IntegerField(read_only=True, required=False)
 
@@ -73,7 +88,7 @@ class CaseDetailOut(CaseOut):
 class CaseIn(serializers.Serializer):
     arrival_date = serializers.DateField(required=False, allow_null=True, validators=[
         bounds.validator(bounds.check_event_date)])
-    principal = PersonIn()
+    principal = PrincipalIn()
 
 
 def _filters(request, names):
@@ -216,7 +231,9 @@ class CaseListApi(ListAPIView):
         body.is_valid(raise_exception=True)
         case = services.case_create(actor=request.user, principal=body.validated_data["principal"],
                                     arrival_date=body.validated_data.get("arrival_date"))
-        return Response(CaseDetailOut(case).data, status=201)
+        data = CaseDetailOut(case).data
+        data["size"] = len(data["members"])  # the schema promises it, as in the list
+        return Response(data, status=201)
 
 
 class CaseDetailApi(APIView):
@@ -232,11 +249,11 @@ class CaseDetailApi(APIView):
 
 
 class CaseMembersApi(APIView):
-    @extend_schema(request=PersonIn, responses={201: PersonOut})
+    @extend_schema(request=MemberIn, responses={201: PersonOut})
     def post(self, request, case_id):
         require(request.user, "registry.create")
         case = get_case_for_user(request.user, case_id)
-        body = PersonIn(data=request.data)
+        body = MemberIn(data=request.data)
         body.is_valid(raise_exception=True)
         person = services.person_add(actor=request.user, case=case, person=body.validated_data)
         return Response(PersonOut(person).data, status=201)

@@ -135,17 +135,18 @@ def _case_rows(queryset, pseud: Pseudonymiser | None) -> Iterator[list[str]]:
 def export_build(*, user, kind: str, filters: dict, pseudonymise: bool = False,
                  fmt: str = "csv") -> Export:
     """The rows of an export, after the permission check and the audit entry (the export
-    is recorded before a byte leaves)."""
+    is recorded before a byte leaves). One export is one audit entry: the export entry,
+    with the filters, stands for the read too (no list "view" beside it)."""
     require(user, "registry.export")
     if kind not in KINDS:
         raise ValueError(f"Unknown export {kind!r}.")
     if fmt not in FORMATS:
         raise ValueError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
     if kind == "persons":
-        queryset = selectors.person_list(user=user, **filters).select_related("case")
+        queryset = selectors.persons_filtered(user=user, **filters).select_related("case")
         columns, hxl, rows_of = PERSON_COLUMNS, PERSON_HXL, _person_rows
     else:
-        queryset = selectors.case_list(user=user, **filters)
+        queryset = selectors.cases_filtered(user=user, **filters)
         columns, hxl, rows_of = CASE_COLUMNS, CASE_HXL, _case_rows
     count = queryset.count()
     shown = " ".join(f"{k}={v}" for k, v in filters.items() if v) or "all"

@@ -14,6 +14,12 @@ Two passes, streaming, so memory does not grow with the file's length:
    audited edits (version bump, old and new values), their arrivals in the population
    ledger, one audit entry per created or changed record and one for the import.
 
+Ids left blank are assigned in pass 2, under the id counters' lock, as the registration
+form assigns them: a blank person_id gets the next P… id; a blank case_id on a principal's
+row opens a new case (next C… id) that the rows below it with a blank case_id join, up to
+the next principal or the next row naming a case. Pass 1 holds them as placeholders
+("~" and the row number, which no id can be), so a dry run takes no number.
+
 Invariants kept: the import lands whole or changes nothing; a case ends with exactly one
 principal applicant; a person stays in one case (an import never moves a person); a row
 that matches the registry writes nothing (re-importing a file is idempotent).
@@ -52,9 +58,14 @@ from onward.vault.fields import (
 COLUMNS = ("person_id", "case_id", "relationship", "given_name", "family_name",
            "father_name", "sex", "birth_date", "nationality", "document_number", "phone",
            "specific_needs")
-REQUIRED = ("person_id", "case_id", "relationship", "given_name")
+REQUIRED = ("relationship", "given_name")
 # Not in the DESIGN.md contract, accepted when present: when the case arrived.
 OPTIONAL = ("arrival_date",)
+# Ids may be left blank: the import assigns them (REQUIRED is the template's "must fill").
+ASSIGNED = ("person_id", "case_id")
+NEW = "~"  # a placeholder id in pass 1 (no id starts with it: see _ID)
+ID_WIDTH = {"P": 6, "C": 5}  # as services._next_id gives them
+FIRST_ASSIGNED = 1000  # assigned ids kept in the result (all go to the assigned-ids file)
 PERSON_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex",
                  "birth_date", "nationality", "document_number", "phone", "specific_needs")
 _TEXT_LIMITS = {"given_name": 100, "family_name": 100, "father_name": 100,
@@ -138,6 +149,8 @@ class ImportResult:
     persons_unchanged: int = 0
     errors: int = 0
     first_errors: list[RowError] = field(default_factory=list)
+    assigned: int = 0   # rows that were given an id (or would be, in a dry run)
+    first_assigned: list[tuple[int, str, str]] = field(default_factory=list)
     dry_run: bool = False
     applied: bool = False
     refused: str = ""   # a file-level refusal, when there is one
@@ -147,6 +160,8 @@ class ImportResult:
                 "persons_created": self.persons_created,
                 "persons_updated": self.persons_updated,
                 "persons_unchanged": self.persons_unchanged, "errors": self.errors,
+                "assigned": self.assigned,
+                "first_assigned": [list(a) for a in self.first_assigned],
                 "dry_run": self.dry_run, "applied": self.applied, "refused": self.refused}
 
 
@@ -259,13 +274,15 @@ def _iter_xlsx(path: Path, errors: ErrorSink | None):
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ImportRefused(f"The file cannot be read as an XLSX spreadsheet ({exc}).") from None
-    if len(book.sheetnames) != 1:
+    # The template's code lists (import_template.CODES_SHEET) are not persons.
+    sheets = [name for name in book.sheetnames if name.strip().lower() != "codes"]
+    if len(sheets) != 1:
         book.close()
         raise ImportRefused(
-            f"The spreadsheet has {len(book.sheetnames)} sheets "
-            f"({', '.join(book.sheetnames)}); an import reads one: keep only the sheet of "
-            "persons.")
-    sheet = book[book.sheetnames[0]]
+            f"The spreadsheet has {len(sheets)} sheets of persons "
+            f"({', '.join(sheets)}); an import reads one: keep only the sheet of "
+            "persons (and the template's 'codes' sheet, if you like).")
+    sheet = book[sheets[0]]
     cells_iter = sheet.iter_rows()
     try:
         first = next(cells_iter)
@@ -346,7 +363,7 @@ class RowValidator:
     def __init__(self, today: dt.date | None = None):
         self.known_needs = set(SpecificNeed.objects.filter(active=True)
                                .values_list("code", flat=True))
-        self.today = today or dt.date.today()
+        self.today = today or timezone.localdate()
         known, today_ = self.known_needs, self.today
 
         def text(name):
@@ -376,10 +393,7 @@ class RowValidator:
         get = raw.get
         for column in ("person_id", "case_id"):
             value = get(column, "").strip()
-            if not value:
-                ok = False
-                errors.add(number, column, get(column, ""), "This field is required.")
-            elif not _ID.match(value):
+            if value and not _ID.match(value):
                 ok = False
                 errors.add(number, column, get(column, ""),
                            "An id is 1–32 letters, digits or - _ . / (no spaces).")
@@ -450,6 +464,7 @@ def _validate(path, *, errors: ErrorSink, ignore_unknown: bool,
     count = 0
     chunk: list[tuple[int, dict]] = []
     registered: set[str] = set()  # the file's person ids already in the registry
+    blanks = _Blanks(errors)
 
     def check_chunk():
         registered.update(_check_against_registry(chunk, errors))
@@ -460,7 +475,9 @@ def _validate(path, *, errors: ErrorSink, ignore_unknown: bool,
     for number, raw in _rows_as_dicts(names, rows):
         count += 1
         clean = validator.clean(raw, number, errors)
-        pid, cid = raw.get("person_id", "").strip(), raw.get("case_id", "").strip()
+        pid, cid = blanks.ids(raw, number)
+        if clean is not None:
+            clean.update(person_id=pid, case_id=cid, row=number)
         if pid:
             if pid in seen:
                 first_row, first_case = seen[pid]
@@ -496,7 +513,38 @@ def _validate(path, *, errors: ErrorSink, ignore_unknown: bool,
     if count == 0:
         raise ImportRefused("The file has a header row but no person.")
     _check_principals(cases, seen, errors)
-    return count, {"high": high, "registered": registered}
+    return count, {"high": high, "registered": registered, "assigned": blanks.rows}
+
+
+class _Blanks:
+    """Placeholders for the ids a row leaves blank (see the module's docstring)."""
+
+    def __init__(self, errors: ErrorSink):
+        self.errors, self.open_case, self.rows = errors, "", 0
+
+    def ids(self, raw: dict, number: int) -> tuple[str, str]:
+        pid, cid = raw.get("person_id", "").strip(), raw.get("case_id", "").strip()
+        if cid:
+            self.open_case = ""  # a row naming its case ends the blank case above it
+        elif raw.get("relationship", "").strip().lower() == "principal":
+            cid = self.open_case = f"{NEW}{number}"
+        elif self.open_case:
+            cid = self.open_case
+        else:
+            self.errors.add(number, "case_id", "",
+                            "No case id, and no principal applicant's row with a blank "
+                            "case_id above to join: give the case id, or put the "
+                            "principal's row first.")
+        if not pid:
+            pid = f"{NEW}{number}"
+        if pid.startswith(NEW) or cid.startswith(NEW):
+            self.rows += 1
+        return pid, cid
+
+
+def shown_id(value: str) -> str:
+    """An id as a message shows it: a placeholder is a blank cell of the file."""
+    return "(blank: a new one)" if value.startswith(NEW) else value
 
 
 def _check_against_registry(chunk: list[tuple[int, dict]], errors: ErrorSink) -> set[str]:
@@ -521,7 +569,7 @@ def _check_against_registry(chunk: list[tuple[int, dict]], errors: ErrorSink) ->
     for number, clean in chunk:
         pid, cid = clean["person_id"], clean["case_id"]
         if pid in existing and existing[pid] != cid:
-            errors.add(number, "case_id", cid,
+            errors.add(number, "case_id", shown_id(cid),
                        f"Person {pid} is in case {existing[pid]} in the registry: an import "
                        "does not move a person to another case.")
         elif cid in removed_cases:
@@ -563,13 +611,14 @@ def _check_principals(cases: dict[str, _CaseFacts], seen: dict, errors: ErrorSin
 
 
 def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = False,
-                errors_out=None, progress: Callable | None = None,
+                errors_out=None, assigned_out=None, progress: Callable | None = None,
                 source_name: str = "", job_id: str = "") -> ImportResult:
     """Imports a person file (CSV or XLSX): validated whole, then written whole or not at
     all. File-level problems are reported like row errors (row 0) and change nothing.
     `job_id` (the background job doing it) is written into the import's audit entry, in
     the import's own transaction: an attempt after a worker's death finds there whether
-    the import had committed (`committed_import`)."""
+    the import had committed (`committed_import`). `assigned_out`: a CSV file of the ids
+    given to the rows that left them blank (row, person_id, case_id)."""
     require(actor, "registry.import")
     result = ImportResult(dry_run=dry_run)
     errors = ErrorSink(errors_out)
@@ -583,19 +632,24 @@ def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = Fa
             result.refused = str(exc)
             errors.add(0, "", "", str(exc))
             return result
+        result.assigned = facts["assigned"]
         if errors.count or dry_run:
             return result
         try:
             spool.seek(0)
-            _write(spool, actor=actor, result=result, facts=facts, errors=errors,
-                   progress=progress, source_name=source_name, job_id=job_id)
+            with _AssignedIds(assigned_out) as assigned:
+                _write(spool, actor=actor, result=result, facts=facts, errors=errors,
+                       progress=progress, source_name=source_name, job_id=job_id,
+                       assigned=assigned)
         except ImportRefused as exc:
             result.refused = str(exc)
             errors.add(0, "", "", str(exc))
             result.persons_created = result.persons_updated = result.cases_created = 0
-            result.persons_unchanged = 0
+            result.persons_unchanged = result.assigned = 0
+            result.first_assigned = []
         else:
             result.applied = True
+            result.first_assigned = assigned.first
         return result
     finally:
         result.errors = errors.count
@@ -619,6 +673,66 @@ def committed_import(job_id: str, source_name: str) -> ImportResult | None:
 
 
 # --- writing -----------------------------------------------------------------------------
+
+
+class _AssignedIds:
+    """The ids given to blank cells, in row order: the first ones for the result, all to
+    a CSV file (when given). Numbers come from the id counters, locked (cases first, as
+    services.case_create takes them) from the first blank to the commit; a file without
+    blanks locks them only at the end, to move them past its highest ids."""
+
+    HEADER = ("row", "person_id", "case_id")
+
+    def __init__(self, path=None):
+        self.path, self.first, self.ids, self.next = path, [], {}, None
+        self._file = self._writer = None
+
+    def __enter__(self):
+        if self.path:
+            self._file = open(self.path, "w", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._file)
+            self._writer.writerow(self.HEADER)
+        return self
+
+    def __exit__(self, *exc):
+        if self._file:
+            self._file.close()
+
+    def _take(self, placeholder: str, prefix: str, high: dict) -> str:
+        if self.next is None:
+            self.next = {}
+            for p in ("C", "P"):
+                counter, _ = Counter.objects.select_for_update().get_or_create(prefix=p)
+                self.next[p] = max(counter.value, high[p])
+        key = (prefix, placeholder)  # a principal's row holds the same one for both
+        if key not in self.ids:
+            self.next[prefix] += 1
+            self.ids[key] = f"{prefix}{self.next[prefix]:0{ID_WIDTH[prefix]}d}"
+        return self.ids[key]
+
+    def fill(self, row: dict, high: dict) -> None:
+        """Puts real ids in place of the row's placeholders."""
+        pid, cid = row["person_id"], row["case_id"]
+        if not (pid.startswith(NEW) or cid.startswith(NEW)):
+            return
+        if cid.startswith(NEW):
+            row["case_id"] = self._take(cid, "C", high)
+        if pid.startswith(NEW):
+            row["person_id"] = self._take(pid, "P", high)
+        entry = (row["row"], row["person_id"], row["case_id"])
+        if len(self.first) < FIRST_ASSIGNED:
+            self.first.append(entry)
+        if self._writer:
+            self._writer.writerow(entry)
+
+    def counters_save(self, high: dict) -> None:
+        """Moves the counters past every id the import wrote (given or assigned)."""
+        for prefix in ("C", "P"):
+            value = max(high[prefix], (self.next or {}).get(prefix, 0))
+            if value:
+                counter, _ = Counter.objects.select_for_update().get_or_create(prefix=prefix)
+                if counter.value < value:
+                    Counter.objects.filter(prefix=prefix).update(value=value)
 
 
 def _rollup_dims_sync(pks: list[int]) -> None:
@@ -658,18 +772,24 @@ def _new_pks(model, count: int) -> list[int] | None:
 
 @transaction.atomic
 def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink,
-           progress, source_name: str, job_id: str = "") -> None:
+           progress, source_name: str, job_id: str = "",
+           assigned: _AssignedIds | None = None) -> None:
     from onward.movements.ledger import ledger_arrivals
 
     detail = f"imported from {source_name}"[:255]
-    today = dt.date.today()
+    today = timezone.localdate()
     now = timezone.now()
     through = Person.specific_needs.through
     done = 0
     registered = facts.get("registered", set())
 
+    assigned = assigned or _AssignedIds()
+    high = facts["high"]
+
     def flush(batch: list[dict]):
         nonlocal done
+        for c in batch:
+            assigned.fill(c, high)
         cids = {c["case_id"] for c in batch}
         cases = dict(Case.objects.filter(case_id__in=among(cids)).values_list("case_id", "pk"))
         new_cases: dict[str, dict] = {}
@@ -785,11 +905,7 @@ def _write(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink
 
     for batch in _spooled(spool):
         flush(batch)
-    for prefix, high in facts["high"].items():
-        if high:
-            counter, _ = Counter.objects.select_for_update().get_or_create(prefix=prefix)
-            if counter.value < high:
-                Counter.objects.filter(prefix=prefix).update(value=high)
+    assigned.counters_save(high)
     audit_record(
         actor=actor, action=AuditEntry.Action.CREATE, object_type="import",
         object_id=source_name[:64],

@@ -42,6 +42,11 @@ def errors_path_name(job_id) -> str:
     return f"{job_id}-errors.csv"
 
 
+def assigned_path(job) -> Path:
+    """The ids the import gave to blank cells: row, person_id, case_id."""
+    return uploads_dir() / f"{job.pk}-assigned.csv"
+
+
 def _committed(job) -> dict | None:
     """The import an attempt committed before its worker died, if it did."""
     from onward.registry.importing import committed_import
@@ -64,6 +69,7 @@ def run_import(job, progress):
     params = job.params
     result = import_file(uploads_dir() / params["stored"], actor=job.created_by,
                          dry_run=params.get("dry_run", False), errors_out=errors_path(job),
+                         assigned_out=assigned_path(job),
                          progress=progress, source_name=params.get("name", ""),
                          job_id=str(job.pk))
     progress(result.rows, result.rows, "Imported" if result.applied else (

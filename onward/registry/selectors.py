@@ -27,9 +27,17 @@ def _audit_list(user, object_type: str, filters: dict) -> None:
 
 def person_list(*, user, q: str = "", sex: str = "", nationality: str = "", need: str = "",
                 age_band: str = "", case_status: str = "") -> QuerySet:
-    _audit_list(user, "person_list", {"q": q, "sex": sex, "nationality": nationality,
-                                      "need": need, "age_band": age_band,
-                                      "case_status": case_status})
+    """The persons a list page or the API shows; the query is audited as a view."""
+    filters = {"q": q, "sex": sex, "nationality": nationality, "need": need,
+               "age_band": age_band, "case_status": case_status}
+    _audit_list(user, "person_list", filters)
+    return persons_filtered(user=user, **filters)
+
+
+def persons_filtered(*, user, q: str = "", sex: str = "", nationality: str = "",
+                     need: str = "", age_band: str = "", case_status: str = "") -> QuerySet:
+    """The same persons, within the user's scope, with no audit entry of its own: for a
+    caller that writes the one entry the read deserves (an export records its filters)."""
     persons = visible_persons(user).select_related("case")
     # Names in any spelling (Mohammad = Muhammad = محمد), ids and documents typed whole.
     persons = person_search(persons, q)
@@ -68,8 +76,16 @@ LOOKUP_AUDIT_IDS = 10
 
 def case_list(*, user, q: str = "", status: str = "", need: str = "",
               nationality: str = "") -> QuerySet:
-    _audit_list(user, "case_list", {"q": q, "status": status, "need": need,
-                                    "nationality": nationality})
+    """The cases a list page or the API shows; the query is audited as a view."""
+    filters = {"q": q, "status": status, "need": need, "nationality": nationality}
+    _audit_list(user, "case_list", filters)
+    return cases_filtered(user=user, **filters)
+
+
+def cases_filtered(*, user, q: str = "", status: str = "", need: str = "",
+                   nationality: str = "") -> QuerySet:
+    """The same cases, within the user's scope, with no audit entry of its own (see
+    `persons_filtered`)."""
     cases = visible_cases(user).annotate(size=Count("members", distinct=True))
     for word in q.split():
         cases = cases.filter(

@@ -76,6 +76,14 @@ def parse_nationality(text: str) -> str:
     return text
 
 
+def any_case_pattern(choices) -> str:
+    """A regular expression (Python's and a JSON schema's alike) of the choices in any
+    case, white space around allowed: what the parse_* functions here accept."""
+    spelled = ("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c)
+                       for c in choice) for choice in choices)
+    return rf"^\s*(?:{'|'.join(spelled)})\s*$"
+
+
 def parse_relationship(text: str) -> str:
     text = (text or "").strip().lower()
     if text not in codes.RELATIONSHIPS:

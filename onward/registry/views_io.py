@@ -1,5 +1,6 @@
 """Import and export pages. Thin: the work is in importing.py, exporting.py and jobs.py."""
 
+import io
 import tempfile
 from pathlib import Path
 
@@ -14,9 +15,10 @@ from onward.accounts.policy import can
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.jobs.models import Job
-from onward.registry import exporting
-from onward.registry.importing import COLUMNS, ErrorSink, max_bytes
+from onward.registry import exporting, import_template
+from onward.registry.importing import COLUMNS, FIRST_ASSIGNED, ErrorSink, max_bytes
 from onward.registry.jobs import (
+    assigned_path,
     errors_path,
     get_import_for_user,
     import_error_count,
@@ -27,6 +29,7 @@ from onward.registry.jobs import (
 from onward.web.access import permission_required, record_or_404
 
 ERRORS_PAGE = 100
+ASSIGNED_PAGE = 100
 
 
 class ImportForm(forms.Form):
@@ -58,7 +61,34 @@ def import_list(request):
         return redirect("import_detail", job_id=job.pk)
     page = Paginator(_imports_for(request.user), 20).get_page(request.GET.get("page"))
     return render(request, "registry/import_list.html", {
-        "form": form, "page": page, "columns": COLUMNS, "limit_mb": round(max_bytes() / 2**20, 1)})
+        "form": form, "page": page, "columns": COLUMNS, "limit_mb": round(max_bytes() / 2**20, 1),
+        "help": [(name, import_template.HELP.get(name, "")) for name in import_template.HEADER]})
+
+
+_TEMPLATES = {
+    "template.csv": ("onward-person-template.csv", "text/csv; charset=utf-8"),
+    "codes.csv": ("onward-code-lists.csv", "text/csv; charset=utf-8"),
+    "template.xlsx": ("onward-person-template.xlsx", exporting.content_type("xlsx")),
+}
+
+
+@require_safe
+@permission_required("registry.import")
+def import_template_file(request, template):
+    """The blank person file and its code lists: no personal data, so no audit entry."""
+    if template not in _TEMPLATES:
+        raise Http404("No such template.")
+    filename, content_type = _TEMPLATES[template]
+    if template == "template.xlsx":
+        out = io.BytesIO()
+        import_template.template_xlsx(out)
+        body = out.getvalue()
+    else:
+        body = (import_template.template_csv() if template == "template.csv"
+                else import_template.codes_csv())
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _import_job(request, job_id) -> Job:
@@ -76,6 +106,17 @@ def _error_page(request, job, number):
     return page
 
 
+def _assigned_page(job, number):
+    """The ids given to blank cells (row, person id, case id), a page of them."""
+    first = (job.result or {}).get("first_assigned") or []
+    if not first:
+        return None
+    page = Paginator(first, ASSIGNED_PAGE).get_page(number)
+    page.total = (job.result or {}).get("assigned", len(first))
+    page.more = page.total > len(first)
+    return page
+
+
 @require_safe
 @permission_required("registry.import")
 def import_detail(request, job_id):
@@ -83,7 +124,31 @@ def import_detail(request, job_id):
     return render(request, "registry/import_detail.html", {
         "job": job, "result": job.result or {},
         "errors": _error_page(request, job, request.GET.get("page")),
+        "assigned": _assigned_page(job, request.GET.get("assigned_page")),
+        "first_assigned_limit": FIRST_ASSIGNED,
     })
+
+
+@require_safe
+@permission_required("registry.import")
+def import_assigned(request, job_id):
+    """Every id the import gave to a blank cell, as CSV (row, person_id, case_id)."""
+    job = _import_job(request, job_id)
+    path = assigned_path(job)
+    name = Path(job.params.get("name", "import")).stem
+    if not path.exists() or not (job.result or {}).get("applied"):
+        if (job.result or {}).get("applied") and (job.result or {}).get("assigned"):
+            raise Http404("This import's list of assigned ids is no longer kept.")
+        # An import that gave no id (or wrote nothing) has an empty list.
+        response = HttpResponse("row,person_id,case_id\r\n",
+                                content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}-assigned-ids.csv"'
+        return response
+    audit_record(actor=request.user, action=AuditEntry.Action.EXPORT, object_type="import",
+                 object_id=str(job.pk), detail="assigned ids")
+    return FileResponse(open(path, "rb"), as_attachment=True,
+                        filename=f"{name}-assigned-ids.csv",
+                        content_type="text/csv; charset=utf-8")
 
 
 @require_safe

@@ -69,9 +69,9 @@ class PledgeDetailOut(PledgeOut):
 class PledgeIn(serializers.Serializer):
     """Raw values; relocation's own rules (services._clean_pledge) validate them."""
 
-    country = serializers.CharField(required=False)
-    name = serializers.CharField(required=False, allow_blank=True)
-    valid_from = serializers.CharField(required=False, help_text="YYYY-MM-DD")
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-3")
+    name = serializers.CharField()
+    valid_from = serializers.CharField(help_text="YYYY-MM-DD")
     valid_to = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     status = serializers.ChoiceField(choices=Pledge.Status.choices, required=False)
     max_case_size = serializers.IntegerField(required=False, allow_null=True)
@@ -80,10 +80,16 @@ class PledgeIn(serializers.Serializer):
     nationalities = serializers.ListField(child=serializers.CharField(), required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
     capacities = serializers.DictField(child=serializers.IntegerField(allow_null=True),
-                                       required=False, help_text="{dimension: places}")
+                                       help_text="{dimension: places}; persons at least")
 
 
 class PledgePatch(PledgeIn):
+    # An edit names only what changes (the version excepted).
+    country = serializers.CharField(required=False)
+    name = serializers.CharField(required=False, allow_blank=True)
+    valid_from = serializers.CharField(required=False)
+    capacities = serializers.DictField(child=serializers.IntegerField(allow_null=True),
+                                       required=False)
     version = serializers.IntegerField(help_text="The version you read; a stale edit is refused.")
     note = serializers.CharField(required=False, allow_blank=True)
 

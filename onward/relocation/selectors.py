@@ -335,6 +335,15 @@ def submission_list(*, user, pledge: Pledge | None = None, decision: str | None 
     return subs.order_by("decision", "-submitted_at", "-id")
 
 
+def submission_counts(*, user, pledge: Pledge | None = None) -> dict[str, int]:
+    """How many submissions the user may see, by decision ("" awaiting one), and "all"."""
+    subs = visible_submissions(user)
+    if pledge is not None:
+        subs = subs.filter(pledge=pledge)
+    counts = dict(subs.order_by().values_list("decision").annotate(n=Count("id")))
+    return {**counts, "all": sum(counts.values())}
+
+
 SHARED_PERSON_FIELDS = ("given_name", "family_name", "father_name", "relationship", "sex",
                         "birth_date", "nationality", "specific_needs")
 

@@ -22,6 +22,7 @@ from onward.accounts.scope import scope_refusals
 from onward.audit.actor import acting_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
+from onward.conflicts import Conflict
 from onward.registry import validation
 from onward.registry.models import Case, SpecificNeed
 from onward.registry.services import StaleEdit
@@ -119,7 +120,7 @@ def submission_decide(*, actor, submission, decision: str, reason: str = "", at=
     if decision not in ("accepted", "rejected"):
         raise ValidationError({"decision": "Accept or reject."})
     if submission.decision != "":
-        raise ValidationError({"submission": (
+        raise Conflict({"submission": (
             f"This submission was already decided ({submission.get_decision_display().lower()}).")})
     action = "accept" if decision == "accepted" else "reject"
     return case_transition(actor=actor, case=submission.case, action=action, at=at,

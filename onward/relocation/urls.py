@@ -13,6 +13,7 @@ urlpatterns = [
          name="relocation_case_action"),
     path("relocation/bulk-submit/", views.relocation_bulk_submit, name="relocation_bulk_submit"),
     path("relocation/submissions/", views.submission_list, name="submission_list"),
+    path("relocation/decisions/", views.delegation_home, name="delegation_home"),
     path("relocation/submissions/<int:submission_id>/decide/", views.submission_decide,
          name="submission_decide"),
     path("api/relocation/pledges/", api.PledgeListApi.as_view(), name="api_pledge_list"),

@@ -173,6 +173,23 @@ def relocation_bulk_submit(request):
 
 
 @require_safe
+@permission_required("relocation.decide")
+def delegation_home(request):
+    """A delegation's landing page: its country's pledges, and the cases waiting for its
+    decision (oldest first: they have waited longest), a page at a time."""
+    waiting = selectors.submission_list(user=request.user, decision="").order_by(
+        "submitted_at", "id")
+    return render(request, "relocation/delegation_home.html", {
+        "rows": selectors.pledge_list(user=request.user),
+        "page": Paginator(waiting, SUBMISSIONS_PAGE).get_page(request.GET.get("page")),
+        "query": "", "counts": selectors.submission_counts(user=request.user),
+    })
+
+
+SUBMISSIONS_PAGE = 50  # a delegation's list runs to hundreds: a page fits a phone
+
+
+@require_safe
 @permission_required("relocation.view")
 def submission_list(request):
     decision = request.GET.get("decision")
@@ -183,8 +200,13 @@ def submission_list(request):
         pledge = record_or_404(request, selectors.get_pledge_for_user, "pledge", request.GET["pledge"])
     subs = selectors.submission_list(user=request.user, pledge=pledge,
                                      decision="" if decision == "pending" else decision or None)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(request, "relocation/submission_list.html", {
-        "submissions": subs[:500], "decision": decision or "", "pledge": pledge,
+        "page": Paginator(subs, SUBMISSIONS_PAGE).get_page(request.GET.get("page")),
+        "query": query.urlencode(),
+        "counts": selectors.submission_counts(user=request.user, pledge=pledge),
+        "decision": decision or "", "pledge": pledge,
         "can_decide": policy.can(request.user, "relocation.decide"),
         "decisions": Submission.Decision.choices, "form": DecisionForm(),
     })

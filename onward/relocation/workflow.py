@@ -29,6 +29,7 @@ from onward.accounts import policy
 from onward.audit.actor import acting_user
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_records
+from onward.conflicts import Conflict
 from onward.registry.models import Case
 from onward.relocation import guards as external_guards
 from onward.relocation.models import (
@@ -225,9 +226,12 @@ def pledge_has_capacity(step, batch):
                           f"({'; '.join(over)}).")
 
 
-def exit_check_kind_pending(step, batch):
+def exit_check_kind_given(step, batch):
     if step.kind not in EXIT_KINDS:
         return "kind", f"Choose an exit check: {', '.join(EXIT_KINDS)}."
+
+
+def exit_check_kind_pending(step, batch):
     if step.kind in step.exit_kinds:
         return "kind", f"The {step.kind.replace('_', ' ')} check is already recorded."
 
@@ -384,7 +388,8 @@ TABLE: dict[tuple[str, str], Transition] = {
         (open_submission,))
        for state in (S.REJECTED, S.WITHDRAWN)},
     (S.ACCEPTED, "check_exit"): Transition(
-        S.ACCEPTED, EXIT, (has_open_submission, exit_check_kind_pending), (record_exit_check,)),
+        S.ACCEPTED, EXIT, (has_open_submission, exit_check_kind_given,
+                                exit_check_kind_pending), (record_exit_check,)),
     (S.ACCEPTED, "mark_ready"): Transition(
         S.READY, EXIT, (has_open_submission, exit_checks_complete)),
     **{(state, "hold"): Transition(S.ON_HOLD, PROCESS, (reason_given,), (remember_state,))
@@ -411,6 +416,12 @@ def allowed_actions(user, state: str, *, internal: bool = False) -> list[Action]
             and (internal or not ACTIONS[a].internal)]
 
 
+# Guards that refuse what the request gave (or left out); every other guard refuses because
+# of the state of the case, its submission or the pledge, and alone makes a Conflict (409).
+INPUT_GUARDS = frozenset({assessment_given, reason_given, pledge_given, exit_check_kind_given,
+                          departure_date_given})
+
+
 def illegal_message(action: str, state: str) -> str:
     legal = [ACTIONS[a].label.lower() for a in actions_from(state)]
     label = ACTIONS[action].label.lower() if action in ACTIONS else repr(action)
@@ -425,8 +436,9 @@ def run(*, actor, action: str, steps: list[Step], internal: bool = False) -> lis
 
     Raises PermissionDenied if the actor's role may not make this action at all;
     ValidationError naming each field at fault (one case) or each case at fault (several
-    cases: {case_id: [messages]}) when any step is illegal or a guard refuses it; in both
-    cases nothing is written. Must be called inside a transaction (services are atomic).
+    cases: {case_id: [messages]}) when any step is illegal or a guard refuses it: a
+    Conflict (a ValidationError, 409 in the API) when only the state of the records
+    refuses it, not the input (INPUT_GUARDS); in every case nothing is written. Must be called inside a transaction (services are atomic).
     """
     if action not in ACTIONS:
         raise ValidationError({"action": f"{action!r} is not a relocation action."})
@@ -442,13 +454,16 @@ def run(*, actor, action: str, steps: list[Step], internal: bool = False) -> lis
     batch = Batch(actor=actor, now=now)
     _load(steps, batch, action)
     errors: dict[str, list[str]] = {}
+    from_input = False
     for step in steps:
         step.at = step.at or now
-        for fld, message in _check(step, action, batch, actor):
+        for fld, message, of_input in _check(step, action, batch, actor):
+            from_input |= of_input
             errors.setdefault(fld if len(steps) == 1 else step.case.case_id, []).append(
                 message if len(steps) == 1 else f"{fld}: {message}")
     if errors:
-        raise ValidationError(errors)
+        # Input to fix comes first (400); refused only by the records' state: a Conflict.
+        raise ValidationError(errors) if from_input else Conflict(errors)
     _write(steps, action, batch)
     return steps
 
@@ -456,7 +471,7 @@ def run(*, actor, action: str, steps: list[Step], internal: bool = False) -> lis
 def _check(step: Step, action: str, batch: Batch, actor):
     row = TABLE.get((step.state, action))
     if row is None:
-        yield "action", illegal_message(action, step.state)
+        yield "action", illegal_message(action, step.state), False
         return
     if not policy.can(actor, row.permission):
         raise PermissionDenied(f"Your role may not do this ({row.permission}).")
@@ -466,16 +481,16 @@ def _check(step: Step, action: str, batch: Batch, actor):
     if step.rc and step.at < step.rc.state_entered_at:
         yield "at", (f"History is dated: this step ({step.at:%Y-%m-%d %H:%M}) cannot come "
                      f"before the case entered its current state "
-                     f"({step.rc.state_entered_at:%Y-%m-%d %H:%M}).")
+                     f"({step.rc.state_entered_at:%Y-%m-%d %H:%M})."), True
         return
     if step.at > batch.now + FUTURE_SLACK:
-        yield "at", f"{step.at:%Y-%m-%d %H:%M} is in the future."
+        yield "at", f"{step.at:%Y-%m-%d %H:%M} is in the future.", True
         return
     step.row = row
     for guard in row.guards:
         refusal = guard(step, batch)
         if refusal:
-            yield refusal
+            yield *refusal, guard in INPUT_GUARDS
             if guard in (has_open_submission, pledge_given):
                 return  # the guards after these need what they check
 

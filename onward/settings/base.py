@@ -73,6 +73,9 @@ INSTALLED_APPS = [
 # that it compresses the static files too; production.py puts it after, because there
 # they are compressed once at collectstatic (gzip and brotli) and served as they are.
 MIDDLEWARE = [
+    # First: the request id and the audit context hold for everything below, and every
+    # answer (a redirect or refusal of a middleware too) carries X-Request-ID.
+    "onward.audit.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -86,7 +89,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "onward.web.middleware.NoStoreMiddleware",
-    "onward.audit.middleware.RequestContextMiddleware",
     # Sign-in (onward/accounts/middleware.py): after the audit context, so that a logout
     # they cause is audited with its address; django-axes wants to be last.
     "django_otp.middleware.OTPMiddleware",
@@ -219,13 +221,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "onward.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "onward.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # A JSON body is bounded in size and depth before it is parsed (onward/api/parsers.py).
-    "DEFAULT_PARSER_CLASSES": ["onward.api.parsers.BoundedJSONParser",
-                               "rest_framework.parsers.FormParser",
-                               "rest_framework.parsers.MultiPartParser"],
+    # JSON only: a form body carries no null, no list, no number (every value a string),
+    # so the schema would promise one body in three shapes. The person import takes its
+    # multipart upload with its own parser (registry/api_imports.py).
+    "DEFAULT_PARSER_CLASSES": ["onward.api.parsers.BoundedJSONParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Onward API",
@@ -236,6 +239,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Request bodies get components of their own, so that a field that may not be blank
+    # says minLength 1 (and, trimmed, a pattern: onward/api/schema.py) and a read-only one
+    # is not asked for.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Onward's PATCH bodies are validated whole (a `version` is required, the rest is
+    # optional by the serializer itself): the schema keeps their `required` list.
+    "COMPONENT_SPLIT_PATCH": False,
     # Every operation documents its error answers ({"error": ..., "fields": ...}).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "onward.api.schema.add_error_responses"],
@@ -269,10 +279,10 @@ LOGGING = {
 # the kinds that are safe to retry, failed with the reason otherwise.
 ONWARD_JOB_LEASE_SECONDS = env_int("ONWARD_JOB_LEASE_SECONDS", 60, minimum=2, maximum=3600)
 ONWARD_JOB_MAX_ATTEMPTS = env_int("ONWARD_JOB_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
-# The largest person file an import accepts (the proxy's client_max_body_size must allow it).
 # Uploaded import files and their error reports are removed after this many days (by the
 # background worker, hourly, or `onward purge_uploads`): docs/security.md.
 ONWARD_UPLOAD_RETENTION_DAYS = env_int("ONWARD_UPLOAD_RETENTION_DAYS", 30, minimum=1)
+# The largest person file an import accepts (the proxy's client_max_body_size must allow it).
 ONWARD_IMPORT_MAX_BYTES = env_int("ONWARD_IMPORT_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
 
 # Reports shared outside the operation round or suppress cells below this count.

@@ -4,7 +4,8 @@ Django logs a refusal it raised as an exception (403 PermissionDenied, 400 BadRe
 every SuspiciousOperation: a foreign Host header, a forged session, too many fields) with
 its traceback. A traceback says nothing about a client's mistake and buries the server
 errors (5xx) that do need one: `OneLineRefusal` drops it from every record of a 4xx
-answer, and names the method and path where Django's message does not.
+answer, names the method and path where Django's message does not, and the request's id
+(X-Request-ID, onward/audit/middleware.py) that its audit entries carry too.
 
 It is a filter on the loggers Django writes refusals to (`REFUSAL_LOGGERS`, set in
 settings.LOGGING), not on a handler, so that the record itself is one line wherever it
@@ -36,5 +37,8 @@ class OneLineRefusal(logging.Filter):
         path = getattr(request, "path", "")
         if path and path not in message:
             message = f"{message} ({getattr(request, 'method', '')} {path})"
+        request_id = getattr(request, "request_id", None)
+        if request_id:  # the audit entry of the refusal holds the same id
+            message = f"{message} [request {request_id}]"
         record.msg, record.args = f"{status} {message}", ()
         return True

@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from onward import bounds
+from onward.accounts import roles
 from onward.accounts.policy import can, visible_cases
 from onward.audit.models import AuditEntry
 from onward.audit.selectors import audit_search
@@ -20,6 +21,9 @@ def home(request):
     that read the registry (they see the whole operation)."""
     from onward.movements.ledger import population
 
+    if request.user.role == roles.DELEGATION:
+        # A delegation lands on its pledges and the cases waiting for its decision.
+        return redirect("delegation_home")
     today = timezone.localdate()
     context = {"today": today}
     if can(request.user, "registry.view"):

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from onward.accounts import roles
 from onward.audit.models import AuditEntry
-from onward.matching import services
+from onward.matching import inputs, services
 from onward.matching.models import MatchAcceptance, MatchPin, MatchRun, ScoringPolicy
 from onward.matching.tests.access_matrix import assessed_case, open_pledge, solved_run
 from onward.registry.services import StaleEdit
@@ -251,10 +251,10 @@ def test_a_link_is_ended_not_deleted(users):
 
 
 def test_predictions_are_read_whole_or_refused_by_row():
-    got = services.predictions_parse("case_id,country,predicted\nC1,deu,0.7\n")
+    got = inputs.predictions_parse("case_id,country,predicted\nC1,deu,0.7\n")
     assert got == {"C1|country:DEU": 0.7}
     with pytest.raises(ValidationError, match="row 3"):
-        services.predictions_parse("case_id,pledge_id,predicted\nC1,4,0.2\nC2,4,1.5\n")
+        inputs.predictions_parse("case_id,pledge_id,predicted\nC1,4,0.2\nC2,4,1.5\n")
 
 
 def test_predictions_enter_the_score_when_weighted(users):

@@ -113,7 +113,7 @@ def test_the_api_starts_reads_and_accepts_a_run(client, users):
         c.case_id for c in cases)
     again = client.post(reverse("api_match_accept", args=[run.pk]),
                         json.dumps({"pledges": [pledge.pk]}), content_type="application/json")
-    assert again.status_code == 400 and f"pledge {pledge.pk}" in again.json()["fields"]
+    assert again.status_code == 409 and f"pledge {pledge.pk}" in again.json()["fields"]
 
 
 def test_the_api_refuses_a_bad_start_with_the_field_named(client, users):

@@ -135,3 +135,17 @@ def test_only_transfer_managers_plan_transfers(users, albania):
     with pytest.raises(PermissionDenied):
         services.transfer_plan(actor=users[roles.PROTECTION], pledge=albania, date=DAY,
                                seats=3)
+
+
+def test_the_api_answers_a_state_refusal_409_and_bad_input_400(client_for, rs, albania):
+    transfer = services.transfer_plan(actor=rs, pledge=albania, date=DAY, seats=9)
+    client = client_for(roles.ADMIN)
+    empty = client.post(f"/api/transfers/{transfer.pk}/confirm/", {},
+                        content_type="application/json")
+    assert empty.status_code == 409  # well formed; the empty manifest is in the way
+    assert empty.json()["fields"]["transfer"] == ["The manifest is empty."]
+    blank = client.post(f"/api/transfers/{transfer.pk}/date/", {"date": "2013-05-02",
+                                                               "reason": " "},
+                        content_type="application/json")
+    assert blank.status_code == 400 and "reason" in blank.json()["fields"]
+    assert Transfer.objects.get(pk=transfer.pk).status == "planned"

@@ -95,6 +95,11 @@ ROWS = [
     # The import job is the clerk's; administrators and data managers see every job.
     Row("import_detail", _i("import_detail"), outcome(200, **IMPORTERS)),
     Row("import_errors", _i("import_errors"), outcome(200, **IMPORTERS)),
+    Row("import_assigned", _i("import_assigned"), outcome(200, **IMPORTERS)),
+    # The blank template and the code lists: files of the product, no record named.
+    Row("import_template_file", lambda w: reverse("import_template_file",
+                                                  args=["template.xlsx"]),
+        outcome(200, **IMPORTERS), outside=None),
     Row("import_detail", lambda w: reverse("import_detail", args=[w["their_import"]]),
         outcome(200, CL=404, **IMPORTERS)),
     Row("api_import_list", lambda w: reverse("api_import_list"),

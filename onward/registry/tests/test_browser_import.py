@@ -73,3 +73,45 @@ def test_clerk_fixes_a_refused_file_and_imports_it(browser_page, live_server, cl
     page.click("form.filters button")
     page.wait_for_selector("text=P800003")
     shot(page, "import-04-found-by-variant")
+
+
+def test_clerk_fills_the_downloaded_template_with_blank_ids_and_finds_the_person(
+        browser_page, live_server, clerk, tmp_path):  # noqa: F811
+    """The clerk's day: the template from the Import page, a new household with no ids,
+    the ids the import gave, then the principal found under another spelling."""
+    page, base = browser_page, live_server.url
+    login(page, base, "t_clerk")
+    page.click("nav >> text=Import")
+    with page.expect_download() as download:
+        page.click("#templates >> text=Template (CSV)")
+    header = next(csv.reader(download.value.path().open(encoding="utf-8-sig")))
+    assert header == [*COLUMNS, "arrival_date"]
+    values = [
+        {"relationship": "principal", "given_name": "Abdul Rahman", "family_name": "al-Tamimi",
+         "sex": "M", "birth_date": "1965", "nationality": "IRQ", "specific_needs": "ER"},
+        {"relationship": "spouse", "given_name": "Layla", "family_name": "al-Tamimi",
+         "sex": "F", "birth_date": "1970", "nationality": "IRQ"},
+    ]
+    filled = tmp_path / "household.csv"
+    with open(filled, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows([[v.get(column, "") for column in header] for v in values])
+    page.set_input_files("input[type=file]", str(filled))
+    shot(page, "template-01-import-page")
+    page.click("button[type=submit] >> text=Upload and import")
+    page.wait_for_selector("#import-outcome")
+    assert "Imported: all 2 rows landed" in page.inner_text("#import-outcome")
+    principal = Person.objects.get(given_name="Abdul Rahman")
+    spouse = Person.objects.get(given_name="Layla")
+    assert spouse.case == principal.case
+    assigned = page.inner_text("#assigned")
+    assert principal.person_id in assigned and principal.case.case_id in assigned
+    assert spouse.person_id in assigned
+    shot(page, "template-02-assigned-ids")
+
+    page.click("nav >> text=Persons")
+    page.fill("input[name=q]", "Abd al-Rahman Tamimi")
+    page.click("form.filters button")
+    page.wait_for_selector(f"text={principal.person_id}")
+    shot(page, "template-03-found-by-variant")

@@ -347,3 +347,87 @@ def test_inside_name_keys_deferred_the_caller_writes_the_keys(dm):
     assert _keys_by_person([person]) == [[]]
     name_keys_write([(person.pk, person.search_keys)])
     assert _keys_by_person([person]) == [sorted(search_keys_for("Yousef", "", "").split())]
+
+
+# --- ids left blank, arrival dates --------------------------------------------------------
+
+BLANK_IDS = [
+    ["", "", "principal", "Zahra", "Ahmadi", "Reza", "F", "1980", "IRN", "", "", ""],
+    ["", "", "child", "Sara", "Ahmadi", "Ali", "F", "2010", "IRN", "", "", ""],
+    ["", "", "principal", "Hamid", "Moradi", "Morad", "M", "1975", "IRN", "", "", ""],
+]
+
+
+def test_blank_ids_are_assigned_a_household_at_a_time_and_reported(tmp_path, dm):
+    Counter.objects.update_or_create(prefix="P", defaults={"value": 41})
+    Counter.objects.update_or_create(prefix="C", defaults={"value": 7})
+    out = tmp_path / "assigned.csv"
+    result = import_file(write_csv(tmp_path, BLANK_IDS), actor=dm, assigned_out=out)
+    assert result.applied, errors_of(result)
+    assert result.first_assigned == [(2, "P000042", "C00008"), (3, "P000043", "C00008"),
+                                     (4, "P000044", "C00009")]
+    assert result.as_dict()["assigned"] == 3
+    assert Person.objects.get(person_id="P000043").case.case_id == "C00008"
+    assert Case.objects.get(case_id="C00009").members.get().given_name == "Hamid"
+    assert list(csv.reader(out.open())) == [["row", "person_id", "case_id"],
+                                            ["2", "P000042", "C00008"],
+                                            ["3", "P000043", "C00008"],
+                                            ["4", "P000044", "C00009"]]
+    # The next registration through the form takes the number after them.
+    assert (Counter.objects.get(prefix="P").value, Counter.objects.get(prefix="C").value) == (
+        44, 9)
+
+
+def test_assigned_ids_come_after_the_highest_id_the_file_gives(tmp_path, dm):
+    rows = [GOOD[0], ["", "C900001", "child", "Ali", "Rezaei", "Mohammad", "M", "2005",
+                      "IRN", "", "", ""]]
+    result = import_file(write_csv(tmp_path, rows), actor=dm)
+    assert result.applied, errors_of(result)
+    assert result.first_assigned == [(3, "P900002", "C900001")]
+
+
+def test_a_member_with_no_case_and_no_principal_above_is_refused(tmp_path, dm):
+    rows = [BLANK_IDS[1], *BLANK_IDS]
+    result = import_file(write_csv(tmp_path, rows), actor=dm)
+    assert not result.applied
+    assert errors_of(result)[0][:2] == (2, "case_id")
+    assert "principal's row first" in errors_of(result)[0][2]
+    assert not Person.objects.filter(given_name="Zahra").exists()
+
+
+def test_a_row_naming_its_case_ends_the_blank_case_above(tmp_path, dm):
+    rows = [BLANK_IDS[0], GOOD[0], BLANK_IDS[1]]
+    result = import_file(write_csv(tmp_path, rows), actor=dm)
+    assert [(r, c) for r, c, _ in errors_of(result)] == [(4, "case_id")]
+
+
+def test_a_dry_run_takes_no_number(tmp_path, dm):
+    Counter.objects.update_or_create(prefix="P", defaults={"value": 41})
+    result = import_file(write_csv(tmp_path, BLANK_IDS), actor=dm, dry_run=True)
+    assert result.errors == 0 and result.assigned == 3 and result.first_assigned == []
+    assert Counter.objects.get(prefix="P").value == 41
+    assert not Person.objects.filter(given_name="Zahra").exists()
+
+
+def _with_arrival(rows, dates):
+    return [[*row, date] for row, date in zip(rows, dates, strict=True)]
+
+
+def test_arrival_dates_are_bounded_by_today_and_the_operations_start(tmp_path, dm, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    settings.ONWARD_OPERATION_START = dt.date(2012, 2, 18)
+    # Tomorrow is still an event's day (onward/bounds.py: the camp's today and a user's
+    # clock may sit on either side of midnight); the day after is not.
+    later = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
+    rows = _with_arrival(GOOD, [later, "2012-02-17", "2012-02-18"])
+    result = import_file(write_csv(tmp_path, rows, header=[*COLUMNS, "arrival_date"]),
+                         actor=dm)
+    assert [(r, c) for r, c, _ in errors_of(result)] == [(2, "arrival_date"),
+                                                         (3, "arrival_date")]
+    assert "the latest date of an event Onward accepts" in errors_of(result)[0][2]
+    assert "2012-02-17 is before 2012-02-18, the earliest date of an event" in (
+        errors_of(result)[1][2])
+    assert not Person.objects.filter(person_id__startswith="P9").exists()

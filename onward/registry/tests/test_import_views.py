@@ -91,3 +91,69 @@ def test_the_list_pages_offer_exports_only_to_those_who_may(client, users):
     assert "/persons/export/?q=Ali&amp;sex=M&amp;format=xlsx" in page
     client.force_login(users[roles.CLERK])
     assert "/persons/export/" not in client.get("/persons/").content.decode()
+
+
+def test_the_import_jobs_audit_entries_carry_the_upload_requests_id(client, clerk):
+    """The job runs later, in the worker: its entries still name the request that asked."""
+    from onward.audit.models import AuditEntry
+
+    client.force_login(clerk)
+    response = client.post("/imports/", {"file": _upload(GOOD)})
+    request_id = response["X-Request-ID"]
+    created = AuditEntry.objects.filter(action="create", object_type="person")
+    assert created.count() == 2
+    assert set(created.values_list("request_id", flat=True)) == {request_id}
+
+
+def test_the_import_page_offers_the_templates_and_they_hold_every_column(client, clerk):
+    from onward.registry.import_template import HEADER
+
+    client.force_login(clerk)
+    page = client.get("/imports/").content.decode()
+    for name in ("template.xlsx", "template.csv", "codes.csv"):
+        assert f"/imports/files/{name}" in page
+    head = client.get("/imports/files/template.csv").content.decode("utf-8-sig")
+    assert head.strip().split(",") == [*COLUMNS, "arrival_date"] == list(HEADER)
+    codes = list(csv.reader(io.StringIO(
+        client.get("/imports/files/codes.csv").content.decode("utf-8-sig"))))
+    columns = {row[0] for row in codes[1:]}
+    assert columns == {"sex", "relationship", "specific_needs", "nationality"}
+    assert ["specific_needs", "TR", "Survivor of torture"] in codes
+    assert ["nationality", "IRN", "Iran, Islamic Republic of"] in codes
+    assert client.get("/imports/files/other.csv").status_code == 404
+
+
+def test_the_xlsx_template_filled_in_with_blank_ids_imports_as_it_is(client, clerk):
+    import openpyxl
+
+    client.force_login(clerk)
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/imports/files/template.xlsx").content))
+    assert book.sheetnames == ["persons", "codes"]
+    sheet = book["persons"]
+    header = [c.value for c in sheet[1] if c.value]
+    # Drop-downs of the code lists, where one cell takes one code.
+    lists = {str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation}
+    assert set(lists) == {chr(65 + header.index(c)) for c in ("relationship", "sex", "nationality")}
+    values = {"relationship": "principal", "given_name": "Zahra", "family_name": "Ahmadi",
+              "sex": "F", "birth_date": "1980", "nationality": "IRN", "specific_needs": "WR"}
+    for column, value in values.items():
+        sheet.cell(row=2, column=header.index(column) + 1, value=value)
+    sheet.cell(row=3, column=header.index("relationship") + 1, value="child")
+    sheet.cell(row=3, column=header.index("given_name") + 1, value="Sara")
+    filled = io.BytesIO()
+    book.save(filled)
+    upload = SimpleUploadedFile("filled.xlsx", filled.getvalue())
+    response = client.post("/imports/", {"file": upload})
+    job = Job.objects.get(kind="import")
+    assert job.result["applied"], job.result
+    page = client.get(response["Location"]).content.decode()
+    zahra = Person.objects.get(given_name="Zahra")
+    sara = Person.objects.get(given_name="Sara")
+    assert sara.case == zahra.case and zahra.specific_needs.get().code == "WR"
+    assert "Ids given to 2 rows" in page
+    assert f"/persons/{zahra.person_id}/" in page and f"/cases/{zahra.case.case_id}/" in page
+    listed = list(csv.reader(io.StringIO(
+        b"".join(client.get(f"/imports/{job.pk}/assigned.csv").streaming_content).decode())))
+    assert listed == [["row", "person_id", "case_id"],
+                      ["2", zahra.person_id, zahra.case.case_id],
+                      ["3", sara.person_id, zahra.case.case_id]]

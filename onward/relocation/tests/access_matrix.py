@@ -53,6 +53,7 @@ ROWS = [
     Row("relocation_bulk_submit", _u("relocation_bulk_submit"), outcome(200, **PROCESSORS),
         method="post", body={"cases": "", "pledge": ""}),
     Row("submission_list", _u("submission_list"), outcome(200)),
+    Row("delegation_home", _u("delegation_home"), outcome(403, A=200, DL=200)),
     Row("submission_decide", _u("submission_decide", submission_id="ours_sub"),
         outcome(302, **DECIDERS), method="post", body={"decision": "accepted"}),
     Row("submission_decide", _u("submission_decide", submission_id="theirs_sub"),

@@ -98,7 +98,7 @@ def test_the_delegation_decides_through_the_api(client, users, world):
     assert response.status_code == 200 and response.json()["decision"] == "accepted"
     again = client.post(reverse("api_submission_decision", args=[sub.pk]),
                         {"decision": "rejected", "reason": "x"}, content_type="application/json")
-    assert again.status_code == 400 and "already decided" in str(again.json()["fields"])
+    assert again.status_code == 409 and "already decided" in str(again.json()["fields"])
 
 
 def test_the_delegations_funnel_is_its_own_country(client, users, world):

@@ -17,8 +17,8 @@ from django.urls.converters import IntConverter, SlugConverter, StringConverter,
 
 # Parameters that are text: the registry's own ids only.
 REGISTRY_IDS = {"person_id", "case_id"}
-# Parameters that name no record at all (a report table's key).
-NOT_RECORDS = {("report_csv", "key")}
+# Parameters that name no record at all (a report table's key, a blank import template).
+NOT_RECORDS = {("report_csv", "key"), ("import_template_file", "template")}
 PERSONAL = re.compile(r"name|document|passport|phone|birth|email|address", re.I)
 
 
@@ -42,7 +42,7 @@ def _parameter_problem(name: str, parameter: str, converter) -> str | None:
         return None
     if type(converter) is StringConverter and parameter in REGISTRY_IDS:
         return None
-    if isinstance(converter, SlugConverter) and (name, parameter) in NOT_RECORDS:
+    if isinstance(converter, SlugConverter | StringConverter) and (name, parameter) in NOT_RECORDS:
         return None
     return f"not a system id ({type(converter).__name__})"
 

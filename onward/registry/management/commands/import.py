@@ -1,7 +1,8 @@
 """`onward import FILE`: import a person CSV or XLSX, all or nothing.
 
 Prints every error (row, column, value, message) and exits 1 when the file is refused;
-`--dry-run` checks only; `--errors-out` writes the error report as CSV.
+`--dry-run` checks only; `--errors-out` writes the error report as CSV; `--assigned-out`
+the ids given to rows that left person_id or case_id blank (row, person_id, case_id).
 """
 
 import sys
@@ -22,13 +23,16 @@ class Command(BaseCommand):
                             help="The user the import is done as (it is audited).")
         parser.add_argument("--dry-run", action="store_true", help="Validate only.")
         parser.add_argument("--errors-out", help="Write the error report to this CSV file.")
+        parser.add_argument("--assigned-out",
+                            help="Write the ids given to blank person_id/case_id cells "
+                                 "(row, person_id, case_id) to this CSV file.")
         parser.add_argument("--ignore-unknown-columns", action="store_true",
                             help="Ignore columns that are not in the person file.")
         parser.add_argument("--show", type=int, default=50,
                             help="How many errors to print (all are in --errors-out).")
 
     def handle(self, *args, file, user, dry_run, errors_out, ignore_unknown_columns, show,
-               **options):
+               assigned_out=None, **options):
         try:
             actor = User.objects.get(username=user, is_active=True)
         except User.DoesNotExist:
@@ -47,7 +51,7 @@ class Command(BaseCommand):
 
         result = import_file(file, actor=actor, dry_run=dry_run,
                              ignore_unknown=ignore_unknown_columns, errors_out=errors_out,
-                             progress=progress)
+                             assigned_out=assigned_out, progress=progress)
         bar.close()
         out = self.stdout
         if result.errors:
@@ -63,9 +67,17 @@ class Command(BaseCommand):
                              " (use --errors-out FILE for all)"))
             raise CommandError("The file was refused.", returncode=1)
         if dry_run:
-            out.write(f"Checked {result.rows} rows: no error (dry run, nothing written).")
+            out.write(f"Checked {result.rows} rows: no error (dry run, nothing written)"
+                      + (f"; {result.assigned} rows would be given ids." if result.assigned
+                         else "."))
             return
         out.write(self.style.SUCCESS(
             f"Imported {result.rows} rows: {result.persons_created} persons and "
             f"{result.cases_created} cases created, {result.persons_updated} persons "
             f"changed, {result.persons_unchanged} unchanged."))
+        for row, person_id, case_id in result.first_assigned[:show]:
+            out.write(f"  row {row}: {person_id} in case {case_id}")
+        if result.assigned > show:
+            out.write(f"  … {result.assigned} rows were given ids"
+                      + (f" (all in {assigned_out})" if assigned_out else
+                         " (use --assigned-out FILE for all)"))
