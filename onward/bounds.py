@@ -26,6 +26,8 @@ DEFAULT_OPERATION_START = dt.date(2000, 1, 1)
 # A count (places of a pledge, seats of a flight, persons who left): the column is a
 # 64-bit integer, but no operation counts more than this.
 COUNT_MAX = 1_000_000
+# A weight of a scoring policy (the defaults are 0 to 100).
+WEIGHT_MAX = 1_000_000
 # A JSON body nested deeper than this is refused before it is parsed further.
 JSON_MAX_DEPTH = 32
 # An import header wider than this is refused (the person CSV has 12 columns).

@@ -3,6 +3,7 @@ from importlib.util import find_spec
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.http import require_http_methods
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from onward.web import views as web
@@ -21,8 +22,9 @@ DOMAIN_APPS = ["registry", "jobs", "dedup", "relocation", "matching", "movements
 
 urlpatterns = [
     path("", web.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html",
-                                                redirect_authenticated_user=True), name="login"),
+    # GET and POST only, checked before the view sends a signed-in user home.
+    path("login/", require_http_methods(["GET", "HEAD", "POST"])(auth_views.LoginView.as_view(
+        template_name="web/login.html", redirect_authenticated_user=True)), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("onward.accounts.urls")),  # the second factor (docs/security.md)
     path("audit/", web.audit_list, name="audit_list"),

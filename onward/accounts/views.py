@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
 from onward.accounts import twofactor
 
@@ -38,6 +39,7 @@ def _next_url(request) -> str:
     return "/"
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def otp_verify(request):
     """After the password: the code from the user's app."""
     if not request.user.is_authenticated:
@@ -59,6 +61,7 @@ def otp_verify(request):
         "wait_until": twofactor.throttle_until(device)})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def otp_enrol(request):
     """First sign-in (or after an administrator's reset): pair an authenticator app."""
     if not request.user.is_authenticated:

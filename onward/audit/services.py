@@ -25,17 +25,20 @@ def _base(actor, actor_name: str | None, detail: str) -> dict:
     """The fields every entry of one call shares: who, from where, through which channel."""
     meta = request_meta()
     user = acting_user(actor)
-    return {"actor": user, "actor_name": actor_name if actor_name is not None
-            else (user.username if user else ""), "detail": detail[:255], "ip": meta.ip,
-            "channel": meta.channel, "path": meta.path, "request_id": meta.request_id}
+    name = actor_name if actor_name is not None else (user.username if user else "")
+    # Cut to the columns, whatever a caller passes: an audit row that does not fit would
+    # fail on PostgreSQL, and with it the action it records.
+    return {"actor": user, "actor_name": name[:150], "detail": detail[:255], "ip": meta.ip,
+            "channel": meta.channel, "path": (meta.path or "")[:255],
+            "request_id": meta.request_id}
 
 
 def audit_record(*, actor, action: str, object_type: str = "", object_id: str | int = "",
                  changes: dict | None = None, detail: str = "",
                  actor_name: str | None = None) -> AuditEntry:
     return AuditEntry.objects.create(
-        **_base(actor, actor_name, detail), action=action, object_type=object_type,
-        object_id=str(object_id), changes=changes or {})
+        **_base(actor, actor_name, detail), action=action, object_type=object_type[:32],
+        object_id=str(object_id)[:64], changes=changes or {})
 
 
 def audit_records(*, actor, entries: Iterable[Entry], detail: str = "",
@@ -48,7 +51,7 @@ def audit_records(*, actor, entries: Iterable[Entry], detail: str = "",
     rows = []
     for entry in entries:
         row = {**base, "action": entry[0], "object_type": entry[1],
-               "object_id": str(entry[2])}
+               "object_id": str(entry[2])[:64]}
         if len(entry) > 3 and entry[3]:
             row["changes"] = entry[3]
         if len(entry) > 4 and entry[4]:

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from onward import bounds
 from onward.accounts.policy import can
@@ -14,6 +14,7 @@ from onward.jobs.services import job_enqueue
 from onward.web.access import permission_required, record_or_404
 
 
+@require_safe
 @permission_required("dedup.view")
 def dedup_queue(request):
     status = request.GET.get("status", "open")
@@ -38,6 +39,7 @@ def _pair(request, pair_id):
     return record_or_404(request, selectors.get_pair_for_user, "duplicate pair", pair_id)
 
 
+@require_safe
 @permission_required("dedup.view")
 def dedup_pair(request, pair_id):
     pair = _pair(request, pair_id)

@@ -47,8 +47,10 @@ def incident_list(*, user, type: str = "", place: str = "", year: str = "") -> Q
         incidents = incidents.filter(within_site=True)
     elif place == "away":
         incidents = incidents.filter(within_site=False)
-    if year.isdigit():
-        incidents = incidents.filter(occurred_at__year=int(year))
+    if year:
+        # A year no date can hold (99999, "²") has no incident: never a date overflow.
+        known = year.isascii() and year.isdigit() and 1 <= int(year[:5]) <= 9998
+        incidents = incidents.filter(occurred_at__year=int(year)) if known else incidents.none()
     return incidents
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts.policy import NotFound, can, get_person_for_user
 from onward.incidents import selectors, services
@@ -29,6 +29,7 @@ def _rule(request) -> str:
     return rule if rule in selectors.RULES else "latest_official"
 
 
+@require_safe
 @permission_required("incidents.view")
 def incident_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("type", "place", "year")}
@@ -45,6 +46,7 @@ def incident_list(request):
     })
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("incidents.record")
 def incident_create(request):
     form = IncidentForm(request.POST or None)
@@ -59,6 +61,7 @@ def incident_create(request):
     return render(request, "web/form.html", {"form": form, "title": "Record an incident"})
 
 
+@require_safe
 @permission_required("incidents.view")
 def incident_detail(request, incident_id):
     incident = incident_or_404(request, incident_id)
@@ -69,6 +72,7 @@ def incident_detail(request, incident_id):
     })
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("incidents.record")
 def claim_add(request, incident_id):
     incident = incident_or_404(request, incident_id)
@@ -104,6 +108,7 @@ def victim_link(request, incident_id):
     return redirect("incident_detail", incident_id=incident.pk)
 
 
+@require_safe
 @permission_required("incidents.view")
 def protection_request_list(request):
     status = request.GET.get("status", "")
@@ -114,6 +119,7 @@ def protection_request_list(request):
     })
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("incidents.record")
 def protection_request_create(request):
     incidents = list(selectors.visible_incidents(request.user)[:100])
@@ -121,7 +127,10 @@ def protection_request_create(request):
                                  initial={"incidents": request.GET.getlist("incident")})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        chosen = [i for i in incidents if str(i.pk) in data.pop("incidents")]
+        # Popped once: inside the comprehension it ran for each incident, and the second
+        # visible incident raised KeyError (a 500 whenever two incidents existed).
+        picked = set(data.pop("incidents"))
+        chosen = [i for i in incidents if str(i.pk) in picked]
         try:
             pr = services.protection_request_create(actor=request.user, data=data,
                                                     incidents=chosen)
@@ -134,6 +143,7 @@ def protection_request_create(request):
                                                    "title": "Record a protection request"})
 
 
+@require_safe
 @permission_required("incidents.view")
 def protection_request_detail(request, request_id):
     pr = request_or_404(request, request_id)

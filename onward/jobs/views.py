@@ -1,5 +1,6 @@
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from onward.jobs.selectors import get_job_for_user
 from onward.web.access import permission_required, record_or_404
@@ -16,12 +17,14 @@ def job_state(job) -> dict:
             "attempts": job.attempts, "max_attempts": job.max_attempts}
 
 
+@require_safe
 @permission_required()
 def job_detail(request, job_id):
     job = _job(request, job_id)
     return render(request, "jobs/job_detail.html", {"job": job})
 
 
+@require_safe
 @permission_required()
 def job_status(request, job_id):
     """The job's progress as JSON, polled by the job page."""

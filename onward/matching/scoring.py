@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
+from onward import bounds
+
 PRIORITIES = ("emergency", "urgent", "normal")
 DAYS_PER_MONTH = 30.4375
 DECIMALS = 4  # every term is rounded alike, so that a score is reproducible exactly
@@ -158,11 +160,15 @@ def _number(raw, field: str, errors: dict, *, minimum: float | None = 0.0) -> fl
         value = float(raw)
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError
-    except (TypeError, ValueError):
-        errors[field] = f"{raw!r} is not a number."
+    except (TypeError, ValueError, OverflowError):
+        errors[field] = f"{str(raw)[:40]!r} is not a number."
         return 0.0
     if minimum is not None and value < minimum:
         errors[field] = f"At least {minimum:g}."
+    elif value > bounds.WEIGHT_MAX:
+        # A weight beyond this outweighs every other term by more than any policy means,
+        # and sums of such weights lose the smaller terms to rounding.
+        errors[field] = f"At most {bounds.WEIGHT_MAX:,}."
     return value
 
 

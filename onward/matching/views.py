@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts import policy as access
 from onward.audit.models import AuditEntry
@@ -33,6 +33,7 @@ def _run(request, run_id):
 
 # --- Runs ------------------------------------------------------------------------------------
 
+@require_safe
 @permission_required(PERM)
 def match_list(request):
     page = Paginator(selectors.run_list(user=request.user), 30).get_page(request.GET.get("page"))
@@ -69,6 +70,7 @@ def _render_run(request, run, **extra):
         **selectors.run_detail(user=request.user, run=run), **extra})
 
 
+@require_safe
 @permission_required(PERM)
 def match_run(request, run_id):
     return _render_run(request, _run(request, run_id))
@@ -134,6 +136,7 @@ def match_accept(request, run_id):
     return redirect("match_run", run_id=run.pk)
 
 
+@require_safe
 @permission_required(PERM)
 def match_explain(request, run_id, case_id, pledge_id):
     run = _run(request, run_id)
@@ -160,12 +163,14 @@ def match_reproduce(request, run_id):
 
 # --- Policies ----------------------------------------------------------------------------------
 
+@require_safe
 @permission_required(PERM)
 def policy_list(request):
     return render(request, "matching/policy_list.html", {
         "policies": selectors.policy_list(user=request.user)})
 
 
+@require_safe
 @permission_required(PERM)
 def policy_detail(request, policy_id):
     policy = record_or_404(request, selectors.get_policy_for_user, "scoring_policy", policy_id)
@@ -207,11 +212,13 @@ def _policy_form(request, policy):
         else "New scoring policy"})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required(PERM)
 def policy_create(request):
     return _policy_form(request, None)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required(PERM)
 def policy_edit(request, policy_id):
     policy = record_or_404(request, selectors.get_policy_for_user, "scoring_policy", policy_id)
@@ -223,6 +230,7 @@ def policy_edit(request, policy_id):
 
 # --- Family links and preferences ------------------------------------------------------------
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required(PERM)
 def country_link_list(request):
     if request.method == "POST":

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward import bounds
 from onward.accounts.policy import NotFound, can, get_person_for_user
@@ -47,6 +47,7 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
+@require_safe
 @permission_required("movements.view")
 def ledger(request):
     on = _day(request, request.GET.get("on", ""), timezone.localdate())  # "today" as the reports say it
@@ -75,6 +76,7 @@ def _person(request, person_id: str, form, field: str):
         return None
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("movements.record")
 def departure_create(request):
     form = DepartureForm(request.POST or None, initial={"person": request.GET.get("person", "")})
@@ -97,6 +99,7 @@ def departure_create(request):
                  "unknown. Relocations are recorded by confirming a transfer."})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("movements.record")
 def reported_departure_create(request):
     form = ReportedDepartureForm(request.POST or None)
@@ -117,6 +120,7 @@ def reported_departure_create(request):
                  "transit location."})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("movements.record")
 def birth_create(request):
     form = BirthForm(request.POST or None, initial={"mother": request.GET.get("mother", "")})
@@ -139,6 +143,7 @@ def birth_create(request):
         "intro": "The child joins the mother's case on the date of birth."})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("movements.record")
 def departure_correct(request, person_id):
     person = person_or_404(request, person_id)
@@ -172,6 +177,7 @@ def _pledges():
     return list(Pledge.objects.exclude(status="closed"))
 
 
+@require_safe
 @permission_required("movements.view")
 def transfer_list(request):
     status = request.GET.get("status", "")
@@ -184,6 +190,7 @@ def transfer_list(request):
     })
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("transfers.manage")
 def transfer_create(request):
     from onward.relocation.selectors import get_pledge_for_user
@@ -204,6 +211,7 @@ def transfer_create(request):
     return render(request, "web/form.html", {"form": form, "title": "Plan a transfer"})
 
 
+@require_safe
 @permission_required("movements.view")
 def transfer_detail(request, transfer_id):
     from onward.relocation.selectors import cases_ready_for_departure, pledge_figures
@@ -330,6 +338,7 @@ def _audit_export(request, transfer, fmt):
                  object_id=transfer.pk, detail=f"manifest {fmt}")
 
 
+@require_safe
 @permission_required("transfers.manage")
 def manifest_csv(request, transfer_id):
     transfer = transfer_or_404(request, transfer_id)
@@ -342,6 +351,7 @@ def manifest_csv(request, transfer_id):
     return response
 
 
+@require_safe
 @permission_required("transfers.manage")
 def manifest_pdf(request, transfer_id):
     from onward.movements.manifest import manifest_pdf_bytes

@@ -200,10 +200,16 @@ def import_error_rows(*, actor, job, start: int, stop: int) -> list[list[str]]:
     path = errors_path(job)
     if not import_error_count(job) or not path.exists():
         return []
-    with open(path, encoding="utf-8", newline="") as f:
-        reader = csv.reader(f)
-        next(reader, None)
-        rows = [[unquote(cell) for cell in row] for row in islice(reader, start, stop)]
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            reader = csv.reader(f)
+            next(reader, None)
+            rows = [[unquote(cell) for cell in row] for row in islice(reader, start, stop)]
+    except (csv.Error, UnicodeDecodeError):
+        # A report written before its cells were bounded (a 100,000-column header's
+        # message) does not read back: the page says so instead of failing for good.
+        return [["", "", "", "This error report cannot be shown here (a cell is too large); "
+                             "download it as CSV."]]
     if rows:
         audit_record(actor=actor, action=AuditEntry.Action.VIEW, object_type="import",
                      object_id=str(job.pk), detail=f"errors {start + 1}-{start + len(rows)}")

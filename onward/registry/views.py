@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts.policy import can
 from onward.registry import codes, selectors, services
@@ -36,6 +36,7 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
+@require_safe
 @permission_required("registry.view")
 def person_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in
@@ -55,6 +56,7 @@ MIN_PHONE_DIGITS = 5
 LOOKUP_LIMIT = 100
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("registry.view")
 def person_lookup(request):
     """Exact document number or phone. The results are rendered from the POST itself,
@@ -76,6 +78,7 @@ def person_lookup(request):
         "form": form, "results": results, "limit": LOOKUP_LIMIT})
 
 
+@require_safe
 @permission_required("registry.view")
 def case_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "status", "need", "nationality")}
@@ -88,6 +91,7 @@ def case_list(request):
     })
 
 
+@require_safe
 @permission_required("registry.view")
 def person_detail(request, person_id):
     from onward.dedup.selectors import merge_history, merged_away
@@ -108,6 +112,7 @@ def person_detail(request, person_id):
     })
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("registry.edit")
 def person_edit(request, person_id):
     person = person_or_404(request, person_id)
@@ -141,6 +146,7 @@ def person_edit(request, person_id):
         "form": form, "person": person, "title": f"Edit {person.person_id}"})
 
 
+@require_safe
 @permission_required("registry.view")
 def case_detail(request, case_id):
     detail = selectors.case_detail(user=request.user, case=case_or_404(request, case_id))
@@ -173,6 +179,7 @@ def _file_matches(request, person, matches) -> None:
         messages.warning(request, "Saved; the possible duplicates were sent to the review queue.")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("registry.create")
 def case_create(request):
     case_form = CaseForm(request.POST or None)
@@ -195,6 +202,7 @@ def case_create(request):
         "intro": "The person registered here becomes the case's principal applicant."})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("registry.create")
 def member_add(request, case_id):
     case = case_or_404(request, case_id)
@@ -217,6 +225,7 @@ def member_add(request, case_id):
         "matches": matches})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("registry.edit")
 def case_edit(request, case_id):
     case = case_or_404(request, case_id)

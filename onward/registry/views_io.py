@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_safe
 
 from onward.accounts.policy import can
 from onward.audit.models import AuditEntry
@@ -50,6 +51,7 @@ def _imports_for(user):
     return jobs.order_by("-created_at")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("registry.import")
 def import_list(request):
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -70,6 +72,7 @@ _TEMPLATES = {
 }
 
 
+@require_safe
 @permission_required("registry.import")
 def import_template_file(request, template):
     """The blank person file and its code lists: no personal data, so no audit entry."""
@@ -114,6 +117,7 @@ def _assigned_page(job, number):
     return page
 
 
+@require_safe
 @permission_required("registry.import")
 def import_detail(request, job_id):
     job = _import_job(request, job_id)
@@ -125,6 +129,7 @@ def import_detail(request, job_id):
     })
 
 
+@require_safe
 @permission_required("registry.import")
 def import_assigned(request, job_id):
     """Every id the import gave to a blank cell, as CSV (row, person_id, case_id)."""
@@ -146,6 +151,7 @@ def import_assigned(request, job_id):
                         content_type="text/csv; charset=utf-8")
 
 
+@require_safe
 @permission_required("registry.import")
 def import_errors(request, job_id):
     """The whole error report as CSV (row, column, value, message)."""
@@ -194,11 +200,13 @@ def _export(request, kind: str, names):
     return response
 
 
+@require_safe
 @permission_required("registry.export")
 def person_export(request):
     return _export(request, "persons", PERSON_FILTERS)
 
 
+@require_safe
 @permission_required("registry.export")
 def case_export(request):
     return _export(request, "cases", CASE_FILTERS)

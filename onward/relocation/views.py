@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts import policy
 from onward.registry.services import StaleEdit
@@ -22,6 +22,7 @@ def _messages(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+@require_safe
 @permission_required("relocation.view")
 def pledge_list(request):
     return render(request, "relocation/pledge_list.html", {
@@ -34,6 +35,7 @@ def pledge_list(request):
     })
 
 
+@require_safe
 @permission_required("relocation.view")
 def pledge_detail(request, pledge_id):
     pledge = record_or_404(request, selectors.get_pledge_for_user, "pledge", pledge_id)
@@ -71,17 +73,20 @@ def _pledge_form(request, pledge: Pledge | None):
         "title": f"Edit pledge {pledge}" if pledge else "New pledge"})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("relocation.manage_pledges")
 def pledge_create(request):
     return _pledge_form(request, None)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("relocation.manage_pledges")
 def pledge_edit(request, pledge_id):
     return _pledge_form(request, record_or_404(request, selectors.get_pledge_for_user,
                                                 "pledge", pledge_id))
 
 
+@require_safe
 @permission_required("registry.view")
 def relocation_case_list(request):
     state = request.GET.get("state", "").strip()
@@ -95,6 +100,7 @@ def relocation_case_list(request):
         "query": query.urlencode()})
 
 
+@require_safe
 @permission_required("relocation.view")
 def relocation_case(request, case_id):
     case = case_or_404(request, case_id)
@@ -136,6 +142,7 @@ def relocation_case_action(request, case_id):
     return redirect("relocation_case", case_id=case_id)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("relocation.process")
 def relocation_bulk_submit(request):
     report, selected = None, set(request.POST.getlist("cases"))
@@ -165,6 +172,7 @@ def relocation_bulk_submit(request):
     })
 
 
+@require_safe
 @permission_required("relocation.decide")
 def delegation_home(request):
     """A delegation's landing page: its country's pledges, and the cases waiting for its
@@ -181,6 +189,7 @@ def delegation_home(request):
 SUBMISSIONS_PAGE = 50  # a delegation's list runs to hundreds: a page fits a phone
 
 
+@require_safe
 @permission_required("relocation.view")
 def submission_list(request):
     decision = request.GET.get("decision")

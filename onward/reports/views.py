@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from onward import bounds
 from onward.accounts import policy
@@ -101,6 +102,7 @@ def _record_url(trace: dict | None, on: dt.date) -> str:
     return f"{reverse('report_records')}?{urlencode(params)}"
 
 
+@require_safe
 @permission_required("reports.view")
 def dashboard(request):
     on = _as_of(request, default=opening_date())
@@ -132,6 +134,7 @@ def dashboard(request):
     })
 
 
+@require_safe
 @permission_required("reports.view")
 def records(request):
     on = _as_of(request)
@@ -156,6 +159,7 @@ def records(request):
     })
 
 
+@require_safe
 @permission_required("reports.view")
 @_refuses_bad_date
 def table_csv(request, key):
@@ -187,6 +191,7 @@ def _report(request) -> export.Report:
                                    shared=request.GET.get("shared") == "1", rule=_rule(request))
 
 
+@require_safe
 @permission_required("reports.view")
 @_refuses_bad_date
 def report_pdf(request):
@@ -196,6 +201,7 @@ def report_pdf(request):
     return response
 
 
+@require_safe
 @permission_required("reports.view")
 @_refuses_bad_date
 def report_xlsx(request):

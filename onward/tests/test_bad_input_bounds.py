@@ -172,3 +172,39 @@ def test_a_huge_claimed_figure_is_refused(client_for, figure):
         content_type="application/json")
     assert response.status_code == 400
     assert "killed" in response.json()["fields"]
+
+
+def test_a_huge_scoring_weight_is_refused(client_for):
+    from onward.matching import scoring
+    from onward.matching.models import ScoringPolicy
+
+    data = {f"w_{k}": str(v) for k, v in scoring.DEFAULT_WEIGHTS.items() if k not in
+            ("priority", "need_served")}
+    data.update({f"w_priority_{k}": str(v) for k, v in
+                 scoring.DEFAULT_WEIGHTS["priority"].items()})
+    data.update(name="Heavy", note="", w_priority_emergency="1e300")
+    response = client_for(roles.RESETTLEMENT).post("/matching/policies/new/", data)
+    assert response.status_code == 200 and "1,000,000" in response.text
+    assert not ScoringPolicy.objects.filter(name="Heavy").exists()
+    with pytest.raises(Exception, match="not a number"):
+        scoring.clean_weights({"family_link": 10**400})
+
+
+def test_a_protection_request_is_recorded_when_several_incidents_exist(client_for, users):
+    from onward.incidents import services as incidents
+    from onward.incidents.models import ProtectionRequest
+
+    made = [incidents.incident_create(actor=users[roles.PROTECTION], data={
+        "occurred_at": f"2013-02-0{d} 06:00", "type": "indirect_fire", "place": "Block D"})
+        for d in (1, 2, 3)]
+    response = client_for(roles.PROTECTION).post("/protection-requests/new/", {
+        "authority": "UNAMI", "request": "Protect block D", "requested_on": "2013-02-10",
+        "incidents": [str(made[1].pk)]})
+    assert response.status_code == 302
+    assert list(ProtectionRequest.objects.get().incidents.all()) == [made[1]]
+
+
+@pytest.mark.parametrize("year", ["2147483646", "99999", "0", "²", "9999"])
+def test_an_impossible_incident_year_lists_nothing(client_for, year):
+    response = client_for(roles.PROTECTION).get(f"/incidents/?year={year}")
+    assert response.status_code == 200

@@ -26,6 +26,8 @@ def _bad_request_reason(exception) -> str:
     from django.conf import settings
     from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 
+    if getattr(exception, "public_reason", ""):
+        return exception.public_reason
     if isinstance(exception, RequestDataTooBig):
         return (f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} "
                 "bytes.")

@@ -1,7 +1,10 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
+from onward import bounds
 from onward.accounts import roles
 from onward.accounts.policy import can, visible_cases
 from onward.audit.models import AuditEntry
@@ -10,6 +13,7 @@ from onward.registry.models import Case
 from onward.web.access import permission_required
 
 
+@require_safe
 @permission_required()
 def home(request):
     """The overview: today's population (the ledger's figure, the same as the population
@@ -35,12 +39,24 @@ def home(request):
     return render(request, "web/home.html", context)
 
 
+def _audit_day(request, text: str):
+    """A date filter of the audit page; a bad one is said and not applied."""
+    if not text:
+        return None
+    try:
+        return bounds.parse_date(text)
+    except ValueError as exc:
+        messages.warning(request, f"{exc} It is not applied.")
+        return None
+
+
+@require_safe
 @permission_required("audit.view")
 def audit_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in
                ("actor", "action", "object_id", "date_from", "date_to")}
-    entries = audit_search(**{
-        k: (v or None) if k.startswith("date") else v for k, v in filters.items()})
+    entries = audit_search(**{k: _audit_day(request, v) if k.startswith("date") else v
+                              for k, v in filters.items()})
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "web/audit_list.html", {

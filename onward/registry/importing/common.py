@@ -54,6 +54,15 @@ def _safe(text: str) -> str:
     return "'" + text if text.startswith(DANGEROUS) else text
 
 
+MESSAGE_MAX = 2000
+
+
+def listed(names: list[str], most: int = 10) -> str:
+    """Names for a message: the first few, and how many more (a header can be huge)."""
+    shown = ", ".join(n[:40] for n in names[:most])
+    return shown + (f" and {len(names) - most:,} more" if len(names) > most else "")
+
+
 class ErrorSink:
     """Collects errors: all to a CSV file (when given), the first ones in memory too."""
 
@@ -69,7 +78,9 @@ class ErrorSink:
             self._writer.writerow(self.HEADER)
 
     def add(self, row: int, column: str, value, message: str) -> None:
-        error = RowError(row, column, str(value if value is not None else "")[:200], message)
+        # Bounded, so that the report always reads back (a CSV field over 128 KiB does not).
+        error = RowError(row, str(column)[:200], str(value if value is not None else "")[:200],
+                         str(message)[:MESSAGE_MAX])
         self.count += 1
         if len(self.first) < self.keep:
             self.first.append(error)

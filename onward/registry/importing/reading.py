@@ -9,12 +9,14 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from onward import bounds
 from onward.registry.importing.common import (
     COLUMNS,
     DANGEROUS,
     OPTIONAL,
     ErrorSink,
     ImportRefused,
+    listed,
     max_bytes,
 )
 
@@ -182,6 +184,9 @@ def check_readable(path: str | os.PathLike, *, ignore_unknown: bool = False) -> 
 
 
 def check_header(header: list[str], *, ignore_unknown: bool = False) -> list[str]:
+    if len(header) > bounds.IMPORT_MAX_COLUMNS:
+        raise ImportRefused(f"The header row has {len(header):,} columns; a person file has "
+                            f"{len(COLUMNS)} (at most {bounds.IMPORT_MAX_COLUMNS} are read).")
     names = [h.strip().lower() for h in header]
     problems = []
     missing = [c for c in COLUMNS if c not in names]
@@ -189,12 +194,12 @@ def check_header(header: list[str], *, ignore_unknown: bool = False) -> list[str
         problems.append(f"missing column(s): {', '.join(missing)}")
     unknown = [h for h in names if h and h not in COLUMNS and h not in OPTIONAL]
     if unknown and not ignore_unknown:
-        problems.append(f"unknown column(s): {', '.join(unknown)} (the columns are "
+        problems.append(f"unknown column(s): {listed(unknown)} (the columns are "
                         f"{', '.join(COLUMNS)})")
     seen = set()
     twice = sorted({h for h in names if h and (h in seen or seen.add(h))})
     if twice:
-        problems.append(f"column(s) given twice: {', '.join(twice)}")
+        problems.append(f"column(s) given twice: {listed(twice)}")
     if problems:
         raise ImportRefused("The header row is not the person file's: " + "; ".join(problems)
                             + ".")
