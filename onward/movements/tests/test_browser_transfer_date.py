@@ -1,6 +1,7 @@
 """In a real headless Chromium: a transfer planned for next week cannot be confirmed yet
 and says so; the flight is brought forward to today, with the reason; then it is
-confirmed and the date change stays on the page."""
+confirmed, the date change stays on the page, and the population falls by its three
+travellers on every page that shows it (the overview and the Population page)."""
 
 import datetime as dt
 
@@ -11,7 +12,7 @@ from onward.accounts import roles
 from onward.movements import services
 from onward.movements.tests.factories import ready_case
 from onward.relocation.tests.factories import pledge
-from onward.web.tests.browser import browser_page, login, shot  # noqa: F401
+from onward.web.tests.browser import browser_page, login, logout, shot  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,6 +27,7 @@ def test_a_transfer_moves_to_today_then_departs(browser_page, live_server, users
     services.transfer_case_add(actor=users[roles.RESETTLEMENT], transfer=transfer,
                                case=ready_case(users, albania, size=3))
 
+    before = _population_shown(page, base)
     login(page, base, "t_resettlement")
     page.click("nav >> text=Transfers")
     page.click(f"text=#{transfer.pk}")
@@ -47,3 +49,16 @@ def test_a_transfer_moves_to_today_then_departs(browser_page, live_server, users
     assert "Departed" in page.inner_text("#transfer-status")
     assert page.locator("#transfer-date-form").count() == 0  # a departed date is history
     shot(page, "transfer-date-03-departed")
+    logout(page)
+    assert _population_shown(page, base) == {where: n - 3 for where, n in before.items()}
+
+
+def _population_shown(page, base) -> dict[str, int]:
+    """The population of today as the data manager reads it on each page that shows it."""
+    login(page, base, "t_datamanager")
+    page.goto(f"{base}/")
+    shown = {"overview": int(page.inner_text("#overview-population").replace(",", ""))}
+    page.goto(f"{base}/population/")
+    shown["population"] = int(page.inner_text("#population-total").replace(",", ""))
+    logout(page)
+    return shown
