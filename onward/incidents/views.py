@@ -1,10 +1,10 @@
 """Pages of the incidents app. Thin: parse the request, call selectors and services."""
 
-import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts.policy import NotFound, can, get_person_for_user
@@ -115,7 +115,7 @@ def protection_request_list(request):
     return render(request, "incidents/protection_request_list.html", {
         "requests": selectors.protection_request_list(user=request.user, status=status),
         "status": status, "statuses": ProtectionRequest.Status.choices,
-        "can_record": can(request.user, "incidents.record"), "today": dt.date.today(),
+        "can_record": can(request.user, "incidents.record"), "today": timezone.localdate(),
     })
 
 
@@ -148,7 +148,7 @@ def protection_request_create(request):
 def protection_request_detail(request, request_id):
     pr = request_or_404(request, request_id)
     detail = selectors.protection_request_detail(user=request.user, protection_request=pr)
-    form = StatusForm(initial={"status": pr.status, "on": dt.date.today(),
+    form = StatusForm(initial={"status": pr.status, "on": timezone.localdate(),
                                "follow_up_on": pr.follow_up_on, "version": pr.version})
     return render(request, "incidents/protection_request_detail.html", {
         **detail, "form": form, "can_record": can(request.user, "incidents.record")})

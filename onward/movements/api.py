@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -39,7 +40,7 @@ class PopulationApi(APIView):
                    responses=PopulationOut)
     def get(self, request):
         require(request.user, "movements.view")
-        on = _date_param(request, "on", dt.date.today())
+        on = _date_param(request, "on", timezone.localdate())
         return Response(PopulationOut(rollup.rollup_breakdown(on)).data)
 
 
@@ -55,7 +56,7 @@ class PopulationSeriesApi(APIView):
                    responses=SeriesRow(many=True))
     def get(self, request):
         require(request.user, "movements.view")
-        end = _date_param(request, "to", dt.date.today())
+        end = _date_param(request, "to", timezone.localdate())
         start = _date_param(request, "from", end - dt.timedelta(days=365))
         return Response(SeriesRow(rollup.rollup_monthly_series(start, end), many=True).data)
 

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from onward.registry import codes
 from onward.vault.fields import BlindIndexField, EncryptedTextField
@@ -176,7 +177,7 @@ class Person(models.Model):
 
     @property
     def age(self) -> int | None:
-        return self.age_on(dt.date.today())
+        return self.age_on(timezone.localdate())
 
 
 class Note(models.Model):

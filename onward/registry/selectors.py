@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from onward.accounts.policy import can, visible_cases, visible_persons
 from onward.audit.services import audit_read, audit_record
@@ -48,7 +49,7 @@ def persons_filtered(*, user, q: str = "", sex: str = "", nationality: str = "",
     if need:
         persons = persons.filter(specific_needs__code=need)
     if age_band and age_band in age_band_choices():
-        persons = persons.filter(_age_band_filter(age_band, dt.date.today()))
+        persons = persons.filter(_age_band_filter(age_band, timezone.localdate()))
     if case_status:
         persons = persons.filter(case__status=case_status)
     return persons.order_by("person_id")

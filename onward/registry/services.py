@@ -169,7 +169,7 @@ def _person_insert(*, actor, case: Case, fields: dict, arrival_date) -> Person:
     needs = fields.pop("specific_needs", [])
     # A person whose arrival date is unknown joins the population on the day registered.
     person = Person(person_id=_next_id("P", 6), case=case,
-                    arrival_date=arrival_date or dt.date.today(), **fields)
+                    arrival_date=arrival_date or timezone.localdate(), **fields)
     person.search_keys = person_search_keys(person)
     person.save(force_insert=True)
     person.specific_needs.set(needs)
