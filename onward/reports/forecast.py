@@ -322,3 +322,54 @@ def _score(rows: list[dict], h: int) -> dict:
     margin = 2 * (STATED_COVERAGE * (1 - STATED_COVERAGE) / len(cells)) ** 0.5
     return {"months": h, "n": len(cells), "mae": round(mae, 2), "coverage": round(coverage, 3),
             "flagged": coverage < STATED_COVERAGE - margin}
+
+
+# -- the page ---------------------------------------------------------------------------
+
+def parse_scenario(text: str) -> Scenario:
+    """`pledge:COUNTRY:PLACES[:YYYY-MM-DD]`, `stop:COUNTRY` or `transfers:FACTOR`, refused
+    naming what is wrong."""
+    kind, _, rest = text.strip().partition(":")
+    parts = rest.split(":") if rest else []
+    try:
+        if kind == "pledge":
+            start = dt.date.fromisoformat(parts[2]) if len(parts) > 2 and parts[2] else None
+            return Scenario("pledge", country=parts[0].upper(), places=int(parts[1]), start=start)
+        if kind == "stop":
+            return Scenario("stop", country=parts[0].upper())
+        if kind == "transfers":
+            return Scenario("transfers", factor=float(parts[0]))
+    except (IndexError, ValueError) as exc:
+        raise ForecastError(f"scenario {text!r}: {exc}") from exc
+    raise ForecastError(f"scenario {text!r}: the kind must be pledge, stop or transfers")
+
+
+def scenario_text(s: Scenario) -> str:
+    return {"pledge": f"pledge:{s.country}:{s.places}:{s.start or ''}",
+            "stop": f"stop:{s.country}", "transfers": f"transfers:{s.factor:g}"}[s.kind]
+
+
+def forecast_for(user, on: dt.date, scenarios: list[Scenario], *, months: int = 12,
+                 runs: int = 1000, seed: int = 0) -> dict:
+    """What a user may see of the forecast: staff the population, the scenarios and the
+    backtest; a delegation only the departures to its own pledges (no head-count, no other
+    country's figure, no scenario)."""
+    from onward.accounts.policy import is_delegation, visible_pledges
+
+    data = forecast_input(on, months=months, runs=runs, seed=seed)
+    base = run_forecast(data)
+    if is_delegation(user):
+        own = {str(pk) for pk in visible_pledges(user).values_list("pk", flat=True)}
+        return {"dates": base["dates"], "delegation": True,
+                "pledges": {pid: v for pid, v in base["by_pledge"].items() if pid in own}}
+    curves, kept, errors = [{"label": "As recorded", "forecast": base}], [], []
+    for s in scenarios:  # a bad scenario is refused naming it; the others are drawn
+        try:
+            changed = apply(data, s)
+        except ForecastError as exc:
+            errors.append(str(exc))
+            continue
+        curves.append({"label": s.label, "forecast": run_forecast(changed)})
+        kept.append(s)
+    return {"dates": base["dates"], "delegation": False, "curves": curves, "kept": kept,
+            "errors": errors, "countries": sorted(data["countries"])}

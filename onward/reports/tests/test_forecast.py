@@ -103,3 +103,31 @@ def test_an_interval_that_misses_more_often_than_it_says_is_flagged():
                                   "flagged": False}
     scored = fc._score(bad, 3)
     assert scored["coverage"] == 0.0 and scored["mae"] == 20.0 and scored["flagged"]
+
+
+def test_the_page_shows_staff_the_forecast_scenarios_and_backtest(world, client):
+    from onward.accounts import roles
+
+    client.force_login(world["users"][roles.DATA_MANAGER])
+    day = last_day().isoformat()
+    page = client.get("/reports/forecast/", {"as_of": day, "kind": "stop", "country": "FRA",
+                                             "s": "transfers:2"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "FRA stops deciding" in html and "transfers 2× as often" in html
+    assert 'id="backtest-table"' in html and 'value="stop:FRA"' in html
+    bad = client.get("/reports/forecast/", {"as_of": day, "kind": "pledge", "country": "ALB",
+                                            "places": "-3"})
+    assert "places: -3 is negative" in bad.content.decode()
+    outside = client.get("/reports/forecast/", {"as_of": "2012-01-01"})
+    assert outside.status_code == 400 and "outside the records" in outside.content.decode()
+
+
+def test_a_delegation_sees_only_its_pledges_departures(world, client):
+    from onward.accounts import roles
+
+    client.force_login(world["users"][roles.DELEGATION])
+    html = client.get("/reports/forecast/", {"as_of": last_day().isoformat(),
+                                             "s": "stop:FRA"}).content.decode()
+    assert f"Pledge {world['alb'].pk}" in html and f"Pledge {world['fra'].pk}" not in html
+    assert "backtest-table" not in html and "FRA" not in html and "median (10th" not in html

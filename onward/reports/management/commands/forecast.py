@@ -15,21 +15,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 def parse_scenario(text: str):
-    from onward.reports.forecast import Scenario
+    from onward.reports.forecast import ForecastError, parse_scenario
 
-    kind, _, rest = text.partition(":")
-    parts = rest.split(":") if rest else []
     try:
-        if kind == "pledge":
-            start = dt.date.fromisoformat(parts[2]) if len(parts) > 2 else None
-            return Scenario("pledge", country=parts[0].upper(), places=int(parts[1]), start=start)
-        if kind == "stop":
-            return Scenario("stop", country=parts[0].upper())
-        if kind == "transfers":
-            return Scenario("transfers", factor=float(parts[0]))
-    except (IndexError, ValueError) as exc:
-        raise CommandError(f"--scenario {text!r}: {exc}") from exc
-    raise CommandError(f"--scenario {text!r}: the kind must be pledge, stop or transfers")
+        return parse_scenario(text)
+    except ForecastError as exc:
+        raise CommandError(f"--{exc}") from exc
 
 
 def parse_places(text: str) -> tuple[str, int]:
