@@ -284,11 +284,12 @@ def _add_months(day: dt.date, n: int) -> dt.date:
 
 
 HORIZONS = (3, 6, 12)
+BACKTEST_MONTHS = 24  # the backtest forecasts from each of the last 24 months at most
 STATED_COVERAGE = 0.8  # the 10th-90th percentile interval
 
 
 def backtest(last: dt.date, *, runs: int = 300, seed: int = 0) -> dict:
-    """For every month of the history up to `last`: the forecast as of that month beside
+    """For every month of the history up to `last` (the last BACKTEST_MONTHS): the forecast as of that month beside
     the population recorded 3, 6 and 12 months later. Per horizon: the mean absolute error
     of the median, how often the truth fell inside the 10th-90th interval, and a flag when
     that is below the stated 80 % by more than two standard errors of a proportion."""
@@ -297,7 +298,7 @@ def backtest(last: dt.date, *, runs: int = 300, seed: int = 0) -> dict:
     check_date(last)
     first = history_bounds()[0]  # type: ignore[index]
     rows = []
-    on = _add_months(first, 1)
+    on = max(_add_months(first, 1), _add_months(last, -BACKTEST_MONTHS))
     while on < last:
         out = run_forecast(forecast_input(on, months=max(HORIZONS), runs=runs, seed=seed))
         row = {"as_of": on.isoformat()}
