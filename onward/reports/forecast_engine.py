@@ -212,11 +212,16 @@ def _submit(pb, st, rng, remaining, is_open) -> None:
     moving = rng.binomial(st.pre["assessed"], pb.steps["assessed"]) * (total > 0)[:, None]
     if not moving.any():
         return
-    pvals = weight / np.maximum(total, 1)[:, None]
-    pvals[total == 0, 0] = 1.0  # no case moves in those runs; the row must still sum to 1
-    shares = rng.multinomial(moving, pvals[:, None, :])  # (runs, sizes, pledges)
+    # A multinomial split over the pledges, drawn as conditional binomials (one vectorised
+    # draw a pledge, not one multinomial a run and size).
+    left, rest = moving.copy(), total.astype(float)
     st.pre["assessed"] -= moving
-    st.post["submitted"] += shares.transpose(0, 2, 1)
+    for p in range(weight.shape[1]):
+        share = np.where(rest > 0, weight[:, p] / np.maximum(rest, 1), 0.0)
+        drawn = rng.binomial(left, np.minimum(share, 1.0)[:, None])
+        st.post["submitted"][:, p, :] += drawn
+        left -= drawn
+        rest -= weight[:, p]
 
 
 def _leave_own_accord(pb, st, rng) -> np.ndarray:
