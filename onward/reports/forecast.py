@@ -48,7 +48,8 @@ class Scenario:
 
     @property
     def label(self) -> str:
-        return {"pledge": f"{self.country} pledges {self.places} more places from {self.start}",
+        start = f"from {self.start}" if self.start else "from the forecast's date"
+        return {"pledge": f"{self.country} pledges {self.places} more places {start}",
                 "stop": f"{self.country} stops deciding",
                 "transfers": f"transfers {self.factor:g}× as often"}[self.kind]
 
