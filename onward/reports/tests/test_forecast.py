@@ -131,3 +131,16 @@ def test_a_delegation_sees_only_its_pledges_departures(world, client):
                                              "s": "stop:FRA"}).content.decode()
     assert f"Pledge {world['alb'].pk}" in html and f"Pledge {world['fra'].pk}" not in html
     assert "backtest-table" not in html and "FRA" not in html and "median (10th" not in html
+
+
+def test_the_situation_report_holds_the_forecast_for_staff_only(world):
+    from onward.accounts import roles
+    from onward.pdf.tests.reading import logical_text as pdf_text
+    from onward.reports.export import render_pdf, situation_report
+
+    staff = situation_report(user=world["users"][roles.DATA_MANAGER], on=last_day())
+    assert [row[0] for row in staff.forecast] == ["Months ahead", "3", "6", "12"]
+    assert "Forecast of the population" in pdf_text(render_pdf(staff))
+    delegation = situation_report(user=world["users"][roles.DELEGATION], on=last_day())
+    assert delegation.forecast is None
+    assert "Forecast" not in pdf_text(render_pdf(delegation))
