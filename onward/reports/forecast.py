@@ -128,16 +128,23 @@ def _spells(history: dict[int, list], on: dt.date, country_of: dict[int, str]):
     return spells, decisions
 
 
-def _rates(spells, decisions, countries) -> tuple[dict, dict]:
-    """The steps' and the countries' monthly probabilities from the spells."""
+def _rates(spells, decisions, countries) -> tuple[dict, dict, dict]:
+    """The steps' and the countries' monthly probabilities from the spells, and the
+    evidence behind each (the engine draws every rate anew per run from it)."""
     steps = {s: engine.estimate_hazard(spells.get((s, ""), [])) for s in engine.PRE}
+    evidence: dict = {"steps": {s: engine.spell_counts(spells.get((s, ""), []))
+                                for s in engine.PRE}, "countries": {}}
     rates = {}
     for c in countries:
         accepted, decided = decisions.get(c, [0, 0])
-        rates[c] = {"decide": engine.estimate_hazard(spells.get(("submitted", c), [])),
+        decide, ready = spells.get(("submitted", c), []), spells.get(("accepted", c), [])
+        rates[c] = {"decide": engine.estimate_hazard(decide),
                     "accept": accepted / decided if decided else 0.0,
-                    "ready": engine.estimate_hazard(spells.get(("accepted", c), []))}
-    return steps, rates
+                    "ready": engine.estimate_hazard(ready)}
+        evidence["countries"][c] = {"decide": engine.spell_counts(decide),
+                                    "accept": [accepted, decided],
+                                    "ready": engine.spell_counts(ready)}
+    return steps, rates, evidence
 
 
 def _pledges(on: dt.date) -> list[dict]:
@@ -213,9 +220,9 @@ def forecast_input(on: dt.date, *, months: int = 12, runs: int = 1000, seed: int
     country_of = {int(p["id"]): p["country"] for p in pledges}
     history = _transitions(on)
     spells, decisions = _spells(history, on, country_of)
-    steps, rates = _rates(spells, decisions, {p["country"] for p in pledges})
+    steps, rates, evidence = _rates(spells, decisions, {p["country"] for p in pledges})
     return {"as_of": on.isoformat(), "months": months, "runs": runs, "seed": seed,
-            "steps": steps, "countries": rates, "pledges": pledges,
+            "steps": steps, "countries": rates, "evidence": evidence, "pledges": pledges,
             "cases": _cases(history, _present_sizes(on), {p["id"] for p in pledges}),
             "transfers": _transfers(on), "present": population_on(on), **_ledger_rates(on)}
 
@@ -236,6 +243,10 @@ def apply(data: dict, scenario: Scenario) -> dict:
         raise ForecastError(f"scenario country: {scenario.country!r} has no pledge")
     if scenario.kind == "stop":
         data["countries"][scenario.country]["decide"] = 0.0
+        seen = data.get("evidence", {}).get("countries", {}).get(scenario.country)
+        if seen:  # no decision in any run: no rate drawn from the past ones
+            data["evidence"] = {**data["evidence"], "countries": {
+                **data["evidence"]["countries"], scenario.country: {**seen, "decide": [0, 0]}}}
         return data
     return _add_places(data, scenario)
 

@@ -72,6 +72,10 @@ class Problem:
     death: float = 0.0
     birth: float = 0.0
     present: int | None = None
+    # What each rate was estimated from, to draw it anew in each run (the rates' own
+    # uncertainty): {"steps": {step: [events, months]}, "countries": {c: {"decide":
+    # [events, months], "accept": [accepted, decided], "ready": [events, months]}}}.
+    evidence: dict = field(default_factory=dict)
     quantiles: tuple[int, ...] = field(default=QUANTILES)
 
 
@@ -137,7 +141,24 @@ def parse(data: dict) -> Problem:
         seats=_count(transfers.get("seats", 0), "transfers.seats"),
         own_accord=_prob(data.get("own_accord", 0.0), "own_accord"),
         death=_prob(data.get("death", 0.0), "death"), birth=_prob(data.get("birth", 0.0), "birth"),
-        present=None if present is None else _count(present, "present"))
+        present=None if present is None else _count(present, "present"),
+        evidence=_parse_evidence(data.get("evidence") or {}))
+
+
+def _parse_evidence(raw: dict) -> dict:
+    def pair(v, where):
+        ok = (isinstance(v, (list, tuple)) and len(v) == 2
+              and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0
+                      for x in v))
+        if not ok:
+            raise ForecastInputError(f"{where}: [events, exposure] not below 0 is needed, "
+                                     f"got {v!r}")
+        return float(v[0]), float(v[1])
+
+    return {"steps": {s: pair(v, f"evidence.steps.{s}")
+                      for s, v in raw.get("steps", {}).items()},
+            "countries": {c: {k: pair(v, f"evidence.countries.{c}.{k}") for k, v in r.items()}
+                          for c, r in raw.get("countries", {}).items()}}
 
 
 class _State:
@@ -146,6 +167,7 @@ class _State:
 
     def __init__(self, pb: Problem, sizes: np.ndarray):
         self.sizes = sizes
+        self.rates: dict[str, np.ndarray] = {}
         runs, n_p, n_k = pb.runs, len(pb.pledges), len(sizes)
         index = {p.id: i for i, p in enumerate(pb.pledges)}
         size_at = {int(s): k for k, s in enumerate(sizes)}
@@ -163,8 +185,35 @@ class _State:
         return total + sum((a @ self.sizes).sum(axis=1) for a in self.post.values())
 
 
-def _pledge_rates(pb: Problem, key: str) -> np.ndarray:
-    return np.array([pb.countries[p.country][key] for p in pb.pledges])[None, :, None]
+def _hazard_draws(rng, runs: int, fixed: float, seen) -> np.ndarray:
+    """A monthly probability per run: from its evidence (events over months at risk: the
+    rate drawn from Gamma(events, months), as a monthly probability), else `fixed`."""
+    if seen is None or seen[0] == 0 or seen[1] <= 0:
+        return np.full(runs, fixed)
+    return 1 - np.exp(-rng.gamma(seen[0], 1 / seen[1], runs))
+
+
+def _share_draws(rng, runs: int, fixed: float, seen) -> np.ndarray:
+    """An acceptance rate per run, from Beta(accepted + ½, refused + ½), else `fixed`."""
+    if seen is None or seen[1] <= 0:
+        return np.full(runs, fixed)
+    return rng.beta(seen[0] + 0.5, seen[1] - seen[0] + 0.5, runs)
+
+
+def _draw_rates(pb: Problem, rng) -> dict[str, np.ndarray]:
+    """Every rate, one value per run: steps (runs, 1); countries' by pledge (runs, P, 1)."""
+    ev, runs = pb.evidence, pb.runs
+    rates = {s: _hazard_draws(rng, runs, pb.steps[s], ev.get("steps", {}).get(s))[:, None]
+             for s in PRE}
+    by_country = {}
+    for c, r in pb.countries.items():
+        seen = ev.get("countries", {}).get(c, {})
+        by_country[c] = {k: (_share_draws if k == "accept" else _hazard_draws)(
+            rng, runs, r[k], seen.get(k)) for k in ("decide", "accept", "ready")}
+    for k in ("decide", "accept", "ready"):
+        cols = [by_country[p.country][k] for p in pb.pledges]
+        rates[k] = (np.stack(cols, axis=1) if cols else np.zeros((runs, 0)))[:, :, None]
+    return rates
 
 
 def _open(pb: Problem, month: int) -> np.ndarray:
@@ -194,8 +243,8 @@ def _decide(pb, st, rng, remaining, is_open) -> np.ndarray:
     if closed.any():
         back += sub[:, closed, :].sum(axis=1)
         sub[:, closed, :] = 0
-    decided = rng.binomial(sub, _pledge_rates(pb, "decide") * is_open[None, :, None])
-    accepted = rng.binomial(decided, _pledge_rates(pb, "accept"))
+    decided = rng.binomial(sub, st.rates["decide"] * is_open[None, :, None])
+    accepted = rng.binomial(decided, st.rates["accept"])
     sub -= decided
     back += (decided - accepted).sum(axis=1)
     for k in np.argsort(st.sizes):  # places run out: the smallest fit first, others wait
@@ -209,7 +258,7 @@ def _decide(pb, st, rng, remaining, is_open) -> np.ndarray:
 def _submit(pb, st, rng, remaining, is_open) -> None:
     weight = remaining * is_open[None, :]
     total = weight.sum(axis=1)
-    moving = rng.binomial(st.pre["assessed"], pb.steps["assessed"]) * (total > 0)[:, None]
+    moving = rng.binomial(st.pre["assessed"], st.rates["assessed"]) * (total > 0)[:, None]
     if not moving.any():
         return
     # A multinomial split over the pledges, drawn as conditional binomials (one vectorised
@@ -241,13 +290,13 @@ def _month(pb, st, rng, month, remaining, relocated) -> np.ndarray:
     Returns the persons who left on their own accord."""
     is_open = _open(pb, month)
     _depart_by_transfer(pb, st, rng, relocated)
-    newly_ready = rng.binomial(st.post["accepted"], _pledge_rates(pb, "ready"))
+    newly_ready = rng.binomial(st.post["accepted"], st.rates["ready"])
     st.post["accepted"] -= newly_ready
     st.post["ready"] += newly_ready
     back = _decide(pb, st, rng, remaining, is_open)
     _submit(pb, st, rng, remaining, is_open)
     st.pre["assessed"] += back
-    assessed = rng.binomial(st.pre["identified"], pb.steps["identified"])
+    assessed = rng.binomial(st.pre["identified"], st.rates["identified"])
     st.pre["identified"] -= assessed
     st.pre["assessed"] += assessed
     return _leave_own_accord(pb, st, rng)
@@ -258,6 +307,7 @@ def simulate(pb: Problem) -> dict[str, np.ndarray]:
     rng = np.random.default_rng(pb.seed)
     sizes = np.array(sorted({int(c["persons"]) for c in pb.cases} or {1}), np.int64)
     st = _State(pb, sizes)
+    st.rates = _draw_rates(pb, rng)
     runs, n_p = pb.runs, len(pb.pledges)
     remaining = np.tile(np.array([p.places for p in pb.pledges], np.int64), (runs, 1))
     relocated = np.zeros((runs, n_p), np.int64)
@@ -294,6 +344,11 @@ def run(data: dict) -> dict:
     """The file contract: the JSON object in, the summary out."""
     pb = parse(data)
     return summarise(pb, simulate(pb))
+
+
+def spell_counts(spells: list[tuple[float, bool]]) -> list[float]:
+    """[events, months at risk] of a step's spells: the evidence a rate is drawn from."""
+    return [float(sum(1 for _, left in spells if left)), float(sum(m for m, _ in spells))]
 
 
 def estimate_hazard(spells: list[tuple[float, bool]]) -> float:

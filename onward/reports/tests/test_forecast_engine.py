@@ -113,3 +113,31 @@ def test_the_interval_covers_the_truth_about_as_often_as_it_says():
     for month in (3, 6, 12, 18):
         inside = np.mean((truths[:, month] >= p10[month]) & (truths[:, month] <= p90[month]))
         assert 0.72 <= inside <= 0.9, (month, inside)
+
+
+def _evidence(data, events):
+    """What each of the problem's rates would have been estimated from, with `events`."""
+    def seen(p):
+        return [events, events / -np.log(1 - p)] if p else [0, 0]
+
+    return {"steps": {k: seen(p) for k, p in data["steps"].items()},
+            "countries": {c: {"decide": seen(r["decide"]), "ready": seen(r["ready"]),
+                              "accept": [r["accept"] * events, events]}
+                          for c, r in data["countries"].items()}}
+
+
+def test_the_rates_own_uncertainty_widens_the_interval_and_vanishes_with_evidence():
+    data = problem(runs=3000)
+    fixed = run(data)
+    spread = fixed["p90"][-1] - fixed["p10"][-1]
+    wide = run(problem(runs=3000, evidence=_evidence(data, 10)))  # each rate from 10 events
+    assert wide["p90"][-1] - wide["p10"][-1] > 1.25 * spread
+    # From 10,000 events each, the rates are as good as known: the interval is the fixed one's.
+    sure = run(problem(runs=3000, evidence=_evidence(data, 10_000)))
+    assert abs(sure["p90"][-1] - sure["p10"][-1] - spread) <= 0.15 * spread + 2
+    assert abs(sure["median"][-1] - fixed["median"][-1]) <= 0.05 * fixed["median"][-1]
+
+
+def test_bad_evidence_is_refused_naming_it():
+    with pytest.raises(ForecastInputError, match=r"evidence.steps.identified"):
+        run(problem(evidence={"steps": {"identified": [-1, 3]}}))
