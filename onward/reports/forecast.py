@@ -386,3 +386,35 @@ def forecast_for(user, on: dt.date, scenarios: list[Scenario], *, months: int = 
         kept.append(s)
     return {"dates": base["dates"], "delegation": False, "curves": curves, "kept": kept,
             "errors": errors, "countries": sorted(data["countries"])}
+
+
+def records_fingerprint() -> str:
+    """What the forecast reads, in a few aggregates: any write to those records (a new or
+    reversed ledger entry, a transition, a person, a pledge's or a transfer's change)
+    changes it."""
+    from django.db.models import Max, Sum
+
+    from onward.movements.models import LedgerEntry, Transfer
+    from onward.registry.models import Person
+    from onward.relocation.models import CaseTransition, Pledge, PledgeCapacity
+
+    parts = [LedgerEntry.objects.aggregate(n=Count("id"), m=Max("id")),
+             CaseTransition.objects.aggregate(n=Count("id"), m=Max("id")),
+             Person.objects.aggregate(n=Count("id"), m=Max("id")),
+             Pledge.objects.aggregate(n=Count("id"), v=Sum("version")),
+             PledgeCapacity.objects.aggregate(n=Count("id"), c=Sum("capacity")),
+             Transfer.objects.aggregate(n=Count("id"), v=Sum("version"))]
+    return ":".join(f"{p}" for part in parts for p in part.values())
+
+
+def backtest_cached(last: dt.date, *, runs: int = 200, seed: int = 0) -> dict:
+    """`backtest`, kept in the cache while the records it reads are unchanged (it runs a
+    forecast for each of up to 24 months: seconds, where the page should take a moment)."""
+    from django.core.cache import cache
+
+    key = f"forecast-backtest:{last}:{runs}:{seed}:{records_fingerprint()}"
+    result = cache.get(key)
+    if result is None:
+        result = backtest(last, runs=runs, seed=seed)
+        cache.set(key, result, timeout=24 * 3600)
+    return result

@@ -245,7 +245,7 @@ def forecast(request):
                "kinds": fc.SCENARIOS}
     try:
         shown = fc.forecast_for(request.user, on, [] if delegation else scenarios, runs=1000)
-        context["backtest"] = None if delegation else fc.backtest(on, runs=200)
+        context["backtest"] = None if delegation else fc.backtest_cached(on, runs=200)
     except fc.ForecastError as exc:
         context["errors"] = [*errors, str(exc)]
         return render(request, "reports/forecast.html", context, status=400)

@@ -144,3 +144,16 @@ def test_the_situation_report_holds_the_forecast_for_staff_only(world):
     delegation = situation_report(user=world["users"][roles.DELEGATION], on=last_day())
     assert delegation.forecast is None
     assert "Forecast" not in pdf_text(render_pdf(delegation))
+
+
+def test_the_backtest_is_kept_while_the_records_are_unchanged(world):
+    from onward.accounts import roles
+    from onward.relocation import services
+    from onward.relocation.tests.factories import at
+
+    before = fc.records_fingerprint()
+    assert fc.backtest_cached(last_day(), runs=30) == fc.backtest(last_day(), runs=30)
+    assert fc.records_fingerprint() == before  # reading changes nothing
+    services.case_assess(actor=world["users"][roles.RESETTLEMENT], case=world["cases"]["idle"],
+                         category="LPN", priority="normal", at=at(20))
+    assert fc.records_fingerprint() != before
