@@ -190,7 +190,8 @@ def _transfers(on: dt.date) -> dict:
     persons = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.RELOCATED, date__gt=since,
                                          date__lte=on, reversed_by__isnull=True).count()
     months = max(months_between(since, on), 1.0)
-    return {"per_month": flights / months, "seats": round(persons / flights) if flights else 0}
+    return {"per_month": flights / months, "seats": round(persons / flights) if flights else 0,
+            "evidence": [flights, months]}
 
 
 def _ledger_rates(on: dt.date) -> dict[str, float]:
@@ -221,10 +222,12 @@ def forecast_input(on: dt.date, *, months: int = 12, runs: int = 1000, seed: int
     history = _transitions(on)
     spells, decisions = _spells(history, on, country_of)
     steps, rates, evidence = _rates(spells, decisions, {p["country"] for p in pledges})
+    transfers = _transfers(on)
+    evidence["transfers"] = transfers.pop("evidence")
     return {"as_of": on.isoformat(), "months": months, "runs": runs, "seed": seed,
             "steps": steps, "countries": rates, "evidence": evidence, "pledges": pledges,
             "cases": _cases(history, _present_sizes(on), {p["id"] for p in pledges}),
-            "transfers": _transfers(on), "present": population_on(on), **_ledger_rates(on)}
+            "transfers": transfers, "present": population_on(on), **_ledger_rates(on)}
 
 
 def apply(data: dict, scenario: Scenario) -> dict:

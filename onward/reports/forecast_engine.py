@@ -74,7 +74,8 @@ class Problem:
     present: int | None = None
     # What each rate was estimated from, to draw it anew in each run (the rates' own
     # uncertainty): {"steps": {step: [events, months]}, "countries": {c: {"decide":
-    # [events, months], "accept": [accepted, decided], "ready": [events, months]}}}.
+    # [events, months], "accept": [accepted, decided], "ready": [events, months]}},
+    # "transfers": [flights, months]}.
     evidence: dict = field(default_factory=dict)
     quantiles: tuple[int, ...] = field(default=QUANTILES)
 
@@ -155,7 +156,9 @@ def _parse_evidence(raw: dict) -> dict:
                                      f"got {v!r}")
         return float(v[0]), float(v[1])
 
-    return {"steps": {s: pair(v, f"evidence.steps.{s}")
+    flights = raw.get("transfers")
+    return {"transfers": None if flights is None else pair(flights, "evidence.transfers"),
+            "steps": {s: pair(v, f"evidence.steps.{s}")
                       for s, v in raw.get("steps", {}).items()},
             "countries": {c: {k: pair(v, f"evidence.countries.{c}.{k}") for k, v in r.items()}
                           for c, r in raw.get("countries", {}).items()}}
@@ -186,11 +189,13 @@ class _State:
 
 
 def _hazard_draws(rng, runs: int, fixed: float, seen) -> np.ndarray:
-    """A monthly probability per run: from its evidence (events over months at risk: the
-    rate drawn from Gamma(events, months), as a monthly probability), else `fixed`."""
-    if seen is None or seen[0] == 0 or seen[1] <= 0:
+    """A monthly probability per run around `fixed`: its rate times Gamma(events, 1/events)
+    (mean 1, relative spread 1/√events), the spread of a rate estimated from that many
+    events. `fixed` alone without evidence; 0 stays 0 (a scenario that stops a step)."""
+    if seen is None or seen[0] <= 0 or not 0 < fixed < 1:
         return np.full(runs, fixed)
-    return 1 - np.exp(-rng.gamma(seen[0], 1 / seen[1], runs))
+    rate = -np.log(1 - fixed) * rng.gamma(seen[0], 1 / seen[0], runs)
+    return 1 - np.exp(-rate)
 
 
 def _share_draws(rng, runs: int, fixed: float, seen) -> np.ndarray:
@@ -213,6 +218,10 @@ def _draw_rates(pb: Problem, rng) -> dict[str, np.ndarray]:
     for k in ("decide", "accept", "ready"):
         cols = [by_country[p.country][k] for p in pb.pledges]
         rates[k] = (np.stack(cols, axis=1) if cols else np.zeros((runs, 0)))[:, :, None]
+    flights = ev.get("transfers")  # [flights, months]: the cadence's spread, as a rate's
+    rates["transfers"] = pb.transfers_per_month * (
+        rng.gamma(flights[0], 1 / flights[0], runs) if flights and flights[0] > 0
+        else np.ones(runs))
     return rates
 
 
@@ -225,7 +234,7 @@ def _depart_by_transfer(pb, st, rng, relocated) -> None:
     ready = st.post["ready"]
     if not pb.transfers_per_month or not pb.seats or not ready.any():
         return
-    seats = rng.poisson(pb.transfers_per_month, ready.shape[0]) * pb.seats
+    seats = rng.poisson(st.rates["transfers"]) * pb.seats
     for k in np.argsort(st.sizes):  # the smallest cases fit the last seats
         for p in range(ready.shape[1]):
             take = np.minimum(ready[:, p, k], seats // st.sizes[k])

@@ -120,7 +120,7 @@ def _evidence(data, events):
     def seen(p):
         return [events, events / -np.log(1 - p)] if p else [0, 0]
 
-    return {"steps": {k: seen(p) for k, p in data["steps"].items()},
+    return {"transfers": [events, 12], "steps": {k: seen(p) for k, p in data["steps"].items()},
             "countries": {c: {"decide": seen(r["decide"]), "ready": seen(r["ready"]),
                               "accept": [r["accept"] * events, events]}
                           for c, r in data["countries"].items()}}
@@ -138,6 +138,19 @@ def test_the_rates_own_uncertainty_widens_the_interval_and_vanishes_with_evidenc
     assert abs(sure["median"][-1] - fixed["median"][-1]) <= 0.05 * fixed["median"][-1]
 
 
-def test_bad_evidence_is_refused_naming_it():
-    with pytest.raises(ForecastInputError, match=r"evidence.steps.identified"):
-        run(problem(evidence={"steps": {"identified": [-1, 3]}}))
+@pytest.mark.parametrize("evidence, named", [
+    ({"steps": {"identified": [-1, 3]}}, "evidence.steps.identified"),
+    ({"transfers": [2]}, "evidence.transfers"),
+])
+def test_bad_evidence_is_refused_naming_it(evidence, named):
+    with pytest.raises(ForecastInputError, match=named):
+        run(problem(evidence=evidence))
+
+
+def test_a_scenario_that_stops_a_step_stops_it_whatever_the_evidence():
+    data = problem(runs=300, evidence=_evidence(problem(), 10))
+    data["countries"] = {c: dict(r, decide=0.0) for c, r in data["countries"].items()}
+    # No decision in any run: only the cases accepted or ready at month 0 can fly.
+    held = sum(c["persons"] for c in data["cases"] if c["step"] in ("accepted", "ready"))
+    relocated = simulate(parse(data))["relocated"][:, -1].sum(axis=1)
+    assert relocated.max() <= held and relocated.max() > 0
