@@ -44,7 +44,12 @@ def problem(residents: int, runs: int, months: int = 24, seed: int = 1) -> dict:
                       for i, c in enumerate(countries)},
         "pledges": pledges, "cases": cases,
         "transfers": {"per_month": 1.5, "seats": max(30, residents // 100)},
-        "own_accord": 0.002, "death": 0.0003, "birth": 0.0015, "present": residents}
+        "own_accord": 0.002, "death": 0.0003, "birth": 0.0015, "present": residents,
+        # As from the records: every rate drawn per run from the 30 events it was read from.
+        "evidence": {"transfers": [18, 12], "steps": {s: [30, 150] for s in ("identified",
+                                                                             "assessed")},
+                     "countries": {c: {"decide": [30, 140], "accept": [18, 30],
+                                       "ready": [30, 60]} for c in countries}}}
 
 
 def timed(data: dict) -> tuple[float, float, float, int]:
