@@ -36,6 +36,7 @@ class Report:
     shared: bool
     threshold: int
     generated_at: dt.datetime
+    forecast: list[list[str]] | None = None  # the forecast's rows (issue 23), staff only
 
     def table(self, key):
         return next((t for t in self.tables if t.key == key), None)
@@ -68,7 +69,24 @@ def situation_report(*, user, on: dt.date, shared: bool = False,
                  detail=f"situation report as_of={on} rule={rule} shared={shared}")
     return Report(user=user, on=on, tables=tables, incidents=incidents, rule=rule,
                   rule_label=RULES[rule], shared=shared, threshold=threshold,
-                  generated_at=timezone.localtime())
+                  generated_at=timezone.localtime(), forecast=forecast_rows(user, on))
+
+
+def forecast_rows(user, on: dt.date) -> list[list[str]] | None:
+    """The population forecast at 3, 6 and 12 months (docs/forecast.md), for the roles
+    that see the population; None for a delegation, or when the records do not reach `on`."""
+    from onward.accounts.policy import can
+    from onward.reports import forecast as fc
+
+    if F.is_delegation(user) or not can(user, "registry.view"):
+        return None
+    try:
+        out = fc.run_forecast(fc.forecast_input(on, months=12, runs=1000))
+    except fc.ForecastError:
+        return None
+    return [["Months ahead", "Date", "Median", "10th percentile", "90th percentile"],
+            *([str(m), out["dates"][m], *(f"{out[k][m]:.0f}" for k in ("median", "p10", "p90"))]
+              for m in (3, 6, 12))]
 
 
 def header_lines(r: Report) -> list[str]:
@@ -321,9 +339,22 @@ def render_pdf(r: Report) -> bytes:
             current = t.section
             section = F.SECTION_TITLES.get(current, current)
         _table_block(pdf, t, r, section=section)
+    if r.forecast:
+        _forecast(pdf, r)
     if r.incidents:
         _incidents(pdf, r)
     return pdf.output()
+
+
+def _forecast(pdf, r: Report) -> None:
+    pdf.keep_with_next(120)
+    pdf.heading("Forecast of the population", size=13, space_before=8)
+    pdf.paragraph("Simulated from the records as of this date with the operation's own rates "
+                  "(1,000 runs): the median and the 10th–90th percentile. The page Reports → "
+                  "Forecast shows its backtest: how often such an interval held the truth.",
+                  size=NOTE_SIZE, grey=True, after=4)
+    pdf.grid(r.forecast, size=CELL_SIZE, width=TABLE_WIDTH, align=["R", "L", "R", "R", "R"])
+    pdf.ln(6)
 
 
 # -- XLSX ----------------------------------------------------------------------------------

@@ -211,3 +211,74 @@ def report_xlsx(request):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="situation-report-{r.on}.xlsx"'
     return response
+
+
+def _scenarios_asked(request) -> tuple[list, list[str]]:
+    """The scenarios in the query (`s`, kept), and the one being added by the form."""
+    from onward.reports import forecast as fc
+
+    texts = [t for t in request.GET.getlist("s") if t.strip()]
+    kind = request.GET.get("kind", "")
+    if kind == "pledge":
+        texts.append(f"pledge:{request.GET.get('country', '')}:{request.GET.get('places', '')}"
+                     f":{request.GET.get('start', '')}")
+    elif kind == "stop":
+        texts.append(f"stop:{request.GET.get('country', '')}")
+    elif kind == "transfers":
+        texts.append(f"transfers:{request.GET.get('factor', '')}")
+    scenarios, errors = [], []
+    for text in texts[:4]:  # four scenarios side by side at most: the chart stays readable
+        try:
+            scenarios.append(fc.parse_scenario(text))
+        except fc.ForecastError as exc:
+            errors.append(str(exc))
+    return scenarios, errors
+
+
+@permission_required("reports.view")
+def forecast(request):
+    from onward.reports import forecast as fc
+
+    bounds = fc.history_bounds()
+    # Opens on the reports' date, or the records' last date when that is earlier.
+    on = _as_of(request, default=min(opening_date(), bounds[1]) if bounds else opening_date())
+    scenarios, errors = _scenarios_asked(request)
+    delegation = F.is_delegation(request.user)
+    if not delegation and not policy.can(request.user, "registry.view"):
+        policy.deny(request.user, "figure", "forecast")
+        raise Http404("No such figure.")
+    context = {"on": on, "today": timezone.localdate(), "errors": errors, "delegation": delegation,
+               "kinds": fc.SCENARIOS}
+    try:
+        shown = fc.forecast_for(request.user, on, [] if delegation else scenarios, runs=1000)
+        context["backtest"] = None if delegation else fc.backtest_cached(on, runs=200)
+    except fc.ForecastError as exc:
+        context["errors"] = [*errors, str(exc)]
+        return render(request, "reports/forecast.html", context, status=400)
+    context["errors"] += shown.get("errors", [])
+    context.update(shown=shown, kept=[fc.scenario_text(s) for s in shown.get("kept", [])],
+                   chart=_forecast_chart(shown), rows=_forecast_rows(shown))
+    return render(request, "reports/forecast.html", context)
+
+
+def _forecast_chart(shown: dict) -> dict:
+    if shown["delegation"]:
+        return {"labels": shown["dates"], "curves": [
+            {"label": f"Pledge {pid}: departed (median)", "median": v["relocated_median"]}
+            for pid, v in shown["pledges"].items()]}
+    return {"labels": shown["dates"], "curves": [
+        {"label": c["label"], "median": c["forecast"]["median"], "p10": c["forecast"]["p10"],
+         "p90": c["forecast"]["p90"]} for c in shown["curves"]]}
+
+
+def _forecast_rows(shown: dict) -> list[dict]:
+    def staff(c, m):
+        f = c["forecast"]
+        return f"{f['median'][m]:.0f} ({f['p10'][m]:.0f}–{f['p90'][m]:.0f})"
+
+    rows = []
+    for m, day in enumerate(shown["dates"]):
+        cells = ([f"{v['relocated_median'][m]:.0f}" for v in shown["pledges"].values()]
+                 if shown["delegation"] else [staff(c, m) for c in shown["curves"]])
+        rows.append({"date": day, "cells": cells})
+    return rows

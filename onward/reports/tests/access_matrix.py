@@ -28,6 +28,10 @@ ROWS = [
         outcome(200, DL=404)),
     Row("report_csv", lambda w: reverse("report_csv", args=["submitted_by_sex"]),
         outcome(404, DL=200)),
+    # The forecast: the population's for roles that see the registry; a delegation its
+    # own pledges' departures only (onward/reports/forecast.py `forecast_for`).
+    Row("report_forecast", lambda w: reverse("report_forecast"), outcome(200)),
+    Row("report_forecast", lambda w: reverse("report_forecast") + "?s=stop:ALB", outcome(200)),
     Row("report_pdf", lambda w: reverse("report_pdf") + "?as_of=2013-03-01", outcome(200)),
     Row("report_xlsx", lambda w: reverse("report_xlsx"), outcome(200)),
 ]
