@@ -235,6 +235,7 @@ def _scenarios_asked(request) -> tuple[list, list[str]]:
     return scenarios, errors
 
 
+@require_safe
 @permission_required("reports.view")
 def forecast(request):
     from onward.reports import forecast as fc
