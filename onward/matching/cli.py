@@ -30,7 +30,8 @@ from pyarrow import csv as pacsv
 
 from onward.matching.engine import Problem, Result, solve
 
-CHUNK_ROWS = 500_000  # SCORES.csv rows parsed per batch
+CHUNK_ROWS = 500_000  # SCORES.csv rows parsed per batch (row by row)
+ARROW_BLOCK = 16 << 20  # bytes per block of the columnar reader (few, large chunks)
 WRITE_SECONDS = 0.2  # kept back from the time limit for writing OUT.csv ...
 WRITE_PER_CASE = 3e-6  # ... plus this per case (measured ~1 us), and with --explain
 EXPLAIN_PER_CASE = 2e-5  # this per case more (measured ~6 us)
@@ -210,12 +211,13 @@ def _read_scores(path: Path, cases: dict[str, int], pledges: dict[str, int], say
 def _read_scores_columnar(path: Path, header: list[str], cases: dict[str, int],
                           pledges: dict[str, int]) -> tuple[np.ndarray, ...] | None:
     """(case, pledge, score) arrays, or None when any row is not clean (then read by rows)."""
-    ids = pa.dictionary(pa.int32(), pa.string())
     try:
         table = pacsv.read_csv(
-            path, read_options=pacsv.ReadOptions(skip_rows=1, column_names=header),
+            path, read_options=pacsv.ReadOptions(skip_rows=1, column_names=header,
+                                                 block_size=ARROW_BLOCK),
             convert_options=pacsv.ConvertOptions(
-                column_types={"case_id": ids, "pledge_id": ids, "score": pa.float64()},
+                column_types={"case_id": pa.string(), "pledge_id": pa.string(),
+                              "score": pa.float64()},
                 strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
@@ -233,23 +235,21 @@ def _read_scores_columnar(path: Path, header: list[str], cases: dict[str, int],
 
 
 def _index_column(column: pa.ChunkedArray, index: dict[str, int]) -> np.ndarray | None:
-    """Each row's position in ``index`` (one dictionary lookup per distinct id and chunk)."""
-    known = pa.array(list(index), pa.string())
-    parts = []
-    for chunk in column.chunks:
-        pos = pc.index_in(chunk.dictionary, value_set=known).fill_null(-1).to_numpy()
-        parts.append(pos[chunk.indices.to_numpy(zero_copy_only=False)])
-    out = np.concatenate(parts) if parts else np.empty(0, np.int64)
-    return None if (out < 0).any() else out.astype(np.int64)
+    """Each row's position in ``index`` (ids in the order of ``index``), None if one is unknown."""
+    pos = pc.index_in(column, value_set=pa.array(list(index), pa.string()))
+    if pos.null_count:
+        return None
+    return pos.to_numpy()
 
 
 def _sorted_pairs(path: Path, c: np.ndarray, p: np.ndarray, s: np.ndarray,
                   n_pledges: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs in (case, pledge) order; no sort when the file is in that order already."""
-    key = c.astype(np.int64) * n_pledges + p
-    step = np.diff(key)
-    if (step > 0).all():
-        return c.astype(np.int32), p.astype(np.int32), s
+    key = c.astype(np.int64)
+    key *= n_pledges
+    key += p
+    if (key[1:] > key[:-1]).all():  # already in order (as written by bench/match_gen.py)
+        return c.astype(np.int32, copy=False), p.astype(np.int32, copy=False), s
     order = np.argsort(key, kind="stable")
     dup = np.flatnonzero(np.diff(key[order]) == 0)
     if len(dup):
