@@ -33,8 +33,8 @@ from onward.matching.engine import Problem, Result, solve
 CHUNK_ROWS = 500_000  # SCORES.csv rows parsed per batch (row by row)
 ARROW_BLOCK = 16 << 20  # bytes per block of the columnar reader (few, large chunks)
 WRITE_SECONDS = 0.2  # kept back from the time limit for writing OUT.csv ...
-WRITE_PER_CASE = 3e-6  # ... plus this per case (measured ~1 us), and with --explain
-EXPLAIN_PER_CASE = 2e-5  # this per case more (measured ~6 us)
+WRITE_PER_CASE = 3e-6  # ... plus this per case (measured 0.7 us), and with --explain
+EXPLAIN_PER_CASE = 3e-5  # this per case more (measured ~17 us, every case blocked)
 
 
 class InputError(Exception):
