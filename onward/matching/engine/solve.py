@@ -72,9 +72,14 @@ class _Search:
         self.v_ub = self.ub  # the dual bound given by self.v (for the rc filter)
         self.rate = 0.0  # slowest seconds per column of a HiGHS run so far (for estimates)
 
-    def measured(self, seconds: float, n_columns: int) -> None:
-        """A HiGHS run over ``n_columns`` took ``seconds``: the rate of later estimates."""
-        self.rate = max(self.rate, seconds / max(n_columns, 1))
+    def measured(self, seconds: float, n_columns: int, finished: bool) -> None:
+        """A HiGHS run over ``n_columns`` took ``seconds``: the rate of later estimates.
+
+        Only runs that ended on their own count: one stopped by its time limit says
+        how long it was allowed, not how long it needed.
+        """
+        if finished:
+            self.rate = max(self.rate, seconds / max(n_columns, 1))
 
     def fits(self, n_columns: int, factor: float = MILP_FACTOR) -> bool:
         """Whether a HiGHS model of ``n_columns`` can be solved in the time left."""
@@ -179,7 +184,7 @@ def column_generation(search: _Search, master: Master, target: float,
     while search.left() > last and time.perf_counter() < end:
         began = time.perf_counter()
         x, _, v, ok = master.solve(min(search.left(), end - time.perf_counter()))
-        search.measured(time.perf_counter() - began, int(master.active.sum()))
+        search.measured(time.perf_counter() - began, int(master.active.sum()), ok)
         rounds += 1
         if not ok:
             return x, False
@@ -240,10 +245,10 @@ def round_lp(search: _Search, master: Master, x: np.ndarray) -> None:
     if not len(ks) or not search.fits(ks.size):
         return
     began = time.perf_counter()
-    chosen, _, _ = solve_milp(core, ks, np.isin(ks, mine),
-                              min(search.left() - MILP_OVERRUN, ROUND_SECONDS),
-                              1e-6, cap=rest, heuristic_effort=0.3, deadline=search.deadline)
-    search.measured(time.perf_counter() - began, ks.size)
+    chosen, _, solved = solve_milp(core, ks, np.isin(ks, mine),
+                                   min(search.left() - MILP_OVERRUN, ROUND_SECONDS),
+                                   1e-6, cap=rest, heuristic_effort=0.3, deadline=search.deadline)
+    search.measured(time.perf_counter() - began, ks.size, solved)
     plan = assign.copy()
     plan[core.pc[chosen]] = core.pp[chosen]
     search.offer(plan)
@@ -334,7 +339,7 @@ def close_gap(search: _Search, target: float, max_pairs: int) -> None:
         chosen, bound, solved = solve_milp(core, ks, np.isin(ks, mine),
                                            search.left() - MILP_OVERRUN, max(target * 0.5, 1e-9),
                                            deadline=search.deadline)
-        search.measured(time.perf_counter() - began, ks.size)
+        search.measured(time.perf_counter() - began, ks.size, solved)
         assign = np.full(core.n_cases, UNASSIGNED, np.int64)
         assign[core.pc[chosen]] = core.pp[chosen]
         search.offer(assign)
