@@ -416,6 +416,7 @@ def solve(problem: Problem, *, locks: np.ndarray | None = None,
     t_lp = time.perf_counter() - t0
     improve(search, gap, LNS_SHARE * search.left())
     close_gap(search, gap, max_milp_pairs or max(20_000, 2 * problem.n_cases))
+    improve(search, gap, search.left())  # the time no restricted MILP could use
     return _result(problem, core, search, master, locks, forbids, t0,
                    {"lp_converged": int(converged), "lp_seconds": round(t_lp, 3),
                     "columns": int(master.cols.size), "pairs": int(core.n_pairs),
