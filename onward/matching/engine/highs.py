@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 import highspy
 import numpy as np
@@ -16,6 +17,28 @@ import numpy as np
 from .core import Core
 
 MAX_SWAPS = 3  # a case that keeps changing pledge gets a row and keeps its columns
+STOP_GRACE = 0.3  # seconds HiGHS gets, once interrupted, to reach its next check
+
+
+def run_until(h: highspy.Highs, deadline: float | None) -> bool:
+    """Run ``h``; stop it at ``deadline`` (a ``time.perf_counter()`` instant) in any phase.
+
+    HiGHS's own ``time_limit`` is checked only at some points (a restricted MILP of
+    100,000 pairs was seen returning 70 s after it), so it runs in a thread of its
+    own, is interrupted at the deadline (a callback on its simplex and MIP checks)
+    and, if it still runs ``STOP_GRACE`` later, is left behind: its thread ends on
+    its own time limit and ``h`` must not be used again. True if it finished.
+    """
+    if deadline is None:
+        h.run()
+        return True
+    h.HandleUserInterrupt = True
+    h.startSolve()
+    done = h.wait(max(deadline - time.perf_counter(), 0.0))[0]
+    if not done:
+        h.cancelSolve()
+        done = h.wait(STOP_GRACE)[0]
+    return bool(done)
 
 _banner_shown = False
 
@@ -93,6 +116,8 @@ class Master:
         self.n_rows = n_rows
         self.objective = -np.inf
         self.x = np.zeros(0)
+        self.deadline: float | None = None  # HiGHS is stopped here (set by the search)
+        self.abandoned = False  # a solve outran the deadline: ``h`` is no longer usable
 
     def add(self, ks: np.ndarray, x: np.ndarray | None = None) -> int:
         """Bring pairs ``ks`` into the LP; return how many.
@@ -187,9 +212,13 @@ class Master:
         ``u[c]`` is max(0, best net profit among c's master columns): the LP dual of
         c's row, also for cases whose row is implicit (a column bound).
         """
+        if self.abandoned:
+            return self.x, np.zeros(self.core.n_cases), np.zeros_like(self.core.cap), False
         # HiGHS measures time_limit from the instance's creation, across runs
         self.h.setOptionValue("time_limit", self.h.getRunTime() + max(time_limit, 0.01))
-        self.h.run()
+        if not run_until(self.h, self.deadline):
+            self.abandoned = True
+            return self.x, np.zeros(self.core.n_cases), np.zeros_like(self.core.cap), False
         ok = self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         sol = self.h.getSolution()
         x = self.x = np.asarray(sol.col_value)
@@ -218,10 +247,13 @@ class Master:
 
 def solve_milp(core: Core, ks: np.ndarray, start: np.ndarray, time_limit: float,
                gap: float, cap: np.ndarray | None = None,
-               heuristic_effort: float | None = None) -> tuple[np.ndarray, float, bool]:
+               heuristic_effort: float | None = None,
+               deadline: float | None = None) -> tuple[np.ndarray, float, bool]:
     """Best plan over pair columns ``ks`` from the MIP start ``start`` (0/1 per column).
 
     ``cap`` replaces the core's capacities (a MILP over what the fixed part left).
+    At ``deadline`` HiGHS is stopped whatever it is doing (``run_until``); if it
+    does not stop, the start itself is returned with an infinite bound.
 
     Returns the chosen pairs, HiGHS's dual bound over these columns, and whether
     it stopped on its gap (rather than on time).
@@ -247,7 +279,8 @@ def solve_milp(core: Core, ks: np.ndarray, start: np.ndarray, time_limit: float,
     if heuristic_effort is not None:
         h.setOptionValue("mip_heuristic_effort", heuristic_effort)
     h.setSolution(n, np.arange(n, dtype=np.int32), start.astype(np.float64))
-    h.run()
+    if not run_until(h, deadline):
+        return ks[start > 0.5], float("inf"), False
     status = h.getModelStatus()
     x = np.asarray(h.getSolution().col_value)
     chosen = ks[x > 0.5] if len(x) == n else np.empty(0, np.int64)

@@ -50,6 +50,8 @@ LNS_MIN_PAIRS = 2_000_000  # below this many pairs the restricted MILP alone clo
 LNS_SHARE = 0.85  # share of the time left after the LP spent in neighbourhood search
 MILP_MIN_SECONDS = 3.0  # no restricted MILP with less time left (HiGHS's presolve overruns)
 MILP_OVERRUN = 0.7  # HiGHS stops a MILP up to this late: ask it to stop this much earlier
+MILP_FACTOR = 2.0  # a restricted MILP needs this many times an LP's seconds per column
+FINISH_PER_PAIR = 4e-8  # seconds per pair kept back for the explanation and the checks
 
 
 class _Search:
@@ -68,6 +70,20 @@ class _Search:
         self.ub = core.fixed_value + float(np.maximum(case_max_score(core), 0).sum())
         self.v = np.zeros_like(core.cap)
         self.v_ub = self.ub  # the dual bound given by self.v (for the rc filter)
+        self.rate = 0.0  # slowest seconds per column of a HiGHS run so far (for estimates)
+
+    def measured(self, seconds: float, n_columns: int, finished: bool) -> None:
+        """A HiGHS run over ``n_columns`` took ``seconds``: the rate of later estimates.
+
+        Only runs that ended on their own count: one stopped by its time limit says
+        how long it was allowed, not how long it needed.
+        """
+        if finished:
+            self.rate = max(self.rate, seconds / max(n_columns, 1))
+
+    def fits(self, n_columns: int, factor: float = MILP_FACTOR) -> bool:
+        """Whether a HiGHS model of ``n_columns`` can be solved in the time left."""
+        return factor * self.rate * n_columns + MILP_OVERRUN < self.left()
 
     def say(self, message: str) -> None:
         self.history.append((time.perf_counter() - self.t0, self.lb, self.ub))
@@ -162,10 +178,13 @@ def column_generation(search: _Search, master: Master, target: float,
     """
     core = search.core
     eps = 1e-9 * max(1.0, float(np.abs(core.s).max(initial=0.0)))
-    x, rounds = np.zeros(0), 0
+    x, rounds, last = np.zeros(0), 0, 0.0
     end = time.perf_counter() + (search.left() if seconds is None else seconds)
-    while search.left() > 0 and time.perf_counter() < end:
+    # a round not started unless it can end in time (as long as the last one took)
+    while search.left() > last and time.perf_counter() < end:
+        began = time.perf_counter()
         x, _, v, ok = master.solve(min(search.left(), end - time.perf_counter()))
+        search.measured(time.perf_counter() - began, int(master.active.sum()), ok)
         rounds += 1
         if not ok:
             return x, False
@@ -188,6 +207,7 @@ def column_generation(search: _Search, master: Master, target: float,
         if search.gap() <= target * 0.01:
             return x, ok
         master.add(enter, x)
+        last = time.perf_counter() - began
     return x, False
 
 
@@ -222,10 +242,13 @@ def round_lp(search: _Search, master: Master, x: np.ndarray) -> None:
     mine = pair_of(core, search.assign)
     mine = mine[assign[core.pc[mine]] == UNASSIGNED]
     ks = np.union1d(cand, mine)
-    if not len(ks):
+    if not len(ks) or not search.fits(ks.size):
         return
-    chosen, _, _ = solve_milp(core, ks, np.isin(ks, mine), min(search.left(), ROUND_SECONDS),
-                              1e-6, cap=rest, heuristic_effort=0.3)
+    began = time.perf_counter()
+    chosen, _, solved = solve_milp(core, ks, np.isin(ks, mine),
+                                   min(search.left() - MILP_OVERRUN, ROUND_SECONDS),
+                                   1e-6, cap=rest, heuristic_effort=0.3, deadline=search.deadline)
+    search.measured(time.perf_counter() - began, ks.size, solved)
     plan = assign.copy()
     plan[core.pc[chosen]] = core.pp[chosen]
     search.offer(plan)
@@ -248,13 +271,13 @@ def improve(search: _Search, target: float, seconds: float, group: int = LNS_PLE
     w = profits(core, search.v)
     rc = w - case_best(core, w)[core.pc]
     scale = float(np.mean(np.abs(core.s)))
-    steps = 0
+    steps, last = 0, 0.0  # last: seconds of the last step (none started that cannot end)
     while time.perf_counter() < end and search.left() > 0.05 and search.gap() > target:
         before = search.lb
         for pledges in np.array_split(rng.permutation(core.n_pledges),
                                       max(1, core.n_pledges // group)):
             left = min(end - time.perf_counter(), search.left())
-            if left <= 0.05 or search.gap() <= target:
+            if left <= max(0.05, last) or search.gap() <= target:
                 return
             mark = np.zeros(core.n_pledges, bool)
             mark[pledges] = True
@@ -268,8 +291,10 @@ def improve(search: _Search, target: float, seconds: float, group: int = LNS_PLE
             if not len(ks):
                 continue
             cap = np.where(mark[:, None], core.cap, 0.0)
+            began = time.perf_counter()
             chosen, _, _ = solve_milp(core, ks, np.isin(ks, mine), min(left, LNS_SECONDS),
-                                      1e-6, cap=cap)
+                                      1e-6, cap=cap, deadline=search.deadline)
+            last = time.perf_counter() - began
             plan = a.copy()
             plan[movable & (a >= 0)] = UNASSIGNED
             plan[core.pc[chosen]] = core.pp[chosen]
@@ -285,11 +310,23 @@ def improve(search: _Search, target: float, seconds: float, group: int = LNS_PLE
 
 
 def close_gap(search: _Search, target: float, max_pairs: int) -> None:
-    """Restricted MILPs over pairs with reduced cost >= -delta, delta growing."""
+    """Restricted MILPs over pairs with reduced cost >= -delta, delta growing.
+
+    None is started that cannot end in the time left: the pairs are cut to what the
+    rate of the HiGHS runs so far allows (``_Search.fits``), and below the incumbent's
+    own pairs plus as many again, the MILP is not started at all.
+    """
     core = search.core
     rc = profits(core, search.v)
     rc -= case_best(core, rc)[core.pc]  # <= 0 everywhere: dual feasible
     while search.left() > min(MILP_MIN_SECONDS, 0.2 * search.budget) and search.gap() > target:
+        mine = pair_of(core, search.assign)
+        room = _pairs_that_fit(search, max_pairs, len(mine))
+        if room is None:
+            search.say(f"no restricted milp: {search.left():.1f} s left, too few for "
+                       f"{max_pairs} pairs at {search.rate * 1e6:.1f} us per column")
+            return
+        max_pairs = room
         delta = search.v_ub - search.lb
         keep = np.flatnonzero(rc >= -delta)
         capped = len(keep) > max_pairs
@@ -297,10 +334,12 @@ def close_gap(search: _Search, target: float, max_pairs: int) -> None:
             cut = -np.partition(-rc[keep], max_pairs)[max_pairs]
             delta = -cut
             keep = keep[rc[keep] > cut]
-        mine = pair_of(core, search.assign)
         ks = np.union1d(keep, mine)
+        began = time.perf_counter()
         chosen, bound, solved = solve_milp(core, ks, np.isin(ks, mine),
-                                           search.left() - MILP_OVERRUN, max(target * 0.5, 1e-9))
+                                           search.left() - MILP_OVERRUN, max(target * 0.5, 1e-9),
+                                           deadline=search.deadline)
+        search.measured(time.perf_counter() - began, ks.size, solved)
         assign = np.full(core.n_cases, UNASSIGNED, np.int64)
         assign[core.pc[chosen]] = core.pp[chosen]
         search.offer(assign)
@@ -311,6 +350,15 @@ def close_gap(search: _Search, target: float, max_pairs: int) -> None:
         if not capped or not solved:
             return
         max_pairs *= 4
+
+
+def _pairs_that_fit(search: _Search, max_pairs: int, n_mine: int) -> int | None:
+    """``max_pairs``, or fewer so that the MILP ends in time; None if too few are left."""
+    if search.fits(max_pairs + n_mine):
+        return max_pairs
+    per_column = MILP_FACTOR * search.rate
+    room = int((search.left() - MILP_OVERRUN) / per_column) - n_mine if per_column > 0 else 0
+    return room if room >= max(n_mine, 1) else None
 
 
 def explain(core: Core, plan: np.ndarray, v: np.ndarray) -> Explanation:
@@ -342,18 +390,25 @@ def explain(core: Core, plan: np.ndarray, v: np.ndarray) -> Explanation:
 def solve(problem: Problem, *, locks: np.ndarray | None = None,
           forbids: np.ndarray | None = None, time_limit: float = 60.0, gap: float = 1e-4,
           warm: WarmStart | None = None, progress: Progress | None = None,
-          max_milp_pairs: int | None = None) -> Result:
+          max_milp_pairs: int | None = None, deadline: float | None = None) -> Result:
     """Best assignment of cases to pledges, with a proven bound.
 
     ``locks`` and ``forbids`` are (n, 2) arrays of (case, pledge) indices. A lock on
     a pair that is not allowed or forbidden, or locks beyond a capacity, raise
     ValueError. The returned plan is always feasible, also when ``time_limit``
     cuts the search short.
+
+    ``deadline`` (a ``time.perf_counter()`` instant, e.g. the CLI's start plus its
+    limit) replaces ``time_limit`` when given: the result is back by then, the
+    explanation included (``FINISH_PER_PAIR``), and no phase runs past it.
     """
     t0 = time.perf_counter()
+    end = t0 + time_limit if deadline is None else deadline
     core = build_core(problem, locks, forbids)
-    search = _Search(core, t0, t0 + time_limit, progress or (lambda _msg: None))
+    finish = 0.05 + FINISH_PER_PAIR * core.n_pairs
+    search = _Search(core, t0, max(end - finish, t0), progress or (lambda _msg: None))
     master = Master(core)
+    master.deadline = search.deadline
     _start(search, master, warm, DUAL_SHARE)
     x, converged = column_generation(search, master, gap, seconds=CG_SHARE * search.left())
     if search.gap() > gap:
@@ -361,6 +416,7 @@ def solve(problem: Problem, *, locks: np.ndarray | None = None,
     t_lp = time.perf_counter() - t0
     improve(search, gap, LNS_SHARE * search.left())
     close_gap(search, gap, max_milp_pairs or max(20_000, 2 * problem.n_cases))
+    improve(search, gap, search.left())  # the time no restricted MILP could use
     return _result(problem, core, search, master, locks, forbids, t0,
                    {"lp_converged": int(converged), "lp_seconds": round(t_lp, 3),
                     "columns": int(master.cols.size), "pairs": int(core.n_pairs),

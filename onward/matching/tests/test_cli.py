@@ -131,3 +131,28 @@ def test_a_tiny_time_limit_still_writes_a_feasible_plan(tmp_path: Path, capsys) 
     for p, (places, medical) in used.items():
         j = int(p[1:])
         assert places <= 60 + 7 * j and medical <= 4 + j % 3
+
+
+def test_the_columnar_reader_reads_what_the_row_reader_reads(tmp_path: Path) -> None:
+    """Quoted ids, a byte-order mark and rows out of order: pyarrow's reading equals the rows'."""
+    from onward.matching import cli
+
+    path = tmp_path / "scores.csv"
+    path.write_text('\ufeffscore,case_id,pledge_id\n6,C,P1\n10,"A",P1\n5.5,B,P2\n4,B,P1\n')
+    cases, pledges = {"A": 0, "B": 1, "C": 2}, {"P1": 0, "P2": 1}
+    fast = cli._read_scores_columnar(path, ["score", "case_id", "pledge_id"], cases, pledges)
+    assert fast is not None
+    c, p, s = cli.read_scores(path, cases, pledges, lambda _m: None)
+    assert c.tolist() == [0, 1, 1, 2] and p.tolist() == [0, 0, 1, 0]
+    assert s.tolist() == [10.0, 4.0, 5.5, 6.0]
+    rows = cli._read_scores(path, cases, pledges, lambda _m: None, ["case_id", "pledge_id", "score"])
+    assert [a.tolist() for a in rows] == [c.tolist(), p.tolist(), s.tolist()]
+
+
+def test_a_score_the_columnar_reader_refuses_is_read_row_by_row(tmp_path: Path) -> None:
+    from onward.matching import cli
+
+    path = tmp_path / "scores.csv"
+    path.write_text("case_id,pledge_id,score\nA,P1,\u0661\u0660\n", encoding="utf-8")  # Arabic-Indic 10
+    assert cli._read_scores_columnar(path, ["case_id", "pledge_id", "score"], {"A": 0}, {"P1": 0}) is None
+    assert cli.read_scores(path, {"A": 0}, {"P1": 0}, lambda _m: None)[2].tolist() == [10.0]
