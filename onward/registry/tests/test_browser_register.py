@@ -1,0 +1,115 @@
+"""In a real headless Chromium, through the UI only: the registration clerk registers a
+household (principal applicant, spouse, child) and a woman whose name is typed in Arabic
+script, then finds them from the persons list by other Latin spellings and by the other
+script (issue 15); the auditor then finds the clerk's registration entries."""
+
+import re
+
+import pytest
+
+from onward.web.tests.browser import browser_page, login, logout, shot  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PERSON_ID = re.compile(r"^P\d+$")
+
+
+def _fill_person(page, person: dict) -> None:
+    for field, value in person.items():
+        selector = f"#id_{field}"
+        if field in ("sex", "relationship"):
+            page.select_option(selector, value)
+        else:
+            page.fill(selector, value)
+
+
+def _save(page) -> None:
+    page.click("main button[type=submit] >> text=Save")
+    page.wait_for_selector(".messages .success")
+    # A likely duplicate would stop the save with a warning: none of these is one.
+    assert page.locator(".messages .warning").count() == 0
+
+
+def _members(page) -> dict[str, str]:
+    """The case page's members: name -> person id."""
+    rows = page.locator("main table tbody tr")
+    members = {}
+    for i in range(rows.count()):
+        cells = rows.nth(i).locator("td")
+        members[cells.nth(1).inner_text().strip()] = cells.nth(0).inner_text().strip()
+    return members
+
+
+def _register_case(page, principal: dict, step: str) -> str:
+    page.click("nav >> text=Cases")
+    page.get_by_role("link", name="Register a new case").click()
+    page.wait_for_url("**/cases/new/")
+    _fill_person(page, principal)
+    shot(page, f"register-{step}-new-case-filled")
+    _save(page)
+    case_id = page.locator("h1").inner_text().split()[1]
+    shot(page, f"register-{step}-case-saved")
+    return case_id
+
+
+def _add_member(page, case_id: str, member: dict, step: str) -> None:
+    """From the case's page (where saving lands)."""
+    page.get_by_role("link", name="Add a member").click()
+    page.wait_for_url(f"**/cases/{case_id}/members/new/")
+    _fill_person(page, member)
+    shot(page, f"register-{step}-member-filled")
+    _save(page)
+    shot(page, f"register-{step}-member-saved")
+
+
+def _search(page, q: str, step: str) -> set[str]:
+    """The person ids the persons list shows for a query typed in its search box."""
+    page.click("nav >> text=Persons")
+    page.fill("input[name=q]", q)
+    page.click("form.filters button >> text=Search")
+    page.wait_for_url(lambda url: "q=" in url)  # the list of this query, not the last one
+    shot(page, f"register-{step}-search")
+    cells = page.locator("main table tbody tr td:first-child")
+    found = {cells.nth(i).inner_text().strip() for i in range(cells.count())}
+    return {pid for pid in found if PERSON_ID.match(pid)}
+
+
+MOHAMMAD = {"given_name": "Mohammad", "family_name": "Rezaei", "father_name": "Hossein",
+            "sex": "M", "birth_date": "1981-04-02", "nationality": "IRN",
+            "document_number": "K48213377"}
+FATEMEH = {"relationship": "spouse", "given_name": "Fatemeh", "family_name": "Rezaei",
+           "father_name": "Ali", "sex": "F", "birth_date": "1985", "nationality": "IRN"}
+ALI = {"relationship": "child", "given_name": "Ali", "family_name": "Rezaei",
+       "father_name": "Mohammad", "sex": "M", "birth_date": "2012-09", "nationality": "IRN"}
+ZAHRA = {"given_name": "زهرا", "family_name": "غفارزاده", "father_name": "حسن",
+         "sex": "F", "birth_date": "1990-01-15", "nationality": "IRN",
+         "document_number": "K55019284"}
+
+
+def test_clerk_registers_a_household_and_finds_it_in_any_spelling_and_script(
+        browser_page, live_server, users):  # noqa: F811
+    page, base = browser_page, live_server.url
+    login(page, base, "t_clerk")
+    case_id = _register_case(page, MOHAMMAD, "01")
+    _add_member(page, case_id, FATEMEH, "02-spouse")
+    _add_member(page, case_id, ALI, "03-child")
+    members = _members(page)
+    assert set(members) == {"Mohammad Rezaei", "Fatemeh Rezaei", "Ali Rezaei"}
+    mohammad, fatemeh, ali = (members[n] for n in
+                              ("Mohammad Rezaei", "Fatemeh Rezaei", "Ali Rezaei"))
+    _register_case(page, ZAHRA, "04-zahra")
+    zahra = next(iter(_members(page).values()))
+
+    # Another Latin spelling: Mohammad, and his son Ali whose father's name is Mohammad.
+    assert _search(page, "Muhammad Rezaee", "05-muhammad-rezaee") == {mohammad, ali}
+    assert _search(page, "Mohammed Rezai", "06-mohammed-rezai") == {mohammad, ali}
+    # The other script: Persian letters (ی), and Arabic letters (ي) as an Arabic keyboard
+    # types them; the family name alone finds the whole household.
+    assert _search(page, "محمد رضایی", "07-persian-script") == {mohammad, ali}
+    assert _search(page, "رضايي", "08-arabic-script-family") == {mohammad, fatemeh, ali}
+    assert _search(page, "Fatima Rezaei", "09-fatima") == {fatemeh}
+    # Typed in Arabic script, found by a Latin spelling (and by her own script).
+    assert _search(page, "Zahra Ghaffarzadeh", "10-zahra-latin") == {zahra}
+    assert _search(page, "Zahra Ghafarzade", "11-zahra-latin-short") == {zahra}
+    assert _search(page, "زهرا غفارزاده", "12-zahra-own-script") == {zahra}
+    logout(page)
