@@ -113,3 +113,41 @@ def test_clerk_registers_a_household_and_finds_it_in_any_spelling_and_script(
     assert _search(page, "Zahra Ghafarzade", "11-zahra-latin-short") == {zahra}
     assert _search(page, "زهرا غفارزاده", "12-zahra-own-script") == {zahra}
     logout(page)
+
+
+def _audit_rows(page, step: str, **filters) -> list[str]:
+    page.click("nav >> text=Audit log")
+    for name, value in filters.items():
+        if name == "action":
+            page.select_option("select[name=action]", value)
+        else:
+            page.fill(f"input[name={name}]", value)
+    page.click("form.filters button >> text=Search")
+    page.wait_for_url(lambda url: "actor=" in url)
+    shot(page, f"register-{step}-audit-log")
+    rows = page.locator("main table tbody tr")
+    return [rows.nth(i).inner_text() for i in range(rows.count())]
+
+
+def test_auditor_finds_the_clerks_registration_of_the_household(
+        browser_page, live_server, users):  # noqa: F811
+    page, base = browser_page, live_server.url
+    login(page, base, "t_clerk")
+    case_id = _register_case(page, MOHAMMAD, "20")
+    _add_member(page, case_id, FATEMEH, "21-spouse")
+    _add_member(page, case_id, ALI, "22-child")
+    members = _members(page)
+    logout(page)
+
+    login(page, base, "t_auditor")
+    rows = _audit_rows(page, "23", actor="t_clerk", action="create")
+    created = [r for r in rows if "t_clerk" in r and "Created" in r]
+    # The case, then each member as a person "in case" it.
+    assert any(f"case {case_id}" in r for r in created)
+    for person_id in members.values():
+        assert any(f"person {person_id}" in r and f"in case {case_id}" in r for r in created)
+    # What the clerk typed as the document number is named, never shown.
+    assert any("document_number" in r and "(encrypted)" in r for r in created)
+    assert not any(MOHAMMAD["document_number"] in r for r in rows)
+    rows = _audit_rows(page, "24", actor="", object_id=members["Fatemeh Rezaei"], action="")
+    assert any("Created" in r and "in case" in r for r in rows)
