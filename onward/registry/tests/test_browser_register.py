@@ -144,6 +144,8 @@ def test_auditor_finds_the_clerks_registration_of_the_household(
     created = [r for r in rows if "t_clerk" in r and "Created" in r]
     # The case, then each member as a person "in case" it.
     assert any(f"case {case_id}" in r for r in created)
+    # No arrival date was typed: no "arrival_date: ∅ → ∅" non-change on the case's entry.
+    assert not any("∅ → ∅" in r for r in rows)
     for person_id in members.values():
         assert any(f"person {person_id}" in r and f"in case {case_id}" in r for r in created)
     # What the clerk typed as the document number is named, never shown.
