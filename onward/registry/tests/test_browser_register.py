@@ -23,6 +23,10 @@ def _fill_person(page, person: dict) -> None:
             page.fill(selector, value)
 
 
+def _direction(page, selector: str) -> str:
+    return page.eval_on_selector(selector, "e => e.matches(':dir(rtl)') ? 'rtl' : 'ltr'")
+
+
 def _save(page) -> None:
     page.click("main button[type=submit] >> text=Save")
     page.wait_for_selector(".messages .success")
@@ -99,6 +103,11 @@ def test_clerk_registers_a_household_and_finds_it_in_any_spelling_and_script(
                               ("Mohammad Rezaei", "Fatemeh Rezaei", "Ali Rezaei"))
     _register_case(page, ZAHRA, "04-zahra")
     zahra = next(iter(_members(page).values()))
+    # What she typed in Arabic script reads right to left in the form, and in the search box.
+    page.get_by_role("link", name="Add a member").click()
+    page.fill("#id_given_name", "زهرا")
+    assert _direction(page, "#id_given_name") == "rtl"
+    assert _direction(page, "#id_document_number") == "ltr"
 
     # Another Latin spelling: Mohammad, and his son Ali whose father's name is Mohammad.
     assert _search(page, "Muhammad Rezaee", "05-muhammad-rezaee") == {mohammad, ali}
@@ -106,6 +115,7 @@ def test_clerk_registers_a_household_and_finds_it_in_any_spelling_and_script(
     # The other script: Persian letters (ی), and Arabic letters (ي) as an Arabic keyboard
     # types them; the family name alone finds the whole household.
     assert _search(page, "محمد رضایی", "07-persian-script") == {mohammad, ali}
+    assert _direction(page, "input[name=q]") == "rtl"
     assert _search(page, "رضايي", "08-arabic-script-family") == {mohammad, fatemeh, ali}
     assert _search(page, "Fatima Rezaei", "09-fatima") == {fatemeh}
     # Typed in Arabic script, found by a Latin spelling (and by her own script).
