@@ -11,11 +11,17 @@ def _needs_choices():
     return [(n.code, f"{n.code} – {n.label}") for n in SpecificNeed.objects.filter(active=True)]
 
 
+# Names are typed in Latin or Arabic script: the field follows what is typed (right to
+# left for زهرا غفارزاده) whatever the page's direction.
+_NAME = forms.TextInput(attrs={"dir": "auto"})
+
+
 class PersonForm(forms.Form):
     relationship = forms.ChoiceField(choices=codes.RELATIONSHIPS.items())
-    given_name = forms.CharField(max_length=100)
-    family_name = forms.CharField(max_length=100, required=False)
-    father_name = forms.CharField(max_length=100, required=False, label="Father's name")
+    given_name = forms.CharField(max_length=100, widget=_NAME)
+    family_name = forms.CharField(max_length=100, required=False, widget=_NAME)
+    father_name = forms.CharField(max_length=100, required=False, label="Father's name",
+                                  widget=_NAME)
     sex = forms.ChoiceField(choices=[("", "Unknown"), *codes.SEX.items()], required=False)
     birth_date = forms.CharField(
         required=False, help_text="YYYY-MM-DD, or YYYY-MM / YYYY when only part is known.")

@@ -54,6 +54,12 @@ from onward.registry.sql import SQLITE_DEFERRED_FLAG
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
 # Arabic-script first parts written apart from the second: عبد الرحمن, ابو بكر.
 _ARABIC_COMPOUND = re.compile(r"(^|\s)(عبد|ابو|أبو)\s+")
+# The second parts of Persian compound family names that clerks also type apart or with a
+# hyphen (Ghaffarzadeh, Ghaffar Zadeh, Ghaffar-zadeh; Hosseinpour; Mohammadinejad), after
+# at least three letters. Kept short: a part added here becomes a key of every such name.
+_COMPOUND_END = re.compile(
+    r"(?<=[^\W\d_]{3})\u200c?(zadeh|zade|zada|pour|poor|nejad|nezhad|زاده|پور|نژاد)(?=\s|$)",
+    re.IGNORECASE)
 _ID_LIKE = re.compile(r"\d")
 MIN_PREFIX = 3
 # A word matching fewer persons than this drives the search (name_matches).
@@ -82,10 +88,19 @@ def _token_keys(token: str) -> tuple[str, str]:
     return name_key(token), "~" + skeleton if skeleton else ""
 
 
+def _compound_split(name: str) -> str:
+    """The name with the second part of a compound family name apart (Ghaffar zadeh)."""
+    return _COMPOUND_END.sub(r" \1", name)
+
+
 def search_keys_for(*names: str) -> str:
-    """The `search_keys` text of a person with these names (given, family, father's)."""
+    """The `search_keys` text of a person with these names (given, family, father's); a
+    compound family name also carries the keys of its parts, so that it is found typed
+    apart (Ghaffar Zadeh, غفار زاده) as well as joined."""
     keys: set[str] = set()
-    for name in names:
+    variants = dict.fromkeys(v for given in names if given
+                             for v in (given, _compound_split(given)))
+    for name in variants:
         norm = normalised(name or "")
         tokens = norm.split()
         for token in tokens:
@@ -105,8 +120,9 @@ def person_search_keys(person) -> str:
 # The version of `search_keys_for`: raise it with any change that gives some name other
 # keys. After `migrate`, search_keys_refresh brings every stored key up to it.
 # 1: the first keys; 2: ژ written zh, jh or j is one key (Bizhan = Bijan); 3: a name in
-# Arabic script carries the keys of its romanisations, غ ش خ ه read as one letter (issue 15).
-SEARCH_KEYS_VERSION = 3
+# Arabic script carries the keys of its romanisations, غ ش خ ه read as one letter (issue 15);
+# 4: a compound family name also carries its parts' keys (Ghaffar Zadeh = Ghaffarzadeh).
+SEARCH_KEYS_VERSION = 4
 
 
 def search_keys_refresh(*, batch_size: int = 2000, force: bool = False) -> int:

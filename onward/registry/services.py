@@ -141,8 +141,10 @@ def case_create(*, actor, principal: dict, arrival_date: dt.date | None = None) 
     arrival_date = _arrival(arrival_date)
     fields = clean_person_fields({**principal, "relationship": "principal"})
     case = Case.objects.create(case_id=_next_id("C", 5), arrival_date=arrival_date)
+    # No arrival date typed is no change: the log would show "arrival_date: ∅ → ∅".
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="case",
-                 object_id=case.case_id, changes={"arrival_date": ["", str(arrival_date or "")]})
+                 object_id=case.case_id,
+                 changes={"arrival_date": ["", str(arrival_date)]} if arrival_date else {})
     _person_insert(actor=actor, case=case, fields=fields, arrival_date=arrival_date)
     return case
 

@@ -253,3 +253,29 @@ def test_after_migrate_the_keys_of_arabic_script_names_are_brought_to_version_3(
     assert Person.objects.get(pk=zahra.pk).search_keys == search_keys_for("زهرا", "غفارزاده",
                                                                           "Ali")
     assert _found(clerk, "Zahra Ghaffarzadeh") == {zahra.person_id}
+
+
+# A compound family name is typed joined, apart or with a hyphen, in either script.
+COMPOUNDS = [
+    (("زهرا", "غفارزاده"), ["Zahra Ghaffar Zadeh", "Zahra Ghaffar-zadeh", "زهرا غفار زاده",
+                            "Zahra Ghaffarzadeh"]),
+    (("Zahra", "Ghaffarzadeh"), ["Zahra Ghaffar Zadeh", "Ghafar-Zade Zahra", "غفار زاده"]),
+    (("رضا", "حسین\u200cپور"), ["Reza Hossein Pour", "Reza Hosseinpour", "رضا حسین پور"]),
+    (("Ali", "Mohammadinejad"), ["Ali Mohammadi Nejad", "Ali Mohammadi-Nezhad"]),
+]
+
+
+@pytest.mark.parametrize(("names", "query"), [(n, q) for n, qs in COMPOUNDS for q in qs])
+def test_a_compound_family_name_is_found_typed_apart(clerk, names, query):
+    person = _register(clerk, given_name=names[0], family_name=names[1], father_name="Ali")
+    _register(clerk, given_name="Zahra", family_name="Ghaffari", father_name="Ali")
+    assert _found(clerk, query) == {person.person_id}
+
+
+def test_only_a_second_part_after_three_letters_is_split_off(clerk):
+    """Alizadeh is also Ali + zadeh; a name that only begins like a second part (Pouria)
+    or is one (Zadeh) keeps its own keys."""
+    assert {"ali", "zadeh"} <= set(search_keys_for("Alizadeh").split())
+    assert "pour" not in search_keys_for("Pouria").split()
+    assert search_keys_for("Zadeh") == search_keys_for("Zadeh", "")
+    assert search_keys_for("Pourzad") == search_keys_for("Pourzad", "")
