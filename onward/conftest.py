@@ -4,6 +4,9 @@ import pytest
 
 from onward.accounts import roles
 
+# Chromium driven by Playwright, for every browser test (onward/web/tests/browser.py).
+from onward.web.tests.browser import browser_page  # noqa: F401
+
 # Django is imported inside the fixtures, so that the engines' tests run without it.
 ROLE_USERS = {
     roles.ADMIN: ("t_admin", ""),

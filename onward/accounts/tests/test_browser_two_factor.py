@@ -9,7 +9,7 @@ from django_otp.oath import TOTP
 
 from onward.accounts import roles
 from onward.accounts.testing import totp_code, totp_device_for
-from onward.web.tests.browser import browser_page, logout, shot  # noqa: F401
+from onward.web.tests.browser import logout, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,7 +19,7 @@ def _app_code(secret_text: str) -> str:
     return f"{TOTP(b32decode(secret_text.replace(' ', ''))).token():06d}"
 
 
-def test_enrol_then_sign_in_with_a_code(browser_page, live_server, users):  # noqa: F811
+def test_enrol_then_sign_in_with_a_code(browser_page, live_server, users):
     page, base = browser_page, live_server.url
     clerk = users[roles.CLERK]
 

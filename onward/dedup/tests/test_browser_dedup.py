@@ -4,7 +4,7 @@ field by field, merges, follows the old id to the survivor, and undoes the merge
 
 import pytest
 
-from onward.web.tests.browser import browser_page, login, logout, shot  # noqa: F401
+from onward.web.tests.browser import login, logout, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +20,7 @@ def registry_population(db):
 
 
 def test_variant_warning_then_merge_choosing_fields_follow_the_old_id_and_undo(
-        browser_page, live_server, users, registry_population, settings):  # noqa: F811
+        browser_page, live_server, users, registry_population, settings):
     from onward.accounts import roles
     from onward.conftest import principal_data
     from onward.registry import services

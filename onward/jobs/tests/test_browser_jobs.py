@@ -7,7 +7,7 @@ import pytest
 from onward.jobs.models import Job
 from onward.jobs.services import _lease_end, job_claim_next, job_reclaim_expired, worker_loop
 from onward.registry.tests.test_browser_import import ROWS, _write
-from onward.web.tests.browser import browser_page, login, shot  # noqa: F401
+from onward.web.tests.browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,7 +32,7 @@ def _worker_dies(job):
     job_reclaim_expired()
 
 
-def test_a_clerk_sees_an_import_retried_after_its_worker_died(browser_page, live_server,  # noqa: F811
+def test_a_clerk_sees_an_import_retried_after_its_worker_died(browser_page, live_server,
                                                               clerk, tmp_path, settings):
     page, base = browser_page, live_server.url
     login(page, base, "t_clerk")

@@ -13,7 +13,7 @@ from onward.demo.synthetic import generate_population
 from onward.registry.models import Case
 from onward.relocation import services as relocation
 from onward.relocation.models import CapacityDimension, Submission
-from onward.web.tests.browser import browser_page, login, shot  # noqa: F401
+from onward.web.tests.browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +45,7 @@ def _demo(users):
     return albania, germany
 
 
-def test_officer_matches_locks_resolves_and_accepts_one_pledge(browser_page, live_server,  # noqa: F811
+def test_officer_matches_locks_resolves_and_accepts_one_pledge(browser_page, live_server,
                                                                 users):
     albania, germany = _demo(users)
     page, base = browser_page, live_server.url

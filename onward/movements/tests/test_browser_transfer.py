@@ -9,7 +9,7 @@ from onward.accounts import roles
 from onward.movements import services
 from onward.movements.tests.factories import TRANSFER_DAY, ready_case
 from onward.relocation.tests.factories import pledge
-from onward.web.tests.browser import browser_page, login, shot  # noqa: F401
+from onward.web.tests.browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ def _figure(page, selector) -> str:
     return page.locator(selector).inner_text().strip()
 
 
-def test_confirm_a_transfer_with_one_no_show(browser_page, live_server, users):  # noqa: F811
+def test_confirm_a_transfer_with_one_no_show(browser_page, live_server, users):
     page, base = browser_page, live_server.url
     rs = users[roles.RESETTLEMENT]
     albania = pledge(users)
@@ -67,7 +67,7 @@ def test_confirm_a_transfer_with_one_no_show(browser_page, live_server, users): 
     shot(page, "movements-06-population-after")
 
 
-def test_an_incident_sets_its_claims_side_by_side(browser_page, live_server, users):  # noqa: F811
+def test_an_incident_sets_its_claims_side_by_side(browser_page, live_server, users):
     from onward.incidents import services as incidents
 
     officer = users[roles.PROTECTION]

@@ -12,12 +12,12 @@ from onward.accounts import roles
 from onward.movements import services
 from onward.movements.tests.factories import ready_case
 from onward.relocation.tests.factories import pledge
-from onward.web.tests.browser import browser_page, login, logout, shot  # noqa: F401
+from onward.web.tests.browser import login, logout, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_transfer_moves_to_today_then_departs(browser_page, live_server, users):  # noqa: F811
+def test_a_transfer_moves_to_today_then_departs(browser_page, live_server, users):
     page, base = browser_page, live_server.url
     today = timezone.localdate()
     next_week = today + dt.timedelta(days=7)

@@ -8,7 +8,7 @@ import pytest
 
 from onward.registry.importing import COLUMNS
 from onward.registry.models import Person
-from onward.web.tests.browser import browser_page, login, shot  # noqa: F401
+from onward.web.tests.browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,7 +35,7 @@ def data_dir(settings, tmp_path):
     settings.DATA_DIR = tmp_path / "data"
 
 
-def test_clerk_fixes_a_refused_file_and_imports_it(browser_page, live_server, clerk,  # noqa: F811
+def test_clerk_fixes_a_refused_file_and_imports_it(browser_page, live_server, clerk,
                                                    tmp_path):
     page, base = browser_page, live_server.url
     bad = [list(r) for r in ROWS]
@@ -76,7 +76,7 @@ def test_clerk_fixes_a_refused_file_and_imports_it(browser_page, live_server, cl
 
 
 def test_clerk_fills_the_downloaded_template_with_blank_ids_and_finds_the_person(
-        browser_page, live_server, clerk, tmp_path):  # noqa: F811
+        browser_page, live_server, clerk, tmp_path):
     """The clerk's day: the template from the Import page, a new household with no ids,
     the ids the import gave, then the principal found under another spelling."""
     page, base = browser_page, live_server.url

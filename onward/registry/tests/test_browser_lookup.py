@@ -3,12 +3,12 @@ persons list; the number is in no URL the browser requested."""
 
 import pytest
 
-from onward.web.tests.browser import browser_page, login, shot  # noqa: F401
+from onward.web.tests.browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_find_by_phone_from_the_persons_list(browser_page, live_server, users):  # noqa: F811
+def test_find_by_phone_from_the_persons_list(browser_page, live_server, users):
     from onward.accounts import roles
     from onward.conftest import principal_data
     from onward.registry import services

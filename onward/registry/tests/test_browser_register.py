@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from onward.web.tests.browser import browser_page, login, logout, shot  # noqa: F401
+from onward.web.tests.browser import login, logout, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,7 +91,7 @@ ZAHRA = {"given_name": "زهرا", "family_name": "غفارزاده", "father_na
 
 
 def test_clerk_registers_a_household_and_finds_it_in_any_spelling_and_script(
-        browser_page, live_server, users):  # noqa: F811
+        browser_page, live_server, users):
     page, base = browser_page, live_server.url
     login(page, base, "t_clerk")
     case_id = _register_case(page, MOHAMMAD, "01")
@@ -142,7 +142,7 @@ def _audit_rows(page, step: str, **filters) -> list[str]:
 
 
 def test_auditor_finds_the_clerks_registration_of_the_household(
-        browser_page, live_server, users):  # noqa: F811
+        browser_page, live_server, users):
     page, base = browser_page, live_server.url
     login(page, base, "t_clerk")
     case_id = _register_case(page, MOHAMMAD, "20")

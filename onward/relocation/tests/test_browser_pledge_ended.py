@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from onward.relocation.models import State, Submission
 from onward.relocation.tests.factories import bring_to, make_case, pledge
-from onward.web.tests.browser import browser_page, login, shot  # noqa: F401
+from onward.web.tests.browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_empty_choice_of_pledges_leads_to_extending_one_then_submitting(
-        browser_page, live_server, users):  # noqa: F811
+        browser_page, live_server, users):
     page, base = browser_page, live_server.url
     germany = pledge(users, country="DEU", name="Germany 2013", valid_to="2013-12-31")
     case = bring_to(users, make_case(users, family_name="Waiting"), State.ASSESSED)

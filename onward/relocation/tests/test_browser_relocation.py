@@ -6,13 +6,13 @@ import pytest
 
 from onward.relocation.models import State
 from onward.relocation.tests.factories import bring_to, make_case, pledge
-from onward.web.tests.browser import browser_page, login, logout, shot  # noqa: F401
+from onward.web.tests.browser import login, logout, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_officer_submits_three_delegation_decides_pledge_shows_figures(
-        browser_page, live_server, users):  # noqa: F811
+        browser_page, live_server, users):
     page, base = browser_page, live_server.url
     alb = pledge(users, name="Albania 210", persons=210, valid_to="")
     cases = [bring_to(users, make_case(users, size=n, family_name=f"Family{n}"), State.ASSESSED)

@@ -13,7 +13,7 @@ from onward.movements import services as movements
 from onward.registry import services as registry
 from onward.relocation.tests.factories import bring_to, pledge
 from onward.reports.tests.test_browser_reports import _camp
-from onward.web.tests.browser import browser_page, login, shot  # noqa: F401
+from onward.web.tests.browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,7 +42,7 @@ def _a_flight(users):
     movements.transfer_confirm(actor=rs, transfer=flight)
 
 
-def test_the_forecast_with_a_scenario_and_the_backtest(browser_page, live_server, users):  # noqa: F811
+def test_the_forecast_with_a_scenario_and_the_backtest(browser_page, live_server, users):
     _camp(users)
     _a_flight(users)
     page, base = browser_page, live_server.url

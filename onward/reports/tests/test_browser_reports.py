@@ -17,7 +17,7 @@ from onward.incidents import services as incidents
 from onward.movements import services as movements
 from onward.registry.models import Person
 from onward.relocation.tests.factories import bring_to, make_case, pledge
-from onward.web.tests.browser import OUTPUT, browser_page, login, logout, shot  # noqa: F401
+from onward.web.tests.browser import OUTPUT, login, logout, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -52,7 +52,7 @@ def _pdf_first_page(path, name):
     return png.with_suffix(".png")
 
 
-def test_data_manager_and_delegation_dashboards_and_pdf(browser_page, live_server, users):  # noqa: F811
+def test_data_manager_and_delegation_dashboards_and_pdf(browser_page, live_server, users):
     _camp(users)
     page, base = browser_page, live_server.url
     login(page, base, "t_datamanager")

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from onward.accounts import roles
-from onward.web.tests.browser import browser_page, login, shot  # noqa: F401
+from onward.web.tests.browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ def _world(users):
 
 
 @pytest.fixture
-def violations(browser_page):  # noqa: F811
+def violations(browser_page):
     """Every console message about the policy, every script error and every file that
     fails to load (the browser's own favicon request aside), on any page."""
     seen = []
@@ -50,7 +50,7 @@ def violations(browser_page):  # noqa: F811
     return seen
 
 
-def test_the_main_pages_work_under_the_policy(browser_page, live_server, users,  # noqa: F811
+def test_the_main_pages_work_under_the_policy(browser_page, live_server, users,
                                               violations):
     case, albania, incident = _world(users)
     page, base = browser_page, live_server.url
@@ -89,7 +89,7 @@ def test_the_main_pages_work_under_the_policy(browser_page, live_server, users, 
     assert violations == []
 
 
-def test_an_inline_script_would_be_refused(browser_page, live_server, users,  # noqa: F811
+def test_an_inline_script_would_be_refused(browser_page, live_server, users,
                                            violations):
     """The check above can fail: a page with an inline script reports a violation."""
     page, base = browser_page, live_server.url

@@ -3,12 +3,12 @@ the read and the edit in the audit log."""
 
 import pytest
 
-from onward.web.tests.browser import browser_page, login, logout, shot  # noqa: F401
+from onward.web.tests.browser import login, logout, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_clerk_edit_then_auditor_finds_the_read_and_the_edit(browser_page, live_server, case):  # noqa: F811
+def test_clerk_edit_then_auditor_finds_the_read_and_the_edit(browser_page, live_server, case):
     page, base = browser_page, live_server.url
     pa = case.members.get(relationship="principal")
 

@@ -12,7 +12,7 @@ import pytest
 from onward.accounts import roles
 from onward.relocation.models import State
 from onward.relocation.tests.factories import bring_to, make_case, pledge
-from onward.web.tests.browser import browser_page, login, logout, shot  # noqa: F401
+from onward.web.tests.browser import login, logout, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,7 +44,7 @@ def _check(page, url: str, problems: list, seen: list) -> None:
 
 
 def test_every_role_walks_every_page_without_overflow_console_errors_or_outside_requests(
-        browser_page, live_server, users):  # noqa: F811
+        browser_page, live_server, users):
     page, base = browser_page, live_server.url
     host = urlsplit(base).netloc
     _world(users)
