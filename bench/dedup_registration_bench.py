@@ -70,27 +70,57 @@ def load_registry(persons: int, seed: int = 2013) -> float:
             cid = cases.get(p.case_id)
             if cid is None:
                 cid = cases[p.case_id] = len(cases) + 1
-                case_buf.write(f"{cid}\t{p.case_id}\topen\t{_esc(p.arrival_date or None)}\t"
-                               f"{now}\t{now}\t1\n")
+                case_buf.write(
+                    f"{cid}\t{p.case_id}\topen\t{_esc(p.arrival_date or None)}\t{now}\t{now}\t1\n"
+                )
             bd, prec = _precision(p.birth_date)
-            person_buf.write("\t".join(_esc(v) for v in (
-                p.person_id, cid, p.relationship, p.given_name, p.family_name,
-                p.father_name, p.sex, bd, prec, p.nationality, p.document_number, p.phone,
-                p.arrival_date or None, None, "", None, "", now, now, 1)) + "\n")
+            person_buf.write(
+                "\t".join(
+                    _esc(v)
+                    for v in (
+                        p.person_id,
+                        cid,
+                        p.relationship,
+                        p.given_name,
+                        p.family_name,
+                        p.father_name,
+                        p.sex,
+                        bd,
+                        prec,
+                        p.nationality,
+                        p.document_number,
+                        p.phone,
+                        p.arrival_date or None,
+                        None,
+                        "",
+                        None,
+                        "",
+                        now,
+                        now,
+                        1,
+                    )
+                )
+                + "\n"
+            )
         case_buf.seek(0)
         person_buf.seek(0)
         raw = cur.cursor  # psycopg 3
-        with raw.copy("COPY registry_case (id, case_id, status, arrival_date, created_at, "
-                      "updated_at, version) FROM STDIN") as cp:
+        with raw.copy(
+            "COPY registry_case (id, case_id, status, arrival_date, created_at, "
+            "updated_at, version) FROM STDIN"
+        ) as cp:
             cp.write(case_buf.getvalue())
-        with raw.copy("COPY registry_person (person_id, case_id, relationship, given_name, "
-                      "family_name, father_name, sex, birth_date, birth_precision, "
-                      "nationality, document_number, phone, arrival_date, departure_date, "
-                      "departure_type, merged_into_id, search_keys, created_at, updated_at, "
-                      "version) FROM STDIN") as cp:
+        with raw.copy(
+            "COPY registry_person (person_id, case_id, relationship, given_name, "
+            "family_name, father_name, sex, birth_date, birth_precision, "
+            "nationality, document_number, phone, arrival_date, departure_date, "
+            "departure_type, merged_into_id, search_keys, created_at, updated_at, "
+            "version) FROM STDIN"
+        ) as cp:
             cp.write(person_buf.getvalue())
-        cur.execute("SELECT setval(pg_get_serial_sequence('registry_case', 'id'), %s)",
-                    [len(cases)])
+        cur.execute(
+            "SELECT setval(pg_get_serial_sequence('registry_case', 'id'), %s)", [len(cases)]
+        )
         cur.execute("ANALYZE registry_person")
     return time.perf_counter() - t
 
@@ -125,8 +155,9 @@ def _row(ds, i: int) -> dict:
     out["document_number"] = ds.vocabs.docs.strings[ds.doc[i]] if ds.doc[i] >= 0 else ""
     out["phone"] = ds.vocabs.phones.strings[ds.phone[i]] if ds.phone[i] >= 0 else ""
     y, m, d = int(ds.year[i]), int(ds.month[i]), int(ds.day[i])
-    out["birth_date"] = (f"{y:04d}" + (f"-{m:02d}" if m else "") + (f"-{d:02d}" if d else "")
-                         if y else "")
+    out["birth_date"] = (
+        f"{y:04d}" + (f"-{m:02d}" if m else "") + (f"-{d:02d}" if d else "") if y else ""
+    )
     return out
 
 
@@ -153,14 +184,25 @@ def queries(n: int, seed: int = 5) -> list[tuple[str, dict]]:
         birth = ""
         if p.birth_date:
             birth = {"Y": f"{p.birth_date:%Y}", "M": f"{p.birth_date:%Y-%m}"}.get(
-                p.birth_precision, p.birth_date.isoformat())
+                p.birth_precision, p.birth_date.isoformat()
+            )
         if birth and len(birth) == 10 and rng.random() < 0.3:
             birth = birth[:4]  # a partial date this time
-        out.append((p.person_id, {
-            "given_name": _variant(p.given_name, rng), "family_name": _variant(p.family_name, rng),
-            "father_name": p.father_name if rng.random() < 0.7 else "", "sex": p.sex,
-            "birth_date": birth, "nationality": p.nationality, "document_number": "",
-            "phone": p.phone if rng.random() < 0.5 else ""}))
+        out.append(
+            (
+                p.person_id,
+                {
+                    "given_name": _variant(p.given_name, rng),
+                    "family_name": _variant(p.family_name, rng),
+                    "father_name": p.father_name if rng.random() < 0.7 else "",
+                    "sex": p.sex,
+                    "birth_date": birth,
+                    "nationality": p.nationality,
+                    "document_number": "",
+                    "phone": p.phone if rng.random() < 0.5 else "",
+                },
+            )
+        )
     return out
 
 
@@ -188,9 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     ds = registry_dataset()
     out["load_dataset_seconds"] = round(time.perf_counter() - t, 2)
     del ds
-    user = get_user_model().objects.filter(username="bench-clerk").first() or \
-        get_user_model().objects.create_user(username="bench-clerk", password="x" * 16,
-                                             role=roles.CLERK)
+    user = get_user_model().objects.filter(
+        username="bench-clerk"
+    ).first() or get_user_model().objects.create_user(
+        username="bench-clerk", password="x" * 16, role=roles.CLERK
+    )
     qs = queries(args.queries)
     selectors._index.update(index=None)
     t = time.perf_counter()
@@ -203,10 +247,16 @@ def main(argv: list[str] | None = None) -> int:
         times.append((time.perf_counter() - t) * 1000)
         hits += pid in {m["person"].person_id for m in found}
     times.sort()
-    out.update({"queries": len(times), "p50_ms": round(times[len(times) // 2], 1),
-                "p95_ms": round(times[int(len(times) * 0.95)], 1), "max_ms": round(times[-1], 1),
-                "original_in_top5": round(hits / len(times), 3),
-                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)})
+    out.update(
+        {
+            "queries": len(times),
+            "p50_ms": round(times[len(times) // 2], 1),
+            "p95_ms": round(times[int(len(times) * 0.95)], 1),
+            "max_ms": round(times[-1], 1),
+            "original_in_top5": round(hits / len(times), 3),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        }
+    )
     print(json.dumps(out))
     return 0
 

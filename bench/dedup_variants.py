@@ -62,8 +62,15 @@ MALE = [
     ["Yousef", "Yusuf", "Youssef", "Yousif", "Yusef", "Yossef"],
     ["Ebrahim", "Ibrahim", "Ibraheem", "Ebraheem"],
     ["Esmail", "Ismail", "Esmaeil", "Ismael", "Ismaeel", "Esmaiel"],
-    ["Abdulrahman", "Abdel Rahman", "Abd al-Rahman", "Abdurrahman", "Abdul Rahman",
-     "Abdelrahman", "Abdorrahman"],
+    [
+        "Abdulrahman",
+        "Abdel Rahman",
+        "Abd al-Rahman",
+        "Abdurrahman",
+        "Abdul Rahman",
+        "Abdelrahman",
+        "Abdorrahman",
+    ],
     ["Abdullah", "Abdallah", "Abdollah", "Abd Allah", "Abdulla"],
     ["Abdulkarim", "Abdel Karim", "Abd al-Karim", "Abdolkarim", "Abdul Karim"],
     ["Omar", "Umar", "Omer"],
@@ -236,124 +243,439 @@ FAMILY_IRQ = [
 # romanisation varies.  Numbers and reasons: docs/benchmarks-dedup.md, "Surname model".
 SURNAME_MODELS = ("realistic", "head")
 ZIPF_S, ZIPF_Q = 1.0, 10.0
-IRN_SURNAMES = 40_000     # distinct Iranian family names in the population drawn from
-TAIL_SEED = 20_250_101    # the population of names is fixed; the data seed draws from it
+IRN_SURNAMES = 40_000  # distinct Iranian family names in the population drawn from
+TAIL_SEED = 20_250_101  # the population of names is fixed; the data seed draws from it
 
 # Persian roots: given names (Alipour, Hassanzadeh, Rezanejad, Karimian, Mahdavi) …
 IRN_NAME_ROOTS = [
-    ["Ali"], ["Hassan", "Hasan"], ["Hossein", "Hosein", "Hussein"], ["Reza"],
-    ["Mohammad", "Mohamad", "Mohammed"], ["Ahmad"], ["Mahmoud", "Mahmood", "Mahmud"],
-    ["Abbas", "Abas"], ["Jafar", "Jaafar"], ["Karim"], ["Rahim"], ["Kazem", "Kazim"],
-    ["Ghasem", "Qasem", "Ghassem"], ["Taghi", "Taqi"], ["Naghi", "Naqi"], ["Bagher", "Baqer"],
-    ["Sadegh", "Sadeq"], ["Javad", "Jevad"], ["Mahdi", "Mehdi"], ["Hadi"], ["Mousa", "Musa"],
-    ["Isa", "Eisa"], ["Yousef", "Yusef"], ["Ebrahim", "Ibrahim"], ["Esmail", "Esmaeil"],
-    ["Amir"], ["Akbar"], ["Asghar", "Asgar"], ["Heidar", "Heydar", "Haidar"],
-    ["Nasser", "Naser"], ["Majid"], ["Hamid"], ["Saeed", "Saeid"], ["Vahid"], ["Jalal"],
-    ["Kamal"], ["Bahram"], ["Khosrow", "Khosro"], ["Farhad"], ["Behrouz", "Behrooz"],
-    ["Kourosh", "Kurosh"], ["Dariush", "Daryoush"], ["Rostam", "Rustam"], ["Sohrab"],
-    ["Bijan", "Bizhan"], ["Jamshid"], ["Fereydoun", "Fereidoun"], ["Manouchehr", "Manuchehr"],
-    ["Shahram"], ["Rasoul", "Rasul"], ["Gholam", "Qolam"], ["Soleiman", "Soleyman"],
-    ["Yaghoub", "Yaqub"], ["Morad", "Murad"], ["Nour", "Noor"], ["Safar"],
-    ["Ramezan", "Ramazan"], ["Shaban", "Shaaban"], ["Rajab"], ["Mirza"], ["Baba"],
-    ["Ghodrat", "Qodrat"], ["Nemat", "Neamat"], ["Ashraf"], ["Aziz"], ["Habib"], ["Latif"],
-    ["Zaman"], ["Soltan", "Sultan"], ["Khalil"], ["Jalil"], ["Nabi"], ["Vali", "Wali"],
-    ["Ghafour", "Ghafoor", "Qafur"], ["Rahman"], ["Salman"], ["Omid"], ["Navid"], ["Kian"],
-    ["Arsalan", "Arslan"], ["Mansour", "Mansur"], ["Masoud", "Masud"], ["Ghorban", "Qorban"],
-    ["Heshmat"], ["Eskandar", "Iskandar"], ["Tahmaseb", "Tahmasb"], ["Mokhtar", "Mukhtar"],
+    ["Ali"],
+    ["Hassan", "Hasan"],
+    ["Hossein", "Hosein", "Hussein"],
+    ["Reza"],
+    ["Mohammad", "Mohamad", "Mohammed"],
+    ["Ahmad"],
+    ["Mahmoud", "Mahmood", "Mahmud"],
+    ["Abbas", "Abas"],
+    ["Jafar", "Jaafar"],
+    ["Karim"],
+    ["Rahim"],
+    ["Kazem", "Kazim"],
+    ["Ghasem", "Qasem", "Ghassem"],
+    ["Taghi", "Taqi"],
+    ["Naghi", "Naqi"],
+    ["Bagher", "Baqer"],
+    ["Sadegh", "Sadeq"],
+    ["Javad", "Jevad"],
+    ["Mahdi", "Mehdi"],
+    ["Hadi"],
+    ["Mousa", "Musa"],
+    ["Isa", "Eisa"],
+    ["Yousef", "Yusef"],
+    ["Ebrahim", "Ibrahim"],
+    ["Esmail", "Esmaeil"],
+    ["Amir"],
+    ["Akbar"],
+    ["Asghar", "Asgar"],
+    ["Heidar", "Heydar", "Haidar"],
+    ["Nasser", "Naser"],
+    ["Majid"],
+    ["Hamid"],
+    ["Saeed", "Saeid"],
+    ["Vahid"],
+    ["Jalal"],
+    ["Kamal"],
+    ["Bahram"],
+    ["Khosrow", "Khosro"],
+    ["Farhad"],
+    ["Behrouz", "Behrooz"],
+    ["Kourosh", "Kurosh"],
+    ["Dariush", "Daryoush"],
+    ["Rostam", "Rustam"],
+    ["Sohrab"],
+    ["Bijan", "Bizhan"],
+    ["Jamshid"],
+    ["Fereydoun", "Fereidoun"],
+    ["Manouchehr", "Manuchehr"],
+    ["Shahram"],
+    ["Rasoul", "Rasul"],
+    ["Gholam", "Qolam"],
+    ["Soleiman", "Soleyman"],
+    ["Yaghoub", "Yaqub"],
+    ["Morad", "Murad"],
+    ["Nour", "Noor"],
+    ["Safar"],
+    ["Ramezan", "Ramazan"],
+    ["Shaban", "Shaaban"],
+    ["Rajab"],
+    ["Mirza"],
+    ["Baba"],
+    ["Ghodrat", "Qodrat"],
+    ["Nemat", "Neamat"],
+    ["Ashraf"],
+    ["Aziz"],
+    ["Habib"],
+    ["Latif"],
+    ["Zaman"],
+    ["Soltan", "Sultan"],
+    ["Khalil"],
+    ["Jalil"],
+    ["Nabi"],
+    ["Vali", "Wali"],
+    ["Ghafour", "Ghafoor", "Qafur"],
+    ["Rahman"],
+    ["Salman"],
+    ["Omid"],
+    ["Navid"],
+    ["Kian"],
+    ["Arsalan", "Arslan"],
+    ["Mansour", "Mansur"],
+    ["Masoud", "Masud"],
+    ["Ghorban", "Qorban"],
+    ["Heshmat"],
+    ["Eskandar", "Iskandar"],
+    ["Tahmaseb", "Tahmasb"],
+    ["Mokhtar", "Mukhtar"],
 ]
 # … Persian words (Golpour, Niknejad, Dehghani, Keshavarzi, Pakzad) …
 IRN_WORD_ROOTS = [
-    ["Gol"], ["Bagh"], ["Kouh", "Kuh", "Kooh"], ["Darya", "Daria"], ["Shir"], ["Bahar"],
-    ["Sabz"], ["Roshan", "Rowshan"], ["Nik"], ["Pak"], ["Jahan"], ["Mehr"], ["Khoda"],
-    ["Shah"], ["Zar"], ["Sang"], ["Ahan"], ["Dehghan", "Dehqan"], ["Keshavarz"],
-    ["Ahangar"], ["Najjar", "Najar"], ["Attar", "Atar"], ["Sarraf", "Saraf"], ["Bazzaz"],
-    ["Khayyat", "Khayat"], ["Farahmand"], ["Daneshmand"], ["Bahador", "Bahadour"],
-    ["Azad"], ["Sharif"], ["Nasr"], ["Fath"], ["Behzad"], ["Kamran"], ["Mehran"], ["Arman"],
-    ["Parvin"], ["Sepehr"], ["Sadr"], ["Amin"], ["Shokr"], ["Ganj"], ["Rahnama"],
-    ["Golshan"], ["Forouz", "Foruz"], ["Bakhtiar", "Bakhtyar"], ["Afshar"],
-    ["Ghaffar", "Qaffar"], ["Jahangir"], ["Tavana"], ["Kashef"], ["Motlagh", "Motlaq"],
+    ["Gol"],
+    ["Bagh"],
+    ["Kouh", "Kuh", "Kooh"],
+    ["Darya", "Daria"],
+    ["Shir"],
+    ["Bahar"],
+    ["Sabz"],
+    ["Roshan", "Rowshan"],
+    ["Nik"],
+    ["Pak"],
+    ["Jahan"],
+    ["Mehr"],
+    ["Khoda"],
+    ["Shah"],
+    ["Zar"],
+    ["Sang"],
+    ["Ahan"],
+    ["Dehghan", "Dehqan"],
+    ["Keshavarz"],
+    ["Ahangar"],
+    ["Najjar", "Najar"],
+    ["Attar", "Atar"],
+    ["Sarraf", "Saraf"],
+    ["Bazzaz"],
+    ["Khayyat", "Khayat"],
+    ["Farahmand"],
+    ["Daneshmand"],
+    ["Bahador", "Bahadour"],
+    ["Azad"],
+    ["Sharif"],
+    ["Nasr"],
+    ["Fath"],
+    ["Behzad"],
+    ["Kamran"],
+    ["Mehran"],
+    ["Arman"],
+    ["Parvin"],
+    ["Sepehr"],
+    ["Sadr"],
+    ["Amin"],
+    ["Shokr"],
+    ["Ganj"],
+    ["Rahnama"],
+    ["Golshan"],
+    ["Forouz", "Foruz"],
+    ["Bakhtiar", "Bakhtyar"],
+    ["Afshar"],
+    ["Ghaffar", "Qaffar"],
+    ["Jahangir"],
+    ["Tavana"],
+    ["Kashef"],
+    ["Motlagh", "Motlaq"],
 ]
 # … and places (Tehrani, Shirazi, Esfahani/Isfahani, Qazvini/Ghazvini, Hamadani).
 IRN_PLACES = [
-    ["Tehran"], ["Shiraz"], ["Esfahan", "Isfahan", "Esfehan"], ["Tabriz"], ["Kerman"],
-    ["Yazd"], ["Qazvin", "Ghazvin"], ["Kashan"], ["Hamadan", "Hamedan"], ["Mashhad", "Mashad"],
-    ["Qom", "Ghom"], ["Rasht"], ["Ardabil", "Ardebil"], ["Zanjan"], ["Semnan"],
-    ["Khorasan", "Khorassan"], ["Neyshabour", "Neishabour", "Nishabur"],
-    ["Sabzevar", "Sabzavar"], ["Arak"], ["Boroujerd", "Borujerd"], ["Dezful", "Dezfoul"],
-    ["Shoushtar", "Shushtar"], ["Behbahan"], ["Bushehr", "Booshehr"], ["Kazeroun", "Kazerun"],
-    ["Jahrom"], ["Lahijan", "Lahidjan"], ["Langaroud", "Langarud"], ["Gilan", "Guilan"],
-    ["Amol"], ["Babol"], ["Gorgan"], ["Damghan"], ["Shahroud", "Shahrud"], ["Tafresh"],
-    ["Khomein"], ["Golpayegan"], ["Khansar", "Khwansar"], ["Natanz"], ["Rafsanjan"],
-    ["Sirjan"], ["Zarand"], ["Birjand"], ["Tabas"], ["Gonabad"], ["Kashmar"], ["Abhar"],
-    ["Takestan"], ["Sarab"], ["Ardestan"], ["Khoy"], ["Najafabad"], ["Lar"],
+    ["Tehran"],
+    ["Shiraz"],
+    ["Esfahan", "Isfahan", "Esfehan"],
+    ["Tabriz"],
+    ["Kerman"],
+    ["Yazd"],
+    ["Qazvin", "Ghazvin"],
+    ["Kashan"],
+    ["Hamadan", "Hamedan"],
+    ["Mashhad", "Mashad"],
+    ["Qom", "Ghom"],
+    ["Rasht"],
+    ["Ardabil", "Ardebil"],
+    ["Zanjan"],
+    ["Semnan"],
+    ["Khorasan", "Khorassan"],
+    ["Neyshabour", "Neishabour", "Nishabur"],
+    ["Sabzevar", "Sabzavar"],
+    ["Arak"],
+    ["Boroujerd", "Borujerd"],
+    ["Dezful", "Dezfoul"],
+    ["Shoushtar", "Shushtar"],
+    ["Behbahan"],
+    ["Bushehr", "Booshehr"],
+    ["Kazeroun", "Kazerun"],
+    ["Jahrom"],
+    ["Lahijan", "Lahidjan"],
+    ["Langaroud", "Langarud"],
+    ["Gilan", "Guilan"],
+    ["Amol"],
+    ["Babol"],
+    ["Gorgan"],
+    ["Damghan"],
+    ["Shahroud", "Shahrud"],
+    ["Tafresh"],
+    ["Khomein"],
+    ["Golpayegan"],
+    ["Khansar", "Khwansar"],
+    ["Natanz"],
+    ["Rafsanjan"],
+    ["Sirjan"],
+    ["Zarand"],
+    ["Birjand"],
+    ["Tabas"],
+    ["Gonabad"],
+    ["Kashmar"],
+    ["Abhar"],
+    ["Takestan"],
+    ["Sarab"],
+    ["Ardestan"],
+    ["Khoy"],
+    ["Najafabad"],
+    ["Lar"],
 ]
 # Suffixes with their romanisations (-zadeh/-zade, pour/poor/pur, nejad/nezhad …).
 IRN_SUFFIXES = [
-    ["zadeh", "zade"], ["pour", "poor", "pur"], ["nejad", "nezhad", "nejhad"], ["far"],
-    ["nia", "niya"], ["vand", "wand"], ["lou", "lu", "loo"], ["khani"], ["abadi"], ["zad"],
+    ["zadeh", "zade"],
+    ["pour", "poor", "pur"],
+    ["nejad", "nezhad", "nejhad"],
+    ["far"],
+    ["nia", "niya"],
+    ["vand", "wand"],
+    ["lou", "lu", "loo"],
+    ["khani"],
+    ["abadi"],
+    ["zad"],
 ]
-IRN_AFTER_NISBA = [["pour", "poor", "pur"], ["nejad", "nezhad"], ["far"], ["nia", "niya"],
-                   ["zadeh", "zade"]]                       # Ahmadinejad, Rezaeipour
-IRN_PREFIXES = [["Mir"], ["Agha", "Aqa"], ["Haj", "Haji", "Hadj"], ["Seyed", "Sayed"],
-                ["Sheikh", "Sheykh", "Shaikh"], ["Molla", "Mulla"], ["Amir"], ["Ostad"],
-                ["Kal"]]                                    # Mirhosseini, Aghamohammadi
+IRN_AFTER_NISBA = [
+    ["pour", "poor", "pur"],
+    ["nejad", "nezhad"],
+    ["far"],
+    ["nia", "niya"],
+    ["zadeh", "zade"],
+]  # Ahmadinejad, Rezaeipour
+IRN_PREFIXES = [
+    ["Mir"],
+    ["Agha", "Aqa"],
+    ["Haj", "Haji", "Hadj"],
+    ["Seyed", "Sayed"],
+    ["Sheikh", "Sheykh", "Shaikh"],
+    ["Molla", "Mulla"],
+    ["Amir"],
+    ["Ostad"],
+    ["Kal"],
+]  # Mirhosseini, Aghamohammadi
 
 # Iraqi family names: tribes and clans (al-Khazraji, al-Fatlawi) …
 IRQ_TRIBES = [
-    ["Khazraji"], ["Fatlawi"], ["Mayahi", "Mayyahi"], ["Kaabi", "Ka'bi"], ["Bahadli"],
-    ["Daraji", "Darraji"], ["Hamdani"], ["Qaisi", "Qaysi", "Kaisi"], ["Shaibani", "Shaybani"],
-    ["Khalidi"], ["Jumaili", "Jumayli"], ["Issawi", "Esawi"], ["Duri", "Douri"], ["Ansari"],
-    ["Kinani"], ["Hayali"], ["Sabawi"], ["Zaidi", "Zaydi"], ["Quraishi", "Qurashi"],
-    ["Ghanimi", "Ghanemi"], ["Jabiri"], ["Saedi", "Sa'idi"], ["Bidhani", "Baidhani"],
-    ["Budairi", "Bedairi"], ["Hilali"], ["Mutairi"], ["Harbi"], ["Anizi", "Anazi"],
-    ["Tai", "Ta'i"], ["Uqaili", "Aqili"], ["Kurdi"], ["Turkmani"], ["Sharifi"],
-    ["Mansouri", "Mansuri"], ["Suwaidi", "Swaidi"], ["Nuaimi", "Naimi"], ["Kilabi"],
-    ["Khaqani", "Khaghani"], ["Gharawi"], ["Hasnawi", "Hassnawi"],
-    ["Mohammadawi", "Muhammadawi"], ["Shuwaili"], ["Abboudi", "Abbudi"], ["Zaidawi"],
+    ["Khazraji"],
+    ["Fatlawi"],
+    ["Mayahi", "Mayyahi"],
+    ["Kaabi", "Ka'bi"],
+    ["Bahadli"],
+    ["Daraji", "Darraji"],
+    ["Hamdani"],
+    ["Qaisi", "Qaysi", "Kaisi"],
+    ["Shaibani", "Shaybani"],
+    ["Khalidi"],
+    ["Jumaili", "Jumayli"],
+    ["Issawi", "Esawi"],
+    ["Duri", "Douri"],
+    ["Ansari"],
+    ["Kinani"],
+    ["Hayali"],
+    ["Sabawi"],
+    ["Zaidi", "Zaydi"],
+    ["Quraishi", "Qurashi"],
+    ["Ghanimi", "Ghanemi"],
+    ["Jabiri"],
+    ["Saedi", "Sa'idi"],
+    ["Bidhani", "Baidhani"],
+    ["Budairi", "Bedairi"],
+    ["Hilali"],
+    ["Mutairi"],
+    ["Harbi"],
+    ["Anizi", "Anazi"],
+    ["Tai", "Ta'i"],
+    ["Uqaili", "Aqili"],
+    ["Kurdi"],
+    ["Turkmani"],
+    ["Sharifi"],
+    ["Mansouri", "Mansuri"],
+    ["Suwaidi", "Swaidi"],
+    ["Nuaimi", "Naimi"],
+    ["Kilabi"],
+    ["Khaqani", "Khaghani"],
+    ["Gharawi"],
+    ["Hasnawi", "Hassnawi"],
+    ["Mohammadawi", "Muhammadawi"],
+    ["Shuwaili"],
+    ["Abboudi", "Abbudi"],
+    ["Zaidawi"],
     ["Dhufairi", "Zufairi"],
 ]
 # … places (al-Baghdadi, al-Basri, al-Mosuli/al-Mawsili, al-Najafi, al-Hilli) …
 IRQ_PLACES = [
-    ["Baghdadi"], ["Basri"], ["Mosuli", "Mawsili", "Musili"], ["Najafi"], ["Hilli", "Hili"],
-    ["Anbari"], ["Tikriti"], ["Samarrai", "Samarraie", "Samarra'i"], ["Karbalai", "Karbalaei"],
-    ["Kufi"], ["Kirkuki"], ["Diwani"], ["Nasiri"], ["Amari"], ["Kuti"], ["Ramadi"],
-    ["Falluji"], ["Hadithi"], ["Rawi"], ["Ani"], ["Hiti"], ["Baqubi"], ["Khalisi"],
-    ["Dujaili"], ["Shatri"], ["Samawi", "Semawi"], ["Zubairi"], ["Karkhi"],
-    ["Kadhimi", "Kazimi", "Kadimi"], ["Adhami", "Azami"], ["Mandalawi"], ["Arbili", "Erbili"],
+    ["Baghdadi"],
+    ["Basri"],
+    ["Mosuli", "Mawsili", "Musili"],
+    ["Najafi"],
+    ["Hilli", "Hili"],
+    ["Anbari"],
+    ["Tikriti"],
+    ["Samarrai", "Samarraie", "Samarra'i"],
+    ["Karbalai", "Karbalaei"],
+    ["Kufi"],
+    ["Kirkuki"],
+    ["Diwani"],
+    ["Nasiri"],
+    ["Amari"],
+    ["Kuti"],
+    ["Ramadi"],
+    ["Falluji"],
+    ["Hadithi"],
+    ["Rawi"],
+    ["Ani"],
+    ["Hiti"],
+    ["Baqubi"],
+    ["Khalisi"],
+    ["Dujaili"],
+    ["Shatri"],
+    ["Samawi", "Semawi"],
+    ["Zubairi"],
+    ["Karkhi"],
+    ["Kadhimi", "Kazimi", "Kadimi"],
+    ["Adhami", "Azami"],
+    ["Mandalawi"],
+    ["Arbili", "Erbili"],
 ]
 # … trades (al-Haddad, al-Najjar), the Prophet's family (al-Hashimi, al-Husseini) …
 IRQ_TRADES = [
-    ["Haddad"], ["Najjar"], ["Attar"], ["Khayyat", "Khayat"], ["Bazzaz"], ["Sarraf"],
-    ["Dabbagh"], ["Sabbagh"], ["Qassab", "Gassab"], ["Hallaq"], ["Jawahiri"], ["Saffar"],
-    ["Tahhan"], ["Khabbaz"], ["Allaf"],
+    ["Haddad"],
+    ["Najjar"],
+    ["Attar"],
+    ["Khayyat", "Khayat"],
+    ["Bazzaz"],
+    ["Sarraf"],
+    ["Dabbagh"],
+    ["Sabbagh"],
+    ["Qassab", "Gassab"],
+    ["Hallaq"],
+    ["Jawahiri"],
+    ["Saffar"],
+    ["Tahhan"],
+    ["Khabbaz"],
+    ["Allaf"],
 ]
-IRQ_HASHEMITE = [["Hashimi", "Hashemi"], ["Husseini", "Husaini"], ["Hassani", "Hasani"],
-                 ["Abbasi"], ["Jaafari", "Ja'fari"], ["Alawi", "Alwi"], ["Radhawi", "Ridawi"],
-                 ["Sadri"], ["Hakimi"], ["Baqiri"]]
+IRQ_HASHEMITE = [
+    ["Hashimi", "Hashemi"],
+    ["Husseini", "Husaini"],
+    ["Hassani", "Hasani"],
+    ["Abbasi"],
+    ["Jaafari", "Ja'fari"],
+    ["Alawi", "Alwi"],
+    ["Radhawi", "Ridawi"],
+    ["Sadri"],
+    ["Hakimi"],
+    ["Baqiri"],
+]
 # … and an ancestor's given name: bare (the grandfather's name as family name, like Kadhim
 # and Jassim above) or as a clan, "Al Bu" + name (Albu Mohammed, Al Bu Sultan).
 IRQ_ANCESTORS = [
-    ["Jabbar"], ["Sattar"], ["Ghafour", "Ghafoor"], ["Hashim", "Hashem"], ["Khalil"],
-    ["Hamoud", "Hammoud", "Hamood"], ["Abd al-Amir", "Abdulamir", "Abdul Ameer"],
-    ["Abd al-Hussein", "Abdulhussein", "Abdul Hussain"], ["Abd al-Zahra", "Abdulzahra"],
-    ["Abd al-Ridha", "Abdulridha", "Abdul Redha"], ["Abd Ali", "Abdali"],
-    ["Abd al-Jabbar", "Abduljabbar"], ["Abd al-Sattar", "Abdulsattar"],
-    ["Abd al-Wahab", "Abdulwahab", "Abdul Wahhab"], ["Abd al-Razzaq", "Abdulrazaq"],
-    ["Fadhil", "Fadil", "Fadel"], ["Hamad"], ["Sultan"], ["Shalal", "Shallal"],
-    ["Mutlaq", "Mutlak"], ["Khalaf"], ["Obaid", "Ubaid"], ["Jabr", "Jaber"], ["Saad", "Sa'ad"],
-    ["Aziz", "Azeez"], ["Farhan"], ["Hamdan"], ["Sahib", "Saheb"], ["Ghazi"], ["Nayef", "Naif"],
-    ["Rashid", "Rasheed"], ["Shaker", "Shakir"], ["Sabri"], ["Salim", "Saleem"],
-    ["Kamil", "Kamel"], ["Falih", "Faleh"], ["Mizher", "Mizhir"], ["Rahim", "Raheem"],
-    ["Hamid", "Hameed"], ["Zuhair", "Zuhayr"], ["Abbas"], ["Ali"], ["Hussein", "Husain"],
-    ["Hassan", "Hasan"], ["Mohammed", "Muhammad"], ["Ahmed"], ["Mahmoud", "Mahmood"],
-    ["Jaafar", "Jafar"], ["Kareem", "Karim"], ["Mohsin", "Muhsin"], ["Ibrahim"],
-    ["Ismail"], ["Khalid"], ["Salman"], ["Nasir", "Nasser"], ["Yousif", "Yusuf"],
-    ["Dawood", "Daoud"], ["Mahdi"], ["Sadiq", "Sadeq"], ["Baqir", "Baqer"], ["Jawad"],
-    ["Majeed", "Majid"], ["Ridha", "Redha"], ["Musa", "Mousa"], ["Isa", "Issa"],
-    ["Hamza", "Hamzah"], ["Hadi"], ["Saleh", "Salih"], ["Ammar"], ["Faisal"], ["Muslim"],
-    ["Shihab", "Shehab"], ["Hilal"], ["Hammadi", "Hamadi"], ["Alwan", "Elwan"],
-    ["Atiya", "Atiyah"], ["Jumaa", "Juma"], ["Ghanim", "Ghanem"], ["Kadhum", "Kazum"],
-    ["Thamir", "Thamer"], ["Abid", "Abed"],
+    ["Jabbar"],
+    ["Sattar"],
+    ["Ghafour", "Ghafoor"],
+    ["Hashim", "Hashem"],
+    ["Khalil"],
+    ["Hamoud", "Hammoud", "Hamood"],
+    ["Abd al-Amir", "Abdulamir", "Abdul Ameer"],
+    ["Abd al-Hussein", "Abdulhussein", "Abdul Hussain"],
+    ["Abd al-Zahra", "Abdulzahra"],
+    ["Abd al-Ridha", "Abdulridha", "Abdul Redha"],
+    ["Abd Ali", "Abdali"],
+    ["Abd al-Jabbar", "Abduljabbar"],
+    ["Abd al-Sattar", "Abdulsattar"],
+    ["Abd al-Wahab", "Abdulwahab", "Abdul Wahhab"],
+    ["Abd al-Razzaq", "Abdulrazaq"],
+    ["Fadhil", "Fadil", "Fadel"],
+    ["Hamad"],
+    ["Sultan"],
+    ["Shalal", "Shallal"],
+    ["Mutlaq", "Mutlak"],
+    ["Khalaf"],
+    ["Obaid", "Ubaid"],
+    ["Jabr", "Jaber"],
+    ["Saad", "Sa'ad"],
+    ["Aziz", "Azeez"],
+    ["Farhan"],
+    ["Hamdan"],
+    ["Sahib", "Saheb"],
+    ["Ghazi"],
+    ["Nayef", "Naif"],
+    ["Rashid", "Rasheed"],
+    ["Shaker", "Shakir"],
+    ["Sabri"],
+    ["Salim", "Saleem"],
+    ["Kamil", "Kamel"],
+    ["Falih", "Faleh"],
+    ["Mizher", "Mizhir"],
+    ["Rahim", "Raheem"],
+    ["Hamid", "Hameed"],
+    ["Zuhair", "Zuhayr"],
+    ["Abbas"],
+    ["Ali"],
+    ["Hussein", "Husain"],
+    ["Hassan", "Hasan"],
+    ["Mohammed", "Muhammad"],
+    ["Ahmed"],
+    ["Mahmoud", "Mahmood"],
+    ["Jaafar", "Jafar"],
+    ["Kareem", "Karim"],
+    ["Mohsin", "Muhsin"],
+    ["Ibrahim"],
+    ["Ismail"],
+    ["Khalid"],
+    ["Salman"],
+    ["Nasir", "Nasser"],
+    ["Yousif", "Yusuf"],
+    ["Dawood", "Daoud"],
+    ["Mahdi"],
+    ["Sadiq", "Sadeq"],
+    ["Baqir", "Baqer"],
+    ["Jawad"],
+    ["Majeed", "Majid"],
+    ["Ridha", "Redha"],
+    ["Musa", "Mousa"],
+    ["Isa", "Issa"],
+    ["Hamza", "Hamzah"],
+    ["Hadi"],
+    ["Saleh", "Salih"],
+    ["Ammar"],
+    ["Faisal"],
+    ["Muslim"],
+    ["Shihab", "Shehab"],
+    ["Hilal"],
+    ["Hammadi", "Hamadi"],
+    ["Alwan", "Elwan"],
+    ["Atiya", "Atiyah"],
+    ["Jumaa", "Juma"],
+    ["Ghanim", "Ghanem"],
+    ["Kadhum", "Kazum"],
+    ["Thamir", "Thamer"],
+    ["Abid", "Abed"],
 ]
 _SUN = ("th", "dh", "sh", "t", "d", "r", "z", "s", "n")
 
@@ -361,9 +683,16 @@ _SUN = ("th", "dh", "sh", "t", "d", "r", "z", "s", "n")
 # ق/غ as gh or q, و as ou/u/oo, the diphthong as ei/ey/ai, a doubled consonant written
 # once (Hosseini/Hoseini, Najjar/Najar), the final ی as i/y, -aei as -aee/-ai/-ayi, و as v/w.
 _ROMANISATION = [
-    (r"gh", ["q"]), (r"(?<!^)q", ["gh"]), (r"ou", ["u", "oo"]), (r"oo", ["ou", "u"]),
-    (r"ei", ["ey", "ai"]), (r"ey", ["ei"]), (r"([bdfjklmnprstz])\1", [r"\1"]),
-    (r"i$", ["y", "ee"]), (r"aei$", ["aee", "ai", "ayi"]), (r"(?<=[aou])v(?=[aeiou])", ["w"]),
+    (r"gh", ["q"]),
+    (r"(?<!^)q", ["gh"]),
+    (r"ou", ["u", "oo"]),
+    (r"oo", ["ou", "u"]),
+    (r"ei", ["ey", "ai"]),
+    (r"ey", ["ei"]),
+    (r"([bdfjklmnprstz])\1", [r"\1"]),
+    (r"i$", ["y", "ee"]),
+    (r"aei$", ["aee", "ai", "ayi"]),
+    (r"(?<=[aou])v(?=[aeiou])", ["w"]),
     (r"dh", ["d", "z"]),
 ]
 
@@ -379,7 +708,7 @@ def _romanise(rng: random.Random, name: str) -> str:
             new = m.expand(rng.choice(reps))
             if m.group()[:1].isupper():
                 new = new[:1].upper() + new[1:]
-            return name[:m.start()] + new + name[m.end():]
+            return name[: m.start()] + new + name[m.end() :]
     return name
 
 
@@ -434,7 +763,7 @@ def _persian_tail() -> list[list[str]]:
     rng = random.Random(TAIL_SEED)
     head = {s.lower() for fam in FAMILY_IRN for s in fam}
     seen: set[str] = set(head)
-    tiers: list[list] = [[], [], []]       # root + suffix, title + root, place nisba
+    tiers: list[list] = [[], [], []]  # root + suffix, title + root, place nisba
 
     def add(tier: int, build) -> None:
         canon = build(None)
@@ -446,14 +775,22 @@ def _persian_tail() -> list[list[str]]:
         add(0, lambda r, rs=roots: _nisba(_pick(r, rs)))
         add(0, lambda r, rs=roots: _ian(_pick(r, rs)))
         for suf in IRN_SUFFIXES:
-            add(0, lambda r, rs=roots, sf=suf: _glue(_pick(r, rs), _pick(r, sf),
-                                                    _pick(r, ["", "", "-"])))
+            add(
+                0,
+                lambda r, rs=roots, sf=suf: _glue(
+                    _pick(r, rs), _pick(r, sf), _pick(r, ["", "", "-"])
+                ),
+            )
         for suf in IRN_AFTER_NISBA:
             add(0, lambda r, rs=roots, sf=suf: _nisba(_pick(r, rs)) + _pick(r, sf))
     for roots in IRN_NAME_ROOTS:
         for pre in IRN_PREFIXES:
-            add(1, lambda r, rs=roots, p=pre: _glue(_pick(r, p), _nisba(_pick(r, rs)),
-                                                    _pick(r, ["", " ", "-"])))
+            add(
+                1,
+                lambda r, rs=roots, p=pre: _glue(
+                    _pick(r, p), _nisba(_pick(r, rs)), _pick(r, ["", " ", "-"])
+                ),
+            )
     for places in IRN_PLACES:
         add(2, lambda r, ps=places: _nisba(_pick(r, ps)))
         for suf in IRN_AFTER_NISBA:
@@ -465,9 +802,10 @@ def _persian_tail() -> list[list[str]]:
     rng.shuffle(doubles)
     out = [_spellings(rng, b) for b in singles]
     need = IRN_SURNAMES - len(FAMILY_IRN) - len(out)
-    for a, b in doubles[:max(need, 0)]:
-        out.append(_spellings(rng, lambda r, a=a, b=b: _glue(
-            a(r), b(r), _pick(r, [" ", "-", " "]))))
+    for a, b in doubles[: max(need, 0)]:
+        out.append(
+            _spellings(rng, lambda r, a=a, b=b: _glue(a(r), b(r), _pick(r, [" ", "-", " "])))
+        )
     return out
 
 
@@ -504,16 +842,30 @@ _POPULATION: dict[str, tuple[list[list[str]], list[float]]] = {}
 def surname_population(nat: str) -> tuple[list[list[str]], list[float]]:
     """(families most common first, cumulative Zipf-Mandelbrot weights) of a nationality."""
     if nat not in _POPULATION:
-        fams = (FAMILY_IRN + _persian_tail() if nat == "IRN"
-                else FAMILY_IRQ + _iraqi_tail())
-        cum = list(itertools.accumulate(
-            1.0 / (rank + ZIPF_Q) ** ZIPF_S for rank in range(1, len(fams) + 1)))
+        fams = FAMILY_IRN + _persian_tail() if nat == "IRN" else FAMILY_IRQ + _iraqi_tail()
+        cum = list(
+            itertools.accumulate(
+                1.0 / (rank + ZIPF_Q) ** ZIPF_S for rank in range(1, len(fams) + 1)
+            )
+        )
         _POPULATION[nat] = (fams, cum)
     return _POPULATION[nat]
 
 
-COLUMNS = ["person_id", "case_id", "relationship", "given_name", "family_name", "father_name",
-           "sex", "birth_date", "nationality", "document_number", "phone", "specific_needs"]
+COLUMNS = [
+    "person_id",
+    "case_id",
+    "relationship",
+    "given_name",
+    "family_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "nationality",
+    "document_number",
+    "phone",
+    "specific_needs",
+]
 
 
 def spelling(rng: random.Random, family: list[str]) -> str:
@@ -529,12 +881,12 @@ def typo(rng: random.Random, s: str) -> str:
     kind = rng.randrange(4)
     letter = rng.choice("aeioudhkmnrst")
     if kind == 0:
-        return s[:i] + letter + s[i + 1:]
+        return s[:i] + letter + s[i + 1 :]
     if kind == 1:
-        return s[:i] + s[i + 1:]
+        return s[:i] + s[i + 1 :]
     if kind == 2:
         return s[:i] + letter + s[i:]
-    return s[:i - 1] + s[i] + s[i - 1] + s[i + 1:]
+    return s[: i - 1] + s[i] + s[i - 1] + s[i + 1 :]
 
 
 def fmt_date(y: int, m: int, d: int, partial: float, rng: random.Random) -> str:
@@ -550,22 +902,38 @@ def fmt_date(y: int, m: int, d: int, partial: float, rng: random.Random) -> str:
 class Generator:
     """Builds households, people and their registrations."""
 
-    def __init__(self, seed: int, dup_rate: float = 0.12, partial: float = 0.25,
-                 documents: float = 0.6, surnames: str = "realistic") -> None:
+    def __init__(
+        self,
+        seed: int,
+        dup_rate: float = 0.12,
+        partial: float = 0.25,
+        documents: float = 0.6,
+        surnames: str = "realistic",
+    ) -> None:
         if surnames not in SURNAME_MODELS:
             raise ValueError(f"surnames: one of {SURNAME_MODELS}")
         self.rng = random.Random(seed)
-        self.surnames = surnames        # "realistic" (Zipf head + tail) or "head" (uniform)
+        self.surnames = surnames  # "realistic" (Zipf head + tail) or "head" (uniform)
         self.dup_rate = dup_rate
-        self.partial = partial          # share of partial birth dates (YYYY or YYYY-MM)
-        self.documents = documents      # share of persons holding a document
+        self.partial = partial  # share of partial birth dates (YYYY or YYYY-MM)
+        self.documents = documents  # share of persons holding a document
         self.rows: list[dict] = []
         self.truth: list[tuple[str, int]] = []
         self.n_case = 0
         self.n_entity = 0
 
-    def person(self, sex: str, family: list[str], father: list[str] | None, nat: str,
-               year: int, case: str, rel: str, phone: str, same_dob=None) -> None:
+    def person(
+        self,
+        sex: str,
+        family: list[str],
+        father: list[str] | None,
+        nat: str,
+        year: int,
+        case: str,
+        rel: str,
+        phone: str,
+        same_dob=None,
+    ) -> None:
         """One person (an entity) and their registrations."""
         rng = self.rng
         given = rng.choice(MALE if sex == "M" else FEMALE)
@@ -573,12 +941,25 @@ class Generator:
             y, m, d = same_dob
         else:
             y, m, d = year, rng.randint(1, 12), rng.randint(1, 28)
-        doc = (("P" if nat == "IRN" else "A") + str(rng.randrange(10**7, 10**8))
-               if rng.random() < self.documents else "")
+        doc = (
+            ("P" if nat == "IRN" else "A") + str(rng.randrange(10**7, 10**8))
+            if rng.random() < self.documents
+            else ""
+        )
         ent = self.n_entity
         self.n_entity += 1
-        base = {"given": given, "family": family, "father": father, "sex": sex, "nat": nat,
-                "ymd": (y, m, d), "doc": doc, "phone": phone, "case": case, "rel": rel}
+        base = {
+            "given": given,
+            "family": family,
+            "father": father,
+            "sex": sex,
+            "nat": nat,
+            "ymd": (y, m, d),
+            "doc": doc,
+            "phone": phone,
+            "case": case,
+            "rel": rel,
+        }
         self.emit(ent, base, dup=False)
         if rng.random() < self.dup_rate:
             for _ in range(1 if rng.random() < 0.85 else 2):
@@ -616,15 +997,32 @@ class Generator:
             nat = "" if rng.random() < 0.05 else p["nat"]
         else:
             date = "" if rng.random() < 0.03 else fmt_date(y, m, d, self.partial, rng)
-            doc, phone, case, rel, sex, nat = (p["doc"], p["phone"], p["case"], p["rel"],
-                                               p["sex"], p["nat"])
+            doc, phone, case, rel, sex, nat = (
+                p["doc"],
+                p["phone"],
+                p["case"],
+                p["rel"],
+                p["sex"],
+                p["nat"],
+            )
             father = "" if rng.random() < 0.1 else father
         pid = f"P{len(self.rows) + 1:07d}"
-        self.rows.append({
-            "person_id": pid, "case_id": case, "relationship": rel, "given_name": given,
-            "family_name": family, "father_name": father, "sex": sex, "birth_date": date,
-            "nationality": nat, "document_number": doc, "phone": phone, "specific_needs": "",
-        })
+        self.rows.append(
+            {
+                "person_id": pid,
+                "case_id": case,
+                "relationship": rel,
+                "given_name": given,
+                "family_name": family,
+                "father_name": father,
+                "sex": sex,
+                "birth_date": date,
+                "nationality": nat,
+                "document_number": doc,
+                "phone": phone,
+                "specific_needs": "",
+            }
+        )
         self.truth.append((pid, ent))
 
     def family_name(self, nat: str) -> list[str]:
@@ -650,16 +1048,25 @@ class Generator:
         father_given, _ = self.person("M", family, grandfather, nat, fy, case, "principal", phone)
         father = father_given
         if rng.random() < 0.8:
-            self.person("F", self.family_name(nat), rng.choice(MALE), nat,
-                        fy + rng.randint(-3, 8), case, "spouse", phone)
+            self.person(
+                "F",
+                self.family_name(nat),
+                rng.choice(MALE),
+                nat,
+                fy + rng.randint(-3, 8),
+                case,
+                "spouse",
+                phone,
+            )
         n_children = rng.choice((0, 1, 2, 2, 3, 3, 4, 5, 6))
         for _ in range(n_children):
             cy = min(fy + rng.randint(20, 40), 2024)
             sex = rng.choice("MF")
             given, dob = self.person(sex, family, father, nat, cy, case, "child", phone)
             if rng.random() < 0.06:  # a twin: same date, same family and father
-                self.person(rng.choice("MF"), family, father, nat, cy, case, "child", phone,
-                            same_dob=dob)
+                self.person(
+                    rng.choice("MF"), family, father, nat, cy, case, "child", phone, same_dob=dob
+                )
 
     def run(self, n_records: int) -> None:
         while len(self.rows) < n_records:
@@ -668,8 +1075,7 @@ class Generator:
         del self.truth[n_records:]
 
 
-def generate(n_records: int, seed: int = 1, **settings) -> tuple[list[dict],
-                                                                 list[tuple[str, int]]]:
+def generate(n_records: int, seed: int = 1, **settings) -> tuple[list[dict], list[tuple[str, int]]]:
     """(rows of the person CSV, (person_id, entity) truth).  ``settings``: dup_rate,
     partial, documents, surnames (see Generator); the defaults are the first variant set's."""
     g = Generator(seed, **settings)
@@ -686,12 +1092,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--partial", type=float, default=0.25, help="share of partial dates")
     ap.add_argument("--documents", type=float, default=0.6, help="share with a document")
     ap.add_argument("--dup-rate", type=float, default=0.12, help="share re-registered")
-    ap.add_argument("--surnames", choices=SURNAME_MODELS, default="realistic",
-                    help="family names: Zipf head + long tail (default), or the head only")
+    ap.add_argument(
+        "--surnames",
+        choices=SURNAME_MODELS,
+        default="realistic",
+        help="family names: Zipf head + long tail (default), or the head only",
+    )
     args = ap.parse_args(argv)
-    rows, truth = generate(args.records, args.seed, partial=args.partial,
-                           documents=args.documents, dup_rate=args.dup_rate,
-                           surnames=args.surnames)
+    rows, truth = generate(
+        args.records,
+        args.seed,
+        partial=args.partial,
+        documents=args.documents,
+        dup_rate=args.dup_rate,
+        surnames=args.surnames,
+    )
     with open(args.out, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, COLUMNS)
         w.writeheader()

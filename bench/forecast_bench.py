@@ -27,29 +27,51 @@ STEPS = ["identified", "assessed", "submitted", "accepted", "ready"]
 
 def problem(residents: int, runs: int, months: int = 24, seed: int = 1) -> dict:
     rng = np.random.default_rng(seed)
-    sizes = rng.choice([1, 2, 3, 4, 5, 6], p=[0.25, 0.2, 0.2, 0.15, 0.12, 0.08],
-                       size=int(residents / 3.0) + 1)
+    sizes = rng.choice(
+        [1, 2, 3, 4, 5, 6], p=[0.25, 0.2, 0.2, 0.15, 0.12, 0.08], size=int(residents / 3.0) + 1
+    )
     sizes = sizes[np.cumsum(sizes) <= residents]
     countries = [f"C{i}" for i in range(8)]
-    pledges = [{"id": f"P{i}", "country": c, "places": int(residents * 0.06),
-                "to_month": 18 if i % 3 == 0 else None} for i, c in enumerate(countries)]
+    pledges = [
+        {
+            "id": f"P{i}",
+            "country": c,
+            "places": int(residents * 0.06),
+            "to_month": 18 if i % 3 == 0 else None,
+        }
+        for i, c in enumerate(countries)
+    ]
     steps = rng.choice(STEPS, p=[0.4, 0.25, 0.2, 0.1, 0.05], size=len(sizes))
     which = rng.integers(0, len(pledges), size=len(sizes))
-    cases = [{"step": str(s), "persons": int(n), "pledge": f"P{w}"}
-             for s, n, w in zip(steps, sizes, which, strict=True)]
+    cases = [
+        {"step": str(s), "persons": int(n), "pledge": f"P{w}"}
+        for s, n, w in zip(steps, sizes, which, strict=True)
+    ]
     return {
-        "months": months, "runs": runs, "seed": seed,
+        "months": months,
+        "runs": runs,
+        "seed": seed,
         "steps": {"identified": 0.15, "assessed": 0.25},
-        "countries": {c: {"decide": 0.2 + 0.02 * i, "accept": 0.6, "ready": 0.4}
-                      for i, c in enumerate(countries)},
-        "pledges": pledges, "cases": cases,
+        "countries": {
+            c: {"decide": 0.2 + 0.02 * i, "accept": 0.6, "ready": 0.4}
+            for i, c in enumerate(countries)
+        },
+        "pledges": pledges,
+        "cases": cases,
         "transfers": {"per_month": 1.5, "seats": max(30, residents // 100)},
-        "own_accord": 0.002, "death": 0.0003, "birth": 0.0015, "present": residents,
+        "own_accord": 0.002,
+        "death": 0.0003,
+        "birth": 0.0015,
+        "present": residents,
         # As from the records: every rate drawn per run from the 30 events it was read from.
-        "evidence": {"transfers": [18, 12], "steps": {s: [30, 150] for s in ("identified",
-                                                                             "assessed")},
-                     "countries": {c: {"decide": [30, 140], "accept": [18, 30],
-                                       "ready": [30, 60]} for c in countries}}}
+        "evidence": {
+            "transfers": [18, 12],
+            "steps": {s: [30, 150] for s in ("identified", "assessed")},
+            "countries": {
+                c: {"decide": [30, 140], "accept": [18, 30], "ready": [30, 60]} for c in countries
+            },
+        },
+    }
 
 
 def timed(data: dict) -> tuple[float, float, float, int]:
@@ -82,8 +104,10 @@ def main() -> None:
         if args.only not in (None, name):
             continue
         seconds, cpu, median, cases = timed(problem(residents, runs))
-        line = (f"{name}: {residents:,} residents ({cases:,} cases) x {runs:,} runs x 24 months:"
-                f" {seconds:.2f} s wall ({cpu:.2f} s CPU), median at 24 months {median:,.0f}, peak {peak_mb():,.0f} MB")
+        line = (
+            f"{name}: {residents:,} residents ({cases:,} cases) x {runs:,} runs x 24 months:"
+            f" {seconds:.2f} s wall ({cpu:.2f} s CPU), median at 24 months {median:,.0f}, peak {peak_mb():,.0f} MB"
+        )
         if per is not None:
             naive = per * cases * runs * 24
             line += f"; naive loop extrapolated {naive:,.0f} s ({naive / seconds:,.0f}x)"

@@ -63,19 +63,23 @@ def child(kind: str, path: str) -> dict:
     from onward.accounts.models import User
     from onward.registry.importing import import_file
 
-    user = User.objects.create_user(username="bench", password="bench-password-123",
-                                    role="data_manager")
+    user = User.objects.create_user(
+        username="bench", password="bench-password-123", role="data_manager"
+    )
     out: dict = {"db": connection.vendor, "bytes": os.path.getsize(path)}
     if kind == "postgres":
         with connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE bare_person (person_id text, case_id text, "
-                           "relationship text, given_name text, family_name text, "
-                           "father_name text, sex text, birth_date text, nationality text, "
-                           "document_number text, phone text, specific_needs text)")
+            cursor.execute(
+                "CREATE TABLE bare_person (person_id text, case_id text, "
+                "relationship text, given_name text, family_name text, "
+                "father_name text, sex text, birth_date text, nationality text, "
+                "document_number text, phone text, specific_needs text)"
+            )
         start = time.perf_counter()
         with connection.cursor() as cursor, open(path, "rb") as f:
-            with cursor.cursor.copy("COPY bare_person FROM STDIN WITH (FORMAT csv, HEADER)"
-                                    ) as copy:
+            with cursor.cursor.copy(
+                "COPY bare_person FROM STDIN WITH (FORMAT csv, HEADER)"
+            ) as copy:
                 while chunk := f.read(1 << 20):
                     copy.write(chunk)
         connection.commit() if not connection.get_autocommit() else None
@@ -100,8 +104,13 @@ def child(kind: str, path: str) -> dict:
 
 def run_child(kind: str, path: Path, database_url: str) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url, "ONWARD_IMPORT_MAX_BYTES": str(2**31)}
-    proc = subprocess.run([sys.executable, __file__, "--child", kind, str(path)], env=env,
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if proc.returncode:
         raise SystemExit(proc.stderr[-3000:])
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -119,27 +128,35 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "people.csv"
         seconds = make_csv(path, args.rows)
-        print(f"file: {args.rows:,} rows, {path.stat().st_size / 2**20:.1f} MiB "
-              f"(generated in {seconds:.1f} s)")
+        print(
+            f"file: {args.rows:,} rows, {path.stat().st_size / 2**20:.1f} MiB "
+            f"(generated in {seconds:.1f} s)"
+        )
         if args.only in (None, "postgres", "memory"):
             _pg_recreate()
             r = run_child("postgres", path, f"{PG}/{PG_DB}")
             res = r["result"]
-            print(f"postgres: COPY into a bare table {r['copy_seconds']:.2f} s; Onward import "
-                  f"{r['import_seconds']:.2f} s ({args.rows / r['import_seconds']:,.0f} rows/s)"
-                  f"; ratio {r['import_seconds'] / r['copy_seconds']:.1f}x; "
-                  f"persons {res['persons_created']:,}, cases {res['cases_created']:,}, "
-                  f"errors {res['errors']}; peak RSS {r['peak_rss_mb']:.0f} MiB")
-            print(f"  the same persons INSERT ... SELECT into a copy of registry_person with "
-                  f"its indexes: {r['floor_seconds']:.2f} s")
+            print(
+                f"postgres: COPY into a bare table {r['copy_seconds']:.2f} s; Onward import "
+                f"{r['import_seconds']:.2f} s ({args.rows / r['import_seconds']:,.0f} rows/s)"
+                f"; ratio {r['import_seconds'] / r['copy_seconds']:.1f}x; "
+                f"persons {res['persons_created']:,}, cases {res['cases_created']:,}, "
+                f"errors {res['errors']}; peak RSS {r['peak_rss_mb']:.0f} MiB"
+            )
+            print(
+                f"  the same persons INSERT ... SELECT into a copy of registry_person with "
+                f"its indexes: {r['floor_seconds']:.2f} s"
+            )
             if r.get("first_errors"):
                 print("  first errors:", r["first_errors"])
         if args.only in (None, "sqlite"):
             db = Path(tmp) / "bench.sqlite3"
             r = run_child("sqlite", path, f"sqlite:///{db}")
-            print(f"sqlite: Onward import {r['import_seconds']:.2f} s "
-                  f"({args.rows / r['import_seconds']:,.0f} rows/s); "
-                  f"peak RSS {r['peak_rss_mb']:.0f} MiB")
+            print(
+                f"sqlite: Onward import {r['import_seconds']:.2f} s "
+                f"({args.rows / r['import_seconds']:,.0f} rows/s); "
+                f"peak RSS {r['peak_rss_mb']:.0f} MiB"
+            )
 
 
 if __name__ == "__main__":

@@ -31,10 +31,36 @@ import numpy as np
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/onward_bench_movements"
 START = dt.date(2012, 1, 1)
 DAYS = 3650
-NATIONALITIES = ["IRN", "IRQ", "AFG", "SYR", "TUR", "PAK", "SOM", "ERI", "SDN", "YEM", "LBN",
-                 "JOR", ""]
-NATIONALITY_SHARES = [0.6, 0.12, 0.08, 0.05, 0.03, 0.025, 0.02, 0.015, 0.015, 0.01, 0.01,
-                      0.005, 0.02]
+NATIONALITIES = [
+    "IRN",
+    "IRQ",
+    "AFG",
+    "SYR",
+    "TUR",
+    "PAK",
+    "SOM",
+    "ERI",
+    "SDN",
+    "YEM",
+    "LBN",
+    "JOR",
+    "",
+]
+NATIONALITY_SHARES = [
+    0.6,
+    0.12,
+    0.08,
+    0.05,
+    0.03,
+    0.025,
+    0.02,
+    0.015,
+    0.015,
+    0.01,
+    0.01,
+    0.005,
+    0.02,
+]
 
 
 def setup_django(url: str) -> None:
@@ -109,19 +135,29 @@ def build(persons: int, events: int, seed: int = 2013) -> dict:
         raw = cursor.cursor
         # TRUNCATE fires no row trigger: the ledger's append-only guard (UPDATE, DELETE)
         # stays in place; CASCADE empties whatever else points at persons and cases.
-        cursor.execute("TRUNCATE movements_rollupday, movements_rollupmonth, "
-                       "movements_rollupdims, movements_ledgerentry, "
-                       "registry_person_specific_needs, registry_person, registry_case CASCADE")
+        cursor.execute(
+            "TRUNCATE movements_rollupday, movements_rollupmonth, "
+            "movements_rollupdims, movements_ledgerentry, "
+            "registry_person_specific_needs, registry_person, registry_case CASCADE"
+        )
         # A bulk load of data consistent by construction: skip the per-row foreign-key
         # triggers (superuser only), as pg_restore does. The rollups are built afterwards.
         cursor.execute("SET LOCAL session_replication_role = replica")
         # Build the plain indexes once at the end instead of row by row.
-        cursor.execute("""
+        cursor.execute(
+            """
             SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
             FROM pg_index i LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid
             WHERE c.oid IS NULL AND i.indrelid::regclass::text = ANY(%s)""",
-                       [["registry_case", "registry_person", "registry_person_specific_needs",
-                         "movements_ledgerentry"]])
+            [
+                [
+                    "registry_case",
+                    "registry_person",
+                    "registry_person_specific_needs",
+                    "movements_ledgerentry",
+                ]
+            ],
+        )
         indexes = cursor.fetchall()
         for name, _ in indexes:
             cursor.execute(f"DROP INDEX {name}")
@@ -176,15 +212,19 @@ def build(persons: int, events: int, seed: int = 2013) -> dict:
                     elif name == "nationality":
                         v = str(nationality[i])
                     elif name == "birth_date":
-                        v = dt.date.fromordinal(dt.date(int(birth_year[i]), 1, 1).toordinal()
-                                                + int(birth_doy[i])).isoformat()
+                        v = dt.date.fromordinal(
+                            dt.date(int(birth_year[i]), 1, 1).toordinal() + int(birth_doy[i])
+                        ).isoformat()
                     elif name == "birth_precision":
                         v = "D"
                     elif name == "arrival_date":
                         v = dt.date.fromordinal(start_ord + int(a)).isoformat()
                     elif name == "departure_date":
-                        v = dt.date.fromordinal(start_ord + int(final)).isoformat() \
-                            if final is not None else r"\N"
+                        v = (
+                            dt.date.fromordinal(start_ord + int(final)).isoformat()
+                            if final is not None
+                            else r"\N"
+                        )
                     elif name == "departure_type":
                         v = "left_own_accord" if final is not None else ""
                     else:
@@ -201,8 +241,7 @@ def build(persons: int, events: int, seed: int = 2013) -> dict:
                     for code in rng.choice(need_codes, k, replace=False):
                         yield f"{i + 1}\t{code}\n"
 
-        _copy(raw, "registry_person_specific_needs", ["person_id", "specificneed_id"],
-              need_lines())
+        _copy(raw, "registry_person_specific_needs", ["person_id", "specificneed_id"], need_lines())
 
         def entry_lines():
             eid = 0
@@ -221,24 +260,33 @@ def build(persons: int, events: int, seed: int = 2013) -> dict:
                     dep = eid
                     yield f"{eid}\t{pid}\t{day(a + int(g))}\twhereabouts_unknown\t-1\t\\N\t\t{now}\n"
                     eid += 1
-                    yield (f"{eid}\t{pid}\t{day(a + int(g))}\tcorrection\t1\t{dep}\t"
-                           f"recorded in error\t{now}\n")
+                    yield (
+                        f"{eid}\t{pid}\t{day(a + int(g))}\tcorrection\t1\t{dep}\t"
+                        f"recorded in error\t{now}\n"
+                    )
                 if is_long[i]:
                     eid += 1
                     yield f"{eid}\t{pid}\t{day(a + int(gaps[i, 2]))}\tleft_own_accord\t-1\t\\N\t\t{now}\n"
 
-        _copy(raw, "movements_ledgerentry",
-              ["id", "person_id", "date", "kind", "delta", "reverses_id", "note", "recorded_at"],
-              entry_lines())
+        _copy(
+            raw,
+            "movements_ledgerentry",
+            ["id", "person_id", "date", "kind", "delta", "reverses_id", "note", "recorded_at"],
+            entry_lines(),
+        )
         for _, definition in indexes:
             cursor.execute(definition)
         for table in ("registry_case", "registry_person", "movements_ledgerentry"):
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                           f"(SELECT max(id) FROM {table}))")
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
+            )
     loaded = time.perf_counter() - t0
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE registry_person; ANALYZE movements_ledgerentry; "
-                       "ANALYZE registry_person_specific_needs")
+        cursor.execute(
+            "ANALYZE registry_person; ANALYZE movements_ledgerentry; "
+            "ANALYZE registry_person_specific_needs"
+        )
     from onward.movements.rollup import rollup_rebuild_sql
 
     t1 = time.perf_counter()
@@ -289,8 +337,9 @@ def measure_writes(n: int = 20) -> tuple[float, float]:
     from onward.movements import services
     from onward.registry.models import Person
 
-    officer, _ = User.objects.get_or_create(username="bench_officer",
-                                            defaults={"role": roles_protection()})
+    officer, _ = User.objects.get_or_create(
+        username="bench_officer", defaults={"role": roles_protection()}
+    )
     persons = list(Person.objects.filter(departure_date__isnull=True).order_by("id")[:n])
     depart, correct = [], []
 
@@ -301,8 +350,9 @@ def measure_writes(n: int = 20) -> tuple[float, float]:
         with transaction.atomic():
             for p in persons:
                 t = time.perf_counter()
-                services.departure_record(actor=officer, person=p, kind="left_own_accord",
-                                          on=dt.date(2021, 12, 31))
+                services.departure_record(
+                    actor=officer, person=p, kind="left_own_accord", on=dt.date(2021, 12, 31)
+                )
                 depart.append(time.perf_counter() - t)
                 t = time.perf_counter()
                 services.departure_correct(actor=officer, person=p, reason="bench")
@@ -337,21 +387,29 @@ def main(argv=None) -> int:
 
     if not args.reuse:
         built = build(args.persons, args.events)
-        print(f"loaded {args.persons:,} persons and their ledger with COPY in "
-              f"{built['load_s']:.1f} s; rollups built in SQL in {built['rollup_build_s']:.1f} s")
-    print(f"ledger entries: {LedgerEntry.objects.count():,}; rollup rows: "
-          f"{RollupDay.objects.count():,} daily, {RollupMonth.objects.count():,} monthly "
-          f"(PostgreSQL {connection.cursor().connection.info.server_version})")
+        print(
+            f"loaded {args.persons:,} persons and their ledger with COPY in "
+            f"{built['load_s']:.1f} s; rollups built in SQL in {built['rollup_build_s']:.1f} s"
+        )
+    print(
+        f"ledger entries: {LedgerEntry.objects.count():,}; rollup rows: "
+        f"{RollupDay.objects.count():,} daily, {RollupMonth.objects.count():,} monthly "
+        f"(PostgreSQL {connection.cursor().connection.info.server_version})"
+    )
     rows = measure(args.repeat)
     print(f"\n{'query':<48}{'rollup ms':>11}{'naive ms':>11}{'ratio':>8}{'result':>10}")
     for name, fast, slow, result in rows:
         print(f"{name:<48}{fast:>11.1f}{slow:>11.1f}{slow / fast:>7.0f}x{result:>10,}")
     dep, cor = measure_writes()
-    print(f"\none departure_record (registry + ledger + rollups + audit): {dep:.1f} ms; "
-          f"its departure_correct: {cor:.1f} ms (median of 20, rolled back)")
+    print(
+        f"\none departure_record (registry + ledger + rollups + audit): {dep:.1f} ms; "
+        f"its departure_correct: {cor:.1f} ms (median of 20, rolled back)"
+    )
     worst = max(fast for _, fast, _, _ in rows)
-    print(f"\nslowest rollup query: {worst:.1f} ms (target < 200 ms): "
-          f"{'OK' if worst < 200 else 'TOO SLOW'}")
+    print(
+        f"\nslowest rollup query: {worst:.1f} ms (target < 200 ms): "
+        f"{'OK' if worst < 200 else 'TOO SLOW'}"
+    )
     return 0 if worst < 200 else 1
 
 

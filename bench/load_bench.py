@@ -67,6 +67,7 @@ MIX = {
 
 # -- setup (Django) ----------------------------------------------------------------------
 
+
 def setup(args) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onward.settings.base")
     import django
@@ -83,36 +84,47 @@ def setup(args) -> None:
         name = f"bench_{i:03d}"
         user = User.objects.filter(username=name).first()
         if user is None:
-            user = User.objects.create_user(username=name, password=PASSWORD,
-                                            role=roles.DATA_MANAGER)
+            user = User.objects.create_user(
+                username=name, password=PASSWORD, role=roles.DATA_MANAGER
+            )
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
         if device is None:
             device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
         users.append({"username": name, "secret": base64.b32encode(device.bin_key).decode()})
     rng = random.Random(2026)
-    persons = list(Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True)
-                   .values_list("person_id", "family_name"))
+    persons = list(
+        Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True).values_list(
+            "person_id", "family_name"
+        )
+    )
     cases = list(Case.objects.values_list("case_id", flat=True))
     sample = rng.sample(persons, min(300, len(persons)))
-    data = {"users": users, "password": PASSWORD,
-            "persons": [p for p, _ in sample], "names": sorted({n for _, n in sample if n}),
-            "cases": rng.sample(cases, min(300, len(cases))),
-            "pages": max(1, len(persons) // 50)}
+    data = {
+        "users": users,
+        "password": PASSWORD,
+        "persons": [p for p, _ in sample],
+        "names": sorted({n for _, n in sample if n}),
+        "cases": rng.sample(cases, min(300, len(cases))),
+        "pages": max(1, len(persons) // 50),
+    }
     path = Path(args.file)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data))
     path.chmod(0o600)
-    print(f"{len(users)} bench users, {len(data['persons'])} persons and "
-          f"{len(data['cases'])} cases sampled: {path}")
+    print(
+        f"{len(users)} bench users, {len(data['persons'])} persons and "
+        f"{len(data['cases'])} cases sampled: {path}"
+    )
 
 
 # -- the clients (standard library only) -------------------------------------------------
+
 
 def totp(secret: str, at: float) -> str:
     key = base64.b32decode(secret)
     digest = hmac.new(key, struct.pack(">Q", int(at // 30)), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 10**6:06d}"
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 10**6:06d}"
 
 
 class Client:
@@ -123,13 +135,17 @@ class Client:
         self.conn: http.client.HTTPConnection | None = None
         self.timeout = 30
         # What a form's Origin is in the browser: the public name behind the proxy.
-        self.origin = (f"https://{headers['Host']}" if "X-Forwarded-Proto" in headers
-                       else f"http://{self.base.netloc}")
+        self.origin = (
+            f"https://{headers['Host']}"
+            if "X-Forwarded-Proto" in headers
+            else f"http://{self.base.netloc}"
+        )
 
     def _connection(self) -> http.client.HTTPConnection:
         if self.conn is None:
-            self.conn = http.client.HTTPConnection(self.base.hostname, self.base.port,
-                                                   timeout=self.timeout)
+            self.conn = http.client.HTTPConnection(
+                self.base.hostname, self.base.port, timeout=self.timeout
+            )
         return self.conn
 
     def request(self, method: str, path: str, form: dict | None = None):
@@ -168,9 +184,15 @@ class Client:
     def sign_in(self, username: str, password: str, secret: str) -> None:
         status, _, page = self.request("GET", "/login/")
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', _plain(page))
-        status, location, _ = self.request("POST", "/login/", {
-            "csrfmiddlewaretoken": token.group(1).decode(), "username": username,
-            "password": password})
+        status, location, _ = self.request(
+            "POST",
+            "/login/",
+            {
+                "csrfmiddlewaretoken": token.group(1).decode(),
+                "username": username,
+                "password": password,
+            },
+        )
         if status != 302:
             raise RuntimeError(f"{username}: password refused ({status})")
         status, location, _ = self.request("GET", "/persons/")
@@ -179,9 +201,15 @@ class Client:
         for _ in range(3):
             status, _, page = self.request("GET", "/account/two-factor/")
             token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', _plain(page))
-            status, location, _ = self.request("POST", "/account/two-factor/", {
-                "csrfmiddlewaretoken": token.group(1).decode(), "next": "/",
-                "otp_token": totp(secret, time.time())})
+            status, location, _ = self.request(
+                "POST",
+                "/account/two-factor/",
+                {
+                    "csrfmiddlewaretoken": token.group(1).decode(),
+                    "next": "/",
+                    "otp_token": totp(secret, time.time()),
+                },
+            )
             if status == 302:
                 return
             time.sleep(31)  # this time step's code was used already: wait for the next
@@ -194,8 +222,7 @@ def _plain(data: bytes) -> bytes:
     return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
 
 
-def run_clients(base: str, n: int, seconds: float, data: dict, headers: dict,
-                cpu=None) -> dict:
+def run_clients(base: str, n: int, seconds: float, data: dict, headers: dict, cpu=None) -> dict:
     users = data["users"]
     if n > len(users):
         raise SystemExit(f"{n} clients but {len(users)} bench users: run setup --users {n}")
@@ -238,10 +265,12 @@ def run_clients(base: str, n: int, seconds: float, data: dict, headers: dict,
             for name in names:
                 if time.monotonic() >= deadline[0]:
                     break
-                path = MIX[name].format(person=rng.choice(data["persons"]),
-                                        case=rng.choice(data["cases"]),
-                                        name=urllib.parse.quote(rng.choice(data["names"])),
-                                        page=rng.randint(1, data["pages"]))
+                path = MIX[name].format(
+                    person=rng.choice(data["persons"]),
+                    case=rng.choice(data["cases"]),
+                    name=urllib.parse.quote(rng.choice(data["names"])),
+                    page=rng.randint(1, data["pages"]),
+                )
                 t0 = time.monotonic()
                 try:
                     status, _, _ = clients[i].request("GET", path)
@@ -285,32 +314,52 @@ def summarise(flat, elapsed, n, load_before, load_after) -> dict:
     pages = {}
     for name in MIX:
         times = [d for k, d, s in flat if k == name and s == 200]
-        pages[name] = {"n": len(times), "p50_ms": 1000 * _pct(times, 50),
-                       "p95_ms": 1000 * _pct(times, 95)}
+        pages[name] = {
+            "n": len(times),
+            "p50_ms": 1000 * _pct(times, 50),
+            "p95_ms": 1000 * _pct(times, 95),
+        }
     errors: dict[str, int] = {}
     for name, _, status in flat:
         if status != 200:
             errors[f"{name}:{status}"] = errors.get(f"{name}:{status}", 0) + 1
-    return {"clients": n, "seconds": round(elapsed, 1), "requests": len(flat),
-            "rps": len(flat) / elapsed, "p50_ms": 1000 * _pct(ok, 50),
-            "p95_ms": 1000 * _pct(ok, 95), "p99_ms": 1000 * _pct(ok, 99),
-            "mean_ms": 1000 * statistics.fmean(ok) if ok else float("nan"),
-            "errors": sum(errors.values()), "error_kinds": errors, "pages": pages,
-            "load_before": [round(x, 2) for x in load_before],
-            "load_after": [round(x, 2) for x in load_after]}
+    return {
+        "clients": n,
+        "seconds": round(elapsed, 1),
+        "requests": len(flat),
+        "rps": len(flat) / elapsed,
+        "p50_ms": 1000 * _pct(ok, 50),
+        "p95_ms": 1000 * _pct(ok, 95),
+        "p99_ms": 1000 * _pct(ok, 99),
+        "mean_ms": 1000 * statistics.fmean(ok) if ok else float("nan"),
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "pages": pages,
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in load_after],
+    }
 
 
 def report(label: str, r: dict) -> None:
-    print(f"\n{label}: {r['clients']} clients, {r['seconds']} s, load average "
-          f"{r['load_before'][0]:.1f} before, {r['load_after'][0]:.1f} after")
-    print(f"  {r['requests']} requests, {r['rps']:.1f}/s; p50 {r['p50_ms']:.0f} ms, "
-          f"p95 {r['p95_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms; errors {r['errors']} "
-          f"{r['error_kinds'] or ''}")
+    print(
+        f"\n{label}: {r['clients']} clients, {r['seconds']} s, load average "
+        f"{r['load_before'][0]:.1f} before, {r['load_after'][0]:.1f} after"
+    )
+    print(
+        f"  {r['requests']} requests, {r['rps']:.1f}/s; p50 {r['p50_ms']:.0f} ms, "
+        f"p95 {r['p95_ms']:.0f} ms, p99 {r['p99_ms']:.0f} ms; errors {r['errors']} "
+        f"{r['error_kinds'] or ''}"
+    )
     if "server_cpu_ms_per_request" in r:
-        print(f"  server CPU {r['server_cpu_ms_per_request']:.0f} ms per request "
-              "(the application's processes; the database's not counted)")
-    print("  " + "  ".join(f"{k} {v['p50_ms']:.0f}/{v['p95_ms']:.0f}"
-                           for k, v in r["pages"].items()) + "   (page p50/p95 ms)")
+        print(
+            f"  server CPU {r['server_cpu_ms_per_request']:.0f} ms per request "
+            "(the application's processes; the database's not counted)"
+        )
+    print(
+        "  "
+        + "  ".join(f"{k} {v['p50_ms']:.0f}/{v['p95_ms']:.0f}" for k, v in r["pages"].items())
+        + "   (page p50/p95 ms)"
+    )
 
 
 def server_cpu_seconds(pgid: int) -> float:
@@ -336,9 +385,16 @@ def run(args) -> list[dict]:
         headers = {"X-Forwarded-Proto": "https", "Host": "localhost"}
     out = []
     for n in args.clients:
-        r = run_clients(args.base, n, args.seconds, data, headers,
-                        cpu=(lambda: server_cpu_seconds(args.server_pgid))
-                        if getattr(args, "server_pgid", None) else None)
+        r = run_clients(
+            args.base,
+            n,
+            args.seconds,
+            data,
+            headers,
+            cpu=(lambda: server_cpu_seconds(args.server_pgid))
+            if getattr(args, "server_pgid", None)
+            else None,
+        )
         report(args.label or args.base, r)
         out.append(r)
     if args.json:
@@ -347,6 +403,7 @@ def run(args) -> list[dict]:
 
 
 # -- starting a server -------------------------------------------------------------------
+
 
 def _wait(port: int, proc: subprocess.Popen, what: str) -> None:
     for _ in range(600):
@@ -380,11 +437,20 @@ def serve(args) -> None:
     else:
         env["DJANGO_SETTINGS_MODULE"] = "onward.settings.production"
         env.setdefault("ALLOWED_HOSTS", "localhost")
-        subprocess.run([str(venv / "onward"), "collectstatic", "--noinput", "-v0"], env=env,
-                       check=True)
-        cmd = [str(venv / "gunicorn"), "-c", "python:onward.deploy.gunicorn_conf",
-               "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
-               "--access-logfile", "/dev/null"]
+        subprocess.run(
+            [str(venv / "onward"), "collectstatic", "--noinput", "-v0"], env=env, check=True
+        )
+        cmd = [
+            str(venv / "gunicorn"),
+            "-c",
+            "python:onward.deploy.gunicorn_conf",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--access-logfile",
+            "/dev/null",
+        ]
         label = f"production server (gunicorn, {args.workers} sync workers)"
         args.proxy_header = True
     log = open(ROOT / "var" / f"load-bench-{args.server}.log", "w")
@@ -419,8 +485,11 @@ def main(argv=None) -> None:
         if name == "run":
             p.add_argument("--base", required=True)
             p.add_argument("--label", default="")
-            p.add_argument("--proxy-header", action="store_true",
-                           help="send X-Forwarded-Proto: https as the TLS proxy does")
+            p.add_argument(
+                "--proxy-header",
+                action="store_true",
+                help="send X-Forwarded-Proto: https as the TLS proxy does",
+            )
         else:
             p.add_argument("--server", choices=("demo", "gunicorn"), required=True)
             p.add_argument("--workers", type=int, default=5)

@@ -37,8 +37,12 @@ def run_greedy(problem, args) -> dict:
     core = build_core(problem, None, None)
     every = np.arange(core.n_pairs)
     assign = greedy_fill(core, np.full(core.n_cases, -1), every, density(core, every))
-    return {"objective": value(core, assign), "bound": None, "seconds": time.perf_counter() - t0,
-            "plan": assign}
+    return {
+        "objective": value(core, assign),
+        "bound": None,
+        "seconds": time.perf_counter() - t0,
+        "plan": assign,
+    }
 
 
 def run_milp(problem, args) -> dict:
@@ -49,16 +53,26 @@ def run_milp(problem, args) -> dict:
     chosen, bound, _ = solve_milp(core, ks, np.zeros(len(ks)), args.milp_cap, args.gap)
     assign = np.full(core.n_cases, -1)
     assign[core.pc[chosen]] = core.pp[chosen]
-    return {"objective": value(core, assign), "bound": bound, "seconds": time.perf_counter() - t0,
-            "plan": assign}
+    return {
+        "objective": value(core, assign),
+        "bound": bound,
+        "seconds": time.perf_counter() - t0,
+        "plan": assign,
+    }
 
 
 def run_engine(problem, args) -> dict:
     result = solve(problem, time_limit=args.time_limit, gap=args.gap)
-    out = {"objective": result.objective, "bound": result.bound, "seconds": result.seconds,
-           "plan": result.assignment, "status": result.status,
-           "lp_seconds": result.stats["lp_seconds"], "columns": result.stats["columns"],
-           "first_within_0.3%": _first_within(result.stats["history"], result.bound, 0.003)}
+    out = {
+        "objective": result.objective,
+        "bound": result.bound,
+        "seconds": result.seconds,
+        "plan": result.assignment,
+        "status": result.status,
+        "lp_seconds": result.stats["lp_seconds"],
+        "columns": result.stats["columns"],
+        "first_within_0.3%": _first_within(result.stats["history"], result.bound, 0.003),
+    }
     if args.resolve:
         out["resolve"] = _resolve(problem, result, args)
     return out
@@ -90,11 +104,24 @@ def _resolve(problem, first, args) -> list[dict]:
                 break
     out = []
     for what, locks, forbids in runs:
-        r = solve(problem, locks=locks, forbids=forbids, time_limit=args.resolve_time_limit,
-                  gap=args.gap, warm=first.warm)
+        r = solve(
+            problem,
+            locks=locks,
+            forbids=forbids,
+            time_limit=args.resolve_time_limit,
+            gap=args.gap,
+            warm=first.warm,
+        )
         assert check(problem, r.assignment, locks, forbids) == []
-        out.append({"change": what, "seconds": round(r.seconds, 3), "gap": r.gap,
-                    "objective": r.objective, "lp_seconds": r.stats["lp_seconds"]})
+        out.append(
+            {
+                "change": what,
+                "seconds": round(r.seconds, 3),
+                "gap": r.gap,
+                "objective": r.objective,
+                "lp_seconds": r.stats["lp_seconds"],
+            }
+        )
     return out
 
 
@@ -130,9 +157,12 @@ def main(argv: list[str]) -> int:
         worker(args)
         return 0
     problem = generate(args.cases, args.pledges, seed=args.seed)
-    print(f"instance: {args.cases} cases x {args.pledges} pledges, {len(problem.score):,} pairs, "
-          f"seed {args.seed}; demand {problem.use.sum(0).tolist()} vs capacity "
-          f"{problem.capacity.sum(0).tolist()} {list(problem.dimensions)}", flush=True)
+    print(
+        f"instance: {args.cases} cases x {args.pledges} pledges, {len(problem.score):,} pairs, "
+        f"seed {args.seed}; demand {problem.use.sum(0).tolist()} vs capacity "
+        f"{problem.capacity.sum(0).tolist()} {list(problem.dimensions)}",
+        flush=True,
+    )
     del problem
     rows = {}
     for method in args.methods.split(","):
@@ -147,25 +177,35 @@ def main(argv: list[str]) -> int:
 def _table(rows: dict[str, dict]) -> None:
     bounds = [r["bound"] for r in rows.values() if r.get("bound") is not None]
     best_bound = min(bounds) if bounds else None
-    print(f"{'method':8} {'objective':>12} {'bound':>12} {'own gap':>9} {'vs best bound':>13} "
-          f"{'seconds':>8} {'peak MB':>8} feasible")
+    print(
+        f"{'method':8} {'objective':>12} {'bound':>12} {'own gap':>9} {'vs best bound':>13} "
+        f"{'seconds':>8} {'peak MB':>8} feasible"
+    )
     for name, r in rows.items():
         own = "-" if r["bound"] is None else f"{relative_gap(r['objective'], r['bound']):.4%}"
         vs = "-" if best_bound is None else f"{relative_gap(r['objective'], best_bound):.4%}"
         bound = "-" if r["bound"] is None else f"{r['bound']:.1f}"
-        print(f"{name:8} {r['objective']:12.1f} {bound:>12} {own:>9} {vs:>13} "
-              f"{r['seconds']:8.2f} {r['peak_mb']:8.0f} {r['feasible']}")
+        print(
+            f"{name:8} {r['objective']:12.1f} {bound:>12} {own:>9} {vs:>13} "
+            f"{r['seconds']:8.2f} {r['peak_mb']:8.0f} {r['feasible']}"
+        )
     eng = rows.get("engine")
     if eng:
         for name, r in rows.items():
             if name != "engine":
-                print(f"engine / {name}: objective x{eng['objective'] / max(r['objective'], 1e-9):.4f}, "
-                      f"time x{eng['seconds'] / max(r['seconds'], 1e-9):.2f}")
-        print(f"engine: plan within 0.3% of its final bound after {eng['first_within_0.3%']} s, "
-              f"LP {eng['lp_seconds']} s, {eng['columns']} columns, status {eng['status']}")
+                print(
+                    f"engine / {name}: objective x{eng['objective'] / max(r['objective'], 1e-9):.4f}, "
+                    f"time x{eng['seconds'] / max(r['seconds'], 1e-9):.2f}"
+                )
+        print(
+            f"engine: plan within 0.3% of its final bound after {eng['first_within_0.3%']} s, "
+            f"LP {eng['lp_seconds']} s, {eng['columns']} columns, status {eng['status']}"
+        )
         for r in eng.get("resolve", []):
-            print(f"re-solve after one {r['change']}: {r['seconds']} s (LP {r['lp_seconds']} s), "
-                  f"gap {r['gap']:.4%}, objective {r['objective']:.1f}")
+            print(
+                f"re-solve after one {r['change']}: {r['seconds']} s (LP {r['lp_seconds']} s), "
+                f"gap {r['gap']:.4%}, objective {r['objective']:.1f}"
+            )
 
 
 if __name__ == "__main__":

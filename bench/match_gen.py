@@ -21,8 +21,9 @@ DIMENSIONS = ("places", "medical", "large_family")
 SIZE_SHARE = np.array([0.30, 0.18, 0.15, 0.13, 0.10, 0.07, 0.04, 0.03])  # 1..8 persons
 
 
-def generate(n_cases: int, n_pledges: int, seed: int = 0, allowed: float = 0.5,
-             supply: float = 0.6) -> Problem:
+def generate(
+    n_cases: int, n_pledges: int, seed: int = 0, allowed: float = 0.5, supply: float = 0.6
+) -> Problem:
     """An instance where pledges offer about ``supply`` of the persons waiting."""
     rng = np.random.default_rng(seed)
     size = rng.choice(np.arange(1, 9), n_cases, p=SIZE_SHARE)
@@ -35,20 +36,24 @@ def generate(n_cases: int, n_pledges: int, seed: int = 0, allowed: float = 0.5,
     return Problem(use, capacity, pair_case, pair_pledge, score, DIMENSIONS)
 
 
-def _capacity(rng: np.random.Generator, use: np.ndarray, n_pledges: int,
-              supply: float) -> np.ndarray:
+def _capacity(
+    rng: np.random.Generator, use: np.ndarray, n_pledges: int, supply: float
+) -> np.ndarray:
     """Pledge sizes vary tenfold; medical and large-family quotas are tighter than demand."""
     weight = rng.pareto(1.5, n_pledges) + 0.3
     weight /= weight.sum()
     total = use.sum(axis=0)
     share = np.array([supply, supply * 0.5, supply * 0.6])
-    cap = np.floor(weight[:, None] * total[None, :] * share[None, :] * rng.uniform(0.7, 1.3, (n_pledges, 3)))
+    cap = np.floor(
+        weight[:, None] * total[None, :] * share[None, :] * rng.uniform(0.7, 1.3, (n_pledges, 3))
+    )
     cap[:, 0] = np.maximum(cap[:, 0], 8)
     return cap.astype(np.int64)
 
 
-def _pairs(rng: np.random.Generator, n_cases: int, n_pledges: int,
-           allowed: float) -> tuple[np.ndarray, np.ndarray]:
+def _pairs(
+    rng: np.random.Generator, n_cases: int, n_pledges: int, allowed: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Each pledge accepts a random ``allowed`` share of cases (sorted by case)."""
     chunks_c, chunks_p = [], []
     step = max(1, 2_000_000 // max(n_pledges, 1))
@@ -60,8 +65,14 @@ def _pairs(rng: np.random.Generator, n_cases: int, n_pledges: int,
     return np.concatenate(chunks_c), np.concatenate(chunks_p)
 
 
-def _scores(rng: np.random.Generator, use: np.ndarray, pc: np.ndarray, pp: np.ndarray,
-            n_cases: int, n_pledges: int) -> np.ndarray:
+def _scores(
+    rng: np.random.Generator,
+    use: np.ndarray,
+    pc: np.ndarray,
+    pp: np.ndarray,
+    n_cases: int,
+    n_pledges: int,
+) -> np.ndarray:
     """Priority category + needs + waiting time per case, pledge fit, and noise."""
     priority = rng.choice([0.0, 20.0, 40.0, 60.0], n_cases, p=[0.5, 0.25, 0.15, 0.10])
     waiting = rng.exponential(12.0, n_cases)  # months
@@ -77,14 +88,27 @@ def write_csv(problem: Problem, folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = {n: folder / f"{n}.csv" for n in ("cases", "pledges", "scores")}
     dims = list(problem.dimensions)
-    _write_table(paths["cases"], ["case_id", *dims],
-                 ([f"C{i}", *row] for i, row in enumerate(problem.use.tolist())))
-    _write_table(paths["pledges"], ["pledge_id", *dims],
-                 ([f"P{i}", *row] for i, row in enumerate(problem.capacity.tolist())))
-    rows = zip(problem.pair_case.tolist(), problem.pair_pledge.tolist(),
-               problem.score.tolist(), strict=True)
-    _write_table(paths["scores"], ["case_id", "pledge_id", "score"],
-                 ([f"C{c}", f"P{p}", s] for c, p, s in rows))
+    _write_table(
+        paths["cases"],
+        ["case_id", *dims],
+        ([f"C{i}", *row] for i, row in enumerate(problem.use.tolist())),
+    )
+    _write_table(
+        paths["pledges"],
+        ["pledge_id", *dims],
+        ([f"P{i}", *row] for i, row in enumerate(problem.capacity.tolist())),
+    )
+    rows = zip(
+        problem.pair_case.tolist(),
+        problem.pair_pledge.tolist(),
+        problem.score.tolist(),
+        strict=True,
+    )
+    _write_table(
+        paths["scores"],
+        ["case_id", "pledge_id", "score"],
+        ([f"C{c}", f"P{p}", s] for c, p, s in rows),
+    )
     return paths
 
 

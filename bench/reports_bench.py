@@ -67,15 +67,18 @@ def main(argv=None) -> int:
 
     if not args.reuse:
         built = ledger_bench.build(args.persons, args.events)
-        print(f"loaded with COPY in {built['load_s']:.1f} s, rollups in "
-              f"{built['rollup_build_s']:.1f} s")
+        print(
+            f"loaded with COPY in {built['load_s']:.1f} s, rollups in "
+            f"{built['rollup_build_s']:.1f} s"
+        )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    print(f"persons: {Person.objects.count():,}; ledger entries: "
-          f"{LedgerEntry.objects.count():,} "
-          f"(PostgreSQL {connection.cursor().connection.info.server_version})")
-    user, _ = User.objects.get_or_create(username="bench_dm", defaults={
-        "role": roles.DATA_MANAGER})
+    print(
+        f"persons: {Person.objects.count():,}; ledger entries: "
+        f"{LedgerEntry.objects.count():,} "
+        f"(PostgreSQL {connection.cursor().connection.info.server_version})"
+    )
+    user, _ = User.objects.get_or_create(username="bench_dm", defaults={"role": roles.DATA_MANAGER})
     client = Client()
     client.force_login(user)
 
@@ -87,10 +90,14 @@ def main(argv=None) -> int:
     rows = []
     ref, naive = _time(lambda: rollup.ledger_breakdown_naive(PAST), max(1, args.repeat // 2))
     rows.append(("reference: naive ledger breakdown (past date)", ref))
-    for label, path in (("dashboard today", "/reports/"),
-                        (f"dashboard as of {PAST}", f"/reports/?as_of={PAST}"),
-                        (f"CSV population_by_nationality {PAST}",
-                         f"/reports/csv/population_by_nationality/?as_of={PAST}")):
+    for label, path in (
+        ("dashboard today", "/reports/"),
+        (f"dashboard as of {PAST}", f"/reports/?as_of={PAST}"),
+        (
+            f"CSV population_by_nationality {PAST}",
+            f"/reports/csv/population_by_nationality/?as_of={PAST}",
+        ),
+    ):
         get(path)  # warm the connection and the template cache
         ms, response = _time(lambda p=path: get(p), args.repeat)
         rows.append((label, ms))
@@ -108,8 +115,10 @@ def main(argv=None) -> int:
     dash = max(ms for name, ms in rows if name.startswith("dashboard"))
     pdf_ms = rows[-1][1]
     ok = dash < 1000 and pdf_ms < 10000
-    print(f"\ndashboard slowest {dash:.0f} ms (target < 1000), PDF {pdf_ms:.0f} ms "
-          f"(target < 10000): {'OK' if ok else 'TOO SLOW'}")
+    print(
+        f"\ndashboard slowest {dash:.0f} ms (target < 1000), PDF {pdf_ms:.0f} ms "
+        f"(target < 10000): {'OK' if ok else 'TOO SLOW'}"
+    )
     return 0 if ok else 1
 
 

@@ -40,21 +40,43 @@ QUERIES = Path(os.environ.get("BENCH_SEARCH_QUERIES", ROOT / "bench" / "search_q
 VARIANTS = {
     "mohammad": ["Muhammad", "Mohamed", "Mohammed", "Muhammed", "Mohamad", "محمد"],
     "hossein": ["Hussein", "Husayn", "Hosein", "Hussain", "حسین"],
-    "hassan": ["Hasan", "Hassen", "حسن"], "ali": ["Aly", "علی"],
-    "ahmad": ["Ahmed", "Ahmet", "احمد"], "mahmoud": ["Mahmud", "Mahmood", "محمود"],
+    "hassan": ["Hasan", "Hassen", "حسن"],
+    "ali": ["Aly", "علی"],
+    "ahmad": ["Ahmed", "Ahmet", "احمد"],
+    "mahmoud": ["Mahmud", "Mahmood", "محمود"],
     "abdulrahman": ["Abd al-Rahman", "Abdel Rahman", "Abdurrahman", "Abdul Rahman"],
     "abdullah": ["Abd Allah", "Abdallah", "Abdollah"],
-    "fatemeh": ["Fatima", "Fatimah", "Fatma", "فاطمه"], "zahra": ["Zahraa", "زهرا"],
-    "reza": ["Rida", "Ridha", "رضا"], "mahdi": ["Mehdi", "مهدی"],
-    "yousef": ["Youssef", "Yusuf", "Yousif"], "jafar": ["Ja'far", "Jaafar", "جعفر"],
-    "maryam": ["Mariam", "Maryem", "مریم"], "zeinab": ["Zaynab", "Zainab", "زینب"],
-    "ebrahim": ["Ibrahim", "Ebraheem"], "mostafa": ["Mustafa", "Moustafa"],
-    "morteza": ["Murtada", "Mortaza"], "omar": ["Umar", "Omer"],
-    "khadijeh": ["Khadija", "Khadidja"], "hamid": ["Hameed"], "karim": ["Kareem"],
-    "rahim": ["Raheem"], "said": ["Saeed", "Sa'id"], "saeed": ["Said", "Sa'id"],
+    "fatemeh": ["Fatima", "Fatimah", "Fatma", "فاطمه"],
+    "zahra": ["Zahraa", "زهرا"],
+    "reza": ["Rida", "Ridha", "رضا"],
+    "mahdi": ["Mehdi", "مهدی"],
+    "yousef": ["Youssef", "Yusuf", "Yousif"],
+    "jafar": ["Ja'far", "Jaafar", "جعفر"],
+    "maryam": ["Mariam", "Maryem", "مریم"],
+    "zeinab": ["Zaynab", "Zainab", "زینب"],
+    "ebrahim": ["Ibrahim", "Ebraheem"],
+    "mostafa": ["Mustafa", "Moustafa"],
+    "morteza": ["Murtada", "Mortaza"],
+    "omar": ["Umar", "Omer"],
+    "khadijeh": ["Khadija", "Khadidja"],
+    "hamid": ["Hameed"],
+    "karim": ["Kareem"],
+    "rahim": ["Raheem"],
+    "said": ["Saeed", "Sa'id"],
+    "saeed": ["Said", "Sa'id"],
 }
-_RULES = [("ou", "u"), ("ee", "i"), ("ei", "ey"), ("ie", "i"), ("q", "gh"),
-          ("ss", "s"), ("mm", "m"), ("dh", "z"), ("w", "v"), ("y", "i")]
+_RULES = [
+    ("ou", "u"),
+    ("ee", "i"),
+    ("ei", "ey"),
+    ("ie", "i"),
+    ("q", "gh"),
+    ("ss", "s"),
+    ("mm", "m"),
+    ("dh", "z"),
+    ("w", "v"),
+    ("y", "i"),
+]
 
 
 def _pg_url() -> str:
@@ -90,44 +112,80 @@ def load(persons: int) -> None:
         # Built after the load (faster); the key table fills by trigger during the COPY.
         cursor.execute("DROP INDEX IF EXISTS registry_person_search_keys_gin")
         cases: dict[str, int] = {}
-        with cursor.cursor.copy("COPY registry_case (id, case_id, status, arrival_date, "
-                                "created_at, updated_at, version, removed_reason) "
-                                "FROM STDIN") as copy:
+        with cursor.cursor.copy(
+            "COPY registry_case (id, case_id, status, arrival_date, "
+            "created_at, updated_at, version, removed_reason) "
+            "FROM STDIN"
+        ) as copy:
             for p in iter_persons(seed=2013, persons=persons):
                 if p.case_id not in cases:
                     cases[p.case_id] = len(cases) + 1
-                    copy.write_row((cases[p.case_id], p.case_id, "open",
-                                    p.arrival_date or None, "now", "now", 1, ""))
+                    copy.write_row(
+                        (
+                            cases[p.case_id],
+                            p.case_id,
+                            "open",
+                            p.arrival_date or None,
+                            "now",
+                            "now",
+                            1,
+                            "",
+                        )
+                    )
         with cursor.cursor.copy(
-                "COPY registry_person (person_id, case_id, relationship, given_name, "
-                "family_name, father_name, sex, birth_date, birth_precision, nationality, "
-                "document_number, phone, document_number_bidx, phone_bidx, needs_detail, "
-                "arrival_date, departure_type, created_at, updated_at, version, search_keys, "
-                "removed_reason) "
-                "FROM STDIN") as copy:
+            "COPY registry_person (person_id, case_id, relationship, given_name, "
+            "family_name, father_name, sex, birth_date, birth_precision, nationality, "
+            "document_number, phone, document_number_bidx, phone_bidx, needs_detail, "
+            "arrival_date, departure_type, created_at, updated_at, version, search_keys, "
+            "removed_reason) "
+            "FROM STDIN"
+        ) as copy:
             # Identifiers encrypted and indexed as the import does (onward.vault).
             doc, phone = (Person._meta.get_field(n).encrypt for n in ("document_number", "phone"))
             for p in iter_persons(seed=2013, persons=persons):
                 birth, precision = _birth(p.birth_date)
-                copy.write_row((p.person_id, cases[p.case_id], p.relationship, p.given_name,
-                                p.family_name, p.father_name, p.sex, birth, precision,
-                                p.nationality, doc(p.document_number), phone(p.phone),
-                                blind_index(p.document_number, "document"),
-                                blind_index(p.phone, "phone"), "",
-                                p.arrival_date or None, "", "now", "now", 1,
-                                search_keys_for(p.given_name, p.family_name, p.father_name),
-                                ""))
-        cursor.execute("SELECT setval(pg_get_serial_sequence('registry_case', 'id'), %s)",
-                       [len(cases)])
+                copy.write_row(
+                    (
+                        p.person_id,
+                        cases[p.case_id],
+                        p.relationship,
+                        p.given_name,
+                        p.family_name,
+                        p.father_name,
+                        p.sex,
+                        birth,
+                        precision,
+                        p.nationality,
+                        doc(p.document_number),
+                        phone(p.phone),
+                        blind_index(p.document_number, "document"),
+                        blind_index(p.phone, "phone"),
+                        "",
+                        p.arrival_date or None,
+                        "",
+                        "now",
+                        "now",
+                        1,
+                        search_keys_for(p.given_name, p.family_name, p.father_name),
+                        "",
+                    )
+                )
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('registry_case', 'id'), %s)", [len(cases)]
+        )
     loaded = time.perf_counter() - start
     start = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("CREATE INDEX registry_person_search_keys_gin ON registry_person "
-                       "USING gin ((string_to_array(btrim(search_keys), ' ')))")
+        cursor.execute(
+            "CREATE INDEX registry_person_search_keys_gin ON registry_person "
+            "USING gin ((string_to_array(btrim(search_keys), ' ')))"
+        )
         for table in ("registry_person", "registry_case", "registry_personnamekey"):
             cursor.execute(f"VACUUM ANALYZE {table}")
-    print(f"loaded {persons:,} persons in {len(cases):,} cases in {loaded:.0f} s; "
-          f"GIN index built in {time.perf_counter() - start:.0f} s")
+    print(
+        f"loaded {persons:,} persons in {len(cases):,} cases in {loaded:.0f} s; "
+        f"GIN index built in {time.perf_counter() - start:.0f} s"
+    )
 
 
 def _birth(text: str):
@@ -165,7 +223,7 @@ def respell(name: str, rng: random.Random) -> tuple[str, str]:
         if options and rng.random() < 0.6:
             a, b = rng.choice(options)
             i = lower.index(a, 1)
-            lower = lower[:i] + b + lower[i + len(a):]
+            lower = lower[:i] + b + lower[i + len(a) :]
             words.append(lower.capitalize())
             kinds.append("respelled")
             continue
@@ -226,16 +284,19 @@ def run(page_only: bool = False) -> None:
         if q["expected_person_id"] in ids:
             on_page += 1
             anywhere += 1
-        elif person_search(Person.objects.filter(person_id=q["expected_person_id"]),
-                           q["query"]).exists():
+        elif person_search(
+            Person.objects.filter(person_id=q["expected_person_id"]), q["query"]
+        ).exists():
             anywhere += 1
     times.sort()
     n = len(times)
-    print(f"{n} queries on {Person.objects.count():,} persons: API p50 "
-          f"{statistics.median(times):.1f} ms, p95 {times[int(0.95 * n) - 1]:.1f} ms, "
-          f"max {times[-1]:.1f} ms; recall {100 * anywhere / n:.1f}% among all matches, "
-          f"{100 * on_page / n:.1f}% on the first page (50); median matches "
-          f"{statistics.median(sizes):.0f}")
+    print(
+        f"{n} queries on {Person.objects.count():,} persons: API p50 "
+        f"{statistics.median(times):.1f} ms, p95 {times[int(0.95 * n) - 1]:.1f} ms, "
+        f"max {times[-1]:.1f} ms; recall {100 * anywhere / n:.1f}% among all matches, "
+        f"{100 * on_page / n:.1f}% on the first page (50); median matches "
+        f"{statistics.median(sizes):.0f}"
+    )
 
 
 def main() -> None:

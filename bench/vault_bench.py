@@ -39,17 +39,29 @@ def main():
 
     tokens = [ring.encrypt(v, CONTEXT) for v in values]
     sealed = [(os.urandom(12), None) for _ in values]
-    sealed = [(nonce, key.aead.encrypt(nonce, v.encode(), aad)) for (nonce, _), v in
-              zip(sealed, values, strict=True)]
+    sealed = [
+        (nonce, key.aead.encrypt(nonce, v.encode(), aad))
+        for (nonce, _), v in zip(sealed, values, strict=True)
+    ]
 
     rows = [
-        ("encrypt", per_value(lambda v: ring.encrypt(v, CONTEXT), values),
-         per_value(lambda v: key.aead.encrypt(os.urandom(12), v.encode(), aad), values)),
-        ("decrypt", per_value(lambda t: ring.decrypt(t, CONTEXT), tokens),
-         per_value(lambda s: key.aead.decrypt(s[0], s[1], aad), sealed)),
-        ("blind index", per_value(lambda v: ring.blind_index(v, "document"), values),
-         per_value(lambda v: hmac.new(key.mac_key, v.encode(), hashlib.sha256).hexdigest(),
-                   values)),
+        (
+            "encrypt",
+            per_value(lambda v: ring.encrypt(v, CONTEXT), values),
+            per_value(lambda v: key.aead.encrypt(os.urandom(12), v.encode(), aad), values),
+        ),
+        (
+            "decrypt",
+            per_value(lambda t: ring.decrypt(t, CONTEXT), tokens),
+            per_value(lambda s: key.aead.decrypt(s[0], s[1], aad), sealed),
+        ),
+        (
+            "blind index",
+            per_value(lambda v: ring.blind_index(v, "document"), values),
+            per_value(
+                lambda v: hmac.new(key.mac_key, v.encode(), hashlib.sha256).hexdigest(), values
+            ),
+        ),
     ]
     print(f"{n:,} values, µs per value (one core)")
     print(f"{'operation':<12} {'onward':>9} {'bare lib':>9} {'ratio':>6} {'values/s':>10}")

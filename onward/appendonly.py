@@ -43,7 +43,8 @@ class AppendOnly(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise AppendOnlyError(
-                f"{type(self).__name__} rows are never changed: record a new one.")
+                f"{type(self).__name__} rows are never changed: record a new one."
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
@@ -52,10 +53,12 @@ class AppendOnly(models.Model):
 
 # --- The database's side, versioned -------------------------------------------------------
 
+
 def _append_only_v1(vendor: str, table: str, function: str) -> list[str]:
     """Refuse UPDATE (and DELETE on PostgreSQL) on `table` (audit 0002, movements 0002)."""
     if vendor == "postgresql":
-        return [f"""
+        return [
+            f"""
 CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
 BEGIN
   RAISE EXCEPTION '{table} is append-only: %% refused', TG_OP;
@@ -63,19 +66,24 @@ END; $$ LANGUAGE plpgsql;
 CREATE TRIGGER {table}_append_only
   BEFORE UPDATE OR DELETE ON {table}
   FOR EACH ROW EXECUTE FUNCTION {function}();
-"""]
+"""
+        ]
     if vendor == "sqlite":
-        return [f"""
+        return [
+            f"""
 CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
 BEGIN SELECT RAISE(ABORT, '{table} is append-only: UPDATE refused'); END;
-"""]
+"""
+        ]
     return []
 
 
 def _append_only_v1_drop(vendor: str, table: str, function: str) -> list[str]:
     if vendor == "postgresql":
-        return [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}; "
-                f"DROP FUNCTION IF EXISTS {function}();"]
+        return [
+            f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}; "
+            f"DROP FUNCTION IF EXISTS {function}();"
+        ]
     if vendor == "sqlite":
         return [f"DROP TRIGGER IF EXISTS {table}_no_update;"]
     return []
@@ -95,15 +103,20 @@ def _never_deleted_v1(vendor: str, table: str) -> list[str]:
     withdrawn as recorded statuses, never deleted)."""
     if vendor != "postgresql":
         return []
-    return [_NEVER_DELETED_V1_FUNCTION,
-            f"DROP TRIGGER IF EXISTS {table}_never_deleted ON {table}",
-            f"CREATE TRIGGER {table}_never_deleted BEFORE DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION onward_refuse_delete()"]
+    return [
+        _NEVER_DELETED_V1_FUNCTION,
+        f"DROP TRIGGER IF EXISTS {table}_never_deleted ON {table}",
+        f"CREATE TRIGGER {table}_never_deleted BEFORE DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION onward_refuse_delete()",
+    ]
 
 
 def _never_deleted_v1_drop(vendor: str, table: str) -> list[str]:
-    return [f"DROP TRIGGER IF EXISTS {table}_never_deleted ON {table}"] \
-        if vendor == "postgresql" else []
+    return (
+        [f"DROP TRIGGER IF EXISTS {table}_never_deleted ON {table}"]
+        if vendor == "postgresql"
+        else []
+    )
 
 
 _SCOPE_FROZEN_V1_FUNCTION = """
@@ -124,26 +137,34 @@ END; $$ LANGUAGE plpgsql
 """
 
 
-def _scope_frozen_v1(vendor: str, table: str, column: str, referenced_by: str = "",
-                     fk: str = "") -> list[str]:
+def _scope_frozen_v1(
+    vendor: str, table: str, column: str, referenced_by: str = "", fk: str = ""
+) -> list[str]:
     """Refuse an UPDATE that changes `table.column` (a field that decides scope,
     onward/accounts/scope.py); with `referenced_by`, only while a row of that table
     points at the row through `fk` (a pledge's country, once it has a submission)."""
     name = f"{table}_{column}_frozen"
     if vendor == "postgresql":
-        return [_SCOPE_FROZEN_V1_FUNCTION,
-                f"DROP TRIGGER IF EXISTS {name} ON {table}",
-                f"CREATE TRIGGER {name} BEFORE UPDATE OF {column} ON {table} FOR EACH ROW "
-                f"WHEN (OLD.{column} IS DISTINCT FROM NEW.{column}) EXECUTE FUNCTION "
-                f"onward_refuse_scope_change('{column}', '{referenced_by}', '{fk}')"]
+        return [
+            _SCOPE_FROZEN_V1_FUNCTION,
+            f"DROP TRIGGER IF EXISTS {name} ON {table}",
+            f"CREATE TRIGGER {name} BEFORE UPDATE OF {column} ON {table} FOR EACH ROW "
+            f"WHEN (OLD.{column} IS DISTINCT FROM NEW.{column}) EXECUTE FUNCTION "
+            f"onward_refuse_scope_change('{column}', '{referenced_by}', '{fk}')",
+        ]
     if vendor == "sqlite":
-        only = f" AND EXISTS (SELECT 1 FROM {referenced_by} WHERE {fk} = OLD.id)" \
-            if referenced_by else ""
-        return [f"""
+        only = (
+            f" AND EXISTS (SELECT 1 FROM {referenced_by} WHERE {fk} = OLD.id)"
+            if referenced_by
+            else ""
+        )
+        return [
+            f"""
 CREATE TRIGGER {name} BEFORE UPDATE OF {column} ON {table}
 WHEN OLD.{column} IS NOT NEW.{column}{only}
 BEGIN SELECT RAISE(ABORT, '{table}.{column} decides who may see records: it cannot change'); END;
-"""]
+"""
+        ]
     return []
 
 

@@ -106,10 +106,11 @@ def parse_version(text) -> int | None:
     text = "" if text is None else str(text).strip()
     if not text:
         return None
-    if not (text.isascii() and text.isdigit()) or len(text) > 10 \
-            or int(text) > VERSION_MAX:
-        raise ValueError("The form is out of date or damaged (its version is not a "
-                         "number): reload the page and try again.")
+    if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > VERSION_MAX:
+        raise ValueError(
+            "The form is out of date or damaged (its version is not a "
+            "number): reload the page and try again."
+        )
     return int(text)
 
 
@@ -118,8 +119,9 @@ def check_birth_date(value) -> dt.date:
     if value > today():
         raise ValueError(f"{value} is in the future.")
     if value < BIRTH_EARLIEST:
-        raise ValueError(f"{value} is before {BIRTH_EARLIEST}: too far in the past to be "
-                         "a birth date.")
+        raise ValueError(
+            f"{value} is before {BIRTH_EARLIEST}: too far in the past to be a birth date."
+        )
     return value
 
 
@@ -144,8 +146,9 @@ def hidden_characters(text: str) -> list[str]:
     """The characters of `text` that reorder or hide it, or control it (a newline, a
     tab, NUL, ...), as `\\uXXXX`: empty when the text shows as it is."""
     text = text or ""
-    return list(dict.fromkeys(f"\\u{ord(text[i]):04x}" for i in range(len(text))
-                              if _hides(text, i)))
+    return list(
+        dict.fromkeys(f"\\u{ord(text[i]):04x}" for i in range(len(text)) if _hides(text, i))
+    )
 
 
 def check_plain_text(text: str) -> str:
@@ -153,8 +156,10 @@ def check_plain_text(text: str) -> str:
     reorders or breaks it (the user retypes it; nothing is silently changed)."""
     found = hidden_characters(text)
     if found:
-        raise ValueError(f"Contains characters that hide or reorder text ({', '.join(found)}); "
-                         "type it again without them.")
+        raise ValueError(
+            f"Contains characters that hide or reorder text ({', '.join(found)}); "
+            "type it again without them."
+        )
     return text
 
 
@@ -164,9 +169,14 @@ def escape_hidden(text: str) -> str:
     auditor's."""
     if not text:
         return text
-    return "".join(f"\\u{ord(c):04x}" if (c in BIDI_CONTROLS or c in INVISIBLE or c == "\u200c"
-                                          or unicodedata.category(c) == "Cc") else c
-                   for c in text)
+    return "".join(
+        f"\\u{ord(c):04x}"
+        if (
+            c in BIDI_CONTROLS or c in INVISIBLE or c == "\u200c" or unicodedata.category(c) == "Cc"
+        )
+        else c
+        for c in text
+    )
 
 
 def validator(check):

@@ -26,8 +26,9 @@ def users(db):
 
     made = {}
     for role, (username, country) in ROLE_USERS.items():
-        user = User.objects.create_user(username=username, password="pw-for-tests-123",
-                                        role=role, country=country)
+        user = User.objects.create_user(
+            username=username, password="pw-for-tests-123", role=role, country=country
+        )
         made[role] = user
     return made
 
@@ -38,9 +39,17 @@ def clerk(users):
 
 
 def principal_data(**overrides) -> dict:
-    data = {"given_name": "Mohammad", "family_name": "Rezaei", "father_name": "Hossein",
-            "sex": "M", "birth_date": "1970-05-12", "nationality": "IRN",
-            "document_number": "X1234567", "phone": "", "specific_needs": ["SM"]}
+    data = {
+        "given_name": "Mohammad",
+        "family_name": "Rezaei",
+        "father_name": "Hossein",
+        "sex": "M",
+        "birth_date": "1970-05-12",
+        "nationality": "IRN",
+        "document_number": "X1234567",
+        "phone": "",
+        "specific_needs": ["SM"],
+    }
     data.update(overrides)
     return data
 
@@ -51,9 +60,19 @@ def case(clerk):
     from onward.registry import services
 
     case = services.case_create(actor=clerk, principal=principal_data())
-    services.person_add(actor=clerk, case=case, person=principal_data(
-        given_name="Fatemeh", family_name="Karimi", sex="F", relationship="spouse",
-        birth_date="1974", document_number="", specific_needs=[]))
+    services.person_add(
+        actor=clerk,
+        case=case,
+        person=principal_data(
+            given_name="Fatemeh",
+            family_name="Karimi",
+            sex="F",
+            relationship="spouse",
+            birth_date="1974",
+            document_number="",
+            specific_needs=[],
+        ),
+    )
     return case
 
 
@@ -86,8 +105,9 @@ def _verified_force_login(request, monkeypatch):
     session, as the tests of the two-factor rule itself need."""
     if request.node.get_closest_marker("password_only") is not None:
         return
-    if request.node.get_closest_marker("django_db") is None \
-            and not _DB_FIXTURES & set(request.fixturenames):
+    if request.node.get_closest_marker("django_db") is None and not _DB_FIXTURES & set(
+        request.fixturenames
+    ):
         return  # no database, no login (and the engines' tests run without Django)
     from django.test import Client
 

@@ -52,9 +52,11 @@ def sqlite_insert_many(cursor, head: str, rows: list, width: int) -> None:
     per = max(1, min(500, limit // max(1, width)))
     one = "(" + ", ".join(["%s"] * width) + ")"
     for start in range(0, len(rows), per):
-        part = rows[start:start + per]
-        cursor.execute(f"{head} VALUES {', '.join([one] * len(part))}",
-                       [value for row in part for value in row])
+        part = rows[start : start + per]
+        cursor.execute(
+            f"{head} VALUES {', '.join([one] * len(part))}",
+            [value for row in part for value in row],
+        )
 
 
 _PLANS: dict = {}
@@ -65,14 +67,21 @@ def _insert_plan(model, with_pk: bool):
     computed once per model."""
     key = (model, with_pk)
     if key not in _PLANS:
-        fields = [f for f in model._meta.concrete_fields
-                  if with_pk or not (f.primary_key
-                                     and f.get_internal_type().endswith("AutoField"))]
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if with_pk or not (f.primary_key and f.get_internal_type().endswith("AutoField"))
+        ]
         names = [f.attname for f in fields]
         json_fields = {f.attname for f in fields if f.get_internal_type() == "JSONField"}
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        _PLANS[key] = (fields, names, json_fields,
-                       connection.ops.quote_name(model._meta.db_table), columns)
+        _PLANS[key] = (
+            fields,
+            names,
+            json_fields,
+            connection.ops.quote_name(model._meta.db_table),
+            columns,
+        )
     return _PLANS[key]
 
 
@@ -97,10 +106,10 @@ def insert_rows(model, rows: list[dict], now, *, with_pk: bool = False) -> None:
     empty_json = {name: dumps({}) for name in json_fields}
     # COPY skips the fields' own preparation: encrypt here, and hash the blind indexes
     # from the plain values (each key's AESGCM object is made once and reused).
-    encrypted = [(i, f.encrypt) for i, f in enumerate(fields)
-                 if isinstance(f, EncryptedTextField)]
-    indexes = [(i, f.source, f.kind) for i, f in enumerate(fields)
-               if isinstance(f, BlindIndexField)]
+    encrypted = [(i, f.encrypt) for i, f in enumerate(fields) if isinstance(f, EncryptedTextField)]
+    indexes = [
+        (i, f.source, f.kind) for i, f in enumerate(fields) if isinstance(f, BlindIndexField)
+    ]
 
     def values(row):
         out = [row[name] if name in row else fixed[name] for name in names]
@@ -121,5 +130,9 @@ def insert_rows(model, rows: list[dict], now, *, with_pk: bool = False) -> None:
                 for row in rows:
                     write(values(row))
         else:
-            sqlite_insert_many(cursor, f"INSERT INTO {table} ({columns})",
-                               [values(row) for row in rows], len(fields))
+            sqlite_insert_many(
+                cursor,
+                f"INSERT INTO {table} ({columns})",
+                [values(row) for row in rows],
+                len(fields),
+            )

@@ -33,7 +33,8 @@ def env_str(name: str, default: str = "") -> str:
                 return f.read().strip()
         except OSError as e:
             raise ImproperlyConfigured(
-                f"{name}_FILE={path}: cannot read the file ({e.strerror}).") from None
+                f"{name}_FILE={path}: cannot read the file ({e.strerror})."
+            ) from None
     return os.environ.get(name, default)
 
 
@@ -47,11 +48,13 @@ def env_bool(name: str, default: bool = False) -> bool:
         return False
     raise ImproperlyConfigured(
         f"{name}={value!r} is not a yes/no value: use one of "
-        f"{', '.join(sorted(TRUE))} or {', '.join(sorted(FALSE))}.")
+        f"{', '.join(sorted(TRUE))} or {', '.join(sorted(FALSE))}."
+    )
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None,
-            maximum: int | None = None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """An integer, refused (naming the variable) when it is not one or out of bounds."""
     value = _raw(name)
     if value is None:

@@ -17,22 +17,42 @@ handler404 = "onward.web.errors.page_not_found"
 handler500 = "onward.web.errors.server_error"
 
 # Each domain app owns its URLs (pages and API) in its own urls.py.
-DOMAIN_APPS = ["registry", "jobs", "dedup", "relocation", "matching", "movements",
-               "incidents", "reports"]
+DOMAIN_APPS = [
+    "registry",
+    "jobs",
+    "dedup",
+    "relocation",
+    "matching",
+    "movements",
+    "incidents",
+    "reports",
+]
 
 urlpatterns = [
     path("", web.home, name="home"),
     # GET and POST only, checked before the view sends a signed-in user home.
-    path("login/", require_http_methods(["GET", "HEAD", "POST"])(auth_views.LoginView.as_view(
-        template_name="web/login.html", redirect_authenticated_user=True)), name="login"),
+    path(
+        "login/",
+        require_http_methods(["GET", "HEAD", "POST"])(
+            auth_views.LoginView.as_view(
+                template_name="web/login.html", redirect_authenticated_user=True
+            )
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("onward.accounts.urls")),  # the second factor (docs/security.md)
     path("audit/", web.audit_list, name="audit_list"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so
     # the page works under the Content-Security-Policy.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(
-        url_name="api_schema", template_name="web/swagger_ui.html"), name="api_docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_schema", template_name="web/swagger_ui.html"
+        ),
+        name="api_docs",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -38,7 +38,7 @@ def totp(secret_b32: str, at: float | None = None) -> str:
     step = struct.pack(">Q", int((time.time() if at is None else at) // 30))
     digest = hmac.new(key, step, hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    number = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{number % 1_000_000:06d}"
 
 
@@ -47,8 +47,11 @@ class Response:
         self.status = raw.status
         self.headers = raw.headers
         self.raw_body = raw.read()
-        self.body = (gzip.decompress(self.raw_body)
-                     if raw.headers.get("Content-Encoding") == "gzip" else self.raw_body)
+        self.body = (
+            gzip.decompress(self.raw_body)
+            if raw.headers.get("Content-Encoding") == "gzip"
+            else self.raw_body
+        )
 
     @property
     def text(self) -> str:
@@ -68,21 +71,38 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.set_cookie_lines: list[str] = []
 
-    def request(self, method: str, path: str, *, form: dict | None = None,
-                body_json: dict | None = None, headers: dict | None = None,
-                source: str | None = None, base: urllib.parse.SplitResult | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        form: dict | None = None,
+        body_json: dict | None = None,
+        headers: dict | None = None,
+        source: str | None = None,
+        base: urllib.parse.SplitResult | None = None,
+    ):
         base = base or self.base
         source_address = (source, 0) if source else None
         if base.scheme == "https":
-            conn = http.client.HTTPSConnection(base.hostname, base.port, timeout=30,
-                                               context=self.context,
-                                               source_address=source_address)
+            conn = http.client.HTTPSConnection(
+                base.hostname,
+                base.port,
+                timeout=30,
+                context=self.context,
+                source_address=source_address,
+            )
         else:
-            conn = http.client.HTTPConnection(base.hostname, base.port, timeout=30,
-                                              source_address=source_address)
+            conn = http.client.HTTPConnection(
+                base.hostname, base.port, timeout=30, source_address=source_address
+            )
         origin = f"{self.base.scheme}://{self.base.netloc}"
-        sent = {"Accept-Encoding": "gzip", "Referer": origin + path, **self.proxy_headers,
-                **(headers or {})}
+        sent = {
+            "Accept-Encoding": "gzip",
+            "Referer": origin + path,
+            **self.proxy_headers,
+            **(headers or {}),
+        }
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -114,21 +134,25 @@ class Browser:
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
         if not token:
             raise Failed(f"POST {path}: the page before has no CSRF token")
-        return self.request("POST", path, form={"csrfmiddlewaretoken": token.group(1),
-                                                **fields})
+        return self.request("POST", path, form={"csrfmiddlewaretoken": token.group(1), **fields})
 
 
-def expect(response: Response, what: str, status: int, *, location: str | None = None,
-           https: bool = True) -> Response:
+def expect(
+    response: Response, what: str, status: int, *, location: str | None = None, https: bool = True
+) -> Response:
     if response.status != status:
-        raise Failed(f"{what}: status {response.status}, expected {status}; "
-                     f"Location={response.header('Location')!r} {response.text[:300]!r}")
+        raise Failed(
+            f"{what}: status {response.status}, expected {status}; "
+            f"Location={response.header('Location')!r} {response.text[:300]!r}"
+        )
     if location is not None and not response.header("Location").startswith(location):
-        raise Failed(f"{what}: redirected to {response.header('Location')!r}, "
-                     f"expected {location!r}")
+        raise Failed(
+            f"{what}: redirected to {response.header('Location')!r}, expected {location!r}"
+        )
     if https and response.header("Strict-Transport-Security") != HSTS:
-        raise Failed(f"{what}: Strict-Transport-Security is "
-                     f"{response.header('Strict-Transport-Security')!r}")
+        raise Failed(
+            f"{what}: Strict-Transport-Security is {response.header('Strict-Transport-Security')!r}"
+        )
     print(f"ok   {what}: {response.status}")
     return response
 
@@ -147,8 +171,9 @@ def expect_cookie_flags(browser: Browser, name: str) -> None:
 def sign_in_with_password(browser: Browser, username: str, password: str) -> Response:
     page = expect(browser.get("/login/"), "sign-in page", 200)
     if "gzip" != page.header("Content-Encoding"):
-        raise Failed("sign-in page: not compressed (Content-Encoding "
-                     f"{page.header('Content-Encoding')!r})")
+        raise Failed(
+            f"sign-in page: not compressed (Content-Encoding {page.header('Content-Encoding')!r})"
+        )
     expect_cookie_flags(browser, "csrftoken")
     return browser.post_form("/login/", page, {"username": username, "password": password})
 
@@ -158,13 +183,21 @@ def check_static(browser: Browser, page: Response) -> None:
     href = re.search(r'<link[^>]+href="(/static/[^"]+\.css)"', page.text)
     if not href or not re.search(r"\.[0-9a-f]{12}\.css$", href.group(1)):
         raise Failed(f"static files: the page names no hashed stylesheet ({href and href[1]})")
-    css = expect(browser.get(href.group(1), headers={"Accept-Encoding": "br, gzip"}),
-                 f"stylesheet {href.group(1)}", 200)
+    css = expect(
+        browser.get(href.group(1), headers={"Accept-Encoding": "br, gzip"}),
+        f"stylesheet {href.group(1)}",
+        200,
+    )
     control = css.header("Cache-Control")
-    if css.header("Content-Encoding") != "br" or "immutable" not in control or \
-            "max-age=315360000" not in control:
-        raise Failed(f"stylesheet: Content-Encoding {css.header('Content-Encoding')!r}, "
-                     f"Cache-Control {control!r}")
+    if (
+        css.header("Content-Encoding") != "br"
+        or "immutable" not in control
+        or "max-age=315360000" not in control
+    ):
+        raise Failed(
+            f"stylesheet: Content-Encoding {css.header('Content-Encoding')!r}, "
+            f"Cache-Control {control!r}"
+        )
     print(f"ok   stylesheet: brotli, {control}")
 
 
@@ -177,21 +210,40 @@ def run(args) -> None:
     signed = sign_in_with_password(browser, args.username, password)
     expect(signed, "password accepted", 302, location="/")
     expect_cookie_flags(browser, "sessionid")
-    expect(browser.get("/persons/"), "a page before the second factor", 302,
-           location="/account/two-factor/enrol/")
+    expect(
+        browser.get("/persons/"),
+        "a page before the second factor",
+        302,
+        location="/account/two-factor/enrol/",
+    )
     enrol = expect(browser.get("/account/two-factor/enrol/"), "pairing page", 200)
     secret = re.search(r'class="secret mono"[^>]*>([A-Z2-7 ]+)<', enrol.text)
     if not secret:
         raise Failed("pairing page: no key shown")
-    paired = browser.post_form("/account/two-factor/enrol/", enrol,
-                               {"otp_token": totp(secret.group(1)), "next": "/"})
+    paired = browser.post_form(
+        "/account/two-factor/enrol/", enrol, {"otp_token": totp(secret.group(1)), "next": "/"}
+    )
     expect(paired, "TOTP code accepted", 302, location="/")
 
     # 2. Work: register a case through the API, read its person on the web and the API.
-    created = expect(browser.request("POST", "/api/cases/", body_json={"principal": {
-        "given_name": "Zahra", "family_name": "Ghaffarzadeh", "sex": "F",
-        "birth_date": "1984-03-02", "nationality": "IRN", "specific_needs": []}}),
-        "API: register a case", 201)
+    created = expect(
+        browser.request(
+            "POST",
+            "/api/cases/",
+            body_json={
+                "principal": {
+                    "given_name": "Zahra",
+                    "family_name": "Ghaffarzadeh",
+                    "sex": "F",
+                    "birth_date": "1984-03-02",
+                    "nationality": "IRN",
+                    "specific_needs": [],
+                }
+            },
+        ),
+        "API: register a case",
+        201,
+    )
     person_id = json.loads(created.body)["members"][0]["person_id"]
     person = expect(browser.get(f"/persons/{person_id}/"), f"person page {person_id}", 200)
     if "Ghaffarzadeh" not in person.text or person.header("Content-Encoding") != "gzip":
@@ -207,10 +259,13 @@ def run(args) -> None:
     # 3. A second sign-in with the password only reaches nothing but the second factor.
     other = Browser(args.base, args.cafile, proxy)
     expect(sign_in_with_password(other, args.username, password), "password (again)", 302)
-    expect(other.get(f"/persons/{person_id}/"), "password-only session: person page", 302,
-           location="/account/two-factor/?")
-    refused = expect(other.get(f"/api/persons/{person_id}/"),
-                     "password-only session: API", 403)
+    expect(
+        other.get(f"/persons/{person_id}/"),
+        "password-only session: person page",
+        302,
+        location="/account/two-factor/?",
+    )
+    refused = expect(other.get(f"/api/persons/{person_id}/"), "password-only session: API", 403)
     if "Ghaffarzadeh" in refused.text:
         raise Failed("password-only session: the API answered with the record")
 
@@ -218,15 +273,28 @@ def run(args) -> None:
     # directly (not from the proxy's address) cannot claim HTTPS with the proxy's header.
     if args.http:
         plain = urllib.parse.urlsplit(args.http)
-        expect(browser.get("/login/", base=plain), "plain HTTP", 301,
-               location=f"https://{plain.hostname}", https=False)
+        expect(
+            browser.get("/login/", base=plain),
+            "plain HTTP",
+            301,
+            location=f"https://{plain.hostname}",
+            https=False,
+        )
     if args.direct:
         direct = urllib.parse.urlsplit(args.direct)
-        spoofed = browser.get("/login/", base=direct, source=args.direct_source,
-                              headers={"X-Forwarded-Proto": "https",
-                                       "Host": browser.base.netloc})
-        expect(spoofed, f"X-Forwarded-Proto from {args.direct_source} (not the proxy)", 301,
-               location="https://", https=False)
+        spoofed = browser.get(
+            "/login/",
+            base=direct,
+            source=args.direct_source,
+            headers={"X-Forwarded-Proto": "https", "Host": browser.base.netloc},
+        )
+        expect(
+            spoofed,
+            f"X-Forwarded-Proto from {args.direct_source} (not the proxy)",
+            301,
+            location="https://",
+            https=False,
+        )
 
 
 def main(argv=None) -> int:
@@ -235,12 +303,16 @@ def main(argv=None) -> int:
     parser.add_argument("--cafile", help="the certificate to trust (self-signed)")
     parser.add_argument("--username", required=True)
     parser.add_argument("--password-file", required=True)
-    parser.add_argument("--proxy-header", action="store_true",
-                        help="no proxy: send X-Forwarded-Proto: https as a proxy would")
+    parser.add_argument(
+        "--proxy-header",
+        action="store_true",
+        help="no proxy: send X-Forwarded-Proto: https as a proxy would",
+    )
     parser.add_argument("--http", help="the proxy's plain-HTTP address (expects a redirect)")
     parser.add_argument("--direct", help="the application server's own address")
-    parser.add_argument("--direct-source", default="127.0.0.2",
-                        help="a local address that is not the proxy's")
+    parser.add_argument(
+        "--direct-source", default="127.0.0.2", help="a local address that is not the proxy's"
+    )
     args = parser.parse_args(argv)
     try:
         run(args)

@@ -21,8 +21,12 @@ class OnwardUserAdmin(UserAdmin):
     def reset_second_factor(self, request, queryset):
         for user in queryset:
             otp_reset(actor=request.user, user=user)
-        self.message_user(request, f"Second factor reset for {queryset.count()} user(s): they "
-                                   "pair a new app at their next sign-in.", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"Second factor reset for {queryset.count()} user(s): they "
+            "pair a new app at their next sign-in.",
+            messages.SUCCESS,
+        )
 
 
 # django-otp's own device admin shows each device's secret as a QR code: nobody, not even

@@ -38,8 +38,7 @@ class SessionLimitMiddleware:
             request.onward_logout_reason = "session reached its time limit"
             logout(request)
             if _is_api(request):
-                return JsonResponse({"error": "Your session has ended: sign in again."},
-                                    status=401)
+                return JsonResponse({"error": "Your session has ended: sign in again."}, status=401)
             messages.info(request, "Your session reached its time limit: please sign in again.")
             return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
@@ -75,8 +74,13 @@ class TwoFactorMiddleware:
     @staticmethod
     def _refuse(request):
         if _is_api(request):
-            return JsonResponse({"error": "Two-factor sign-in required: sign in on the web "
-                                          "page and enter the code from your app."}, status=403)
+            return JsonResponse(
+                {
+                    "error": "Two-factor sign-in required: sign in on the web "
+                    "page and enter the code from your app."
+                },
+                status=403,
+            )
         has_device = twofactor.confirmed_device(request.user) is not None
         target = reverse("otp_verify" if has_device else "otp_enrol")
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

@@ -48,16 +48,24 @@ class User(AbstractUser):
         if len(self.username or "") > bounds.USERNAME_MAX:
             # The column takes 150, but a username is written into audit entries whose
             # object id holds 64 (docs/security.md, "Bad input").
-            raise ValidationError({"username": f"At most {bounds.USERNAME_MAX} characters "
-                                               f"(this one has {len(self.username)})."})
+            raise ValidationError(
+                {
+                    "username": f"At most {bounds.USERNAME_MAX} characters "
+                    f"(this one has {len(self.username)})."
+                }
+            )
         self.country = self.country.upper()
         if self.role == roles.DELEGATION and len(self.country) != 3:
             raise ValidationError({"country": "A delegation user needs a 3-letter country code."})
         if self.role != roles.DELEGATION and self.country:
             raise ValidationError({"country": "Only delegation users have a country."})
         if self.role == roles.DELEGATION and (self.is_staff or self.is_superuser):
-            raise ValidationError({"role": "A country delegation cannot also be staff or "
-                                           "superuser: the roles are incompatible."})
+            raise ValidationError(
+                {
+                    "role": "A country delegation cannot also be staff or "
+                    "superuser: the roles are incompatible."
+                }
+            )
         refusals = scope_refusals(self)
         if refusals:
             raise ValidationError(refusals)
@@ -77,8 +85,7 @@ class UserSession(models.Model):
     """A session a user signed in with, so that deactivating the user can end every one of
     them (Django's session table does not say whose a session is without decoding it)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     session_key = models.CharField(max_length=40, unique=True)
     signed_in_at = models.DateTimeField()
 
@@ -93,8 +100,11 @@ class AuthenticatorDevice(TimestampMixin, ThrottlingMixin, Device):
     borrowed unchanged from its TOTPDevice (pinned version); only the column differs."""
 
     # django-otp's default: 20 random bytes in hex (RFC 4226's recommended length).
-    key = EncryptedTextField(default=default_key, editable=False,
-                             help_text="The hex-encoded secret (20 bytes), encrypted.")
+    key = EncryptedTextField(
+        default=default_key,
+        editable=False,
+        help_text="The hex-encoded secret (20 bytes), encrypted.",
+    )
     step = models.PositiveSmallIntegerField(default=30)
     t0 = models.BigIntegerField(default=0)
     digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)

@@ -67,8 +67,13 @@ def visible_persons(user, *, removed: bool = False) -> QuerySet:
 def is_delegation(user) -> bool:
     """A country's delegation: sees only what was submitted to its country's pledges, and
     figures only as shared outside the operation (small cells suppressed)."""
-    return bool(user and user.is_authenticated and user.is_active
-                and user.role == roles.DELEGATION and user.country)
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and user.role == roles.DELEGATION
+        and user.country
+    )
 
 
 def visible_pledges(user) -> QuerySet:
@@ -96,10 +101,16 @@ def visible_submissions(user) -> QuerySet:
 
 # --- The one door -----------------------------------------------------------------------
 
+
 def deny(user, object_type: str, object_id, *, detail: str = "") -> None:
     """Records an attempt to reach a record that is not there or not the user's."""
-    audit_record(actor=user, action=AuditEntry.Action.DENIED, object_type=object_type,
-                 object_id=str(object_id)[:64], detail=detail)
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.DENIED,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        detail=detail,
+    )
 
 
 def _id_value(visible: QuerySet, field: str, object_id):
@@ -133,10 +144,14 @@ def get_for_user(user, visible: QuerySet, object_type: str, object_id, *, field:
 
 
 def get_case_for_user(user, case_id: str):
-    return get_for_user(user, visible_cases(user, removed=True), "case", case_id,
-                        field="case_id")
+    return get_for_user(user, visible_cases(user, removed=True), "case", case_id, field="case_id")
 
 
 def get_person_for_user(user, person_id: str):
-    return get_for_user(user, visible_persons(user, removed=True).select_related("case"),
-                        "person", person_id, field="person_id")
+    return get_for_user(
+        user,
+        visible_persons(user, removed=True).select_related("case"),
+        "person",
+        person_id,
+        field="person_id",
+    )

@@ -75,8 +75,15 @@ def role_permissions(role: str) -> set[str]:
 # submissions a delegation reads, manifests, incident victims), or who did what (the audit
 # log, user accounts). A role holding any of them signs in with a second factor.
 PERSONAL_DATA_PERMISSIONS = {
-    "registry.view", "registry.export", "protection_notes.view", "dedup.view",
-    "relocation.view", "movements.view", "incidents.view", "audit.view", "users.manage",
+    "registry.view",
+    "registry.export",
+    "protection_notes.view",
+    "dedup.view",
+    "relocation.view",
+    "movements.view",
+    "incidents.view",
+    "audit.view",
+    "users.manage",
 }
 
 

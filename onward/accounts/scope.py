@@ -24,10 +24,10 @@ from django.core.exceptions import ValidationError
 
 @dataclass(frozen=True)
 class ScopeField:
-    model: str                 # "app_label.ModelName"
-    field: str                 # the model field's name
-    decides: str               # what it decides, for the message
-    way_out: str               # what to do instead, for the message
+    model: str  # "app_label.ModelName"
+    field: str  # the model field's name
+    decides: str  # what it decides, for the message
+    way_out: str  # what to do instead, for the message
     once: tuple[str, ...] = ()  # frozen once any of these related sets has a row
     values: tuple[str, ...] = ()  # frozen only for a change from or to one of these
 
@@ -37,30 +37,50 @@ class ScopeField:
 
 
 SCOPE_FIELDS: tuple[ScopeField, ...] = (
-    ScopeField("relocation.Pledge", "country",
-               decides="which country's delegation sees its submissions and their cases",
-               way_out="close this pledge (status Closed) and open a new pledge for the "
-                       "other country",
-               once=("submissions", "transfers")),
-    ScopeField("relocation.Submission", "pledge",
-               decides="which country's delegation sees the case",
-               way_out="withdraw the submission and submit the case to the other pledge"),
-    ScopeField("relocation.Submission", "case",
-               decides="which case the pledge's delegation sees",
-               way_out="withdraw the submission and submit the other case"),
-    ScopeField("movements.Transfer", "pledge",
-               decides="which pledge's cases travel and count as departed",
-               way_out="cancel the transfer and plan another for the other pledge"),
-    ScopeField("movements.Transfer", "country",
-               decides="which country the transfer's cases are counted for",
-               way_out="cancel the transfer and plan another for the other pledge"),
-    ScopeField("accounts.User", "country",
-               decides="which country's submissions the delegation user sees",
-               way_out="deactivate this account and create a new one for the other country"),
-    ScopeField("accounts.User", "role",
-               decides="whether the user is a delegation, scoped to one country, or camp staff",
-               way_out="deactivate this account and create a new one with the other role",
-               values=("delegation",)),
+    ScopeField(
+        "relocation.Pledge",
+        "country",
+        decides="which country's delegation sees its submissions and their cases",
+        way_out="close this pledge (status Closed) and open a new pledge for the other country",
+        once=("submissions", "transfers"),
+    ),
+    ScopeField(
+        "relocation.Submission",
+        "pledge",
+        decides="which country's delegation sees the case",
+        way_out="withdraw the submission and submit the case to the other pledge",
+    ),
+    ScopeField(
+        "relocation.Submission",
+        "case",
+        decides="which case the pledge's delegation sees",
+        way_out="withdraw the submission and submit the other case",
+    ),
+    ScopeField(
+        "movements.Transfer",
+        "pledge",
+        decides="which pledge's cases travel and count as departed",
+        way_out="cancel the transfer and plan another for the other pledge",
+    ),
+    ScopeField(
+        "movements.Transfer",
+        "country",
+        decides="which country the transfer's cases are counted for",
+        way_out="cancel the transfer and plan another for the other pledge",
+    ),
+    ScopeField(
+        "accounts.User",
+        "country",
+        decides="which country's submissions the delegation user sees",
+        way_out="deactivate this account and create a new one for the other country",
+    ),
+    ScopeField(
+        "accounts.User",
+        "role",
+        decides="whether the user is a delegation, scoped to one country, or camp staff",
+        way_out="deactivate this account and create a new one with the other role",
+        values=("delegation",),
+    ),
 )
 
 
@@ -94,17 +114,20 @@ def scope_refusals(instance) -> dict[str, str]:
 
 def _message(instance, rule: ScopeField, old, new) -> str:
     name = instance._meta.verbose_name
-    when = (f"once it has {' or '.join(rule.once)}" if rule.once else "once it exists")
-    return (f"The {rule.field} of {name} {instance.pk} cannot change from {old!r} to "
-            f"{new!r}: it decides {rule.decides}, so it is frozen {when}. Instead, "
-            f"{rule.way_out}.")
+    when = f"once it has {' or '.join(rule.once)}" if rule.once else "once it exists"
+    return (
+        f"The {rule.field} of {name} {instance.pk} cannot change from {old!r} to "
+        f"{new!r}: it decides {rule.decides}, so it is frozen {when}. Instead, "
+        f"{rule.way_out}."
+    )
 
 
 def refuse_scope_change(instance, update_fields=None) -> None:
     """For `save()`: raise ValidationError naming each frozen field changed; nothing is
     written. A save of named fields that are not scope fields costs no query."""
-    if update_fields is not None and not {r.field for r in scope_fields_of(type(instance))} \
-            & {instance._meta.get_field(f).name for f in update_fields}:
+    if update_fields is not None and not {r.field for r in scope_fields_of(type(instance))} & {
+        instance._meta.get_field(f).name for f in update_fields
+    }:
         return
     refusals = scope_refusals(instance)
     if refusals:

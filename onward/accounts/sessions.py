@@ -26,11 +26,15 @@ def session_record(*, request, user) -> None:
     if request.session.session_key is None:
         request.session.save()
     # Forget this user's sessions that have ended on their own (expired, or cleared).
-    stale = [key for key in UserSession.objects.filter(user=user)
-             .values_list("session_key", flat=True) if not _store().exists(key)]
+    stale = [
+        key
+        for key in UserSession.objects.filter(user=user).values_list("session_key", flat=True)
+        if not _store().exists(key)
+    ]
     UserSession.objects.filter(session_key__in=stale).delete()
-    UserSession.objects.update_or_create(session_key=request.session.session_key,
-                                         defaults={"user": user, "signed_in_at": now})
+    UserSession.objects.update_or_create(
+        session_key=request.session.session_key, defaults={"user": user, "signed_in_at": now}
+    )
 
 
 def session_renew(*, request) -> None:

@@ -56,8 +56,7 @@ def _access_before(sender, instance, update_fields=None, **kwargs):
         return
     if update_fields is not None and not set(update_fields) & set(ACCESS_FIELDS):
         return
-    instance._access_before = User.objects.filter(pk=instance.pk).values(
-        *ACCESS_FIELDS).first()
+    instance._access_before = User.objects.filter(pk=instance.pk).values(*ACCESS_FIELDS).first()
 
 
 @receiver(post_save, sender=User)
@@ -65,28 +64,46 @@ def _audit_access_change(sender, instance, created, **kwargs):
     actor = acting_user()
     if created:
         changes = {f: ["", getattr(instance, f)] for f in ACCESS_FIELDS if f != "password"}
-        audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="user",
-                     object_id=instance.username, changes=changes,
-                     detail=f"account created {_by_whom(actor)}")
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            object_type="user",
+            object_id=instance.username,
+            changes=changes,
+            detail=f"account created {_by_whom(actor)}",
+        )
         return
     before = getattr(instance, "_access_before", None)
     if not before:
         return
-    changes = {f: [before[f], getattr(instance, f)] for f in ACCESS_FIELDS
-               if f != "password" and before[f] != getattr(instance, f)}
+    changes = {
+        f: [before[f], getattr(instance, f)]
+        for f in ACCESS_FIELDS
+        if f != "password" and before[f] != getattr(instance, f)
+    }
     notes = []
     if before["password"] != instance.password:
         changes["password"] = ["(hidden)", "(changed)"]  # never the hash
-        notes.append("password set by another user" if actor and actor.pk != instance.pk
-                     else "password changed by the user" if actor else "password set")
+        notes.append(
+            "password set by another user"
+            if actor and actor.pk != instance.pk
+            else "password changed by the user"
+            if actor
+            else "password set"
+        )
     if changes.get("is_active") == [True, False]:
         notes.append("deactivated")
     elif changes.get("is_active") == [False, True]:
         notes.append("reactivated")
     if changes:
-        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="user",
-                     object_id=instance.username, changes=changes,
-                     detail=f"{', '.join(notes) or 'access changed'} {_by_whom(actor)}")
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            object_type="user",
+            object_id=instance.username,
+            changes=changes,
+            detail=f"{', '.join(notes) or 'access changed'} {_by_whom(actor)}",
+        )
 
 
 @receiver(post_save, sender=User)
@@ -97,9 +114,13 @@ def _end_sessions_of_inactive_user(sender, instance, **kwargs):
         return
     ended = sessions_end_for_user(instance)
     if ended:
-        audit_record(actor=acting_user(), action=AuditEntry.Action.SESSIONS_ENDED,
-                     object_type="user", object_id=instance.username,
-                     detail=f"account deactivated: {ended} open session(s) ended")
+        audit_record(
+            actor=acting_user(),
+            action=AuditEntry.Action.SESSIONS_ENDED,
+            object_type="user",
+            object_id=instance.username,
+            detail=f"account deactivated: {ended} open session(s) ended",
+        )
 
 
 @receiver(post_delete, sender=AccessAttempt)
@@ -113,6 +134,12 @@ def _audit_unlock(sender, instance, **kwargs):
     if not held or expired:
         return
     actor = acting_user()
-    audit_record(actor=actor, action=AuditEntry.Action.UNLOCKED, object_type="user",
-                 object_id=(instance.username or "")[:64], detail=(
-                     f"sign-in lock lifted {_by_whom(actor)} (from {instance.ip_address or 'any address'})")[:255])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UNLOCKED,
+        object_type="user",
+        object_id=(instance.username or "")[:64],
+        detail=(
+            f"sign-in lock lifted {_by_whom(actor)} (from {instance.ip_address or 'any address'})"
+        )[:255],
+    )

@@ -16,10 +16,10 @@ from onward.accounts.models import AuthenticatorDevice
 
 def totp_device_for(user) -> AuthenticatorDevice:
     """The user's confirmed device, made on first use (as if they had enrolled)."""
-    device = (AuthenticatorDevice.objects.filter(user=user, confirmed=True)
-              .order_by("id").first())
-    return device or AuthenticatorDevice.objects.create(user=user, name="test phone",
-                                                       confirmed=True)
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+    return device or AuthenticatorDevice.objects.create(
+        user=user, name="test phone", confirmed=True
+    )
 
 
 def totp_code(device: AuthenticatorDevice) -> str:
@@ -46,4 +46,3 @@ def mark_verified(client, user) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = totp_device_for(user).persistent_id
     session.save()
-

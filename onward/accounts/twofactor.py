@@ -47,23 +47,27 @@ def confirmed_device(user) -> AuthenticatorDevice | None:
 def enrolment_device(user) -> AuthenticatorDevice:
     """The unconfirmed device being enrolled: the same secret until it is confirmed, so
     that reloading the page does not invalidate the QR code already scanned."""
-    device = (AuthenticatorDevice.objects.filter(user=user, confirmed=False)
-              .order_by("id").first())
-    return device or AuthenticatorDevice.objects.create(user=user, name=DEVICE_NAME,
-                                                       confirmed=False)
+    device = AuthenticatorDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    return device or AuthenticatorDevice.objects.create(
+        user=user, name=DEVICE_NAME, confirmed=False
+    )
 
 
 def secret_text(device: AuthenticatorDevice) -> str:
     """The secret in base32, in groups of four, for typing into an app by hand."""
     text = b32encode(device.bin_key).decode()
-    return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
 def qr_svg(device: AuthenticatorDevice) -> str:
     """The otpauth:// address as an SVG QR code (markup, no script, no inline style)."""
     return segno.make(device.config_url, error="m").svg_inline(
-        scale=5, border=2, dark="#0b2a3f", omitsize=True,  # a viewBox: CSS sizes it
-        title="QR code for your authenticator app")
+        scale=5,
+        border=2,
+        dark="#0b2a3f",
+        omitsize=True,  # a viewBox: CSS sizes it
+        title="QR code for your authenticator app",
+    )
 
 
 def throttle_until(device: AuthenticatorDevice) -> dt.datetime | None:
@@ -77,17 +81,26 @@ def throttle_until(device: AuthenticatorDevice) -> dt.datetime | None:
 def otp_enrol(*, request, device: AuthenticatorDevice, token: str) -> bool:
     """Confirms an enrolling device with its first code and verifies the session."""
     with transaction.atomic():
-        device = AuthenticatorDevice.objects.select_for_update().get(pk=device.pk,
-                                                                     user=request.user)
+        device = AuthenticatorDevice.objects.select_for_update().get(
+            pk=device.pk, user=request.user
+        )
         if not device.verify_token(token):
-            audit_record(actor=request.user, action=AuditEntry.Action.OTP_FAILED,
-                         object_type="user", object_id=request.user.username,
-                         detail="enrolment: wrong code")
+            audit_record(
+                actor=request.user,
+                action=AuditEntry.Action.OTP_FAILED,
+                object_type="user",
+                object_id=request.user.username,
+                detail="enrolment: wrong code",
+            )
             return False
         device.confirmed = True
         device.save(update_fields=["confirmed"])
-        audit_record(actor=request.user, action=AuditEntry.Action.OTP_ENROLLED,
-                     object_type="user", object_id=request.user.username)
+        audit_record(
+            actor=request.user,
+            action=AuditEntry.Action.OTP_ENROLLED,
+            object_type="user",
+            object_id=request.user.username,
+        )
     _session_verified(request, device)
     return True
 
@@ -99,8 +112,12 @@ def otp_verify(*, request, token: str) -> bool:
         return False
     accepted = django_otp.verify_token(request.user, device.persistent_id, token)
     if accepted is None:
-        audit_record(actor=request.user, action=AuditEntry.Action.OTP_FAILED,
-                     object_type="user", object_id=request.user.username)
+        audit_record(
+            actor=request.user,
+            action=AuditEntry.Action.OTP_FAILED,
+            object_type="user",
+            object_id=request.user.username,
+        )
         return False
     _session_verified(request, accepted)
     return True
@@ -109,8 +126,12 @@ def otp_verify(*, request, token: str) -> bool:
 def _session_verified(request, device: AuthenticatorDevice) -> None:
     django_otp.login(request, device)
     session_renew(request=request)
-    audit_record(actor=request.user, action=AuditEntry.Action.OTP_VERIFIED,
-                 object_type="user", object_id=request.user.username)
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.OTP_VERIFIED,
+        object_type="user",
+        object_id=request.user.username,
+    )
 
 
 def otp_reset(*, actor, user) -> int:
@@ -120,7 +141,11 @@ def otp_reset(*, actor, user) -> int:
     with transaction.atomic():
         removed, _ = AuthenticatorDevice.objects.filter(user=user).delete()
         ended = sessions_end_for_user(user)
-        audit_record(actor=actor, action=AuditEntry.Action.OTP_RESET, object_type="user",
-                     object_id=user.username,
-                     detail=f"{removed} device(s) removed, {ended} session(s) ended")
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.OTP_RESET,
+            object_type="user",
+            object_id=user.username,
+            detail=f"{removed} device(s) removed, {ended} session(s) ended",
+        )
     return removed

@@ -19,9 +19,18 @@ from onward.accounts import twofactor
 
 class CodeForm(forms.Form):
     otp_token = forms.CharField(
-        label=_("Code from your authenticator app"), min_length=6, max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                      "pattern": "[0-9 ]*", "autofocus": True}))
+        label=_("Code from your authenticator app"),
+        min_length=6,
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "autofocus": True,
+            }
+        ),
+    )
 
     def clean_otp_token(self):
         token = self.cleaned_data["otp_token"].replace(" ", "")
@@ -33,8 +42,9 @@ class CodeForm(forms.Form):
 def _next_url(request) -> str:
     """Where to go once verified: the page first asked for, if it is one of ours."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return "/"
 
@@ -56,9 +66,16 @@ def otp_verify(request):
             return redirect(_next_url(request))
         refused, form = True, CodeForm()  # an empty field for the next code
         device.refresh_from_db()  # its throttling, as the failure left it
-    return render(request, "accounts/otp_verify.html", {
-        "form": form, "refused": refused, "next": _next_url(request),
-        "wait_until": twofactor.throttle_until(device)})
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {
+            "form": form,
+            "refused": refused,
+            "next": _next_url(request),
+            "wait_until": twofactor.throttle_until(device),
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -73,15 +90,24 @@ def otp_enrol(request):
     form = CodeForm(request.POST or None)
     refused = False
     if request.method == "POST" and form.is_valid():
-        if twofactor.otp_enrol(request=request, device=device,
-                               token=form.cleaned_data["otp_token"]):
+        if twofactor.otp_enrol(
+            request=request, device=device, token=form.cleaned_data["otp_token"]
+        ):
             return redirect(_next_url(request))
         refused, form = True, CodeForm()
         device.refresh_from_db()
-    return render(request, "accounts/otp_enrol.html", {
-        "form": form, "refused": refused, "next": _next_url(request),
-        "qr_svg": twofactor.qr_svg(device), "secret": twofactor.secret_text(device),
-        "wait_until": twofactor.throttle_until(device)})
+    return render(
+        request,
+        "accounts/otp_enrol.html",
+        {
+            "form": form,
+            "refused": refused,
+            "next": _next_url(request),
+            "qr_svg": twofactor.qr_svg(device),
+            "secret": twofactor.secret_text(device),
+            "wait_until": twofactor.throttle_until(device),
+        },
+    )
 
 
 def locked_out(request, original_response=None, credentials=None):
@@ -91,7 +117,14 @@ def locked_out(request, original_response=None, credentials=None):
     cool_off = get_cool_off(request)
     last = AccessAttempt.objects.filter(username=username).aggregate(at=Max("attempt_time"))["at"]
     until = (last or timezone.now()) + cool_off if cool_off else None
-    return render(request, "accounts/locked_out.html", {
-        "username": username, "failure_limit": get_failure_limit(request, credentials),
-        "minutes": int(cool_off.total_seconds() // 60) if cool_off else None, "until": until,
-    }, status=429)
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {
+            "username": username,
+            "failure_limit": get_failure_limit(request, credentials),
+            "minutes": int(cool_off.total_seconds() // 60) if cool_off else None,
+            "until": until,
+        },
+        status=429,
+    )

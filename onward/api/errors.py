@@ -22,19 +22,27 @@ def _fields(exc: ValidationError) -> dict:
 def exception_handler(exc, context):
     if isinstance(exc, Conflict):
         # Well-formed input that the record's state refuses (onward/conflicts.py).
-        return Response({"error": " ".join(m for ms in _fields(exc).values() for m in ms),
-                         "fields": _fields(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            {
+                "error": " ".join(m for ms in _fields(exc).values() for m in ms),
+                "fields": _fields(exc),
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, ValidationError):
-        return Response({"error": "Invalid input.", "fields": _fields(exc)},
-                        status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"error": "Invalid input.", "fields": _fields(exc)}, status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, StaleEdit):
-        return Response({"error": str(exc), "fields": {"version": [str(exc)]}},
-                        status=status.HTTP_409_CONFLICT)
+        return Response(
+            {"error": str(exc), "fields": {"version": [str(exc)]}}, status=status.HTTP_409_CONFLICT
+        )
     if isinstance(exc, NotFound):
         return Response({"error": str(exc)}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, PermissionDenied):
-        return Response({"error": str(exc) or "You may not do this."},
-                        status=status.HTTP_403_FORBIDDEN)
+        return Response(
+            {"error": str(exc) or "You may not do this."}, status=status.HTTP_403_FORBIDDEN
+        )
     response = drf_handler(exc, context)
     if response is not None:
         if isinstance(exc, exceptions.ValidationError) and isinstance(response.data, dict):

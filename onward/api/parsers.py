@@ -45,8 +45,7 @@ class BoundedJSONParser(JSONParser):
         if len(body) > limit:
             raise ParseError(f"The request body is larger than {limit:,} bytes.")
         if nesting_depth(body, bounds.JSON_MAX_DEPTH) > bounds.JSON_MAX_DEPTH:
-            raise ParseError(f"The JSON body is nested deeper than {bounds.JSON_MAX_DEPTH} "
-                             "levels.")
+            raise ParseError(f"The JSON body is nested deeper than {bounds.JSON_MAX_DEPTH} levels.")
         encoding = get_encoding(parser_context or {})
         try:
             text = codecs.decode(body, encoding)

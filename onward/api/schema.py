@@ -22,8 +22,12 @@ class AutoSchema(openapi.AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if (direction == "request" and type(field) is serializers.CharField
-                and isinstance(schema, dict) and "pattern" not in schema):
+        if (
+            direction == "request"
+            and type(field) is serializers.CharField
+            and isinstance(schema, dict)
+            and "pattern" not in schema
+        ):
             blank_refused = not field.allow_blank and field.trim_whitespace
             schema["pattern"] = NOT_ONLY_SPACE if blank_refused else ANY_TEXT
         return schema
@@ -34,8 +38,11 @@ ERROR = {
     "description": "An error: what is wrong, and for invalid input the field at fault.",
     "properties": {
         "error": {"type": "string"},
-        "fields": {"type": "object", "additionalProperties": True,
-                   "description": "field name → its messages (nested for nested input)"},
+        "fields": {
+            "type": "object",
+            "additionalProperties": True,
+            "description": "field name → its messages (nested for nested input)",
+        },
         "reference": {"type": "string", "description": "server errors: quote it to support"},
     },
     "required": ["error"],
@@ -48,8 +55,10 @@ ALWAYS = {
     "403": "Not signed in, or the role may not do this.",
     "404": "No such record, or not one you may see.",
 }
-WRITES = {"409": "The record changed since you read it (a stale version), or the action "
-                 "conflicts with its state."}
+WRITES = {
+    "409": "The record changed since you read it (a stale version), or the action "
+    "conflicts with its state."
+}
 WITH_BODY = {"415": "The body is not {types}."}
 
 
@@ -59,12 +68,17 @@ def add_error_responses(result, generator, request, public):
     ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
-            codes = {**ALWAYS, **(WRITES if method in ("post", "put", "patch", "delete") else {}),
-                     **(WITH_BODY if "requestBody" in operation else {})}
-            types = " or ".join(operation.get("requestBody", {}).get("content", {})
-                                or ["JSON"]).replace("application/json", "JSON")
+            codes = {
+                **ALWAYS,
+                **(WRITES if method in ("post", "put", "patch", "delete") else {}),
+                **(WITH_BODY if "requestBody" in operation else {}),
+            }
+            types = " or ".join(
+                operation.get("requestBody", {}).get("content", {}) or ["JSON"]
+            ).replace("application/json", "JSON")
             responses = operation.setdefault("responses", {})
             for code, description in codes.items():
-                responses.setdefault(code, {"description": description.format(types=types),
-                                            "content": ref})
+                responses.setdefault(
+                    code, {"description": description.format(types=types), "content": ref}
+                )
     return result

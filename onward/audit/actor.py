@@ -25,7 +25,8 @@ _CURRENT: Any = object()
 # A getter, not the user: the request's user is read when first needed (lazily, as
 # Django's AuthenticationMiddleware sets it).
 _current_actor: contextvars.ContextVar[Callable[[], Any] | None] = contextvars.ContextVar(
-    "onward_actor", default=None)
+    "onward_actor", default=None
+)
 
 
 def acting_user(actor: Actor = _CURRENT) -> User | None:

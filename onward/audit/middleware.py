@@ -29,7 +29,8 @@ class RequestMeta:
 
 OUTSIDE_REQUESTS = RequestMeta(None, "", "cli")
 _current: contextvars.ContextVar[RequestMeta | None] = contextvars.ContextVar(
-    "onward_request_meta", default=None)
+    "onward_request_meta", default=None
+)
 
 
 def request_meta() -> RequestMeta:
@@ -82,8 +83,12 @@ def request_id_for(request) -> str:
     together: the trusted proxy's X-Request-ID when it sent a sane one, else a new one."""
     remote = request.META.get("REMOTE_ADDR") or ""
     given = request.META.get("HTTP_X_REQUEST_ID", "").strip()
-    if (given and REQUEST_ID_RE.fullmatch(given) and remote
-            and _is_trusted_proxy(remote, tuple(settings.ONWARD_TRUSTED_PROXIES))):
+    if (
+        given
+        and REQUEST_ID_RE.fullmatch(given)
+        and remote
+        and _is_trusted_proxy(remote, tuple(settings.ONWARD_TRUSTED_PROXIES))
+    ):
         return given
     return uuid.uuid4().hex
 
@@ -95,8 +100,9 @@ class RequestContextMiddleware:
     def __call__(self, request):
         channel = "api" if request.path.startswith("/api/") else "web"
         request.request_id = request_id_for(request)
-        token = _current.set(RequestMeta(client_ip(request), request.path[:255], channel,
-                                         request.request_id))
+        token = _current.set(
+            RequestMeta(client_ip(request), request.path[:255], channel, request.request_id)
+        )
         try:
             with acting_as(lambda: getattr(request, "user", None)):
                 response = self.get_response(request)
@@ -115,5 +121,9 @@ def _audit_refusal(request) -> None:
     from onward.audit.models import AuditEntry
     from onward.audit.services import audit_record
 
-    audit_record(actor=getattr(request, "user", None), action=AuditEntry.Action.DENIED,
-                 object_type="request", detail=f"403 {request.method} {request.path}")
+    audit_record(
+        actor=getattr(request, "user", None),
+        action=AuditEntry.Action.DENIED,
+        object_type="request",
+        detail=f"403 {request.method} {request.path}",
+    )

@@ -3,8 +3,9 @@ from django.db.models import QuerySet
 from onward.audit.models import AuditEntry
 
 
-def audit_search(*, actor: str = "", action: str = "", object_id: str = "",
-                 date_from=None, date_to=None) -> QuerySet:
+def audit_search(
+    *, actor: str = "", action: str = "", object_id: str = "", date_from=None, date_to=None
+) -> QuerySet:
     """Audit entries matching the filters. Reading the log is the auditor's and the
     administrator's (`audit.view`): its one page checks it (web/views.py)."""
     entries = AuditEntry.objects.all()

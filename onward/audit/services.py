@@ -28,21 +28,39 @@ def _base(actor, actor_name: str | None, detail: str) -> dict:
     name = actor_name if actor_name is not None else (user.username if user else "")
     # Cut to the columns, whatever a caller passes: an audit row that does not fit would
     # fail on PostgreSQL, and with it the action it records.
-    return {"actor": user, "actor_name": name[:150], "detail": detail[:255], "ip": meta.ip,
-            "channel": meta.channel, "path": (meta.path or "")[:255],
-            "request_id": meta.request_id}
+    return {
+        "actor": user,
+        "actor_name": name[:150],
+        "detail": detail[:255],
+        "ip": meta.ip,
+        "channel": meta.channel,
+        "path": (meta.path or "")[:255],
+        "request_id": meta.request_id,
+    }
 
 
-def audit_record(*, actor, action: str, object_type: str = "", object_id: str | int = "",
-                 changes: dict | None = None, detail: str = "",
-                 actor_name: str | None = None) -> AuditEntry:
+def audit_record(
+    *,
+    actor,
+    action: str,
+    object_type: str = "",
+    object_id: str | int = "",
+    changes: dict | None = None,
+    detail: str = "",
+    actor_name: str | None = None,
+) -> AuditEntry:
     return AuditEntry.objects.create(
-        **_base(actor, actor_name, detail), action=action, object_type=object_type[:32],
-        object_id=str(object_id)[:64], changes=changes or {})
+        **_base(actor, actor_name, detail),
+        action=action,
+        object_type=object_type[:32],
+        object_id=str(object_id)[:64],
+        changes=changes or {},
+    )
 
 
-def audit_records(*, actor, entries: Iterable[Entry], detail: str = "",
-                  actor_name: str | None = None) -> int:
+def audit_records(
+    *, actor, entries: Iterable[Entry], detail: str = "", actor_name: str | None = None
+) -> int:
     """Many entries, each `(action, object_type, object_id[, changes[, detail]])`, with
     the actor and request written once for all. Returns how many were written."""
     base = _base(actor, actor_name, detail)
@@ -50,8 +68,7 @@ def audit_records(*, actor, entries: Iterable[Entry], detail: str = "",
     base["actor_id"] = user.pk if user else None
     rows = []
     for entry in entries:
-        row = {**base, "action": entry[0], "object_type": entry[1],
-               "object_id": str(entry[2])[:64]}
+        row = {**base, "action": entry[0], "object_type": entry[1], "object_id": str(entry[2])[:64]}
         if len(entry) > 3 and entry[3]:
             row["changes"] = entry[3]
         if len(entry) > 4 and entry[4]:
@@ -63,6 +80,8 @@ def audit_records(*, actor, entries: Iterable[Entry], detail: str = "",
 
 def audit_read(*, actor, obj) -> AuditEntry:
     return audit_record(
-        actor=actor, action=AuditEntry.Action.VIEW,
-        object_type=obj.audit_type, object_id=obj.public_id,
+        actor=actor,
+        action=AuditEntry.Action.VIEW,
+        object_type=obj.audit_type,
+        object_id=obj.public_id,
     )

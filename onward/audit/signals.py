@@ -10,16 +10,21 @@ from onward.audit.services import audit_record
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
-    audit_record(actor=user, action=AuditEntry.Action.LOGIN, object_type="user",
-                 object_id=user.username)
+    audit_record(
+        actor=user, action=AuditEntry.Action.LOGIN, object_type="user", object_id=user.username
+    )
 
 
 @receiver(user_logged_out)
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        audit_record(actor=user, action=AuditEntry.Action.LOGOUT, object_type="user",
-                     object_id=user.username,
-                     detail=getattr(request, "onward_logout_reason", ""))
+        audit_record(
+            actor=user,
+            action=AuditEntry.Action.LOGOUT,
+            object_type="user",
+            object_id=user.username,
+            detail=getattr(request, "onward_logout_reason", ""),
+        )
 
 
 def typed_username(value) -> tuple[str, str]:
@@ -30,14 +35,20 @@ def typed_username(value) -> tuple[str, str]:
     name = bounds.escape_hidden(str(value or ""))
     if len(name) <= bounds.USERNAME_MAX:
         return name, ""
-    return name[:bounds.USERNAME_MAX - 1] + "…", f"typed username of {len(name):,} characters, cut"
+    return name[: bounds.USERNAME_MAX - 1] + "…", f"typed username of {len(name):,} characters, cut"
 
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs):
     name, detail = typed_username(credentials.get("username", ""))
-    audit_record(actor=None, actor_name=name, action=AuditEntry.Action.LOGIN_FAILED,
-                 object_type="user", object_id=name, detail=detail)
+    audit_record(
+        actor=None,
+        actor_name=name,
+        action=AuditEntry.Action.LOGIN_FAILED,
+        object_type="user",
+        object_id=name,
+        detail=detail,
+    )
 
 
 @receiver(user_locked_out)
@@ -49,5 +60,11 @@ def _locked_out(sender, request, username, ip_address=None, **kwargs):
         detail = f"locked after {failures} failed sign-ins"
     else:
         detail = "sign-in refused: the account is locked"
-    audit_record(actor=None, actor_name=name, action=AuditEntry.Action.LOCKED_OUT,
-                 object_type="user", object_id=name, detail=detail)
+    audit_record(
+        actor=None,
+        actor_name=name,
+        action=AuditEntry.Action.LOCKED_OUT,
+        object_type="user",
+        object_id=name,
+        detail=detail,
+    )

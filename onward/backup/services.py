@@ -65,6 +65,7 @@ def _quiet(_message: str) -> None:
 
 # --- backup ----------------------------------------------------------------------------------
 
+
 def default_path(now: dt.datetime) -> Path:
     return Path(settings.DATA_DIR) / "backups" / f"onward-{now:%Y%m%d-%H%M%S}.tar"
 
@@ -89,8 +90,7 @@ def backup_create(*, output: Path | None = None, say: Say = _quiet) -> tuple[Pat
             "vendor": vendor,
             "database": _name(),
             "versions": _versions(),
-            "dump": {"file": dump.name, "bytes": dump.stat().st_size,
-                     "sha256": _file_sha256(dump)},
+            "dump": {"file": dump.name, "bytes": dump.stat().st_size, "sha256": _file_sha256(dump)},
             **figures,
             "field_keys_loaded": state.loaded_key_ids(),
         }
@@ -144,21 +144,31 @@ def _pg_backup(dump: Path, say: Say) -> dict:
         skipped = [t for t in state.NOT_BACKED_UP if t in figures["tables"]]
         figures["tables"].update(dict.fromkeys(skipped, 0))  # what the dump holds of them
         say("Dumping with pg_dump -Fc …")
-        _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={dump}",
-              *[f"--exclude-table-data={t}" for t in skipped],
-              *_pg_connection_args()], "pg_dump")
+        _run(
+            [
+                "pg_dump",
+                "--format=custom",
+                f"--snapshot={snapshot}",
+                f"--file={dump}",
+                *[f"--exclude-table-data={t}" for t in skipped],
+                *_pg_connection_args(),
+            ],
+            "pg_dump",
+        )
     return figures
 
 
 # --- restore ---------------------------------------------------------------------------------
+
 
 def read_manifest(path: Path) -> dict:
     with _open_backup(path) as tar:
         return _manifest_from(tar, path)
 
 
-def backup_restore(*, path: Path, replace: bool = False, without_keys: bool = False,
-                   say: Say = _quiet) -> Restored:
+def backup_restore(
+    *, path: Path, replace: bool = False, without_keys: bool = False, say: Say = _quiet
+) -> Restored:
     """Puts the backup at `path` in place of the default database, then checks it.
 
     Refuses a database that holds data unless `replace`; refuses a backup of another
@@ -169,8 +179,10 @@ def backup_restore(*, path: Path, replace: bool = False, without_keys: bool = Fa
     with _open_backup(path) as tar, tempfile.TemporaryDirectory(prefix="onward-restore-") as tmp:
         manifest = _manifest_from(tar, path)
         if manifest["vendor"] != vendor:
-            raise BackupError(f"{path.name} is a {manifest['vendor']} backup; this database is "
-                              f"{vendor}. Restore it into a {manifest['vendor']} database.")
+            raise BackupError(
+                f"{path.name} is a {manifest['vendor']} backup; this database is "
+                f"{vendor}. Restore it into a {manifest['vendor']} database."
+            )
         if not without_keys:
             keys_refuse_missing(manifest)
         with connection.cursor() as cursor:
@@ -178,10 +190,13 @@ def backup_restore(*, path: Path, replace: bool = False, without_keys: bool = Fa
         if state.has_data(current) and not replace:
             raise BackupError(
                 f"The database {_name()} holds data ({_data_summary(current)}). Restoring "
-                "replaces all of it: run again with --yes if that is what you want.")
+                "replaces all of it: run again with --yes if that is what you want."
+            )
         dump = _extract_dump(tar, manifest, Path(tmp))
-        say(f"Restoring {manifest['dump']['file']} ({manifest['created_at']}) into "
-            f"{vendor} {_name()} …")
+        say(
+            f"Restoring {manifest['dump']['file']} ({manifest['created_at']}) into "
+            f"{vendor} {_name()} …"
+        )
         (_sqlite_restore if vendor == "sqlite" else _pg_restore)(dump)
     say("Checking: row counts, migrations, audit checksum …")
     return backup_check(manifest=manifest)
@@ -193,10 +208,12 @@ def keys_refuse_missing(manifest: dict) -> None:
     for (the drill's step without keys)."""
     missing = state.unreadable_keys(manifest, state.loaded_key_ids())
     if missing:
-        raise BackupError(missing_keys_message(missing) + " Load the key(s) "
-                          "(ONWARD_FIELD_KEYS or ONWARD_FIELD_KEYS_FILE) and run again, or "
-                          "pass --without-keys to restore them unreadable. Nothing was "
-                          "restored.")
+        raise BackupError(
+            missing_keys_message(missing) + " Load the key(s) "
+            "(ONWARD_FIELD_KEYS or ONWARD_FIELD_KEYS_FILE) and run again, or "
+            "pass --without-keys to restore them unreadable. Nothing was "
+            "restored."
+        )
 
 
 def missing_keys_message(missing: dict[str, int]) -> str:
@@ -208,8 +225,11 @@ def backup_check(*, manifest: dict) -> Restored:
     """Reads the default database and compares it with `manifest`."""
     with connection.cursor() as cursor:
         found = state.read_state(cursor, connection.vendor)
-    return Restored(manifest=manifest, lines=state.compare(manifest, found),
-                    unreadable=state.unreadable_keys(found, state.loaded_key_ids()))
+    return Restored(
+        manifest=manifest,
+        lines=state.compare(manifest, found),
+        unreadable=state.unreadable_keys(found, state.loaded_key_ids()),
+    )
 
 
 def _sqlite_restore(dump: Path) -> None:
@@ -224,11 +244,23 @@ def _sqlite_restore(dump: Path) -> None:
 def _pg_restore(dump: Path) -> None:
     # Our own idle connection must not hold anything pg_restore's DROPs would wait for.
     connection.close()
-    _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-          "--exit-on-error", *_pg_connection_args(), str(dump)], "pg_restore")
+    _run(
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            *_pg_connection_args(),
+            str(dump),
+        ],
+        "pg_restore",
+    )
 
 
 # --- the file --------------------------------------------------------------------------------
+
 
 def _write_tar(output: Path, dump: Path, manifest: dict) -> None:
     """One file, readable by its owner only, written whole or not at all."""
@@ -293,8 +325,10 @@ def _extract_dump(tar: tarfile.TarFile, manifest: dict, into: Path) -> Path:
     with open(dump, "wb") as out:
         shutil.copyfileobj(source, out)
     if _file_sha256(dump) != manifest["dump"]["sha256"]:
-        raise BackupError(f"{name} does not match its manifest's SHA-256: the file is damaged "
-                          "or was changed. Nothing was restored.")
+        raise BackupError(
+            f"{name} does not match its manifest's SHA-256: the file is damaged "
+            "or was changed. Nothing was restored."
+        )
     return dump
 
 
@@ -307,6 +341,7 @@ def _file_sha256(path: Path) -> str:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
 
 def _name() -> str:
     return str(connection.settings_dict["NAME"])
@@ -325,8 +360,7 @@ def _versions() -> dict:
 
 
 def _data_summary(counts: dict[str, int]) -> str:
-    return ", ".join(f"{table} {counts[table]}" for table in state.DATA_TABLES
-                     if counts.get(table))
+    return ", ".join(f"{table} {counts[table]}" for table in state.DATA_TABLES if counts.get(table))
 
 
 def _pg_connection_args() -> list[str]:
@@ -348,8 +382,12 @@ def _pg_env() -> dict:
     env = dict(os.environ)
     if sd.get("PASSWORD"):
         env["PGPASSWORD"] = str(sd["PASSWORD"])
-    for option, variable in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT"),
-                             ("sslcert", "PGSSLCERT"), ("sslkey", "PGSSLKEY")):
+    for option, variable in (
+        ("sslmode", "PGSSLMODE"),
+        ("sslrootcert", "PGSSLROOTCERT"),
+        ("sslcert", "PGSSLCERT"),
+        ("sslkey", "PGSSLKEY"),
+    ):
         if sd.get("OPTIONS", {}).get(option):
             env[variable] = str(sd["OPTIONS"][option])
     return env
@@ -357,8 +395,9 @@ def _pg_env() -> dict:
 
 def _run(command: list[str], tool: str) -> None:
     if shutil.which(command[0]) is None:
-        raise BackupError(f"{tool} is not installed (the PostgreSQL client tools, version "
-                          "at least the server's).")
+        raise BackupError(
+            f"{tool} is not installed (the PostgreSQL client tools, version at least the server's)."
+        )
     done = subprocess.run(command, env=_pg_env(), capture_output=True, text=True)
     if done.returncode != 0:
         raise BackupError(f"{tool} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")

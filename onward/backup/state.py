@@ -17,8 +17,20 @@ from dataclasses import dataclass
 
 AUDIT_TABLE = "audit_auditentry"
 # The audit row as hashed: every column, in this order.
-AUDIT_COLUMNS = ("id", "at", "actor_id", "actor_name", "action", "object_type", "object_id",
-                 "changes", "detail", "ip", "channel", "path")
+AUDIT_COLUMNS = (
+    "id",
+    "at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "object_type",
+    "object_id",
+    "changes",
+    "detail",
+    "ip",
+    "channel",
+    "path",
+)
 # Columns added later, hashed when the table has them: a backup and the database it is
 # restored into have the same schema (the dump carries it), so both sides agree.
 AUDIT_LATER_COLUMNS = ("request_id",)
@@ -37,11 +49,14 @@ def quote(name: str) -> str:
 
 def table_names(cursor, vendor: str) -> list[str]:
     if vendor == "sqlite":
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                       "AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name")
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' "
+            "AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name"
+        )
     elif vendor == "postgresql":
-        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                       "ORDER BY tablename")
+        cursor.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+        )
     else:
         raise ValueError(f"Backups support SQLite and PostgreSQL, not {vendor}.")
     return [row[0] for row in cursor.fetchall()]
@@ -103,8 +118,9 @@ def audit_checksum(cursor) -> dict:
     columns = ", ".join(quote(c) for c in hashed)
     while True:
         after = "" if last is None else f"WHERE id > {int(last)} "
-        cursor.execute(f"SELECT {columns} FROM {AUDIT_TABLE} {after}"
-                       f"ORDER BY id LIMIT {AUDIT_BATCH}")
+        cursor.execute(
+            f"SELECT {columns} FROM {AUDIT_TABLE} {after}ORDER BY id LIMIT {AUDIT_BATCH}"
+        )
         rows = cursor.fetchall()
         if not rows:
             break
@@ -138,12 +154,16 @@ def field_key_ids(cursor, vendor: str) -> dict[str, dict[str, int]]:
     out = {}
     for col in encrypted_columns():
         c = quote(col.column)
-        kid = (f"split_part({c}, ':', 2)" if vendor == "postgresql"
-               else f"substr({c}, 4, instr(substr({c}, 4), ':') - 1)")
+        kid = (
+            f"split_part({c}, ':', 2)"
+            if vendor == "postgresql"
+            else f"substr({c}, 4, instr(substr({c}, 4), ':') - 1)"
+        )
         cursor.execute(
             f"SELECT CASE WHEN substr({c}, 1, {len(prefix)}) = '{prefix}' THEN {kid} "
             f"ELSE '{PLAIN}' END, count(*) FROM {quote(col.table)} "
-            f"WHERE {c} IS NOT NULL AND {c} <> '' GROUP BY 1 ORDER BY 1")
+            f"WHERE {c} IS NOT NULL AND {c} <> '' GROUP BY 1 ORDER BY 1"
+        )
         out[col.context] = {str(k): int(n) for k, n in cursor.fetchall()}
     return out
 
@@ -178,6 +198,7 @@ def has_data(counts: dict[str, int]) -> bool:
 
 # --- The check after a restore ---------------------------------------------------------
 
+
 @dataclass
 class Line:
     what: str
@@ -194,17 +215,36 @@ def compare(manifest: dict, state: dict) -> list[Line]:
     for table in sorted((expected.keys() | found.keys()) - set(NOT_BACKED_UP)):
         e, f = expected.get(table), found.get(table)
         ok = e == f or (e is None and f == 0)
-        lines.append(Line(table, "—" if e is None else str(e), "missing" if f is None else str(f),
-                          ok))
+        lines.append(
+            Line(table, "—" if e is None else str(e), "missing" if f is None else str(f), ok)
+        )
     e_audit, f_audit = manifest["audit"], state["audit"]
-    lines.append(Line("audit log: entries", str(e_audit["entries"]), str(f_audit["entries"]),
-                      e_audit["entries"] == f_audit["entries"]))
-    lines.append(Line("audit log: SHA-256", e_audit["sha256"], f_audit["sha256"],
-                      e_audit["sha256"] == f_audit["sha256"]))
+    lines.append(
+        Line(
+            "audit log: entries",
+            str(e_audit["entries"]),
+            str(f_audit["entries"]),
+            e_audit["entries"] == f_audit["entries"],
+        )
+    )
+    lines.append(
+        Line(
+            "audit log: SHA-256",
+            e_audit["sha256"],
+            f_audit["sha256"],
+            e_audit["sha256"] == f_audit["sha256"],
+        )
+    )
     e_mig = sum(len(v) for v in manifest["migrations"].values())
     f_mig = sum(len(v) for v in state["migrations"].values())
-    lines.append(Line("migrations applied", str(e_mig), str(f_mig),
-                      manifest["migrations"] == state["migrations"]))
+    lines.append(
+        Line(
+            "migrations applied",
+            str(e_mig),
+            str(f_mig),
+            manifest["migrations"] == state["migrations"],
+        )
+    )
     return lines
 
 

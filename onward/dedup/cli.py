@@ -33,12 +33,19 @@ def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="onward dedup", description=__doc__.splitlines()[0])
     ap.add_argument("people", help="person CSV (UTF-8, header row)")
     ap.add_argument("--out", required=True, help="CLUSTERS.csv to write: person_id, cluster_id")
-    ap.add_argument("--threshold", type=float, default=None,
-                    help=f"match probability for an automatic duplicate "
-                         f"(default {DEFAULT_THRESHOLD}, chosen without labels)")
-    ap.add_argument("--review-threshold", type=float, default=None,
-                    help=f"lower match probability for the review queue "
-                         f"(default {DEFAULT_REVIEW_THRESHOLD})")
+    ap.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help=f"match probability for an automatic duplicate "
+        f"(default {DEFAULT_THRESHOLD}, chosen without labels)",
+    )
+    ap.add_argument(
+        "--review-threshold",
+        type=float,
+        default=None,
+        help=f"lower match probability for the review queue (default {DEFAULT_REVIEW_THRESHOLD})",
+    )
     ap.add_argument("--pairs-out", help="PAIRS.csv to write: every scored candidate pair")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     return ap
@@ -53,7 +60,7 @@ def read_people(path: str) -> list[dict[str, str]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        row = raw[:exc.start].count(b"\n") + 1
+        row = raw[: exc.start].count(b"\n") + 1
         raise InputError(f"{path}: row {row}: not UTF-8 text (byte {exc.start})") from exc
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
@@ -71,8 +78,9 @@ def read_people(path: str) -> list[dict[str, str]]:
         if not values or not any(v.strip() for v in values):
             continue
         if len(values) != len(header):
-            raise InputError(f"{path}: row {line_no}: {len(values)} values for "
-                             f"{len(header)} columns")
+            raise InputError(
+                f"{path}: row {line_no}: {len(values)} values for {len(header)} columns"
+            )
         row = {h: v.strip() for h, v in zip(header, values, strict=True)}
         _validate_row(path, line_no, row, seen)
         rows.append(row)
@@ -81,6 +89,7 @@ def read_people(path: str) -> list[dict[str, str]]:
 
 def _validate_row(path: str, line_no: int, row: dict[str, str], seen: set[str]) -> None:
     """Check one row's values (ids, sex, date, nationality)."""
+
     def fail(col: str, msg: str) -> InputError:
         return InputError(f"{path}: row {line_no}, column {col}: {msg}")
 
@@ -145,14 +154,20 @@ def run(args: argparse.Namespace) -> dict:
     """Dedup the file and write the outputs; return the summary."""
     t0 = time.perf_counter()
     rows = read_people(args.people)
-    for name, value in (("--threshold", args.threshold),
-                        ("--review-threshold", args.review_threshold)):
+    for name, value in (
+        ("--threshold", args.threshold),
+        ("--review-threshold", args.review_threshold),
+    ):
         if value is not None and not 0.0 < value < 1.0:
             raise InputError(f"{name} must be a probability between 0 and 1, not {value}")
     progress, close = _progress_bar(not args.no_progress and len(rows) > 0)
     try:
-        res = api.dedup(rows, threshold=args.threshold, review_threshold=args.review_threshold,
-                        progress=progress)
+        res = api.dedup(
+            rows,
+            threshold=args.threshold,
+            review_threshold=args.review_threshold,
+            progress=progress,
+        )
     finally:
         close()
     ids = res.dataset.person_ids
@@ -166,8 +181,9 @@ def run(args: argparse.Namespace) -> dict:
     tmps = [(_atomic_write(args.out, write_clusters), args.out)]
     try:
         if args.pairs_out:
-            tmps.append((_atomic_write(args.pairs_out, lambda w: _write_pairs(w, res)),
-                         args.pairs_out))
+            tmps.append(
+                (_atomic_write(args.pairs_out, lambda w: _write_pairs(w, res)), args.pairs_out)
+            )
         for tmp, final in tmps:
             os.replace(tmp, final)
     except BaseException:
@@ -199,22 +215,40 @@ def _sizes(clusters) -> list[int]:
 def _write_pairs(w, res: api.DedupResult) -> None:
     """Every scored candidate pair: ids, probability, weight, decision, level per field."""
     specs = res.model.specs
-    w.writerow(["person_id_a", "person_id_b", "match_probability", "match_weight", "decision"]
-               + [s.name for s in specs])
+    w.writerow(
+        ["person_id_a", "person_id_b", "match_probability", "match_weight", "decision"]
+        + [s.name for s in specs]
+    )
     ids = res.dataset.person_ids
     labels = [[*s.levels, "null"] for s in specs]  # level -1 (missing) reads "null"
     # Most likely first; a stable sort keeps equal pairs in candidate order. At a million
     # records there are tens of millions of pairs: sort with numpy, write in blocks.
     order = np.argsort(-res.probability, kind="stable")
     for start in range(0, len(order), 100_000):
-        ks = order[start:start + 100_000]
-        rows = zip(res.ia[ks].tolist(), res.ib[ks].tolist(), res.probability[ks].tolist(),
-                   res.weight[ks].tolist(), res.levels[ks].tolist(), strict=True)
-        w.writerows([ids[a], ids[b], f"{p:.6f}", f"{wt:.3f}",
-                     "match" if p >= res.threshold else
-                     "review" if p >= res.review_threshold else "no_match",
-                     *(names[v] for names, v in zip(labels, lev, strict=True))]
-                    for a, b, p, wt, lev in rows)
+        ks = order[start : start + 100_000]
+        rows = zip(
+            res.ia[ks].tolist(),
+            res.ib[ks].tolist(),
+            res.probability[ks].tolist(),
+            res.weight[ks].tolist(),
+            res.levels[ks].tolist(),
+            strict=True,
+        )
+        w.writerows(
+            [
+                ids[a],
+                ids[b],
+                f"{p:.6f}",
+                f"{wt:.3f}",
+                "match"
+                if p >= res.threshold
+                else "review"
+                if p >= res.review_threshold
+                else "no_match",
+                *(names[v] for names, v in zip(labels, lev, strict=True)),
+            ]
+            for a, b, p, wt, lev in rows
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -56,6 +56,7 @@ ENCRYPTED = tuple(f.name for f in FIELDS if f.encrypted)
 
 # --- states: a person's mergeable fields as plain, JSON-ready values ----------------------
 
+
 def person_state(person) -> dict:
     """The person's mergeable attributes as JSON-ready values (what an undo restores)."""
     state = {}
@@ -106,6 +107,7 @@ def unreadable(state: dict) -> list[str]:
 
 # --- choices -------------------------------------------------------------------------------
 
+
 def default_choice(field: MergeField, survivor: dict, merged: dict) -> str:
     """A non-empty value is never dropped by default: an empty survivor field takes the
     other's value, and a field that can hold both keeps both. Where both records have a
@@ -118,8 +120,9 @@ def default_choice(field: MergeField, survivor: dict, merged: dict) -> str:
     return BOTH if field.joinable else SURVIVOR
 
 
-def resolve_choices(keep: dict, *, survivor_id: str, merged_id: str, survivor: dict,
-                    merged: dict) -> dict[str, str]:
+def resolve_choices(
+    keep: dict, *, survivor_id: str, merged_id: str, survivor: dict, merged: dict
+) -> dict[str, str]:
     """The reviewer's `keep` ({field: person id whose value, or "both"}) as a complete
     choice per field (survivor, merged or both); a field not given gets the default.
 
@@ -142,8 +145,10 @@ def resolve_choices(keep: dict, *, survivor_id: str, merged_id: str, survivor: d
             choices[field.name] = BOTH
         else:
             both = ' or "both"' if field.joinable else ""
-            errors[field.name] = (f"{field.label}: keep the value of {survivor_id} or of "
-                                  f"{merged_id}{both}, not {raw!r}.")
+            errors[field.name] = (
+                f"{field.label}: keep the value of {survivor_id} or of "
+                f"{merged_id}{both}, not {raw!r}."
+            )
     if errors:
         raise ValidationError(errors)
     return choices
@@ -167,14 +172,20 @@ def merge_result(survivor: dict, merged: dict, choices: dict[str, str]) -> dict:
         elif choice == BOTH:
             result[field.name] = _join(field, survivor[field.name], merged[field.name])
     if len(result["needs_detail"]) > NEEDS_DETAIL_MAX:
-        raise ValidationError({"needs_detail": (
-            f"The two records' details of specific needs together are longer than "
-            f"{NEEDS_DETAIL_MAX} characters: keep one of them (the other stays readable "
-            "in the merge history).")})
+        raise ValidationError(
+            {
+                "needs_detail": (
+                    f"The two records' details of specific needs together are longer than "
+                    f"{NEEDS_DETAIL_MAX} characters: keep one of them (the other stays readable "
+                    "in the merge history)."
+                )
+            }
+        )
     return result
 
 
 # --- what a merge did not keep -------------------------------------------------------------
+
 
 def kept(field: MergeField, value, result: dict) -> bool:
     """Whether a record's non-empty value is on the survivor as the merge left it."""
@@ -198,8 +209,7 @@ def not_kept(survivor: dict, merged: dict, result: dict) -> list[dict]:
                 continue
             if field.name == "specific_needs":
                 value = [code for code in value if code not in shown(result, field)]
-            lost.append({"field": field.name, "label": field.label, "whose": whose,
-                         "value": value})
+            lost.append({"field": field.name, "label": field.label, "whose": whose, "value": value})
     return lost
 
 

@@ -24,21 +24,24 @@ class DuplicatePair(models.Model):
     probability = models.FloatField(db_index=True)
     weight = models.FloatField()
     levels = models.JSONField(default=dict)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN,
-                              db_index=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
     source = models.CharField(max_length=16, default="batch")  # batch, registration
     found_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-probability", "id"]
         constraints = [
             models.UniqueConstraint(fields=["person_a", "person_b"], name="one_row_per_pair"),
-            models.CheckConstraint(condition=models.Q(person_a__lt=models.F("person_b")),
-                                   name="pair_in_order"),
+            models.CheckConstraint(
+                condition=models.Q(person_a__lt=models.F("person_b")), name="pair_in_order"
+            ),
         ]
 
     def __str__(self):
@@ -60,15 +63,18 @@ class Merge(models.Model):
     pair = models.ForeignKey(DuplicatePair, on_delete=models.PROTECT, related_name="merges")
     survivor = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
     merged = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                     related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     requested_at = models.DateTimeField(auto_now_add=True)
     done_at = models.DateTimeField(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
-    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     snapshot = models.JSONField(default=dict)
     record_values = EncryptedTextField(blank=True, default="")
 

@@ -7,21 +7,43 @@ from onward.vault.fields import readable
 # as unknown (two "[unreadable]" placeholders must never look like the same document).
 ENCRYPTED = ("document_number", "phone")
 
-FIELDS = ("pk", "person_id", "given_name", "family_name", "father_name", "sex",
-          "birth_date", "birth_precision", "nationality", "document_number", "phone")
+FIELDS = (
+    "pk",
+    "person_id",
+    "given_name",
+    "family_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "birth_precision",
+    "nationality",
+    "document_number",
+    "phone",
+)
 
 
 def engine_birth_date(birth_date, precision: str) -> str:
     if not birth_date:
         return ""
-    return {"Y": f"{birth_date:%Y}", "M": f"{birth_date:%Y-%m}"}.get(precision,
-                                                                      birth_date.isoformat())
+    return {"Y": f"{birth_date:%Y}", "M": f"{birth_date:%Y-%m}"}.get(
+        precision, birth_date.isoformat()
+    )
 
 
 def as_record(row: dict) -> dict:
-    record = {k: row.get(k) or "" for k in ("person_id", "given_name", "family_name",
-                                            "father_name", "sex", "nationality",
-                                            "document_number", "phone")}
+    record = {
+        k: row.get(k) or ""
+        for k in (
+            "person_id",
+            "given_name",
+            "family_name",
+            "father_name",
+            "sex",
+            "nationality",
+            "document_number",
+            "phone",
+        )
+    }
     for k in ENCRYPTED:
         record[k] = readable(record[k])
     record["birth_date"] = engine_birth_date(row.get("birth_date"), row.get("birth_precision"))
@@ -30,8 +52,11 @@ def as_record(row: dict) -> dict:
 
 def registry_records() -> tuple[list[dict], dict[str, int]]:
     """Every active (unmerged) person as an engine record, and person_id -> pk."""
-    rows = Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True) \
-        .order_by("pk").values(*FIELDS)
+    rows = (
+        Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True)
+        .order_by("pk")
+        .values(*FIELDS)
+    )
     records, pks = [], {}
     for row in rows.iterator(chunk_size=5000):
         records.append(as_record(row))
@@ -39,8 +64,18 @@ def registry_records() -> tuple[list[dict], dict[str, int]]:
     return records, pks
 
 
-COLUMN_FIELDS = ("person_id", "given_name", "family_name", "father_name", "sex", "birth_date",
-                 "birth_precision", "nationality", "document_number", "phone")
+COLUMN_FIELDS = (
+    "person_id",
+    "given_name",
+    "family_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "birth_precision",
+    "nationality",
+    "document_number",
+    "phone",
+)
 
 
 def registry_dataset(vocabs=None):
@@ -49,16 +84,21 @@ def registry_dataset(vocabs=None):
     persons load in seconds, which is what the registration-time index needs."""
     from onward.dedup.engine.prepare import prepare_columns
 
-    rows = (Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True)
-            .order_by("pk")
-            .values_list(*COLUMN_FIELDS).iterator(chunk_size=20_000))
+    rows = (
+        Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True)
+        .order_by("pk")
+        .values_list(*COLUMN_FIELDS)
+        .iterator(chunk_size=20_000)
+    )
     cols = list(zip(*rows, strict=True)) or [()] * len(COLUMN_FIELDS)
     data = dict(zip(COLUMN_FIELDS, cols, strict=True))
     for k in ENCRYPTED:
         data[k] = [readable(v) for v in data[k]]
-    dates = {pair: engine_birth_date(*pair) for pair in set(zip(data["birth_date"],
-                                                                data["birth_precision"],
-                                                                strict=True))}
-    data["birth_date"] = [dates[pair] for pair in zip(data["birth_date"],
-                                                      data.pop("birth_precision"), strict=True)]
+    dates = {
+        pair: engine_birth_date(*pair)
+        for pair in set(zip(data["birth_date"], data["birth_precision"], strict=True))
+    }
+    data["birth_date"] = [
+        dates[pair] for pair in zip(data["birth_date"], data.pop("birth_precision"), strict=True)
+    ]
     return prepare_columns(list(data.pop("person_id")), data, vocabs=vocabs)

@@ -29,8 +29,7 @@ from onward.registry.search import person_search_keys
 from onward.vault.fields import hide_encrypted
 
 # A pair can be decided (again) in these states; merged, pending and different are decided.
-DECIDABLE = (DuplicatePair.Status.OPEN, DuplicatePair.Status.SKIPPED,
-             DuplicatePair.Status.UNMERGED)
+DECIDABLE = (DuplicatePair.Status.OPEN, DuplicatePair.Status.SKIPPED, DuplicatePair.Status.UNMERGED)
 
 
 def _ordered(pk1: int, pk2: int) -> tuple[int, int]:
@@ -62,14 +61,19 @@ def dedup_run_registry(*, actor, progress=None) -> dict:
         "records": len(records),
         "candidate_pairs": int(len(result.ia)) if result is not None else 0,
         "pairs_above_threshold": int((result.probability >= result.threshold).sum())
-        if result is not None else 0,
+        if result is not None
+        else 0,
         "pairs_filed_for_review": filed,
         "threshold": engine.DEFAULT_THRESHOLD,
         "review_threshold": engine.DEFAULT_REVIEW_THRESHOLD,
         "seconds": round(time.monotonic() - started, 2),
     }
-    audit_record(actor=actor, action="create", object_type="dedup_run",
-                 detail=" ".join(f"{k}={v}" for k, v in summary.items()))
+    audit_record(
+        actor=actor,
+        action="create",
+        object_type="dedup_run",
+        detail=" ".join(f"{k}={v}" for k, v in summary.items()),
+    )
     return summary
 
 
@@ -98,8 +102,15 @@ def _file_pairs(result, pks: dict[str, int]) -> int:
         a, b = _ordered(pks[pair.a], pks[pair.b])
         old = existing.get((a, b))
         if old is None:
-            new.append(DuplicatePair(person_a_id=a, person_b_id=b, probability=pair.probability,
-                                     weight=pair.weight, levels=pair.levels))
+            new.append(
+                DuplicatePair(
+                    person_a_id=a,
+                    person_b_id=b,
+                    probability=pair.probability,
+                    weight=pair.weight,
+                    levels=pair.levels,
+                )
+            )
         elif old.status == DuplicatePair.Status.OPEN:
             old.probability, old.weight, old.levels = pair.probability, pair.weight, pair.levels
             changed.append(old)
@@ -127,7 +138,9 @@ def pair_mark_different(*, actor, pair_id: int, expected_version: int | None = N
     require(actor, "dedup.review")
     pair = _lock_pair(pair_id, expected_version)
     if pair.status not in DECIDABLE:
-        raise ValidationError({"pair": f"This pair is already {pair.get_status_display().lower()}."})
+        raise ValidationError(
+            {"pair": f"This pair is already {pair.get_status_display().lower()}."}
+        )
     _decide(pair, actor, DuplicatePair.Status.DIFFERENT)
     _audit_pair(actor, pair, "different persons")
     return pair
@@ -144,8 +157,14 @@ def pair_skip(*, actor, pair_id: int):
 
 
 @transaction.atomic
-def pair_merge(*, actor, pair_id: int, survivor_person_id: str, keep: dict | None = None,
-               expected_version: int | None = None) -> Merge:
+def pair_merge(
+    *,
+    actor,
+    pair_id: int,
+    survivor_person_id: str,
+    keep: dict | None = None,
+    expected_version: int | None = None,
+) -> Merge:
     """Same person: `survivor` stays, the other is merged into it.
 
     `keep` says, per field where the records differ (`merging.FIELDS`), whose value the
@@ -159,24 +178,40 @@ def pair_merge(*, actor, pair_id: int, survivor_person_id: str, keep: dict | Non
     require(actor, "dedup.review")
     pair = _lock_pair(pair_id, expected_version)
     if pair.status not in DECIDABLE:
-        raise ValidationError({"pair": f"This pair is already {pair.get_status_display().lower()}."})
+        raise ValidationError(
+            {"pair": f"This pair is already {pair.get_status_display().lower()}."}
+        )
     a, b = _lock_persons(pair.person_a_id, pair.person_b_id)
     if survivor_person_id not in (a.person_id, b.person_id):
         raise ValidationError({"survivor": "The survivor must be one of the pair's two persons."})
     survivor, merged = (a, b) if a.person_id == survivor_person_id else (b, a)
     _check_mergeable(survivor, merged)
     states = _readable_states(survivor, merged)
-    choices = merging.resolve_choices(keep or {}, survivor_id=survivor.person_id,
-                                      merged_id=merged.person_id, survivor=states[0],
-                                      merged=states[1])
+    choices = merging.resolve_choices(
+        keep or {},
+        survivor_id=survivor.person_id,
+        merged_id=merged.person_id,
+        survivor=states[0],
+        merged=states[1],
+    )
     merging.merge_result(*states, choices)  # refuses now what could not be applied later
-    merge = Merge.objects.create(pair=pair, survivor=survivor, merged=merged, requested_by=actor,
-                                 snapshot={"choices": choices})
-    if survivor.case_id != merged.case_id and getattr(settings, "ONWARD_DEDUP_SECOND_REVIEWER",
-                                                      True):
+    merge = Merge.objects.create(
+        pair=pair,
+        survivor=survivor,
+        merged=merged,
+        requested_by=actor,
+        snapshot={"choices": choices},
+    )
+    if survivor.case_id != merged.case_id and getattr(
+        settings, "ONWARD_DEDUP_SECOND_REVIEWER", True
+    ):
         _decide(pair, actor, DuplicatePair.Status.PENDING)
-        _audit_pair(actor, pair, f"merge of {merged.person_id} into {survivor.person_id} "
-                                 "requested; needs a second reviewer")
+        _audit_pair(
+            actor,
+            pair,
+            f"merge of {merged.person_id} into {survivor.person_id} "
+            "requested; needs a second reviewer",
+        )
         return merge
     return _merge_apply(merge, actor, survivor=survivor, merged=merged)
 
@@ -212,17 +247,27 @@ def _check_mergeable(survivor: Person, merged: Person) -> None:
     if survivor.merged_into_id or merged.merged_into_id:
         raise ValidationError({"pair": "One of these records is already merged."})
     if survivor.removed_at or merged.removed_at:
-        raise ValidationError({"pair": "One of these records is removed from the registry: "
-                                       "restore it first, or decide the pair otherwise."})
+        raise ValidationError(
+            {
+                "pair": "One of these records is removed from the registry: "
+                "restore it first, or decide the pair otherwise."
+            }
+        )
     if merged.departure_date:
-        raise ValidationError({"pair": f"{merged.person_id} has a recorded departure: correct "
-                                       "it first, then merge."})
+        raise ValidationError(
+            {"pair": f"{merged.person_id} has a recorded departure: correct it first, then merge."}
+        )
     others = merged.case.members.filter(merged_into__isnull=True).exclude(pk=merged.pk)
     if merged.relationship == "principal" and others.exists():
-        raise ValidationError({"pair": (
-            f"{merged.person_id} is the principal applicant of case {merged.case.case_id}, "
-            "which has other members: make one of them principal first, or keep "
-            f"{merged.person_id} as the survivor.")})
+        raise ValidationError(
+            {
+                "pair": (
+                    f"{merged.person_id} is the principal applicant of case {merged.case.case_id}, "
+                    "which has other members: make one of them principal first, or keep "
+                    f"{merged.person_id} as the survivor."
+                )
+            }
+        )
 
 
 def _readable_states(survivor: Person, merged: Person) -> tuple[dict, dict]:
@@ -232,9 +277,14 @@ def _readable_states(survivor: Person, merged: Person) -> tuple[dict, dict]:
     for person, state in zip((survivor, merged), states, strict=True):
         fields = merging.unreadable(state)
         if fields:
-            raise ValidationError({"pair": (
-                f"{person.person_id}: {', '.join(f.replace('_', ' ') for f in fields)} cannot "
-                "be read with the keys loaded; load the key before merging.")})
+            raise ValidationError(
+                {
+                    "pair": (
+                        f"{person.person_id}: {', '.join(f.replace('_', ' ') for f in fields)} cannot "
+                        "be read with the keys loaded; load the key before merging."
+                    )
+                }
+            )
     return states
 
 
@@ -257,32 +307,55 @@ def _merge_apply(merge: Merge, actor, *, survivor: Person, merged: Person) -> Me
     before_s, before_m = _readable_states(survivor, merged)
     # A merge asked for before merges chose fields gets the defaults.
     choices = merge.snapshot.get("choices") or merging.resolve_choices(
-        {}, survivor_id=survivor.person_id, merged_id=merged.person_id, survivor=before_s,
-        merged=before_m)
+        {},
+        survivor_id=survivor.person_id,
+        merged_id=merged.person_id,
+        survivor=before_s,
+        merged=before_m,
+    )
     result = merging.merge_result(before_s, before_m, choices)
     changed = [f for f in merging.FIELDS if merging.part(before_s, f) != merging.part(result, f)]
     diff = _survivor_write(survivor, result, changed) if changed else {}
     lost = merging.not_kept(before_s, before_m, result)
     case = Case.objects.select_for_update().get(pk=merged.case_id)
     alone = not case.members.filter(merged_into__isnull=True).exclude(pk=merged.pk).exists()
-    arrival = LedgerEntry.objects.filter(person=merged, kind=LedgerEntry.Kind.ARRIVAL,
-                                         reversed_by__isnull=True).first()
+    arrival = LedgerEntry.objects.filter(
+        person=merged, kind=LedgerEntry.Kind.ARRIVAL, reversed_by__isnull=True
+    ).first()
     # The duplicate never was a second resident: reverse its arrival in the ledger.
     arrived_on = arrival.date if arrival else merged.arrival_date
-    undo = LedgerEntry.objects.create(
-        person=merged, date=arrived_on,
-        kind=LedgerEntry.Kind.MERGED, delta=-1, reverses=arrival, recorded_by=actor,
-        note=f"merged into {survivor.person_id}") if arrived_on else None
-    merge.record_values = json.dumps({"survivor": before_s, "merged": before_m,
-                                      "result": result}, sort_keys=True)
+    undo = (
+        LedgerEntry.objects.create(
+            person=merged,
+            date=arrived_on,
+            kind=LedgerEntry.Kind.MERGED,
+            delta=-1,
+            reverses=arrival,
+            recorded_by=actor,
+            note=f"merged into {survivor.person_id}",
+        )
+        if arrived_on
+        else None
+    )
+    merge.record_values = json.dumps(
+        {"survivor": before_s, "merged": before_m, "result": result}, sort_keys=True
+    )
     merge.snapshot = {
-        **merge.snapshot, "choices": choices,
-        "merged_version": merged.version, "case_status": case.status, "case_version": case.version,
+        **merge.snapshot,
+        "choices": choices,
+        "merged_version": merged.version,
+        "case_status": case.status,
+        "case_version": case.version,
         "case_closed": alone and case.status == Case.Status.OPEN,
         "ledger_entry": undo.pk if undo else None,
         "survivor_changed": [f.name for f in changed],
-        "not_kept": [{"field": x["field"], "of": (merged if x["whose"] == merging.MERGED
-                                                  else survivor).person_id} for x in lost],
+        "not_kept": [
+            {
+                "field": x["field"],
+                "of": (merged if x["whose"] == merging.MERGED else survivor).person_id,
+            }
+            for x in lost
+        ],
     }
     merged.merged_into = survivor
     merged.version += 1
@@ -294,12 +367,22 @@ def _merge_apply(merge: Merge, actor, *, survivor: Person, merged: Person) -> Me
     merge.done_at = timezone.now()
     merge.save()
     _decide(pair, actor, DuplicatePair.Status.MERGED)
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
-                 object_id=merged.person_id, changes={"merged_into": ["", survivor.person_id]},
-                 detail=f"merged into {survivor.person_id} (pair {pair.pk})")
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
-                 object_id=survivor.person_id, changes=hide_encrypted(Person, diff),
-                 detail=_merge_detail(merged, lost))
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=merged.person_id,
+        changes={"merged_into": ["", survivor.person_id]},
+        detail=f"merged into {survivor.person_id} (pair {pair.pk})",
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=survivor.person_id,
+        changes=hide_encrypted(Person, diff),
+        detail=_merge_detail(merged, lost),
+    )
     return merge
 
 
@@ -310,7 +393,8 @@ def _merge_detail(merged: Person, lost: list[dict]) -> str:
     detail = f"merged {merged.person_id} into this record"
     if lost:
         detail += "; not kept (in the merge history): " + ", ".join(
-            f"{x['label'].lower()} of {whose[x['whose']]}" for x in lost)
+            f"{x['label'].lower()} of {whose[x['whose']]}" for x in lost
+        )
     return detail
 
 
@@ -330,8 +414,9 @@ def merge_undo(*, actor, merge_id: int) -> Merge:
     locked = {p.pk: p for p in _lock_persons(merge.survivor_id, merge.merged_id)}
     survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
     if merged.merged_into_id != survivor.pk:
-        raise ValidationError({"merge": f"{merged.person_id} is no longer merged into "
-                                        f"{survivor.person_id}."})
+        raise ValidationError(
+            {"merge": f"{merged.person_id} is no longer merged into {survivor.person_id}."}
+        )
     snap = merge.snapshot
     restored, edited = _survivor_restore(merge, survivor, actor)
     merged.merged_into = None
@@ -343,17 +428,27 @@ def merge_undo(*, actor, merge_id: int) -> Merge:
         case.save(update_fields=["status", "version", "updated_at"])
     if snap.get("ledger_entry"):
         wrong = LedgerEntry.objects.get(pk=snap["ledger_entry"])
-        LedgerEntry.objects.create(person=merged, date=wrong.date, kind=LedgerEntry.Kind.CORRECTION,
-                                   delta=-wrong.delta, reverses=wrong, recorded_by=actor,
-                                   note="merge undone")
+        LedgerEntry.objects.create(
+            person=merged,
+            date=wrong.date,
+            kind=LedgerEntry.Kind.CORRECTION,
+            delta=-wrong.delta,
+            reverses=wrong,
+            recorded_by=actor,
+            note="merge undone",
+        )
     merge.undone_at, merge.undone_by = timezone.now(), actor
     merge.snapshot = {**snap, "undo_restored": restored, "undo_kept_edits": edited}
     merge.save()
     _decide(merge.pair, actor, DuplicatePair.Status.UNMERGED)
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
-                 object_id=merged.person_id,
-                 changes={"merged_into": [survivor.person_id, ""]},
-                 detail=f"merge undone (pair {merge.pair_id})")
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=merged.person_id,
+        changes={"merged_into": [survivor.person_id, ""]},
+        detail=f"merge undone (pair {merge.pair_id})",
+    )
     return merge
 
 
@@ -368,16 +463,27 @@ def _survivor_restore(merge: Merge, survivor: Person, actor) -> tuple[list[str],
     detail = f"merge of {merge.merged.person_id} undone"
     if edited:
         detail += "; kept the edits made since the merge: " + ", ".join(
-            merging.BY_NAME[name].label.lower() for name in edited)
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE,
-                 object_type="person", object_id=survivor.person_id,
-                 changes=hide_encrypted(Person, diff), detail=detail)
+            merging.BY_NAME[name].label.lower() for name in edited
+        )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=survivor.person_id,
+        changes=hide_encrypted(Person, diff),
+        detail=detail,
+    )
     return [f.name for f in restore], edited
 
 
 def _audit_pair(actor, pair: DuplicatePair, what: str) -> None:
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="duplicate_pair",
-                 object_id=str(pair.pk), detail=what)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="duplicate_pair",
+        object_id=str(pair.pk),
+        detail=what,
+    )
 
 
 def pairs_file_from_registration(*, actor, person: Person, matches: list[dict]) -> int:
@@ -387,12 +493,22 @@ def pairs_file_from_registration(*, actor, person: Person, matches: list[dict]) 
     for match in matches:
         a, b = _ordered(person.pk, match["person"].pk)
         _, created = DuplicatePair.objects.get_or_create(
-            person_a_id=a, person_b_id=b,
-            defaults={"probability": match["probability"], "weight": 0.0,
-                      "levels": match["levels"], "source": "registration"})
+            person_a_id=a,
+            person_b_id=b,
+            defaults={
+                "probability": match["probability"],
+                "weight": 0.0,
+                "levels": match["levels"],
+                "source": "registration",
+            },
+        )
         filed += created
     if filed:
-        audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="duplicate_pair",
-                     object_id=person.person_id,
-                     detail=f"{filed} possible duplicate(s) filed at registration")
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            object_type="duplicate_pair",
+            object_id=person.person_id,
+            detail=f"{filed} possible duplicate(s) filed at registration",
+        )
     return filed

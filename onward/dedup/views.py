@@ -19,12 +19,20 @@ from onward.web.access import permission_required, record_or_404
 def dedup_queue(request):
     status = request.GET.get("status", "open")
     pairs = selectors.review_queue(user=request.user, status=status)
-    return render(request, "dedup/queue.html", {
-        "page": Paginator(pairs, 50).get_page(request.GET.get("page")), "status": status,
-        "query": f"status={status}", "can_run": can(request.user, "dedup.run"),
-        "statuses": [(code, label, DuplicatePair.objects.filter(status=code).count())
-                     for code, label in DuplicatePair.Status.choices],
-    })
+    return render(
+        request,
+        "dedup/queue.html",
+        {
+            "page": Paginator(pairs, 50).get_page(request.GET.get("page")),
+            "status": status,
+            "query": f"status={status}",
+            "can_run": can(request.user, "dedup.run"),
+            "statuses": [
+                (code, label, DuplicatePair.objects.filter(status=code).count())
+                for code, label in DuplicatePair.Status.choices
+            ],
+        },
+    )
 
 
 @require_POST
@@ -43,22 +51,32 @@ def _pair(request, pair_id):
 @permission_required("dedup.view")
 def dedup_pair(request, pair_id):
     pair = _pair(request, pair_id)
-    merges = list(pair.merges.select_related("survivor", "merged", "requested_by",
-                                             "approved_by", "undone_by"))
+    merges = list(
+        pair.merges.select_related("survivor", "merged", "requested_by", "approved_by", "undone_by")
+    )
     blocker = selectors.decision_blocker(pair)
     can_review = can(request.user, "dedup.review")
-    return render(request, "dedup/pair.html", {
-        "pair": pair, "compare": selectors.pair_comparison(user=request.user, pair=pair),
-        "merges": [(m, selectors.merge_choices(m)) for m in merges],
-        "can_review": can_review, "blocker": blocker,
-        "can_decide": can_review and not blocker and pair.status in services.DECIDABLE,
-    })
+    return render(
+        request,
+        "dedup/pair.html",
+        {
+            "pair": pair,
+            "compare": selectors.pair_comparison(user=request.user, pair=pair),
+            "merges": [(m, selectors.merge_choices(m)) for m in merges],
+            "can_review": can_review,
+            "blocker": blocker,
+            "can_decide": can_review and not blocker and pair.status in services.DECIDABLE,
+        },
+    )
 
 
 def _keep(request) -> dict:
     """The reviewer's choice per field (`keep_<field>`: a person id, or "both")."""
-    return {name[len("keep_"):]: value for name, value in request.POST.items()
-            if name.startswith("keep_")}
+    return {
+        name[len("keep_") :]: value
+        for name, value in request.POST.items()
+        if name.startswith("keep_")
+    }
 
 
 @require_POST
@@ -73,14 +91,23 @@ def dedup_decide(request, pair_id):
         return redirect("dedup_pair", pair_id=pair.pk)
     try:
         if decision == "same":
-            merge = services.pair_merge(actor=request.user, pair_id=pair.pk, expected_version=version,
-                                        survivor_person_id=request.POST.get("survivor", ""),
-                                        keep=_keep(request))
-            messages.success(request, "Merged." if merge.done_at else
-                             "Merge requested: a second reviewer must approve it.")
+            merge = services.pair_merge(
+                actor=request.user,
+                pair_id=pair.pk,
+                expected_version=version,
+                survivor_person_id=request.POST.get("survivor", ""),
+                keep=_keep(request),
+            )
+            messages.success(
+                request,
+                "Merged."
+                if merge.done_at
+                else "Merge requested: a second reviewer must approve it.",
+            )
         elif decision == "different":
-            services.pair_mark_different(actor=request.user, pair_id=pair.pk,
-                                         expected_version=version)
+            services.pair_mark_different(
+                actor=request.user, pair_id=pair.pk, expected_version=version
+            )
             messages.success(request, "Recorded as different persons; never proposed again.")
         elif decision == "skip":
             services.pair_skip(actor=request.user, pair_id=pair.pk)
@@ -111,5 +138,9 @@ def dedup_approve(request, merge_id):
 @require_POST
 @permission_required("dedup.review")
 def dedup_unmerge(request, merge_id):
-    return _merge_action(request, merge_id, services.merge_undo,
-                         "Merge undone: both records are as they were before it.")
+    return _merge_action(
+        request,
+        merge_id,
+        services.merge_undo,
+        "Merge undone: both records are as they were before it.",
+    )

@@ -15,18 +15,27 @@ def no_demo_accounts(app_configs=None, **kwargs):
     from onward.demo.users import DEMO_USERS, demo_passwords
 
     try:
-        users = list(User.objects.filter(is_active=True,
-                                         username__in=[u[0] for u in DEMO_USERS]))
+        users = list(User.objects.filter(is_active=True, username__in=[u[0] for u in DEMO_USERS]))
     except DatabaseError as exc:
-        return [Warning(f"Could not look for demo accounts in the database ({exc}).",
-                        id="onward.accounts.W001")]
+        return [
+            Warning(
+                f"Could not look for demo accounts in the database ({exc}).",
+                id="onward.accounts.W001",
+            )
+        ]
     # hashers.check_password, not user.check_password: a check must not re-hash and save.
-    open_doors = [user.username for user in users
-                  if any(check_password(p, user.password) for p in demo_passwords(user.username))]
+    open_doors = [
+        user.username
+        for user in users
+        if any(check_password(p, user.password) for p in demo_passwords(user.username))
+    ]
     if not open_doors:
         return []
-    return [Error(
-        f"Active users with the demo's published password: {', '.join(sorted(open_doors))}.",
-        hint="Deactivate them or set new passwords (`onward changepassword NAME`); never run "
-             "`onward demo` against a production database.",
-        id="onward.accounts.E001")]
+    return [
+        Error(
+            f"Active users with the demo's published password: {', '.join(sorted(open_doors))}.",
+            hint="Deactivate them or set new passwords (`onward changepassword NAME`); never run "
+            "`onward demo` against a production database.",
+            id="onward.accounts.E001",
+        )
+    ]

@@ -44,6 +44,7 @@ __all__ = [
     "write_people_csv",
 ]
 
+
 def _name_list(name: str) -> str:
     """A name list shipped as a data file of this package (onward/demo/data/)."""
     return (files("onward.demo") / "data" / name).read_text(encoding="utf-8")
@@ -51,8 +52,18 @@ def _name_list(name: str) -> str:
 
 # The person CSV of DESIGN.md ("File contracts").
 PEOPLE_CSV_COLUMNS = (
-    "person_id", "case_id", "relationship", "given_name", "family_name", "father_name",
-    "sex", "birth_date", "nationality", "document_number", "phone", "specific_needs",
+    "person_id",
+    "case_id",
+    "relationship",
+    "given_name",
+    "family_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "nationality",
+    "document_number",
+    "phone",
+    "specific_needs",
 )
 
 
@@ -122,8 +133,15 @@ _ARABIC_FEMALE = _name_list("names-arabic-female.txt")
 _ARABIC_FAMILY = _name_list("names-arabic-family.txt")
 
 # The Arabic article as registries write it, with its share.
-_ARTICLE_FORMS = (("al-", 45), ("Al-", 20), ("Al ", 10), ("el-", 7), ("El-", 3), ("", 10),
-                  ("Al", 5))
+_ARTICLE_FORMS = (
+    ("al-", 45),
+    ("Al-", 20),
+    ("Al ", 10),
+    ("el-", 7),
+    ("El-", 3),
+    ("", 10),
+    ("Al", 5),
+)
 # Ways of writing a compound given name: apart, closed up, hyphenated.
 _JOINERS = {"": (50, 40, 10), "!": (15, 80, 5), "~": (85, 0, 15)}
 
@@ -181,8 +199,9 @@ def _parse_line(line: str) -> tuple[str, float | None, str, list[tuple[str, floa
     return name, weight, flag, spellings or [(name, 1.0)]
 
 
-def _compound(name: str, flag: str,
-              parts: dict[str, list[tuple[str, float]]]) -> list[tuple[str, float]]:
+def _compound(
+    name: str, flag: str, parts: dict[str, list[tuple[str, float]]]
+) -> list[tuple[str, float]]:
     """Spellings of a compound given name: every spelling of each part, joined three ways."""
     first, second = name.split("+")
     apart, closed, hyphen = _JOINERS[flag]
@@ -271,9 +290,24 @@ def _names() -> _Names:
 # Transliteration habits that turn one attested spelling into another (for names whose
 # list gives a single spelling): applied once, never to the capital letter.
 _SPELLING_SWAPS = (
-    ("ou", "u"), ("oo", "u"), ("u", "ou"), ("ee", "i"), ("ei", "ey"), ("ey", "ei"),
-    ("ai", "ay"), ("ay", "ai"), ("gh", "q"), ("q", "gh"), ("ss", "s"), ("mm", "m"),
-    ("dd", "d"), ("eh", "e"), ("ia", "iya"), ("iy", "i"), ("aa", "a"), ("kh", "x"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("u", "ou"),
+    ("ee", "i"),
+    ("ei", "ey"),
+    ("ey", "ei"),
+    ("ai", "ay"),
+    ("ay", "ai"),
+    ("gh", "q"),
+    ("q", "gh"),
+    ("ss", "s"),
+    ("mm", "m"),
+    ("dd", "d"),
+    ("eh", "e"),
+    ("ia", "iya"),
+    ("iy", "i"),
+    ("aa", "a"),
+    ("kh", "x"),
 )
 
 
@@ -292,14 +326,16 @@ def _respell(name: str, r: Callable[[], float]) -> str:
     if body.endswith("e"):
         options.append(name + "h")
     if head in "GQ":
-        options.append(("Q" if head == "G" and body.startswith("h") else "Gh") + body.removeprefix("h"))
+        options.append(
+            ("Q" if head == "G" and body.startswith("h") else "Gh") + body.removeprefix("h")
+        )
     options = [o for o in options if o != name]
     if options:
         return options[int(r() * len(options))]
     # Last resort: a doubled consonant, the most common clerical slip.
     for i in range(len(name) - 2, 0, -1):
         if name[i].isalpha() and name[i].lower() not in "aeiouy":
-            return name[: i + 1] + name[i] + name[i + 1:]
+            return name[: i + 1] + name[i] + name[i + 1 :]
     return name + "h"
 
 
@@ -311,8 +347,14 @@ def _respell(name: str, r: Callable[[], float]) -> str:
 # reports: several groups of about 400 in 2012, a larger one in September 2012, the last
 # group on 11 September 2013). Persons are allotted to convoys in case order.
 _CONVOYS = (
-    ("2012-02-18", 397), ("2012-03-09", 400), ("2012-03-21", 397), ("2012-04-18", 397),
-    ("2012-05-05", 393), ("2012-08-22", 397), ("2012-09-16", 680), ("2013-09-11", 42),
+    ("2012-02-18", 397),
+    ("2012-03-09", 400),
+    ("2012-03-21", 397),
+    ("2012-04-18", 397),
+    ("2012-05-05", 393),
+    ("2012-08-22", 397),
+    ("2012-09-16", 680),
+    ("2013-09-11", 42),
 )
 _CONVOY_CUM = [c / sum(n for _, n in _CONVOYS) for c in _cumulate([n for _, n in _CONVOYS])]
 
@@ -326,39 +368,99 @@ _ADULT_AGE_BANDS = ((20, 30, 8), (30, 45, 27), (45, 60, 40), (60, 75, 20), (75, 
 _ADULT_AGE_CUM = _cumulate([w for _, _, w in _ADULT_AGE_BANDS])
 
 # Dual and other nationals, mostly of Iranian origin (Persian names).
-_OTHER_NATIONALITIES = ("GBR", "DEU", "SWE", "CAN", "USA", "NLD", "FRA", "NOR", "DNK",
-                        "AUS", "TUR", "AFG")
+_OTHER_NATIONALITIES = (
+    "GBR",
+    "DEU",
+    "SWE",
+    "CAN",
+    "USA",
+    "NLD",
+    "FRA",
+    "NOR",
+    "DNK",
+    "AUS",
+    "TUR",
+    "AFG",
+)
 
 # Iraqi mobile operators' prefixes (Korek 75x, Asiacell 77x, Zain 78x/79x).
 _MOBILE_PREFIXES = ("750", "751", "770", "771", "772", "780", "781", "782", "790", "791")
 _PASSPORT_LETTERS = "ABCDEHKLMNPRSTUXZ"
 
-_BIRTHPLACES_IRN = ("Tehran", "Mashhad", "Tabriz", "Isfahan", "Shiraz", "Ahvaz", "Kermanshah",
-                    "Rasht", "Qom", "Hamadan", "Kerman", "Urmia", "Zanjan", "Sanandaj")
+_BIRTHPLACES_IRN = (
+    "Tehran",
+    "Mashhad",
+    "Tabriz",
+    "Isfahan",
+    "Shiraz",
+    "Ahvaz",
+    "Kermanshah",
+    "Rasht",
+    "Qom",
+    "Hamadan",
+    "Kerman",
+    "Urmia",
+    "Zanjan",
+    "Sanandaj",
+)
 _BIRTHPLACES_IRQ = ("Baghdad", "Diyala", "Basra", "Karbala", "Najaf", "Hilla", "Kut")
-_RELATIVES_ABROAD = ("Germany", "the United Kingdom", "Sweden", "Canada", "the Netherlands",
-                     "Norway", "France", "the United States", "Denmark", "Australia")
+_RELATIVES_ABROAD = (
+    "Germany",
+    "the United Kingdom",
+    "Sweden",
+    "Canada",
+    "the Netherlands",
+    "Norway",
+    "France",
+    "the United States",
+    "Denmark",
+    "Australia",
+)
 _NEED_NOTES = {
-    "SM": ("Under treatment at the camp clinic", "Needs regular medication",
-           "Referred to a hospital in Baghdad", "Heart condition, follow-up needed"),
-    "DS": ("Uses a wheelchair", "Needs ground-floor accommodation", "Hearing impairment",
-           "Visual impairment", "Walks with crutches"),
+    "SM": (
+        "Under treatment at the camp clinic",
+        "Needs regular medication",
+        "Referred to a hospital in Baghdad",
+        "Heart condition, follow-up needed",
+    ),
+    "DS": (
+        "Uses a wheelchair",
+        "Needs ground-floor accommodation",
+        "Hearing impairment",
+        "Visual impairment",
+        "Walks with crutches",
+    ),
     "ER": ("Needs help with daily tasks", "Cared for by fellow residents"),
     "TR": ("Referred for psychosocial support", "Former political prisoner"),
 }
 # The remarks above are details of a specific need: the demo loads them as such.
 NEED_DETAILS = frozenset(text for texts in _NEED_NOTES.values() for text in texts)
-_GENERAL_NOTES = ("Transferred from Camp Ashraf", "Prefers a Farsi interpreter",
-                  "Speaks Farsi, Arabic and English", "Identity documents held by camp management",
-                  "Interview postponed", "Asked about family reunification",
-                  "Card reissued", "Did not attend first appointment")
+_GENERAL_NOTES = (
+    "Transferred from Camp Ashraf",
+    "Prefers a Farsi interpreter",
+    "Speaks Farsi, Arabic and English",
+    "Identity documents held by camp management",
+    "Interview postponed",
+    "Asked about family reunification",
+    "Card reissued",
+    "Did not attend first appointment",
+)
 
 # The codes this generator writes must exist in the registry's code lists.
 _NEEDS_WRITTEN = ("SM", "DS", "ER", "SC", "CR", "WR", "SP", "TR", "SV", "LP", "FU")
-_RELATIONSHIPS_WRITTEN = ("principal", "spouse", "child", "parent", "sibling", "grandchild",
-                          "other_relative")
-if not (set(_NEEDS_WRITTEN) <= codes.SPECIFIC_NEEDS.keys()
-        and set(_RELATIONSHIPS_WRITTEN) <= codes.RELATIONSHIPS.keys()):
+_RELATIONSHIPS_WRITTEN = (
+    "principal",
+    "spouse",
+    "child",
+    "parent",
+    "sibling",
+    "grandchild",
+    "other_relative",
+)
+if not (
+    set(_NEEDS_WRITTEN) <= codes.SPECIFIC_NEEDS.keys()
+    and set(_RELATIONSHIPS_WRITTEN) <= codes.RELATIONSHIPS.keys()
+):
     raise ImportError("synthetic.py writes codes that onward.registry.codes no longer has")
 
 _DAYS_PER_YEAR = 365.2425
@@ -405,8 +507,11 @@ class _Generator:
 
     # -- the main loop ----------------------------------------------------------------
 
-    def cases(self) -> Iterator[tuple[SyntheticCase, list[SyntheticPerson],
-                                      tuple[str, str] | None, list[tuple[str, str]]]]:
+    def cases(
+        self,
+    ) -> Iterator[
+        tuple[SyntheticCase, list[SyntheticPerson], tuple[str, str] | None, list[tuple[str, str]]]
+    ]:
         """Yield (case, its persons, planted duplicate pair or None, twin pairs) until full."""
         r, total = self.r, self.total
         duplicates_left = round(total * _DUPLICATE_RATE)
@@ -414,9 +519,14 @@ class _Generator:
         while emitted < total:
             self._set_convoy(emitted / total)
             households_left = total - emitted - duplicates_left
-            if duplicates_left and self.pool and (
+            if (
+                duplicates_left
+                and self.pool
+                and (
                     households_left <= 0
-                    or r() * (duplicates_left + households_left / _SIZE_MEAN) < duplicates_left):
+                    or r() * (duplicates_left + households_left / _SIZE_MEAN) < duplicates_left
+                )
+            ):
                 case, person, pair = self._reregistration()
                 duplicates_left -= 1
                 emitted += 1
@@ -435,14 +545,18 @@ class _Generator:
             self.arrival = date
             self.arrival_ord = dt.date.fromisoformat(date).toordinal()
 
-    def _household(self, size: int) -> tuple[SyntheticCase, list[SyntheticPerson],
-                                              list[tuple[str, str]]]:
+    def _household(
+        self, size: int
+    ) -> tuple[SyntheticCase, list[SyntheticPerson], list[tuple[str, str]]]:
         nationality = self._nationality()
         members = self._members(size, nationality)
         case = self._new_case(len(members))
         persons = self._persons(case.case_id, members)
-        twins = [(m.twin_of.person.person_id, m.person.person_id)
-                 for m in members if m.twin_of is not None and m.twin_of.person and m.person]
+        twins = [
+            (m.twin_of.person.person_id, m.person.person_id)
+            for m in members
+            if m.twin_of is not None and m.twin_of.person and m.person
+        ]
         self._remember(persons, members)
         return case, persons, twins
 
@@ -507,8 +621,9 @@ class _Generator:
         low, high, _ = _ADULT_AGE_BANDS[bisect(_ADULT_AGE_CUM, self.r() * _ADULT_AGE_CUM[-1])]
         return max(minimum, low + self.r() * (high - low))
 
-    def _person_names(self, sex: str, nationality: str,
-                      avoid: set[str] | None = None) -> tuple[str, str, str]:
+    def _person_names(
+        self, sex: str, nationality: str, avoid: set[str] | None = None
+    ) -> tuple[str, str, str]:
         """(given, family, father's) names for a new person of that sex and nationality."""
         arabic = nationality == "IRQ"
         names, r = self.names, self.r
@@ -549,8 +664,9 @@ class _Generator:
         gap = self.rng.triangular(-3.0, 12.0, 4.0)
         wife_age = max(19.5, husband_age - gap)
         husband = self._man(nationality, self.arrival_ord - _days(husband_age))
-        wife = self._woman(self._spouse_nationality(nationality),
-                           self.arrival_ord - _days(wife_age))
+        wife = self._woman(
+            self._spouse_nationality(nationality), self.arrival_ord - _days(wife_age)
+        )
         return self._heads(husband, wife)
 
     def _man(self, nationality: str, birth: int, avoid: set[str] | None = None) -> _Member:
@@ -596,8 +712,14 @@ class _Generator:
         # Few minors: most children living with their parents here are adults.
         return 0.1 + self.r() * 17.8 if self.r() < 0.4 else 18.0 + self.r() * 16.0
 
-    def _family(self, k: int, nationality: str, *, single_parent: bool = False,
-                youngest: float | None = None) -> list[_Member]:
+    def _family(
+        self,
+        k: int,
+        nationality: str,
+        *,
+        single_parent: bool = False,
+        youngest: float | None = None,
+    ) -> list[_Member]:
         """A couple (or a single parent) with k children, parents first."""
         if k == 0:
             return self._couple(nationality)
@@ -619,8 +741,9 @@ class _Generator:
         children = self._children(husband, ages, mother_birth, twin)
         return kept + children
 
-    def _children(self, father: _Member, ages: list[float], mother_birth: int,
-                  twin: int) -> list[_Member]:
+    def _children(
+        self, father: _Member, ages: list[float], mother_birth: int, twin: int
+    ) -> list[_Member]:
         """Children of `father`: his family name, his given name as their father's name."""
         used = {father.given}
         children: list[_Member] = []
@@ -629,8 +752,9 @@ class _Generator:
             table = self._given_table(sex, father.nationality)
             given = self._given(table, used)
             birth = min(mother_birth + _days(age), self.arrival_ord - 1)
-            child = _Member("child", sex, birth, given, father.family, father.given,
-                            father.nationality)
+            child = _Member(
+                "child", sex, birth, given, father.family, father.given, father.nationality
+            )
             if i == twin:
                 child.birth, child.twin_of, child.exact = children[-1].birth, children[-1], True
                 children[-1].exact = True
@@ -657,8 +781,9 @@ class _Generator:
             sex = "M" if self.r() < 0.5 else "F"
             given, family, father = self._person_names(sex, principal.nationality)
             birth = self.arrival_ord - _days(18.0 + self.r() * 50.0)
-            members.append(_Member("other_relative", sex, birth, given, family, father,
-                                   principal.nationality))
+            members.append(
+                _Member("other_relative", sex, birth, given, family, father, principal.nationality)
+            )
         return members
 
     def _parent(self, principal: _Member, age: float) -> _Member:
@@ -667,8 +792,15 @@ class _Generator:
         birth = principal.birth - _days(gap)
         if self.r() < 0.35:
             _, _, grandfather = self._person_names("M", principal.nationality)
-            return _Member("parent", "M", birth, principal.father, principal.family,
-                           grandfather, principal.nationality)
+            return _Member(
+                "parent",
+                "M",
+                birth,
+                principal.father,
+                principal.family,
+                grandfather,
+                principal.nationality,
+            )
         given, family, father = self._person_names("F", principal.nationality)
         return _Member("parent", "F", birth, given, family, father, principal.nationality)
 
@@ -678,8 +810,15 @@ class _Generator:
         sibling_age = min(90.0, max(12.0, age + (self.r() - 0.5) * 24.0))
         used = {m.given for m in members} | {principal.father}
         given = self._given(self._given_table(sex, principal.nationality), used)
-        return _Member("sibling", sex, self.arrival_ord - _days(sibling_age), given,
-                       principal.family, principal.father, principal.nationality)
+        return _Member(
+            "sibling",
+            sex,
+            self.arrival_ord - _days(sibling_age),
+            given,
+            principal.family,
+            principal.father,
+            principal.nationality,
+        )
 
     def _three_generations(self, size: int, nationality: str) -> list[_Member]:
         """Grandparents, their son, his wife and their children (size - 4 grandchildren)."""
@@ -701,8 +840,9 @@ class _Generator:
         heads = self._heads(grandfather, grandmother)
         used = {grandfather.given}
         son_given = self._given(self._given_table("M", nationality), used)
-        son = _Member("child", "M", son_birth, son_given, grandfather.family, grandfather.given,
-                      nationality)
+        son = _Member(
+            "child", "M", son_birth, son_given, grandfather.family, grandfather.given, nationality
+        )
         dil = self._woman(self._spouse_nationality(nationality), dil_birth)
         dil.relationship = "other_relative"  # daughter-in-law
         kids = self._children(son, ages, dil_birth, twin)
@@ -732,18 +872,30 @@ class _Generator:
             needs = self._needs(member, age, lone_parent)
             self.person_seq += 1
             member.person = SyntheticPerson(
-                f"P{self.person_seq:06d}", case_id, member.relationship, member.given,
-                member.family, member.father, member.sex, birth_text, member.nationality,
-                self._document(age, member.nationality), phone, needs, arrival,
-                self._notes(member, needs))
+                f"P{self.person_seq:06d}",
+                case_id,
+                member.relationship,
+                member.given,
+                member.family,
+                member.father,
+                member.sex,
+                birth_text,
+                member.nationality,
+                self._document(age, member.nationality),
+                phone,
+                needs,
+                arrival,
+                self._notes(member, needs),
+            )
             persons.append(member.person)
         return persons
 
     def _lone_parent(self, members: list[_Member]) -> bool:
         """Does the principal applicant care for minor children without a spouse?"""
         adult_birth = self.arrival_ord - _EIGHTEEN_YEARS
-        return (any(m.relationship == "child" and m.birth > adult_birth for m in members)
-                and not any(m.relationship == "spouse" for m in members))
+        return any(
+            m.relationship == "child" and m.birth > adult_birth for m in members
+        ) and not any(m.relationship == "spouse" for m in members)
 
     def _birth_text(self, birth: int, age: float) -> str:
         """A full date mostly; year or year-month only for some (more often for the old)."""
@@ -855,16 +1007,30 @@ class _Generator:
         given, family, father = self._respelled(original)
         case = self._new_case(1)
         self.person_seq += 1
-        document = original.document_number if r() < 0.2 else (
-            self._registration_number() if r() < 0.45 else "")
+        document = (
+            original.document_number
+            if r() < 0.2
+            else (self._registration_number() if r() < 0.45 else "")
+        )
         choice = r()
-        phone = (original.phone if choice < 0.2 else self._new_phone() if choice < 0.6 else "")
+        phone = original.phone if choice < 0.2 else self._new_phone() if choice < 0.6 else ""
         needs = [n for n in original.specific_needs if r() < 0.8]
         copy = SyntheticPerson(
-            f"P{self.person_seq:06d}", case.case_id, "principal", given, family, father,
-            original.sex, self._garbled_birth(original.birth_date), original.nationality,
-            document, phone, needs, self.arrival, "" if r() < 0.8 else
-            _GENERAL_NOTES[int(r() * len(_GENERAL_NOTES))])
+            f"P{self.person_seq:06d}",
+            case.case_id,
+            "principal",
+            given,
+            family,
+            father,
+            original.sex,
+            self._garbled_birth(original.birth_date),
+            original.nationality,
+            document,
+            phone,
+            needs,
+            self.arrival,
+            "" if r() < 0.8 else _GENERAL_NOTES[int(r() * len(_GENERAL_NOTES))],
+        )
         return case, copy, (original.person_id, copy.person_id)
 
     def _respelled(self, original: SyntheticPerson) -> tuple[str, str, str]:
@@ -929,15 +1095,28 @@ def iter_persons(seed: int = 2013, persons: int = 3200) -> Iterator[SyntheticPer
         yield from members
 
 
-def write_people_csv(population: SyntheticPopulation | Iterable[SyntheticPerson],
-                     path: str | os.PathLike[str]) -> None:
+def write_people_csv(
+    population: SyntheticPopulation | Iterable[SyntheticPerson], path: str | os.PathLike[str]
+) -> None:
     """Write the person CSV of DESIGN.md (UTF-8, header row, needs joined by ';')."""
     rows = population.persons if isinstance(population, SyntheticPopulation) else population
     with open(path, "w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(PEOPLE_CSV_COLUMNS)
         writer.writerows(
-            (p.person_id, p.case_id, p.relationship, p.given_name, p.family_name,
-             p.father_name, p.sex, p.birth_date, p.nationality, p.document_number, p.phone,
-             ";".join(p.specific_needs))
-            for p in rows)
+            (
+                p.person_id,
+                p.case_id,
+                p.relationship,
+                p.given_name,
+                p.family_name,
+                p.father_name,
+                p.sex,
+                p.birth_date,
+                p.nationality,
+                p.document_number,
+                p.phone,
+                ";".join(p.specific_needs),
+            )
+            for p in rows
+        )

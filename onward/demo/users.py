@@ -41,9 +41,15 @@ def demo_users_ensure() -> list[tuple[str, str, str]]:
         user = User.objects.filter(username=username).first()
         if user is None:
             # Admins are staff of the camp; a delegation never is (incompatible roles).
-            user = User(username=username, role=role, country=country, first_name=first,
-                        last_name=last, is_staff=role == roles.ADMIN,
-                        is_superuser=role == roles.ADMIN)
+            user = User(
+                username=username,
+                role=role,
+                country=country,
+                first_name=first,
+                last_name=last,
+                is_staff=role == roles.ADMIN,
+                is_superuser=role == roles.ADMIN,
+            )
             user.full_clean(exclude=["password"])
         if not user.check_password(password):  # new, or from an older demo
             validate_password(password, user)

@@ -14,8 +14,19 @@ from onward.incidents.models import Claim, Incident
 class ClaimOut(serializers.ModelSerializer):
     class Meta:
         model = Claim
-        fields = ["id", "source", "cites", "stated_on", "killed", "injured", "missing",
-                  "figures_text", "summary", "publication", "official"]
+        fields = [
+            "id",
+            "source",
+            "cites",
+            "stated_on",
+            "killed",
+            "injured",
+            "missing",
+            "figures_text",
+            "summary",
+            "publication",
+            "official",
+        ]
 
 
 class ClaimIn(serializers.Serializer):
@@ -34,8 +45,16 @@ class ClaimIn(serializers.Serializer):
 class IncidentOut(serializers.ModelSerializer):
     class Meta:
         model = Incident
-        fields = ["id", "occurred_at", "time_known", "date_precision", "type", "within_site",
-                  "place", "description"]
+        fields = [
+            "id",
+            "occurred_at",
+            "time_known",
+            "date_precision",
+            "type",
+            "within_site",
+            "place",
+            "description",
+        ]
 
 
 class IncidentIn(serializers.Serializer):
@@ -70,8 +89,9 @@ class IncidentListApi(ListAPIView):
 
     def get_queryset(self):
         require(self.request.user, "incidents.view")
-        return selectors.incident_list(user=self.request.user,
-                                       type=self.request.query_params.get("type", ""))
+        return selectors.incident_list(
+            user=self.request.user, type=self.request.query_params.get("type", "")
+        )
 
     @extend_schema(request=IncidentIn, responses={201: IncidentOut})
     def post(self, request):
@@ -83,8 +103,10 @@ class IncidentListApi(ListAPIView):
 
 
 class IncidentDetailApi(APIView):
-    @extend_schema(parameters=[OpenApiParameter("rule", str, enum=list(selectors.RULES))],
-                   responses=IncidentDetailOut)
+    @extend_schema(
+        parameters=[OpenApiParameter("rule", str, enum=list(selectors.RULES))],
+        responses=IncidentDetailOut,
+    )
     def get(self, request, incident_id):
         incident = selectors.get_incident_for_user(request.user, incident_id)
         rule = request.query_params.get("rule", "latest_official")
@@ -112,8 +134,7 @@ class IncidentClaimsApi(APIView):
         incident = selectors.get_incident_for_user(request.user, incident_id)
         body = ClaimIn(data=request.data)
         body.is_valid(raise_exception=True)
-        claim = services.claim_add(actor=request.user, incident=incident,
-                                   data=body.validated_data)
+        claim = services.claim_add(actor=request.user, incident=incident, data=body.validated_data)
         return Response(ClaimOut(claim).data, status=201)
 
 
@@ -136,6 +157,10 @@ class IncidentVictimsApi(APIView):
         body = VictimIn(data=request.data)
         body.is_valid(raise_exception=True)
         person = get_person_for_user(request.user, body.validated_data["person_id"])
-        victim = services.victim_link(actor=request.user, incident=incident, person=person,
-                                      outcome=body.validated_data["outcome"])
+        victim = services.victim_link(
+            actor=request.user,
+            incident=incident,
+            person=person,
+            outcome=body.validated_data["outcome"],
+        )
         return Response(VictimOut(victim).data, status=201)

@@ -16,8 +16,9 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
     time_known = forms.BooleanField(required=False, initial=True, label="The time is known")
     type = forms.ChoiceField(choices=Incident.Type.choices)
     within_site = forms.BooleanField(required=False, initial=True, label="At the transit location")
-    place = forms.CharField(max_length=200, required=False,
-                            help_text="Where on the site, or the place away from it.")
+    place = forms.CharField(
+        max_length=200, required=False, help_text="Where on the site, or the place away from it."
+    )
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
 
@@ -29,11 +30,16 @@ class ClaimForm(ServiceErrorsMixin, forms.Form):
     killed = forms.IntegerField(required=False, min_value=0, help_text="Empty: not given.")
     injured = forms.IntegerField(required=False, min_value=0, help_text="Empty: not given.")
     missing = forms.IntegerField(required=False, min_value=0, help_text="Empty: not given.")
-    figures_text = forms.CharField(max_length=200, required=False, label="Figures in words",
-                                   help_text='What the source said without a number, e.g. "dozens".')
+    figures_text = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Figures in words",
+        help_text='What the source said without a number, e.g. "dozens".',
+    )
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    publication = forms.CharField(max_length=300, required=False,
-                                  help_text="A URL or the title of the publication.")
+    publication = forms.CharField(
+        max_length=300, required=False, help_text="A URL or the title of the publication."
+    )
 
 
 class ProtectionRequestForm(ServiceErrorsMixin, forms.Form):
@@ -45,8 +51,9 @@ class ProtectionRequestForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, incidents=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["incidents"].choices = [(i.pk, f"{i.when} – {i.get_type_display()}")
-                                            for i in incidents]
+        self.fields["incidents"].choices = [
+            (i.pk, f"{i.when} – {i.get_type_display()}") for i in incidents
+        ]
 
 
 class StatusForm(ServiceErrorsMixin, forms.Form):

@@ -17,15 +17,18 @@ class Incident(models.Model):
     occurred_at = models.DateTimeField(db_index=True)
     # How precisely the time is known: the reports often give only a day, or a month.
     time_known = models.BooleanField(default=True)
-    date_precision = models.CharField(max_length=1, default="D",
-                                      choices=[("D", "Day"), ("M", "Month")])
+    date_precision = models.CharField(
+        max_length=1, default="D", choices=[("D", "Day"), ("M", "Month")]
+    )
     type = models.CharField(max_length=16, choices=Type.choices)
     within_site = models.BooleanField(default=True, help_text="At the transit location.")
-    place = models.CharField(max_length=200, blank=True,
-                             help_text="Where within the site, or the place away from it.")
+    place = models.CharField(
+        max_length=200, blank=True, help_text="Where within the site, or the place away from it."
+    )
     description = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -64,12 +67,15 @@ class Claim(models.Model):
     # "dozens", "several": what the source said when it gave no number.
     figures_text = models.CharField(max_length=200, blank=True)
     summary = models.TextField(blank=True)
-    publication = models.CharField(max_length=300, blank=True,
-                                   help_text="Where it was published: a URL or a title.")
-    official = models.BooleanField(default=False,
-                                   help_text="A statement of an authority (a government, the UN).")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    publication = models.CharField(
+        max_length=300, blank=True, help_text="Where it was published: a URL or a title."
+    )
+    official = models.BooleanField(
+        default=False, help_text="A statement of an authority (a government, the UN)."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,19 +94,23 @@ class Victim(models.Model):
         INJURED = "injured", "Injured"
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="victims")
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT,
-                               related_name="incident_links")
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="incident_links"
+    )
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
-    ledger_entry = models.ForeignKey("movements.LedgerEntry", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
-    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                  on_delete=models.PROTECT, related_name="+")
+    ledger_entry = models.ForeignKey(
+        "movements.LedgerEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     linked_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["incident", "person"],
-                                               name="one_link_per_victim")]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "person"], name="one_link_per_victim")
+        ]
 
     def __str__(self):
         return f"{self.person_id} {self.outcome} in incident {self.incident_id}"
@@ -125,8 +135,9 @@ class ProtectionRequest(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
     requested_on = models.DateField()
     follow_up_on = models.DateField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -144,15 +155,17 @@ class ProtectionRequest(models.Model):
 class ProtectionRequestEvent(models.Model):
     """One step in a request's history: a status change and/or a new follow-up date."""
 
-    protection_request = models.ForeignKey(ProtectionRequest, on_delete=models.PROTECT,
-                                           related_name="events")
+    protection_request = models.ForeignKey(
+        ProtectionRequest, on_delete=models.PROTECT, related_name="events"
+    )
     status_from = models.CharField(max_length=16, blank=True)
     status_to = models.CharField(max_length=16)
     on = models.DateField()
     follow_up_on = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                           related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

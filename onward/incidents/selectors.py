@@ -34,13 +34,15 @@ def get_incident_for_user(user, incident_id) -> Incident:
 
 
 def get_protection_request_for_user(user, request_id) -> ProtectionRequest:
-    return get_for_user(user, visible_protection_requests(user), "protection_request",
-                        request_id)
+    return get_for_user(user, visible_protection_requests(user), "protection_request", request_id)
 
 
 def incident_list(*, user, type: str = "", place: str = "", year: str = "") -> QuerySet:
-    incidents = visible_incidents(user).annotate(
-        n_claims=Count("claims", distinct=True)).order_by("-occurred_at", "-id")
+    incidents = (
+        visible_incidents(user)
+        .annotate(n_claims=Count("claims", distinct=True))
+        .order_by("-occurred_at", "-id")
+    )
     if type:
         incidents = incidents.filter(type=type)
     if place == "site":
@@ -55,20 +57,22 @@ def incident_list(*, user, type: str = "", place: str = "", year: str = "") -> Q
 
 
 # What stands in for a figure no source gives under the rule (said wherever the rule is).
-RECORDED_NOTE = ("Where no source gives the figure under the rule, the victims recorded in "
-                 "Onward (linked to persons of the registry) count for it.")
+RECORDED_NOTE = (
+    "Where no source gives the figure under the rule, the victims recorded in "
+    "Onward (linked to persons of the registry) count for it."
+)
 
 
 @dataclass
 class Figure:
     name: str
-    value: int | None          # the figure the rule gives (None: neither a claim nor a record)
-    claim: Claim | None        # the claim it comes from (None when from the records)
-    low: int | None            # the range across all claims that give this figure
+    value: int | None  # the figure the rule gives (None: neither a claim nor a record)
+    claim: Claim | None  # the claim it comes from (None when from the records)
+    low: int | None  # the range across all claims that give this figure
     high: int | None
-    n: int                     # how many claims give a number
-    recorded: int = 0          # victims linked to persons with this outcome
-    basis: str = ""            # "claim", "recorded" (no claim under the rule), or ""
+    n: int  # how many claims give a number
+    recorded: int = 0  # victims linked to persons with this outcome
+    basis: str = ""  # "claim", "recorded" (no claim under the rule), or ""
 
     @property
     def range_text(self) -> str:
@@ -81,8 +85,9 @@ class Figure:
         return self.low is not None and self.low != self.high
 
 
-def incident_figures(incident: Incident, rule: str = "latest_official",
-                     claims: list[Claim] | None = None) -> dict[str, Figure]:
+def incident_figures(
+    incident: Incident, rule: str = "latest_official", claims: list[Claim] | None = None
+) -> dict[str, Figure]:
     """Per figure (killed, injured, missing): the value under `rule`, the claim it came
     from, and the range across every claim that gives a number. A claim that gives no
     number for a figure ("not given") takes no part in it; it is never read as 0.
@@ -110,15 +115,23 @@ def incident_figures(incident: Incident, rule: str = "latest_official",
         elif given:
             pick = max if rule == "highest" else min
             best = pick(values)
-            chosen = min((c for c in given if getattr(c, name) == best),
-                         key=lambda c: (c.stated_on, c.pk))
+            chosen = min(
+                (c for c in given if getattr(c, name) == best), key=lambda c: (c.stated_on, c.pk)
+            )
         recorded = outcomes.count(name)
         value, basis = (getattr(chosen, name), "claim") if chosen else (None, "")
         if value is None and recorded:
             value, basis = recorded, "recorded"
-        out[name] = Figure(name=name, value=value, claim=chosen, low=min(values, default=None),
-                           high=max(values, default=None), n=len(given), recorded=recorded,
-                           basis=basis)
+        out[name] = Figure(
+            name=name,
+            value=value,
+            claim=chosen,
+            low=min(values, default=None),
+            high=max(values, default=None),
+            n=len(given),
+            recorded=recorded,
+            basis=basis,
+        )
     return out
 
 
@@ -126,8 +139,10 @@ def incident_detail(*, user, incident: Incident, rule: str = "latest_official") 
     audit_read(actor=user, obj=incident)
     claims = list(incident.claims.select_related("recorded_by"))
     return {
-        "incident": incident, "claims": claims,
-        "figures": incident_figures(incident, rule, claims), "rule": rule,
+        "incident": incident,
+        "claims": claims,
+        "figures": incident_figures(incident, rule, claims),
+        "rule": rule,
         "rule_label": RULES[rule],
         "victims": list(incident.victims.select_related("person", "person__case")),
         "protection_requests": list(incident.protection_requests.all()),
@@ -136,12 +151,19 @@ def incident_detail(*, user, incident: Incident, rule: str = "latest_official") 
 
 def incidents_report(*, user, rule: str = "latest_official", year: int | None = None) -> dict:
     """Every incident with its figures under one rule, and the totals, saying the rule."""
-    incidents = list(visible_incidents(user).prefetch_related("claims", "victims").filter(
-        Q(occurred_at__year=year) if year else Q()))
+    incidents = list(
+        visible_incidents(user)
+        .prefetch_related("claims", "victims")
+        .filter(Q(occurred_at__year=year) if year else Q())
+    )
     rows = [(i, incident_figures(i, rule)) for i in incidents]
     totals = {name: sum(f[name].value or 0 for _, f in rows) for name in Claim.FIGURES}
-    audit_record(actor=user, action="view", object_type="incident_list",
-                 detail=f"report rule={rule} year={year or 'all'}")
+    audit_record(
+        actor=user,
+        action="view",
+        object_type="incident_list",
+        detail=f"report rule={rule} year={year or 'all'}",
+    )
     return {"rule": rule, "rule_label": RULES[rule], "rows": rows, "totals": totals}
 
 
@@ -154,6 +176,8 @@ def protection_request_list(*, user, status: str = "") -> QuerySet:
 
 def protection_request_detail(*, user, protection_request: ProtectionRequest) -> dict:
     audit_read(actor=user, obj=protection_request)
-    return {"pr": protection_request,
-            "events": list(protection_request.events.select_related("by")),
-            "incidents": list(protection_request.incidents.all())}
+    return {
+        "pr": protection_request,
+        "events": list(protection_request.events.select_related("by")),
+        "incidents": list(protection_request.incidents.all()),
+    }

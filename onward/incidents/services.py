@@ -37,8 +37,9 @@ def _text(data: dict, field: str, errors: dict, *, required=False, limit=None) -
     return value
 
 
-def _date(data: dict, field: str, errors: dict, *, required=True,
-          check=bounds.check_event_date) -> dt.date | None:
+def _date(
+    data: dict, field: str, errors: dict, *, required=True, check=bounds.check_event_date
+) -> dt.date | None:
     """A date within its bounds (onward/bounds.py: an event's by default)."""
     value = data.get(field)
     if value in (None, ""):
@@ -124,8 +125,13 @@ def _incident_fields(data: dict) -> dict:
 def incident_create(*, actor, data: dict) -> Incident:
     require(actor, "incidents.record")
     incident = Incident.objects.create(recorded_by=actor, **_incident_fields(data))
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="incident",
-                 object_id=incident.pk, detail=str(incident))
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="incident",
+        object_id=incident.pk,
+        detail=str(incident),
+    )
     return incident
 
 
@@ -146,15 +152,22 @@ def claim_add(*, actor, incident: Incident, data: dict) -> Claim:
         **{f: _count(data, f, errors) for f in Claim.FIGURES},
     }
     if fields["stated_on"] and fields["stated_on"] < timezone.localtime(
-            incident.occurred_at).date().replace(day=1):
+        incident.occurred_at
+    ).date().replace(day=1):
         errors["stated_on"] = "A statement about an incident comes after it."
     if errors:
         raise ValidationError(errors)
     claim = Claim.objects.create(incident=incident, recorded_by=actor, **fields)
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="incident",
-                 object_id=incident.pk, detail=f"claim by {claim.source}",
-                 changes={f: ["", str(getattr(claim, f))] for f in Claim.FIGURES
-                          if getattr(claim, f) is not None})
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="incident",
+        object_id=incident.pk,
+        detail=f"claim by {claim.source}",
+        changes={
+            f: ["", str(getattr(claim, f))] for f in Claim.FIGURES if getattr(claim, f) is not None
+        },
+    )
     return claim
 
 
@@ -173,24 +186,42 @@ def victim_link(*, actor, incident: Incident, person: Person, outcome: str) -> V
     if existing and existing.outcome == outcome:
         return existing
     if existing:
-        raise ValidationError({"person": f"{person.person_id} is already linked to this "
-                                         f"incident as {existing.outcome}."})
+        raise ValidationError(
+            {
+                "person": f"{person.person_id} is already linked to this "
+                f"incident as {existing.outcome}."
+            }
+        )
     entry = None
     if outcome == Victim.Outcome.KILLED:
         day = timezone.localtime(incident.occurred_at).date()
         try:
-            entry = death_record_once(actor=actor, person=person, on=day,
-                                      note=f"killed in incident {incident.pk} ({incident})")
+            entry = death_record_once(
+                actor=actor,
+                person=person,
+                on=day,
+                note=f"killed in incident {incident.pk} ({incident})",
+            )
         except ValidationError as exc:
             raise ValidationError({"person": exc.messages}) from exc
     try:
         with transaction.atomic():
-            victim = Victim.objects.create(incident=incident, person=person, outcome=outcome,
-                                           ledger_entry=entry, linked_by=actor)
+            victim = Victim.objects.create(
+                incident=incident,
+                person=person,
+                outcome=outcome,
+                ledger_entry=entry,
+                linked_by=actor,
+            )
     except IntegrityError as exc:  # a concurrent identical link
         raise ValidationError({"person": "Already linked."}) from exc
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="incident",
-                 object_id=incident.pk, detail=f"victim {person.person_id} ({outcome})")
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="incident",
+        object_id=incident.pk,
+        detail=f"victim {person.person_id} ({outcome})",
+    )
     return victim
 
 
@@ -199,8 +230,9 @@ def _request_fields(data: dict, errors: dict) -> dict:
         "authority": _text(data, "authority", errors, required=True, limit=200),
         "request": _text(data, "request", errors, required=True),
         "requested_on": _date(data, "requested_on", errors),
-        "follow_up_on": _date(data, "follow_up_on", errors, required=False,
-                              check=bounds.check_planned_date),
+        "follow_up_on": _date(
+            data, "follow_up_on", errors, required=False, check=bounds.check_planned_date
+        ),
     }
 
 
@@ -209,35 +241,62 @@ def protection_request_create(*, actor, data: dict, incidents=()) -> ProtectionR
     require(actor, "incidents.record")
     errors: dict = {}
     fields = _request_fields(data, errors)
-    if fields["follow_up_on"] and fields["requested_on"] and \
-            fields["follow_up_on"] < fields["requested_on"]:
+    if (
+        fields["follow_up_on"]
+        and fields["requested_on"]
+        and fields["follow_up_on"] < fields["requested_on"]
+    ):
         errors["follow_up_on"] = "A follow-up comes after the request."
     if errors:
         raise ValidationError(errors)
     pr = ProtectionRequest.objects.create(created_by=actor, **fields)
     pr.incidents.set(list(incidents))
-    ProtectionRequestEvent.objects.create(protection_request=pr, status_to=pr.status,
-                                          on=pr.requested_on, follow_up_on=pr.follow_up_on,
-                                          note="requested", by=actor)
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="protection_request",
-                 object_id=pr.pk, detail=f"to {pr.authority}")
+    ProtectionRequestEvent.objects.create(
+        protection_request=pr,
+        status_to=pr.status,
+        on=pr.requested_on,
+        follow_up_on=pr.follow_up_on,
+        note="requested",
+        by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="protection_request",
+        object_id=pr.pk,
+        detail=f"to {pr.authority}",
+    )
     return pr
 
 
 @transaction.atomic
-def protection_request_update(*, actor, protection_request: ProtectionRequest,
-                              expected_version: int, status: str, on, note: str = "",
-                              follow_up_on=None) -> ProtectionRequest:
+def protection_request_update(
+    *,
+    actor,
+    protection_request: ProtectionRequest,
+    expected_version: int,
+    status: str,
+    on,
+    note: str = "",
+    follow_up_on=None,
+) -> ProtectionRequest:
     """A status change (or a new follow-up date), kept in the request's history."""
     require(actor, "incidents.record")
     pr = ProtectionRequest.objects.select_for_update().get(pk=protection_request.pk)
     if pr.version != expected_version:
-        raise StaleEdit("This request was changed by someone else since you opened it. "
-                        "Reload it and apply your change again.")
+        raise StaleEdit(
+            "This request was changed by someone else since you opened it. "
+            "Reload it and apply your change again."
+        )
     errors: dict = {}
     day = _date({"on": on}, "on", errors)
-    follow = _date({"follow_up_on": follow_up_on}, "follow_up_on", errors, required=False,
-                   check=bounds.check_planned_date)
+    follow = _date(
+        {"follow_up_on": follow_up_on},
+        "follow_up_on",
+        errors,
+        required=False,
+        check=bounds.check_planned_date,
+    )
     if status not in ProtectionRequest.Status.values:
         errors["status"] = f"One of: {', '.join(ProtectionRequest.Status.values)}."
     if day and day < pr.requested_on:
@@ -246,13 +305,25 @@ def protection_request_update(*, actor, protection_request: ProtectionRequest,
         raise ValidationError(errors)
     assert day is not None  # required: a missing or bad date is in errors
     event = ProtectionRequestEvent.objects.create(
-        protection_request=pr, status_from=pr.status, status_to=status, on=day,
-        follow_up_on=follow, note=str(note or "").strip(), by=actor)
+        protection_request=pr,
+        status_from=pr.status,
+        status_to=status,
+        on=day,
+        follow_up_on=follow,
+        note=str(note or "").strip(),
+        by=actor,
+    )
     changes = {"status": [pr.status, status]} if status != pr.status else {}
     if follow != pr.follow_up_on:
         changes["follow_up_on"] = [str(pr.follow_up_on or ""), str(follow or "")]
     pr.status, pr.follow_up_on, pr.version = status, follow, pr.version + 1
     pr.save(update_fields=["status", "follow_up_on", "version"])
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="protection_request",
-                 object_id=pr.pk, changes=changes, detail=event.note[:255])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="protection_request",
+        object_id=pr.pk,
+        changes=changes,
+        detail=event.note[:255],
+    )
     return pr

@@ -1,6 +1,5 @@
 """Pages of the incidents app. Thin: parse the request, call selectors and services."""
 
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -20,8 +19,9 @@ def incident_or_404(request, incident_id):
 
 
 def request_or_404(request, request_id):
-    return record_or_404(request, selectors.get_protection_request_for_user, "protection_request",
-                  str(request_id))
+    return record_or_404(
+        request, selectors.get_protection_request_for_user, "protection_request", str(request_id)
+    )
 
 
 def _rule(request) -> str:
@@ -35,15 +35,26 @@ def incident_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("type", "place", "year")}
     rule = _rule(request)
     incidents = selectors.incident_list(user=request.user, **filters).prefetch_related(
-        "claims", "victims")
+        "claims", "victims"
+    )
     rows = [(i, selectors.incident_figures(i, rule)) for i in incidents]
-    return render(request, "incidents/incident_list.html", {
-        "rows": rows, "filters": filters, "types": Incident.Type.choices, "rule": rule,
-        "rules": selectors.RULES, "can_record": can(request.user, "incidents.record"),
-        "recorded_note": selectors.RECORDED_NOTE,
-        "totals": {f: sum(figs[f].value or 0 for _, figs in rows) for f in
-                   ("killed", "injured", "missing")},
-    })
+    return render(
+        request,
+        "incidents/incident_list.html",
+        {
+            "rows": rows,
+            "filters": filters,
+            "types": Incident.Type.choices,
+            "rule": rule,
+            "rules": selectors.RULES,
+            "can_record": can(request.user, "incidents.record"),
+            "recorded_note": selectors.RECORDED_NOTE,
+            "totals": {
+                f: sum(figs[f].value or 0 for _, figs in rows)
+                for f in ("killed", "injured", "missing")
+            },
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -66,10 +77,16 @@ def incident_create(request):
 def incident_detail(request, incident_id):
     incident = incident_or_404(request, incident_id)
     detail = selectors.incident_detail(user=request.user, incident=incident, rule=_rule(request))
-    return render(request, "incidents/incident_detail.html", {
-        **detail, "rules": selectors.RULES, "can_record": can(request.user, "incidents.record"),
-        "figure_names": ("killed", "injured", "missing"),
-    })
+    return render(
+        request,
+        "incidents/incident_detail.html",
+        {
+            **detail,
+            "rules": selectors.RULES,
+            "can_record": can(request.user, "incidents.record"),
+            "figure_names": ("killed", "injured", "missing"),
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -85,10 +102,16 @@ def claim_add(request, incident_id):
         else:
             messages.success(request, "Claim added.")
             return redirect("incident_detail", incident_id=incident.pk)
-    return render(request, "web/form.html", {
-        "form": form, "title": f"Add a claim about: {incident}",
-        "intro": "One source's statement. Leave a figure empty when the source gave none: "
-                 "empty is not zero."})
+    return render(
+        request,
+        "web/form.html",
+        {
+            "form": form,
+            "title": f"Add a claim about: {incident}",
+            "intro": "One source's statement. Leave a figure empty when the source gave none: "
+            "empty is not zero.",
+        },
+    )
 
 
 @require_POST
@@ -97,8 +120,12 @@ def victim_link(request, incident_id):
     incident = incident_or_404(request, incident_id)
     try:
         person = get_person_for_user(request.user, request.POST.get("person", "").strip())
-        services.victim_link(actor=request.user, incident=incident, person=person,
-                             outcome=request.POST.get("outcome", ""))
+        services.victim_link(
+            actor=request.user,
+            incident=incident,
+            person=person,
+            outcome=request.POST.get("outcome", ""),
+        )
     except NotFound:
         messages.error(request, "No such person.")
     except ValidationError as exc:
@@ -112,19 +139,28 @@ def victim_link(request, incident_id):
 @permission_required("incidents.view")
 def protection_request_list(request):
     status = request.GET.get("status", "")
-    return render(request, "incidents/protection_request_list.html", {
-        "requests": selectors.protection_request_list(user=request.user, status=status),
-        "status": status, "statuses": ProtectionRequest.Status.choices,
-        "can_record": can(request.user, "incidents.record"), "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "incidents/protection_request_list.html",
+        {
+            "requests": selectors.protection_request_list(user=request.user, status=status),
+            "status": status,
+            "statuses": ProtectionRequest.Status.choices,
+            "can_record": can(request.user, "incidents.record"),
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("incidents.record")
 def protection_request_create(request):
     incidents = list(selectors.visible_incidents(request.user)[:100])
-    form = ProtectionRequestForm(request.POST or None, incidents=incidents,
-                                 initial={"incidents": request.GET.getlist("incident")})
+    form = ProtectionRequestForm(
+        request.POST or None,
+        incidents=incidents,
+        initial={"incidents": request.GET.getlist("incident")},
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         # Popped once: inside the comprehension it ran for each incident, and the second
@@ -132,15 +168,13 @@ def protection_request_create(request):
         picked = set(data.pop("incidents"))
         chosen = [i for i in incidents if str(i.pk) in picked]
         try:
-            pr = services.protection_request_create(actor=request.user, data=data,
-                                                    incidents=chosen)
+            pr = services.protection_request_create(actor=request.user, data=data, incidents=chosen)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, "Protection request recorded.")
             return redirect("protection_request_detail", request_id=pr.pk)
-    return render(request, "web/form.html", {"form": form,
-                                                   "title": "Record a protection request"})
+    return render(request, "web/form.html", {"form": form, "title": "Record a protection request"})
 
 
 @require_safe
@@ -148,10 +182,19 @@ def protection_request_create(request):
 def protection_request_detail(request, request_id):
     pr = request_or_404(request, request_id)
     detail = selectors.protection_request_detail(user=request.user, protection_request=pr)
-    form = StatusForm(initial={"status": pr.status, "on": timezone.localdate(),
-                               "follow_up_on": pr.follow_up_on, "version": pr.version})
-    return render(request, "incidents/protection_request_detail.html", {
-        **detail, "form": form, "can_record": can(request.user, "incidents.record")})
+    form = StatusForm(
+        initial={
+            "status": pr.status,
+            "on": timezone.localdate(),
+            "follow_up_on": pr.follow_up_on,
+            "version": pr.version,
+        }
+    )
+    return render(
+        request,
+        "incidents/protection_request_detail.html",
+        {**detail, "form": form, "can_record": can(request.user, "incidents.record")},
+    )
 
 
 @require_POST
@@ -162,10 +205,14 @@ def protection_request_update(request, request_id):
     if form.is_valid():
         try:
             services.protection_request_update(
-                actor=request.user, protection_request=pr,
-                expected_version=form.cleaned_data["version"], status=form.cleaned_data["status"],
-                on=form.cleaned_data["on"], note=form.cleaned_data["note"],
-                follow_up_on=form.cleaned_data["follow_up_on"])
+                actor=request.user,
+                protection_request=pr,
+                expected_version=form.cleaned_data["version"],
+                status=form.cleaned_data["status"],
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data["note"],
+                follow_up_on=form.cleaned_data["follow_up_on"],
+            )
         except (ValidationError, StaleEdit) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:

@@ -21,20 +21,22 @@ class Job(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=32, db_index=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED,
-                              db_index=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
     params = models.JSONField(default=dict, blank=True)
     progress = models.PositiveBigIntegerField(default=0)
     total = models.PositiveBigIntegerField(null=True, blank=True)
     message = models.CharField(max_length=255, blank=True)
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)  # of the current attempt
     finished_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)      # started so far
+    attempts = models.PositiveSmallIntegerField(default=0)  # started so far
     max_attempts = models.PositiveSmallIntegerField(default=1)
     lease_owner = models.CharField(max_length=100, blank=True)  # host:pid:token of the worker
     lease_expires_at = models.DateTimeField(null=True, blank=True)
@@ -61,7 +63,7 @@ class Job(models.Model):
 
     @property
     def attempt_label(self) -> str:
-        """"attempt 2 of 3" once there is more than one, else "" (most jobs run once)."""
+        """ "attempt 2 of 3" once there is more than one, else "" (most jobs run once)."""
         if self.max_attempts <= 1 and self.attempts <= 1:
             return ""
         current = self.attempts + (1 if self.status == self.Status.QUEUED else 0)

@@ -35,11 +35,17 @@ class JobKind:
 KINDS: dict[str, JobKind] = {}
 
 
-def job_kind(name: str, *, retry: bool = False, committed: Callable | None = None,
-             abandoned: Callable | None = None):
+def job_kind(
+    name: str,
+    *,
+    retry: bool = False,
+    committed: Callable | None = None,
+    abandoned: Callable | None = None,
+):
     def register(fn):
-        KINDS[name] = JobKind(name=name, run=fn, retry=retry, committed=committed,
-                              abandoned=abandoned)
+        KINDS[name] = JobKind(
+            name=name, run=fn, retry=retry, committed=committed, abandoned=abandoned
+        )
         return fn
 
     return register

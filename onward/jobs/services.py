@@ -93,6 +93,7 @@ def when_text(moment: dt.datetime | None) -> str:
 
 # --- queueing and claiming ---------------------------------------------------------------
 
+
 def job_enqueue(*, kind: str, actor, params: dict | None = None) -> Job:
     """Queues a job. It keeps where it was asked from (channel and address of the request)
     so that the audit entries it writes say so."""
@@ -101,10 +102,17 @@ def job_enqueue(*, kind: str, actor, params: dict | None = None) -> Job:
         raise ValueError(f"Unknown job kind {kind!r}.")
     meta = request_meta()
     job = Job.objects.create(
-        kind=kind, created_by=actor, params=params or {},
+        kind=kind,
+        created_by=actor,
+        params=params or {},
         max_attempts=settings.ONWARD_JOB_MAX_ATTEMPTS if spec.retry else 1,
-        origin={"channel": meta.channel, "ip": meta.ip, "path": meta.path,
-                "request_id": meta.request_id})
+        origin={
+            "channel": meta.channel,
+            "ip": meta.ip,
+            "path": meta.path,
+            "request_id": meta.request_id,
+        },
+    )
     if getattr(settings, "ONWARD_JOBS_EAGER", False):
         transaction.on_commit(lambda: job_run(Job.objects.get(pk=job.pk), heartbeat=False))
     return job
@@ -112,9 +120,13 @@ def job_enqueue(*, kind: str, actor, params: dict | None = None) -> Job:
 
 def _claim(queryset, worker: str) -> int:
     return queryset.filter(status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, lease_owner=worker,
-        lease_expires_at=_lease_end(lease_seconds()), attempts=F("attempts") + 1,
-        started_at=Now(), finished_at=None)
+        status=Job.Status.RUNNING,
+        lease_owner=worker,
+        lease_expires_at=_lease_end(lease_seconds()),
+        attempts=F("attempts") + 1,
+        started_at=Now(),
+        finished_at=None,
+    )
 
 
 def job_claim_next(*, worker: str) -> Job | None:
@@ -123,8 +135,9 @@ def job_claim_next(*, worker: str) -> Job | None:
     if not Job.objects.filter(status=Job.Status.QUEUED).exists():
         return None  # the common case answered without a write transaction (SQLite's lock)
     with transaction.atomic():
-        job = _skip_locked(Job.objects.filter(status=Job.Status.QUEUED)
-                           .order_by("created_at")).first()
+        job = _skip_locked(
+            Job.objects.filter(status=Job.Status.QUEUED).order_by("created_at")
+        ).first()
         if job is None or not _claim(Job.objects.filter(pk=job.pk), worker):
             return None
     job.refresh_from_db()
@@ -132,6 +145,7 @@ def job_claim_next(*, worker: str) -> Job | None:
 
 
 # --- taking back the jobs of dead workers ------------------------------------------------
+
 
 def job_reclaim_expired() -> list[Job]:
     """Takes back the running jobs whose lease has expired: queued again for another
@@ -142,8 +156,9 @@ def job_reclaim_expired() -> list[Job]:
         return []
     taken = []
     with transaction.atomic():
-        for job in _skip_locked(running.filter(_expired()).order_by("created_at")
-                                )[:TAKE_BACK_BATCH]:
+        for job in _skip_locked(running.filter(_expired()).order_by("created_at"))[
+            :TAKE_BACK_BATCH
+        ]:
             if _take_back(job):
                 taken.append(job.pk)
     return list(Job.objects.filter(pk__in=taken).order_by("created_at"))
@@ -152,26 +167,47 @@ def job_reclaim_expired() -> list[Job]:
 def _take_back(job: Job) -> bool:
     kind = KINDS.get(job.kind)
     expired_at = job.lease_expires_at
-    reason = (f"the worker stopped (lease expired at {when_text(expired_at)})" if expired_at
-              else "the worker stopped (it was running before leases were kept)")
+    reason = (
+        f"the worker stopped (lease expired at {when_text(expired_at)})"
+        if expired_at
+        else "the worker stopped (it was running before leases were kept)"
+    )
     # The worker may have died after its work committed, before it recorded the end.
     result = kind.committed(job) if kind and kind.committed else None
     retry = result is None and bool(kind and kind.retry) and job.attempts < job.max_attempts
-    then = "done: its work had committed" if result is not None else (
-        "queued again" if retry else "failed")
-    entry = {"attempt": job.attempts, "worker": job.lease_owner,
-             "started_at": job.started_at.isoformat() if job.started_at else None,
-             "lease_expired_at": expired_at.isoformat() if expired_at else None,
-             "outcome": reason, "then": then}
+    then = (
+        "done: its work had committed"
+        if result is not None
+        else ("queued again" if retry else "failed")
+    )
+    entry = {
+        "attempt": job.attempts,
+        "worker": job.lease_owner,
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "lease_expired_at": expired_at.isoformat() if expired_at else None,
+        "outcome": reason,
+        "then": then,
+    }
     of = f" of {job.max_attempts}" if job.max_attempts > 1 else ""
     if result is not None:
-        fields = {"status": Job.Status.DONE, "lease_expires_at": None, "finished_at": Now(),
-                  "result": result, "progress": job.total or job.progress,
-                  "message": f"Done (recorded after {reason}: its work had committed)."[:255]}
+        fields = {
+            "status": Job.Status.DONE,
+            "lease_expires_at": None,
+            "finished_at": Now(),
+            "result": result,
+            "progress": job.total or job.progress,
+            "message": f"Done (recorded after {reason}: its work had committed)."[:255],
+        }
     elif retry:
-        fields = {"status": Job.Status.QUEUED, "lease_expires_at": None, "lease_owner": "",
-                  "message": (f"Attempt {job.attempts}{of}: {reason}. Queued again for "
-                              f"attempt {job.attempts + 1}{of}.")[:255]}
+        fields = {
+            "status": Job.Status.QUEUED,
+            "lease_expires_at": None,
+            "lease_owner": "",
+            "message": (
+                f"Attempt {job.attempts}{of}: {reason}. Queued again for "
+                f"attempt {job.attempts + 1}{of}."
+            )[:255],
+        }
     else:
         if not (kind and kind.retry):
             after = "a job of this kind is not run again by itself: start it again"
@@ -179,12 +215,18 @@ def _take_back(job: Job) -> bool:
             after = f"that was attempt {job.attempts}{of}, the last: start it again"
         else:
             after = "start it again"
-        fields = {"status": Job.Status.FAILED, "lease_expires_at": None,
-                  "finished_at": Now(), "message": "Failed",
-                  "error": f"{reason[0].upper()}{reason[1:]}; {after}."}
-    changed = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING,
-                                 lease_owner=job.lease_owner).filter(_expired()).update(
-        history=[*job.history, entry], **fields)
+        fields = {
+            "status": Job.Status.FAILED,
+            "lease_expires_at": None,
+            "finished_at": Now(),
+            "message": "Failed",
+            "error": f"{reason[0].upper()}{reason[1:]}; {after}.",
+        }
+    changed = (
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, lease_owner=job.lease_owner)
+        .filter(_expired())
+        .update(history=[*job.history, entry], **fields)
+    )
     if not changed:
         return False  # renewed (or finished) since it was read
     log.warning("job %s (%s): %s; %s", job.pk, job.kind, reason, then)
@@ -202,6 +244,7 @@ def describe(job: Job) -> str:
 
 # --- running a job under its lease -------------------------------------------------------
 
+
 class Lease:
     """The lease of one running job, renewed by a heartbeat thread (its own database
     connection) and by the job's progress reports, which it also writes."""
@@ -213,8 +256,11 @@ class Lease:
         self._lock = threading.Lock()
         self._wake, self._stop = threading.Event(), threading.Event()
         self._last = 0.0
-        self._thread = (threading.Thread(target=self._beat, daemon=True,
-                                         name=f"onward-lease-{job.pk}") if heartbeat else None)
+        self._thread = (
+            threading.Thread(target=self._beat, daemon=True, name=f"onward-lease-{job.pk}")
+            if heartbeat
+            else None
+        )
 
     def mine(self):
         return Job.objects.filter(pk=self.pk, status=Job.Status.RUNNING, lease_owner=self.owner)
@@ -296,9 +342,11 @@ class Lease:
             self.renew(fields)  # the job's connection holds SQLite's one write lock anyway
             return
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {Job._meta.db_table} WHERE id = %s AND status = %s "
-                           "AND lease_owner = %s FOR KEY SHARE",
-                           [self.pk, Job.Status.RUNNING, self.owner])
+            cursor.execute(
+                f"SELECT 1 FROM {Job._meta.db_table} WHERE id = %s AND status = %s "
+                "AND lease_owner = %s FOR KEY SHARE",
+                [self.pk, Job.Status.RUNNING, self.owner],
+            )
             if cursor.fetchone() is None:
                 self.lost = True
                 raise LeaseLost(f"Job {self.pk}: the lease of {self.owner} was taken back.")
@@ -314,8 +362,14 @@ def _as_origin(origin: dict):
     if not origin:
         yield
         return
-    with request_meta_as(RequestMeta(origin.get("ip"), origin.get("path", "")[:255],
-                                     origin.get("channel", "cli"), origin.get("request_id"))):
+    with request_meta_as(
+        RequestMeta(
+            origin.get("ip"),
+            origin.get("path", "")[:255],
+            origin.get("channel", "cli"),
+            origin.get("request_id"),
+        )
+    ):
         yield
 
 
@@ -339,12 +393,15 @@ def job_run(job: Job, *, worker: str | None = None, heartbeat: bool = True) -> J
         with _as_origin(job.origin):
             result = kind.run(job, lease.progress)
     except LeaseLost:
-        log.warning("job %s: another worker took it back; this attempt's work was stopped",
-                    job.pk)
+        log.warning("job %s: another worker took it back; this attempt's work was stopped", job.pk)
     except Exception as exc:  # the job failed: record why, keep the worker alive
         log.exception("job %s failed", job.pk)
-        outcome = {"status": Job.Status.FAILED, "error": str(exc)[:2000], "message": "Failed",
-                   "result": {"traceback": traceback.format_exc()[-4000:]}}
+        outcome = {
+            "status": Job.Status.FAILED,
+            "error": str(exc)[:2000],
+            "message": "Failed",
+            "result": {"traceback": traceback.format_exc()[-4000:]},
+        }
     else:
         outcome = {"status": Job.Status.DONE, "result": result or {}, "message": "Done"}
     finally:
@@ -362,19 +419,32 @@ def _finish(job: Job, lease: Lease, fields: dict) -> None:
     try:
         written = lease.mine().update(finished_at=Now(), lease_expires_at=None, **fields)
     except DatabaseError as exc:
-        log.error("job %s: its end could not be recorded (%s); its lease will expire and "
-                  "another worker will take it back", job.pk, exc)
+        log.error(
+            "job %s: its end could not be recorded (%s); its lease will expire and "
+            "another worker will take it back",
+            job.pk,
+            exc,
+        )
         return
     if not written:
-        log.warning("job %s: finished after another worker took it back; not recorded over "
-                    "that worker's record", job.pk)
+        log.warning(
+            "job %s: finished after another worker took it back; not recorded over "
+            "that worker's record",
+            job.pk,
+        )
 
 
 # --- the worker --------------------------------------------------------------------------
 
-def worker_loop(*, stop: threading.Event | None = None, idle_sleep: float = 1.0,
-                once: bool = False, say: Callable[[str], None] | None = None,
-                worker: str | None = None) -> int:
+
+def worker_loop(
+    *,
+    stop: threading.Event | None = None,
+    idle_sleep: float = 1.0,
+    once: bool = False,
+    say: Callable[[str], None] | None = None,
+    worker: str | None = None,
+) -> int:
     """Takes back the jobs of dead workers, claims and runs queued jobs, until stopped
     (`once`: until no job is queued). Returns how many it ran. A database that cannot be
     reached is waited for, not a reason to stop."""
@@ -434,6 +504,7 @@ def chores_run_due(say: Callable[[str], None], *, now: float | None = None) -> l
 def worker_thread_start() -> threading.Event:
     """A worker in a daemon thread of this process (what `onward demo` uses)."""
     stop = threading.Event()
-    threading.Thread(target=worker_loop, kwargs={"stop": stop}, daemon=True,
-                     name="onward-worker").start()
+    threading.Thread(
+        target=worker_loop, kwargs={"stop": stop}, daemon=True, name="onward-worker"
+    ).start()
     return stop

@@ -11,10 +11,20 @@ def _job(request, job_id):
 
 
 def job_state(job) -> dict:
-    return {"id": str(job.id), "kind": job.kind, "status": job.status, "progress": job.progress,
-            "total": job.total, "percent": job.percent, "message": job.message,
-            "error": job.error, "finished": job.finished, "attempt": job.attempt_label,
-            "attempts": job.attempts, "max_attempts": job.max_attempts}
+    return {
+        "id": str(job.id),
+        "kind": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "total": job.total,
+        "percent": job.percent,
+        "message": job.message,
+        "error": job.error,
+        "finished": job.finished,
+        "attempt": job.attempt_label,
+        "attempts": job.attempts,
+        "max_attempts": job.max_attempts,
+    }
 
 
 @require_safe

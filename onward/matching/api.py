@@ -79,24 +79,29 @@ class RunDetailOut(RunOut):
     pledge_proposals = PledgeProposalOut(many=True)
     unassigned = UnassignedOut(many=True)
     nothing_placed = serializers.ListField(
-        child=serializers.CharField(), allow_null=True,
-        help_text="When the run placed no case, why (null when it placed some).")
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="When the run placed no case, why (null when it placed some).",
+    )
     locks = serializers.ListField(child=serializers.DictField())
     forbids = serializers.ListField(child=serializers.DictField())
 
 
 class RunIn(serializers.Serializer):
-    policy = serializers.IntegerField(required=False, allow_null=True,
-                                      help_text="A current policy version; default Standard.")
-    time_limit = serializers.FloatField(required=False, default=60.0, min_value=1,
-                                        max_value=3600, help_text="seconds")
+    policy = serializers.IntegerField(
+        required=False, allow_null=True, help_text="A current policy version; default Standard."
+    )
+    time_limit = serializers.FloatField(
+        required=False, default=60.0, min_value=1, max_value=3600, help_text="seconds"
+    )
     # Below 1 (the service refuses 1): the largest bound a schema can state inclusively.
-    gap = serializers.FloatField(required=False, default=1e-4, min_value=0,
-                                 max_value=GAP_MAX)
+    gap = serializers.FloatField(required=False, default=1e-4, min_value=0, max_value=GAP_MAX)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     predictions = serializers.ListField(
-        child=serializers.DictField(), required=False,
-        help_text="[{case_id, pledge_id | country, predicted (0–1)}]")
+        child=serializers.DictField(),
+        required=False,
+        help_text="[{case_id, pledge_id | country, predicted (0–1)}]",
+    )
 
 
 class PairIn(serializers.Serializer):
@@ -108,30 +113,39 @@ class ResolveIn(serializers.Serializer):
     locks = PairIn(many=True, required=False, help_text="Added to the run's own locks.")
     forbids = PairIn(many=True, required=False, help_text="Added to the run's own forbids.")
     release = PairIn(many=True, required=False, help_text="Taken off the run's own pins.")
-    time_limit = serializers.FloatField(required=False, min_value=1, max_value=3600,
-                                        help_text="seconds")
+    time_limit = serializers.FloatField(
+        required=False, min_value=1, max_value=3600, help_text="seconds"
+    )
 
 
 class AcceptIn(serializers.Serializer):
-    pledges = serializers.ListField(child=serializers.IntegerField(), required=False,
-                                    help_text="Pledge ids; default every pledge with "
-                                              "proposals not yet accepted.")
+    pledges = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Pledge ids; default every pledge with proposals not yet accepted.",
+    )
 
 
 class AcceptOut(serializers.Serializer):
-    submitted = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
-                                      help_text="{pledge id: [case ids submitted]}")
+    submitted = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="{pledge id: [case ids submitted]}",
+    )
 
 
 def _detail(user, run) -> dict:
     d = selectors.run_detail(user=user, run=run)
     pins = d["pins"]
-    return {**d["summary"],
-            "pledge_proposals": [{**r, "accepted": r["accepted"] is not None}
-                                 for r in d["pledge_rows"]],
-            "unassigned": d["unassigned"], "nothing_placed": d["nothing_placed"],
-            "locks": [p for p in pins if p["kind"] == "lock"],
-            "forbids": [p for p in pins if p["kind"] == "forbid"]}
+    return {
+        **d["summary"],
+        "pledge_proposals": [
+            {**r, "accepted": r["accepted"] is not None} for r in d["pledge_rows"]
+        ],
+        "unassigned": d["unassigned"],
+        "nothing_placed": d["nothing_placed"],
+        "locks": [p for p in pins if p["kind"] == "lock"],
+        "forbids": [p for p in pins if p["kind"] == "forbid"],
+    }
 
 
 def _predictions(rows) -> dict | None:
@@ -139,8 +153,12 @@ def _predictions(rows) -> dict | None:
         return None
     lines = ["case_id,pledge_id,country,predicted"]
     for r in rows:
-        lines.append(",".join(str(r.get(k, "") or "").replace(",", " ")
-                              for k in ("case_id", "pledge_id", "country", "predicted")))
+        lines.append(
+            ",".join(
+                str(r.get(k, "") or "").replace(",", " ")
+                for k in ("case_id", "pledge_id", "country", "predicted")
+            )
+        )
     return inputs.predictions_parse("\n".join(lines))
 
 
@@ -165,9 +183,14 @@ class RunListApi(APIView):
                 from django.core.exceptions import ValidationError
 
                 raise ValidationError({"policy": f"No policy {d['policy']}."}) from None
-        run = services.run_start(actor=request.user, policy=policy, time_limit=d["time_limit"],
-                                 gap=d["gap"], note=d["note"],
-                                 predictions=_predictions(d.get("predictions")))
+        run = services.run_start(
+            actor=request.user,
+            policy=policy,
+            time_limit=d["time_limit"],
+            gap=d["gap"],
+            note=d["note"],
+            predictions=_predictions(d.get("predictions")),
+        )
         return Response(selectors.run_summary(run), status=201)
 
 
@@ -187,10 +210,16 @@ class RunResolveApi(APIView):
         with transaction.atomic():
             for kind, key in (("release", "release"), ("lock", "locks"), ("forbid", "forbids")):
                 for pair in d.get(key, []):
-                    services.pin_set(actor=request.user, run=run, case_id=pair["case_id"],
-                                     pledge_id=pair["pledge_id"], kind=kind)
-            child = services.run_resolve(actor=request.user, run=run,
-                                         time_limit=d.get("time_limit"))
+                    services.pin_set(
+                        actor=request.user,
+                        run=run,
+                        case_id=pair["case_id"],
+                        pledge_id=pair["pledge_id"],
+                        kind=kind,
+                    )
+            child = services.run_resolve(
+                actor=request.user, run=run, time_limit=d.get("time_limit")
+            )
         return Response(selectors.run_summary(child), status=201)
 
 
@@ -200,6 +229,7 @@ class RunAcceptApi(APIView):
         run = _run(request, run_id)
         body = AcceptIn(data=request.data)
         body.is_valid(raise_exception=True)
-        done = services.run_accept(actor=request.user, run=run,
-                                   pledge_ids=body.validated_data.get("pledges"))
+        done = services.run_accept(
+            actor=request.user, run=run, pledge_ids=body.validated_data.get("pledges")
+        )
         return Response({"submitted": {str(k): v for k, v in done.items()}})

@@ -40,8 +40,9 @@ EXPLAIN_PER_CASE = 3e-5  # this per case more (measured ~17 us, every case block
 class InputError(Exception):
     """Bad input, located: file, row (the header is row 1) and field."""
 
-    def __init__(self, path: Path, message: str, row: int | None = None,
-                 field: str | None = None) -> None:
+    def __init__(
+        self, path: Path, message: str, row: int | None = None, field: str | None = None
+    ) -> None:
         where = str(path) + (f", row {row}" if row is not None else "")
         where += f", field '{field}'" if field else ""
         super().__init__(f"{where}: {message}")
@@ -68,8 +69,9 @@ def _open_rows(path: Path) -> Iterator[tuple[list[str], Any]]:
             raise InputError(path, f"not a readable CSV file: {exc}", reader.line_num) from None
 
 
-def _check_header(path: Path, header: list[str], required: list[str],
-                  optional_extra: bool = False) -> None:
+def _check_header(
+    path: Path, header: list[str], required: list[str], optional_extra: bool = False
+) -> None:
     """Exactly the required columns (in any order), no duplicates, no unknown ones."""
     for name in header:
         if header.count(name) > 1:
@@ -92,7 +94,9 @@ def _int_field(path: Path, row: int, field: str, text: str) -> int:
     return number
 
 
-def read_table(path: Path, id_column: str, dims: list[str] | None) -> tuple[list[str], list[str], np.ndarray]:
+def read_table(
+    path: Path, id_column: str, dims: list[str] | None
+) -> tuple[list[str], list[str], np.ndarray]:
     """Ids, dimension names and the (n, D) integer matrix of CASES or PLEDGES.
 
     With ``dims`` given (cases), the file must have exactly those dimension columns.
@@ -101,8 +105,9 @@ def read_table(path: Path, id_column: str, dims: list[str] | None) -> tuple[list
         return _read_table(path, header, reader, id_column, dims)
 
 
-def _read_table(path: Path, header: list[str], reader: Any, id_column: str,
-                dims: list[str] | None) -> tuple[list[str], list[str], np.ndarray]:
+def _read_table(
+    path: Path, header: list[str], reader: Any, id_column: str, dims: list[str] | None
+) -> tuple[list[str], list[str], np.ndarray]:
     if id_column not in header:
         raise InputError(path, "missing column", 1, id_column)
     if dims is None:
@@ -120,7 +125,9 @@ def _read_table(path: Path, header: list[str], reader: Any, id_column: str,
         if not ident:
             raise InputError(path, "empty id", row, id_column)
         if ident in seen:
-            raise InputError(path, f"duplicate id {ident!r} (first on row {seen[ident]})", row, id_column)
+            raise InputError(
+                path, f"duplicate id {ident!r} (first on row {seen[ident]})", row, id_column
+            )
         seen[ident] = row
         ids.append(ident)
         values.append([_int_field(path, row, d, line[col[d]]) for d in dims])
@@ -133,12 +140,20 @@ def _locate(path: Path, first_row: int, bad: np.ndarray, field: str, message: st
     return InputError(path, message, first_row + int(np.flatnonzero(bad)[0]), field)
 
 
-def _parse_chunk(path: Path, chunk: list[list[str]], first_row: int, cases: dict[str, int],
-                 pledges: dict[str, int], col: list[int]) -> tuple[np.ndarray, ...]:
+def _parse_chunk(
+    path: Path,
+    chunk: list[list[str]],
+    first_row: int,
+    cases: dict[str, int],
+    pledges: dict[str, int],
+    col: list[int],
+) -> tuple[np.ndarray, ...]:
     """One batch of score rows to arrays; C-speed maps, row lookup only on error."""
     bad_len = [i for i, line in enumerate(chunk) if len(line) != 3]
     if bad_len:
-        raise InputError(path, f"{len(chunk[bad_len[0]])} fields, expected 3", first_row + bad_len[0])
+        raise InputError(
+            path, f"{len(chunk[bad_len[0]])} fields, expected 3", first_row + bad_len[0]
+        )
     cols = list(zip(*chunk, strict=True))
     c_ids, p_ids, s_txt = cols[col[0]], cols[col[1]], cols[col[2]]
     c = np.fromiter(map(cases.get, c_ids, [-1] * len(chunk)), np.int64, len(chunk))
@@ -167,8 +182,9 @@ def _floats(path: Path, texts: tuple[str, ...], first_row: int) -> np.ndarray:
     return s
 
 
-def read_scores(path: Path, cases: dict[str, int], pledges: dict[str, int],
-                say: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def read_scores(
+    path: Path, cases: dict[str, int], pledges: dict[str, int], say: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """All allowed pairs, sorted by (case, pledge); duplicate pairs are an error.
 
     Read by pyarrow's columnar CSV reader (30 M pairs in seconds); a file it cannot
@@ -190,8 +206,9 @@ def read_scores(path: Path, cases: dict[str, int], pledges: dict[str, int],
             gc.enable()
 
 
-def _read_scores(path: Path, cases: dict[str, int], pledges: dict[str, int], say: Any,
-                 required: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _read_scores(
+    path: Path, cases: dict[str, int], pledges: dict[str, int], say: Any, required: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     parts, row = [], 2
     with _open_rows(path) as (header, reader):
         _check_header(path, header, required)
@@ -208,17 +225,26 @@ def _read_scores(path: Path, cases: dict[str, int], pledges: dict[str, int], say
     return _sorted_pairs(path, c, p, s, len(pledges))
 
 
-def _read_scores_columnar(path: Path, header: list[str], cases: dict[str, int],
-                          pledges: dict[str, int]) -> tuple[np.ndarray, ...] | None:
+def _read_scores_columnar(
+    path: Path, header: list[str], cases: dict[str, int], pledges: dict[str, int]
+) -> tuple[np.ndarray, ...] | None:
     """(case, pledge, score) arrays, or None when any row is not clean (then read by rows)."""
     try:
         table = pacsv.read_csv(
-            path, read_options=pacsv.ReadOptions(skip_rows=1, column_names=header,
-                                                 block_size=ARROW_BLOCK),
+            path,
+            read_options=pacsv.ReadOptions(
+                skip_rows=1, column_names=header, block_size=ARROW_BLOCK
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types={"case_id": pa.string(), "pledge_id": pa.string(),
-                              "score": pa.float64()},
-                strings_can_be_null=False, quoted_strings_can_be_null=False))
+                column_types={
+                    "case_id": pa.string(),
+                    "pledge_id": pa.string(),
+                    "score": pa.float64(),
+                },
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
     if not table.num_rows:
@@ -242,8 +268,9 @@ def _index_column(column: pa.ChunkedArray, index: dict[str, int]) -> np.ndarray 
     return pos.to_numpy()
 
 
-def _sorted_pairs(path: Path, c: np.ndarray, p: np.ndarray, s: np.ndarray,
-                  n_pledges: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _sorted_pairs(
+    path: Path, c: np.ndarray, p: np.ndarray, s: np.ndarray, n_pledges: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs in (case, pledge) order; no sort when the file is in that order already."""
     key = c.astype(np.int64)
     key *= n_pledges
@@ -258,14 +285,17 @@ def _sorted_pairs(path: Path, c: np.ndarray, p: np.ndarray, s: np.ndarray,
     return c[order].astype(np.int32), p[order].astype(np.int32), s[order]
 
 
-def read_pairs(path: Path, cases: dict[str, int], pledges: dict[str, int]) -> tuple[np.ndarray, list[int]]:
+def read_pairs(
+    path: Path, cases: dict[str, int], pledges: dict[str, int]
+) -> tuple[np.ndarray, list[int]]:
     """LOCKS or FORBIDS: (n, 2) case/pledge indices and the row of each."""
     with _open_rows(path) as (header, reader):
         return _read_pairs(path, header, reader, cases, pledges)
 
 
-def _read_pairs(path: Path, header: list[str], reader: Any, cases: dict[str, int],
-                pledges: dict[str, int]) -> tuple[np.ndarray, list[int]]:
+def _read_pairs(
+    path: Path, header: list[str], reader: Any, cases: dict[str, int], pledges: dict[str, int]
+) -> tuple[np.ndarray, list[int]]:
     _check_header(path, header, ["case_id", "pledge_id"])
     ci, pi = header.index("case_id"), header.index("pledge_id")
     out, where = [], []
@@ -283,8 +313,14 @@ def _read_pairs(path: Path, header: list[str], reader: Any, cases: dict[str, int
     return np.asarray(out, np.int64).reshape(-1, 2), where
 
 
-def check_locks(path: Path, locks: np.ndarray, rows: list[int], forbids: np.ndarray,
-                key: np.ndarray, n_pledges: int) -> None:
+def check_locks(
+    path: Path,
+    locks: np.ndarray,
+    rows: list[int],
+    forbids: np.ndarray,
+    key: np.ndarray,
+    n_pledges: int,
+) -> None:
     """Each lock on an allowed, not forbidden pair; one lock per case."""
     forbidden = set((forbids[:, 0] * n_pledges + forbids[:, 1]).tolist())
     seen: dict[int, int] = {}
@@ -294,30 +330,46 @@ def check_locks(path: Path, locks: np.ndarray, rows: list[int], forbids: np.ndar
             raise InputError(path, "lock on a forbidden pair", row, "pledge_id")
         pos = int(np.searchsorted(key, k))
         if pos >= len(key) or key[pos] != k:
-            raise InputError(path, "lock on a pair that is not allowed (no score)", row, "pledge_id")
+            raise InputError(
+                path, "lock on a pair that is not allowed (no score)", row, "pledge_id"
+            )
         if c in seen:
             raise InputError(path, f"case locked twice (first on row {seen[c]})", row, "case_id")
         seen[c] = row
 
 
-def check_lock_capacity(path: Path, problem: Problem, locks: np.ndarray,
-                        pledge_ids: list[str]) -> None:
+def check_lock_capacity(
+    path: Path, problem: Problem, locks: np.ndarray, pledge_ids: list[str]
+) -> None:
     """Locked cases alone must fit every capacity of their pledge."""
     used = np.zeros_like(problem.capacity)
     np.add.at(used, locks[:, 1], problem.use[locks[:, 0]])
     over = np.argwhere(used > problem.capacity)
     if len(over):
         p, d = over[0].tolist()
-        raise InputError(path, f"locks on pledge {pledge_ids[p]!r} use {used[p, d]} "
-                         f"of {problem.capacity[p, d]} {problem.dimensions[d]}",
-                         None, problem.dimensions[d])
+        raise InputError(
+            path,
+            f"locks on pledge {pledge_ids[p]!r} use {used[p, d]} "
+            f"of {problem.capacity[p, d]} {problem.dimensions[d]}",
+            None,
+            problem.dimensions[d],
+        )
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(prog="onward match", description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", type=Path, required=True, help="CASES.csv: case_id + one column per dimension")
-    ap.add_argument("--pledges", type=Path, required=True, help="PLEDGES.csv: pledge_id + one column per dimension")
-    ap.add_argument("--scores", type=Path, required=True, help="SCORES.csv: case_id, pledge_id, score")
+    ap.add_argument(
+        "--cases", type=Path, required=True, help="CASES.csv: case_id + one column per dimension"
+    )
+    ap.add_argument(
+        "--pledges",
+        type=Path,
+        required=True,
+        help="PLEDGES.csv: pledge_id + one column per dimension",
+    )
+    ap.add_argument(
+        "--scores", type=Path, required=True, help="SCORES.csv: case_id, pledge_id, score"
+    )
     ap.add_argument("--out", type=Path, required=True, help="OUT.csv: case_id, pledge_id")
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
     ap.add_argument("--gap", type=float, default=1e-4, help="target relative gap (default 0.0001)")
@@ -333,7 +385,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def load(args: argparse.Namespace, say: Any) -> tuple[Problem, list[str], list[str], np.ndarray, np.ndarray]:
+def load(
+    args: argparse.Namespace, say: Any
+) -> tuple[Problem, list[str], list[str], np.ndarray, np.ndarray]:
     """Everything read and checked; raises InputError before anything is written."""
     pledge_ids, dims, capacity = read_table(args.pledges, "pledge_id", None)
     case_ids, _, use = read_table(args.cases, "case_id", dims)
@@ -347,8 +401,14 @@ def load(args: argparse.Namespace, say: Any) -> tuple[Problem, list[str], list[s
     locks = empty
     if args.locks:
         locks, rows = read_pairs(args.locks, cases, pledges)
-        check_locks(args.locks, locks, rows, forbids, pc.astype(np.int64) * len(pledge_ids) + pp,
-                    len(pledge_ids))
+        check_locks(
+            args.locks,
+            locks,
+            rows,
+            forbids,
+            pc.astype(np.int64) * len(pledge_ids) + pp,
+            len(pledge_ids),
+        )
     problem = Problem(use, capacity, pc, pp, score, tuple(dims))
     if args.locks:
         check_lock_capacity(args.locks, problem, locks, pledge_ids)
@@ -374,25 +434,30 @@ def write_plan(f, result: Result, case_ids: list[str], pledge_ids: list[str]) ->
         out.writerow([case, pledge_ids[p] if p >= 0 else ""])
 
 
-def write_explanation(f, result: Result, problem: Problem, case_ids: list[str],
-                      pledge_ids: list[str]) -> None:
+def write_explanation(
+    f, result: Result, problem: Problem, case_ids: list[str], pledge_ids: list[str]
+) -> None:
     """One object per case: score, best alternative and the capacity that blocked it."""
     e = result.explanation
     cases = []
     for i, case in enumerate(case_ids):
         p, alt, bp = int(result.assignment[i]), int(e.alt_pledge[i]), int(e.block_pledge[i])
-        cases.append({
-            "case_id": case,
-            "pledge_id": pledge_ids[p] if p >= 0 else None,
-            "score": _num(e.score[i]),
-            "alternative": pledge_ids[alt] if alt >= 0 else None,
-            "alternative_score": _num(e.alt_score[i]),
-            "blocked_by": None if bp < 0 else {
-                "pledge_id": pledge_ids[bp],
-                "dimension": problem.dimensions[int(e.block_dim[i])],
-                "shadow_price": float(e.shadow_price[i]),
-            },
-        })
+        cases.append(
+            {
+                "case_id": case,
+                "pledge_id": pledge_ids[p] if p >= 0 else None,
+                "score": _num(e.score[i]),
+                "alternative": pledge_ids[alt] if alt >= 0 else None,
+                "alternative_score": _num(e.alt_score[i]),
+                "blocked_by": None
+                if bp < 0
+                else {
+                    "pledge_id": pledge_ids[bp],
+                    "dimension": problem.dimensions[int(e.block_dim[i])],
+                    "shadow_price": float(e.shadow_price[i]),
+                },
+            }
+        )
     json.dump({"objective": result.objective, "bound": result.bound, "cases": cases}, f)
 
 
@@ -405,8 +470,9 @@ def process_age() -> float:
     try:
         with open("/proc/self/stat", "rb") as f:
             start_ticks = int(f.read().rsplit(b")", 1)[1].split()[19])
-        return max(0.0, time.clock_gettime(time.CLOCK_BOOTTIME)
-                   - start_ticks / os.sysconf("SC_CLK_TCK"))
+        return max(
+            0.0, time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
+        )
     except (OSError, ValueError, IndexError, AttributeError):
         return 0.0
 
@@ -428,28 +494,49 @@ def main(argv: list[str]) -> int:
 
     def say(msg: str) -> None:
         if not args.quiet:
-            print(f"onward match [{time.perf_counter() - t0:7.1f}s] {msg}", file=sys.stderr, flush=True)
+            print(
+                f"onward match [{time.perf_counter() - t0:7.1f}s] {msg}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     try:
         problem, case_ids, pledge_ids, locks, forbids = load(args, say)
         deadline = solve_deadline(args, t0, problem.n_cases)
-        result = solve(problem, locks=locks, forbids=forbids, time_limit=args.time_limit,
-                       gap=args.gap, progress=say, deadline=deadline)
+        result = solve(
+            problem,
+            locks=locks,
+            forbids=forbids,
+            time_limit=args.time_limit,
+            gap=args.gap,
+            progress=say,
+            deadline=deadline,
+        )
     except (InputError, ValueError) as exc:
         print(f"onward match: error: {exc}", file=sys.stderr)
         return 2
     _write_atomic(args.out, lambda f: write_plan(f, result, case_ids, pledge_ids))
     if args.explain:
-        _write_atomic(args.explain,
-                      lambda f: write_explanation(f, result, problem, case_ids, pledge_ids))
+        _write_atomic(
+            args.explain, lambda f: write_explanation(f, result, problem, case_ids, pledge_ids)
+        )
     summary = {
-        "objective": result.objective, "bound": result.bound, "gap": result.gap,
-        "assigned": int((result.assignment >= 0).sum()), "seconds": round(time.perf_counter() - t0, 3),
-        "solve_seconds": round(result.seconds, 3), "status": result.status,
-        "cases": problem.n_cases, "pledges": problem.n_pledges, "pairs": len(problem.score),
-        "locks": len(locks), "forbids": len(forbids),
-        "used": {d: int(problem.use[result.assignment >= 0, i].sum())
-                 for i, d in enumerate(problem.dimensions)},
+        "objective": result.objective,
+        "bound": result.bound,
+        "gap": result.gap,
+        "assigned": int((result.assignment >= 0).sum()),
+        "seconds": round(time.perf_counter() - t0, 3),
+        "solve_seconds": round(result.seconds, 3),
+        "status": result.status,
+        "cases": problem.n_cases,
+        "pledges": problem.n_pledges,
+        "pairs": len(problem.score),
+        "locks": len(locks),
+        "forbids": len(forbids),
+        "used": {
+            d: int(problem.use[result.assignment >= 0, i].sum())
+            for i, d in enumerate(problem.dimensions)
+        },
         **{k: v for k, v in result.stats.items() if k not in ("pairs", "history")},
     }
     print(json.dumps(summary))

@@ -9,16 +9,27 @@ PREDICTIONS_MAX_BYTES = 5 * 1024 * 1024
 
 
 class StartForm(forms.Form):
-    policy = forms.ModelChoiceField(queryset=ScoringPolicy.objects.none(), required=False,
-                                    empty_label="Standard (default weights)")
-    time_limit = forms.FloatField(initial=60, min_value=1, max_value=3600,
-                                  help_text="Seconds the solver may take.")
-    gap = forms.FloatField(initial=0.0001, min_value=0, max_value=0.5,
-                           help_text="Stop once the plan is provably within this fraction "
-                                     "of the best.")
-    predictions = forms.FileField(required=False, help_text=(
-        "Optional CSV of an external model's predicted outcomes: case_id, pledge_id or "
-        "country, predicted (0–1)."))
+    policy = forms.ModelChoiceField(
+        queryset=ScoringPolicy.objects.none(),
+        required=False,
+        empty_label="Standard (default weights)",
+    )
+    time_limit = forms.FloatField(
+        initial=60, min_value=1, max_value=3600, help_text="Seconds the solver may take."
+    )
+    gap = forms.FloatField(
+        initial=0.0001,
+        min_value=0,
+        max_value=0.5,
+        help_text="Stop once the plan is provably within this fraction of the best.",
+    )
+    predictions = forms.FileField(
+        required=False,
+        help_text=(
+            "Optional CSV of an external model's predicted outcomes: case_id, pledge_id or "
+            "country, predicted (0–1)."
+        ),
+    )
     note = forms.CharField(max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -37,12 +48,16 @@ def _weight_fields(needs: list[tuple[str, str]]) -> dict[str, forms.Field]:
     for p in scoring.PRIORITIES:
         fields[f"w_priority_{p}"] = forms.FloatField(min_value=0, label=f"Priority: {p}")
     for code, label in needs:
-        fields[f"w_need_{code}"] = forms.FloatField(min_value=0, required=False,
-                                                    label=f"Need served: {code} – {label}")
-    labels = {"family_link": "Family in the pledge's country",
-              "preference": "Stated preference for the pledge's country",
-              "per_month_waited": "Per month waited", "max_months": "Months counted at most",
-              "predicted_outcome": "Predicted outcome (× 0–1 value)"}
+        fields[f"w_need_{code}"] = forms.FloatField(
+            min_value=0, required=False, label=f"Need served: {code} – {label}"
+        )
+    labels = {
+        "family_link": "Family in the pledge's country",
+        "preference": "Stated preference for the pledge's country",
+        "per_month_waited": "Per month waited",
+        "max_months": "Months counted at most",
+        "predicted_outcome": "Predicted outcome (× 0–1 value)",
+    }
     for key, label in labels.items():
         fields[f"w_{key}"] = forms.FloatField(min_value=0, label=label)
     return fields
@@ -69,8 +84,13 @@ class PolicyForm(forms.Form):
     def initial_for(weights: dict, **extra) -> dict:
         initial = {f"w_priority_{p}": weights["priority"].get(p, 0) for p in scoring.PRIORITIES}
         initial.update({f"w_need_{c}": v for c, v in weights["need_served"].items()})
-        for key in ("family_link", "preference", "per_month_waited", "max_months",
-                    "predicted_outcome"):
+        for key in (
+            "family_link",
+            "preference",
+            "per_month_waited",
+            "max_months",
+            "predicted_outcome",
+        ):
             initial[f"w_{key}"] = weights[key]
         return {**initial, **extra}
 
@@ -78,26 +98,45 @@ class PolicyForm(forms.Form):
         d = self.cleaned_data
         return {
             "priority": {p: d[f"w_priority_{p}"] for p in scoring.PRIORITIES},
-            "need_served": {c: d[f"w_need_{c}"] for c in self.need_codes
-                            if d.get(f"w_need_{c}") not in (None, "")},
-            **{k: d[f"w_{k}"] for k in ("family_link", "preference", "per_month_waited",
-                                        "max_months", "predicted_outcome")},
+            "need_served": {
+                c: d[f"w_need_{c}"]
+                for c in self.need_codes
+                if d.get(f"w_need_{c}") not in (None, "")
+            },
+            **{
+                k: d[f"w_{k}"]
+                for k in (
+                    "family_link",
+                    "preference",
+                    "per_month_waited",
+                    "max_months",
+                    "predicted_outcome",
+                )
+            },
         }
 
     def add_service_errors(self, error) -> None:
         for field, messages in error.message_dict.items():
             name = "w_" + field.replace(".", "_").replace("need_served_", "need_")
-            self.add_error(name if name in self.fields else
-                           (field if field in self.fields else None), messages)
+            self.add_error(
+                name if name in self.fields else (field if field in self.fields else None), messages
+            )
 
     def weight_groups(self):
         """Bound fields grouped for the template: priority, needs, the rest."""
         return {
             "priority": [self[f"w_priority_{p}"] for p in scoring.PRIORITIES],
             "needs": [self[f"w_need_{c}"] for c in self.need_codes],
-            "other": [self[f"w_{k}"] for k in ("family_link", "preference",
-                                               "per_month_waited", "max_months",
-                                               "predicted_outcome")],
+            "other": [
+                self[f"w_{k}"]
+                for k in (
+                    "family_link",
+                    "preference",
+                    "per_month_waited",
+                    "max_months",
+                    "predicted_outcome",
+                )
+            ],
         }
 
 
@@ -111,5 +150,6 @@ class LinkForm(forms.Form):
 class PinForm(forms.Form):
     case = forms.CharField(max_length=32)
     pledge = forms.CharField(max_length=12)
-    kind = forms.ChoiceField(choices=[("lock", "lock"), ("forbid", "forbid"),
-                                      ("release", "release")])
+    kind = forms.ChoiceField(
+        choices=[("lock", "lock"), ("forbid", "forbid"), ("release", "release")]
+    )

@@ -9,13 +9,17 @@ def _abandoned(job, *, retry: bool, reason: str) -> None:
 
     from onward.matching.models import MatchRun
 
-    unfinished = MatchRun.objects.filter(job=job, status__in=[MatchRun.Status.QUEUED,
-                                                             MatchRun.Status.RUNNING])
+    unfinished = MatchRun.objects.filter(
+        job=job, status__in=[MatchRun.Status.QUEUED, MatchRun.Status.RUNNING]
+    )
     if retry:
         unfinished.update(status=MatchRun.Status.QUEUED)
     else:
-        unfinished.update(status=MatchRun.Status.FAILED, finished_at=timezone.now(),
-                          error=f"{reason[0].upper()}{reason[1:]}."[:2000])
+        unfinished.update(
+            status=MatchRun.Status.FAILED,
+            finished_at=timezone.now(),
+            error=f"{reason[0].upper()}{reason[1:]}."[:2000],
+        )
 
 
 def _committed(job) -> dict | None:

@@ -34,19 +34,22 @@ class ScoringPolicy(models.Model):
     version = models.PositiveIntegerField(default=1)
     weights = models.JSONField()
     note = models.CharField(max_length=255, blank=True)
-    previous = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="next_version")
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
     current = models.BooleanField(default=True, db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField()
 
     class Meta:
         ordering = ["name", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["name", "version"], name="one_policy_version"),
-            models.UniqueConstraint(fields=["name"], condition=models.Q(current=True),
-                                    name="one_current_policy_version"),
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(current=True), name="one_current_policy_version"
+            ),
         ]
 
     def __str__(self):
@@ -57,8 +60,7 @@ class ScoringPolicy(models.Model):
         return str(self.pk)
 
     def snapshot(self) -> dict:
-        return {"id": self.pk, "name": self.name, "version": self.version,
-                "weights": self.weights}
+        return {"id": self.pk, "name": self.name, "version": self.version, "weights": self.weights}
 
 
 class CaseCountryLink(models.Model):
@@ -71,23 +73,30 @@ class CaseCountryLink(models.Model):
         FAMILY = "family", "Family in country"
         PREFERENCE = "preference", "Stated preference"
 
-    case = models.ForeignKey("registry.Case", on_delete=models.PROTECT,
-                             related_name="country_links")
+    case = models.ForeignKey(
+        "registry.Case", on_delete=models.PROTECT, related_name="country_links"
+    )
     country = models.CharField(max_length=3, help_text="ISO 3166-1 alpha-3")
     kind = models.CharField(max_length=12, choices=Kind.choices)
     note = models.CharField(max_length=255, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
-    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+")
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["case__case_id", "kind", "country"]
-        constraints = [models.UniqueConstraint(
-            fields=["case", "country", "kind"], condition=models.Q(ended_at__isnull=True),
-            name="one_open_link_per_case_country_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "country", "kind"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_link_per_case_country_kind",
+            )
+        ]
 
     def __str__(self):
         return f"{self.case_id} {self.kind} {self.country}"
@@ -113,14 +122,17 @@ class MatchRun(models.Model):
         DONE = "done", "Proposal ready"
         FAILED = "failed", "Failed"
 
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED,
-                              db_index=True)
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
     policy = models.ForeignKey(ScoringPolicy, on_delete=models.PROTECT, related_name="runs")
     policy_snapshot = models.JSONField()
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
-    job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="+")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    job = models.ForeignKey(
+        "jobs.Job", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField(max_length=255, blank=True)
     time_limit = models.FloatField(default=60.0)
     gap_target = models.FloatField(default=1e-4)
@@ -139,8 +151,9 @@ class MatchRun(models.Model):
     n_assigned = models.PositiveIntegerField(null=True, blank=True)
     result = models.BinaryField(blank=True, default=b"")
     error = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -186,17 +199,22 @@ class MatchPin(models.Model):
     pledge = models.ForeignKey("relocation.Pledge", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     draft = models.BooleanField(default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["run", "kind", "case_id"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "case", "pledge", "draft"],
-                                    name="one_pin_per_pair"),
-            models.UniqueConstraint(fields=["run", "case", "draft"],
-                                    condition=models.Q(kind="lock"), name="one_lock_per_case"),
+            models.UniqueConstraint(
+                fields=["run", "case", "pledge", "draft"], name="one_pin_per_pair"
+            ),
+            models.UniqueConstraint(
+                fields=["run", "case", "draft"],
+                condition=models.Q(kind="lock"),
+                name="one_lock_per_case",
+            ),
         ]
 
     def __str__(self):
@@ -209,14 +227,16 @@ class MatchAcceptance(models.Model):
     run = models.ForeignKey(MatchRun, on_delete=models.PROTECT, related_name="acceptances")
     pledge = models.ForeignKey("relocation.Pledge", on_delete=models.PROTECT, related_name="+")
     case_ids = models.JSONField(default=list)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     accepted_at = models.DateTimeField()
 
     class Meta:
         ordering = ["run", "pledge_id"]
-        constraints = [models.UniqueConstraint(fields=["run", "pledge"],
-                                               name="one_acceptance_per_run_pledge")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "pledge"], name="one_acceptance_per_run_pledge")
+        ]
 
     def __str__(self):
         return f"{self.run_id} accepted for {self.pledge_id}"

@@ -34,8 +34,20 @@ DECIMALS = 4  # every term is rounded alike, so that a score is reproducible exa
 
 DEFAULT_WEIGHTS: dict = {
     "priority": {"emergency": 100.0, "urgent": 50.0, "normal": 10.0},
-    "need_served": {"SM": 20.0, "DS": 15.0, "ER": 10.0, "UC": 20.0, "SC": 15.0, "CR": 15.0,
-                    "WR": 15.0, "SP": 5.0, "TR": 15.0, "SV": 15.0, "LP": 10.0, "FU": 5.0},
+    "need_served": {
+        "SM": 20.0,
+        "DS": 15.0,
+        "ER": 10.0,
+        "UC": 20.0,
+        "SC": 15.0,
+        "CR": 15.0,
+        "WR": 15.0,
+        "SP": 5.0,
+        "TR": 15.0,
+        "SV": 15.0,
+        "LP": 10.0,
+        "FU": 5.0,
+    },
     "family_link": 30.0,
     "preference": 15.0,
     "per_month_waited": 1.0,
@@ -65,15 +77,25 @@ class CaseFacts:
     months_waited: float
 
     def as_dict(self) -> dict:
-        return {"case_id": self.case_id, "priority": self.priority,
-                "needs": sorted(self.needs), "family": sorted(self.family_countries),
-                "preferred": sorted(self.preferred_countries),
-                "months_waited": self.months_waited}
+        return {
+            "case_id": self.case_id,
+            "priority": self.priority,
+            "needs": sorted(self.needs),
+            "family": sorted(self.family_countries),
+            "preferred": sorted(self.preferred_countries),
+            "months_waited": self.months_waited,
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping) -> CaseFacts:
-        return cls(d["case_id"], d["priority"], frozenset(d["needs"]), frozenset(d["family"]),
-                   frozenset(d["preferred"]), float(d["months_waited"]))
+        return cls(
+            d["case_id"],
+            d["priority"],
+            frozenset(d["needs"]),
+            frozenset(d["family"]),
+            frozenset(d["preferred"]),
+            float(d["months_waited"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -83,8 +105,11 @@ class PledgeFacts:
     needs_served: frozenset[str]
 
     def as_dict(self) -> dict:
-        return {"pledge_id": self.pledge_id, "country": self.country,
-                "needs_served": sorted(self.needs_served)}
+        return {
+            "pledge_id": self.pledge_id,
+            "country": self.country,
+            "needs_served": sorted(self.needs_served),
+        }
 
     @classmethod
     def from_dict(cls, d: Mapping) -> PledgeFacts:
@@ -110,8 +135,9 @@ def _r(x: float) -> float:
     return round(float(x), DECIMALS)
 
 
-def pair_terms(weights: Mapping, case: CaseFacts, pledge: PledgeFacts,
-               predicted: float | None = None) -> list[Term]:
+def pair_terms(
+    weights: Mapping, case: CaseFacts, pledge: PledgeFacts, predicted: float | None = None
+) -> list[Term]:
     """Every term of the score of (case, pledge), in a fixed order; zero terms included
     so that the explanation shows what did not count too."""
     w = weights
@@ -123,37 +149,61 @@ def pair_terms(weights: Mapping, case: CaseFacts, pledge: PledgeFacts,
     months = min(case.months_waited, float(w["max_months"]))
     terms = [
         Term("priority", LABELS["priority"], case.priority or "not set", prio),
-        Term("need_served", LABELS["need_served"],
-             ", ".join(f"{c} +{_r(w['need_served'].get(c, 0.0)):g}" for c in served)
-             or "none of the case's needs is listed as served", need_pts),
-        Term("family_link", LABELS["family_link"],
-             f"family in {pledge.country}" if family else f"no family link to {pledge.country}",
-             _r(w["family_link"]) if family else 0.0),
-        Term("preference", LABELS["preference"],
-             f"prefers {pledge.country}" if preferred else "no stated preference for it",
-             _r(w["preference"]) if preferred else 0.0),
-        Term("per_month_waited", LABELS["per_month_waited"],
-             f"{case.months_waited:g} months × {_r(w['per_month_waited']):g}"
-             + (f" (counted up to {float(w['max_months']):g})"
-                if case.months_waited > months else ""),
-             _r(months * float(w["per_month_waited"]))),
+        Term(
+            "need_served",
+            LABELS["need_served"],
+            ", ".join(f"{c} +{_r(w['need_served'].get(c, 0.0)):g}" for c in served)
+            or "none of the case's needs is listed as served",
+            need_pts,
+        ),
+        Term(
+            "family_link",
+            LABELS["family_link"],
+            f"family in {pledge.country}" if family else f"no family link to {pledge.country}",
+            _r(w["family_link"]) if family else 0.0,
+        ),
+        Term(
+            "preference",
+            LABELS["preference"],
+            f"prefers {pledge.country}" if preferred else "no stated preference for it",
+            _r(w["preference"]) if preferred else 0.0,
+        ),
+        Term(
+            "per_month_waited",
+            LABELS["per_month_waited"],
+            f"{case.months_waited:g} months × {_r(w['per_month_waited']):g}"
+            + (
+                f" (counted up to {float(w['max_months']):g})"
+                if case.months_waited > months
+                else ""
+            ),
+            _r(months * float(w["per_month_waited"])),
+        ),
     ]
     if predicted is not None or float(w["predicted_outcome"]):
         value = 0.0 if predicted is None else float(predicted)
-        terms.append(Term(
-            "predicted_outcome", LABELS["predicted_outcome"],
-            f"{value:g} × {_r(w['predicted_outcome']):g}" if predicted is not None
-            else "no prediction for this pair", _r(value * float(w["predicted_outcome"]))))
+        terms.append(
+            Term(
+                "predicted_outcome",
+                LABELS["predicted_outcome"],
+                f"{value:g} × {_r(w['predicted_outcome']):g}"
+                if predicted is not None
+                else "no prediction for this pair",
+                _r(value * float(w["predicted_outcome"])),
+            )
+        )
     return terms
 
 
-def pair_score(weights: Mapping, case: CaseFacts, pledge: PledgeFacts,
-               predicted: float | None = None) -> float:
+def pair_score(
+    weights: Mapping, case: CaseFacts, pledge: PledgeFacts, predicted: float | None = None
+) -> float:
     """The score the engine maximises: the sum of `pair_terms`, rounded alike."""
     return _r(sum(t.points for t in pair_terms(weights, case, pledge, predicted)))
 
 
 # --- Reading a policy a person typed ---------------------------------------------------------
+
 
 def _number(raw, field: str, errors: dict, *, minimum: float | None = 0.0) -> float:
     try:
@@ -189,8 +239,10 @@ def clean_weights(raw: Mapping, *, known_needs: set[str] | None = None) -> dict:
     bad = sorted(set(prio) - set(PRIORITIES))
     if bad:
         errors["priority"] = f"Unknown priorities: {', '.join(bad)}."
-    clean["priority"] = {p: _number(prio.get(p, DEFAULT_WEIGHTS["priority"][p]),
-                                    f"priority.{p}", errors) for p in PRIORITIES}
+    clean["priority"] = {
+        p: _number(prio.get(p, DEFAULT_WEIGHTS["priority"][p]), f"priority.{p}", errors)
+        for p in PRIORITIES
+    }
     needs = raw.get("need_served", DEFAULT_WEIGHTS["need_served"])
     if not isinstance(needs, Mapping):
         errors["need_served"] = "Points per specific-need code."
@@ -199,10 +251,11 @@ def clean_weights(raw: Mapping, *, known_needs: set[str] | None = None) -> dict:
         bad = sorted(set(needs) - known_needs)
         if bad:
             errors["need_served"] = f"Unknown specific-need codes: {', '.join(bad)}."
-    clean["need_served"] = {str(code).upper(): _number(v, f"need_served.{code}", errors)
-                            for code, v in sorted(needs.items())}
-    for key in ("family_link", "preference", "per_month_waited", "max_months",
-                "predicted_outcome"):
+    clean["need_served"] = {
+        str(code).upper(): _number(v, f"need_served.{code}", errors)
+        for code, v in sorted(needs.items())
+    }
+    for key in ("family_link", "preference", "per_month_waited", "max_months", "predicted_outcome"):
         clean[key] = _number(raw.get(key, DEFAULT_WEIGHTS[key]), key, errors)
     if errors:
         raise ValidationError(errors)

@@ -58,6 +58,7 @@ DEFAULT_POLICY_NAME = "Standard"
 
 # --- Scoring policies ------------------------------------------------------------------------
 
+
 def _known_needs() -> set[str]:
     from onward.registry.models import SpecificNeed
 
@@ -82,37 +83,64 @@ def policy_create(*, actor, name: str, weights: dict, note: str = "") -> Scoring
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    policy = ScoringPolicy.objects.create(name=name, version=1, weights=clean, note=note[:255],
-                                          created_by=acting_user(actor), created_at=timezone.now())
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="scoring_policy",
-                 object_id=policy.pk, changes={"weights": ["", clean]},
-                 detail=f"{policy} {note}".strip())
+    policy = ScoringPolicy.objects.create(
+        name=name,
+        version=1,
+        weights=clean,
+        note=note[:255],
+        created_by=acting_user(actor),
+        created_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="scoring_policy",
+        object_id=policy.pk,
+        changes={"weights": ["", clean]},
+        detail=f"{policy} {note}".strip(),
+    )
     return policy
 
 
 @transaction.atomic
-def policy_update(*, actor, policy: ScoringPolicy, expected_version: int, weights: dict,
-                  note: str = "") -> ScoringPolicy:
+def policy_update(
+    *, actor, policy: ScoringPolicy, expected_version: int, weights: dict, note: str = ""
+) -> ScoringPolicy:
     """Edits a policy by making its next version (the old one is kept, runs point at the
     version they used). Refused as stale if a newer version exists than the one read."""
     require(actor, PERMISSION)
-    current = ScoringPolicy.objects.select_for_update().filter(
-        name=policy.name, current=True).first()
+    current = (
+        ScoringPolicy.objects.select_for_update().filter(name=policy.name, current=True).first()
+    )
     if current is None or current.version != expected_version:
-        raise StaleEdit(f"Policy {policy.name} was changed by someone else (now version "
-                        f"{current.version if current else '?'}). Reload it and apply your "
-                        "change again.")
+        raise StaleEdit(
+            f"Policy {policy.name} was changed by someone else (now version "
+            f"{current.version if current else '?'}). Reload it and apply your "
+            "change again."
+        )
     clean = scoring.clean_weights(weights or {}, known_needs=_known_needs())
     if clean == current.weights:
         return current
     current.current = False
     current.save(update_fields=["current"])
     new = ScoringPolicy.objects.create(
-        name=current.name, version=current.version + 1, weights=clean, note=note[:255],
-        previous=current, created_by=acting_user(actor), created_at=timezone.now())
+        name=current.name,
+        version=current.version + 1,
+        weights=clean,
+        note=note[:255],
+        previous=current,
+        created_by=acting_user(actor),
+        created_at=timezone.now(),
+    )
     diff = _weights_diff(current.weights, clean)
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="scoring_policy",
-                 object_id=new.pk, changes=diff, detail=f"{current} → v{new.version} {note}")
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="scoring_policy",
+        object_id=new.pk,
+        changes=diff,
+        detail=f"{current} → v{new.version} {note}",
+    )
     return new
 
 
@@ -123,8 +151,11 @@ def _weights_diff(old: dict, new: dict) -> dict:
             items = value.items() if isinstance(value, dict) else [("", value)]
             for sub, v in items:
                 flat.setdefault(f"{key}.{sub}".rstrip("."), {})[side] = v
-    return {k: [v.get("old", ""), v.get("new", "")] for k, v in flat.items()
-            if v.get("old") != v.get("new")}
+    return {
+        k: [v.get("old", ""), v.get("new", "")]
+        for k, v in flat.items()
+        if v.get("old") != v.get("new")
+    }
 
 
 def policy_default() -> ScoringPolicy:
@@ -133,18 +164,28 @@ def policy_default() -> ScoringPolicy:
     policy = ScoringPolicy.objects.filter(name=DEFAULT_POLICY_NAME, current=True).first()
     if policy is None:
         policy = ScoringPolicy.objects.create(
-            name=DEFAULT_POLICY_NAME, version=1, weights=scoring.clean_weights({}),
-            note="default weights", created_at=timezone.now())
-        audit_record(actor=None, actor_name="system", action=AuditEntry.Action.CREATE,
-                     object_type="scoring_policy", object_id=policy.pk, detail=str(policy))
+            name=DEFAULT_POLICY_NAME,
+            version=1,
+            weights=scoring.clean_weights({}),
+            note="default weights",
+            created_at=timezone.now(),
+        )
+        audit_record(
+            actor=None,
+            actor_name="system",
+            action=AuditEntry.Action.CREATE,
+            object_type="scoring_policy",
+            object_id=policy.pk,
+            detail=str(policy),
+        )
     return policy
 
 
 # --- Family links and stated preferences -----------------------------------------------------
 
+
 @transaction.atomic
-def case_link_add(*, actor, case: Case, country: str, kind: str, note: str = ""
-                  ) -> CaseCountryLink:
+def case_link_add(*, actor, case: Case, country: str, kind: str, note: str = "") -> CaseCountryLink:
     """Records that a case has family in a country, or prefers it. One open link per
     (case, country, kind)."""
     require(actor, PERMISSION)
@@ -160,16 +201,28 @@ def case_link_add(*, actor, case: Case, country: str, kind: str, note: str = ""
     if errors:
         raise ValidationError(errors)
     Case.objects.select_for_update().get(pk=case.pk)
-    if CaseCountryLink.objects.filter(case=case, country=country, kind=kind,
-                                      ended_at__isnull=True).exists():
-        raise ValidationError({"country": f"Case {case.case_id} already has this link to "
-                                          f"{country}."})
-    link = CaseCountryLink.objects.create(case=case, country=country, kind=kind,
-                                          note=note.strip()[:255], created_by=acting_user(actor),
-                                          created_at=timezone.now())
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="case",
-                 object_id=case.case_id, changes={f"country_link.{kind}": ["", country]},
-                 detail=f"{link.get_kind_display()}: {country}")
+    if CaseCountryLink.objects.filter(
+        case=case, country=country, kind=kind, ended_at__isnull=True
+    ).exists():
+        raise ValidationError(
+            {"country": f"Case {case.case_id} already has this link to {country}."}
+        )
+    link = CaseCountryLink.objects.create(
+        case=case,
+        country=country,
+        kind=kind,
+        note=note.strip()[:255],
+        created_by=acting_user(actor),
+        created_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="case",
+        object_id=case.case_id,
+        changes={f"country_link.{kind}": ["", country]},
+        detail=f"{link.get_kind_display()}: {country}",
+    )
     return link
 
 
@@ -182,18 +235,30 @@ def case_link_end(*, actor, link: CaseCountryLink) -> CaseCountryLink:
         raise ValidationError({"link": "This link was already ended."})
     link.ended_at, link.ended_by = timezone.now(), acting_user(actor)
     link.save(update_fields=["ended_at", "ended_by"])
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="case",
-                 object_id=link.case.case_id,
-                 changes={f"country_link.{link.kind}": [link.country, ""]},
-                 detail=f"ended {link.get_kind_display().lower()}: {link.country}")
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="case",
+        object_id=link.case.case_id,
+        changes={f"country_link.{link.kind}": [link.country, ""]},
+        detail=f"ended {link.get_kind_display().lower()}: {link.country}",
+    )
     return link
 
 
 # --- Starting and solving a run --------------------------------------------------------------
 
+
 @transaction.atomic
-def run_start(*, actor, policy: ScoringPolicy | None = None, time_limit: float = 60.0,
-              gap: float = 1e-4, predictions: dict | None = None, note: str = "") -> MatchRun:
+def run_start(
+    *,
+    actor,
+    policy: ScoringPolicy | None = None,
+    time_limit: float = 60.0,
+    gap: float = 1e-4,
+    predictions: dict | None = None,
+    note: str = "",
+) -> MatchRun:
     """Queues a match over the cases ready for submission and the open pledges, as a
     background job ("match"); the inputs are read when the job starts and kept."""
     require(actor, PERMISSION)
@@ -208,13 +273,23 @@ def run_start(*, actor, policy: ScoringPolicy | None = None, time_limit: float =
         raise ValidationError(errors)
     policy = policy or policy_default()
     run = MatchRun.objects.create(
-        policy=policy, policy_snapshot=policy.snapshot(), note=note[:255],
-        time_limit=float(time_limit), gap_target=float(gap), created_by=acting_user(actor),
+        policy=policy,
+        policy_snapshot=policy.snapshot(),
+        note=note[:255],
+        time_limit=float(time_limit),
+        gap_target=float(gap),
+        created_by=acting_user(actor),
         created_at=timezone.now(),
-        inputs=pack({"pending_predictions": predictions}) if predictions else b"")
+        inputs=pack({"pending_predictions": predictions}) if predictions else b"",
+    )
     _enqueue(run, actor)
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="match_run",
-                 object_id=run.pk, detail=f"started with {policy}")
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="match_run",
+        object_id=run.pk,
+        detail=f"started with {policy}",
+    )
     return run
 
 
@@ -244,24 +319,35 @@ def run_execute(*, run: MatchRun, progress: Progress | None = None) -> dict:
             pending = run.inputs_data().get("pending_predictions")
             say(0, 4, "reading cases and pledges")
             with transaction.atomic():
-                inputs = run_inputs_build(weights=run.policy_snapshot["weights"],
-                                          predictions=pending, progress=say)
+                inputs = run_inputs_build(
+                    weights=run.policy_snapshot["weights"], predictions=pending, progress=say
+                )
                 _store_inputs(run, inputs)
         inputs = run.inputs_data()
         warm = _warm_of(run.parent) if run.parent is not None else None
         result = _solve(run, inputs, warm=warm, progress=say)
         with transaction.atomic():
             summary = _store_result(run, inputs, result)
-            audit_record(actor=run.created_by, action=AuditEntry.Action.UPDATE,
-                         object_type="match_run", object_id=run.pk,
-                         changes={"status": [MatchRun.Status.QUEUED, MatchRun.Status.DONE]},
-                         detail=f"solved: objective {run.objective:.6g}, gap {run.gap:.3%}")
+            audit_record(
+                actor=run.created_by,
+                action=AuditEntry.Action.UPDATE,
+                object_type="match_run",
+                object_id=run.pk,
+                changes={"status": [MatchRun.Status.QUEUED, MatchRun.Status.DONE]},
+                detail=f"solved: objective {run.objective:.6g}, gap {run.gap:.3%}",
+            )
     except Exception as exc:
         MatchRun.objects.filter(pk=run.pk).update(
-            status=MatchRun.Status.FAILED, error=_error_text(exc), finished_at=timezone.now())
+            status=MatchRun.Status.FAILED, error=_error_text(exc), finished_at=timezone.now()
+        )
         raise
-    say(4, 4, f"proposal ready: {summary['assigned']} of {summary['cases']} cases placed"
-        if summary["assigned"] else f"nothing placed: 0 of {summary['cases']} cases")
+    say(
+        4,
+        4,
+        f"proposal ready: {summary['assigned']} of {summary['cases']} cases placed"
+        if summary["assigned"]
+        else f"nothing placed: 0 of {summary['cases']} cases",
+    )
     return summary
 
 
@@ -283,10 +369,12 @@ def _warm_of(parent: MatchRun) -> WarmStart | None:
     w = parent.result_data().get("warm")
     if not w:
         return None
-    return WarmStart(case=np.array(w["case"], dtype=np.int64),
-                     pledge=np.array(w["pledge"], dtype=np.int64),
-                     duals=np.array(w["duals"], dtype=float),
-                     assignment=np.array(w["assignment"], dtype=np.int64))
+    return WarmStart(
+        case=np.array(w["case"], dtype=np.int64),
+        pledge=np.array(w["pledge"], dtype=np.int64),
+        duals=np.array(w["duals"], dtype=float),
+        assignment=np.array(w["assignment"], dtype=np.int64),
+    )
 
 
 def _solve(run: MatchRun, inputs: dict, *, warm=None, progress: Progress | None = None):
@@ -296,24 +384,36 @@ def _solve(run: MatchRun, inputs: dict, *, warm=None, progress: Progress | None 
     say = progress or (lambda *a, **k: None)
     if not problem.n_cases or not problem.n_pledges:
         return None
-    say(2, 4, f"solving {problem.n_cases} cases × {problem.n_pledges} pledges, "
-              f"{len(problem.score)} allowed pairs")
+    say(
+        2,
+        4,
+        f"solving {problem.n_cases} cases × {problem.n_pledges} pledges, "
+        f"{len(problem.score)} allowed pairs",
+    )
     try:
-        result = solve(problem, locks=locks if len(locks) else None,
-                       forbids=forbids if len(forbids) else None, time_limit=run.time_limit,
-                       gap=run.gap_target, warm=warm, progress=lambda msg: say(2, 4, msg))
+        result = solve(
+            problem,
+            locks=locks if len(locks) else None,
+            forbids=forbids if len(forbids) else None,
+            time_limit=run.time_limit,
+            gap=run.gap_target,
+            warm=warm,
+            progress=lambda msg: say(2, 4, msg),
+        )
     except ValueError as exc:  # an impossible lock: refused by the engine
         raise ValidationError({"locks": str(exc)}) from exc
-    broken = check(problem, result.assignment, locks if len(locks) else None,
-                   forbids if len(forbids) else None)
+    broken = check(
+        problem, result.assignment, locks if len(locks) else None, forbids if len(forbids) else None
+    )
     if broken:  # never store a plan that breaks a rule
         raise RuntimeError("The engine's plan breaks rules: " + "; ".join(broken[:5]))
     return result
 
 
 def _nan_none(values) -> list:
-    return [None if (isinstance(v, float) and math.isnan(v)) else v
-            for v in np.asarray(values).tolist()]
+    return [
+        None if (isinstance(v, float) and math.isnan(v)) else v for v in np.asarray(values).tolist()
+    ]
 
 
 def _store_result(run: MatchRun, inputs: dict, result) -> dict:
@@ -326,15 +426,21 @@ def _store_result(run: MatchRun, inputs: dict, result) -> dict:
         e = result.explanation
         data = {
             "assignment": result.assignment.tolist(),
-            "explanation": {"score": _nan_none(e.score), "alt_pledge": e.alt_pledge.tolist(),
-                            "alt_score": _nan_none(e.alt_score),
-                            "block_pledge": e.block_pledge.tolist(),
-                            "block_dim": e.block_dim.tolist(),
-                            "shadow_price": e.shadow_price.tolist()},
+            "explanation": {
+                "score": _nan_none(e.score),
+                "alt_pledge": e.alt_pledge.tolist(),
+                "alt_score": _nan_none(e.alt_score),
+                "block_pledge": e.block_pledge.tolist(),
+                "block_dim": e.block_dim.tolist(),
+                "shadow_price": e.shadow_price.tolist(),
+            },
             "duals": result.duals.tolist(),
-            "warm": {"case": result.warm.case.tolist(), "pledge": result.warm.pledge.tolist(),
-                     "duals": result.warm.duals.tolist(),
-                     "assignment": result.warm.assignment.tolist()},
+            "warm": {
+                "case": result.warm.case.tolist(),
+                "pledge": result.warm.pledge.tolist(),
+                "duals": result.warm.duals.tolist(),
+                "assignment": result.warm.assignment.tolist(),
+            },
         }
         run.objective, run.bound, run.gap = result.objective, result.bound, result.gap
         run.seconds, run.solver_status = round(result.seconds, 3), result.status
@@ -349,12 +455,19 @@ def _store_result(run: MatchRun, inputs: dict, result) -> dict:
 def run_summary(run: MatchRun, n_cases: int | None = None) -> dict:
     """What the "match" job reports of a solved run."""
     n_cases = run.n_cases if n_cases is None else n_cases
-    return {"run": run.pk, "cases": n_cases, "assigned": run.n_assigned,
-            "objective": run.objective, "bound": run.bound, "gap": run.gap,
-            "status": run.solver_status}
+    return {
+        "run": run.pk,
+        "cases": n_cases,
+        "assigned": run.n_assigned,
+        "objective": run.objective,
+        "bound": run.bound,
+        "gap": run.gap,
+        "status": run.solver_status,
+    }
 
 
 # --- Locks, forbids, re-solve ----------------------------------------------------------------
+
 
 @transaction.atomic
 def pin_set(*, actor, run: MatchRun, case_id: str, pledge_id: int, kind: str) -> MatchPin:
@@ -386,23 +499,41 @@ def pin_set(*, actor, run: MatchRun, case_id: str, pledge_id: int, kind: str) ->
     current = pins_next(run)
     if kind == MatchPin.Kind.LOCK:
         if (ci, pi) not in allowed:
-            raise ValidationError({"pledge": (
-                f"Case {case_id} may not go to {inputs['pledges'][pi]['name']}: the pair is "
-                "not allowed by the pledge's criteria.")})
-        trial = {**{k: v for k, v in current.items() if not (k[0] == case_pk and v == kind)},
-                 (case_pk, pledge_pk): kind}
+            raise ValidationError(
+                {
+                    "pledge": (
+                        f"Case {case_id} may not go to {inputs['pledges'][pi]['name']}: the pair is "
+                        "not allowed by the pledge's criteria."
+                    )
+                }
+            )
+        trial = {
+            **{k: v for k, v in current.items() if not (k[0] == case_pk and v == kind)},
+            (case_pk, pledge_pk): kind,
+        }
         _check_lock_capacity(trial, inputs, case_ix, pledge_ix)
     elif kind == MatchPin.Kind.RELEASE and (case_pk, pledge_pk) not in current:
         raise ValidationError({"pledge": f"Case {case_id} has no lock or forbid there."})
     MatchPin.objects.filter(run=run, case_id=case_pk, pledge_id=pledge_pk, draft=True).delete()
     if kind == MatchPin.Kind.LOCK:
         MatchPin.objects.filter(run=run, case_id=case_pk, kind=kind, draft=True).delete()
-    pin = MatchPin.objects.create(run=run, case_id=case_pk, pledge_id=pledge_pk, kind=kind,
-                                  draft=True, created_by=acting_user(actor), created_at=timezone.now())
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="match_run",
-                 object_id=run.pk, changes={f"pin.{case_id}.{pledge_pk}": [
-                     current.get((case_pk, pledge_pk), ""), kind]},
-                 detail=f"{kind} {case_id} → pledge {pledge_pk} for the next re-solve")
+    pin = MatchPin.objects.create(
+        run=run,
+        case_id=case_pk,
+        pledge_id=pledge_pk,
+        kind=kind,
+        draft=True,
+        created_by=acting_user(actor),
+        created_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="match_run",
+        object_id=run.pk,
+        changes={f"pin.{case_id}.{pledge_pk}": [current.get((case_pk, pledge_pk), ""), kind]},
+        detail=f"{kind} {case_id} → pledge {pledge_pk} for the next re-solve",
+    )
     return pin
 
 
@@ -419,9 +550,14 @@ def _check_lock_capacity(pins: dict, inputs: dict, case_ix: dict, pledge_ix: dic
         cap = inputs["pledges"][pi]["capacity"]
         over = [f"{dims[d]} {row[d]} of {cap[d]}" for d in range(len(dims)) if row[d] > cap[d]]
         if over:
-            raise ValidationError({"pledge": (
-                f"Locked cases would exceed {inputs['pledges'][pi]['name']}: "
-                f"{', '.join(over)}.")})
+            raise ValidationError(
+                {
+                    "pledge": (
+                        f"Locked cases would exceed {inputs['pledges'][pi]['name']}: "
+                        f"{', '.join(over)}."
+                    )
+                }
+            )
 
 
 @transaction.atomic
@@ -437,19 +573,44 @@ def run_resolve(*, actor, run: MatchRun, time_limit: float | None = None) -> Mat
     pins = pins_next(run)
     _check_lock_capacity(pins, inputs, case_ix, pledge_ix)
     child = MatchRun.objects.create(
-        policy=run.policy, policy_snapshot=run.policy_snapshot, parent=run,
-        note=f"re-solve of run {run.pk}", time_limit=float(time_limit or run.time_limit),
-        gap_target=run.gap_target, inputs=run.inputs, inputs_sha256=run.inputs_sha256,
-        n_cases=run.n_cases, n_pledges=run.n_pledges, n_pairs=run.n_pairs,
-        created_by=acting_user(actor), created_at=timezone.now())
-    MatchPin.objects.bulk_create([
-        MatchPin(run=child, case_id=c, pledge_id=p, kind=k, created_by=acting_user(actor),
-                 created_at=child.created_at) for (c, p), k in sorted(pins.items())])
+        policy=run.policy,
+        policy_snapshot=run.policy_snapshot,
+        parent=run,
+        note=f"re-solve of run {run.pk}",
+        time_limit=float(time_limit or run.time_limit),
+        gap_target=run.gap_target,
+        inputs=run.inputs,
+        inputs_sha256=run.inputs_sha256,
+        n_cases=run.n_cases,
+        n_pledges=run.n_pledges,
+        n_pairs=run.n_pairs,
+        created_by=acting_user(actor),
+        created_at=timezone.now(),
+    )
+    MatchPin.objects.bulk_create(
+        [
+            MatchPin(
+                run=child,
+                case_id=c,
+                pledge_id=p,
+                kind=k,
+                created_by=acting_user(actor),
+                created_at=child.created_at,
+            )
+            for (c, p), k in sorted(pins.items())
+        ]
+    )
     _enqueue(child, actor)
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="match_run",
-                 object_id=child.pk, detail=(
-                     f"re-solve of run {run.pk}: {sum(k == 'lock' for k in pins.values())} "
-                     f"locks, {sum(k == 'forbid' for k in pins.values())} forbids"))
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="match_run",
+        object_id=child.pk,
+        detail=(
+            f"re-solve of run {run.pk}: {sum(k == 'lock' for k in pins.values())} "
+            f"locks, {sum(k == 'forbid' for k in pins.values())} forbids"
+        ),
+    )
     return child
 
 
@@ -462,14 +623,20 @@ def matchrun_reproduce(run: MatchRun) -> dict:
     objective = 0.0 if result is None else float(result.objective)
     stored = run.result_data().get("assignment", [])
     again = [-1] * len(inputs["cases"]) if result is None else result.assignment.tolist()
-    return {"run": run.pk, "stored_objective": run.objective, "objective": objective,
-            "bound": None if result is None else float(result.bound),
-            "same_objective": run.objective is not None
-            and math.isclose(objective, run.objective, rel_tol=1e-9, abs_tol=1e-9),
-            "same_plan": stored == again, "inputs_sha256": run.inputs_sha256}
+    return {
+        "run": run.pk,
+        "stored_objective": run.objective,
+        "objective": objective,
+        "bound": None if result is None else float(result.bound),
+        "same_objective": run.objective is not None
+        and math.isclose(objective, run.objective, rel_tol=1e-9, abs_tol=1e-9),
+        "same_plan": stored == again,
+        "inputs_sha256": run.inputs_sha256,
+    }
 
 
 # --- Accepting proposals ---------------------------------------------------------------------
+
 
 @transaction.atomic
 def run_accept(*, actor, run: MatchRun, pledge_ids=None) -> dict[int, list[str]]:
@@ -497,23 +664,25 @@ def run_accept(*, actor, run: MatchRun, pledge_ids=None) -> dict[int, list[str]]
     errors: dict[str, list[str]] = {}
     for pk in chosen:
         if pk in done:
-            errors[f"pledge {pk}"] = ["This run's proposals for this pledge were already "
-                                      "accepted."]
+            errors[f"pledge {pk}"] = ["This run's proposals for this pledge were already accepted."]
         elif pk not in proposals:
             errors[f"pledge {pk}"] = ["This run proposes no case for this pledge."]
     if not proposals and not errors:
-        errors["pledges"] = [f"This run placed none of its {len(assignment)} cases: there is "
-                             "nothing to accept."]
+        errors["pledges"] = [
+            f"This run placed none of its {len(assignment)} cases: there is nothing to accept."
+        ]
     elif not chosen and not errors:
         errors["pledges"] = ["Nothing left to accept in this run."]
     if errors:
         # Each refusal here is the run's (or a pledge's) state, never the input's form.
         raise Conflict(errors)
     case_pks = sorted(pk for p in chosen for pk in proposals[p])
-    cases = {c.pk: c for c in Case.objects.select_for_update().filter(
-        pk__in=case_pks).order_by("pk")}
-    pledges = {p.pk: p for p in Pledge.objects.select_for_update().filter(
-        pk__in=chosen).order_by("pk")}
+    cases = {
+        c.pk: c for c in Case.objects.select_for_update().filter(pk__in=case_pks).order_by("pk")
+    }
+    pledges = {
+        p.pk: p for p in Pledge.objects.select_for_update().filter(pk__in=chosen).order_by("pk")
+    }
     _check_capacity_now(pledges, {p: proposals[p] for p in chosen}, errors)
     submitted: dict[int, list[str]] = {}
     for pk in chosen:
@@ -529,11 +698,17 @@ def run_accept(*, actor, run: MatchRun, pledge_ids=None) -> dict[int, list[str]]
         raise Conflict(errors)
     now = timezone.now()
     for pk, ids in submitted.items():
-        MatchAcceptance.objects.create(run=run, pledge_id=pk, case_ids=ids,
-                                       accepted_by=acting_user(actor), accepted_at=now)
-        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="match_run",
-                     object_id=run.pk, changes={f"accepted.pledge.{pk}": ["", len(ids)]},
-                     detail=f"accepted {len(ids)} proposals for {pledges[pk]}")
+        MatchAcceptance.objects.create(
+            run=run, pledge_id=pk, case_ids=ids, accepted_by=acting_user(actor), accepted_at=now
+        )
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            object_type="match_run",
+            object_id=run.pk,
+            changes={f"accepted.pledge.{pk}": ["", len(ids)]},
+            detail=f"accepted {len(ids)} proposals for {pledges[pk]}",
+        )
     return submitted
 
 
@@ -554,8 +729,9 @@ def _check_capacity_now(pledges: dict, proposals: dict, errors: dict) -> None:
             if need > left:
                 over.append(f"{dim}: {left} left, the proposals need {need}")
         if over:
-            errors[f"pledge {pk}"] = [f"{pledge} has less room than when the run was made "
-                                      f"({'; '.join(over)})."]
+            errors[f"pledge {pk}"] = [
+                f"{pledge} has less room than when the run was made ({'; '.join(over)})."
+            ]
 
 
 def _merge_refusals(errors: dict, exc: ValidationError, batch: list[Case]) -> None:
@@ -565,8 +741,9 @@ def _merge_refusals(errors: dict, exc: ValidationError, batch: list[Case]) -> No
         key = batch[0].case_id
         errors.setdefault(key, []).extend(
             f"{field}: {m}" if field and field != "__all__" else m
-            for field, msgs in messages.items() for m in msgs)
+            for field, msgs in messages.items()
+            for m in msgs
+        )
     else:
         for key, msgs in messages.items():
             errors.setdefault(key, []).extend(msgs)
-

@@ -19,11 +19,13 @@ from onward.web.access import permission_required, record_or_404
 PERM = "matching.run"
 
 
-
 def _text(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
-        return " ".join(f"{k}: {m}" if k not in ("__all__", "") else m
-                        for k, msgs in exc.message_dict.items() for m in msgs)
+        return " ".join(
+            f"{k}: {m}" if k not in ("__all__", "") else m
+            for k, msgs in exc.message_dict.items()
+            for m in msgs
+        )
     return " ".join(exc.messages)
 
 
@@ -33,12 +35,16 @@ def _run(request, run_id):
 
 # --- Runs ------------------------------------------------------------------------------------
 
+
 @require_safe
 @permission_required(PERM)
 def match_list(request):
     page = Paginator(selectors.run_list(user=request.user), 30).get_page(request.GET.get("page"))
-    return render(request, "matching/run_list.html", {
-        "page": page, "form": StartForm(), "policies": selectors.policy_list(user=request.user)})
+    return render(
+        request,
+        "matching/run_list.html",
+        {"page": page, "form": StartForm(), "policies": selectors.policy_list(user=request.user)},
+    )
 
 
 @require_POST
@@ -46,18 +52,27 @@ def match_list(request):
 def match_start(request):
     form = StartForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "The match could not start: " + " ".join(
-            f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        messages.error(
+            request,
+            "The match could not start: "
+            + " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+        )
         return redirect("match_list")
     data = form.cleaned_data
     try:
         predictions = None
         if data["predictions"]:
             predictions = inputs.predictions_parse(
-                data["predictions"].read().decode("utf-8", errors="replace"))
-        run = services.run_start(actor=request.user, policy=data["policy"],
-                                 time_limit=data["time_limit"], gap=data["gap"],
-                                 predictions=predictions, note=data["note"])
+                data["predictions"].read().decode("utf-8", errors="replace")
+            )
+        run = services.run_start(
+            actor=request.user,
+            policy=data["policy"],
+            time_limit=data["time_limit"],
+            gap=data["gap"],
+            predictions=predictions,
+            note=data["note"],
+        )
     except ValidationError as exc:
         messages.error(request, f"The match could not start. {_text(exc)}")
         return redirect("match_list")
@@ -66,8 +81,11 @@ def match_start(request):
 
 
 def _render_run(request, run, **extra):
-    return render(request, "matching/run_detail.html", {
-        **selectors.run_detail(user=request.user, run=run), **extra})
+    return render(
+        request,
+        "matching/run_detail.html",
+        {**selectors.run_detail(user=request.user, run=run), **extra},
+    )
 
 
 @require_safe
@@ -86,14 +104,16 @@ def match_pin(request, run_id):
         return redirect("match_run", run_id=run.pk)
     d = form.cleaned_data
     try:
-        services.pin_set(actor=request.user, run=run, case_id=d["case"], pledge_id=d["pledge"],
-                         kind=d["kind"])
+        services.pin_set(
+            actor=request.user, run=run, case_id=d["case"], pledge_id=d["pledge"], kind=d["kind"]
+        )
     except ValidationError as exc:
         messages.error(request, f"Refused. {_text(exc)}")
     else:
         verb = {"lock": "locked to", "forbid": "forbidden for", "release": "released from"}
-        messages.success(request, f"{d['case']} {verb[d['kind']]} pledge {d['pledge']} for the "
-                                  "next re-solve.")
+        messages.success(
+            request, f"{d['case']} {verb[d['kind']]} pledge {d['pledge']} for the next re-solve."
+        )
     return redirect(f"{_run_url(run)}#pins")
 
 
@@ -141,8 +161,9 @@ def match_accept(request, run_id):
 def match_explain(request, run_id, case_id, pledge_id):
     run = _run(request, run_id)
     try:
-        detail = selectors.pair_explanation(user=request.user, run=run, case_id=case_id,
-                                            pledge_id=pledge_id)
+        detail = selectors.pair_explanation(
+            user=request.user, run=run, case_id=case_id, pledge_id=pledge_id
+        )
     except access.NotFound:
         raise Http404("No such pair in this run.") from None
     return render(request, "matching/explain.html", detail)
@@ -155,19 +176,27 @@ def match_reproduce(request, run_id):
     if run.status != run.Status.DONE:
         messages.error(request, "Only a solved run can be reproduced.")
         return redirect("match_run", run_id=run.pk)
-    audit_record(actor=request.user, action=AuditEntry.Action.VIEW, object_type="match_run",
-                 object_id=run.pk, detail="reproduced from its stored inputs")
-    return render(request, "matching/reproduce.html", {
-        "run": run, "again": services.matchrun_reproduce(run)})
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.VIEW,
+        object_type="match_run",
+        object_id=run.pk,
+        detail="reproduced from its stored inputs",
+    )
+    return render(
+        request, "matching/reproduce.html", {"run": run, "again": services.matchrun_reproduce(run)}
+    )
 
 
 # --- Policies ----------------------------------------------------------------------------------
 
+
 @require_safe
 @permission_required(PERM)
 def policy_list(request):
-    return render(request, "matching/policy_list.html", {
-        "policies": selectors.policy_list(user=request.user)})
+    return render(
+        request, "matching/policy_list.html", {"policies": selectors.policy_list(user=request.user)}
+    )
 
 
 @require_safe
@@ -175,29 +204,44 @@ def policy_list(request):
 def policy_detail(request, policy_id):
     policy = record_or_404(request, selectors.get_policy_for_user, "scoring_policy", policy_id)
     versions = selectors.policy_versions(policy)
-    return render(request, "matching/policy_detail.html", {
-        "policy": policy, "versions": versions, "labels": scoring.LABELS,
-        "latest": versions[0], "runs": policy.runs.defer("inputs", "result")[:20]})
+    return render(
+        request,
+        "matching/policy_detail.html",
+        {
+            "policy": policy,
+            "versions": versions,
+            "labels": scoring.LABELS,
+            "latest": versions[0],
+            "runs": policy.runs.defer("inputs", "result")[:20],
+        },
+    )
 
 
 def _policy_form(request, policy):
     edit = policy is not None
-    initial = PolicyForm.initial_for(policy.weights if edit else scoring.clean_weights({}),
-                                     name=policy.name if edit else "",
-                                     version=policy.version if edit else None)
+    initial = PolicyForm.initial_for(
+        policy.weights if edit else scoring.clean_weights({}),
+        name=policy.name if edit else "",
+        version=policy.version if edit else None,
+    )
     form = PolicyForm(request.POST or None, initial=initial, edit=edit)
     if request.method == "POST" and form.is_valid():
         try:
             if edit:
                 saved = services.policy_update(
-                    actor=request.user, policy=policy,
+                    actor=request.user,
+                    policy=policy,
                     expected_version=form.cleaned_data["version"] or 0,
-                    weights=form.weights(), note=form.cleaned_data["note"])
+                    weights=form.weights(),
+                    note=form.cleaned_data["note"],
+                )
             else:
-                saved = services.policy_create(actor=request.user,
-                                               name=form.cleaned_data["name"],
-                                               weights=form.weights(),
-                                               note=form.cleaned_data["note"])
+                saved = services.policy_create(
+                    actor=request.user,
+                    name=form.cleaned_data["name"],
+                    weights=form.weights(),
+                    note=form.cleaned_data["note"],
+                )
         except StaleEdit as exc:
             messages.error(request, str(exc))
             return redirect("policy_detail", policy_id=policy.pk)
@@ -206,10 +250,17 @@ def _policy_form(request, policy):
         else:
             messages.success(request, f"Saved {saved}.")
             return redirect("policy_detail", policy_id=saved.pk)
-    return render(request, "matching/policy_form.html", {
-        "form": form, "policy": policy,
-        "title": f"Edit {policy} (saves version {policy.version + 1})" if edit
-        else "New scoring policy"})
+    return render(
+        request,
+        "matching/policy_form.html",
+        {
+            "form": form,
+            "policy": policy,
+            "title": f"Edit {policy} (saves version {policy.version + 1})"
+            if edit
+            else "New scoring policy",
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -230,6 +281,7 @@ def policy_edit(request, policy_id):
 
 # --- Family links and preferences ------------------------------------------------------------
 
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @permission_required(PERM)
 def country_link_list(request):
@@ -239,21 +291,28 @@ def country_link_list(request):
             d = form.cleaned_data
             try:
                 case = access.get_case_for_user(request.user, d["case_id"].strip())
-                services.case_link_add(actor=request.user, case=case, country=d["country"],
-                                       kind=d["kind"], note=d["note"])
+                services.case_link_add(
+                    actor=request.user,
+                    case=case,
+                    country=d["country"],
+                    kind=d["kind"],
+                    note=d["note"],
+                )
             except access.NotFound:
                 messages.error(request, f"No case {d['case_id']}.")
             except ValidationError as exc:
                 messages.error(request, f"Not recorded. {_text(exc)}")
             else:
-                messages.success(request, f"Recorded for {case.case_id}: "
-                                          f"{dict(LinkForm.base_fields['kind'].choices)[d['kind']]}"
-                                          f" {d['country'].upper()}.")
+                messages.success(
+                    request,
+                    f"Recorded for {case.case_id}: "
+                    f"{dict(LinkForm.base_fields['kind'].choices)[d['kind']]}"
+                    f" {d['country'].upper()}.",
+                )
         else:
             messages.error(request, "Give the case, the country and the kind of link.")
         return redirect("country_link_list")
-    page = Paginator(selectors.link_list(user=request.user), 100).get_page(
-        request.GET.get("page"))
+    page = Paginator(selectors.link_list(user=request.user), 100).get_page(request.GET.get("page"))
     return render(request, "matching/link_list.html", {"page": page, "form": LinkForm()})
 
 
@@ -266,6 +325,7 @@ def country_link_end(request, link_id):
     except ValidationError as exc:
         messages.error(request, _text(exc))
     else:
-        messages.success(request, f"Ended: {link.case.case_id} {link.get_kind_display().lower()}"
-                                  f" {link.country}.")
+        messages.success(
+            request, f"Ended: {link.case.case_id} {link.get_kind_display().lower()} {link.country}."
+        )
     return redirect("country_link_list")

@@ -36,8 +36,10 @@ class PopulationOut(serializers.Serializer):
 
 
 class PopulationApi(APIView):
-    @extend_schema(parameters=[OpenApiParameter("on", dt.date, description="default: today")],
-                   responses=PopulationOut)
+    @extend_schema(
+        parameters=[OpenApiParameter("on", dt.date, description="default: today")],
+        responses=PopulationOut,
+    )
     def get(self, request):
         require(request.user, "movements.view")
         on = _date_param(request, "on", timezone.localdate())
@@ -52,8 +54,10 @@ class SeriesRow(serializers.Serializer):
 
 
 class PopulationSeriesApi(APIView):
-    @extend_schema(parameters=[OpenApiParameter("from", dt.date), OpenApiParameter("to", dt.date)],
-                   responses=SeriesRow(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("from", dt.date), OpenApiParameter("to", dt.date)],
+        responses=SeriesRow(many=True),
+    )
     def get(self, request):
         require(request.user, "movements.view")
         end = _date_param(request, "to", timezone.localdate())
@@ -67,8 +71,17 @@ class EntryOut(serializers.ModelSerializer):
 
     class Meta:
         model = LedgerEntry
-        fields = ["id", "date", "kind", "delta", "person_id", "case_id", "reverses", "note",
-                  "recorded_at"]
+        fields = [
+            "id",
+            "date",
+            "kind",
+            "delta",
+            "person_id",
+            "case_id",
+            "reverses",
+            "note",
+            "recorded_at",
+        ]
 
 
 class DepartureIn(serializers.Serializer):
@@ -89,9 +102,14 @@ def _year_param(request) -> int | None:
     return int(raw)
 
 
-@extend_schema_view(get=extend_schema(parameters=[
-    OpenApiParameter("kind", str),
-    OpenApiParameter("year", {"type": "integer", "minimum": 1, "maximum": 9999})]))
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str),
+            OpenApiParameter("year", {"type": "integer", "minimum": 1, "maximum": 9999}),
+        ]
+    )
+)
 class DepartureListApi(ListAPIView):
     """Departures that stand (not reversed); POST records one."""
 
@@ -99,9 +117,11 @@ class DepartureListApi(ListAPIView):
 
     def get_queryset(self):
         require(self.request.user, "movements.view")
-        return selectors.departures(user=self.request.user,
-                                    kind=self.request.query_params.get("kind", ""),
-                                    year=_year_param(self.request))
+        return selectors.departures(
+            user=self.request.user,
+            kind=self.request.query_params.get("kind", ""),
+            year=_year_param(self.request),
+        )
 
     @extend_schema(request=DepartureIn, responses={201: EntryOut})
     def post(self, request):
@@ -110,8 +130,13 @@ class DepartureListApi(ListAPIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         person = get_person_for_user(request.user, data["person_id"])
-        entry = services.departure_record(actor=request.user, person=person, kind=data["kind"],
-                                          on=data["on"], note=data.get("note", ""))
+        entry = services.departure_record(
+            actor=request.user,
+            person=person,
+            kind=data["kind"],
+            on=data["on"],
+            note=data.get("note", ""),
+        )
         return Response(EntryOut(entry).data, status=201)
 
 
@@ -126,8 +151,9 @@ class DepartureCorrectionApi(APIView):
         person = get_person_for_user(request.user, person_id)
         body = CorrectionIn(data=request.data)
         body.is_valid(raise_exception=True)
-        entry = services.departure_correct(actor=request.user, person=person,
-                                           reason=body.validated_data["reason"])
+        entry = services.departure_correct(
+            actor=request.user, person=person, reason=body.validated_data["reason"]
+        )
         return Response(EntryOut(entry).data, status=201)
 
 
@@ -148,8 +174,9 @@ class BirthApi(APIView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         mother = get_person_for_user(request.user, data.pop("mother_id"))
-        child = services.birth_record(actor=request.user, mother=mother, on=data.pop("on"),
-                                      child=data)
+        child = services.birth_record(
+            actor=request.user, mother=mother, on=data.pop("on"), child=data
+        )
         return Response(EntryOut(child.ledger_entries.get()).data, status=201)
 
 
@@ -169,8 +196,18 @@ class TransferOut(serializers.ModelSerializer):
 
     class Meta:
         model = Transfer
-        fields = ["id", "date", "country", "pledge", "seats", "status", "note", "version",
-                  "confirmed_at", "lines"]
+        fields = [
+            "id",
+            "date",
+            "country",
+            "pledge",
+            "seats",
+            "status",
+            "note",
+            "version",
+            "confirmed_at",
+            "lines",
+        ]
 
 
 class TransferIn(serializers.Serializer):
@@ -186,7 +223,8 @@ class TransferListApi(ListAPIView):
     def get_queryset(self):
         require(self.request.user, "movements.view")
         return selectors.transfer_list(user=self.request.user).prefetch_related(
-            "lines__persons", "lines__case")
+            "lines__persons", "lines__case"
+        )
 
     @extend_schema(request=TransferIn, responses={201: TransferOut})
     def post(self, request):
@@ -197,8 +235,12 @@ class TransferListApi(ListAPIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         transfer = services.transfer_plan(
-            actor=request.user, pledge=get_pledge_for_user(request.user, data["pledge"]),
-            date=data["date"], seats=data["seats"], note=data.get("note", ""))
+            actor=request.user,
+            pledge=get_pledge_for_user(request.user, data["pledge"]),
+            date=data["date"],
+            seats=data["seats"],
+            note=data.get("note", ""),
+        )
         return Response(TransferOut(transfer).data, status=201)
 
 
@@ -237,16 +279,20 @@ class TransferConfirmApi(APIView):
         transfer = selectors.get_transfer_for_user(request.user, transfer_id)
         body = ConfirmIn(data=request.data)
         body.is_valid(raise_exception=True)
-        transfer = services.transfer_confirm(actor=request.user, transfer=transfer,
-                                             expected_version=body.validated_data.get("version"))
+        transfer = services.transfer_confirm(
+            actor=request.user,
+            transfer=transfer,
+            expected_version=body.validated_data.get("version"),
+        )
         return Response(TransferOut(transfer).data)
 
 
 class DateIn(serializers.Serializer):
     date = serializers.DateField()
     reason = serializers.CharField()
-    version = serializers.IntegerField(required=False, help_text="The version you read; a "
-                                       "stale change is refused.")
+    version = serializers.IntegerField(
+        required=False, help_text="The version you read; a stale change is refused."
+    )
 
 
 class TransferDateApi(APIView):
@@ -260,6 +306,10 @@ class TransferDateApi(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         transfer = services.transfer_reschedule(
-            actor=request.user, transfer=transfer, date=data["date"], reason=data["reason"],
-            expected_version=data.get("version"))
+            actor=request.user,
+            transfer=transfer,
+            date=data["date"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
+        )
         return Response(TransferOut(transfer).data)

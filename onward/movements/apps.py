@@ -15,8 +15,11 @@ class MovementsConfig(AppConfig):
         # the person's entries moved in the same transaction (a derived index, like a
         # database index: no rule of the domain lives in these receivers).
         post_save.connect(_person_saved, sender=Person, dispatch_uid="movements_dims_save")
-        m2m_changed.connect(_needs_changed, sender=Person.specific_needs.through,
-                            dispatch_uid="movements_dims_needs")
+        m2m_changed.connect(
+            _needs_changed,
+            sender=Person.specific_needs.through,
+            dispatch_uid="movements_dims_needs",
+        )
 
 
 def _person_saved(sender, instance, created, raw=False, **kwargs):

@@ -34,21 +34,45 @@ RELOCATED_BY_UNHCR_DAY = 311
 # Flights to the other pledging countries (illustrative, as those pledges are), each of
 # so many persons; the last one takes what brings the total to 311 by UNHCR's date. All
 # after the last group reached the TTL (11 September 2013), when it held about 3,200.
-OTHER_FLIGHTS = (("USA", "2013-09-24", 45), ("DEU", "2013-10-08", 30), ("NOR", "2013-10-22", 25),
-                 ("NLD", "2013-11-05", 20), ("USA", "2013-11-26", 45), ("FIN", "2013-12-10", 15),
-                 ("DEU", "2014-01-14", 30), ("USA", "2014-02-25", None))
+OTHER_FLIGHTS = (
+    ("USA", "2013-09-24", 45),
+    ("DEU", "2013-10-08", 30),
+    ("NOR", "2013-10-22", 25),
+    ("NLD", "2013-11-05", 20),
+    ("USA", "2013-11-26", 45),
+    ("FIN", "2013-12-10", 15),
+    ("DEU", "2014-01-14", 30),
+    ("USA", "2014-02-25", None),
+)
 # The origin camp, before the move (the year is not in the reports: the demo puts the
 # "1 July" report in 2013, while about a hundred residents were still there).
 ORIGIN_CAMP = "Origin camp: Camp Ashraf (“Camp New Iraq”), Diyala province"
 ORIGIN_REPORTS = (
-    {"persons": 4, "left_on": "2013-04-01", "left_on_precision": "M", "source": "News reports",
-     "stated_on": "2013-07-01", "summary": "4 residents left and went to the Iraqi forces, "
-                                          "three months before the 1 July report."},
-    {"persons": 4, "left_on": "2013-07-01", "source": "News reports", "stated_on": "2013-07-01",
-     "summary": "4 residents left the origin camp and went to the Iraqi forces."},
-    {"persons": 58, "cumulative": True, "left_on": "2013-07-01", "official": True,
-     "source": "Iraqi Ministry of Defence", "stated_on": "2013-07-01",
-     "summary": "The total of residents who left the origin camp, put at 58."},
+    {
+        "persons": 4,
+        "left_on": "2013-04-01",
+        "left_on_precision": "M",
+        "source": "News reports",
+        "stated_on": "2013-07-01",
+        "summary": "4 residents left and went to the Iraqi forces, "
+        "three months before the 1 July report.",
+    },
+    {
+        "persons": 4,
+        "left_on": "2013-07-01",
+        "source": "News reports",
+        "stated_on": "2013-07-01",
+        "summary": "4 residents left the origin camp and went to the Iraqi forces.",
+    },
+    {
+        "persons": 58,
+        "cumulative": True,
+        "left_on": "2013-07-01",
+        "official": True,
+        "source": "Iraqi Ministry of Defence",
+        "stated_on": "2013-07-01",
+        "summary": "The total of residents who left the origin camp, put at 58.",
+    },
 )
 
 
@@ -61,10 +85,16 @@ def _actor(users, role: str):
 
 
 def _candidates(exclude_cases: set[int]):
-    return (Person.objects.filter(merged_into__isnull=True, departure_date__isnull=True,
-                                  arrival_date__lt=dt.date(2013, 1, 1))
-            .exclude(case_id__in=exclude_cases).exclude(birth_date__isnull=True)
-            .order_by("person_id"))
+    return (
+        Person.objects.filter(
+            merged_into__isnull=True,
+            departure_date__isnull=True,
+            arrival_date__lt=dt.date(2013, 1, 1),
+        )
+        .exclude(case_id__in=exclude_cases)
+        .exclude(birth_date__isnull=True)
+        .order_by("person_id")
+    )
 
 
 def _relocation_cases() -> set[int]:
@@ -82,8 +112,9 @@ def demo_movements(*, users, rng_seed: int = 2013, log=print) -> dict:
     busy = _relocation_cases()
 
     with transaction.atomic():
-        done = LedgerEntry.objects.filter(kind="left_own_accord", date__year=2013,
-                                          reversed_by__isnull=True).count()
+        done = LedgerEntry.objects.filter(
+            kind="left_own_accord", date__year=2013, reversed_by__isnull=True
+        ).count()
         if done < OWN_ACCORD_2013:
             seniors = list(_candidates(busy).filter(birth_date__lte=dt.date(1953, 12, 31)))
             rng.shuffle(seniors)
@@ -95,40 +126,58 @@ def demo_movements(*, users, rng_seed: int = 2013, log=print) -> dict:
                 if len(picked) == OWN_ACCORD_2013 - done:
                     break
             for n, person in enumerate(sorted(picked, key=lambda p: p.person_id)):
-                day = dt.date(2013, 1, 14) + dt.timedelta(days=int(n * 300 / len(picked))
-                                                          + rng.randrange(0, 12))
+                day = dt.date(2013, 1, 14) + dt.timedelta(
+                    days=int(n * 300 / len(picked)) + rng.randrange(0, 12)
+                )
                 services.departure_record(
-                    actor=officer, person=person, kind="left_own_accord", on=day,
+                    actor=officer,
+                    person=person,
+                    kind="left_own_accord",
+                    on=day,
                     note="left the TTL and Iraq (senior member); reported by the host "
-                         "government's security official")
+                    "government's security official",
+                )
             done += len(picked)
         summary["left_own_accord_2013"] = done
 
-        escaped = LedgerEntry.objects.filter(kind="left_own_accord", date=ESCAPE_DAY,
-                                             reversed_by__isnull=True).count()
+        escaped = LedgerEntry.objects.filter(
+            kind="left_own_accord", date=ESCAPE_DAY, reversed_by__isnull=True
+        ).count()
         if escaped < ESCAPE:
-            adults = list(_candidates(busy).filter(
-                sex="M", birth_date__gt=dt.date(1960, 1, 1), birth_date__lte=dt.date(1990, 1, 1)))
+            adults = list(
+                _candidates(busy).filter(
+                    sex="M", birth_date__gt=dt.date(1960, 1, 1), birth_date__lte=dt.date(1990, 1, 1)
+                )
+            )
             rng.shuffle(adults)
-            picked = adults[:ESCAPE - escaped]
+            picked = adults[: ESCAPE - escaped]
             for n, person in enumerate(picked):
-                where = ("handed himself to the Iraqi authorities" if n % 3 == 0 else
-                         "sought refuge with visiting UNAMI / UNHCR officials")
-                services.departure_record(actor=officer, person=person, kind="left_own_accord",
-                                          on=ESCAPE_DAY,
-                                          note=f"one organised escape of 18 residents: {where}")
+                where = (
+                    "handed himself to the Iraqi authorities"
+                    if n % 3 == 0
+                    else "sought refuge with visiting UNAMI / UNHCR officials"
+                )
+                services.departure_record(
+                    actor=officer,
+                    person=person,
+                    kind="left_own_accord",
+                    on=ESCAPE_DAY,
+                    note=f"one organised escape of 18 residents: {where}",
+                )
             escaped += len(picked)
         summary["escape"] = escaped
 
     summary.update(_albania_transfers(users, rng, log))
     summary.update(_other_transfers(users, rng, log, summary["albania_departed"]))
     summary["origin_reported"] = _origin_reports(users)
-    log(f"Movements: {summary['left_own_accord_2013']} left on own accord in 2013, "
+    log(
+        f"Movements: {summary['left_own_accord_2013']} left on own accord in 2013, "
         f"{summary['escape']} in the escape of {ESCAPE_DAY}; "
         f"{summary['albania_departed']} departed to Albania on "
         f"{len(summary['transfers'])} transfers, {summary['relocated']} relocated in all "
         f"by {UNHCR_STATEMENT_DAY}; {summary['origin_reported']} reported leaving the "
-        "origin camp.")
+        "origin camp."
+    )
     return summary
 
 
@@ -165,11 +214,12 @@ def _albania_transfers(users, rng, log) -> dict:
             continue
         chosen = _subset(_ready_by(pledge, day, rng), size)
         if not chosen:
-            log(f"Transfers: not enough Albanian cases ready by {day} for a group of {size}; "
-                "stopping here.")
+            log(
+                f"Transfers: not enough Albanian cases ready by {day} for a group of {size}; "
+                "stopping here."
+            )
             break
-        made.append(_fly(rs, pledge, day, chosen,
-                         "flight from Baghdad International Airport").pk)
+        made.append(_fly(rs, pledge, day, chosen, "flight from Baghdad International Airport").pk)
     departed = (pledge_figures(pledge).get("persons") or {}).get("departed", 0)
     return {"transfers": made, "albania_departed": departed}
 
@@ -177,8 +227,9 @@ def _albania_transfers(users, rng, log) -> dict:
 def _fly(rs, pledge, day: dt.date, chosen: list, note: str) -> Transfer:
     """One flight, planned, filled and confirmed through the services."""
     with transaction.atomic():
-        transfer = services.transfer_plan(actor=rs, pledge=pledge, date=day,
-                                           seats=sum(n for _, n in chosen), note=note)
+        transfer = services.transfer_plan(
+            actor=rs, pledge=pledge, date=day, seats=sum(n for _, n in chosen), note=note
+        )
         for case, _ in chosen:
             services.transfer_case_add(actor=rs, transfer=transfer, case=case)
         services.transfer_confirm(actor=rs, transfer=transfer)
@@ -190,11 +241,17 @@ def _ready_by(pledge, day: dt.date, rng) -> list:
 
     # Ready by `day`, every member there by then (a relative who joined the case later
     # cannot fly before arriving).
-    ready = [(c, c.members.filter(merged_into__isnull=True, removed_at__isnull=True,
-                                  departure_date__isnull=True).count())
-             for c in cases_ready_for_departure(pledge=pledge)
-             .filter(relocation__state_entered_at__date__lte=day)
-             .exclude(members__arrival_date__gt=day)]
+    ready = [
+        (
+            c,
+            c.members.filter(
+                merged_into__isnull=True, removed_at__isnull=True, departure_date__isnull=True
+            ).count(),
+        )
+        for c in cases_ready_for_departure(pledge=pledge)
+        .filter(relocation__state_entered_at__date__lte=day)
+        .exclude(members__arrival_date__gt=day)
+    ]
     rng.shuffle(ready)
     return [(c, n) for c, n in ready if n]
 
@@ -208,8 +265,9 @@ def _other_transfers(users, rng, log, albania: int) -> dict:
     if not albania:
         return {"relocated": albania}
     rs = _actor(users, roles.RESETTLEMENT)
-    relocated = LedgerEntry.objects.filter(kind="relocated", reversed_by__isnull=True,
-                                           date__lte=UNHCR_STATEMENT_DAY).count()
+    relocated = LedgerEntry.objects.filter(
+        kind="relocated", reversed_by__isnull=True, date__lte=UNHCR_STATEMENT_DAY
+    ).count()
     for country, day_text, size in OTHER_FLIGHTS:
         day = dt.date.fromisoformat(day_text)
         pledge = Pledge.objects.filter(country=country).order_by("id").first()
@@ -226,8 +284,10 @@ def _other_transfers(users, rng, log, albania: int) -> dict:
         _fly(rs, pledge, day, chosen, "flight from Baghdad International Airport")
         relocated += sum(n for _, n in chosen)
     if relocated != RELOCATED_BY_UNHCR_DAY:
-        log(f"Transfers: {relocated} relocated by {UNHCR_STATEMENT_DAY}, not the reference's "
-            f"{RELOCATED_BY_UNHCR_DAY} (too few cases ready on this population).")
+        log(
+            f"Transfers: {relocated} relocated by {UNHCR_STATEMENT_DAY}, not the reference's "
+            f"{RELOCATED_BY_UNHCR_DAY} (too few cases ready on this population)."
+        )
     return {"relocated": relocated}
 
 
@@ -240,8 +300,9 @@ def _origin_reports(users) -> int:
     if not ReportedDeparture.objects.filter(place=ORIGIN_CAMP).exists():
         with transaction.atomic():
             for report in ORIGIN_REPORTS:
-                services.reported_departure_record(actor=officer, data={
-                    "place": ORIGIN_CAMP, "kind": "left_own_accord", **report})
+                services.reported_departure_record(
+                    actor=officer, data={"place": ORIGIN_CAMP, "kind": "left_own_accord", **report}
+                )
     return reported_total(reported_departures().filter(place=ORIGIN_CAMP)) or 0
 
 
@@ -263,11 +324,17 @@ def demo_transfer_next_week(*, users, today: dt.date | None = None, log=print) -
     rs = _actor(users, roles.RESETTLEMENT)
     day = today + dt.timedelta(days=7)
     with transaction.atomic():
-        transfer = services.transfer_plan(actor=rs, pledge=pledge, date=day,
-                                           seats=sum(n for _, n in ready[:2]) + 4,
-                                           note="flight from Baghdad International Airport")
+        transfer = services.transfer_plan(
+            actor=rs,
+            pledge=pledge,
+            date=day,
+            seats=sum(n for _, n in ready[:2]) + 4,
+            note="flight from Baghdad International Airport",
+        )
         for case, _n in ready[:2]:
             services.transfer_case_add(actor=rs, transfer=transfer, case=case)
-    log(f"Today: transfer {transfer.pk} to Albania planned for {day} "
-        f"({sum(n for _, n in ready[:2])} persons on its manifest).")
+    log(
+        f"Today: transfer {transfer.pk} to Albania planned for {day} "
+        f"({sum(n for _, n in ready[:2])} persons on its manifest)."
+    )
     return {"transfer": transfer.pk}

@@ -15,14 +15,23 @@ class ServiceErrorsMixin:
 
 class DepartureForm(ServiceErrorsMixin, forms.Form):
     person = forms.CharField(max_length=32, label="Person id", help_text="e.g. P000123")
-    kind = forms.ChoiceField(choices=[
-        ("left_own_accord", "Left on own accord"), ("deceased", "Deceased"),
-        ("repatriated", "Voluntarily repatriated"),
-        ("whereabouts_unknown", "Whereabouts unknown")])
-    on = forms.DateField(widget=DATE, label="Date",
-                         help_text="The person is no longer present from this day.")
-    note = forms.CharField(max_length=255, required=False, label="What is known",
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    kind = forms.ChoiceField(
+        choices=[
+            ("left_own_accord", "Left on own accord"),
+            ("deceased", "Deceased"),
+            ("repatriated", "Voluntarily repatriated"),
+            ("whereabouts_unknown", "Whereabouts unknown"),
+        ]
+    )
+    on = forms.DateField(
+        widget=DATE, label="Date", help_text="The person is no longer present from this day."
+    )
+    note = forms.CharField(
+        max_length=255,
+        required=False,
+        label="What is known",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class BirthForm(ServiceErrorsMixin, forms.Form):
@@ -56,19 +65,31 @@ class TransferDateForm(ServiceErrorsMixin, forms.Form):
 
 
 class ReportedDepartureForm(ServiceErrorsMixin, forms.Form):
-    place = forms.CharField(max_length=200, help_text="Where they left from, e.g. the "
-                            "origin camp (Camp Ashraf).")
-    kind = forms.ChoiceField(choices=[
-        ("left_own_accord", "Left on own accord"), ("deceased", "Deceased"),
-        ("whereabouts_unknown", "Whereabouts unknown")])
+    place = forms.CharField(
+        max_length=200, help_text="Where they left from, e.g. the origin camp (Camp Ashraf)."
+    )
+    kind = forms.ChoiceField(
+        choices=[
+            ("left_own_accord", "Left on own accord"),
+            ("deceased", "Deceased"),
+            ("whereabouts_unknown", "Whereabouts unknown"),
+        ]
+    )
     persons = forms.IntegerField(min_value=1)
-    cumulative = forms.BooleanField(required=False, label="A total to date",
-                                    help_text="The source gives everyone who left up to "
-                                              "that date, not one period's departures.")
-    left_on = forms.DateField(widget=DATE, label="When they left",
-                              help_text="The day, or the end of the period a total covers.")
-    left_on_precision = forms.ChoiceField(choices=[("D", "Day"), ("M", "Month")],
-                                          label="Known to the")
+    cumulative = forms.BooleanField(
+        required=False,
+        label="A total to date",
+        help_text="The source gives everyone who left up to "
+        "that date, not one period's departures.",
+    )
+    left_on = forms.DateField(
+        widget=DATE,
+        label="When they left",
+        help_text="The day, or the end of the period a total covers.",
+    )
+    left_on_precision = forms.ChoiceField(
+        choices=[("D", "Day"), ("M", "Month")], label="Known to the"
+    )
     source = forms.CharField(max_length=200)
     official = forms.BooleanField(required=False, help_text="A statement of an authority.")
     stated_on = forms.DateField(widget=DATE, label="Stated on")

@@ -25,16 +25,27 @@ from onward.movements import rollup, sql
 from onward.movements.models import LedgerEntry
 from onward.registry.models import Person
 
-DEPARTURE_KINDS = (LedgerEntry.Kind.RELOCATED, LedgerEntry.Kind.LEFT,
-                   LedgerEntry.Kind.DECEASED, LedgerEntry.Kind.REPATRIATED,
-                   LedgerEntry.Kind.UNKNOWN)
+DEPARTURE_KINDS = (
+    LedgerEntry.Kind.RELOCATED,
+    LedgerEntry.Kind.LEFT,
+    LedgerEntry.Kind.DECEASED,
+    LedgerEntry.Kind.REPATRIATED,
+    LedgerEntry.Kind.UNKNOWN,
+)
 
 
-def ledger_arrival(*, person: Person, actor, kind: str = LedgerEntry.Kind.ARRIVAL,
-                   note: str = "") -> LedgerEntry:
+def ledger_arrival(
+    *, person: Person, actor, kind: str = LedgerEntry.Kind.ARRIVAL, note: str = ""
+) -> LedgerEntry:
     """A person joins the population on their arrival date (a birth on their birth date)."""
-    return LedgerEntry.objects.create(person=person, date=person.arrival_date, kind=kind,
-                                      delta=+1, recorded_by=acting_user(actor), note=note)
+    return LedgerEntry.objects.create(
+        person=person,
+        date=person.arrival_date,
+        kind=kind,
+        delta=+1,
+        recorded_by=acting_user(actor),
+        note=note,
+    )
 
 
 def ledger_arrivals_bulk(*, persons: list[Person], actor, note: str = "") -> int:
@@ -50,8 +61,13 @@ def ledger_arrivals(arrivals: list[tuple[int, dt.date]], *, actor, note: str = "
         return 0
     user = acting_user(actor)
     ops = connection.ops
-    fixed = [LedgerEntry.Kind.ARRIVAL.value, +1, note[:255],
-             ops.adapt_datetimefield_value(timezone.now()), user.pk if user else None]
+    fixed = [
+        LedgerEntry.Kind.ARRIVAL.value,
+        +1,
+        note[:255],
+        ops.adapt_datetimefield_value(timezone.now()),
+        user.pk if user else None,
+    ]
     table = ops.quote_name(LedgerEntry._meta.db_table)
     columns = "person_id, date, kind, delta, note, recorded_at, recorded_by_id"
     with connection.cursor() as cursor:
@@ -61,30 +77,43 @@ def ledger_arrivals(arrivals: list[tuple[int, dt.date]], *, actor, note: str = "
     return len(arrivals)
 
 
-def ledger_departure(*, person: Person, on: dt.date, kind: str, actor,
-                     note: str = "") -> LedgerEntry:
+def ledger_departure(
+    *, person: Person, on: dt.date, kind: str, actor, note: str = ""
+) -> LedgerEntry:
     """A person's stay ends on `on` (they are not present on `on`)."""
     if kind not in DEPARTURE_KINDS:
         raise ValueError(f"{kind!r} is not a departure")
-    return LedgerEntry.objects.create(person=person, date=on, kind=kind, delta=-1,
-                                      recorded_by=acting_user(actor), note=note[:255])
+    return LedgerEntry.objects.create(
+        person=person, date=on, kind=kind, delta=-1, recorded_by=acting_user(actor), note=note[:255]
+    )
 
 
 def ledger_reverse(*, entry: LedgerEntry, actor, note: str = "") -> LedgerEntry:
     """Undoes a wrong entry with its opposite, dated like it (never an edit)."""
-    return LedgerEntry.objects.create(person_id=entry.person_id, date=entry.date,
-                                      kind=LedgerEntry.Kind.CORRECTION, delta=-entry.delta,
-                                      reverses=entry, recorded_by=acting_user(actor), note=note[:255])
+    return LedgerEntry.objects.create(
+        person_id=entry.person_id,
+        date=entry.date,
+        kind=LedgerEntry.Kind.CORRECTION,
+        delta=-entry.delta,
+        reverses=entry,
+        recorded_by=acting_user(actor),
+        note=note[:255],
+    )
 
 
 def standing_entry(person: Person) -> LedgerEntry | None:
     """The entry that says whether a person counts in the population: the last link of the
     chain that starts at their arrival (or birth) and runs through every entry reversing
     the one before (a merge, a removal, their undoing). +1: counted; -1: taken out."""
-    entry = (LedgerEntry.objects.filter(person=person, reverses__isnull=True,
-                                        kind__in=(LedgerEntry.Kind.ARRIVAL,
-                                                  LedgerEntry.Kind.BIRTH))
-             .order_by("id").first())
+    entry = (
+        LedgerEntry.objects.filter(
+            person=person,
+            reverses__isnull=True,
+            kind__in=(LedgerEntry.Kind.ARRIVAL, LedgerEntry.Kind.BIRTH),
+        )
+        .order_by("id")
+        .first()
+    )
     while entry is not None:
         following = LedgerEntry.objects.filter(reverses=entry).first()
         if following is None:
@@ -113,9 +142,13 @@ def ledger_recount(*, person: Person, actor, note: str) -> LedgerEntry | None:
 
 def live_departure(person: Person) -> LedgerEntry | None:
     """The person's departure entry that stands (not reversed), if any."""
-    return (LedgerEntry.objects.filter(person=person, delta=-1, kind__in=DEPARTURE_KINDS,
-                                       reversed_by__isnull=True)
-            .order_by("-date", "-id").first())
+    return (
+        LedgerEntry.objects.filter(
+            person=person, delta=-1, kind__in=DEPARTURE_KINDS, reversed_by__isnull=True
+        )
+        .order_by("-date", "-id")
+        .first()
+    )
 
 
 def population_on(day: dt.date) -> int:
@@ -135,6 +168,10 @@ def ledger_sum_on(day: dt.date) -> int:
 
 
 def registry_present_on(day: dt.date) -> int:
-    return Person.objects.filter(
-        merged_into__isnull=True, removed_at__isnull=True, arrival_date__lte=day
-    ).filter(Q(departure_date__isnull=True) | Q(departure_date__gt=day)).count()
+    return (
+        Person.objects.filter(
+            merged_into__isnull=True, removed_at__isnull=True, arrival_date__lte=day
+        )
+        .filter(Q(departure_date__isnull=True) | Q(departure_date__gt=day))
+        .count()
+    )

@@ -6,31 +6,67 @@ one line), shaped and in the right order, in fonts embedded in the file (onward.
 
 from django.utils import timezone
 
-COLUMNS = ["#", "Case", "Person", "Rel.", "Family name", "Given name", "Father's name",
-           "Sex", "Born", "Nat.", "Document", "Boarded"]
+COLUMNS = [
+    "#",
+    "Case",
+    "Person",
+    "Rel.",
+    "Family name",
+    "Given name",
+    "Father's name",
+    "Sex",
+    "Born",
+    "Nat.",
+    "Document",
+    "Boarded",
+]
 
 
 def manifest_pdf_bytes(transfer, rows: list[dict]) -> bytes:
     from onward.pdf import Document
 
     printed = timezone.localtime()
-    pdf = Document(title=f"Manifest of transfer {transfer.pk}", landscape=True,
-                   footer=lambda page: f"Transfer {transfer.pk} · printed "
-                   f"{printed:%Y-%m-%d %H:%M} · confidential: personal data of refugees · "
-                   f"page {page}")
+    pdf = Document(
+        title=f"Manifest of transfer {transfer.pk}",
+        landscape=True,
+        footer=lambda page: (
+            f"Transfer {transfer.pk} · printed "
+            f"{printed:%Y-%m-%d %H:%M} · confidential: personal data of refugees · "
+            f"page {page}"
+        ),
+    )
     pdf.add_page()
     cases = len({r["case_id"] for r in rows})
     pdf.heading(f"Transfer manifest no. {transfer.pk}", size=16, space_before=0)
-    pdf.paragraph(f"Destination: {transfer.country} — pledge {transfer.pledge.name}. "
-                  f"Date: {transfer.date:%d %B %Y}. Status: {transfer.get_status_display()}. "
-                  f"Seats: {transfer.seats}. On the manifest: {len(rows)} persons in "
-                  f"{cases} cases.", size=10)
-    pdf.paragraph(f"Printed {printed:%Y-%m-%d %H:%M}. Confidential: personal data of "
-                  "refugees.", grey=True, after=8)
-    data = [COLUMNS] + [[str(i), r["case_id"], r["person_id"], r["relationship"],
-                         r["family_name"], r["given_name"], r["father_name"], r["sex"],
-                         r["birth_date"], r["nationality"], r["document_number"], ""]
-                        for i, r in enumerate(rows, 1)]
+    pdf.paragraph(
+        f"Destination: {transfer.country} — pledge {transfer.pledge.name}. "
+        f"Date: {transfer.date:%d %B %Y}. Status: {transfer.get_status_display()}. "
+        f"Seats: {transfer.seats}. On the manifest: {len(rows)} persons in "
+        f"{cases} cases.",
+        size=10,
+    )
+    pdf.paragraph(
+        f"Printed {printed:%Y-%m-%d %H:%M}. Confidential: personal data of refugees.",
+        grey=True,
+        after=8,
+    )
+    data = [COLUMNS] + [
+        [
+            str(i),
+            r["case_id"],
+            r["person_id"],
+            r["relationship"],
+            r["family_name"],
+            r["given_name"],
+            r["father_name"],
+            r["sex"],
+            r["birth_date"],
+            r["nationality"],
+            r["document_number"],
+            "",
+        ]
+        for i, r in enumerate(rows, 1)
+    ]
     # The boarding column is ticked by hand: wide enough for a pen.
     pdf.grid(data, size=8.5, min_widths=[0] * 11 + [60])
     return pdf.output()

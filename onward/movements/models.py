@@ -23,17 +23,20 @@ class LedgerEntry(AppendOnly):
         MERGED = "merged", "Duplicate registration merged"
         CORRECTION = "correction", "Correction (reverses an entry)"
 
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT,
-                               related_name="ledger_entries")
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="ledger_entries"
+    )
     date = models.DateField(db_index=True)
     kind = models.CharField(max_length=24, choices=Kind.choices, db_index=True)
     delta = models.SmallIntegerField()
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="reversed_by")
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
     note = models.CharField(max_length=255, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["date", "id"]
@@ -70,8 +73,9 @@ class RollupDims(models.Model):
     break the population down by what the registry says now, as the ledger joined to
     persons does."""
 
-    person = models.OneToOneField("registry.Person", primary_key=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    person = models.OneToOneField(
+        "registry.Person", primary_key=True, on_delete=models.PROTECT, related_name="+"
+    )
     sex = models.CharField(max_length=1, blank=True)
     birth_year = models.SmallIntegerField(null=True, blank=True)
     needs = models.CharField(max_length=64, blank=True)
@@ -88,8 +92,13 @@ class RollupDims(models.Model):
     @classmethod
     def of(cls, person_id: int, dims: tuple) -> "RollupDims":
         sex, birth_year, needs, nationality = dims
-        return cls(person_id=person_id, sex=sex, birth_year=birth_year, needs=needs,
-                   nationality=nationality)
+        return cls(
+            person_id=person_id,
+            sex=sex,
+            birth_year=birth_year,
+            needs=needs,
+            nationality=nationality,
+        )
 
 
 class _Rollup(models.Model):
@@ -111,8 +120,9 @@ class RollupDay(_Rollup):
     date = models.DateField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["date", "dim", "value"],
-                                               name="rollup_day_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "dim", "value"], name="rollup_day_key")
+        ]
 
     def __str__(self):
         return f"{self.date} {self.dim}={self.value} {self.delta:+d}"
@@ -122,8 +132,9 @@ class RollupMonth(_Rollup):
     month = models.DateField(help_text="The first day of the month.")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["month", "dim", "value"],
-                                               name="rollup_month_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "dim", "value"], name="rollup_month_key")
+        ]
 
     def __str__(self):
         return f"{self.month:%Y-%m} {self.dim}={self.value} {self.delta:+d}"
@@ -143,17 +154,21 @@ class Transfer(models.Model):
 
     date = models.DateField()
     country = models.CharField(max_length=3, help_text="ISO 3166-1 alpha-3")
-    pledge = models.ForeignKey("relocation.Pledge", on_delete=models.PROTECT,
-                               related_name="transfers")
+    pledge = models.ForeignKey(
+        "relocation.Pledge", on_delete=models.PROTECT, related_name="transfers"
+    )
     seats = models.PositiveIntegerField()
     note = models.CharField(max_length=255, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLANNED,
-                              db_index=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PLANNED, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -179,22 +194,29 @@ class ManifestLine(models.Model):
     off with a reason (`removed_*`), and the line stays as history."""
 
     transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="lines")
-    case = models.ForeignKey("registry.Case", on_delete=models.PROTECT,
-                             related_name="manifest_lines")
+    case = models.ForeignKey(
+        "registry.Case", on_delete=models.PROTECT, related_name="manifest_lines"
+    )
     persons = models.ManyToManyField("registry.Person", related_name="manifest_lines")
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     added_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
-    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     removed_reason = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(
-            fields=["transfer", "case"], condition=models.Q(removed_at__isnull=True),
-            name="case_once_per_manifest")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transfer", "case"],
+                condition=models.Q(removed_at__isnull=True),
+                name="case_once_per_manifest",
+            )
+        ]
 
     def __str__(self):
         return f"{self.case_id} on transfer {self.transfer_id}"
@@ -212,24 +234,33 @@ class ReportedDeparture(models.Model):
     audit_type = "reported_departure"
 
     place = models.CharField(max_length=200)
-    kind = models.CharField(max_length=24, choices=[
-        (LedgerEntry.Kind.LEFT, LedgerEntry.Kind.LEFT.label),
-        (LedgerEntry.Kind.DECEASED, LedgerEntry.Kind.DECEASED.label),
-        (LedgerEntry.Kind.UNKNOWN, LedgerEntry.Kind.UNKNOWN.label)],
-        default=LedgerEntry.Kind.LEFT)
+    kind = models.CharField(
+        max_length=24,
+        choices=[
+            (LedgerEntry.Kind.LEFT, LedgerEntry.Kind.LEFT.label),
+            (LedgerEntry.Kind.DECEASED, LedgerEntry.Kind.DECEASED.label),
+            (LedgerEntry.Kind.UNKNOWN, LedgerEntry.Kind.UNKNOWN.label),
+        ],
+        default=LedgerEntry.Kind.LEFT,
+    )
     persons = models.PositiveIntegerField()
-    cumulative = models.BooleanField(default=False, help_text="A total to date, not the "
-                                     "departures of one period.")
-    left_on = models.DateField(help_text="When they left (the end of the period for a "
-                               "total to date), as far as the report says.")
-    left_on_precision = models.CharField(max_length=1, default="D",
-                                         choices=[("D", "Day"), ("M", "Month")])
+    cumulative = models.BooleanField(
+        default=False, help_text="A total to date, not the departures of one period."
+    )
+    left_on = models.DateField(
+        help_text="When they left (the end of the period for a "
+        "total to date), as far as the report says."
+    )
+    left_on_precision = models.CharField(
+        max_length=1, default="D", choices=[("D", "Day"), ("M", "Month")]
+    )
     source = models.CharField(max_length=200)
     official = models.BooleanField(default=False)
     stated_on = models.DateField()
     summary = models.TextField(blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

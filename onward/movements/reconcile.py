@@ -30,8 +30,10 @@ class Report:
         return not self.disagreements and not self.rollup_problems
 
     def lines(self) -> list[str]:
-        out = [f"{d}: ledger {ledger}, registry {registry}, rollup {roll}"
-               for d, ledger, registry, roll in self.disagreements]
+        out = [
+            f"{d}: ledger {ledger}, registry {registry}, rollup {roll}"
+            for d, ledger, registry, roll in self.disagreements
+        ]
         return out + self.rollup_problems
 
 
@@ -44,15 +46,20 @@ def _by_date(pairs) -> dict[dt.date, int]:
 
 
 def reconcile(*, check_rollup_rows: bool = True) -> Report:
-    ledger = _by_date(LedgerEntry.objects.values_list("date").annotate(n=Sum("delta"))
-                      .values_list("date", "n"))
+    ledger = _by_date(
+        LedgerEntry.objects.values_list("date").annotate(n=Sum("delta")).values_list("date", "n")
+    )
     rolled = _by_date(RollupDay.objects.filter(dim="total").values_list("date", "delta"))
     persons = Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True)
-    arrivals = _by_date(persons.values_list("arrival_date").annotate(n=Count("id"))
-                        .values_list("arrival_date", "n"))
-    departures = _by_date(persons.filter(departure_date__isnull=False)
-                          .values_list("departure_date").annotate(n=Count("id"))
-                          .values_list("departure_date", "n"))
+    arrivals = _by_date(
+        persons.values_list("arrival_date").annotate(n=Count("id")).values_list("arrival_date", "n")
+    )
+    departures = _by_date(
+        persons.filter(departure_date__isnull=False)
+        .values_list("departure_date")
+        .annotate(n=Count("id"))
+        .values_list("departure_date", "n")
+    )
     report = Report()
     running_ledger = running_rollup = running_registry = 0
     for day in sorted(ledger.keys() | rolled.keys() | arrivals.keys() | departures.keys()):

@@ -50,8 +50,12 @@ def month_of(day: dt.date) -> dt.date:
 
 def _keys(dims: Dims) -> list[tuple[str, str]]:
     sex, year, needs, nationality = dims
-    keys = [("total", ""), ("sex", sex or ""), ("birth_year", str(year) if year else ""),
-            ("nationality", nationality or "")]
+    keys = [
+        ("total", ""),
+        ("sex", sex or ""),
+        ("birth_year", str(year) if year else ""),
+        ("nationality", nationality or ""),
+    ]
     keys += [("need", code) for code in needs.split(";")] if needs else [("need", "")]
     return keys
 
@@ -64,14 +68,18 @@ def current_dims(person_ids: Iterable[int]) -> dict[int, Dims]:
     needs: dict[int, list[str]] = defaultdict(list)
     with connection.cursor() as cursor:
         for start in range(0, len(ids), 50000):
-            where, params = among_ids("id", ids[start:start + 50000])
-            cursor.execute(f"SELECT id, sex, {year}, nationality FROM registry_person "
-                           f"WHERE {where}", params)
+            where, params = among_ids("id", ids[start : start + 50000])
+            cursor.execute(
+                f"SELECT id, sex, {year}, nationality FROM registry_person WHERE {where}", params
+            )
             for pk, sex, birth_year, nationality in cursor.fetchall():
                 dims[pk] = (sex or "", birth_year, "", nationality or "")
-            where, params = among_ids("person_id", ids[start:start + 50000])
-            cursor.execute("SELECT person_id, specificneed_id FROM "
-                           f"registry_person_specific_needs WHERE {where}", params)
+            where, params = among_ids("person_id", ids[start : start + 50000])
+            cursor.execute(
+                "SELECT person_id, specificneed_id FROM "
+                f"registry_person_specific_needs WHERE {where}",
+                params,
+            )
             for pk, code in cursor.fetchall():
                 needs[pk].append(code)
     for pk, codes_ in needs.items():
@@ -87,16 +95,21 @@ def _dims_for(person_ids: set[int]) -> dict[int, Dims]:
     ids = list(person_ids)
     with connection.cursor() as cursor:
         for start in range(0, len(ids), 50000):
-            where, params = among_ids("person_id", ids[start:start + 50000])
-            cursor.execute("SELECT person_id, sex, birth_year, needs, nationality FROM "
-                           f"movements_rollupdims WHERE {where}", params)
+            where, params = among_ids("person_id", ids[start : start + 50000])
+            cursor.execute(
+                "SELECT person_id, sex, birth_year, needs, nationality FROM "
+                f"movements_rollupdims WHERE {where}",
+                params,
+            )
             known.update((row[0], row[1:]) for row in cursor.fetchall())
         missing = person_ids - known.keys()
         if missing:
             fresh = current_dims(missing)
-            cursor.executemany("INSERT INTO movements_rollupdims (person_id, sex, birth_year, "
-                               "needs, nationality) VALUES (%s, %s, %s, %s, %s)",
-                               [(pk, *d) for pk, d in sorted(fresh.items())])
+            cursor.executemany(
+                "INSERT INTO movements_rollupdims (person_id, sex, birth_year, "
+                "needs, nationality) VALUES (%s, %s, %s, %s, %s)",
+                [(pk, *d) for pk, d in sorted(fresh.items())],
+            )
             known.update(fresh)
     return known
 
@@ -111,12 +124,14 @@ def _upsert(day_sums: dict, month_sums: dict) -> None:
         if not rows:
             continue
         table = connection.ops.quote_name(model._meta.db_table)
-        sql = (f"INSERT INTO {table} ({column}, dim, value, delta) VALUES (%s, %s, %s, %s) "
-               f"ON CONFLICT ({column}, dim, value) DO UPDATE "
-               f"SET delta = {table}.delta + excluded.delta")
+        sql = (
+            f"INSERT INTO {table} ({column}, dim, value, delta) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT ({column}, dim, value) DO UPDATE "
+            f"SET delta = {table}.delta + excluded.delta"
+        )
         with connection.cursor() as cursor:
             for start in range(0, len(rows), 5000):
-                cursor.executemany(sql, rows[start:start + 5000])
+                cursor.executemany(sql, rows[start : start + 5000])
 
 
 def _sums(items: Iterable[tuple[dt.date, Dims, int]]) -> tuple[dict, dict]:
@@ -157,19 +172,24 @@ def person_dims_sync(person_ids: Iterable[int]) -> int:
         return 0
     items = []
     for pk, day, delta in LedgerEntry.objects.filter(person_id__in=moved).values_list(
-            "person_id", "date", "delta"):
+        "person_id", "date", "delta"
+    ):
         items.append((day, recorded[pk].dims, -delta))
         items.append((day, now[pk], delta))
     _upsert(*_sums(items))
     for pk in moved:
         fresh = RollupDims.of(pk, now[pk])
         RollupDims.objects.filter(person_id=pk).update(
-            sex=fresh.sex, birth_year=fresh.birth_year, needs=fresh.needs,
-            nationality=fresh.nationality)
+            sex=fresh.sex,
+            birth_year=fresh.birth_year,
+            needs=fresh.needs,
+            nationality=fresh.nationality,
+        )
     return len(moved)
 
 
 # -- reading ------------------------------------------------------------------------------
+
 
 def _rollup_sums(day: dt.date, dims: Iterable[str]) -> dict[tuple[str, str], int]:
     from onward.movements.models import RollupDay, RollupMonth
@@ -177,10 +197,13 @@ def _rollup_sums(day: dt.date, dims: Iterable[str]) -> dict[tuple[str, str], int
     dims = list(dims)
     first = month_of(day)
     sums: dict = defaultdict(int)
-    for qs in (RollupMonth.objects.filter(month__lt=first, dim__in=dims),
-               RollupDay.objects.filter(date__gte=first, date__lte=day, dim__in=dims)):
-        for dim, value, n in qs.values_list("dim", "value").annotate(n=Sum("delta")).values_list(
-                "dim", "value", "n"):
+    for qs in (
+        RollupMonth.objects.filter(month__lt=first, dim__in=dims),
+        RollupDay.objects.filter(date__gte=first, date__lte=day, dim__in=dims),
+    ):
+        for dim, value, n in (
+            qs.values_list("dim", "value").annotate(n=Sum("delta")).values_list("dim", "value", "n")
+        ):
             sums[(dim, value)] += n
     return sums
 
@@ -224,8 +247,14 @@ def _breakdown(day: dt.date, sums: dict[tuple[str, str], int]) -> dict:
             by_nationality[value or UNKNOWN] += n
     # Nationalities are open-ended (ISO codes): only those with persons present are listed.
     by_nationality = {k: n for k, n in by_nationality.items() if n}
-    return {"on": day, "total": total, "by_sex": by_sex, "by_age_band": by_age,
-            "by_need": by_need, "by_nationality": by_nationality}
+    return {
+        "on": day,
+        "total": total,
+        "by_sex": by_sex,
+        "by_age_band": by_age,
+        "by_need": by_need,
+        "by_nationality": by_nationality,
+    }
 
 
 def rollup_breakdown(day: dt.date) -> dict:
@@ -244,17 +273,28 @@ def ledger_breakdown_naive(day: dt.date) -> dict:
     base = LedgerEntry.objects.filter(date__lte=day)
     sums: dict = defaultdict(int)
     sums[("total", "")] = base.aggregate(n=Sum("delta"))["n"] or 0
-    for sex, n in base.values_list("person__sex").annotate(n=Sum("delta")).values_list(
-            "person__sex", "n"):
+    for sex, n in (
+        base.values_list("person__sex").annotate(n=Sum("delta")).values_list("person__sex", "n")
+    ):
         sums[("sex", sex or "")] += n
-    for year, n in base.annotate(y=ExtractYear("person__birth_date")).values_list("y").annotate(
-            n=Sum("delta")).values_list("y", "n"):
+    for year, n in (
+        base.annotate(y=ExtractYear("person__birth_date"))
+        .values_list("y")
+        .annotate(n=Sum("delta"))
+        .values_list("y", "n")
+    ):
         sums[("birth_year", str(year) if year else "")] += n
-    for code, n in base.values_list("person__specific_needs__code").annotate(
-            n=Sum("delta")).values_list("person__specific_needs__code", "n"):
+    for code, n in (
+        base.values_list("person__specific_needs__code")
+        .annotate(n=Sum("delta"))
+        .values_list("person__specific_needs__code", "n")
+    ):
         sums[("need", code or "")] += n
-    for nationality, n in base.values_list("person__nationality").annotate(
-            n=Sum("delta")).values_list("person__nationality", "n"):
+    for nationality, n in (
+        base.values_list("person__nationality")
+        .annotate(n=Sum("delta"))
+        .values_list("person__nationality", "n")
+    ):
         sums[("nationality", nationality or "")] += n
     return _breakdown(day, sums)
 
@@ -265,16 +305,26 @@ def rollup_monthly_series(start: dt.date, end: dt.date) -> list[dict]:
     from onward.movements.models import RollupMonth
 
     first, last = month_of(start), month_of(end)
-    before = RollupMonth.objects.filter(month__lt=first, dim="total").aggregate(
-        n=Sum("delta"))["n"] or 0
-    net = dict(RollupMonth.objects.filter(month__gte=first, month__lte=last, dim="total")
-               .values_list("month", "delta"))
+    before = (
+        RollupMonth.objects.filter(month__lt=first, dim="total").aggregate(n=Sum("delta"))["n"] or 0
+    )
+    net = dict(
+        RollupMonth.objects.filter(month__gte=first, month__lte=last, dim="total").values_list(
+            "month", "delta"
+        )
+    )
     series, running, month = [], before, first
     while month <= last:
         running += net.get(month, 0)
         nxt = (month + dt.timedelta(days=32)).replace(day=1)
-        series.append({"month": month, "end": nxt - dt.timedelta(days=1),
-                       "net": net.get(month, 0), "population": running})
+        series.append(
+            {
+                "month": month,
+                "end": nxt - dt.timedelta(days=1),
+                "net": net.get(month, 0),
+                "population": running,
+            }
+        )
         month = nxt
     return series
 
@@ -284,8 +334,9 @@ def ledger_monthly_series_naive(start: dt.date, end: dt.date) -> list[dict]:
     accumulated per month."""
     from onward.movements.models import LedgerEntry
 
-    per_day = LedgerEntry.objects.values_list("date").annotate(n=Sum("delta")).values_list(
-        "date", "n")
+    per_day = (
+        LedgerEntry.objects.values_list("date").annotate(n=Sum("delta")).values_list("date", "n")
+    )
     per_month: dict = defaultdict(int)
     before = 0
     first = month_of(start)
@@ -298,13 +349,20 @@ def ledger_monthly_series_naive(start: dt.date, end: dt.date) -> list[dict]:
     while month <= month_of(end):
         nxt = (month + dt.timedelta(days=32)).replace(day=1)
         running += per_month.get(month, 0)
-        series.append({"month": month, "end": nxt - dt.timedelta(days=1),
-                       "net": per_month.get(month, 0), "population": running})
+        series.append(
+            {
+                "month": month,
+                "end": nxt - dt.timedelta(days=1),
+                "net": per_month.get(month, 0),
+                "population": running,
+            }
+        )
         month = nxt
     return series
 
 
 # -- checking and rebuilding --------------------------------------------------------------
+
 
 def _expected_day_sums() -> dict:
     """The rollup's rows as the ledger and the registry say they should be."""
@@ -312,7 +370,8 @@ def _expected_day_sums() -> dict:
 
     per_person_day: dict = defaultdict(int)
     for pk, day, delta in LedgerEntry.objects.values_list("person_id", "date", "delta").iterator(
-            chunk_size=20000):
+        chunk_size=20000
+    ):
         per_person_day[(pk, day)] += delta
     dims = current_dims({pk for pk, _ in per_person_day})
     day_sums, _ = _sums((day, dims[pk], d) for (pk, day), d in per_person_day.items() if d)
@@ -325,21 +384,31 @@ def rollup_check() -> list[str]:
 
     problems = []
     expected = _expected_day_sums()
-    actual = {(d, dim, v): n for d, dim, v, n in
-              RollupDay.objects.values_list("date", "dim", "value", "delta") if n}
+    actual = {
+        (d, dim, v): n
+        for d, dim, v, n in RollupDay.objects.values_list("date", "dim", "value", "delta")
+        if n
+    }
     for key in sorted(expected.keys() | actual.keys()):
         if expected.get(key, 0) != actual.get(key, 0):
-            problems.append(f"rollup {key[0]} {key[1]}={key[2] or '-'}: ledger "
-                            f"{expected.get(key, 0):+d}, rollup {actual.get(key, 0):+d}")
+            problems.append(
+                f"rollup {key[0]} {key[1]}={key[2] or '-'}: ledger "
+                f"{expected.get(key, 0):+d}, rollup {actual.get(key, 0):+d}"
+            )
     months: dict = defaultdict(int)
     for (day, dim, value), n in actual.items():
         months[(month_of(day), dim, value)] += n
-    stored = {(m, dim, v): n for m, dim, v, n in
-              RollupMonth.objects.values_list("month", "dim", "value", "delta") if n}
+    stored = {
+        (m, dim, v): n
+        for m, dim, v, n in RollupMonth.objects.values_list("month", "dim", "value", "delta")
+        if n
+    }
     for key in sorted(months.keys() | stored.keys()):
         if months.get(key, 0) != stored.get(key, 0):
-            problems.append(f"monthly rollup {key[0]:%Y-%m} {key[1]}={key[2] or '-'}: days "
-                            f"{months.get(key, 0):+d}, month {stored.get(key, 0):+d}")
+            problems.append(
+                f"monthly rollup {key[0]:%Y-%m} {key[1]}={key[2] or '-'}: days "
+                f"{months.get(key, 0):+d}, month {stored.get(key, 0):+d}"
+            )
     return problems
 
 
@@ -353,17 +422,25 @@ def rollup_rebuild() -> None:
     RollupDims.objects.all().delete()
     ids = set(LedgerEntry.objects.values_list("person_id", flat=True).distinct())
     dims = current_dims(ids)
-    RollupDims.objects.bulk_create([RollupDims.of(pk, d) for pk, d in dims.items()],
-                                   batch_size=5000)
+    RollupDims.objects.bulk_create(
+        [RollupDims.of(pk, d) for pk, d in dims.items()], batch_size=5000
+    )
     day_sums = _expected_day_sums()
     month_sums: dict = defaultdict(int)
     for (day, dim, value), n in day_sums.items():
         month_sums[(month_of(day), dim, value)] += n
-    RollupDay.objects.bulk_create([RollupDay(date=d, dim=dim, value=v, delta=n)
-                                   for (d, dim, v), n in day_sums.items()], batch_size=5000)
-    RollupMonth.objects.bulk_create([RollupMonth(month=m, dim=dim, value=v, delta=n)
-                                     for (m, dim, v), n in month_sums.items() if n],
-                                    batch_size=5000)
+    RollupDay.objects.bulk_create(
+        [RollupDay(date=d, dim=dim, value=v, delta=n) for (d, dim, v), n in day_sums.items()],
+        batch_size=5000,
+    )
+    RollupMonth.objects.bulk_create(
+        [
+            RollupMonth(month=m, dim=dim, value=v, delta=n)
+            for (m, dim, v), n in month_sums.items()
+            if n
+        ],
+        batch_size=5000,
+    )
 
 
 def rollup_rebuild_sql() -> None:

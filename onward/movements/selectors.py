@@ -15,32 +15,40 @@ from onward.movements.models import LedgerEntry, ReportedDeparture, Transfer
 
 def _audit_list(user, object_type: str, filters: dict) -> None:
     shown = {k: v for k, v in filters.items() if v}
-    audit_record(actor=user, action="view", object_type=object_type,
-                 detail=" ".join(f"{k}={v}" for k, v in shown.items()) or "all")
+    audit_record(
+        actor=user,
+        action="view",
+        object_type=object_type,
+        detail=" ".join(f"{k}={v}" for k, v in shown.items()) or "all",
+    )
 
 
 def population_page(*, on: dt.date, months: int = 12) -> dict:
     """The population on `on` with its breakdowns, and the monthly series of the
     `months` months up to it."""
     start = (on.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
-    return {"population": population(on=on),
-            "series": rollup.rollup_monthly_series(start, on),
-            "age_labels": rollup.age_band_labels()}
+    return {
+        "population": population(on=on),
+        "series": rollup.rollup_monthly_series(start, on),
+        "age_labels": rollup.age_band_labels(),
+    }
 
 
-def ledger_entries(*, user, kind: str = "", person: str = "", date_from=None,
-                   date_to=None) -> QuerySet:
+def ledger_entries(
+    *, user, kind: str = "", person: str = "", date_from=None, date_to=None
+) -> QuerySet:
     if not can(user, "movements.view"):
         return LedgerEntry.objects.none()
-    _audit_list(user, "ledger", {"kind": kind, "person": person, "from": date_from,
-                                 "to": date_to})
-    entries = LedgerEntry.objects.select_related("person", "person__case", "recorded_by",
-                                                 "reverses")
+    _audit_list(user, "ledger", {"kind": kind, "person": person, "from": date_from, "to": date_to})
+    entries = LedgerEntry.objects.select_related(
+        "person", "person__case", "recorded_by", "reverses"
+    )
     if kind:
         entries = entries.filter(kind=kind)
     if person:
-        entries = entries.filter(Q(person__person_id__iexact=person)
-                                 | Q(person__case__case_id__iexact=person))
+        entries = entries.filter(
+            Q(person__person_id__iexact=person) | Q(person__case__case_id__iexact=person)
+        )
     if date_from:
         entries = entries.filter(date__gte=date_from)
     if date_to:
@@ -53,14 +61,16 @@ def departures(*, user, kind: str = "", year: int | None = None) -> QuerySet:
     from onward.movements.ledger import DEPARTURE_KINDS
 
     entries = ledger_entries(user=user, kind=kind).filter(
-        kind__in=DEPARTURE_KINDS, reversed_by__isnull=True)
+        kind__in=DEPARTURE_KINDS, reversed_by__isnull=True
+    )
     if year:
         entries = entries.filter(date__year=year)
     return entries
 
 
-def departures_by_kind(*, date_from: dt.date | None = None, date_to: dt.date | None = None
-                       ) -> dict[str, int]:
+def departures_by_kind(
+    *, date_from: dt.date | None = None, date_to: dt.date | None = None
+) -> dict[str, int]:
     """How many left, how: departures that stand, per kind (counts only)."""
     from onward.movements.ledger import DEPARTURE_KINDS
 
@@ -76,6 +86,7 @@ def departures_by_kind(*, date_from: dt.date | None = None, date_to: dt.date | N
 
 
 # -- transfers --------------------------------------------------------------------------
+
 
 def visible_transfers(user) -> QuerySet:
     if can(user, "movements.view"):
@@ -97,13 +108,15 @@ def transfer_list(*, user, status: str = "") -> QuerySet:
 def transfer_detail(*, user, transfer: Transfer) -> dict:
     """The transfer with its manifest (lines on it, and no-shows taken off), audited."""
     audit_read(actor=user, obj=transfer)
-    lines = list(transfer.lines.select_related("case", "removed_by")
-                 .prefetch_related("persons"))
+    lines = list(transfer.lines.select_related("case", "removed_by").prefetch_related("persons"))
     on = [line for line in lines if line.removed_at is None]
-    return {"transfer": transfer, "lines": on,
-            "removed": [line for line in lines if line.removed_at is not None],
-            "persons": sum(len(line.persons.all()) for line in on),
-            "date_changes": transfer_date_changes(transfer)}
+    return {
+        "transfer": transfer,
+        "lines": on,
+        "removed": [line for line in lines if line.removed_at is not None],
+        "persons": sum(len(line.persons.all()) for line in on),
+        "date_changes": transfer_date_changes(transfer),
+    }
 
 
 def transfer_date_changes(transfer: Transfer) -> list[dict]:
@@ -111,26 +124,50 @@ def transfer_date_changes(transfer: Transfer) -> list[dict]:
     `services.transfer_reschedule` writes the old and the new date with the reason)."""
     from onward.audit.models import AuditEntry
 
-    rows = AuditEntry.objects.filter(object_type="transfer", object_id=str(transfer.pk),
-                                     action=AuditEntry.Action.UPDATE,
-                                     changes__has_key="date").order_by("at", "id")
-    return [{"at": e.at, "by": e.actor_name, "before": e.changes["date"][0],
-             "after": e.changes["date"][1], "reason": e.detail.partition(": ")[2]}
-            for e in rows]
+    rows = AuditEntry.objects.filter(
+        object_type="transfer",
+        object_id=str(transfer.pk),
+        action=AuditEntry.Action.UPDATE,
+        changes__has_key="date",
+    ).order_by("at", "id")
+    return [
+        {
+            "at": e.at,
+            "by": e.actor_name,
+            "before": e.changes["date"][0],
+            "after": e.changes["date"][1],
+            "reason": e.detail.partition(": ")[2],
+        }
+        for e in rows
+    ]
 
 
 def manifest_rows(transfer: Transfer) -> list[dict]:
     """One row per person on the manifest (no-shows left out), in case order."""
     rows = []
-    for line in transfer.lines.filter(removed_at__isnull=True).select_related("case") \
-            .prefetch_related("persons").order_by("case__case_id"):
-        for p in sorted(line.persons.all(), key=lambda p: (p.relationship != "principal",
-                                                           p.person_id)):
-            rows.append({"case_id": line.case.case_id, "person_id": p.person_id,
-                         "relationship": p.relationship, "family_name": p.family_name,
-                         "given_name": p.given_name, "father_name": p.father_name,
-                         "sex": p.sex, "birth_date": p.birth_date_display,
-                         "nationality": p.nationality, "document_number": p.document_number})
+    for line in (
+        transfer.lines.filter(removed_at__isnull=True)
+        .select_related("case")
+        .prefetch_related("persons")
+        .order_by("case__case_id")
+    ):
+        for p in sorted(
+            line.persons.all(), key=lambda p: (p.relationship != "principal", p.person_id)
+        ):
+            rows.append(
+                {
+                    "case_id": line.case.case_id,
+                    "person_id": p.person_id,
+                    "relationship": p.relationship,
+                    "family_name": p.family_name,
+                    "given_name": p.given_name,
+                    "father_name": p.father_name,
+                    "sex": p.sex,
+                    "birth_date": p.birth_date_display,
+                    "nationality": p.nationality,
+                    "document_number": p.document_number,
+                }
+            )
     return rows
 
 
@@ -152,5 +189,6 @@ def reported_total(reports) -> int | None:
     if not totals:
         return sum(r.persons for r in reports) if reports else None
     latest = max(totals, key=lambda r: (r.stated_on, r.left_on, r.pk))
-    return latest.persons + sum(r.persons for r in reports
-                                if not r.cumulative and r.left_on > latest.left_on)
+    return latest.persons + sum(
+        r.persons for r in reports if not r.cumulative and r.left_on > latest.left_on
+    )

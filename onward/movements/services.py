@@ -73,15 +73,19 @@ def _check_departure(person: Person, on: dt.date | None, errors: dict) -> None:
     elif person.removed_at:
         errors["person"] = f"{person.person_id} is removed from the registry: restore it first."
     elif person.departure_date:
-        errors["person"] = (f"{person.person_id} already departed on {person.departure_date} "
-                            f"({person.departure_type}); correct that departure first.")
+        errors["person"] = (
+            f"{person.person_id} already departed on {person.departure_date} "
+            f"({person.departure_type}); correct that departure first."
+        )
     if on is None:
         return
     if on > timezone.localdate():
         errors["on"] = "A departure is recorded once it happened, not in advance."
     elif person.arrival_date and on < person.arrival_date:
-        errors["on"] = (f"{person.person_id} arrived on {person.arrival_date}: a departure "
-                        "cannot come before the arrival.")
+        errors["on"] = (
+            f"{person.person_id} arrived on {person.arrival_date}: a departure "
+            "cannot come before the arrival."
+        )
 
 
 def _depart(*, actor, person: Person, kind: str, on: dt.date, note: str = "") -> LedgerEntry:
@@ -90,10 +94,14 @@ def _depart(*, actor, person: Person, kind: str, on: dt.date, note: str = "") ->
     person.version += 1
     person.save(update_fields=["departure_date", "departure_type", "version", "updated_at"])
     entry = ledger_departure(person=person, on=on, kind=kind, actor=actor, note=note)
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
-                 object_id=person.person_id,
-                 changes={"departure_date": ["", str(on)], "departure_type": ["", kind]},
-                 detail=f"departure: {kind}" + (f" – {note}" if note else ""))
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=person.person_id,
+        changes={"departure_date": ["", str(on)], "departure_type": ["", kind]},
+        detail=f"departure: {kind}" + (f" – {note}" if note else ""),
+    )
     return entry
 
 
@@ -109,8 +117,10 @@ def departure_record(*, actor, person: Person, kind: str, on, note: str = "") ->
     locked = Person.objects.select_for_update().get(pk=person.pk)
     errors: dict = {}
     if kind not in RECORDABLE_DEPARTURES:
-        errors["kind"] = (f"{kind!r} is not a departure recorded here (relocation happens "
-                          "by confirming a transfer).")
+        errors["kind"] = (
+            f"{kind!r} is not a departure recorded here (relocation happens "
+            "by confirming a transfer)."
+        )
     day = _as_date(on, "on", errors)
     note = " ".join(str(note or "").split())
     if len(note) > 255:
@@ -153,8 +163,9 @@ def departure_correct(*, actor, person: Person, reason: str) -> LedgerEntry:
     if locked.departure_date is None or entry is None:
         errors["person"] = f"{locked.person_id} has no departure to correct."
     elif entry.kind == Kind.RELOCATED:
-        errors["person"] = (f"{locked.person_id} departed on a transfer: correct it from "
-                            "the transfer.")
+        errors["person"] = (
+            f"{locked.person_id} departed on a transfer: correct it from the transfer."
+        )
     if errors or entry is None:  # no entry: errors["person"] says so
         # The person's record alone in the way: a Conflict.
         raise ValidationError(errors) if "reason" in errors else Conflict(errors)
@@ -167,10 +178,14 @@ def _undepart(*, actor, person: Person, entry: LedgerEntry, reason: str) -> Ledg
     person.version += 1
     person.save(update_fields=["departure_date", "departure_type", "version", "updated_at"])
     reversing = ledger_reverse(entry=entry, actor=actor, note=reason)
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
-                 object_id=person.person_id,
-                 changes={"departure_date": [before[0], ""], "departure_type": [before[1], ""]},
-                 detail=f"departure corrected: {reason}")
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=person.person_id,
+        changes={"departure_date": [before[0], ""], "departure_type": [before[1], ""]},
+        detail=f"departure corrected: {reason}",
+    )
     return reversing
 
 
@@ -202,8 +217,9 @@ def birth_record(*, actor, mother: Person, on, child: dict) -> Person:
         elif not _present(mother, day):
             errors["on"] = f"{mother.person_id} was not at the location on {day}."
     data = {k: v for k, v in child.items() if k in registry.PERSON_FIELDS}
-    data.update(relationship=_CHILD_OF.get(mother.relationship, "other_relative"),
-                birth_date=day or "")
+    data.update(
+        relationship=_CHILD_OF.get(mother.relationship, "other_relative"), birth_date=day or ""
+    )
     try:
         fields = registry.clean_person_fields(data)
     except ValidationError as exc:
@@ -211,41 +227,54 @@ def birth_record(*, actor, mother: Person, on, child: dict) -> Person:
     if errors:
         raise ValidationError(errors)
     needs = fields.pop("specific_needs", [])
-    person = Person.objects.create(person_id=registry._next_id("P", 6), case=case,
-                                   arrival_date=day, **fields)
+    person = Person.objects.create(
+        person_id=registry._next_id("P", 6), case=case, arrival_date=day, **fields
+    )
     person.specific_needs.set(needs)
-    ledger_arrival(person=person, actor=actor, kind=Kind.BIRTH,
-                   note=f"born to {mother.person_id}")
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="person",
-                 object_id=person.person_id,
-                 changes=hide_encrypted(Person, {k: ["", v] for k, v in
-                                                 person_snapshot(person).items() if v}),
-                 detail=f"birth in case {case.case_id}, mother {mother.person_id}")
+    ledger_arrival(person=person, actor=actor, kind=Kind.BIRTH, note=f"born to {mother.person_id}")
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="person",
+        object_id=person.person_id,
+        changes=hide_encrypted(
+            Person, {k: ["", v] for k, v in person_snapshot(person).items() if v}
+        ),
+        detail=f"birth in case {case.case_id}, mother {mother.person_id}",
+    )
     return person
 
 
 def _present(person: Person, day: dt.date) -> bool:
-    return (person.merged_into_id is None and person.removed_at is None
-            and person.arrival_date is not None
-            and person.arrival_date <= day
-            and (person.departure_date is None or person.departure_date > day))
+    return (
+        person.merged_into_id is None
+        and person.removed_at is None
+        and person.arrival_date is not None
+        and person.arrival_date <= day
+        and (person.departure_date is None or person.departure_date > day)
+    )
 
 
 # -- transfers ------------------------------------------------------------------------------
+
 
 def _lock_transfer(transfer, *, status=None):
     from onward.movements.models import Transfer
 
     locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if status and locked.status != status:
-        raise Conflict({"transfer": f"Transfer {locked.pk} is "
-                                 f"{locked.get_status_display().lower()}."})
+        raise Conflict(
+            {"transfer": f"Transfer {locked.pk} is {locked.get_status_display().lower()}."}
+        )
     return locked
 
 
 def _present_members(case: Case) -> list[Person]:
-    return list(case.members.filter(merged_into__isnull=True, removed_at__isnull=True,
-                                    departure_date__isnull=True).order_by("person_id"))
+    return list(
+        case.members.filter(
+            merged_into__isnull=True, removed_at__isnull=True, departure_date__isnull=True
+        ).order_by("person_id")
+    )
 
 
 def _case_set_status(*, actor, case: Case, status: str, detail: str) -> None:
@@ -257,8 +286,14 @@ def _case_set_status(*, actor, case: Case, status: str, detail: str) -> None:
     before = case.status
     case.status, case.version = status, case.version + 1
     case.save(update_fields=["status", "version", "updated_at"])
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="case",
-                 object_id=case.case_id, changes={"status": [before, status]}, detail=detail)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="case",
+        object_id=case.case_id,
+        changes={"status": [before, status]},
+        detail=detail,
+    )
 
 
 @transaction.atomic
@@ -280,10 +315,16 @@ def transfer_plan(*, actor, pledge, date, seats, note: str = ""):
     if errors:
         raise ValidationError(errors)
     assert day is not None  # _as_date noted an error otherwise
-    transfer = Transfer.objects.create(date=day, country=pledge.country, pledge=pledge,
-                                       seats=seats, note=note, created_by=actor)
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="transfer",
-                 object_id=transfer.pk, detail=f"to {pledge.country} on {day}, {seats} seats")
+    transfer = Transfer.objects.create(
+        date=day, country=pledge.country, pledge=pledge, seats=seats, note=note, created_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="transfer",
+        object_id=transfer.pk,
+        detail=f"to {pledge.country} on {day}, {seats} seats",
+    )
     return transfer
 
 
@@ -300,25 +341,30 @@ def transfer_case_add(*, actor, transfer, case: Case):
     case = Case.objects.select_for_update().get(pk=case.pk)
     errors: dict = {}
     if not cases_ready_for_departure(pledge=transfer.pledge).filter(pk=case.pk).exists():
-        errors["case"] = (f"Case {case.case_id} is not ready for departure under "
-                          f"{transfer.pledge}.")
-    elif ManifestLine.objects.filter(case=case, removed_at__isnull=True,
-                                     transfer__status="planned").exists():
+        errors["case"] = f"Case {case.case_id} is not ready for departure under {transfer.pledge}."
+    elif ManifestLine.objects.filter(
+        case=case, removed_at__isnull=True, transfer__status="planned"
+    ).exists():
         errors["case"] = f"Case {case.case_id} is already on a planned transfer."
     members = _present_members(case)
     if not members:
         errors.setdefault("case", f"Case {case.case_id} has nobody present.")
     taken = sum(line.persons.count() for line in transfer.lines.filter(removed_at__isnull=True))
     if taken + len(members) > transfer.seats:
-        errors["seats"] = (f"{len(members)} more persons would exceed the {transfer.seats} "
-                           f"seats ({taken} taken).")
+        errors["seats"] = (
+            f"{len(members)} more persons would exceed the {transfer.seats} seats ({taken} taken)."
+        )
     if errors:
         raise ValidationError(errors)
     line = ManifestLine.objects.create(transfer=transfer, case=case, added_by=actor)
     line.persons.set(members)
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="transfer",
-                 object_id=transfer.pk,
-                 detail=f"case {case.case_id} added ({len(members)} persons)")
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="transfer",
+        object_id=transfer.pk,
+        detail=f"case {case.case_id} added ({len(members)} persons)",
+    )
     return line
 
 
@@ -342,8 +388,13 @@ def transfer_case_remove(*, actor, transfer, line, reason: str):
         raise ValidationError(errors)
     line.removed_at, line.removed_by, line.removed_reason = timezone.now(), actor, reason[:255]
     line.save(update_fields=["removed_at", "removed_by", "removed_reason"])
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="transfer",
-                 object_id=transfer.pk, detail=f"case {line.case.case_id} taken off: {reason}")
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="transfer",
+        object_id=transfer.pk,
+        detail=f"case {line.case.case_id} taken off: {reason}",
+    )
     return line
 
 
@@ -367,21 +418,30 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
     if not lines:
         errors["transfer"] = "The manifest is empty."
     if transfer.date > timezone.localdate():
-        errors["date"] = (f"The transfer is planned for {transfer.date}: confirm it once it "
-                          "has left.")
+        errors["date"] = (
+            f"The transfer is planned for {transfer.date}: confirm it once it has left."
+        )
     if errors:
         raise Conflict(errors)  # the transfer's state, not the request, is in the way
-    cases = {c.pk: c for c in Case.objects.select_for_update().filter(
-        pk__in=[line.case_id for line in lines]).order_by("pk")}
+    cases = {
+        c.pk: c
+        for c in Case.objects.select_for_update()
+        .filter(pk__in=[line.case_id for line in lines])
+        .order_by("pk")
+    }
     for line in lines:
         case = cases[line.case_id]
-        persons = list(Person.objects.select_for_update().filter(
-            pk__in=line.persons.values("pk")).order_by("pk"))
+        persons = list(
+            Person.objects.select_for_update()
+            .filter(pk__in=line.persons.values("pk"))
+            .order_by("pk")
+        )
         present = {p.pk for p in _present_members(case)}
         if present != {p.pk for p in persons}:
             errors[f"case {case.case_id}"] = (
                 "The case's members changed since it was put on the manifest: take it off "
-                "and add it again.")
+                "and add it again."
+            )
             continue
         for person in persons:
             problems: dict = {}
@@ -389,27 +449,39 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
             if problems:
                 errors[person.person_id] = " ".join(problems.values())
                 continue
-            _depart(actor=actor, person=person, kind=Kind.RELOCATED, on=transfer.date,
-                    note=f"transfer {transfer.pk} to {transfer.country}")
+            _depart(
+                actor=actor,
+                person=person,
+                kind=Kind.RELOCATED,
+                on=transfer.date,
+                note=f"transfer {transfer.pk} to {transfer.country}",
+            )
         case_depart(case=case, actor=actor, on=transfer.date)
-        _case_set_status(actor=actor, case=case, status=Case.Status.CLOSED,
-                         detail=f"relocated: transfer {transfer.pk} on {transfer.date}")
+        _case_set_status(
+            actor=actor,
+            case=case,
+            status=Case.Status.CLOSED,
+            detail=f"relocated: transfer {transfer.pk} on {transfer.date}",
+        )
     if errors:
         raise Conflict(errors)  # the transaction rolls back: nothing departed
     transfer.status, transfer.version = "confirmed", transfer.version + 1
     transfer.confirmed_by, transfer.confirmed_at = actor, timezone.now()
     transfer.save(update_fields=["status", "version", "confirmed_by", "confirmed_at"])
     n = sum(len(line.persons.all()) for line in lines)
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="transfer",
-                 object_id=transfer.pk, changes={"status": ["planned", "confirmed"]},
-                 detail=f"departed: {len(lines)} cases, {n} persons")
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="transfer",
+        object_id=transfer.pk,
+        changes={"status": ["planned", "confirmed"]},
+        detail=f"departed: {len(lines)} cases, {n} persons",
+    )
     return transfer
 
 
-
 @transaction.atomic
-def transfer_reschedule(*, actor, transfer, date, reason: str,
-                        expected_version: int | None = None):
+def transfer_reschedule(*, actor, transfer, date, reason: str, expected_version: int | None = None):
     """Moves a planned transfer to another day (the flight was moved), with the reason,
     audited with the old and the new date. Nobody departs and the manifest stays as it
     is. Refused once the transfer departed (its date is then the persons' departure date
@@ -422,9 +494,11 @@ def transfer_reschedule(*, actor, transfer, date, reason: str,
         raise StaleEdit(f"Transfer {transfer.pk} was changed since you opened it: reload it.")
     errors: dict = {}
     if transfer.status == "confirmed":
-        errors["transfer"] = (f"Transfer {transfer.pk} departed on {transfer.date}: its date "
-                              "can no longer change (correct a case that did not depart "
-                              "instead).")
+        errors["transfer"] = (
+            f"Transfer {transfer.pk} departed on {transfer.date}: its date "
+            "can no longer change (correct a case that did not depart "
+            "instead)."
+        )
     elif transfer.status == "cancelled":
         errors["transfer"] = f"Transfer {transfer.pk} is cancelled: plan a new one."
     day = _as_date(date, "date", errors, check=bounds.check_planned_date)
@@ -438,9 +512,14 @@ def transfer_reschedule(*, actor, transfer, date, reason: str,
     before = transfer.date
     transfer.date, transfer.version = day, transfer.version + 1
     transfer.save(update_fields=["date", "version"])
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="transfer",
-                 object_id=transfer.pk, changes={"date": [str(before), str(day)]},
-                 detail=f"date moved from {before} to {day}: {reason}"[:255])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="transfer",
+        object_id=transfer.pk,
+        changes={"date": [str(before), str(day)]},
+        detail=f"date moved from {before} to {day}: {reason}"[:255],
+    )
     return transfer
 
 
@@ -453,9 +532,14 @@ def transfer_cancel(*, actor, transfer, reason: str):
         raise ValidationError({"reason": "Say why the transfer is cancelled."})
     transfer.status, transfer.version = "cancelled", transfer.version + 1
     transfer.save(update_fields=["status", "version"])
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="transfer",
-                 object_id=transfer.pk, changes={"status": ["planned", "cancelled"]},
-                 detail=reason[:255])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="transfer",
+        object_id=transfer.pk,
+        changes={"status": ["planned", "cancelled"]},
+        detail=reason[:255],
+    )
     return transfer
 
 
@@ -478,24 +562,39 @@ def transfer_line_correct(*, actor, transfer, line, reason: str):
     if line.removed_at:
         raise ValidationError({"line": "This case is not on the manifest."})
     case = Case.objects.select_for_update().get(pk=line.case_id)
-    for person in Person.objects.select_for_update().filter(
-            pk__in=line.persons.values("pk")).order_by("pk"):
+    for person in (
+        Person.objects.select_for_update().filter(pk__in=line.persons.values("pk")).order_by("pk")
+    ):
         entry = live_departure(person)
         if entry is not None and entry.kind == Kind.RELOCATED and person.departure_date:
-            _undepart(actor=actor, person=person, entry=entry,
-                      reason=f"transfer {transfer.pk} corrected: {reason}")
-    _case_set_status(actor=actor, case=case, status=Case.Status.OPEN,
-                     detail=f"transfer {transfer.pk} departure corrected: {reason}")
+            _undepart(
+                actor=actor,
+                person=person,
+                entry=entry,
+                reason=f"transfer {transfer.pk} corrected: {reason}",
+            )
+    _case_set_status(
+        actor=actor,
+        case=case,
+        status=Case.Status.OPEN,
+        detail=f"transfer {transfer.pk} departure corrected: {reason}",
+    )
     case_undepart(case=case, actor=actor, reason=reason)
     line.removed_at, line.removed_by = timezone.now(), actor
     line.removed_reason = f"corrected after departure: {reason}"[:255]
     line.save(update_fields=["removed_at", "removed_by", "removed_reason"])
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="transfer",
-                 object_id=transfer.pk, detail=f"case {case.case_id} departure corrected")
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="transfer",
+        object_id=transfer.pk,
+        detail=f"case {case.case_id} departure corrected",
+    )
     return line
 
 
 # -- departures reported at other places (not in the ledger) --------------------------------
+
 
 @transaction.atomic
 def reported_departure_record(*, actor, data: dict):
@@ -523,8 +622,7 @@ def reported_departure_record(*, actor, data: dict):
         if day and day > today:
             errors[field] = f"{day} is in the future."
     if left_on and stated_on and stated_on < left_on and "stated_on" not in errors:
-        errors["stated_on"] = (f"A report stated on {stated_on} cannot give departures on "
-                               f"{left_on}.")
+        errors["stated_on"] = f"A report stated on {stated_on} cannot give departures on {left_on}."
     kind = data.get("kind") or Kind.LEFT
     if kind not in dict(ReportedDeparture._meta.get_field("kind").choices or ()):
         errors["kind"] = f"{kind!r} is not a kind of departure reported here."
@@ -536,13 +634,25 @@ def reported_departure_record(*, actor, data: dict):
     # _as_date and _count noted an error otherwise
     assert left_on is not None and stated_on is not None and persons is not None
     report = ReportedDeparture.objects.create(
-        place=text["place"], kind=kind, persons=persons, cumulative=bool(data.get("cumulative")),
-        left_on=left_on, left_on_precision=precision, source=text["source"],
-        official=bool(data.get("official")), stated_on=stated_on,
-        summary=str(data.get("summary") or "").strip(), recorded_by=_user_or_none(actor))
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE,
-                 object_type="reported_departure", object_id=report.pk,
-                 detail=f"{report}"[:255])
+        place=text["place"],
+        kind=kind,
+        persons=persons,
+        cumulative=bool(data.get("cumulative")),
+        left_on=left_on,
+        left_on_precision=precision,
+        source=text["source"],
+        official=bool(data.get("official")),
+        stated_on=stated_on,
+        summary=str(data.get("summary") or "").strip(),
+        recorded_by=_user_or_none(actor),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="reported_departure",
+        object_id=report.pk,
+        detail=f"{report}"[:255],
+    )
     return report
 
 

@@ -18,21 +18,30 @@ def is_postgresql() -> bool:
 
 def birth_year() -> str:
     """The SQL expression of a person's birth year (NULL when unknown)."""
-    return ("extract(year FROM birth_date)::int" if is_postgresql()
-            else "CAST(strftime('%%Y', birth_date) AS INTEGER)")
+    return (
+        "extract(year FROM birth_date)::int"
+        if is_postgresql()
+        else "CAST(strftime('%%Y', birth_date) AS INTEGER)"
+    )
 
 
-def arrivals_insert(cursor, table: str, columns: str, fixed: list,
-                    arrivals: list[tuple[int, dt.date]]) -> None:
+def arrivals_insert(
+    cursor, table: str, columns: str, fixed: list, arrivals: list[tuple[int, dt.date]]
+) -> None:
     """One INSERT of arrival entries [(person pk, date)] sharing the `fixed` values."""
     if is_postgresql():
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT u.person_id, u.date, %s, %s, %s, %s, "
             "%s FROM unnest(%s::bigint[], %s::date[]) AS u(person_id, date)",
-            [*fixed, pg_array(pk for pk, _ in arrivals), pg_array(day for _, day in arrivals)])
+            [*fixed, pg_array(pk for pk, _ in arrivals), pg_array(day for _, day in arrivals)],
+        )
     else:
-        sqlite_insert_many(cursor, f"INSERT INTO {table} ({columns})",
-                           [(pk, day, *fixed) for pk, day in arrivals], 7)
+        sqlite_insert_many(
+            cursor,
+            f"INSERT INTO {table} ({columns})",
+            [(pk, day, *fixed) for pk, day in arrivals],
+            7,
+        )
 
 
 # `_dims_for`, `_sums` and `_upsert` in SQL (PostgreSQL): the same rows, written without
@@ -87,8 +96,14 @@ def pg_rollup_add(entries: list[tuple[dt.date, int, int]]) -> None:
     pks = pg_array(pk for _, pk, _ in entries)
     with connection.cursor() as cursor:
         cursor.execute(_PG_DIMS, [pks])
-        cursor.execute(_PG_ADD, [pg_array(day for day, _, _ in entries), pks,
-                                 pg_array(delta for _, _, delta in entries)])
+        cursor.execute(
+            _PG_ADD,
+            [
+                pg_array(day for day, _, _ in entries),
+                pks,
+                pg_array(delta for _, _, delta in entries),
+            ],
+        )
 
 
 _PG_REBUILD = """
@@ -128,7 +143,9 @@ GROUP BY 1, 2, 3 HAVING sum(delta) <> 0;
 
 def pg_rollup_rebuild(cursor) -> None:
     """`rollup.rollup_rebuild` in SQL on PostgreSQL (seconds for millions of entries)."""
-    cursor.execute("DELETE FROM movements_rollupday; DELETE FROM movements_rollupmonth; "
-                   "DELETE FROM movements_rollupdims;")
+    cursor.execute(
+        "DELETE FROM movements_rollupday; DELETE FROM movements_rollupmonth; "
+        "DELETE FROM movements_rollupdims;"
+    )
     for statement in _PG_REBUILD.split(";\n\n"):
         cursor.execute(statement)

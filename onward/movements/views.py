@@ -50,22 +50,35 @@ def _query_without_page(request) -> str:
 @require_safe
 @permission_required("movements.view")
 def ledger(request):
-    on = _day(request, request.GET.get("on", ""), timezone.localdate())  # "today" as the reports say it
+    on = _day(
+        request, request.GET.get("on", ""), timezone.localdate()
+    )  # "today" as the reports say it
     filters = {k: request.GET.get(k, "").strip() for k in ("kind", "person", "from", "to")}
     entries = selectors.ledger_entries(
-        user=request.user, kind=filters["kind"], person=filters["person"],
+        user=request.user,
+        kind=filters["kind"],
+        person=filters["person"],
         date_from=_day(request, filters["from"], None),
-        date_to=_day(request, filters["to"], None))
+        date_to=_day(request, filters["to"], None),
+    )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     data = selectors.population_page(on=on)
-    return render(request, "movements/ledger.html", {
-        **data, "on": on, "filters": filters, "page": page,
-        "query": _query_without_page(request), "kinds": LedgerEntry.Kind.choices,
-        "departed": selectors.departures_by_kind(date_to=on),
-        "reported": list(selectors.reported_departures(on=on)),
-        "reported_total": selectors.reported_total(selectors.reported_departures(on=on)),
-        "can_record": can(request.user, "movements.record"),
-    })
+    return render(
+        request,
+        "movements/ledger.html",
+        {
+            **data,
+            "on": on,
+            "filters": filters,
+            "page": page,
+            "query": _query_without_page(request),
+            "kinds": LedgerEntry.Kind.choices,
+            "departed": selectors.departures_by_kind(date_to=on),
+            "reported": list(selectors.reported_departures(on=on)),
+            "reported_total": selectors.reported_total(selectors.reported_departures(on=on)),
+            "can_record": can(request.user, "movements.record"),
+        },
+    )
 
 
 def _person(request, person_id: str, form, field: str):
@@ -84,19 +97,28 @@ def departure_create(request):
         person = _person(request, form.cleaned_data["person"], form, "person")
         if person is not None:
             try:
-                services.departure_record(actor=request.user, person=person,
-                                          kind=form.cleaned_data["kind"],
-                                          on=form.cleaned_data["on"],
-                                          note=form.cleaned_data["note"])
+                services.departure_record(
+                    actor=request.user,
+                    person=person,
+                    kind=form.cleaned_data["kind"],
+                    on=form.cleaned_data["on"],
+                    note=form.cleaned_data["note"],
+                )
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
                 messages.success(request, f"Recorded the departure of {person.person_id}.")
                 return redirect("ledger")
-    return render(request, "web/form.html", {
-        "form": form, "title": "Record a departure",
-        "intro": "Left on own accord, deceased, voluntarily repatriated or whereabouts "
-                 "unknown. Relocations are recorded by confirming a transfer."})
+    return render(
+        request,
+        "web/form.html",
+        {
+            "form": form,
+            "title": "Record a departure",
+            "intro": "Left on own accord, deceased, voluntarily repatriated or whereabouts "
+            "unknown. Relocations are recorded by confirming a transfer.",
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -105,19 +127,24 @@ def reported_departure_create(request):
     form = ReportedDepartureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.reported_departure_record(actor=request.user,
-                                                        data=form.cleaned_data)
+            report = services.reported_departure_record(actor=request.user, data=form.cleaned_data)
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, f"Recorded: {report}.")
             return redirect("ledger")
-    return render(request, "web/form.html", {
-        "form": form, "title": "Record departures reported at another place",
-        "intro": "A source's figure of residents who left a place Onward does not register "
-                 "person by person (the origin camp, before the move). It is kept with its "
-                 "source and never enters the ledger: these persons never reached the "
-                 "transit location."})
+    return render(
+        request,
+        "web/form.html",
+        {
+            "form": form,
+            "title": "Record departures reported at another place",
+            "intro": "A source's figure of residents who left a place Onward does not register "
+            "person by person (the origin camp, before the move). It is kept with its "
+            "source and never enters the ledger: these persons never reached the "
+            "transit location.",
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -130,17 +157,24 @@ def birth_create(request):
         on = data.pop("on")
         if mother is not None:
             try:
-                child = services.birth_record(actor=request.user, mother=mother, on=on,
-                                              child=data)
+                child = services.birth_record(actor=request.user, mother=mother, on=on, child=data)
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                messages.success(request, f"Registered the birth of {child.person_id} in "
-                                          f"case {child.case.case_id}.")
+                messages.success(
+                    request,
+                    f"Registered the birth of {child.person_id} in case {child.case.case_id}.",
+                )
                 return redirect("case_detail", case_id=child.case.case_id)
-    return render(request, "web/form.html", {
-        "form": form, "title": "Record a birth",
-        "intro": "The child joins the mother's case on the date of birth."})
+    return render(
+        request,
+        "web/form.html",
+        {
+            "form": form,
+            "title": "Record a birth",
+            "intro": "The child joins the mother's case on the date of birth.",
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -150,22 +184,33 @@ def departure_correct(request, person_id):
     form = CorrectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.departure_correct(actor=request.user, person=person,
-                                       reason=form.cleaned_data["reason"])
+            services.departure_correct(
+                actor=request.user, person=person, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, f"Corrected: {person.person_id} is present again; the "
-                                      "wrong entry stays in the ledger, reversed.")
+            messages.success(
+                request,
+                f"Corrected: {person.person_id} is present again; the "
+                "wrong entry stays in the ledger, reversed.",
+            )
             return redirect("ledger")
-    return render(request, "web/form.html", {
-        "form": form, "title": f"Correct the departure of {person.person_id}",
-        "intro": f"{person.full_name}: departed {person.departure_date or '—'} "
-                 f"({person.departure_type or 'no departure recorded'}). A reversing entry "
-                 "is added to the ledger; nothing is erased."})
+    return render(
+        request,
+        "web/form.html",
+        {
+            "form": form,
+            "title": f"Correct the departure of {person.person_id}",
+            "intro": f"{person.full_name}: departed {person.departure_date or '—'} "
+            f"({person.departure_type or 'no departure recorded'}). A reversing entry "
+            "is added to the ledger; nothing is erased.",
+        },
+    )
 
 
 # -- transfers --------------------------------------------------------------------------
+
 
 def transfer_or_404(request, transfer_id):
     return record_or_404(request, selectors.get_transfer_for_user, "transfer", str(transfer_id))
@@ -182,12 +227,21 @@ def _pledges():
 def transfer_list(request):
     status = request.GET.get("status", "")
     can_manage = can(request.user, "transfers.manage")
-    form = TransferForm(pledges=_pledges(), initial={"date": timezone.localdate()}) \
-        if can_manage else None
-    return render(request, "movements/transfer_list.html", {
-        "transfers": selectors.transfer_list(user=request.user, status=status),
-        "status": status, "statuses": Transfer.Status.choices, "form": form,
-    })
+    form = (
+        TransferForm(pledges=_pledges(), initial={"date": timezone.localdate()})
+        if can_manage
+        else None
+    )
+    return render(
+        request,
+        "movements/transfer_list.html",
+        {
+            "transfers": selectors.transfer_list(user=request.user, status=status),
+            "status": status,
+            "statuses": Transfer.Status.choices,
+            "form": form,
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -195,14 +249,18 @@ def transfer_list(request):
 def transfer_create(request):
     from onward.relocation.selectors import get_pledge_for_user
 
-    form = TransferForm(request.POST or None, pledges=_pledges(),
-                        initial={"date": timezone.localdate()})
+    form = TransferForm(
+        request.POST or None, pledges=_pledges(), initial={"date": timezone.localdate()}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             transfer = services.transfer_plan(
-                actor=request.user, pledge=get_pledge_for_user(request.user, form.cleaned_data["pledge"]),
-                date=form.cleaned_data["date"], seats=form.cleaned_data["seats"],
-                note=form.cleaned_data["note"])
+                actor=request.user,
+                pledge=get_pledge_for_user(request.user, form.cleaned_data["pledge"]),
+                date=form.cleaned_data["date"],
+                seats=form.cleaned_data["seats"],
+                note=form.cleaned_data["note"],
+            )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
@@ -222,14 +280,25 @@ def transfer_detail(request, transfer_id):
     ready = []
     if can_manage and transfer.status == "planned":
         on = {line.case_id for line in detail["lines"]}
-        ready = [c for c in cases_ready_for_departure(pledge=transfer.pledge)
-                 .prefetch_related("members") if c.pk not in on]
-    return render(request, "movements/transfer_detail.html", {
-        **detail, "ready": ready, "can_manage": can_manage,
-        "figures": pledge_figures(transfer.pledge), "today": timezone.localdate(),
-        "date_form": TransferDateForm(initial={"date": transfer.date,
-                                               "version": transfer.version}),
-    })
+        ready = [
+            c
+            for c in cases_ready_for_departure(pledge=transfer.pledge).prefetch_related("members")
+            if c.pk not in on
+        ]
+    return render(
+        request,
+        "movements/transfer_detail.html",
+        {
+            **detail,
+            "ready": ready,
+            "can_manage": can_manage,
+            "figures": pledge_figures(transfer.pledge),
+            "today": timezone.localdate(),
+            "date_form": TransferDateForm(
+                initial={"date": transfer.date, "version": transfer.version}
+            ),
+        },
+    )
 
 
 def _transfer_action(request, transfer_id, action):
@@ -268,8 +337,9 @@ def transfer_case_add(request, transfer_id):
 def transfer_case_remove(request, transfer_id, line_id):
     def remove(transfer):
         line = transfer.lines.get(pk=line_id)
-        services.transfer_case_remove(actor=request.user, transfer=transfer, line=line,
-                                      reason=request.POST.get("reason", ""))
+        services.transfer_case_remove(
+            actor=request.user, transfer=transfer, line=line, reason=request.POST.get("reason", "")
+        )
         return f"Took case {line.case.case_id} off the manifest."
 
     return _transfer_action(request, transfer_id, remove)
@@ -280,8 +350,9 @@ def transfer_case_remove(request, transfer_id, line_id):
 def transfer_line_correct(request, transfer_id, line_id):
     def correct(transfer):
         line = transfer.lines.get(pk=line_id)
-        services.transfer_line_correct(actor=request.user, transfer=transfer, line=line,
-                                       reason=request.POST.get("reason", ""))
+        services.transfer_line_correct(
+            actor=request.user, transfer=transfer, line=line, reason=request.POST.get("reason", "")
+        )
         return f"Corrected: case {line.case.case_id} did not depart."
 
     return _transfer_action(request, transfer_id, correct)
@@ -295,8 +366,7 @@ def transfer_confirm(request, transfer_id):
             version = bounds.parse_version(request.POST.get("version"))
         except ValueError as exc:
             raise ValidationError({"version": str(exc)}) from None
-        services.transfer_confirm(actor=request.user, transfer=transfer,
-                                  expected_version=version)
+        services.transfer_confirm(actor=request.user, transfer=transfer, expected_version=version)
         return f"Transfer {transfer.pk} confirmed: everyone on the manifest has departed."
 
     return _transfer_action(request, transfer_id, confirm)
@@ -311,8 +381,12 @@ def transfer_reschedule(request, transfer_id):
             raise ValidationError({k: " ".join(v) for k, v in form.errors.items()})
         before = transfer.date
         moved = services.transfer_reschedule(
-            actor=request.user, transfer=transfer, date=form.cleaned_data["date"],
-            reason=form.cleaned_data["reason"], expected_version=form.cleaned_data["version"])
+            actor=request.user,
+            transfer=transfer,
+            date=form.cleaned_data["date"],
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
         return f"Transfer {moved.pk} moved from {before} to {moved.date}."
 
     return _transfer_action(request, transfer_id, reschedule)
@@ -322,20 +396,36 @@ def transfer_reschedule(request, transfer_id):
 @permission_required("transfers.manage")
 def transfer_cancel(request, transfer_id):
     def cancel(transfer):
-        services.transfer_cancel(actor=request.user, transfer=transfer,
-                                 reason=request.POST.get("reason", ""))
+        services.transfer_cancel(
+            actor=request.user, transfer=transfer, reason=request.POST.get("reason", "")
+        )
         return f"Transfer {transfer.pk} cancelled."
 
     return _transfer_action(request, transfer_id, cancel)
 
 
-MANIFEST_COLUMNS = ("case_id", "person_id", "relationship", "family_name", "given_name",
-                    "father_name", "sex", "birth_date", "nationality", "document_number")
+MANIFEST_COLUMNS = (
+    "case_id",
+    "person_id",
+    "relationship",
+    "family_name",
+    "given_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "nationality",
+    "document_number",
+)
 
 
 def _audit_export(request, transfer, fmt):
-    audit_record(actor=request.user, action=AuditEntry.Action.EXPORT, object_type="transfer",
-                 object_id=transfer.pk, detail=f"manifest {fmt}")
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        object_type="transfer",
+        object_id=transfer.pk,
+        detail=f"manifest {fmt}",
+    )
 
 
 @require_safe
@@ -358,7 +448,9 @@ def manifest_pdf(request, transfer_id):
 
     transfer = transfer_or_404(request, transfer_id)
     _audit_export(request, transfer, "pdf")
-    response = HttpResponse(manifest_pdf_bytes(transfer, selectors.manifest_rows(transfer)),
-                            content_type="application/pdf")
+    response = HttpResponse(
+        manifest_pdf_bytes(transfer, selectors.manifest_rows(transfer)),
+        content_type="application/pdf",
+    )
     response["Content-Disposition"] = f'attachment; filename="manifest-{transfer.pk}.pdf"'
     return response

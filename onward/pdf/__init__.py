@@ -60,10 +60,12 @@ def font_files() -> dict[str, Path]:
     import fontpkg_ibm_plex_sans_arabic
 
     arabic = fontpkg_ibm_plex_sans_arabic.ROOT / "files"
-    return {"regular": arabic / "IBMPlexSansArabic-Regular.ttf",
-            "bold": arabic / "IBMPlexSansArabic-Bold.ttf",
-            # The variable font at its default instance (regular): instancing costs 25 s.
-            "latin": fontpkg_ibm_plex_sans.ROOT / "files" / "IBMPlexSans[wdth,wght].ttf"}
+    return {
+        "regular": arabic / "IBMPlexSansArabic-Regular.ttf",
+        "bold": arabic / "IBMPlexSansArabic-Bold.ttf",
+        # The variable font at its default instance (regular): instancing costs 25 s.
+        "latin": fontpkg_ibm_plex_sans.ROOT / "files" / "IBMPlexSans[wdth,wght].ttf",
+    }
 
 
 def is_rtl(char: str) -> bool:
@@ -90,8 +92,12 @@ def _simple(char: str) -> bool:
     code = ord(char)
     if code < 0x0530:
         return not 0x0300 <= code < 0x0370  # combining marks
-    return (0x2010 <= code <= 0x2027 or 0x2030 <= code <= 0x205E or 0x20A0 <= code <= 0x22FF
-            or 0x1E00 <= code <= 0x1EFF)  # and Latin Extended Additional
+    return (
+        0x2010 <= code <= 0x2027
+        or 0x2030 <= code <= 0x205E
+        or 0x20A0 <= code <= 0x22FF
+        or 0x1E00 <= code <= 0x1EFF
+    )  # and Latin Extended Additional
 
 
 def needs_shaping(text: str) -> bool:
@@ -106,8 +112,15 @@ class Document(FPDF):
     `footer_text` (a function of the page number, or a string) is printed at the foot
     of every page; `output()` returns the PDF's bytes."""
 
-    def __init__(self, *, title: str, landscape: bool = False, margin: float = 36,
-                 footer: Callable[[int], str] | str = "", subject: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        title: str,
+        landscape: bool = False,
+        margin: float = 36,
+        footer: Callable[[int], str] | str = "",
+        subject: str = "",
+    ) -> None:
         super().__init__(orientation="L" if landscape else "P", unit="pt", format="A4")
         files = font_files()
         self.add_font(FAMILY, "", files["regular"])
@@ -155,17 +168,22 @@ class Document(FPDF):
         self.ln(space_before)
         with self.local_context():
             self.set_font(FAMILY, "B", size)
-            self.multi_cell(w=self.epw, h=size * 1.35, text=text, new_x="LMARGIN",
-                            new_y="NEXT")
+            self.multi_cell(w=self.epw, h=size * 1.35, text=text, new_x="LMARGIN", new_y="NEXT")
 
-    def paragraph(self, text: str, size: float = 9, *, grey: bool = False,
-                  bold: bool = False, after: float = 2) -> None:
+    def paragraph(
+        self,
+        text: str,
+        size: float = 9,
+        *,
+        grey: bool = False,
+        bold: bool = False,
+        after: float = 2,
+    ) -> None:
         with self.local_context():
             self.set_font(FAMILY, "B" if bold else "", size)
             if grey:
                 self.set_text_color(*GREY_TEXT)
-            self.multi_cell(w=self.epw, h=size * 1.35, text=text, new_x="LMARGIN",
-                            new_y="NEXT")
+            self.multi_cell(w=self.epw, h=size * 1.35, text=text, new_x="LMARGIN", new_y="NEXT")
         self.ln(after)
 
     def text_width(self, text: str, size: float, *, bold: bool = False) -> float:
@@ -183,8 +201,11 @@ class Document(FPDF):
             else:
                 font = self.fonts[FAMILY.lower() + ("B" if bold else "")]
                 latin = self.fonts[FALLBACK.lower()]
-                width = sum((font if ord(c) in font.cmap else latin).cw[ord(c)]
-                            for c in text) * size / 1000
+                width = (
+                    sum((font if ord(c) in font.cmap else latin).cw[ord(c)] for c in text)
+                    * size
+                    / 1000
+                )
             self._widths[key] = width
         return width
 
@@ -199,9 +220,16 @@ class Document(FPDF):
 
     # -- tables -----------------------------------------------------------------------
 
-    def grid(self, rows: Sequence[Sequence[str]], *, size: float = 8,
-             width: float | None = None, align: Sequence[str] | None = None,
-             min_widths: Sequence[float] | None = None, keep: int = 3) -> None:
+    def grid(
+        self,
+        rows: Sequence[Sequence[str]],
+        *,
+        size: float = 8,
+        width: float | None = None,
+        align: Sequence[str] | None = None,
+        min_widths: Sequence[float] | None = None,
+        keep: int = 3,
+    ) -> None:
         """A table whose first row is its heading, repeated on every page it runs on.
 
         Columns are sized so that no word is broken (`column_widths`); text wraps at
@@ -215,7 +243,7 @@ class Document(FPDF):
         head = self._wrap(rows[0], widths, size, bold=True)
         body = [self._wrap(row, widths, size) for row in rows[1:]]
         height = [self._row_height(head, line)] + [self._row_height(b, line) for b in body]
-        self.keep_with_next(sum(height[:keep + 1]))
+        self.keep_with_next(sum(height[: keep + 1]))
         # No local_context() here: its restore would land on the next page.
         self.set_draw_color(*RULE)
         self.set_line_width(0.4)
@@ -229,15 +257,23 @@ class Document(FPDF):
         self.set_line_width(0.57)
         self.set_font(FAMILY, size=9)
 
-    def grid_height(self, rows: Sequence[Sequence[str]], *, size: float = 8,
-                    width: float | None = None, min_widths: Sequence[float] | None = None,
-                    upto: int | None = None) -> float:
+    def grid_height(
+        self,
+        rows: Sequence[Sequence[str]],
+        *,
+        size: float = 8,
+        width: float | None = None,
+        min_widths: Sequence[float] | None = None,
+        upto: int | None = None,
+    ) -> float:
         """The height `grid` takes for its heading and the first `upto` rows (all: None)."""
         widths = self.column_widths(rows, width or self.epw, size=size, min_widths=min_widths)
-        chosen = rows[:1 + upto] if upto is not None else rows
+        chosen = rows[: 1 + upto] if upto is not None else rows
         line = size * 1.3
-        return sum(self._row_height(self._wrap(row, widths, size, bold=i == 0), line)
-                   for i, row in enumerate(chosen))
+        return sum(
+            self._row_height(self._wrap(row, widths, size, bold=i == 0), line)
+            for i, row in enumerate(chosen)
+        )
 
     _PAD_X, _PAD_Y = 3.0, 1.8
 
@@ -285,9 +321,14 @@ class Document(FPDF):
         finally:
             self.text_shaping = shaping
 
-    def column_widths(self, rows: Sequence[Sequence[str]], width: float, *,
-                      size: float = 8, min_widths: Sequence[float] | None = None
-                      ) -> list[float]:
+    def column_widths(
+        self,
+        rows: Sequence[Sequence[str]],
+        width: float,
+        *,
+        size: float = 8,
+        min_widths: Sequence[float] | None = None,
+    ) -> list[float]:
         """Widths (points) that fit `width`: every column gets its longest word (never a
         word broken mid-way), then the space left goes to the columns in proportion to
         how much wider their longest text is."""
@@ -298,12 +339,14 @@ class Document(FPDF):
             for j, cell in enumerate(row):
                 text = "" if cell is None else str(cell)
                 words, at = text.split() or [""], cell_size(text, size)
-                least[j] = max(least[j], pad + max(self.text_width(w, at, bold=index == 0)
-                                                   for w in words))
+                least[j] = max(
+                    least[j], pad + max(self.text_width(w, at, bold=index == 0) for w in words)
+                )
                 natural[j] = max(natural[j], self.text_width(text, at, bold=index == 0) + pad)
         if min_widths:
-            least = [max(a, b) for a, b in zip(least, min_widths, strict=False)] \
-                + least[len(min_widths):]
+            least = [max(a, b) for a, b in zip(least, min_widths, strict=False)] + least[
+                len(min_widths) :
+            ]
             natural = [max(a, b) for a, b in zip(natural, least, strict=True)]
         if sum(least) >= width:  # too many columns: shrink them all alike
             return [w * width / sum(least) for w in least]
@@ -335,10 +378,13 @@ def _ligatures_in_display_order(pdf: FPDF) -> None:
         fixed = {}
         for glyph, code in mapping.items():
             letters = getattr(glyph, "unicode", None)
-            if isinstance(letters, tuple) and len(letters) > 1 and \
-                    all(is_rtl(chr(c)) or unicodedata.category(chr(c)) == "Mn"
-                        for c in letters):
-                glyph = Glyph(glyph.glyph_id, tuple(reversed(letters)), glyph.glyph_name,
-                              glyph.glyph_width)
+            if (
+                isinstance(letters, tuple)
+                and len(letters) > 1
+                and all(is_rtl(chr(c)) or unicodedata.category(chr(c)) == "Mn" for c in letters)
+            ):
+                glyph = Glyph(
+                    glyph.glyph_id, tuple(reversed(letters)), glyph.glyph_name, glyph.glyph_width
+                )
             fixed[glyph] = code
         subset._char_id_per_glyph = fixed

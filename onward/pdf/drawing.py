@@ -111,8 +111,9 @@ class _FPDFRenderer(Renderer):
         if not style:
             return
         pts = p.points
-        self.pdf.polygon([self._point(pts[i], pts[i + 1]) for i in range(0, len(pts), 2)],
-                         style=style)
+        self.pdf.polygon(
+            [self._point(pts[i], pts[i + 1]) for i in range(0, len(pts), 2)], style=style
+        )
 
     def drawCircle(self, circle) -> None:
         style = self._paint()
@@ -127,8 +128,13 @@ class _FPDFRenderer(Renderer):
             return
         cx, cy = self._point(ellipse.cx, ellipse.cy)
         s = self._scale()
-        self.pdf.ellipse(cx - ellipse.rx * s, cy - ellipse.ry * s, 2 * ellipse.rx * s,
-                         2 * ellipse.ry * s, style=style)
+        self.pdf.ellipse(
+            cx - ellipse.rx * s,
+            cy - ellipse.ry * s,
+            2 * ellipse.rx * s,
+            2 * ellipse.ry * s,
+            style=style,
+        )
 
     def drawString(self, string) -> None:
         state = self._tracker.getState()

@@ -27,10 +27,25 @@ class PersonOut(serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = ["person_id", "case_id", "relationship", "given_name", "family_name",
-                  "father_name", "sex", "birth_date", "nationality", "document_number",
-                  "phone", "specific_needs", "needs_detail", "arrival_date", "removed_at",
-                  "removed_reason", "version"]
+        fields = [
+            "person_id",
+            "case_id",
+            "relationship",
+            "given_name",
+            "family_name",
+            "father_name",
+            "sex",
+            "birth_date",
+            "nationality",
+            "document_number",
+            "phone",
+            "specific_needs",
+            "needs_detail",
+            "arrival_date",
+            "removed_at",
+            "removed_reason",
+            "version",
+        ]
 
 
 class PersonIn(serializers.Serializer):
@@ -41,14 +56,19 @@ class PersonIn(serializers.Serializer):
     family_name = serializers.CharField(required=False, allow_blank=True)
     father_name = serializers.CharField(required=False, allow_blank=True)
     sex = serializers.CharField(required=False, allow_blank=True)
-    birth_date = serializers.CharField(required=False, allow_blank=True,
-                                       help_text="YYYY-MM-DD, YYYY-MM or YYYY")
+    birth_date = serializers.CharField(
+        required=False, allow_blank=True, help_text="YYYY-MM-DD, YYYY-MM or YYYY"
+    )
     nationality = serializers.CharField(required=False, allow_blank=True)
     document_number = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(required=False, allow_blank=True)
     specific_needs = serializers.ListField(child=serializers.CharField(), required=False)
-    needs_detail = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False,
-                                         help_text="Details of the specific needs (encrypted)")
+    needs_detail = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text="Details of the specific needs (encrypted)",
+    )
 
 
 class PersonPatch(PersonIn):
@@ -66,7 +86,8 @@ class MemberIn(PrincipalIn):
 
     relationship = serializers.CharField(
         help_text=f"One of {', '.join(codes.RELATIONSHIPS)} (in any case).",
-        validators=[RegexValidator(validation.any_case_pattern(codes.RELATIONSHIPS))])
+        validators=[RegexValidator(validation.any_case_pattern(codes.RELATIONSHIPS))],
+    )
 
 
 class CaseOut(serializers.ModelSerializer):
@@ -74,8 +95,15 @@ class CaseOut(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["case_id", "status", "arrival_date", "removed_at", "removed_reason", "size",
-                  "version"]
+        fields = [
+            "case_id",
+            "status",
+            "arrival_date",
+            "removed_at",
+            "removed_reason",
+            "size",
+            "version",
+        ]
 
 
 class CaseDetailOut(CaseOut):
@@ -86,8 +114,9 @@ class CaseDetailOut(CaseOut):
 
 
 class CaseIn(serializers.Serializer):
-    arrival_date = serializers.DateField(required=False, allow_null=True, validators=[
-        bounds.validator(bounds.check_event_date)])
+    arrival_date = serializers.DateField(
+        required=False, allow_null=True, validators=[bounds.validator(bounds.check_event_date)]
+    )
     principal = PrincipalIn()
 
 
@@ -108,7 +137,9 @@ class PersonPagination(PageNumberPagination):
     def get_paginated_response_schema(self, schema):
         schema = super().get_paginated_response_schema(schema)
         schema["properties"]["count_capped"] = {
-            "type": "boolean", "description": "true: count is a lower bound (10,000)"}
+            "type": "boolean",
+            "description": "true: count is a lower bound (10,000)",
+        }
         return schema
 
 
@@ -122,8 +153,9 @@ class PersonListApi(ListAPIView):
 
     def get_queryset(self):
         require(self.request.user, "registry.view")
-        return selectors.person_list(user=self.request.user, **_filters(
-            self.request, PERSON_FILTERS)).prefetch_related("specific_needs")
+        return selectors.person_list(
+            user=self.request.user, **_filters(self.request, PERSON_FILTERS)
+        ).prefetch_related("specific_needs")
 
 
 class PersonLookupIn(serializers.Serializer):
@@ -135,7 +167,8 @@ class PersonLookupIn(serializers.Serializer):
     def validate(self, attrs):
         if not (attrs.get("document_number") or attrs.get("phone")):
             raise serializers.ValidationError(
-                {"document_number": "Give a document number or a phone (or both)."})
+                {"document_number": "Give a document number or a phone (or both)."}
+            )
         return attrs
 
 
@@ -152,8 +185,9 @@ class PersonLookupApi(APIView):
         body = PersonLookupIn(data=request.data)
         body.is_valid(raise_exception=True)
         persons = selectors.person_lookup(user=request.user, **body.validated_data)
-        return Response(PersonOut(persons.prefetch_related("specific_needs")[:LOOKUP_LIMIT],
-                                  many=True).data)
+        return Response(
+            PersonOut(persons.prefetch_related("specific_needs")[:LOOKUP_LIMIT], many=True).data
+        )
 
 
 class PersonGoneOut(serializers.Serializer):
@@ -162,9 +196,11 @@ class PersonGoneOut(serializers.Serializer):
 
     error = serializers.CharField()
     merged_into = serializers.CharField(
-        required=False, help_text="The survivor's person id: read or edit that record.")
+        required=False, help_text="The survivor's person id: read or edit that record."
+    )
     merged_at = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="When this id was merged (null: unknown).")
+        required=False, allow_null=True, help_text="When this id was merged (null: unknown)."
+    )
 
 
 def _person(request, person_id: str) -> tuple[Person | None, Response | None]:
@@ -177,13 +213,23 @@ def _person(request, person_id: str) -> tuple[Person | None, Response | None]:
     moved = merged_away(user=request.user, person_id=person_id)
     if moved is None:
         return get_person_for_user(request.user, person_id), None
-    return None, Response({"error": moved["notice"], "merged_into": moved["survivor"].person_id,
-                           "merged_at": moved["merged_at"]}, status=404)
+    return None, Response(
+        {
+            "error": moved["notice"],
+            "merged_into": moved["survivor"].person_id,
+            "merged_at": moved["merged_at"],
+        },
+        status=404,
+    )
 
 
-PERSON_404 = OpenApiResponse(PersonGoneOut, description=(
-    "No such person, or not one you may see. A person id merged into another record gives "
-    "`merged_into`, the survivor's id."))
+PERSON_404 = OpenApiResponse(
+    PersonGoneOut,
+    description=(
+        "No such person, or not one you may see. A person id merged into another record gives "
+        "`merged_into`, the survivor's id."
+    ),
+)
 
 
 class PersonDetailApi(APIView):
@@ -205,8 +251,9 @@ class PersonDetailApi(APIView):
         body.is_valid(raise_exception=True)
         changes = dict(body.validated_data)
         version = changes.pop("version")
-        person = services.person_update(actor=request.user, person=person,
-                                        expected_version=version, changes=changes)
+        person = services.person_update(
+            actor=request.user, person=person, expected_version=version, changes=changes
+        )
         return Response(PersonOut(person).data)
 
 
@@ -229,8 +276,11 @@ class CaseListApi(ListAPIView):
         require(request.user, "registry.create")
         body = CaseIn(data=request.data)
         body.is_valid(raise_exception=True)
-        case = services.case_create(actor=request.user, principal=body.validated_data["principal"],
-                                    arrival_date=body.validated_data.get("arrival_date"))
+        case = services.case_create(
+            actor=request.user,
+            principal=body.validated_data["principal"],
+            arrival_date=body.validated_data.get("arrival_date"),
+        )
         data = CaseDetailOut(case).data
         data["size"] = len(data["members"])  # the schema promises it, as in the list
         return Response(data, status=201)

@@ -33,18 +33,35 @@ KINDS = ("persons", "cases")
 # HXL hashtags (core hashtags of the HXL 1.1 dictionary: #indiv, #group, #date, #country,
 # #contact, #status; attributes refine them, as the tagging conventions allow).
 PERSON_HXL = {
-    "person_id": "#indiv+id", "case_id": "#group+id",
-    "relationship": "#indiv+relationship", "given_name": "#indiv+name+given",
-    "family_name": "#indiv+name+family", "father_name": "#indiv+name+father",
-    "sex": "#indiv+sex", "birth_date": "#date+birth", "nationality": "#country+code",
-    "document_number": "#indiv+id+document", "phone": "#contact+phone",
+    "person_id": "#indiv+id",
+    "case_id": "#group+id",
+    "relationship": "#indiv+relationship",
+    "given_name": "#indiv+name+given",
+    "family_name": "#indiv+name+family",
+    "father_name": "#indiv+name+father",
+    "sex": "#indiv+sex",
+    "birth_date": "#date+birth",
+    "nationality": "#country+code",
+    "document_number": "#indiv+id+document",
+    "phone": "#contact+phone",
     "specific_needs": "#indiv+needs+code",
 }
-CASE_COLUMNS = ("case_id", "status", "arrival_date", "size", "principal_person_id",
-                "principal_given_name", "principal_family_name", "nationality")
+CASE_COLUMNS = (
+    "case_id",
+    "status",
+    "arrival_date",
+    "size",
+    "principal_person_id",
+    "principal_given_name",
+    "principal_family_name",
+    "nationality",
+)
 CASE_HXL = {
-    "case_id": "#group+id", "status": "#status", "arrival_date": "#date+arrival",
-    "size": "#group+size+num", "principal_person_id": "#indiv+id+principal",
+    "case_id": "#group+id",
+    "status": "#status",
+    "arrival_date": "#date+arrival",
+    "size": "#group+size+num",
+    "principal_person_id": "#indiv+id+principal",
     "principal_given_name": "#indiv+name+given+principal",
     "principal_family_name": "#indiv+name+family+principal",
     "nationality": "#country+code",
@@ -96,11 +113,17 @@ class Export:
 def _person_rows(queryset, pseud: Pseudonymiser | None) -> Iterator[list[str]]:
     for p in queryset.prefetch_related("specific_needs").iterator(chunk_size=2000):
         row = {
-            "person_id": p.person_id, "case_id": p.case.case_id,
-            "relationship": p.relationship, "given_name": p.given_name,
-            "family_name": p.family_name, "father_name": p.father_name, "sex": p.sex,
-            "birth_date": p.birth_date_display, "nationality": p.nationality,
-            "document_number": p.document_number, "phone": p.phone,
+            "person_id": p.person_id,
+            "case_id": p.case.case_id,
+            "relationship": p.relationship,
+            "given_name": p.given_name,
+            "family_name": p.family_name,
+            "father_name": p.father_name,
+            "sex": p.sex,
+            "birth_date": p.birth_date_display,
+            "nationality": p.nationality,
+            "document_number": p.document_number,
+            "phone": p.phone,
             "specific_needs": ";".join(sorted(n.code for n in p.specific_needs.all())),
         }
         if pseud:
@@ -113,16 +136,24 @@ def _person_rows(queryset, pseud: Pseudonymiser | None) -> Iterator[list[str]]:
                 family_name=pseud("family_name", p.person_id, "N"),
                 father_name=pseud("father_name", p.person_id, "N") if p.father_name else "",
                 document_number=pseud("document", p.document_number, "D"),
-                phone=pseud("phone", p.phone, "T"))
+                phone=pseud("phone", p.phone, "T"),
+            )
         yield [row[c] for c in PERSON_COLUMNS]
 
 
 def _case_rows(queryset, pseud: Pseudonymiser | None) -> Iterator[list[str]]:
     for c in queryset.prefetch_related("members").iterator(chunk_size=2000):
         pa = c.principal
-        row = [c.case_id, c.status, c.arrival_date.isoformat() if c.arrival_date else "",
-               str(c.size), pa.person_id if pa else "", pa.given_name if pa else "",
-               pa.family_name if pa else "", pa.nationality if pa else ""]
+        row = [
+            c.case_id,
+            c.status,
+            c.arrival_date.isoformat() if c.arrival_date else "",
+            str(c.size),
+            pa.person_id if pa else "",
+            pa.given_name if pa else "",
+            pa.family_name if pa else "",
+            pa.nationality if pa else "",
+        ]
         if pseud:
             row[0] = pseud("case", c.case_id, "CX")
             if pa:
@@ -132,8 +163,9 @@ def _case_rows(queryset, pseud: Pseudonymiser | None) -> Iterator[list[str]]:
         yield row
 
 
-def export_build(*, user, kind: str, filters: dict, pseudonymise: bool = False,
-                 fmt: str = "csv") -> Export:
+def export_build(
+    *, user, kind: str, filters: dict, pseudonymise: bool = False, fmt: str = "csv"
+) -> Export:
     """The rows of an export, after the permission check and the audit entry (the export
     is recorded before a byte leaves). One export is one audit entry: the export entry,
     with the filters, stands for the read too (no list "view" beside it)."""
@@ -150,11 +182,18 @@ def export_build(*, user, kind: str, filters: dict, pseudonymise: bool = False,
         columns, hxl, rows_of = CASE_COLUMNS, CASE_HXL, _case_rows
     count = queryset.count()
     shown = " ".join(f"{k}={v}" for k, v in filters.items() if v) or "all"
-    audit_record(actor=user, action=AuditEntry.Action.EXPORT, object_type=kind[:-1] + "_list",
-                 changes={"format": fmt, "rows": count, "pseudonymised": pseudonymise,
-                          "filters": {k: v for k, v in filters.items() if v}},
-                 detail=f"{count} {kind} as {fmt}{' (pseudonymised)' if pseudonymise else ''}"
-                        f": {shown}")
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.EXPORT,
+        object_type=kind[:-1] + "_list",
+        changes={
+            "format": fmt,
+            "rows": count,
+            "pseudonymised": pseudonymise,
+            "filters": {k: v for k, v in filters.items() if v},
+        },
+        detail=f"{count} {kind} as {fmt}{' (pseudonymised)' if pseudonymise else ''}: {shown}",
+    )
     pseud = Pseudonymiser() if pseudonymise else None
     return Export(tuple(columns), hxl, rows_of(queryset, pseud), count)
 
@@ -203,8 +242,11 @@ def write(export: Export, fmt: str, path) -> None:
 
 
 def content_type(fmt: str) -> str:
-    return ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            if fmt == "xlsx" else "text/csv; charset=utf-8")
+    return (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if fmt == "xlsx"
+        else "text/csv; charset=utf-8"
+    )
 
 
 def filename(kind: str, fmt: str, pseudonymise: bool) -> str:

@@ -24,17 +24,19 @@ ROWS = 1000  # rows of the XLSX template formatted as text and offered drop-down
 HELP = {
     "person_id": "Leave blank for a new person: the import gives the next P… id.",
     "case_id": "Leave blank on the principal applicant's row for a new case; the rows "
-               "below with a blank case_id join it.",
+    "below with a blank case_id join it.",
     "relationship": "Required: a code of the 'relationship' list (one 'principal' a case).",
     "given_name": "Required.",
-    "family_name": "", "father_name": "",
+    "family_name": "",
+    "father_name": "",
     "sex": "M, F or X; empty if unknown.",
     "birth_date": "YYYY-MM-DD, YYYY-MM or YYYY (typed as text).",
     "nationality": "ISO 3166-1 alpha-3 (the 'nationality' list).",
-    "document_number": "", "phone": "",
+    "document_number": "",
+    "phone": "",
     "specific_needs": "Codes of the 'specific_needs' list, separated by ;",
     "arrival_date": "YYYY-MM-DD: not in the future, not before the operation began. "
-                    "Empty: the day of the import.",
+    "Empty: the day of the import.",
 }
 
 
@@ -42,10 +44,13 @@ def code_lists() -> list[tuple[str, str, str]]:
     """(column, code, meaning) for every coded column of the person file."""
     rows = [("sex", code, label) for code, label in codes.SEX.items()]
     rows += [("relationship", code, label) for code, label in codes.RELATIONSHIPS.items()]
-    rows += [("specific_needs", n.code, n.label)
-             for n in SpecificNeed.objects.filter(active=True).order_by("code")]
-    rows += [("nationality", code, country.name)
-             for code, country in sorted(countries_by_alpha3.items())]
+    rows += [
+        ("specific_needs", n.code, n.label)
+        for n in SpecificNeed.objects.filter(active=True).order_by("code")
+    ]
+    rows += [
+        ("nationality", code, country.name) for code, country in sorted(countries_by_alpha3.items())
+    ]
     return rows
 
 
@@ -87,10 +92,13 @@ def template_xlsx(out) -> None:
         for row in range(2, ROWS + 2):
             sheet.cell(row=row, column=index).number_format = "@"
         if name in ranges:
-            check = DataValidation(type="list", formula1=f"={CODES_SHEET}!{ranges[name]}",
-                                   allow_blank=True, showErrorMessage=True,
-                                   error=f"Not a code of the '{name}' list (sheet "
-                                         f"{CODES_SHEET}).")
+            check = DataValidation(
+                type="list",
+                formula1=f"={CODES_SHEET}!{ranges[name]}",
+                allow_blank=True,
+                showErrorMessage=True,
+                error=f"Not a code of the '{name}' list (sheet {CODES_SHEET}).",
+            )
             check.add(f"{letter}2:{letter}{ROWS + 1}")
             sheet.add_data_validation(check)
     sheet.freeze_panes = "A2"

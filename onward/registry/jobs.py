@@ -67,17 +67,28 @@ def run_import(job, progress):
     from onward.registry.importing import import_file
 
     params = job.params
-    result = import_file(uploads_dir() / params["stored"], actor=job.created_by,
-                         dry_run=params.get("dry_run", False), errors_out=errors_path(job),
-                         assigned_out=assigned_path(job),
-                         progress=progress, source_name=params.get("name", ""),
-                         job_id=str(job.pk))
-    progress(result.rows, result.rows, "Imported" if result.applied else (
-        "Checked" if result.dry_run and not result.errors else "Refused"))
+    result = import_file(
+        uploads_dir() / params["stored"],
+        actor=job.created_by,
+        dry_run=params.get("dry_run", False),
+        errors_out=errors_path(job),
+        assigned_out=assigned_path(job),
+        progress=progress,
+        source_name=params.get("name", ""),
+        job_id=str(job.pk),
+    )
+    progress(
+        result.rows,
+        result.rows,
+        "Imported"
+        if result.applied
+        else ("Checked" if result.dry_run and not result.errors else "Refused"),
+    )
     return result.as_dict()
 
 
 # --- starting an import ------------------------------------------------------------------
+
 
 def size_refusal(upload) -> str:
     """Why an upload is too large to import ("" when it is not)."""
@@ -86,9 +97,10 @@ def size_refusal(upload) -> str:
     limit = max_bytes()
     if upload.size <= limit:
         return ""
-    return gettext("The file is %(size).1f MB, over the import limit of %(limit).1f MB: "
-                   "split it into smaller files.") % {"size": upload.size / 2**20,
-                                                      "limit": limit / 2**20}
+    return gettext(
+        "The file is %(size).1f MB, over the import limit of %(limit).1f MB: "
+        "split it into smaller files."
+    ) % {"size": upload.size / 2**20, "limit": limit / 2**20}
 
 
 @contextmanager
@@ -111,11 +123,13 @@ def import_upload_check(upload) -> None:
     from onward.registry.importing import ImportRefused, check_readable
 
     if upload is None:
-        raise ValidationError({"file": "No file: send the person file (CSV UTF-8 or XLSX) "
-                                       "as the form field 'file'."})
+        raise ValidationError(
+            {"file": "No file: send the person file (CSV UTF-8 or XLSX) as the form field 'file'."}
+        )
     if Path(upload.name or "").suffix.lower() not in SUFFIXES:
-        raise ValidationError({"file": "Not a CSV or XLSX file: the file's name must end in "
-                                       ".csv or .xlsx."})
+        raise ValidationError(
+            {"file": "Not a CSV or XLSX file: the file's name must end in .csv or .xlsx."}
+        )
     if refusal := size_refusal(upload):
         raise ValidationError({"file": refusal})
     with _on_disk(upload) as path:
@@ -136,13 +150,16 @@ def import_start(*, actor, upload, dry_run: bool = False):
     except SuspiciousFileOperation:
         name = ""
     name = name or "upload"
-    stored = FileSystemStorage(location=uploads_dir()).save(f"{uuid.uuid4().hex}-{name}",
-                                                            upload)
-    return job_enqueue(kind="import", actor=actor,
-                       params={"stored": stored, "name": name, "dry_run": bool(dry_run)})
+    stored = FileSystemStorage(location=uploads_dir()).save(f"{uuid.uuid4().hex}-{name}", upload)
+    return job_enqueue(
+        kind="import",
+        actor=actor,
+        params={"stored": stored, "name": name, "dry_run": bool(dry_run)},
+    )
 
 
 # --- retention ---------------------------------------------------------------------------
+
 
 def uploads_purge(*, days: int | None = None, now: float | None = None) -> list[Path]:
     """Removes the uploaded import files and their error reports (which quote the values
@@ -155,8 +172,11 @@ def uploads_purge(*, days: int | None = None, now: float | None = None) -> list[
     days = settings.ONWARD_UPLOAD_RETENTION_DAYS if days is None else days
     cutoff = (time.time() if now is None else now) - days * 86400
     unfinished = Job.objects.filter(kind="import", finished_at__isnull=True)
-    keep = {name for pk, params in unfinished.values_list("pk", "params")
-            for name in (params.get("stored", ""), errors_path_name(pk))}
+    keep = {
+        name
+        for pk, params in unfinished.values_list("pk", "params")
+        for name in (params.get("stored", ""), errors_path_name(pk))
+    }
     root = uploads_dir()
     removed = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -165,9 +185,13 @@ def uploads_purge(*, days: int | None = None, now: float | None = None) -> list[
         path.unlink(missing_ok=True)
         removed.append(path)
     if removed:
-        audit_record(actor=None, action=AuditEntry.Action.PURGE, object_type="import",
-                     detail=f"{len(removed)} uploaded file(s) and error report(s) older than "
-                            f"{days} days removed")
+        audit_record(
+            actor=None,
+            action=AuditEntry.Action.PURGE,
+            object_type="import",
+            detail=f"{len(removed)} uploaded file(s) and error report(s) older than "
+            f"{days} days removed",
+        )
     return removed
 
 
@@ -178,6 +202,7 @@ def _uploads_purge_chore() -> str:
 
 
 # --- reading an import -------------------------------------------------------------------
+
 
 def get_import_for_user(user, job_id):
     """The import job, for its creator, administrators and data managers; NotFound (after
@@ -208,9 +233,20 @@ def import_error_rows(*, actor, job, start: int, stop: int) -> list[list[str]]:
     except (csv.Error, UnicodeDecodeError):
         # A report written before its cells were bounded (a 100,000-column header's
         # message) does not read back: the page says so instead of failing for good.
-        return [["", "", "", "This error report cannot be shown here (a cell is too large); "
-                             "download it as CSV."]]
+        return [
+            [
+                "",
+                "",
+                "",
+                "This error report cannot be shown here (a cell is too large); download it as CSV.",
+            ]
+        ]
     if rows:
-        audit_record(actor=actor, action=AuditEntry.Action.VIEW, object_type="import",
-                     object_id=str(job.pk), detail=f"errors {start + 1}-{start + len(rows)}")
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.VIEW,
+            object_type="import",
+            object_id=str(job.pk),
+            detail=f"errors {start + 1}-{start + len(rows)}",
+        )
     return rows

@@ -36,14 +36,16 @@ class Case(models.Model):
         CLOSED = "closed", "Closed"
 
     case_id = models.CharField(max_length=32, unique=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN,
-                              db_index=True)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
     arrival_date = models.DateField(null=True, blank=True)
     # Removed (registered in error): a recorded, reversible status, never a deletion
     # (services.case_remove / case_restore, which remove and restore the members too).
     removed_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     removed_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -91,8 +93,9 @@ class Person(models.Model):
     # through its blind index, a keyed hash kept by BlindIndexField on every save.
     document_number = EncryptedTextField(max_length=40, blank=True)
     phone = EncryptedTextField(max_length=40, blank=True)
-    document_number_bidx = BlindIndexField(source="document_number", kind="document",
-                                           db_index=False)
+    document_number_bidx = BlindIndexField(
+        source="document_number", kind="document", db_index=False
+    )
     phone_bidx = BlindIndexField(source="phone", kind="phone", db_index=False)
     # The details of the person's specific needs (free text, confidential).
     needs_detail = EncryptedTextField(max_length=2000, blank=True, default="")
@@ -101,14 +104,26 @@ class Person(models.Model):
     # Set only by the movements app's services, together with a population-ledger entry.
     departure_date = models.DateField(null=True, blank=True, db_index=True)
     departure_type = models.CharField(max_length=24, blank=True)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="merged", db_index=False)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged",
+        db_index=False,
+    )
     # Removed (registered in error): the row stays, readable on its page and in the audit
     # log, and leaves lists, search, dedup, matching and the population (through a ledger
     # correction). Set only by services.person_remove / case_remove, undone by *_restore.
     removed_at = models.DateTimeField(null=True, blank=True)
-    removed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+", db_index=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     removed_reason = models.CharField(max_length=255, blank=True)
     # Name keys for search in any spelling (registry/search.py), kept up to date by every
     # write path; on PostgreSQL a GIN trigram index serves the search (migration 0004).
@@ -121,7 +136,8 @@ class Person(models.Model):
         ordering = ["person_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case"], condition=models.Q(relationship="principal"),
+                fields=["case"],
+                condition=models.Q(relationship="principal"),
                 name="one_principal_per_case",
             )
         ]
@@ -135,10 +151,16 @@ class Person(models.Model):
             # Almost always NULL and queried `IS NULL` (which an index does not help):
             # only the rows that have a value are indexed, for the lookups by value
             # (a user's or a survivor's rows). removed_at has no lookup by value.
-            models.Index(fields=["merged_into"], name="person_merged_into_idx",
-                         condition=models.Q(merged_into__isnull=False)),
-            models.Index(fields=["removed_by"], name="person_removed_by_idx",
-                         condition=models.Q(removed_by__isnull=False)),
+            models.Index(
+                fields=["merged_into"],
+                name="person_merged_into_idx",
+                condition=models.Q(merged_into__isnull=False),
+            ),
+            models.Index(
+                fields=["removed_by"],
+                name="person_removed_by_idx",
+                condition=models.Q(removed_by__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -166,7 +188,8 @@ class Person(models.Model):
         if not self.birth_date:
             return ""
         return {
-            "Y": f"{self.birth_date:%Y}", "M": f"{self.birth_date:%Y-%m}",
+            "Y": f"{self.birth_date:%Y}",
+            "M": f"{self.birth_date:%Y-%m}",
         }.get(self.birth_precision, f"{self.birth_date:%Y-%m-%d}")
 
     def age_on(self, day: dt.date) -> int | None:
@@ -191,8 +214,9 @@ class Note(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GENERAL)
     text = EncryptedTextField()  # every note, not only protection notes: simpler and safer
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -239,8 +263,13 @@ class PersonNameKey(models.Model):
     pk = models.CompositePrimaryKey("person", "key")
     # No database constraint: the trigger writes keys only for rows of registry_person,
     # and a per-row foreign-key check would cost more than the keys themselves.
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_keys",
-                               db_constraint=False, db_index=False)  # the pk's index serves
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="name_keys",
+        db_constraint=False,
+        db_index=False,
+    )  # the pk's index serves
     key = models.TextField()
 
     def __str__(self):

@@ -59,7 +59,8 @@ _ARABIC_COMPOUND = re.compile(r"(^|\s)(عبد|ابو|أبو)\s+")
 # at least three letters. Kept short: a part added here becomes a key of every such name.
 _COMPOUND_END = re.compile(
     r"(?<=[^\W\d_]{3})\u200c?(zadeh|zade|zada|pour|poor|nejad|nezhad|زاده|پور|نژاد)(?=\s|$)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _ID_LIKE = re.compile(r"\d")
 MIN_PREFIX = 3
 # A word matching fewer persons than this drives the search (name_matches).
@@ -98,8 +99,7 @@ def search_keys_for(*names: str) -> str:
     compound family name also carries the keys of its parts, so that it is found typed
     apart (Ghaffar Zadeh, غفار زاده) as well as joined."""
     keys: set[str] = set()
-    variants = dict.fromkeys(v for given in names if given
-                             for v in (given, _compound_split(given)))
+    variants = dict.fromkeys(v for given in names if given for v in (given, _compound_split(given)))
     for name in variants:
         norm = normalised(name or "")
         tokens = norm.split()
@@ -137,8 +137,11 @@ def search_keys_refresh(*, batch_size: int = 2000, force: bool = False) -> int:
         if state.version >= SEARCH_KEYS_VERSION and not force:
             return 0
         changed, batch = 0, []
-        for person in Person.objects.only("pk", "given_name", "family_name", "father_name",
-                                          "search_keys").order_by("pk").iterator(batch_size):
+        for person in (
+            Person.objects.only("pk", "given_name", "family_name", "father_name", "search_keys")
+            .order_by("pk")
+            .iterator(batch_size)
+        ):
             keys = person_search_keys(person)
             if keys != person.search_keys:
                 person.search_keys = keys
@@ -160,9 +163,14 @@ def query_words(q: str) -> list[dict]:
     arabic = bool(_ARABIC.search(q or ""))
     for token in normalised(q or "").split():
         key, skeleton = _token_keys(token)
-        words.append({"token": token, "key": key,
-                      "skeleton": skeleton if arabic else "",
-                      "prefix": len(token) >= MIN_PREFIX})
+        words.append(
+            {
+                "token": token,
+                "key": key,
+                "skeleton": skeleton if arabic else "",
+                "prefix": len(token) >= MIN_PREFIX,
+            }
+        )
     return words
 
 
@@ -201,8 +209,7 @@ def name_matches(q: str) -> list[int] | None:
     for i in order[1:]:
         if not pks:
             break
-        pks = set(keys.filter(matches[i], person_id__in=pks)
-                  .values_list("person_id", flat=True))
+        pks = set(keys.filter(matches[i], person_id__in=pks).values_list("person_id", flat=True))
     return sorted(pks)
 
 
@@ -234,7 +241,7 @@ def person_search(persons: QuerySet, q: str) -> QuerySet:
         # there are very many (then the walk in order is the right plan).
         from onward.registry.models import Person
 
-        pks = list(Person.objects.filter(names).values_list("pk", flat=True)[:RARE + 1])
+        pks = list(Person.objects.filter(names).values_list("pk", flat=True)[: RARE + 1])
         if len(pks) <= RARE:
             names = Q(pk__in=pks)
     elif (pks := name_matches(q)) is not None:
@@ -242,8 +249,13 @@ def person_search(persons: QuerySet, q: str) -> QuerySet:
     else:  # every word common: checked per person, in the list's order, until a page is full
         names = Q()
         for index, word in enumerate(words_):
-            names &= Q(Exists(PersonNameKey.objects.filter(
-                _word_match(word, prefix=index == len(words_) - 1), person_id=OuterRef("pk"))))
+            names &= Q(
+                Exists(
+                    PersonNameKey.objects.filter(
+                        _word_match(word, prefix=index == len(words_) - 1), person_id=OuterRef("pk")
+                    )
+                )
+            )
     return persons.filter(names | ids if ids else names)
 
 
@@ -255,13 +267,16 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        counted = self.object_list[:self.cap + 1].count() \
-            if hasattr(self.object_list, "query") else len(self.object_list)
+        counted = (
+            self.object_list[: self.cap + 1].count()
+            if hasattr(self.object_list, "query")
+            else len(self.object_list)
+        )
         self.count_capped = counted > self.cap
         return min(counted, self.cap)
 
 
-_PG_KEYS = "string_to_array(btrim(\"registry_person\".\"search_keys\"), ' ')"
+_PG_KEYS = 'string_to_array(btrim("registry_person"."search_keys"), \' \')'
 PREFIX_KEYS = 500  # the most keys a typed beginning stands for
 
 
@@ -279,7 +294,8 @@ def _pg_prefix_keys(token: str) -> list[str]:
             "         AND k.key LIKE %s ORDER BY k.key USING ~<~ LIMIT 1)"
             " FROM t WHERE t.key IS NOT NULL)"
             " SELECT key FROM t WHERE key IS NOT NULL LIMIT %s",
-            [pattern, pattern, PREFIX_KEYS])
+            [pattern, pattern, PREFIX_KEYS],
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -293,8 +309,9 @@ def _pg_name_filter(words: list[dict]) -> Q:
         keys = [word["key"]] + ([word["skeleton"]] if word["skeleton"] else [])
         if index == len(words) - 1 and word["prefix"]:
             keys += _pg_prefix_keys(word["token"])
-        condition &= Q(RawSQL(f"{_PG_KEYS} && %s::text[]", [sorted(set(keys))],
-                              output_field=BooleanField()))
+        condition &= Q(
+            RawSQL(f"{_PG_KEYS} && %s::text[]", [sorted(set(keys))], output_field=BooleanField())
+        )
     return condition
 
 
@@ -325,18 +342,22 @@ def name_keys_write(persons) -> None:
     """SQLite: writes the key rows of (pk, search_keys) pairs inserted in
     `name_keys_deferred`: the words the insert trigger would write (split on single
     spaces, empty words dropped, as json_each over the split does)."""
-    rows = [(pk, key) for pk, keys in persons
-            for key in dict.fromkeys(keys.strip(" ").split(" ")) if key]
+    rows = [
+        (pk, key)
+        for pk, keys in persons
+        for key in dict.fromkeys(keys.strip(" ").split(" "))
+        if key
+    ]
     with connection.cursor() as cursor:
         sqlite_insert_many(
-            cursor, "INSERT OR IGNORE INTO registry_personnamekey (person_id, key)", rows, 2)
+            cursor, "INSERT OR IGNORE INTO registry_personnamekey (person_id, key)", rows, 2
+        )
 
 
 # --- exact lookup of an identifier (document number, phone) ---------------------------------
 
 
-def identifier_lookup(persons: QuerySet, *, document_number: str = "",
-                      phone: str = "") -> QuerySet:
+def identifier_lookup(persons: QuerySet, *, document_number: str = "", phone: str = "") -> QuerySet:
     """`persons` whose document number or phone is the one given (either matches), found
     through the blind indexes: the hash of the normalised value under every loaded key,
     so rows not yet re-encrypted after a key rotation are found too."""

@@ -24,11 +24,20 @@ from onward.registry.search import person_search_keys
 from onward.registry.snapshot import person_snapshot
 from onward.vault.fields import Unreadable, hide_encrypted
 
-PERSON_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex",
-                 "birth_date", "nationality", "document_number", "phone", "specific_needs",
-                 "needs_detail")
-_TEXT_FIELDS = {"given_name": 100, "family_name": 100, "father_name": 100,
-                "document_number": 40}
+PERSON_FIELDS = (
+    "relationship",
+    "given_name",
+    "family_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "nationality",
+    "document_number",
+    "phone",
+    "specific_needs",
+    "needs_detail",
+)
+_TEXT_FIELDS = {"given_name": 100, "family_name": 100, "father_name": 100, "document_number": 40}
 NEEDS_DETAIL_MAX = 2000
 ENCRYPTED_FIELDS = ("document_number", "phone", "needs_detail")
 
@@ -47,9 +56,12 @@ def counters_sync() -> None:
     """After a bulk load with given ids, move the counters past the highest id taken."""
     for prefix, model, field in (("C", Case, "case_id"), ("P", Person, "person_id")):
         highest = 0
-        for value in model.objects.filter(**{f"{field}__startswith": prefix}).values_list(
-                field, flat=True).iterator():
-            digits = value[len(prefix):]
+        for value in (
+            model.objects.filter(**{f"{field}__startswith": prefix})
+            .values_list(field, flat=True)
+            .iterator()
+        ):
+            digits = value[len(prefix) :]
             if digits.isdigit():
                 highest = max(highest, int(digits))
         Counter.objects.update_or_create(prefix=prefix, defaults={"value": highest})
@@ -128,9 +140,14 @@ def _refuse_second_principal(case: Case, exclude_pk: int | None = None) -> None:
         others = others.exclude(pk=exclude_pk)
     principal = others.first()
     if principal is not None:
-        raise ValidationError({"relationship": (
-            f"Case {case.case_id} already has a principal applicant "
-            f"({principal.person_id}); a case has exactly one.")})
+        raise ValidationError(
+            {
+                "relationship": (
+                    f"Case {case.case_id} already has a principal applicant "
+                    f"({principal.person_id}); a case has exactly one."
+                )
+            }
+        )
 
 
 @transaction.atomic
@@ -142,9 +159,13 @@ def case_create(*, actor, principal: dict, arrival_date: dt.date | None = None) 
     fields = clean_person_fields({**principal, "relationship": "principal"})
     case = Case.objects.create(case_id=_next_id("C", 5), arrival_date=arrival_date)
     # No arrival date typed is no change: the log would show "arrival_date: ∅ → ∅".
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="case",
-                 object_id=case.case_id,
-                 changes={"arrival_date": ["", str(arrival_date)]} if arrival_date else {})
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="case",
+        object_id=case.case_id,
+        changes={"arrival_date": ["", str(arrival_date)]} if arrival_date else {},
+    )
     _person_insert(actor=actor, case=case, fields=fields, arrival_date=arrival_date)
     return case
 
@@ -170,17 +191,26 @@ def _person_insert(*, actor, case: Case, fields: dict, arrival_date) -> Person:
 
     needs = fields.pop("specific_needs", [])
     # A person whose arrival date is unknown joins the population on the day registered.
-    person = Person(person_id=_next_id("P", 6), case=case,
-                    arrival_date=arrival_date or timezone.localdate(), **fields)
+    person = Person(
+        person_id=_next_id("P", 6),
+        case=case,
+        arrival_date=arrival_date or timezone.localdate(),
+        **fields,
+    )
     person.search_keys = person_search_keys(person)
     person.save(force_insert=True)
     person.specific_needs.set(needs)
     ledger_arrival(person=person, actor=actor)
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="person",
-                 object_id=person.person_id,
-                 changes=hide_encrypted(Person, {k: ["", v] for k, v in
-                                                 person_snapshot(person).items() if v}),
-                 detail=f"in case {case.case_id}")
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="person",
+        object_id=person.person_id,
+        changes=hide_encrypted(
+            Person, {k: ["", v] for k, v in person_snapshot(person).items() if v}
+        ),
+        detail=f"in case {case.case_id}",
+    )
     return person
 
 
@@ -197,21 +227,33 @@ def person_update(*, actor, person: Person, expected_version: int, changes: dict
         raise StaleEdit(
             f"{locked.person_id} was changed by someone else since you opened it "
             f"(version {expected_version}, now {locked.version}). Reload it and apply "
-            "your change again.")
+            "your change again."
+        )
     if locked.removed_at:
         raise ValidationError({"person": f"{locked.person_id} is removed: restore it first."})
     # A value shown as unreadable (its key not loaded) and sent back unchanged is not an
     # edit: the other fields can still be corrected, and the stored value stays as it is.
-    changes = {k: v for k, v in changes.items()
-               if not (k in ENCRYPTED_FIELDS and isinstance(getattr(locked, k), Unreadable)
-                       and v == getattr(locked, k))}
+    changes = {
+        k: v
+        for k, v in changes.items()
+        if not (
+            k in ENCRYPTED_FIELDS
+            and isinstance(getattr(locked, k), Unreadable)
+            and v == getattr(locked, k)
+        )
+    }
     clean = clean_person_fields(changes, partial=True)
     if clean.get("relationship") == "principal" and locked.relationship != "principal":
         _refuse_second_principal(locked.case, exclude_pk=locked.pk)
     if locked.relationship == "principal" and clean.get("relationship", "principal") != "principal":
-        raise ValidationError({"relationship": (
-            "This person is the case's principal applicant; a case needs exactly one. "
-            "Make another member principal first.")})
+        raise ValidationError(
+            {
+                "relationship": (
+                    "This person is the case's principal applicant; a case needs exactly one. "
+                    "Make another member principal first."
+                )
+            }
+        )
     before = person_snapshot(locked)
     needs = clean.pop("specific_needs", None)
     for field, value in clean.items():
@@ -225,20 +267,27 @@ def person_update(*, actor, person: Person, expected_version: int, changes: dict
     locked.version += 1
     locked.search_keys = person_search_keys(locked)
     locked.save()
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
-                 object_id=locked.person_id, changes=hide_encrypted(Person, diff))
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=locked.person_id,
+        changes=hide_encrypted(Person, diff),
+    )
     return locked
 
 
 @transaction.atomic
-def case_update(*, actor, case: Case, expected_version: int, arrival_date=None,
-                status: str | None = None) -> Case:
+def case_update(
+    *, actor, case: Case, expected_version: int, arrival_date=None, status: str | None = None
+) -> Case:
     require(actor, "registry.edit")
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.version != expected_version:
         raise StaleEdit(
             f"{locked.case_id} was changed by someone else since you opened it. "
-            "Reload it and apply your change again.")
+            "Reload it and apply your change again."
+        )
     if locked.removed_at:
         raise ValidationError({"case": f"Case {locked.case_id} is removed: restore it first."})
     diff = {}
@@ -254,8 +303,13 @@ def case_update(*, actor, case: Case, expected_version: int, arrival_date=None,
     if diff:
         locked.version += 1
         locked.save()
-        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="case",
-                     object_id=locked.case_id, changes=diff)
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            object_type="case",
+            object_id=locked.case_id,
+            changes=diff,
+        )
     return locked
 
 
@@ -266,8 +320,13 @@ def note_add(*, actor, case: Case, text: str, kind: str = Note.Kind.GENERAL) -> 
     if not text:
         raise ValidationError({"text": "A note needs some text."})
     note = Note.objects.create(case=case, kind=kind, text=text, author=actor)
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="case",
-                 object_id=case.case_id, detail=f"{kind} note added")
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="case",
+        object_id=case.case_id,
+        detail=f"{kind} note added",
+    )
     return note
 
 
@@ -289,18 +348,21 @@ def _check_version(obj, expected_version: int) -> None:
     if obj.version != expected_version:
         raise StaleEdit(
             f"{obj.public_id} was changed by someone else since you opened it "
-            f"(version {expected_version}, now {obj.version}). Reload it and try again.")
+            f"(version {expected_version}, now {obj.version}). Reload it and try again."
+        )
 
 
 def _open_submission_error(case: Case) -> str | None:
     from onward.relocation.models import Submission
 
-    sub = Submission.objects.filter(case=case, decision__in=["", "accepted"]) \
-        .select_related("pledge").first()
+    sub = (
+        Submission.objects.filter(case=case, decision__in=["", "accepted"])
+        .select_related("pledge")
+        .first()
+    )
     if sub is None:
         return None
-    return (f"Case {case.case_id} has an open submission (to {sub.pledge}): withdraw it "
-            "first.")
+    return f"Case {case.case_id} has an open submission (to {sub.pledge}): withdraw it first."
 
 
 def _refuse_removal(person: Person) -> str | None:
@@ -311,8 +373,10 @@ def _refuse_removal(person: Person) -> str | None:
         return f"{person.person_id} is a merged duplicate record: undo the merge instead."
     if person.departure_date:
         # Their stay is history the figures rely on: a wrong departure is corrected first.
-        return (f"{person.person_id} departed on {person.departure_date} "
-                f"({person.departure_type}): correct that departure first.")
+        return (
+            f"{person.person_id} departed on {person.departure_date} "
+            f"({person.departure_type}): correct that departure first."
+        )
     return None
 
 
@@ -323,12 +387,18 @@ def _remove(*, actor, person: Person, reason: str, at, detail: str) -> None:
 
     person.removed_at, person.removed_by, person.removed_reason = at, acting_user(actor), reason
     person.version += 1
-    person.save(update_fields=["removed_at", "removed_by", "removed_reason", "version",
-                               "updated_at"])
+    person.save(
+        update_fields=["removed_at", "removed_by", "removed_reason", "version", "updated_at"]
+    )
     ledger_uncount(person=person, actor=actor, note=f"removed: {reason}")
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
-                 object_id=person.person_id, changes={"removed": ["", reason]},
-                 detail=detail[:255])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=person.person_id,
+        changes={"removed": ["", reason]},
+        detail=detail[:255],
+    )
 
 
 def _restore(*, actor, person: Person, reason: str, detail: str) -> None:
@@ -337,13 +407,18 @@ def _restore(*, actor, person: Person, reason: str, detail: str) -> None:
     before = person.removed_reason
     person.removed_at, person.removed_by, person.removed_reason = None, None, ""
     person.version += 1
-    person.save(update_fields=["removed_at", "removed_by", "removed_reason", "version",
-                               "updated_at"])
-    ledger_recount(person=person, actor=actor,
-                   note="restored" + (f": {reason}" if reason else ""))
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="person",
-                 object_id=person.person_id, changes={"removed": [before, ""]},
-                 detail=detail[:255])
+    person.save(
+        update_fields=["removed_at", "removed_by", "removed_reason", "version", "updated_at"]
+    )
+    ledger_recount(person=person, actor=actor, note="restored" + (f": {reason}" if reason else ""))
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=person.person_id,
+        changes={"removed": [before, ""]},
+        detail=detail[:255],
+    )
 
 
 @transaction.atomic
@@ -363,13 +438,16 @@ def person_remove(*, actor, person: Person, expected_version: int, reason: str) 
     _check_version(locked, expected_version)
     refusal = _refuse_removal(locked)
     if refusal is None and locked.relationship == "principal":
-        refusal = (f"{locked.person_id} is the principal applicant of case {case.case_id}: "
-                   "remove the whole case, or make another member principal first.")
+        refusal = (
+            f"{locked.person_id} is the principal applicant of case {case.case_id}: "
+            "remove the whole case, or make another member principal first."
+        )
     refusal = refusal or _open_submission_error(case)
     if refusal:
         raise ValidationError({"person": refusal})
-    _remove(actor=actor, person=locked, reason=reason, at=timezone.now(),
-            detail=f"removed: {reason}")
+    _remove(
+        actor=actor, person=locked, reason=reason, at=timezone.now(), detail=f"removed: {reason}"
+    )
     return locked
 
 
@@ -386,12 +464,20 @@ def person_restore(*, actor, person: Person, expected_version: int, reason: str 
     if not locked.removed_at:
         raise ValidationError({"person": f"{locked.person_id} is not removed."})
     if case.removed_at:
-        raise ValidationError({"person": f"Case {case.case_id} is removed: restore the case, "
-                                         "which brings its members back."})
+        raise ValidationError(
+            {
+                "person": f"Case {case.case_id} is removed: restore the case, "
+                "which brings its members back."
+            }
+        )
     if case.status != Case.Status.OPEN:
         raise ValidationError({"person": f"Case {case.case_id} is closed: reopen it first."})
-    _restore(actor=actor, person=locked, reason=reason,
-             detail="restored" + (f": {reason}" if reason else ""))
+    _restore(
+        actor=actor,
+        person=locked,
+        reason=reason,
+        detail="restored" + (f": {reason}" if reason else ""),
+    )
     return locked
 
 
@@ -408,8 +494,11 @@ def case_remove(*, actor, case: Case, expected_version: int, reason: str) -> Cas
     _check_version(locked, expected_version)
     if locked.removed_at:
         raise ValidationError({"case": f"Case {locked.case_id} is already removed."})
-    members = list(Person.objects.select_for_update().filter(
-        case=locked, merged_into__isnull=True, removed_at__isnull=True).order_by("pk"))
+    members = list(
+        Person.objects.select_for_update()
+        .filter(case=locked, merged_into__isnull=True, removed_at__isnull=True)
+        .order_by("pk")
+    )
     refusals = [r for r in map(_refuse_removal, members) if r]
     refusal = _open_submission_error(locked) or " ".join(refusals)
     if refusal:
@@ -417,14 +506,25 @@ def case_remove(*, actor, case: Case, expected_version: int, reason: str) -> Cas
     now = timezone.now()
     locked.removed_at, locked.removed_by, locked.removed_reason = now, acting_user(actor), reason
     locked.version += 1
-    locked.save(update_fields=["removed_at", "removed_by", "removed_reason", "version",
-                               "updated_at"])
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="case",
-                 object_id=locked.case_id, changes={"removed": ["", reason]},
-                 detail=f"removed with {len(members)} members: {reason}"[:255])
+    locked.save(
+        update_fields=["removed_at", "removed_by", "removed_reason", "version", "updated_at"]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="case",
+        object_id=locked.case_id,
+        changes={"removed": ["", reason]},
+        detail=f"removed with {len(members)} members: {reason}"[:255],
+    )
     for member in members:
-        _remove(actor=actor, person=member, reason=reason, at=now,
-                detail=f"removed with case {locked.case_id}: {reason}")
+        _remove(
+            actor=actor,
+            person=member,
+            reason=reason,
+            at=now,
+            detail=f"removed with case {locked.case_id}: {reason}",
+        )
     return locked
 
 
@@ -438,18 +538,31 @@ def case_restore(*, actor, case: Case, expected_version: int, reason: str = "") 
     _check_version(locked, expected_version)
     if not locked.removed_at:
         raise ValidationError({"case": f"Case {locked.case_id} is not removed."})
-    members = list(Person.objects.select_for_update().filter(
-        case=locked, removed_at=locked.removed_at).order_by("pk"))
+    members = list(
+        Person.objects.select_for_update()
+        .filter(case=locked, removed_at=locked.removed_at)
+        .order_by("pk")
+    )
     before = locked.removed_reason
     locked.removed_at, locked.removed_by, locked.removed_reason = None, None, ""
     locked.version += 1
-    locked.save(update_fields=["removed_at", "removed_by", "removed_reason", "version",
-                               "updated_at"])
+    locked.save(
+        update_fields=["removed_at", "removed_by", "removed_reason", "version", "updated_at"]
+    )
     suffix = f": {reason}" if reason else ""
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="case",
-                 object_id=locked.case_id, changes={"removed": [before, ""]},
-                 detail=f"restored with {len(members)} members{suffix}"[:255])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="case",
+        object_id=locked.case_id,
+        changes={"removed": [before, ""]},
+        detail=f"restored with {len(members)} members{suffix}"[:255],
+    )
     for member in members:
-        _restore(actor=actor, person=member, reason=reason,
-                 detail=f"restored with case {locked.case_id}{suffix}")
+        _restore(
+            actor=actor,
+            person=member,
+            reason=reason,
+            detail=f"restored with case {locked.case_id}{suffix}",
+        )
     return locked

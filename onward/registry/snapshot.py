@@ -7,8 +7,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex", "birth_date",
-          "nationality", "document_number", "phone", "needs_detail", "specific_needs")
+FIELDS = (
+    "relationship",
+    "given_name",
+    "family_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "nationality",
+    "document_number",
+    "phone",
+    "needs_detail",
+    "specific_needs",
+)
 
 
 def birth_date_shown(birth, precision: str) -> str:
@@ -22,15 +33,15 @@ def values_snapshot(values: Mapping) -> dict:
     """`values`: attribute -> value (a clean import row, a person's fields), with
     `birth_precision` beside `birth_date` and `specific_needs` as codes."""
     snapshot = {name: values.get(name, "") for name in FIELDS}
-    snapshot["birth_date"] = birth_date_shown(values.get("birth_date"),
-                                              values.get("birth_precision", "D"))
+    snapshot["birth_date"] = birth_date_shown(
+        values.get("birth_date"), values.get("birth_precision", "D")
+    )
     snapshot["specific_needs"] = sorted(values.get("specific_needs") or [])
     return snapshot
 
 
 def person_snapshot(person) -> dict:
-    values = {name: getattr(person, name) for name in FIELDS
-              if name not in ("specific_needs",)}
+    values = {name: getattr(person, name) for name in FIELDS if name not in ("specific_needs",)}
     values["birth_precision"] = person.birth_precision
     values["specific_needs"] = person.specific_needs.values_list("code", flat=True)
     return values_snapshot(values)

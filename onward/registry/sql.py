@@ -67,10 +67,11 @@ EXECUTE FUNCTION registry_person_name_keys_del()
 """
 
 
-
 def _sqlite_insert() -> str:
-    return ("INSERT OR IGNORE INTO registry_personnamekey (person_id, key) "
-            f"SELECT NEW.id, value FROM {sqlite_split('NEW.search_keys')} WHERE value <> '';")
+    return (
+        "INSERT OR IGNORE INTO registry_personnamekey (person_id, key) "
+        f"SELECT NEW.id, value FROM {sqlite_split('NEW.search_keys')} WHERE value <> '';"
+    )
 
 
 def _sqlite_update_delete() -> list[str]:
@@ -88,19 +89,25 @@ def _sqlite_update_delete() -> list[str]:
 
 def _sqlite_v1() -> list[str]:
     """Migration 0005: one row trigger per insert, update of the keys, delete."""
-    return ["DROP TRIGGER IF EXISTS registry_person_name_keys_ins",
-            "CREATE TRIGGER registry_person_name_keys_ins AFTER INSERT ON registry_person "
-            f"BEGIN {_sqlite_insert()} END", *_sqlite_update_delete()]
+    return [
+        "DROP TRIGGER IF EXISTS registry_person_name_keys_ins",
+        "CREATE TRIGGER registry_person_name_keys_ins AFTER INSERT ON registry_person "
+        f"BEGIN {_sqlite_insert()} END",
+        *_sqlite_update_delete(),
+    ]
 
 
 def _sqlite_v2() -> list[str]:
     """Migration 0008: the insert trigger may be skipped by the transaction that writes
     the keys itself, set-based (name_keys_deferred: a bulk import)."""
-    return [f"CREATE TABLE IF NOT EXISTS {SQLITE_DEFERRED_FLAG} (flag INTEGER)",
-            "DROP TRIGGER IF EXISTS registry_person_name_keys_ins",
-            "CREATE TRIGGER registry_person_name_keys_ins AFTER INSERT ON registry_person "
-            f"WHEN NOT EXISTS (SELECT 1 FROM {SQLITE_DEFERRED_FLAG}) "
-            f"BEGIN {_sqlite_insert()} END", *_sqlite_update_delete()]
+    return [
+        f"CREATE TABLE IF NOT EXISTS {SQLITE_DEFERRED_FLAG} (flag INTEGER)",
+        "DROP TRIGGER IF EXISTS registry_person_name_keys_ins",
+        "CREATE TRIGGER registry_person_name_keys_ins AFTER INSERT ON registry_person "
+        f"WHEN NOT EXISTS (SELECT 1 FROM {SQLITE_DEFERRED_FLAG}) "
+        f"BEGIN {_sqlite_insert()} END",
+        *_sqlite_update_delete(),
+    ]
 
 
 NAME_KEY_TRIGGERS = {
@@ -121,7 +128,8 @@ def name_key_triggers_drop(schema_editor) -> None:
     for name in ("ins", "upd", "del"):
         if schema_editor.connection.vendor == "postgresql":
             schema_editor.execute(
-                f"DROP TRIGGER IF EXISTS registry_person_name_keys_{name} ON registry_person")
+                f"DROP TRIGGER IF EXISTS registry_person_name_keys_{name} ON registry_person"
+            )
             schema_editor.execute(f"DROP FUNCTION IF EXISTS registry_person_name_keys_{name}()")
         else:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS registry_person_name_keys_{name}")
@@ -133,13 +141,17 @@ def name_key_index_create_v1(schema_editor) -> None:
     """Migration 0005. (key, person) btree; text_pattern_ops on PostgreSQL serves = and
     LIKE 'prefix%' whatever the database's collation."""
     opclass = " text_pattern_ops" if schema_editor.connection.vendor == "postgresql" else ""
-    schema_editor.execute("CREATE INDEX IF NOT EXISTS registry_personnamekey_key "
-                          f"ON registry_personnamekey (key{opclass}, person_id)")
+    schema_editor.execute(
+        "CREATE INDEX IF NOT EXISTS registry_personnamekey_key "
+        f"ON registry_personnamekey (key{opclass}, person_id)"
+    )
     if schema_editor.connection.vendor == "postgresql":
         # The search's index: the array of each person's keys (registry/search.py).
         schema_editor.execute(
             "CREATE INDEX IF NOT EXISTS registry_person_search_keys_gin ON registry_person "
-            "USING gin ((string_to_array(btrim(search_keys), ' ')))")
-        schema_editor.execute("ALTER TABLE registry_personnamekey ALTER COLUMN key "
-                              "SET STATISTICS 1000")
+            "USING gin ((string_to_array(btrim(search_keys), ' ')))"
+        )
+        schema_editor.execute(
+            "ALTER TABLE registry_personnamekey ALTER COLUMN key SET STATISTICS 1000"
+        )
         schema_editor.execute("ANALYZE registry_personnamekey")

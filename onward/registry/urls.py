@@ -9,10 +9,10 @@ urlpatterns = [
     path("cases/export/", views_io.case_export, name="case_export"),
     path("imports/", views_io.import_list, name="import_list"),
     path("imports/<uuid:job_id>/", views_io.import_detail, name="import_detail"),
-    path("imports/<uuid:job_id>/assigned.csv", views_io.import_assigned,
-         name="import_assigned"),
-    path("imports/files/<str:template>", views_io.import_template_file,
-         name="import_template_file"),
+    path("imports/<uuid:job_id>/assigned.csv", views_io.import_assigned, name="import_assigned"),
+    path(
+        "imports/files/<str:template>", views_io.import_template_file, name="import_template_file"
+    ),
     path("imports/<uuid:job_id>/errors.csv", views_io.import_errors, name="import_errors"),
     path("persons/<str:person_id>/", views.person_detail, name="person_detail"),
     path("persons/<str:person_id>/edit/", views.person_edit, name="person_edit"),
@@ -31,9 +31,11 @@ urlpatterns = [
     path("api/persons/<str:person_id>/", api.PersonDetailApi.as_view(), name="api_person_detail"),
     path("api/cases/", api.CaseListApi.as_view(), name="api_case_list"),
     path("api/cases/<str:case_id>/", api.CaseDetailApi.as_view(), name="api_case_detail"),
-    path("api/cases/<str:case_id>/members/", api.CaseMembersApi.as_view(),
-         name="api_case_members"),
+    path("api/cases/<str:case_id>/members/", api.CaseMembersApi.as_view(), name="api_case_members"),
     path("api/imports/", api_imports.ImportListApi.as_view(), name="api_import_list"),
-    path("api/imports/<uuid:import_id>/", api_imports.ImportDetailApi.as_view(),
-         name="api_import_detail"),
+    path(
+        "api/imports/<uuid:import_id>/",
+        api_imports.ImportDetailApi.as_view(),
+        name="api_import_detail",
+    ),
 ]

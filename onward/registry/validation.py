@@ -35,8 +35,9 @@ def parse_birth_date(text: str, *, today: dt.date | None = None) -> tuple[dt.dat
     if value > (today or bounds.today()):
         raise ValueError(f"{text!r} is in the future.")
     if value < bounds.BIRTH_EARLIEST:
-        raise ValueError(f"{text!r} is before {bounds.BIRTH_EARLIEST}: too far in the past "
-                         "to be a birth date.")
+        raise ValueError(
+            f"{text!r} is before {bounds.BIRTH_EARLIEST}: too far in the past to be a birth date."
+        )
     return value, precision
 
 
@@ -79,8 +80,10 @@ def parse_nationality(text: str) -> str:
 def any_case_pattern(choices) -> str:
     """A regular expression (Python's and a JSON schema's alike) of the choices in any
     case, white space around allowed: what the parse_* functions here accept."""
-    spelled = ("".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c)
-                       for c in choice) for choice in choices)
+    spelled = (
+        "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c) for c in choice)
+        for choice in choices
+    )
     return rf"^\s*(?:{'|'.join(spelled)})\s*$"
 
 
@@ -109,8 +112,10 @@ def refuse_unreadable(text: str) -> str:
     from onward.vault.fields import UNREADABLE
 
     if (text or "").startswith(UNREADABLE):
-        raise ValueError("This value could not be read (its key is not loaded); "
-                         "load the key, or type the value again.")
+        raise ValueError(
+            "This value could not be read (its key is not loaded); "
+            "load the key, or type the value again."
+        )
     return text
 
 

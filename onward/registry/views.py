@@ -39,15 +39,27 @@ def _query_without_page(request) -> str:
 @require_safe
 @permission_required("registry.view")
 def person_list(request):
-    filters = {k: request.GET.get(k, "").strip() for k in
-               ("q", "sex", "nationality", "need", "age_band", "case_status")}
-    page = _page(request, selectors.person_list(user=request.user, **filters)
-                 .prefetch_related("specific_needs"))
-    return render(request, "registry/person_list.html", {
-        "page": page, "filters": filters, "query": _query_without_page(request),
-        "sexes": codes.SEX, "needs": SpecificNeed.objects.all(),
-        "age_bands": selectors.age_band_choices(), "statuses": Case.Status.choices,
-    })
+    filters = {
+        k: request.GET.get(k, "").strip()
+        for k in ("q", "sex", "nationality", "need", "age_band", "case_status")
+    }
+    page = _page(
+        request,
+        selectors.person_list(user=request.user, **filters).prefetch_related("specific_needs"),
+    )
+    return render(
+        request,
+        "registry/person_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": _query_without_page(request),
+            "sexes": codes.SEX,
+            "needs": SpecificNeed.objects.all(),
+            "age_bands": selectors.age_band_choices(),
+            "statuses": Case.Status.choices,
+        },
+    )
 
 
 # A value with fewer digits is not looked up as a phone (a document number typed in the
@@ -66,29 +78,55 @@ def person_lookup(request):
     if request.method == "POST" and form.is_valid():
         value = form.cleaned_data["identifier"]
         phone = value if len(phone_digits(value)) >= MIN_PHONE_DIGITS else ""
-        persons = list(selectors.person_lookup(user=request.user, document_number=value,
-                                               phone=phone)
-                       .prefetch_related("specific_needs")[:LOOKUP_LIMIT])
-        doc_hashes, phone_hashes = (set(blind_indexes(value, "document")),
-                                    set(blind_indexes(phone, "phone")))
-        results = [(p, [label for label, hit in (
-            ("document", p.document_number_bidx in doc_hashes),
-            ("phone", p.phone_bidx in phone_hashes)) if hit]) for p in persons]
-    return render(request, "registry/person_lookup.html", {
-        "form": form, "results": results, "limit": LOOKUP_LIMIT})
+        persons = list(
+            selectors.person_lookup(
+                user=request.user, document_number=value, phone=phone
+            ).prefetch_related("specific_needs")[:LOOKUP_LIMIT]
+        )
+        doc_hashes, phone_hashes = (
+            set(blind_indexes(value, "document")),
+            set(blind_indexes(phone, "phone")),
+        )
+        results = [
+            (
+                p,
+                [
+                    label
+                    for label, hit in (
+                        ("document", p.document_number_bidx in doc_hashes),
+                        ("phone", p.phone_bidx in phone_hashes),
+                    )
+                    if hit
+                ],
+            )
+            for p in persons
+        ]
+    return render(
+        request,
+        "registry/person_lookup.html",
+        {"form": form, "results": results, "limit": LOOKUP_LIMIT},
+    )
 
 
 @require_safe
 @permission_required("registry.view")
 def case_list(request):
     filters = {k: request.GET.get(k, "").strip() for k in ("q", "status", "need", "nationality")}
-    page = _page(request, selectors.case_list(user=request.user, **filters)
-                 .prefetch_related("members"))
-    return render(request, "registry/case_list.html", {
-        "page": page, "filters": filters, "query": _query_without_page(request),
-        "needs": SpecificNeed.objects.all(), "statuses": Case.Status.choices,
-        "can_create": can(request.user, "registry.create"),
-    })
+    page = _page(
+        request, selectors.case_list(user=request.user, **filters).prefetch_related("members")
+    )
+    return render(
+        request,
+        "registry/case_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": _query_without_page(request),
+            "needs": SpecificNeed.objects.all(),
+            "statuses": Case.Status.choices,
+            "can_create": can(request.user, "registry.create"),
+        },
+    )
 
 
 @require_safe
@@ -104,12 +142,17 @@ def person_detail(request, person_id):
         return redirect("person_detail", person_id=moved["survivor"].person_id)
     person = person_or_404(request, person_id)
     person = selectors.person_detail(user=request.user, person=person)
-    return render(request, "registry/person_detail.html", {
-        "person": person, "nationality": country_name(person.nationality),
-        "can_edit": can(request.user, "registry.edit") and not person.removed_at,
-        "can_remove": can(request.user, "registry.remove"),
-        "merge_history": merge_history(user=request.user, person=person),
-    })
+    return render(
+        request,
+        "registry/person_detail.html",
+        {
+            "person": person,
+            "nationality": country_name(person.nationality),
+            "can_edit": can(request.user, "registry.edit") and not person.removed_at,
+            "can_remove": can(request.user, "registry.remove"),
+            "merge_history": merge_history(user=request.user, person=person),
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -122,8 +165,9 @@ def person_edit(request, person_id):
             data = dict(form.cleaned_data)
             version = data.pop("version")
             try:
-                services.person_update(actor=request.user, person=person,
-                                       expected_version=version, changes=data)
+                services.person_update(
+                    actor=request.user, person=person, expected_version=version, changes=data
+                )
             except services.StaleEdit as exc:
                 messages.error(request, str(exc))
                 return redirect("person_edit", person_id=person_id)
@@ -133,31 +177,46 @@ def person_edit(request, person_id):
                 messages.success(request, f"Saved {person.person_id}.")
                 return redirect("person_detail", person_id=person_id)
     else:
-        form = PersonEditForm(initial={
-            "relationship": person.relationship, "given_name": person.given_name,
-            "family_name": person.family_name, "father_name": person.father_name,
-            "sex": person.sex, "birth_date": person.birth_date_display,
-            "nationality": person.nationality, "document_number": person.document_number,
-            "phone": person.phone, "needs_detail": person.needs_detail,
-            "version": person.version,
-            "specific_needs": list(person.specific_needs.values_list("code", flat=True)),
-        })
-    return render(request, "registry/person_form.html", {
-        "form": form, "person": person, "title": f"Edit {person.person_id}"})
+        form = PersonEditForm(
+            initial={
+                "relationship": person.relationship,
+                "given_name": person.given_name,
+                "family_name": person.family_name,
+                "father_name": person.father_name,
+                "sex": person.sex,
+                "birth_date": person.birth_date_display,
+                "nationality": person.nationality,
+                "document_number": person.document_number,
+                "phone": person.phone,
+                "needs_detail": person.needs_detail,
+                "version": person.version,
+                "specific_needs": list(person.specific_needs.values_list("code", flat=True)),
+            }
+        )
+    return render(
+        request,
+        "registry/person_form.html",
+        {"form": form, "person": person, "title": f"Edit {person.person_id}"},
+    )
 
 
 @require_safe
 @permission_required("registry.view")
 def case_detail(request, case_id):
     detail = selectors.case_detail(user=request.user, case=case_or_404(request, case_id))
-    return render(request, "registry/case_detail.html", {
-        **detail, "note_form": NoteForm(),
-        "can_edit": can(request.user, "registry.edit") and not detail["case"].removed_at,
-        "can_add": can(request.user, "registry.create") and not detail["case"].removed_at,
-        "can_remove": can(request.user, "registry.remove"),
-        "can_note": can(request.user, "notes.add"),
-        "can_protection_note": can(request.user, "protection_notes.add"),
-    })
+    return render(
+        request,
+        "registry/case_detail.html",
+        {
+            **detail,
+            "note_form": NoteForm(),
+            "can_edit": can(request.user, "registry.edit") and not detail["case"].removed_at,
+            "can_add": can(request.user, "registry.create") and not detail["case"].removed_at,
+            "can_remove": can(request.user, "registry.remove"),
+            "can_note": can(request.user, "notes.add"),
+            "can_protection_note": can(request.user, "protection_notes.add"),
+        },
+    )
 
 
 def _duplicate_check(request, person: dict) -> tuple[list, bool]:
@@ -174,8 +233,7 @@ def _duplicate_check(request, person: dict) -> tuple[list, bool]:
 def _file_matches(request, person, matches) -> None:
     from onward.dedup.services import pairs_file_from_registration
 
-    if matches and pairs_file_from_registration(actor=request.user, person=person,
-                                                matches=matches):
+    if matches and pairs_file_from_registration(actor=request.user, person=person, matches=matches):
         messages.warning(request, "Saved; the possible duplicates were sent to the review queue.")
 
 
@@ -189,17 +247,28 @@ def case_create(request):
         matches, stop = _duplicate_check(request, form.cleaned_data)
         if not stop:
             try:
-                case = services.case_create(actor=request.user, principal=form.cleaned_data,
-                                            arrival_date=case_form.cleaned_data["arrival_date"])
+                case = services.case_create(
+                    actor=request.user,
+                    principal=form.cleaned_data,
+                    arrival_date=case_form.cleaned_data["arrival_date"],
+                )
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
                 _file_matches(request, case.members.get(), matches)
                 messages.success(request, f"Registered case {case.case_id}.")
                 return redirect("case_detail", case_id=case.case_id)
-    return render(request, "registry/person_form.html", {
-        "form": form, "case_form": case_form, "title": "Register a new case", "matches": matches,
-        "intro": "The person registered here becomes the case's principal applicant."})
+    return render(
+        request,
+        "registry/person_form.html",
+        {
+            "form": form,
+            "case_form": case_form,
+            "title": "Register a new case",
+            "matches": matches,
+            "intro": "The person registered here becomes the case's principal applicant.",
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -212,31 +281,44 @@ def member_add(request, case_id):
         matches, stop = _duplicate_check(request, form.cleaned_data)
         if not stop:
             try:
-                person = services.person_add(actor=request.user, case=case,
-                                             person=form.cleaned_data)
+                person = services.person_add(
+                    actor=request.user, case=case, person=form.cleaned_data
+                )
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
                 _file_matches(request, person, matches)
                 messages.success(request, f"Added {person.person_id} to {case.case_id}.")
                 return redirect("case_detail", case_id=case.case_id)
-    return render(request, "registry/person_form.html", {
-        "form": form, "case": case, "title": f"Add a member to {case.case_id}",
-        "matches": matches})
+    return render(
+        request,
+        "registry/person_form.html",
+        {
+            "form": form,
+            "case": case,
+            "title": f"Add a member to {case.case_id}",
+            "matches": matches,
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("registry.edit")
 def case_edit(request, case_id):
     case = case_or_404(request, case_id)
-    form = CaseEditForm(request.POST or None, initial={
-        "arrival_date": case.arrival_date, "status": case.status, "version": case.version})
+    form = CaseEditForm(
+        request.POST or None,
+        initial={"arrival_date": case.arrival_date, "status": case.status, "version": case.version},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_update(actor=request.user, case=case,
-                                 expected_version=form.cleaned_data["version"],
-                                 arrival_date=form.cleaned_data["arrival_date"],
-                                 status=form.cleaned_data["status"])
+            services.case_update(
+                actor=request.user,
+                case=case,
+                expected_version=form.cleaned_data["version"],
+                arrival_date=form.cleaned_data["arrival_date"],
+                status=form.cleaned_data["status"],
+            )
         except services.StaleEdit as exc:
             messages.error(request, str(exc))
             return redirect("case_edit", case_id=case_id)
@@ -256,8 +338,12 @@ def note_add(request, case_id):
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            services.note_add(actor=request.user, case=case, text=form.cleaned_data["text"],
-                              kind=form.cleaned_data["kind"])
+            services.note_add(
+                actor=request.user,
+                case=case,
+                text=form.cleaned_data["text"],
+                kind=form.cleaned_data["kind"],
+            )
             messages.success(request, "Note added.")
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -285,8 +371,12 @@ def _removal(request, action: str, record, **target):
         messages.error(request, "The form is out of date: reload the page and try again.")
     else:
         try:
-            service(actor=request.user, expected_version=version,
-                    reason=request.POST.get("reason", ""), **target)
+            service(
+                actor=request.user,
+                expected_version=version,
+                reason=request.POST.get("reason", ""),
+                **target,
+            )
         except services.StaleEdit as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:

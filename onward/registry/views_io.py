@@ -34,8 +34,7 @@ ASSIGNED_PAGE = 100
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Person file (CSV UTF-8 or XLSX)"))
-    dry_run = forms.BooleanField(label=_("Check only (dry run): change nothing"),
-                                 required=False)
+    dry_run = forms.BooleanField(label=_("Check only (dry run): change nothing"), required=False)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -56,13 +55,24 @@ def _imports_for(user):
 def import_list(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = import_start(actor=request.user, upload=form.cleaned_data["file"],
-                           dry_run=form.cleaned_data["dry_run"])
+        job = import_start(
+            actor=request.user,
+            upload=form.cleaned_data["file"],
+            dry_run=form.cleaned_data["dry_run"],
+        )
         return redirect("import_detail", job_id=job.pk)
     page = Paginator(_imports_for(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "registry/import_list.html", {
-        "form": form, "page": page, "columns": COLUMNS, "limit_mb": round(max_bytes() / 2**20, 1),
-        "help": [(name, import_template.HELP.get(name, "")) for name in import_template.HEADER]})
+    return render(
+        request,
+        "registry/import_list.html",
+        {
+            "form": form,
+            "page": page,
+            "columns": COLUMNS,
+            "limit_mb": round(max_bytes() / 2**20, 1),
+            "help": [(name, import_template.HELP.get(name, "")) for name in import_template.HEADER],
+        },
+    )
 
 
 _TEMPLATES = {
@@ -84,8 +94,11 @@ def import_template_file(request, template):
         import_template.template_xlsx(out)
         body = out.getvalue()
     else:
-        body = (import_template.template_csv() if template == "template.csv"
-                else import_template.codes_csv())
+        body = (
+            import_template.template_csv()
+            if template == "template.csv"
+            else import_template.codes_csv()
+        )
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -101,8 +114,9 @@ def _error_page(request, job, number):
         return None
     page = Paginator(range(total), ERRORS_PAGE).get_page(number)
     start = (page.number - 1) * ERRORS_PAGE
-    page.rows = import_error_rows(actor=request.user, job=job, start=start,
-                                  stop=start + ERRORS_PAGE)
+    page.rows = import_error_rows(
+        actor=request.user, job=job, start=start, stop=start + ERRORS_PAGE
+    )
     return page
 
 
@@ -121,12 +135,17 @@ def _assigned_page(job, number):
 @permission_required("registry.import")
 def import_detail(request, job_id):
     job = _import_job(request, job_id)
-    return render(request, "registry/import_detail.html", {
-        "job": job, "result": job.result or {},
-        "errors": _error_page(request, job, request.GET.get("page")),
-        "assigned": _assigned_page(job, request.GET.get("assigned_page")),
-        "first_assigned_limit": FIRST_ASSIGNED,
-    })
+    return render(
+        request,
+        "registry/import_detail.html",
+        {
+            "job": job,
+            "result": job.result or {},
+            "errors": _error_page(request, job, request.GET.get("page")),
+            "assigned": _assigned_page(job, request.GET.get("assigned_page")),
+            "first_assigned_limit": FIRST_ASSIGNED,
+        },
+    )
 
 
 @require_safe
@@ -140,15 +159,22 @@ def import_assigned(request, job_id):
         if (job.result or {}).get("applied") and (job.result or {}).get("assigned"):
             raise Http404("This import's list of assigned ids is no longer kept.")
         # An import that gave no id (or wrote nothing) has an empty list.
-        response = HttpResponse("row,person_id,case_id\r\n",
-                                content_type="text/csv; charset=utf-8")
+        response = HttpResponse("row,person_id,case_id\r\n", content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}-assigned-ids.csv"'
         return response
-    audit_record(actor=request.user, action=AuditEntry.Action.EXPORT, object_type="import",
-                 object_id=str(job.pk), detail="assigned ids")
-    return FileResponse(open(path, "rb"), as_attachment=True,
-                        filename=f"{name}-assigned-ids.csv",
-                        content_type="text/csv; charset=utf-8")
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        object_type="import",
+        object_id=str(job.pk),
+        detail="assigned ids",
+    )
+    return FileResponse(
+        open(path, "rb"),
+        as_attachment=True,
+        filename=f"{name}-assigned-ids.csv",
+        content_type="text/csv; charset=utf-8",
+    )
 
 
 @require_safe
@@ -162,15 +188,25 @@ def import_errors(request, job_id):
         if (job.result or {}).get("errors"):
             raise Http404("This import's error report is no longer kept.")
         # An import without error has an empty report.
-        response = HttpResponse(",".join(ErrorSink.HEADER) + "\r\n",
-                                content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            ",".join(ErrorSink.HEADER) + "\r\n", content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{name}-errors.csv"'
         return response
     # The report holds the file's values (names, document numbers): an export.
-    audit_record(actor=request.user, action=AuditEntry.Action.EXPORT, object_type="import",
-                 object_id=str(job.pk), detail="error report")
-    return FileResponse(open(path, "rb"), as_attachment=True,
-                        filename=f"{name}-errors.csv", content_type="text/csv; charset=utf-8")
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        object_type="import",
+        object_id=str(job.pk),
+        detail="error report",
+    )
+    return FileResponse(
+        open(path, "rb"),
+        as_attachment=True,
+        filename=f"{name}-errors.csv",
+        content_type="text/csv; charset=utf-8",
+    )
 
 
 PERSON_FILTERS = ("q", "sex", "nationality", "need", "age_band", "case_status")
@@ -183,19 +219,22 @@ def _export(request, kind: str, names):
         raise Http404("No such format.")
     pseudonymise = request.GET.get("pseudonymise") in ("1", "on", "true")
     filters = {k: request.GET.get(k, "").strip() for k in names}
-    export = exporting.export_build(user=request.user, kind=kind, filters=filters,
-                                    pseudonymise=pseudonymise, fmt=fmt)
+    export = exporting.export_build(
+        user=request.user, kind=kind, filters=filters, pseudonymise=pseudonymise, fmt=fmt
+    )
     name = exporting.filename(kind, fmt, pseudonymise)
     if fmt == "xlsx":
         # openpyxl writes to a file; a temporary one, removed once sent.
         tmp = tempfile.TemporaryFile(suffix=".xlsx")
         exporting.write_xlsx(export, tmp)
         tmp.seek(0)
-        return FileResponse(tmp, as_attachment=True, filename=name,
-                            content_type=exporting.content_type(fmt))
+        return FileResponse(
+            tmp, as_attachment=True, filename=name, content_type=exporting.content_type(fmt)
+        )
     response = StreamingHttpResponse(
         exporting.csv_lines(export, hxl=fmt == "hxl", bom=fmt == "csv"),
-        content_type=exporting.content_type(fmt))
+        content_type=exporting.content_type(fmt),
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

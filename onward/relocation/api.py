@@ -43,13 +43,27 @@ class StandingOut(serializers.Serializer):
 class PledgeOut(serializers.ModelSerializer):
     capacities = serializers.SerializerMethodField()
     standing = serializers.SerializerMethodField(
-        help_text="Derived today from the status and the validity dates.")
+        help_text="Derived today from the status and the validity dates."
+    )
 
     class Meta:
         model = Pledge
-        fields = ["id", "country", "name", "valid_from", "valid_to", "status", "standing",
-                  "max_case_size", "needs_served", "needs_not_served", "nationalities", "notes",
-                  "version", "capacities"]
+        fields = [
+            "id",
+            "country",
+            "name",
+            "valid_from",
+            "valid_to",
+            "status",
+            "standing",
+            "max_case_size",
+            "needs_served",
+            "needs_not_served",
+            "nationalities",
+            "notes",
+            "version",
+            "capacities",
+        ]
 
     def get_capacities(self, pledge) -> dict[str, int]:
         return {c.dimension_id: c.capacity for c in pledge.capacities.all()}
@@ -79,8 +93,10 @@ class PledgeIn(serializers.Serializer):
     needs_not_served = serializers.ListField(child=serializers.CharField(), required=False)
     nationalities = serializers.ListField(child=serializers.CharField(), required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
-    capacities = serializers.DictField(child=serializers.IntegerField(allow_null=True),
-                                       help_text="{dimension: places}; persons at least")
+    capacities = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True),
+        help_text="{dimension: places}; persons at least",
+    )
 
 
 class PledgePatch(PledgeIn):
@@ -88,8 +104,9 @@ class PledgePatch(PledgeIn):
     country = serializers.CharField(required=False)
     name = serializers.CharField(required=False, allow_blank=True)
     valid_from = serializers.CharField(required=False)
-    capacities = serializers.DictField(child=serializers.IntegerField(allow_null=True),
-                                       required=False)
+    capacities = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True), required=False
+    )
     version = serializers.IntegerField(help_text="The version you read; a stale edit is refused.")
     note = serializers.CharField(required=False, allow_blank=True)
 
@@ -132,8 +149,9 @@ class PledgeDetailApi(APIView):
         body.is_valid(raise_exception=True)
         changes = dict(body.validated_data)
         version, note = changes.pop("version"), changes.pop("note", "")
-        pledge = services.pledge_update(actor=request.user, pledge=pledge,
-                                        expected_version=version, changes=changes, note=note)
+        pledge = services.pledge_update(
+            actor=request.user, pledge=pledge, expected_version=version, changes=changes, note=note
+        )
         return Response(_pledge_detail(pledge))
 
 
@@ -144,8 +162,12 @@ class TransitionOut(serializers.Serializer):
     to_state = serializers.CharField()
     actor = serializers.CharField(source="actor.username", default="")
     reason = serializers.CharField()
-    pledge = serializers.IntegerField(source="submission.pledge_id", default=None,
-                                      allow_null=True, help_text="null: not a submission step")
+    pledge = serializers.IntegerField(
+        source="submission.pledge_id",
+        default=None,
+        allow_null=True,
+        help_text="null: not a submission step",
+    )
 
 
 class SubmissionOut(serializers.ModelSerializer):
@@ -156,9 +178,22 @@ class SubmissionOut(serializers.ModelSerializer):
 
     class Meta:
         model = Submission
-        fields = ["id", "case_id", "pledge", "pledge_name", "country", "category", "priority",
-                  "usage", "submitted_at", "decision", "decided_at", "reason", "departed_on",
-                  "size"]
+        fields = [
+            "id",
+            "case_id",
+            "pledge",
+            "pledge_name",
+            "country",
+            "category",
+            "priority",
+            "usage",
+            "submitted_at",
+            "decision",
+            "decided_at",
+            "reason",
+            "departed_on",
+            "size",
+        ]
 
 
 class RelocationCaseOut(serializers.Serializer):
@@ -199,9 +234,12 @@ def case_payload(user, detail: dict) -> dict:
         return SharedCaseOut(detail["shared"]).data
     rc = detail["rc"]
     return {
-        "case_id": detail["case"].case_id, "state": detail["state"],
-        "category": rc.category if rc else "", "priority": rc.priority if rc else "",
-        "version": rc.version if rc else 0, "usage": detail["usage"],
+        "case_id": detail["case"].case_id,
+        "state": detail["state"],
+        "category": rc.category if rc else "",
+        "priority": rc.priority if rc else "",
+        "version": rc.version if rc else 0,
+        "usage": detail["usage"],
         "allowed_actions": [a.code for a in detail["actions"]],
         "exit_checks": [c.kind for c in detail["exit_checks"]],
         "submissions": SubmissionOut(detail["submissions"], many=True).data,
@@ -211,14 +249,18 @@ def case_payload(user, detail: dict) -> dict:
 
 # Staff get the relocation record; a delegation the shared view of its submission.
 CASE_OR_SHARED = PolymorphicProxySerializer(
-    component_name="RelocationCaseOrShared", serializers=[RelocationCaseOut, SharedCaseOut],
-    resource_type_field_name=None)
+    component_name="RelocationCaseOrShared",
+    serializers=[RelocationCaseOut, SharedCaseOut],
+    resource_type_field_name=None,
+)
 
 
 class RelocationCaseApi(APIView):
-    @extend_schema(responses={200: CASE_OR_SHARED},
-                   description="A case's relocation state and history. A delegation gets "
-                               "the shared view (SharedCaseOut) instead.")
+    @extend_schema(
+        responses={200: CASE_OR_SHARED},
+        description="A case's relocation state and history. A delegation gets "
+        "the shared view (SharedCaseOut) instead.",
+    )
     def get(self, request, case_id):
         _require_view(request)
         case = policy.get_case_for_user(request.user, case_id)
@@ -227,22 +269,26 @@ class RelocationCaseApi(APIView):
 
 
 class TransitionIn(serializers.Serializer):
-    action = serializers.ChoiceField(choices=[a for a, x in workflow.ACTIONS.items()
-                                              if not x.internal])
-    version = serializers.IntegerField(required=False,
-                                       help_text="The version you read; a stale step is refused.")
+    action = serializers.ChoiceField(
+        choices=[a for a, x in workflow.ACTIONS.items() if not x.internal]
+    )
+    version = serializers.IntegerField(
+        required=False, help_text="The version you read; a stale step is refused."
+    )
     pledge = serializers.IntegerField(required=False, help_text="submit, resubmit")
     reason = serializers.CharField(required=False, allow_blank=True)
     category = serializers.CharField(required=False, allow_blank=True, help_text="assess")
     priority = serializers.CharField(required=False, allow_blank=True, help_text="assess")
-    kind = serializers.ChoiceField(choices=ExitCheck.Kind.choices, required=False,
-                                   help_text="check_exit")
+    kind = serializers.ChoiceField(
+        choices=ExitCheck.Kind.choices, required=False, help_text="check_exit"
+    )
     note = serializers.CharField(required=False, allow_blank=True)
 
 
 def _step_params(request, data: dict) -> dict:
-    params = {k: v for k, v in data.items() if k in ("reason", "category", "priority", "kind",
-                                                      "note")}
+    params = {
+        k: v for k, v in data.items() if k in ("reason", "category", "priority", "kind", "note")
+    }
     if data.get("pledge") is not None:
         params["pledge"] = selectors.get_pledge_for_user(request.user, data["pledge"])
     return params
@@ -257,9 +303,13 @@ class RelocationTransitionApi(APIView):
         body.is_valid(raise_exception=True)
         data = body.validated_data
         try:
-            services.case_transition(actor=request.user, case=case, action=data["action"],
-                                     expected_version=data.get("version"),
-                                     **_step_params(request, data))
+            services.case_transition(
+                actor=request.user,
+                case=case,
+                action=data["action"],
+                expected_version=data.get("version"),
+                **_step_params(request, data),
+            )
         except StaleState as exc:
             return Response({"error": str(exc), "fields": {"version": [str(exc)]}}, status=409)
         detail = selectors.relocation_case_detail(user=request.user, case=case)
@@ -267,10 +317,13 @@ class RelocationTransitionApi(APIView):
 
 
 class SubmissionListApi(APIView):
-    @extend_schema(parameters=[OpenApiParameter("pledge", int),
-                               OpenApiParameter("decision", str, enum=["", "accepted",
-                                                                       "rejected", "withdrawn"])],
-                   responses=SubmissionOut(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("pledge", int),
+            OpenApiParameter("decision", str, enum=["", "accepted", "rejected", "withdrawn"]),
+        ],
+        responses=SubmissionOut(many=True),
+    )
     def get(self, request):
         _require_view(request)
         pledge = None
@@ -283,8 +336,9 @@ class SubmissionListApi(APIView):
 
 class DecisionIn(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["accepted", "rejected"])
-    reason = serializers.CharField(required=False, allow_blank=True,
-                                   help_text="Required for a rejection.")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="Required for a rejection."
+    )
 
 
 class SubmissionDecisionApi(APIView):
@@ -295,9 +349,12 @@ class SubmissionDecisionApi(APIView):
         policy.require(request.user, "relocation.decide")
         body = DecisionIn(data=request.data)
         body.is_valid(raise_exception=True)
-        services.submission_decide(actor=request.user, submission=sub,
-                                   decision=body.validated_data["decision"],
-                                   reason=body.validated_data.get("reason", ""))
+        services.submission_decide(
+            actor=request.user,
+            submission=sub,
+            decision=body.validated_data["decision"],
+            reason=body.validated_data.get("reason", ""),
+        )
         sub.refresh_from_db()
         return Response(SubmissionOut(sub).data)
 
@@ -312,9 +369,12 @@ class BulkSubmitOut(serializers.Serializer):
 
 
 class BulkSubmitApi(APIView):
-    @extend_schema(request=BulkSubmitIn, responses={200: BulkSubmitOut},
-                   description="All or nothing: a 400 lists, under `fields`, each case that "
-                               "cannot go and why; then nothing was submitted.")
+    @extend_schema(
+        request=BulkSubmitIn,
+        responses={200: BulkSubmitOut},
+        description="All or nothing: a 400 lists, under `fields`, each case that "
+        "cannot go and why; then nothing was submitted.",
+    )
     def post(self, request):
         policy.require(request.user, "relocation.process")
         body = BulkSubmitIn(data=request.data)
@@ -326,9 +386,14 @@ class BulkSubmitApi(APIView):
 
 
 class FunnelApi(APIView):
-    @extend_schema(parameters=[OpenApiParameter("country", str), OpenApiParameter("pledge", int),
-                               OpenApiParameter("as_of", str, description="YYYY-MM-DD")],
-                   responses={200: dict})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("country", str),
+            OpenApiParameter("pledge", int),
+            OpenApiParameter("as_of", str, description="YYYY-MM-DD"),
+        ],
+        responses={200: dict},
+    )
     def get(self, request):
         _require_view(request)
         country = request.query_params.get("country") or None
@@ -340,7 +405,13 @@ class FunnelApi(APIView):
         if request.query_params.get("pledge"):
             pledge = selectors.get_pledge_for_user(request.user, request.query_params["pledge"])
         as_of = selectors.parse_date(request.query_params.get("as_of"), field="as_of")
-        return Response({"funnel": selectors.funnel(country=country and country.upper(),
-                                                    pledge=pledge, as_of=as_of),
-                         "average_days_in_state": selectors.average_days_in_state(
-                             country=country and country.upper(), pledge=pledge, as_of=as_of)})
+        return Response(
+            {
+                "funnel": selectors.funnel(
+                    country=country and country.upper(), pledge=pledge, as_of=as_of
+                ),
+                "average_days_in_state": selectors.average_days_in_state(
+                    country=country and country.upper(), pledge=pledge, as_of=as_of
+                ),
+            }
+        )

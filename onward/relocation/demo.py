@@ -40,25 +40,92 @@ FULL_CASES = 1884
 
 # (key, country, name, valid_from, valid_to, status, capacities, criteria, weight)
 PLEDGES = [
-    ("ALB", "ALB", "Albania: 210 residents of Camp Liberty", "2013-02-15", "2014-12-31", "open",
-     {"persons": 210}, {"nationalities": ["IRN"]}, 0),
-    ("DEU", "DEU", "Germany: humanitarian admission 2012–2013", "2012-07-01", "2013-12-31",
-     "open", {"persons": 100, "large_family": 8}, {"max_case_size": 6}, 3),
-    ("NOR", "NOR", "Norway: resettlement quota 2013", "2012-09-01", "2013-12-31", "open",
-     {"persons": 60}, {"max_case_size": 5}, 2),
-    ("NLD", "NLD", "Netherlands: resettlement quota 2013", "2012-09-01", "2013-12-31", "open",
-     {"persons": 50}, {"max_case_size": 5}, 2),
-    ("USA", "USA", "United States: resettlement program 2012–2013", "2012-06-01", "2014-06-30",
-     "open", {"persons": 200, "medical": 20}, {}, 4),
-    ("FIN", "FIN", "Finland: medical and emergency places", "2012-10-01", "2013-12-31", "open",
-     {"persons": 40, "medical": 15}, {"needs_served": ["SM", "DS"], "max_case_size": 4}, 1),
-    ("ROU", "ROU", "Romania: a group near Craiova (under consideration)", "2013-06-01", None,
-     "draft", {"persons": 0}, {}, 0),
+    (
+        "ALB",
+        "ALB",
+        "Albania: 210 residents of Camp Liberty",
+        "2013-02-15",
+        "2014-12-31",
+        "open",
+        {"persons": 210},
+        {"nationalities": ["IRN"]},
+        0,
+    ),
+    (
+        "DEU",
+        "DEU",
+        "Germany: humanitarian admission 2012–2013",
+        "2012-07-01",
+        "2013-12-31",
+        "open",
+        {"persons": 100, "large_family": 8},
+        {"max_case_size": 6},
+        3,
+    ),
+    (
+        "NOR",
+        "NOR",
+        "Norway: resettlement quota 2013",
+        "2012-09-01",
+        "2013-12-31",
+        "open",
+        {"persons": 60},
+        {"max_case_size": 5},
+        2,
+    ),
+    (
+        "NLD",
+        "NLD",
+        "Netherlands: resettlement quota 2013",
+        "2012-09-01",
+        "2013-12-31",
+        "open",
+        {"persons": 50},
+        {"max_case_size": 5},
+        2,
+    ),
+    (
+        "USA",
+        "USA",
+        "United States: resettlement program 2012–2013",
+        "2012-06-01",
+        "2014-06-30",
+        "open",
+        {"persons": 200, "medical": 20},
+        {},
+        4,
+    ),
+    (
+        "FIN",
+        "FIN",
+        "Finland: medical and emergency places",
+        "2012-10-01",
+        "2013-12-31",
+        "open",
+        {"persons": 40, "medical": 15},
+        {"needs_served": ["SM", "DS"], "max_case_size": 4},
+        1,
+    ),
+    (
+        "ROU",
+        "ROU",
+        "Romania: a group near Craiova (under consideration)",
+        "2013-06-01",
+        None,
+        "draft",
+        {"persons": 0},
+        {},
+        0,
+    ),
 ]
 ALBANIA_GROUPS = (44, 27)
 ALBANIA_DAY0 = dt.date(2013, 2, 20)  # Albania's first submissions
-REJECTION_REASONS = ["Outside the pledge's criteria", "Security screening not cleared",
-                     "Family composition not accepted", "Quota allocated to other profiles"]
+REJECTION_REASONS = [
+    "Outside the pledge's criteria",
+    "Security screening not cleared",
+    "Family composition not accepted",
+    "Quota allocated to other profiles",
+]
 
 
 def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -78,11 +145,16 @@ def _pick(users: dict, role: str):
 
 def _eligible(case, pledge, profile, day: dt.date) -> bool:
     """Whether the workflow's pair guards would let `case` go to `pledge` on `day`."""
-    step = workflow.Step(case=case, action="submit", pledge=pledge, profile=profile,
-                         at=_aware(day))
-    return not any(g(step, None) for g in (
-        workflow.pledge_is_valid_on_date, workflow.case_size_within_pledge_limit,
-        workflow.needs_served_by_pledge, workflow.nationalities_accepted_by_pledge))
+    step = workflow.Step(case=case, action="submit", pledge=pledge, profile=profile, at=_aware(day))
+    return not any(
+        g(step, None)
+        for g in (
+            workflow.pledge_is_valid_on_date,
+            workflow.case_size_within_pledge_limit,
+            workflow.needs_served_by_pledge,
+            workflow.nationalities_accepted_by_pledge,
+        )
+    )
 
 
 def _subset(pool: list[tuple[int, int]], target: int) -> list[int]:
@@ -98,8 +170,9 @@ def _subset(pool: list[tuple[int, int]], target: int) -> list[int]:
 
 
 @transaction.atomic
-def demo_relocation(*, users: dict, rng_seed: int = 2013, submitted: int | None = None,
-                    log=print) -> dict:
+def demo_relocation(
+    *, users: dict, rng_seed: int = 2013, submitted: int | None = None, log=print
+) -> dict:
     """Plays the operation's relocation history on the loaded population; returns its
     figures and the Albanian groups ready to depart. Idempotent: when relocation records
     exist already (a second `onward demo`), adds nothing and returns {}."""
@@ -114,7 +187,9 @@ def demo_relocation(*, users: dict, rng_seed: int = 2013, submitted: int | None 
     history.not_submitted()
     # Play it, one action at a time, through the bulk service.
     play(history.plan, history.by_pk, history.officer)
-    log(f"Relocation: {len(history.plan):,} cases with a history on {len(history.pledges)} pledges.")
+    log(
+        f"Relocation: {len(history.plan):,} cases with a history on {len(history.pledges)} pledges."
+    )
     from onward.relocation import selectors
 
     return {
@@ -134,9 +209,10 @@ class _History:
     def __init__(self, users: dict, rng: random.Random):
         self.rng = rng
         self.officer, self.admin = _pick(users, roles.RESETTLEMENT), _pick(users, roles.ADMIN)
-        self.delegation = next((u for u in users.values()
-                                if u.role == roles.DELEGATION and u.country == "ALB"),
-                               self.admin)
+        self.delegation = next(
+            (u for u in users.values() if u.role == roles.DELEGATION and u.country == "ALB"),
+            self.admin,
+        )
         self.plan: dict[int, list[tuple[str, dt.datetime, dict]]] = defaultdict(list)
         self.planned: set[int] = set()
         self.pledges: dict[str, Pledge] = {}
@@ -146,10 +222,18 @@ class _History:
     def pledges_open(self) -> None:
         for key, country, name, start, end, status, caps, criteria, _w in PLEDGES:
             self.pledges[key] = services.pledge_create(
-                actor=self.officer, at=_aware(_d(start) - dt.timedelta(days=20)),
-                data={"country": country, "name": name, "valid_from": start,
-                      "valid_to": end or "", "status": status, "capacities": caps,
-                      **criteria})
+                actor=self.officer,
+                at=_aware(_d(start) - dt.timedelta(days=20)),
+                data={
+                    "country": country,
+                    "name": name,
+                    "valid_from": start,
+                    "valid_to": end or "",
+                    "status": status,
+                    "capacities": caps,
+                    **criteria,
+                },
+            )
 
     def cases_load(self, submitted: int | None) -> None:
         """The open cases with persons, shuffled; those to submit and the rest."""
@@ -162,9 +246,15 @@ class _History:
         n = len(cases)
         # The reference's 1,400 on the demo population (about 1,850 cases); scaled on a
         # smaller one (tests), keeping the same proportion.
-        target = submitted if submitted is not None else (
-            FULL_SUBMITTED if n >= FULL_SUBMITTED * 1.25
-            else round(FULL_SUBMITTED * n / FULL_CASES))
+        target = (
+            submitted
+            if submitted is not None
+            else (
+                FULL_SUBMITTED
+                if n >= FULL_SUBMITTED * 1.25
+                else round(FULL_SUBMITTED * n / FULL_CASES)
+            )
+        )
         self.rng.shuffle(cases)
         blocked = guards.cases_with_unresolved_duplicates(cases)
         candidates = [c for c in cases if c.pk not in blocked]
@@ -194,16 +284,23 @@ class _History:
         assessed = identified + dt.timedelta(days=rng.randint(7, 30))
         self.plan[pk] += [
             ("identify", _aware(identified), {}),
-            ("assess", _aware(assessed), {
-                "category": rng.choices(Category.values, [5, 3, 2, 1, 1, 1, 3])[0],
-                "priority": rng.choices(["emergency", "urgent", "normal"], [1, 4, 15])[0]}),
-            ("submit", _aware(submit_day), {"pledge": self.pledges[key]})]
+            (
+                "assess",
+                _aware(assessed),
+                {
+                    "category": rng.choices(Category.values, [5, 3, 2, 1, 1, 1, 3])[0],
+                    "priority": rng.choices(["emergency", "urgent", "normal"], [1, 4, 15])[0],
+                },
+            ),
+            ("submit", _aware(submit_day), {"pledge": self.pledges[key]}),
+        ]
 
     def ready(self, pk: int, accepted_on: dt.date, ready_by: dt.date | None = None) -> None:
         checks_from = accepted_on + dt.timedelta(days=self.rng.randint(5, 20))
         for i, kind in enumerate(ExitCheck.Kind.values):
-            self.plan[pk].append(("check_exit", _aware(checks_from + dt.timedelta(days=3 * i)),
-                                  {"kind": kind}))
+            self.plan[pk].append(
+                ("check_exit", _aware(checks_from + dt.timedelta(days=3 * i)), {"kind": kind})
+            )
         day = checks_from + dt.timedelta(days=8)
         if ready_by and day > ready_by:
             raise ValueError("ready too late")
@@ -218,8 +315,9 @@ class _History:
         """Albania's two groups ready to depart (44 + 27 persons): submitted February–March
         2013, accepted, ready by May. Sets aside the other Albanian candidates."""
         rng, day0 = self.rng, ALBANIA_DAY0
-        pool_all = [(c.pk, self.size[c.pk]) for c in self.to_submit
-                    if self.eligible(c, "ALB", day0)]
+        pool_all = [
+            (c.pk, self.size[c.pk]) for c in self.to_submit if self.eligible(c, "ALB", day0)
+        ]
         pool_all.sort(key=lambda x: -x[1])
         groups, used = [], set()
         for group_size in ALBANIA_GROUPS:
@@ -247,17 +345,30 @@ class _History:
             self.begin(pk, submit_day, "ALB")
             decided = submit_day + dt.timedelta(days=rng.randint(20, 60))
             roll = rng.random()
-            if (roll < 0.40 and self.fits("ALB", pk)
-                    and self.room["ALB"]["persons"] - self.size[pk] >= 50):
+            if (
+                roll < 0.40
+                and self.fits("ALB", pk)
+                and self.room["ALB"]["persons"] - self.size[pk] >= 50
+            ):
                 self.accept("ALB", pk, decided, self.delegation)
                 if rng.random() < 0.3:
                     self.ready(pk, decided)
             elif roll < 0.55:
-                self.plan[pk].append(("withdraw", _aware(decided), {
-                    "reason": "Declined by the applicant (the offer was at first refused)"}))
+                self.plan[pk].append(
+                    (
+                        "withdraw",
+                        _aware(decided),
+                        {"reason": "Declined by the applicant (the offer was at first refused)"},
+                    )
+                )
             elif roll < 0.70:
-                self.plan[pk].append(("reject", _aware(decided, 11), {
-                    "reason": rng.choice(REJECTION_REASONS), "decider": self.delegation}))
+                self.plan[pk].append(
+                    (
+                        "reject",
+                        _aware(decided, 11),
+                        {"reason": rng.choice(REJECTION_REASONS), "decider": self.delegation},
+                    )
+                )
             self.planned.add(pk)
 
     def other_pledges(self) -> None:
@@ -291,23 +402,31 @@ class _History:
         elif roll < 0.55:
             self.reject_then_resubmit(case, key, others, decided)
         elif roll < 0.58:
-            self.plan[case.pk].append(("withdraw", _aware(decided), {
-                "reason": "The family asked to withdraw"}))
+            self.plan[case.pk].append(
+                ("withdraw", _aware(decided), {"reason": "The family asked to withdraw"})
+            )
         elif roll < 0.61:
-            self.plan[case.pk].append(("hold", _aware(decided), {
-                "reason": "Pending a protection review"}))
+            self.plan[case.pk].append(
+                ("hold", _aware(decided), {"reason": "Pending a protection review"})
+            )
         self.planned.add(case.pk)
 
     def reject_then_resubmit(self, case, key: str, others: list[str], decided: dt.date) -> None:
         """Rejected; resubmitted to another pledge after the rejection, for some."""
         rng = self.rng
-        self.plan[case.pk].append(("reject", _aware(decided, 11), {
-            "reason": rng.choice(REJECTION_REASONS), "decider": self.admin}))
+        self.plan[case.pk].append(
+            (
+                "reject",
+                _aware(decided, 11),
+                {"reason": rng.choice(REJECTION_REASONS), "decider": self.admin},
+            )
+        )
         again = decided + dt.timedelta(days=rng.randint(10, 40))
         alt = [k for k in others if k != key and self.eligible(case, k, again)]
         if alt and rng.random() < 0.5:
-            self.plan[case.pk].append(("resubmit", _aware(again), {
-                "pledge": self.pledges[rng.choice(alt)]}))
+            self.plan[case.pk].append(
+                ("resubmit", _aware(again), {"pledge": self.pledges[rng.choice(alt)]})
+            )
 
     def not_submitted(self) -> None:
         """Cases identified or assessed but not (yet) submitted, and the rest not
@@ -317,9 +436,13 @@ class _History:
             day = _d("2013-06-01") + dt.timedelta(days=rng.randint(0, 120))
             self.plan[case.pk].append(("identify", _aware(day), {}))
             if rng.random() < 0.5:
-                self.plan[case.pk].append((
-                    "assess", _aware(day + dt.timedelta(days=rng.randint(5, 30))),
-                    {"category": "LAI", "priority": "normal"}))
+                self.plan[case.pk].append(
+                    (
+                        "assess",
+                        _aware(day + dt.timedelta(days=rng.randint(5, 30))),
+                        {"category": "LAI", "priority": "normal"},
+                    )
+                )
 
 
 def play(plan, by_pk, officer) -> None:
@@ -344,8 +467,12 @@ def play(plan, by_pk, officer) -> None:
                     if k != "decider":
                         per_case[f"{k}_by_case"][pk] = v
             services.cases_transition_bulk(
-                actor=actor, action=action, cases=[by_pk[pk] for pk in pks],
-                at={pk: s[1] for pk, s in zip(pks, steps, strict=True)}, **per_case)
+                actor=actor,
+                action=action,
+                cases=[by_pk[pk] for pk in pks],
+                at={pk: s[1] for pk, s in zip(pks, steps, strict=True)},
+                **per_case,
+            )
             for pk in pks:
                 position[pk] += 1
 
@@ -356,24 +483,51 @@ def play(plan, by_pk, officer) -> None:
 # cases assessed and waiting, submissions awaiting the delegation's decision, accepted
 # cases ready for departure (the movements demo plans a transfer for next week). The
 # dated history keeps every figure of the reference operation at its date.
-PRESENT_NOTE = ("The demo's present day: the reference operation's history ends in 2014; "
-                "this pledge, dated from the day the demo was loaded, lets its tour be done "
-                "today.")
+PRESENT_NOTE = (
+    "The demo's present day: the reference operation's history ends in 2014; "
+    "this pledge, dated from the day the demo was loaded, lets its tour be done "
+    "today."
+)
 # (key, country, name, capacities, criteria, submitted, accepted, ready)
 PRESENT_PLEDGES = [
-    ("ALB", "ALB", "Albania: further places for Camp Liberty", {"persons": 150},
-     {"nationalities": ["IRN"]}, 12, 4, 4),
-    ("DEU", "DEU", "Germany: humanitarian admission {year}", {"persons": 60, "large_family": 4},
-     {"max_case_size": 6}, 8, 5, 4),
-    ("FIN", "FIN", "Finland: medical places {year}", {"persons": 20, "medical": 10},
-     {"needs_served": ["SM", "DS"], "max_case_size": 4}, 3, 0, 0),
+    (
+        "ALB",
+        "ALB",
+        "Albania: further places for Camp Liberty",
+        {"persons": 150},
+        {"nationalities": ["IRN"]},
+        12,
+        4,
+        4,
+    ),
+    (
+        "DEU",
+        "DEU",
+        "Germany: humanitarian admission {year}",
+        {"persons": 60, "large_family": 4},
+        {"max_case_size": 6},
+        8,
+        5,
+        4,
+    ),
+    (
+        "FIN",
+        "FIN",
+        "Finland: medical places {year}",
+        {"persons": 20, "medical": 10},
+        {"needs_served": ["SM", "DS"], "max_case_size": 4},
+        3,
+        0,
+        0,
+    ),
 ]
 NEWLY_ASSESSED = 20
 
 
 @transaction.atomic
-def demo_relocation_today(*, users: dict, today: dt.date | None = None,
-                          rng_seed: int = 2026, log=print) -> dict:
+def demo_relocation_today(
+    *, users: dict, today: dt.date | None = None, rng_seed: int = 2026, log=print
+) -> dict:
     """The present-day state (see PRESENT_NOTE), every step dated back from `today`
     through the same bulk service as the history. Adds nothing when it is there already,
     or when the history was not played."""
@@ -382,31 +536,55 @@ def demo_relocation_today(*, users: dict, today: dt.date | None = None,
     today = today or timezone.localdate()
     rng = random.Random(rng_seed)
     officer, admin = _pick(users, roles.RESETTLEMENT), _pick(users, roles.ADMIN)
-    delegation = next((u for u in users.values()
-                       if u.role == roles.DELEGATION and u.country == "ALB"), admin)
+    delegation = next(
+        (u for u in users.values() if u.role == roles.DELEGATION and u.country == "ALB"), admin
+    )
 
     def ago(days: int) -> dt.date:
         return today - dt.timedelta(days=days)
 
     pledges = {}
     for key, country, name, caps, criteria, *_n in PRESENT_PLEDGES:
-        pledges[key] = services.pledge_create(actor=officer, at=_aware(ago(130)), data={
-            "country": country, "name": name.format(year=today.year),
-            "valid_from": str(ago(120)), "valid_to": str(today + dt.timedelta(days=245)),
-            "status": "open", "capacities": caps, "notes": PRESENT_NOTE, **criteria})
+        pledges[key] = services.pledge_create(
+            actor=officer,
+            at=_aware(ago(130)),
+            data={
+                "country": country,
+                "name": name.format(year=today.year),
+                "valid_from": str(ago(120)),
+                "valid_to": str(today + dt.timedelta(days=245)),
+                "status": "open",
+                "capacities": caps,
+                "notes": PRESENT_NOTE,
+                **criteria,
+            },
+        )
     plan: dict[int, list] = defaultdict(list)
     # More cases identified and assessed in the last months, beside those waiting since 2013.
-    fresh = list(Case.objects.filter(status=Case.Status.OPEN, relocation__isnull=True,
-                                     removed_at__isnull=True).order_by("case_id"))
+    fresh = list(
+        Case.objects.filter(
+            status=Case.Status.OPEN, relocation__isnull=True, removed_at__isnull=True
+        ).order_by("case_id")
+    )
     rng.shuffle(fresh)
     for case in fresh[:NEWLY_ASSESSED]:
         day = ago(rng.randint(70, 100))
-        plan[case.pk] += [("identify", _aware(day), {}),
-                          ("assess", _aware(day + dt.timedelta(days=rng.randint(5, 20))),
-                           {"category": rng.choice(["LPN", "MED", "FRU", "WAR", "LAI"]),
-                            "priority": rng.choices(["urgent", "normal"], [1, 4])[0]})]
-    waiting = list(Case.objects.filter(relocation__state=State.ASSESSED,
-                                       status=Case.Status.OPEN).order_by("case_id"))
+        plan[case.pk] += [
+            ("identify", _aware(day), {}),
+            (
+                "assess",
+                _aware(day + dt.timedelta(days=rng.randint(5, 20))),
+                {
+                    "category": rng.choice(["LPN", "MED", "FRU", "WAR", "LAI"]),
+                    "priority": rng.choices(["urgent", "normal"], [1, 4])[0],
+                },
+            ),
+        ]
+    waiting = list(
+        Case.objects.filter(relocation__state=State.ASSESSED, status=Case.Status.OPEN).order_by(
+            "case_id"
+        )
+    )
     blocked = guards.cases_with_unresolved_duplicates(waiting)
     profiles = cases_profile([c.pk for c in waiting])
     waiting = [c for c in waiting if c.pk not in blocked and profiles[c.pk].usage["persons"]]
@@ -417,8 +595,11 @@ def demo_relocation_today(*, users: dict, today: dt.date | None = None,
         chosen = []
         for case in waiting:
             usage = profiles[case.pk].usage
-            if (case.pk in used or not _eligible(case, pledge, profiles[case.pk], ago(40))
-                    or any(usage.get(d, 0) > left for d, left in room.items())):
+            if (
+                case.pk in used
+                or not _eligible(case, pledge, profiles[case.pk], ago(40))
+                or any(usage.get(d, 0) > left for d, left in room.items())
+            ):
                 continue
             chosen.append(case)
             used.add(case.pk)
@@ -430,8 +611,9 @@ def demo_relocation_today(*, users: dict, today: dt.date | None = None,
         for i, case in enumerate(chosen):
             plan[case.pk].append(("submit", _aware(ago(rng.randint(30, 45))), {"pledge": pledge}))
             if i < n_accepted:
-                plan[case.pk].append(("accept", _aware(ago(rng.randint(20, 25)), 11),
-                                      {"decider": decider}))
+                plan[case.pk].append(
+                    ("accept", _aware(ago(rng.randint(20, 25)), 11), {"decider": decider})
+                )
             if i < n_ready:
                 for k, kind in enumerate(ExitCheck.Kind.values):
                     plan[case.pk].append(("check_exit", _aware(ago(15 - k)), {"kind": kind}))
@@ -439,10 +621,12 @@ def demo_relocation_today(*, users: dict, today: dt.date | None = None,
     by_pk = {c.pk: c for c in Case.objects.filter(pk__in=plan)}
     play(plan, by_pk, officer)
     figures = {key: _figures(p) for key, p in pledges.items()}
-    log(f"Today ({today}): {len(pledges)} pledges open with room, "
+    log(
+        f"Today ({today}): {len(pledges)} pledges open with room, "
         f"{RelocationCase.objects.filter(state=State.ASSESSED).count()} cases assessed and "
         f"waiting, {Submission.objects.filter(decision='', pledge__in=pledges.values()).count()}"
-        " submissions awaiting a decision.")
+        " submissions awaiting a decision."
+    )
     return {"pledges": {key: p.pk for key, p in pledges.items()}, "figures": figures}
 
 

@@ -19,14 +19,17 @@ class PledgeForm(ServiceErrorsMixin, forms.Form):
     valid_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     valid_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     status = forms.ChoiceField(choices=Pledge.Status.choices, initial=Pledge.Status.OPEN)
-    max_case_size = forms.IntegerField(required=False, min_value=1,
-                                       help_text="Largest case accepted (empty: no limit)")
+    max_case_size = forms.IntegerField(
+        required=False, min_value=1, help_text="Largest case accepted (empty: no limit)"
+    )
     needs_served = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    needs_not_served = forms.MultipleChoiceField(required=False,
-                                                 widget=forms.CheckboxSelectMultiple)
-    nationalities = forms.CharField(required=False,
-                                    help_text="Nationalities accepted, comma-separated "
-                                              "(empty: any), e.g. IRN, IRQ")
+    needs_not_served = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple
+    )
+    nationalities = forms.CharField(
+        required=False,
+        help_text="Nationalities accepted, comma-separated (empty: any), e.g. IRN, IRQ",
+    )
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -38,23 +41,40 @@ class PledgeForm(ServiceErrorsMixin, forms.Form):
         self.dimensions = list(CapacityDimension.objects.filter(active=True))
         for dim in self.dimensions:
             self.fields[f"capacity_{dim.code}"] = forms.IntegerField(
-                label=f"Capacity: {dim.label}", required=dim.code == "persons", min_value=0)
+                label=f"Capacity: {dim.label}", required=dim.code == "persons", min_value=0
+            )
 
     @staticmethod
     def initial_for(pledge: Pledge) -> dict:
-        initial = {k: getattr(pledge, k) for k in (
-            "country", "name", "valid_from", "valid_to", "status", "max_case_size",
-            "needs_served", "needs_not_served", "notes", "version")}
+        initial = {
+            k: getattr(pledge, k)
+            for k in (
+                "country",
+                "name",
+                "valid_from",
+                "valid_to",
+                "status",
+                "max_case_size",
+                "needs_served",
+                "needs_not_served",
+                "notes",
+                "version",
+            )
+        }
         initial["nationalities"] = ", ".join(pledge.nationalities)
         for cap in pledge.capacities.all():
             initial[f"capacity_{cap.dimension_id}"] = cap.capacity
         return initial
 
     def data_for_service(self) -> dict:
-        data = {k: v for k, v in self.cleaned_data.items()
-                if not k.startswith("capacity_") and k != "version"}
-        data["capacities"] = {d.code: self.cleaned_data.get(f"capacity_{d.code}")
-                              for d in self.dimensions}
+        data = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if not k.startswith("capacity_") and k != "version"
+        }
+        data["capacities"] = {
+            d.code: self.cleaned_data.get(f"capacity_{d.code}") for d in self.dimensions
+        }
         return data
 
     def add_service_errors(self, exc):

@@ -53,9 +53,13 @@ def cases_with_unresolved_duplicates(cases) -> set[int]:
 
         open_pairs = pair.objects.filter(status__in=unresolved)
         persons = set(open_pairs.values_list("person_a_id", flat=True)) | set(
-            open_pairs.values_list("person_b_id", flat=True))
+            open_pairs.values_list("person_b_id", flat=True)
+        )
         if not persons:
             return set()
-        return set(Person.objects.filter(Q(pk__in=persons), case_id__in=pks).values_list(
-            "case_id", flat=True))
+        return set(
+            Person.objects.filter(Q(pk__in=persons), case_id__in=pks).values_list(
+                "case_id", flat=True
+            )
+        )
     return {c.pk for c in cases if case_has_unresolved_duplicate(c)}

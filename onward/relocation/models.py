@@ -37,9 +37,9 @@ class PledgeStanding:
     dates on that day (never stored: a stored "open" would go stale the day after the
     pledge ends)."""
 
-    code: str          # open | not_yet_open | ended | draft | closed
-    label: str         # what a person reads: "Open", "Closed: ended 2013-12-31", …
-    reason: str        # why it takes no cases, naming the dates: "is closed on …" ("" if open)
+    code: str  # open | not_yet_open | ended | draft | closed
+    label: str  # what a person reads: "Open", "Closed: ended 2013-12-31", …
+    reason: str  # why it takes no cases, naming the dates: "is closed on …" ("" if open)
 
     @property
     def takes_cases(self) -> bool:
@@ -48,8 +48,7 @@ class PledgeStanding:
     @property
     def css(self) -> str:
         """The tag class: open, draft (not yet) or closed."""
-        return {"open": "open", "not_yet_open": "draft", "draft": "draft"}.get(self.code,
-                                                                                "closed")
+        return {"open": "open", "not_yet_open": "draft", "draft": "draft"}.get(self.code, "closed")
 
 
 class Pledge(models.Model):
@@ -79,8 +78,9 @@ class Pledge(models.Model):
     nationalities = models.JSONField(default=list, blank=True)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -89,7 +89,8 @@ class Pledge(models.Model):
             models.CheckConstraint(
                 condition=models.Q(valid_to__isnull=True)
                 | models.Q(valid_to__gte=models.F("valid_from")),
-                name="pledge_valid_to_after_valid_from"),
+                name="pledge_valid_to_after_valid_from",
+            ),
         ]
 
     def __str__(self):
@@ -112,19 +113,25 @@ class Pledge(models.Model):
     def standing_on(self, day: dt.date) -> PledgeStanding:
         """Open, not open yet, ended, under consideration or closed on `day`."""
         if self.status == self.Status.DRAFT:
-            return PledgeStanding("draft", str(self.Status.DRAFT.label),
-                                  f"is under consideration ({self.validity})")
+            return PledgeStanding(
+                "draft", str(self.Status.DRAFT.label), f"is under consideration ({self.validity})"
+            )
         if self.status == self.Status.CLOSED:
-            return PledgeStanding("closed", str(self.Status.CLOSED.label),
-                                  f"is closed ({self.validity})")
+            return PledgeStanding(
+                "closed", str(self.Status.CLOSED.label), f"is closed ({self.validity})"
+            )
         if day < self.valid_from:
-            return PledgeStanding("not_yet_open", f"Opens {self.valid_from}",
-                                  f"is not open yet on {day}: it opens on {self.valid_from} "
-                                  f"({self.validity})")
+            return PledgeStanding(
+                "not_yet_open",
+                f"Opens {self.valid_from}",
+                f"is not open yet on {day}: it opens on {self.valid_from} ({self.validity})",
+            )
         if self.valid_to and day > self.valid_to:
-            return PledgeStanding("ended", f"Closed: ended {self.valid_to}",
-                                  f"is closed on {day}: its validity ended on "
-                                  f"{self.valid_to} ({self.validity})")
+            return PledgeStanding(
+                "ended",
+                f"Closed: ended {self.valid_to}",
+                f"is closed on {day}: its validity ended on {self.valid_to} ({self.validity})",
+            )
         return PledgeStanding("open", str(self.Status.OPEN.label), "")
 
     @property
@@ -142,8 +149,11 @@ class PledgeCapacity(models.Model):
 
     class Meta:
         ordering = ["dimension__order", "dimension_id"]
-        constraints = [models.UniqueConstraint(fields=["pledge", "dimension"],
-                                               name="one_capacity_per_dimension")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "dimension"], name="one_capacity_per_dimension"
+            )
+        ]
 
     def __str__(self):
         return f"{self.pledge_id} {self.dimension_id}={self.capacity}"
@@ -154,8 +164,9 @@ class PledgeChange(AppendOnly):
 
     pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="changes")
     at = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     changes = models.JSONField(default=dict)
     note = models.CharField(max_length=255, blank=True)
 
@@ -206,8 +217,9 @@ class RelocationCase(models.Model):
 
     audit_type = "case"
 
-    case = models.OneToOneField("registry.Case", on_delete=models.PROTECT,
-                                related_name="relocation")
+    case = models.OneToOneField(
+        "registry.Case", on_delete=models.PROTECT, related_name="relocation"
+    )
     state = models.CharField(max_length=16, choices=State.choices, db_index=True)
     category = models.CharField(max_length=3, choices=Category.choices, blank=True)
     priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
@@ -243,20 +255,22 @@ class Submission(models.Model):
         REJECTED = "rejected", "Rejected"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    case = models.ForeignKey("registry.Case", on_delete=models.PROTECT,
-                             related_name="submissions")
+    case = models.ForeignKey("registry.Case", on_delete=models.PROTECT, related_name="submissions")
     pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="submissions")
     category = models.CharField(max_length=3, choices=Category.choices, blank=True)
     priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
     usage = models.JSONField(default=dict)
     submitted_at = models.DateTimeField(db_index=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
-    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True,
-                                default="", db_index=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(
+        max_length=10, choices=Decision.choices, blank=True, default="", db_index=True
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField(blank=True)
     departed_on = models.DateField(null=True, blank=True)
 
@@ -264,8 +278,10 @@ class Submission(models.Model):
         ordering = ["-submitted_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case"], condition=models.Q(decision__in=["", "accepted"]),
-                name="one_open_submission_per_case"),
+                fields=["case"],
+                condition=models.Q(decision__in=["", "accepted"]),
+                name="one_open_submission_per_case",
+            ),
         ]
 
     def __str__(self):
@@ -292,15 +308,18 @@ class CaseTransition(AppendOnly):
     Time spent per state is computed from these rows alone.
     """
 
-    case = models.ForeignKey("registry.Case", on_delete=models.PROTECT,
-                             related_name="relocation_transitions")
+    case = models.ForeignKey(
+        "registry.Case", on_delete=models.PROTECT, related_name="relocation_transitions"
+    )
     from_state = models.CharField(max_length=16, choices=State.choices)
     to_state = models.CharField(max_length=16, choices=State.choices, db_index=True)
     action = models.CharField(max_length=16, db_index=True)
-    submission = models.ForeignKey(Submission, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="transitions")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.PROTECT, related_name="transitions"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(db_index=True)
     reason = models.TextField(blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -321,20 +340,20 @@ class ExitCheck(AppendOnly):
         MEDICAL_CLEARANCE = "medical_clearance", "Medical clearance"
         EXIT_PERMIT = "exit_permit", "Exit permit"
 
-    case = models.ForeignKey("registry.Case", on_delete=models.PROTECT,
-                             related_name="exit_checks")
-    submission = models.ForeignKey(Submission, on_delete=models.PROTECT,
-                                   related_name="exit_checks")
+    case = models.ForeignKey("registry.Case", on_delete=models.PROTECT, related_name="exit_checks")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="exit_checks")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     done_at = models.DateTimeField()
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                           on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField(max_length=255, blank=True)
 
     class Meta:
         ordering = ["done_at", "id"]
-        constraints = [models.UniqueConstraint(fields=["submission", "kind"],
-                                               name="one_exit_check_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "kind"], name="one_exit_check_per_kind")
+        ]
 
     def __str__(self):
         return f"{self.case_id} {self.kind}"

@@ -13,5 +13,6 @@ def seed(apps=None) -> None:
 
     CapacityDimension = (apps or live_apps).get_model("relocation", "CapacityDimension")
     for code, label, order in DIMENSIONS:
-        CapacityDimension.objects.get_or_create(code=code,
-                                                defaults={"label": label, "order": order})
+        CapacityDimension.objects.get_or_create(
+            code=code, defaults={"label": label, "order": order}
+        )

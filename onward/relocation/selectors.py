@@ -37,41 +37,65 @@ from onward.relocation.models import (
 )
 from onward.relocation.usage import case_usage, cases_usage
 
-__all__ = ["case_usage", "cases_usage", "cases_ready_for_departure", "pledge_figures", "funnel",
-           "funnels", "time_in_states", "average_days_in_state", "average_days_in_states", "get_pledge_for_user",
-           "get_submission_for_user", "pledge_list", "pledge_detail", "relocation_case_detail",
-           "relocation_case_list", "submission_list", "accepted_usage", "is_delegation"]
+__all__ = [
+    "case_usage",
+    "cases_usage",
+    "cases_ready_for_departure",
+    "pledge_figures",
+    "funnel",
+    "funnels",
+    "time_in_states",
+    "average_days_in_state",
+    "average_days_in_states",
+    "get_pledge_for_user",
+    "get_submission_for_user",
+    "pledge_list",
+    "pledge_detail",
+    "relocation_case_detail",
+    "relocation_case_list",
+    "submission_list",
+    "accepted_usage",
+    "is_delegation",
+]
 
 FUNNEL_STAGES = ("identified", "submitted", "accepted", "departed")
 
 
 # --- One record, fetched and checked in one step --------------------------------------------
 
+
 def get_pledge_for_user(user, pledge_id) -> Pledge:
     return get_for_user(user, visible_pledges(user), "pledge", pledge_id)
 
 
 def get_submission_for_user(user, submission_id) -> Submission:
-    return get_for_user(user, visible_submissions(user).select_related("pledge", "case"),
-                        "submission", submission_id)
+    return get_for_user(
+        user,
+        visible_submissions(user).select_related("pledge", "case"),
+        "submission",
+        submission_id,
+    )
 
 
 # --- The interface other apps rely on ---------------------------------------------------------
+
 
 def cases_ready_for_departure(*, pledge: Pledge | None = None) -> QuerySet:
     """Registry cases whose relocation state is `ready`, optionally only those accepted by
     one pledge. Not scoped to a user: the transfers app scopes its own pages."""
     cases = Case.objects.filter(relocation__state=State.READY)
     if pledge is not None:
-        cases = cases.filter(submissions__pledge=pledge,
-                             submissions__decision=Submission.Decision.ACCEPTED)
+        cases = cases.filter(
+            submissions__pledge=pledge, submissions__decision=Submission.Decision.ACCEPTED
+        )
     return cases.order_by("case_id")
 
 
 def accepted_usage(pledge: Pledge) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
     for usage in pledge.submissions.filter(decision=Submission.Decision.ACCEPTED).values_list(
-            "usage", flat=True):
+        "usage", flat=True
+    ):
         for dim, n in usage.items():
             totals[dim] += n
     return dict(totals)
@@ -91,9 +115,11 @@ def pledges_figures(pledges) -> dict[int, dict[str, dict]]:
     ids = [p.pk for p in pledges]
     dimensions = pledges_dimensions(ids)
     latest: dict[int, dict[int, tuple]] = defaultdict(dict)
-    for pledge_pk, case_pk, decision, usage, departed_on in Submission.objects.filter(
-            pledge_id__in=ids).values_list("pledge_id", "case_id", "decision", "usage",
-                                           "departed_on").order_by("submitted_at", "id"):
+    for pledge_pk, case_pk, decision, usage, departed_on in (
+        Submission.objects.filter(pledge_id__in=ids)
+        .values_list("pledge_id", "case_id", "decision", "usage", "departed_on")
+        .order_by("submitted_at", "id")
+    ):
         # A case counts once, as it is now.
         latest[pledge_pk][case_pk] = (decision, usage, departed_on)
     return {pk: _figures(*dimensions[pk], latest[pk].values()) for pk in ids}
@@ -103,18 +129,32 @@ def pledges_dimensions(ids) -> dict[int, tuple[dict[str, int], list[str]]]:
     """Per pledge: its capacities ({dimension: places}) and the dimensions its figures
     count (the active ones and any it has a capacity for), in two queries."""
     capacities: dict[int, dict] = defaultdict(dict)
-    for pledge_pk, dim, capacity in PledgeCapacity.objects.filter(pledge_id__in=ids) \
-            .values_list("pledge_id", "dimension_id", "capacity"):
+    for pledge_pk, dim, capacity in PledgeCapacity.objects.filter(pledge_id__in=ids).values_list(
+        "pledge_id", "dimension_id", "capacity"
+    ):
         capacities[pledge_pk][dim] = capacity
     dimensions = list(CapacityDimension.objects.values_list("code", "active"))
-    return {pk: (capacities[pk], [code for code, active in dimensions
-                                  if active or code in capacities[pk]]) for pk in ids}
+    return {
+        pk: (
+            capacities[pk],
+            [code for code, active in dimensions if active or code in capacities[pk]],
+        )
+        for pk in ids
+    }
 
 
 def _figures(capacities: dict, dims: list[str], submissions) -> dict[str, dict]:
-    figures: dict[str, dict[str, Any]] = {d: {
-        "capacity": capacities.get(d), "submitted": 0, "pending": 0, "accepted": 0,
-        "departed": 0, "remaining": None} for d in dims}
+    figures: dict[str, dict[str, Any]] = {
+        d: {
+            "capacity": capacities.get(d),
+            "submitted": 0,
+            "pending": 0,
+            "accepted": 0,
+            "departed": 0,
+            "remaining": None,
+        }
+        for d in dims
+    }
     for decision, usage, departed_on in submissions:
         for d in dims:
             n = usage.get(d, 0)
@@ -137,8 +177,12 @@ def _instant(as_of) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(as_of, dt.time.max))
 
 
-def funnel(*, country: str | None = None, pledge: Pledge | None = None,
-           as_of: dt.date | dt.datetime | None = None) -> dict[str, dict[str, int]]:
+def funnel(
+    *,
+    country: str | None = None,
+    pledge: Pledge | None = None,
+    as_of: dt.date | dt.datetime | None = None,
+) -> dict[str, dict[str, int]]:
     """How many cases (and persons) reached each stage by `as_of` (default now):
     identified, submitted, accepted, departed. "Reached" counts a case once, even if it was
     later rejected or withdrawn; departed is net of reversed departures.
@@ -152,8 +196,9 @@ _FUNNEL_ACTIONS = ("identify", "submit", "resubmit", "accept", "depart", "undepa
 _STAGE_OF_ACTION = {"submit": "submitted", "resubmit": "submitted", "accept": "accepted"}
 
 
-def funnels(targets: list[dict], *, as_of: dt.date | dt.datetime | None = None
-            ) -> list[dict[str, dict[str, int]]]:
+def funnels(
+    targets: list[dict], *, as_of: dt.date | dt.datetime | None = None
+) -> list[dict[str, dict[str, int]]]:
     """`funnel` for several targets at once, each given as funnel's keywords ({} for the
     whole operation, {"country": c}, {"pledge": p}), from one read of the transitions and
     one of the submissions: the dashboard asks for the operation, every country and every
@@ -161,18 +206,24 @@ def funnels(targets: list[dict], *, as_of: dt.date | dt.datetime | None = None
     transitions = CaseTransition.objects.filter(action__in=_FUNNEL_ACTIONS)
     if as_of is not None:
         transitions = transitions.filter(at__lte=_instant(as_of))
-    read = list(transitions.order_by("at", "id").values_list("case_id", "action",
-                                                             "submission_id"))
-    submissions = {pk: (pledge_pk, country, usage) for pk, pledge_pk, country, usage in
-                   Submission.objects.values_list("pk", "pledge_id", "pledge__country", "usage")}
+    read = list(transitions.order_by("at", "id").values_list("case_id", "action", "submission_id"))
+    submissions = {
+        pk: (pledge_pk, country, usage)
+        for pk, pledge_pk, country, usage in Submission.objects.values_list(
+            "pk", "pledge_id", "pledge__country", "usage"
+        )
+    }
     no_submission: tuple[Any, Any, Any] = (None, None, None)
-    rows = [(case_pk, action, *submissions.get(sub_pk, no_submission))
-            for case_pk, action, sub_pk in read]
+    rows = [
+        (case_pk, action, *submissions.get(sub_pk, no_submission))
+        for case_pk, action, sub_pk in read
+    ]
     return [_funnel_of(rows, **target) for target in targets]
 
 
-def _funnel_of(rows: list[tuple], *, country: str | None = None,
-               pledge: Pledge | None = None) -> dict[str, dict[str, int]]:
+def _funnel_of(
+    rows: list[tuple], *, country: str | None = None, pledge: Pledge | None = None
+) -> dict[str, dict[str, int]]:
     """One target's funnel from the transitions in (at, id) order, each with its
     submission's pledge, country and usage."""
     result: dict[str, dict[int, int]] = {"submitted": {}, "accepted": {}, "departed": {}}
@@ -182,8 +233,9 @@ def _funnel_of(rows: list[tuple], *, country: str | None = None,
         if action == "identify":
             identified.add(case_pk)
             continue
-        if (pledge_pk is not None and row_pledge != pledge_pk) or \
-                (country is not None and row_country != country):
+        if (pledge_pk is not None and row_pledge != pledge_pk) or (
+            country is not None and row_country != country
+        ):
             continue  # a submission to another pledge or country
         persons_in_case = (usage or {}).get("persons", 0)
         if action in _STAGE_OF_ACTION:
@@ -199,8 +251,10 @@ def _funnel_of(rows: list[tuple], *, country: str | None = None,
     if missing:
         persons.update({pk: u["persons"] for pk, u in cases_usage(missing).items()})
     result["identified"] = {pk: persons.get(pk, 0) for pk in identified}
-    return {stage: {"cases": len(result[stage]), "persons": sum(result[stage].values())}
-            for stage in FUNNEL_STAGES}
+    return {
+        stage: {"cases": len(result[stage]), "persons": sum(result[stage].values())}
+        for stage in FUNNEL_STAGES
+    }
 
 
 def time_in_states(case: Case, *, as_of: dt.datetime | None = None) -> dict[str, dt.timedelta]:
@@ -216,7 +270,8 @@ def _durations(rows: QuerySet, as_of=None) -> dict[int, dict[str, dt.timedelta]]
     spans: dict[int, dict[str, dt.timedelta]] = defaultdict(lambda: defaultdict(dt.timedelta))
     current: dict[int, tuple[str, dt.datetime]] = {}
     for case_pk, to_state, at in rows.order_by("case_id", "at", "id").values_list(
-            "case_id", "to_state", "at"):
+        "case_id", "to_state", "at"
+    ):
         if case_pk in current:
             state, since = current[case_pk]
             spans[case_pk][state] += at - since
@@ -227,8 +282,9 @@ def _durations(rows: QuerySet, as_of=None) -> dict[int, dict[str, dt.timedelta]]
     return {pk: dict(s) for pk, s in spans.items()}
 
 
-def average_days_in_state(*, country: str | None = None, pledge: Pledge | None = None,
-                          as_of=None) -> dict[str, float]:
+def average_days_in_state(
+    *, country: str | None = None, pledge: Pledge | None = None, as_of=None
+) -> dict[str, float]:
     """Mean days spent in each state by the cases that went through it (with `country` or
     `pledge`: the cases ever submitted there)."""
     return average_days_in_states([{"country": country, "pledge": pledge}], as_of=as_of)[0]
@@ -245,11 +301,15 @@ def average_days_in_states(targets: list[dict], *, as_of=None) -> list[dict[str,
         cases = None
         if country is not None or pledge is not None:
             if submissions is None:
-                submissions = list(Submission.objects.values_list(
-                    "case_id", "pledge_id", "pledge__country"))
-            cases = {case_pk for case_pk, pledge_pk, pledge_country in submissions
-                     if (pledge is None or pledge_pk == pledge.pk)
-                     and (country is None or pledge_country == country)}
+                submissions = list(
+                    Submission.objects.values_list("case_id", "pledge_id", "pledge__country")
+                )
+            cases = {
+                case_pk
+                for case_pk, pledge_pk, pledge_country in submissions
+                if (pledge is None or pledge_pk == pledge.pk)
+                and (country is None or pledge_country == country)
+            }
         sums: dict[str, float] = defaultdict(float)
         counts: dict[str, int] = defaultdict(int)
         for case_pk, spans in per_case.items():
@@ -258,12 +318,18 @@ def average_days_in_states(targets: list[dict], *, as_of=None) -> list[dict[str,
             for state, span in spans.items():
                 sums[state] += span.total_seconds() / 86400
                 counts[state] += 1
-        out.append({state: round(sums[state] / counts[state], 1) for state in State.values
-                    if counts.get(state)})
+        out.append(
+            {
+                state: round(sums[state] / counts[state], 1)
+                for state in State.values
+                if counts.get(state)
+            }
+        )
     return out
 
 
 # --- Pages -------------------------------------------------------------------------------------
+
 
 def pledge_list(*, user) -> list[dict]:
     pledges = list(visible_pledges(user))
@@ -274,42 +340,79 @@ def pledge_list(*, user) -> list[dict]:
 def pledge_history(pledge: Pledge, *, user=None) -> list[dict]:
     """A pledge's dated history: its own changes, then each submission, decision and
     departure of its cases, oldest first."""
-    events = [{"at": c.at, "what": c.note or "changed", "by": c.actor, "changes": c.changes,
-               "case": None, "reason": ""}
-              for c in PledgeChange.objects.filter(pledge=pledge).select_related("actor")]
-    rows = CaseTransition.objects.filter(submission__pledge=pledge).exclude(
-        action="check_exit").select_related("case", "actor", "submission")
+    events = [
+        {
+            "at": c.at,
+            "what": c.note or "changed",
+            "by": c.actor,
+            "changes": c.changes,
+            "case": None,
+            "reason": "",
+        }
+        for c in PledgeChange.objects.filter(pledge=pledge).select_related("actor")
+    ]
+    rows = (
+        CaseTransition.objects.filter(submission__pledge=pledge)
+        .exclude(action="check_exit")
+        .select_related("case", "actor", "submission")
+    )
     for t in rows:
-        events.append({"at": t.at, "what": workflow.ACTIONS[t.action].label, "by": t.actor,
-                       "changes": None, "case": t.case, "reason": t.reason,
-                       "to_state": t.to_state})
+        events.append(
+            {
+                "at": t.at,
+                "what": workflow.ACTIONS[t.action].label,
+                "by": t.actor,
+                "changes": None,
+                "case": t.case,
+                "reason": t.reason,
+                "to_state": t.to_state,
+            }
+        )
     return sorted(events, key=lambda e: e["at"])
 
 
 def pledge_detail(*, user, pledge: Pledge) -> dict:
     audit_read(actor=user, obj=pledge)
     history = pledge_history(pledge)
-    return {"pledge": pledge, "figures": pledge_figures(pledge), "history": history,
-            "funnel": funnel(pledge=pledge),
-            "capacities": list(pledge.capacities.select_related("dimension"))}
+    return {
+        "pledge": pledge,
+        "figures": pledge_figures(pledge),
+        "history": history,
+        "funnel": funnel(pledge=pledge),
+        "capacities": list(pledge.capacities.select_related("dimension")),
+    }
 
 
 def relocation_case_list(*, user, state: str = "", q: str = "") -> QuerySet:
     """Cases with their relocation state, for officers (not delegations: their page is
     the list of their submissions)."""
-    audit_record(actor=user, action="view", object_type="relocation_case_list",
-                 detail=" ".join(f"{k}={v}" for k, v in (("state", state), ("q", q)) if v)
-                 or "all")
-    cases = visible_cases(user).select_related("relocation").annotate(
-        size=Count("members", filter=Q(members__merged_into__isnull=True,
-                                       members__removed_at__isnull=True), distinct=True))
+    audit_record(
+        actor=user,
+        action="view",
+        object_type="relocation_case_list",
+        detail=" ".join(f"{k}={v}" for k, v in (("state", state), ("q", q)) if v) or "all",
+    )
+    cases = (
+        visible_cases(user)
+        .select_related("relocation")
+        .annotate(
+            size=Count(
+                "members",
+                filter=Q(members__merged_into__isnull=True, members__removed_at__isnull=True),
+                distinct=True,
+            )
+        )
+    )
     if state == State.NOT_IDENTIFIED:
         cases = cases.filter(relocation__isnull=True)
     elif state:
         cases = cases.filter(relocation__state=state)
     for word in q.split():
-        cases = cases.filter(Q(case_id__iexact=word) | Q(members__family_name__icontains=word)
-                             | Q(members__given_name__icontains=word))
+        cases = cases.filter(
+            Q(case_id__iexact=word)
+            | Q(members__family_name__icontains=word)
+            | Q(members__given_name__icontains=word)
+        )
     return cases.distinct().order_by("case_id")
 
 
@@ -317,17 +420,32 @@ def assessed_cases(*, user) -> QuerySet:
     return relocation_case_list(user=user, state=State.ASSESSED).prefetch_related("members")
 
 
-def submission_list(*, user, pledge: Pledge | None = None, decision: str | None = None
-                    ) -> QuerySet:
+def submission_list(*, user, pledge: Pledge | None = None, decision: str | None = None) -> QuerySet:
     """Submissions the user may see (a delegation: its country's); the read is audited."""
-    audit_record(actor=user, action="view", object_type="submission_list",
-                 detail=" ".join(f"{k}={v}" for k, v in (
-                     ("pledge", pledge.pk if pledge else ""),
-                     ("decision", decision if decision is not None else "")) if v) or "all")
+    audit_record(
+        actor=user,
+        action="view",
+        object_type="submission_list",
+        detail=" ".join(
+            f"{k}={v}"
+            for k, v in (
+                ("pledge", pledge.pk if pledge else ""),
+                ("decision", decision if decision is not None else ""),
+            )
+            if v
+        )
+        or "all",
+    )
     subs = visible_submissions(user).select_related("pledge", "case", "case__relocation")
-    subs = subs.annotate(size=Count("case__members", filter=Q(
-        case__members__merged_into__isnull=True, case__members__removed_at__isnull=True),
-        distinct=True))
+    subs = subs.annotate(
+        size=Count(
+            "case__members",
+            filter=Q(
+                case__members__merged_into__isnull=True, case__members__removed_at__isnull=True
+            ),
+            distinct=True,
+        )
+    )
     if pledge is not None:
         subs = subs.filter(pledge=pledge)
     if decision is not None:
@@ -344,8 +462,16 @@ def submission_counts(*, user, pledge: Pledge | None = None) -> dict[str, int]:
     return {**counts, "all": sum(counts.values())}
 
 
-SHARED_PERSON_FIELDS = ("given_name", "family_name", "father_name", "relationship", "sex",
-                        "birth_date", "nationality", "specific_needs")
+SHARED_PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "father_name",
+    "relationship",
+    "sex",
+    "birth_date",
+    "nationality",
+    "specific_needs",
+)
 
 
 def shared_case(*, user, case: Case) -> dict:
@@ -353,20 +479,35 @@ def shared_case(*, user, case: Case) -> dict:
     names, relationship, sex, birth date, nationality and specific-need codes, and the
     submissions to the delegation's own country. Never notes, phones, documents, the
     arrival date, or submissions to other countries."""
-    members = case.members.filter(merged_into__isnull=True, removed_at__isnull=True,
-                                  departure_date__isnull=True) \
-        .prefetch_related("specific_needs").order_by("person_id")
-    subs = visible_submissions(user).filter(case=case).select_related("pledge").order_by(
-        "-submitted_at", "-id")
+    members = (
+        case.members.filter(
+            merged_into__isnull=True, removed_at__isnull=True, departure_date__isnull=True
+        )
+        .prefetch_related("specific_needs")
+        .order_by("person_id")
+    )
+    subs = (
+        visible_submissions(user)
+        .filter(case=case)
+        .select_related("pledge")
+        .order_by("-submitted_at", "-id")
+    )
     return {
         "case_id": case.case_id,
         "size": len(members),
-        "members": [{
-            "given_name": p.given_name, "family_name": p.family_name,
-            "father_name": p.father_name, "relationship": p.relationship, "sex": p.sex,
-            "birth_date": p.birth_date_display, "nationality": p.nationality,
-            "specific_needs": sorted(n.code for n in p.specific_needs.all()),
-        } for p in members],
+        "members": [
+            {
+                "given_name": p.given_name,
+                "family_name": p.family_name,
+                "father_name": p.father_name,
+                "relationship": p.relationship,
+                "sex": p.sex,
+                "birth_date": p.birth_date_display,
+                "nationality": p.nationality,
+                "specific_needs": sorted(n.code for n in p.specific_needs.all()),
+            }
+            for p in members
+        ],
         "submissions": list(subs),
     }
 
@@ -380,24 +521,37 @@ def relocation_case_detail(*, user, case: Case) -> dict:
     if is_delegation(user):
         shared = shared_case(user=user, case=case)
         open_sub = next((s for s in shared["submissions"] if s.decision == ""), None)
-        return {"shared": shared, "case": case, "state": state, "rc": rc,
-                "actions": actions if open_sub else [], "open_submission": open_sub}
-    history = list(CaseTransition.objects.filter(case=case).select_related(
-        "actor", "submission__pledge"))
+        return {
+            "shared": shared,
+            "case": case,
+            "state": state,
+            "rc": rc,
+            "actions": actions if open_sub else [],
+            "open_submission": open_sub,
+        }
+    history = list(
+        CaseTransition.objects.filter(case=case).select_related("actor", "submission__pledge")
+    )
     submissions = list(visible_submissions(user).filter(case=case).select_related("pledge"))
     open_sub = next((s for s in submissions if s.is_open), None)
-    checks = list(ExitCheck.objects.filter(submission=open_sub).select_related("by")) \
-        if open_sub else []
+    checks = (
+        list(ExitCheck.objects.filter(submission=open_sub).select_related("by")) if open_sub else []
+    )
     done = {c.kind for c in checks}
     return {
-        "case": case, "rc": rc, "state": state, "history": history,
-        "submissions": submissions, "open_submission": open_sub, "exit_checks": checks,
+        "case": case,
+        "rc": rc,
+        "state": state,
+        "history": history,
+        "submissions": submissions,
+        "open_submission": open_sub,
+        "exit_checks": checks,
         "pending_checks": [k for k in ExitCheck.Kind if k.value not in done],
-        "actions": actions, "usage": case_usage(case),
+        "actions": actions,
+        "usage": case_usage(case),
         "time_in_states": time_in_states(case),
         **_pledge_choice(user, case),
-        "members": list(case.members.filter(merged_into__isnull=True,
-                                            removed_at__isnull=True)),
+        "members": list(case.members.filter(merged_into__isnull=True, removed_at__isnull=True)),
     }
 
 
@@ -406,18 +560,23 @@ def _pledge_choice(user, case: Case) -> dict:
     if not can(user, "relocation.process"):
         return {"pledges": []}
     pledges = list(open_pledges(case=case))
-    return {"pledges": pledges,
-            "no_pledge_why": "" if pledges else empty_pledge_choice(case=case)}
+    return {"pledges": pledges, "no_pledge_why": "" if pledges else empty_pledge_choice(case=case)}
 
 
 def open_pledges(*, case: Case | None = None) -> QuerySet:
     """Open pledges valid today (a case's former rejecters left out)."""
     today = timezone.localdate()
     pledges = Pledge.objects.filter(status=Pledge.Status.OPEN, valid_from__lte=today).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+    )
     if case is not None:
-        pledges = pledges.exclude(Exists(Submission.objects.filter(
-            pledge=OuterRef("pk"), case=case, decision=Submission.Decision.REJECTED)))
+        pledges = pledges.exclude(
+            Exists(
+                Submission.objects.filter(
+                    pledge=OuterRef("pk"), case=case, decision=Submission.Decision.REJECTED
+                )
+            )
+        )
     return pledges.order_by("country", "name")
 
 
@@ -426,22 +585,29 @@ def empty_pledge_choice(*, case: Case | None = None) -> str:
     say it where the list of pledges would be."""
     today = timezone.localdate()
     if case is not None and open_pledges().exists():
-        return (f"Every pledge open today has already rejected case {case.case_id}: it can "
-                "go only to a pledge that has not.")
+        return (
+            f"Every pledge open today has already rejected case {case.case_id}: it can "
+            "go only to a pledge that has not."
+        )
     reasons = []
-    ended = (Pledge.objects.filter(status=Pledge.Status.OPEN, valid_to__lt=today)
-             .order_by("-valid_to", "-pk").first())
+    ended = (
+        Pledge.objects.filter(status=Pledge.Status.OPEN, valid_to__lt=today)
+        .order_by("-valid_to", "-pk")
+        .first()
+    )
     if ended:
         reasons.append(f"the last to end, {ended}, ended on {ended.valid_to}")
-    upcoming = (Pledge.objects.filter(status=Pledge.Status.OPEN, valid_from__gt=today)
-                .order_by("valid_from", "pk").first())
+    upcoming = (
+        Pledge.objects.filter(status=Pledge.Status.OPEN, valid_from__gt=today)
+        .order_by("valid_from", "pk")
+        .first()
+    )
     if upcoming:
         reasons.append(f"{upcoming} opens on {upcoming.valid_from}")
     drafts = Pledge.objects.filter(status=Pledge.Status.DRAFT).count()
     if drafts:
         reasons.append(f"{drafts} under consideration")
-    return f"No pledge is open today ({today})" + (f": {'; '.join(reasons)}." if reasons
-                                                    else ".")
+    return f"No pledge is open today ({today})" + (f": {'; '.join(reasons)}." if reasons else ".")
 
 
 def cases_by_id(*, user, case_ids) -> list[Case]:

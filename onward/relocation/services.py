@@ -37,18 +37,42 @@ from onward.relocation.models import (
 from onward.relocation.workflow import StaleState, Step
 
 __all__ = [
-    "StaleState", "case_transition", "cases_transition_bulk", "cases_submit_bulk",
-    "case_identify", "case_assess", "case_submit", "case_resubmit", "submission_accept",
-    "submission_reject", "submission_decide", "case_withdraw", "case_hold", "case_release", "exit_check_record",
-    "case_mark_ready", "case_depart", "case_undepart", "pledge_create", "pledge_update",
+    "StaleState",
+    "case_transition",
+    "cases_transition_bulk",
+    "cases_submit_bulk",
+    "case_identify",
+    "case_assess",
+    "case_submit",
+    "case_resubmit",
+    "submission_accept",
+    "submission_reject",
+    "submission_decide",
+    "case_withdraw",
+    "case_hold",
+    "case_release",
+    "exit_check_record",
+    "case_mark_ready",
+    "case_depart",
+    "case_undepart",
+    "pledge_create",
+    "pledge_update",
 ]
 
 
 # --- The workflow ------------------------------------------------------------------------
 
+
 @transaction.atomic
-def case_transition(*, actor, case: Case, action: str, at: dt.datetime | None = None,
-                    expected_version: int | None = None, **params) -> Step:
+def case_transition(
+    *,
+    actor,
+    case: Case,
+    action: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+    **params,
+) -> Step:
     """Moves one case by `action` if the table allows it from the case's state, the actor's
     role may make it and every guard passes; otherwise refuses and changes nothing.
 
@@ -86,8 +110,7 @@ def cases_submit_bulk(*, actor, cases, pledge: Pledge, at=None) -> list[Step]:
     ValidationError lists each case that cannot go and why."""
     if not cases:
         raise ValidationError({"cases": "Select at least one case."})
-    return cases_transition_bulk(actor=actor, action="submit", cases=cases, at=at,
-                                 pledge=pledge)
+    return cases_transition_bulk(actor=actor, action="submit", cases=cases, at=at, pledge=pledge)
 
 
 def case_identify(*, actor, case, at=None):
@@ -95,8 +118,9 @@ def case_identify(*, actor, case, at=None):
 
 
 def case_assess(*, actor, case, category: str, priority: str, at=None):
-    return case_transition(actor=actor, case=case, action="assess", at=at,
-                           category=category, priority=priority)
+    return case_transition(
+        actor=actor, case=case, action="assess", at=at, category=category, priority=priority
+    )
 
 
 def case_submit(*, actor, case, pledge, at=None):
@@ -120,11 +144,15 @@ def submission_decide(*, actor, submission, decision: str, reason: str = "", at=
     if decision not in ("accepted", "rejected"):
         raise ValidationError({"decision": "Accept or reject."})
     if submission.decision != "":
-        raise Conflict({"submission": (
-            f"This submission was already decided ({submission.get_decision_display().lower()}).")})
+        raise Conflict(
+            {
+                "submission": (
+                    f"This submission was already decided ({submission.get_decision_display().lower()})."
+                )
+            }
+        )
     action = "accept" if decision == "accepted" else "reject"
-    return case_transition(actor=actor, case=submission.case, action=action, at=at,
-                           reason=reason)
+    return case_transition(actor=actor, case=submission.case, action=action, at=at, reason=reason)
 
 
 def submission_reject(*, actor, case, reason: str, at=None):
@@ -144,8 +172,7 @@ def case_release(*, actor, case, at=None):
 
 
 def exit_check_record(*, actor, case, kind: str, note: str = "", at=None):
-    return case_transition(actor=actor, case=case, action="check_exit", at=at, kind=kind,
-                           note=note)
+    return case_transition(actor=actor, case=case, action="check_exit", at=at, kind=kind, note=note)
 
 
 def case_mark_ready(*, actor, case, at=None):
@@ -157,8 +184,11 @@ def _departure_at(case: Case, on: dt.date) -> dt.datetime:
     just after the case became ready if that was later the same day."""
     # Not later than now: a transfer confirmed on the morning of its day left by then.
     at = min(timezone.make_aware(dt.datetime.combine(on, dt.time(12))), timezone.now())
-    entered = RelocationCase.objects.filter(case_id=case.pk).values_list(
-        "state_entered_at", flat=True).first()
+    entered = (
+        RelocationCase.objects.filter(case_id=case.pk)
+        .values_list("state_entered_at", flat=True)
+        .first()
+    )
     if entered and timezone.localtime(entered).date() == on and entered > at:
         at = entered
     return at
@@ -183,8 +213,18 @@ def case_undepart(*, case: Case, actor, reason: str, at: dt.datetime | None = No
 
 # --- Pledges -------------------------------------------------------------------------------
 
-PLEDGE_FIELDS = ("country", "name", "valid_from", "valid_to", "status", "max_case_size",
-                 "needs_served", "needs_not_served", "nationalities", "notes")
+PLEDGE_FIELDS = (
+    "country",
+    "name",
+    "valid_from",
+    "valid_to",
+    "status",
+    "max_case_size",
+    "needs_served",
+    "needs_not_served",
+    "nationalities",
+    "notes",
+)
 
 
 def _clean_pledge(data: dict, *, instance: Pledge | None = None) -> tuple[dict, dict]:
@@ -220,8 +260,11 @@ def _clean_pledge(data: dict, *, instance: Pledge | None = None) -> tuple[dict, 
             errors[key] = str(exc)
     if "valid_from" not in errors and clean.get("valid_from") is None:
         errors["valid_from"] = "A pledge needs the first day it is valid."
-    if not errors.keys() & {"valid_from", "valid_to"} and clean.get("valid_to") \
-            and clean["valid_to"] < clean["valid_from"]:
+    if (
+        not errors.keys() & {"valid_from", "valid_to"}
+        and clean.get("valid_to")
+        and clean["valid_to"] < clean["valid_from"]
+    ):
         errors["valid_to"] = "The pledge cannot end before it starts."
     clean["status"] = merged.get("status") or Pledge.Status.OPEN
     if clean["status"] not in Pledge.Status.values:
@@ -232,8 +275,7 @@ def _clean_pledge(data: dict, *, instance: Pledge | None = None) -> tuple[dict, 
         if clean["max_case_size"] is not None and not 1 <= clean["max_case_size"] <= 1000:
             raise ValueError
     except (TypeError, ValueError, OverflowError):
-        errors["max_case_size"] = ("A whole number of persons, from 1 to 1000 (or empty: "
-                                   "no limit).")
+        errors["max_case_size"] = "A whole number of persons, from 1 to 1000 (or empty: no limit)."
     known = set(SpecificNeed.objects.values_list("code", flat=True))
     for key in ("needs_served", "needs_not_served"):
         clean[key] = _codes(merged.get(key))
@@ -288,11 +330,19 @@ def _codes(raw) -> list[str]:
 
 
 def _snapshot(pledge: Pledge, capacities: dict) -> dict:
-    return {"country": pledge.country, "name": pledge.name, "valid_from": str(pledge.valid_from),
-            "valid_to": str(pledge.valid_to or ""), "status": pledge.status,
-            "max_case_size": pledge.max_case_size or "", "needs_served": pledge.needs_served,
-            "needs_not_served": pledge.needs_not_served, "nationalities": pledge.nationalities,
-            "notes": pledge.notes, **{f"capacity.{k}": v for k, v in sorted(capacities.items())}}
+    return {
+        "country": pledge.country,
+        "name": pledge.name,
+        "valid_from": str(pledge.valid_from),
+        "valid_to": str(pledge.valid_to or ""),
+        "status": pledge.status,
+        "max_case_size": pledge.max_case_size or "",
+        "needs_served": pledge.needs_served,
+        "needs_not_served": pledge.needs_not_served,
+        "nationalities": pledge.nationalities,
+        "notes": pledge.notes,
+        **{f"capacity.{k}": v for k, v in sorted(capacities.items())},
+    }
 
 
 @transaction.atomic
@@ -305,21 +355,36 @@ def pledge_create(*, actor, data: dict, at: dt.datetime | None = None) -> Pledge
     user = acting_user(actor)
     pledge = Pledge.objects.create(**clean, created_at=at, created_by=user)
     PledgeCapacity.objects.bulk_create(
-        [PledgeCapacity(pledge=pledge, dimension_id=d, capacity=n) for d, n in capacities.items()])
+        [PledgeCapacity(pledge=pledge, dimension_id=d, capacity=n) for d, n in capacities.items()]
+    )
     snapshot = _snapshot(pledge, capacities)
-    PledgeChange.objects.create(pledge=pledge, at=at, actor=user,
-                                changes={k: ["", v] for k, v in snapshot.items()
-                                         if v not in ("", [])},
-                                note="created")
-    audit_record(actor=actor, action=AuditEntry.Action.CREATE, object_type="pledge",
-                 object_id=pledge.pk, changes={k: ["", v] for k, v in snapshot.items()
-                                               if v not in ("", [])})
+    PledgeChange.objects.create(
+        pledge=pledge,
+        at=at,
+        actor=user,
+        changes={k: ["", v] for k, v in snapshot.items() if v not in ("", [])},
+        note="created",
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="pledge",
+        object_id=pledge.pk,
+        changes={k: ["", v] for k, v in snapshot.items() if v not in ("", [])},
+    )
     return pledge
 
 
 @transaction.atomic
-def pledge_update(*, actor, pledge: Pledge, expected_version: int, changes: dict,
-                  at: dt.datetime | None = None, note: str = "") -> Pledge:
+def pledge_update(
+    *,
+    actor,
+    pledge: Pledge,
+    expected_version: int,
+    changes: dict,
+    at: dt.datetime | None = None,
+    note: str = "",
+) -> Pledge:
     """Changes a pledge's criteria, capacities, validity or status if nobody changed it
     since `expected_version` (StaleEdit otherwise). A capacity is never set below what is
     already accepted; the country never changes once the pledge has a submission (or a
@@ -327,17 +392,24 @@ def pledge_update(*, actor, pledge: Pledge, expected_version: int, changes: dict
     require(actor, "relocation.manage_pledges")
     locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
     if locked.version != expected_version:
-        raise StaleEdit(f"Pledge {locked} was changed by someone else since you opened it. "
-                        "Reload it and apply your change again.")
+        raise StaleEdit(
+            f"Pledge {locked} was changed by someone else since you opened it. "
+            "Reload it and apply your change again."
+        )
     clean, capacities = _clean_pledge(changes, instance=locked)
     before = _snapshot(locked, {c.dimension_id: c.capacity for c in locked.capacities.all()})
     from onward.relocation.selectors import accepted_usage
 
     accepted = accepted_usage(locked)
-    low = [f"{d}: {accepted[d]} already accepted" for d, n in capacities.items()
-           if accepted.get(d, 0) > n]
+    low = [
+        f"{d}: {accepted[d]} already accepted"
+        for d, n in capacities.items()
+        if accepted.get(d, 0) > n
+    ]
     if low:
-        raise ValidationError({"capacities": f"Capacity below what is accepted ({'; '.join(low)})."})
+        raise ValidationError(
+            {"capacities": f"Capacity below what is accepted ({'; '.join(low)})."}
+        )
     for key, value in clean.items():
         setattr(locked, key, value)
     # The country decides which delegation sees the pledge's submissions: frozen once
@@ -347,19 +419,30 @@ def pledge_update(*, actor, pledge: Pledge, expected_version: int, changes: dict
     if refused:
         raise ValidationError(refused)
     after = _snapshot(locked, capacities)
-    diff = {k: [before.get(k, ""), after.get(k, "")] for k in before.keys() | after.keys()
-            if before.get(k, "") != after.get(k, "")}
+    diff = {
+        k: [before.get(k, ""), after.get(k, "")]
+        for k in before.keys() | after.keys()
+        if before.get(k, "") != after.get(k, "")
+    }
     if not diff:
         return locked
     locked.version += 1
     locked.save()
     PledgeCapacity.objects.filter(pledge=locked).exclude(dimension_id__in=capacities).delete()
     for dim, n in capacities.items():
-        PledgeCapacity.objects.update_or_create(pledge=locked, dimension_id=dim,
-                                                defaults={"capacity": n})
+        PledgeCapacity.objects.update_or_create(
+            pledge=locked, dimension_id=dim, defaults={"capacity": n}
+        )
     user = acting_user(actor)
-    PledgeChange.objects.create(pledge=locked, at=at or timezone.now(), actor=user,
-                                changes=diff, note=note[:255])
-    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, object_type="pledge",
-                 object_id=locked.pk, changes=diff, detail=note)
+    PledgeChange.objects.create(
+        pledge=locked, at=at or timezone.now(), actor=user, changes=diff, note=note[:255]
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="pledge",
+        object_id=locked.pk,
+        changes=diff,
+        detail=note,
+    )
     return locked

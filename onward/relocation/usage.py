@@ -21,8 +21,11 @@ def usage_from_members(members: list[set[str]]) -> dict[str, int]:
     """
     persons = len(members)
     medical = sum(1 for needs in members if needs & MEDICAL_NEEDS)
-    return {"persons": persons, "medical": min(medical, persons),
-            "large_family": 1 if persons >= LARGE_FAMILY_SIZE else 0}
+    return {
+        "persons": persons,
+        "medical": min(medical, persons),
+        "large_family": 1 if persons >= LARGE_FAMILY_SIZE else 0,
+    }
 
 
 @dataclass(frozen=True)
@@ -39,12 +42,17 @@ def cases_profile(case_pks) -> dict[int, CaseProfile]:
     from onward.registry.models import Person
 
     case_pks = list(case_pks)
-    present = Person.objects.filter(case_id__in=case_pks, merged_into__isnull=True,
-                                    removed_at__isnull=True, departure_date__isnull=True)
+    present = Person.objects.filter(
+        case_id__in=case_pks,
+        merged_into__isnull=True,
+        removed_at__isnull=True,
+        departure_date__isnull=True,
+    )
     needs: dict[int, set[str]] = defaultdict(set)
     through = Person.specific_needs.through
-    for person_id, code in through.objects.filter(
-            person__in=present).values_list("person_id", "specificneed_id"):
+    for person_id, code in through.objects.filter(person__in=present).values_list(
+        "person_id", "specificneed_id"
+    ):
         needs[person_id].add(code)
     members: dict[int, list[set[str]]] = {pk: [] for pk in case_pks}
     nationalities: dict[int, set[str]] = {pk: set() for pk in case_pks}
@@ -52,10 +60,14 @@ def cases_profile(case_pks) -> dict[int, CaseProfile]:
         members[case_pk].append(needs.get(person_pk, set()))
         if nationality:
             nationalities[case_pk].add(nationality)
-    return {pk: CaseProfile(usage=usage_from_members(m),
-                            needs=frozenset().union(*m) if m else frozenset(),
-                            nationalities=frozenset(nationalities[pk]))
-            for pk, m in members.items()}
+    return {
+        pk: CaseProfile(
+            usage=usage_from_members(m),
+            needs=frozenset().union(*m) if m else frozenset(),
+            nationalities=frozenset(nationalities[pk]),
+        )
+        for pk, m in members.items()
+    }
 
 
 def cases_usage(case_pks) -> dict[int, dict[str, int]]:

@@ -25,14 +25,19 @@ def _messages(exc: ValidationError) -> str:
 @require_safe
 @permission_required("relocation.view")
 def pledge_list(request):
-    return render(request, "relocation/pledge_list.html", {
-        "rows": selectors.pledge_list(user=request.user),
-        "can_manage": policy.can(request.user, "relocation.manage_pledges"),
-        "can_bulk": policy.can(request.user, "relocation.process"),
-        "is_delegation": selectors.is_delegation(request.user),
-        "funnel": selectors.funnel(country=request.user.country or None)
-        if selectors.is_delegation(request.user) else selectors.funnel(),
-    })
+    return render(
+        request,
+        "relocation/pledge_list.html",
+        {
+            "rows": selectors.pledge_list(user=request.user),
+            "can_manage": policy.can(request.user, "relocation.manage_pledges"),
+            "can_bulk": policy.can(request.user, "relocation.process"),
+            "is_delegation": selectors.is_delegation(request.user),
+            "funnel": selectors.funnel(country=request.user.country or None)
+            if selectors.is_delegation(request.user)
+            else selectors.funnel(),
+        },
+    )
 
 
 @require_safe
@@ -42,10 +47,17 @@ def pledge_detail(request, pledge_id):
     detail = selectors.pledge_detail(user=request.user, pledge=pledge)
     # A busy pledge has thousands of steps: the newest first, a page at a time.
     history = Paginator(detail.pop("history")[::-1], 50).get_page(request.GET.get("page"))
-    return render(request, "relocation/pledge_detail.html", {
-        **detail, "history": history, "page": history, "query": "",
-        "can_manage": policy.can(request.user, "relocation.manage_pledges"),
-    })
+    return render(
+        request,
+        "relocation/pledge_detail.html",
+        {
+            **detail,
+            "history": history,
+            "page": history,
+            "query": "",
+            "can_manage": policy.can(request.user, "relocation.manage_pledges"),
+        },
+    )
 
 
 def _pledge_form(request, pledge: Pledge | None):
@@ -57,9 +69,12 @@ def _pledge_form(request, pledge: Pledge | None):
                 pledge = services.pledge_create(actor=request.user, data=form.data_for_service())
             else:
                 pledge = services.pledge_update(
-                    actor=request.user, pledge=pledge,
+                    actor=request.user,
+                    pledge=pledge,
                     expected_version=form.cleaned_data["version"] or 0,
-                    changes=form.data_for_service(), note="edited")
+                    changes=form.data_for_service(),
+                    note="edited",
+                )
         except StaleEdit as exc:
             messages.error(request, str(exc))
             return redirect("pledge_edit", pledge_id=pledge.pk)
@@ -68,9 +83,15 @@ def _pledge_form(request, pledge: Pledge | None):
         else:
             messages.success(request, f"Saved pledge {pledge}.")
             return redirect("pledge_detail", pledge_id=pledge.pk)
-    return render(request, "relocation/pledge_form.html", {
-        "form": form, "pledge": pledge,
-        "title": f"Edit pledge {pledge}" if pledge else "New pledge"})
+    return render(
+        request,
+        "relocation/pledge_form.html",
+        {
+            "form": form,
+            "pledge": pledge,
+            "title": f"Edit pledge {pledge}" if pledge else "New pledge",
+        },
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -82,8 +103,9 @@ def pledge_create(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 @permission_required("relocation.manage_pledges")
 def pledge_edit(request, pledge_id):
-    return _pledge_form(request, record_or_404(request, selectors.get_pledge_for_user,
-                                                "pledge", pledge_id))
+    return _pledge_form(
+        request, record_or_404(request, selectors.get_pledge_for_user, "pledge", pledge_id)
+    )
 
 
 @require_safe
@@ -91,13 +113,16 @@ def pledge_edit(request, pledge_id):
 def relocation_case_list(request):
     state = request.GET.get("state", "").strip()
     q = request.GET.get("q", "").strip()
-    page = Paginator(selectors.relocation_case_list(user=request.user, state=state, q=q),
-                     50).get_page(request.GET.get("page"))
+    page = Paginator(
+        selectors.relocation_case_list(user=request.user, state=state, q=q), 50
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "relocation/case_list.html", {
-        "page": page, "state": state, "q": q, "states": State.choices,
-        "query": query.urlencode()})
+    return render(
+        request,
+        "relocation/case_list.html",
+        {"page": page, "state": state, "q": q, "states": State.choices, "query": query.urlencode()},
+    )
 
 
 @require_safe
@@ -106,13 +131,20 @@ def relocation_case(request, case_id):
     case = case_or_404(request, case_id)
     detail = selectors.relocation_case_detail(user=request.user, case=case)
     template = "relocation/case_shared.html" if "shared" in detail else "relocation/case.html"
-    return render(request, template, {
-        **detail, "categories": Category.choices, "priorities": Priority.choices,
-        "can_manage": policy.can(request.user, "relocation.manage_pledges"),
-        "exit_kinds": ExitCheck.Kind.choices, "decision_form": DecisionForm(),
-        "states": dict(State.choices), "action_labels": {k: a.label for k, a in
-                                                         workflow.ACTIONS.items()},
-    })
+    return render(
+        request,
+        template,
+        {
+            **detail,
+            "categories": Category.choices,
+            "priorities": Priority.choices,
+            "can_manage": policy.can(request.user, "relocation.manage_pledges"),
+            "exit_kinds": ExitCheck.Kind.choices,
+            "decision_form": DecisionForm(),
+            "states": dict(State.choices),
+            "action_labels": {k: a.label for k, a in workflow.ACTIONS.items()},
+        },
+    )
 
 
 @require_POST
@@ -126,13 +158,22 @@ def relocation_case_action(request, case_id):
     data = form.cleaned_data
     params = {k: data[k] for k in ("reason", "category", "priority", "kind", "note") if data[k]}
     if data["pledge"]:
-        params["pledge"] = record_or_404(request, selectors.get_pledge_for_user,
-                                         "pledge", data["pledge"])
-    label = workflow.ACTIONS[data["action"]].label if data["action"] in workflow.ACTIONS \
+        params["pledge"] = record_or_404(
+            request, selectors.get_pledge_for_user, "pledge", data["pledge"]
+        )
+    label = (
+        workflow.ACTIONS[data["action"]].label
+        if data["action"] in workflow.ACTIONS
         else data["action"]
+    )
     try:
-        services.case_transition(actor=request.user, case=case, action=data["action"],
-                                 expected_version=data["version"], **params)
+        services.case_transition(
+            actor=request.user,
+            case=case,
+            action=data["action"],
+            expected_version=data["version"],
+            **params,
+        )
     except StaleState as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
@@ -149,27 +190,37 @@ def relocation_bulk_submit(request):
     pledge_id = request.POST.get("pledge") or request.GET.get("pledge") or ""
     if request.method == "POST":
         try:
-            pledge = record_or_404(request, selectors.get_pledge_for_user, "pledge", pledge_id) \
-                if pledge_id else None
+            pledge = (
+                record_or_404(request, selectors.get_pledge_for_user, "pledge", pledge_id)
+                if pledge_id
+                else None
+            )
             if pledge is None:
                 raise ValidationError({"pledge": "Choose a pledge."})
             cases = selectors.cases_by_id(user=request.user, case_ids=selected)
             steps = services.cases_submit_bulk(actor=request.user, cases=cases, pledge=pledge)
         except ValidationError as exc:
             report = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-            messages.error(request, "Nothing was submitted: "
-                                    f"{len(report)} problem(s), listed below.")
+            messages.error(
+                request, f"Nothing was submitted: {len(report)} problem(s), listed below."
+            )
         else:
             messages.success(request, f"Submitted {len(steps)} cases to {pledge}.")
             return redirect("pledge_detail", pledge_id=pledge.pk)
     pledges = list(selectors.open_pledges())
-    return render(request, "relocation/bulk_submit.html", {
-        "cases": selectors.assessed_cases(user=request.user)[:500],
-        "pledges": pledges, "report": report, "selected": selected,
-        "pledge_id": str(pledge_id),
-        "no_pledge_why": "" if pledges else selectors.empty_pledge_choice(),
-        "can_manage": policy.can(request.user, "relocation.manage_pledges"),
-    })
+    return render(
+        request,
+        "relocation/bulk_submit.html",
+        {
+            "cases": selectors.assessed_cases(user=request.user)[:500],
+            "pledges": pledges,
+            "report": report,
+            "selected": selected,
+            "pledge_id": str(pledge_id),
+            "no_pledge_why": "" if pledges else selectors.empty_pledge_choice(),
+            "can_manage": policy.can(request.user, "relocation.manage_pledges"),
+        },
+    )
 
 
 @require_safe
@@ -178,12 +229,18 @@ def delegation_home(request):
     """A delegation's landing page: its country's pledges, and the cases waiting for its
     decision (oldest first: they have waited longest), a page at a time."""
     waiting = selectors.submission_list(user=request.user, decision="").order_by(
-        "submitted_at", "id")
-    return render(request, "relocation/delegation_home.html", {
-        "rows": selectors.pledge_list(user=request.user),
-        "page": Paginator(waiting, SUBMISSIONS_PAGE).get_page(request.GET.get("page")),
-        "query": "", "counts": selectors.submission_counts(user=request.user),
-    })
+        "submitted_at", "id"
+    )
+    return render(
+        request,
+        "relocation/delegation_home.html",
+        {
+            "rows": selectors.pledge_list(user=request.user),
+            "page": Paginator(waiting, SUBMISSIONS_PAGE).get_page(request.GET.get("page")),
+            "query": "",
+            "counts": selectors.submission_counts(user=request.user),
+        },
+    )
 
 
 SUBMISSIONS_PAGE = 50  # a delegation's list runs to hundreds: a page fits a phone
@@ -197,19 +254,28 @@ def submission_list(request):
         decision = None
     pledge = None
     if request.GET.get("pledge"):
-        pledge = record_or_404(request, selectors.get_pledge_for_user, "pledge", request.GET["pledge"])
-    subs = selectors.submission_list(user=request.user, pledge=pledge,
-                                     decision="" if decision == "pending" else decision or None)
+        pledge = record_or_404(
+            request, selectors.get_pledge_for_user, "pledge", request.GET["pledge"]
+        )
+    subs = selectors.submission_list(
+        user=request.user, pledge=pledge, decision="" if decision == "pending" else decision or None
+    )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "relocation/submission_list.html", {
-        "page": Paginator(subs, SUBMISSIONS_PAGE).get_page(request.GET.get("page")),
-        "query": query.urlencode(),
-        "counts": selectors.submission_counts(user=request.user, pledge=pledge),
-        "decision": decision or "", "pledge": pledge,
-        "can_decide": policy.can(request.user, "relocation.decide"),
-        "decisions": Submission.Decision.choices, "form": DecisionForm(),
-    })
+    return render(
+        request,
+        "relocation/submission_list.html",
+        {
+            "page": Paginator(subs, SUBMISSIONS_PAGE).get_page(request.GET.get("page")),
+            "query": query.urlencode(),
+            "counts": selectors.submission_counts(user=request.user, pledge=pledge),
+            "decision": decision or "",
+            "pledge": pledge,
+            "can_decide": policy.can(request.user, "relocation.decide"),
+            "decisions": Submission.Decision.choices,
+            "form": DecisionForm(),
+        },
+    )
 
 
 @require_POST
@@ -221,9 +287,12 @@ def submission_decide(request, submission_id):
         messages.error(request, "Choose accept or reject.")
     else:
         try:
-            services.submission_decide(actor=request.user, submission=sub,
-                                       decision=form.cleaned_data["decision"],
-                                       reason=form.cleaned_data["reason"])
+            services.submission_decide(
+                actor=request.user,
+                submission=sub,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             messages.error(request, f"{sub.case.case_id}: refused. {_messages(exc)}")
         else:

@@ -56,6 +56,7 @@ class StaleState(Exception):
 
 # --- One step: a case, an action, and what the guards and effects need ---------------------
 
+
 @dataclass
 class Step:
     case: Case
@@ -103,6 +104,7 @@ Guard = Callable[[Step, Batch], "tuple[str, str] | None"]  # (field, message) wh
 
 # --- Guards -------------------------------------------------------------------------------
 
+
 def case_is_open(step, batch):
     if step.case.removed_at:
         return "case", f"Case {step.case.case_id} is removed from the registry."
@@ -140,8 +142,10 @@ def pledge_is_open(step, batch):
     """Its status: a pledge under consideration or closed takes nothing."""
     pledge = _pledge_of(step)
     if pledge and pledge.status != Pledge.Status.OPEN:
-        return "pledge", (f"Pledge {pledge} is {pledge.get_status_display().lower()}: it "
-                          f"takes no cases ({pledge.validity}).")
+        return "pledge", (
+            f"Pledge {pledge} is {pledge.get_status_display().lower()}: it "
+            f"takes no cases ({pledge.validity})."
+        )
 
 
 def pledge_is_valid_on_date(step, batch):
@@ -157,8 +161,10 @@ def pledge_is_valid_on_date(step, batch):
 def case_size_within_pledge_limit(step, batch):
     pledge, size = step.pledge, step.profile.usage["persons"]
     if pledge and pledge.max_case_size and size > pledge.max_case_size:
-        return "pledge", (f"Case {step.case.case_id} has {size} persons; pledge {pledge} "
-                          f"takes cases of at most {pledge.max_case_size}.")
+        return "pledge", (
+            f"Case {step.case.case_id} has {size} persons; pledge {pledge} "
+            f"takes cases of at most {pledge.max_case_size}."
+        )
 
 
 def needs_served_by_pledge(step, batch):
@@ -166,8 +172,10 @@ def needs_served_by_pledge(step, batch):
     if pledge and pledge.needs_not_served:
         unserved = sorted(step.profile.needs & set(pledge.needs_not_served))
         if unserved:
-            return "pledge", (f"Pledge {pledge} cannot serve the specific needs "
-                              f"{', '.join(unserved)} of case {step.case.case_id}.")
+            return "pledge", (
+                f"Pledge {pledge} cannot serve the specific needs "
+                f"{', '.join(unserved)} of case {step.case.case_id}."
+            )
 
 
 def nationalities_accepted_by_pledge(step, batch):
@@ -175,27 +183,35 @@ def nationalities_accepted_by_pledge(step, batch):
     if pledge and pledge.nationalities:
         others = sorted(step.profile.nationalities - set(pledge.nationalities))
         if others:
-            return "pledge", (f"Pledge {pledge} takes nationals of "
-                              f"{', '.join(pledge.nationalities)} only; case "
-                              f"{step.case.case_id} has {', '.join(others)}.")
+            return "pledge", (
+                f"Pledge {pledge} takes nationals of "
+                f"{', '.join(pledge.nationalities)} only; case "
+                f"{step.case.case_id} has {', '.join(others)}."
+            )
 
 
 def no_open_submission(step, batch):
     if step.open_submission is not None:
-        return "case", (f"Case {step.case.case_id} already has an open submission "
-                        f"(to {step.open_submission.pledge}).")
+        return "case", (
+            f"Case {step.case.case_id} already has an open submission "
+            f"(to {step.open_submission.pledge})."
+        )
 
 
 def no_unresolved_duplicate(step, batch):
     if step.case.pk in batch.duplicates:
-        return "case", (f"Case {step.case.case_id} has a possible duplicate that is not "
-                        "resolved yet: resolve it in the duplicates queue first.")
+        return "case", (
+            f"Case {step.case.case_id} has a possible duplicate that is not "
+            "resolved yet: resolve it in the duplicates queue first."
+        )
 
 
 def not_refused_by_this_pledge(step, batch):
     if step.pledge and step.pledge.pk in step.refused_by:
-        return "pledge", (f"Pledge {step.pledge} already rejected case "
-                          f"{step.case.case_id}: resubmit to another pledge.")
+        return "pledge", (
+            f"Pledge {step.pledge} already rejected case "
+            f"{step.case.case_id}: resubmit to another pledge."
+        )
 
 
 def has_open_submission(step, batch):
@@ -219,11 +235,13 @@ def pledge_has_capacity(step, batch):
     for dim, capacity in batch.capacities[sub.pledge_id].items():
         needed = step.profile.usage.get(dim, 0)
         if needed and accepted.get(dim, 0) + needed > capacity:
-            over.append(f"{dim}: {accepted.get(dim, 0)} of {capacity} taken, "
-                        f"the case needs {needed}")
+            over.append(
+                f"{dim}: {accepted.get(dim, 0)} of {capacity} taken, the case needs {needed}"
+            )
     if over:
-        return "pledge", (f"Pledge {sub.pledge} has no room for case {step.case.case_id} "
-                          f"({'; '.join(over)}).")
+        return "pledge", (
+            f"Pledge {sub.pledge} has no room for case {step.case.case_id} ({'; '.join(over)})."
+        )
 
 
 def exit_check_kind_given(step, batch):
@@ -239,8 +257,9 @@ def exit_check_kind_pending(step, batch):
 def exit_checks_complete(step, batch):
     missing = [k for k in EXIT_KINDS if k not in step.exit_kinds]
     if missing:
-        return "kind", ("Exit requirements not yet checked: "
-                        f"{', '.join(k.replace('_', ' ') for k in missing)}.")
+        return "kind", (
+            f"Exit requirements not yet checked: {', '.join(k.replace('_', ' ') for k in missing)}."
+        )
 
 
 def departure_date_given(step, batch):
@@ -257,9 +276,11 @@ def hold_remembers_state(step, batch):
 
 # --- Effects (besides the state change, the history row and the audit entry) -------------
 
+
 def create_record(step, batch):
-    step.rc = RelocationCase(case=step.case, state=S.NOT_IDENTIFIED, state_entered_at=step.at,
-                             version=0)
+    step.rc = RelocationCase(
+        case=step.case, state=S.NOT_IDENTIFIED, state_entered_at=step.at, version=0
+    )
 
 
 def record_assessment(step, batch):
@@ -269,9 +290,14 @@ def record_assessment(step, batch):
 
 def open_submission(step, batch):
     step.submission = Submission(
-        case=step.case, pledge=step.pledge, category=step.rc.category,
-        priority=step.rc.priority, usage=step.profile.usage, submitted_at=step.at,
-        submitted_by=acting_user(batch.actor))
+        case=step.case,
+        pledge=step.pledge,
+        category=step.rc.category,
+        priority=step.rc.priority,
+        usage=step.profile.usage,
+        submitted_at=step.at,
+        submitted_by=acting_user(batch.actor),
+    )
 
 
 def _decide(step, batch, decision):
@@ -307,8 +333,14 @@ def forget_state(step, batch):
 
 def record_exit_check(step, batch):
     step.submission = step.open_submission
-    step.exit_check = ExitCheck(case=step.case, submission=step.open_submission, kind=step.kind,
-                                done_at=step.at, by=acting_user(batch.actor), note=step.note[:255])
+    step.exit_check = ExitCheck(
+        case=step.case,
+        submission=step.open_submission,
+        kind=step.kind,
+        done_at=step.at,
+        by=acting_user(batch.actor),
+        note=step.note[:255],
+    )
 
 
 def record_departure(step, batch):
@@ -323,29 +355,33 @@ def reverse_departure(step, batch):
 
 # --- The table ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Action:
     code: str
     label: str
-    needs: tuple[str, ...] = ()      # the inputs a form or API call must give
-    internal: bool = False           # only through a service of another app (transfers)
+    needs: tuple[str, ...] = ()  # the inputs a form or API call must give
+    internal: bool = False  # only through a service of another app (transfers)
 
 
-ACTIONS = {a.code: a for a in [
-    Action("identify", "Identify for relocation"),
-    Action("assess", "Record assessment", ("category", "priority")),
-    Action("submit", "Submit to a pledge", ("pledge",)),
-    Action("accept", "Accept"),
-    Action("reject", "Reject", ("reason",)),
-    Action("withdraw", "Withdraw", ("reason",)),
-    Action("resubmit", "Resubmit to another pledge", ("pledge",)),
-    Action("check_exit", "Record an exit check", ("kind",)),
-    Action("mark_ready", "Ready for departure"),
-    Action("hold", "Put on hold", ("reason",)),
-    Action("release", "Release from hold"),
-    Action("depart", "Departed (transfer)", ("on",), internal=True),
-    Action("undepart", "Reverse a departure (transfer)", ("reason",), internal=True),
-]}
+ACTIONS = {
+    a.code: a
+    for a in [
+        Action("identify", "Identify for relocation"),
+        Action("assess", "Record assessment", ("category", "priority")),
+        Action("submit", "Submit to a pledge", ("pledge",)),
+        Action("accept", "Accept"),
+        Action("reject", "Reject", ("reason",)),
+        Action("withdraw", "Withdraw", ("reason",)),
+        Action("resubmit", "Resubmit to another pledge", ("pledge",)),
+        Action("check_exit", "Record an exit check", ("kind",)),
+        Action("mark_ready", "Ready for departure"),
+        Action("hold", "Put on hold", ("reason",)),
+        Action("release", "Release from hold"),
+        Action("depart", "Departed (transfer)", ("on",), internal=True),
+        Action("undepart", "Reverse a departure (transfer)", ("reason",), internal=True),
+    ]
+}
 
 
 @dataclass(frozen=True)
@@ -356,50 +392,91 @@ class Transition:
     effects: tuple[Callable, ...] = ()
 
 
-_SUBMIT_GUARDS = (pledge_given, pledge_is_open, pledge_is_valid_on_date,
-                  case_size_within_pledge_limit, needs_served_by_pledge,
-                  nationalities_accepted_by_pledge, no_open_submission, no_unresolved_duplicate)
+_SUBMIT_GUARDS = (
+    pledge_given,
+    pledge_is_open,
+    pledge_is_valid_on_date,
+    case_size_within_pledge_limit,
+    needs_served_by_pledge,
+    nationalities_accepted_by_pledge,
+    no_open_submission,
+    no_unresolved_duplicate,
+)
 _HOLDABLE = (S.IDENTIFIED, S.ASSESSED, S.SUBMITTED, S.ACCEPTED, S.READY)
 
-PROCESS, DECIDE, EXIT, TRANSFER = ("relocation.process", "relocation.decide",
-                                   "relocation.exit_checks", "transfers.manage")
+PROCESS, DECIDE, EXIT, TRANSFER = (
+    "relocation.process",
+    "relocation.decide",
+    "relocation.exit_checks",
+    "transfers.manage",
+)
 
 TABLE: dict[tuple[str, str], Transition] = {
     (S.NOT_IDENTIFIED, "identify"): Transition(
-        S.IDENTIFIED, PROCESS, (case_is_open, case_has_members), (create_record,)),
+        S.IDENTIFIED, PROCESS, (case_is_open, case_has_members), (create_record,)
+    ),
     (S.IDENTIFIED, "assess"): Transition(
-        S.ASSESSED, PROCESS, (assessment_given,), (record_assessment,)),
+        S.ASSESSED, PROCESS, (assessment_given,), (record_assessment,)
+    ),
     (S.ASSESSED, "assess"): Transition(
-        S.ASSESSED, PROCESS, (assessment_given,), (record_assessment,)),
+        S.ASSESSED, PROCESS, (assessment_given,), (record_assessment,)
+    ),
     (S.ASSESSED, "submit"): Transition(
-        S.SUBMITTED, PROCESS, (case_is_open, *_SUBMIT_GUARDS), (open_submission,)),
+        S.SUBMITTED, PROCESS, (case_is_open, *_SUBMIT_GUARDS), (open_submission,)
+    ),
     (S.SUBMITTED, "accept"): Transition(
-        S.ACCEPTED, DECIDE, (has_open_submission, decider_may_decide_for_pledge,
-                             pledge_is_open, pledge_is_valid_on_date, pledge_has_capacity),
-        (accept_submission,)),
+        S.ACCEPTED,
+        DECIDE,
+        (
+            has_open_submission,
+            decider_may_decide_for_pledge,
+            pledge_is_open,
+            pledge_is_valid_on_date,
+            pledge_has_capacity,
+        ),
+        (accept_submission,),
+    ),
     (S.SUBMITTED, "reject"): Transition(
-        S.REJECTED, DECIDE, (has_open_submission, decider_may_decide_for_pledge,
-                             reason_given), (reject_submission,)),
-    **{(state, "withdraw"): Transition(
-        S.WITHDRAWN, PROCESS, (has_open_submission, reason_given), (withdraw_submission,))
-       for state in (S.SUBMITTED, S.ACCEPTED, S.READY, S.ON_HOLD)},
-    **{(state, "resubmit"): Transition(
-        S.SUBMITTED, PROCESS, (case_is_open, *_SUBMIT_GUARDS, not_refused_by_this_pledge),
-        (open_submission,))
-       for state in (S.REJECTED, S.WITHDRAWN)},
+        S.REJECTED,
+        DECIDE,
+        (has_open_submission, decider_may_decide_for_pledge, reason_given),
+        (reject_submission,),
+    ),
+    **{
+        (state, "withdraw"): Transition(
+            S.WITHDRAWN, PROCESS, (has_open_submission, reason_given), (withdraw_submission,)
+        )
+        for state in (S.SUBMITTED, S.ACCEPTED, S.READY, S.ON_HOLD)
+    },
+    **{
+        (state, "resubmit"): Transition(
+            S.SUBMITTED,
+            PROCESS,
+            (case_is_open, *_SUBMIT_GUARDS, not_refused_by_this_pledge),
+            (open_submission,),
+        )
+        for state in (S.REJECTED, S.WITHDRAWN)
+    },
     (S.ACCEPTED, "check_exit"): Transition(
-        S.ACCEPTED, EXIT, (has_open_submission, exit_check_kind_given,
-                                exit_check_kind_pending), (record_exit_check,)),
+        S.ACCEPTED,
+        EXIT,
+        (has_open_submission, exit_check_kind_given, exit_check_kind_pending),
+        (record_exit_check,),
+    ),
     (S.ACCEPTED, "mark_ready"): Transition(
-        S.READY, EXIT, (has_open_submission, exit_checks_complete)),
-    **{(state, "hold"): Transition(S.ON_HOLD, PROCESS, (reason_given,), (remember_state,))
-       for state in _HOLDABLE},
-    (S.ON_HOLD, "release"): Transition(RETURN, PROCESS, (hold_remembers_state,),
-                                       (forget_state,)),
+        S.READY, EXIT, (has_open_submission, exit_checks_complete)
+    ),
+    **{
+        (state, "hold"): Transition(S.ON_HOLD, PROCESS, (reason_given,), (remember_state,))
+        for state in _HOLDABLE
+    },
+    (S.ON_HOLD, "release"): Transition(RETURN, PROCESS, (hold_remembers_state,), (forget_state,)),
     (S.READY, "depart"): Transition(
-        S.DEPARTED, TRANSFER, (has_open_submission, departure_date_given), (record_departure,)),
+        S.DEPARTED, TRANSFER, (has_open_submission, departure_date_given), (record_departure,)
+    ),
     (S.DEPARTED, "undepart"): Transition(
-        S.READY, TRANSFER, (has_open_submission, reason_given), (reverse_departure,)),
+        S.READY, TRANSFER, (has_open_submission, reason_given), (reverse_departure,)
+    ),
 }
 
 STATES = list(S.values)
@@ -411,25 +488,31 @@ def actions_from(state: str) -> list[str]:
 
 def allowed_actions(user, state: str, *, internal: bool = False) -> list[Action]:
     """The actions this user's role may attempt on a case in `state` (guards not run)."""
-    return [ACTIONS[a] for (s, a), row in TABLE.items()
-            if s == state and policy.can(user, row.permission)
-            and (internal or not ACTIONS[a].internal)]
+    return [
+        ACTIONS[a]
+        for (s, a), row in TABLE.items()
+        if s == state and policy.can(user, row.permission) and (internal or not ACTIONS[a].internal)
+    ]
 
 
 # Guards that refuse what the request gave (or left out); every other guard refuses because
 # of the state of the case, its submission or the pledge, and alone makes a Conflict (409).
-INPUT_GUARDS = frozenset({assessment_given, reason_given, pledge_given, exit_check_kind_given,
-                          departure_date_given})
+INPUT_GUARDS = frozenset(
+    {assessment_given, reason_given, pledge_given, exit_check_kind_given, departure_date_given}
+)
 
 
 def illegal_message(action: str, state: str) -> str:
     legal = [ACTIONS[a].label.lower() for a in actions_from(state)]
     label = ACTIONS[action].label.lower() if action in ACTIONS else repr(action)
-    return (f"A case that is {State(state).label.lower()} cannot be sent to \"{label}\"; "
-            f"from here it can only: {', '.join(legal) or 'nothing (final)'}.")
+    return (
+        f'A case that is {State(state).label.lower()} cannot be sent to "{label}"; '
+        f"from here it can only: {', '.join(legal) or 'nothing (final)'}."
+    )
 
 
 # --- The engine ---------------------------------------------------------------------------
+
 
 def run(*, actor, action: str, steps: list[Step], internal: bool = False) -> list[Step]:
     """Applies one action to one or many cases, all or nothing.
@@ -443,8 +526,9 @@ def run(*, actor, action: str, steps: list[Step], internal: bool = False) -> lis
     if action not in ACTIONS:
         raise ValidationError({"action": f"{action!r} is not a relocation action."})
     if ACTIONS[action].internal and not internal:
-        raise ValidationError({"action": (
-            f"\"{ACTIONS[action].label}\" is recorded only by a transfer, not by hand.")})
+        raise ValidationError(
+            {"action": (f'"{ACTIONS[action].label}" is recorded only by a transfer, not by hand.')}
+        )
     permissions = {row.permission for (_, a), row in TABLE.items() if a == action}
     if not any(policy.can(actor, p) for p in permissions):
         raise PermissionDenied(f"Your role may not do this ({', '.join(sorted(permissions))}).")
@@ -460,7 +544,8 @@ def run(*, actor, action: str, steps: list[Step], internal: bool = False) -> lis
         for fld, message, of_input in _check(step, action, batch, actor):
             from_input |= of_input
             errors.setdefault(fld if len(steps) == 1 else step.case.case_id, []).append(
-                message if len(steps) == 1 else f"{fld}: {message}")
+                message if len(steps) == 1 else f"{fld}: {message}"
+            )
     if errors:
         # Input to fix comes first (400); refused only by the records' state: a Conflict.
         raise ValidationError(errors) if from_input else Conflict(errors)
@@ -476,12 +561,20 @@ def _check(step: Step, action: str, batch: Batch, actor):
     if not policy.can(actor, row.permission):
         raise PermissionDenied(f"Your role may not do this ({row.permission}).")
     if step.expected_version is not None and step.rc and step.rc.version != step.expected_version:
-        raise StaleState(f"Case {step.case.case_id} changed since you opened it (now "
-                         f"{State(step.state).label.lower()}). Reload it and try again.")
+        raise StaleState(
+            f"Case {step.case.case_id} changed since you opened it (now "
+            f"{State(step.state).label.lower()}). Reload it and try again."
+        )
     if step.rc and step.at < step.rc.state_entered_at:
-        yield "at", (f"History is dated: this step ({step.at:%Y-%m-%d %H:%M}) cannot come "
-                     f"before the case entered its current state "
-                     f"({step.rc.state_entered_at:%Y-%m-%d %H:%M})."), True
+        yield (
+            "at",
+            (
+                f"History is dated: this step ({step.at:%Y-%m-%d %H:%M}) cannot come "
+                f"before the case entered its current state "
+                f"({step.rc.state_entered_at:%Y-%m-%d %H:%M})."
+            ),
+            True,
+        )
         return
     if step.at > batch.now + FUTURE_SLACK:
         yield "at", f"{step.at:%Y-%m-%d %H:%M} is in the future.", True
@@ -500,23 +593,28 @@ def _load(steps: list[Step], batch: Batch, action: str) -> None:
     pks = sorted({s.case.pk for s in steps})
     cases = {c.pk: c for c in Case.objects.select_for_update().filter(pk__in=pks).order_by("pk")}
     rcs = {rc.case_id: rc for rc in RelocationCase.objects.filter(case_id__in=pks)}
-    opened = {sub.case_id: sub for sub in Submission.objects.filter(
-        case_id__in=pks, decision__in=["", "accepted"])}
-    pledge_pks = sorted({s.pledge.pk for s in steps if s.pledge}
-                        | {sub.pledge_id for sub in opened.values()})
-    pledges = {p.pk: p for p in Pledge.objects.select_for_update().filter(
-        pk__in=pledge_pks).order_by("pk")}
+    opened = {
+        sub.case_id: sub
+        for sub in Submission.objects.filter(case_id__in=pks, decision__in=["", "accepted"])
+    }
+    pledge_pks = sorted(
+        {s.pledge.pk for s in steps if s.pledge} | {sub.pledge_id for sub in opened.values()}
+    )
+    pledges = {
+        p.pk: p for p in Pledge.objects.select_for_update().filter(pk__in=pledge_pks).order_by("pk")
+    }
     for sub in opened.values():
         sub.pledge = pledges[sub.pledge_id]
     profiles = cases_profile(pks)
     kinds: dict[int, set[str]] = defaultdict(set)
     for sub_pk, kind in ExitCheck.objects.filter(
-            submission__in=[s.pk for s in opened.values()]).values_list("submission_id", "kind"):
+        submission__in=[s.pk for s in opened.values()]
+    ).values_list("submission_id", "kind"):
         kinds[sub_pk].add(kind)
     refused: dict[int, set[int]] = defaultdict(set)
     for case_pk, pledge_pk in Submission.objects.filter(
-            case_id__in=pks, decision=Submission.Decision.REJECTED).values_list(
-            "case_id", "pledge_id"):
+        case_id__in=pks, decision=Submission.Decision.REJECTED
+    ).values_list("case_id", "pledge_id"):
         refused[case_pk].add(pledge_pk)
     for step in steps:
         step.case = cases[step.case.pk]
@@ -531,22 +629,21 @@ def _load(steps: list[Step], batch: Batch, action: str) -> None:
             step.exit_kinds = kinds[step.open_submission.pk]
         step.refused_by = refused[step.case.pk]
         step.from_state = step.state
-    if any(no_unresolved_duplicate in row.guards for (_s, a), row in TABLE.items()
-           if a == action):
-        batch.duplicates = external_guards.cases_with_unresolved_duplicates(
-            [s.case for s in steps])
+    if any(no_unresolved_duplicate in row.guards for (_s, a), row in TABLE.items() if a == action):
+        batch.duplicates = external_guards.cases_with_unresolved_duplicates([s.case for s in steps])
     # Accepted usage is counted only now that the pledges are locked.
     batch.accepted = {pk: {} for pk in pledges}
     for pledge_pk, usage in Submission.objects.filter(
-            pledge_id__in=pledges, decision=Submission.Decision.ACCEPTED).values_list(
-            "pledge_id", "usage"):
+        pledge_id__in=pledges, decision=Submission.Decision.ACCEPTED
+    ).values_list("pledge_id", "usage"):
         for dim, n in usage.items():
             batch.accepted[pledge_pk][dim] = batch.accepted[pledge_pk].get(dim, 0) + n
     from onward.relocation.models import PledgeCapacity
 
     batch.capacities = {pk: {} for pk in pledges}
     for pledge_pk, dim, capacity in PledgeCapacity.objects.filter(
-            pledge_id__in=pledges).values_list("pledge_id", "dimension_id", "capacity"):
+        pledge_id__in=pledges
+    ).values_list("pledge_id", "dimension_id", "capacity"):
         batch.capacities[pledge_pk][dim] = capacity
 
 
@@ -556,8 +653,9 @@ def _write(steps: list[Step], action: str, batch: Batch) -> None:
     for step in steps:
         row = step.row
         # Read before the effects run: `release` forgets the state it returns to.
-        step.to_state = step.rc.return_state if (step.rc and row.to_state == RETURN) \
-            else row.to_state
+        step.to_state = (
+            step.rc.return_state if (step.rc and row.to_state == RETURN) else row.to_state
+        )
         for effect in row.effects:
             effect(step, batch)
         rc = step.rc
@@ -577,23 +675,52 @@ def _write(steps: list[Step], action: str, batch: Batch) -> None:
         for extra in (step.kind, step.category, step.priority, step.reason.strip()):
             if extra:
                 detail += f" · {extra}"
-        audits.append((AuditEntry.Action.UPDATE, "case", step.case.case_id,
-                       {"relocation_state": [step.from_state, step.to_state]}, detail))
+        audits.append(
+            (
+                AuditEntry.Action.UPDATE,
+                "case",
+                step.case.case_id,
+                {"relocation_state": [step.from_state, step.to_state]},
+                detail,
+            )
+        )
     RelocationCase.objects.bulk_create(new_rcs, batch_size=1000)
     Submission.objects.bulk_create(new_subs, batch_size=1000)
-    _update_many(Submission, changed_subs, ["decision", "decided_at", "decided_by", "reason",
-                                            "usage", "departed_on"])
+    _update_many(
+        Submission,
+        changed_subs,
+        ["decision", "decided_at", "decided_by", "reason", "usage", "departed_on"],
+    )
     ExitCheck.objects.bulk_create(checks, batch_size=1000)
     for step in steps:
-        transitions.append(CaseTransition(
-            case=step.case, from_state=step.from_state, to_state=step.to_state, action=action,
-            submission=step.submission or step.open_submission, actor=user, at=step.at,
-            reason=(step.reason.strip() or step.kind)))
+        transitions.append(
+            CaseTransition(
+                case=step.case,
+                from_state=step.from_state,
+                to_state=step.to_state,
+                action=action,
+                submission=step.submission or step.open_submission,
+                actor=user,
+                at=step.at,
+                reason=(step.reason.strip() or step.kind),
+            )
+        )
     CaseTransition.objects.bulk_create(transitions, batch_size=1000)
     fresh = {id(rc) for rc in new_rcs}
     changed_rcs = [s.rc for s in steps if id(s.rc) not in fresh]
-    _update_many(RelocationCase, changed_rcs, ["state", "category", "priority", "interviewed_on",
-                                               "return_state", "state_entered_at", "version"])
+    _update_many(
+        RelocationCase,
+        changed_rcs,
+        [
+            "state",
+            "category",
+            "priority",
+            "interviewed_on",
+            "return_state",
+            "state_entered_at",
+            "version",
+        ],
+    )
     audit_records(actor=batch.actor, entries=audits)
 
 
@@ -605,8 +732,9 @@ def _update_many(model, objs: list, names: list[str]) -> None:
     fields = [model._meta.get_field(n) for n in names]
     table = connection.ops.quote_name(model._meta.db_table)
     sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
-    rows = [[f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields] + [o.pk]
-            for o in objs]
+    rows = [
+        [f.get_db_prep_save(getattr(o, f.attname), connection) for f in fields] + [o.pk]
+        for o in objs
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(f"UPDATE {table} SET {sets} WHERE id = %s", rows)
-

@@ -45,13 +45,17 @@ class Report:
 def report_title(r: Report) -> str:
     """The operation's name first: the reader of a printed page knows where it is from."""
     operation = settings.ONWARD_OPERATION_NAME
-    title = (f"Situation report — delegation of {r.user.country}" if F.is_delegation(r.user)
-             else "Situation report")
+    title = (
+        f"Situation report — delegation of {r.user.country}"
+        if F.is_delegation(r.user)
+        else "Situation report"
+    )
     return f"{operation}: {title[0].lower()}{title[1:]}" if operation else title
 
 
-def situation_report(*, user, on: dt.date, shared: bool = False,
-                     rule: str = "latest_official") -> Report:
+def situation_report(
+    *, user, on: dt.date, shared: bool = False, rule: str = "latest_official"
+) -> Report:
     """Builds the report for `user` (within its scope) as of `on`; audited as an export."""
     from onward.incidents.selectors import RULES
 
@@ -63,13 +67,26 @@ def situation_report(*, user, on: dt.date, shared: bool = False,
     incidents = F.incident_rows(user, on, rule) if "incidents" in F.sections_for(user) else []
     connection.ensure_connection()
     real = user if getattr(user, "pk", None) else None  # None: the command line
-    audit_record(actor=real, actor_name=None if real else "command line",
-                 action=AuditEntry.Action.EXPORT, object_type="report",
-                 object_id=f"{on}",
-                 detail=f"situation report as_of={on} rule={rule} shared={shared}")
-    return Report(user=user, on=on, tables=tables, incidents=incidents, rule=rule,
-                  rule_label=RULES[rule], shared=shared, threshold=threshold,
-                  generated_at=timezone.localtime(), forecast=forecast_rows(user, on))
+    audit_record(
+        actor=real,
+        actor_name=None if real else "command line",
+        action=AuditEntry.Action.EXPORT,
+        object_type="report",
+        object_id=f"{on}",
+        detail=f"situation report as_of={on} rule={rule} shared={shared}",
+    )
+    return Report(
+        user=user,
+        on=on,
+        tables=tables,
+        incidents=incidents,
+        rule=rule,
+        rule_label=RULES[rule],
+        shared=shared,
+        threshold=threshold,
+        generated_at=timezone.localtime(),
+        forecast=forecast_rows(user, on),
+    )
 
 
 def forecast_rows(user, on: dt.date) -> list[list[str]] | None:
@@ -84,18 +101,27 @@ def forecast_rows(user, on: dt.date) -> list[list[str]] | None:
         out = fc.run_forecast(fc.forecast_input(on, months=12, runs=1000))
     except fc.ForecastError:
         return None
-    return [["Months ahead", "Date", "Median", "10th percentile", "90th percentile"],
-            *([str(m), out["dates"][m], *(f"{out[k][m]:.0f}" for k in ("median", "p10", "p90"))]
-              for m in (3, 6, 12))]
+    return [
+        ["Months ahead", "Date", "Median", "10th percentile", "90th percentile"],
+        *(
+            [str(m), out["dates"][m], *(f"{out[k][m]:.0f}" for k in ("median", "p10", "p90"))]
+            for m in (3, 6, 12)
+        ),
+    ]
 
 
 def header_lines(r: Report) -> list[str]:
-    scope = (f"Delegation of {r.user.country}: figures about its own submissions only"
-             if F.is_delegation(r.user) else "The whole operation")
-    lines = [f"As of {r.on:%Y-%m-%d} (end of day): every figure is true for this date.",
-             f"Generated {r.generated_at:%Y-%m-%d %H:%M %Z} by "
-             f"{getattr(r.user, 'username', '') or 'the command line'}.",
-             f"Scope: {scope}."]
+    scope = (
+        f"Delegation of {r.user.country}: figures about its own submissions only"
+        if F.is_delegation(r.user)
+        else "The whole operation"
+    )
+    lines = [
+        f"As of {r.on:%Y-%m-%d} (end of day): every figure is true for this date.",
+        f"Generated {r.generated_at:%Y-%m-%d %H:%M %Z} by "
+        f"{getattr(r.user, 'username', '') or 'the command line'}.",
+        f"Scope: {scope}.",
+    ]
     if "incidents" in F.sections_for(r.user):
         lines.append(f"Incident figures: rule “{r.rule_label}”.")
     if r.shared:
@@ -126,8 +152,9 @@ def _chart(t, r: Report):
     from reportlab.lib import colors
 
     def value(row, j):
-        return 0 if row.suppressed[j] or not isinstance(row.values[j], int | float) \
-            else row.values[j]
+        return (
+            0 if row.suppressed[j] or not isinstance(row.values[j], int | float) else row.values[j]
+        )
 
     if t.chart == "line" and t.rows:
         d = Drawing(480, 170)
@@ -145,15 +172,17 @@ def _chart(t, r: Report):
             lp.lines[k].strokeColor = colors.HexColor(PATTERN_GREYS[0])
             lp.lines[k].symbol = makeMarker("FilledCircle")
         lp.xValueAxis.valueSteps = list(range(0, len(t.rows), 3))
-        lp.xValueAxis.labelTextFormat = lambda i: t.rows[int(i)].label[:7] \
-            if 0 <= int(i) < len(t.rows) else ""
+        lp.xValueAxis.labelTextFormat = lambda i: (
+            t.rows[int(i)].label[:7] if 0 <= int(i) < len(t.rows) else ""
+        )
         lp.xValueAxis.labels.fontSize = 7
         lp.yValueAxis.labels.fontSize = 7
         lp.yValueAxis.valueMin = 0
         d.add(lp)
         last = t.rows[-1]
-        d.add(String(470, 155, f"{last.label}: {F.cell_text(last, 0)}",
-                     fontSize=7, textAnchor="end"))
+        d.add(
+            String(470, 155, f"{last.label}: {F.cell_text(last, 0)}", fontSize=7, textAnchor="end")
+        )
         return d
     if t.chart not in ("bar", "hbar", "stacked") or not t.rows:
         return None
@@ -164,8 +193,9 @@ def _chart(t, r: Report):
         cols = [0, 1, 2, 3]
     rows = t.rows[:12]
     horizontal = t.chart == "hbar"
-    height = max(140, 16 * len(rows) * (len(cols) if not horizontal else 1) + 50) \
-        if horizontal else 170
+    height = (
+        max(140, 16 * len(rows) * (len(cols) if not horizontal else 1) + 50) if horizontal else 170
+    )
     d = Drawing(480, min(height, 320))
     bc = HorizontalBarChart() if horizontal else VerticalBarChart()
     bc.x, bc.y = (150, 20) if horizontal else (45, 40)
@@ -203,8 +233,10 @@ def _chart(t, r: Report):
         legend.x, legend.y = (400 if not horizontal else 455), d.height - 10
         legend.fontSize = 7
         legend.alignment = "right"
-        legend.colorNamePairs = [(colors.HexColor(PATTERN_GREYS[i % 6]), t.columns[j + 1][:22])
-                                 for i, j in enumerate(cols)]
+        legend.colorNamePairs = [
+            (colors.HexColor(PATTERN_GREYS[i % 6]), t.columns[j + 1][:22])
+            for i, j in enumerate(cols)
+        ]
         d.add(legend)
     return d
 
@@ -224,8 +256,10 @@ TITLE_SIZE, NOTE_SIZE, CELL_SIZE = 9.5, 7.5, 7.5
 
 def _key_figures(r: Report) -> list[tuple[str, str]]:
     keys = []
-    for key, label in (("population_total", "Population"), ("submitted_total",
-                                                              "Persons in cases submitted")):
+    for key, label in (
+        ("population_total", "Population"),
+        ("submitted_total", "Persons in cases submitted"),
+    ):
         t = r.table(key)
         if t:
             keys.append((label, F.cell_text(t.rows[0], 0)))
@@ -245,8 +279,9 @@ def _key_figures(r: Report) -> list[tuple[str, str]]:
 
 
 def _slanted(chart) -> bool:
-    axis = getattr(next((c for c in chart.contents if hasattr(c, "categoryAxis")), None),
-                   "categoryAxis", None)
+    axis = getattr(
+        next((c for c in chart.contents if hasattr(c, "categoryAxis")), None), "categoryAxis", None
+    )
     return bool(axis is not None and getattr(axis.labels, "angle", 0))
 
 
@@ -260,12 +295,21 @@ def _table_block(pdf, t, r: Report, *, section: str | None) -> None:
     rows = _table_rows(t, r) if t.rows else None
     align = ["L"] + ["R"] * (len(t.columns) - 1)
     title_h = TITLE_SIZE * 1.35 + 4
-    start = (title_h + (chart.height + 14 if chart is not None else 0)
-             + (18 if section else 0) + NOTE_SIZE * 2)
-    first = start + (pdf.grid_height(rows, size=CELL_SIZE, width=TABLE_WIDTH, upto=4)
-                     if rows else 0)
-    whole = start + (pdf.grid_height(rows, size=CELL_SIZE, width=TABLE_WIDTH)
-                     if rows else 0) + (NOTE_SIZE * 3 if t.note else 0) + (NOTE_SIZE * 3 if hidden_legend(t) else 0)
+    start = (
+        title_h
+        + (chart.height + 14 if chart is not None else 0)
+        + (18 if section else 0)
+        + NOTE_SIZE * 2
+    )
+    first = start + (
+        pdf.grid_height(rows, size=CELL_SIZE, width=TABLE_WIDTH, upto=4) if rows else 0
+    )
+    whole = (
+        start
+        + (pdf.grid_height(rows, size=CELL_SIZE, width=TABLE_WIDTH) if rows else 0)
+        + (NOTE_SIZE * 3 if t.note else 0)
+        + (NOTE_SIZE * 3 if hidden_legend(t) else 0)
+    )
     pdf.keep_with_next(whole if whole < pdf.eph * 0.8 else first)
     if section:
         pdf.heading(section, size=13, space_before=8)
@@ -290,24 +334,42 @@ def _table_block(pdf, t, r: Report, *, section: str | None) -> None:
 def _incidents(pdf, r: Report) -> None:
     pdf.add_page()
     pdf.heading("Incidents and their claims, side by side", size=13, space_before=0)
-    pdf.paragraph(f"Figures under the rule “{r.rule_label}”; each claim as its source stated "
-                  "it (“—”: not given).", size=NOTE_SIZE, grey=True, after=4)
+    pdf.paragraph(
+        f"Figures under the rule “{r.rule_label}”; each claim as its source stated "
+        "it (“—”: not given).",
+        size=NOTE_SIZE,
+        grey=True,
+        after=4,
+    )
     for item in r.incidents:
         i = item["incident"]
-        head = (f"{i.when} · {i.get_type_display()}" + (f" · {i.place}" if i.place else "")
-                + " — " + ", ".join(f"{n}: {f.value if f.value is not None else '—'}"
-                                    f" (range {f.range_text})"
-                                    for n, f in item["figures"].items()))
+        head = (
+            f"{i.when} · {i.get_type_display()}"
+            + (f" · {i.place}" if i.place else "")
+            + " — "
+            + ", ".join(
+                f"{n}: {f.value if f.value is not None else '—'} (range {f.range_text})"
+                for n, f in item["figures"].items()
+            )
+        )
         rows = [["Source", "Stated", "Official", "Killed", "Injured", "Missing", "Said"]]
         for c in item["claims"]:
-            rows.append([c.source + (f" citing {c.cites}" if c.cites else ""),
-                         f"{c.stated_on}", "yes" if c.official else "",
-                         *("—" if getattr(c, n) is None else str(getattr(c, n))
-                           for n in ("killed", "injured", "missing")),
-                         c.figures_text or ""])
+            rows.append(
+                [
+                    c.source + (f" citing {c.cites}" if c.cites else ""),
+                    f"{c.stated_on}",
+                    "yes" if c.official else "",
+                    *(
+                        "—" if getattr(c, n) is None else str(getattr(c, n))
+                        for n in ("killed", "injured", "missing")
+                    ),
+                    c.figures_text or "",
+                ]
+            )
         whole = pdf.grid_height(rows, size=CELL_SIZE)
-        pdf.keep_with_next(30 + (whole if whole < pdf.eph * 0.8
-                                 else pdf.grid_height(rows, size=CELL_SIZE, upto=3)))
+        pdf.keep_with_next(
+            30 + (whole if whole < pdf.eph * 0.8 else pdf.grid_height(rows, size=CELL_SIZE, upto=3))
+        )
         pdf.paragraph(head, size=CELL_SIZE, bold=True)
         pdf.grid(rows, size=CELL_SIZE, align=["L", "L", "L", "R", "R", "R", "L"])
         pdf.ln(6)
@@ -317,18 +379,26 @@ def render_pdf(r: Report) -> bytes:
     from onward.pdf import Document
 
     title = report_title(r)
-    pdf = Document(title=title, subject=f"As of {r.on}", margin=40,
-                   footer=lambda page: f"{title} · as of {r.on:%Y-%m-%d} · generated "
-                   f"{r.generated_at:%Y-%m-%d %H:%M}"
-                   + (" · small numbers suppressed" if r.shared else "") + f" · page {page}")
+    pdf = Document(
+        title=title,
+        subject=f"As of {r.on}",
+        margin=40,
+        footer=lambda page: (
+            f"{title} · as of {r.on:%Y-%m-%d} · generated "
+            f"{r.generated_at:%Y-%m-%d %H:%M}"
+            + (" · small numbers suppressed" if r.shared else "")
+            + f" · page {page}"
+        ),
+    )
     pdf.add_page()
     pdf.heading(title, size=17, space_before=0)
     for line in header_lines(r):
         pdf.paragraph(line, size=9, after=1)
     if keys := _key_figures(r):
         pdf.heading("Key figures", size=13, space_before=8)
-        pdf.grid([["Figure", f"As of {r.on:%Y-%m-%d}"], *keys], size=9.5, width=350,
-                 align=["L", "R"])
+        pdf.grid(
+            [["Figure", f"As of {r.on:%Y-%m-%d}"], *keys], size=9.5, width=350, align=["L", "R"]
+        )
         pdf.ln(4)
     current = None
     for t in r.tables:
@@ -349,15 +419,20 @@ def render_pdf(r: Report) -> bytes:
 def _forecast(pdf, r: Report) -> None:
     pdf.keep_with_next(120)
     pdf.heading("Forecast of the population", size=13, space_before=8)
-    pdf.paragraph("Simulated from the records as of this date with the operation's own rates "
-                  "(1,000 runs): the median and the 10th–90th percentile. The page Reports → "
-                  "Forecast shows its backtest: how often such an interval held the truth.",
-                  size=NOTE_SIZE, grey=True, after=4)
+    pdf.paragraph(
+        "Simulated from the records as of this date with the operation's own rates "
+        "(1,000 runs): the median and the 10th–90th percentile. The page Reports → "
+        "Forecast shows its backtest: how often such an interval held the truth.",
+        size=NOTE_SIZE,
+        grey=True,
+        after=4,
+    )
     pdf.grid(r.forecast, size=CELL_SIZE, width=TABLE_WIDTH, align=["R", "L", "R", "R", "R"])
     pdf.ln(6)
 
 
 # -- XLSX ----------------------------------------------------------------------------------
+
 
 def render_xlsx(r: Report) -> bytes:
     from openpyxl import Workbook
@@ -379,12 +454,24 @@ def render_xlsx(r: Report) -> bytes:
         ws["A1"].font = Font(bold=True)
         ws.append(t.columns)
         for row in t.rows:
-            ws.append([row.label, *(
-                F.cell_text(row, j) if row.suppressed[j] or row.values[j] is None
-                else row.values[j] for j in range(len(row.values)))])
+            ws.append(
+                [
+                    row.label,
+                    *(
+                        F.cell_text(row, j)
+                        if row.suppressed[j] or row.values[j] is None
+                        else row.values[j]
+                        for j in range(len(row.values))
+                    ),
+                ]
+            )
         if t.total is not None:
-            ws.append(["Total" if len(t.columns) == 2 else "Total of every cell",
-                       t.total if not t.total_suppressed else F.HIDDEN])
+            ws.append(
+                [
+                    "Total" if len(t.columns) == 2 else "Total of every cell",
+                    t.total if not t.total_suppressed else F.HIDDEN,
+                ]
+            )
         if t.note:
             ws.append([])
             ws.append([t.note])
@@ -393,14 +480,41 @@ def render_xlsx(r: Report) -> bytes:
         ws.column_dimensions["A"].width = 42
     if r.incidents:
         ws = wb.create_sheet("claims")
-        ws.append(["Incident", "Occurred", "Type", "Source", "Cites", "Stated on", "Official",
-                   "Killed", "Injured", "Missing", "Said", "Publication"])
+        ws.append(
+            [
+                "Incident",
+                "Occurred",
+                "Type",
+                "Source",
+                "Cites",
+                "Stated on",
+                "Official",
+                "Killed",
+                "Injured",
+                "Missing",
+                "Said",
+                "Publication",
+            ]
+        )
         for item in r.incidents:
             i = item["incident"]
             for c in item["claims"]:
-                ws.append([i.pk, i.when, i.get_type_display(), c.source, c.cites,
-                           c.stated_on, "yes" if c.official else "", c.killed, c.injured,
-                           c.missing, c.figures_text, c.publication])
+                ws.append(
+                    [
+                        i.pk,
+                        i.when,
+                        i.get_type_display(),
+                        c.source,
+                        c.cites,
+                        c.stated_on,
+                        "yes" if c.official else "",
+                        c.killed,
+                        c.injured,
+                        c.missing,
+                        c.figures_text,
+                        c.publication,
+                    ]
+                )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -40,8 +40,12 @@ from onward.registry import codes
 from onward.reports import suppression as S
 
 STAGES = ("identified", "submitted", "accepted", "departed")
-STAGE_LABELS = {"identified": "Identified", "submitted": "Submitted", "accepted": "Accepted",
-                "departed": "Departed"}
+STAGE_LABELS = {
+    "identified": "Identified",
+    "submitted": "Submitted",
+    "accepted": "Accepted",
+    "departed": "Departed",
+}
 DUPLICATE_RESOLVED = ("merged", "different", "unmerged")
 
 
@@ -65,13 +69,13 @@ class Table:
     key: str
     title: str
     on: dt.date
-    columns: list[str]           # the label column's header, then one per value
+    columns: list[str]  # the label column's header, then one per value
     rows: list[Row]
     section: str
-    chart: str = "bar"           # bar | hbar | line | stacked | range | none
+    chart: str = "bar"  # bar | hbar | line | stacked | range | none
     kinds: list[str] = field(default_factory=list)  # per value column: count | derived | plain
     note: str = ""
-    total: int | None = None     # the total the rows break down ("total n" beside the title)
+    total: int | None = None  # the total the rows break down ("total n" beside the title)
     total_cell: tuple | None = None  # the cell that total is (here or in another table)
     total_suppressed: bool = False
     relations: list = field(default_factory=list)  # suppression.Relation over cells
@@ -101,6 +105,7 @@ class Table:
 
 
 # -- scope ------------------------------------------------------------------------------
+
 
 def sections_for(user) -> list[str]:
     """The sections of the dashboard a user sees."""
@@ -134,19 +139,27 @@ def months_back(day: dt.date, n: int) -> dt.date:
 
 # -- the persons behind the population figures -------------------------------------------
 
+
 def present_persons(on: dt.date) -> QuerySet:
     """Persons present on `on` by the registry (arrived by then, not yet departed, not a
     merged duplicate, not removed): the same set the ledger sums to (the ledger's
     invariant)."""
     from onward.registry.models import Person
 
-    return Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True,
-                                 arrival_date__lte=on).filter(
-        Q(departure_date__isnull=True) | Q(departure_date__gt=on))
+    return Person.objects.filter(
+        merged_into__isnull=True, removed_at__isnull=True, arrival_date__lte=on
+    ).filter(Q(departure_date__isnull=True) | Q(departure_date__gt=on))
 
 
-def filter_persons(persons: QuerySet, on: dt.date, *, sex: str = "", age_band: str = "",
-                   need: str = "", nationality: str = "") -> QuerySet:
+def filter_persons(
+    persons: QuerySet,
+    on: dt.date,
+    *,
+    sex: str = "",
+    age_band: str = "",
+    need: str = "",
+    nationality: str = "",
+) -> QuerySet:
     """Narrows persons to one cell of a breakdown, by the rollups' own rules: sex "X"
     includes unknown; age is the age reached in the year of `on`; need "none" is no need."""
     if sex:
@@ -155,8 +168,9 @@ def filter_persons(persons: QuerySet, on: dt.date, *, sex: str = "", age_band: s
         persons = persons.filter(Q(birth_date__isnull=True) | Q(birth_date__year__gt=on.year))
     elif age_band:
         low, high = (int(x) for x in age_band.split("-"))
-        persons = persons.filter(birth_date__year__gte=on.year - high,
-                                 birth_date__year__lte=on.year - low)
+        persons = persons.filter(
+            birth_date__year__gte=on.year - high, birth_date__year__lte=on.year - low
+        )
     if need == "none":
         persons = persons.filter(specific_needs__isnull=True)
     elif need:
@@ -187,42 +201,106 @@ def nationality_counts(persons: QuerySet) -> dict[str, int]:
 
 # -- sections ----------------------------------------------------------------------------
 
-def _breakdown_table(key, title, on, label_col, items, trace, section, total=None, chart="bar",
-                     total_cell=None, ranked=False):
+
+def _breakdown_table(
+    key,
+    title,
+    on,
+    label_col,
+    items,
+    trace,
+    section,
+    total=None,
+    chart="bar",
+    total_cell=None,
+    ranked=False,
+):
     """One column of persons by a category; with `total`, the rows add up to it."""
     rows = [Row(label=label, values=[n], traces=[{**trace, **t}]) for label, n, t in items]
-    t = Table(key=key, title=title, on=on, columns=[label_col, "Persons"], rows=rows,
-              section=section, chart=chart, total=total, total_cell=total_cell, ranked=ranked)
+    t = Table(
+        key=key,
+        title=title,
+        on=on,
+        columns=[label_col, "Persons"],
+        rows=rows,
+        section=section,
+        chart=chart,
+        total=total,
+        total_cell=total_cell,
+        ranked=ranked,
+    )
     if total is not None:
         t.relations.append(S.sums_to(t.column(0), total_cell))
     return t
 
 
-def _composition(on, *, total, by_sex, by_age, by_need, by_nat, prefix, figure, section,
-                 what):
+def _composition(on, *, total, by_sex, by_age, by_need, by_nat, prefix, figure, section, what):
     from onward.movements.rollup import age_band_labels
 
     base = {"figure": figure}
     ages = age_band_labels()
     whole = (f"{prefix}_total", 0, 0)  # every breakdown adds up to this one cell
     tables = [
-        Table(key=f"{prefix}_total", title=f"{what}", on=on, columns=["", "Persons"],
-              rows=[Row("Total", [total], [dict(base)])], section=section, chart="none"),
-        _breakdown_table(f"{prefix}_by_sex", f"{what} by sex", on, "Sex",
-                         [(codes.SEX.get(k, k), by_sex.get(k, 0), {"sex": k}) for k in codes.SEX],
-                         base, section, total, total_cell=whole),
-        _breakdown_table(f"{prefix}_by_age_band", f"{what} by age band", on, "Age band",
-                         [(label, by_age.get(k, 0), {"age_band": k}) for k, label in ages.items()],
-                         base, section, total, total_cell=whole),
-        _breakdown_table(f"{prefix}_by_nationality", f"{what} by nationality", on,
-                         "Nationality",
-                         [(k, n, {"nationality": k}) for k, n in
-                          sorted(by_nat.items(), key=lambda kv: (-kv[1], kv[0]))],
-                         base, section, total, chart="hbar", total_cell=whole, ranked=True),
-        _breakdown_table(f"{prefix}_by_need", f"{what} by specific need", on, "Specific need",
-                         [(codes.SPECIFIC_NEEDS.get(k, "No specific need"), by_need.get(k, 0),
-                           {"need": k}) for k in [*codes.SPECIFIC_NEEDS, "none"]],
-                         base, section, chart="hbar"),
+        Table(
+            key=f"{prefix}_total",
+            title=f"{what}",
+            on=on,
+            columns=["", "Persons"],
+            rows=[Row("Total", [total], [dict(base)])],
+            section=section,
+            chart="none",
+        ),
+        _breakdown_table(
+            f"{prefix}_by_sex",
+            f"{what} by sex",
+            on,
+            "Sex",
+            [(codes.SEX.get(k, k), by_sex.get(k, 0), {"sex": k}) for k in codes.SEX],
+            base,
+            section,
+            total,
+            total_cell=whole,
+        ),
+        _breakdown_table(
+            f"{prefix}_by_age_band",
+            f"{what} by age band",
+            on,
+            "Age band",
+            [(label, by_age.get(k, 0), {"age_band": k}) for k, label in ages.items()],
+            base,
+            section,
+            total,
+            total_cell=whole,
+        ),
+        _breakdown_table(
+            f"{prefix}_by_nationality",
+            f"{what} by nationality",
+            on,
+            "Nationality",
+            [
+                (k, n, {"nationality": k})
+                for k, n in sorted(by_nat.items(), key=lambda kv: (-kv[1], kv[0]))
+            ],
+            base,
+            section,
+            total,
+            chart="hbar",
+            total_cell=whole,
+            ranked=True,
+        ),
+        _breakdown_table(
+            f"{prefix}_by_need",
+            f"{what} by specific need",
+            on,
+            "Specific need",
+            [
+                (codes.SPECIFIC_NEEDS.get(k, "No specific need"), by_need.get(k, 0), {"need": k})
+                for k in [*codes.SPECIFIC_NEEDS, "none"]
+            ],
+            base,
+            section,
+            chart="hbar",
+        ),
     ]
     needs = tables[-1]
     needs.note = "A person with several needs counts under each."
@@ -237,21 +315,39 @@ def population_section(user, on: dt.date) -> list[Table]:
     from onward.movements.rollup import rollup_monthly_series
 
     pop = population(on=on)
-    tables = _composition(on, total=pop["total"], by_sex=pop["by_sex"],
-                          by_age=pop["by_age_band"], by_need=pop["by_need"],
-                          by_nat=pop["by_nationality"],
-                          prefix="population", figure="population", section="population",
-                          what="Population")
+    tables = _composition(
+        on,
+        total=pop["total"],
+        by_sex=pop["by_sex"],
+        by_age=pop["by_age_band"],
+        by_need=pop["by_need"],
+        by_nat=pop["by_nationality"],
+        prefix="population",
+        figure="population",
+        section="population",
+        what="Population",
+    )
     tables[0].title = "Population"
     series = rollup_monthly_series(months_back(on, 23), on)
-    rows = [Row(f"{s['end']:%Y-%m-%d}", [s["population"]], [{"figure": "population",
-                                                              "as_of": f"{s['end']}"}])
-            for s in series if s["end"] < on]
-    rows.append(Row(f"{on:%Y-%m-%d}", [pop["total"]], [{"figure": "population",
-                                                       "as_of": f"{on}"}]))
-    series = Table(key="population_series", title="Population over time (end of month)",
-                   on=on, columns=["Date", "Persons"], rows=rows, section="population",
-                   chart="line")
+    rows = [
+        Row(
+            f"{s['end']:%Y-%m-%d}",
+            [s["population"]],
+            [{"figure": "population", "as_of": f"{s['end']}"}],
+        )
+        for s in series
+        if s["end"] < on
+    ]
+    rows.append(Row(f"{on:%Y-%m-%d}", [pop["total"]], [{"figure": "population", "as_of": f"{on}"}]))
+    series = Table(
+        key="population_series",
+        title="Population over time (end of month)",
+        on=on,
+        columns=["Date", "Persons"],
+        rows=rows,
+        section="population",
+        chart="line",
+    )
     series.relations.append(S.sums_to([series.cell(len(rows) - 1, 0)], tables[0].cell(0, 0)))
     tables.append(series)
     return tables
@@ -267,9 +363,13 @@ def departures_by_month(on: dt.date, months: int = 12) -> dict[tuple[dt.date, st
     from onward.registry.models import Person
 
     start = months_back(on, months - 1)
-    rows = (Person.objects.filter(departure_date__gte=start, departure_date__lte=on)
-            .annotate(m=TruncMonth("departure_date")).order_by()
-            .values_list("m", "departure_type").annotate(n=Count("id")))
+    rows = (
+        Person.objects.filter(departure_date__gte=start, departure_date__lte=on)
+        .annotate(m=TruncMonth("departure_date"))
+        .order_by()
+        .values_list("m", "departure_type")
+        .annotate(n=Count("id"))
+    )
     return _by_month(rows)
 
 
@@ -279,10 +379,15 @@ def departures_by_month_ledger(on: dt.date, months: int = 12) -> dict[tuple[dt.d
     from onward.movements.models import LedgerEntry
 
     start = months_back(on, months - 1)
-    rows = (LedgerEntry.objects.filter(kind__in=DEPARTURE_KINDS, reversed_by__isnull=True,
-                                       date__gte=start, date__lte=on)
-            .annotate(m=TruncMonth("date")).order_by().values_list("m", "kind")
-            .annotate(n=Count("id")))
+    rows = (
+        LedgerEntry.objects.filter(
+            kind__in=DEPARTURE_KINDS, reversed_by__isnull=True, date__gte=start, date__lte=on
+        )
+        .annotate(m=TruncMonth("date"))
+        .order_by()
+        .values_list("m", "kind")
+        .annotate(n=Count("id"))
+    )
     return _by_month(rows)
 
 
@@ -304,17 +409,30 @@ def departures_section(user, on: dt.date) -> list[Table]:
     for i in range(11, -1, -1):
         month = months_back(on, i)
         key = f"{month:%Y-%m}"
-        rows.append(Row(key, [counts.get((month, k), 0) for k in DEPARTURE_KINDS],
-                        [{"figure": "departures", "kind": k, "month": key}
-                         for k in DEPARTURE_KINDS]))
-    t = Table(key="departures_by_month", title="Departures by type per month", on=on,
-              columns=["Month", *(labels[k] for k in DEPARTURE_KINDS)], rows=rows,
-              section="departures", chart="stacked",
-              total=sum(v for row in rows for v in row.values),
-              note=f"The month of {on} is counted up to that day. A corrected departure "
-                   "is not counted.")
-    t.relations.append(S.sums_to([t.cell(i, j) for i in range(len(rows))
-                                  for j in range(len(DEPARTURE_KINDS))], t.total_cell))
+        rows.append(
+            Row(
+                key,
+                [counts.get((month, k), 0) for k in DEPARTURE_KINDS],
+                [{"figure": "departures", "kind": k, "month": key} for k in DEPARTURE_KINDS],
+            )
+        )
+    t = Table(
+        key="departures_by_month",
+        title="Departures by type per month",
+        on=on,
+        columns=["Month", *(labels[k] for k in DEPARTURE_KINDS)],
+        rows=rows,
+        section="departures",
+        chart="stacked",
+        total=sum(v for row in rows for v in row.values),
+        note=f"The month of {on} is counted up to that day. A corrected departure is not counted.",
+    )
+    t.relations.append(
+        S.sums_to(
+            [t.cell(i, j) for i in range(len(rows)) for j in range(len(DEPARTURE_KINDS))],
+            t.total_cell,
+        )
+    )
     reported = _departures_reported(on)
     return [t, _departures_year_to_date(on, labels)] + ([reported] if reported else [])
 
@@ -326,14 +444,30 @@ def _departures_year_to_date(on: dt.date, labels: dict) -> Table:
     from onward.registry.models import Person
 
     since = on.replace(month=1, day=1)
-    counts = dict(Person.objects.filter(departure_date__gte=since, departure_date__lte=on)
-                  .order_by().values_list("departure_type").annotate(n=Count("id")))
-    rows = [Row(labels[k], [counts.get(k, 0)],
-                [{"figure": "departures", "kind": k, "since": f"{since}"}])
-            for k in DEPARTURE_KINDS]
-    t = Table(key="departures_year_to_date", title=f"Departures by type since {since}",
-              on=on, columns=["Type", "Persons"], rows=rows, section="departures",
-              chart="hbar", total=sum(counts.get(k, 0) for k in DEPARTURE_KINDS))
+    counts = dict(
+        Person.objects.filter(departure_date__gte=since, departure_date__lte=on)
+        .order_by()
+        .values_list("departure_type")
+        .annotate(n=Count("id"))
+    )
+    rows = [
+        Row(
+            labels[k],
+            [counts.get(k, 0)],
+            [{"figure": "departures", "kind": k, "since": f"{since}"}],
+        )
+        for k in DEPARTURE_KINDS
+    ]
+    t = Table(
+        key="departures_year_to_date",
+        title=f"Departures by type since {since}",
+        on=on,
+        columns=["Type", "Persons"],
+        rows=rows,
+        section="departures",
+        chart="hbar",
+        total=sum(counts.get(k, 0) for k in DEPARTURE_KINDS),
+    )
     t.relations.append(S.sums_to([t.cell(i, 0) for i in range(len(rows))], t.total_cell))
     return t
 
@@ -347,24 +481,41 @@ def _departures_reported(on: dt.date) -> Table | None:
     if not ReportedDeparture.objects.exists():
         return None
     reports = list(reported_departures(on=on))
-    rows = [Row(f"{r.place} · {r.source}, stated {r.stated_on} · "
-                + (f"total to {r.left_on}" if r.cumulative else
-                   f"left {r.left_on:%Y-%m}" if r.left_on_precision == "M" else
-                   f"left {r.left_on}"), [r.persons]) for r in reports]
+    rows = [
+        Row(
+            f"{r.place} · {r.source}, stated {r.stated_on} · "
+            + (
+                f"total to {r.left_on}"
+                if r.cumulative
+                else f"left {r.left_on:%Y-%m}"
+                if r.left_on_precision == "M"
+                else f"left {r.left_on}"
+            ),
+            [r.persons],
+        )
+        for r in reports
+    ]
     if reports:
         rows.append(Row("In all, by the sources", [reported_total(reports)]))
-    return Table(key="departures_reported",
-                 title="Departures reported at other places (not in the ledger)", on=on,
-                 columns=["Report", "Persons"], rows=rows, section="departures",
-                 chart="none", kinds=["plain"],
-                 note="Sources' figures for residents who left a place Onward does not "
-                      "register person by person (the origin camp, before the move to the "
-                      "transit location). They never reached it: they are in none of its "
-                      "population figures. A total to date includes the periods reported "
-                      "before it.")
+    return Table(
+        key="departures_reported",
+        title="Departures reported at other places (not in the ledger)",
+        on=on,
+        columns=["Report", "Persons"],
+        rows=rows,
+        section="departures",
+        chart="none",
+        kinds=["plain"],
+        note="Sources' figures for residents who left a place Onward does not "
+        "register person by person (the origin camp, before the move to the "
+        "transit location). They never reached it: they are in none of its "
+        "population figures. A total to date includes the periods reported "
+        "before it.",
+    )
 
 
 # -- relocation --------------------------------------------------------------------------
+
 
 def pledge_use(pledge, on: dt.date) -> tuple[dict[str, dict], dict[str, set[int]]]:
     """`relocation.selectors.pledge_figures` as of the end of `on`: per dimension
@@ -384,20 +535,25 @@ def pledges_use(pledges, on: dt.date) -> dict[int, tuple[dict[str, dict], dict[s
     ids = [p.pk for p in pledges]
     dimensions = pledges_dimensions(ids)
     latest: dict[int, dict[int, tuple]] = defaultdict(dict)
-    for pledge_pk, case_pk, decision, decided_at, usage, departed_on in Submission.objects.filter(
-            pledge_id__in=ids, submitted_at__lte=end).values_list(
-            "pledge_id", "case_id", "decision", "decided_at", "usage", "departed_on").order_by(
-            "submitted_at", "id"):
+    for pledge_pk, case_pk, decision, decided_at, usage, departed_on in (
+        Submission.objects.filter(pledge_id__in=ids, submitted_at__lte=end)
+        .values_list("pledge_id", "case_id", "decision", "decided_at", "usage", "departed_on")
+        .order_by("submitted_at", "id")
+    ):
         if decided_at is None or decided_at > end:
             decision = ""
-        latest[pledge_pk][case_pk] = (decision, usage or {},
-                                      bool(departed_on and departed_on <= on))
+        latest[pledge_pk][case_pk] = (
+            decision,
+            usage or {},
+            bool(departed_on and departed_on <= on),
+        )
     return {pk: _pledge_use_of(*dimensions[pk], latest[pk]) for pk in ids}
 
 
 def _pledge_use_of(capacities: dict, dims: list[str], latest: dict[int, tuple]):
-    cases: dict[str, set[int]] = {m: set() for m in ("submitted", "pending", "accepted",
-                                                     "departed")}
+    cases: dict[str, set[int]] = {
+        m: set() for m in ("submitted", "pending", "accepted", "departed")
+    }
     for case_pk, (decision, _usage, departed) in latest.items():
         cases["submitted"].add(case_pk)
         if decision == "":
@@ -435,13 +591,17 @@ def funnel_cases(*, country=None, pledge=None, as_of: dt.date, stage: str) -> se
     if stage == "identified" and pledge is None and country is None:
         return set(rows.filter(action="identify").values_list("case_id", flat=True))
     if stage in ("identified", "submitted"):
-        return set(rows.filter(own, action__in=("submit", "resubmit"))
-                   .values_list("case_id", flat=True))
+        return set(
+            rows.filter(own, action__in=("submit", "resubmit")).values_list("case_id", flat=True)
+        )
     if stage == "accepted":
         return set(rows.filter(own, action="accept").values_list("case_id", flat=True))
     departed: set[int] = set()
-    for case_pk, action in rows.filter(own, action__in=("depart", "undepart")).order_by(
-            "at", "id").values_list("case_id", "action"):
+    for case_pk, action in (
+        rows.filter(own, action__in=("depart", "undepart"))
+        .order_by("at", "id")
+        .values_list("case_id", "action")
+    ):
         (departed.add if action == "depart" else departed.discard)(case_pk)
     return departed
 
@@ -452,8 +612,9 @@ def relocation_section(user, on: dt.date) -> list[Table]:
     from onward.relocation.selectors import average_days_in_states, funnels
 
     delegation = is_delegation(user)
-    pledges = list(visible_pledges(user).filter(created_at__lte=end_of(on))
-                   .order_by("country", "name"))
+    pledges = list(
+        visible_pledges(user).filter(created_at__lte=end_of(on)).order_by("country", "name")
+    )
     countries = sorted({p.country for p in pledges})
     targets: list[tuple[str, dict, dict]] = []  # label, funnel kwargs, trace filters
     parent: dict[int, int] = {}  # row -> the row it is part of (pledge -> country -> all)
@@ -470,31 +631,58 @@ def relocation_section(user, on: dt.date) -> list[Table]:
                 targets.append((f"{c} · {p.name}", {"pledge": p}, {"pledge": p.pk}))
     cases_rows, persons_rows = [], []
     # One read of the transitions for every target (funnels), not one per target.
-    for (label, _kwargs, trace), f in zip(targets, funnels([t[1] for t in targets], as_of=on),
-                                          strict=True):
+    for (label, _kwargs, trace), f in zip(
+        targets, funnels([t[1] for t in targets], as_of=on), strict=True
+    ):
         traces = [{"figure": "funnel", "stage": s, **trace} for s in STAGES]
         cases_rows.append(Row(label, [f[s]["cases"] for s in STAGES], traces))
         persons_rows.append(Row(label, [f[s]["persons"] for s in STAGES], traces))
     cols = ["Country / pledge", *(STAGE_LABELS[s] for s in STAGES)]
     tables = [
-        Table(key="funnel_cases", title="Relocation funnel (cases reaching each step)", on=on,
-              columns=cols, rows=cases_rows, section="relocation", chart="bar",
-              note="A case counts at each step it reached by the date, even if later rejected "
-                   "or withdrawn; departed is net of reversed departures."),
-        Table(key="funnel_persons", title="Relocation funnel (persons in those cases)", on=on,
-              columns=cols, rows=persons_rows, section="relocation", chart="bar"),
+        Table(
+            key="funnel_cases",
+            title="Relocation funnel (cases reaching each step)",
+            on=on,
+            columns=cols,
+            rows=cases_rows,
+            section="relocation",
+            chart="bar",
+            note="A case counts at each step it reached by the date, even if later rejected "
+            "or withdrawn; departed is net of reversed departures.",
+        ),
+        Table(
+            key="funnel_persons",
+            title="Relocation funnel (persons in those cases)",
+            on=on,
+            columns=cols,
+            rows=persons_rows,
+            section="relocation",
+            chart="bar",
+        ),
     ]
     _funnel_relations(tables[0], tables[1], parent, all_row=not delegation)
     states = [s for s in State.values if s not in ("not_identified",)]
     state_labels = dict(State.choices)
     by_country = [(label, kwargs) for label, kwargs, _trace in targets if "pledge" not in kwargs]
-    time_rows = [Row(label, [days.get(s) for s in states]) for (label, _kwargs), days in
-                 zip(by_country, average_days_in_states([k for _l, k in by_country], as_of=on),
-                     strict=True)]
-    tables.append(Table(key="time_in_step", title="Average days spent in each step", on=on,
-                        columns=["Country", *(state_labels[s] for s in states)], rows=time_rows,
-                        section="relocation", chart="none", kinds=["plain"] * len(states),
-                        note="Mean over the cases that went through the step, up to the date."))
+    time_rows = [
+        Row(label, [days.get(s) for s in states])
+        for (label, _kwargs), days in zip(
+            by_country, average_days_in_states([k for _l, k in by_country], as_of=on), strict=True
+        )
+    ]
+    tables.append(
+        Table(
+            key="time_in_step",
+            title="Average days spent in each step",
+            on=on,
+            columns=["Country", *(state_labels[s] for s in states)],
+            rows=time_rows,
+            section="relocation",
+            chart="none",
+            kinds=["plain"] * len(states),
+            note="Mean over the cases that went through the step, up to the date.",
+        )
+    )
     dim_labels = _dimension_labels()
     use_rows, twins = [], []  # twins: (pledge_use row, funnel row) of persons submitted
     use = pledges_use(pledges, on)
@@ -504,28 +692,61 @@ def relocation_section(user, on: dt.date) -> list[Table]:
             if f["capacity"] is None and not f["submitted"]:
                 continue
             if d == "persons":
-                twins.append((len(use_rows), next(i for i, (_l, kw, _t) in enumerate(targets)
-                                                  if kw.get("pledge") == p)))
+                twins.append(
+                    (
+                        len(use_rows),
+                        next(i for i, (_l, kw, _t) in enumerate(targets) if kw.get("pledge") == p),
+                    )
+                )
             trace = {"figure": "pledge_use", "pledge": p.pk}
-            use_rows.append(Row(f"{p.country} · {p.name} · {dim_labels.get(d, d)}",
-                                [f["capacity"], f["submitted"], f["pending"], f["accepted"],
-                                 f["departed"], f["remaining"]],
-                                [None, *({**trace, "measure": m} for m in
-                                         ("submitted", "pending", "accepted", "departed")),
-                                 None]))
-    tables.append(Table(key="pledge_use", title="Pledge use against capacity", on=on,
-                        columns=["Pledge · dimension", "Capacity", "Submitted", "Pending",
-                                 "Accepted", "Departed", "Remaining"],
-                        rows=use_rows, section="relocation", chart="hbar",
-                        kinds=["plain", "count", "count", "count", "count", "derived"],
-                        note="Capacities are the pledge's current ones; accepted includes "
-                             "departed; remaining is capacity minus accepted."))
+            use_rows.append(
+                Row(
+                    f"{p.country} · {p.name} · {dim_labels.get(d, d)}",
+                    [
+                        f["capacity"],
+                        f["submitted"],
+                        f["pending"],
+                        f["accepted"],
+                        f["departed"],
+                        f["remaining"],
+                    ],
+                    [
+                        None,
+                        *(
+                            {**trace, "measure": m}
+                            for m in ("submitted", "pending", "accepted", "departed")
+                        ),
+                        None,
+                    ],
+                )
+            )
+    tables.append(
+        Table(
+            key="pledge_use",
+            title="Pledge use against capacity",
+            on=on,
+            columns=[
+                "Pledge · dimension",
+                "Capacity",
+                "Submitted",
+                "Pending",
+                "Accepted",
+                "Departed",
+                "Remaining",
+            ],
+            rows=use_rows,
+            section="relocation",
+            chart="hbar",
+            kinds=["plain", "count", "count", "count", "count", "derived"],
+            note="Capacities are the pledge's current ones; accepted includes "
+            "departed; remaining is capacity minus accepted.",
+        )
+    )
     _pledge_use_relations(tables[-1], tables[1], twins)
     return tables
 
 
-def _funnel_relations(cases: Table, persons: Table, parent: dict[int, int],
-                      all_row: bool) -> None:
+def _funnel_relations(cases: Table, persons: Table, parent: dict[int, int], all_row: bool) -> None:
     """What a reader knows of the funnel: a case reaches accepted only once submitted and
     departs only once accepted; a pledge's cases are some of its country's, a country's
     some of all countries' (a case submitted to several is counted once above), and
@@ -537,8 +758,10 @@ def _funnel_relations(cases: Table, persons: Table, parent: dict[int, int],
     for row, up in parent.items():
         children[up].append(row)
     for i in range(len(cases.rows)):
-        cases.relations += [S.at_most(cases.cell(i, 2), cases.cell(i, 1)),
-                            S.at_most(cases.cell(i, 3), cases.cell(i, 2))]
+        cases.relations += [
+            S.at_most(cases.cell(i, 2), cases.cell(i, 1)),
+            S.at_most(cases.cell(i, 3), cases.cell(i, 2)),
+        ]
         if i > 0 or not all_row:
             cases.relations.append(S.sums_to([cases.cell(i, 1)], cases.cell(i, 0)))
     for up, rows in children.items():
@@ -555,14 +778,14 @@ def _pledge_use_relations(use: Table, funnel_persons: Table, twins) -> None:
     remaining is capacity minus accepted; and the persons submitted to a pledge are the
     funnel's persons submitted to it (by a different route, so used only where equal)."""
     for i, row in enumerate(use.rows):
-        use.relations += [S.parts_at_most([use.cell(i, 2), use.cell(i, 3)], use.cell(i, 1)),
-                          S.at_most(use.cell(i, 4), use.cell(i, 3))]
+        use.relations += [
+            S.parts_at_most([use.cell(i, 2), use.cell(i, 3)], use.cell(i, 1)),
+            S.at_most(use.cell(i, 4), use.cell(i, 3)),
+        ]
         if row.values[0] is not None:
-            use.relations.append(S.equals_constant([use.cell(i, 5), use.cell(i, 3)],
-                                                   row.values[0]))
+            use.relations.append(S.equals_constant([use.cell(i, 5), use.cell(i, 3)], row.values[0]))
     for i, f in twins:
-        use.relations.append(S.sums_to([use.cell(i, 1)], funnel_persons.cell(f, 1),
-                                       certain=False))
+        use.relations.append(S.sums_to([use.cell(i, 1)], funnel_persons.cell(f, 1), certain=False))
 
 
 def _dimension_labels() -> dict[str, str]:
@@ -583,7 +806,8 @@ def submitted_section(user, on: dt.date) -> list[Table]:
     from onward.registry.models import Person
 
     for pk, code in Person.specific_needs.through.objects.filter(
-            person_id__in=persons.values("pk")).values_list("person_id", "specificneed_id"):
+        person_id__in=persons.values("pk")
+    ).values_list("person_id", "specificneed_id"):
         needs[pk].append(code)
     for pk, sex, birth, nat in rows:
         total += 1
@@ -592,12 +816,22 @@ def submitted_section(user, on: dt.date) -> list[Table]:
         by_nat[nat or "unknown"] += 1
         for code in needs.get(pk) or ["none"]:
             by_need[code] += 1
-    return _composition(on, total=total, by_sex=by_sex, by_age=by_age, by_need=by_need,
-                        by_nat=dict(by_nat), prefix="submitted", figure="submitted",
-                        section="submitted", what="Persons in cases submitted to you")
+    return _composition(
+        on,
+        total=total,
+        by_sex=by_sex,
+        by_age=by_age,
+        by_need=by_need,
+        by_nat=dict(by_nat),
+        prefix="submitted",
+        figure="submitted",
+        section="submitted",
+        what="Persons in cases submitted to you",
+    )
 
 
 # -- duplicates and incidents ------------------------------------------------------------
+
 
 def duplicate_pairs(on: dt.date, state: str) -> QuerySet:
     """Pairs found by the end of `on`; open: not resolved by then (open, pending a second
@@ -615,11 +849,20 @@ def duplicate_pairs(on: dt.date, state: str) -> QuerySet:
 
 
 def duplicates_section(user, on: dt.date) -> list[Table]:
-    rows = [Row(label, [duplicate_pairs(on, s).count()], [{"figure": "duplicates", "state": s}])
-            for s, label in (("found", "Found"), ("open", "Open"), ("resolved", "Resolved"))]
-    t = Table(key="duplicates", title="Duplicate registrations", on=on,
-              columns=["", "Pairs"], rows=rows, section="duplicates", chart="bar",
-              note="Open includes pairs skipped or awaiting a second reviewer.")
+    rows = [
+        Row(label, [duplicate_pairs(on, s).count()], [{"figure": "duplicates", "state": s}])
+        for s, label in (("found", "Found"), ("open", "Open"), ("resolved", "Resolved"))
+    ]
+    t = Table(
+        key="duplicates",
+        title="Duplicate registrations",
+        on=on,
+        columns=["", "Pairs"],
+        rows=rows,
+        section="duplicates",
+        chart="bar",
+        note="Open includes pairs skipped or awaiting a second reviewer.",
+    )
     t.relations.append(S.sums_to([t.cell(1, 0), t.cell(2, 0)], t.cell(0, 0)))
     return [t]
 
@@ -630,12 +873,21 @@ def incident_rows(user, on: dt.date, rule: str) -> list[dict]:
     from onward.incidents.selectors import incident_figures, visible_incidents
 
     out = []
-    incidents = visible_incidents(user).filter(occurred_at__lte=end_of(on)).prefetch_related(
-        "claims", "victims").order_by("occurred_at", "id")
+    incidents = (
+        visible_incidents(user)
+        .filter(occurred_at__lte=end_of(on))
+        .prefetch_related("claims", "victims")
+        .order_by("occurred_at", "id")
+    )
     for incident in incidents:
         claims = [c for c in incident.claims.all() if c.stated_on <= on]
-        out.append({"incident": incident, "claims": claims,
-                    "figures": incident_figures(incident, rule, claims)})
+        out.append(
+            {
+                "incident": incident,
+                "claims": claims,
+                "figures": incident_figures(incident, rule, claims),
+            }
+        )
     return out
 
 
@@ -643,11 +895,14 @@ def _rule_total(items: list[dict], name: str) -> str:
     """The rule's total of one figure, and the incidents it leaves out because no figure
     stands under the rule though some source gave one (so the total is read rightly)."""
     total = sum(item["figures"][name].value or 0 for item in items)
-    left_out = [f"{item['incident'].when} ({item['figures'][name].range_text} claimed)"
-                for item in items
-                if item["figures"][name].value is None and item["figures"][name].high is not None]
+    left_out = [
+        f"{item['incident'].when} ({item['figures'][name].range_text} claimed)"
+        for item in items
+        if item["figures"][name].value is None and item["figures"][name].high is not None
+    ]
     return f"{name.capitalize()} under this rule, all incidents: {total}" + (
-        f"; not counted, no figure under this rule: {', '.join(left_out)}" if left_out else "")
+        f"; not counted, no figure under this rule: {', '.join(left_out)}" if left_out else ""
+    )
 
 
 def incidents_section(user, on: dt.date, rule: str = "latest_official") -> list[Table]:
@@ -659,20 +914,44 @@ def incidents_section(user, on: dt.date, rule: str = "latest_official") -> list[
         i, f = item["incident"], item["figures"]
         ranges.append({n: (f[n].low, f[n].high) for n in ("killed", "injured")})
         trace = {"figure": "incidents", "incident": i.pk}
-        rows.append(Row(f"{timezone.localtime(i.occurred_at):%Y-%m-%d} · "
-                        f"{i.get_type_display()}{' · ' + i.place if i.place else ''}",
-                        [f["killed"].value, f["killed"].range_text, f["injured"].value,
-                         f["injured"].range_text, len(item["claims"])],
-                        [trace, None, trace, None, trace]))
-    return [Table(key="incidents", title="Incidents", on=on,
-                  columns=["Incident", "Killed", "Killed (range across claims)", "Injured",
-                           "Injured (range across claims)", "Claims"],
-                  rows=rows, section="incidents", chart="range",
-                  kinds=["plain"] * 5, ranges=ranges,
-                  note=f"Figures by the rule “{RULES[rule]}”, from the claims stated by the "
-                       f"date; the range runs across every claim that gives a number. "
-                       f"{RECORDED_NOTE} {_rule_total(items, 'killed')}. "
-                       f"{_rule_total(items, 'injured')}.")]
+        rows.append(
+            Row(
+                f"{timezone.localtime(i.occurred_at):%Y-%m-%d} · "
+                f"{i.get_type_display()}{' · ' + i.place if i.place else ''}",
+                [
+                    f["killed"].value,
+                    f["killed"].range_text,
+                    f["injured"].value,
+                    f["injured"].range_text,
+                    len(item["claims"]),
+                ],
+                [trace, None, trace, None, trace],
+            )
+        )
+    return [
+        Table(
+            key="incidents",
+            title="Incidents",
+            on=on,
+            columns=[
+                "Incident",
+                "Killed",
+                "Killed (range across claims)",
+                "Injured",
+                "Injured (range across claims)",
+                "Claims",
+            ],
+            rows=rows,
+            section="incidents",
+            chart="range",
+            kinds=["plain"] * 5,
+            ranges=ranges,
+            note=f"Figures by the rule “{RULES[rule]}”, from the claims stated by the "
+            f"date; the range runs across every claim that gives a number. "
+            f"{RECORDED_NOTE} {_rule_total(items, 'killed')}. "
+            f"{_rule_total(items, 'injured')}.",
+        )
+    ]
 
 
 SECTIONS = {
@@ -683,13 +962,19 @@ SECTIONS = {
     "duplicates": duplicates_section,
     "incidents": incidents_section,
 }
-SECTION_TITLES = {"population": "Population", "departures": "Departures",
-                  "submitted": "Your submitted cases", "relocation": "Relocation",
-                  "duplicates": "Duplicates", "incidents": "Incidents"}
+SECTION_TITLES = {
+    "population": "Population",
+    "departures": "Departures",
+    "submitted": "Your submitted cases",
+    "relocation": "Relocation",
+    "duplicates": "Duplicates",
+    "incidents": "Incidents",
+}
 
 
-def dashboard(user, on: dt.date, *, only: str | None = None,
-              rule: str = "latest_official") -> list[Table]:
+def dashboard(
+    user, on: dt.date, *, only: str | None = None, rule: str = "latest_official"
+) -> list[Table]:
     """Every table the user may see for `on` (or only those of one section)."""
     tables = []
     for section in sections_for(user):
@@ -703,10 +988,16 @@ def dashboard(user, on: dt.date, *, only: str | None = None,
 
 
 def table_section(key: str) -> str | None:
-    for prefix, section in (("population", "population"), ("departures", "departures"),
-                            ("submitted", "submitted"), ("funnel", "relocation"),
-                            ("time_in_step", "relocation"), ("pledge_use", "relocation"),
-                            ("duplicates", "duplicates"), ("incidents", "incidents")):
+    for prefix, section in (
+        ("population", "population"),
+        ("departures", "departures"),
+        ("submitted", "submitted"),
+        ("funnel", "relocation"),
+        ("time_in_step", "relocation"),
+        ("pledge_use", "relocation"),
+        ("duplicates", "duplicates"),
+        ("incidents", "incidents"),
+    ):
         if key.startswith(prefix):
             return section
     return None
@@ -714,14 +1005,21 @@ def table_section(key: str) -> str | None:
 
 # -- small numbers -----------------------------------------------------------------------
 
+
 def threshold() -> int:
     from django.conf import settings
 
     return settings.ONWARD_SMALL_CELL
 
 
-def report_tables(user, on: dt.date, *, shared: bool = False, rule: str = "latest_official",
-                  only: str | None = None) -> list[Table]:
+def report_tables(
+    user,
+    on: dt.date,
+    *,
+    shared: bool = False,
+    rule: str = "latest_official",
+    only: str | None = None,
+) -> list[Table]:
     """Every table the user may see for `on` (or those of one section), as it may be shown
     to them: the one door of the dashboard, the CSVs, the PDF and the XLSX. A delegation
     is outside the operation, and `shared` is a report for outside it: both are
@@ -744,8 +1042,9 @@ def suppress(tables: list[Table], threshold: int) -> list[Table]:
         return tables
     _unrank(tables)
     cells = report_cells(tables)
-    hidden = S.protect(cells.values, cells.relations, threshold, free=cells.free,
-                       totals=cells.totals).hidden
+    hidden = S.protect(
+        cells.values, cells.relations, threshold, free=cells.free, totals=cells.totals
+    ).hidden
     for t in tables:
         for i, row in enumerate(t.rows):
             row.suppressed = [t.cell(i, j) in hidden for j in range(len(row.values))]
@@ -765,12 +1064,17 @@ def _unrank(tables: list[Table]) -> None:
         order = sorted(range(len(t.rows)), key=lambda i: t.rows[i].label)
         t.rows = [t.rows[i] for i in order]
         t.ranked = False
-        moved |= {(t.key, old, j): (t.key, new, j) for new, old in enumerate(order)
-                  for j in range(len(t.columns) - 1)}
+        moved |= {
+            (t.key, old, j): (t.key, new, j)
+            for new, old in enumerate(order)
+            for j in range(len(t.columns) - 1)
+        }
     if moved:
         for t in tables:
-            t.relations = [S.Relation(tuple((moved.get(c, c), k) for c, k in r.terms),
-                                      r.lo, r.hi, r.certain) for r in t.relations]
+            t.relations = [
+                S.Relation(tuple((moved.get(c, c), k) for c, k in r.terms), r.lo, r.hi, r.certain)
+                for r in t.relations
+            ]
 
 
 @dataclass
@@ -785,8 +1089,9 @@ def report_cells(tables: list[Table]) -> Cells:
     """The tables as cells and relations for `suppression.protect`: counts and derived
     figures (not plain ones, such as capacities, which relations hold as constants), and
     each total."""
-    cells = Cells(values={}, relations=[r for t in tables for r in t.relations], free=set(),
-                  totals=set())
+    cells = Cells(
+        values={}, relations=[r for t in tables for r in t.relations], free=set(), totals=set()
+    )
     for t in tables:
         for i, row in enumerate(t.rows):
             for j, kind in enumerate(t.kinds):
@@ -809,12 +1114,14 @@ def report_cells(tables: list[Table]) -> Cells:
 def suppression_rule(threshold: int, *, mark: bool = True) -> str:
     """The rule as every shared page and file states it; `mark`: led by the mark itself
     (a page sets the mark apart and leads with it)."""
-    return ((f"{HIDDEN} = " if mark else "")
-            + f"hidden to protect the persons behind small numbers. Every count from 1 to "
-            f"{threshold - 1} is hidden, and so are as many other cells (possibly larger "
-            "counts, a zero or a total) as are needed so that no hidden count can be worked "
-            "out from the totals and the other cells shown. A hidden cell says nothing about "
-            "its size; every number shown is the true one.")
+    return (
+        (f"{HIDDEN} = " if mark else "")
+        + f"hidden to protect the persons behind small numbers. Every count from 1 to "
+        f"{threshold - 1} is hidden, and so are as many other cells (possibly larger "
+        "counts, a zero or a total) as are needed so that no hidden count can be worked "
+        "out from the totals and the other cells shown. A hidden cell says nothing about "
+        "its size; every number shown is the true one."
+    )
 
 
 def cell_text(row: Row, j: int) -> str:

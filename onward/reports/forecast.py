@@ -26,9 +26,16 @@ from onward.reports.figures import end_of, months_back
 WINDOW = 12  # months of history the transfer and departure rates are read from
 DAYS_A_MONTH = 30.4375
 # A case's workflow state as the engine's step; states not listed are not waiting.
-STEP_OF = {"identified": "identified", "assessed": "assessed", "rejected": "assessed",
-           "withdrawn": "assessed", "on_hold": "identified", "submitted": "submitted",
-           "accepted": "accepted", "ready": "ready"}
+STEP_OF = {
+    "identified": "identified",
+    "assessed": "assessed",
+    "rejected": "assessed",
+    "withdrawn": "assessed",
+    "on_hold": "identified",
+    "submitted": "submitted",
+    "accepted": "accepted",
+    "ready": "ready",
+}
 
 
 class ForecastError(ValueError):
@@ -49,9 +56,11 @@ class Scenario:
     @property
     def label(self) -> str:
         start = f"from {self.start}" if self.start else "from the forecast's date"
-        return {"pledge": f"{self.country} pledges {self.places} more places {start}",
-                "stop": f"{self.country} stops deciding",
-                "transfers": f"transfers {self.factor:g}× as often"}[self.kind]
+        return {
+            "pledge": f"{self.country} pledges {self.places} more places {start}",
+            "stop": f"{self.country} stops deciding",
+            "transfers": f"transfers {self.factor:g}× as often",
+        }[self.kind]
 
 
 SCENARIOS = ("pledge", "stop", "transfers")
@@ -90,9 +99,11 @@ def _transitions(on: dt.date):
     from onward.relocation.models import CaseTransition
 
     rows: dict[int, list] = defaultdict(list)
-    for case_pk, at, to, pledge_pk in CaseTransition.objects.filter(
-            at__lte=end_of(on)).order_by("at", "id").values_list(
-            "case_id", "at", "to_state", "submission__pledge_id"):
+    for case_pk, at, to, pledge_pk in (
+        CaseTransition.objects.filter(at__lte=end_of(on))
+        .order_by("at", "id")
+        .values_list("case_id", "at", "to_state", "submission__pledge_id")
+    ):
         if not rows[case_pk] or rows[case_pk][-1][1] != to:  # an exit check stays in its step
             rows[case_pk].append((at, to, pledge_pk))
     return rows
@@ -101,9 +112,9 @@ def _transitions(on: dt.date):
 def _present_sizes(on: dt.date) -> dict[int, int]:
     from onward.registry.models import Person
 
-    present = Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True,
-                                    arrival_date__lte=on).filter(
-        Q(departure_date__isnull=True) | Q(departure_date__gt=on))
+    present = Person.objects.filter(
+        merged_into__isnull=True, removed_at__isnull=True, arrival_date__lte=on
+    ).filter(Q(departure_date__isnull=True) | Q(departure_date__gt=on))
     return dict(present.values_list("case_id").annotate(n=Count("id")).values_list("case_id", "n"))
 
 
@@ -120,8 +131,9 @@ def _spells(history: dict[int, list], on: dt.date, country_of: dict[int, str]):
             country = country_of.get(pledge, "") if to in ("submitted", "accepted") else ""
             following = rows[i + 1] if i + 1 < len(rows) else None
             left_at = following[0] if following else end
-            spells[(to, country)].append(((left_at - at).total_seconds() / 86400 / DAYS_A_MONTH,
-                                          following is not None))
+            spells[(to, country)].append(
+                ((left_at - at).total_seconds() / 86400 / DAYS_A_MONTH, following is not None)
+            )
             if to == "submitted" and following and following[1] in ("accepted", "rejected"):
                 decisions[country][1] += 1
                 decisions[country][0] += following[1] == "accepted"
@@ -132,18 +144,24 @@ def _rates(spells, decisions, countries) -> tuple[dict, dict, dict]:
     """The steps' and the countries' monthly probabilities from the spells, and the
     evidence behind each (the engine draws every rate anew per run from it)."""
     steps = {s: engine.estimate_hazard(spells.get((s, ""), [])) for s in engine.PRE}
-    evidence: dict = {"steps": {s: engine.spell_counts(spells.get((s, ""), []))
-                                for s in engine.PRE}, "countries": {}}
+    evidence: dict = {
+        "steps": {s: engine.spell_counts(spells.get((s, ""), [])) for s in engine.PRE},
+        "countries": {},
+    }
     rates = {}
     for c in countries:
         accepted, decided = decisions.get(c, [0, 0])
         decide, ready = spells.get(("submitted", c), []), spells.get(("accepted", c), [])
-        rates[c] = {"decide": engine.estimate_hazard(decide),
-                    "accept": accepted / decided if decided else 0.0,
-                    "ready": engine.estimate_hazard(ready)}
-        evidence["countries"][c] = {"decide": engine.spell_counts(decide),
-                                    "accept": [accepted, decided],
-                                    "ready": engine.spell_counts(ready)}
+        rates[c] = {
+            "decide": engine.estimate_hazard(decide),
+            "accept": accepted / decided if decided else 0.0,
+            "ready": engine.estimate_hazard(ready),
+        }
+        evidence["countries"][c] = {
+            "decide": engine.spell_counts(decide),
+            "accept": [accepted, decided],
+            "ready": engine.spell_counts(ready),
+        }
     return steps, rates, evidence
 
 
@@ -152,18 +170,30 @@ def _pledges(on: dt.date) -> list[dict]:
     from onward.relocation.models import Pledge
     from onward.reports.figures import pledges_use
 
-    pledges = list(Pledge.objects.exclude(status=Pledge.Status.DRAFT).filter(
-        valid_from__lte=on + dt.timedelta(days=3660)))
+    pledges = list(
+        Pledge.objects.exclude(status=Pledge.Status.DRAFT).filter(
+            valid_from__lte=on + dt.timedelta(days=3660)
+        )
+    )
     use = pledges_use(pledges, on)
     out = []
     for p in pledges:
         persons = use[p.pk][0].get("persons", {})
         remaining = max(0, persons.get("remaining") or 0)
-        ends = 0 if p.status == Pledge.Status.CLOSED else (
-            None if p.valid_to is None else max(0, round(months_between(on, p.valid_to))))
-        out.append({"id": str(p.pk), "country": p.country, "places": remaining,
-                    "from_month": max(0, round(months_between(on, p.valid_from))),
-                    "to_month": ends})
+        ends = (
+            0
+            if p.status == Pledge.Status.CLOSED
+            else (None if p.valid_to is None else max(0, round(months_between(on, p.valid_to))))
+        )
+        out.append(
+            {
+                "id": str(p.pk),
+                "country": p.country,
+                "places": remaining,
+                "from_month": max(0, round(months_between(on, p.valid_from))),
+                "to_month": ends,
+            }
+        )
     return out
 
 
@@ -185,13 +215,18 @@ def _transfers(on: dt.date) -> dict:
     from onward.movements.models import LedgerEntry, Transfer
 
     since = months_back(on, WINDOW)
-    flights = Transfer.objects.filter(status=Transfer.Status.CONFIRMED, date__gt=since,
-                                      date__lte=on).count()
-    persons = LedgerEntry.objects.filter(kind=LedgerEntry.Kind.RELOCATED, date__gt=since,
-                                         date__lte=on, reversed_by__isnull=True).count()
+    flights = Transfer.objects.filter(
+        status=Transfer.Status.CONFIRMED, date__gt=since, date__lte=on
+    ).count()
+    persons = LedgerEntry.objects.filter(
+        kind=LedgerEntry.Kind.RELOCATED, date__gt=since, date__lte=on, reversed_by__isnull=True
+    ).count()
     months = max(months_between(since, on), 1.0)
-    return {"per_month": flights / months, "seats": round(persons / flights) if flights else 0,
-            "evidence": [flights, months]}
+    return {
+        "per_month": flights / months,
+        "seats": round(persons / flights) if flights else 0,
+        "evidence": [flights, months],
+    }
 
 
 def _ledger_rates(on: dt.date) -> dict[str, float]:
@@ -202,14 +237,21 @@ def _ledger_rates(on: dt.date) -> dict[str, float]:
     since = months_back(on, WINDOW)
     months = max(months_between(since, on), 1.0)
     at_risk = max(1, (population_on(since) + population_on(on)) / 2) * months
-    kinds = dict(LedgerEntry.objects.filter(date__gt=since, date__lte=on,
-                                            reversed_by__isnull=True)
-                 .values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    left = sum(kinds.get(k, 0) for k in (LedgerEntry.Kind.LEFT, LedgerEntry.Kind.UNKNOWN,
-                                          LedgerEntry.Kind.REPATRIATED))
-    return {"own_accord": min(1.0, left / at_risk),
-            "death": min(1.0, kinds.get(LedgerEntry.Kind.DECEASED, 0) / at_risk),
-            "birth": min(1.0, kinds.get(LedgerEntry.Kind.BIRTH, 0) / at_risk)}
+    kinds = dict(
+        LedgerEntry.objects.filter(date__gt=since, date__lte=on, reversed_by__isnull=True)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    left = sum(
+        kinds.get(k, 0)
+        for k in (LedgerEntry.Kind.LEFT, LedgerEntry.Kind.UNKNOWN, LedgerEntry.Kind.REPATRIATED)
+    )
+    return {
+        "own_accord": min(1.0, left / at_risk),
+        "death": min(1.0, kinds.get(LedgerEntry.Kind.DECEASED, 0) / at_risk),
+        "birth": min(1.0, kinds.get(LedgerEntry.Kind.BIRTH, 0) / at_risk),
+    }
 
 
 def forecast_input(on: dt.date, *, months: int = 12, runs: int = 1000, seed: int = 0) -> dict:
@@ -224,17 +266,30 @@ def forecast_input(on: dt.date, *, months: int = 12, runs: int = 1000, seed: int
     steps, rates, evidence = _rates(spells, decisions, {p["country"] for p in pledges})
     transfers = _transfers(on)
     evidence["transfers"] = transfers.pop("evidence")
-    return {"as_of": on.isoformat(), "months": months, "runs": runs, "seed": seed,
-            "steps": steps, "countries": rates, "evidence": evidence, "pledges": pledges,
-            "cases": _cases(history, _present_sizes(on), {p["id"] for p in pledges}),
-            "transfers": transfers, "present": population_on(on), **_ledger_rates(on)}
+    return {
+        "as_of": on.isoformat(),
+        "months": months,
+        "runs": runs,
+        "seed": seed,
+        "steps": steps,
+        "countries": rates,
+        "evidence": evidence,
+        "pledges": pledges,
+        "cases": _cases(history, _present_sizes(on), {p["id"] for p in pledges}),
+        "transfers": transfers,
+        "present": population_on(on),
+        **_ledger_rates(on),
+    }
 
 
 def apply(data: dict, scenario: Scenario) -> dict:
     """The input changed by one scenario (a copy); bad scenarios refused naming the field."""
-    data = {**data, "pledges": [dict(p) for p in data["pledges"]],
-            "countries": {c: dict(r) for c, r in data["countries"].items()},
-            "transfers": dict(data["transfers"])}
+    data = {
+        **data,
+        "pledges": [dict(p) for p in data["pledges"]],
+        "countries": {c: dict(r) for c, r in data["countries"].items()},
+        "transfers": dict(data["transfers"]),
+    }
     if scenario.kind not in SCENARIOS:
         raise ForecastError(f"scenario: {scenario.kind!r} is not one of {', '.join(SCENARIOS)}")
     if scenario.kind == "transfers":
@@ -248,8 +303,13 @@ def apply(data: dict, scenario: Scenario) -> dict:
         data["countries"][scenario.country]["decide"] = 0.0
         seen = data.get("evidence", {}).get("countries", {}).get(scenario.country)
         if seen:  # no decision in any run: no rate drawn from the past ones
-            data["evidence"] = {**data["evidence"], "countries": {
-                **data["evidence"]["countries"], scenario.country: {**seen, "decide": [0, 0]}}}
+            data["evidence"] = {
+                **data["evidence"],
+                "countries": {
+                    **data["evidence"]["countries"],
+                    scenario.country: {**seen, "decide": [0, 0]},
+                },
+            }
         return data
     return _add_places(data, scenario)
 
@@ -259,12 +319,18 @@ def _add_places(data: dict, scenario: Scenario) -> dict:
         raise ForecastError(f"scenario places: {scenario.places} is negative")
     start = scenario.start or dt.date.fromisoformat(data["as_of"])
     if start < dt.date.fromisoformat(data["as_of"]):
-        raise ForecastError(f"scenario start: {start} is before the forecast's date {data['as_of']}")
-    data["pledges"].append({"id": f"scenario-{scenario.country}-{len(data['pledges'])}",
-                            "country": scenario.country, "places": scenario.places,
-                            "from_month": round(months_between(
-                                dt.date.fromisoformat(data["as_of"]), start)),
-                            "to_month": None})
+        raise ForecastError(
+            f"scenario start: {start} is before the forecast's date {data['as_of']}"
+        )
+    data["pledges"].append(
+        {
+            "id": f"scenario-{scenario.country}-{len(data['pledges'])}",
+            "country": scenario.country,
+            "places": scenario.places,
+            "from_month": round(months_between(dt.date.fromisoformat(data["as_of"]), start)),
+            "to_month": None,
+        }
+    )
     return data
 
 
@@ -276,8 +342,10 @@ def add_places_to(data: dict, pledge_id: str, places: int) -> dict:
     if not match:
         raise ForecastError(f"pledge: no pledge {pledge_id!r} in the records")
     if match[0]["places"] + places < 0:
-        raise ForecastError(f"places: pledge {pledge_id} has {match[0]['places']} places left, "
-                            f"{places} would make them negative")
+        raise ForecastError(
+            f"places: pledge {pledge_id} has {match[0]['places']} places left, "
+            f"{places} would make them negative"
+        )
     match[0]["places"] += places
     return {**data, "pledges": pledges}
 
@@ -321,12 +389,19 @@ def backtest(last: dt.date, *, runs: int = 300, seed: int = 0) -> dict:
             target = _add_months(on, h)
             if target <= last:
                 truth = population_on(target)
-                row[h] = {"truth": truth, "median": out["median"][h], "p10": out["p10"][h],
-                          "p90": out["p90"][h]}
+                row[h] = {
+                    "truth": truth,
+                    "median": out["median"][h],
+                    "p10": out["p10"][h],
+                    "p90": out["p90"][h],
+                }
         rows.append(row)
         on = _add_months(on, 1)
-    return {"rows": rows, "horizons": [_score(rows, h) for h in HORIZONS],
-            "stated_coverage": STATED_COVERAGE}
+    return {
+        "rows": rows,
+        "horizons": [_score(rows, h) for h in HORIZONS],
+        "stated_coverage": STATED_COVERAGE,
+    }
 
 
 def _score(rows: list[dict], h: int) -> dict:
@@ -336,11 +411,17 @@ def _score(rows: list[dict], h: int) -> dict:
     mae = sum(abs(c["median"] - c["truth"]) for c in cells) / len(cells)
     coverage = sum(c["p10"] <= c["truth"] <= c["p90"] for c in cells) / len(cells)
     margin = 2 * (STATED_COVERAGE * (1 - STATED_COVERAGE) / len(cells)) ** 0.5
-    return {"months": h, "n": len(cells), "mae": round(mae, 2), "coverage": round(coverage, 3),
-            "flagged": coverage < STATED_COVERAGE - margin}
+    return {
+        "months": h,
+        "n": len(cells),
+        "mae": round(mae, 2),
+        "coverage": round(coverage, 3),
+        "flagged": coverage < STATED_COVERAGE - margin,
+    }
 
 
 # -- the page ---------------------------------------------------------------------------
+
 
 def parse_scenario(text: str) -> Scenario:
     """`pledge:COUNTRY:PLACES[:YYYY-MM-DD]`, `stop:COUNTRY` or `transfers:FACTOR`, refused
@@ -361,12 +442,22 @@ def parse_scenario(text: str) -> Scenario:
 
 
 def scenario_text(s: Scenario) -> str:
-    return {"pledge": f"pledge:{s.country}:{s.places}:{s.start or ''}",
-            "stop": f"stop:{s.country}", "transfers": f"transfers:{s.factor:g}"}[s.kind]
+    return {
+        "pledge": f"pledge:{s.country}:{s.places}:{s.start or ''}",
+        "stop": f"stop:{s.country}",
+        "transfers": f"transfers:{s.factor:g}",
+    }[s.kind]
 
 
-def forecast_for(user, on: dt.date, scenarios: list[Scenario], *, months: int = 12,
-                 runs: int = 1000, seed: int = 0) -> dict:
+def forecast_for(
+    user,
+    on: dt.date,
+    scenarios: list[Scenario],
+    *,
+    months: int = 12,
+    runs: int = 1000,
+    seed: int = 0,
+) -> dict:
     """What a user may see of the forecast: staff the population, the scenarios and the
     backtest; a delegation only the departures to its own pledges (no head-count, no other
     country's figure, no scenario)."""
@@ -376,8 +467,11 @@ def forecast_for(user, on: dt.date, scenarios: list[Scenario], *, months: int = 
     base = run_forecast(data)
     if is_delegation(user):
         own = {str(pk) for pk in visible_pledges(user).values_list("pk", flat=True)}
-        return {"dates": base["dates"], "delegation": True,
-                "pledges": {pid: v for pid, v in base["by_pledge"].items() if pid in own}}
+        return {
+            "dates": base["dates"],
+            "delegation": True,
+            "pledges": {pid: v for pid, v in base["by_pledge"].items() if pid in own},
+        }
     curves, kept, errors = [{"label": "As recorded", "forecast": base}], [], []
     for s in scenarios:  # a bad scenario is refused naming it; the others are drawn
         try:
@@ -387,8 +481,14 @@ def forecast_for(user, on: dt.date, scenarios: list[Scenario], *, months: int = 
             continue
         curves.append({"label": s.label, "forecast": run_forecast(changed)})
         kept.append(s)
-    return {"dates": base["dates"], "delegation": False, "curves": curves, "kept": kept,
-            "errors": errors, "countries": sorted(data["countries"])}
+    return {
+        "dates": base["dates"],
+        "delegation": False,
+        "curves": curves,
+        "kept": kept,
+        "errors": errors,
+        "countries": sorted(data["countries"]),
+    }
 
 
 def records_fingerprint() -> str:
@@ -401,12 +501,14 @@ def records_fingerprint() -> str:
     from onward.registry.models import Person
     from onward.relocation.models import CaseTransition, Pledge, PledgeCapacity
 
-    parts = [LedgerEntry.objects.aggregate(n=Count("id"), m=Max("id")),
-             CaseTransition.objects.aggregate(n=Count("id"), m=Max("id")),
-             Person.objects.aggregate(n=Count("id"), m=Max("id")),
-             Pledge.objects.aggregate(n=Count("id"), v=Sum("version")),
-             PledgeCapacity.objects.aggregate(n=Count("id"), c=Sum("capacity")),
-             Transfer.objects.aggregate(n=Count("id"), v=Sum("version"))]
+    parts = [
+        LedgerEntry.objects.aggregate(n=Count("id"), m=Max("id")),
+        CaseTransition.objects.aggregate(n=Count("id"), m=Max("id")),
+        Person.objects.aggregate(n=Count("id"), m=Max("id")),
+        Pledge.objects.aggregate(n=Count("id"), v=Sum("version")),
+        PledgeCapacity.objects.aggregate(n=Count("id"), c=Sum("capacity")),
+        Transfer.objects.aggregate(n=Count("id"), v=Sum("version")),
+    ]
     return ":".join(f"{p}" for part in parts for p in part.values())
 
 

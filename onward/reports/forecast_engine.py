@@ -82,8 +82,9 @@ class Problem:
 
 def _prob(value, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ForecastInputError(f"{where}: a monthly probability between 0 and 1 is needed, "
-                                 f"got {value!r}")
+        raise ForecastInputError(
+            f"{where}: a monthly probability between 0 and 1 is needed, got {value!r}"
+        )
     return float(value)
 
 
@@ -101,18 +102,24 @@ def _parse_pledges(raw: list) -> list[Pledge]:
             raise ForecastInputError(f"pledges[{i}].id: missing or repeated ({pid!r})")
         seen.add(pid)
         to = p.get("to_month")
-        pledges.append(Pledge(pid, str(p.get("country", "")),
-                              _count(p.get("places"), f"pledge {pid}: places"),
-                              _count(p.get("from_month", 0), f"pledge {pid}: from_month"),
-                              None if to is None else _count(to, f"pledge {pid}: to_month")))
+        pledges.append(
+            Pledge(
+                pid,
+                str(p.get("country", "")),
+                _count(p.get("places"), f"pledge {pid}: places"),
+                _count(p.get("from_month", 0), f"pledge {pid}: from_month"),
+                None if to is None else _count(to, f"pledge {pid}: to_month"),
+            )
+        )
     return pledges
 
 
 def _check_cases(cases: list, pledge_ids: set[str]) -> None:
     for i, c in enumerate(cases):
         if c.get("step") not in STEPS:
-            raise ForecastInputError(f"cases[{i}].step: one of {', '.join(STEPS)} is needed, "
-                                     f"got {c.get('step')!r}")
+            raise ForecastInputError(
+                f"cases[{i}].step: one of {', '.join(STEPS)} is needed, got {c.get('step')!r}"
+            )
         _count(c.get("persons"), f"cases[{i}].persons")
         if c["step"] not in PRE and c.get("pledge") not in pledge_ids:
             raise ForecastInputError(f"cases[{i}].pledge: unknown pledge {c.get('pledge')!r}")
@@ -122,8 +129,11 @@ def parse(data: dict) -> Problem:
     """The file contract's JSON object, checked whole; the first fault is named."""
     steps = {s: _prob(data.get("steps", {}).get(s, 0.0), f"steps.{s}") for s in PRE}
     countries = {
-        c: {k: _prob(rates.get(k, 0.0), f"countries.{c}.{k}") for k in ("decide", "accept", "ready")}
-        for c, rates in data.get("countries", {}).items()}
+        c: {
+            k: _prob(rates.get(k, 0.0), f"countries.{c}.{k}") for k in ("decide", "accept", "ready")
+        }
+        for c, rates in data.get("countries", {}).items()
+    }
     pledges = _parse_pledges(data.get("pledges", []))
     for p in pledges:
         countries.setdefault(p.country, {"decide": 0.0, "accept": 0.0, "ready": 0.0})
@@ -132,36 +142,50 @@ def parse(data: dict) -> Problem:
     transfers = data.get("transfers", {})
     per_month = transfers.get("per_month", 0.0)
     if isinstance(per_month, bool) or not isinstance(per_month, (int, float)) or per_month < 0:
-        raise ForecastInputError(f"transfers.per_month: a number not below 0 is needed, "
-                                 f"got {per_month!r}")
+        raise ForecastInputError(
+            f"transfers.per_month: a number not below 0 is needed, got {per_month!r}"
+        )
     present = data.get("present")
     return Problem(
-        months=_count(data.get("months", 12), "months"), runs=max(1, _count(data.get("runs", 1000), "runs")),
-        seed=_count(data.get("seed", 0), "seed"), steps=steps, countries=countries,
-        pledges=pledges, cases=cases, transfers_per_month=float(per_month),
+        months=_count(data.get("months", 12), "months"),
+        runs=max(1, _count(data.get("runs", 1000), "runs")),
+        seed=_count(data.get("seed", 0), "seed"),
+        steps=steps,
+        countries=countries,
+        pledges=pledges,
+        cases=cases,
+        transfers_per_month=float(per_month),
         seats=_count(transfers.get("seats", 0), "transfers.seats"),
         own_accord=_prob(data.get("own_accord", 0.0), "own_accord"),
-        death=_prob(data.get("death", 0.0), "death"), birth=_prob(data.get("birth", 0.0), "birth"),
+        death=_prob(data.get("death", 0.0), "death"),
+        birth=_prob(data.get("birth", 0.0), "birth"),
         present=None if present is None else _count(present, "present"),
-        evidence=_parse_evidence(data.get("evidence") or {}))
+        evidence=_parse_evidence(data.get("evidence") or {}),
+    )
 
 
 def _parse_evidence(raw: dict) -> dict:
     def pair(v, where):
-        ok = (isinstance(v, (list, tuple)) and len(v) == 2
-              and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0
-                      for x in v))
+        ok = (
+            isinstance(v, (list, tuple))
+            and len(v) == 2
+            and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 for x in v)
+        )
         if not ok:
-            raise ForecastInputError(f"{where}: [events, exposure] not below 0 is needed, "
-                                     f"got {v!r}")
+            raise ForecastInputError(
+                f"{where}: [events, exposure] not below 0 is needed, got {v!r}"
+            )
         return float(v[0]), float(v[1])
 
     flights = raw.get("transfers")
-    return {"transfers": None if flights is None else pair(flights, "evidence.transfers"),
-            "steps": {s: pair(v, f"evidence.steps.{s}")
-                      for s, v in raw.get("steps", {}).items()},
-            "countries": {c: {k: pair(v, f"evidence.countries.{c}.{k}") for k, v in r.items()}
-                          for c, r in raw.get("countries", {}).items()}}
+    return {
+        "transfers": None if flights is None else pair(flights, "evidence.transfers"),
+        "steps": {s: pair(v, f"evidence.steps.{s}") for s, v in raw.get("steps", {}).items()},
+        "countries": {
+            c: {k: pair(v, f"evidence.countries.{c}.{k}") for k, v in r.items()}
+            for c, r in raw.get("countries", {}).items()
+        },
+    }
 
 
 class _State:
@@ -208,26 +232,31 @@ def _share_draws(rng, runs: int, fixed: float, seen) -> np.ndarray:
 def _draw_rates(pb: Problem, rng) -> dict[str, np.ndarray]:
     """Every rate, one value per run: steps (runs, 1); countries' by pledge (runs, P, 1)."""
     ev, runs = pb.evidence, pb.runs
-    rates = {s: _hazard_draws(rng, runs, pb.steps[s], ev.get("steps", {}).get(s))[:, None]
-             for s in PRE}
+    rates = {
+        s: _hazard_draws(rng, runs, pb.steps[s], ev.get("steps", {}).get(s))[:, None] for s in PRE
+    }
     by_country = {}
     for c, r in pb.countries.items():
         seen = ev.get("countries", {}).get(c, {})
-        by_country[c] = {k: (_share_draws if k == "accept" else _hazard_draws)(
-            rng, runs, r[k], seen.get(k)) for k in ("decide", "accept", "ready")}
+        by_country[c] = {
+            k: (_share_draws if k == "accept" else _hazard_draws)(rng, runs, r[k], seen.get(k))
+            for k in ("decide", "accept", "ready")
+        }
     for k in ("decide", "accept", "ready"):
         cols = [by_country[p.country][k] for p in pb.pledges]
         rates[k] = (np.stack(cols, axis=1) if cols else np.zeros((runs, 0)))[:, :, None]
     flights = ev.get("transfers")  # [flights, months]: the cadence's spread, as a rate's
     rates["transfers"] = pb.transfers_per_month * (
-        rng.gamma(flights[0], 1 / flights[0], runs) if flights and flights[0] > 0
-        else np.ones(runs))
+        rng.gamma(flights[0], 1 / flights[0], runs) if flights and flights[0] > 0 else np.ones(runs)
+    )
     return rates
 
 
 def _open(pb: Problem, month: int) -> np.ndarray:
-    return np.array([p.from_month <= month and (p.to_month is None or month < p.to_month)
-                     for p in pb.pledges], bool)
+    return np.array(
+        [p.from_month <= month and (p.to_month is None or month < p.to_month) for p in pb.pledges],
+        bool,
+    )
 
 
 def _depart_by_transfer(pb, st, rng, relocated) -> None:
@@ -342,10 +371,12 @@ def summarise(pb: Problem, paths: dict[str, np.ndarray]) -> dict:
     out = {"months": list(range(pb.months + 1)), "runs": pb.runs, "seed": pb.seed}
     for name, row in zip(("p10", "median", "p90"), q, strict=True):
         out[name] = [float(v) for v in row]
-    out["relocated_median"] = [float(v) for v in rel.sum(axis=1)] if rel.size else \
-        [0.0] * (pb.months + 1)
-    out["by_pledge"] = {p.id: {"relocated_median": [float(v) for v in rel[:, i]]}
-                        for i, p in enumerate(pb.pledges)}
+    out["relocated_median"] = (
+        [float(v) for v in rel.sum(axis=1)] if rel.size else [0.0] * (pb.months + 1)
+    )
+    out["by_pledge"] = {
+        p.id: {"relocated_median": [float(v) for v in rel[:, i]]} for i, p in enumerate(pb.pledges)
+    }
     return out
 
 
@@ -389,8 +420,9 @@ def _naive_run(pb: Problem, rng) -> list[int]:
     adjust, path = 0, []
     path.append(sum(c["persons"] for c in cases) + outside)
     for m in range(pb.months):
-        open_ids = [p.id for p in pb.pledges
-                    if p.from_month <= m and (p.to_month is None or m < p.to_month)]
+        open_ids = [
+            p.id for p in pb.pledges if p.from_month <= m and (p.to_month is None or m < p.to_month)
+        ]
         seats = rng.poisson(pb.transfers_per_month) * pb.seats if pb.transfers_per_month else 0
         for c in sorted((c for c in cases if c["step"] == "ready"), key=lambda c: c["persons"]):
             if c["persons"] <= seats:

@@ -17,8 +17,21 @@ from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.reports import figures as F
 
-FILTER_KEYS = ("sex", "age_band", "need", "nationality", "kind", "month", "since", "stage",
-               "country", "pledge", "measure", "state", "incident")
+FILTER_KEYS = (
+    "sex",
+    "age_band",
+    "need",
+    "nationality",
+    "kind",
+    "month",
+    "since",
+    "stage",
+    "country",
+    "pledge",
+    "measure",
+    "state",
+    "incident",
+)
 
 
 class Unknown(Exception):
@@ -35,33 +48,50 @@ def records(*, user, figure: str, on: dt.date, filters: dict) -> tuple[str, Quer
     sections = F.sections_for(user)
     f = {k: v for k, v in filters.items() if k in FILTER_KEYS and v}
     kind, qs = _records(user, figure, on, f, sections)
-    audit_record(actor=user, action=AuditEntry.Action.VIEW, object_type="figure",
-                 object_id=figure[:64],
-                 detail=" ".join([f"as_of={on}", *(f"{k}={v}" for k, v in sorted(f.items()))]))
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.VIEW,
+        object_type="figure",
+        object_id=figure[:64],
+        detail=" ".join([f"as_of={on}", *(f"{k}={v}" for k, v in sorted(f.items()))]),
+    )
     return kind, qs
 
 
 def _records(user, figure, on, f, sections):
     if figure == "population" and "population" in sections:
-        persons = F.filter_persons(F.present_persons(on), on, sex=f.get("sex", ""),
-                                   age_band=f.get("age_band", ""), need=f.get("need", ""),
-                                   nationality=f.get("nationality", ""))
+        persons = F.filter_persons(
+            F.present_persons(on),
+            on,
+            sex=f.get("sex", ""),
+            age_band=f.get("age_band", ""),
+            need=f.get("need", ""),
+            nationality=f.get("nationality", ""),
+        )
         visible = policy.visible_persons(user)
         return "persons", persons.filter(pk__in=visible.values("pk")).select_related(
-            "case").order_by("person_id").distinct()
+            "case"
+        ).order_by("person_id").distinct()
     if figure == "submitted" and "submitted" in sections:
-        persons = F.filter_persons(F.submitted_persons(user, on), on, sex=f.get("sex", ""),
-                                   age_band=f.get("age_band", ""), need=f.get("need", ""),
-                                   nationality=f.get("nationality", ""))
+        persons = F.filter_persons(
+            F.submitted_persons(user, on),
+            on,
+            sex=f.get("sex", ""),
+            age_band=f.get("age_band", ""),
+            need=f.get("need", ""),
+            nationality=f.get("nationality", ""),
+        )
         persons = persons.filter(case__in=policy.visible_cases(user))
         return "shared_persons", persons.select_related("case").order_by(
-            "case__case_id", "person_id").distinct()
+            "case__case_id", "person_id"
+        ).distinct()
     if figure == "departures" and "departures" in sections:
         from onward.movements.ledger import DEPARTURE_KINDS
         from onward.movements.models import LedgerEntry
 
-        entries = LedgerEntry.objects.filter(kind__in=DEPARTURE_KINDS, reversed_by__isnull=True,
-                                             date__lte=on)
+        entries = LedgerEntry.objects.filter(
+            kind__in=DEPARTURE_KINDS, reversed_by__isnull=True, date__lte=on
+        )
         if f.get("kind"):
             entries = entries.filter(kind=f["kind"])
         if f.get("month"):
@@ -75,10 +105,14 @@ def _records(user, figure, on, f, sections):
                 entries = entries.filter(date__gte=dt.date.fromisoformat(f["since"]))
             except ValueError as exc:
                 raise Unknown(figure) from exc
-        entries = entries.filter(person__in=policy.visible_persons(user).values("pk")) \
-            if not policy.can(user, "registry.view") else entries
+        entries = (
+            entries.filter(person__in=policy.visible_persons(user).values("pk"))
+            if not policy.can(user, "registry.view")
+            else entries
+        )
         return "departures", entries.select_related("person", "person__case").order_by(
-            "-date", "person__person_id")
+            "-date", "person__person_id"
+        )
     if figure in ("funnel", "pledge_use") and "relocation" in sections:
         pledge = None
         if f.get("pledge"):
@@ -97,21 +131,29 @@ def _records(user, figure, on, f, sections):
                 raise Unknown(figure)
             pks = F.funnel_cases(country=country, pledge=pledge, as_of=on, stage=stage)
         else:
-            if pledge is None or f.get("measure") not in ("submitted", "pending", "accepted",
-                                                           "departed"):
+            if pledge is None or f.get("measure") not in (
+                "submitted",
+                "pending",
+                "accepted",
+                "departed",
+            ):
                 raise Unknown(figure)
             pks = F.pledge_use(pledge, on)[1][f["measure"]]
         return "cases", policy.visible_cases(user).filter(pk__in=pks).order_by("case_id")
     if figure == "duplicates" and "duplicates" in sections:
         state = f.get("state", "found")
         return "pairs", F.duplicate_pairs(on, state).select_related(
-            "person_a", "person_b").order_by("found_at", "id")
+            "person_a", "person_b"
+        ).order_by("found_at", "id")
     if figure == "incidents" and "incidents" in sections:
         from onward.incidents.selectors import visible_incidents
 
         incidents = visible_incidents(user).filter(occurred_at__lte=F.end_of(on))
         if f.get("incident"):
-            incidents = incidents.filter(pk=f["incident"]) if str(f["incident"]).isdigit() \
+            incidents = (
+                incidents.filter(pk=f["incident"])
+                if str(f["incident"]).isdigit()
                 else incidents.none()
+            )
         return "incidents", incidents.prefetch_related("claims").order_by("occurred_at")
     raise Unknown(figure)

@@ -87,14 +87,19 @@ class Protection:
     ignored: list = field(default_factory=list)  # relations that do not hold on the values
 
 
-def primary_cells(values: Mapping[Cell, float], threshold: int, free: Iterable[Cell] = ()
-                  ) -> set:
+def primary_cells(values: Mapping[Cell, float], threshold: int, free: Iterable[Cell] = ()) -> set:
     free = set(free)
     return {c for c, v in values.items() if c not in free and 0 < v < threshold}
 
 
-def protect(values: Mapping[Cell, float], relations: Sequence[Relation], threshold: int, *,
-            free: Iterable[Cell] = (), totals: Iterable[Cell] = ()) -> Protection:
+def protect(
+    values: Mapping[Cell, float],
+    relations: Sequence[Relation],
+    threshold: int,
+    *,
+    free: Iterable[Cell] = (),
+    totals: Iterable[Cell] = (),
+) -> Protection:
     """The cells to hide so that no small count is shown and none can be worked out.
 
     `values`: every cell that may be hidden, with its true value, in the order ties are
@@ -134,8 +139,9 @@ def protect(values: Mapping[Cell, float], relations: Sequence[Relation], thresho
         exposed = None
         for group in _groups(hidden, by_cell, order):
             if group not in checked:
-                checked[group] = _found_out_in(group, values, usable, by_cell, primary, free,
-                                               threshold, order)
+                checked[group] = _found_out_in(
+                    group, values, usable, by_cell, primary, free, threshold, order
+                )
             cell = next((c for c in checked[group] if c not in hopeless), None)
             if cell is not None:
                 exposed = (cell, group)
@@ -146,13 +152,19 @@ def protect(values: Mapping[Cell, float], relations: Sequence[Relation], thresho
         near = [c for r in by_cell.get(cell, ()) for c, _ in r.terms]
         candidates = [c for c in near if c in values and c not in hidden]
         if not candidates:  # its own relations are all hidden: widen to its group's
-            candidates = [c for g in group for r in by_cell.get(g, ()) for c, _ in r.terms
-                          if c in values and c not in hidden]
+            candidates = [
+                c
+                for g in group
+                for r in by_cell.get(g, ())
+                for c, _ in r.terms
+                if c in values and c not in hidden
+            ]
         if candidates:
             hidden.add(min(candidates, key=rank))
         else:  # small counts that pin each other (1 + 1 = 2 under 3): nothing helps
-            log.warning("suppression: cell %s is pinned by the small counts around it, all "
-                        "hidden", cell)
+            log.warning(
+                "suppression: cell %s is pinned by the small counts around it, all hidden", cell
+            )
             hopeless.add(cell)
 
 
@@ -175,16 +187,18 @@ def _groups(hidden: set, by_cell, order) -> list[frozenset]:
     groups: dict[Cell, set] = {}
     for c in hidden:
         groups.setdefault(root(c), set()).add(c)
-    return sorted((frozenset(g) for g in groups.values()),
-                  key=lambda g: min(order.get(c, 0) for c in g))
+    return sorted(
+        (frozenset(g) for g in groups.values()), key=lambda g: min(order.get(c, 0) for c in g)
+    )
 
 
 def _found_out_in(group, values, relations, by_cell, primary, free, threshold, order) -> list:
     related = {id(r): r for c in group for r in by_cell.get(c, ())}
     if not related:
         return []
-    ranges = bounds(values, group, list(related.values()), threshold=threshold,
-                    primary=primary, free=free)
+    ranges = bounds(
+        values, group, list(related.values()), threshold=threshold, primary=primary, free=free
+    )
     return [c for c in sorted(group, key=order.get) if found_out(*ranges[c])]
 
 
@@ -204,9 +218,15 @@ def prior(cell: Cell, *, primary: set, free: set, threshold: int) -> tuple[float
     return (0.0, INF)
 
 
-def bounds(values: Mapping[Cell, float], hidden: Iterable[Cell], relations: Sequence[Relation],
-           *, threshold: int, primary: Iterable[Cell], free: Iterable[Cell] = ()
-           ) -> dict[Cell, tuple[float, float]]:
+def bounds(
+    values: Mapping[Cell, float],
+    hidden: Iterable[Cell],
+    relations: Sequence[Relation],
+    *,
+    threshold: int,
+    primary: Iterable[Cell],
+    free: Iterable[Cell] = (),
+) -> dict[Cell, tuple[float, float]]:
     """The least and greatest value each hidden cell can take, given the shown values (of
     the cells in `values` not hidden), the relations and what is known of each hidden
     cell (`prior`): one linear programme, minimised and maximised for each cell."""
@@ -219,19 +239,26 @@ def bounds(values: Mapping[Cell, float], hidden: Iterable[Cell], relations: Sequ
     primary, free = set(primary), set(free)
     col = {c: i for i, c in enumerate(hidden)}
     h = new_highs()
-    lows, highs = zip(*(prior(c, primary=primary, free=free, threshold=threshold)
-                        for c in hidden), strict=True)
+    lows, highs = zip(
+        *(prior(c, primary=primary, free=free, threshold=threshold) for c in hidden), strict=True
+    )
     inf = h.getInfinity()
-    h.addVars(len(hidden), np.array([max(v, -inf) for v in lows]),
-              np.array([min(v, inf) for v in highs]))
+    h.addVars(
+        len(hidden), np.array([max(v, -inf) for v in lows]), np.array([min(v, inf) for v in highs])
+    )
     for r in relations:
         shown = sum(coef * values[c] for c, coef in r.terms if c not in col)
         idx = [col[c] for c, _ in r.terms if c in col]
         if not idx:
             continue
         coefs = [coef for c, coef in r.terms if c in col]
-        h.addRow(max(r.lo - shown, -inf), min(r.hi - shown, inf), len(idx),
-                 np.array(idx, dtype=np.int32), np.array(coefs, dtype=np.float64))
+        h.addRow(
+            max(r.lo - shown, -inf),
+            min(r.hi - shown, inf),
+            len(idx),
+            np.array(idx, dtype=np.int32),
+            np.array(coefs, dtype=np.float64),
+        )
     out = {}
     zero = np.zeros(len(hidden))
     for c in hidden:
@@ -250,11 +277,14 @@ def bounds(values: Mapping[Cell, float], hidden: Iterable[Cell], relations: Sequ
                 status = h.getModelStatus()
             if status == highspy.HighsModelStatus.kOptimal:
                 ends.append(sense * h.getInfo().objective_function_value)
-            elif status in (highspy.HighsModelStatus.kUnbounded,
-                            highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            elif status in (
+                highspy.HighsModelStatus.kUnbounded,
+                highspy.HighsModelStatus.kUnboundedOrInfeasible,
+            ):
                 ends.append(-sense * INF)
             else:  # the true values solve it: only relations that fail can get here
-                raise ValueError(f"suppression: no values fit the relations "
-                                 f"({h.modelStatusToString(status)})")
+                raise ValueError(
+                    f"suppression: no values fit the relations ({h.modelStatusToString(status)})"
+                )
         out[c] = (ends[0], ends[1])
     return out

@@ -61,8 +61,10 @@ def _refuses_bad_date(view):
         try:
             return view(request, *args, **kwargs)
         except BadDate as exc:
-            return HttpResponseBadRequest(f"as_of: {exc}\n",
-                                          content_type="text/plain; charset=utf-8")
+            return HttpResponseBadRequest(
+                f"as_of: {exc}\n", content_type="text/plain; charset=utf-8"
+            )
+
     return wrapped
 
 
@@ -79,18 +81,32 @@ def _chart_payload(t: F.Table) -> dict:
     # A hidden bar is drawn as hidden (hatched, marked), a hidden point as a gap in the
     # line: its value never reaches the page.
     gap = None if t.chart == "line" else 0
-    series = [{"label": t.columns[j + 1],
-               "data": [gap if r.suppressed[j] else r.values[j] for r in t.rows],
-               "hidden": [k for k, r in enumerate(t.rows) if r.suppressed[j]]}
-              for j in cols]
+    series = [
+        {
+            "label": t.columns[j + 1],
+            "data": [gap if r.suppressed[j] else r.values[j] for r in t.rows],
+            "hidden": [k for k, r in enumerate(t.rows) if r.suppressed[j]],
+        }
+        for j in cols
+    ]
     if t.chart == "range":
-        series = [{"label": f"{name.capitalize()} (range across claims)",
-                   "data": [list(r[name]) if r[name][0] is not None else None
-                            for r in t.ranges]} for name in ("killed", "injured")]
+        series = [
+            {
+                "label": f"{name.capitalize()} (range across claims)",
+                "data": [list(r[name]) if r[name][0] is not None else None for r in t.ranges],
+            }
+            for name in ("killed", "injured")
+        ]
     if t.key == "pledge_use":
         series.insert(0, {"label": "Capacity", "data": [r.values[0] for r in t.rows]})
-    return {"key": t.key, "type": t.chart, "labels": [r.label for r in t.rows],
-            "series": series, "title": t.title, "mark": F.HIDDEN}
+    return {
+        "key": t.key,
+        "type": t.chart,
+        "labels": [r.label for r in t.rows],
+        "series": series,
+        "title": t.title,
+        "mark": F.HIDDEN,
+    }
 
 
 def _record_url(trace: dict | None, on: dt.date) -> str:
@@ -111,27 +127,54 @@ def dashboard(request):
     delegation = F.is_delegation(request.user)
     shown = []
     for t in tables:
-        shown.append({
-            "t": t, "chart": _chart_payload(t) if t.chart != "none" else None,
-            "hidden": any(any(r.suppressed) for r in t.rows) or t.total_suppressed,
-            "rows": [{"label": r.label,
-                      "cells": [{"text": F.cell_text(r, j), "hidden": r.suppressed[j],
-                                 "url": "" if r.suppressed[j] else _record_url(r.traces[j], on)}
-                                for j in range(len(r.values))]}
-                     for r in t.rows],
-        })
+        shown.append(
+            {
+                "t": t,
+                "chart": _chart_payload(t) if t.chart != "none" else None,
+                "hidden": any(any(r.suppressed) for r in t.rows) or t.total_suppressed,
+                "rows": [
+                    {
+                        "label": r.label,
+                        "cells": [
+                            {
+                                "text": F.cell_text(r, j),
+                                "hidden": r.suppressed[j],
+                                "url": "" if r.suppressed[j] else _record_url(r.traces[j], on),
+                            }
+                            for j in range(len(r.values))
+                        ],
+                    }
+                    for r in t.rows
+                ],
+            }
+        )
     sections = []
     for t in shown:
         if not sections or sections[-1]["key"] != t["t"].section:
-            sections.append({"key": t["t"].section,
-                             "title": F.SECTION_TITLES.get(t["t"].section, ""), "tables": []})
+            sections.append(
+                {
+                    "key": t["t"].section,
+                    "title": F.SECTION_TITLES.get(t["t"].section, ""),
+                    "tables": [],
+                }
+            )
         sections[-1]["tables"].append(t)
-    return render(request, "reports/dashboard.html", {
-        "on": on, "today": timezone.localdate(), "sections": sections, "rule": rule,
-        "opened_on_default": not request.GET.get("as_of") and on != timezone.localdate(),
-        "rules": RULES, "delegation": delegation, "threshold": F.threshold(),
-        "mark": F.HIDDEN, "rule_text": F.suppression_rule(F.threshold(), mark=False) if delegation else "",
-    })
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "on": on,
+            "today": timezone.localdate(),
+            "sections": sections,
+            "rule": rule,
+            "opened_on_default": not request.GET.get("as_of") and on != timezone.localdate(),
+            "rules": RULES,
+            "delegation": delegation,
+            "threshold": F.threshold(),
+            "mark": F.HIDDEN,
+            "rule_text": F.suppression_rule(F.threshold(), mark=False) if delegation else "",
+        },
+    )
 
 
 @require_safe
@@ -152,11 +195,20 @@ def records(request):
         incident_url = reverse("incident_detail", kwargs={"incident_id": 0})[:-2]
     except NoReverseMatch:
         incident_url = ""
-    return render(request, "reports/records.html", {
-        "on": on, "figure": figure, "kind": kind, "page": page, "query": query.urlencode(),
-        "filters": {k: v for k, v in filters.items() if v},
-        "back": f"{reverse('dashboard')}?as_of={on}", "incident_url": incident_url,
-    })
+    return render(
+        request,
+        "reports/records.html",
+        {
+            "on": on,
+            "figure": figure,
+            "kind": kind,
+            "page": page,
+            "query": query.urlencode(),
+            "filters": {k: v for k, v in filters.items() if v},
+            "back": f"{reverse('dashboard')}?as_of={on}",
+            "incident_url": incident_url,
+        },
+    )
 
 
 @require_safe
@@ -165,21 +217,30 @@ def records(request):
 def table_csv(request, key):
     on = _as_of(request, strict=True)
     section = F.table_section(key)
-    tables = F.report_tables(request.user, on, rule=_rule(request), only=section) \
-        if section else []
+    tables = F.report_tables(request.user, on, rule=_rule(request), only=section) if section else []
     table = next((t for t in tables if t.key == key), None)
     if table is None:
         policy.deny(request.user, "figure", key, detail=f"csv as_of={on}")
         raise Http404("No such figure.")
-    audit_record(actor=request.user, action=AuditEntry.Action.EXPORT, object_type="figure",
-                 object_id=key, detail=f"csv as_of={on}")
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        object_type="figure",
+        object_id=key,
+        detail=f"csv as_of={on}",
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{key}-{on}.csv"'
     w = csv.writer(response)
     w.writerow([*table.columns, "as_of"])
     for row in table.rows:
-        w.writerow([row.label, *(F.cell_text(row, j).replace("—", "")
-                                 for j in range(len(row.values))), str(on)])
+        w.writerow(
+            [
+                row.label,
+                *(F.cell_text(row, j).replace("—", "") for j in range(len(row.values))),
+                str(on),
+            ]
+        )
     if F.is_delegation(request.user):
         w.writerow([])
         w.writerow([F.suppression_rule(F.threshold())])
@@ -187,8 +248,12 @@ def table_csv(request, key):
 
 
 def _report(request) -> export.Report:
-    return export.situation_report(user=request.user, on=_as_of(request, strict=True),
-                                   shared=request.GET.get("shared") == "1", rule=_rule(request))
+    return export.situation_report(
+        user=request.user,
+        on=_as_of(request, strict=True),
+        shared=request.GET.get("shared") == "1",
+        rule=_rule(request),
+    )
 
 
 @require_safe
@@ -208,7 +273,8 @@ def report_xlsx(request):
     r = _report(request)
     response = HttpResponse(
         export.render_xlsx(r),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
     response["Content-Disposition"] = f'attachment; filename="situation-report-{r.on}.xlsx"'
     return response
 
@@ -220,8 +286,10 @@ def _scenarios_asked(request) -> tuple[list, list[str]]:
     texts = [t for t in request.GET.getlist("s") if t.strip()]
     kind = request.GET.get("kind", "")
     if kind == "pledge":
-        texts.append(f"pledge:{request.GET.get('country', '')}:{request.GET.get('places', '')}"
-                     f":{request.GET.get('start', '')}")
+        texts.append(
+            f"pledge:{request.GET.get('country', '')}:{request.GET.get('places', '')}"
+            f":{request.GET.get('start', '')}"
+        )
     elif kind == "stop":
         texts.append(f"stop:{request.GET.get('country', '')}")
     elif kind == "transfers":
@@ -248,8 +316,13 @@ def forecast(request):
     if not delegation and not policy.can(request.user, "registry.view"):
         policy.deny(request.user, "figure", "forecast")
         raise Http404("No such figure.")
-    context = {"on": on, "today": timezone.localdate(), "errors": errors, "delegation": delegation,
-               "kinds": fc.SCENARIOS}
+    context = {
+        "on": on,
+        "today": timezone.localdate(),
+        "errors": errors,
+        "delegation": delegation,
+        "kinds": fc.SCENARIOS,
+    }
     try:
         shown = fc.forecast_for(request.user, on, [] if delegation else scenarios, runs=1000)
         context["backtest"] = None if delegation else fc.backtest_cached(on, runs=200)
@@ -257,19 +330,36 @@ def forecast(request):
         context["errors"] = [*errors, str(exc)]
         return render(request, "reports/forecast.html", context, status=400)
     context["errors"] += shown.get("errors", [])
-    context.update(shown=shown, kept=[fc.scenario_text(s) for s in shown.get("kept", [])],
-                   chart=_forecast_chart(shown), rows=_forecast_rows(shown))
+    context.update(
+        shown=shown,
+        kept=[fc.scenario_text(s) for s in shown.get("kept", [])],
+        chart=_forecast_chart(shown),
+        rows=_forecast_rows(shown),
+    )
     return render(request, "reports/forecast.html", context)
 
 
 def _forecast_chart(shown: dict) -> dict:
     if shown["delegation"]:
-        return {"labels": shown["dates"], "curves": [
-            {"label": f"Pledge {pid}: departed (median)", "median": v["relocated_median"]}
-            for pid, v in shown["pledges"].items()]}
-    return {"labels": shown["dates"], "curves": [
-        {"label": c["label"], "median": c["forecast"]["median"], "p10": c["forecast"]["p10"],
-         "p90": c["forecast"]["p90"]} for c in shown["curves"]]}
+        return {
+            "labels": shown["dates"],
+            "curves": [
+                {"label": f"Pledge {pid}: departed (median)", "median": v["relocated_median"]}
+                for pid, v in shown["pledges"].items()
+            ],
+        }
+    return {
+        "labels": shown["dates"],
+        "curves": [
+            {
+                "label": c["label"],
+                "median": c["forecast"]["median"],
+                "p10": c["forecast"]["p10"],
+                "p90": c["forecast"]["p90"],
+            }
+            for c in shown["curves"]
+        ],
+    }
 
 
 def _forecast_rows(shown: dict) -> list[dict]:
@@ -279,7 +369,10 @@ def _forecast_rows(shown: dict) -> list[dict]:
 
     rows = []
     for m, day in enumerate(shown["dates"]):
-        cells = ([f"{v['relocated_median'][m]:.0f}" for v in shown["pledges"].values()]
-                 if shown["delegation"] else [staff(c, m) for c in shown["curves"]])
+        cells = (
+            [f"{v['relocated_median'][m]:.0f}" for v in shown["pledges"].values()]
+            if shown["delegation"]
+            else [staff(c, m) for c in shown["curves"]]
+        )
         rows.append({"date": day, "cells": cells})
     return rows

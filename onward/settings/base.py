@@ -139,8 +139,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -173,8 +175,7 @@ SESSION_COOKIE_HTTPONLY = True
 # (onward.accounts.middleware.SessionLimitMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True
-ONWARD_SESSION_ABSOLUTE_AGE = env_int("ONWARD_SESSION_ABSOLUTE_AGE", 10 * 3600,
-                                      minimum=60)
+ONWARD_SESSION_ABSOLUTE_AGE = env_int("ONWARD_SESSION_ABSOLUTE_AGE", 10 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
@@ -209,8 +210,7 @@ CONTENT_SECURITY_POLICY = {
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024,
-                                      minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -247,8 +247,10 @@ SPECTACULAR_SETTINGS = {
     # optional by the serializer itself): the schema keeps their `required` list.
     "COMPONENT_SPLIT_PATCH": False,
     # Every operation documents its error answers ({"error": ..., "fields": ...}).
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "onward.api.schema.add_error_responses"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "onward.api.schema.add_error_responses",
+    ],
     # Several models have a "status" or "type": name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "onward.registry.models.Case.Status",
@@ -269,8 +271,12 @@ LOGGING = {
     "filters": {"one_line_refusal": {"()": "onward.web.logs.OneLineRefusal"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {name: {"filters": ["one_line_refusal"]} for name in REFUSAL_LOGGERS},
-    "root": {"handlers": ["console"], "level": env_choice(
-        "LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice(
+            "LOG_LEVEL", "WARNING", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+        ),
+    },
 }
 
 # Background jobs (docs/operations.md, "Background worker"). A worker holds a lease on

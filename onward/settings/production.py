@@ -22,16 +22,22 @@ if not ONWARD_FIELD_KEYS:
     raise ImproperlyConfigured(
         "Set ONWARD_FIELD_KEYS (or ONWARD_FIELD_KEYS_FILE) to the field-encryption keys; "
         "`onward keys generate` prints a new one. Keep them outside the database and its "
-        "backups.")
+        "backups."
+    )
 parse_keys(ONWARD_FIELD_KEYS)  # a malformed entry stops the start, naming the entry
 
 DEBUG = False
 # One connection per web process, kept for a minute and checked before reuse, instead of
 # a new PostgreSQL connection for every request.
 # (A new dict: base's is the one the other settings modules hold.)
-DATABASES = {**DATABASES, "default": {
-    **DATABASES["default"], "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60, minimum=0),
-    "CONN_HEALTH_CHECKS": True}}
+DATABASES = {
+    **DATABASES,
+    "default": {
+        **DATABASES["default"],
+        "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+        "CONN_HEALTH_CHECKS": True,
+    },
+}
 
 # Static files: collected under hashed names (`onward collectstatic`), compressed there
 # once with gzip and brotli, served by WhiteNoise with a year's `immutable` caching (a
@@ -44,8 +50,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "django.middleware.gzip.GZipMiddleware"]
-MIDDLEWARE.insert(MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
-                  "django.middleware.gzip.GZipMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "django.middleware.gzip.GZipMiddleware",
+)
 
 # Behind the TLS-terminating proxy, the WSGI server says whether a request came over
 # HTTPS: gunicorn believes X-Forwarded-Proto only from the addresses in

@@ -18,9 +18,19 @@ def test_a_yes_no_value_not_understood_is_refused_with_its_name(monkeypatch, val
         env_bool("SECURE_SSL_REDIRECT", True)
 
 
-@pytest.mark.parametrize(("value", "expected"), [("1", True), ("TRUE", True), (" yes ", True),
-                                                 ("on", True), ("0", False), ("False", False),
-                                                 ("no", False), ("OFF", False)])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", True),
+        ("TRUE", True),
+        (" yes ", True),
+        ("on", True),
+        ("0", False),
+        ("False", False),
+        ("no", False),
+        ("OFF", False),
+    ],
+)
 def test_yes_no_values_in_every_usual_spelling(monkeypatch, value, expected):
     monkeypatch.setenv("DEBUG", value)
     assert env_bool("DEBUG", not expected) is expected
@@ -38,13 +48,17 @@ def test_unset_or_empty_takes_the_default(monkeypatch):
 @pytest.mark.parametrize("value", ["abc", "1.5", "30m", "0x10"])
 def test_an_integer_not_understood_is_refused_with_its_name(monkeypatch, value):
     monkeypatch.setenv("SESSION_COOKIE_AGE", value)
-    with pytest.raises(ImproperlyConfigured, match=r"SESSION_COOKIE_AGE must be a whole number, not"):
+    with pytest.raises(
+        ImproperlyConfigured, match=r"SESSION_COOKIE_AGE must be a whole number, not"
+    ):
         env_int("SESSION_COOKIE_AGE", 1800)
 
 
 def test_an_integer_below_its_minimum_is_refused(monkeypatch):
     monkeypatch.setenv("SECURE_HSTS_SECONDS", "-1")
-    with pytest.raises(ImproperlyConfigured, match="SECURE_HSTS_SECONDS must be at least 0, not -1"):
+    with pytest.raises(
+        ImproperlyConfigured, match="SECURE_HSTS_SECONDS must be at least 0, not -1"
+    ):
         env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     monkeypatch.setenv("SECURE_HSTS_SECONDS", "600")
     assert env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0) == 600
@@ -73,10 +87,19 @@ def test_a_secret_file_that_cannot_be_read_or_two_sources_are_refused(monkeypatc
 
 def test_production_does_not_start_with_a_misspelt_https_redirect():
     """The finding: `SECURE_SSL_REDIRECT=ture` used to turn the redirect off silently."""
-    environ = {**os.environ, "SECRET_KEY": "s" * 60, "ONWARD_FIELD_KEYS": new_key_line("k1"),
-               "SECURE_SSL_REDIRECT": "ture"}
+    environ = {
+        **os.environ,
+        "SECRET_KEY": "s" * 60,
+        "ONWARD_FIELD_KEYS": new_key_line("k1"),
+        "SECURE_SSL_REDIRECT": "ture",
+    }
     environ.pop("ONWARD_FIELD_KEYS_FILE", None)
-    done = subprocess.run([sys.executable, "-c", "import onward.settings.production"],
-                          env=environ, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", "import onward.settings.production"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0
     assert "ImproperlyConfigured: SECURE_SSL_REDIRECT='ture' is not a yes/no value" in done.stderr

@@ -40,19 +40,38 @@ SCRIPT = textwrap.dedent("""
 
 def test_under_umask_022_everything_written_is_private(tmp_path):
     data = tmp_path / "var"
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "ONWARD_FIELD_KEYS", "ONWARD_FIELD_KEYS_FILE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "ONWARD_FIELD_KEYS", "ONWARD_FIELD_KEYS_FILE")
+    }
     env.update(DJANGO_SETTINGS_MODULE="onward.settings.base", ONWARD_DATA_DIR=str(data))
-    done = subprocess.run([sys.executable, "-c", SCRIPT], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
 
-    modes = {str(p.relative_to(tmp_path)): stat.S_IMODE(p.stat().st_mode)
-             for p in [data, *data.rglob("*")]}
-    written = {"var/onward.sqlite3", "var/field-keys", "var/uploads/day/people.csv",
-               "var/uploads/1-errors.csv", "var/persons.csv"}
+    modes = {
+        str(p.relative_to(tmp_path)): stat.S_IMODE(p.stat().st_mode)
+        for p in [data, *data.rglob("*")]
+    }
+    written = {
+        "var/onward.sqlite3",
+        "var/field-keys",
+        "var/uploads/day/people.csv",
+        "var/uploads/1-errors.csv",
+        "var/persons.csv",
+    }
     assert written <= modes.keys()
     assert any(name.startswith("var/backups/onward-") for name in modes)
-    loose = {name: oct(mode) for name, mode in modes.items()
-             if mode != (0o700 if (tmp_path / name).is_dir() else 0o600)}
+    loose = {
+        name: oct(mode)
+        for name, mode in modes.items()
+        if mode != (0o700 if (tmp_path / name).is_dir() else 0o600)
+    }
     assert not loose, f"not private: {loose}"

@@ -37,7 +37,8 @@ def _refuse_placeholder(value):
     if isinstance(value, str) and value.startswith(UNREADABLE):
         raise ValidationError(
             "This value cannot be read with the keys loaded; load its key before editing it.",
-            code="unreadable")
+            code="unreadable",
+        )
 
 
 class EncryptedTextField(models.TextField):
@@ -96,7 +97,8 @@ class BlankOnlyExact(Exact):
         if self.rhs not in ("", None) and not hasattr(self.rhs, "resolve_expression"):
             raise TypeError(
                 f"{self.lhs.target.name}: an encrypted field can only be compared with ''; "
-                "look a value up through its blind index.")
+                "look a value up through its blind index."
+            )
         return super().get_prep_lookup()
 
 
@@ -158,8 +160,9 @@ ENCRYPTED_MARK = "(encrypted)"
 
 
 def encrypted_field_names(model) -> frozenset[str]:
-    return frozenset(f.name for f in model._meta.concrete_fields
-                     if isinstance(f, EncryptedTextField))
+    return frozenset(
+        f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)
+    )
 
 
 def hide_encrypted(model, changes: dict) -> dict:
@@ -170,5 +173,4 @@ def hide_encrypted(model, changes: dict) -> dict:
     def mark(value):
         return ENCRYPTED_MARK if value else ""
 
-    return {k: ([mark(v) for v in pair] if k in hidden else pair)
-            for k, pair in changes.items()}
+    return {k: ([mark(v) for v in pair] if k in hidden else pair) for k, pair in changes.items()}

@@ -63,8 +63,7 @@ class Key:
     secret: bytes
 
     def _derive(self, info: bytes) -> bytes:
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(
-            self.secret)
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(self.secret)
 
     @cached_property
     def aead(self) -> AESGCM:
@@ -86,14 +85,18 @@ def parse_keys(text: str) -> list[Key]:
         kid, sep, b64 = entry.partition(":")
         kid = kid.strip()
         if not sep or not KID_RE.match(kid):
-            raise KeyConfigError(f"Field key entry {n}: expected 'kid:base64key' with a key id of "
-                            "letters, digits, '-' or '_' (at most 24).")
+            raise KeyConfigError(
+                f"Field key entry {n}: expected 'kid:base64key' with a key id of "
+                "letters, digits, '-' or '_' (at most 24)."
+            )
         try:
             secret = base64.b64decode(b64.strip(), validate=True)
         except ValueError:
             raise KeyConfigError(f"Field key {kid!r}: the key is not valid base64.") from None
         if len(secret) != 32:
-            raise KeyConfigError(f"Field key {kid!r}: a key must be 32 bytes (it is {len(secret)}).")
+            raise KeyConfigError(
+                f"Field key {kid!r}: a key must be 32 bytes (it is {len(secret)})."
+            )
         if any(k.kid == kid for k in keys):
             raise KeyConfigError(f"Field key {kid!r} is listed twice.")
         keys.append(Key(kid, secret))
@@ -115,7 +118,8 @@ class Keyring:
         if not keys:
             raise ImproperlyConfigured(
                 "No field encryption keys: set ONWARD_FIELD_KEYS (or ONWARD_FIELD_KEYS_FILE); "
-                "`onward keys generate` prints one.")
+                "`onward keys generate` prints one."
+            )
         self.keys = keys
         self.primary = keys[0]
         self.by_kid = {k.kid: k for k in keys}
@@ -124,8 +128,9 @@ class Keyring:
 
     def encrypt(self, plaintext: str, context: str) -> str:
         nonce = os.urandom(NONCE_BYTES)
-        sealed = self.primary.aead.encrypt(nonce, plaintext.encode(), _aad(self.primary.kid,
-                                                                             context))
+        sealed = self.primary.aead.encrypt(
+            nonce, plaintext.encode(), _aad(self.primary.kid, context)
+        )
         body = binascii.b2a_base64(nonce + sealed, newline=False).decode()
         return f"{PREFIX}{self.primary.kid}:{body}"
 

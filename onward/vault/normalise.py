@@ -17,8 +17,11 @@ def document(value: str) -> str:
 
 def phone(value: str) -> str:
     """Digits only (Arabic-Indic digits read as digits), the last nine."""
-    digits = "".join(str(unicodedata.digit(ch)) for ch in (value or "")
-                     if unicodedata.digit(ch, None) is not None)
+    digits = "".join(
+        str(unicodedata.digit(ch))
+        for ch in (value or "")
+        if unicodedata.digit(ch, None) is not None
+    )
     return digits[-PHONE_DIGITS:]
 
 

@@ -49,10 +49,18 @@ def encrypted_columns() -> list[Column]:
         fields = model._meta.concrete_fields
         for f in fields:
             if isinstance(f, EncryptedTextField):
-                bidx = next((b for b in fields
-                             if isinstance(b, BlindIndexField) and b.source == f.name), None)
-                columns.append(Column(model._meta.db_table, f.column,
-                                      bidx.column if bidx else "", bidx.kind if bidx else ""))
+                bidx = next(
+                    (b for b in fields if isinstance(b, BlindIndexField) and b.source == f.name),
+                    None,
+                )
+                columns.append(
+                    Column(
+                        model._meta.db_table,
+                        f.column,
+                        bidx.column if bidx else "",
+                        bidx.kind if bidx else "",
+                    )
+                )
     return columns
 
 
@@ -62,8 +70,13 @@ class Result:
     unreadable: int = 0
 
 
-def reencrypt(columns: list[Column], *, connection=None, batch: int = BATCH,
-              progress: Callable[[Column, int, int], None] | None = None) -> dict[str, Result]:
+def reencrypt(
+    columns: list[Column],
+    *,
+    connection=None,
+    batch: int = BATCH,
+    progress: Callable[[Column, int, int], None] | None = None,
+) -> dict[str, Result]:
     """Rewrite every value of `columns` not under the primary key; idempotent (a second
     run finds nothing to do). `progress(column, done, todo)` after each batch."""
     connection = connection or default_connection
@@ -78,8 +91,7 @@ def _reencrypt_column(connection, col: Column, batch: int, progress) -> Result:
     qn = connection.ops.quote_name
     table, column = qn(col.table), qn(col.column)
     mine = f"{keys.PREFIX}{ring.primary.kid}:"
-    stale = (f"{column} <> '' AND {column} IS NOT NULL "
-             f"AND substr({column}, 1, {len(mine)}) <> %s")
+    stale = f"{column} <> '' AND {column} IS NOT NULL AND substr({column}, 1, {len(mine)}) <> %s"
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM {table} WHERE {stale}", [mine])
         todo = cursor.fetchone()[0]
@@ -89,9 +101,11 @@ def _reencrypt_column(connection, col: Column, batch: int, progress) -> Result:
     while True:
         after = "" if last_id is None else "AND id > %s "
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, {column} FROM {table} WHERE {stale} {after}"
-                           f"ORDER BY id LIMIT {int(batch)}",
-                           [mine] if last_id is None else [mine, last_id])
+            cursor.execute(
+                f"SELECT id, {column} FROM {table} WHERE {stale} {after}"
+                f"ORDER BY id LIMIT {int(batch)}",
+                [mine] if last_id is None else [mine, last_id],
+            )
             rows = cursor.fetchall()
             if not rows:
                 break
@@ -102,8 +116,9 @@ def _reencrypt_column(connection, col: Column, batch: int, progress) -> Result:
                     result.unreadable += 1
                     continue
                 new = ring.encrypt(plain, col.context)
-                bidx = ([ring.blind_index(NORMALISERS[col.kind](plain), col.kind)]
-                        if col.bidx else [])
+                bidx = (
+                    [ring.blind_index(NORMALISERS[col.kind](plain), col.kind)] if col.bidx else []
+                )
                 params.append([new, *bidx, pk, stored])
             if params:
                 _update(connection, cursor, col, update, params)
@@ -131,7 +146,8 @@ def _update(connection, cursor, col: Column, update: str, params: list[list]) ->
         f"UPDATE {qn(col.table)} AS t SET {qn(col.column)} = v.new{set_bidx} "
         f"FROM (VALUES {', '.join([row] * len(params))}) AS v({', '.join(names)}) "
         f"WHERE t.id = v.pk AND t.{qn(col.column)} = v.old",
-        [value for p in params for value in p])
+        [value for p in params for value in p],
+    )
 
 
 def _plaintext(ring: keys.Keyring, stored: str, context: str) -> str | None:
@@ -158,7 +174,8 @@ def status(columns: list[Column], *, connection=None) -> dict[str, Counter]:
             cursor.execute(
                 f"SELECT CASE WHEN substr({c}, 1, 3) = %s THEN {kid} ELSE %s END, count(*) "
                 f"FROM {qn(col.table)} WHERE {c} <> '' AND {c} IS NOT NULL GROUP BY 1",
-                [keys.PREFIX, PLAIN])
+                [keys.PREFIX, PLAIN],
+            )
             out[col.context] = Counter(dict(cursor.fetchall()))
     return out
 
@@ -173,7 +190,8 @@ def decrypt_in_place(columns: list[Column], *, connection=None) -> None:
         table, column = qn(col.table), qn(col.column)
         clear = f", {qn(col.bidx)} = ''" if col.bidx else ""
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT id, {column} FROM {table} "
-                           f"WHERE substr({column}, 1, 3) = %s", [keys.PREFIX])
+            cursor.execute(
+                f"SELECT id, {column} FROM {table} WHERE substr({column}, 1, 3) = %s", [keys.PREFIX]
+            )
             rows = [(ring.decrypt(stored, col.context), pk) for pk, stored in cursor.fetchall()]
             cursor.executemany(f"UPDATE {table} SET {column} = %s{clear} WHERE id = %s", rows)

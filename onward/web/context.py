@@ -35,5 +35,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated or second_factor_pending(user):
         return {"nav": []}  # a password-only session can open nothing in the menu yet
-    return {"nav": [(name, label) for name, label, permission in MENU
-                    if (permission is None or can(user, permission)) and _exists(name)]}
+    return {
+        "nav": [
+            (name, label)
+            for name, label, permission in MENU
+            if (permission is None or can(user, permission)) and _exists(name)
+        ]
+    }

@@ -29,11 +29,9 @@ def _bad_request_reason(exception) -> str:
     if getattr(exception, "public_reason", ""):
         return exception.public_reason
     if isinstance(exception, RequestDataTooBig):
-        return (f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} "
-                "bytes.")
+        return f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
     if isinstance(exception, TooManyFieldsSent):
-        return (f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} "
-                "fields.")
+        return f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields."
     return ""
 
 

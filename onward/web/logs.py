@@ -16,13 +16,24 @@ import logging
 
 # Django names its security logger after the exception: "django.security.<class name>".
 SUSPICIOUS_OPERATIONS = (
-    "SuspiciousOperation", "SuspiciousMultipartForm", "SuspiciousFileOperation",
-    "DisallowedHost", "DisallowedRedirect", "TooManyFieldsSent", "TooManyFilesSent",
-    "RequestDataTooBig", "InvalidSessionKey", "SuspiciousSession",
-    "DisallowedModelAdminLookup", "DisallowedModelAdminToField",
+    "SuspiciousOperation",
+    "SuspiciousMultipartForm",
+    "SuspiciousFileOperation",
+    "DisallowedHost",
+    "DisallowedRedirect",
+    "TooManyFieldsSent",
+    "TooManyFilesSent",
+    "RequestDataTooBig",
+    "InvalidSessionKey",
+    "SuspiciousSession",
+    "DisallowedModelAdminLookup",
+    "DisallowedModelAdminToField",
 )
-REFUSAL_LOGGERS = ("django.request", "django.security.csrf",
-                   *(f"django.security.{name}" for name in SUSPICIOUS_OPERATIONS))
+REFUSAL_LOGGERS = (
+    "django.request",
+    "django.security.csrf",
+    *(f"django.security.{name}" for name in SUSPICIOUS_OPERATIONS),
+)
 
 
 class OneLineRefusal(logging.Filter):

@@ -25,8 +25,10 @@ class NoStoreMiddleware:
 
 
 class NulInRequest(BadRequest):
-    public_reason = ("The request holds a NUL character (\\u0000), which no field "
-                     "accepts: remove it and try again.")
+    public_reason = (
+        "The request holds a NUL character (\\u0000), which no field "
+        "accepts: remove it and try again."
+    )
 
 
 class RefuseNulMiddleware:
@@ -39,9 +41,11 @@ class RefuseNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if _has_nul(request.GET) or (request.method == "POST"
-                                     and request.content_type in FORM_TYPES
-                                     and _has_nul(request.POST)):
+        if _has_nul(request.GET) or (
+            request.method == "POST"
+            and request.content_type in FORM_TYPES
+            and _has_nul(request.POST)
+        ):
             raise NulInRequest("NUL character in the request")
         return self.get_response(request)
 

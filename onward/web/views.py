@@ -28,14 +28,17 @@ def home(request):
     context = {"today": today}
     if can(request.user, "registry.view"):
         pop = population(on=today)
-        context.update({
-            "population": pop["total"],
-            "cases": visible_cases(request.user).filter(status=Case.Status.OPEN).count(),
-            "by_sex": [(code, pop["by_sex"].get(code, 0)) for code in ("M", "F", "X")],
-            "by_nationality": sorted(pop["by_nationality"].items(),
-                                     key=lambda kv: (-kv[1], kv[0]))[:6],
-            "can_movements": can(request.user, "movements.view"),
-        })
+        context.update(
+            {
+                "population": pop["total"],
+                "cases": visible_cases(request.user).filter(status=Case.Status.OPEN).count(),
+                "by_sex": [(code, pop["by_sex"].get(code, 0)) for code in ("M", "F", "X")],
+                "by_nationality": sorted(
+                    pop["by_nationality"].items(), key=lambda kv: (-kv[1], kv[0])
+                )[:6],
+                "can_movements": can(request.user, "movements.view"),
+            }
+        )
     return render(request, "web/home.html", context)
 
 
@@ -53,13 +56,22 @@ def _audit_day(request, text: str):
 @require_safe
 @permission_required("audit.view")
 def audit_list(request):
-    filters = {k: request.GET.get(k, "").strip() for k in
-               ("actor", "action", "object_id", "date_from", "date_to")}
-    entries = audit_search(**{k: _audit_day(request, v) if k.startswith("date") else v
-                              for k, v in filters.items()})
+    filters = {
+        k: request.GET.get(k, "").strip()
+        for k in ("actor", "action", "object_id", "date_from", "date_to")
+    }
+    entries = audit_search(
+        **{k: _audit_day(request, v) if k.startswith("date") else v for k, v in filters.items()}
+    )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "web/audit_list.html", {
-        "page": Paginator(entries, 100).get_page(request.GET.get("page")),
-        "filters": filters, "actions": AuditEntry.Action.choices, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "web/audit_list.html",
+        {
+            "page": Paginator(entries, 100).get_page(request.GET.get("page")),
+            "filters": filters,
+            "actions": AuditEntry.Action.choices,
+            "query": query.urlencode(),
+        },
+    )

@@ -13,6 +13,11 @@ def world(users) -> dict:
 ROWS = [
     Row("otp_verify", lambda w: reverse("otp_verify"), outcome(302)),
     Row("otp_enrol", lambda w: reverse("otp_enrol"), outcome(302)),
-    Row("otp_verify", lambda w: reverse("otp_verify"), outcome(302), method="post",
-        body={"otp_token": "000000"}),
+    Row(
+        "otp_verify",
+        lambda w: reverse("otp_verify"),
+        outcome(302),
+        method="post",
+        body={"otp_token": "000000"},
+    ),
 ]

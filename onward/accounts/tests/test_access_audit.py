@@ -39,10 +39,18 @@ def _entry(username, action=AuditEntry.Action.UPDATE):
 
 
 def _change_form(client, user, **change):
-    data = {"username": user.username, "first_name": "", "last_name": "", "email": "",
-            "role": user.role, "country": user.country,
-            "date_joined_0": "2031-01-01", "date_joined_1": "09:00:00",
-            "initial-date_joined_0": "2031-01-01", "initial-date_joined_1": "09:00:00"}
+    data = {
+        "username": user.username,
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "role": user.role,
+        "country": user.country,
+        "date_joined_0": "2031-01-01",
+        "date_joined_1": "09:00:00",
+        "initial-date_joined_0": "2031-01-01",
+        "initial-date_joined_1": "09:00:00",
+    }
     for flag in ("is_active", "is_staff", "is_superuser"):
         if change.pop(flag, getattr(user, flag)):
             data[flag] = "on"
@@ -52,10 +60,19 @@ def _change_form(client, user, **change):
 
 # --- Through the Django admin ----------------------------------------------------------------
 
+
 def test_the_admin_creating_a_user_is_audited_with_the_admin(client, admin):
-    response = client.post("/admin/accounts/user/add/", {
-        "username": "new_clerk", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
-        "usable_password": "true", "role": roles.CLERK, "country": ""})
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "new_clerk",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "usable_password": "true",
+            "role": roles.CLERK,
+            "country": "",
+        },
+    )
     assert response.status_code == 302
     entry = _entry("new_clerk", AuditEntry.Action.CREATE)
     assert entry.actor == admin
@@ -80,8 +97,10 @@ def test_making_a_user_staff_and_superuser_is_audited(client, admin, users):
 def test_a_password_set_by_the_admin_is_audited_without_the_hash(client, admin, users):
     clerk = users[roles.CLERK]
     old_hash = clerk.password
-    response = client.post(f"/admin/accounts/user/{clerk.pk}/password/", {
-        "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+    response = client.post(
+        f"/admin/accounts/user/{clerk.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
     assert response.status_code == 302
     entry = _entry("t_clerk")
     assert entry.actor == admin
@@ -91,8 +110,7 @@ def test_a_password_set_by_the_admin_is_audited_without_the_hash(client, admin, 
     assert old_hash not in str(entry.changes) and clerk.password not in str(entry.changes)
 
 
-def test_a_deactivation_is_audited_with_who_did_it_and_the_sessions_it_ended(
-        client, admin, users):
+def test_a_deactivation_is_audited_with_who_did_it_and_the_sessions_it_ended(client, admin, users):
     clerk = users[roles.CLERK]
     Client().force_login(clerk)  # an open session elsewhere
     _change_form(client, clerk, is_active=False)
@@ -104,8 +122,10 @@ def test_a_deactivation_is_audited_with_who_did_it_and_the_sessions_it_ended(
 
 def test_a_second_factor_reset_by_the_admin_is_audited(client, admin, users):
     totp_device_for(users[roles.CLERK])
-    client.post("/admin/accounts/user/", {"action": "reset_second_factor",
-                                          "_selected_action": [users[roles.CLERK].pk]})
+    client.post(
+        "/admin/accounts/user/",
+        {"action": "reset_second_factor", "_selected_action": [users[roles.CLERK].pk]},
+    )
     assert _entry("t_clerk", AuditEntry.Action.OTP_RESET).actor == admin
 
 
@@ -126,13 +146,15 @@ def test_an_unlock_in_the_admin_is_audited_with_the_admin(client, admin, users):
 
 def test_a_lock_that_ran_out_is_not_an_unlock(users, settings):
     _lock("t_clerk")
-    with time_machine.travel(dt.datetime.now(dt.UTC) + settings.AXES_COOLOFF_TIME
-                             + dt.timedelta(minutes=1)):
+    with time_machine.travel(
+        dt.datetime.now(dt.UTC) + settings.AXES_COOLOFF_TIME + dt.timedelta(minutes=1)
+    ):
         assert password_login(Client(), "t_clerk").status_code == 302
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.UNLOCKED).exists()
 
 
 # --- Through the commands ------------------------------------------------------------------
+
 
 def _stdin(monkeypatch, text):
     monkeypatch.setattr("sys.stdin", io.StringIO(text))
@@ -140,17 +162,18 @@ def _stdin(monkeypatch, text):
 
 def test_createuser_by_an_admin_is_audited_with_the_admin(monkeypatch, users):
     _stdin(monkeypatch, NEW_PASSWORD + "\n")
-    call_command("createuser", "sara", "--role", roles.CLERK, "--by", "t_admin",
-                 stdout=io.StringIO())
+    call_command(
+        "createuser", "sara", "--role", roles.CLERK, "--by", "t_admin", stdout=io.StringIO()
+    )
     entry = _entry("sara", AuditEntry.Action.CREATE)
     assert entry.actor == users[roles.ADMIN] and entry.channel == "cli"
 
 
-def test_the_first_administrator_made_on_the_command_line_names_the_system_user(monkeypatch,
-                                                                               db):
+def test_the_first_administrator_made_on_the_command_line_names_the_system_user(monkeypatch, db):
     _stdin(monkeypatch, NEW_PASSWORD + "\n")
-    call_command("createuser", "first_admin", "--role", roles.ADMIN, "--staff",
-                 stdout=io.StringIO())
+    call_command(
+        "createuser", "first_admin", "--role", roles.ADMIN, "--staff", stdout=io.StringIO()
+    )
     entry = _entry("first_admin", AuditEntry.Action.CREATE)
     assert entry.actor is None and "by the command line" in entry.detail
     assert entry.changes["is_staff"] == ["", True]
@@ -193,6 +216,7 @@ def test_a_save_that_changes_no_access_writes_no_entry(users):
 
 
 # --- Refusals --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", ["/audit/", "/api/relocation/bulk-submit/"])
 def test_a_403_is_one_denied_entry_with_its_path(client, users, path):

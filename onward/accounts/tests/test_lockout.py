@@ -32,8 +32,9 @@ def test_five_wrong_passwords_lock_the_account_even_against_the_right_one(client
     assert "_auth_user_id" not in client.session  # not signed in
 
     assert _entries(name, AuditEntry.Action.LOGIN_FAILED).count() == 6
-    locks = list(_entries(name, AuditEntry.Action.LOCKED_OUT).order_by("id")
-                 .values_list("detail", flat=True))
+    locks = list(
+        _entries(name, AuditEntry.Action.LOCKED_OUT).order_by("id").values_list("detail", flat=True)
+    )
     assert locks == ["locked after 5 failed sign-ins", "sign-in refused: the account is locked"]
     assert not _entries(name, AuditEntry.Action.LOGIN).exists()
 

@@ -51,8 +51,16 @@ def test_the_admin_refuses_a_username_over_64_characters(client, users):
     client.force_login(users[roles.ADMIN])
     users[roles.ADMIN].is_staff = users[roles.ADMIN].is_superuser = True
     users[roles.ADMIN].save()
-    response = client.post("/admin/accounts/user/add/", {
-        "username": "u" * 65, "usable_password": "true", "password1": "amber-kettle-41-river",
-        "password2": "amber-kettle-41-river", "role": roles.CLERK, "country": ""})
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "u" * 65,
+            "usable_password": "true",
+            "password1": "amber-kettle-41-river",
+            "password2": "amber-kettle-41-river",
+            "role": roles.CLERK,
+            "country": "",
+        },
+    )
     assert response.status_code == 200 and "At most 64 characters" in response.text
     assert not User.objects.filter(username="u" * 65).exists()

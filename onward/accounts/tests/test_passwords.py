@@ -24,21 +24,43 @@ def admin_client(client, users):
     return client
 
 
-@pytest.mark.parametrize("password, why", [
-    ("short-1x", "too short"), ("password123", "too common"), ("1234567890123", "entirely numeric")])
+@pytest.mark.parametrize(
+    "password, why",
+    [
+        ("short-1x", "too short"),
+        ("password123", "too common"),
+        ("1234567890123", "entirely numeric"),
+    ],
+)
 def test_the_admin_refuses_a_weak_password(admin_client, password, why):
-    response = admin_client.post("/admin/accounts/user/add/", {
-        "username": "newclerk", "usable_password": "true", "password1": password,
-        "password2": password, "role": roles.CLERK, "country": ""})
+    response = admin_client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "newclerk",
+            "usable_password": "true",
+            "password1": password,
+            "password2": password,
+            "role": roles.CLERK,
+            "country": "",
+        },
+    )
     assert response.status_code == 200
     assert why in response.content.decode()
     assert not User.objects.filter(username="newclerk").exists()
 
 
 def test_the_admin_accepts_a_strong_password(admin_client):
-    response = admin_client.post("/admin/accounts/user/add/", {
-        "username": "newclerk", "usable_password": "true", "password1": "amber-kettle-41-river",
-        "password2": "amber-kettle-41-river", "role": roles.CLERK, "country": ""})
+    response = admin_client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "newclerk",
+            "usable_password": "true",
+            "password1": "amber-kettle-41-river",
+            "password2": "amber-kettle-41-river",
+            "role": roles.CLERK,
+            "country": "",
+        },
+    )
     assert response.status_code == 302
     assert User.objects.get(username="newclerk").check_password("amber-kettle-41-river")
 
@@ -56,14 +78,23 @@ def test_createuser_refuses_a_weak_password(monkeypatch):
 
 def test_createuser_refuses_a_delegation_that_is_staff(monkeypatch):
     with pytest.raises(CommandError, match="incompatible"):
-        _createuser(monkeypatch, "amber-kettle-41-river", "nor", "--role", roles.DELEGATION,
-                    "--country", "NOR", "--staff")
+        _createuser(
+            monkeypatch,
+            "amber-kettle-41-river",
+            "nor",
+            "--role",
+            roles.DELEGATION,
+            "--country",
+            "NOR",
+            "--staff",
+        )
     assert not User.objects.filter(username="nor").exists()
 
 
 def test_createuser_makes_a_user_with_a_role(monkeypatch):
-    _createuser(monkeypatch, "amber-kettle-41-river", "sara", "--role", roles.DELEGATION,
-                "--country", "nor")
+    _createuser(
+        monkeypatch, "amber-kettle-41-river", "sara", "--role", roles.DELEGATION, "--country", "nor"
+    )
     user = User.objects.get(username="sara")
     assert (user.role, user.country) == (roles.DELEGATION, "NOR")
     assert user.check_password("amber-kettle-41-river")
@@ -72,8 +103,9 @@ def test_createuser_makes_a_user_with_a_role(monkeypatch):
 def test_every_demo_password_passes_the_rules():
     for username, _role, _country, full_name in demo.DEMO_USERS:
         first, _, last = full_name.partition(" ")
-        validate_password(demo.demo_password(username),
-                          User(username=username, first_name=first, last_name=last))
+        validate_password(
+            demo.demo_password(username), User(username=username, first_name=first, last_name=last)
+        )
 
 
 def test_the_demo_goes_through_the_rules_too(monkeypatch):

@@ -39,8 +39,9 @@ def test_the_admin_action_resets_too(client, users):
     clerk = users[roles.CLERK]
     totp_device_for(clerk)
     client.force_login(admin)
-    response = client.post("/admin/accounts/user/", {
-        "action": "reset_second_factor", "_selected_action": [clerk.pk]})
+    response = client.post(
+        "/admin/accounts/user/", {"action": "reset_second_factor", "_selected_action": [clerk.pk]}
+    )
     assert response.status_code == 302
     assert not AuthenticatorDevice.objects.filter(user=clerk).exists()
     assert AuditEntry.objects.filter(action=AuditEntry.Action.OTP_RESET, actor=admin).exists()

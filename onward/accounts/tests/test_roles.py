@@ -38,11 +38,23 @@ def test_the_admin_form_refuses_making_a_delegation_staff(client, users):
     admin.save()
     delegation = users[roles.DELEGATION]
     client.force_login(admin)
-    response = client.post(f"/admin/accounts/user/{delegation.pk}/change/", {
-        "username": delegation.username, "first_name": "", "last_name": "", "email": "",
-        "is_active": "on", "is_staff": "on", "role": roles.DELEGATION, "country": "ALB",
-        "date_joined_0": "2031-01-01", "date_joined_1": "09:00:00",
-        "initial-date_joined_0": "2031-01-01", "initial-date_joined_1": "09:00:00"})
+    response = client.post(
+        f"/admin/accounts/user/{delegation.pk}/change/",
+        {
+            "username": delegation.username,
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "is_active": "on",
+            "is_staff": "on",
+            "role": roles.DELEGATION,
+            "country": "ALB",
+            "date_joined_0": "2031-01-01",
+            "date_joined_1": "09:00:00",
+            "initial-date_joined_0": "2031-01-01",
+            "initial-date_joined_1": "09:00:00",
+        },
+    )
     assert response.status_code == 200
     assert "the roles are incompatible" in response.content.decode()
     delegation.refresh_from_db()

@@ -62,8 +62,9 @@ def test_after_the_code_the_page_first_asked_for_opens(client, users, case):
     assert response.status_code == 302 and response["Location"] == f"/persons/{person}/"
     assert client.get(f"/persons/{person}/").status_code == 200
     assert client.get(f"/api/persons/{person}/").status_code == 200
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.OTP_VERIFIED,
-                                     object_id=clerk.username).exists()
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.OTP_VERIFIED, object_id=clerk.username
+    ).exists()
 
 
 def test_a_wrong_code_is_refused_and_audited(client, users):
@@ -75,8 +76,12 @@ def test_a_wrong_code_is_refused_and_audited(client, users):
     assert response.status_code == 200
     assert "That code was not accepted" in response.content.decode()
     assert client.get("/").status_code == 302
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.OTP_FAILED,
-                                     object_id=clerk.username).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            action=AuditEntry.Action.OTP_FAILED, object_id=clerk.username
+        ).count()
+        == 1
+    )
 
 
 def test_a_code_already_used_is_refused(client, users):
@@ -132,14 +137,16 @@ def test_a_user_without_a_device_enrols_in_the_ui(client, users):
     wrong = client.post("/account/two-factor/enrol/", {"otp_token": "123456x"})
     assert wrong.status_code == 200 and "Type the digits" in wrong.content.decode()
     assert not AuthenticatorDevice.objects.filter(confirmed=True).exists()
-    done = client.post("/account/two-factor/enrol/",
-                       {"otp_token": totp_code(device), "next": "/cases/"})
+    done = client.post(
+        "/account/two-factor/enrol/", {"otp_token": totp_code(device), "next": "/cases/"}
+    )
     assert done.status_code == 302 and done["Location"] == "/cases/"
     assert client.get("/cases/").status_code == 200
     device.refresh_from_db()
     assert device.confirmed
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.OTP_ENROLLED,
-                                     object_id=clerk.username).exists()
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.OTP_ENROLLED, object_id=clerk.username
+    ).exists()
 
 
 def test_a_password_alone_cannot_replace_an_enrolled_device(client, users):
@@ -190,8 +197,10 @@ def test_the_database_never_holds_the_secret_in_clear(client, users):
     page = client.get("/account/two-factor/enrol/").content.decode()
     secret = re.search(r'<p class="secret mono"[^>]*>([A-Z2-7 ]+)</p>', page).group(1)
     device = AuthenticatorDevice.objects.get(user=clerk)
-    assert client.post("/account/two-factor/enrol/",
-                       {"otp_token": totp_code(device)}).status_code == 302
+    assert (
+        client.post("/account/two-factor/enrol/", {"otp_token": totp_code(device)}).status_code
+        == 302
+    )
 
     (stored,) = _stored_keys("accounts_authenticatordevice")
     b32 = secret.replace(" ", "")
@@ -213,7 +222,8 @@ def test_the_migration_moves_clear_secrets_into_the_encrypted_column(users):
     hex_key = "3132333435363738393031323334353637383930"
     TOTPDevice.objects.create(user=clerk, name="old phone", key=hex_key, last_t=7)
     migration = importlib.import_module(
-        "onward.accounts.migrations.0003_authenticator_device_encrypted")
+        "onward.accounts.migrations.0003_authenticator_device_encrypted"
+    )
     migration._forward(apps, None)
 
     device = AuthenticatorDevice.objects.get(user=clerk)

@@ -17,8 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_body_nested_100000_deep_is_refused(client_for):
     body = "[" * 100_000 + "]" * 100_000
-    response = client_for(roles.CLERK).post("/api/cases/", body,
-                                            content_type="application/json")
+    response = client_for(roles.CLERK).post("/api/cases/", body, content_type="application/json")
     assert response.status_code == 400
     assert f"deeper than {bounds.JSON_MAX_DEPTH}" in response.json()["error"]
 
@@ -31,16 +30,18 @@ def test_a_body_nested_just_too_deep_is_refused_and_just_deep_enough_is_parsed(c
     # The wrapping object makes it one level deeper than the limit.
     response = client.post("/api/cases/", {"principal": deep}, content_type="application/json")
     assert response.status_code == 400 and "nested deeper" in response.json()["error"]
-    ok = client.post("/api/cases/", {"principal": principal_data(), "arrival_date": None},
-                     content_type="application/json")
+    ok = client.post(
+        "/api/cases/",
+        {"principal": principal_data(), "arrival_date": None},
+        content_type="application/json",
+    )
     assert ok.status_code == 201
 
 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=2048)
 def test_a_body_larger_than_the_upload_limit_is_refused(client_for):
     body = json.dumps({"principal": principal_data(given_name="A" * 4000)})
-    response = client_for(roles.CLERK).post("/api/cases/", body,
-                                            content_type="application/json")
+    response = client_for(roles.CLERK).post("/api/cases/", body, content_type="application/json")
     assert response.status_code == 400
     assert "larger than 2,048 bytes" in response.json()["error"]
     assert not Case.objects.exists()
@@ -52,6 +53,7 @@ def test_brackets_inside_strings_do_not_count():
 
 
 def test_malformed_json_is_still_a_clear_400(client_for):
-    response = client_for(roles.CLERK).post("/api/cases/", b"{\xff\xfe",
-                                            content_type="application/json")
+    response = client_for(roles.CLERK).post(
+        "/api/cases/", b"{\xff\xfe", content_type="application/json"
+    )
     assert response.status_code == 400 and "JSON parse error" in response.json()["error"]

@@ -37,8 +37,14 @@ from onward.accounts import roles
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 EXAMPLES = 4  # per operation, per kind of input (valid, invalid), per role
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, positive_data_acceptance, negative_data_rejection]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    positive_data_acceptance,
+    negative_data_rejection,
+]
 # Operations whose valid input obeys a rule no OpenAPI schema can state, so that input the
 # schema calls valid may rightly be refused with 400: the positive-data check is left out
 # for these only (every other check still runs on them). Each with its rule; the rule is
@@ -87,22 +93,35 @@ def world(users):
 
     albania = pledge(users, country="ALB", persons=40)
     case = bring_to(users, make_case(users, size=2), State.SUBMITTED, pledge_=albania)
-    transfer = movements.transfer_plan(actor=users[roles.ADMIN], pledge=albania,
-                                       date=dt.date(2013, 5, 1), seats=10)
-    incident = incidents.incident_create(actor=users[roles.PROTECTION], data={
-        "occurred_at": "2013-02-09 06:00", "type": "indirect_fire", "place": "Block D"})
+    transfer = movements.transfer_plan(
+        actor=users[roles.ADMIN], pledge=albania, date=dt.date(2013, 5, 1), seats=10
+    )
+    incident = incidents.incident_create(
+        actor=users[roles.PROTECTION],
+        data={"occurred_at": "2013-02-09 06:00", "type": "indirect_fire", "place": "Block D"},
+    )
     open_pledge(users, country="DEU", persons=4)
     assessed_case(users, size=2)
     run = solved_run(users)
     from onward.jobs.models import Job
 
-    upload = Job.objects.create(kind="import", created_by=users[roles.ADMIN], status="done",
-                                params={"name": "people.csv", "stored": "x-people.csv"},
-                                result={"rows": 1, "errors": 0, "applied": True})
-    return {"import_id": str(upload.pk), "case_id": case.case_id,
-            "person_id": case.members.get(relationship="principal").person_id,
-            "pledge_id": albania.pk, "submission_id": case.submissions.get().pk,
-            "transfer_id": transfer.pk, "incident_id": incident.pk, "run_id": run.pk}
+    upload = Job.objects.create(
+        kind="import",
+        created_by=users[roles.ADMIN],
+        status="done",
+        params={"name": "people.csv", "stored": "x-people.csv"},
+        result={"rows": 1, "errors": 0, "applied": True},
+    )
+    return {
+        "import_id": str(upload.pk),
+        "case_id": case.case_id,
+        "person_id": case.members.get(relationship="principal").person_id,
+        "pledge_id": albania.pk,
+        "submission_id": case.submissions.get().pk,
+        "transfer_id": transfer.pk,
+        "incident_id": incident.pk,
+        "run_id": run.pk,
+    }
 
 
 @pytest.fixture
@@ -148,9 +167,14 @@ def _bounded(strategy, examples: int = EXAMPLES):
     database (the same run everywhere, short)."""
 
     def runner(test):
-        return settings(max_examples=examples, derandomize=True, database=None, deadline=None,
-                        phases=[Phase.explicit, Phase.generate],
-                        suppress_health_check=list(HealthCheck))(given(case=strategy)(test))
+        return settings(
+            max_examples=examples,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )(given(case=strategy)(test))
 
     return runner
 
@@ -159,13 +183,18 @@ def _report(case, response, group) -> str:
     """The request and what was wrong with the answer, short enough to read in a list."""
     body = "" if isinstance(case.body, NotSet) else f" body={case.body!r:.400}"
     problems = "; ".join(f"{f.title}: {f.message[:600]}" for f in group.exceptions)
-    return (f"{case.method} {case.formatted_path} query={case.query!r:.200}{body}\n"
-            f"  -> {response.status_code} {response.text[:300]}\n  {problems}")
+    return (
+        f"{case.method} {case.formatted_path} query={case.query!r:.200}{body}\n"
+        f"  -> {response.status_code} {response.text[:300]}\n  {problems}"
+    )
 
 
 def _checks(operation):
-    return [c for c in CHECKS if not (c is positive_data_acceptance
-                                      and operation.label in NOT_POSITIVE_CHECKED)]
+    return [
+        c
+        for c in CHECKS
+        if not (c is positive_data_acceptance and operation.label in NOT_POSITIVE_CHECKED)
+    ]
 
 
 def _credentials(case, auth):
@@ -182,8 +211,10 @@ def _signed_in(client):
     token = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
     # Accept-Encoding: Schemathesis asks for gzip, as requests does, but its WSGI transport
     # hands the compressed body to its checks as it came (a browser decodes it).
-    return {"cookies": {"sessionid": client.cookies["sessionid"].value, "csrftoken": token},
-            "headers": {"X-CSRFToken": token, "Accept-Encoding": "identity"}}
+    return {
+        "cookies": {"sessionid": client.cookies["sessionid"].value, "csrftoken": token},
+        "headers": {"X-CSRFToken": token, "Accept-Encoding": "identity"},
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -195,8 +226,10 @@ def test_every_operation_answers_within_its_schema(role, app, schema, world, cli
             known = {p.name: world[p.name] for p in operation.path_parameters if p.name in world}
             # Valid input on records that exist (random ids would mostly meet a 404), and
             # invalid input anywhere.
-            strategies = [operation.as_strategy(GenerationMode.POSITIVE, path_parameters=known),
-                          operation.as_strategy(GenerationMode.NEGATIVE)]
+            strategies = [
+                operation.as_strategy(GenerationMode.POSITIVE, path_parameters=known),
+                operation.as_strategy(GenerationMode.NEGATIVE),
+            ]
             for strategy in strategies:
 
                 @_bounded(strategy)
@@ -243,10 +276,12 @@ def _api_routes(resolver=None, prefix=""):
 
 
 def test_every_api_url_is_in_the_schema_so_the_anonymous_sweep_covers_it(schema):
-    documented = {operation.path.replace("{", "<").replace("}", ">")
-                  for operation in _operations(schema)}
-    routes = {r.replace("<int:", "<").replace("<str:", "<").replace("<uuid:", "<")
-              for r in _api_routes()}
+    documented = {
+        operation.path.replace("{", "<").replace("}", ">") for operation in _operations(schema)
+    }
+    routes = {
+        r.replace("<int:", "<").replace("<str:", "<").replace("<uuid:", "<") for r in _api_routes()
+    }
     assert routes - documented == OUTSIDE_SCHEMA
 
 

@@ -42,8 +42,7 @@ def test_logins_and_failed_logins_are_audited(client, clerk):
     before = AuditEntry.objects.count()  # the users' creation
     client.post("/login/", {"username": "t_clerk", "password": "wrong-password"})
     client.post("/login/", {"username": "t_clerk", "password": "pw-for-tests-123"})
-    actions = list(AuditEntry.objects.order_by("id").values_list("action", "actor_name"))[
-        before:]
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", "actor_name"))[before:]
     assert actions == [("login_failed", "t_clerk"), ("login", "t_clerk")]
     assert AuditEntry.objects.get(action="login").ip == "127.0.0.1"
 

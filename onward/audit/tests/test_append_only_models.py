@@ -9,8 +9,13 @@ from onward.appendonly import AppendOnly, AppendOnlyError
 
 pytestmark = pytest.mark.django_db
 
-EXPECTED = {"audit.AuditEntry", "movements.LedgerEntry", "relocation.PledgeChange",
-            "relocation.CaseTransition", "relocation.ExitCheck"}
+EXPECTED = {
+    "audit.AuditEntry",
+    "movements.LedgerEntry",
+    "relocation.PledgeChange",
+    "relocation.CaseTransition",
+    "relocation.ExitCheck",
+}
 
 
 def _append_only_models():

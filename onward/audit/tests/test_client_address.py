@@ -33,7 +33,11 @@ def test_without_a_proxy_the_header_is_never_read():
 @pytest.mark.django_db
 @override_settings(ONWARD_TRUSTED_PROXIES=["127.0.0.1"])
 def test_a_failed_sign_in_through_the_proxy_is_audited_with_the_clients_address(client, users):
-    client.post("/login/", {"username": "t_clerk", "password": "wrong-password-1"},
-                REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    client.post(
+        "/login/",
+        {"username": "t_clerk", "password": "wrong-password-1"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
     entry = AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN_FAILED).latest("id")
     assert entry.ip == "203.0.113.7"

@@ -15,8 +15,7 @@ from django.db import connection
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles are "
-                       "PostgreSQL's"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles are PostgreSQL's"),
 ]
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -26,16 +25,27 @@ def _connect(dbname, user=None):
     import psycopg
 
     s = connection.settings_dict
-    return psycopg.connect(host=s["HOST"] or None, port=s["PORT"] or None, dbname=dbname,
-                           user=user or s["USER"], password=None if user else s["PASSWORD"],
-                           autocommit=True)
+    return psycopg.connect(
+        host=s["HOST"] or None,
+        port=s["PORT"] or None,
+        dbname=dbname,
+        user=user or s["USER"],
+        password=None if user else s["PASSWORD"],
+        autocommit=True,
+    )
 
 
 def _onward(db_url, *args):
-    env = {**os.environ, "DATABASE_URL": db_url,
-           "DJANGO_SETTINGS_MODULE": "onward.settings.test"}
-    subprocess.run([sys.executable, "-m", "onward.cli", *args], env=env, check=True,
-                   cwd=ROOT, capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "onward.settings.test"}
+    subprocess.run(
+        [sys.executable, "-m", "onward.cli", *args],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture
@@ -62,9 +72,11 @@ def scratch():
         admin.close()
 
 
-INSERT = ("INSERT INTO audit_auditentry (at, actor_name, action, object_type, object_id, "
-          "changes, detail, channel, path) VALUES (now(), 'app', 'view', 'case', 'C1', "
-          "'{}', '', 'web', '') RETURNING id")
+INSERT = (
+    "INSERT INTO audit_auditentry (at, actor_name, action, object_type, object_id, "
+    "changes, detail, channel, path) VALUES (now(), 'app', 'view', 'case', 'C1', "
+    "'{}', '', 'web', '') RETURNING id"
+)
 
 
 def test_the_app_role_cannot_truncate_delete_update_or_disable_triggers(scratch):

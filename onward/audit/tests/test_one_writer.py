@@ -17,13 +17,19 @@ def _writes_audit_rows(tree: ast.AST) -> list[int]:
         # AuditEntry(...), AuditEntry.objects.create/bulk_create/get_or_create(...)
         if isinstance(func, ast.Name) and func.id == "AuditEntry":
             lines.append(node.lineno)
-        elif isinstance(func, ast.Attribute) and func.attr in (
-                "create", "bulk_create", "get_or_create", "update_or_create") \
-                and "AuditEntry" in ast.unparse(func.value):
+        elif (
+            isinstance(func, ast.Attribute)
+            and func.attr in ("create", "bulk_create", "get_or_create", "update_or_create")
+            and "AuditEntry" in ast.unparse(func.value)
+        ):
             lines.append(node.lineno)
         # insert_rows(AuditEntry, ...)
-        elif isinstance(func, ast.Name) and func.id == "insert_rows" and node.args \
-                and ast.unparse(node.args[0]) == "AuditEntry":
+        elif (
+            isinstance(func, ast.Name)
+            and func.id == "insert_rows"
+            and node.args
+            and ast.unparse(node.args[0]) == "AuditEntry"
+        ):
             lines.append(node.lineno)
     return lines
 
@@ -40,6 +46,8 @@ def test_nothing_outside_audit_constructs_an_audit_row():
 
 
 def test_the_check_finds_a_hand_made_row():
-    source = "AuditEntry.objects.create(action='view')\nAuditEntry(action='x')\n" \
-             "insert_rows(AuditEntry, rows, now)\n"
+    source = (
+        "AuditEntry.objects.create(action='view')\nAuditEntry(action='x')\n"
+        "insert_rows(AuditEntry, rows, now)\n"
+    )
     assert _writes_audit_rows(ast.parse(source)) == [1, 2, 3]

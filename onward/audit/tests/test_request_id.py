@@ -35,7 +35,8 @@ def test_a_refusal_logs_the_same_id_as_its_audit_entry(client_for, caplog):
     request_id = response["X-Request-ID"]
     assert response.status_code == 404
     assert [r.getMessage() for r in caplog.records] == [
-        f"404 Not Found: /cases/C99999/ [request {request_id}]"]
+        f"404 Not Found: /cases/C99999/ [request {request_id}]"
+    ]
     denied = AuditEntry.objects.get(action=AuditEntry.Action.DENIED, object_id="C99999")
     assert denied.request_id == request_id
 
@@ -48,7 +49,8 @@ def test_the_trusted_proxy_id_is_kept_and_anyone_elses_replaced(client_for):
         return client.get("/", REMOTE_ADDR=remote, HTTP_X_REQUEST_ID=given)["X-Request-ID"]
 
     assert answered("10.0.0.1", "7f3a9c2e5b1d4e6f8a0b2c4d6e8f0a1b") == (
-        "7f3a9c2e5b1d4e6f8a0b2c4d6e8f0a1b")
+        "7f3a9c2e5b1d4e6f8a0b2c4d6e8f0a1b"
+    )
     # A client talking to the server directly does not choose the id its entries get,
     assert HEX32.fullmatch(answered("192.0.2.7", "chosen-by-client"))
     # and the proxy's header is refused when it is not an id (log injection, size).

@@ -32,13 +32,18 @@ def registry(users):
     """A small operation: two cases, three persons, notes, a removal, their audit entries."""
     clerk, admin = users[roles.CLERK], users[roles.ADMIN]
     first = services.case_create(actor=clerk, principal=principal_data())
-    services.person_add(actor=clerk, case=first, person=principal_data(
-        given_name="Fatemeh", relationship="spouse", sex="F", document_number="Y7654321"))
+    services.person_add(
+        actor=clerk,
+        case=first,
+        person=principal_data(
+            given_name="Fatemeh", relationship="spouse", sex="F", document_number="Y7654321"
+        ),
+    )
     services.note_add(actor=clerk, case=first, text="Family asks for a ground-floor room.")
-    second = services.case_create(actor=clerk, principal=principal_data(
-        given_name="Reza", document_number="Z1112223"))
-    services.case_remove(actor=admin, case=second, expected_version=1,
-                         reason="registered in error")
+    second = services.case_create(
+        actor=clerk, principal=principal_data(given_name="Reza", document_number="Z1112223")
+    )
+    services.case_remove(actor=admin, case=second, expected_version=1, reason="registered in error")
     return first
 
 
@@ -78,8 +83,12 @@ def test_the_drill_backs_up_damages_restores_and_proves_it(registry, users, tmp_
     assert "registry" in manifest["migrations"]
 
     # After the backup: an edit, a new case, and a person taken out.
-    services.person_update(actor=clerk, person=principal, expected_version=principal.version,
-                           changes={"given_name": "Changed"})
+    services.person_update(
+        actor=clerk,
+        person=principal,
+        expected_version=principal.version,
+        changes={"given_name": "Changed"},
+    )
     services.case_create(actor=clerk, principal=principal_data(given_name="Later"))
     with pytest.raises(CommandError, match="holds data"):
         _restore(path)  # never over data unless told
@@ -177,15 +186,15 @@ def test_without_the_field_keys_identifiers_stay_unreadable(registry, tmp_path):
         assert person.document_number.startswith("[unreadable: key test not loaded")
         assert Note.objects.get().text.startswith("[unreadable:")
         with connection.cursor() as cursor:
-            cursor.execute("SELECT document_number FROM registry_person WHERE id = %s",
-                           [person.pk])
+            cursor.execute("SELECT document_number FROM registry_person WHERE id = %s", [person.pk])
             assert cursor.fetchone()[0].startswith("v1:test:")
     # With the keys loaded again, the same rows read clear.
     assert Person.objects.get(given_name="Mohammad").document_number == "X1234567"
 
 
-def test_a_backup_holds_no_session_and_no_clear_second_factor_secret(registry, users,
-                                                                      client, tmp_path):
+def test_a_backup_holds_no_session_and_no_clear_second_factor_secret(
+    registry, users, client, tmp_path
+):
     """A session key in a backup is a signed-in user's cookie; a TOTP secret in clear is
     their second factor. The backup leaves sessions out and keeps the secrets encrypted."""
     from onward.accounts.models import AuthenticatorDevice, UserSession
@@ -221,6 +230,7 @@ def test_a_backup_holds_no_session_and_no_clear_second_factor_secret(registry, u
 
 # --- helpers ---------------------------------------------------------------------------------
 
+
 def _dump_text(path) -> bytes:
     """The backup's dump as its database holds it: the SQLite file itself, or PostgreSQL's
     custom-format dump turned back into SQL (it is compressed as it stands)."""
@@ -234,8 +244,9 @@ def _dump_text(path) -> bytes:
     with tempfile.NamedTemporaryFile(suffix=".pgdump") as f:
         f.write(dump)
         f.flush()
-        return subprocess.run(["pg_restore", "--file=-", f.name], check=True,
-                              capture_output=True).stdout
+        return subprocess.run(
+            ["pg_restore", "--file=-", f.name], check=True, capture_output=True
+        ).stdout
 
 
 def test_a_restore_without_the_field_keys_is_refused_and_changes_nothing(registry, tmp_path):
@@ -264,10 +275,18 @@ def test_the_restore_command_exits_non_zero_without_the_keys(registry, tmp_path)
 
     path, _ = _backup(tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "ONWARD_FIELD_KEYS_FILE"}
-    env.update(ONWARD_FIELD_KEYS=keys.new_key_line("elsewhere"), ONWARD_DATA_DIR=str(tmp_path),
-               DJANGO_SETTINGS_MODULE="onward.settings.base", DATABASE_URL=_test_db_url(tmp_path))
-    done = subprocess.run([sys.executable, "-m", "onward.cli", "restore", str(path), "--yes"],
-                          env=env, capture_output=True, text=True)
+    env.update(
+        ONWARD_FIELD_KEYS=keys.new_key_line("elsewhere"),
+        ONWARD_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="onward.settings.base",
+        DATABASE_URL=_test_db_url(tmp_path),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "onward.cli", "restore", str(path), "--yes"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode != 0
     assert "need field key(s) not loaded here" in done.stderr
 

@@ -62,15 +62,24 @@ class DedupResult:
 
     def level_labels(self, k: int) -> dict[str, str | None]:
         """Field -> level label of pair k."""
-        return {s.name: (s.levels[lev] if lev >= 0 else None)
-                for s, lev in zip(self.model.specs, self.levels[k].tolist(), strict=True)}
+        return {
+            s.name: (s.levels[lev] if lev >= 0 else None)
+            for s, lev in zip(self.model.specs, self.levels[k].tolist(), strict=True)
+        }
 
     def scored_pair(self, k: int) -> ScoredPair:
         """Pair k as a ScoredPair."""
         i, j = int(self.ia[k]), int(self.ib[k])
         ids = self.dataset.person_ids
-        return ScoredPair(ids[i], ids[j], i, j, float(self.probability[k]),
-                          float(self.weight[k]), self.level_labels(k))
+        return ScoredPair(
+            ids[i],
+            ids[j],
+            i,
+            j,
+            float(self.probability[k]),
+            float(self.weight[k]),
+            self.level_labels(k),
+        )
 
 
 # Training rules: pairs sharing this blocking key, and the fields left out while training.
@@ -81,8 +90,9 @@ TRAINING_RULES = (
 )
 
 
-def fit_model(ds: Dataset, levels: np.ndarray, ia: np.ndarray, ib: np.ndarray,
-              seed: int = 12345) -> fs.Model:
+def fit_model(
+    ds: Dataset, levels: np.ndarray, ia: np.ndarray, ib: np.ndarray, seed: int = 12345
+) -> fs.Model:
     """u from random pairs; m by EM per training rule; lambda from the rules' match counts.
 
     Vetoed pairs (siblings, twins) are known non-matches and stay out of the fit.
@@ -118,19 +128,21 @@ def fit_model(ds: Dataset, levels: np.ndarray, ia: np.ndarray, ib: np.ndarray,
     return model
 
 
-def _same_key(code: np.ndarray, ia: np.ndarray, ib: np.ndarray,
-              chunk: int = 4_000_000) -> np.ndarray:
+def _same_key(
+    code: np.ndarray, ia: np.ndarray, ib: np.ndarray, chunk: int = 4_000_000
+) -> np.ndarray:
     """Whether each pair shares a (known) key, in chunks: code[ia] of tens of millions of
     pairs would be hundreds of MB of int64 at once."""
     out = np.empty(len(ia), bool)
     for s in range(0, len(ia), chunk):
-        a, b = code[ia[s:s + chunk]], code[ib[s:s + chunk]]
-        out[s:s + chunk] = (a == b) & (a >= 0)
+        a, b = code[ia[s : s + chunk]], code[ib[s : s + chunk]]
+        out[s : s + chunk] = (a == b) & (a >= 0)
     return out
 
 
-def _estimate_match_count(ds: Dataset, keys: dict[str, np.ndarray], rounds: list,
-                          m: list[np.ndarray], names: list[str]) -> float:
+def _estimate_match_count(
+    ds: Dataset, keys: dict[str, np.ndarray], rounds: list, m: list[np.ndarray], names: list[str]
+) -> float:
     """Number of matching pairs in the whole registry, from each training rule.
 
     A rule's EM says how many matches its block holds; divided by the rule's recall (the
@@ -151,7 +163,7 @@ def _estimate_match_count(ds: Dataset, keys: dict[str, np.ndarray], rounds: list
             recall = m[names.index("birth_date")][[3, 5]].sum()
         else:
             recall = m[names.index("document_number")][2]
-        recall *= has_key ** 2
+        recall *= has_key**2
         if recall > 0.02:
             estimates.append(found / recall)
     if DEBUG_LAMBDA:
@@ -159,9 +171,13 @@ def _estimate_match_count(ds: Dataset, keys: dict[str, np.ndarray], rounds: list
     return float(np.median(estimates)) if estimates else max(len(ds) * 0.01, 1.0)
 
 
-def dedup(records: Records | Dataset, threshold: float | None = None,
-          review_threshold: float | None = None, progress: Progress | None = None,
-          model: fs.Model | None = None) -> DedupResult:
+def dedup(
+    records: Records | Dataset,
+    threshold: float | None = None,
+    review_threshold: float | None = None,
+    progress: Progress | None = None,
+    model: fs.Model | None = None,
+) -> DedupResult:
     """Block, compare, fit (unless a model is given), score and cluster."""
     ds = records if isinstance(records, Dataset) else prepare(records)
     threshold = fs.DEFAULT_THRESHOLD if threshold is None else threshold
@@ -174,47 +190,58 @@ def dedup(records: Records | Dataset, threshold: float | None = None,
     res = DedupResult(ds, model, ia, ib, levels, weight, prob, threshold, review)
     if progress:
         progress("clustering", 0, 1)
-    res.clusters = cluster_ids(len(ds), ia, ib, weight, fs.weight_of(threshold),
-                               fs.weight_of(review), _rescorer(ds, model))
+    res.clusters = cluster_ids(
+        len(ds), ia, ib, weight, fs.weight_of(threshold), fs.weight_of(review), _rescorer(ds, model)
+    )
     if progress:
         progress("clustering", 1, 1)
     return res
 
 
-def _compare_chunked(ds: Dataset, ia: np.ndarray, ib: np.ndarray,
-                     progress: Progress | None, chunk: int = 4_000_000) -> np.ndarray:
+def _compare_chunked(
+    ds: Dataset, ia: np.ndarray, ib: np.ndarray, progress: Progress | None, chunk: int = 4_000_000
+) -> np.ndarray:
     """compare() in chunks, so memory stays bounded and progress moves."""
     n_specs = len(field_specs(ds))
     out = np.empty((len(ia), n_specs), np.int8)
     for s in range(0, len(ia), chunk):
-        out[s:s + chunk] = compare(ds, ds, ia[s:s + chunk], ib[s:s + chunk])
+        out[s : s + chunk] = compare(ds, ds, ia[s : s + chunk], ib[s : s + chunk])
         if progress:
             progress("comparing", min(s + chunk, len(ia)), len(ia))
     return out
 
 
-def _score_chunked(ds: Dataset, model: fs.Model, ia: np.ndarray, ib: np.ndarray,
-                   levels: np.ndarray, chunk: int = 2_000_000) -> tuple[np.ndarray, np.ndarray]:
+def _score_chunked(
+    ds: Dataset,
+    model: fs.Model,
+    ia: np.ndarray,
+    ib: np.ndarray,
+    levels: np.ndarray,
+    chunk: int = 2_000_000,
+) -> tuple[np.ndarray, np.ndarray]:
     """Match weight and probability of every pair, stored as float32 (tens of millions of
     pairs; the thresholds do not need more than 7 digits)."""
     weight = np.empty(len(ia), np.float32)
     prob = np.empty(len(ia), np.float32)
     for s in range(0, len(ia), chunk):
-        w = fs.score(model, ds, ds, ia[s:s + chunk], ib[s:s + chunk], levels[s:s + chunk])
-        weight[s:s + chunk] = w
-        prob[s:s + chunk] = fs.probability(w)
+        w = fs.score(model, ds, ds, ia[s : s + chunk], ib[s : s + chunk], levels[s : s + chunk])
+        weight[s : s + chunk] = w
+        prob[s : s + chunk] = fs.probability(w)
     return weight, prob
 
 
 def _rescorer(ds: Dataset, model: fs.Model):
     """Scores arbitrary pairs of the dataset (used inside clusters)."""
+
     def rescore(pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
         return fs.score(model, ds, ds, pa, pb, compare(ds, ds, pa, pb))
+
     return rescore
 
 
-def find_pairs(records: Records | Dataset, threshold: float | None = None,
-               progress: Progress | None = None) -> PairList:
+def find_pairs(
+    records: Records | Dataset, threshold: float | None = None, progress: Progress | None = None
+) -> PairList:
     """Scored pairs with match probability >= threshold (default: the review threshold, so
     both the automatic duplicates and the review queue are returned)."""
     res = dedup(records, progress=progress)
@@ -224,8 +251,9 @@ def find_pairs(records: Records | Dataset, threshold: float | None = None,
     return PairList((res.scored_pair(int(k)) for k in keep), res)
 
 
-def cluster(records: Records | Dataset, pairs: Sequence[ScoredPair],
-            threshold: float | None = None) -> list[int]:
+def cluster(
+    records: Records | Dataset, pairs: Sequence[ScoredPair], threshold: float | None = None
+) -> list[int]:
     """Cluster id of each record from scored pairs (as returned by find_pairs)."""
     res = getattr(pairs, "result", None)
     ds = res.dataset if res else (records if isinstance(records, Dataset) else prepare(records))
@@ -239,9 +267,15 @@ def cluster(records: Records | Dataset, pairs: Sequence[ScoredPair],
     ia = np.array([p.i for p in pairs], np.int64)
     ib = np.array([p.j for p in pairs], np.int64)
     w = np.array([p.weight for p in pairs], float)
-    return cluster_ids(len(ds), ia, ib, w, fs.weight_of(threshold),
-                       fs.weight_of(min(res.review_threshold, threshold)),
-                       _rescorer(ds, mdl)).tolist()
+    return cluster_ids(
+        len(ds),
+        ia,
+        ib,
+        w,
+        fs.weight_of(threshold),
+        fs.weight_of(min(res.review_threshold, threshold)),
+        _rescorer(ds, mdl),
+    ).tolist()
 
 
 # --- stored models -------------------------------------------------------------------------
@@ -256,19 +290,27 @@ def adapt_model(model: fs.Model, ds: Dataset) -> fs.Model:
     pairs grow like n, all pairs like n^2, so lambda goes like 1/n)."""
     names = [s.name for s in field_specs(ds)]
     if [s.name for s in model.specs] != names:
-        raise ValueError(f"the stored model compares {[s.name for s in model.specs]}, "
-                         f"this registry {names}")
+        raise ValueError(
+            f"the stored model compares {[s.name for s in model.specs]}, this registry {names}"
+        )
     lam = model.lam
     fitted_on = model.n_records
     if fitted_on > 1 and len(ds) > 1:
         lam = float(np.clip(lam * (fitted_on - 1) / (len(ds) - 1), 1e-12, 0.5))
-    out = fs.Model(specs=model.specs, m=model.m, u=model.u, lam=lam,
-                   iterations=model.iterations, n_records=len(ds))
+    out = fs.Model(
+        specs=model.specs,
+        m=model.m,
+        u=model.u,
+        lam=lam,
+        iterations=model.iterations,
+        n_records=len(ds),
+    )
     fs.term_frequencies(ds, out)
     return out
 
 
 # --- registration-time lookup ------------------------------------------------------------
+
 
 @dataclass
 class DedupIndex:
@@ -292,8 +334,9 @@ class Match:
     levels: dict[str, str | None]
 
 
-def build_index(records: Records | Dataset, model: fs.Model | None = None,
-                sample_pairs: int = 2_000_000) -> DedupIndex:
+def build_index(
+    records: Records | Dataset, model: fs.Model | None = None, sample_pairs: int = 2_000_000
+) -> DedupIndex:
     """Index a registry once.
 
     With a stored ``model`` (model_from_dict of the last whole-registry run) nothing is
@@ -319,8 +362,9 @@ def build_index(records: Records | Dataset, model: fs.Model | None = None,
     return DedupIndex(ds, model, sorted_codes, order)
 
 
-def top_matches(record: Person | Mapping[str, Any], index: DedupIndex, k: int = 5,
-                min_probability: float = 0.0) -> list[Match]:
+def top_matches(
+    record: Person | Mapping[str, Any], index: DedupIndex, k: int = 5, min_probability: float = 0.0
+) -> list[Match]:
     """The k registry records most likely to be the same person as ``record``."""
     q = prepare([record], vocabs=index.dataset.vocabs, extra_fields=list(index.dataset.extra))
     cands = []
@@ -330,7 +374,7 @@ def top_matches(record: Person | Mapping[str, Any], index: DedupIndex, k: int = 
             continue
         sc = index.sorted_codes[name]
         lo, hi = np.searchsorted(sc, c, "left"), np.searchsorted(sc, c, "right")
-        cands.append(index.order[name][lo:min(hi, lo + index.max_lookup)])
+        cands.append(index.order[name][lo : min(hi, lo + index.max_lookup)])
     if not cands:
         return []
     ib = unique_sorted(np.concatenate(cands))
@@ -345,7 +389,9 @@ def top_matches(record: Person | Mapping[str, Any], index: DedupIndex, k: int = 
     for b in best:
         if prob[b] <= min_probability or weight[b] <= -50:
             continue
-        lv = {s.name: (s.levels[v] if v >= 0 else None)
-              for s, v in zip(specs, levels[b].tolist(), strict=True)}
+        lv = {
+            s.name: (s.levels[v] if v >= 0 else None)
+            for s, v in zip(specs, levels[b].tolist(), strict=True)
+        }
         out.append(Match(ds.person_ids[ib[b]], int(ib[b]), float(prob[b]), float(weight[b]), lv))
     return out

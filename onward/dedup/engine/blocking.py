@@ -62,15 +62,17 @@ def secondary_rank(ds: Dataset) -> np.ndarray:
     name (sort inside big blocks).  The year before the father's name: a re-registration
     often lacks the father's name (it would sort to the block's start, dozens of places
     from its original in a 150-record Mohammad Hosseini block) but rarely the year."""
-    order = np.lexsort((ds.name_key["father_name"], ds.year, ds.name_key["given_name"],
-                        ds.name_key["family_name"]))
+    order = np.lexsort(
+        (ds.name_key["father_name"], ds.year, ds.name_key["given_name"], ds.name_key["family_name"])
+    )
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order))
     return rank
 
 
-def pairs_for_key(code: np.ndarray, rank: np.ndarray, max_block: int = MAX_BLOCK,
-                  window: int = WINDOW) -> tuple[np.ndarray, np.ndarray]:
+def pairs_for_key(
+    code: np.ndarray, rank: np.ndarray, max_block: int = MAX_BLOCK, window: int = WINDOW
+) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs (i < j) of records sharing a code."""
     valid = np.nonzero(code >= 0)[0]
     if len(valid) < 2:
@@ -84,7 +86,7 @@ def pairs_for_key(code: np.ndarray, rank: np.ndarray, max_block: int = MAX_BLOCK
     live = np.nonzero(size > 1)[0]
     d = 1
     while len(live):
-        remaining = size[live] - pos[live] - 1            # members after this one
+        remaining = size[live] - pos[live] - 1  # members after this one
         reach = np.where(size[live] <= max_block, remaining, np.minimum(remaining, window))
         live = live[reach >= d]
         if not len(live):
@@ -116,8 +118,9 @@ def _distinct(ordered: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
-def candidate_pairs(ds: Dataset, max_block: int = MAX_BLOCK, window: int = WINDOW,
-                    progress=None) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pairs(
+    ds: Dataset, max_block: int = MAX_BLOCK, window: int = WINDOW, progress=None
+) -> tuple[np.ndarray, np.ndarray]:
     """Union of the candidate pairs of all blocking keys, as sorted unique (i, j) arrays
     (int32 indices below 2^31 records: half the memory of int64 for tens of millions)."""
     keys = blocking_keys(ds)
@@ -137,5 +140,5 @@ def candidate_pairs(ds: Dataset, max_block: int = MAX_BLOCK, window: int = WINDO
     index = np.int32 if n < 2**31 else np.int64
     ia, ib = np.empty(len(allc), index), np.empty(len(allc), index)
     for s in range(0, len(allc), 4_000_000):  # no full-length int64 temporaries
-        ia[s:s + 4_000_000], ib[s:s + 4_000_000] = np.divmod(allc[s:s + 4_000_000], n)
+        ia[s : s + 4_000_000], ib[s : s + 4_000_000] = np.divmod(allc[s : s + 4_000_000], n)
     return ia, ib

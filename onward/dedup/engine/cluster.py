@@ -22,8 +22,9 @@ Rescore = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 def components(n: int, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
     """Component label of each of n nodes: the smallest node of its component."""
-    graph = coo_matrix((np.ones(len(ia), np.int32), (np.asarray(ia), np.asarray(ib))),
-                       shape=(n, n)).tocsr()
+    graph = coo_matrix(
+        (np.ones(len(ia), np.int32), (np.asarray(ia), np.asarray(ib))), shape=(n, n)
+    ).tocsr()
     _, labels = connected_components(graph, directed=False)
     # The first node of each label in index order is its smallest: a node id, so labels
     # and member ids can be mixed in cluster_ids.
@@ -31,8 +32,15 @@ def components(n: int, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
     return first[labels]
 
 
-def cluster_ids(n: int, ia: np.ndarray, ib: np.ndarray, weight: np.ndarray, threshold_w: float,
-                review_w: float, rescore: Rescore) -> np.ndarray:
+def cluster_ids(
+    n: int,
+    ia: np.ndarray,
+    ib: np.ndarray,
+    weight: np.ndarray,
+    threshold_w: float,
+    review_w: float,
+    rescore: Rescore,
+) -> np.ndarray:
     """Cluster id per node (0..C-1, a singleton is its own cluster)."""
     strong = weight >= threshold_w
     labels = components(n, ia[strong], ib[strong])
@@ -44,7 +52,7 @@ def cluster_ids(n: int, ia: np.ndarray, ib: np.ndarray, weight: np.ndarray, thre
     for members in groups:
         s = len(members)
         cnt = s * (s - 1) // 2
-        sub = _average_linkage(s, w_all[start:start + cnt], threshold_w, review_w)
+        sub = _average_linkage(s, w_all[start : start + cnt], threshold_w, review_w)
         start += cnt
         for local, node in enumerate(members):
             final[node] = members[sub[local]]
@@ -52,8 +60,9 @@ def cluster_ids(n: int, ia: np.ndarray, ib: np.ndarray, weight: np.ndarray, thre
     return dense
 
 
-def _large_groups(labels: np.ndarray, ia: np.ndarray, ib: np.ndarray, w: np.ndarray,
-                  threshold_w: float) -> list[np.ndarray]:
+def _large_groups(
+    labels: np.ndarray, ia: np.ndarray, ib: np.ndarray, w: np.ndarray, threshold_w: float
+) -> list[np.ndarray]:
     """Members of components with more than two nodes, huge ones split by raising the bar."""
     _, inv, counts = np.unique(labels, return_inverse=True, return_counts=True)
     big = np.nonzero(counts[inv] > 2)[0]
@@ -70,8 +79,9 @@ def _large_groups(labels: np.ndarray, ia: np.ndarray, ib: np.ndarray, w: np.ndar
     return groups
 
 
-def _split_huge(members: np.ndarray, ia: np.ndarray, ib: np.ndarray, w: np.ndarray,
-                threshold_w: float) -> list[np.ndarray]:
+def _split_huge(
+    members: np.ndarray, ia: np.ndarray, ib: np.ndarray, w: np.ndarray, threshold_w: float
+) -> list[np.ndarray]:
     """Raise the edge threshold inside one huge component until its parts are tractable."""
     inside = np.isin(ia, members)
     sa, sb, sw = ia[inside], ib[inside], w[inside]
@@ -99,15 +109,14 @@ def _all_pairs(groups: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(pa), np.concatenate(pb)
 
 
-def _average_linkage(s: int, w_upper: np.ndarray, threshold_w: float,
-                     review_w: float) -> list[int]:
+def _average_linkage(s: int, w_upper: np.ndarray, threshold_w: float, review_w: float) -> list[int]:
     """Local index of each member's group representative after constrained average linkage."""
     W = np.zeros((s, s))
     i, j = np.triu_indices(s, k=1)
     W[i, j] = w_upper
     W[j, i] = w_upper
-    total = W.copy()                   # sum of cross weights between groups
-    low = W.copy()                     # minimum cross weight between groups
+    total = W.copy()  # sum of cross weights between groups
+    low = W.copy()  # minimum cross weight between groups
     np.fill_diagonal(low, np.inf)
     size = np.ones(s)
     alive = np.ones(s, bool)

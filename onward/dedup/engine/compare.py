@@ -28,8 +28,14 @@ class FieldSpec:
 
 
 NAME_LEVELS = ("different", "similar", "high_similarity", "same_key", "exact")
-DATE_LEVELS = ("different", "year_off_by_one", "two_of_three", "day_month_swapped",
-               "partial_compatible", "exact")
+DATE_LEVELS = (
+    "different",
+    "year_off_by_one",
+    "two_of_three",
+    "day_month_swapped",
+    "partial_compatible",
+    "exact",
+)
 BASE_FIELDS = (
     FieldSpec("given_name", NAME_LEVELS),
     FieldSpec("family_name", NAME_LEVELS),
@@ -50,8 +56,9 @@ def field_specs(ds: Dataset) -> list[FieldSpec]:
     return list(BASE_FIELDS) + [FieldSpec(f"extra:{k}", EXTRA_LEVELS) for k in ds.extra]
 
 
-def _unique_pairs_apply(a: np.ndarray, b: np.ndarray,
-                        many: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+def _unique_pairs_apply(
+    a: np.ndarray, b: np.ndarray, many: Callable[[np.ndarray, np.ndarray], np.ndarray]
+) -> np.ndarray:
     """many(lo, hi) over the distinct unordered pairs of ids, mapped back to every k."""
     if len(a) == 0:
         return np.empty(0, np.float32)
@@ -61,17 +68,23 @@ def _unique_pairs_apply(a: np.ndarray, b: np.ndarray,
     return np.asarray(many(uniq >> 31, uniq & ((1 << 31) - 1)), np.float32)[inv]
 
 
-def _cpdist(strings: list[str], scorer, **kwargs) -> Callable[[np.ndarray, np.ndarray],
-                                                                np.ndarray]:
+def _cpdist(strings: list[str], scorer, **kwargs) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
     """rapidfuzz's element-wise scorer (C, no Python call per pair) over string ids."""
+
     def many(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        return process.cpdist([strings[x] for x in lo.tolist()],
-                              [strings[y] for y in hi.tolist()], scorer=scorer, **kwargs)
+        return process.cpdist(
+            [strings[x] for x in lo.tolist()],
+            [strings[y] for y in hi.tolist()],
+            scorer=scorer,
+            **kwargs,
+        )
+
     return many
 
 
-def _name_levels(ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray,
-                 ib: np.ndarray) -> np.ndarray:
+def _name_levels(
+    ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray, ib: np.ndarray
+) -> np.ndarray:
     """exact (4) / same key (3) / high similarity (2) / similar (1) / different (0)."""
     na, nb = ds_a.name_norm[f][ia], ds_b.name_norm[f][ib]
     ka, kb = ds_a.name_key[f][ia], ds_b.name_key[f][ib]
@@ -81,8 +94,9 @@ def _name_levels(ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray,
     lev[(na < 0) | (nb < 0)] = NULL
     todo = np.nonzero(lev == 0)[0]
     strings = ds_a.vocabs.names.strings
-    sim = _unique_pairs_apply(na[todo], nb[todo],
-                              lambda lo, hi: similarity_of_pairs(strings, lo, hi))
+    sim = _unique_pairs_apply(
+        na[todo], nb[todo], lambda lo, hi: similarity_of_pairs(strings, lo, hi)
+    )
     lev[todo[sim >= NAME_SIMILAR]] = 1
     lev[todo[sim >= NAME_HIGH]] = 2
     return lev
@@ -130,21 +144,24 @@ def _doc_levels(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray) ->
     lev = _code_levels(a, b) * 2
     lev[lev < 0] = NULL
     todo = np.nonzero(lev == 0)[0]
-    dist = _unique_pairs_apply(a[todo], b[todo],
-                               _cpdist(ds_a.vocabs.docs.strings, OSA.distance, score_cutoff=2))
+    dist = _unique_pairs_apply(
+        a[todo], b[todo], _cpdist(ds_a.vocabs.docs.strings, OSA.distance, score_cutoff=2)
+    )
     lev[todo[dist <= 1]] = 1
     return lev
 
 
-def _extra_levels(ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray,
-                  ib: np.ndarray) -> np.ndarray:
+def _extra_levels(
+    ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray, ib: np.ndarray
+) -> np.ndarray:
     """exact (3) / Jaro-Winkler >= 0.92 (2) / >= 0.8 (1) / different (0) / null."""
     a, b = ds_a.extra[f][ia], ds_b.extra[f][ib]
     lev = _code_levels(a, b) * 3
     lev[lev < 0] = NULL
     todo = np.nonzero(lev == 0)[0]
-    sim = _unique_pairs_apply(a[todo], b[todo],
-                              _cpdist(ds_a.vocabs.extra.strings, JaroWinkler.similarity))
+    sim = _unique_pairs_apply(
+        a[todo], b[todo], _cpdist(ds_a.vocabs.extra.strings, JaroWinkler.similarity)
+    )
     lev[todo[sim >= EXTRA_SIMILAR]] = 1
     lev[todo[sim >= EXTRA_HIGH]] = 2
     return lev
@@ -152,8 +169,9 @@ def _extra_levels(ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray,
 
 def compare(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
     """Agreement levels, shape (pairs, fields) in the order of field_specs(ds_a)."""
-    cols = [_name_levels(ds_a, ds_b, f, ia, ib)
-            for f in ("given_name", "family_name", "father_name")]
+    cols = [
+        _name_levels(ds_a, ds_b, f, ia, ib) for f in ("given_name", "family_name", "father_name")
+    ]
     _fix_swapped_names(ds_a, ds_b, ia, ib, cols)
     cols += [
         _date_levels(ds_a, ds_b, ia, ib),
@@ -166,8 +184,9 @@ def compare(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray) -> np.
     return np.stack(cols, axis=1) if cols else np.empty((len(ia), 0), np.int8)
 
 
-def _fix_swapped_names(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray,
-                       cols: list[np.ndarray]) -> None:
+def _fix_swapped_names(
+    ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray, cols: list[np.ndarray]
+) -> None:
     """Given and family name entered in each other's place count as a same-key agreement."""
     ga, fa = ds_a.name_key["given_name"][ia], ds_a.name_key["family_name"][ia]
     gb, fb = ds_b.name_key["given_name"][ib], ds_b.name_key["family_name"][ib]

@@ -44,15 +44,17 @@ class Model:
     m: list[np.ndarray]
     u: list[np.ndarray]
     lam: float
-    tf: dict[str, np.ndarray] = field(default_factory=dict)      # freq by name-norm id
+    tf: dict[str, np.ndarray] = field(default_factory=dict)  # freq by name-norm id
     u_exact: dict[str, float] = field(default_factory=dict)
     iterations: int = 0
-    n_records: int = 0                                            # registry size fitted on
+    n_records: int = 0  # registry size fitted on
 
     def weights(self) -> list[np.ndarray]:
         """log2(m/u) per field and level, bounded."""
-        return [np.clip(np.log2(m / u), -MAX_WEIGHT, MAX_WEIGHT) for m, u in zip(self.m, self.u,
-                                                                                strict=True)]
+        return [
+            np.clip(np.log2(m / u), -MAX_WEIGHT, MAX_WEIGHT)
+            for m, u in zip(self.m, self.u, strict=True)
+        ]
 
     @property
     def prior_weight(self) -> float:
@@ -60,8 +62,9 @@ class Model:
         return float(np.log2(self.lam / (1 - self.lam)))
 
 
-def estimate_u(ds: Dataset, specs: list[FieldSpec], n_pairs: int = 300_000,
-               seed: int = 12345) -> list[np.ndarray]:
+def estimate_u(
+    ds: Dataset, specs: list[FieldSpec], n_pairs: int = 300_000, seed: int = 12345
+) -> list[np.ndarray]:
     """u probabilities from random pairs of distinct records."""
     n = len(ds)
     rng = np.random.default_rng(seed)
@@ -82,13 +85,20 @@ def estimate_u(ds: Dataset, specs: list[FieldSpec], n_pairs: int = 300_000,
 def _initial_m(spec: FieldSpec) -> np.ndarray:
     """Matches mostly agree: mass on the top level, decreasing below."""
     k = len(spec.levels)
-    m = np.array([2.0 ** i for i in range(k)])
+    m = np.array([2.0**i for i in range(k)])
     return m / m.sum()
 
 
-def fit(levels: np.ndarray, u: list[np.ndarray], specs: list[FieldSpec],
-        max_iter: int = 60, tol: float = 1e-6, m: list[np.ndarray] | None = None,
-        fixed_m: bool = False, free_u: bool = False) -> Model:
+def fit(
+    levels: np.ndarray,
+    u: list[np.ndarray],
+    specs: list[FieldSpec],
+    max_iter: int = 60,
+    tol: float = 1e-6,
+    m: list[np.ndarray] | None = None,
+    fixed_m: bool = False,
+    free_u: bool = False,
+) -> Model:
     """EM for m (unless fixed_m) and lambda over pair levels; u held fixed unless free_u
     (then u starts from the given values and is re-estimated too)."""
     pats, counts = patterns(levels)
@@ -105,8 +115,9 @@ def fit(levels: np.ndarray, u: list[np.ndarray], specs: list[FieldSpec],
         w = counts * post
         new_lam = float(np.clip(w.sum() / counts.sum(), 1e-6, 1 - 1e-6))
         new_m = m if fixed_m else _level_probs(pats, w, specs)
-        delta = max(abs(new_lam - lam), *(np.abs(a - b).max() for a, b in zip(new_m, m,
-                                                                           strict=True)))
+        delta = max(
+            abs(new_lam - lam), *(np.abs(a - b).max() for a, b in zip(new_m, m, strict=True))
+        )
         m, lam = new_m, new_lam
         if free_u:
             u = _level_probs(pats, counts - w, specs)
@@ -125,14 +136,14 @@ def patterns(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     n_fields = levels.shape[1]
     base = int(levels.max(initial=0)) + 2
-    if len(levels) == 0 or n_fields == 0 or base ** n_fields >= 2**62:
+    if len(levels) == 0 or n_fields == 0 or base**n_fields >= 2**62:
         return np.unique(levels, axis=0, return_counts=True)
     code = np.zeros(len(levels), np.int64)
     for k in range(n_fields):
         code *= base
         code += levels[:, k] + 1
-    if base ** n_fields <= 1 << 24:
-        counts = np.bincount(code, minlength=base ** n_fields)
+    if base**n_fields <= 1 << 24:
+        counts = np.bincount(code, minlength=base**n_fields)
         uniq = np.nonzero(counts)[0]
         counts = counts[uniq]
     else:
@@ -175,8 +186,9 @@ def term_frequencies(ds: Dataset, model: Model) -> None:
         model.u_exact[f] = float(model.u[k][-1])
 
 
-def score(model: Model, ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray,
-          levels: np.ndarray) -> np.ndarray:
+def score(
+    model: Model, ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray, levels: np.ndarray
+) -> np.ndarray:
     """Match weight of each pair (vetoed pairs get -inf-like weight)."""
     weights = model.weights()
     total = np.full(len(ia), model.prior_weight)
@@ -189,8 +201,7 @@ def score(model: Model, ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.nda
     return total
 
 
-def _tf_adjustment(model: Model, ds_a: Dataset, ia: np.ndarray,
-                   levels: np.ndarray) -> np.ndarray:
+def _tf_adjustment(model: Model, ds_a: Dataset, ia: np.ndarray, levels: np.ndarray) -> np.ndarray:
     """log2(u_exact / tf(value)) for exact name agreements, bounded to [-5, +1]: a very
     common name (Mohammad) is worth much less, a rare one a little more."""
     adj = np.zeros(len(ia))
@@ -227,11 +238,16 @@ def model_to_dict(model: Model) -> dict:
     Term frequencies are not stored: they are counts of the registry the model is used
     on, so build_index recomputes them (cheap) from the registry it indexes.
     """
-    return {"format": MODEL_FORMAT, "lambda": model.lam, "iterations": model.iterations,
-            "records": model.n_records,
-            "fields": [{"name": s.name, "levels": list(s.levels), "m": m.tolist(),
-                        "u": u.tolist()}
-                       for s, m, u in zip(model.specs, model.m, model.u, strict=True)]}
+    return {
+        "format": MODEL_FORMAT,
+        "lambda": model.lam,
+        "iterations": model.iterations,
+        "records": model.n_records,
+        "fields": [
+            {"name": s.name, "levels": list(s.levels), "m": m.tolist(), "u": u.tolist()}
+            for s, m, u in zip(model.specs, model.m, model.u, strict=True)
+        ],
+    }
 
 
 def model_from_dict(data: dict) -> Model:
@@ -244,6 +260,11 @@ def model_from_dict(data: dict) -> Model:
     for spec, mm, uu in zip(specs, m, u, strict=True):
         if len(mm) != len(spec.levels) or len(uu) != len(spec.levels):
             raise ValueError(f"field {spec.name}: m/u do not match its levels")
-    return Model(specs=specs, m=m, u=u, lam=float(data["lambda"]),
-                 iterations=int(data.get("iterations", 0)),
-                 n_records=int(data.get("records") or 0))
+    return Model(
+        specs=specs,
+        m=m,
+        u=u,
+        lam=float(data["lambda"]),
+        iterations=int(data.get("iterations", 0)),
+        n_records=int(data.get("records") or 0),
+    )

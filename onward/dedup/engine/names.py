@@ -44,20 +44,65 @@ from anyascii import anyascii
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler
 
-__all__ = ["normalise", "name_key", "name_key_readings", "name_tokens", "name_similarity",
-           "skeleton_and_vowels"]
+__all__ = [
+    "normalise",
+    "name_key",
+    "name_key_readings",
+    "name_tokens",
+    "name_similarity",
+    "skeleton_and_vowels",
+]
 
 # --- Arabic script -------------------------------------------------------------------------
 
 # Letter-by-letter transliteration, Persian letters included (پ چ ژ گ ی ک).  Long vowels are
 # written in Arabic script (ا و ی); short vowels usually are not, see _translit_arabic_word.
 ARABIC_LETTERS: dict[str, str] = {
-    "ا": "a", "آ": "a", "أ": "a", "إ": "e", "ٱ": "a", "ء": "", "ؤ": "u", "ئ": "i",
-    "ب": "b", "پ": "p", "ت": "t", "ث": "th", "ج": "j", "چ": "ch", "ح": "h", "خ": "kh",
-    "د": "d", "ذ": "dh", "ر": "r", "ز": "z", "ژ": "zh", "س": "s", "ش": "sh", "ص": "s",
-    "ض": "dh", "ط": "t", "ظ": "z", "ع": "", "غ": "gh", "ف": "f", "ق": "q", "ک": "k",
-    "ك": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "و": "v", "ه": "h", "ة": "a",
-    "ی": "y", "ي": "y", "ى": "a", "ۀ": "eh", "ـ": "",
+    "ا": "a",
+    "آ": "a",
+    "أ": "a",
+    "إ": "e",
+    "ٱ": "a",
+    "ء": "",
+    "ؤ": "u",
+    "ئ": "i",
+    "ب": "b",
+    "پ": "p",
+    "ت": "t",
+    "ث": "th",
+    "ج": "j",
+    "چ": "ch",
+    "ح": "h",
+    "خ": "kh",
+    "د": "d",
+    "ذ": "dh",
+    "ر": "r",
+    "ز": "z",
+    "ژ": "zh",
+    "س": "s",
+    "ش": "sh",
+    "ص": "s",
+    "ض": "dh",
+    "ط": "t",
+    "ظ": "z",
+    "ع": "",
+    "غ": "gh",
+    "ف": "f",
+    "ق": "q",
+    "ک": "k",
+    "ك": "k",
+    "گ": "g",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "و": "v",
+    "ه": "h",
+    "ة": "a",
+    "ی": "y",
+    "ي": "y",
+    "ى": "a",
+    "ۀ": "eh",
+    "ـ": "",
 }
 _ARABIC_VOWEL_MARKS = {"\u064e": "a", "\u0650": "e", "\u064f": "o"}  # fatha, kasra, damma
 _ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
@@ -65,30 +110,119 @@ _ARABIC_RE = re.compile(r"[\u0600-\u06ff]")
 # Common names as they are written in Arabic script (no short vowels): the canonical Latin
 # spelling.  Names not listed go through the letter table.
 ARABIC_NAMES: dict[str, str] = {
-    "محمد": "mohammad", "علی": "ali", "علي": "ali", "حسین": "hossein", "حسين": "hossein",
-    "حسن": "hassan", "فاطمه": "fatemeh", "فاطمة": "fatima", "زهرا": "zahra", "زهراء": "zahra",
-    "رضا": "reza", "مهدی": "mahdi", "مهدي": "mahdi", "احمد": "ahmad", "أحمد": "ahmad",
-    "محمود": "mahmoud", "عباس": "abbas", "جعفر": "jafar", "مریم": "maryam", "مريم": "maryam",
-    "زینب": "zeinab", "زينب": "zeinab", "یوسف": "yousef", "يوسف": "yousef",
-    "ابراهیم": "ebrahim", "إبراهيم": "ibrahim", "عبدالله": "abdullah", "عمر": "omar",
-    "عثمان": "othman", "خالد": "khaled", "مصطفی": "mostafa", "مصطفى": "mostafa",
-    "محسن": "mohsen", "جواد": "javad", "قاسم": "qasim", "اکبر": "akbar", "اصغر": "asghar",
-    "نور": "nour", "خدیجه": "khadijeh", "خديجة": "khadija", "عایشه": "aisha", "عائشة": "aisha",
-    "لیلا": "leila", "ليلى": "layla", "مرتضی": "morteza", "مرتضى": "murtada",
-    "مجتبی": "mojtaba", "سید": "sayyid", "سيد": "sayyid", "امیر": "amir", "أمير": "amir",
-    "یعقوب": "yaqub", "يعقوب": "yaqub", "اسماعیل": "esmail", "إسماعيل": "ismail",
-    "موسی": "musa", "موسى": "musa", "عیسی": "isa", "عيسى": "isa", "حمزه": "hamzeh",
-    "حمزة": "hamza", "صالح": "saleh", "سلمان": "salman", "داوود": "davood", "داود": "dawud",
+    "محمد": "mohammad",
+    "علی": "ali",
+    "علي": "ali",
+    "حسین": "hossein",
+    "حسين": "hossein",
+    "حسن": "hassan",
+    "فاطمه": "fatemeh",
+    "فاطمة": "fatima",
+    "زهرا": "zahra",
+    "زهراء": "zahra",
+    "رضا": "reza",
+    "مهدی": "mahdi",
+    "مهدي": "mahdi",
+    "احمد": "ahmad",
+    "أحمد": "ahmad",
+    "محمود": "mahmoud",
+    "عباس": "abbas",
+    "جعفر": "jafar",
+    "مریم": "maryam",
+    "مريم": "maryam",
+    "زینب": "zeinab",
+    "زينب": "zeinab",
+    "یوسف": "yousef",
+    "يوسف": "yousef",
+    "ابراهیم": "ebrahim",
+    "إبراهيم": "ibrahim",
+    "عبدالله": "abdullah",
+    "عمر": "omar",
+    "عثمان": "othman",
+    "خالد": "khaled",
+    "مصطفی": "mostafa",
+    "مصطفى": "mostafa",
+    "محسن": "mohsen",
+    "جواد": "javad",
+    "قاسم": "qasim",
+    "اکبر": "akbar",
+    "اصغر": "asghar",
+    "نور": "nour",
+    "خدیجه": "khadijeh",
+    "خديجة": "khadija",
+    "عایشه": "aisha",
+    "عائشة": "aisha",
+    "لیلا": "leila",
+    "ليلى": "layla",
+    "مرتضی": "morteza",
+    "مرتضى": "murtada",
+    "مجتبی": "mojtaba",
+    "سید": "sayyid",
+    "سيد": "sayyid",
+    "امیر": "amir",
+    "أمير": "amir",
+    "یعقوب": "yaqub",
+    "يعقوب": "yaqub",
+    "اسماعیل": "esmail",
+    "إسماعيل": "ismail",
+    "موسی": "musa",
+    "موسى": "musa",
+    "عیسی": "isa",
+    "عيسى": "isa",
+    "حمزه": "hamzeh",
+    "حمزة": "hamza",
+    "صالح": "saleh",
+    "سلمان": "salman",
+    "داوود": "davood",
+    "داود": "dawud",
 }
 
 # --- Latin spelling ------------------------------------------------------------------------
 
 # Article tokens dropped when another token follows (al-Hassan = Hassan; sun-letter forms).
-ARTICLES = frozenset({"al", "el", "ul", "ol", "il", "ar", "as", "ash", "at", "ad", "az", "an",
-                      "ed", "ud", "ur", "er", "es", "et", "ez", "en", "aal"})
+ARTICLES = frozenset(
+    {
+        "al",
+        "el",
+        "ul",
+        "ol",
+        "il",
+        "ar",
+        "as",
+        "ash",
+        "at",
+        "ad",
+        "az",
+        "an",
+        "ed",
+        "ud",
+        "ur",
+        "er",
+        "es",
+        "et",
+        "ez",
+        "en",
+        "aal",
+    }
+)
 # First parts of compound names joined to the following token.
-_ABD_PREFIXES = frozenset({"abd", "abdul", "abdel", "abdal", "abdol", "abdil", "abdu", "abdur",
-                           "abdor", "abdoul", "abdou", "abdo", "abdi"})
+_ABD_PREFIXES = frozenset(
+    {
+        "abd",
+        "abdul",
+        "abdel",
+        "abdal",
+        "abdol",
+        "abdil",
+        "abdu",
+        "abdur",
+        "abdor",
+        "abdoul",
+        "abdou",
+        "abdo",
+        "abdi",
+    }
+)
 _ABU_PREFIXES = frozenset({"abu", "abou", "abo", "aboo"})
 _SECOND_PARTS = frozenset({"din", "deen", "dine", "allah", "ullah", "ollah", "ulla", "olla"})
 _ABD_RE = re.compile(r"^abd(?:[aeiou]l|[aeiou])?")
@@ -96,15 +230,33 @@ _SUN_DOUBLE_RE = re.compile(r"^(rr|ss|zz|nn|tt|dd|shsh|ll)")
 
 # Canonical families that no general rule reaches (whole normalised words).
 CANONICAL: dict[str, str] = {
-    "mehdi": "mahdi", "mehdy": "mahdi", "mahdy": "mahdi",
-    "rida": "reza", "redha": "reza", "ridha": "reza", "rezaa": "reza",
-    "murtada": "morteza", "murtadha": "morteza", "mortada": "morteza",
-    "ramadan": "ramazan", "ramadhan": "ramazan",
-    "seyed": "sayyid", "seyyed": "sayyid", "sayed": "sayyid", "sayyed": "sayyid",
-    "sayyid": "sayyid", "syed": "sayyid", "seyyid": "sayyid", "sayid": "sayyid",
-    "seied": "sayyid", "sied": "sayyid",
-    "mohd": "mohammad", "muhd": "mohammad", "mhd": "mohammad",
-    "hussain": "hossein", "husain": "hossein",
+    "mehdi": "mahdi",
+    "mehdy": "mahdi",
+    "mahdy": "mahdi",
+    "rida": "reza",
+    "redha": "reza",
+    "ridha": "reza",
+    "rezaa": "reza",
+    "murtada": "morteza",
+    "murtadha": "morteza",
+    "mortada": "morteza",
+    "ramadan": "ramazan",
+    "ramadhan": "ramazan",
+    "seyed": "sayyid",
+    "seyyed": "sayyid",
+    "sayed": "sayyid",
+    "sayyed": "sayyid",
+    "sayyid": "sayyid",
+    "syed": "sayyid",
+    "seyyid": "sayyid",
+    "sayid": "sayyid",
+    "seied": "sayyid",
+    "sied": "sayyid",
+    "mohd": "mohammad",
+    "muhd": "mohammad",
+    "mhd": "mohammad",
+    "hussain": "hossein",
+    "husain": "hossein",
 }
 # Keys fixed by hand where the general rules would merge two different names.
 KEY_OVERRIDES: dict[str, str] = {"sayyid": "sAyd"}
@@ -137,7 +289,7 @@ def _translit_arabic_word(word: str) -> str:
         return "abd " + rest if rest else "abd"
     if bare.startswith("ال") and len(bare) > 3 and bare != "الله":
         bare = bare[2:]  # article
-        word = word[word.index("ل") + 1:]
+        word = word[word.index("ل") + 1 :]
     if bare in ARABIC_NAMES:
         return ARABIC_NAMES[bare]
     letters = [c for c in word if c in ARABIC_LETTERS or c in _ARABIC_VOWEL_MARKS]
@@ -231,7 +383,7 @@ def _canonical_abd(tok: str) -> str:
         rest = rest[2:]
     m = _SUN_DOUBLE_RE.match(rest)
     if m:
-        rest = rest[len(m.group(1)) // 2:]
+        rest = rest[len(m.group(1)) // 2 :]
     return "abdul" + rest
 
 
@@ -242,8 +394,9 @@ def normalise(name: str) -> str:
         return ""
     text = unicodedata.normalize("NFKC", str(name))
     if _ARABIC_RE.search(text):
-        text = " ".join(_translit_arabic_word(w) if _ARABIC_RE.search(w) else w
-                        for w in text.split())
+        text = " ".join(
+            _translit_arabic_word(w) if _ARABIC_RE.search(w) else w for w in text.split()
+        )
     text = anyascii(_strip_diacritics(text)).lower()
     text = re.sub(r"['`\u2019\u02bf\u02be]", "", text)  # ayn / hamza marks: Ja'far = Jafar
     text = re.sub(r"[^a-z]+", " ", text)
@@ -259,20 +412,30 @@ def name_tokens(name: str) -> list[str]:
 # --- phonetic key --------------------------------------------------------------------------
 
 _SPELLING_RULES: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p), r) for p, r in [
-        (r"([b-df-hj-np-tv-z])\1+", r"\1"),      # Mashhadani = Mashadani
-        (r"(?<!^)y", "i"),                       # Maryam = Mariam, Rubaye = Rubaie
-        (r"(?<=[aeiou])h+$", ""),                # Fatemeh = Fatima(h), Marzieh = Marzie
-        (r"ee|ii", "i"), (r"ie$", "i"),          # Marziyeh = Marzieh = Marzie
-        (r"oo|ou|uu", "u"), (r"aa", "a"),
-        (r"(?<=[csd])ine$", "in"),               # Hocine, Yacine, Noureddine (French)
-        (r"kh", "x"), (r"gh", "k"), (r"sch|sh|ch", "S"),
-        (r"zh|jh", "j"),                         # ژ: Bizhan = Bijan, Nezhad = Nejad = Nejhad
-        (r"th", "s"), (r"dh|dz", "z"), (r"dj", "j"), (r"ph", "f"), (r"ck", "k"),
-        (r"c(?=[eiy])", "s"), (r"[cqg]", "k"),
-        (r"(?<=[ao])w(?=[^aeiou]|$)", ""),       # Khosrow = Khosro, Mowlud = Molud
-        (r"a(?=[ou])", "av"),                    # Daoud = Davud, Raouf = Ravf
-        (r"w", "v"),                             # Wahid = Vahid
+    (re.compile(p), r)
+    for p, r in [
+        (r"([b-df-hj-np-tv-z])\1+", r"\1"),  # Mashhadani = Mashadani
+        (r"(?<!^)y", "i"),  # Maryam = Mariam, Rubaye = Rubaie
+        (r"(?<=[aeiou])h+$", ""),  # Fatemeh = Fatima(h), Marzieh = Marzie
+        (r"ee|ii", "i"),
+        (r"ie$", "i"),  # Marziyeh = Marzieh = Marzie
+        (r"oo|ou|uu", "u"),
+        (r"aa", "a"),
+        (r"(?<=[csd])ine$", "in"),  # Hocine, Yacine, Noureddine (French)
+        (r"kh", "x"),
+        (r"gh", "k"),
+        (r"sch|sh|ch", "S"),
+        (r"zh|jh", "j"),  # ژ: Bizhan = Bijan, Nezhad = Nejad = Nejhad
+        (r"th", "s"),
+        (r"dh|dz", "z"),
+        (r"dj", "j"),
+        (r"ph", "f"),
+        (r"ck", "k"),
+        (r"c(?=[eiy])", "s"),
+        (r"[cqg]", "k"),
+        (r"(?<=[ao])w(?=[^aeiou]|$)", ""),  # Khosrow = Khosro, Mowlud = Molud
+        (r"a(?=[ou])", "av"),  # Daoud = Davud, Raouf = Ravf
+        (r"w", "v"),  # Wahid = Vahid
         (r"(.)\1+", r"\1"),
     ]
 ]
@@ -311,7 +474,7 @@ def _word_key(word: str) -> str:
         return spelled
     first = groups[0]
     out = spelled[: first.start()] + _first_class(first.group(), first.start() == 0)
-    out += _GROUP_RE.sub("", spelled[first.end():])
+    out += _GROUP_RE.sub("", spelled[first.end() :])
     last = groups[-1]
     if last.end() == len(spelled) and len(groups) > 1:
         out += _FINAL_CLASS[last.group()[-1]]
@@ -356,8 +519,13 @@ def name_key_readings(name: str) -> frozenset[str]:
                 continue
             # A known name keeps its spelling, but for the Persian fatha, written a or
             # e (Zahra/Zehra, Mahdi/Mehdi).
-            vowels = "aeo" if ambiguous else \
-                {"a": "e", "e": "a"}.get(first.group()[0], "") if known else ""
+            vowels = (
+                "aeo"
+                if ambiguous
+                else {"a": "e", "e": "a"}.get(first.group()[0], "")
+                if known
+                else ""
+            )
             for vowel in vowels:
                 keys.add(_word_key(_FIRST_GROUP_RE.sub(vowel, token, count=1)))
     return frozenset(keys)
@@ -403,9 +571,15 @@ def _vowel_pattern_cap(na: str, nb: str) -> float:
     if len(ga) != len(gb):
         return 1.0
     ka, kb = _word_key(na.replace(" ", "")), _word_key(nb.replace(" ", ""))
-    if len(ka) == len(kb) and sorted({x for x, y in zip(ka, kb, strict=True) if x != y} |
-                                     {y for x, y in zip(ka, kb, strict=True) if x != y}) == ["A", "I"] \
-            and ka[-1] == kb[-1]:
+    if (
+        len(ka) == len(kb)
+        and sorted(
+            {x for x, y in zip(ka, kb, strict=True) if x != y}
+            | {y for x, y in zip(ka, kb, strict=True) if x != y}
+        )
+        == ["A", "I"]
+        and ka[-1] == kb[-1]
+    ):
         return A_E_ONLY if {ga[0][0], gb[0][0]} == {"a", "e"} else 0.8
     return 0.7
 
@@ -467,6 +641,7 @@ def _similarity_normalised(na: str, nb: str) -> float:
 
 # --- many pairs at once (the dedup engine's comparisons) -------------------------------------
 
+
 def similarity_of_pairs(strings: list[str], lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """_similarity_normalised(strings[lo[k]], strings[hi[k]]) for every k, as float64.
 
@@ -477,7 +652,7 @@ def similarity_of_pairs(strings: list[str], lo: np.ndarray, hi: np.ndarray) -> n
     """
     used, inv = np.unique(np.concatenate([lo, hi]), return_inverse=True)
     f = _PairFeatures([strings[i] for i in used.tolist()])
-    a, b = inv[: len(lo)], inv[len(lo):]
+    a, b = inv[: len(lo)], inv[len(lo) :]
     base = f.jw(f.joined, a, b)
     score = np.maximum(base, f.jw(f.phonetic, a, b))
     spaced = np.nonzero(f.spaced[a] | f.spaced[b])[0]
@@ -520,13 +695,20 @@ class _PairFeatures:
 
     @staticmethod
     def jw(forms: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return process.cpdist(forms[a], forms[b], scorer=JaroWinkler.similarity,
-                              dtype=np.float64, workers=-1)
+        return process.cpdist(
+            forms[a], forms[b], scorer=JaroWinkler.similarity, dtype=np.float64, workers=-1
+        )
 
     def one_slip(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """_one_slip over pairs: spelled forms of >= 4 letters, one OSA edit apart."""
-        dist = process.cpdist(self.spelled[a], self.spelled[b], scorer=OSA.distance,
-                              score_cutoff=2, dtype=np.int32, workers=-1)
+        dist = process.cpdist(
+            self.spelled[a],
+            self.spelled[b],
+            scorer=OSA.distance,
+            score_cutoff=2,
+            dtype=np.int32,
+            workers=-1,
+        )
         return (np.minimum(self.spelled_len[a], self.spelled_len[b]) >= 4) & (dist <= 1)
 
     def caps(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:

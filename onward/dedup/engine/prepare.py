@@ -50,12 +50,12 @@ class Vocab:
 class Vocabs:
     """All vocabularies of one registry; an index and its queries share them."""
 
-    names: Vocab = field(default_factory=Vocab)       # normalised names (all name fields)
-    keys: Vocab = field(default_factory=Vocab)        # name keys
-    codes: Vocab = field(default_factory=Vocab)       # sex, nationality
+    names: Vocab = field(default_factory=Vocab)  # normalised names (all name fields)
+    keys: Vocab = field(default_factory=Vocab)  # name keys
+    codes: Vocab = field(default_factory=Vocab)  # sex, nationality
     docs: Vocab = field(default_factory=Vocab)
     phones: Vocab = field(default_factory=Vocab)
-    extra: Vocab = field(default_factory=Vocab)       # extra field values
+    extra: Vocab = field(default_factory=Vocab)  # extra field values
     norm_to_key: dict[int, int] = field(default_factory=dict)
 
 
@@ -80,8 +80,11 @@ class Dataset:
         return len(self.person_ids)
 
 
-def prepare(records: Iterable[Person | Mapping[str, Any]], vocabs: Vocabs | None = None,
-            extra_fields: list[str] | None = None) -> Dataset:
+def prepare(
+    records: Iterable[Person | Mapping[str, Any]],
+    vocabs: Vocabs | None = None,
+    extra_fields: list[str] | None = None,
+) -> Dataset:
     """Intern and normalise the records into a Dataset (unparseable dates are unknown).
 
     Column by column: each distinct value is normalised once, then the column is mapped
@@ -107,9 +110,19 @@ def prepare(records: Iterable[Person | Mapping[str, Any]], vocabs: Vocabs | None
     extras = column("extra")
     if extra_fields is None:
         extra_fields = sorted({str(k) for e in extras if e for k in e})
-    columns = {f: column(f) for f in ("given_name", "family_name", "father_name", "sex",
-                                       "birth_date", "nationality", "document_number",
-                                       "phone")}
+    columns = {
+        f: column(f)
+        for f in (
+            "given_name",
+            "family_name",
+            "father_name",
+            "sex",
+            "birth_date",
+            "nationality",
+            "document_number",
+            "phone",
+        )
+    }
     for f in extra_fields:
         columns[f"extra:{f}"] = [(e or {}).get(f) for e in extras]
     return prepare_columns(person_ids, columns, vocabs=vocabs, extra_fields=extra_fields)
@@ -125,9 +138,12 @@ def _text(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def prepare_columns(person_ids: list[str], columns: Mapping[str, list],
-                    vocabs: Vocabs | None = None,
-                    extra_fields: list[str] | None = None) -> Dataset:
+def prepare_columns(
+    person_ids: list[str],
+    columns: Mapping[str, list],
+    vocabs: Vocabs | None = None,
+    extra_fields: list[str] | None = None,
+) -> Dataset:
     """A Dataset from columns (field -> list of values, None or "" = unknown): the person
     fields by name, extra fields as "extra:<name>".  The app feeds database columns here
     directly, without building a record per person."""
@@ -144,16 +160,17 @@ def prepare_columns(person_ids: list[str], columns: Mapping[str, list],
         values = col(f)
         # Distinct values in sorted order: name ids (and so the order inside big blocks,
         # see blocking.secondary_rank) do not depend on the process's string hash seed.
-        pairs = {v: (_intern_name(str(v), vocabs) if v else (-1, -1))
-                 for v in sorted(set(values), key=_text)}
+        pairs = {
+            v: (_intern_name(str(v), vocabs) if v else (-1, -1))
+            for v in sorted(set(values), key=_text)
+        }
         norm_of = {v: p[0] for v, p in pairs.items()}
         key_of = {v: p[1] for v, p in pairs.items()}
         name_norm[f] = np.array(list(map(norm_of.__getitem__, values)), np.int32).reshape(n)
         name_k[f] = np.array(list(map(key_of.__getitem__, values)), np.int32).reshape(n)
     sex = _mapped(col("sex"), lambda v: vocabs.codes.get(normalise_code(_text(v))))
     nat = _mapped(col("nationality"), lambda v: vocabs.codes.get(normalise_code(_text(v))))
-    doc = _mapped(col("document_number"),
-                  lambda v: vocabs.docs.get(normalise_document(_text(v))))
+    doc = _mapped(col("document_number"), lambda v: vocabs.docs.get(normalise_document(_text(v))))
     phone = _mapped(col("phone"), lambda v: vocabs.phones.get(normalise_phone(_text(v))))
     dates = col("birth_date")
     parsed = {}
@@ -162,13 +179,25 @@ def prepare_columns(person_ids: list[str], columns: Mapping[str, list],
         parsed[v] = y * 10_000 + m * 100 + d
     code = np.array(list(map(parsed.__getitem__, dates)), np.int32).reshape(n)
     ymd = np.stack([code // 10_000, code // 100 % 100, code % 100], axis=1).astype(np.int16)
-    extra = {f: _mapped(col(f"extra:{f}"),
-                        lambda v: vocabs.extra.get(" ".join(_text(v).lower().split())))
-             for f in extra_fields}
+    extra = {
+        f: _mapped(
+            col(f"extra:{f}"), lambda v: vocabs.extra.get(" ".join(_text(v).lower().split()))
+        )
+        for f in extra_fields
+    }
     return Dataset(
-        person_ids=list(person_ids), vocabs=vocabs, name_norm=name_norm, name_key=name_k,
-        sex=sex, nationality=nat, year=ymd[:, 0].copy(), month=ymd[:, 1].copy(),
-        day=ymd[:, 2].copy(), doc=doc, phone=phone, extra=extra,
+        person_ids=list(person_ids),
+        vocabs=vocabs,
+        name_norm=name_norm,
+        name_key=name_k,
+        sex=sex,
+        nationality=nat,
+        year=ymd[:, 0].copy(),
+        month=ymd[:, 1].copy(),
+        day=ymd[:, 2].copy(),
+        doc=doc,
+        phone=phone,
+        extra=extra,
     )
 
 

@@ -10,8 +10,18 @@ from typing import Any
 
 # Person CSV columns (see /work/shared/DESIGN.md), in file order.
 PERSON_COLUMNS = (
-    "person_id", "case_id", "relationship", "given_name", "family_name", "father_name", "sex",
-    "birth_date", "nationality", "document_number", "phone", "specific_needs",
+    "person_id",
+    "case_id",
+    "relationship",
+    "given_name",
+    "family_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "nationality",
+    "document_number",
+    "phone",
+    "specific_needs",
 )
 NAME_FIELDS = ("given_name", "family_name", "father_name")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")

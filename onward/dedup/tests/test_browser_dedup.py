@@ -20,16 +20,24 @@ def registry_population(db):
 
 
 def test_variant_warning_then_merge_choosing_fields_follow_the_old_id_and_undo(
-        browser_page, live_server, users, registry_population, settings):
+    browser_page, live_server, users, registry_population, settings
+):
     from onward.accounts import roles
     from onward.conftest import principal_data
     from onward.registry import services
     from onward.registry.models import Person
 
     settings.ONWARD_DEDUP_SECOND_REVIEWER = False
-    existing = services.case_create(actor=users[roles.CLERK], principal=principal_data(
-        given_name="Hossein", family_name="Mohammadi", father_name="Abdolreza",
-        birth_date="1966-03-21", document_number="LIB-12-009999")).members.get()
+    existing = services.case_create(
+        actor=users[roles.CLERK],
+        principal=principal_data(
+            given_name="Hossein",
+            family_name="Mohammadi",
+            father_name="Abdolreza",
+            birth_date="1966-03-21",
+            document_number="LIB-12-009999",
+        ),
+    ).members.get()
     page, base = browser_page, live_server.url
 
     login(page, base, "t_clerk")

@@ -20,11 +20,43 @@ from onward.dedup.engine.blocking import candidate_pairs
 from onward.dedup.engine.compare import compare
 from onward.dedup.engine.prepare import prepare
 
-GIVEN_M = ["Ali", "Reza", "Mahdi", "Hassan", "Hossein", "Omar", "Karim", "Javad", "Saeed",
-           "Majid", "Yousef", "Abbas", "Amir", "Hamid", "Mostafa", "Jafar"]
+GIVEN_M = [
+    "Ali",
+    "Reza",
+    "Mahdi",
+    "Hassan",
+    "Hossein",
+    "Omar",
+    "Karim",
+    "Javad",
+    "Saeed",
+    "Majid",
+    "Yousef",
+    "Abbas",
+    "Amir",
+    "Hamid",
+    "Mostafa",
+    "Jafar",
+]
 GIVEN_F = ["Zahra", "Maryam", "Leila", "Narges", "Zeinab", "Shirin", "Sara", "Mina", "Hoda"]
-FAMILY = ["Rezaei", "Karimi", "Ahmadi", "Hashemi", "Moradi", "Jafari", "Rahimi", "Sadeghi",
-          "Ghorbani", "Mousavi", "Kazemi", "Heidari", "Akbari", "Abbasi", "Najafi", "Salehi"]
+FAMILY = [
+    "Rezaei",
+    "Karimi",
+    "Ahmadi",
+    "Hashemi",
+    "Moradi",
+    "Jafari",
+    "Rahimi",
+    "Sadeghi",
+    "Ghorbani",
+    "Mousavi",
+    "Kazemi",
+    "Heidari",
+    "Akbari",
+    "Abbasi",
+    "Najafi",
+    "Salehi",
+]
 
 
 def population(n_households: int = 300, seed: int = 3) -> list[dict]:
@@ -36,20 +68,33 @@ def population(n_households: int = 300, seed: int = 3) -> list[dict]:
         phone = f"+98 912 {rng.randrange(10**6, 10**7)}"
         for c in range(rng.randint(1, 5)):
             sex = rng.choice("MF")
-            rows.append({
-                "person_id": f"H{h}-{c}", "given_name": rng.choice(GIVEN_M if sex == "M"
-                                                                    else GIVEN_F),
-                "family_name": fam, "father_name": father, "sex": sex,
-                "birth_date": f"{rng.randint(1960, 2015)}-{rng.randint(1, 12):02d}-"
-                              f"{rng.randint(1, 28):02d}",
-                "nationality": "IRN", "phone": phone,
-            })
+            rows.append(
+                {
+                    "person_id": f"H{h}-{c}",
+                    "given_name": rng.choice(GIVEN_M if sex == "M" else GIVEN_F),
+                    "family_name": fam,
+                    "father_name": father,
+                    "sex": sex,
+                    "birth_date": f"{rng.randint(1960, 2015)}-{rng.randint(1, 12):02d}-"
+                    f"{rng.randint(1, 28):02d}",
+                    "nationality": "IRN",
+                    "phone": phone,
+                }
+            )
     return rows
 
 
 def person(pid, given, family, father, sex, dob, **kw):
-    return {"person_id": pid, "given_name": given, "family_name": family,
-            "father_name": father, "sex": sex, "birth_date": dob, "nationality": "IRN", **kw}
+    return {
+        "person_id": pid,
+        "given_name": given,
+        "family_name": family,
+        "father_name": father,
+        "sex": sex,
+        "birth_date": dob,
+        "nationality": "IRN",
+        **kw,
+    }
 
 
 def same_cluster(res, a, b):
@@ -61,23 +106,37 @@ def same_cluster(res, a, b):
 def scenario():
     rows = population()
     # A re-registration: variant spellings, day/month swapped, no document, new phone.
-    rows += [person("R1", "Mohammad", "al-Hosseini", "Hossein", "M", "1984-03-07",
-                    document_number="P123456", phone="+98 912 1112233"),
-             person("R2", "Muhammad", "Husseini", "Husayn", "M", "1984-07-03",
-                    phone="+964 770 9998877")]
+    rows += [
+        person(
+            "R1",
+            "Mohammad",
+            "al-Hosseini",
+            "Hossein",
+            "M",
+            "1984-03-07",
+            document_number="P123456",
+            phone="+98 912 1112233",
+        ),
+        person("R2", "Muhammad", "Husseini", "Husayn", "M", "1984-07-03", phone="+964 770 9998877"),
+    ]
     # A partial date and a Persian/Arabic spelling pair.
-    rows += [person("F1", "Fatemeh", "Tavakoli", "Abdulrahman", "F", "1990-05-12"),
-             person("F2", "Fatima", "Tavakkoli", "Abdel Rahman", "F", "1990")]
+    rows += [
+        person("F1", "Fatemeh", "Tavakoli", "Abdulrahman", "F", "1990-05-12"),
+        person("F2", "Fatima", "Tavakkoli", "Abdel Rahman", "F", "1990"),
+    ]
     # Siblings: same family and father, different given names; twins: same birth date too.
-    rows += [person("S1", "Hassan", "Jafarzadeh", "Kazem", "M", "2001-02-02", phone="0912 5550001"),
-             person("S2", "Hossein", "Jafarzadeh", "Kazem", "M", "2001-02-02", phone="0912 5550001"),
-             person("S3", "Ali", "Jafarzadeh", "Kazem", "M", "2003-06-01", phone="0912 5550001"),
-             person("S4", "Alia", "Jafarzadeh", "Kazem", "F", "2003-06-01", phone="0912 5550001")]
+    rows += [
+        person("S1", "Hassan", "Jafarzadeh", "Kazem", "M", "2001-02-02", phone="0912 5550001"),
+        person("S2", "Hossein", "Jafarzadeh", "Kazem", "M", "2001-02-02", phone="0912 5550001"),
+        person("S3", "Ali", "Jafarzadeh", "Kazem", "M", "2003-06-01", phone="0912 5550001"),
+        person("S4", "Alia", "Jafarzadeh", "Kazem", "F", "2003-06-01", phone="0912 5550001"),
+    ]
     # Chaining bait: A ~ B (same person, partial date), B ~ C weakly, A and C clearly apart.
-    rows += [person("C1", "Ebrahim", "Nasseri", "Yaqub", "M", "1970-01-15"),
-             person("C2", "Ibrahim", "Naseri", "", "M", "1970"),
-             person("C3", "Ebrahim", "Naseri", "Yaqub", "M", "1971-11-30",
-                    document_number="X999")]
+    rows += [
+        person("C1", "Ebrahim", "Nasseri", "Yaqub", "M", "1970-01-15"),
+        person("C2", "Ibrahim", "Naseri", "", "M", "1970"),
+        person("C3", "Ebrahim", "Naseri", "Yaqub", "M", "1971-11-30", document_number="X999"),
+    ]
     return rows, dedup(rows)
 
 
@@ -95,8 +154,11 @@ def test_siblings_and_twins_stay_apart(scenario):
 
 def test_no_chaining_through_a_weak_link(scenario):
     _, res = scenario
-    assert not (same_cluster(res, "C1", "C2") and same_cluster(res, "C2", "C3")
-                and not _pair_prob(res, "C1", "C3") >= res.threshold)
+    assert not (
+        same_cluster(res, "C1", "C2")
+        and same_cluster(res, "C2", "C3")
+        and not _pair_prob(res, "C1", "C3") >= res.threshold
+    )
 
 
 def _pair_prob(res, a, b):
@@ -113,11 +175,14 @@ def test_cluster_splits_a_chain():
     import numpy as np
 
     from onward.dedup.engine.cluster import cluster_ids
+
     ia, ib = np.array([0, 1]), np.array([1, 2])
     w = np.array([10.0, 10.0])
+
     # A~B strong, B~C strong, but A vs C strongly negative: never {A, B, C}.
     def rescore(pa, pb):
         return np.array([10.0 if {a, b} != {0, 2} else -30.0 for a, b in zip(pa, pb, strict=False)])
+
     ids = cluster_ids(3, ia, ib, w, 0.0, -3.0, rescore)
     assert not (ids[0] == ids[1] == ids[2])
 
@@ -158,6 +223,7 @@ def test_missing_values_are_null_levels():
     rows = [person("A", "Reza", "Karimi", "", "", ""), person("B", "Rida", "Karimi", "", "", "")]
     ds = prepare(rows)
     import numpy as np
+
     lv = compare(ds, ds, np.array([0]), np.array([1]))[0]
     assert lv[2] == -1 and lv[3] == -1 and lv[4] == -1  # father, birth date, sex: null
 
@@ -187,10 +253,10 @@ def test_a_stored_model_round_trips_through_json_and_builds_an_index_without_fit
     assert index.model.tf  # term frequencies counted on the indexed registry
     new = person("NEW", "Mohamed", "Hosseini", "Hussein", "M", "1984", phone="")
     assert top_matches(new, index, k=3)[0].person_id in ("R1", "R2")
-    bigger = build_index(rows + [dict(r, person_id=f"X{i}") for i, r in enumerate(rows)],
-                         model=model)
-    assert bigger.model.lam == pytest.approx(res.model.lam * (len(rows) - 1)
-                                             / (2 * len(rows) - 1))
+    bigger = build_index(
+        rows + [dict(r, person_id=f"X{i}") for i, r in enumerate(rows)], model=model
+    )
+    assert bigger.model.lam == pytest.approx(res.model.lam * (len(rows) - 1) / (2 * len(rows) - 1))
 
 
 def test_a_stored_model_of_other_fields_is_refused(scenario):
@@ -208,9 +274,13 @@ def test_a_stored_model_of_other_fields_is_refused(scenario):
 def test_partial_date_with_swapped_day_and_month_is_a_swap():
     import numpy as np
 
-    ds = prepare([person("A", "Ali", "Rezaei", "", "M", "1991-10"),
-                  person("B", "Ali", "Rezaei", "", "M", "1991-01-10"),
-                  person("C", "Ali", "Rezaei", "", "M", "1991-02-03")])
+    ds = prepare(
+        [
+            person("A", "Ali", "Rezaei", "", "M", "1991-10"),
+            person("B", "Ali", "Rezaei", "", "M", "1991-01-10"),
+            person("C", "Ali", "Rezaei", "", "M", "1991-02-03"),
+        ]
+    )
     lv = compare(ds, ds, np.array([0, 1]), np.array([1, 2]))[:, 3]
     assert lv.tolist() == [3, 0]  # swapped; same year but another month and day: different
 

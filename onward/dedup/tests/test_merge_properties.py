@@ -24,19 +24,22 @@ from onward.registry.models import Person
 
 ARRIVAL = dt.date(2013, 1, 10)
 
-record = st.fixed_dictionaries({
-    "given_name": st.sampled_from(["Mohammad", "Muhammad", "Zahra"]),
-    "family_name": st.sampled_from(["", "Rezaei", "Rezayi"]),
-    "father_name": st.sampled_from(["", "Hossein", "Hussein"]),
-    "sex": st.sampled_from(["", "M", "F", "X"]),
-    "birth_date": st.sampled_from(["", "1970", "1970-05", "1970-05-12", "1971-01-02"]),
-    "nationality": st.sampled_from(["", "IRN", "AFG"]),
-    "document_number": st.sampled_from(["", "X1234567", "X7654321"]),
-    "phone": st.sampled_from(["", "+964 770 111 2222", "+98 912 000 1111"]),
-    "specific_needs": st.lists(st.sampled_from(["SM", "DS", "ER", "WR"]), unique=True,
-                               max_size=3),
-    "needs_detail": st.sampled_from(["", "Uses a wheelchair", "Insulin\nevery morning"]),
-})
+record = st.fixed_dictionaries(
+    {
+        "given_name": st.sampled_from(["Mohammad", "Muhammad", "Zahra"]),
+        "family_name": st.sampled_from(["", "Rezaei", "Rezayi"]),
+        "father_name": st.sampled_from(["", "Hossein", "Hussein"]),
+        "sex": st.sampled_from(["", "M", "F", "X"]),
+        "birth_date": st.sampled_from(["", "1970", "1970-05", "1970-05-12", "1971-01-02"]),
+        "nationality": st.sampled_from(["", "IRN", "AFG"]),
+        "document_number": st.sampled_from(["", "X1234567", "X7654321"]),
+        "phone": st.sampled_from(["", "+964 770 111 2222", "+98 912 000 1111"]),
+        "specific_needs": st.lists(
+            st.sampled_from(["SM", "DS", "ER", "WR"]), unique=True, max_size=3
+        ),
+        "needs_detail": st.sampled_from(["", "Uses a wheelchair", "Insulin\nevery morning"]),
+    }
+)
 # Per field: the default (left out), the survivor's value, the other's, or both.
 choice = st.sampled_from(["", "survivor", "merged", "both"])
 choices = st.fixed_dictionaries({f.name: choice for f in merging.FIELDS})
@@ -52,8 +55,9 @@ def on_survivor(field: merging.MergeField, value, survivor: dict) -> bool:
     return value == now
 
 
-def in_history(field: merging.MergeField, whose: str, value, history: list[dict],
-               survivor: dict) -> bool:
+def in_history(
+    field: merging.MergeField, whose: str, value, history: list[dict], survivor: dict
+) -> bool:
     """The value is among those the survivor's page lists as not kept (needs: exactly the
     codes the survivor does not hold, shown as "CODE – label")."""
     for x in history:
@@ -76,43 +80,60 @@ def figures() -> tuple:
 class MergeProperties(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.clerk = User.objects.create_user(username="m_clerk", password="x" * 12,
-                                             role=roles.CLERK)
-        cls.manager = User.objects.create_user(username="m_manager", password="x" * 12,
-                                               role=roles.DATA_MANAGER)
+        cls.clerk = User.objects.create_user(
+            username="m_clerk", password="x" * 12, role=roles.CLERK
+        )
+        cls.manager = User.objects.create_user(
+            username="m_manager", password="x" * 12, role=roles.DATA_MANAGER
+        )
 
     def register(self, a: dict, b: dict, same_case: bool, note: bool) -> tuple[Person, Person]:
         case = registry.case_create(actor=self.clerk, principal=a, arrival_date=ARRIVAL)
         first = case.members.get()
         if same_case:
-            second = registry.person_add(actor=self.clerk, case=case,
-                                         person={**b, "relationship": "child"})
+            second = registry.person_add(
+                actor=self.clerk, case=case, person={**b, "relationship": "child"}
+            )
         else:
-            second = registry.case_create(actor=self.clerk, principal=b,
-                                          arrival_date=ARRIVAL).members.get()
+            second = registry.case_create(
+                actor=self.clerk, principal=b, arrival_date=ARRIVAL
+            ).members.get()
         if note:
             registry.note_add(actor=self.clerk, case=second.case, text="Seen at the clinic")
         return first, second
 
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(a=record, b=record, picks=choices, survivor_first=st.booleans(),
-           same_case=st.booleans(), note=st.booleans())
-    def test_no_value_is_lost_and_undo_is_exact(self, a, b, picks, survivor_first, same_case,
-                                                note):
+    @given(
+        a=record,
+        b=record,
+        picks=choices,
+        survivor_first=st.booleans(),
+        same_case=st.booleans(),
+        note=st.booleans(),
+    )
+    def test_no_value_is_lost_and_undo_is_exact(self, a, b, picks, survivor_first, same_case, note):
         first, second = self.register(a, b, same_case, note)
         survivor, merged = (first, second) if survivor_first else (second, first)
         before = {p.pk: record_snapshot(p.pk) for p in (first, second)}
         states = {p.pk: merging.person_state(p) for p in (first, second)}
         counts = figures()
         lo, hi = sorted([first.pk, second.pk])
-        pair = DuplicatePair.objects.create(person_a_id=lo, person_b_id=hi, probability=0.9,
-                                            weight=5)
+        pair = DuplicatePair.objects.create(
+            person_a_id=lo, person_b_id=hi, probability=0.9, weight=5
+        )
         ids = {"survivor": survivor.person_id, "merged": merged.person_id, "both": "both"}
-        keep = {f: ids[c] for f, c in picks.items()
-                if c and (c != "both" or merging.BY_NAME[f].joinable)}
+        keep = {
+            f: ids[c]
+            for f, c in picks.items()
+            if c and (c != "both" or merging.BY_NAME[f].joinable)
+        }
         try:
-            merge = services.pair_merge(actor=self.manager, pair_id=pair.pk,
-                                        survivor_person_id=survivor.person_id, keep=keep)
+            merge = services.pair_merge(
+                actor=self.manager,
+                pair_id=pair.pk,
+                survivor_person_id=survivor.person_id,
+                keep=keep,
+            )
         except ValidationError as refused:
             # The principal of a household cannot be merged away: refused, nothing changed.
             event("refused")
@@ -127,13 +148,18 @@ class MergeProperties(TestCase):
             for whose, person in (("survivor", survivor), ("merged", merged)):
                 value = merging.shown(states[person.pk], field)
                 if value and not on_survivor(field, value, after):
-                    assert in_history(field, whose, value, history, after), \
-                        (field.name, whose, value)
+                    assert in_history(field, whose, value, history, after), (
+                        field.name,
+                        whose,
+                        value,
+                    )
         # The merged record keeps every value of its own, hidden behind the survivor.
         merged_now = record_snapshot(merged.pk)
         assert merged_now["merged_into_id"] == survivor.pk
-        assert {**merged_now, "merged_into_id": None} == {**before[merged.pk],
-                                                           "case": merged_now["case"]}
+        assert {**merged_now, "merged_into_id": None} == {
+            **before[merged.pk],
+            "case": merged_now["case"],
+        }
         assert figures()[0][0] == counts[0][0] - 1  # the duplicate never was a resident
 
         services.merge_undo(actor=self.manager, merge_id=merge.pk)

@@ -33,9 +33,16 @@ def registry_population(db):
 def twin_registrations(clerk, registry_population):
     """The same man registered twice, in two single-person cases, spelled two ways."""
     first = registry.case_create(actor=clerk, principal=principal_data(phone="+964 770 111 2222"))
-    again = registry.case_create(actor=clerk, principal=principal_data(
-        given_name="Muhammad", family_name="Rezayi", birth_date="1970", document_number="",
-        phone="+964 770 111 2222"))
+    again = registry.case_create(
+        actor=clerk,
+        principal=principal_data(
+            given_name="Muhammad",
+            family_name="Rezayi",
+            birth_date="1970",
+            document_number="",
+            phone="+964 770 111 2222",
+        ),
+    )
     return first.members.get(), again.members.get()
 
 
@@ -66,8 +73,9 @@ def test_a_not_a_duplicate_decision_survives_a_re_run(manager, twin_registration
     assert _pair(*twin_registrations).status == "different"
 
 
-def test_merge_then_unmerge_restores_both_records_exactly(manager, users, twin_registrations,
-                                                          settings):
+def test_merge_then_unmerge_restores_both_records_exactly(
+    manager, users, twin_registrations, settings
+):
     settings.ONWARD_DEDUP_SECOND_REVIEWER = False
     keep, dup = twin_registrations
     before = {p.pk: record_snapshot(p.pk) for p in (keep, dup)}
@@ -87,7 +95,9 @@ def test_merge_then_unmerge_restores_both_records_exactly(manager, users, twin_r
     assert population_on(today) == registry_present_on(today) == present_after_merge + 1
     trail = AuditEntry.objects.filter(object_id=dup.person_id, action="update")
     assert [e.detail.split(" (")[0] for e in trail.order_by("id")] == [
-        f"merged into {keep.person_id}", "merge undone"]
+        f"merged into {keep.person_id}",
+        "merge undone",
+    ]
 
 
 def test_a_merge_across_two_cases_waits_for_a_second_reviewer(manager, users, twin_registrations):
@@ -115,8 +125,13 @@ def test_relocation_sees_an_unresolved_duplicate(manager, twin_registrations):
 def test_a_principal_with_other_members_cannot_be_merged_away(manager, clerk, settings):
     settings.ONWARD_DEDUP_SECOND_REVIEWER = False
     family = registry.case_create(actor=clerk, principal=principal_data())
-    registry.person_add(actor=clerk, case=family, person=principal_data(
-        given_name="Zahra", sex="F", relationship="spouse", birth_date="1975"))
+    registry.person_add(
+        actor=clerk,
+        case=family,
+        person=principal_data(
+            given_name="Zahra", sex="F", relationship="spouse", birth_date="1975"
+        ),
+    )
     single = registry.case_create(actor=clerk, principal=principal_data(given_name="Mohamad"))
     pa, other = family.members.get(relationship="principal"), single.members.get()
     lo, hi = sorted([pa.pk, other.pk])
@@ -137,8 +152,14 @@ def test_only_the_data_team_decides(users, twin_registrations):
 
 def test_registration_shows_likely_matches_before_saving(client, clerk, twin_registrations):
     client.force_login(clerk)
-    form = {"given_name": "Mohamed", "family_name": "Rezaee", "father_name": "Hussein",
-            "sex": "M", "birth_date": "1970-05-12", "nationality": "IRN"}
+    form = {
+        "given_name": "Mohamed",
+        "family_name": "Rezaee",
+        "father_name": "Hussein",
+        "sex": "M",
+        "birth_date": "1970-05-12",
+        "nationality": "IRN",
+    }
     before = Person.objects.count()
     page = client.post("/cases/new/", form)
     assert page.status_code == 200
@@ -152,22 +173,33 @@ def test_registration_shows_likely_matches_before_saving(client, clerk, twin_reg
 
 def test_an_unrelated_registration_is_saved_at_once(client, clerk, twin_registrations):
     client.force_login(clerk)
-    response = client.post("/cases/new/", {"given_name": "Shirin", "family_name": "Nazari",
-                                           "sex": "F", "birth_date": "1992-11-02"})
+    response = client.post(
+        "/cases/new/",
+        {"given_name": "Shirin", "family_name": "Nazari", "sex": "F", "birth_date": "1992-11-02"},
+    )
     assert response.status_code == 302
 
 
-def test_a_run_stores_its_model_and_the_registration_check_uses_it(manager, clerk,
-                                                                   twin_registrations):
+def test_a_run_stores_its_model_and_the_registration_check_uses_it(
+    manager, clerk, twin_registrations
+):
     from onward.dedup.models import DedupModel
 
     _run(manager)
     stored = DedupModel.objects.get()
     assert stored.records == 402 and stored.parameters["format"] == 1
     selectors._index.update(index=None)
-    matches = selectors.likely_matches(user=clerk, person={
-        "given_name": "Mohamed", "family_name": "Rezaee", "father_name": "Hussein", "sex": "M",
-        "birth_date": "1970-05-12", "nationality": "IRN"})
+    matches = selectors.likely_matches(
+        user=clerk,
+        person={
+            "given_name": "Mohamed",
+            "family_name": "Rezaee",
+            "father_name": "Hussein",
+            "sex": "M",
+            "birth_date": "1970-05-12",
+            "nationality": "IRN",
+        },
+    )
     assert twin_registrations[0].person_id in {m["person"].person_id for m in matches}
     assert selectors._index["model"] == stored.pk
     for _ in range(4):

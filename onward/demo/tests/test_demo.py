@@ -26,54 +26,155 @@ FIRE = "Indirect fire (rockets, mortars)"
 # The reference's words, and the report cell that shows the figure:
 # (words, table key, row, column, date, value). Values are the cells' text on the page.
 SEED_FIGURES = [
-    ("about 3,200 residents at the TTL (the last group arrived 11 September 2013)",
-     "population_total", "Total", "Persons", D("2013-09-11"), "about 3200"),
-    ("UNHCR: 1,400 cases from the TTL submitted to countries for relocation",
-     "funnel_cases", "All countries", "Submitted", UNHCR, "1400"),
-    ("UNHCR: 311 residents relocated to third countries at that date",
-     "funnel_persons", "All countries", "Departed", UNHCR, "311"),
+    (
+        "about 3,200 residents at the TTL (the last group arrived 11 September 2013)",
+        "population_total",
+        "Total",
+        "Persons",
+        D("2013-09-11"),
+        "about 3200",
+    ),
+    (
+        "UNHCR: 1,400 cases from the TTL submitted to countries for relocation",
+        "funnel_cases",
+        "All countries",
+        "Submitted",
+        UNHCR,
+        "1400",
+    ),
+    (
+        "UNHCR: 311 residents relocated to third countries at that date",
+        "funnel_persons",
+        "All countries",
+        "Departed",
+        UNHCR,
+        "311",
+    ),
     ("Albania offered to take 210 residents", "pledge_use", ALBANIA, "Capacity", UNHCR, "210"),
     ("Albania: a first group flies", "pledge_use", ALBANIA, "Departed", D("2013-09-29"), "0"),
     ("Albania: the first group", "pledge_use", ALBANIA, "Departed", D("2013-09-30"), "14"),
     ("Albania: the second group", "pledge_use", ALBANIA, "Departed", D("2013-11-18"), "44"),
-    ("Albania: before the latest group", "pledge_use", ALBANIA, "Departed", D("2014-01-26"),
-     "44"),
-    ("the latest group of 27 brought the total to 71 of the 210", "pledge_use", ALBANIA,
-     "Departed", D("2014-01-27"), "71"),
-    ("17 residents left the TTL since the beginning of the current year",
-     "departures_year_to_date", "Left on own accord", "Persons", D("2013-12-31"), "17"),
-    ("18 residents left in one organised escape", "departures_by_month", "2014-02",
-     "Left on own accord", UNHCR, "18"),
-    ("origin camp: 4 residents left and went to the Iraqi forces (reported 1 July)",
-     "departures_reported", f"{ORIGIN} · News reports, stated 2013-07-01 · left 2013-07-01",
-     "Persons", D("2013-07-01"), "4"),
-    ("origin camp: 4 more three months earlier", "departures_reported",
-     f"{ORIGIN} · News reports, stated 2013-07-01 · left 2013-04", "Persons",
-     D("2013-07-01"), "4"),
-    ("the Defence Ministry put the total at 58", "departures_reported",
-     f"{ORIGIN} · Iraqi Ministry of Defence, stated 2013-07-01 · total to 2013-07-01",
-     "Persons", D("2013-07-01"), "58"),
-    ("58 in all left the origin camp", "departures_reported", "In all, by the sources",
-     "Persons", D("2013-07-01"), "58"),
-    ("9 February 2013: attack on the TTL, figures not given", "incidents",
-     f"2013-02-09 · {FIRE} · {TTL}", "Killed (range across claims)", D("2013-12-31"),
-     "not given"),
-    ("15 June 2013: second deadly attack, figures not given", "incidents",
-     f"2013-06-15 · {FIRE} · {TTL}", "Killed (range across claims)", D("2013-12-31"),
-     "not given"),
-    ("a mortar attack: media reports, 2 killed", "incidents", f"2013-08-20 · {FIRE} · {TTL}",
-     "Killed (range across claims)", D("2013-12-31"), "2"),
-    ("26 December 2013: rockets, 3 dead (Reuters), counted under the default rule",
-     "incidents", f"2013-12-26 · {FIRE} · {TTL}", "Killed", D("2013-12-31"), "3"),
-    ("1 September 2013, origin camp: 52 killed by the residents, 53 by the government",
-     "incidents", f"2013-09-01 · Armed attack · {AWAY}", "Killed (range across claims)",
-     D("2013-12-31"), "52–53"),
-    ("1 September 2013: the government's 53 under the default rule", "incidents",
-     f"2013-09-01 · Armed attack · {AWAY}", "Killed", D("2013-12-31"), "53"),
-    ("April 2011, origin camp: 34 killed claimed by the residents", "incidents",
-     f"2011-04-08 · Clash · {AWAY}", "Killed (range across claims)", D("2013-12-31"), "34"),
-    ("April 2011: the forces rejected the claim (no official figure)", "incidents",
-     f"2011-04-08 · Clash · {AWAY}", "Killed", D("2013-12-31"), "—"),
+    ("Albania: before the latest group", "pledge_use", ALBANIA, "Departed", D("2014-01-26"), "44"),
+    (
+        "the latest group of 27 brought the total to 71 of the 210",
+        "pledge_use",
+        ALBANIA,
+        "Departed",
+        D("2014-01-27"),
+        "71",
+    ),
+    (
+        "17 residents left the TTL since the beginning of the current year",
+        "departures_year_to_date",
+        "Left on own accord",
+        "Persons",
+        D("2013-12-31"),
+        "17",
+    ),
+    (
+        "18 residents left in one organised escape",
+        "departures_by_month",
+        "2014-02",
+        "Left on own accord",
+        UNHCR,
+        "18",
+    ),
+    (
+        "origin camp: 4 residents left and went to the Iraqi forces (reported 1 July)",
+        "departures_reported",
+        f"{ORIGIN} · News reports, stated 2013-07-01 · left 2013-07-01",
+        "Persons",
+        D("2013-07-01"),
+        "4",
+    ),
+    (
+        "origin camp: 4 more three months earlier",
+        "departures_reported",
+        f"{ORIGIN} · News reports, stated 2013-07-01 · left 2013-04",
+        "Persons",
+        D("2013-07-01"),
+        "4",
+    ),
+    (
+        "the Defence Ministry put the total at 58",
+        "departures_reported",
+        f"{ORIGIN} · Iraqi Ministry of Defence, stated 2013-07-01 · total to 2013-07-01",
+        "Persons",
+        D("2013-07-01"),
+        "58",
+    ),
+    (
+        "58 in all left the origin camp",
+        "departures_reported",
+        "In all, by the sources",
+        "Persons",
+        D("2013-07-01"),
+        "58",
+    ),
+    (
+        "9 February 2013: attack on the TTL, figures not given",
+        "incidents",
+        f"2013-02-09 · {FIRE} · {TTL}",
+        "Killed (range across claims)",
+        D("2013-12-31"),
+        "not given",
+    ),
+    (
+        "15 June 2013: second deadly attack, figures not given",
+        "incidents",
+        f"2013-06-15 · {FIRE} · {TTL}",
+        "Killed (range across claims)",
+        D("2013-12-31"),
+        "not given",
+    ),
+    (
+        "a mortar attack: media reports, 2 killed",
+        "incidents",
+        f"2013-08-20 · {FIRE} · {TTL}",
+        "Killed (range across claims)",
+        D("2013-12-31"),
+        "2",
+    ),
+    (
+        "26 December 2013: rockets, 3 dead (Reuters), counted under the default rule",
+        "incidents",
+        f"2013-12-26 · {FIRE} · {TTL}",
+        "Killed",
+        D("2013-12-31"),
+        "3",
+    ),
+    (
+        "1 September 2013, origin camp: 52 killed by the residents, 53 by the government",
+        "incidents",
+        f"2013-09-01 · Armed attack · {AWAY}",
+        "Killed (range across claims)",
+        D("2013-12-31"),
+        "52–53",
+    ),
+    (
+        "1 September 2013: the government's 53 under the default rule",
+        "incidents",
+        f"2013-09-01 · Armed attack · {AWAY}",
+        "Killed",
+        D("2013-12-31"),
+        "53",
+    ),
+    (
+        "April 2011, origin camp: 34 killed claimed by the residents",
+        "incidents",
+        f"2011-04-08 · Clash · {AWAY}",
+        "Killed (range across claims)",
+        D("2013-12-31"),
+        "34",
+    ),
+    (
+        "April 2011: the forces rejected the claim (no official figure)",
+        "incidents",
+        f"2011-04-08 · Clash · {AWAY}",
+        "Killed",
+        D("2013-12-31"),
+        "—",
+    ),
 ]
 
 
@@ -123,8 +224,9 @@ def check_seed_figures(client, admin):
             assert shown == expected, (words, key, row, column, day, shown)
     incidents = next(t for t in figures.dashboard(admin, D("2013-12-31"), only="incidents"))
     assert "Killed under this rule, all incidents: 56" in incidents.note
-    assert ("not counted, no figure under this rule: April 2011 (34 claimed), August 2013 "
-            "(2 claimed)") in incidents.note
+    assert (
+        "not counted, no figure under this rule: April 2011 (34 claimed), August 2013 (2 claimed)"
+    ) in incidents.note
 
 
 def check_the_ttl_population_and_its_departures():
@@ -137,17 +239,19 @@ def check_the_ttl_population_and_its_departures():
     assert reconcile(check_rollup_rows=False).ok
     for day in (D("2012-06-30"), D("2013-07-01"), D("2013-09-11"), UNHCR):
         assert population_on(day) == registry_present_on(day)
-    relocated = LedgerEntry.objects.filter(kind="relocated", reversed_by__isnull=True,
-                                           date__lte=UNHCR)
+    relocated = LedgerEntry.objects.filter(
+        kind="relocated", reversed_by__isnull=True, date__lte=UNHCR
+    )
     assert relocated.count() == 311
     assert relocated.filter(person__manifest_lines__transfer__country="ALB").count() == 71
     albania = Transfer.objects.filter(country="ALB", status="confirmed", date__lte=UNHCR)
-    assert [sum(line.persons.count() for line in t.lines.all())
-            for t in albania.order_by("date")] == [14, 30, 27]
+    assert [
+        sum(line.persons.count() for line in t.lines.all()) for t in albania.order_by("date")
+    ] == [14, 30, 27]
     assert ReportedDeparture.objects.count() == 3
-    assert not LedgerEntry.objects.filter(date__year=2013, date__month__in=(4, 7),
-                                          kind="left_own_accord",
-                                          note__icontains="origin").exists()
+    assert not LedgerEntry.objects.filter(
+        date__year=2013, date__month__in=(4, 7), kind="left_own_accord", note__icontains="origin"
+    ).exists()
 
 
 def check_review_queue():
@@ -164,8 +268,11 @@ def check_the_dashboard_opens_on_the_operation(client, admin):
     assert f'href="?as_of={timezone.localdate()}' in html  # today, one click away
     from onward.reports import figures
 
-    series = next(t for t in figures.dashboard(admin, UNHCR, only="population")
-                  if t.key == "population_series")
+    series = next(
+        t
+        for t in figures.dashboard(admin, UNHCR, only="population")
+        if t.key == "population_series"
+    )
     values = [r.values[0] for r in series.rows]
     assert max(values) - min(values) > 1000  # the arrivals of 2012 show, not a flat line
 
@@ -182,18 +289,21 @@ def check_the_tour_can_be_done_today(client, users):
     assert {p.country for p in pledges} >= {"ALB", "DEU"}
     assert all(selectors.pledge_figures(p)["persons"]["remaining"] > 0 for p in pledges)
     # The history's pledges read closed today, from their dates alone.
-    assert Pledge.objects.get(name="Albania: 210 residents of Camp Liberty").standing.code \
-        == "ended"
+    assert (
+        Pledge.objects.get(name="Albania: 210 residents of Camp Liberty").standing.code == "ended"
+    )
 
     # A resettlement officer submits an assessed case to a pledge open today.
     client.force_login(users["resettlement"])
-    assessed = RelocationCase.objects.filter(state="assessed").values_list("case__case_id",
-                                                                            flat=True)
+    assessed = RelocationCase.objects.filter(state="assessed").values_list(
+        "case__case_id", flat=True
+    )
     germany = next(p for p in pledges if p.country == "DEU")
     submitted = None
     for case_id in assessed[:30]:
-        response = client.post(reverse("relocation_bulk_submit"),
-                               {"pledge": germany.pk, "cases": [case_id]})
+        response = client.post(
+            reverse("relocation_bulk_submit"), {"pledge": germany.pk, "cases": [case_id]}
+        )
         if response.status_code == 302:
             submitted = case_id
             break
@@ -201,8 +311,9 @@ def check_the_tour_can_be_done_today(client, users):
 
     # The delegation decides on a submission to Albania's pledge open today.
     client.force_login(users["delegation"])
-    pending = Submission.objects.filter(decision="", pledge__country="ALB",
-                                        pledge__in=pledges).first()
+    pending = Submission.objects.filter(
+        decision="", pledge__country="ALB", pledge__in=pledges
+    ).first()
     assert pending is not None
     client.post(reverse("submission_decide", args=[pending.pk]), {"decision": "accepted"})
     pending.refresh_from_db()
@@ -212,9 +323,10 @@ def check_the_tour_can_be_done_today(client, users):
     client.force_login(users["resettlement"])
     planned = Transfer.objects.get(status="planned")
     assert planned.date == today + dt.timedelta(days=7)
-    client.post(reverse("transfer_reschedule", args=[planned.pk]),
-                {"date": str(today), "reason": "flight brought forward",
-                 "version": planned.version})
+    client.post(
+        reverse("transfer_reschedule", args=[planned.pk]),
+        {"date": str(today), "reason": "flight brought forward", "version": planned.version},
+    )
     client.post(reverse("transfer_confirm", args=[planned.pk]))
     planned.refresh_from_db()
     assert (planned.date, planned.status) == (today, "confirmed")
@@ -222,8 +334,10 @@ def check_the_tour_can_be_done_today(client, users):
     # A new transfer is planned for today with a ready case, and confirmed.
     ready = selectors.cases_ready_for_departure(pledge=germany).first()
     assert ready is not None
-    response = client.post(reverse("transfer_create"), {
-        "pledge": germany.pk, "date": str(today), "seats": 12, "note": "tour"})
+    response = client.post(
+        reverse("transfer_create"),
+        {"pledge": germany.pk, "date": str(today), "seats": 12, "note": "tour"},
+    )
     transfer = Transfer.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
     client.post(reverse("transfer_case_add", args=[transfer.pk]), {"case": ready.case_id})
     client.post(reverse("transfer_confirm", args=[transfer.pk]))

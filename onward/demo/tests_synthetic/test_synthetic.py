@@ -73,6 +73,7 @@ def birth_year(p: SyntheticPerson) -> int:
 
 # -- determinism and size -------------------------------------------------------------------
 
+
 def test_same_seed_same_population(population):
     again = generate_population(2013, 3200)
     assert again.persons == population.persons
@@ -84,8 +85,10 @@ def test_same_seed_same_population(population):
 def test_different_seeds_differ(population):
     other = generate_population(2014, 3200)
     assert other.persons != population.persons
-    same = sum(a.given_name == b.given_name and a.family_name == b.family_name
-               for a, b in zip(population.persons, other.persons, strict=True))
+    same = sum(
+        a.given_name == b.given_name and a.family_name == b.family_name
+        for a, b in zip(population.persons, other.persons, strict=True)
+    )
     assert same < 50
 
 
@@ -120,6 +123,7 @@ def test_iter_persons_streams_the_same_persons(population):
 
 # -- ids and cases --------------------------------------------------------------------------
 
+
 def test_ids_unique_and_cases_consistent(population, by_case):
     person_ids = [p.person_id for p in population.persons]
     case_ids = [c.case_id for c in population.cases]
@@ -150,11 +154,15 @@ def test_document_numbers_unique_except_planted_reuse(population):
     for p in population.persons:
         if p.document_number in repeated and p.person_id not in copies:
             # The only shared numbers are those a re-registration carried over.
-            assert any(d.document_number == p.document_number for d in population.persons
-                       if d.person_id in copies)
+            assert any(
+                d.document_number == p.document_number
+                for d in population.persons
+                if d.person_id in copies
+            )
 
 
 # -- field values -----------------------------------------------------------------------------
+
 
 def test_field_formats(population):
     for p in population.persons:
@@ -198,8 +206,10 @@ def test_population_shape(population):
     assert nationalities["IRN"] > 0.85 * len(persons)
     assert nationalities["IRQ"] > 0
     assert len(nationalities) > 3
-    minors = sum(years_between(earliest(p.birth_date), dt.date.fromisoformat(p.arrival_date))
-                 < 18 for p in persons)
+    minors = sum(
+        years_between(earliest(p.birth_date), dt.date.fromisoformat(p.arrival_date)) < 18
+        for p in persons
+    )
     assert minors < 0.15 * len(persons)  # few children
     older = sum(dt.date.fromisoformat(p.arrival_date).year - birth_year(p) >= 60 for p in persons)
     assert older > 0.15 * len(persons)
@@ -221,6 +231,7 @@ def test_specific_needs_prevalence(population):
 
 
 # -- households -------------------------------------------------------------------------------
+
 
 def test_sex_consistent_with_relationship(by_case):
     for members in by_case.values():
@@ -281,8 +292,9 @@ def test_grandchildren_parents_and_siblings(by_case):
             seen[m.relationship] += 1
             if m.relationship == "grandchild":
                 assert birth_year(m) - birth_year(principal) >= 32
-                assert any(m.father_name == s.given_name and m.family_name == s.family_name
-                           for s in sons)
+                assert any(
+                    m.father_name == s.given_name and m.family_name == s.family_name for s in sons
+                )
             elif m.relationship == "parent":
                 assert 16 <= birth_year(principal) - birth_year(m) <= 46
                 if m.sex == "M":
@@ -308,12 +320,14 @@ def test_twins_are_hard_non_duplicates(population, by_id):
 
 # -- names --------------------------------------------------------------------------------------
 
+
 def test_names_show_real_spelling_variation(population):
     given = Counter(p.given_name for p in population.persons)
     family = Counter(p.family_name for p in population.persons)
     assert len(given) > 250 and len(family) > 200
-    assert {"Mohammad", "Mohamad", "Muhammad"} <= set(given) | {p.father_name for p in
-                                                                    population.persons}
+    assert {"Mohammad", "Mohamad", "Muhammad"} <= set(given) | {
+        p.father_name for p in population.persons
+    }
     assert {"Hossein", "Hosein"} <= set(given) | {p.father_name for p in population.persons}
     every = set(given) | {p.father_name for p in population.persons}
     assert any(" " in n for n in every) and any(n.startswith("Mohammadre") for n in every)
@@ -336,9 +350,13 @@ def test_name_lists_are_large():
 
 # -- planted re-registrations ----------------------------------------------------------------
 
+
 def test_duplicates_are_respelled_copies_in_new_cases(population, by_id, by_case):
-    assert 0.005 * len(population.persons) <= len(population.duplicates) <= 0.015 * len(
-        population.persons)
+    assert (
+        0.005 * len(population.persons)
+        <= len(population.duplicates)
+        <= 0.015 * len(population.persons)
+    )
     originals = [a for a, _ in population.duplicates]
     assert len(set(originals)) == len(originals)
     for a, b in population.duplicates:
@@ -367,13 +385,18 @@ def test_duplicate_variety_at_scale():
     pairs = [(people[a], people[b]) for a, b in pop.duplicates]
     assert len(pairs) == 200
     partial = sum(len(c.birth_date) < len(o.birth_date) for o, c in pairs)
-    swapped = sum(len(o.birth_date) == len(c.birth_date) == 10 and o.birth_date != c.birth_date
-                  and o.birth_date[:4] == c.birth_date[:4] for o, c in pairs)
+    swapped = sum(
+        len(o.birth_date) == len(c.birth_date) == 10
+        and o.birth_date != c.birth_date
+        and o.birth_date[:4] == c.birth_date[:4]
+        for o, c in pairs
+    )
     assert partial >= 10 and swapped >= 5
     assert sum(c.document_number == "" for _, c in pairs) >= 40
 
 
 # -- CSV contract -------------------------------------------------------------------------------
+
 
 def test_people_csv_header_and_round_trip(population, tmp_path):
     path = tmp_path / "people.csv"
@@ -382,9 +405,24 @@ def test_people_csv_header_and_round_trip(population, tmp_path):
         reader = csv.reader(f)
         header = next(reader)
         rows = list(reader)
-    assert header == list(PEOPLE_CSV_COLUMNS) == [
-        "person_id", "case_id", "relationship", "given_name", "family_name", "father_name",
-        "sex", "birth_date", "nationality", "document_number", "phone", "specific_needs"]
+    assert (
+        header
+        == list(PEOPLE_CSV_COLUMNS)
+        == [
+            "person_id",
+            "case_id",
+            "relationship",
+            "given_name",
+            "family_name",
+            "father_name",
+            "sex",
+            "birth_date",
+            "nationality",
+            "document_number",
+            "phone",
+            "specific_needs",
+        ]
+    )
     assert len(rows) == len(population.persons)
     for row, p in zip(rows, population.persons, strict=True):
         record = dict(zip(header, row, strict=True))

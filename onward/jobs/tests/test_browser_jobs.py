@@ -32,8 +32,9 @@ def _worker_dies(job):
     job_reclaim_expired()
 
 
-def test_a_clerk_sees_an_import_retried_after_its_worker_died(browser_page, live_server,
-                                                              clerk, tmp_path, settings):
+def test_a_clerk_sees_an_import_retried_after_its_worker_died(
+    browser_page, live_server, clerk, tmp_path, settings
+):
     page, base = browser_page, live_server.url
     login(page, base, "t_clerk")
     job = _upload(page, base, _write(tmp_path / "day-14.csv", ROWS))

@@ -124,8 +124,9 @@ def test_a_kind_that_is_not_safe_to_retry_fails_at_once(clerk):
 
 
 def test_a_job_running_before_leases_existed_is_taken_back(clerk):
-    job = Job.objects.create(kind="count", status="running", attempts=1, max_attempts=3,
-                             created_by=clerk)
+    job = Job.objects.create(
+        kind="count", status="running", attempts=1, max_attempts=3, created_by=clerk
+    )
     [taken] = job_reclaim_expired()
     assert taken.pk == job.pk and taken.status == "queued"
     assert "running before leases were kept" in taken.message
@@ -153,8 +154,10 @@ def test_without_its_heartbeat_the_same_job_would_be_taken_back(clerk, settings)
     assert seen == [[job.pk]] and ended.status == "queued"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="on SQLite the job's write transaction holds the only write lock")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="on SQLite the job's write transaction holds the only write lock",
+)
 def test_a_job_inside_its_transaction_cannot_be_taken_back(clerk, settings):
     """A progress report inside the job's transaction fences it (KEY SHARE on its row)."""
     job = _claimed("count", clerk)
@@ -280,7 +283,8 @@ def test_a_match_solved_before_its_worker_died_is_recorded_not_solved_again(user
 
 @pytest.mark.parametrize("attempts_left", [True, False])
 def test_an_import_committed_before_its_worker_died_is_done_not_imported_again(
-        users, tmp_path, settings, attempts_left):
+    users, tmp_path, settings, attempts_left
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from onward.audit.models import AuditEntry
@@ -290,8 +294,9 @@ def test_an_import_committed_before_its_worker_died_is_done_not_imported_again(
 
     settings.DATA_DIR = tmp_path
     settings.ONWARD_JOB_MAX_ATTEMPTS = 3 if attempts_left else 1
-    import_start(actor=users[roles.CLERK],
-                 upload=SimpleUploadedFile("people.csv", _people(2, first=900001)))
+    import_start(
+        actor=users[roles.CLERK], upload=SimpleUploadedFile("people.csv", _people(2, first=900001))
+    )
     job = job_claim_next(worker="host-a:101:aaaaaa")
     run_import(job, lambda *a, **k: None)  # committed; the worker died before recording it
     _expire(job)
@@ -304,11 +309,14 @@ def test_an_import_committed_before_its_worker_died_is_done_not_imported_again(
     assert AuditEntry.objects.filter(object_type="import").count() == 1
 
 
-@pytest.mark.parametrize("name, value, message", [
-    ("ONWARD_JOB_LEASE_SECONDS", "soon", "must be a whole number, not 'soon'"),
-    ("ONWARD_JOB_LEASE_SECONDS", "1", "must be from 2 to 3600, not 1"),
-    ("ONWARD_JOB_MAX_ATTEMPTS", "0", "must be from 1 to 10, not 0"),
-])
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("ONWARD_JOB_LEASE_SECONDS", "soon", "must be a whole number, not 'soon'"),
+        ("ONWARD_JOB_LEASE_SECONDS", "1", "must be from 2 to 3600, not 1"),
+        ("ONWARD_JOB_MAX_ATTEMPTS", "0", "must be from 1 to 10, not 0"),
+    ],
+)
 def test_a_job_setting_it_cannot_use_is_refused_by_name(monkeypatch, name, value, message):
     import importlib
 

@@ -33,8 +33,10 @@ WAIT = 180  # seconds: this machine is shared, a worker may be slow to start and
 
 def _people(n: int, first: int) -> bytes:
     rows = [",".join(COLUMNS)]
-    rows += [f"P{first + i},C{first + i},principal,Ali,Rezaei,Hossein,M,1980-01-01,IRN,,,"
-             for i in range(n)]
+    rows += [
+        f"P{first + i},C{first + i},principal,Ali,Rezaei,Hossein,M,1980-01-01,IRN,,,"
+        for i in range(n)
+    ]
     return ("\n".join(rows) + "\n").encode()
 
 
@@ -108,13 +110,19 @@ class Worker:
         onward = Path(sys.executable).with_name("onward")
         command = [str(onward)] if onward.exists() else [sys.executable, "-m", "onward.cli"]
         self.log = tmp_path / f"worker-{name}.log"
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "onward.settings.base",
-               "DATABASE_URL": db_url, "ONWARD_DATA_DIR": str(settings.DATA_DIR),
-               "ONWARD_FIELD_KEYS": settings.ONWARD_FIELD_KEYS,
-               "ONWARD_JOB_LEASE_SECONDS": str(lease), "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "onward.settings.base",
+            "DATABASE_URL": db_url,
+            "ONWARD_DATA_DIR": str(settings.DATA_DIR),
+            "ONWARD_FIELD_KEYS": settings.ONWARD_FIELD_KEYS,
+            "ONWARD_JOB_LEASE_SECONDS": str(lease),
+            "PYTHONUNBUFFERED": "1",
+        }
         with open(self.log, "w") as out:
-            self.process = subprocess.Popen([*command, "worker"], env=env, stdout=out,
-                                            stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                [*command, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT
+            )
 
     @property
     def output(self) -> str:
@@ -152,7 +160,7 @@ def workers():
 def _until(what, condition, *, seconds=WAIT, workers=()):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if (value := condition()):
+        if value := condition():
             return value
         time.sleep(0.1)
     logs = "\n".join(w.output[-2000:] for w in workers)
@@ -160,8 +168,9 @@ def _until(what, condition, *, seconds=WAIT, workers=()):
 
 
 def _import(users, n: int, first: int = 700000) -> Job:
-    return import_start(actor=users[roles.CLERK],
-                        upload=SimpleUploadedFile("people.csv", _people(n, first)))
+    return import_start(
+        actor=users[roles.CLERK], upload=SimpleUploadedFile("people.csv", _people(n, first))
+    )
 
 
 def _inside_the_write(db: SharedDatabase, job) -> bool:
@@ -191,15 +200,19 @@ def _kill_inside_the_write(db: SharedDatabase, job, worker: "Worker", workers) -
     assert db.persons() == 0, "killed too late: the import had committed"  # rolled back
 
 
-def test_a_killed_workers_import_is_taken_back_and_finished_exactly_once(users, shared,
-                                                                         workers, tmp_path):
+def test_a_killed_workers_import_is_taken_back_and_finished_exactly_once(
+    users, shared, workers, tmp_path
+):
     job = _import(users, 6000)
     url = shared.url()
     workers.append(first := Worker(url, tmp_path, "a"))
     _kill_inside_the_write(shared, job, first, workers)
     workers.append(second := Worker(url, tmp_path, "b"))
-    _until("the second worker to finish it",
-           lambda: shared.job(job.pk)["status"] in ("done", "failed"), workers=workers)
+    _until(
+        "the second worker to finish it",
+        lambda: shared.job(job.pk)["status"] in ("done", "failed"),
+        workers=workers,
+    )
     second.stop()
     shared.settle()
     job.refresh_from_db()
@@ -214,16 +227,20 @@ def test_a_killed_workers_import_is_taken_back_and_finished_exactly_once(users, 
     assert "(done, attempt 2 of 3)" in second.output
 
 
-def test_a_killed_workers_import_with_no_attempt_left_fails_saying_why(users, shared, workers,
-                                                                       tmp_path, settings):
+def test_a_killed_workers_import_with_no_attempt_left_fails_saying_why(
+    users, shared, workers, tmp_path, settings
+):
     settings.ONWARD_JOB_MAX_ATTEMPTS = 1
     job = _import(users, 6000)
     url = shared.url()
     workers.append(first := Worker(url, tmp_path, "a"))
     _kill_inside_the_write(shared, job, first, workers)
     workers.append(second := Worker(url, tmp_path, "b"))
-    _until("the second worker to take it back",
-           lambda: shared.job(job.pk)["status"] == "failed", workers=workers)
+    _until(
+        "the second worker to take it back",
+        lambda: shared.job(job.pk)["status"] == "failed",
+        workers=workers,
+    )
     second.stop()
     shared.settle()
     job.refresh_from_db()
@@ -232,8 +249,7 @@ def test_a_killed_workers_import_with_no_attempt_left_fails_saying_why(users, sh
     assert f"import job {job.pk} (failed): The worker stopped" in second.output
 
 
-def test_two_workers_share_the_queue_and_never_run_one_job_twice(users, shared, workers,
-                                                                 tmp_path):
+def test_two_workers_share_the_queue_and_never_run_one_job_twice(users, shared, workers, tmp_path):
     """Each import outlasts the lease (kept by its heartbeat) while the other worker keeps
     looking for expired leases."""
     # Sized to outlast the 2-second lease on a fast, idle machine too (about 4,000 rows a
@@ -241,8 +257,11 @@ def test_two_workers_share_the_queue_and_never_run_one_job_twice(users, shared, 
     jobs = [_import(users, 9000, first=700000 + 10000 * i) for i in range(3)]
     url = shared.url()
     workers += [Worker(url, tmp_path, "a", lease=2), Worker(url, tmp_path, "b", lease=2)]
-    _until("every import to end", lambda: all(
-        shared.job(j.pk)["status"] in ("done", "failed") for j in jobs), workers=workers)
+    _until(
+        "every import to end",
+        lambda: all(shared.job(j.pk)["status"] in ("done", "failed") for j in jobs),
+        workers=workers,
+    )
     for worker in workers:
         worker.stop()
     shared.settle()

@@ -7,5 +7,13 @@ from .model import UNASSIGNED, Explanation, Problem, Result, WarmStart, relative
 from .plan import check
 from .solve import solve
 
-__all__ = ["UNASSIGNED", "Explanation", "Problem", "Result", "WarmStart", "check",
-           "relative_gap", "solve"]
+__all__ = [
+    "UNASSIGNED",
+    "Explanation",
+    "Problem",
+    "Result",
+    "WarmStart",
+    "check",
+    "relative_gap",
+    "solve",
+]

@@ -61,11 +61,23 @@ class Core:
         pc = (np.cumsum(pick) - 1)[self.pc[keep]].astype(np.int32)
         seg_case, seg_start = np.unique(pc, return_index=True)
         patterns, gp = _pattern_table(use, pc, pp, self.n_pledges)
-        return replace(self, n_cases=n, use=use, cap=self.cap * share,
-                       key=pc.astype(np.int64) * self.n_pledges + pp, pc=pc, pp=pp,
-                       s=self.s[keep], pu=self.pu[keep], seg_case=seg_case,
-                       seg_start=seg_start, fixed=self.fixed[pick],
-                       fixed_score=np.full(n, np.nan), patterns=patterns, gp=gp)
+        return replace(
+            self,
+            n_cases=n,
+            use=use,
+            cap=self.cap * share,
+            key=pc.astype(np.int64) * self.n_pledges + pp,
+            pc=pc,
+            pp=pp,
+            s=self.s[keep],
+            pu=self.pu[keep],
+            seg_case=seg_case,
+            seg_start=seg_start,
+            fixed=self.fixed[pick],
+            fixed_score=np.full(n, np.nan),
+            patterns=patterns,
+            gp=gp,
+        )
 
     def find(self, case: np.ndarray, pledge: np.ndarray) -> np.ndarray:
         """Pair index of each (case, pledge), or -1 where not an active pair."""
@@ -116,12 +128,28 @@ def build_core(problem: Problem, locks: np.ndarray | None, forbids: np.ndarray |
     key, pc, pp, score = key[keep], pc[keep], pp[keep], score[keep]
     seg_case, seg_start = np.unique(pc, return_index=True)
     patterns, gp = _pattern_table(use, pc, pp, n_p)
-    return Core(n_c, n_p, use, cap, key, pc, pp, score, _small(problem.use)[pc], seg_case,
-                seg_start, fixed, fixed_score, patterns, gp)
+    return Core(
+        n_c,
+        n_p,
+        use,
+        cap,
+        key,
+        pc,
+        pp,
+        score,
+        _small(problem.use)[pc],
+        seg_case,
+        seg_start,
+        fixed,
+        fixed_score,
+        patterns,
+        gp,
+    )
 
 
-def _pattern_table(use: np.ndarray, pc: np.ndarray, pp: np.ndarray,
-                   n_p: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+def _pattern_table(
+    use: np.ndarray, pc: np.ndarray, pp: np.ndarray, n_p: int
+) -> tuple[np.ndarray | None, np.ndarray | None]:
     """The distinct use vectors and each pair's (pattern, pledge) cell, or (None, None)
     when the (patterns x pledges) table would be as large as the pairs themselves
     (uses nearly all distinct): then pairs are priced one dimension at a time."""
@@ -131,8 +159,9 @@ def _pattern_table(use: np.ndarray, pc: np.ndarray, pp: np.ndarray,
     return patterns, pattern.reshape(-1).astype(np.int32)[pc] * np.int32(n_p) + pp
 
 
-def _apply_locks(problem: Problem, key: np.ndarray, score: np.ndarray, locks: np.ndarray,
-                 forbidden: set[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _apply_locks(
+    problem: Problem, key: np.ndarray, score: np.ndarray, locks: np.ndarray, forbidden: set[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fix locked cases; their use comes off the pledge's capacity."""
     n_p = problem.n_pledges
     fixed = np.full(problem.n_cases, UNASSIGNED, np.int64)
@@ -197,9 +226,13 @@ def profits(core: Core, v: np.ndarray) -> np.ndarray:
 def pair_sums(core: Core, weights: np.ndarray) -> np.ndarray:
     """(P, D): sum over pairs of ``weights`` times the pair's use, per pledge."""
     if core.patterns is None or core.gp is None:  # both None or neither
-        return np.stack([np.bincount(core.pp, weights=weights * core.pu[:, d],
-                                     minlength=core.n_pledges)
-                         for d in range(core.cap.shape[1])], axis=1)
+        return np.stack(
+            [
+                np.bincount(core.pp, weights=weights * core.pu[:, d], minlength=core.n_pledges)
+                for d in range(core.cap.shape[1])
+            ],
+            axis=1,
+        )
     g = np.bincount(core.gp, weights=weights, minlength=len(core.patterns) * core.n_pledges)
     return g.reshape(len(core.patterns), core.n_pledges).T @ core.patterns
 

@@ -43,8 +43,14 @@ def smoothed(core: Core, v: np.ndarray, tau: float) -> tuple[float, np.ndarray, 
     return f, grad, exact
 
 
-def minimise(core: Core, v0: np.ndarray, deadline: float, taus: list[float],
-             iters: int, report: Callable[[np.ndarray, float], None]) -> np.ndarray:
+def minimise(
+    core: Core,
+    v0: np.ndarray,
+    deadline: float,
+    taus: list[float],
+    iters: int,
+    report: Callable[[np.ndarray, float], None],
+) -> np.ndarray:
     """Projected L-BFGS on the smoothed dual for each ``tau``; return the last prices.
 
     ``report(v, exact L)`` is called at every point evaluated.
@@ -65,8 +71,13 @@ def minimise(core: Core, v0: np.ndarray, deadline: float, taus: list[float],
     return x.reshape(shape)
 
 
-def _lbfgs(fg: Callable[[np.ndarray], tuple[float, np.ndarray]], x: np.ndarray,
-           iters: int, deadline: float, memory: int = 8) -> np.ndarray:
+def _lbfgs(
+    fg: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    x: np.ndarray,
+    iters: int,
+    deadline: float,
+    memory: int = 8,
+) -> np.ndarray:
     """L-BFGS kept to x >= 0 by projection (prices at 0 pushed down stay out of the
     direction); Armijo backtracking; stops on ``iters``, time or no progress."""
     f, g = fg(x)

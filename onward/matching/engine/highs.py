@@ -40,6 +40,7 @@ def run_until(h: highspy.Highs, deadline: float | None) -> bool:
         done = h.wait(STOP_GRACE)[0]
     return bool(done)
 
+
 _banner_shown = False
 
 
@@ -102,8 +103,15 @@ class Master:
         self.core = core
         self.h = new_highs()
         n_rows = core.cap.size
-        self.h.addRows(n_rows, np.full(n_rows, -highspy.kHighsInf), core.cap.ravel(), 0,
-                       np.zeros(n_rows, np.int32), np.empty(0, np.int32), np.empty(0))
+        self.h.addRows(
+            n_rows,
+            np.full(n_rows, -highspy.kHighsInf),
+            core.cap.ravel(),
+            0,
+            np.zeros(n_rows, np.int32),
+            np.empty(0, np.int32),
+            np.empty(0),
+        )
         self.h.changeObjectiveSense(highspy.ObjSense.kMaximize)
         self.h.setOptionValue("simplex_strategy", 4)  # primal: columns enter at 0, stays feasible
         self.cols = np.empty(0, np.int64)
@@ -172,8 +180,9 @@ class Master:
         if not len(cols):
             return
         n = len(cols)
-        self.h.changeColsBounds(n, cols.astype(np.int32), np.zeros(n),
-                                np.full(n, 1.0 if on else 0.0))
+        self.h.changeColsBounds(
+            n, cols.astype(np.int32), np.zeros(n), np.full(n, 1.0 if on else 0.0)
+        )
         self.active[cols] = on
 
     def _add_case_rows(self, cases: np.ndarray) -> None:
@@ -181,12 +190,20 @@ class Master:
         mine = np.flatnonzero(np.isin(self.core.pc[self.cols], cases))
         order = np.argsort(self.core.pc[self.cols[mine]], kind="stable")
         mine = mine[order]
-        count = np.bincount(np.searchsorted(cases, self.core.pc[self.cols[mine]]),
-                            minlength=len(cases))
+        count = np.bincount(
+            np.searchsorted(cases, self.core.pc[self.cols[mine]]), minlength=len(cases)
+        )
         starts = np.concatenate(([0], np.cumsum(count)[:-1])).astype(np.int32)
         n = len(cases)
-        self.h.addRows(n, np.full(n, -highspy.kHighsInf), np.ones(n), len(mine), starts,
-                       mine.astype(np.int32), np.ones(len(mine)))
+        self.h.addRows(
+            n,
+            np.full(n, -highspy.kHighsInf),
+            np.ones(n),
+            len(mine),
+            starts,
+            mine.astype(np.int32),
+            np.ones(len(mine)),
+        )
         self.row_of[cases] = self.n_rows + np.arange(n)
         self.n_rows += n
         self.single[cases] = -1
@@ -224,7 +241,7 @@ class Master:
         x = self.x = np.asarray(sol.col_value)
         core = self.core
         self.objective = float(self.h.getInfo().objective_function_value) if ok else -np.inf
-        v = np.maximum(np.asarray(sol.row_dual)[:core.cap.size], 0.0).reshape(core.cap.shape)
+        v = np.maximum(np.asarray(sol.row_dual)[: core.cap.size], 0.0).reshape(core.cap.shape)
         return x, self.case_u(None, v), v, ok
 
     def case_u(self, w: np.ndarray | None, v: np.ndarray | None = None) -> np.ndarray:
@@ -245,10 +262,16 @@ class Master:
         return u
 
 
-def solve_milp(core: Core, ks: np.ndarray, start: np.ndarray, time_limit: float,
-               gap: float, cap: np.ndarray | None = None,
-               heuristic_effort: float | None = None,
-               deadline: float | None = None) -> tuple[np.ndarray, float, bool]:
+def solve_milp(
+    core: Core,
+    ks: np.ndarray,
+    start: np.ndarray,
+    time_limit: float,
+    gap: float,
+    cap: np.ndarray | None = None,
+    heuristic_effort: float | None = None,
+    deadline: float | None = None,
+) -> tuple[np.ndarray, float, bool]:
     """Best plan over pair columns ``ks`` from the MIP start ``start`` (0/1 per column).
 
     ``cap`` replaces the core's capacities (a MILP over what the fixed part left).
@@ -266,7 +289,7 @@ def solve_milp(core: Core, ks: np.ndarray, start: np.ndarray, time_limit: float,
     lp.col_cost_, lp.col_lower_, lp.col_upper_ = core.s[ks], np.zeros(n), np.ones(n)
     upper = row_upper(core)
     if cap is not None:
-        upper[core.n_cases:] = np.maximum(cap, 0.0).ravel()
+        upper[core.n_cases :] = np.maximum(cap, 0.0).ravel()
     lp.row_lower_, lp.row_upper_ = np.full(n_rows, -highspy.kHighsInf), upper
     lp.sense_ = highspy.ObjSense.kMaximize
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise

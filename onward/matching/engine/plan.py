@@ -51,8 +51,9 @@ def fits(core: Core, k: np.ndarray, rem: np.ndarray) -> np.ndarray:
     return table.ravel()[core.gp[k]]
 
 
-def greedy_fill(core: Core, assign: np.ndarray, cand: np.ndarray,
-                priority: np.ndarray) -> np.ndarray:
+def greedy_fill(
+    core: Core, assign: np.ndarray, cand: np.ndarray, priority: np.ndarray
+) -> np.ndarray:
     """Assign still-free cases along candidate pairs, highest priority first.
 
     Keeps feasibility: a pair is taken only if its case is free and every
@@ -81,17 +82,24 @@ def greedy_fill(core: Core, assign: np.ndarray, cand: np.ndarray,
     return assign
 
 
-def _take_in_blocks(core: Core, order: np.ndarray, assign: np.ndarray, rem: np.ndarray,
-                    use_l: list[list[float]], block: int = 20_000) -> None:
+def _take_in_blocks(
+    core: Core,
+    order: np.ndarray,
+    assign: np.ndarray,
+    rem: np.ndarray,
+    use_l: list[list[float]],
+    block: int = 20_000,
+) -> None:
     for a in range(0, len(order), block):
-        ks = order[a:a + block]
+        ks = order[a : a + block]
         if a:  # cheap numpy pass drops pairs that can no longer be taken
             ks = ks[(assign[core.pc[ks]] == UNASSIGNED) & fits(core, ks, rem)]
         _take(core, ks, assign, rem, use_l)
 
 
-def _take(core: Core, ks: np.ndarray, assign: np.ndarray, rem: np.ndarray,
-          use_l: list[list[float]]) -> None:
+def _take(
+    core: Core, ks: np.ndarray, assign: np.ndarray, rem: np.ndarray, use_l: list[list[float]]
+) -> None:
     """Take pairs ``ks`` in order where the case is free and the pledge has room."""
     rem_l = rem.tolist()
     for c, p in zip(core.pc[ks].tolist(), core.pp[ks].tolist(), strict=True):
@@ -106,8 +114,9 @@ def _take(core: Core, ks: np.ndarray, assign: np.ndarray, rem: np.ndarray,
 
 def feasible(core: Core, assign: np.ndarray) -> bool:
     """True if the free assignment uses active pairs only and fits every capacity."""
-    return bool((pair_of(core, assign) >= 0).all()
-                and (load(core, assign) <= core.cap + 1e-9).all())
+    return bool(
+        (pair_of(core, assign) >= 0).all() and (load(core, assign) <= core.cap + 1e-9).all()
+    )
 
 
 def repair(core: Core, assign: np.ndarray) -> np.ndarray:
@@ -137,8 +146,12 @@ def _empty_until_fits(core: Core, assign: np.ndarray, p: int, used: np.ndarray) 
         assign[cases[i]] = UNASSIGNED
 
 
-def check(problem: Problem, plan: np.ndarray, locks: np.ndarray | None = None,
-          forbids: np.ndarray | None = None) -> list[str]:
+def check(
+    problem: Problem,
+    plan: np.ndarray,
+    locks: np.ndarray | None = None,
+    forbids: np.ndarray | None = None,
+) -> list[str]:
     """Every rule a plan breaks, checked from the problem alone (empty = feasible)."""
     errors: list[str] = []
     plan = np.asarray(plan, np.int64)
@@ -149,10 +162,10 @@ def check(problem: Problem, plan: np.ndarray, locks: np.ndarray | None = None,
     bad = ~np.isin(cases * problem.n_pledges + plan[cases], allowed)
     for c in cases[bad].tolist():
         errors.append(f"case {c} on pledge {plan[c]}: pair not allowed")
-    for c, p in (np.asarray(forbids).reshape(-1, 2).tolist() if forbids is not None else []):
+    for c, p in np.asarray(forbids).reshape(-1, 2).tolist() if forbids is not None else []:
         if plan[c] == p:
             errors.append(f"case {c} on forbidden pledge {p}")
-    for c, p in (np.asarray(locks).reshape(-1, 2).tolist() if locks is not None else []):
+    for c, p in np.asarray(locks).reshape(-1, 2).tolist() if locks is not None else []:
         if plan[c] != p:
             errors.append(f"case {c} not on locked pledge {p}")
     used = np.zeros(problem.capacity.shape, np.int64)
@@ -160,4 +173,3 @@ def check(problem: Problem, plan: np.ndarray, locks: np.ndarray | None = None,
     for p, d in np.argwhere(used > problem.capacity).tolist():
         errors.append(f"pledge {p} dimension {d}: {used[p, d]} > {problem.capacity[p, d]}")
     return errors
-

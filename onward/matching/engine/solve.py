@@ -151,8 +151,14 @@ def _start(search: _Search, master: Master, warm: WarmStart | None, dual_share: 
         v = search.v
         if core.n_cases >= 2 * SAMPLE_CASES:  # prices from a sample first: far cheaper
             end = time.perf_counter() + SAMPLE_SHARE * (dual_end - time.perf_counter())
-            v = minimise(core.sample(SAMPLE_CASES / core.n_cases), v, end, taus, SAMPLE_ITERS,
-                         lambda _v, _exact: None)
+            v = minimise(
+                core.sample(SAMPLE_CASES / core.n_cases),
+                v,
+                end,
+                taus,
+                SAMPLE_ITERS,
+                lambda _v, _exact: None,
+            )
             search.prices(v)
             search.say(f"sample prices: bound {search.ub:.6g}")
             taus = taus[1:]
@@ -164,9 +170,13 @@ def _start(search: _Search, master: Master, warm: WarmStart | None, dual_share: 
     search.say(f"start: {master.cols.size} columns, plan {search.lb:.6g}, bound {search.ub:.6g}")
 
 
-def column_generation(search: _Search, master: Master, target: float,
-                      alpha: float = SMOOTHING,
-                      seconds: float | None = None) -> tuple[np.ndarray, bool]:
+def column_generation(
+    search: _Search,
+    master: Master,
+    target: float,
+    alpha: float = SMOOTHING,
+    seconds: float | None = None,
+) -> tuple[np.ndarray, bool]:
     """Solve the LP relaxation by pricing; return the last LP x and whether it converged.
 
     Pricing is stabilised (Wentges smoothing): pairs are priced at
@@ -199,9 +209,11 @@ def column_generation(search: _Search, master: Master, target: float,
             if enter.size:
                 break
             alpha *= 0.5
-        search.say(f"lp round {rounds}: {int(master.active.sum())} columns, "
-                   f"{master.n_rows} rows, lp {lp:.6g}, bound {search.ub:.6g}, "
-                   f"entering {enter.size}")
+        search.say(
+            f"lp round {rounds}: {int(master.active.sum())} columns, "
+            f"{master.n_rows} rows, lp {lp:.6g}, bound {search.ub:.6g}, "
+            f"entering {enter.size}"
+        )
         if not enter.size:
             return x, True
         if search.gap() <= target * 0.01:
@@ -222,7 +234,7 @@ def round_lp(search: _Search, master: Master, x: np.ndarray) -> None:
     if not len(x):
         return
     assign = np.full(core.n_cases, UNASSIGNED, np.int64)
-    cols = master.cols[:len(x)]  # columns added after that LP solve have no x yet
+    cols = master.cols[: len(x)]  # columns added after that LP solve have no x yet
     whole = cols[x > 1 - 1e-6]
     assign[core.pc[whole]] = core.pp[whole]
     w = profits(core, search.v)
@@ -245,9 +257,16 @@ def round_lp(search: _Search, master: Master, x: np.ndarray) -> None:
     if not len(ks) or not search.fits(ks.size):
         return
     began = time.perf_counter()
-    chosen, _, solved = solve_milp(core, ks, np.isin(ks, mine),
-                                   min(search.left() - MILP_OVERRUN, ROUND_SECONDS),
-                                   1e-6, cap=rest, heuristic_effort=0.3, deadline=search.deadline)
+    chosen, _, solved = solve_milp(
+        core,
+        ks,
+        np.isin(ks, mine),
+        min(search.left() - MILP_OVERRUN, ROUND_SECONDS),
+        1e-6,
+        cap=rest,
+        heuristic_effort=0.3,
+        deadline=search.deadline,
+    )
     search.measured(time.perf_counter() - began, ks.size, solved)
     plan = assign.copy()
     plan[core.pc[chosen]] = core.pp[chosen]
@@ -274,8 +293,9 @@ def improve(search: _Search, target: float, seconds: float, group: int = LNS_PLE
     steps, last = 0, 0.0  # last: seconds of the last step (none started that cannot end)
     while time.perf_counter() < end and search.left() > 0.05 and search.gap() > target:
         before = search.lb
-        for pledges in np.array_split(rng.permutation(core.n_pledges),
-                                      max(1, core.n_pledges // group)):
+        for pledges in np.array_split(
+            rng.permutation(core.n_pledges), max(1, core.n_pledges // group)
+        ):
             left = min(end - time.perf_counter(), search.left())
             if left <= max(0.05, last) or search.gap() <= target:
                 return
@@ -292,8 +312,15 @@ def improve(search: _Search, target: float, seconds: float, group: int = LNS_PLE
                 continue
             cap = np.where(mark[:, None], core.cap, 0.0)
             began = time.perf_counter()
-            chosen, _, _ = solve_milp(core, ks, np.isin(ks, mine), min(left, LNS_SECONDS),
-                                      1e-6, cap=cap, deadline=search.deadline)
+            chosen, _, _ = solve_milp(
+                core,
+                ks,
+                np.isin(ks, mine),
+                min(left, LNS_SECONDS),
+                1e-6,
+                cap=cap,
+                deadline=search.deadline,
+            )
             last = time.perf_counter() - began
             plan = a.copy()
             plan[movable & (a >= 0)] = UNASSIGNED
@@ -301,10 +328,13 @@ def improve(search: _Search, target: float, seconds: float, group: int = LNS_PLE
             search.offer(plan)
             steps += 1
             if steps % 5 == 0:
-                search.say(f"neighbourhood step {steps} ({ks.size} pairs): plan {search.lb:.6g}, "
-                           f"gap {search.gap():.4%}")
-        search.say(f"neighbourhood search ({steps} steps): plan {search.lb:.6g}, "
-                   f"gap {search.gap():.4%}")
+                search.say(
+                    f"neighbourhood step {steps} ({ks.size} pairs): plan {search.lb:.6g}, "
+                    f"gap {search.gap():.4%}"
+                )
+        search.say(
+            f"neighbourhood search ({steps} steps): plan {search.lb:.6g}, gap {search.gap():.4%}"
+        )
         if search.lb <= before + 1e-9:  # a whole sweep found nothing
             return
 
@@ -323,8 +353,10 @@ def close_gap(search: _Search, target: float, max_pairs: int) -> None:
         mine = pair_of(core, search.assign)
         room = _pairs_that_fit(search, max_pairs, len(mine))
         if room is None:
-            search.say(f"no restricted milp: {search.left():.1f} s left, too few for "
-                       f"{max_pairs} pairs at {search.rate * 1e6:.1f} us per column")
+            search.say(
+                f"no restricted milp: {search.left():.1f} s left, too few for "
+                f"{max_pairs} pairs at {search.rate * 1e6:.1f} us per column"
+            )
             return
         max_pairs = room
         delta = search.v_ub - search.lb
@@ -336,17 +368,24 @@ def close_gap(search: _Search, target: float, max_pairs: int) -> None:
             keep = keep[rc[keep] > cut]
         ks = np.union1d(keep, mine)
         began = time.perf_counter()
-        chosen, bound, solved = solve_milp(core, ks, np.isin(ks, mine),
-                                           search.left() - MILP_OVERRUN, max(target * 0.5, 1e-9),
-                                           deadline=search.deadline)
+        chosen, bound, solved = solve_milp(
+            core,
+            ks,
+            np.isin(ks, mine),
+            search.left() - MILP_OVERRUN,
+            max(target * 0.5, 1e-9),
+            deadline=search.deadline,
+        )
         search.measured(time.perf_counter() - began, ks.size, solved)
         assign = np.full(core.n_cases, UNASSIGNED, np.int64)
         assign[core.pc[chosen]] = core.pp[chosen]
         search.offer(assign)
         proven = max(bound + core.fixed_value, search.v_ub - delta, search.lb)
         search.ub = min(search.ub, proven)
-        search.say(f"milp over {ks.size} pairs: plan {search.lb:.6g}, bound {search.ub:.6g}, "
-                   f"gap {search.gap():.4%}")
+        search.say(
+            f"milp over {ks.size} pairs: plan {search.lb:.6g}, bound {search.ub:.6g}, "
+            f"gap {search.gap():.4%}"
+        )
         if not capped or not solved:
             return
         max_pairs *= 4
@@ -387,10 +426,18 @@ def explain(core: Core, plan: np.ndarray, v: np.ndarray) -> Explanation:
     return Explanation(score, alt_pledge, alt_score, block_pledge, block_dim, price)
 
 
-def solve(problem: Problem, *, locks: np.ndarray | None = None,
-          forbids: np.ndarray | None = None, time_limit: float = 60.0, gap: float = 1e-4,
-          warm: WarmStart | None = None, progress: Progress | None = None,
-          max_milp_pairs: int | None = None, deadline: float | None = None) -> Result:
+def solve(
+    problem: Problem,
+    *,
+    locks: np.ndarray | None = None,
+    forbids: np.ndarray | None = None,
+    time_limit: float = 60.0,
+    gap: float = 1e-4,
+    warm: WarmStart | None = None,
+    progress: Progress | None = None,
+    max_milp_pairs: int | None = None,
+    deadline: float | None = None,
+) -> Result:
     """Best assignment of cases to pledges, with a proven bound.
 
     ``locks`` and ``forbids`` are (n, 2) arrays of (case, pledge) indices. A lock on
@@ -417,15 +464,36 @@ def solve(problem: Problem, *, locks: np.ndarray | None = None,
     improve(search, gap, LNS_SHARE * search.left())
     close_gap(search, gap, max_milp_pairs or max(20_000, 2 * problem.n_cases))
     improve(search, gap, search.left())  # the time no restricted MILP could use
-    return _result(problem, core, search, master, locks, forbids, t0,
-                   {"lp_converged": int(converged), "lp_seconds": round(t_lp, 3),
-                    "columns": int(master.cols.size), "pairs": int(core.n_pairs),
-                    "history": search.history}, gap)
+    return _result(
+        problem,
+        core,
+        search,
+        master,
+        locks,
+        forbids,
+        t0,
+        {
+            "lp_converged": int(converged),
+            "lp_seconds": round(t_lp, 3),
+            "columns": int(master.cols.size),
+            "pairs": int(core.n_pairs),
+            "history": search.history,
+        },
+        gap,
+    )
 
 
-def _result(problem: Problem, core: Core, search: _Search, master: Master,
-            locks: np.ndarray | None, forbids: np.ndarray | None, t0: float,
-            stats: dict, target: float) -> Result:
+def _result(
+    problem: Problem,
+    core: Core,
+    search: _Search,
+    master: Master,
+    locks: np.ndarray | None,
+    forbids: np.ndarray | None,
+    t0: float,
+    stats: dict,
+    target: float,
+) -> Result:
     """Check the plan against the problem itself (never return an infeasible plan)."""
     if not feasible(core, search.assign):  # repair makes this impossible: refuse, never hand out
         raise RuntimeError("engine produced an infeasible plan")
@@ -433,7 +501,16 @@ def _result(problem: Problem, core: Core, search: _Search, master: Master,
     g = search.gap()
     status = "optimal" if g == 0 else "gap_reached" if g <= target else "time_limit"
     support = master.cols[master.x > 1e-9] if len(master.x) == len(master.cols) else master.cols
-    warm = WarmStart(core.pc[support].copy(), core.pp[support].copy(), search.v.copy(),
-                     plan.copy())
-    return Result(plan, search.lb, search.ub, g, status, time.perf_counter() - t0,
-                  explain(core, plan, search.v), search.v, warm, stats)
+    warm = WarmStart(core.pc[support].copy(), core.pp[support].copy(), search.v.copy(), plan.copy())
+    return Result(
+        plan,
+        search.lb,
+        search.ub,
+        g,
+        status,
+        time.perf_counter() - t0,
+        explain(core, plan, search.v),
+        search.v,
+        warm,
+        stats,
+    )

@@ -21,9 +21,14 @@ PLEDGE = PledgeFacts(1, "DEU", frozenset({"SM"}))
 
 
 def facts(**kw):
-    base = {"case_id": "C1", "priority": "normal", "needs": frozenset(),
-            "family_countries": frozenset(), "preferred_countries": frozenset(),
-            "months_waited": 0.0}
+    base = {
+        "case_id": "C1",
+        "priority": "normal",
+        "needs": frozenset(),
+        "family_countries": frozenset(),
+        "preferred_countries": frozenset(),
+        "months_waited": 0.0,
+    }
     base.update(kw)
     return CaseFacts(**base)
 
@@ -68,23 +73,42 @@ def test_predicted_outcome_is_weighted_and_absent_by_default():
 
 def test_the_explanation_adds_up_to_the_score():
     weights = clean_weights({"predicted_outcome": 7.3, "per_month_waited": 0.37})
-    case = facts(priority="urgent", needs=frozenset({"SM", "DS"}),
-                 family_countries=frozenset({"DEU"}), preferred_countries=frozenset({"DEU"}),
-                 months_waited=7.3)
+    case = facts(
+        priority="urgent",
+        needs=frozenset({"SM", "DS"}),
+        family_countries=frozenset({"DEU"}),
+        preferred_countries=frozenset({"DEU"}),
+        months_waited=7.3,
+    )
     terms = pair_terms(weights, case, PledgeFacts(1, "DEU", frozenset({"SM", "DS"})), 0.81)
-    assert {t.code for t in terms} == {"priority", "need_served", "family_link", "preference",
-                                       "per_month_waited", "predicted_outcome"}
+    assert {t.code for t in terms} == {
+        "priority",
+        "need_served",
+        "family_link",
+        "preference",
+        "per_month_waited",
+        "predicted_outcome",
+    }
     assert sum(t.points for t in terms) == pytest.approx(
-        pair_score(weights, case, PledgeFacts(1, "DEU", frozenset({"SM", "DS"})), 0.81),
-        abs=1e-9)
+        pair_score(weights, case, PledgeFacts(1, "DEU", frozenset({"SM", "DS"})), 0.81), abs=1e-9
+    )
     assert all(t.detail for t in terms)
 
 
 def test_weights_default_where_not_given_and_bad_ones_are_named():
-    assert clean_weights({}) == {**DEFAULT_WEIGHTS,
-                                 "need_served": dict(sorted(DEFAULT_WEIGHTS["need_served"].items()))}
+    assert clean_weights({}) == {
+        **DEFAULT_WEIGHTS,
+        "need_served": dict(sorted(DEFAULT_WEIGHTS["need_served"].items())),
+    }
     with pytest.raises(ValidationError) as err:
-        clean_weights({"priority": {"urgent": "x"}, "family_link": -1, "shoe_size": 3,
-                       "need_served": {"ZZ": 1}}, known_needs={"SM"})
+        clean_weights(
+            {
+                "priority": {"urgent": "x"},
+                "family_link": -1,
+                "shoe_size": 3,
+                "need_served": {"ZZ": 1},
+            },
+            known_needs={"SM"},
+        )
     fields = err.value.message_dict
     assert {"priority.urgent", "family_link", "weights", "need_served"} <= set(fields)

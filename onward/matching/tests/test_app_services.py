@@ -18,17 +18,22 @@ pytestmark = pytest.mark.django_db
 
 def _pairs(run):
     inputs = run.inputs_data()
-    return {(inputs["cases"][c]["case_id"], inputs["pledges"][p]["pk"])
-            for c, p in zip(inputs["pair_case"], inputs["pair_pledge"], strict=True)}
+    return {
+        (inputs["cases"][c]["case_id"], inputs["pledges"][p]["pk"])
+        for c, p in zip(inputs["pair_case"], inputs["pair_pledge"], strict=True)
+    }
 
 
 def _plan(run):
     inputs, result = run.inputs_data(), run.result_data()
-    return {inputs["cases"][c]["case_id"]: (inputs["pledges"][p]["pk"] if p >= 0 else None)
-            for c, p in enumerate(result["assignment"])}
+    return {
+        inputs["cases"][c]["case_id"]: (inputs["pledges"][p]["pk"] if p >= 0 else None)
+        for c, p in enumerate(result["assignment"])
+    }
 
 
 # --- Allowed pairs ---------------------------------------------------------------------------
+
 
 def test_allowed_pairs_keep_the_pledges_criteria(users):
     small = open_pledge(users, name="small", max_case_size=3)
@@ -77,6 +82,7 @@ def test_capacity_offered_is_what_is_left_after_open_submissions(users):
 
 # --- Solving, locks and forbids, reproduction ------------------------------------------------
 
+
 def test_a_run_places_the_best_cases_within_capacity(users):
     pledge = open_pledge(users, persons=4)
     urgent = assessed_case(users, size=2, priority="urgent")
@@ -84,8 +90,11 @@ def test_a_run_places_the_best_cases_within_capacity(users):
     normal = assessed_case(users, size=2, priority="normal")
     run = solved_run(users)
     assert run.status == MatchRun.Status.DONE and run.solver_status == "optimal"
-    assert _plan(run) == {urgent.case_id: pledge.pk, emergency.case_id: pledge.pk,
-                          normal.case_id: None}
+    assert _plan(run) == {
+        urgent.case_id: pledge.pk,
+        emergency.case_id: pledge.pk,
+        normal.case_id: None,
+    }
     assert run.objective == pytest.approx(150) and run.gap == 0
     assert AuditEntry.objects.filter(object_type="match_run", object_id=str(run.pk)).count() == 2
 
@@ -93,13 +102,14 @@ def test_a_run_places_the_best_cases_within_capacity(users):
 def test_locks_and_forbids_hold_after_a_re_solve(users):
     a = open_pledge(users, name="A", persons=4)
     b = open_pledge(users, name="B", persons=4, country="DEU")
-    cases = [assessed_case(users, size=2, priority=p) for p in
-             ("emergency", "urgent", "normal", "normal")]
+    cases = [
+        assessed_case(users, size=2, priority=p)
+        for p in ("emergency", "urgent", "normal", "normal")
+    ]
     run = solved_run(users)
     rs = users[roles.RESETTLEMENT]
     services.pin_set(actor=rs, run=run, case_id=cases[3].case_id, pledge_id=a.pk, kind="lock")
-    services.pin_set(actor=rs, run=run, case_id=cases[0].case_id, pledge_id=a.pk,
-                     kind="forbid")
+    services.pin_set(actor=rs, run=run, case_id=cases[0].case_id, pledge_id=a.pk, kind="forbid")
     child = services.run_resolve(actor=rs, run=run)
     services.run_execute(run=child)
     child.refresh_from_db()
@@ -109,8 +119,7 @@ def test_locks_and_forbids_hold_after_a_re_solve(users):
     assert set(child.pins.values_list("kind", flat=True)) == {"lock", "forbid"}
     assert not child.pins.filter(draft=True).exists()
     # The pins carry on to the next re-solve, and a release takes one off.
-    services.pin_set(actor=rs, run=child, case_id=cases[0].case_id, pledge_id=a.pk,
-                     kind="release")
+    services.pin_set(actor=rs, run=child, case_id=cases[0].case_id, pledge_id=a.pk, kind="release")
     grandchild = services.run_resolve(actor=rs, run=child)
     assert list(grandchild.pins.values_list("kind", flat=True)) == ["lock"]
 
@@ -122,23 +131,29 @@ def test_a_lock_on_a_pair_not_allowed_or_beyond_capacity_is_refused(users):
     run = solved_run(users)
     rs = users[roles.RESETTLEMENT]
     with pytest.raises(ValidationError, match="not allowed"):
-        services.pin_set(actor=rs, run=run, case_id=big.case_id, pledge_id=small.pk,
-                         kind="lock")
-    services.pin_set(actor=rs, run=run, case_id=two[0].case_id, pledge_id=small.pk,
-                     kind="lock")
+        services.pin_set(actor=rs, run=run, case_id=big.case_id, pledge_id=small.pk, kind="lock")
+    services.pin_set(actor=rs, run=run, case_id=two[0].case_id, pledge_id=small.pk, kind="lock")
     with pytest.raises(ValidationError, match="exceed"):
-        services.pin_set(actor=rs, run=run, case_id=two[1].case_id, pledge_id=small.pk,
-                         kind="lock")
+        services.pin_set(actor=rs, run=run, case_id=two[1].case_id, pledge_id=small.pk, kind="lock")
     assert run.pins.count() == 1
 
 
 def test_reproducing_a_run_gives_the_same_objective(users):
     for i in range(3):
-        open_pledge(users, name=f"P{i}", persons=5 + i, country=("ALB", "DEU", "NOR")[i],
-                    needs_served=["SM"] if i else [])
+        open_pledge(
+            users,
+            name=f"P{i}",
+            persons=5 + i,
+            country=("ALB", "DEU", "NOR")[i],
+            needs_served=["SM"] if i else [],
+        )
     for i in range(12):
-        assessed_case(users, size=1 + i % 3, needs=["SM"] if i % 4 == 0 else [],
-                      priority=("emergency", "urgent", "normal")[i % 3])
+        assessed_case(
+            users,
+            size=1 + i % 3,
+            needs=["SM"] if i % 4 == 0 else [],
+            priority=("emergency", "urgent", "normal")[i % 3],
+        )
     run = solved_run(users)
     again = services.matchrun_reproduce(run)
     assert again["same_objective"] and again["objective"] == pytest.approx(run.objective)
@@ -157,6 +172,7 @@ def test_only_the_resettlement_officer_and_admin_may_run(users):
 
 # --- Accepting -------------------------------------------------------------------------------
 
+
 def test_accepting_one_pledge_creates_its_submissions_only(users):
     a = open_pledge(users, name="A", persons=4)
     b = open_pledge(users, name="B", persons=4, country="DEU")
@@ -167,11 +183,13 @@ def test_accepting_one_pledge_creates_its_submissions_only(users):
     done = services.run_accept(actor=users[roles.RESETTLEMENT], run=run, pledge_ids=[a.pk])
     to_a = sorted(c for c, p in plan.items() if p == a.pk)
     assert sorted(done[a.pk]) == to_a and len(to_a) == 2
-    assert sorted(Submission.objects.filter(pledge=a).values_list("case__case_id", flat=True)) \
-        == to_a
+    assert (
+        sorted(Submission.objects.filter(pledge=a).values_list("case__case_id", flat=True)) == to_a
+    )
     assert not Submission.objects.filter(pledge=b).exists()
-    assert set(RelocationCase.objects.filter(case__case_id__in=to_a).values_list(
-        "state", flat=True)) == {State.SUBMITTED}
+    assert set(
+        RelocationCase.objects.filter(case__case_id__in=to_a).values_list("state", flat=True)
+    ) == {State.SUBMITTED}
     assert MatchAcceptance.objects.get(run=run).pledge == a
     # The rest later; the same pledge twice is refused.
     with pytest.raises(ValidationError, match="already accepted"):
@@ -209,11 +227,13 @@ def test_accept_refuses_when_the_pledge_filled_up_since_the_run(users):
 
 # --- Policies and links ----------------------------------------------------------------------
 
+
 def test_editing_a_policy_makes_a_new_version_and_refuses_a_stale_edit(users):
     rs = users[roles.RESETTLEMENT]
     v1 = services.policy_create(actor=rs, name="Medical first", weights={})
-    v2 = services.policy_update(actor=rs, policy=v1, expected_version=1,
-                                weights={**v1.weights, "family_link": 50})
+    v2 = services.policy_update(
+        actor=rs, policy=v1, expected_version=1, weights={**v1.weights, "family_link": 50}
+    )
     v1.refresh_from_db()
     assert (v2.version, v2.previous, v1.current, v2.current) == (2, v1, False, True)
     assert v1.weights["family_link"] == 30 and v2.weights["family_link"] == 50
@@ -229,8 +249,9 @@ def test_a_run_keeps_the_policy_it_was_scored_with(users):
     services.case_link_add(actor=rs, case=case, country="DEU", kind="family")
     policy = services.policy_create(actor=rs, name="Family", weights={"family_link": 40})
     run = solved_run(users, policy=policy)
-    services.policy_update(actor=rs, policy=policy, expected_version=1,
-                           weights={**policy.weights, "family_link": 1})
+    services.policy_update(
+        actor=rs, policy=policy, expected_version=1, weights={**policy.weights, "family_link": 1}
+    )
     run.refresh_from_db()
     assert run.policy_snapshot["weights"]["family_link"] == 40
     assert run.objective == pytest.approx(10 + 40)
@@ -262,7 +283,6 @@ def test_predictions_enter_the_score_when_weighted(users):
     pledge = open_pledge(users)
     case = assessed_case(users)
     policy = services.policy_create(actor=rs, name="Model", weights={"predicted_outcome": 20})
-    run = solved_run(users, policy=policy,
-                     predictions={f"{case.case_id}|pledge:{pledge.pk}": 0.5})
+    run = solved_run(users, policy=policy, predictions={f"{case.case_id}|pledge:{pledge.pk}": 0.5})
     assert run.inputs_data()["score"] == [10 + 10]
     assert MatchPin.objects.count() == 0

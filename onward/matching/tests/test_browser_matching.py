@@ -17,36 +17,52 @@ from onward.web.tests.browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DIMENSIONS = [("persons", "Persons (places)", 0), ("medical", "Medical places", 1),
-              ("large_family", "Large-family places (cases of 5 or more)", 2)]
+DIMENSIONS = [
+    ("persons", "Persons (places)", 0),
+    ("medical", "Medical places", 1),
+    ("large_family", "Large-family places (cases of 5 or more)", 2),
+]
 
 
 def _demo(users):
     """A small population, two open pledges and a dozen cases assessed for relocation."""
     for code, label, order in DIMENSIONS:  # a flushed database lost the seeded list
-        CapacityDimension.objects.update_or_create(code=code,
-                                                   defaults={"label": label, "order": order})
+        CapacityDimension.objects.update_or_create(
+            code=code, defaults={"label": label, "order": order}
+        )
     population_load(generate_population(seed=7, persons=90))
     rs = users[roles.RESETTLEMENT]
     today = timezone.localdate()
-    common = {"valid_from": str(today - dt.timedelta(days=10)),
-              "valid_to": str(today + dt.timedelta(days=300))}
-    albania = relocation.pledge_create(actor=rs, data={
-        "country": "ALB", "name": "Albania 2026", "capacities": {"persons": 10}, **common})
-    germany = relocation.pledge_create(actor=rs, data={
-        "country": "DEU", "name": "Germany medical", "needs_served": ["SM", "DS"],
-        "max_case_size": 4, "capacities": {"persons": 8, "medical": 2}, **common})
+    common = {
+        "valid_from": str(today - dt.timedelta(days=10)),
+        "valid_to": str(today + dt.timedelta(days=300)),
+    }
+    albania = relocation.pledge_create(
+        actor=rs,
+        data={"country": "ALB", "name": "Albania 2026", "capacities": {"persons": 10}, **common},
+    )
+    germany = relocation.pledge_create(
+        actor=rs,
+        data={
+            "country": "DEU",
+            "name": "Germany medical",
+            "needs_served": ["SM", "DS"],
+            "max_case_size": 4,
+            "capacities": {"persons": 8, "medical": 2},
+            **common,
+        },
+    )
     priorities = ["emergency", "urgent", "normal", "normal"]
     cases = [c for c in Case.objects.order_by("case_id") if c.members.exists()][:14]
     for i, case in enumerate(cases):
         relocation.case_identify(actor=rs, case=case)
-        relocation.case_assess(actor=rs, case=case, category="LPN",
-                               priority=priorities[i % len(priorities)])
+        relocation.case_assess(
+            actor=rs, case=case, category="LPN", priority=priorities[i % len(priorities)]
+        )
     return albania, germany
 
 
-def test_officer_matches_locks_resolves_and_accepts_one_pledge(browser_page, live_server,
-                                                                users):
+def test_officer_matches_locks_resolves_and_accepts_one_pledge(browser_page, live_server, users):
     albania, germany = _demo(users)
     page, base = browser_page, live_server.url
 
@@ -89,8 +105,10 @@ def test_officer_matches_locks_resolves_and_accepts_one_pledge(browser_page, liv
     assert f"Submitted {len(expected)} cases to 1 pledge" in page.content()
     shot(page, "matching-06-accepted")
 
-    assert sorted(Submission.objects.filter(pledge=germany).values_list(
-        "case__case_id", flat=True)) == expected
+    assert (
+        sorted(Submission.objects.filter(pledge=germany).values_list("case__case_id", flat=True))
+        == expected
+    )
     assert not Submission.objects.filter(pledge=albania).exists()
 
     page.goto(f"{base}/relocation/pledges/{germany.pk}/")

@@ -25,13 +25,22 @@ solve_module = importlib.import_module("onward.matching.engine.solve")  # the pa
 
 def brute_force(problem: Problem, locks: np.ndarray, forbids: np.ndarray) -> float:
     """Best objective over every plan (each case: unassigned or one allowed pledge)."""
-    score = {(c, p): s for c, p, s in zip(problem.pair_case.tolist(), problem.pair_pledge.tolist(),
-                                          problem.score.tolist(), strict=True)}
+    score = {
+        (c, p): s
+        for c, p, s in zip(
+            problem.pair_case.tolist(),
+            problem.pair_pledge.tolist(),
+            problem.score.tolist(),
+            strict=True,
+        )
+    }
     for c, p in forbids.tolist():
         score.pop((c, p), None)
     lock = dict(locks.tolist())
-    choices = [[lock[c]] if c in lock else [-1] + [p for p in range(problem.n_pledges) if (c, p) in score]
-               for c in range(problem.n_cases)]
+    choices = [
+        [lock[c]] if c in lock else [-1] + [p for p in range(problem.n_pledges) if (c, p) in score]
+        for c in range(problem.n_cases)
+    ]
     best = -np.inf
     for plan in itertools.product(*choices):
         used = np.zeros_like(problem.capacity)
@@ -47,9 +56,16 @@ def brute_force(problem: Problem, locks: np.ndarray, forbids: np.ndarray) -> flo
 def instances(draw: st.DrawFn) -> tuple[Problem, np.ndarray, np.ndarray]:
     n_c, n_p, n_d = draw(st.integers(1, 6)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
     ints = st.integers(0, 4)
-    use = np.array(draw(st.lists(st.lists(ints, min_size=n_d, max_size=n_d), min_size=n_c, max_size=n_c)))
-    cap = np.array(draw(st.lists(st.lists(st.integers(0, 8), min_size=n_d, max_size=n_d),
-                                 min_size=n_p, max_size=n_p)))
+    use = np.array(
+        draw(st.lists(st.lists(ints, min_size=n_d, max_size=n_d), min_size=n_c, max_size=n_c))
+    )
+    cap = np.array(
+        draw(
+            st.lists(
+                st.lists(st.integers(0, 8), min_size=n_d, max_size=n_d), min_size=n_p, max_size=n_p
+            )
+        )
+    )
     pairs = [(c, p) for c in range(n_c) for p in range(n_p) if draw(st.booleans())]
     scores = [draw(st.integers(-5, 30)) + draw(st.sampled_from([0.0, 0.25, 0.5])) for _ in pairs]
     pc = np.array([c for c, _ in pairs], np.int64)
@@ -64,7 +80,11 @@ def instances(draw: st.DrawFn) -> tuple[Problem, np.ndarray, np.ndarray]:
             locked.add(c)
         elif flag == "forbid":
             forbids.append((c, p))
-    return problem, np.array(locks, np.int64).reshape(-1, 2), np.array(forbids, np.int64).reshape(-1, 2)
+    return (
+        problem,
+        np.array(locks, np.int64).reshape(-1, 2),
+        np.array(forbids, np.int64).reshape(-1, 2),
+    )
 
 
 def _locks_fit(problem: Problem, locks: np.ndarray) -> bool:
@@ -110,8 +130,13 @@ def test_a_tiny_time_limit_still_returns_a_feasible_plan() -> None:
 
 
 def test_lock_on_a_pair_not_allowed_or_forbidden_is_refused() -> None:
-    problem = Problem(np.array([[1], [1]]), np.array([[1], [1]]), np.array([0, 1]),
-                      np.array([0, 0]), np.array([5.0, 3.0]))
+    problem = Problem(
+        np.array([[1], [1]]),
+        np.array([[1], [1]]),
+        np.array([0, 1]),
+        np.array([0, 0]),
+        np.array([5.0, 3.0]),
+    )
     with pytest.raises(ValueError, match="not allowed"):
         solve(problem, locks=np.array([[0, 1]]))
     with pytest.raises(ValueError, match="forbidden"):
@@ -121,16 +146,22 @@ def test_lock_on_a_pair_not_allowed_or_forbidden_is_refused() -> None:
 
 
 def test_duplicate_pairs_are_refused() -> None:
-    problem = Problem(np.array([[1]]), np.array([[1]]), np.array([0, 0]), np.array([0, 0]),
-                      np.array([1.0, 2.0]))
+    problem = Problem(
+        np.array([[1]]), np.array([[1]]), np.array([0, 0]), np.array([0, 0]), np.array([1.0, 2.0])
+    )
     with pytest.raises(ValueError, match="twice"):
         solve(problem)
 
 
 def test_a_lock_takes_the_place_and_the_explanation_names_the_capacity() -> None:
     # Two one-person cases, one place: case 1 scores higher, a lock gives it to case 0.
-    problem = Problem(np.array([[1], [1]]), np.array([[1]]), np.array([0, 1]), np.array([0, 0]),
-                      np.array([5.0, 9.0]))
+    problem = Problem(
+        np.array([[1], [1]]),
+        np.array([[1]]),
+        np.array([0, 1]),
+        np.array([0, 0]),
+        np.array([5.0, 9.0]),
+    )
     free = solve(problem, gap=0.0)
     assert free.assignment.tolist() == [-1, 0]
     assert free.explanation.alt_pledge[0] == 0
@@ -159,8 +190,10 @@ def _random(n_cases: int, n_pledges: int, seed: int) -> Problem:
     """A small instance with three binding dimensions and half the pairs allowed."""
     rng = np.random.default_rng(seed)
     size = rng.choice(np.arange(1, 9), n_cases, p=[0.3, 0.18, 0.15, 0.13, 0.1, 0.07, 0.04, 0.03])
-    use = np.stack([size, rng.integers(0, 3, n_cases) * (rng.random(n_cases) < 0.15),
-                    (size >= 5).astype(int)], axis=1)
+    use = np.stack(
+        [size, rng.integers(0, 3, n_cases) * (rng.random(n_cases) < 0.15), (size >= 5).astype(int)],
+        axis=1,
+    )
     cap = np.ceil(use.sum(0) * 0.6 * rng.dirichlet(np.ones(n_pledges))[:, None]).astype(int)
     c, p = np.nonzero(rng.random((n_cases, n_pledges)) < 0.5)
     score = np.round(rng.uniform(10, 100, n_cases)[c] + rng.normal(0, 5, len(c)), 2)
@@ -174,8 +207,14 @@ def test_every_dual_phase_price_gives_a_bound_above_the_optimum(inst) -> None:
     best = brute_force(problem, np.empty((0, 2), np.int64), forbids)
     core = build_core(problem, None, forbids)
     seen: list[float] = []
-    minimise(core, np.zeros(core.cap.shape), time.perf_counter() + 5, [1.0, 0.1], 20,
-             lambda _v, exact: seen.append(exact))
+    minimise(
+        core,
+        np.zeros(core.cap.shape),
+        time.perf_counter() + 5,
+        [1.0, 0.1],
+        20,
+        lambda _v, exact: seen.append(exact),
+    )
     assert seen and min(seen) >= best - 1e-6
 
 
@@ -240,8 +279,9 @@ def test_a_sample_keeps_its_cases_pairs_and_that_share_of_every_capacity() -> No
     assert 350 < sample.n_cases < 650
     assert np.allclose(sample.cap, core.cap * 0.25)
     assert np.array_equal(sample.seg_case, np.arange(sample.n_cases))  # cases renumbered
-    assert np.allclose(profits(sample, core.cap * 0 + 1.0),
-                       sample.s - sample.use[sample.pc].sum(axis=1))
+    assert np.allclose(
+        profits(sample, core.cap * 0 + 1.0), sample.s - sample.use[sample.pc].sum(axis=1)
+    )
     # every pair of the sample is a pair of the whole instance, with its score
     picked = np.flatnonzero(np.random.default_rng(3).random(core.n_cases) < 0.25)
     original = core.find(picked[sample.pc], sample.pp)

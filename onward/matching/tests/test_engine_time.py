@@ -53,18 +53,27 @@ def _write_inputs(folder: Path, n_cases: int, n_pledges: int) -> list[str]:
     """CASES, PLEDGES and every (case, pledge) pair's score, written by pyarrow (fast)."""
     rng = np.random.default_rng(5)
     size = rng.integers(1, 7, n_cases)
-    (folder / "cases.csv").write_text("case_id,places\n" + "".join(
-        f"C{i},{s}\n" for i, s in enumerate(size.tolist())))
-    (folder / "pledges.csv").write_text("pledge_id,places\n" + "".join(
-        f"P{j},{int(size.sum() * 0.6 / n_pledges)}\n" for j in range(n_pledges)))
+    (folder / "cases.csv").write_text(
+        "case_id,places\n" + "".join(f"C{i},{s}\n" for i, s in enumerate(size.tolist()))
+    )
+    (folder / "pledges.csv").write_text(
+        "pledge_id,places\n"
+        + "".join(f"P{j},{int(size.sum() * 0.6 / n_pledges)}\n" for j in range(n_pledges))
+    )
     case = pc.binary_join_element_wise(
-        "C", pc.cast(pa.array(np.repeat(np.arange(n_cases), n_pledges)), pa.string()), "")
+        "C", pc.cast(pa.array(np.repeat(np.arange(n_cases), n_pledges)), pa.string()), ""
+    )
     pledge = pc.binary_join_element_wise(
-        "P", pc.cast(pa.array(np.tile(np.arange(n_pledges), n_cases)), pa.string()), "")
-    score = np.round(rng.uniform(10, 100, n_cases).repeat(n_pledges)
-                     + rng.normal(0, 5, n_cases * n_pledges), 2)
-    pacsv.write_csv(pa.table({"case_id": case, "pledge_id": pledge, "score": score}),
-                    folder / "scores.csv", pacsv.WriteOptions(quoting_style="none"))
+        "P", pc.cast(pa.array(np.tile(np.arange(n_pledges), n_cases)), pa.string()), ""
+    )
+    score = np.round(
+        rng.uniform(10, 100, n_cases).repeat(n_pledges) + rng.normal(0, 5, n_cases * n_pledges), 2
+    )
+    pacsv.write_csv(
+        pa.table({"case_id": case, "pledge_id": pledge, "score": score}),
+        folder / "scores.csv",
+        pacsv.WriteOptions(quoting_style="none"),
+    )
     return [a for n in ("cases", "pledges", "scores") for a in (f"--{n}", str(folder / f"{n}.csv"))]
 
 
@@ -72,8 +81,12 @@ def test_onward_match_returns_within_its_time_limit_counted_from_its_start(tmp_p
     argv = [*_write_inputs(tmp_path, 20_000, 100), "--out", str(tmp_path / "out.csv"), "--quiet"]
     limit = 5.0
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "onward.cli", "match", *argv,
-                           "--time-limit", str(limit)], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "onward.cli", "match", *argv, "--time-limit", str(limit)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     seconds = time.perf_counter() - t0
     assert seconds <= limit + 2, f"{seconds:.2f} s for a {limit} s limit"
     summary = json.loads(done.stdout)

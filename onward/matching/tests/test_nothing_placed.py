@@ -27,9 +27,16 @@ def _page(officer, run) -> str:
 
 def test_with_no_pledge_open_today_it_says_none_was_open_and_offers_no_accept(officer, users):
     today = timezone.localdate()
-    relocation.pledge_create(actor=users[roles.RESETTLEMENT], data={
-        "country": "DEU", "name": "Germany 2013", "valid_from": "2013-01-01",
-        "valid_to": "2013-12-31", "capacities": {"persons": 50}})
+    relocation.pledge_create(
+        actor=users[roles.RESETTLEMENT],
+        data={
+            "country": "DEU",
+            "name": "Germany 2013",
+            "valid_from": "2013-01-01",
+            "valid_to": "2013-12-31",
+            "capacities": {"persons": 50},
+        },
+    )
     for _ in range(3):
         assessed_case(users, size=2)
     run = solved_run(users)
@@ -51,8 +58,10 @@ def test_with_the_capacity_used_up_it_names_the_binding_capacity(officer, users)
     run = solved_run(users)
     page = _page(officer, run)
     assert run.n_assigned == 0
-    assert ("Norway quota: 2 of 2 cases within its criteria; no persons left (capacity − "
-            "accepted − awaiting decision).") in page
+    assert (
+        "Norway quota: 2 of 2 cases within its criteria; no persons left (capacity − "
+        "accepted − awaiting decision)."
+    ) in page
     assert all(c.case_id in page for c in waiting)  # each listed with its own reason
     assert 'id="accept-all"' not in page
 

@@ -71,14 +71,32 @@ def test_an_incident_sets_its_claims_side_by_side(browser_page, live_server, use
     from onward.incidents import services as incidents
 
     officer = users[roles.PROTECTION]
-    incident = incidents.incident_create(actor=officer, data={
-        "occurred_at": "2013-09-01", "type": "armed_attack", "within_site": False,
-        "place": "Origin camp, Diyala", "time_known": False})
-    incidents.claim_add(actor=officer, incident=incident, data={
-        "source": "Residents' organisation", "stated_on": "2013-09-01", "killed": 52})
-    incidents.claim_add(actor=officer, incident=incident, data={
-        "source": "Government of Iraq", "stated_on": "2013-09-10", "killed": 53,
-        "official": True, "summary": "The 53rd victim was identified late."})
+    incident = incidents.incident_create(
+        actor=officer,
+        data={
+            "occurred_at": "2013-09-01",
+            "type": "armed_attack",
+            "within_site": False,
+            "place": "Origin camp, Diyala",
+            "time_known": False,
+        },
+    )
+    incidents.claim_add(
+        actor=officer,
+        incident=incident,
+        data={"source": "Residents' organisation", "stated_on": "2013-09-01", "killed": 52},
+    )
+    incidents.claim_add(
+        actor=officer,
+        incident=incident,
+        data={
+            "source": "Government of Iraq",
+            "stated_on": "2013-09-10",
+            "killed": 53,
+            "official": True,
+            "summary": "The 53rd victim was identified late.",
+        },
+    )
     page, base = browser_page, live_server.url
     login(page, base, "t_protection")
     page.click("nav >> text=Incidents")

@@ -22,10 +22,12 @@ def test_a_transfer_moves_to_today_then_departs(browser_page, live_server, users
     today = timezone.localdate()
     next_week = today + dt.timedelta(days=7)
     albania = pledge(users)
-    transfer = services.transfer_plan(actor=users[roles.RESETTLEMENT], pledge=albania,
-                                      date=next_week, seats=9)
-    services.transfer_case_add(actor=users[roles.RESETTLEMENT], transfer=transfer,
-                               case=ready_case(users, albania, size=3))
+    transfer = services.transfer_plan(
+        actor=users[roles.RESETTLEMENT], pledge=albania, date=next_week, seats=9
+    )
+    services.transfer_case_add(
+        actor=users[roles.RESETTLEMENT], transfer=transfer, case=ready_case(users, albania, size=3)
+    )
 
     before = _population_shown(page, base)
     login(page, base, "t_resettlement")

@@ -30,12 +30,23 @@ def camp(db):
 def _ready_albanian_cases(users, sizes):
     albania = pledge(users)
     for n, size in enumerate(sizes):
-        case = registry.case_create(actor=users[roles.CLERK], arrival_date=dt.date(2012, 5, 5),
-                                    principal=principal_data(given_name=f"Albania{n}"))
+        case = registry.case_create(
+            actor=users[roles.CLERK],
+            arrival_date=dt.date(2012, 5, 5),
+            principal=principal_data(given_name=f"Albania{n}"),
+        )
         for i in range(size - 1):
-            registry.person_add(actor=users[roles.CLERK], case=case, person=principal_data(
-                given_name=f"Member{i}", relationship="child", birth_date="2001",
-                document_number="", specific_needs=[]))
+            registry.person_add(
+                actor=users[roles.CLERK],
+                case=case,
+                person=principal_data(
+                    given_name=f"Member{i}",
+                    relationship="child",
+                    birth_date="2001",
+                    document_number="",
+                    specific_needs=[],
+                ),
+            )
         bring_to(users, case, State.READY, pledge_=albania)
     return albania
 
@@ -45,11 +56,11 @@ def test_the_demo_plays_departures_transfers_and_incidents(camp, users):
     out = demo_movements(users=users, log=lambda *_: None)
     assert out["left_own_accord_2013"] == 17 and out["escape"] == 18
     assert LedgerEntry.objects.filter(kind="left_own_accord", date__year=2013).count() == 17
-    assert LedgerEntry.objects.filter(kind="left_own_accord", date=dt.date(2014, 2, 10)
-                                      ).count() == 18
+    assert (
+        LedgerEntry.objects.filter(kind="left_own_accord", date=dt.date(2014, 2, 10)).count() == 18
+    )
     transfers = list(Transfer.objects.filter(pledge=albania).order_by("date"))
-    assert [sum(line.persons.count() for line in t.lines.all()) for t in transfers] == \
-        [14, 30, 27]
+    assert [sum(line.persons.count() for line in t.lines.all()) for t in transfers] == [14, 30, 27]
     assert pledge_figures(albania)["persons"]["departed"] == 71
     assert pledge_figures(albania)["persons"]["capacity"] == 210
 

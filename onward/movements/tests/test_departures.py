@@ -29,8 +29,13 @@ def officer(users):
 def test_a_departure_ends_the_stay_in_the_registry_and_the_ledger_together(clerk, officer):
     _, man, _ = family(clerk)
     day = dt.date(2013, 3, 1)
-    services.departure_record(actor=officer, person=man, kind="left_own_accord", on=day,
-                              note="left with a group towards the north")
+    services.departure_record(
+        actor=officer,
+        person=man,
+        kind="left_own_accord",
+        on=day,
+        note="left with a group towards the north",
+    )
     man.refresh_from_db()
     assert (man.departure_date, man.departure_type) == (day, "left_own_accord")
     assert population_on(day - dt.timedelta(days=1)) == 2 and population_on(day) == 1
@@ -42,12 +47,14 @@ def test_a_departure_ends_the_stay_in_the_registry_and_the_ledger_together(clerk
 def test_it_refuses_a_second_departure_a_future_date_and_a_date_before_arrival(clerk, officer):
     _, man, wife = family(clerk)
     with pytest.raises(ValidationError) as err:
-        services.departure_record(actor=officer, person=man, kind="deceased",
-                                  on=dt.date.today() + dt.timedelta(days=2))
+        services.departure_record(
+            actor=officer, person=man, kind="deceased", on=dt.date.today() + dt.timedelta(days=2)
+        )
     assert "on" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
-        services.departure_record(actor=officer, person=man, kind="deceased",
-                                  on=D0 - dt.timedelta(days=1))
+        services.departure_record(
+            actor=officer, person=man, kind="deceased", on=D0 - dt.timedelta(days=1)
+        )
     assert "on" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
         services.departure_record(actor=officer, person=man, kind="relocated", on=D0)
@@ -67,8 +74,9 @@ def test_it_refuses_a_departure_by_a_role_that_may_not_record_one(clerk):
 
 def test_a_correction_reverses_the_wrong_entry_and_keeps_it(clerk, officer):
     _, man, _ = family(clerk)
-    wrong = services.departure_record(actor=officer, person=man, kind="whereabouts_unknown",
-                                      on=dt.date(2013, 2, 1))
+    wrong = services.departure_record(
+        actor=officer, person=man, kind="whereabouts_unknown", on=dt.date(2013, 2, 1)
+    )
     fix = services.departure_correct(actor=officer, person=man, reason="found in block C")
     man.refresh_from_db()
     assert man.departure_date is None and man.departure_type == ""
@@ -77,8 +85,9 @@ def test_a_correction_reverses_the_wrong_entry_and_keeps_it(clerk, officer):
     assert population_on(dt.date(2013, 2, 1)) == 2 == registry_present_on(dt.date(2013, 2, 1))
     assert LedgerEntry.objects.filter(person=man).count() == 3
     # A later true departure is recorded as usual.
-    services.departure_record(actor=officer, person=man, kind="left_own_accord",
-                              on=dt.date(2013, 4, 1))
+    services.departure_record(
+        actor=officer, person=man, kind="left_own_accord", on=dt.date(2013, 4, 1)
+    )
     assert reconcile().ok
 
 
@@ -100,9 +109,12 @@ def test_a_death_reported_twice_is_recorded_once(clerk, officer):
 def test_a_birth_adds_the_child_to_the_mothers_case_from_the_birth_date(clerk, officer):
     case, _, wife = family(clerk)
     born = dt.date(2013, 5, 20)
-    child = services.birth_record(actor=officer, mother=wife, on=born,
-                                  child={"given_name": "Leila", "sex": "F",
-                                         "family_name": "Rezaei"})
+    child = services.birth_record(
+        actor=officer,
+        mother=wife,
+        on=born,
+        child={"given_name": "Leila", "sex": "F", "family_name": "Rezaei"},
+    )
     assert child.case == case and child.relationship == "child"
     assert child.arrival_date == born and child.birth_date == born
     assert LedgerEntry.objects.get(person=child).kind == "birth"
@@ -116,8 +128,9 @@ def test_it_refuses_a_birth_to_a_man_or_to_a_mother_not_present(clerk, officer):
         services.birth_record(actor=officer, mother=man, on=D0, child={"given_name": "A"})
     assert "mother" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
-        services.birth_record(actor=officer, mother=wife, on=D0 - dt.timedelta(days=3),
-                              child={"given_name": "A"})
+        services.birth_record(
+            actor=officer, mother=wife, on=D0 - dt.timedelta(days=3), child={"given_name": "A"}
+        )
     assert "on" in err.value.message_dict
     with pytest.raises(ValidationError) as err:
         services.birth_record(actor=officer, mother=wife, on=D0, child={"given_name": ""})
@@ -126,8 +139,13 @@ def test_it_refuses_a_birth_to_a_man_or_to_a_mother_not_present(clerk, officer):
 
 def test_population_breaks_down_by_sex_age_band_need_and_nationality(clerk, officer):
     family(clerk, mother_needs=["WR", "SM"])  # the principal has SM too (principal_data)
-    family(clerk, arrival=dt.date(2013, 2, 1), given_name="Ali", nationality="IRQ",
-           document_number="Y7654321")
+    family(
+        clerk,
+        arrival=dt.date(2013, 2, 1),
+        given_name="Ali",
+        nationality="IRQ",
+        document_number="Y7654321",
+    )
     p = population(on=D0)
     assert p["total"] == 2
     assert p["by_sex"]["M"] == 1 and p["by_sex"]["F"] == 1
@@ -140,11 +158,11 @@ def test_population_breaks_down_by_sex_age_band_need_and_nationality(clerk, offi
     assert later == ledger_breakdown_naive(dt.date(2013, 2, 1))
 
 
-def test_the_nationality_breakdown_at_a_past_date_leaves_out_those_departed_by_then(
-        clerk, officer):
+def test_the_nationality_breakdown_at_a_past_date_leaves_out_those_departed_by_then(clerk, officer):
     _, man, _ = family(clerk, nationality="AFG")
-    services.departure_record(actor=officer, person=man, kind="left_own_accord",
-                              on=dt.date(2013, 2, 9))
+    services.departure_record(
+        actor=officer, person=man, kind="left_own_accord", on=dt.date(2013, 2, 9)
+    )
     assert population(on=dt.date(2013, 2, 8))["by_nationality"] == {"AFG": 1, "IRN": 1}
     assert population(on=dt.date(2013, 2, 9))["by_nationality"] == {"IRN": 1}
     services.departure_correct(actor=officer, person=man, reason="recorded in error")
@@ -154,11 +172,15 @@ def test_the_nationality_breakdown_at_a_past_date_leaves_out_those_departed_by_t
 
 def test_the_breakdown_follows_an_edit_of_the_person(clerk, officer):
     _, man, wife = family(clerk)
-    registry.person_update(actor=clerk, person=man, expected_version=man.version,
-                           changes={"birth_date": "1950", "specific_needs": ["ER"], "sex": "X",
-                                    "nationality": "SYR"})
-    registry.person_update(actor=clerk, person=wife, expected_version=wife.version,
-                           changes={"nationality": ""})
+    registry.person_update(
+        actor=clerk,
+        person=man,
+        expected_version=man.version,
+        changes={"birth_date": "1950", "specific_needs": ["ER"], "sex": "X", "nationality": "SYR"},
+    )
+    registry.person_update(
+        actor=clerk, person=wife, expected_version=wife.version, changes={"nationality": ""}
+    )
     p = population(on=D0)
     assert p["by_age_band"]["60-200"] == 1 and p["by_need"]["ER"] == 1
     assert p["by_need"]["SM"] == 0 and p["by_sex"]["X"] == 1
@@ -169,7 +191,8 @@ def test_the_breakdown_follows_an_edit_of_the_person(clerk, officer):
 
 
 def test_reconcile_exits_zero_when_all_agree_and_non_zero_when_the_registry_is_tampered(
-        clerk, officer):
+    clerk, officer
+):
     from django.core.management import call_command
     from django.core.management.base import CommandError
     from django.db import connection
@@ -178,8 +201,10 @@ def test_reconcile_exits_zero_when_all_agree_and_non_zero_when_the_registry_is_t
     services.departure_record(actor=officer, person=man, kind="deceased", on=dt.date(2013, 2, 9))
     call_command("reconcile")  # no CommandError: exit status 0
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE registry_person SET departure_date = %s WHERE id = %s",
-                       [dt.date(2013, 2, 20), man.pk])
+        cursor.execute(
+            "UPDATE registry_person SET departure_date = %s WHERE id = %s",
+            [dt.date(2013, 2, 20), man.pk],
+        )
     with pytest.raises(CommandError):
         call_command("reconcile")
     bad = [d for d, *_ in reconcile().disagreements]
@@ -187,7 +212,8 @@ def test_reconcile_exits_zero_when_all_agree_and_non_zero_when_the_registry_is_t
 
 
 def test_reconcile_finds_a_nationality_changed_behind_the_rollups_and_a_rebuild_repairs_it(
-        clerk, officer):
+    clerk, officer
+):
     from django.core.management import call_command
     from django.core.management.base import CommandError
 
@@ -217,14 +243,14 @@ def test_rebuilding_the_rollups_gives_the_same_figures(clerk, officer):
 
     _, man, wife = family(clerk, mother_needs=["WR"])
     services.departure_record(actor=officer, person=man, kind="deceased", on=dt.date(2013, 2, 9))
-    services.birth_record(actor=officer, mother=wife, on=dt.date(2013, 3, 3),
-                          child={"given_name": "Sara", "sex": "F"})
+    services.birth_record(
+        actor=officer, mother=wife, on=dt.date(2013, 3, 3), child={"given_name": "Sara", "sex": "F"}
+    )
     before = [population(on=d) for d in (D0, dt.date(2013, 2, 9), dt.date(2013, 3, 31))]
     for rebuild in (rollup_rebuild, rollup_rebuild_sql):
         rebuild()
         assert rollup_check() == []
-        assert [population(on=d) for d in (D0, dt.date(2013, 2, 9),
-                                           dt.date(2013, 3, 31))] == before
+        assert [population(on=d) for d in (D0, dt.date(2013, 2, 9), dt.date(2013, 3, 31))] == before
     series = rollup_monthly_series(dt.date(2012, 12, 1), dt.date(2013, 4, 1))
     assert [r["population"] for r in series] == [0, 2, 1, 2, 2]
     assert series == ledger_monthly_series_naive(dt.date(2012, 12, 1), dt.date(2013, 4, 1))

@@ -13,8 +13,11 @@ pytestmark = pytest.mark.django_db
 def test_registering_a_case_adds_each_person_to_the_ledger_on_their_arrival(clerk):
     day = dt.date(2012, 2, 18)
     case = services.case_create(actor=clerk, principal=principal_data(), arrival_date=day)
-    services.person_add(actor=clerk, case=case, person=principal_data(
-        given_name="Zahra", sex="F", relationship="spouse"))
+    services.person_add(
+        actor=clerk,
+        case=case,
+        person=principal_data(given_name="Zahra", sex="F", relationship="spouse"),
+    )
     assert LedgerEntry.objects.filter(kind="arrival", date=day).count() == 2
     for d in (day - dt.timedelta(days=1), day, dt.date.today()):
         assert population_on(d) == registry_present_on(d)

@@ -63,76 +63,110 @@ def registry_by_nationality(d: dt.date) -> dict[str, int]:
 class LedgerProperties(TestCase):
     @classmethod
     def setUpTestData(cls):
-        cls.clerk = User.objects.create_user(username="p_clerk", password="x" * 12,
-                                             role=roles.CLERK)
-        cls.officer = User.objects.create_user(username="p_officer", password="x" * 12,
-                                               role=roles.PROTECTION)
-        cls.rs = User.objects.create_user(username="p_rs", password="x" * 12,
-                                          role=roles.RESETTLEMENT)
-        admin = User.objects.create_user(username="p_admin", password="x" * 12,
-                                         role=roles.ADMIN)
+        cls.clerk = User.objects.create_user(
+            username="p_clerk", password="x" * 12, role=roles.CLERK
+        )
+        cls.officer = User.objects.create_user(
+            username="p_officer", password="x" * 12, role=roles.PROTECTION
+        )
+        cls.rs = User.objects.create_user(
+            username="p_rs", password="x" * 12, role=roles.RESETTLEMENT
+        )
+        admin = User.objects.create_user(username="p_admin", password="x" * 12, role=roles.ADMIN)
         # Cases ready for departure (built once: the relocation workflow takes many steps).
         users = {roles.CLERK: cls.clerk, roles.RESETTLEMENT: cls.rs, roles.ADMIN: admin}
         cls.pledge = pledge(users)
-        cls.ready = [ready_case(users, cls.pledge, size=n, given_name=f"Ready{n}",
-                                arrival=START + dt.timedelta(days=5)) for n in (1, 2, 3)]
+        cls.ready = [
+            ready_case(
+                users,
+                cls.pledge,
+                size=n,
+                given_name=f"Ready{n}",
+                arrival=START + dt.timedelta(days=5),
+            )
+            for n in (1, 2, 3)
+        ]
 
     def apply(self, op, persons, cases):
         name, *args = op
         if name == "register":
             arrival, s, b, n, nat = args
-            case = registry.case_create(actor=self.clerk, arrival_date=arrival,
-                                        principal=principal_data(sex=s, birth_date=b,
-                                                                 specific_needs=n,
-                                                                 nationality=nat))
+            case = registry.case_create(
+                actor=self.clerk,
+                arrival_date=arrival,
+                principal=principal_data(sex=s, birth_date=b, specific_needs=n, nationality=nat),
+            )
             cases.append(case)
             persons.extend(case.members.all())
         elif name == "member" and cases:
             i, s, b, n, nat = args
-            persons.append(registry.person_add(
-                actor=self.clerk, case=cases[i % len(cases)],
-                person=principal_data(relationship="child", sex=s, birth_date=b,
-                                      specific_needs=n, nationality=nat,
-                                      document_number="")))
+            persons.append(
+                registry.person_add(
+                    actor=self.clerk,
+                    case=cases[i % len(cases)],
+                    person=principal_data(
+                        relationship="child",
+                        sex=s,
+                        birth_date=b,
+                        specific_needs=n,
+                        nationality=nat,
+                        document_number="",
+                    ),
+                )
+            )
         elif name == "depart" and persons:
             i, on, kind = args
-            services.departure_record(actor=self.officer, person=persons[i % len(persons)],
-                                      kind=kind, on=on)
+            services.departure_record(
+                actor=self.officer, person=persons[i % len(persons)], kind=kind, on=on
+            )
         elif name == "birth" and persons:
             i, on, s = args
-            persons.append(services.birth_record(
-                actor=self.officer, mother=persons[i % len(persons)], on=on,
-                child={"given_name": "Baby", "sex": s}))
+            persons.append(
+                services.birth_record(
+                    actor=self.officer,
+                    mother=persons[i % len(persons)],
+                    on=on,
+                    child={"given_name": "Baby", "sex": s},
+                )
+            )
         elif name == "correct" and persons:
-            services.departure_correct(actor=self.officer, person=persons[args[0] % len(persons)],
-                                       reason="recorded in error")
+            services.departure_correct(
+                actor=self.officer,
+                person=persons[args[0] % len(persons)],
+                reason="recorded in error",
+            )
         elif name == "transfer":
             i, on, no_show = args
             case = self.ready[i % len(self.ready)]
-            transfer = services.transfer_plan(actor=self.rs, pledge=self.pledge, date=on,
-                                              seats=9)
+            transfer = services.transfer_plan(actor=self.rs, pledge=self.pledge, date=on, seats=9)
             line = services.transfer_case_add(actor=self.rs, transfer=transfer, case=case)
             if no_show:
                 other = self.ready[(i + 1) % len(self.ready)]
                 services.transfer_case_remove(
-                    actor=self.rs, transfer=transfer, reason="no-show",
-                    line=services.transfer_case_add(actor=self.rs, transfer=transfer,
-                                                    case=other))
+                    actor=self.rs,
+                    transfer=transfer,
+                    reason="no-show",
+                    line=services.transfer_case_add(actor=self.rs, transfer=transfer, case=other),
+                )
             services.transfer_confirm(actor=self.rs, transfer=transfer)
             self.confirmed.append((transfer, line))
             event("transfer confirmed")
         elif name == "transfer_correct" and self.confirmed:
             transfer, line = self.confirmed[args[0] % len(self.confirmed)]
-            services.transfer_line_correct(actor=self.rs, transfer=transfer, line=line,
-                                           reason="did not board")
+            services.transfer_line_correct(
+                actor=self.rs, transfer=transfer, line=line, reason="did not board"
+            )
             event("transfer corrected")
         elif name == "edit" and persons:
             i, s, b, n, nat = args
             p = persons[i % len(persons)]
             p.refresh_from_db()
-            registry.person_update(actor=self.clerk, person=p, expected_version=p.version,
-                                   changes={"sex": s, "birth_date": b, "specific_needs": n,
-                                            "nationality": nat})
+            registry.person_update(
+                actor=self.clerk,
+                person=p,
+                expected_version=p.version,
+                changes={"sex": s, "birth_date": b, "specific_needs": n, "nationality": nat},
+            )
 
     @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(operation, min_size=1, max_size=14))

@@ -31,12 +31,23 @@ def transfer(users):
     clerk, rs = users[roles.CLERK], users[roles.RESETTLEMENT]
     albania = pledge(users)
     given, family, father, _ = FAMILY[0]
-    case = registry.case_create(actor=clerk, principal=principal_data(
-        given_name=given, family_name=family, father_name=father, sex="F"))
+    case = registry.case_create(
+        actor=clerk,
+        principal=principal_data(given_name=given, family_name=family, father_name=father, sex="F"),
+    )
     for given, family, father, relationship in FAMILY[1:]:
-        registry.person_add(actor=clerk, case=case, person=principal_data(
-            given_name=given, family_name=family, father_name=father,
-            relationship=relationship, birth_date="2001", document_number=""))
+        registry.person_add(
+            actor=clerk,
+            case=case,
+            person=principal_data(
+                given_name=given,
+                family_name=family,
+                father_name=father,
+                relationship=relationship,
+                birth_date="2001",
+                document_number="",
+            ),
+        )
     bring_to(users, case, State.READY, pledge_=albania)
     transfer = services.transfer_plan(actor=rs, pledge=albania, date=TRANSFER_DAY, seats=10)
     services.transfer_case_add(actor=rs, transfer=transfer, case=case)
@@ -73,4 +84,4 @@ def test_each_row_keeps_its_person_beside_their_names(users, transfer):
         row = next(p for p in printed if r["person_id"] in p)
         # left to right: person id, then family, given and father's names, in their columns
         i = row.index(r["person_id"])
-        assert row[i + 2:i + 5] == [r["family_name"], r["given_name"], r["father_name"]]
+        assert row[i + 2 : i + 5] == [r["family_name"], r["given_name"], r["father_name"]]

@@ -33,10 +33,16 @@ def test_the_migration_counts_every_existing_entry_under_its_nationality(clerk, 
     from onward.accounts import roles
 
     _, man, _ = family(clerk, nationality="IRQ")
-    family(clerk, arrival=dt.date(2013, 3, 5), given_name="Ali", nationality="",
-           document_number="Y7654321")
-    services.departure_record(actor=users[roles.PROTECTION], person=man, kind="deceased",
-                              on=dt.date(2013, 2, 9))
+    family(
+        clerk,
+        arrival=dt.date(2013, 3, 5),
+        given_name="Ali",
+        nationality="",
+        document_number="Y7654321",
+    )
+    services.departure_record(
+        actor=users[roles.PROTECTION], person=man, kind="deceased", on=dt.date(2013, 2, 9)
+    )
     days = (D0, dt.date(2013, 2, 9), dt.date(2013, 3, 31))
     want = [population(on=d) for d in days]
     _as_before_the_migration()
@@ -50,8 +56,9 @@ def test_the_migration_counts_every_existing_entry_under_its_nationality(clerk, 
 
 def test_the_migration_reversed_leaves_the_other_dimensions_as_they_were(clerk):
     family(clerk, nationality="SYR")
-    others = sorted(RollupDay.objects.exclude(dim="nationality").values_list(
-        "date", "dim", "value", "delta"))
+    others = sorted(
+        RollupDay.objects.exclude(dim="nationality").values_list("date", "dim", "value", "delta")
+    )
     migration.unfill(apps, SimpleNamespace(connection=connection))
     assert not RollupDay.objects.filter(dim="nationality").exists()
     assert not RollupMonth.objects.filter(dim="nationality").exists()

@@ -1,4 +1,3 @@
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -39,16 +38,19 @@ def _plan(rs, albania, cases, seats=10):
 
 
 def _state():
-    return (LedgerEntry.objects.count(), list(Person.objects.values_list("departure_date")),
-            list(Case.objects.values_list("status", "version")),
-            list(Transfer.objects.values_list("status", "version")))
+    return (
+        LedgerEntry.objects.count(),
+        list(Person.objects.values_list("departure_date")),
+        list(Case.objects.values_list("status", "version")),
+        list(Transfer.objects.values_list("status", "version")),
+    )
 
 
-def test_confirming_departs_everyone_closes_the_cases_and_counts_for_the_pledge(
-        rs, albania, ready):
+def test_confirming_departs_everyone_closes_the_cases_and_counts_for_the_pledge(rs, albania, ready):
     transfer, lines = _plan(rs, albania, ready)
-    services.transfer_case_remove(actor=rs, transfer=transfer, line=lines[2],
-                                  reason="no-show: in hospital")
+    services.transfer_case_remove(
+        actor=rs, transfer=transfer, line=lines[2], reason="no-show: in hospital"
+    )
     before = population_on(DAY)
     services.transfer_confirm(actor=rs, transfer=transfer)
     transfer.refresh_from_db()
@@ -67,7 +69,8 @@ def test_confirming_departs_everyone_closes_the_cases_and_counts_for_the_pledge(
 
 
 def test_a_failure_in_the_middle_of_confirming_leaves_nothing_changed(
-        rs, albania, ready, monkeypatch):
+    rs, albania, ready, monkeypatch
+):
     transfer, _ = _plan(rs, albania, ready)
     before = _state()
     from onward.relocation import services as relocation
@@ -90,8 +93,7 @@ def test_a_failure_in_the_middle_of_confirming_leaves_nothing_changed(
     assert reconcile().ok
 
 
-def test_it_refuses_a_case_not_ready_too_many_persons_and_a_case_twice(
-        users, rs, albania, ready):
+def test_it_refuses_a_case_not_ready_too_many_persons_and_a_case_twice(users, rs, albania, ready):
     transfer = services.transfer_plan(actor=rs, pledge=albania, date=DAY, seats=4)
     services.transfer_case_add(actor=rs, transfer=transfer, case=ready[0])
     with pytest.raises(ValidationError) as err:
@@ -120,8 +122,9 @@ def test_a_no_show_needs_a_reason_and_stays_in_the_history(rs, albania, ready):
 def test_a_wrong_transfer_departure_is_corrected_by_reversing_entries(rs, albania, ready):
     transfer, lines = _plan(rs, albania, ready[:1])
     services.transfer_confirm(actor=rs, transfer=transfer)
-    services.transfer_line_correct(actor=rs, transfer=transfer, line=lines[0],
-                                   reason="stayed behind at the airport")
+    services.transfer_line_correct(
+        actor=rs, transfer=transfer, line=lines[0], reason="stayed behind at the airport"
+    )
     case = ready[0]
     case.refresh_from_db()
     assert case.status == "open" and case.relocation.state == State.READY
@@ -133,19 +136,21 @@ def test_a_wrong_transfer_departure_is_corrected_by_reversing_entries(rs, albani
 
 def test_only_transfer_managers_plan_transfers(users, albania):
     with pytest.raises(PermissionDenied):
-        services.transfer_plan(actor=users[roles.PROTECTION], pledge=albania, date=DAY,
-                               seats=3)
+        services.transfer_plan(actor=users[roles.PROTECTION], pledge=albania, date=DAY, seats=3)
 
 
 def test_the_api_answers_a_state_refusal_409_and_bad_input_400(client_for, rs, albania):
     transfer = services.transfer_plan(actor=rs, pledge=albania, date=DAY, seats=9)
     client = client_for(roles.ADMIN)
-    empty = client.post(f"/api/transfers/{transfer.pk}/confirm/", {},
-                        content_type="application/json")
+    empty = client.post(
+        f"/api/transfers/{transfer.pk}/confirm/", {}, content_type="application/json"
+    )
     assert empty.status_code == 409  # well formed; the empty manifest is in the way
     assert empty.json()["fields"]["transfer"] == ["The manifest is empty."]
-    blank = client.post(f"/api/transfers/{transfer.pk}/date/", {"date": "2013-05-02",
-                                                               "reason": " "},
-                        content_type="application/json")
+    blank = client.post(
+        f"/api/transfers/{transfer.pk}/date/",
+        {"date": "2013-05-02", "reason": " "},
+        content_type="application/json",
+    )
     assert blank.status_code == 400 and "reason" in blank.json()["fields"]
     assert Transfer.objects.get(pk=transfer.pk).status == "planned"

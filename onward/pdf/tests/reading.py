@@ -46,8 +46,9 @@ def embedded(pdf_bytes: bytes) -> bool:
             descendants = font.get("/DescendantFonts")
             target = descendants[0].get_object() if descendants else font
             descriptor = target.get("/FontDescriptor")
-            if descriptor is None or not any(k in descriptor.get_object() for k in
-                                             ("/FontFile", "/FontFile2", "/FontFile3")):
+            if descriptor is None or not any(
+                k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            ):
                 return False
     return True
 
@@ -69,8 +70,13 @@ def page_lines(pdf_bytes: bytes) -> list[list[tuple[float, float, str]]]:
             if isinstance(item, LTTextLine):
                 text = item.get_text().strip()
                 if text:
-                    lines.append((page.height - item.y1, item.x0,
-                                  get_display(text) if has_rtl(text) else text))
+                    lines.append(
+                        (
+                            page.height - item.y1,
+                            item.x0,
+                            get_display(text) if has_rtl(text) else text,
+                        )
+                    )
             elif hasattr(item, "__iter__"):
                 stack.extend(item)
         pages.append(sorted(lines))

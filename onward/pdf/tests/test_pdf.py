@@ -55,18 +55,33 @@ def test_latin_letters_the_arabic_face_lacks_come_from_the_latin_face():
 
 def test_column_widths_give_every_column_its_longest_word():
     doc = Document(title="test")
-    words = ["Remaining", "Identified", "Submitted", "غفارزاده", "Departed", "a", "P000123",
-             "humanitarian", "پورچگینی", "Accepted"]
+    words = [
+        "Remaining",
+        "Identified",
+        "Submitted",
+        "غفارزاده",
+        "Departed",
+        "a",
+        "P000123",
+        "humanitarian",
+        "پورچگینی",
+        "Accepted",
+    ]
     rng = random.Random(7)
     for _ in range(30):
         columns = rng.randint(2, 8)
-        rows = [[" ".join(rng.choices(words, k=rng.randint(1, 3))) for _ in range(columns)]
-                for _ in range(rng.randint(1, 6))]
+        rows = [
+            [" ".join(rng.choices(words, k=rng.randint(1, 3))) for _ in range(columns)]
+            for _ in range(rng.randint(1, 6))
+        ]
         widths = doc.column_widths(rows, 480, size=8)
         assert abs(sum(widths) - 480) < 0.01
         for j in range(columns):
-            longest = max(doc.text_width(w, 8, bold=i == 0)
-                          for i, row in enumerate(rows) for w in row[j].split())
+            longest = max(
+                doc.text_width(w, 8, bold=i == 0)
+                for i, row in enumerate(rows)
+                for w in row[j].split()
+            )
             assert widths[j] >= longest + 6  # the cell's padding
 
 

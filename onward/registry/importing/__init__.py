@@ -49,14 +49,38 @@ from onward.registry.importing.reading import check_header, check_readable, iter
 from onward.registry.importing.validating import validate_file
 from onward.registry.importing.writing import AssignedIds, write_spool
 
-__all__ = ["ASSIGNED", "COLUMNS", "FIRST_ASSIGNED", "OPTIONAL", "REQUIRED", "ErrorSink",
-           "ImportRefused", "ImportResult", "RowError", "check_header", "check_readable",
-           "committed_import", "import_file", "iter_rows", "max_bytes", "unquote"]
+__all__ = [
+    "ASSIGNED",
+    "COLUMNS",
+    "FIRST_ASSIGNED",
+    "OPTIONAL",
+    "REQUIRED",
+    "ErrorSink",
+    "ImportRefused",
+    "ImportResult",
+    "RowError",
+    "check_header",
+    "check_readable",
+    "committed_import",
+    "import_file",
+    "iter_rows",
+    "max_bytes",
+    "unquote",
+]
 
 
-def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = False,
-                errors_out=None, assigned_out=None, progress: Callable | None = None,
-                source_name: str = "", job_id: str = "") -> ImportResult:
+def import_file(
+    path,
+    *,
+    actor,
+    dry_run: bool = False,
+    ignore_unknown: bool = False,
+    errors_out=None,
+    assigned_out=None,
+    progress: Callable | None = None,
+    source_name: str = "",
+    job_id: str = "",
+) -> ImportResult:
     """Imports a person file (CSV or XLSX): validated whole, then written whole or not at
     all. File-level problems are reported like row errors (row 0) and change nothing.
     `job_id` (the background job doing it) is written into the import's audit entry, in
@@ -70,8 +94,9 @@ def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = Fa
     spool = None if dry_run else tempfile.TemporaryFile(prefix="onward-import-")
     try:
         try:
-            result.rows, facts = validate_file(path, errors=errors, ignore_unknown=ignore_unknown,
-                                           progress=progress, spool=spool)
+            result.rows, facts = validate_file(
+                path, errors=errors, ignore_unknown=ignore_unknown, progress=progress, spool=spool
+            )
         except ImportRefused as exc:
             result.refused = str(exc)
             errors.add(0, "", "", str(exc))
@@ -82,9 +107,17 @@ def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = Fa
         try:
             spool.seek(0)
             with AssignedIds(assigned_out) as assigned:
-                write_spool(spool, actor=actor, result=result, facts=facts, errors=errors,
-                       progress=progress, source_name=source_name, job_id=job_id,
-                       assigned=assigned)
+                write_spool(
+                    spool,
+                    actor=actor,
+                    result=result,
+                    facts=facts,
+                    errors=errors,
+                    progress=progress,
+                    source_name=source_name,
+                    job_id=job_id,
+                    assigned=assigned,
+                )
         except ImportRefused as exc:
             result.refused = str(exc)
             errors.add(0, "", "", str(exc))
@@ -105,14 +138,21 @@ def import_file(path, *, actor, dry_run: bool = False, ignore_unknown: bool = Fa
 
 def committed_import(job_id: str, source_name: str) -> ImportResult | None:
     """What the import done by job `job_id` wrote, if it committed (None otherwise)."""
-    entry = (AuditEntry.objects.filter(object_type="import", object_id=source_name[:64],
-                                       changes__job=job_id).order_by("at").first())
+    entry = (
+        AuditEntry.objects.filter(
+            object_type="import", object_id=source_name[:64], changes__job=job_id
+        )
+        .order_by("at")
+        .first()
+    )
     if entry is None:
         return None
     c = entry.changes
-    return ImportResult(rows=c.get("rows", 0), cases_created=c.get("cases_created", 0),
-                        persons_created=c.get("persons_created", 0),
-                        persons_updated=c.get("persons_updated", 0),
-                        persons_unchanged=c.get("persons_unchanged", 0), applied=True)
-
-
+    return ImportResult(
+        rows=c.get("rows", 0),
+        cases_created=c.get("cases_created", 0),
+        persons_created=c.get("persons_created", 0),
+        persons_updated=c.get("persons_updated", 0),
+        persons_unchanged=c.get("persons_unchanged", 0),
+        applied=True,
+    )

@@ -10,9 +10,20 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-COLUMNS = ("person_id", "case_id", "relationship", "given_name", "family_name",
-           "father_name", "sex", "birth_date", "nationality", "document_number", "phone",
-           "specific_needs")
+COLUMNS = (
+    "person_id",
+    "case_id",
+    "relationship",
+    "given_name",
+    "family_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "nationality",
+    "document_number",
+    "phone",
+    "specific_needs",
+)
 REQUIRED = ("relationship", "given_name")
 # Not in the DESIGN.md contract, accepted when present: when the case arrived.
 OPTIONAL = ("arrival_date",)
@@ -21,10 +32,19 @@ ASSIGNED = ("person_id", "case_id")
 NEW = "~"  # a placeholder id in pass 1 (no id starts with it: see ID_PATTERN)
 ID_WIDTH = {"P": 6, "C": 5}  # as services._next_id gives them
 FIRST_ASSIGNED = 1000  # assigned ids kept in the result (all go to the assigned-ids file)
-PERSON_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex",
-                 "birth_date", "nationality", "document_number", "phone", "specific_needs")
-TEXT_LIMITS = {"given_name": 100, "family_name": 100, "father_name": 100,
-                "document_number": 40}
+PERSON_FIELDS = (
+    "relationship",
+    "given_name",
+    "family_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "nationality",
+    "document_number",
+    "phone",
+    "specific_needs",
+)
+TEXT_LIMITS = {"given_name": 100, "family_name": 100, "father_name": 100, "document_number": 40}
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-/]{0,31}$")
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 BATCH = 5000
@@ -41,7 +61,7 @@ class ImportRefused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    row: int          # the line of the spreadsheet (the header is row 1); 0 for the file
+    row: int  # the line of the spreadsheet (the header is row 1); 0 for the file
     column: str
     value: str
     message: str
@@ -79,15 +99,20 @@ class ErrorSink:
 
     def add(self, row: int, column: str, value, message: str) -> None:
         # Bounded, so that the report always reads back (a CSV field over 128 KiB does not).
-        error = RowError(row, str(column)[:200], str(value if value is not None else "")[:200],
-                         str(message)[:MESSAGE_MAX])
+        error = RowError(
+            row,
+            str(column)[:200],
+            str(value if value is not None else "")[:200],
+            str(message)[:MESSAGE_MAX],
+        )
         self.count += 1
         if len(self.first) < self.keep:
             self.first.append(error)
         if self._writer:
             # The report is opened in spreadsheets: no cell may run as a formula.
-            self._writer.writerow((error.row, _safe(error.column), _safe(error.value),
-                                   _safe(error.message)))
+            self._writer.writerow(
+                (error.row, _safe(error.column), _safe(error.value), _safe(error.message))
+            )
 
     def close(self) -> None:
         if self._file:
@@ -104,19 +129,23 @@ class ImportResult:
     persons_unchanged: int = 0
     errors: int = 0
     first_errors: list[RowError] = field(default_factory=list)
-    assigned: int = 0   # rows that were given an id (or would be, in a dry run)
+    assigned: int = 0  # rows that were given an id (or would be, in a dry run)
     first_assigned: list[tuple[int, str, str]] = field(default_factory=list)
     dry_run: bool = False
     applied: bool = False
-    refused: str = ""   # a file-level refusal, when there is one
+    refused: str = ""  # a file-level refusal, when there is one
 
     def as_dict(self) -> dict:
-        return {"rows": self.rows, "cases_created": self.cases_created,
-                "persons_created": self.persons_created,
-                "persons_updated": self.persons_updated,
-                "persons_unchanged": self.persons_unchanged, "errors": self.errors,
-                "assigned": self.assigned,
-                "first_assigned": [list(a) for a in self.first_assigned],
-                "dry_run": self.dry_run, "applied": self.applied, "refused": self.refused}
-
-
+        return {
+            "rows": self.rows,
+            "cases_created": self.cases_created,
+            "persons_created": self.persons_created,
+            "persons_updated": self.persons_updated,
+            "persons_unchanged": self.persons_unchanged,
+            "errors": self.errors,
+            "assigned": self.assigned,
+            "first_assigned": [list(a) for a in self.first_assigned],
+            "dry_run": self.dry_run,
+            "applied": self.applied,
+            "refused": self.refused,
+        }

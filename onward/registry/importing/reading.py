@@ -30,7 +30,8 @@ def _check_file(path: Path) -> None:
         raise ImportRefused(
             f"The file is {size / 2**20:.1f} MB, over the import limit of "
             f"{limit / 2**20:.1f} MB "
-            "(setting ONWARD_IMPORT_MAX_BYTES). Split it into smaller files.")
+            "(setting ONWARD_IMPORT_MAX_BYTES). Split it into smaller files."
+        )
     if size == 0:
         raise ImportRefused("The file is empty: it needs a header row and one row a person.")
 
@@ -46,7 +47,8 @@ def _csv_lines(path: Path) -> _Lines:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 2:
         raise ImportRefused(
             "The file is in UTF-16 (as Excel's 'Unicode text' saves it), not UTF-8. Save it "
-            "as 'CSV UTF-8' and import it again.")
+            "as 'CSV UTF-8' and import it again."
+        )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportRefused("This is an old Excel (.xls) file: save it as .xlsx or CSV UTF-8.")
     return _Lines(open(path, "rb"))
@@ -73,7 +75,8 @@ class _Lines:
             raise ImportRefused(
                 f"The file is not UTF-8 (line {self.line}: byte 0x{raw[exc.start]:02X} cannot "
                 "be read). It looks like Latin-1 / Windows-1252: save it as 'CSV UTF-8' and "
-                "import it again.") from None
+                "import it again."
+            ) from None
 
     def close(self) -> None:
         self.binary.close()
@@ -91,8 +94,9 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def iter_rows(path: str | os.PathLike, *, errors: ErrorSink | None = None
-              ) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+def iter_rows(
+    path: str | os.PathLike, *, errors: ErrorSink | None = None
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     """(header, iterator of (spreadsheet row number, cell texts)) of a CSV or XLSX file.
 
     File-level problems raise ImportRefused; a formula cell in XLSX is a row error.
@@ -136,7 +140,8 @@ def _iter_xlsx(path: Path, errors: ErrorSink | None):
         raise ImportRefused(
             f"The spreadsheet has {len(sheets)} sheets of persons "
             f"({', '.join(sheets)}); an import reads one: keep only the sheet of "
-            "persons (and the template's 'codes' sheet, if you like).")
+            "persons (and the template's 'codes' sheet, if you like)."
+        )
     sheet = book[sheets[0]]
     cells_iter = sheet.iter_rows()
     try:
@@ -153,13 +158,17 @@ def _iter_xlsx(path: Path, errors: ErrorSink | None):
         try:
             for number, cells in enumerate(cells_iter, start=2):
                 texts = []
-                for index, cell in enumerate(cells[:max(width, len(cells))]):
+                for index, cell in enumerate(cells[: max(width, len(cells))]):
                     value = cell.value
                     if getattr(cell, "data_type", None) == "f":
                         if errors is not None:
                             column = header[index] if index < width else f"column {index + 1}"
-                            errors.add(number, column, value,
-                                       "A formula: type the value itself, not a formula.")
+                            errors.add(
+                                number,
+                                column,
+                                value,
+                                "A formula: type the value itself, not a formula.",
+                            )
                         value = ""
                     texts.append(_cell_text(value))
                 if any(texts):
@@ -185,8 +194,10 @@ def check_readable(path: str | os.PathLike, *, ignore_unknown: bool = False) -> 
 
 def check_header(header: list[str], *, ignore_unknown: bool = False) -> list[str]:
     if len(header) > bounds.IMPORT_MAX_COLUMNS:
-        raise ImportRefused(f"The header row has {len(header):,} columns; a person file has "
-                            f"{len(COLUMNS)} (at most {bounds.IMPORT_MAX_COLUMNS} are read).")
+        raise ImportRefused(
+            f"The header row has {len(header):,} columns; a person file has "
+            f"{len(COLUMNS)} (at most {bounds.IMPORT_MAX_COLUMNS} are read)."
+        )
     names = [h.strip().lower() for h in header]
     problems = []
     missing = [c for c in COLUMNS if c not in names]
@@ -194,15 +205,15 @@ def check_header(header: list[str], *, ignore_unknown: bool = False) -> list[str
         problems.append(f"missing column(s): {', '.join(missing)}")
     unknown = [h for h in names if h and h not in COLUMNS and h not in OPTIONAL]
     if unknown and not ignore_unknown:
-        problems.append(f"unknown column(s): {listed(unknown)} (the columns are "
-                        f"{', '.join(COLUMNS)})")
+        problems.append(
+            f"unknown column(s): {listed(unknown)} (the columns are {', '.join(COLUMNS)})"
+        )
     seen = set()
     twice = sorted({h for h in names if h and (h in seen or seen.add(h))})
     if twice:
         problems.append(f"column(s) given twice: {listed(twice)}")
     if problems:
-        raise ImportRefused("The header row is not the person file's: " + "; ".join(problems)
-                            + ".")
+        raise ImportRefused("The header row is not the person file's: " + "; ".join(problems) + ".")
     return names
 
 
@@ -226,5 +237,3 @@ def unquote(value: str) -> str:
 
 
 # --- the two passes ----------------------------------------------------------------------
-
-

@@ -33,8 +33,9 @@ class RowValidator:
     costs one call per column and no lookup of what to do with it."""
 
     def __init__(self, today: dt.date | None = None):
-        self.known_needs = set(SpecificNeed.objects.filter(active=True)
-                               .values_list("code", flat=True))
+        self.known_needs = set(
+            SpecificNeed.objects.filter(active=True).values_list("code", flat=True)
+        )
         self.today = today or timezone.localdate()
         known, today_ = self.known_needs, self.today
 
@@ -43,6 +44,7 @@ class RowValidator:
 
             def parse(value):
                 return validation.parse_line(value, limit=limit)
+
             return parse
 
         document = text("document_number")
@@ -67,8 +69,12 @@ class RowValidator:
             value = get(column, "").strip()
             if value and not ID_PATTERN.match(value):
                 ok = False
-                errors.add(number, column, get(column, ""),
-                           "An id is 1–32 letters, digits or - _ . / (no spaces).")
+                errors.add(
+                    number,
+                    column,
+                    get(column, ""),
+                    "An id is 1–32 letters, digits or - _ . / (no spaces).",
+                )
             clean[column] = value
         for name, parse in self.parsers:
             try:
@@ -80,8 +86,7 @@ class RowValidator:
             clean["birth_date"], clean["birth_precision"] = clean["birth_date"]
         if "given_name" in clean and not clean["given_name"]:
             ok = False
-            errors.add(number, "given_name", get("given_name", ""),
-                       "A person needs a given name.")
+            errors.add(number, "given_name", get("given_name", ""), "A person needs a given name.")
         try:
             clean["arrival_date"] = validation.parse_arrival_date(get("arrival_date", ""))
         except ValueError as exc:
@@ -98,12 +103,13 @@ class _CaseFacts:
 
 
 def _id_number(value: str, prefix: str) -> int:
-    digits = value[len(prefix):]
+    digits = value[len(prefix) :]
     return int(digits) if value.startswith(prefix) and digits.isdigit() else 0
 
 
-def validate_file(path, *, errors: ErrorSink, ignore_unknown: bool,
-                  progress: Callable | None, spool=None) -> tuple[int, dict]:
+def validate_file(
+    path, *, errors: ErrorSink, ignore_unknown: bool, progress: Callable | None, spool=None
+) -> tuple[int, dict]:
     """Pass 1. Returns (rows, facts) with facts needed by pass 2. The clean rows go to
     `spool` (a binary temporary file) in pickled batches, so pass 2 neither reads nor
     checks the file again, and memory holds one batch."""
@@ -111,7 +117,7 @@ def validate_file(path, *, errors: ErrorSink, ignore_unknown: bool,
     names = check_header(header, ignore_unknown=ignore_unknown)
     names = [n if n in COLUMNS or n in OPTIONAL else "" for n in names]
     validator = RowValidator()
-    seen: dict[str, tuple[int, str]] = {}   # person_id -> (row, case_id)
+    seen: dict[str, tuple[int, str]] = {}  # person_id -> (row, case_id)
     cases: dict[str, _CaseFacts] = {}
     high = {"P": 0, "C": 0}
     count = 0
@@ -135,13 +141,20 @@ def validate_file(path, *, errors: ErrorSink, ignore_unknown: bool,
             if pid in seen:
                 first_row, first_case = seen[pid]
                 if cid and first_case and cid != first_case:
-                    errors.add(number, "case_id", cid,
-                               f"Person {pid} is also in case {first_case} (row {first_row}): "
-                               "a person is in one case only.")
+                    errors.add(
+                        number,
+                        "case_id",
+                        cid,
+                        f"Person {pid} is also in case {first_case} (row {first_row}): "
+                        "a person is in one case only.",
+                    )
                 else:
-                    errors.add(number, "person_id", pid,
-                               f"Person {pid} is already on row {first_row}: each person "
-                               "once.")
+                    errors.add(
+                        number,
+                        "person_id",
+                        pid,
+                        f"Person {pid} is already on row {first_row}: each person once.",
+                    )
             else:
                 seen[pid] = (number, cid)
         if cid:
@@ -184,10 +197,14 @@ class _Blanks:
         elif self.open_case:
             cid = self.open_case
         else:
-            self.errors.add(number, "case_id", "",
-                            "No case id, and no principal applicant's row with a blank "
-                            "case_id above to join: give the case id, or put the "
-                            "principal's row first.")
+            self.errors.add(
+                number,
+                "case_id",
+                "",
+                "No case id, and no principal applicant's row with a blank "
+                "case_id above to join: give the case id, or put the "
+                "principal's row first.",
+            )
         if not pid:
             pid = f"{NEW}{number}"
         if pid.startswith(NEW) or cid.startswith(NEW):
@@ -205,15 +222,15 @@ def _check_against_registry(chunk: list[tuple[int, dict]], errors: ErrorSink) ->
     Returns the chunk's person ids already registered."""
     existing, removed = {}, set()
     for pid, cid, removed_at in Person.objects.filter(
-            person_id__in=among([c["person_id"] for _, c in chunk])).values_list(
-                "person_id", "case__case_id", "removed_at"):
+        person_id__in=among([c["person_id"] for _, c in chunk])
+    ).values_list("person_id", "case__case_id", "removed_at"):
         existing[pid] = cid
         if removed_at is not None:
             removed.add(pid)
     closed, removed_cases = set(), set()
     for cid, status, removed_at in Case.objects.filter(
-            case_id__in=among({c["case_id"] for _, c in chunk})).values_list(
-                "case_id", "status", "removed_at"):
+        case_id__in=among({c["case_id"] for _, c in chunk})
+    ).values_list("case_id", "status", "removed_at"):
         if status != Case.Status.OPEN:
             closed.add(cid)
         # Removed records (registered in error) are restored on their page, not re-imported.
@@ -222,18 +239,31 @@ def _check_against_registry(chunk: list[tuple[int, dict]], errors: ErrorSink) ->
     for number, clean in chunk:
         pid, cid = clean["person_id"], clean["case_id"]
         if pid in existing and existing[pid] != cid:
-            errors.add(number, "case_id", shown_id(cid),
-                       f"Person {pid} is in case {existing[pid]} in the registry: an import "
-                       "does not move a person to another case.")
+            errors.add(
+                number,
+                "case_id",
+                shown_id(cid),
+                f"Person {pid} is in case {existing[pid]} in the registry: an import "
+                "does not move a person to another case.",
+            )
         elif cid in removed_cases:
-            errors.add(number, "case_id", cid,
-                       f"Case {cid} is removed from the registry: restore it first.")
+            errors.add(
+                number,
+                "case_id",
+                cid,
+                f"Case {cid} is removed from the registry: restore it first.",
+            )
         elif pid in removed:
-            errors.add(number, "person_id", pid,
-                       f"Person {pid} is removed from the registry: restore them first.")
+            errors.add(
+                number,
+                "person_id",
+                pid,
+                f"Person {pid} is removed from the registry: restore them first.",
+            )
         elif pid not in existing and cid in closed:
-            errors.add(number, "case_id", cid,
-                       f"Case {cid} is closed: reopen it before adding members.")
+            errors.add(
+                number, "case_id", cid, f"Case {cid} is closed: reopen it before adding members."
+            )
     return set(existing)
 
 
@@ -244,22 +274,27 @@ def _check_principals(cases: dict[str, _CaseFacts], seen: dict, errors: ErrorSin
     kept: dict[str, list[str]] = {}
     for start in range(0, len(ids), BATCH):
         for cid, pid in Person.objects.filter(
-                case__case_id__in=among(ids[start:start + BATCH]), relationship="principal"
+            case__case_id__in=among(ids[start : start + BATCH]), relationship="principal"
         ).values_list("case__case_id", "person_id"):
             if pid not in seen:
                 kept.setdefault(cid, []).append(pid)
     for cid, facts in cases.items():
         total = facts.principals + len(kept.get(cid, ()))
         if total == 0:
-            errors.add(facts.first_row, "relationship", cid,
-                       f"Case {cid} has no principal applicant: one member must be "
-                       "'principal'.")
+            errors.add(
+                facts.first_row,
+                "relationship",
+                cid,
+                f"Case {cid} has no principal applicant: one member must be 'principal'.",
+            )
         elif total > 1:
             where = [f"row {r} ({p})" for r, p in facts.principal_ids]
             where += [f"{p} in the registry" for p in kept.get(cid, ())]
             row = facts.principal_ids[-1][0] if facts.principal_ids else facts.first_row
-            errors.add(row, "relationship", cid,
-                       f"Case {cid} has {total} principal applicants ({', '.join(where)}); "
-                       "a case has exactly one.")
-
-
+            errors.add(
+                row,
+                "relationship",
+                cid,
+                f"Case {cid} has {total} principal applicants ({', '.join(where)}); "
+                "a case has exactly one.",
+            )

@@ -100,8 +100,18 @@ def _rollup_dims_sync(pks: list[int]) -> None:
     person_dims_sync(pks)
 
 
-_DB_FIELDS = ("relationship", "given_name", "family_name", "father_name", "sex", "birth_date",
-              "birth_precision", "nationality", "document_number", "phone")
+_DB_FIELDS = (
+    "relationship",
+    "given_name",
+    "family_name",
+    "father_name",
+    "sex",
+    "birth_date",
+    "birth_precision",
+    "nationality",
+    "document_number",
+    "phone",
+)
 _BIDX_FIELDS = ("document_number_bidx", "phone_bidx")
 
 
@@ -123,20 +133,35 @@ def _new_pks(model, count: int) -> list[int] | None:
         # The sequence's name first: nextval(pg_get_serial_sequence(…)) looks it up per row.
         cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
         sequence = cursor.fetchone()[0]
-        cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
-                       [sequence, count])
+        cursor.execute(
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
+        )
         return [row[0] for row in cursor.fetchall()]
 
 
 @transaction.atomic
-def write_spool(spool, *, actor, result: ImportResult, facts: dict, errors: ErrorSink,
-                progress, source_name: str, job_id: str = "",
-                assigned: AssignedIds | None = None) -> None:
+def write_spool(
+    spool,
+    *,
+    actor,
+    result: ImportResult,
+    facts: dict,
+    errors: ErrorSink,
+    progress,
+    source_name: str,
+    job_id: str = "",
+    assigned: AssignedIds | None = None,
+) -> None:
     """Writes the spooled rows, batch by batch, in this one transaction, then the import's
     own audit entry (with the job's id: see `committed_import`)."""
-    writer = _Writer(actor=actor, result=result, registered=facts.get("registered", set()),
-                     high=facts["high"], assigned=assigned or AssignedIds(),
-                     detail=f"imported from {source_name}"[:255])
+    writer = _Writer(
+        actor=actor,
+        result=result,
+        registered=facts.get("registered", set()),
+        high=facts["high"],
+        assigned=assigned or AssignedIds(),
+        detail=f"imported from {source_name}"[:255],
+    )
     done = 0
     for batch in _spooled(spool):
         writer.batch_write(batch)
@@ -145,14 +170,20 @@ def write_spool(spool, *, actor, result: ImportResult, facts: dict, errors: Erro
             progress(done, result.rows, f"Written {done:,} of {result.rows:,} rows")
     writer.assigned.counters_save(writer.high)
     audit_record(
-        actor=actor, action=AuditEntry.Action.CREATE, object_type="import",
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="import",
         object_id=source_name[:64],
-        changes={"rows": result.rows, "cases_created": result.cases_created,
-                 "persons_created": result.persons_created,
-                 "persons_updated": result.persons_updated,
-                 "persons_unchanged": result.persons_unchanged,
-                 **({"job": job_id} if job_id else {})},
-        detail=writer.detail)
+        changes={
+            "rows": result.rows,
+            "cases_created": result.cases_created,
+            "persons_created": result.persons_created,
+            "persons_updated": result.persons_updated,
+            "persons_unchanged": result.persons_unchanged,
+            **({"job": job_id} if job_id else {}),
+        },
+        detail=writer.detail,
+    )
 
 
 class _Batch:
@@ -174,8 +205,16 @@ class _Writer:
 
     through = Person.specific_needs.through
 
-    def __init__(self, *, actor, result: ImportResult, registered: set, high: dict,
-                 assigned: AssignedIds, detail: str) -> None:
+    def __init__(
+        self,
+        *,
+        actor,
+        result: ImportResult,
+        registered: set,
+        high: dict,
+        assigned: AssignedIds,
+        detail: str,
+    ) -> None:
         self.actor, self.result, self.registered = actor, result, registered
         self.high, self.assigned, self.detail = high, assigned, detail
         self.today, self.now = timezone.localdate(), timezone.now()
@@ -204,8 +243,10 @@ class _Writer:
         new_cases: dict[str, dict] = {}
         for c in batch:
             if c["case_id"] not in cases and c["case_id"] not in new_cases:
-                new_cases[c["case_id"]] = {"case_id": c["case_id"],
-                                           "arrival_date": c["arrival_date"]}
+                new_cases[c["case_id"]] = {
+                    "case_id": c["case_id"],
+                    "arrival_date": c["arrival_date"],
+                }
         if new_cases:
             rows = list(new_cases.values())
             pks = _new_pks(Case, len(rows))
@@ -215,8 +256,9 @@ class _Writer:
                     cases[row["case_id"]] = pk
             insert_rows(Case, rows, self.now, with_pk=pks is not None)
             if pks is None:
-                cases.update(Case.objects.filter(case_id__in=among(new_cases))
-                             .values_list("case_id", "pk"))
+                cases.update(
+                    Case.objects.filter(case_id__in=among(new_cases)).values_list("case_id", "pk")
+                )
             self.result.cases_created += len(new_cases)
         return cases, new_cases
 
@@ -227,20 +269,27 @@ class _Writer:
         pids = [c["person_id"] for c in batch if c["person_id"] in self.registered]
         if not pids:
             return {}, {}
-        existing = {p.person_id: p for p in Person.objects.select_for_update()
-                    .filter(person_id__in=among(pids)).select_related("case")}
+        existing = {
+            p.person_id: p
+            for p in Person.objects.select_for_update()
+            .filter(person_id__in=among(pids))
+            .select_related("case")
+        }
         needs_of: dict[int, list[str]] = {}
-        for pk, code in self.through.objects.filter(person_id__in=[
-                p.pk for p in existing.values()]).values_list("person_id", "specificneed_id"):
+        for pk, code in self.through.objects.filter(
+            person_id__in=[p.pk for p in existing.values()]
+        ).values_list("person_id", "specificneed_id"):
             needs_of.setdefault(pk, []).append(code)
         return existing, needs_of
 
     def person_row(self, row: dict, cases: dict[str, int]) -> dict:
         person = {f: row[f] for f in _DB_FIELDS}
-        person.update(person_id=row["person_id"], case_id=cases[row["case_id"]],
-                      arrival_date=row["arrival_date"] or self.today,
-                      search_keys=search_keys_for(row["given_name"], row["family_name"],
-                                                  row["father_name"]))
+        person.update(
+            person_id=row["person_id"],
+            case_id=cases[row["case_id"]],
+            arrival_date=row["arrival_date"] or self.today,
+            search_keys=search_keys_for(row["given_name"], row["family_name"], row["father_name"]),
+        )
         return person
 
     def person_change(self, old: Person, row: dict, needs: list[str], out: _Batch) -> None:
@@ -249,9 +298,15 @@ class _Writer:
         if old.case.case_id != row["case_id"]:  # changed since pass 1
             raise ImportRefused(
                 f"Person {old.person_id} was moved to case {old.case.case_id} while the "
-                "file was being checked: import it again.")
-        before = values_snapshot({**{f: getattr(old, f) for f in _DB_FIELDS},
-                                  "needs_detail": old.needs_detail, "specific_needs": needs})
+                "file was being checked: import it again."
+            )
+        before = values_snapshot(
+            {
+                **{f: getattr(old, f) for f in _DB_FIELDS},
+                "needs_detail": old.needs_detail,
+                "specific_needs": needs,
+            }
+        )
         after = values_snapshot({**row, "needs_detail": old.needs_detail})
         diff = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
         if not diff:
@@ -266,10 +321,12 @@ class _Writer:
         out.updates.append(old)
         if "specific_needs" in diff:
             out.needs_changed.append(old.pk)
-            out.need_rows += [{"person_id": old.pk, "specificneed_id": code}
-                              for code in row["specific_needs"]]
-        out.audits.append((AuditEntry.Action.UPDATE, "person", old.person_id,
-                           hide_encrypted(Person, diff)))
+            out.need_rows += [
+                {"person_id": old.pk, "specificneed_id": code} for code in row["specific_needs"]
+            ]
+        out.audits.append(
+            (AuditEntry.Action.UPDATE, "person", old.person_id, hide_encrypted(Person, diff))
+        )
 
     def persons_create(self, out: _Batch) -> None:
         if not out.creates:
@@ -288,10 +345,14 @@ class _Writer:
         except IntegrityError:
             raise ImportRefused(
                 "Persons of the file were registered by someone else while it was being "
-                "checked: import it again.") from None
+                "checked: import it again."
+            ) from None
         if pks is None:
-            ids = dict(Person.objects.filter(person_id__in=among(r["person_id"] for r in rows))
-                       .values_list("person_id", "pk"))
+            ids = dict(
+                Person.objects.filter(
+                    person_id__in=among(r["person_id"] for r in rows)
+                ).values_list("person_id", "pk")
+            )
             pks = [ids[r["person_id"]] for r in rows]
         if deferred:
             name_keys_write(zip(pks, (r["search_keys"] for r in rows), strict=True))
@@ -307,9 +368,11 @@ class _Writer:
         from onward.movements.ledger import ledger_arrivals
 
         if out.updates:
-            Person.objects.bulk_update(out.updates, [*_DB_FIELDS, *_BIDX_FIELDS, "version",
-                                                     "search_keys", "updated_at"],
-                                       batch_size=1000)
+            Person.objects.bulk_update(
+                out.updates,
+                [*_DB_FIELDS, *_BIDX_FIELDS, "version", "search_keys", "updated_at"],
+                batch_size=1000,
+            )
             self.result.persons_updated += len(out.updates)
         if out.needs_changed:
             self.through.objects.filter(person_id__in=out.needs_changed).delete()

@@ -24,11 +24,19 @@ def test_reading_a_person_is_audited(api, case):
 
 def test_a_stale_edit_gets_409_with_the_field_at_fault(api, case):
     pa = case.members.get(relationship="principal")
-    assert api.patch(f"/api/persons/{pa.person_id}/", {"phone": "+964 770 000 0001", "version": 1},
-                     content_type="application/json").status_code == 200
-    response = api.patch(f"/api/persons/{pa.person_id}/",
-                         {"phone": "+964 770 000 0002", "version": 1},
-                         content_type="application/json")
+    assert (
+        api.patch(
+            f"/api/persons/{pa.person_id}/",
+            {"phone": "+964 770 000 0001", "version": 1},
+            content_type="application/json",
+        ).status_code
+        == 200
+    )
+    response = api.patch(
+        f"/api/persons/{pa.person_id}/",
+        {"phone": "+964 770 000 0002", "version": 1},
+        content_type="application/json",
+    )
     assert response.status_code == 409
     assert "version" in response.json()["fields"]
     pa.refresh_from_db()
@@ -36,18 +44,29 @@ def test_a_stale_edit_gets_409_with_the_field_at_fault(api, case):
 
 
 def test_bad_input_is_refused_whole_with_each_field_named(api):
-    response = api.post("/api/cases/", {"principal": {
-        "given_name": "Ali", "birth_date": "2013-02-30", "nationality": "ZZZ", "sex": "male"}},
-        content_type="application/json")
+    response = api.post(
+        "/api/cases/",
+        {
+            "principal": {
+                "given_name": "Ali",
+                "birth_date": "2013-02-30",
+                "nationality": "ZZZ",
+                "sex": "male",
+            }
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert set(response.json()["fields"]) == {"birth_date", "nationality", "sex"}
     assert not Person.objects.exists()
 
 
 def test_a_second_principal_through_the_api_is_refused(api, case):
-    response = api.post(f"/api/cases/{case.case_id}/members/",
-                        {"given_name": "Reza", "relationship": "principal"},
-                        content_type="application/json")
+    response = api.post(
+        f"/api/cases/{case.case_id}/members/",
+        {"given_name": "Reza", "relationship": "principal"},
+        content_type="application/json",
+    )
     assert response.status_code == 400
     assert "already has a principal" in response.json()["fields"]["relationship"][0]
 

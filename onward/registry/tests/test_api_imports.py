@@ -46,16 +46,16 @@ def test_a_clerk_imports_a_file_and_follows_it_to_the_end(client_for, data_dir):
     started = response.json()
     assert response["Location"] == f"/api/imports/{started['id']}/"
     state = client.get(response["Location"]).json()
-    assert (state["status"], state["outcome"], state["name"]) == ("done", "imported",
-                                                                  "people.csv")
+    assert (state["status"], state["outcome"], state["name"]) == ("done", "imported", "people.csv")
     assert state["result"]["persons_created"] == 2 and state["errors"] == []
     assert (state["attempt"], state["max_attempts"]) == (1, 3)
     assert Person.objects.count() == 2
     # Audited as the web import is, as coming from the API.
     entry = AuditEntry.objects.get(object_type="import")
     assert entry.actor.role == roles.CLERK and entry.channel == "api"
-    assert AuditEntry.objects.filter(object_type="person", action="create",
-                                     channel="api").count() == 2
+    assert (
+        AuditEntry.objects.filter(object_type="person", action="create", channel="api").count() == 2
+    )
 
 
 def test_row_errors_come_back_as_json_with_row_and_field_and_nothing_lands(client_for):
@@ -65,12 +65,15 @@ def test_row_errors_come_back_as_json_with_row_and_field_and_nothing_lands(clien
     state = client.get(f"/api/imports/{job_id}/").json()
     assert state["outcome"] == "refused" and state["errors_total"] == 2
     assert [(e["row"], e["field"], e["value"]) for e in state["errors"]] == [
-        (2, "birth_date", "2013-02-30"), (3, "sex", "Q")]
+        (2, "birth_date", "2013-02-30"),
+        (3, "sex", "Q"),
+    ]
     assert "not a sex code" in state["errors"][1]["message"]
     assert Person.objects.count() == 0
     # The values shown are the file's (personal data): the read is audited.
-    assert AuditEntry.objects.filter(action="view", object_type="import",
-                                     object_id=job_id, channel="api").exists()
+    assert AuditEntry.objects.filter(
+        action="view", object_type="import", object_id=job_id, channel="api"
+    ).exists()
 
 
 def test_a_dry_run_checks_and_writes_nothing(client_for):
@@ -80,17 +83,21 @@ def test_a_dry_run_checks_and_writes_nothing(client_for):
     assert Person.objects.count() == 0
 
 
-@pytest.mark.parametrize("upload, message", [
-    (None, "No file"),
-    (_file(_csv(GOOD), name="people.pdf"), "Not a CSV or XLSX file"),
-    (_file(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", name="people.csv"), "UTF"),
-    (_file(b"person_id;nom\nP1;Ali\n", name="people.csv"), "missing column"),
-    (_file(_csv([]), name="people.csv"), "no person"),
-    (_file(b"", name="people.csv"), "empty"),
-    (_file(b"PK\x03\x04 not really a spreadsheet", name="people.xlsx"), "XLSX"),
-])
-def test_bad_input_is_refused_naming_the_file_and_nothing_is_kept(client_for, data_dir,
-                                                                   upload, message):
+@pytest.mark.parametrize(
+    "upload, message",
+    [
+        (None, "No file"),
+        (_file(_csv(GOOD), name="people.pdf"), "Not a CSV or XLSX file"),
+        (_file(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", name="people.csv"), "UTF"),
+        (_file(b"person_id;nom\nP1;Ali\n", name="people.csv"), "missing column"),
+        (_file(_csv([]), name="people.csv"), "no person"),
+        (_file(b"", name="people.csv"), "empty"),
+        (_file(b"PK\x03\x04 not really a spreadsheet", name="people.xlsx"), "XLSX"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_file_and_nothing_is_kept(
+    client_for, data_dir, upload, message
+):
     client = client_for(roles.CLERK)
     response = _post(client, **({"file": upload} if upload else {}), dry_run="false")
     assert response.status_code == 400, response.content
@@ -110,13 +117,13 @@ def test_an_oversized_file_is_refused_before_it_is_kept(client_for, settings, da
 
 
 def test_json_is_not_an_upload(client_for):
-    response = client_for(roles.CLERK).post("/api/imports/", {"file": "x"},
-                                            content_type="application/json")
+    response = client_for(roles.CLERK).post(
+        "/api/imports/", {"file": "x"}, content_type="application/json"
+    )
     assert response.status_code == 415 and "error" in response.json()
 
 
-def test_an_import_is_its_creators_and_an_outsider_gets_the_404_of_a_missing_one(
-        client_for, users):
+def test_an_import_is_its_creators_and_an_outsider_gets_the_404_of_a_missing_one(client_for, users):
     owner = client_for(roles.DATA_MANAGER)
     job_id = _post(owner, file=_file(_csv(GOOD)), dry_run="true").json()["id"]
     clerk = client_for(roles.CLERK)
@@ -126,8 +133,9 @@ def test_an_import_is_its_creators_and_an_outsider_gets_the_404_of_a_missing_one
     assert theirs.status_code == missing.status_code == 404
     assert theirs.json() == {"error": f"No import {job_id}."}
     assert missing.json() == {"error": f"No import {nobody}."}
-    assert AuditEntry.objects.filter(action="denied", object_type="import",
-                                     object_id=job_id, actor=users[roles.CLERK]).exists()
+    assert AuditEntry.objects.filter(
+        action="denied", object_type="import", object_id=job_id, actor=users[roles.CLERK]
+    ).exists()
     assert client_for(roles.ADMIN).get(f"/api/imports/{job_id}/").status_code == 200
     assert client_for(roles.PROTECTION).get(f"/api/imports/{job_id}/").status_code == 403
 

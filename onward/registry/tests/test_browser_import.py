@@ -13,12 +13,35 @@ from onward.web.tests.browser import login, shot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ROWS = [
-    ["P800001", "C800001", "principal", "Mohammad", "Rezaei", "Hossein", "M", "1970-05-12",
-     "IRN", "X800001", "+964 770 100 0001", "SM"],
-    ["P800002", "C800001", "spouse", "Fatemeh", "Karimi", "Ali", "F", "1974", "IRN", "", "",
-     ""],
-    ["P800003", "C800002", "principal", "Abdul Rahman", "al-Tamimi", "Khalid", "M", "1965-02",
-     "IRQ", "", "", "ER"],
+    [
+        "P800001",
+        "C800001",
+        "principal",
+        "Mohammad",
+        "Rezaei",
+        "Hossein",
+        "M",
+        "1970-05-12",
+        "IRN",
+        "X800001",
+        "+964 770 100 0001",
+        "SM",
+    ],
+    ["P800002", "C800001", "spouse", "Fatemeh", "Karimi", "Ali", "F", "1974", "IRN", "", "", ""],
+    [
+        "P800003",
+        "C800002",
+        "principal",
+        "Abdul Rahman",
+        "al-Tamimi",
+        "Khalid",
+        "M",
+        "1965-02",
+        "IRQ",
+        "",
+        "",
+        "ER",
+    ],
 ]
 
 
@@ -35,13 +58,12 @@ def data_dir(settings, tmp_path):
     settings.DATA_DIR = tmp_path / "data"
 
 
-def test_clerk_fixes_a_refused_file_and_imports_it(browser_page, live_server, clerk,
-                                                   tmp_path):
+def test_clerk_fixes_a_refused_file_and_imports_it(browser_page, live_server, clerk, tmp_path):
     page, base = browser_page, live_server.url
     bad = [list(r) for r in ROWS]
-    bad[0][7] = "2013-02-30"     # impossible date
-    bad[1][6] = "W"              # not a sex code
-    bad[2][2] = "child"          # case C800002 without principal applicant
+    bad[0][7] = "2013-02-30"  # impossible date
+    bad[1][6] = "W"  # not a sex code
+    bad[2][2] = "child"  # case C800002 without principal applicant
     login(page, base, "t_clerk")
     page.click("nav >> text=Import")
     page.wait_for_selector("h1 >> text=Import persons")
@@ -76,7 +98,8 @@ def test_clerk_fixes_a_refused_file_and_imports_it(browser_page, live_server, cl
 
 
 def test_clerk_fills_the_downloaded_template_with_blank_ids_and_finds_the_person(
-        browser_page, live_server, clerk, tmp_path):
+    browser_page, live_server, clerk, tmp_path
+):
     """The clerk's day: the template from the Import page, a new household with no ids,
     the ids the import gave, then the principal found under another spelling."""
     page, base = browser_page, live_server.url
@@ -87,10 +110,23 @@ def test_clerk_fills_the_downloaded_template_with_blank_ids_and_finds_the_person
     header = next(csv.reader(download.value.path().open(encoding="utf-8-sig")))
     assert header == [*COLUMNS, "arrival_date"]
     values = [
-        {"relationship": "principal", "given_name": "Abdul Rahman", "family_name": "al-Tamimi",
-         "sex": "M", "birth_date": "1965", "nationality": "IRQ", "specific_needs": "ER"},
-        {"relationship": "spouse", "given_name": "Layla", "family_name": "al-Tamimi",
-         "sex": "F", "birth_date": "1970", "nationality": "IRQ"},
+        {
+            "relationship": "principal",
+            "given_name": "Abdul Rahman",
+            "family_name": "al-Tamimi",
+            "sex": "M",
+            "birth_date": "1965",
+            "nationality": "IRQ",
+            "specific_needs": "ER",
+        },
+        {
+            "relationship": "spouse",
+            "given_name": "Layla",
+            "family_name": "al-Tamimi",
+            "sex": "F",
+            "birth_date": "1970",
+            "nationality": "IRQ",
+        },
     ]
     filled = tmp_path / "household.csv"
     with open(filled, "w", encoding="utf-8", newline="") as f:

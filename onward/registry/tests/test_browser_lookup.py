@@ -13,8 +13,10 @@ def test_find_by_phone_from_the_persons_list(browser_page, live_server, users):
     from onward.conftest import principal_data
     from onward.registry import services
 
-    person = services.case_create(actor=users[roles.CLERK], principal=principal_data(
-        phone="+964 770 123 4567", needs_detail="Walks with crutches")).members.get()
+    person = services.case_create(
+        actor=users[roles.CLERK],
+        principal=principal_data(phone="+964 770 123 4567", needs_detail="Walks with crutches"),
+    ).members.get()
     page, base = browser_page, live_server.url
     requested = []
     page.on("request", lambda request: requested.append(request.url))

@@ -78,20 +78,47 @@ def _search(page, q: str, step: str) -> set[str]:
     return {pid for pid in found if PERSON_ID.match(pid)}
 
 
-MOHAMMAD = {"given_name": "Mohammad", "family_name": "Rezaei", "father_name": "Hossein",
-            "sex": "M", "birth_date": "1981-04-02", "nationality": "IRN",
-            "document_number": "K48213377"}
-FATEMEH = {"relationship": "spouse", "given_name": "Fatemeh", "family_name": "Rezaei",
-           "father_name": "Ali", "sex": "F", "birth_date": "1985", "nationality": "IRN"}
-ALI = {"relationship": "child", "given_name": "Ali", "family_name": "Rezaei",
-       "father_name": "Mohammad", "sex": "M", "birth_date": "2012-09", "nationality": "IRN"}
-ZAHRA = {"given_name": "زهرا", "family_name": "غفارزاده", "father_name": "حسن",
-         "sex": "F", "birth_date": "1990-01-15", "nationality": "IRN",
-         "document_number": "K55019284"}
+MOHAMMAD = {
+    "given_name": "Mohammad",
+    "family_name": "Rezaei",
+    "father_name": "Hossein",
+    "sex": "M",
+    "birth_date": "1981-04-02",
+    "nationality": "IRN",
+    "document_number": "K48213377",
+}
+FATEMEH = {
+    "relationship": "spouse",
+    "given_name": "Fatemeh",
+    "family_name": "Rezaei",
+    "father_name": "Ali",
+    "sex": "F",
+    "birth_date": "1985",
+    "nationality": "IRN",
+}
+ALI = {
+    "relationship": "child",
+    "given_name": "Ali",
+    "family_name": "Rezaei",
+    "father_name": "Mohammad",
+    "sex": "M",
+    "birth_date": "2012-09",
+    "nationality": "IRN",
+}
+ZAHRA = {
+    "given_name": "زهرا",
+    "family_name": "غفارزاده",
+    "father_name": "حسن",
+    "sex": "F",
+    "birth_date": "1990-01-15",
+    "nationality": "IRN",
+    "document_number": "K55019284",
+}
 
 
 def test_clerk_registers_a_household_and_finds_it_in_any_spelling_and_script(
-        browser_page, live_server, users):
+    browser_page, live_server, users
+):
     page, base = browser_page, live_server.url
     login(page, base, "t_clerk")
     case_id = _register_case(page, MOHAMMAD, "01")
@@ -99,8 +126,9 @@ def test_clerk_registers_a_household_and_finds_it_in_any_spelling_and_script(
     _add_member(page, case_id, ALI, "03-child")
     members = _members(page)
     assert set(members) == {"Mohammad Rezaei", "Fatemeh Rezaei", "Ali Rezaei"}
-    mohammad, fatemeh, ali = (members[n] for n in
-                              ("Mohammad Rezaei", "Fatemeh Rezaei", "Ali Rezaei"))
+    mohammad, fatemeh, ali = (
+        members[n] for n in ("Mohammad Rezaei", "Fatemeh Rezaei", "Ali Rezaei")
+    )
     _register_case(page, ZAHRA, "04-zahra")
     zahra = next(iter(_members(page).values()))
     # What she typed in Arabic script reads right to left in the form, and in the search box.
@@ -141,8 +169,7 @@ def _audit_rows(page, step: str, **filters) -> list[str]:
     return [rows.nth(i).inner_text() for i in range(rows.count())]
 
 
-def test_auditor_finds_the_clerks_registration_of_the_household(
-        browser_page, live_server, users):
+def test_auditor_finds_the_clerks_registration_of_the_household(browser_page, live_server, users):
     page, base = browser_page, live_server.url
     login(page, base, "t_clerk")
     case_id = _register_case(page, MOHAMMAD, "20")

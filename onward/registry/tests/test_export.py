@@ -25,9 +25,17 @@ def dm(users):
 
 @pytest.fixture
 def registry(case, clerk):
-    services.case_create(actor=clerk, principal=principal_data(
-        given_name="=HYPERLINK(\"http://evil\",\"x\")", family_name="@SUM(A1)",
-        document_number="-2+3", phone="+964 770 000 1111", nationality="IRQ", sex="F"))
+    services.case_create(
+        actor=clerk,
+        principal=principal_data(
+            given_name='=HYPERLINK("http://evil","x")',
+            family_name="@SUM(A1)",
+            document_number="-2+3",
+            phone="+964 770 000 1111",
+            nationality="IRQ",
+            sex="F",
+        ),
+    )
     return case
 
 
@@ -68,6 +76,7 @@ def test_xlsx_export_reads_back_in_openpyxl_without_formulas(client, dm, registr
 
 def test_hxl_export_loads_in_libhxl(client, dm, registry, tmp_path):
     import hxl
+
     client.force_login(dm)
     body = b"".join(client.get("/persons/export/", {"format": "hxl"}).streaming_content)
     path = tmp_path / "persons.csv"
@@ -87,24 +96,22 @@ def test_case_export(client, dm, registry):
     assert rows[0] == list(CASE_COLUMNS) and len(rows) == 3
 
 
-def test_pseudonymised_ids_are_stable_across_exports_and_hide_personal_data(
-        client, dm, registry):
+def test_pseudonymised_ids_are_stable_across_exports_and_hide_personal_data(client, dm, registry):
     client.force_login(dm)
     first = _csv(client.get("/persons/export/", {"format": "csv", "pseudonymise": "1"}))
-    second = _csv(client.get("/persons/export/", {"format": "csv", "pseudonymise": "1",
-                                                  "nationality": "IRN"}))
+    second = _csv(
+        client.get("/persons/export/", {"format": "csv", "pseudonymise": "1", "nationality": "IRN"})
+    )
     assert first[1:3] == second[1:3]
     text = "\n".join(",".join(r) for r in first)
     for secret in ("Mohammad", "Rezaei", "X1234567", "P000001", "+964"):
         assert secret not in text
     # Members of one case keep one case pseudonym.
     assert first[1][1] == first[2][1] and first[1][1].startswith("CX")
-    assert AuditEntry.objects.filter(action="export",
-                                     changes__pseudonymised=True).count() == 2
+    assert AuditEntry.objects.filter(action="export", changes__pseudonymised=True).count() == 2
 
 
-@pytest.mark.parametrize("role", [roles.CLERK, roles.PROTECTION, roles.AUDITOR,
-                                  roles.DELEGATION])
+@pytest.mark.parametrize("role", [roles.CLERK, roles.PROTECTION, roles.AUDITOR, roles.DELEGATION])
 def test_export_needs_the_export_permission(client, users, registry, role):
     client.force_login(users[role])
     assert client.get("/persons/export/", {"format": "csv"}).status_code == 403
@@ -113,8 +120,18 @@ def test_export_needs_the_export_permission(client, users, registry, role):
 
 def test_the_export_command_writes_and_audits(tmp_path, dm, registry):
     out = tmp_path / "persons.xlsx"
-    call_command("export", "--format", "xlsx", "--out", str(out), "--user", dm.username,
-                 "--nationality", "IRN", stdout=io.StringIO())
+    call_command(
+        "export",
+        "--format",
+        "xlsx",
+        "--out",
+        str(out),
+        "--user",
+        dm.username,
+        "--nationality",
+        "IRN",
+        stdout=io.StringIO(),
+    )
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
     assert len(rows) == 3
     assert AuditEntry.objects.get(action="export").channel == "cli"

@@ -18,17 +18,39 @@ from onward.registry.search import search_keys_for
 pytestmark = pytest.mark.django_db
 
 GOOD = [
-    ["P900001", "C900001", "principal", "Mohammad", "Rezaei", "Hossein", "M", "1970-05-12",
-     "IRN", "X1", "+964 770 100 0001", "SM"],
-    ["P900002", "C900001", "spouse", "Fatemeh", "Karimi", "Ali", "F", "1974", "IRN", "", "",
-     ""],
-    ["P900003", "C900002", "principal", "Hussein", "al-Tamimi", "Khalid", "M", "1965-02",
-     "IRQ", "", "", "ER;TR"],
+    [
+        "P900001",
+        "C900001",
+        "principal",
+        "Mohammad",
+        "Rezaei",
+        "Hossein",
+        "M",
+        "1970-05-12",
+        "IRN",
+        "X1",
+        "+964 770 100 0001",
+        "SM",
+    ],
+    ["P900002", "C900001", "spouse", "Fatemeh", "Karimi", "Ali", "F", "1974", "IRN", "", "", ""],
+    [
+        "P900003",
+        "C900002",
+        "principal",
+        "Hussein",
+        "al-Tamimi",
+        "Khalid",
+        "M",
+        "1965-02",
+        "IRQ",
+        "",
+        "",
+        "ER;TR",
+    ],
 ]
 
 
-def write_csv(tmp_path, rows, header=COLUMNS, name="people.csv", encoding="utf-8",
-              bom=False):
+def write_csv(tmp_path, rows, header=COLUMNS, name="people.csv", encoding="utf-8", bom=False):
     path = tmp_path / name
     text = io.StringIO()
     writer = csv.writer(text)
@@ -81,10 +103,8 @@ def test_imported_arrivals_reconcile_with_the_rollups(tmp_path, dm):
         rollup_check,
     )
 
-    rows = [[*r, d] for r, d in zip(GOOD, ("2013-01-31", "2013-02-01", "2013-02-01"),
-                                    strict=True)]
-    result = import_file(write_csv(tmp_path, rows, header=(*COLUMNS, "arrival_date")),
-                         actor=dm)
+    rows = [[*r, d] for r, d in zip(GOOD, ("2013-01-31", "2013-02-01", "2013-02-01"), strict=True)]
+    result = import_file(write_csv(tmp_path, rows, header=(*COLUMNS, "arrival_date")), actor=dm)
     assert result.applied
     entry = LedgerEntry.objects.get(person__person_id="P900003")
     assert (entry.date, entry.kind, entry.delta) == (dt.date(2013, 2, 1), "arrival", 1)
@@ -104,8 +124,7 @@ def test_a_utf8_bom_is_fine(tmp_path, dm):
 
 def test_it_reports_every_row_error_in_one_pass_and_changes_nothing(tmp_path, dm):
     rows = [
-        ["P1", "C1", "principal", "", "Rezaei", "", "Q", "2013-02-30", "XXX", "", "abc",
-         "ZZ"],
+        ["P1", "C1", "principal", "", "Rezaei", "", "Q", "2013-02-30", "XXX", "", "abc", "ZZ"],
         ["P2", "C1", "cousin", "Ali", "", "", "M", "2999-01-01", "IRN", "", "", ""],
         ["P2", "C1", "child", "Sara", "", "", "F", "2010", "IRN", "", "", ""],
         ["P3", "C2", "spouse", "Zahra", "", "", "F", "1980", "IRN", "", "", ""],
@@ -118,8 +137,14 @@ def test_it_reports_every_row_error_in_one_pass_and_changes_nothing(tmp_path, dm
     assert not result.applied
     found = errors_of(result)
     columns_row2 = {c for r, c, _ in found if r == 2}
-    assert columns_row2 == {"given_name", "sex", "birth_date", "nationality", "phone",
-                            "specific_needs"}
+    assert columns_row2 == {
+        "given_name",
+        "sex",
+        "birth_date",
+        "nationality",
+        "phone",
+        "specific_needs",
+    }
     assert any("not a date that exists" in m for r, c, m in found if r == 2)
     assert any(r == 3 and c == "relationship" for r, c, _ in found)
     assert any(r == 3 and c == "birth_date" and "future" in m for r, c, m in found)
@@ -143,8 +168,10 @@ def test_a_case_with_two_principals_is_refused(tmp_path, dm):
 def test_dry_run_validates_and_writes_nothing(tmp_path, dm):
     result = import_file(write_csv(tmp_path, GOOD), actor=dm, dry_run=True)
     assert result.errors == 0 and not result.applied and result.rows == 3
-    assert Person.objects.count() == 0 and not AuditEntry.objects.filter(
-        action="create").exclude(object_type="user").exists()
+    assert (
+        Person.objects.count() == 0
+        and not AuditEntry.objects.filter(action="create").exclude(object_type="user").exists()
+    )
 
 
 def test_reimport_is_idempotent_and_a_change_is_one_audited_edit(tmp_path, dm):
@@ -167,8 +194,7 @@ def test_reimport_is_idempotent_and_a_change_is_one_audited_edit(tmp_path, dm):
     assert list(person.specific_needs.values_list("code", flat=True)) == ["WR"]
     edit = AuditEntry.objects.get(action="update", object_id="P900002")
     # The audit log says the phone was set, never what it is (it is not encrypted).
-    assert edit.changes == {"phone": ["", "(encrypted)"],
-                            "specific_needs": [[], ["WR"]]}
+    assert edit.changes == {"phone": ["", "(encrypted)"], "specific_needs": [[], ["WR"]]}
     assert LedgerEntry.objects.filter(person=person).count() == 1
 
 
@@ -183,23 +209,46 @@ def test_it_refuses_to_move_a_person_to_another_case(tmp_path, dm):
 
 def test_a_case_may_keep_its_principal_from_the_registry(tmp_path, dm):
     import_file(write_csv(tmp_path, GOOD), actor=dm)
-    child = [["P900009", "C900001", "child", "Sara", "Rezaei", "Mohammad", "F", "2010",
-              "IRN", "", "", ""]]
+    child = [
+        [
+            "P900009",
+            "C900001",
+            "child",
+            "Sara",
+            "Rezaei",
+            "Mohammad",
+            "F",
+            "2010",
+            "IRN",
+            "",
+            "",
+            "",
+        ]
+    ]
     result = import_file(write_csv(tmp_path, child, name="child.csv"), actor=dm)
     assert result.applied and result.persons_created == 1
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda t: write_csv(t, GOOD, encoding="utf-16"), "UTF-16"),
-    (lambda t: write_csv(t, [[*GOOD[0][:3], "Zoë", *GOOD[0][4:]]], encoding="latin-1"),
-     "not UTF-8 (line 2"),
-    (lambda t: write_csv(t, [r[:-1] for r in GOOD], header=COLUMNS[:-1]),
-     "missing column(s): specific_needs"),
-    (lambda t: write_csv(t, [[*r, "x"] for r in GOOD], header=[*COLUMNS, "religion"]),
-     "unknown column(s): religion"),
-    (lambda t: write_csv(t, [], header=None), "empty"),
-    (lambda t: write_csv(t, [], header=COLUMNS), "no person"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda t: write_csv(t, GOOD, encoding="utf-16"), "UTF-16"),
+        (
+            lambda t: write_csv(t, [[*GOOD[0][:3], "Zoë", *GOOD[0][4:]]], encoding="latin-1"),
+            "not UTF-8 (line 2",
+        ),
+        (
+            lambda t: write_csv(t, [r[:-1] for r in GOOD], header=COLUMNS[:-1]),
+            "missing column(s): specific_needs",
+        ),
+        (
+            lambda t: write_csv(t, [[*r, "x"] for r in GOOD], header=[*COLUMNS, "religion"]),
+            "unknown column(s): religion",
+        ),
+        (lambda t: write_csv(t, [], header=None), "empty"),
+        (lambda t: write_csv(t, [], header=COLUMNS), "no person"),
+    ],
+)
 def test_it_refuses_a_bad_file_with_a_clear_message(tmp_path, dm, make, message):
     result = import_file(make(tmp_path), actor=dm)
     assert result.refused and message in result.refused
@@ -248,19 +297,32 @@ def test_the_command_exits_non_zero_on_refusal_and_writes_the_report(tmp_path, d
     bad = [[*GOOD[0][:7], "2013-02-30", *GOOD[0][8:]]]
     out = tmp_path / "errors.csv"
     with pytest.raises(CommandError) as exc:
-        call_command("import", str(write_csv(tmp_path, bad)), user=dm.username,
-                     errors_out=str(out), stdout=io.StringIO(), verbosity=0)
+        call_command(
+            "import",
+            str(write_csv(tmp_path, bad)),
+            user=dm.username,
+            errors_out=str(out),
+            stdout=io.StringIO(),
+            verbosity=0,
+        )
     assert exc.value.returncode == 1
     assert "2013-02-30" in out.read_text(encoding="utf-8")
 
 
 def test_the_command_imports_and_dry_runs(tmp_path, dm):
     stdout = io.StringIO()
-    call_command("import", str(write_csv(tmp_path, GOOD)), user=dm.username, dry_run=True,
-                 stdout=stdout, verbosity=0)
+    call_command(
+        "import",
+        str(write_csv(tmp_path, GOOD)),
+        user=dm.username,
+        dry_run=True,
+        stdout=stdout,
+        verbosity=0,
+    )
     assert "dry run" in stdout.getvalue() and Person.objects.count() == 0
-    call_command("import", str(write_csv(tmp_path, GOOD)), user=dm.username,
-                 stdout=stdout, verbosity=0)
+    call_command(
+        "import", str(write_csv(tmp_path, GOOD)), user=dm.username, stdout=stdout, verbosity=0
+    )
     assert Person.objects.count() == 3
     assert AuditEntry.objects.filter(object_type="import", channel="cli").exists()
 
@@ -293,15 +355,41 @@ def test_the_import_writes_the_keys_the_trigger_would(tmp_path, dm):
     from onward.demo.synthetic import iter_persons
     from onward.registry import services
 
-    synthetic = [[p.person_id, p.case_id, p.relationship, p.given_name, p.family_name,
-                  p.father_name, p.sex, "", "", "", "", ""]
-                 for p in iter_persons(seed=11, persons=300)]
-    odd = [["P990001", "C990001", "principal", "عبد الرحمن", "رضایی", "", "M", "", "", "", "",
-            ""],
-           ["P990002", "C990002", "principal", "Ali  Reza", "al-Tamimi", "Abu Bakr", "M", "",
-            "", "", "", ""],
-           ["P990003", "C990003", "principal", "O'Neil-Smith", "", "", "F", "", "", "", "",
-            ""]]
+    synthetic = [
+        [
+            p.person_id,
+            p.case_id,
+            p.relationship,
+            p.given_name,
+            p.family_name,
+            p.father_name,
+            p.sex,
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+        for p in iter_persons(seed=11, persons=300)
+    ]
+    odd = [
+        ["P990001", "C990001", "principal", "عبد الرحمن", "رضایی", "", "M", "", "", "", "", ""],
+        [
+            "P990002",
+            "C990002",
+            "principal",
+            "Ali  Reza",
+            "al-Tamimi",
+            "Abu Bakr",
+            "M",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        ["P990003", "C990003", "principal", "O'Neil-Smith", "", "", "F", "", "", "", "", ""],
+    ]
     rows = synthetic + odd
     with pytest.raises(_Undone), transaction.atomic():
         assert import_file(write_csv(tmp_path, rows), actor=dm).applied
@@ -311,8 +399,10 @@ def test_the_import_writes_the_keys_the_trigger_would(tmp_path, dm):
     assert not Person.objects.filter(person_id=rows[0][0]).exists()
     one_by_one = []
     for r in rows:
-        case = services.case_create(actor=dm, principal={
-            "given_name": r[3], "family_name": r[4], "father_name": r[5], "sex": r[6]})
+        case = services.case_create(
+            actor=dm,
+            principal={"given_name": r[3], "family_name": r[4], "father_name": r[5], "sex": r[6]},
+        )
         one_by_one.append(case.members.get())
     assert imported == _keys_by_person(one_by_one)
     assert sum(map(len, imported)) > 3 * len(rows)
@@ -364,23 +454,29 @@ def test_blank_ids_are_assigned_a_household_at_a_time_and_reported(tmp_path, dm)
     out = tmp_path / "assigned.csv"
     result = import_file(write_csv(tmp_path, BLANK_IDS), actor=dm, assigned_out=out)
     assert result.applied, errors_of(result)
-    assert result.first_assigned == [(2, "P000042", "C00008"), (3, "P000043", "C00008"),
-                                     (4, "P000044", "C00009")]
+    assert result.first_assigned == [
+        (2, "P000042", "C00008"),
+        (3, "P000043", "C00008"),
+        (4, "P000044", "C00009"),
+    ]
     assert result.as_dict()["assigned"] == 3
     assert Person.objects.get(person_id="P000043").case.case_id == "C00008"
     assert Case.objects.get(case_id="C00009").members.get().given_name == "Hamid"
-    assert list(csv.reader(out.open())) == [["row", "person_id", "case_id"],
-                                            ["2", "P000042", "C00008"],
-                                            ["3", "P000043", "C00008"],
-                                            ["4", "P000044", "C00009"]]
+    assert list(csv.reader(out.open())) == [
+        ["row", "person_id", "case_id"],
+        ["2", "P000042", "C00008"],
+        ["3", "P000043", "C00008"],
+        ["4", "P000044", "C00009"],
+    ]
     # The next registration through the form takes the number after them.
-    assert (Counter.objects.get(prefix="P").value, Counter.objects.get(prefix="C").value) == (
-        44, 9)
+    assert (Counter.objects.get(prefix="P").value, Counter.objects.get(prefix="C").value) == (44, 9)
 
 
 def test_assigned_ids_come_after_the_highest_id_the_file_gives(tmp_path, dm):
-    rows = [GOOD[0], ["", "C900001", "child", "Ali", "Rezaei", "Mohammad", "M", "2005",
-                      "IRN", "", "", ""]]
+    rows = [
+        GOOD[0],
+        ["", "C900001", "child", "Ali", "Rezaei", "Mohammad", "M", "2005", "IRN", "", "", ""],
+    ]
     result = import_file(write_csv(tmp_path, rows), actor=dm)
     assert result.applied, errors_of(result)
     assert result.first_assigned == [(3, "P900002", "C900001")]
@@ -423,11 +519,11 @@ def test_arrival_dates_are_bounded_by_today_and_the_operations_start(tmp_path, d
     # clock may sit on either side of midnight); the day after is not.
     later = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     rows = _with_arrival(GOOD, [later, "2012-02-17", "2012-02-18"])
-    result = import_file(write_csv(tmp_path, rows, header=[*COLUMNS, "arrival_date"]),
-                         actor=dm)
-    assert [(r, c) for r, c, _ in errors_of(result)] == [(2, "arrival_date"),
-                                                         (3, "arrival_date")]
+    result = import_file(write_csv(tmp_path, rows, header=[*COLUMNS, "arrival_date"]), actor=dm)
+    assert [(r, c) for r, c, _ in errors_of(result)] == [(2, "arrival_date"), (3, "arrival_date")]
     assert "the latest date of an event Onward accepts" in errors_of(result)[0][2]
-    assert "2012-02-17 is before 2012-02-18, the earliest date of an event" in (
-        errors_of(result)[1][2])
+    assert (
+        "2012-02-17 is before 2012-02-18, the earliest date of an event"
+        in (errors_of(result)[1][2])
+    )
     assert not Person.objects.filter(person_id__startswith="P9").exists()

@@ -13,10 +13,21 @@ from onward.registry.models import Person
 pytestmark = pytest.mark.django_db(transaction=True)
 
 GOOD = [
-    ["P900001", "C900001", "principal", "Mohammad", "Rezaei", "Hossein", "M", "1970-05-12",
-     "IRN", "X1", "", "SM"],
-    ["P900002", "C900001", "spouse", "Fatemeh", "Karimi", "Ali", "F", "1974", "IRN", "", "",
-     ""],
+    [
+        "P900001",
+        "C900001",
+        "principal",
+        "Mohammad",
+        "Rezaei",
+        "Hossein",
+        "M",
+        "1970-05-12",
+        "IRN",
+        "X1",
+        "",
+        "SM",
+    ],
+    ["P900002", "C900001", "spouse", "Fatemeh", "Karimi", "Ali", "F", "1974", "IRN", "", "", ""],
 ]
 
 
@@ -76,7 +87,8 @@ def test_someone_elses_import_is_not_found(client, clerk, users):
     client.force_login(clerk)
     response = client.post("/imports/", {"file": _upload(GOOD)})
     other = users[roles.CLERK].__class__.objects.create_user(
-        username="t_clerk2", password="pw-for-tests-123", role=roles.CLERK)
+        username="t_clerk2", password="pw-for-tests-123", role=roles.CLERK
+    )
     client.force_login(other)
     assert client.get(response["Location"]).status_code == 404
     client.force_login(users[roles.DATA_MANAGER])
@@ -114,8 +126,9 @@ def test_the_import_page_offers_the_templates_and_they_hold_every_column(client,
         assert f"/imports/files/{name}" in page
     head = client.get("/imports/files/template.csv").content.decode("utf-8-sig")
     assert head.strip().split(",") == [*COLUMNS, "arrival_date"] == list(HEADER)
-    codes = list(csv.reader(io.StringIO(
-        client.get("/imports/files/codes.csv").content.decode("utf-8-sig"))))
+    codes = list(
+        csv.reader(io.StringIO(client.get("/imports/files/codes.csv").content.decode("utf-8-sig")))
+    )
     columns = {row[0] for row in codes[1:]}
     assert columns == {"sex", "relationship", "specific_needs", "nationality"}
     assert ["specific_needs", "TR", "Survivor of torture"] in codes
@@ -132,10 +145,19 @@ def test_the_xlsx_template_filled_in_with_blank_ids_imports_as_it_is(client, cle
     sheet = book["persons"]
     header = [c.value for c in sheet[1] if c.value]
     # Drop-downs of the code lists, where one cell takes one code.
-    lists = {str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation}
+    lists = {
+        str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation
+    }
     assert set(lists) == {chr(65 + header.index(c)) for c in ("relationship", "sex", "nationality")}
-    values = {"relationship": "principal", "given_name": "Zahra", "family_name": "Ahmadi",
-              "sex": "F", "birth_date": "1980", "nationality": "IRN", "specific_needs": "WR"}
+    values = {
+        "relationship": "principal",
+        "given_name": "Zahra",
+        "family_name": "Ahmadi",
+        "sex": "F",
+        "birth_date": "1980",
+        "nationality": "IRN",
+        "specific_needs": "WR",
+    }
     for column, value in values.items():
         sheet.cell(row=2, column=header.index(column) + 1, value=value)
     sheet.cell(row=3, column=header.index("relationship") + 1, value="child")
@@ -152,8 +174,15 @@ def test_the_xlsx_template_filled_in_with_blank_ids_imports_as_it_is(client, cle
     assert sara.case == zahra.case and zahra.specific_needs.get().code == "WR"
     assert "Ids given to 2 rows" in page
     assert f"/persons/{zahra.person_id}/" in page and f"/cases/{zahra.case.case_id}/" in page
-    listed = list(csv.reader(io.StringIO(
-        b"".join(client.get(f"/imports/{job.pk}/assigned.csv").streaming_content).decode())))
-    assert listed == [["row", "person_id", "case_id"],
-                      ["2", zahra.person_id, zahra.case.case_id],
-                      ["3", sara.person_id, zahra.case.case_id]]
+    listed = list(
+        csv.reader(
+            io.StringIO(
+                b"".join(client.get(f"/imports/{job.pk}/assigned.csv").streaming_content).decode()
+            )
+        )
+    )
+    assert listed == [
+        ["row", "person_id", "case_id"],
+        ["2", zahra.person_id, zahra.case.case_id],
+        ["3", sara.person_id, zahra.case.case_id],
+    ]

@@ -33,8 +33,9 @@ def test_a_wide_header_is_refused_on_the_import_page(client_for):
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert page.status_code == 200
-    assert f"100,012 columns; a person file has 12 (at most {bounds.IMPORT_MAX_COLUMNS}" \
-        in page.text
+    assert (
+        f"100,012 columns; a person file has 12 (at most {bounds.IMPORT_MAX_COLUMNS}" in page.text
+    )
     assert len(page.content) < 100_000  # not a page listing 100,000 names
     assert client.get("/imports/").status_code == 200
     assert not Person.objects.exists()
@@ -58,12 +59,14 @@ def test_many_unknown_columns_are_named_a_few_and_counted(client_for):
 def test_the_page_renders_an_error_report_that_does_not_read_back(client_for):
     client = client_for(roles.CLERK)
     bad = ",".join(COLUMNS) + "\nP1,C1,principal,Ali,,,Q,,,,,\n"
-    response = client.post("/imports/", {"file": SimpleUploadedFile(
-        "bad.csv", bad.encode(), content_type="text/csv")})
+    response = client.post(
+        "/imports/", {"file": SimpleUploadedFile("bad.csv", bad.encode(), content_type="text/csv")}
+    )
     job = Job.objects.get()
     # The state an older refusal left: one cell far over the csv module's 128 KiB limit.
-    errors_path(job).write_text("row,column,value,message\n0,file,," + "x" * 200_000 + "\n",
-                                encoding="utf-8")
+    errors_path(job).write_text(
+        "row,column,value,message\n0,file,," + "x" * 200_000 + "\n", encoding="utf-8"
+    )
     page = client.get(response["Location"])
     assert page.status_code == 200 and "cannot be shown here" in page.text
     assert client.get(f"/imports/{job.pk}/errors.csv").status_code == 200

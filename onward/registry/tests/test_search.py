@@ -18,50 +18,105 @@ def _register(clerk, **names):
 @pytest.fixture
 def registry(clerk):
     people = {
-        "mohammad": _register(clerk, given_name="Mohammad", family_name="Rezaei",
-                              father_name="Hossein", document_number="A1"),
-        "hossein": _register(clerk, given_name="Hossein", family_name="Karimi",
-                             father_name="Ali", document_number="A2"),
-        "hassan": _register(clerk, given_name="Hassan", family_name="Ahmadi",
-                            father_name="Jafar", document_number="A3"),
-        "abdulrahman": _register(clerk, given_name="Abdul Rahman", family_name="al-Tamimi",
-                                 father_name="Khalid", document_number="A4"),
-        "mahmoud": _register(clerk, given_name="Mahmoud", family_name="el-Sayed",
-                             father_name="Omar", document_number="A5", sex="M"),
-        "fatemeh": _register(clerk, given_name="Fatemeh", family_name="Moradi",
-                             father_name="Reza", document_number="A6", sex="F",
-                             birth_date="2015-03-01"),
+        "mohammad": _register(
+            clerk,
+            given_name="Mohammad",
+            family_name="Rezaei",
+            father_name="Hossein",
+            document_number="A1",
+        ),
+        "hossein": _register(
+            clerk,
+            given_name="Hossein",
+            family_name="Karimi",
+            father_name="Ali",
+            document_number="A2",
+        ),
+        "hassan": _register(
+            clerk,
+            given_name="Hassan",
+            family_name="Ahmadi",
+            father_name="Jafar",
+            document_number="A3",
+        ),
+        "abdulrahman": _register(
+            clerk,
+            given_name="Abdul Rahman",
+            family_name="al-Tamimi",
+            father_name="Khalid",
+            document_number="A4",
+        ),
+        "mahmoud": _register(
+            clerk,
+            given_name="Mahmoud",
+            family_name="el-Sayed",
+            father_name="Omar",
+            document_number="A5",
+            sex="M",
+        ),
+        "fatemeh": _register(
+            clerk,
+            given_name="Fatemeh",
+            family_name="Moradi",
+            father_name="Reza",
+            document_number="A6",
+            sex="F",
+            birth_date="2015-03-01",
+        ),
     }
     return people
 
 
 def _found(user, q, **filters):
-    return set(selectors.person_list(user=user, q=q, **filters)
-               .values_list("person_id", flat=True))
+    return set(selectors.person_list(user=user, q=q, **filters).values_list("person_id", flat=True))
 
 
-@pytest.mark.parametrize("query", ["Mohammad Rezaei", "Muhammad Rezaei", "Mohamed Rezaee",
-                                   "Mohammed", "MUHAMMAD", "Muḥammad", "محمد", "محمد رضایی"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Mohammad Rezaei",
+        "Muhammad Rezaei",
+        "Mohamed Rezaee",
+        "Mohammed",
+        "MUHAMMAD",
+        "Muḥammad",
+        "محمد",
+        "محمد رضایی",
+    ],
+)
 def test_it_finds_mohammad_in_any_spelling(clerk, registry, query):
     assert registry["mohammad"].person_id in _found(clerk, query)
 
 
-@pytest.mark.parametrize("query", ["Hossein Karimi", "Hussein", "Husayn", "Hussain", "حسین",
-                                   "حسين كريمي"])
+@pytest.mark.parametrize(
+    "query", ["Hossein Karimi", "Hussein", "Husayn", "Hussain", "حسین", "حسين كريمي"]
+)
 def test_it_finds_hossein_in_any_spelling(clerk, registry, query):
     assert registry["hossein"].person_id in _found(clerk, query)
 
 
-@pytest.mark.parametrize("query", ["Abdul Rahman", "Abdulrahman", "Abd al-Rahman",
-                                   "Abdel Rahman", "Abdurrahman Tamimi", "Abdulrahman Al Tamimi",
-                                   "Abdulrahman el-Tamimi", "Abdulrahman Tamimi",
-                                   "عبد الرحمن", "عبدالرحمن"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Abdul Rahman",
+        "Abdulrahman",
+        "Abd al-Rahman",
+        "Abdel Rahman",
+        "Abdurrahman Tamimi",
+        "Abdulrahman Al Tamimi",
+        "Abdulrahman el-Tamimi",
+        "Abdulrahman Tamimi",
+        "عبد الرحمن",
+        "عبدالرحمن",
+    ],
+)
 def test_it_finds_abdul_rahman_in_any_spelling(clerk, registry, query):
     assert registry["abdulrahman"].person_id in _found(clerk, query)
 
 
-@pytest.mark.parametrize("query", ["Mahmoud Sayed", "Mahmud al-Sayed", "Mahmoud Elsayed",
-                                   "Mahmood El Sayed", "محمود"])
+@pytest.mark.parametrize(
+    "query", ["Mahmoud Sayed", "Mahmud al-Sayed", "Mahmoud Elsayed", "Mahmood El Sayed", "محمود"]
+)
 def test_it_finds_articles_al_and_el_alike(clerk, registry, query):
     assert registry["mahmoud"].person_id in _found(clerk, query)
 
@@ -69,8 +124,10 @@ def test_it_finds_articles_al_and_el_alike(clerk, registry, query):
 def test_it_does_not_return_unrelated_names(clerk, registry):
     assert _found(clerk, "Hassan") == {registry["hassan"].person_id}
     # Hossein is the father of Mohammad Rezaei: father's names count, Hassan's record not.
-    assert _found(clerk, "Hussein") == {registry["hossein"].person_id,
-                                        registry["mohammad"].person_id}
+    assert _found(clerk, "Hussein") == {
+        registry["hossein"].person_id,
+        registry["mohammad"].person_id,
+    }
     assert _found(clerk, "Mahmoud") == {registry["mahmoud"].person_id}
     assert _found(clerk, "Muhammad") == {registry["mohammad"].person_id}
     assert _found(clerk, "Mohammad Karimi") == set()
@@ -109,8 +166,12 @@ def test_it_combines_name_search_with_filters(clerk, registry):
 
 def test_keys_follow_an_edit(clerk, registry):
     person = registry["hassan"]
-    services.person_update(actor=clerk, person=person, expected_version=person.version,
-                           changes={"given_name": "Yousef"})
+    services.person_update(
+        actor=clerk,
+        person=person,
+        expected_version=person.version,
+        changes={"given_name": "Yousef"},
+    )
     assert _found(clerk, "Yusuf Ahmadi") == {person.person_id}
     assert _found(clerk, "Hassan") == set()
 
@@ -144,8 +205,12 @@ def _keys(person_pk):
 def test_the_key_table_follows_every_write(clerk, registry):
     person = registry["hassan"]
     assert _keys(person.pk) == set(person.search_keys.split())
-    services.person_update(actor=clerk, person=person, expected_version=person.version,
-                           changes={"given_name": "Yousef"})
+    services.person_update(
+        actor=clerk,
+        person=person,
+        expected_version=person.version,
+        changes={"given_name": "Yousef"},
+    )
     person.refresh_from_db()
     assert _keys(person.pk) == set(search_keys_for("Yousef", "Ahmadi", "Jafar").split())
     # A bulk write outside the services (bulk_update, a backfill) is followed too.
@@ -170,8 +235,9 @@ def test_the_api_count_stops_at_the_cap(clerk, registry, client, monkeypatch):
     assert (data["count"], data["count_capped"]) == (1, False)
 
 
-@pytest.mark.parametrize("query", ["Bizhan Rezanezhad", "Bijan Rezanejad", "Bizhan Rezanejhad",
-                                   "بیژن"])
+@pytest.mark.parametrize(
+    "query", ["Bizhan Rezanezhad", "Bijan Rezanejad", "Bizhan Rezanejhad", "بیژن"]
+)
 def test_it_finds_zh_jh_and_j_alike(clerk, query):
     bijan = _register(clerk, given_name="Bijan", family_name="Rezanejad", father_name="Ali")
     assert bijan.person_id in _found(clerk, query)
@@ -183,7 +249,9 @@ def test_a_refresh_rewrites_only_the_keys_that_changed(clerk, registry):
     bizhan = _register(clerk, given_name="Bizhan", family_name="Karimi", father_name="Ali")
     Person.objects.filter(pk=bizhan.pk).update(search_keys=" bizhan karimi ali ")
     assert search_keys_refresh(force=True) == 1
-    assert Person.objects.get(pk=bizhan.pk).search_keys == search_keys_for("Bizhan", "Karimi", "Ali")
+    assert Person.objects.get(pk=bizhan.pk).search_keys == search_keys_for(
+        "Bizhan", "Karimi", "Ali"
+    )
     assert "bijan" not in _keys(registry["hassan"].pk)
     assert _found(clerk, "Bijan Karimi") == {bizhan.person_id}
 
@@ -193,8 +261,11 @@ def test_a_refresh_rewrites_only_the_keys_that_changed(clerk, registry):
 # A name as registered in Arabic script, and how clerks write it in Latin script, by
 # Persian and by Arabic habit.
 SCRIPTS = [
-    ("زهرا", "غفارزاده", ["Zahra Ghaffarzadeh", "Zahra Ghafarzade", "Zehra Ghafarzadeh",
-                          "Zahra Qaffarzadeh"]),
+    (
+        "زهرا",
+        "غفارزاده",
+        ["Zahra Ghaffarzadeh", "Zahra Ghafarzade", "Zehra Ghafarzadeh", "Zahra Qaffarzadeh"],
+    ),
     ("علی", "رضایی", ["Ali Rezaei", "Ali Rezaie", "Ali Rezayi", "Ali Razaei"]),
     ("سعید", "حسینی", ["Saeed Hosseini", "Saeid Husseini", "Said Hoseini"]),
     ("شهرام", "موسوی", ["Shahram Mousavi", "Shahram Musavi", "Shahram Moosavi"]),
@@ -206,20 +277,24 @@ SCRIPTS = [
 ]
 
 
-@pytest.mark.parametrize(("given", "family", "query"),
-                         [(g, f, q) for g, f, queries in SCRIPTS for q in queries])
+@pytest.mark.parametrize(
+    ("given", "family", "query"), [(g, f, q) for g, f, queries in SCRIPTS for q in queries]
+)
 def test_a_latin_query_finds_a_name_registered_in_arabic_script(clerk, given, family, query):
     person = _register(clerk, given_name=given, family_name=family, father_name="محمد")
     _register(clerk, given_name="Hassan", family_name="Ahmadi", father_name="Ali")
     assert _found(clerk, query) == {person.person_id}
 
 
-@pytest.mark.parametrize(("given", "family", "query"),
-                         [(g, f, q) for g, f, queries in SCRIPTS for q in queries])
+@pytest.mark.parametrize(
+    ("given", "family", "query"), [(g, f, q) for g, f, queries in SCRIPTS for q in queries]
+)
 def test_an_arabic_script_query_finds_the_name_registered_in_latin_script(
-        clerk, given, family, query):
-    person = _register(clerk, given_name=query.split()[0], family_name=query.split()[1],
-                       father_name="Mohammad")
+    clerk, given, family, query
+):
+    person = _register(
+        clerk, given_name=query.split()[0], family_name=query.split()[1], father_name="Mohammad"
+    )
     assert person.person_id in _found(clerk, f"{given} {family}")
 
 
@@ -236,8 +311,7 @@ def test_the_readings_of_the_first_vowel_keep_other_consonants_apart(clerk):
     assert _found(clerk, "Maryam Karimian") == {karimian.person_id}
 
 
-def test_after_migrate_the_keys_of_arabic_script_names_are_brought_to_version_3(
-        clerk, registry):
+def test_after_migrate_the_keys_of_arabic_script_names_are_brought_to_version_3(clerk, registry):
     """Version 3 of the keys (a name in Arabic script carries its romanisations' keys) is
     applied after migrate to the persons whose keys differ: those with Arabic script."""
     from onward.registry.models import DerivedVersion
@@ -246,19 +320,21 @@ def test_after_migrate_the_keys_of_arabic_script_names_are_brought_to_version_3(
     zahra = _register(clerk, given_name="زهرا", family_name="غفارزاده", father_name="Ali")
     # Her keys as version 2 wrote them (غفارزاده read ghfarzadeh, no romanisations).
     Person.objects.filter(pk=zahra.pk).update(
-        search_keys=" ali ghfarzadeh kfArzdA zAhrA zahra ~kfrzd ~l ~zhr AlI ")
+        search_keys=" ali ghfarzadeh kfArzdA zAhrA zahra ~kfrzd ~l ~zhr AlI "
+    )
     DerivedVersion.objects.filter(name="search_keys").update(version=2)
     assert _found(clerk, "Zahra Ghaffarzadeh") == set()
     assert SEARCH_KEYS_VERSION >= 3 and search_keys_refresh() == 1
-    assert Person.objects.get(pk=zahra.pk).search_keys == search_keys_for("زهرا", "غفارزاده",
-                                                                          "Ali")
+    assert Person.objects.get(pk=zahra.pk).search_keys == search_keys_for("زهرا", "غفارزاده", "Ali")
     assert _found(clerk, "Zahra Ghaffarzadeh") == {zahra.person_id}
 
 
 # A compound family name is typed joined, apart or with a hyphen, in either script.
 COMPOUNDS = [
-    (("زهرا", "غفارزاده"), ["Zahra Ghaffar Zadeh", "Zahra Ghaffar-zadeh", "زهرا غفار زاده",
-                            "Zahra Ghaffarzadeh"]),
+    (
+        ("زهرا", "غفارزاده"),
+        ["Zahra Ghaffar Zadeh", "Zahra Ghaffar-zadeh", "زهرا غفار زاده", "Zahra Ghaffarzadeh"],
+    ),
     (("Zahra", "Ghaffarzadeh"), ["Zahra Ghaffar Zadeh", "Ghafar-Zade Zahra", "غفار زاده"]),
     (("رضا", "حسین\u200cپور"), ["Reza Hossein Pour", "Reza Hosseinpour", "رضا حسین پور"]),
     (("Ali", "Mohammadinejad"), ["Ali Mohammadi Nejad", "Ali Mohammadi-Nezhad"]),

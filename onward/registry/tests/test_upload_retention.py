@@ -26,10 +26,16 @@ def uploads(settings, tmp_path, clerk):
     upload whose import is still queued."""
     settings.DATA_DIR = tmp_path
     settings.ONWARD_UPLOAD_RETENTION_DAYS = 30
-    queued = Job.objects.create(kind="import", created_by=clerk,
-                                params={"stored": "bbb-waiting.csv", "name": "waiting.csv"})
-    files = {"old": "aaa-people.csv", "old_report": "7-errors.csv", "recent": "ccc-new.csv",
-             "queued": "bbb-waiting.csv", "queued_report": f"{queued.pk}-errors.csv"}
+    queued = Job.objects.create(
+        kind="import", created_by=clerk, params={"stored": "bbb-waiting.csv", "name": "waiting.csv"}
+    )
+    files = {
+        "old": "aaa-people.csv",
+        "old_report": "7-errors.csv",
+        "recent": "ccc-new.csv",
+        "queued": "bbb-waiting.csv",
+        "queued_report": f"{queued.pk}-errors.csv",
+    }
     ages = {"old": 31, "old_report": 31, "recent": 29, "queued": 40, "queued_report": 40}
     root = uploads_dir()
     for key, name in files.items():

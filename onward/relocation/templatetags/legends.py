@@ -11,15 +11,19 @@ from onward.relocation.models import Category
 
 register = template.Library()
 
-TITLES = {"needs": _("Specific needs"), "categories": _("Submission categories"),
-          "marks": _("Marks")}
+TITLES = {
+    "needs": _("Specific needs"),
+    "categories": _("Submission categories"),
+    "marks": _("Marks"),
+}
 MARKS = [("PA", _("Principal applicant of the case"))]
 
 
 def _codes(kind: str) -> list[tuple[str, str]]:
     if kind == "needs":
-        return list(SpecificNeed.objects.filter(active=True).order_by("code")
-                    .values_list("code", "label"))
+        return list(
+            SpecificNeed.objects.filter(active=True).order_by("code").values_list("code", "label")
+        )
     if kind == "categories":
         return list(Category.choices)
     if kind == "marks":

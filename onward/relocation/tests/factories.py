@@ -21,20 +21,36 @@ def at(days: float) -> dt.datetime:
 def pledge(users, *, country="ALB", persons=210, at_=None, **extra) -> Pledge:
     """A pledge open from 2013 with no end (the tests decide today as well as in 2013's
     history; a pledge past its end takes nothing, so tests that need one say so)."""
-    data = {"country": country, "name": extra.pop("name", f"{country} relocation 2013"),
-            "valid_from": "2013-01-01", "valid_to": "",
-            "capacities": {"persons": persons, **extra.pop("capacities", {})}, **extra}
+    data = {
+        "country": country,
+        "name": extra.pop("name", f"{country} relocation 2013"),
+        "valid_from": "2013-01-01",
+        "valid_to": "",
+        "capacities": {"persons": persons, **extra.pop("capacities", {})},
+        **extra,
+    }
     return services.pledge_create(actor=users[roles.RESETTLEMENT], data=data, at=at_ or T0)
 
 
 def make_case(users, *, size=2, needs=(), nationality="IRN", **principal):
     clerk = users[roles.CLERK]
-    case = registry.case_create(actor=clerk, principal=principal_data(
-        specific_needs=list(needs), nationality=nationality, **principal))
+    case = registry.case_create(
+        actor=clerk,
+        principal=principal_data(specific_needs=list(needs), nationality=nationality, **principal),
+    )
     for i in range(size - 1):
-        registry.person_add(actor=clerk, case=case, person=principal_data(
-            given_name=f"Member{i}", relationship="child", birth_date="2001",
-            document_number="", specific_needs=[], nationality=nationality))
+        registry.person_add(
+            actor=clerk,
+            case=case,
+            person=principal_data(
+                given_name=f"Member{i}",
+                relationship="child",
+                birth_date="2001",
+                document_number="",
+                specific_needs=[],
+                nationality=nationality,
+            ),
+        )
     return case
 
 
@@ -49,8 +65,15 @@ def bring_to(users, case, state: str, *, pledge_=None, exit_checks=True, day=0.0
         State.REJECTED: ["identify", "assess", "submit", "reject"],
         State.WITHDRAWN: ["identify", "assess", "submit", "withdraw"],
         State.READY: ["identify", "assess", "submit", "accept", "checks", "mark_ready"],
-        State.DEPARTED: ["identify", "assess", "submit", "accept", "checks", "mark_ready",
-                         "depart"],
+        State.DEPARTED: [
+            "identify",
+            "assess",
+            "submit",
+            "accept",
+            "checks",
+            "mark_ready",
+            "depart",
+        ],
         State.ON_HOLD: ["identify", "assess", "submit", "hold"],
     }[state]
     if state == State.ACCEPTED and not exit_checks:
@@ -75,8 +98,9 @@ def bring_to(users, case, state: str, *, pledge_=None, exit_checks=True, day=0.0
             services.case_hold(actor=rs, case=case, reason="medical review", at=when)
         elif step == "checks":
             for k, kind in enumerate(ExitCheck.Kind.values):
-                services.exit_check_record(actor=rs, case=case, kind=kind,
-                                           at=when + dt.timedelta(hours=k))
+                services.exit_check_record(
+                    actor=rs, case=case, kind=kind, at=when + dt.timedelta(hours=k)
+                )
         elif step == "mark_ready":
             services.case_mark_ready(actor=rs, case=case, at=when)
         elif step == "depart":

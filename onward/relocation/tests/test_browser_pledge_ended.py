@@ -15,7 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_empty_choice_of_pledges_leads_to_extending_one_then_submitting(
-        browser_page, live_server, users):
+    browser_page, live_server, users
+):
     page, base = browser_page, live_server.url
     germany = pledge(users, country="DEU", name="Germany 2013", valid_to="2013-12-31")
     case = bring_to(users, make_case(users, family_name="Waiting"), State.ASSESSED)
@@ -35,7 +36,8 @@ def test_an_empty_choice_of_pledges_leads_to_extending_one_then_submitting(
     shot(page, "pledge-ended-02-pledge-list-closed")
     row.locator("a").click()
     assert f"closed on {today}: its validity ended on 2013-12-31" in page.inner_text(
-        "#pledge-standing")
+        "#pledge-standing"
+    )
     shot(page, "pledge-ended-03-pledge-says-closed")
     page.click("text=Edit pledge")
     page.fill("#id_valid_to", str(today + dt.timedelta(days=90)))

@@ -12,11 +12,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_officer_submits_three_delegation_decides_pledge_shows_figures(
-        browser_page, live_server, users):
+    browser_page, live_server, users
+):
     page, base = browser_page, live_server.url
     alb = pledge(users, name="Albania 210", persons=210, valid_to="")
-    cases = [bring_to(users, make_case(users, size=n, family_name=f"Family{n}"), State.ASSESSED)
-             for n in (2, 3, 4)]
+    cases = [
+        bring_to(users, make_case(users, size=n, family_name=f"Family{n}"), State.ASSESSED)
+        for n in (2, 3, 4)
+    ]
 
     login(page, base, "t_resettlement")
     page.click("nav >> text=Pledges")

@@ -16,16 +16,21 @@ from onward.relocation.tests.factories import at, bring_to, make_case, pledge
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason=(
-        "needs PostgreSQL: SQLite serialises every writer (BEGIN IMMEDIATE), so two "
-        "acceptances can never overlap there")),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason=(
+            "needs PostgreSQL: SQLite serialises every writer (BEGIN IMMEDIATE), so two "
+            "acceptances can never overlap there"
+        ),
+    ),
 ]
 
 
 def test_two_officers_accepting_at_once_never_overrun_the_pledge(users, monkeypatch):
     p = pledge(users, persons=5)
-    cases = [bring_to(users, make_case(users, size=3), State.SUBMITTED, pledge_=p)
-             for _ in range(2)]
+    cases = [
+        bring_to(users, make_case(users, size=3), State.SUBMITTED, pledge_=p) for _ in range(2)
+    ]
     deciders = [users[roles.DELEGATION], users[roles.ADMIN]]
     # Hold each transaction open a moment after its guards passed, so that the other one
     # certainly arrives while the first still holds its locks.
@@ -44,8 +49,9 @@ def test_two_officers_accepting_at_once_never_overrun_the_pledge(users, monkeypa
         finally:
             connections.close_all()  # this thread's own connection
 
-    threads = [threading.Thread(target=accept, args=(c, u)) for c, u in zip(cases, deciders,
-                                                                           strict=True)]
+    threads = [
+        threading.Thread(target=accept, args=(c, u)) for c, u in zip(cases, deciders, strict=True)
+    ]
     for t in threads:
         t.start()
     for t in threads:

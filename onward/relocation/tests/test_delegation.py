@@ -16,18 +16,23 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world(users):
     alb, deu = pledge(users), pledge(users, country="DEU")
-    ours = bring_to(users, make_case(users, phone="+964 770 111 2222"), State.SUBMITTED,
-                    pledge_=alb)
-    registry.note_add(actor=users[roles.PROTECTION], case=ours, kind="protection",
-                      text="CONFIDENTIAL-PROTECTION-NOTE")
+    ours = bring_to(
+        users, make_case(users, phone="+964 770 111 2222"), State.SUBMITTED, pledge_=alb
+    )
+    registry.note_add(
+        actor=users[roles.PROTECTION],
+        case=ours,
+        kind="protection",
+        text="CONFIDENTIAL-PROTECTION-NOTE",
+    )
     theirs = bring_to(users, make_case(users), State.SUBMITTED, pledge_=deu)
     # Rejected by Germany, then submitted to Albania: Albania must not learn of Germany.
     moved = bring_to(users, make_case(users), State.REJECTED, pledge_=deu)
     from onward.relocation import services
+
     services.case_resubmit(actor=users[roles.RESETTLEMENT], case=moved, pledge=alb, at=at(9))
     never = make_case(users)
-    return {"alb": alb, "deu": deu, "ours": ours, "theirs": theirs, "moved": moved,
-            "never": never}
+    return {"alb": alb, "deu": deu, "ours": ours, "theirs": theirs, "moved": moved, "never": never}
 
 
 def test_a_delegation_sees_only_cases_submitted_to_its_country(users, world):
@@ -50,9 +55,16 @@ def test_the_delegations_api_shows_only_shared_fields(client, users, world):
     client.force_login(users[roles.DELEGATION])
     data = client.get(reverse("api_relocation_case", args=[world["moved"].case_id])).json()
     assert set(data) == {"case_id", "size", "members", "submissions"}
-    assert set(data["members"][0]) == {"given_name", "family_name", "father_name",
-                                       "relationship", "sex", "birth_date", "nationality",
-                                       "specific_needs"}
+    assert set(data["members"][0]) == {
+        "given_name",
+        "family_name",
+        "father_name",
+        "relationship",
+        "sex",
+        "birth_date",
+        "nationality",
+        "specific_needs",
+    }
     assert [s["country"] for s in data["submissions"]] == ["ALB"]  # not Germany's rejection
 
 
@@ -61,8 +73,9 @@ def test_another_countrys_case_is_404_and_the_attempt_is_audited(client, users, 
     for name in ("relocation_case", "api_relocation_case"):
         response = client.get(reverse(name, args=[world["theirs"].case_id]))
         assert response.status_code == 404
-    denied = AuditEntry.objects.filter(action="denied", object_id=world["theirs"].case_id,
-                                       actor=users[roles.DELEGATION])
+    denied = AuditEntry.objects.filter(
+        action="denied", object_id=world["theirs"].case_id, actor=users[roles.DELEGATION]
+    )
     assert denied.count() == 2
 
 
@@ -73,8 +86,7 @@ def test_every_read_of_the_delegation_is_audited(client, users, world):
     client.get(reverse("pledge_detail", args=[world["alb"].pk]))
     client.get(reverse("api_submission_list"))
     reads = AuditEntry.objects.filter(actor=users[roles.DELEGATION], action="view")
-    assert set(reads.values_list("object_type", flat=True)) == {
-        "submission_list", "case", "pledge"}
+    assert set(reads.values_list("object_type", flat=True)) == {"submission_list", "case", "pledge"}
     assert reads.count() == 4
 
 
@@ -84,8 +96,10 @@ def test_the_delegation_decides_in_the_ui(client, users, world):
     client.post(reverse("submission_decide", args=[sub.pk]), {"decision": "rejected"})
     sub.refresh_from_db()
     assert sub.decision == ""  # a rejection needs a reason
-    client.post(reverse("submission_decide", args=[sub.pk]),
-                {"decision": "rejected", "reason": "outside our criteria"})
+    client.post(
+        reverse("submission_decide", args=[sub.pk]),
+        {"decision": "rejected", "reason": "outside our criteria"},
+    )
     sub.refresh_from_db()
     assert (sub.decision, sub.reason) == ("rejected", "outside our criteria")
 
@@ -93,11 +107,17 @@ def test_the_delegation_decides_in_the_ui(client, users, world):
 def test_the_delegation_decides_through_the_api(client, users, world):
     client.force_login(users[roles.DELEGATION])
     sub = world["moved"].submissions.get(decision="")
-    response = client.post(reverse("api_submission_decision", args=[sub.pk]),
-                           {"decision": "accepted"}, content_type="application/json")
+    response = client.post(
+        reverse("api_submission_decision", args=[sub.pk]),
+        {"decision": "accepted"},
+        content_type="application/json",
+    )
     assert response.status_code == 200 and response.json()["decision"] == "accepted"
-    again = client.post(reverse("api_submission_decision", args=[sub.pk]),
-                        {"decision": "rejected", "reason": "x"}, content_type="application/json")
+    again = client.post(
+        reverse("api_submission_decision", args=[sub.pk]),
+        {"decision": "rejected", "reason": "x"},
+        content_type="application/json",
+    )
     assert again.status_code == 409 and "already decided" in str(again.json()["fields"])
 
 

@@ -24,8 +24,9 @@ def test_the_demo_plays_a_dated_history_with_albanias_two_groups_ready(users):
     albania = Pledge.objects.get(country="ALB")
     assert selectors.pledge_figures(albania)["persons"]["capacity"] == 210
     assert result["albania_group_sizes"] == [44, 27]
-    ready = set(selectors.cases_ready_for_departure(pledge=albania).values_list(
-        "case_id", flat=True))
+    ready = set(
+        selectors.cases_ready_for_departure(pledge=albania).values_list("case_id", flat=True)
+    )
     assert set(result["albania_groups"][0]) | set(result["albania_groups"][1]) <= ready
     assert Pledge.objects.get(country="ROU").status == "draft"
     for pledge in Pledge.objects.all():

@@ -37,8 +37,7 @@ def test_a_delegation_lands_on_its_pledges_and_the_cases_waiting_for_it(client, 
     assert "Legal and/or physical protection needs" in html  # the categories' legend
 
 
-def test_the_submissions_come_a_page_at_a_time_with_their_counts(client, users, world,
-                                                                 monkeypatch):
+def test_the_submissions_come_a_page_at_a_time_with_their_counts(client, users, world, monkeypatch):
     monkeypatch.setattr(views, "SUBMISSIONS_PAGE", 1)
     client.force_login(users[roles.DELEGATION])
     html = client.get(reverse("submission_list"), {"decision": "pending"}).content.decode()

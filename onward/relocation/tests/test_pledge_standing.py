@@ -22,18 +22,22 @@ D = dt.date.fromisoformat
 
 
 def _p(**kw) -> Pledge:
-    return Pledge(country="DEU", name="Germany", valid_from=D("2012-07-01"),
-                  valid_to=D("2013-12-31"), **kw)
+    return Pledge(
+        country="DEU", name="Germany", valid_from=D("2012-07-01"), valid_to=D("2013-12-31"), **kw
+    )
 
 
-@pytest.mark.parametrize("status, day, code, label", [
-    ("open", "2013-05-01", "open", "Open"),
-    ("open", "2012-06-30", "not_yet_open", "Opens 2012-07-01"),
-    ("open", "2014-01-01", "ended", "Closed: ended 2013-12-31"),
-    ("open", "2013-12-31", "open", "Open"),  # the last day counts
-    ("draft", "2013-05-01", "draft", "Under consideration"),
-    ("closed", "2013-05-01", "closed", "Closed"),
-])
+@pytest.mark.parametrize(
+    "status, day, code, label",
+    [
+        ("open", "2013-05-01", "open", "Open"),
+        ("open", "2012-06-30", "not_yet_open", "Opens 2012-07-01"),
+        ("open", "2014-01-01", "ended", "Closed: ended 2013-12-31"),
+        ("open", "2013-12-31", "open", "Open"),  # the last day counts
+        ("draft", "2013-05-01", "draft", "Under consideration"),
+        ("closed", "2013-05-01", "closed", "Closed"),
+    ],
+)
 def test_the_standing_is_derived_from_the_status_and_the_dates(status, day, code, label):
     standing = _p(status=status).standing_on(D(day))
     assert (standing.code, standing.label) == (code, label)
@@ -42,8 +46,9 @@ def test_the_standing_is_derived_from_the_status_and_the_dates(status, day, code
 
 def test_an_ended_pledge_names_its_dates():
     reason = _p(status="open").standing_on(D("2014-03-01")).reason
-    assert reason == ("is closed on 2014-03-01: its validity ended on 2013-12-31 (valid "
-                      "2012-07-01 to 2013-12-31)")
+    assert reason == (
+        "is closed on 2014-03-01: its validity ended on 2013-12-31 (valid 2012-07-01 to 2013-12-31)"
+    )
 
 
 def test_the_pledge_list_shows_an_ended_pledge_closed_without_anyone_closing_it(client, users):
@@ -56,8 +61,12 @@ def test_the_pledge_list_shows_an_ended_pledge_closed_without_anyone_closing_it(
     detail = client.get(reverse("pledge_detail", args=[ended.pk])).content.decode()
     assert f"This pledge is closed on {TODAY}: its validity ended on 2013-12-31" in detail
     assert "edit its status or its end date" in detail
-    assert "Closed" not in client.get(reverse("pledge_detail", args=[current.pk])
-                                      ).content.decode().split("</h1>")[0]
+    assert (
+        "Closed"
+        not in client.get(reverse("pledge_detail", args=[current.pk]))
+        .content.decode()
+        .split("</h1>")[0]
+    )
 
 
 def test_the_api_gives_the_derived_standing(client, users):
@@ -74,8 +83,10 @@ def test_an_acceptance_after_the_pledges_end_is_refused_naming_the_dates(users):
     case = bring_to(users, make_case(users), State.SUBMITTED, pledge_=ended)
     with pytest.raises(ValidationError) as err:
         services.submission_accept(actor=users[roles.ADMIN], case=case)
-    assert (f"is closed on {TODAY}: its validity ended on 2013-06-30 (valid 2013-01-01 to "
-            "2013-06-30); it takes no cases") in str(err.value)
+    assert (
+        f"is closed on {TODAY}: its validity ended on 2013-06-30 (valid 2013-01-01 to "
+        "2013-06-30); it takes no cases"
+    ) in str(err.value)
     # Within its dates (the history), the same pledge accepts.
     services.submission_accept(actor=users[roles.ADMIN], case=case, at=at(20))
     case.relocation.refresh_from_db()
@@ -87,8 +98,10 @@ def test_submit_to_a_pledge_with_none_open_says_why_and_links_to_the_pledges(cli
     bring_to(users, make_case(users), State.ASSESSED)
     client.force_login(users[roles.RESETTLEMENT])
     html = client.get(reverse("relocation_bulk_submit")).content.decode()
-    assert (f"No pledge is open today ({TODAY}): the last to end, DEU · Germany 2013, ended "
-            "on 2013-12-31.") in html
+    assert (
+        f"No pledge is open today ({TODAY}): the last to end, DEU · Germany 2013, ended "
+        "on 2013-12-31."
+    ) in html
     assert f'href="{reverse("pledge_list")}">Open or extend a pledge' in html
     assert "Submit selected cases" not in html  # no button that would do nothing
 
@@ -111,8 +124,9 @@ def test_a_case_every_open_pledge_rejected_is_told_so(client, users):
 
 
 def test_those_who_may_not_manage_pledges_read_a_plain_sentence():
-    html = render_to_string("relocation/_no_pledge.html",
-                            {"why": "No pledge is open today.", "can_manage": False})
+    html = render_to_string(
+        "relocation/_no_pledge.html", {"why": "No pledge is open today.", "can_manage": False}
+    )
     assert "Someone who manages pledges can open or extend one." in html
     assert "<a " not in html
 

@@ -29,8 +29,9 @@ def _assessed(users, **kwargs):
 def _refusal(users, case, p, when=None):
     before = (CaseTransition.objects.count(), Submission.objects.count())
     with pytest.raises(ValidationError) as err:
-        services.case_submit(actor=users[roles.RESETTLEMENT], case=case, pledge=p,
-                             at=when or at(10))
+        services.case_submit(
+            actor=users[roles.RESETTLEMENT], case=case, pledge=p, at=when or at(10)
+        )
     assert (CaseTransition.objects.count(), Submission.objects.count()) == before
     assert RelocationCase.objects.get(case=case).state == State.ASSESSED
     return " ".join(m for msgs in err.value.message_dict.values() for m in msgs)
@@ -38,9 +39,13 @@ def _refusal(users, case, p, when=None):
 
 # --- Usage ------------------------------------------------------------------------------
 
+
 def test_usage_counts_persons_medical_members_and_large_families():
     assert usage_from_members([{"SM", "DS"}, {"DS"}, set(), {"ER"}, set()]) == {
-        "persons": 5, "medical": 2, "large_family": 1}
+        "persons": 5,
+        "medical": 2,
+        "large_family": 1,
+    }
     assert usage_from_members([set()]) == {"persons": 1, "medical": 0, "large_family": 0}
 
 
@@ -51,6 +56,7 @@ def test_case_usage_reads_the_registry(users):
 
 # --- Guards -----------------------------------------------------------------------------
 
+
 def test_it_refuses_a_case_larger_than_the_pledges_limit(users):
     case = _assessed(users, size=6)
     assert "takes cases of at most 5" in _refusal(users, case, pledge(users, max_case_size=5))
@@ -58,8 +64,14 @@ def test_it_refuses_a_case_larger_than_the_pledges_limit(users):
 
 def test_a_closed_pledge_takes_nothing(users):
     p = pledge(users)
-    services.pledge_update(actor=users[roles.RESETTLEMENT], pledge=p, expected_version=1,
-                           changes={"status": "closed"}, at=at(1), note="closed")
+    services.pledge_update(
+        actor=users[roles.RESETTLEMENT],
+        pledge=p,
+        expected_version=1,
+        changes={"status": "closed"},
+        at=at(1),
+        note="closed",
+    )
     assert "is closed: it takes no cases" in _refusal(users, _assessed(users), p)
 
 
@@ -70,25 +82,33 @@ def test_a_pledge_under_consideration_takes_nothing(users):
 
 def test_an_expired_pledge_takes_nothing(users):
     p = pledge(users, valid_from="2012-01-01", valid_to="2012-12-31")
-    assert ("is closed on 2013-03-11: its validity ended on 2012-12-31 (valid 2012-01-01 to "
-            "2012-12-31); it takes no cases") in _refusal(users, _assessed(users), p)
+    assert (
+        "is closed on 2013-03-11: its validity ended on 2012-12-31 (valid 2012-01-01 to "
+        "2012-12-31); it takes no cases"
+    ) in _refusal(users, _assessed(users), p)
 
 
 def test_a_pledge_refuses_needs_it_cannot_serve(users):
     case = _assessed(users, needs=["SM"])
     assert "cannot serve the specific needs SM" in _refusal(
-        users, case, pledge(users, needs_not_served=["SM", "DS"]))
+        users, case, pledge(users, needs_not_served=["SM", "DS"])
+    )
 
 
 def test_a_pledge_refuses_other_nationalities(users):
     case = _assessed(users, nationality="IRQ")
-    assert "nationals of IRN only; case" in _refusal(users, case, pledge(users, nationalities=["IRN"]))
+    assert "nationals of IRN only; case" in _refusal(
+        users, case, pledge(users, nationalities=["IRN"])
+    )
 
 
 def test_it_refuses_a_submission_while_a_possible_duplicate_is_unresolved(users, monkeypatch):
     case = _assessed(users)
-    monkeypatch.setattr(guards, "cases_with_unresolved_duplicates",
-                        lambda cases: {c.pk for c in cases if c.pk == case.pk})
+    monkeypatch.setattr(
+        guards,
+        "cases_with_unresolved_duplicates",
+        lambda cases: {c.pk for c in cases if c.pk == case.pk},
+    )
     assert "possible duplicate" in _refusal(users, case, pledge(users))
 
 
@@ -96,8 +116,7 @@ def test_the_batch_duplicate_check_prefers_dedups_own_bulk_function(users, monke
     import onward.dedup.selectors as dedup
 
     held, free = make_case(users), make_case(users)
-    monkeypatch.setattr(dedup, "cases_with_open_duplicates", lambda pks: {held.pk},
-                        raising=False)
+    monkeypatch.setattr(dedup, "cases_with_open_duplicates", lambda pks: {held.pk}, raising=False)
     assert guards.cases_with_unresolved_duplicates([held, free]) == {held.pk}
     monkeypatch.delattr(dedup, "cases_with_open_duplicates")
     monkeypatch.setattr(dedup, "case_has_open_duplicates", lambda c: c.pk == free.pk)
@@ -123,6 +142,7 @@ def test_it_refuses_a_second_open_submission(users):
     with pytest.raises(ValidationError):
         services.case_submit(actor=users[roles.RESETTLEMENT], case=case, pledge=second, at=at(9))
     from django.db import IntegrityError, transaction
+
     with pytest.raises(IntegrityError), transaction.atomic():
         Submission.objects.create(case=case, pledge=second, submitted_at=at(9))
 
@@ -164,13 +184,20 @@ def test_acceptance_stops_at_the_pledges_capacity(users):
         services.submission_accept(actor=users[roles.DELEGATION], case=b, at=at(9))
     assert "persons: 3 of 5 taken, the case needs 3" in str(err.value)
     figures = selectors.pledge_figures(p)
-    assert figures["persons"] == {"capacity": 5, "submitted": 6, "pending": 3, "accepted": 3,
-                                  "departed": 0, "remaining": 2}
+    assert figures["persons"] == {
+        "capacity": 5,
+        "submitted": 6,
+        "pending": 3,
+        "accepted": 3,
+        "departed": 0,
+        "remaining": 2,
+    }
 
 
 def test_mark_ready_needs_every_exit_check(users):
-    case = bring_to(users, make_case(users), State.ACCEPTED, pledge_=pledge(users),
-                    exit_checks=False)
+    case = bring_to(
+        users, make_case(users), State.ACCEPTED, pledge_=pledge(users), exit_checks=False
+    )
     rs = users[roles.RESETTLEMENT]
     services.exit_check_record(actor=rs, case=case, kind="travel_documents", at=at(9))
     with pytest.raises(ValidationError) as err:
@@ -192,16 +219,23 @@ def test_hold_remembers_the_state_to_return_to(users):
 def test_history_cannot_be_backdated_before_the_current_state(users):
     case = bring_to(users, make_case(users), State.ASSESSED, day=5)
     with pytest.raises(ValidationError) as err:
-        services.case_submit(actor=users[roles.RESETTLEMENT], case=case, pledge=pledge(users),
-                             at=at(1))
+        services.case_submit(
+            actor=users[roles.RESETTLEMENT], case=case, pledge=pledge(users), at=at(1)
+        )
     assert "History is dated" in err.value.message_dict["at"][0]
 
 
 def test_a_stale_action_is_refused(users):
     case = bring_to(users, make_case(users), State.IDENTIFIED)
     with pytest.raises(services.StaleState):
-        services.case_transition(actor=users[roles.RESETTLEMENT], case=case, action="assess",
-                                 category="LPN", priority="normal", expected_version=7)
+        services.case_transition(
+            actor=users[roles.RESETTLEMENT],
+            case=case,
+            action="assess",
+            category="LPN",
+            priority="normal",
+            expected_version=7,
+        )
 
 
 def test_roles_without_the_permission_are_refused(users):
@@ -219,15 +253,23 @@ def test_a_closed_registry_case_is_not_identified(users):
 
 # --- Every step is history and audit --------------------------------------------------------
 
+
 def test_every_step_is_dated_history_and_an_audit_entry(users):
     case = bring_to(users, make_case(users), State.READY, pledge_=pledge(users))
     history = list(CaseTransition.objects.filter(case=case).values_list("action", "to_state"))
     assert history == [
-        ("identify", "identified"), ("assess", "assessed"), ("submit", "submitted"),
-        ("accept", "accepted"), ("check_exit", "accepted"), ("check_exit", "accepted"),
-        ("check_exit", "accepted"), ("mark_ready", "ready")]
-    audits = AuditEntry.objects.filter(object_type="case", object_id=case.case_id,
-                                       changes__has_key="relocation_state")
+        ("identify", "identified"),
+        ("assess", "assessed"),
+        ("submit", "submitted"),
+        ("accept", "accepted"),
+        ("check_exit", "accepted"),
+        ("check_exit", "accepted"),
+        ("check_exit", "accepted"),
+        ("mark_ready", "ready"),
+    ]
+    audits = AuditEntry.objects.filter(
+        object_type="case", object_id=case.case_id, changes__has_key="relocation_state"
+    )
     assert audits.count() == len(history)
     assert CaseTransition.objects.filter(case=case).first().at == at(0)
 
@@ -243,6 +285,7 @@ def test_time_in_state_comes_from_the_history(users):
 
 
 # --- The interface of transfers ---------------------------------------------------------------
+
 
 def test_depart_and_undepart_move_ready_cases_and_count_in_the_pledges_figures(users):
     p = pledge(users)
@@ -270,8 +313,11 @@ def test_the_funnel_counts_each_stage_per_country_and_as_of_a_date(users):
     bring_to(users, make_case(users), State.REJECTED, pledge_=deu)
     bring_to(users, make_case(users, size=4), State.DEPARTED, pledge_=alb, day=3)
     assert selectors.funnel() == {
-        "identified": {"cases": 4, "persons": 11}, "submitted": {"cases": 3, "persons": 9},
-        "accepted": {"cases": 2, "persons": 7}, "departed": {"cases": 1, "persons": 4}}
+        "identified": {"cases": 4, "persons": 11},
+        "submitted": {"cases": 3, "persons": 9},
+        "accepted": {"cases": 2, "persons": 7},
+        "departed": {"cases": 1, "persons": 4},
+    }
     assert selectors.funnel(country="ALB")["submitted"] == {"cases": 2, "persons": 7}
     assert selectors.funnel(pledge=deu)["accepted"] == {"cases": 0, "persons": 0}
     assert selectors.funnel(as_of=at(2.5))["submitted"]["cases"] == 2  # the 4th: day 5
@@ -280,35 +326,47 @@ def test_the_funnel_counts_each_stage_per_country_and_as_of_a_date(users):
 
 # --- Bulk ---------------------------------------------------------------------------------------
 
+
 def test_bulk_submission_is_all_or_nothing_with_a_report(users):
     p = pledge(users, max_case_size=4)
     good = [_assessed(users) for _ in range(3)]
     too_big = _assessed(users, size=5)
     not_ready = bring_to(users, make_case(users), State.IDENTIFIED)
     with pytest.raises(ValidationError) as err:
-        services.cases_submit_bulk(actor=users[roles.RESETTLEMENT],
-                                   cases=[*good, too_big, not_ready], pledge=p, at=at(10))
+        services.cases_submit_bulk(
+            actor=users[roles.RESETTLEMENT], cases=[*good, too_big, not_ready], pledge=p, at=at(10)
+        )
     report = err.value.message_dict
     assert set(report) == {too_big.case_id, not_ready.case_id}
     assert "at most 4" in report[too_big.case_id][0]
     assert "identified for relocation cannot" in report[not_ready.case_id][0]
     assert Submission.objects.count() == 0
-    steps = services.cases_submit_bulk(actor=users[roles.RESETTLEMENT], cases=good, pledge=p,
-                                       at=at(10))
+    steps = services.cases_submit_bulk(
+        actor=users[roles.RESETTLEMENT], cases=good, pledge=p, at=at(10)
+    )
     assert len(steps) == 3 and Submission.objects.filter(pledge=p, decision="").count() == 3
 
 
 # --- Pledges ------------------------------------------------------------------------------------
 
+
 def test_a_pledge_keeps_a_dated_history_and_refuses_bad_input_whole(users):
     rs = users[roles.RESETTLEMENT]
     with pytest.raises(ValidationError) as err:
-        services.pledge_create(actor=rs, data={"country": "XXX", "name": "", "valid_from": "x",
-                                               "capacities": {"persons": -1}})
+        services.pledge_create(
+            actor=rs,
+            data={"country": "XXX", "name": "", "valid_from": "x", "capacities": {"persons": -1}},
+        )
     assert set(err.value.message_dict) == {"country", "name", "valid_from", "capacities"}
     p = pledge(users)
-    services.pledge_update(actor=rs, pledge=p, expected_version=1,
-                           changes={"capacities": {"persons": 250}}, at=at(3), note="raised")
+    services.pledge_update(
+        actor=rs,
+        pledge=p,
+        expected_version=1,
+        changes={"capacities": {"persons": 250}},
+        at=at(3),
+        note="raised",
+    )
     with pytest.raises(StaleEdit):
         services.pledge_update(actor=rs, pledge=p, expected_version=1, changes={"name": "x"})
     changes = list(PledgeChange.objects.filter(pledge=p).values_list("note", flat=True))
@@ -320,8 +378,12 @@ def test_a_capacity_is_never_set_below_what_is_accepted(users):
     p = pledge(users, persons=10)
     bring_to(users, make_case(users, size=4), State.ACCEPTED, pledge_=p)
     with pytest.raises(ValidationError) as err:
-        services.pledge_update(actor=users[roles.RESETTLEMENT], pledge=p, expected_version=1,
-                               changes={"capacities": {"persons": 3}})
+        services.pledge_update(
+            actor=users[roles.RESETTLEMENT],
+            pledge=p,
+            expected_version=1,
+            changes={"capacities": {"persons": 3}},
+        )
     assert "persons: 4 already accepted" in str(err.value)
 
 

@@ -36,11 +36,19 @@ def _snapshot(case):
             "        || ':' || SUM(CASE WHEN decision = '' THEN 1 ELSE 0 END)"
             "  FROM relocation_submission),"
             " (SELECT COUNT(*) FROM relocation_exitcheck),"
-            " (SELECT COUNT(*) FROM audit_auditentry)", [case.pk])
+            " (SELECT COUNT(*) FROM audit_auditentry)",
+            [case.pk],
+        )
         rc, transitions, submissions, checks, audit = cursor.fetchone()
     state, _, version = (rc or f"{State.NOT_IDENTIFIED}:0").partition(":")
-    return {"state": state, "version": int(version), "transitions": transitions,
-            "submissions": submissions, "checks": checks, "audit": audit}
+    return {
+        "state": state,
+        "version": int(version),
+        "transitions": transitions,
+        "submissions": submissions,
+        "checks": checks,
+        "audit": audit,
+    }
 
 
 def _attempt(user, case, action, other_pledge):
@@ -48,8 +56,7 @@ def _attempt(user, case, action, other_pledge):
     if action == "depart":
         return services.case_depart(case=case, actor=user, on=when.date())
     if action == "undepart":
-        return services.case_undepart(case=case, actor=user, reason="recorded by mistake",
-                                      at=when)
+        return services.case_undepart(case=case, actor=user, reason="recorded by mistake", at=when)
     params = dict(PARAMS.get(action, {}))
     if action in ("submit", "resubmit"):
         params["pledge"] = other_pledge
@@ -90,7 +97,11 @@ def test_every_action_and_role_on_a_state_succeeds_or_is_refused_whole(users, st
                     assert after["audit"] == before["audit"] + 1, where
                     last = CaseTransition.objects.filter(case=case).latest("id")
                     assert (last.from_state, last.to_state, last.action, last.actor_id) == (
-                        state, expected, action, user.pk), where
+                        state,
+                        expected,
+                        action,
+                        user.pk,
+                    ), where
                     raise Rollback
             except Rollback:
                 pass
@@ -103,8 +114,9 @@ def test_the_table_names_only_known_states_actions_and_permissions():
         assert from_state in State.values and action in workflow.ACTIONS
         assert row.to_state in (*State.values, workflow.RETURN)
         assert row.permission in PERMISSIONS
-    reachable_by_hand = {row.to_state for (_, a), row in workflow.TABLE.items()
-                         if not workflow.ACTIONS[a].internal}
+    reachable_by_hand = {
+        row.to_state for (_, a), row in workflow.TABLE.items() if not workflow.ACTIONS[a].internal
+    }
     assert State.DEPARTED not in reachable_by_hand, "only a transfer makes a case departed"
 
 
@@ -121,6 +133,7 @@ def test_departed_is_reached_only_by_a_transfer(users):
     p = pledge(users)
     case = bring_to(users, make_case(users), State.READY, pledge_=p)
     with pytest.raises(ValidationError) as err:
-        services.case_transition(actor=users[roles.ADMIN], case=case, action="depart",
-                                 on=at(20).date())
+        services.case_transition(
+            actor=users[roles.ADMIN], case=case, action="depart", on=at(20).date()
+        )
     assert "only by a transfer" in str(err.value)

@@ -10,8 +10,9 @@ def world(users) -> dict:
     from onward.conftest import principal_data
     from onward.registry import services
 
-    case = services.case_create(actor=users[roles.CLERK], principal=principal_data(),
-                                arrival_date=dt.date(2013, 1, 5))
+    case = services.case_create(
+        actor=users[roles.CLERK], principal=principal_data(), arrival_date=dt.date(2013, 1, 5)
+    )
     return {"case": case.case_id}
 
 
@@ -20,14 +21,26 @@ def world(users) -> dict:
 ROWS = [
     Row("dashboard", lambda w: reverse("dashboard"), outcome(200)),
     Row("dashboard", lambda w: reverse("dashboard") + "?as_of=2013-03-01", outcome(200)),
-    Row("report_records", lambda w: reverse("report_records") + "?figure=population&sex=M",
-        outcome(200, DL=404)),
-    Row("report_records", lambda w: reverse("report_records") + "?figure=funnel&stage=submitted",
-        outcome(200)),
-    Row("report_csv", lambda w: reverse("report_csv", args=["population_by_sex"]),
-        outcome(200, DL=404)),
-    Row("report_csv", lambda w: reverse("report_csv", args=["submitted_by_sex"]),
-        outcome(404, DL=200)),
+    Row(
+        "report_records",
+        lambda w: reverse("report_records") + "?figure=population&sex=M",
+        outcome(200, DL=404),
+    ),
+    Row(
+        "report_records",
+        lambda w: reverse("report_records") + "?figure=funnel&stage=submitted",
+        outcome(200),
+    ),
+    Row(
+        "report_csv",
+        lambda w: reverse("report_csv", args=["population_by_sex"]),
+        outcome(200, DL=404),
+    ),
+    Row(
+        "report_csv",
+        lambda w: reverse("report_csv", args=["submitted_by_sex"]),
+        outcome(404, DL=200),
+    ),
     # The forecast: the population's for roles that see the registry; a delegation its
     # own pledges' departures only (onward/reports/forecast.py `forecast_for`).
     Row("report_forecast", lambda w: reverse("report_forecast"), outcome(200)),

@@ -19,10 +19,15 @@ def band(person, on: dt.date) -> str:
 
 
 def present(on: dt.date, persons=None):
-    persons = persons if persons is not None else Person.objects.prefetch_related(
-        "specific_needs")
-    return [p for p in persons if p.merged_into_id is None and p.arrival_date
-            and p.arrival_date <= on and (p.departure_date is None or p.departure_date > on)]
+    persons = persons if persons is not None else Person.objects.prefetch_related("specific_needs")
+    return [
+        p
+        for p in persons
+        if p.merged_into_id is None
+        and p.arrival_date
+        and p.arrival_date <= on
+        and (p.departure_date is None or p.departure_date > on)
+    ]
 
 
 def recount(on: dt.date, persons=None) -> dict:
@@ -31,18 +36,22 @@ def recount(on: dt.date, persons=None) -> dict:
     for p in here:
         codes_ = [n.code for n in p.specific_needs.all()] or ["none"]
         needs.update(codes_)
-    return {"total": len(here), "sex": Counter(p.sex or "X" for p in here),
-            "age_band": Counter(band(p, on) for p in here),
-            "nationality": Counter(p.nationality or "unknown" for p in here),
-            "need": needs}
+    return {
+        "total": len(here),
+        "sex": Counter(p.sex or "X" for p in here),
+        "age_band": Counter(band(p, on) for p in here),
+        "nationality": Counter(p.nationality or "unknown" for p in here),
+        "need": needs,
+    }
 
 
 def departures_recount(on: dt.date, start: dt.date) -> Counter:
     """(YYYY-MM, kind) -> persons whose registry departure falls in the window."""
-    return Counter((f"{p.departure_date:%Y-%m}", p.departure_type)
-                   for p in Person.objects.filter(merged_into__isnull=True,
-                                                  departure_date__isnull=False)
-                   if start <= p.departure_date <= on)
+    return Counter(
+        (f"{p.departure_date:%Y-%m}", p.departure_type)
+        for p in Person.objects.filter(merged_into__isnull=True, departure_date__isnull=False)
+        if start <= p.departure_date <= on
+    )
 
 
 def table(tables, key):

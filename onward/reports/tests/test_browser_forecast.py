@@ -20,12 +20,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _case_of_three(users, i):
     clerk = users[roles.CLERK]
-    case = registry.case_create(actor=clerk, arrival_date=dt.date(2013, 1, 5),
-                                principal=principal_data(given_name=f"Flyer{i}", specific_needs=[]))
+    case = registry.case_create(
+        actor=clerk,
+        arrival_date=dt.date(2013, 1, 5),
+        principal=principal_data(given_name=f"Flyer{i}", specific_needs=[]),
+    )
     for k in range(2):
-        registry.person_add(actor=clerk, case=case, person=principal_data(
-            given_name=f"Member{i}{k}", relationship="child", birth_date="2001",
-            document_number="", specific_needs=[]))
+        registry.person_add(
+            actor=clerk,
+            case=case,
+            person=principal_data(
+                given_name=f"Member{i}{k}",
+                relationship="child",
+                birth_date="2001",
+                document_number="",
+                specific_needs=[],
+            ),
+        )
     return case
 
 
@@ -33,10 +44,12 @@ def _a_flight(users):
     """Ready cases and one confirmed transfer a month ago: the operation has a cadence."""
     rs = users[roles.RESETTLEMENT]
     alb = pledge(users, country="ALB", persons=120, name="ALB second group")
-    ready = [bring_to(users, _case_of_three(users, i), "ready", pledge_=alb, day=i)
-             for i in range(6)]
-    flight = movements.transfer_plan(actor=rs, pledge=alb, seats=9,
-                                     date=timezone.localdate() - dt.timedelta(days=30))
+    ready = [
+        bring_to(users, _case_of_three(users, i), "ready", pledge_=alb, day=i) for i in range(6)
+    ]
+    flight = movements.transfer_plan(
+        actor=rs, pledge=alb, seats=9, date=timezone.localdate() - dt.timedelta(days=30)
+    )
     for case in ready[:3]:
         movements.transfer_case_add(actor=rs, transfer=flight, case=case)
     movements.transfer_confirm(actor=rs, transfer=flight)

@@ -27,28 +27,65 @@ def _camp(users):
     rng = random.Random(1)
     for p in rng.sample(list(Person.objects.order_by("pk")), 60):
         on = min(p.arrival_date + dt.timedelta(days=rng.randint(30, 500)), dt.date.today())
-        movements.departure_record(actor=users[roles.PROTECTION], person=p, on=on,
-                                   kind=rng.choice(movements.RECORDABLE_DEPARTURES))
+        movements.departure_record(
+            actor=users[roles.PROTECTION],
+            person=p,
+            on=on,
+            kind=rng.choice(movements.RECORDABLE_DEPARTURES),
+        )
     alb = pledge(users, country="ALB", persons=210)
     fra = pledge(users, country="FRA", persons=40)
-    for i, (state, p) in enumerate([("departed", alb), ("accepted", alb), ("submitted", alb),
-                                    ("accepted", fra), ("identified", None)]):
+    for i, (state, p) in enumerate(
+        [
+            ("departed", alb),
+            ("accepted", alb),
+            ("submitted", alb),
+            ("accepted", fra),
+            ("identified", None),
+        ]
+    ):
         bring_to(users, make_case(users, size=3 + i), state, pledge_=p, day=i)
     officer = users[roles.PROTECTION]
-    incident = incidents.incident_create(actor=officer, data={
-        "occurred_at": "2013-02-09 06:00", "type": "indirect_fire", "place": "Block D"})
-    for source, stated, killed, official in (("Ministry", "2013-02-09", 6, True),
-                                             ("Residents' committee", "2013-02-10", 8, False)):
-        incidents.claim_add(actor=officer, incident=incident, data={
-            "source": source, "stated_on": stated, "killed": killed, "injured": 30,
-            "official": official})
+    incident = incidents.incident_create(
+        actor=officer,
+        data={"occurred_at": "2013-02-09 06:00", "type": "indirect_fire", "place": "Block D"},
+    )
+    for source, stated, killed, official in (
+        ("Ministry", "2013-02-09", 6, True),
+        ("Residents' committee", "2013-02-10", 8, False),
+    ):
+        incidents.claim_add(
+            actor=officer,
+            incident=incident,
+            data={
+                "source": source,
+                "stated_on": stated,
+                "killed": killed,
+                "injured": 30,
+                "official": official,
+            },
+        )
 
 
 def _pdf_first_page(path, name):
     png = OUTPUT / name
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile",
-                        str(path), str(png)], check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "70",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(path),
+                str(png),
+            ],
+            check=True,
+        )
     return png.with_suffix(".png")
 
 
@@ -87,7 +124,8 @@ def test_data_manager_and_delegation_dashboards_and_pdf(browser_page, live_serve
     assert "FRA" not in text and "Population by sex" not in text and "Incidents" not in text
     # Small numbers (cases of 3 to 5 persons) are hidden, marked alike, the rule stated.
     assert "<5" not in text and "hidden to protect the persons" in page.inner_text(
-        "#suppression-rule")
+        "#suppression-rule"
+    )
     assert page.locator("td.hidden-cell").count() > 0
     assert set(page.locator("td.hidden-cell").all_inner_texts()) == {"x"}
     shot(page, "reports-05-dashboard-delegation")

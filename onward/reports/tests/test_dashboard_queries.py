@@ -32,8 +32,12 @@ def test_the_dashboard_reads_relocation_once_whatever_the_pledges(users):
     for country, state in (("ALB", "accepted"), ("FRA", "submitted")):
         _pledge_with_a_case(users, country, state)
     few = _queries(dm, on)
-    for country, state in (("DEU", "accepted"), ("NOR", "rejected"), ("ALB", "departed"),
-                           ("FRA", "accepted")):
+    for country, state in (
+        ("DEU", "accepted"),
+        ("NOR", "rejected"),
+        ("ALB", "departed"),
+        ("FRA", "accepted"),
+    ):
         _pledge_with_a_case(users, country, state)
     assert _queries(dm, on) == few
     funnel = next(t for t in F.dashboard(dm, on) if t.key == "funnel_cases")

@@ -17,17 +17,33 @@ from onward.reports.forecast_engine import (
 def problem(**over):
     rng = np.random.default_rng(7)
     steps = ["identified", "assessed", "submitted", "accepted", "ready"]
-    cases = [{"step": steps[i % 5], "persons": int(rng.integers(1, 6)),
-              "pledge": "P1" if i % 2 else "P2"} for i in range(120)]
+    cases = [
+        {
+            "step": steps[i % 5],
+            "persons": int(rng.integers(1, 6)),
+            "pledge": "P1" if i % 2 else "P2",
+        }
+        for i in range(120)
+    ]
     data = {
-        "months": 18, "runs": 400, "seed": 3,
+        "months": 18,
+        "runs": 400,
+        "seed": 3,
         "steps": {"identified": 0.2, "assessed": 0.3},
-        "countries": {"AAA": {"decide": 0.25, "accept": 0.7, "ready": 0.5},
-                      "BBB": {"decide": 0.15, "accept": 0.5, "ready": 0.4}},
-        "pledges": [{"id": "P1", "country": "AAA", "places": 150},
-                    {"id": "P2", "country": "BBB", "places": 90, "to_month": 12}],
-        "cases": cases, "transfers": {"per_month": 1.0, "seats": 25},
-        "own_accord": 0.004, "death": 0.0005, "birth": 0.002, "present": 500,
+        "countries": {
+            "AAA": {"decide": 0.25, "accept": 0.7, "ready": 0.5},
+            "BBB": {"decide": 0.15, "accept": 0.5, "ready": 0.4},
+        },
+        "pledges": [
+            {"id": "P1", "country": "AAA", "places": 150},
+            {"id": "P2", "country": "BBB", "places": 90, "to_month": 12},
+        ],
+        "cases": cases,
+        "transfers": {"per_month": 1.0, "seats": 25},
+        "own_accord": 0.004,
+        "death": 0.0005,
+        "birth": 0.002,
+        "present": 500,
     }
     data.update(over)
     return data
@@ -75,13 +91,19 @@ def test_the_vectorised_engine_agrees_with_the_per_case_loop():
     assert np.all(np.abs(fast.mean(axis=0) - slow.mean(axis=0)) <= 4 * se + 1e-9)
 
 
-@pytest.mark.parametrize("data, named", [
-    (problem(cases=[{"step": "submitted", "persons": 3, "pledge": "NOPE"}]), "unknown pledge 'NOPE'"),
-    (problem(pledges=[{"id": "P1", "country": "AAA", "places": -5}]), "pledge P1: places"),
-    (problem(steps={"identified": 1.5}), "steps.identified"),
-    (problem(cases=[{"step": "flying", "persons": 3}]), "cases[0].step"),
-    (problem(transfers={"per_month": -1}), "transfers.per_month"),
-])
+@pytest.mark.parametrize(
+    "data, named",
+    [
+        (
+            problem(cases=[{"step": "submitted", "persons": 3, "pledge": "NOPE"}]),
+            "unknown pledge 'NOPE'",
+        ),
+        (problem(pledges=[{"id": "P1", "country": "AAA", "places": -5}]), "pledge P1: places"),
+        (problem(steps={"identified": 1.5}), "steps.identified"),
+        (problem(cases=[{"step": "flying", "persons": 3}]), "cases[0].step"),
+        (problem(transfers={"per_month": -1}), "transfers.per_month"),
+    ],
+)
 def test_bad_input_is_refused_naming_the_field(data, named):
     with pytest.raises(ForecastInputError, match=named.replace("[", r"\[").replace("]", r"\]")):
         run(data)
@@ -117,13 +139,22 @@ def test_the_interval_covers_the_truth_about_as_often_as_it_says():
 
 def _evidence(data, events):
     """What each of the problem's rates would have been estimated from, with `events`."""
+
     def seen(p):
         return [events, events / -np.log(1 - p)] if p else [0, 0]
 
-    return {"transfers": [events, 12], "steps": {k: seen(p) for k, p in data["steps"].items()},
-            "countries": {c: {"decide": seen(r["decide"]), "ready": seen(r["ready"]),
-                              "accept": [r["accept"] * events, events]}
-                          for c, r in data["countries"].items()}}
+    return {
+        "transfers": [events, 12],
+        "steps": {k: seen(p) for k, p in data["steps"].items()},
+        "countries": {
+            c: {
+                "decide": seen(r["decide"]),
+                "ready": seen(r["ready"]),
+                "accept": [r["accept"] * events, events],
+            }
+            for c, r in data["countries"].items()
+        },
+    }
 
 
 def test_the_rates_own_uncertainty_widens_the_interval_and_vanishes_with_evidence():
@@ -138,10 +169,13 @@ def test_the_rates_own_uncertainty_widens_the_interval_and_vanishes_with_evidenc
     assert abs(sure["median"][-1] - fixed["median"][-1]) <= 0.05 * fixed["median"][-1]
 
 
-@pytest.mark.parametrize("evidence, named", [
-    ({"steps": {"identified": [-1, 3]}}, "evidence.steps.identified"),
-    ({"transfers": [2]}, "evidence.transfers"),
-])
+@pytest.mark.parametrize(
+    "evidence, named",
+    [
+        ({"steps": {"identified": [-1, 3]}}, "evidence.steps.identified"),
+        ({"transfers": [2]}, "evidence.transfers"),
+    ],
+)
 def test_bad_evidence_is_refused_naming_it(evidence, named):
     with pytest.raises(ForecastInputError, match=named):
         run(problem(evidence=evidence))

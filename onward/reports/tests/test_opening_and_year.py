@@ -55,14 +55,22 @@ def test_departures_since_1_january_count_this_years_only(users, clerk, admin):
     for day in ("2012-12-30", "2013-01-14", "2013-11-02"):
         _, man, _ = family(clerk, arrival=dt.date(2012, 6, 1), given_name=f"Left{day}")
         movements.departure_record(actor=officer, person=man, kind="left_own_accord", on=day)
-    table = next(t for t in figures.dashboard(users[roles.ADMIN], dt.date(2013, 12, 31),
-                                              only="departures")
-                 if t.key == "departures_year_to_date")
+    table = next(
+        t
+        for t in figures.dashboard(users[roles.ADMIN], dt.date(2013, 12, 31), only="departures")
+        if t.key == "departures_year_to_date"
+    )
     assert table.title == "Departures by type since 2013-01-01"
     row = next(r for r in table.rows if r.label == "Left on own accord")
     assert row.values == [2] and row.traces[0]["since"] == "2013-01-01"
     assert table.total == 2
-    listed = admin.get(reverse("report_records"), {
-        "figure": "departures", "kind": "left_own_accord", "since": "2013-01-01",
-        "as_of": "2013-12-31"})
+    listed = admin.get(
+        reverse("report_records"),
+        {
+            "figure": "departures",
+            "kind": "left_own_accord",
+            "since": "2013-01-01",
+            "as_of": "2013-12-31",
+        },
+    )
     assert listed.context["page"].paginator.count == 2

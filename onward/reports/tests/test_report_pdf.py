@@ -31,11 +31,16 @@ def report(users):
     for size, state in ((3, "accepted"), (2, "submitted")):
         bring_to(users, make_case(users, size=size, given_name="زهرا"), state, pledge_=canada)
     officer = users[roles.PROTECTION]
-    incident = incidents.incident_create(actor=officer, data={
-        "occurred_at": "2013-02-09 06:00", "type": "indirect_fire", "place": PLACE})
+    incident = incidents.incident_create(
+        actor=officer,
+        data={"occurred_at": "2013-02-09 06:00", "type": "indirect_fire", "place": PLACE},
+    )
     for source, killed in zip(SOURCES, (6, 8), strict=True):
-        incidents.claim_add(actor=officer, incident=incident, data={
-            "source": source, "stated_on": "2013-02-10", "killed": killed})
+        incidents.claim_add(
+            actor=officer,
+            incident=incident,
+            data={"source": source, "stated_on": "2013-02-10", "killed": killed},
+        )
     with override_settings(ONWARD_OPERATION_NAME="Camp Liberty"):
         r = export.situation_report(user=users[roles.DATA_MANAGER], on=dt.date(2013, 6, 1))
         return r, export.render_pdf(r)
@@ -48,8 +53,14 @@ def test_it_is_titled_with_the_operation_and_names_nothing_of_the_server(report)
     assert PdfReader(io.BytesIO(pdf)).metadata.title == "Camp Liberty: situation report"
     db = settings.DATABASES["default"]
     everything = text + str(PdfReader(io.BytesIO(pdf)).metadata)
-    for detail in (str(db["NAME"]), db.get("HOST") or "127.0.0.1", "sqlite", "postgres",
-                   "database", str(settings.DATA_DIR)):
+    for detail in (
+        str(db["NAME"]),
+        db.get("HOST") or "127.0.0.1",
+        "sqlite",
+        "postgres",
+        "database",
+        str(settings.DATA_DIR),
+    ):
         assert detail.lower() not in everything.lower()
 
 
@@ -72,8 +83,9 @@ def test_names_in_arabic_script_read_back_whole(report):
 def test_no_column_heading_is_broken_mid_word(report):
     r, pdf = report
     words = set(re.findall(r"[\w’'-]+", logical_text(pdf)))
-    headings = {w for t in r.tables if t.rows for c in t.columns
-                for w in re.findall(r"[\w’'-]+", c)}
+    headings = {
+        w for t in r.tables if t.rows for c in t.columns for w in re.findall(r"[\w’'-]+", c)
+    }
     assert headings and headings <= words
 
 

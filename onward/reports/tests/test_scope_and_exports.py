@@ -26,13 +26,20 @@ DAY0 = T0.date()
 
 def test_the_funnel_matches_relocation_and_its_records(world):
     dm = world["users"][roles.DATA_MANAGER]
-    for on in (DAY0 - dt.timedelta(days=1), DAY0 + dt.timedelta(days=2),
-               DAY0 + dt.timedelta(days=30)):
+    for on in (
+        DAY0 - dt.timedelta(days=1),
+        DAY0 + dt.timedelta(days=2),
+        DAY0 + dt.timedelta(days=30),
+    ):
         t = table(F.dashboard(dm, on, only="relocation"), "funnel_cases")
         for row in t.rows:
             for j, trace in enumerate(row.traces):
-                _k, qs = R.records(user=dm, figure="funnel", on=on,
-                                   filters={k: v for k, v in trace.items() if k != "figure"})
+                _k, qs = R.records(
+                    user=dm,
+                    figure="funnel",
+                    on=on,
+                    filters={k: v for k, v in trace.items() if k != "figure"},
+                )
                 assert qs.count() == row.values[j], (on, row.label, trace)
         assert t.rows[0].values == [funnel(as_of=on)[s]["cases"] for s in F.STAGES]
 
@@ -48,8 +55,16 @@ def test_pledge_use_today_equals_pledge_figures_and_was_zero_before(world):
 
 
 def _all_text(tables) -> str:
-    return " ".join([t.key + " " + t.title + " " + " ".join(
-        r.label + " " + " ".join(map(str, r.values)) for r in t.rows) for t in tables])
+    return " ".join(
+        [
+            t.key
+            + " "
+            + t.title
+            + " "
+            + " ".join(r.label + " " + " ".join(map(str, r.values)) for r in t.rows)
+            for t in tables
+        ]
+    )
 
 
 def test_a_delegation_sees_only_figures_about_its_own_submissions(world):
@@ -66,11 +81,17 @@ def test_a_delegation_sees_only_figures_about_its_own_submissions(world):
     assert all(r.label.startswith("ALB") for r in use.rows)
 
 
-@pytest.mark.parametrize("figure,filters", [
-    ("population", {}), ("departures", {}), ("duplicates", {"state": "found"}),
-    ("incidents", {}), ("funnel", {"stage": "submitted", "country": "FRA"}),
-    ("pledge_use", {"measure": "submitted", "pledge": "FRA"}),
-])
+@pytest.mark.parametrize(
+    "figure,filters",
+    [
+        ("population", {}),
+        ("departures", {}),
+        ("duplicates", {"state": "found"}),
+        ("incidents", {}),
+        ("funnel", {"stage": "submitted", "country": "FRA"}),
+        ("pledge_use", {"measure": "submitted", "pledge": "FRA"}),
+    ],
+)
 def test_a_delegation_cannot_list_records_outside_its_scope(world, client, figure, filters):
     dl = world["users"][roles.DELEGATION]
     if filters.get("pledge") == "FRA":
@@ -86,13 +107,16 @@ def test_a_delegation_cannot_list_records_outside_its_scope(world, client, figur
 def test_a_delegations_record_lists_hold_its_submitted_cases_only(world, client):
     dl = world["users"][roles.DELEGATION]
     client.force_login(dl)
-    response = client.get(reverse("report_records"), {"figure": "funnel", "stage": "submitted",
-                                                      "as_of": str(dt.date.today())})
+    response = client.get(
+        reverse("report_records"),
+        {"figure": "funnel", "stage": "submitted", "as_of": str(dt.date.today())},
+    )
     html = response.content.decode()
     assert world["cases"]["a_sub"].case_id in html
     assert world["cases"]["f_acc"].case_id not in html
-    response = client.get(reverse("report_records"), {"figure": "submitted",
-                                                      "as_of": str(dt.date.today())})
+    response = client.get(
+        reverse("report_records"), {"figure": "submitted", "as_of": str(dt.date.today())}
+    )
     html = response.content.decode()
     assert "Zza_acc" in html and "Zzf_acc" not in html and "Zzidle" not in html
     entry = AuditEntry.objects.filter(actor=dl, object_type="figure").latest("id")
@@ -108,8 +132,13 @@ def test_a_delegations_pdf_and_xlsx_hold_nothing_outside_its_scope(world):
     assert "FRA" not in text and "Population by" not in text and "Incidents" not in text
     assert "sharing outside the operation" in text
     wb = load_workbook(io.BytesIO(export.render_xlsx(report)))
-    cells = " ".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows()
-                     for c in row if c.value is not None)
+    cells = " ".join(
+        str(c.value)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    )
     assert "FRA" not in cells and "population_by_sex" not in wb.sheetnames
 
 
@@ -126,16 +155,21 @@ def test_duplicates_found_open_and_resolved_as_of_a_date(world):
     from django.utils import timezone
 
     persons = list(world["cases"]["a_sub"].members.order_by("pk"))
-    pair = DuplicatePair.objects.create(person_a=persons[0], person_b=persons[1],
-                                        probability=.9, weight=3)
+    pair = DuplicatePair.objects.create(
+        person_a=persons[0], person_b=persons[1], probability=0.9, weight=3
+    )
     DuplicatePair.objects.filter(pk=pair.pk).update(
-        found_at=timezone.make_aware(dt.datetime(2013, 2, 1, 10)), status="different",
-        decided_at=timezone.make_aware(dt.datetime(2013, 2, 10, 10)))
+        found_at=timezone.make_aware(dt.datetime(2013, 2, 1, 10)),
+        status="different",
+        decided_at=timezone.make_aware(dt.datetime(2013, 2, 10, 10)),
+    )
     dm = world["users"][roles.DATA_MANAGER]
 
     def figures(on):
-        return [r.values[0] for r in table(F.dashboard(dm, on, only="duplicates"),
-                                           "duplicates").rows]
+        return [
+            r.values[0] for r in table(F.dashboard(dm, on, only="duplicates"), "duplicates").rows
+        ]
+
     assert figures(dt.date(2013, 1, 31)) == [0, 0, 0]
     assert figures(dt.date(2013, 2, 5)) == [1, 1, 0]
     assert figures(dt.date(2013, 2, 10)) == [1, 0, 1]
@@ -143,16 +177,25 @@ def test_duplicates_found_open_and_resolved_as_of_a_date(world):
 
 def test_incident_figures_use_the_claims_stated_by_the_date(users):
     officer = users[roles.PROTECTION]
-    incident = incidents.incident_create(actor=officer, data={
-        "occurred_at": "2013-02-09 06:00", "type": "indirect_fire", "place": "Block D"})
-    incidents.claim_add(actor=officer, incident=incident, data={
-        "source": "Ministry", "stated_on": "2013-02-09", "killed": 6, "official": True})
-    incidents.claim_add(actor=officer, incident=incident, data={
-        "source": "Camp residents", "stated_on": "2013-02-12", "killed": 8})
+    incident = incidents.incident_create(
+        actor=officer,
+        data={"occurred_at": "2013-02-09 06:00", "type": "indirect_fire", "place": "Block D"},
+    )
+    incidents.claim_add(
+        actor=officer,
+        incident=incident,
+        data={"source": "Ministry", "stated_on": "2013-02-09", "killed": 6, "official": True},
+    )
+    incidents.claim_add(
+        actor=officer,
+        incident=incident,
+        data={"source": "Camp residents", "stated_on": "2013-02-12", "killed": 8},
+    )
     dm = users[roles.DATA_MANAGER]
     early = table(F.dashboard(dm, dt.date(2013, 2, 10), only="incidents"), "incidents")
-    late = table(F.dashboard(dm, dt.date(2013, 2, 20), only="incidents", rule="highest"),
-                 "incidents")
+    late = table(
+        F.dashboard(dm, dt.date(2013, 2, 20), only="incidents", rule="highest"), "incidents"
+    )
     assert early.rows[0].values[:2] == [6, "6"]
     assert late.rows[0].values[:2] == [8, "6–8"]
     assert table(F.dashboard(dm, dt.date(2013, 2, 8), only="incidents"), "incidents").rows == []
@@ -161,8 +204,7 @@ def test_incident_figures_use_the_claims_stated_by_the_date(users):
 def test_each_figure_downloads_as_csv_with_its_date(world, client):
     client.force_login(world["users"][roles.DATA_MANAGER])
     on = DAY0 + dt.timedelta(days=30)
-    response = client.get(reverse("report_csv", args=["population_by_sex"]),
-                          {"as_of": str(on)})
+    response = client.get(reverse("report_csv", args=["population_by_sex"]), {"as_of": str(on)})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     assert lines[0] == "Sex,Persons,as_of" and lines[1].endswith(f",{on}")
@@ -190,13 +232,15 @@ def test_the_command_writes_a_pdf_stating_its_date_and_nothing_of_the_server(wor
     assert "2013-03-20" in first and "Latest official" in first
     assert "database" not in first and "password" not in first.lower()
     assert "population_by_sex" in load_workbook(str(xlsx)).sheetnames
-    assert AuditEntry.objects.filter(action="export", object_type="report",
-                                     actor_name="command line").exists()
+    assert AuditEntry.objects.filter(
+        action="export", object_type="report", actor_name="command line"
+    ).exists()
 
 
 def test_the_command_within_a_delegations_scope(world, tmp_path):
     out = tmp_path / "dl.pdf"
-    call_command("report", "--as-of", str(dt.date.today()), "--out", str(out),
-                 "--user", "t_delegation")
+    call_command(
+        "report", "--as-of", str(dt.date.today()), "--out", str(out), "--user", "t_delegation"
+    )
     text = " ".join(p.extract_text() for p in PdfReader(str(out)).pages)
     assert "delegation of ALB" in text and "FRA" not in text

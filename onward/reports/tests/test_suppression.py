@@ -25,8 +25,13 @@ def grids(draw):
     small = st.integers(0, 6)
     value = st.one_of(small, small, st.integers(0, 60))
     data = [[draw(value) for _ in range(cols)] for _ in range(rows)]
-    return {"data": data, "row_totals": draw(st.booleans()), "col_totals": draw(st.booleans()),
-            "grand_total": draw(st.booleans()), "threshold": draw(st.integers(3, 6))}
+    return {
+        "data": data,
+        "row_totals": draw(st.booleans()),
+        "col_totals": draw(st.booleans()),
+        "grand_total": draw(st.booleans()),
+        "threshold": draw(st.integers(3, 6)),
+    }
 
 
 def as_table(g) -> F.Table:
@@ -37,19 +42,27 @@ def as_table(g) -> F.Table:
     if g["col_totals"]:
         rows.append([sum(col) for col in zip(*rows, strict=True)])
     width = len(rows[0])
-    t = F.Table(key=KEY, title="t", on=dt.date(2013, 1, 1), section="s",
-                columns=["", *(f"c{j}" for j in range(m)), *(["Total"] if g["row_totals"] else [])],
-                rows=[F.Row(f"r{i}", list(r)) for i, r in enumerate(rows)],
-                total=sum(map(sum, data)) if g["grand_total"] else None)
+    t = F.Table(
+        key=KEY,
+        title="t",
+        on=dt.date(2013, 1, 1),
+        section="s",
+        columns=["", *(f"c{j}" for j in range(m)), *(["Total"] if g["row_totals"] else [])],
+        rows=[F.Row(f"r{i}", list(r)) for i, r in enumerate(rows)],
+        total=sum(map(sum, data)) if g["grand_total"] else None,
+    )
     if g["row_totals"]:
-        t.relations += [S.sums_to([t.cell(i, j) for j in range(m)], t.cell(i, m))
-                        for i in range(len(rows))]
+        t.relations += [
+            S.sums_to([t.cell(i, j) for j in range(m)], t.cell(i, m)) for i in range(len(rows))
+        ]
     if g["col_totals"]:
-        t.relations += [S.sums_to([t.cell(i, j) for i in range(n)], t.cell(n, j))
-                        for j in range(width)]
+        t.relations += [
+            S.sums_to([t.cell(i, j) for i in range(n)], t.cell(n, j)) for j in range(width)
+        ]
     if g["grand_total"]:
-        t.relations.append(S.sums_to([t.cell(i, j) for i in range(n) for j in range(m)],
-                                     t.total_cell))
+        t.relations.append(
+            S.sums_to([t.cell(i, j) for i in range(n) for j in range(m)], t.total_cell)
+        )
     return t
 
 
@@ -70,8 +83,9 @@ def true_cells(g) -> dict:
 
 def shown(t: F.Table) -> dict:
     """What the table prints, cell by cell, as the reports print it."""
-    out = {(i, j): F.cell_text(row, j) for i, row in enumerate(t.rows)
-           for j in range(len(row.values))}
+    out = {
+        (i, j): F.cell_text(row, j) for i, row in enumerate(t.rows) for j in range(len(row.values))
+    }
     if t.total is not None:
         out["grand"] = t.total_text()
     return out
@@ -89,11 +103,17 @@ def reckon(g, printed: dict) -> dict:
     h = highspy.Highs()
     h.silent()
     small = [0 < cells[c] < k for c in hidden]
-    h.addVars(len(hidden), np.array([1.0 if s else 0.0 for s in small]),
-              np.array([k - 1.0 if s else highspy.kHighsInf for s in small]))
+    h.addVars(
+        len(hidden),
+        np.array([1.0 if s else 0.0 for s in small]),
+        np.array([k - 1.0 if s else highspy.kHighsInf for s in small]),
+    )
     if hidden:
-        h.changeColsIntegrality(len(hidden), np.arange(len(hidden), dtype=np.int32),
-                                np.array([highspy.HighsVarType.kInteger] * len(hidden)))
+        h.changeColsIntegrality(
+            len(hidden),
+            np.arange(len(hidden), dtype=np.int32),
+            np.array([highspy.HighsVarType.kInteger] * len(hidden)),
+        )
 
     def equal(parts, whole):  # Σ parts − whole = 0, the printed ones moved to the right
         terms = [(p, 1.0) for p in parts] + [(whole, -1.0)]
@@ -163,27 +183,50 @@ def test_the_same_over_many_more_tables(g):
 def test_the_mark_is_one_and_the_same_for_small_and_large_hidden_cells():
     """The Albania case: 1 person of sex other, so the women (196) are hidden with it; both
     read as hidden, neither as "<5"."""
-    g = {"data": [[223], [196], [1]], "row_totals": False, "col_totals": True,
-         "grand_total": False, "threshold": 5}
+    g = {
+        "data": [[223], [196], [1]],
+        "row_totals": False,
+        "col_totals": True,
+        "grand_total": False,
+        "threshold": 5,
+    }
     printed = check(g)
     assert [printed[(i, 0)] for i in range(4)] == ["223", F.HIDDEN, F.HIDDEN, "420"]
 
 
 def test_two_small_cells_beside_a_total_are_not_enough():
     """1 and 1 with their sum shown: each could only be 1, so a third cell goes too."""
-    g = {"data": [[1], [1], [30]], "row_totals": False, "col_totals": True,
-         "grand_total": False, "threshold": 5}
+    g = {
+        "data": [[1], [1], [30]],
+        "row_totals": False,
+        "col_totals": True,
+        "grand_total": False,
+        "threshold": 5,
+    }
     printed = check(g)
     assert [printed[(i, 0)] for i in range(3)] == [F.HIDDEN] * 3
 
 
 def test_a_small_total_is_hidden_in_every_table_that_shows_it():
     whole = ("n_total", 0, 0)
-    total = F.Table(key="n_total", title="", on=dt.date(2013, 1, 1), section="s",
-                    columns=["", "Persons"], rows=[F.Row("Total", [3])])
-    part = F.Table(key="n_by_sex", title="", on=dt.date(2013, 1, 1), section="s",
-                   columns=["", "Persons"], rows=[F.Row("M", [3]), F.Row("F", [0])],
-                   total=3, total_cell=whole)
+    total = F.Table(
+        key="n_total",
+        title="",
+        on=dt.date(2013, 1, 1),
+        section="s",
+        columns=["", "Persons"],
+        rows=[F.Row("Total", [3])],
+    )
+    part = F.Table(
+        key="n_by_sex",
+        title="",
+        on=dt.date(2013, 1, 1),
+        section="s",
+        columns=["", "Persons"],
+        rows=[F.Row("M", [3]), F.Row("F", [0])],
+        total=3,
+        total_cell=whole,
+    )
     part.relations.append(S.sums_to(part.column(0), whole))
     F.suppress([total, part], 5)
     assert F.cell_text(total.rows[0], 0) == F.HIDDEN and part.total_text() == F.HIDDEN
@@ -191,15 +234,25 @@ def test_a_small_total_is_hidden_in_every_table_that_shows_it():
 
 
 def test_remaining_places_are_hidden_with_the_accepted_count_they_derive_from():
-    t = F.Table(key="pledge_use", title="x", on=dt.date(2013, 1, 1), section="relocation",
-                columns=["", "Capacity", "Submitted", "Pending", "Accepted", "Departed",
-                         "Remaining"],
-                kinds=["plain", "count", "count", "count", "count", "derived"],
-                rows=[F.Row("p", [210, 80, 9, 2, 0, 208])])
+    t = F.Table(
+        key="pledge_use",
+        title="x",
+        on=dt.date(2013, 1, 1),
+        section="relocation",
+        columns=["", "Capacity", "Submitted", "Pending", "Accepted", "Departed", "Remaining"],
+        kinds=["plain", "count", "count", "count", "count", "derived"],
+        rows=[F.Row("p", [210, 80, 9, 2, 0, 208])],
+    )
     t.relations.append(S.equals_constant([t.cell(0, 5), t.cell(0, 3)], 210))
     F.suppress([t], 5)
-    assert [F.cell_text(t.rows[0], j) for j in range(6)] == \
-        ["210", "80", "9", F.HIDDEN, "0", F.HIDDEN]
+    assert [F.cell_text(t.rows[0], j) for j in range(6)] == [
+        "210",
+        "80",
+        "9",
+        F.HIDDEN,
+        "0",
+        F.HIDDEN,
+    ]
 
 
 def test_a_relation_that_does_not_hold_is_left_out_and_said():
@@ -212,13 +265,30 @@ def test_rows_ranked_by_value_go_in_the_order_of_their_labels_when_cells_are_hid
     """Ranked, the hidden rows' places would tell that AUS and CAN hold the same count and
     DNK a smaller one, which with the total pins all three."""
     whole = ("n_total", 0, 0)
-    total = F.Table(key="n_total", title="", on=dt.date(2013, 1, 1), section="s",
-                    columns=["", "Persons"], rows=[F.Row("Total", [57])])
-    nat = F.Table(key="n_by_nationality", title="", on=dt.date(2013, 1, 1), section="s",
-                  columns=["", "Persons"], ranked=True, total=57, total_cell=whole,
-                  rows=[F.Row(c, [n]) for c, n in (("IRN", 50), ("AUS", 3), ("CAN", 3),
-                                                   ("DNK", 1))])
+    total = F.Table(
+        key="n_total",
+        title="",
+        on=dt.date(2013, 1, 1),
+        section="s",
+        columns=["", "Persons"],
+        rows=[F.Row("Total", [57])],
+    )
+    nat = F.Table(
+        key="n_by_nationality",
+        title="",
+        on=dt.date(2013, 1, 1),
+        section="s",
+        columns=["", "Persons"],
+        ranked=True,
+        total=57,
+        total_cell=whole,
+        rows=[F.Row(c, [n]) for c, n in (("IRN", 50), ("AUS", 3), ("CAN", 3), ("DNK", 1))],
+    )
     nat.relations.append(S.sums_to(nat.column(0), whole))
     F.suppress([total, nat], 5)
     assert [(r.label, F.cell_text(r, 0)) for r in nat.rows] == [
-        ("AUS", F.HIDDEN), ("CAN", F.HIDDEN), ("DNK", F.HIDDEN), ("IRN", "50")]
+        ("AUS", F.HIDDEN),
+        ("CAN", F.HIDDEN),
+        ("DNK", F.HIDDEN),
+        ("IRN", "50"),
+    ]

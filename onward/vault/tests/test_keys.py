@@ -21,14 +21,22 @@ def ring(*kids) -> Keyring:
     return Keyring(parse_keys(",".join(new_key_line(k) for k in kids)))
 
 
-@pytest.mark.parametrize("text, message", [
-    ("k1", "expected 'kid:base64key'"),
-    ("k 1:" + base64.b64encode(b"x" * 32).decode(), "key id"),
-    ("k1:not base64!", "not valid base64"),
-    ("k1:" + base64.b64encode(b"short").decode(), "must be 32 bytes (it is 5)"),
-    ("k1:" + base64.b64encode(b"x" * 32).decode() + ",k1:" + base64.b64encode(b"y" * 32)
-     .decode(), "listed twice"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("k1", "expected 'kid:base64key'"),
+        ("k 1:" + base64.b64encode(b"x" * 32).decode(), "key id"),
+        ("k1:not base64!", "not valid base64"),
+        ("k1:" + base64.b64encode(b"short").decode(), "must be 32 bytes (it is 5)"),
+        (
+            "k1:"
+            + base64.b64encode(b"x" * 32).decode()
+            + ",k1:"
+            + base64.b64encode(b"y" * 32).decode(),
+            "listed twice",
+        ),
+    ],
+)
 def test_a_doubtful_key_entry_is_refused_with_what_is_wrong(text, message):
     with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
         parse_keys(text)
@@ -95,15 +103,19 @@ def test_an_older_key_still_decrypts_after_a_new_one_is_put_first():
 @pytest.mark.parametrize("a, b", [("ab-123 456", "AB123456"), ("x1234567", "X 123-4567")])
 def test_spellings_of_one_document_share_a_blind_index(a, b):
     r = ring("k1")
-    assert r.blind_index(normalise.document(a), "document") == \
-        r.blind_index(normalise.document(b), "document")
+    assert r.blind_index(normalise.document(a), "document") == r.blind_index(
+        normalise.document(b), "document"
+    )
 
 
-@pytest.mark.parametrize("a, b", [
-    ("+964 770 123 4567", "0770 123 4567"),
-    ("00964-770-1234567", "(0770) 123 4567"),
-    ("٠٧٧٠١٢٣٤٥٦٧", "07701234567"),  # Arabic-Indic digits
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("+964 770 123 4567", "0770 123 4567"),
+        ("00964-770-1234567", "(0770) 123 4567"),
+        ("٠٧٧٠١٢٣٤٥٦٧", "07701234567"),  # Arabic-Indic digits
+    ],
+)
 def test_spellings_of_one_phone_share_a_blind_index(a, b):
     assert normalise.phone(a) == normalise.phone(b)
 
@@ -125,11 +137,19 @@ def test_the_development_key_file_is_made_once_and_private(tmp_path):
 
 
 def _production(env: dict) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items()
-               if k not in {"ONWARD_FIELD_KEYS", "ONWARD_FIELD_KEYS_FILE"}}
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"ONWARD_FIELD_KEYS", "ONWARD_FIELD_KEYS_FILE"}
+    }
     environ.update(SECRET_KEY="s" * 60, **env)
-    return subprocess.run([sys.executable, "-c", "import onward.settings.production"],
-                          env=environ, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", "import onward.settings.production"],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_production_refuses_to_start_without_field_keys():

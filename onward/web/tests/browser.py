@@ -8,8 +8,16 @@ import pytest
 
 OUTPUT = Path(os.environ.get("ONWARD_TEST_OUTPUT", "test-output")) / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
@@ -61,8 +69,9 @@ def login(page, base_url: str, username: str, password: str = "pw-for-tests-123"
     page.fill("#id_otp_token", totp_code(device))
     page.click("main button[type=submit]")
     # Most roles land on the overview; a delegation on its pledges and decisions.
-    page.wait_for_url(lambda url: url.startswith(base_url)
-                      and "/account/" not in url and "/login/" not in url)
+    page.wait_for_url(
+        lambda url: url.startswith(base_url) and "/account/" not in url and "/login/" not in url
+    )
 
 
 def logout(page) -> None:

@@ -17,11 +17,18 @@ from dataclasses import dataclass
 from onward.accounts import roles
 
 ANON = None
-A, DM, CL, PR, RS, DL, AU = (roles.ADMIN, roles.DATA_MANAGER, roles.CLERK, roles.PROTECTION,
-                             roles.RESETTLEMENT, roles.DELEGATION, roles.AUDITOR)
+A, DM, CL, PR, RS, DL, AU = (
+    roles.ADMIN,
+    roles.DATA_MANAGER,
+    roles.CLERK,
+    roles.PROTECTION,
+    roles.RESETTLEMENT,
+    roles.DELEGATION,
+    roles.AUDITOR,
+)
 ALL = (ANON, A, DM, CL, PR, RS, DL, AU)
 LOGIN = "login"  # a redirect to the login page
-AUTO = "auto"    # Row.outside: derive the out-of-scope URL from the row's own
+AUTO = "auto"  # Row.outside: derive the out-of-scope URL from the row's own
 _SHORT = {"A": A, "DM": DM, "CL": CL, "PR": PR, "RS": RS, "DL": DL, "AU": AU}
 
 
@@ -36,14 +43,14 @@ def outcome(default, anon=LOGIN, **by_role) -> dict:
 
 @dataclass(frozen=True)
 class Row:
-    name: str                      # the URL name
-    url: Callable[[dict], str]     # world -> the URL to call
-    expected: dict                 # role -> status code or LOGIN
+    name: str  # the URL name
+    url: Callable[[dict], str]  # world -> the URL to call
+    expected: dict  # role -> status code or LOGIN
     method: str = "get"
     body: dict | Callable[[], dict] | None = None  # form data, or JSON for API URLs;
     # a callable makes a fresh body for each call (an uploaded file is read once)
-    outside: str | None = AUTO     # the out-of-scope URL (see above)
-    form: bool = False             # an API URL that takes a multipart form, not JSON
+    outside: str | None = AUTO  # the out-of-scope URL (see above)
+    form: bool = False  # an API URL that takes a multipart form, not JSON
 
 
 def role_name(role) -> str:

@@ -30,8 +30,11 @@ from onward.web.tests.matrix import ALL, AU, AUTO, CL, DL, DM, LOGIN, A, role_na
 def _matrix_modules():
     for config in apps.get_app_configs():
         name = f"{config.name}.tests.access_matrix"
-        if config.name.startswith("onward.") and find_spec(f"{config.name}.tests") \
-                and find_spec(name):
+        if (
+            config.name.startswith("onward.")
+            and find_spec(f"{config.name}.tests")
+            and find_spec(name)
+        ):
             yield import_module(name)
 
 
@@ -88,8 +91,11 @@ def _attempt(client, users, role, row, url) -> tuple[int | str, int]:
         response = _call(client, row, url)
         denied = AuditEntry.objects.filter(action=AuditEntry.Action.DENIED).count() - before
         transaction.set_rollback(True)
-    if row.expected[role] == LOGIN and response.status_code == 302 \
-            and "/login/" in response.get("Location", ""):
+    if (
+        row.expected[role] == LOGIN
+        and response.status_code == 302
+        and "/login/" in response.get("Location", "")
+    ):
         return LOGIN, denied
     return response.status_code, denied
 
@@ -108,13 +114,14 @@ def test_access(client, users, module, row):
         elif expected == 404 and not denied:
             wrong.append(f"{role_name(role)}: 404 without a denied audit entry")
         elif expected == 403 and denied != 1:
-            wrong.append(f"{role_name(role)}: 403 with {denied} denied audit entries, "
-                         "expected one")
+            wrong.append(f"{role_name(role)}: 403 with {denied} denied audit entries, expected one")
         if outside and expected not in (LOGIN, 403, 405):
             got, denied = _attempt(client, users, role, row, outside)
             if got != 404 or not denied:
-                wrong.append(f"{role_name(role)} on {outside}: {got} with {denied} denied "
-                             "entries, expected 404 and one")
+                wrong.append(
+                    f"{role_name(role)} on {outside}: {got} with {denied} denied "
+                    "entries, expected 404 and one"
+                )
     assert not wrong, f"{row.method.upper()} {url}:\n  " + "\n  ".join(wrong)
 
 
@@ -127,8 +134,9 @@ def test_every_url_has_a_row():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role, allowed", [(A, True), (DM, False), (CL, False), (AU, False),
-                                           (DL, False)])
+@pytest.mark.parametrize(
+    "role, allowed", [(A, True), (DM, False), (CL, False), (AU, False), (DL, False)]
+)
 def test_admin_is_for_admins(client, users, role, allowed):
     user = users[role]
     user.is_staff = user.is_superuser = role == A

@@ -12,10 +12,26 @@ from onward.web.tests.browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PAGES = ["/", "/cases/", "/persons/", "/imports/", "/duplicates/", "/relocation/pledges/",
-         "/relocation/cases/", "/relocation/submissions/", "/matching/", "/matching/policies/",
-         "/matching/links/", "/transfers/", "/population/", "/incidents/",
-         "/protection-requests/", "/audit/", "/population/departures/new/", "/admin/"]
+PAGES = [
+    "/",
+    "/cases/",
+    "/persons/",
+    "/imports/",
+    "/duplicates/",
+    "/relocation/pledges/",
+    "/relocation/cases/",
+    "/relocation/submissions/",
+    "/matching/",
+    "/matching/policies/",
+    "/matching/links/",
+    "/transfers/",
+    "/population/",
+    "/incidents/",
+    "/protection-requests/",
+    "/audit/",
+    "/population/departures/new/",
+    "/admin/",
+]
 
 
 def _world(users):
@@ -27,13 +43,27 @@ def _world(users):
     albania = pledge(users, country="ALB", persons=40)
     case = bring_to(users, make_case(users, size=3), State.ACCEPTED, pledge_=albania)
     make_case(users, size=2, nationality="AFG", given_name="Ali")
-    movements.transfer_plan(actor=users[roles.ADMIN], pledge=albania,
-                            date=dt.date.today() + dt.timedelta(days=20), seats=10)
-    incident = incidents.incident_create(actor=users[roles.PROTECTION], data={
-        "occurred_at": "2013-02-09 06:00", "type": "indirect_fire", "place": "Block D"})
-    incidents.claim_add(actor=users[roles.PROTECTION], incident=incident, data={
-        "source": "Ministry", "stated_on": "2013-02-09", "killed": 6, "injured": 30,
-        "official": True})
+    movements.transfer_plan(
+        actor=users[roles.ADMIN],
+        pledge=albania,
+        date=dt.date.today() + dt.timedelta(days=20),
+        seats=10,
+    )
+    incident = incidents.incident_create(
+        actor=users[roles.PROTECTION],
+        data={"occurred_at": "2013-02-09 06:00", "type": "indirect_fire", "place": "Block D"},
+    )
+    incidents.claim_add(
+        actor=users[roles.PROTECTION],
+        incident=incident,
+        data={
+            "source": "Ministry",
+            "stated_on": "2013-02-09",
+            "killed": 6,
+            "injured": 30,
+            "official": True,
+        },
+    )
     return case, albania, incident
 
 
@@ -42,22 +72,37 @@ def violations(browser_page):
     """Every console message about the policy, every script error and every file that
     fails to load (the browser's own favicon request aside), on any page."""
     seen = []
-    browser_page.on("console", lambda m: seen.append(f"{browser_page.url}: {m.text}")
-                    if "Content Security Policy" in m.text else None)
+    browser_page.on(
+        "console",
+        lambda m: (
+            seen.append(f"{browser_page.url}: {m.text}")
+            if "Content Security Policy" in m.text
+            else None
+        ),
+    )
     browser_page.on("pageerror", lambda e: seen.append(f"{browser_page.url}: {e}"))
-    browser_page.on("response", lambda r: seen.append(f"{r.url}: {r.status}")
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    browser_page.on(
+        "response",
+        lambda r: (
+            seen.append(f"{r.url}: {r.status}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
     return seen
 
 
-def test_the_main_pages_work_under_the_policy(browser_page, live_server, users,
-                                              violations):
+def test_the_main_pages_work_under_the_policy(browser_page, live_server, users, violations):
     case, albania, incident = _world(users)
     page, base = browser_page, live_server.url
     login(page, base, users[roles.ADMIN].username)
-    for path in [*PAGES, f"/cases/{case.case_id}/", f"/relocation/pledges/{albania.pk}/",
-                 f"/relocation/cases/{case.case_id}/",
-                 f"/admin/accounts/user/{users[roles.CLERK].pk}/change/"]:
+    for path in [
+        *PAGES,
+        f"/cases/{case.case_id}/",
+        f"/relocation/pledges/{albania.pk}/",
+        f"/relocation/cases/{case.case_id}/",
+        f"/admin/accounts/user/{users[roles.CLERK].pk}/change/",
+    ]:
         response = page.goto(base + path)
         assert response.status == 200, path
     assert violations == []
@@ -89,8 +134,7 @@ def test_the_main_pages_work_under_the_policy(browser_page, live_server, users,
     assert violations == []
 
 
-def test_an_inline_script_would_be_refused(browser_page, live_server, users,
-                                           violations):
+def test_an_inline_script_would_be_refused(browser_page, live_server, users, violations):
     """The check above can fail: a page with an inline script reports a violation."""
     page, base = browser_page, live_server.url
     login(page, base, users[roles.ADMIN].username)

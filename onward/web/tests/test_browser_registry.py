@@ -38,7 +38,8 @@ def test_clerk_edit_then_auditor_finds_the_read_and_the_edit(browser_page, live_
     texts = [rows.nth(i).inner_text() for i in range(rows.count())]
     shot(page, "05-audit-log-auditor")
     # The edit is there, naming the field; the phone itself never enters the audit log.
-    assert any("t_clerk" in t and "Changed" in t and "phone" in t and "(encrypted)" in t
-               for t in texts)
+    assert any(
+        "t_clerk" in t and "Changed" in t and "phone" in t and "(encrypted)" in t for t in texts
+    )
     assert not any("770 555 0101" in t for t in texts)
     assert any("t_clerk" in t and "Viewed" in t for t in texts)

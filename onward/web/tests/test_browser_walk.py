@@ -36,26 +36,37 @@ def _check(page, url: str, problems: list, seen: list) -> None:
             # SQLite locks its session table for one request at a time).
             page.wait_for_load_state("networkidle")
         seen.append((width, url))
-        scroll, inner = page.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]")
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         if scroll > inner:
             shot(page, f"walk-overflow-{width}-{urlsplit(url).path.strip('/').replace('/', '_')}")
             problems.append(f"{url} at {width} px: the page is {scroll} px wide")
 
 
 def test_every_role_walks_every_page_without_overflow_console_errors_or_outside_requests(
-        browser_page, live_server, users):
+    browser_page, live_server, users
+):
     page, base = browser_page, live_server.url
     host = urlsplit(base).netloc
     _world(users)
     problems: list[str] = []
     seen: list = []
-    page.on("console", lambda m: problems.append(f"{page.url}: console {m.type}: {m.text}")
-            if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"{page.url}: console {m.type}: {m.text}")
+            if m.type == "error"
+            else None
+        ),
+    )
     page.on("pageerror", lambda e: problems.append(f"{page.url}: script error {e}"))
-    page.on("request", lambda r: problems.append(f"{page.url}: request to {r.url}")
+    page.on(
+        "request",
+        lambda r: (
+            problems.append(f"{page.url}: request to {r.url}")
             if urlsplit(r.url).scheme in ("http", "https") and urlsplit(r.url).netloc != host
-            else None)
+            else None
+        ),
+    )
     started = time.monotonic()
     for role, user in users.items():
         page.set_viewport_size({"width": 1366, "height": 900})
@@ -66,9 +77,14 @@ def test_every_role_walks_every_page_without_overflow_console_errors_or_outside_
             _check(page, url, problems, seen)
             link = page.locator(DETAIL_LINK).first
             if link.count():
-                _check(page, link.get_attribute("href") if link.get_attribute(
-                    "href").startswith("http") else base + link.get_attribute("href"),
-                       problems, seen)
+                _check(
+                    page,
+                    link.get_attribute("href")
+                    if link.get_attribute("href").startswith("http")
+                    else base + link.get_attribute("href"),
+                    problems,
+                    seen,
+                )
         page.set_viewport_size({"width": 1366, "height": 900})
         page.goto(base + "/")
         logout(page)

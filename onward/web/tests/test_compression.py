@@ -38,7 +38,8 @@ def test_the_compressed_page_carries_breach_padding(client_for, case):
 
 
 def test_the_demo_compresses_static_files_and_production_leaves_them_as_collected(
-        client, monkeypatch):
+    client, monkeypatch
+):
     response = client.get("/static/vendor/chartjs/chart.umd.min.js", HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
     assert len(b"".join(response.streaming_content)) < 80_000  # 210 KB as written
@@ -50,5 +51,7 @@ def test_the_demo_compresses_static_files_and_production_leaves_them_as_collecte
     production = importlib.import_module("onward.settings.production")
     sys.modules.pop("onward.settings.production", None)
     order = production.MIDDLEWARE
-    assert order.index("django.middleware.gzip.GZipMiddleware") == \
-        order.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+    assert (
+        order.index("django.middleware.gzip.GZipMiddleware")
+        == order.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1
+    )

@@ -13,20 +13,63 @@ pytestmark = pytest.mark.django_db
 
 # Pages that take a POST: a form, or an action (require_POST). Every other page reads.
 POSTED = {
-    "login", "logout", "otp_verify", "otp_enrol", "person_lookup", "import_list",
-    "person_edit", "person_remove", "person_restore", "case_create", "case_edit",
-    "case_remove", "case_restore", "member_add", "note_add", "dedup_run", "dedup_decide",
-    "dedup_approve", "dedup_unmerge", "pledge_create", "pledge_edit", "relocation_case_action",
-    "relocation_bulk_submit", "submission_decide", "match_start", "match_pin",
-    "match_resolve", "match_accept", "match_reproduce", "policy_create", "policy_edit",
-    "country_link_list", "country_link_end", "departure_create", "birth_create",
-    "reported_departure_create", "departure_correct", "transfer_create", "transfer_case_add",
-    "transfer_case_remove", "transfer_line_correct", "transfer_confirm", "transfer_cancel",
-    "transfer_reschedule", "incident_create", "claim_add", "victim_link",
-    "protection_request_create", "protection_request_update",
+    "login",
+    "logout",
+    "otp_verify",
+    "otp_enrol",
+    "person_lookup",
+    "import_list",
+    "person_edit",
+    "person_remove",
+    "person_restore",
+    "case_create",
+    "case_edit",
+    "case_remove",
+    "case_restore",
+    "member_add",
+    "note_add",
+    "dedup_run",
+    "dedup_decide",
+    "dedup_approve",
+    "dedup_unmerge",
+    "pledge_create",
+    "pledge_edit",
+    "relocation_case_action",
+    "relocation_bulk_submit",
+    "submission_decide",
+    "match_start",
+    "match_pin",
+    "match_resolve",
+    "match_accept",
+    "match_reproduce",
+    "policy_create",
+    "policy_edit",
+    "country_link_list",
+    "country_link_end",
+    "departure_create",
+    "birth_create",
+    "reported_departure_create",
+    "departure_correct",
+    "transfer_create",
+    "transfer_case_add",
+    "transfer_case_remove",
+    "transfer_line_correct",
+    "transfer_confirm",
+    "transfer_cancel",
+    "transfer_reschedule",
+    "incident_create",
+    "claim_add",
+    "victim_link",
+    "protection_request_create",
+    "protection_request_update",
 }
-SAMPLE = {"int": "999999", "str": "X999999", "slug": "population_by_sex",
-          "uuid": str(uuid.uuid4()), "path": "x"}
+SAMPLE = {
+    "int": "999999",
+    "str": "X999999",
+    "slug": "population_by_sex",
+    "uuid": str(uuid.uuid4()),
+    "path": "x",
+}
 
 
 def _pages(patterns=None, prefix=""):
@@ -42,7 +85,7 @@ def _pages(patterns=None, prefix=""):
         for converter, sample in SAMPLE.items():
             while f"<{converter}:" in route:
                 start = route.index(f"<{converter}:")
-                route = route[:start] + sample + route[route.index(">", start) + 1:]
+                route = route[:start] + sample + route[route.index(">", start) + 1 :]
         yield p.name, "/" + route
 
 

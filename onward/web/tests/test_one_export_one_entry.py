@@ -13,9 +13,13 @@ from onward.relocation.tests.factories import bring_to, pledge
 
 pytestmark = pytest.mark.django_db
 
-LIST_EXPORTS = ["/persons/export/?format=csv", "/persons/export/?format=xlsx&q=Mohammad",
-                "/persons/export/?format=hxl&pseudonymise=1", "/cases/export/?format=csv",
-                "/cases/export/?format=xlsx&status=registered"]
+LIST_EXPORTS = [
+    "/persons/export/?format=csv",
+    "/persons/export/?format=xlsx&q=Mohammad",
+    "/persons/export/?format=hxl&pseudonymise=1",
+    "/cases/export/?format=csv",
+    "/cases/export/?format=xlsx&status=registered",
+]
 REPORT_EXPORTS = ["/reports/situation.pdf", "/reports/situation.xlsx"]
 
 
@@ -25,8 +29,9 @@ def _entries_of(client, url) -> list[tuple[str, str]]:
     assert response.status_code == 200, url
     if response.streaming:
         b"".join(response.streaming_content)
-    return list(AuditEntry.objects.filter(id__gt=before).order_by("id")
-                .values_list("action", "object_type"))
+    return list(
+        AuditEntry.objects.filter(id__gt=before).order_by("id").values_list("action", "object_type")
+    )
 
 
 @pytest.mark.parametrize("url", LIST_EXPORTS + REPORT_EXPORTS)
@@ -45,14 +50,14 @@ def test_a_manifest_export_writes_one_entry(client_for, users, case):
     client = client_for(roles.RESETTLEMENT)
     for fmt in ("csv", "pdf"):
         assert _entries_of(client, f"/transfers/{transfer.pk}/manifest.{fmt}") == [
-            ("export", "transfer")]
+            ("export", "transfer")
+        ]
 
 
 def test_a_command_line_export_writes_one_entry(users, case, tmp_path):
     before = AuditEntry.objects.count()
     call_command("export", out=str(tmp_path / "p.csv"), user="t_datamanager", q="Mohammad")
-    entries = list(AuditEntry.objects.order_by("id").values_list("action", "object_type")
-                   [before:])
+    entries = list(AuditEntry.objects.order_by("id").values_list("action", "object_type")[before:])
     assert entries == [("export", "person_list")]
     assert AuditEntry.objects.latest("id").changes["filters"] == {"q": "Mohammad"}
 

@@ -30,19 +30,19 @@ def headline_figures(client, user, day: dt.date, *, files: bool = True) -> dict[
     client.force_login(user)
     ledger = client.get(reverse("ledger"), {"on": str(day)}).content.decode()
     dashboard = client.get(reverse("dashboard"), {"as_of": str(day)}).content.decode()
-    figure = dashboard[dashboard.index('id="figure-population_total"'):]
+    figure = dashboard[dashboard.index('id="figure-population_total"') :]
     out = {
         "population page": int(re.search(r'id="population-total">(\d+)<', ledger)[1]),
         "reports page": int(re.search(r"<td[^>]*>(?:<a [^>]*>)?(\d+)<", figure)[1]),
         "API": client.get(reverse("api_population"), {"on": str(day)}).json()["total"],
     }
     if files:
-        pdf = PdfReader(io.BytesIO(client.get(reverse("report_pdf"),
-                                              {"as_of": str(day)}).content))
+        pdf = PdfReader(io.BytesIO(client.get(reverse("report_pdf"), {"as_of": str(day)}).content))
         pdf_text = " ".join(pdf.pages[0].extract_text().split())
         out["reports PDF"] = int(re.search(r"Key figures .*?Population (\d+)", pdf_text)[1])
-        xlsx = load_workbook(io.BytesIO(client.get(reverse("report_xlsx"),
-                                                   {"as_of": str(day)}).content))
+        xlsx = load_workbook(
+            io.BytesIO(client.get(reverse("report_xlsx"), {"as_of": str(day)}).content)
+        )
         out["reports XLSX"] = xlsx["population_total"]["B3"].value
     noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
     with time_machine.travel(noon, tick=False):
@@ -63,27 +63,36 @@ def assert_one_figure(client, user, day: dt.date, *, files: bool = True) -> int:
 @pytest.fixture
 def history(users):
     clerk, officer = users[roles.CLERK], users[roles.PROTECTION]
-    households = [family(clerk, arrival=D0 + dt.timedelta(days=14 * i), given_name=f"Hh{i}")
-                  for i in range(5)]
+    households = [
+        family(clerk, arrival=D0 + dt.timedelta(days=14 * i), given_name=f"Hh{i}") for i in range(5)
+    ]
     (_c0, man0, wife0), (_c1, man1, _w1), (_c2, man2, _w2), (_c3, man3, wife3), _ = households
-    for person, kind, on in ((man0, "left_own_accord", dt.date(2013, 2, 1)),
-                             (man1, "deceased", dt.date(2013, 2, 15)),
-                             (wife3, "deceased", dt.date(2013, 2, 15)),
-                             (man2, "repatriated", dt.date(2013, 3, 1)),
-                             (man3, "whereabouts_unknown", dt.date(2013, 3, 10))):
+    for person, kind, on in (
+        (man0, "left_own_accord", dt.date(2013, 2, 1)),
+        (man1, "deceased", dt.date(2013, 2, 15)),
+        (wife3, "deceased", dt.date(2013, 2, 15)),
+        (man2, "repatriated", dt.date(2013, 3, 1)),
+        (man3, "whereabouts_unknown", dt.date(2013, 3, 10)),
+    ):
         movements.departure_record(actor=officer, person=person, kind=kind, on=on)
-    movements.birth_record(actor=officer, mother=wife0, on=dt.date(2013, 2, 20), child={
-        "given_name": "Baby", "family_name": "Rezaei", "sex": "F"})
+    movements.birth_record(
+        actor=officer,
+        mother=wife0,
+        on=dt.date(2013, 2, 20),
+        child={"given_name": "Baby", "family_name": "Rezaei", "sex": "F"},
+    )
     wrong = households[4][1]
-    movements.departure_record(actor=officer, person=wrong, kind="left_own_accord",
-                               on=dt.date(2013, 3, 2))
+    movements.departure_record(
+        actor=officer, person=wrong, kind="left_own_accord", on=dt.date(2013, 3, 2)
+    )
     wrong.refresh_from_db()
     movements.departure_correct(actor=officer, person=wrong, reason="seen at roll call")
     albania, rs = pledge(users), users[roles.RESETTLEMENT]
     transfer = movements.transfer_plan(actor=rs, pledge=albania, date=TRANSFER_DAY, seats=9)
     for size in (3, 2):
-        movements.transfer_case_add(actor=rs, transfer=transfer,
-                                    case=ready_case(users, albania, size=size))
+        movements.transfer_case_add(
+            actor=rs, transfer=transfer, case=ready_case(users, albania, size=size)
+        )
     movements.transfer_confirm(actor=rs, transfer=transfer)
     return users
 
@@ -92,19 +101,28 @@ def history(users):
 # February, two died on 15 February (gone that day), a birth on 20 February, a
 # repatriation on 1 March, a departure on 2 March corrected (never counted), one
 # whereabouts unknown on 10 March, and the 5 flew out on the transfer's day.
-EXPECTED = {D0 - dt.timedelta(days=1): 0, D0 + dt.timedelta(days=20): 4 + 5,
-            dt.date(2013, 2, 15): 8 + 5 - 3, dt.date(2013, 2, 20): 8 + 5 - 3 + 1,
-            dt.date(2013, 3, 2): 10 + 5 - 4 + 1, TRANSFER_DAY - dt.timedelta(days=1): 10 + 5 - 5 + 1,
-            TRANSFER_DAY: 10 + 5 - 5 + 1 - 5}
+EXPECTED = {
+    D0 - dt.timedelta(days=1): 0,
+    D0 + dt.timedelta(days=20): 4 + 5,
+    dt.date(2013, 2, 15): 8 + 5 - 3,
+    dt.date(2013, 2, 20): 8 + 5 - 3 + 1,
+    dt.date(2013, 3, 2): 10 + 5 - 4 + 1,
+    TRANSFER_DAY - dt.timedelta(days=1): 10 + 5 - 5 + 1,
+    TRANSFER_DAY: 10 + 5 - 5 + 1 - 5,
+}
 
 
 def test_every_page_file_and_api_gives_the_ledgers_population_for_its_date(history, client):
     """Five dates; the situation report's files (a second or two each) on the last."""
     user = history[roles.DATA_MANAGER]
-    days = [D0 - dt.timedelta(days=1), dt.date(2013, 2, 15), dt.date(2013, 2, 20),
-            dt.date(2013, 3, 2), TRANSFER_DAY]
-    seen = {day: assert_one_figure(client, user, day, files=day == TRANSFER_DAY)
-            for day in days}
+    days = [
+        D0 - dt.timedelta(days=1),
+        dt.date(2013, 2, 15),
+        dt.date(2013, 2, 20),
+        dt.date(2013, 3, 2),
+        TRANSFER_DAY,
+    ]
+    seen = {day: assert_one_figure(client, user, day, files=day == TRANSFER_DAY) for day in days}
     assert seen == {day: EXPECTED[day] for day in days}
 
 

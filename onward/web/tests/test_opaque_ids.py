@@ -51,11 +51,16 @@ def test_there_are_record_urls_to_check():
     assert sum(bool(p.pattern.converters) for _, p in PATTERNS) > 40
 
 
-@pytest.mark.parametrize("route, pattern", [(r, p) for r, p in PATTERNS if p.pattern.converters],
-                         ids=[r for r, p in PATTERNS if p.pattern.converters])
+@pytest.mark.parametrize(
+    "route, pattern",
+    [(r, p) for r, p in PATTERNS if p.pattern.converters],
+    ids=[r for r, p in PATTERNS if p.pattern.converters],
+)
 def test_record_urls_take_only_system_ids(route, pattern):
-    problems = {parameter: _parameter_problem(pattern.name, parameter, converter)
-                for parameter, converter in pattern.pattern.converters.items()}
+    problems = {
+        parameter: _parameter_problem(pattern.name, parameter, converter)
+        for parameter, converter in pattern.pattern.converters.items()
+    }
     assert not {k: v for k, v in problems.items() if v}, route
 
 
@@ -77,12 +82,18 @@ def test_no_api_operation_takes_a_document_or_phone_in_its_url(client_for):
     from onward.accounts import roles
 
     schema = client_for(roles.ADMIN).get("/api/schema/", {"format": "json"}).json()
-    in_url = [(path, p["name"]) for path, operations in schema["paths"].items()
-              for operation in operations.values() if isinstance(operation, dict)
-              for p in operation.get("parameters", []) if p["in"] in ("path", "query")]
+    in_url = [
+        (path, p["name"])
+        for path, operations in schema["paths"].items()
+        for operation in operations.values()
+        if isinstance(operation, dict)
+        for p in operation.get("parameters", [])
+        if p["in"] in ("path", "query")
+    ]
     assert in_url
-    assert not [(path, name) for path, name in in_url
-                if re.search(r"document|passport|phone", name, re.I)]
+    assert not [
+        (path, name) for path, name in in_url if re.search(r"document|passport|phone", name, re.I)
+    ]
 
 
 # A link in a template: the arguments of {% url %}, and any {{ value }} inside an href.
@@ -102,7 +113,10 @@ def test_no_template_builds_a_link_from_a_name_document_or_phone():
     for template in _templates():
         text = template.read_text()
         links += [(template.name, m["args"]) for m in URL_TAG.finditer(text)]
-        links += [(template.name, v["value"]) for h in HREF.finditer(text)
-                  for v in VALUE.finditer(h["href"])]
+        links += [
+            (template.name, v["value"])
+            for h in HREF.finditer(text)
+            for v in VALUE.finditer(h["href"])
+        ]
     assert len(links) > 100
     assert not [(name, link) for name, link in links if PERSONAL.search(link)]

@@ -17,14 +17,26 @@ from onward.web.tests.error_urls import SECRET
 pytestmark = pytest.mark.django_db
 
 CSP = {
-    "default-src": "'self'", "script-src": "'self'", "style-src": "'self'",
-    "img-src": "'self' data:", "frame-ancestors": "'none'", "form-action": "'self'",
-    "base-uri": "'none'", "object-src": "'none'",
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "frame-ancestors": "'none'",
+    "form-action": "'self'",
+    "base-uri": "'none'",
+    "object-src": "'none'",
 }
 # The settings production.py sets over base.py for HTTPS and cookies.
-PRODUCTION_NAMES = ["SECURE_SSL_REDIRECT", "SECURE_PROXY_SSL_HEADER", "SECURE_HSTS_SECONDS",
-                    "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
-                    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "DEBUG"]
+PRODUCTION_NAMES = [
+    "SECURE_SSL_REDIRECT",
+    "SECURE_PROXY_SSL_HEADER",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "DEBUG",
+]
 
 
 @pytest.fixture
@@ -110,20 +122,30 @@ def test_a_client_cannot_claim_https_with_the_proxys_header(production, client_f
 
 
 def _cookie_flags(cookie) -> dict:
-    return {"httponly": bool(cookie["httponly"]), "secure": bool(cookie["secure"]),
-            "samesite": cookie["samesite"]}
+    return {
+        "httponly": bool(cookie["httponly"]),
+        "secure": bool(cookie["secure"]),
+        "samesite": cookie["samesite"],
+    }
 
 
 def test_sign_in_cookies_are_httponly_samesite_and_secure_in_production(production, users):
     client = Client()
     form = client.get("/login/", secure=True)
     assert _cookie_flags(form.cookies["csrftoken"]) == {
-        "httponly": True, "secure": True, "samesite": "Lax"}
-    signed_in = client.post("/login/", {"username": "t_clerk", "password": "pw-for-tests-123"},
-                            secure=True)
+        "httponly": True,
+        "secure": True,
+        "samesite": "Lax",
+    }
+    signed_in = client.post(
+        "/login/", {"username": "t_clerk", "password": "pw-for-tests-123"}, secure=True
+    )
     assert signed_in.status_code == 302
     assert _cookie_flags(signed_in.cookies["sessionid"]) == {
-        "httponly": True, "secure": True, "samesite": "Lax"}
+        "httponly": True,
+        "secure": True,
+        "samesite": "Lax",
+    }
     _assert_safe_headers(signed_in)
 
 
@@ -133,8 +155,17 @@ def test_cookies_are_httponly_and_samesite_in_every_deployment():
 
 
 def _assert_nothing_leaks(text: str):
-    for leak in (SECRET, "hunter2", "RuntimeError", "Traceback", 'File "', "error_urls",
-                 settings.SECRET_KEY, "DATABASES", "SECRET_KEY"):
+    for leak in (
+        SECRET,
+        "hunter2",
+        "RuntimeError",
+        "Traceback",
+        'File "',
+        "error_urls",
+        settings.SECRET_KEY,
+        "DATABASES",
+        "SECRET_KEY",
+    ):
         assert leak not in text, leak
 
 

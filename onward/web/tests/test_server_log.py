@@ -40,8 +40,9 @@ def test_a_missing_record_is_one_line(client_for, caplog):
 
 
 def test_a_foreign_host_header_is_one_line_naming_the_path(client, caplog):
-    status, lines = _request(caplog, lambda: client.get("/persons/",
-                                                        HTTP_HOST="onward.attacker.example"))
+    status, lines = _request(
+        caplog, lambda: client.get("/persons/", HTTP_HOST="onward.attacker.example")
+    )
     assert status == 400 and len(lines) == 1
     assert lines[0].startswith("400 Invalid HTTP_HOST header: 'onward.attacker.example'")
     assert "(GET /persons/) [request " in lines[0]
@@ -49,8 +50,10 @@ def test_a_foreign_host_header_is_one_line_naming_the_path(client, caplog):
 
 def test_a_form_without_its_csrf_token_is_one_line(users, caplog):
     client = Client(enforce_csrf_checks=True)
-    status, lines = _request(caplog, lambda: client.post(
-        "/login/", {"username": "t_clerk", "password": "pw-for-tests-123"}))
+    status, lines = _request(
+        caplog,
+        lambda: client.post("/login/", {"username": "t_clerk", "password": "pw-for-tests-123"}),
+    )
     assert status == 403 and len(lines) == 1 and lines[0].startswith("403 Forbidden (CSRF")
 
 
@@ -58,8 +61,10 @@ def test_too_many_fields_is_one_line(client_for, caplog, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
     client = client_for(roles.CLERK)
     body = "&".join(f"f{i}=x" for i in range(50))
-    status, lines = _request(caplog, lambda: client.post(
-        "/cases/new/", body, content_type="application/x-www-form-urlencoded"))
+    status, lines = _request(
+        caplog,
+        lambda: client.post("/cases/new/", body, content_type="application/x-www-form-urlencoded"),
+    )
     assert status == 400 and len(lines) == 1 and "DATA_UPLOAD_MAX_NUMBER_FIELDS" in lines[0]
 
 
@@ -74,9 +79,11 @@ def test_every_security_refusal_logger_of_django_is_filtered():
             yield sub
             yield from subclasses(sub)
 
-    names = {"SuspiciousOperation"} | {c.__name__ for c in subclasses(SuspiciousOperation)
-                                       if c.__module__.startswith("django.")
-                                       and ".gis." not in c.__module__}
+    names = {"SuspiciousOperation"} | {
+        c.__name__
+        for c in subclasses(SuspiciousOperation)
+        if c.__module__.startswith("django.") and ".gis." not in c.__module__
+    }
     for name in names:
         filters = logging.getLogger(f"django.security.{name}").filters
         assert any(isinstance(f, OneLineRefusal) for f in filters), name

@@ -13,8 +13,10 @@ def collected(tmp_path_factory):
     under the production settings (production compresses too; the references it checks
     are the same, and the smoke test, scripts/smoke-production, runs the real one)."""
     root = tmp_path_factory.mktemp("static")
-    storages = {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-                "staticfiles": {"BACKEND": MANIFEST}}
+    storages = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": MANIFEST},
+    }
     with override_settings(STATIC_ROOT=root, STORAGES=storages):
         call_command("collectstatic", interactive=False, verbosity=0)
     return root
@@ -25,4 +27,3 @@ def test_every_static_file_collects_under_the_manifest_storage(collected):
     every page of the production deployment answered 500."""
     assert (collected / "staticfiles.json").exists()
     assert list(collected.glob("vendor/chartjs/chart.umd.min.*.js"))
-

@@ -28,21 +28,30 @@ class Command(BaseCommand):
         parser.add_argument("--country", default="", help="Delegation users: ISO alpha-3.")
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
-        parser.add_argument("--staff", action="store_true",
-                            help="May open the admin site (administrators only).")
-        parser.add_argument("--by", default="",
-                            help="The administrator creating the account (recorded in the "
-                                 "audit log); leave out only for the first administrator.")
+        parser.add_argument(
+            "--staff", action="store_true", help="May open the admin site (administrators only)."
+        )
+        parser.add_argument(
+            "--by",
+            default="",
+            help="The administrator creating the account (recorded in the "
+            "audit log); leave out only for the first administrator.",
+        )
 
-    def handle(self, *args, username, role, country, first_name, last_name, staff, by,
-               **options):
+    def handle(self, *args, username, role, country, first_name, last_name, staff, by, **options):
         admin = None
         if by:
             admin = User.objects.filter(username=by).first()
             if admin is None or not policy.can(admin, "users.manage"):
                 raise CommandError(f"--by {by!r}: not an active administrator.")
-        user = User(username=username, role=role, country=country, first_name=first_name,
-                    last_name=last_name, is_staff=staff)
+        user = User(
+            username=username,
+            role=role,
+            country=country,
+            first_name=first_name,
+            last_name=last_name,
+            is_staff=staff,
+        )
         password = self._password()
         try:
             user.full_clean(exclude=["password"])
@@ -54,8 +63,10 @@ class Command(BaseCommand):
         # as on every other path, with --by as the actor.
         with transaction.atomic(), acting_as(admin):
             user.save()
-        self.stdout.write(f"Created {username} ({roles.ROLES[role]}). They set up two-factor "
-                          "sign-in at their first sign-in.")
+        self.stdout.write(
+            f"Created {username} ({roles.ROLES[role]}). They set up two-factor "
+            "sign-in at their first sign-in."
+        )
 
     def _password(self) -> str:
         if not sys.stdin.isatty():

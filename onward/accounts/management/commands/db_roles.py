@@ -40,21 +40,28 @@ def grants_sql(app_role: str, schema: str = "public") -> list[str]:
 
 
 class Command(BaseCommand):
-    help = ("Print (or, with --apply, run as the schema's owner) the PostgreSQL GRANTs of the "
-            "application's database role: SELECT/INSERT only on the audit log and the other "
-            "append-only tables. Run again after every migrate.")
+    help = (
+        "Print (or, with --apply, run as the schema's owner) the PostgreSQL GRANTs of the "
+        "application's database role: SELECT/INSERT only on the audit log and the other "
+        "append-only tables. Run again after every migrate."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--app", required=True,
-                            help="The role the application connects as, e.g. onward_app.")
+        parser.add_argument(
+            "--app", required=True, help="The role the application connects as, e.g. onward_app."
+        )
         parser.add_argument("--schema", default="public")
-        parser.add_argument("--apply", action="store_true",
-                            help="Run the statements on the database (connect as its owner).")
+        parser.add_argument(
+            "--apply",
+            action="store_true",
+            help="Run the statements on the database (connect as its owner).",
+        )
 
     def handle(self, *args, app, schema, apply, **options):
         if connection.vendor != "postgresql":
-            raise CommandError("Database roles are PostgreSQL's: this database is "
-                               f"{connection.vendor}.")
+            raise CommandError(
+                f"Database roles are PostgreSQL's: this database is {connection.vendor}."
+            )
         statements = grants_sql(app, schema)
         if not apply:
             self.stdout.write(";\n".join(statements) + ";")
@@ -62,10 +69,14 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [app])
             if cursor.fetchone() is None:
-                raise CommandError(f"--app {app!r}: no such role. Create it first "
-                                   "(docs/operations.md, \"Database roles\").")
+                raise CommandError(
+                    f"--app {app!r}: no such role. Create it first "
+                    '(docs/operations.md, "Database roles").'
+                )
             for statement in statements:
                 cursor.execute(statement)
-        self.stdout.write(f"{app}: SELECT/INSERT/UPDATE/DELETE on ordinary tables, "
-                          f"SELECT/INSERT only on {len(append_only_tables())} append-only "
-                          "tables.")
+        self.stdout.write(
+            f"{app}: SELECT/INSERT/UPDATE/DELETE on ordinary tables, "
+            f"SELECT/INSERT only on {len(append_only_tables())} append-only "
+            "tables."
+        )

@@ -8,13 +8,16 @@ from onward.accounts.twofactor import otp_reset
 
 
 class Command(BaseCommand):
-    help = ("Remove a user's two-factor device (a lost phone) and end their sessions; they "
-            "pair a new authenticator app at their next sign-in. Recorded in the audit log.")
+    help = (
+        "Remove a user's two-factor device (a lost phone) and end their sessions; they "
+        "pair a new authenticator app at their next sign-in. Recorded in the audit log."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username", help="The user whose device is lost.")
-        parser.add_argument("--by", required=True,
-                            help="The administrator doing it (recorded in the audit log).")
+        parser.add_argument(
+            "--by", required=True, help="The administrator doing it (recorded in the audit log)."
+        )
 
     def handle(self, *args, username, by, **options):
         admin = User.objects.filter(username=by).first()
@@ -24,5 +27,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No user {username!r}.")
         removed = otp_reset(actor=admin, user=user)
-        self.stdout.write(f"{username}: {removed} device(s) removed; they set up a new "
-                          "authenticator app at their next sign-in.")
+        self.stdout.write(
+            f"{username}: {removed} device(s) removed; they set up a new "
+            "authenticator app at their next sign-in."
+        )

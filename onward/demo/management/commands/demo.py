@@ -24,20 +24,33 @@ class Command(BaseCommand):
     help = "Set up the reference operation's demo (SQLite by default) and serve it."
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=2013,
-                            help="Seed of the synthetic population (default 2013).")
-        parser.add_argument("--persons", type=int, default=3200,
-                            help="About how many residents to generate (default 3200).")
-        parser.add_argument("--no-serve", action="store_true",
-                            help="Set everything up, then exit instead of serving.")
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=2013,
+            help="Seed of the synthetic population (default 2013).",
+        )
+        parser.add_argument(
+            "--persons",
+            type=int,
+            default=3200,
+            help="About how many residents to generate (default 3200).",
+        )
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="Set everything up, then exit instead of serving.",
+        )
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, seed, persons, no_serve, host, port, **options):
         if settings.ONWARD_PRODUCTION:
             # The demo's users have published passwords: never in a real deployment.
-            raise CommandError("`onward demo` does not run with the production settings: it "
-                               "would create accounts whose passwords are public.")
+            raise CommandError(
+                "`onward demo` does not run with the production settings: it "
+                "would create accounts whose passwords are public."
+            )
         if not os.environ.get("ONWARD_OPERATION_NAME"):
             settings.ONWARD_OPERATION_NAME = "Camp Liberty"  # the reference operation
         db = settings.DATABASES["default"]
@@ -45,17 +58,21 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         logins = demo_users_ensure()
         if Person.objects.exists():
-            self.stdout.write(f"Reusing the registry already loaded "
-                              f"({Person.objects.count()} persons).")
+            self.stdout.write(
+                f"Reusing the registry already loaded ({Person.objects.count()} persons)."
+            )
         else:
             started = time.monotonic()
             self.stdout.write(f"Generating the synthetic population (seed {seed}) …")
             n_cases, n_persons = population_load(generate_population(seed=seed, persons=persons))
-            self.stdout.write(f"Loaded {n_persons} persons in {n_cases} cases in "
-                              f"{time.monotonic() - started:.1f} s.")
+            self.stdout.write(
+                f"Loaded {n_persons} persons in {n_cases} cases in "
+                f"{time.monotonic() - started:.1f} s."
+            )
             scenario_play(log=self.stdout.write)
-            self.stdout.write(f"The reference operation is in place "
-                              f"({time.monotonic() - started:.1f} s).")
+            self.stdout.write(
+                f"The reference operation is in place ({time.monotonic() - started:.1f} s)."
+            )
         self.stdout.write("\nDemo logins (demo data only):")
         for username, password, role in logins:
             self.stdout.write(f"  {username:<14} {password:<24} {role}")
@@ -74,13 +91,18 @@ class Command(BaseCommand):
             # Reports open where the reference operation's history shows (UNHCR's 311),
             # not on today's flat lines; "Today" is one click away.
             settings.ONWARD_REPORTS_AS_OF = UNHCR_STATEMENT_DAY
-            self.stdout.write(f"Reports open on {UNHCR_STATEMENT_DAY}, the reference "
-                              "operation's date (ONWARD_REPORTS_AS_OF chooses another).")
+            self.stdout.write(
+                f"Reports open on {UNHCR_STATEMENT_DAY}, the reference "
+                "operation's date (ONWARD_REPORTS_AS_OF chooses another)."
+            )
         # Demo visitors cannot scan a QR code for accounts they share: this local server
         # signs in with the password alone. Deployments require the second factor.
         settings.ONWARD_REQUIRE_2FA = False
-        self.stdout.write("Two-factor sign-in is off for this demo server (passwords only); "
-                          "a real deployment requires it for every role.")
-        self.stdout.write(self.style.SUCCESS(f"\nOnward is at http://{host}:{port}/ "
-                                             "(Ctrl-C to stop)"))
+        self.stdout.write(
+            "Two-factor sign-in is off for this demo server (passwords only); "
+            "a real deployment requires it for every role."
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"\nOnward is at http://{host}:{port}/ (Ctrl-C to stop)")
+        )
         serve(application, host=host, port=port, threads=8, _quiet=True)

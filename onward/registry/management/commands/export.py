@@ -13,11 +13,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=exporting.FORMATS, default="csv")
         parser.add_argument("--out", required=True, help="The file to write.")
-        parser.add_argument("--user", required=True,
-                            help="The user the export is done as (it is audited).")
+        parser.add_argument(
+            "--user", required=True, help="The user the export is done as (it is audited)."
+        )
         parser.add_argument("--kind", choices=exporting.KINDS, default="persons")
-        parser.add_argument("--pseudonymise", action="store_true",
-                            help="Stable pseudonyms in place of ids, names, documents, phones.")
+        parser.add_argument(
+            "--pseudonymise",
+            action="store_true",
+            help="Stable pseudonyms in place of ids, names, documents, phones.",
+        )
         for name in ("q", "sex", "nationality", "need", "age_band", "case_status", "status"):
             parser.add_argument(f"--{name.replace('_', '-')}", dest=name, default="")
 
@@ -27,13 +31,20 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(f"No active user {options['user']!r}.") from None
         kind = options["kind"]
-        names = (("q", "sex", "nationality", "need", "age_band", "case_status")
-                 if kind == "persons" else ("q", "status", "need", "nationality"))
+        names = (
+            ("q", "sex", "nationality", "need", "age_band", "case_status")
+            if kind == "persons"
+            else ("q", "status", "need", "nationality")
+        )
         filters = {n: options[n] for n in names}
         try:
-            export = exporting.export_build(user=actor, kind=kind, filters=filters,
-                                            pseudonymise=options["pseudonymise"],
-                                            fmt=options["format"])
+            export = exporting.export_build(
+                user=actor,
+                kind=kind,
+                filters=filters,
+                pseudonymise=options["pseudonymise"],
+                fmt=options["format"],
+            )
         except Exception as exc:  # PermissionDenied, a bad filter
             raise CommandError(str(exc)) from None
         exporting.write(export, options["format"], options["out"])

@@ -8,12 +8,18 @@ from onward.registry.jobs import uploads_purge
 
 
 class Command(BaseCommand):
-    help = ("Remove uploaded import files and their error reports older than "
-            "ONWARD_UPLOAD_RETENTION_DAYS (or --days), except those of unfinished imports.")
+    help = (
+        "Remove uploaded import files and their error reports older than "
+        "ONWARD_UPLOAD_RETENTION_DAYS (or --days), except those of unfinished imports."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=_days, default=None,
-                            help="Retention in days (default: ONWARD_UPLOAD_RETENTION_DAYS).")
+        parser.add_argument(
+            "--days",
+            type=_days,
+            default=None,
+            help="Retention in days (default: ONWARD_UPLOAD_RETENTION_DAYS).",
+        )
 
     def handle(self, *args, days=None, **options):
         days = settings.ONWARD_UPLOAD_RETENTION_DAYS if days is None else days
@@ -29,6 +35,7 @@ def _days(text: str) -> int:
     except ValueError:
         value = 0
     if value < 1:
-        raise argparse.ArgumentTypeError(f"--days must be a whole number of days, at least 1 "
-                                         f"(not {text!r}).")
+        raise argparse.ArgumentTypeError(
+            f"--days must be a whole number of days, at least 1 (not {text!r})."
+        )
     return value

@@ -39,13 +39,18 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=12)
         parser.add_argument("--runs", type=int, default=1000)
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--places", action="append", default=[],
-                            help="PLEDGE_ID:N more (or -N fewer) places on a recorded pledge")
+        parser.add_argument(
+            "--places",
+            action="append",
+            default=[],
+            help="PLEDGE_ID:N more (or -N fewer) places on a recorded pledge",
+        )
         parser.add_argument("--scenario", action="append", default=[])
         parser.add_argument("--input", help="the engine's JSON input (no records read)")
         parser.add_argument("--dump", help="write the engine's input built from the records")
-        parser.add_argument("--backtest", action="store_true",
-                            help="also forecast from every month of the history")
+        parser.add_argument(
+            "--backtest", action="store_true", help="also forecast from every month of the history"
+        )
         parser.add_argument("--out", help="write the JSON here instead of stdout")
 
     def handle(self, *args, **o):
@@ -77,8 +82,9 @@ class Command(BaseCommand):
         result = {"as_of": on.isoformat(), "forecast": fc.run_forecast(data), "scenarios": []}
         for text in o["scenario"]:
             scenario = parse_scenario(text)
-            result["scenarios"].append({"label": scenario.label,
-                                        "forecast": fc.run_forecast(fc.apply(data, scenario))})
+            result["scenarios"].append(
+                {"label": scenario.label, "forecast": fc.run_forecast(fc.apply(data, scenario))}
+            )
         if o["backtest"]:
             result["backtest"] = fc.backtest(on, runs=min(o["runs"], 500), seed=o["seed"])
         return result

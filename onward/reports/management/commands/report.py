@@ -34,10 +34,17 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="the PDF to write")
         parser.add_argument("--xlsx", help="also write the tables as XLSX")
         parser.add_argument("--user", help="within this user's scope")
-        parser.add_argument("--shared", action="store_true",
-                            help="for sharing outside the operation: suppress small numbers")
-        parser.add_argument("--rule", default="latest_official", choices=list(RULES),
-                            help="how incident figures are chosen among claims")
+        parser.add_argument(
+            "--shared",
+            action="store_true",
+            help="for sharing outside the operation: suppress small numbers",
+        )
+        parser.add_argument(
+            "--rule",
+            default="latest_official",
+            choices=list(RULES),
+            help="how incident figures are chosen among claims",
+        )
 
     def handle(self, *args, as_of, out, xlsx, user, shared, rule, **options):
         from onward.accounts.models import User
@@ -58,6 +65,8 @@ class Command(BaseCommand):
         Path(out).write_bytes(render_pdf(report))
         if xlsx:
             Path(xlsx).write_bytes(render_xlsx(report))
-        print(f"Wrote {out}{' and ' + xlsx if xlsx else ''}: as of {on}, "
-              f"{len(report.tables)} tables, in {time.perf_counter() - started:.1f} s",
-              file=sys.stderr)
+        print(
+            f"Wrote {out}{' and ' + xlsx if xlsx else ''}: as of {on}, "
+            f"{len(report.tables)} tables, in {time.perf_counter() - started:.1f} s",
+            file=sys.stderr,
+        )

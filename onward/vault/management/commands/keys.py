@@ -27,10 +27,13 @@ class Command(BaseCommand):
         gen = sub.add_parser("generate", help="Print a new key entry (kid:base64).")
         gen.add_argument("--kid", help="The key id (default: k<date><random>).")
         sub.add_parser("status", help="Per column, the values under each key id.")
-        re_ = sub.add_parser("reencrypt",
-                             help="Rewrite every value not under the primary key.")
-        re_.add_argument("--batch", type=int, default=rotation.BATCH,
-                         help=f"Rows per transaction (default {rotation.BATCH}).")
+        re_ = sub.add_parser("reencrypt", help="Rewrite every value not under the primary key.")
+        re_.add_argument(
+            "--batch",
+            type=int,
+            default=rotation.BATCH,
+            help=f"Rows per transaction (default {rotation.BATCH}).",
+        )
 
     def handle(self, *args, action, **options):
         return getattr(self, f"_{action}")(**options)
@@ -43,8 +46,9 @@ class Command(BaseCommand):
 
     def _status(self, **options):
         ring = keys.keyring()
-        self.stdout.write(f"Keys loaded: {', '.join(k.kid for k in ring.keys)} "
-                          f"(primary {ring.primary.kid})")
+        self.stdout.write(
+            f"Keys loaded: {', '.join(k.kid for k in ring.keys)} (primary {ring.primary.kid})"
+        )
         for context, counts in rotation.status(rotation.encrypted_columns()).items():
             parts = []
             for kid, n in sorted(counts.items()):
@@ -71,18 +75,29 @@ class Command(BaseCommand):
         rewritten = sum(r.rewritten for r in results.values())
         unreadable = sum(r.unreadable for r in results.values())
         for context, r in results.items():
-            self.stdout.write(f"  {context}: {r.rewritten} rewritten"
-                              + (f", {r.unreadable} unreadable (key not loaded)"
-                                 if r.unreadable else ""))
-        audit_record(actor=None, actor_name="cli", action=AuditEntry.Action.UPDATE,
-                     object_type="field_keys", object_id=ring.primary.kid,
-                     changes={c: {"rewritten": r.rewritten, "unreadable": r.unreadable}
-                              for c, r in results.items()},
-                     detail=f"re-encrypted under {ring.primary.kid}")
+            self.stdout.write(
+                f"  {context}: {r.rewritten} rewritten"
+                + (f", {r.unreadable} unreadable (key not loaded)" if r.unreadable else "")
+            )
+        audit_record(
+            actor=None,
+            actor_name="cli",
+            action=AuditEntry.Action.UPDATE,
+            object_type="field_keys",
+            object_id=ring.primary.kid,
+            changes={
+                c: {"rewritten": r.rewritten, "unreadable": r.unreadable}
+                for c, r in results.items()
+            },
+            detail=f"re-encrypted under {ring.primary.kid}",
+        )
         message = f"Re-encrypted {rewritten} values under {ring.primary.kid}."
         if unreadable:
-            self.stdout.write(self.style.WARNING(
-                f"{message} {unreadable} values are under keys not loaded: they were left "
-                "as they are. Load their keys and run this again before removing any key."))
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{message} {unreadable} values are under keys not loaded: they were left "
+                    "as they are. Load their keys and run this again before removing any key."
+                )
+            )
             raise CommandError("Some values could not be re-encrypted.", returncode=2)
         self.stdout.write(self.style.SUCCESS(message + " Nothing is left under other keys."))
