@@ -7,6 +7,7 @@ else (`onward demo`, `onward migrate`, `onward check --deploy`, `onward createsu
 
 import os
 import sys
+import time
 
 FILE_ONLY = {
     "dedup": "onward.dedup.cli",
@@ -19,11 +20,17 @@ def main(argv: list[str] | None = None) -> int:
     # file-only commands too: their outputs hold personal data. Set here without importing
     # onward.env, which imports Django.
     os.umask(0o077)
+    from_process = argv is None  # the `onward` command itself, not a call from Python
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in FILE_ONLY:
         from importlib import import_module
 
-        return int(import_module(FILE_ONLY[argv[0]]).main(argv[1:]) or 0)
+        module = import_module(FILE_ONLY[argv[0]])
+        if argv[0] == "match" and from_process:
+            # --time-limit counts from the process's start, the interpreter's too.
+            started = time.perf_counter() - module.process_age()
+            return int(module.main(argv[1:], started=started) or 0)
+        return int(module.main(argv[1:]) or 0)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onward.settings.base")
     from django.core.management import execute_from_command_line
 

@@ -483,13 +483,15 @@ def solve_deadline(args: argparse.Namespace, t0: float, n_cases: int) -> float:
     return t0 + args.time_limit - writing
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], *, started: float | None = None) -> int:
     """Run ``onward match``; 0 on success, 2 on bad input (nothing written).
 
     ``--time-limit`` counts from the command's start (interpreter and reading
-    included): the engine gets what is left of it, less the time to write.
+    included): the engine gets what is left of it, less the time to write. `started`
+    (on the ``time.perf_counter()`` clock): the ``onward`` entry point passes the process's
+    start; a call from Python (a long-lived process, the tests) starts the clock now.
     """
-    t0 = time.perf_counter() - process_age()
+    t0 = time.perf_counter() if started is None else started
     args = parse_args(argv)
 
     def say(msg: str) -> None:

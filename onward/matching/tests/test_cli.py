@@ -39,6 +39,19 @@ def test_writes_the_plan_and_one_json_object(tmp_path: Path, capsys) -> None:
     assert why["B"]["blocked_by"]["pledge_id"] == "P2"
 
 
+def test_called_from_a_long_lived_process_the_limit_counts_from_the_call(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """A worker or a test process that started long ago: its age is not the command's
+    (counted from the process's start, the limit had run out before the solve began, and
+    the plan was the greedy one, 11 instead of 17)."""
+    from onward.matching import cli
+
+    monkeypatch.setattr(cli, "process_age", lambda: 10_000.0)
+    assert main([*_files(tmp_path), "--gap", "0", "--time-limit", "5"]) == 0
+    assert json.loads(capsys.readouterr().out)["objective"] == 17.0
+
+
 def test_locks_and_forbids_are_kept(tmp_path: Path, capsys) -> None:
     (tmp_path / "locks.csv").write_text("case_id,pledge_id\nB,P2\n")
     (tmp_path / "forbids.csv").write_text("case_id,pledge_id\nA,P1\n")
