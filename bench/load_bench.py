@@ -73,10 +73,8 @@ def setup(args) -> None:
     import django
 
     django.setup()
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     from onward.accounts import roles
-    from onward.accounts.models import User
+    from onward.accounts.models import AuthenticatorDevice, User
     from onward.registry.models import Case, Person
 
     users = []
@@ -87,9 +85,10 @@ def setup(args) -> None:
             user = User.objects.create_user(
                 username=name, password=PASSWORD, role=roles.DATA_MANAGER
             )
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        # Onward's own device model (its secret encrypted with the field keys).
+        device = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
         if device is None:
-            device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+            device = AuthenticatorDevice.objects.create(user=user, name="bench", confirmed=True)
         users.append({"username": name, "secret": base64.b32encode(device.bin_key).decode()})
     rng = random.Random(2026)
     persons = list(
@@ -181,9 +180,15 @@ class Client:
             self.conn.close()
             self.conn = None
 
-    def sign_in(self, username: str, password: str, secret: str) -> None:
-        status, _, page = self.request("GET", "/login/")
+    def _form_token(self, path: str) -> re.Match:
+        status, _, page = self.request("GET", path)
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', _plain(page))
+        if token is None:  # e.g. 400 when the server's ALLOWED_HOSTS lacks 127.0.0.1
+            raise RuntimeError(f"no sign-in form at {path} ({status}): see the server's log")
+        return token
+
+    def sign_in(self, username: str, password: str, secret: str) -> None:
+        token = self._form_token("/login/")
         status, location, _ = self.request(
             "POST",
             "/login/",
@@ -199,8 +204,7 @@ class Client:
         if status == 200:
             return  # no second factor asked (the demo server)
         for _ in range(3):
-            status, _, page = self.request("GET", "/account/two-factor/")
-            token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', _plain(page))
+            token = self._form_token("/account/two-factor/")
             status, location, _ = self.request(
                 "POST",
                 "/account/two-factor/",

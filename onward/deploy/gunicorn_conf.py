@@ -18,9 +18,11 @@ from onward.env import env_int, env_list, env_str
 wsgi_app = "onward.wsgi:application"
 # Loopback only: the TLS-terminating proxy on the same machine is the only client.
 bind = env_str("ONWARD_BIND", "127.0.0.1:8000")
-# Two per core and one more (gunicorn's own advice): while one waits on the database,
-# another computes. WEB_CONCURRENCY is the usual name for it.
-workers = env_int("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1, minimum=1)
+# The application is CPU-bound (about 26 ms of CPU a request, the database beside it): one
+# worker per core and one more did as well as 2 × cores + 1 with fewer processes
+# (docs/benchmarks.md, "Throughput"); gunicorn's
+# usual 2 × cores + 1 suits workers that mostly wait. WEB_CONCURRENCY is the usual name.
+workers = env_int("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1, minimum=1)
 worker_class = "sync"
 # Owner-only files (the settings set it too, in each worker): used if gunicorn daemonises.
 umask = 0o077
