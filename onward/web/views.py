@@ -5,8 +5,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from onward import bounds
-from onward.accounts import roles
-from onward.accounts.policy import can, visible_cases
+from onward.accounts.policy import can, is_delegation, visible_cases
 from onward.audit.models import AuditEntry
 from onward.audit.selectors import audit_search
 from onward.registry.models import Case
@@ -21,7 +20,7 @@ def home(request):
     that read the registry (they see the whole operation)."""
     from onward.movements.ledger import population
 
-    if request.user.role == roles.DELEGATION:
+    if is_delegation(request.user):
         # A delegation lands on its pledges and the cases waiting for its decision.
         return redirect("delegation_home")
     today = timezone.localdate()
