@@ -2,7 +2,9 @@
 
 import csv
 import datetime as dt
+import functools
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -113,9 +115,14 @@ def _record_url(trace: dict | None, on: dt.date) -> str:
     if not trace:
         return ""
     params = {"as_of": str(on), **{k: v for k, v in trace.items()}}
-    from urllib.parse import urlencode
+    return f"{_records_path()}?{urlencode(params)}"
 
-    return f"{reverse('report_records')}?{urlencode(params)}"
+
+@functools.cache
+def _records_path() -> str:
+    """The records page's path, reversed once: the dashboard links every one of its 500-odd
+    cells there, and reversing each was a fifth of the page's time."""
+    return reverse("report_records")
 
 
 @require_safe
