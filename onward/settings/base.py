@@ -93,6 +93,7 @@ MIDDLEWARE = [
     # they cause is audited with its address; django-axes wants to be last.
     "django_otp.middleware.OTPMiddleware",
     "onward.accounts.middleware.SessionLimitMiddleware",
+    "onward.accounts.middleware.SessionRenewMiddleware",
     "onward.accounts.middleware.TwoFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -170,11 +171,13 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
-# Idle timeout: a session unused for 30 minutes has expired (every request renews it).
+# Idle timeout: a session unused for 30 minutes has expired (a request renews it when the
+# last renewal is a minute old: onward.accounts.middleware.SessionRenewMiddleware).
 # Absolute timeout: whatever the activity, a session ends 10 hours after sign-in
 # (onward.accounts.middleware.SessionLimitMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = env_int("ONWARD_SESSION_RENEW_SECONDS", 60, minimum=0, maximum=600)
 ONWARD_SESSION_ABSOLUTE_AGE = env_int("ONWARD_SESSION_ABSOLUTE_AGE", 10 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True

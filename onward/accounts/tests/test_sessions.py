@@ -52,6 +52,31 @@ def test_an_idle_session_expires_after_thirty_minutes(client, users):
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
+def test_a_session_is_written_again_only_a_minute_after_its_last_renewal(client, users):
+    """Renewing the expiry on every page was a write and a commit each time: a request
+    within a minute of the last renewal leaves the session row alone, a later one renews
+    it, and the idle limit still holds to the minute."""
+    from django.contrib.sessions.models import Session
+
+    def expiry():
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    with time_machine.travel(T0, tick=False) as clock:
+        client.force_login(users[roles.CLERK])
+        assert client.get("/cases/").status_code == 200
+        first = expiry()
+        clock.shift(dt.timedelta(seconds=30))
+        assert client.get("/cases/").status_code == 200
+        assert expiry() == first  # not written again
+        clock.shift(dt.timedelta(seconds=31))
+        assert client.get("/cases/").status_code == 200
+        assert expiry() == first + dt.timedelta(seconds=61)  # renewed: 30 min from now
+        clock.shift(dt.timedelta(minutes=29, seconds=50))  # idle, but within the limit
+        assert client.get("/cases/").status_code == 200
+        clock.shift(dt.timedelta(minutes=30, seconds=1))
+        assert client.get("/cases/")["Location"].startswith("/login/")
+
+
 def test_a_session_ends_ten_hours_after_sign_in_however_active(client, users):
     clerk = users[roles.CLERK]
     with time_machine.travel(T0, tick=False) as clock:
