@@ -17,6 +17,7 @@ from onward.audit.services import audit_record
 from onward.jobs.models import Job
 from onward.registry import exporting, import_template
 from onward.registry.importing import COLUMNS, FIRST_ASSIGNED, ErrorSink, max_bytes
+from onward.registry.importing.writing import AssignedIds
 from onward.registry.jobs import (
     assigned_path,
     errors_path,
@@ -153,27 +154,18 @@ def import_detail(request, job_id):
 def import_assigned(request, job_id):
     """Every id the import gave to a blank cell, as CSV (row, person_id, case_id)."""
     job = _import_job(request, job_id)
-    path = assigned_path(job)
-    name = Path(job.params.get("name", "import")).stem
-    if not path.exists() or not (job.result or {}).get("applied"):
-        if (job.result or {}).get("applied") and (job.result or {}).get("assigned"):
-            raise Http404("This import's list of assigned ids is no longer kept.")
+    path, result = assigned_path(job), job.result or {}
+    return _import_csv(
+        request,
+        job,
+        path,
+        kept=path.exists() and bool(result.get("applied")),
         # An import that gave no id (or wrote nothing) has an empty list.
-        response = HttpResponse("row,person_id,case_id\r\n", content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}-assigned-ids.csv"'
-        return response
-    audit_record(
-        actor=request.user,
-        action=AuditEntry.Action.EXPORT,
-        object_type="import",
-        object_id=str(job.pk),
+        lost=bool(result.get("applied") and result.get("assigned")),
+        header=AssignedIds.HEADER,
+        suffix="assigned-ids",
+        what="list of assigned ids",
         detail="assigned ids",
-    )
-    return FileResponse(
-        open(path, "rb"),
-        as_attachment=True,
-        filename=f"{name}-assigned-ids.csv",
-        content_type="text/csv; charset=utf-8",
     )
 
 
@@ -183,28 +175,42 @@ def import_errors(request, job_id):
     """The whole error report as CSV (row, column, value, message)."""
     job = _import_job(request, job_id)
     path = errors_path(job)
-    name = Path(job.params.get("name", "import")).stem
-    if not path.exists():
-        if (job.result or {}).get("errors"):
-            raise Http404("This import's error report is no longer kept.")
+    return _import_csv(
+        request,
+        job,
+        path,
+        kept=path.exists(),
         # An import without error has an empty report.
-        response = HttpResponse(
-            ",".join(ErrorSink.HEADER) + "\r\n", content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}-errors.csv"'
+        lost=bool((job.result or {}).get("errors")),
+        header=ErrorSink.HEADER,
+        suffix="errors",
+        what="error report",
+        detail="error report",
+    )
+
+
+def _import_csv(request, job, path, *, kept, lost, header, suffix, what, detail):
+    """A CSV file an import wrote beside it, downloaded. Not kept: 404 if it had rows (it
+    was purged), else the header alone. Kept: its rows hold the file's values (names,
+    document numbers), so the download is an audited export."""
+    filename = f"{Path(job.params.get('name', 'import')).stem}-{suffix}.csv"
+    if not kept:
+        if lost:
+            raise Http404(f"This import's {what} is no longer kept.")
+        response = HttpResponse(",".join(header) + "\r\n", content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    # The report holds the file's values (names, document numbers): an export.
     audit_record(
         actor=request.user,
         action=AuditEntry.Action.EXPORT,
         object_type="import",
         object_id=str(job.pk),
-        detail="error report",
+        detail=detail,
     )
     return FileResponse(
         open(path, "rb"),
         as_attachment=True,
-        filename=f"{name}-errors.csv",
+        filename=filename,
         content_type="text/csv; charset=utf-8",
     )
 
