@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection
 
+from onward.accounts import roles
 from onward.documents import services
 from onward.documents.models import Document, DocumentType, DocumentVersion
 from onward.vault import keys, rotation
@@ -102,7 +103,7 @@ def test_protection_documents_only_for_protection_officers_and_reads_are_audited
     doc.save()
     v = services.add_version(doc, PDF, "report.pdf")
     with pytest.raises(PermissionDenied):
-        services.open_for(users["clerk"], v)
+        services.open_for(users[roles.CLERK], v)
     assert AuditEntry.objects.filter(action="denied", object_type="document").count() == 1
-    assert services.open_for(users["protection_officer"], v) == PDF
+    assert services.open_for(users[roles.PROTECTION], v) == PDF
     assert AuditEntry.objects.filter(action="view", object_type="document").count() == 1
