@@ -38,6 +38,10 @@ PERMISSIONS: dict[str, set[str]] = {
     "protection_notes.view": {ADMIN, PROTECTION},
     "protection_notes.add": {ADMIN, PROTECTION},
     "notes.add": {ADMIN, DATA_MANAGER, CLERK, PROTECTION, RESETTLEMENT},
+    # Documents (onward/documents): reading a document's file; protection-tier documents
+    # only for protection officers.
+    "documents.view": _STAFF,
+    "documents.protection": {PROTECTION},
     # The audit log.
     "audit.view": {ADMIN, AUDITOR},
     "registry.import": {ADMIN, DATA_MANAGER, CLERK},
