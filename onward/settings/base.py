@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "onward.audit",
     "onward.registry",
     "onward.relocation",
+    "onward.interviews",
     "onward.movements",
     "onward.incidents",
     "onward.dedup",

@@ -1,0 +1,123 @@
+"""Booking appointments. Every refusal is a BookingError naming the rule broken;
+nothing is written when one is raised.
+
+Concurrency: the room row (or, with no room, the interviewer's/interpreter's first
+appointment rows) is locked with select_for_update before the overlap check, so two
+clerks booking the last slot of a room at once are serialised on PostgreSQL: one wins.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from onward.interviews.models import Appointment, AppointmentType, Attendance, Room
+from onward.registry.models import Case, Person
+
+
+class BookingError(ValueError):
+    def __init__(self, rule: str, message: str):
+        super().__init__(message)
+        self.rule = rule
+
+
+def _persons(case: Case | None, person: Person | None) -> list[Person]:
+    if person is not None:
+        return [person]
+    assert case is not None
+    return list(case.members.filter(merged_into__isnull=True))
+
+
+def _overlapping(start: dt.datetime, end: dt.datetime, exclude: int | None = None):
+    qs = Appointment.objects.filter(status__in=Appointment.HOLDING, start__lt=end, end__gt=start)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
+    return qs
+
+
+@transaction.atomic
+def book(
+    *,
+    type: AppointmentType,
+    start: dt.datetime,
+    end: dt.datetime,
+    case: Case | None = None,
+    person: Person | None = None,
+    room: Room | None = None,
+    interviewer=None,
+    interpreter=None,
+) -> Appointment:
+    if (case is None) == (person is None):
+        raise BookingError("target", _("An appointment is for a case or for a person."))
+    if end <= start:
+        raise BookingError("times", _("The end must be after the start."))
+    if room is not None:
+        # Serialise bookings of this room (the "last slot" race).
+        Room.objects.select_for_update().get(pk=room.pk)
+    members = _persons(case, person)
+    for member in members:
+        if member.removed_at is not None:
+            raise BookingError(
+                "removed", _("%(p)s is removed and cannot be booked.") % {"p": member.person_id}
+            )
+        if member.departure_date is not None:
+            raise BookingError(
+                "departed", _("%(p)s has departed and cannot be booked.") % {"p": member.person_id}
+            )
+    clash = _overlapping(start, end)
+    if room is not None and clash.filter(room=room).exists():
+        raise BookingError("room", _("Room %(r)s is already booked then.") % {"r": room.name})
+    if interviewer is not None and clash.filter(interviewer=interviewer).exists():
+        raise BookingError("interviewer", _("The interviewer is already booked then."))
+    if interpreter is not None and clash.filter(interpreter=interpreter).exists():
+        raise BookingError(
+            "interpreter", _("Interpreter %(i)s is already booked then.") % {"i": interpreter.name}
+        )
+    ids = [m.pk for m in members]
+    cases = {m.case_id for m in members}
+    busy = clash.filter(Q(person_id__in=ids) | Q(person__isnull=True, case_id__in=cases)).exists()
+    if busy:
+        raise BookingError("person", _("A person in this booking is already booked then."))
+    appointment = Appointment.objects.create(
+        type=type,
+        case=case,
+        person=person,
+        start=start,
+        end=end,
+        room=room,
+        interviewer=interviewer,
+        interpreter=interpreter,
+        status=Appointment.Status.PLANNED,
+    )
+    Attendance.objects.bulk_create(Attendance(appointment=appointment, person=m) for m in members)
+    return appointment
+
+
+@transaction.atomic
+def check_in(appointment: Appointment, present_ids: set[int], reasons: dict[int, str]) -> None:
+    """Mark members present; an absent member may carry a reason."""
+    for row in appointment.attendance.select_for_update():
+        row.present = row.person_id in present_ids
+        row.absence_reason = "" if row.present else reasons.get(row.person_id, "")
+        row.save(update_fields=["present", "absence_reason"])
+
+
+def set_status(appointment: Appointment, status: str) -> None:
+    if status not in Appointment.Status.values:
+        raise BookingError("status", _("Unknown status: %(s)s") % {"s": status})
+    appointment.status = status
+    appointment.save(update_fields=["status"])
+
+
+def interview_complete(case: Case) -> bool:
+    """The case's resettlement interview is completed with every member present or an
+    absence recorded with a reason (the guard in step 3 is to call this)."""
+    done = case.appointments.filter(
+        type_id=AppointmentType.RESETTLEMENT_INTERVIEW, status=Appointment.Status.COMPLETED
+    )
+    for appointment in done:
+        rows = appointment.attendance.all()
+        if all(r.present or r.absence_reason.strip() for r in rows):
+            return True
+    return False
