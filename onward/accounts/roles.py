@@ -53,6 +53,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "relocation.view": _STAFF | {AUDITOR, DELEGATION},
     "relocation.manage_pledges": {ADMIN, RESETTLEMENT},
     "relocation.process": {ADMIN, RESETTLEMENT},
+    # Approving an officer's recommendation before a case goes to a pledge (issue 18): a
+    # second pair of eyes, never the recommender (relocation/review.py).
+    "relocation.review": {ADMIN, RESETTLEMENT, PROTECTION},
     "relocation.decide": {ADMIN, DELEGATION},
     "relocation.exit_checks": {ADMIN, RESETTLEMENT, PROTECTION},
     "matching.run": {ADMIN, RESETTLEMENT},

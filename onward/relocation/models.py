@@ -357,3 +357,44 @@ class ExitCheck(AppendOnly):
 
     def __str__(self):
         return f"{self.case_id} {self.kind}"
+
+
+class Recommendation(models.TextChoices):
+    RECOMMEND = "recommend", "Recommend"
+    NOT_RECOMMEND = "not_recommend", "Do not recommend"
+    RETURN = "return", "Return with comments"
+
+
+class SubmissionReview(models.Model):
+    """An officer's recommendation on a case before submission, and the second user's
+    approval of it (`relocation.review`, never the recommender). The latest row of a case
+    is the one that counts; earlier rows stay as its history.
+    """
+
+    audit_type = "submission_review"
+
+    case = models.ForeignKey(
+        "registry.Case", on_delete=models.PROTECT, related_name="submission_reviews"
+    )
+    recommendation = models.CharField(max_length=16, choices=Recommendation.choices)
+    comments = models.TextField(blank=True)
+    primary_category = models.CharField(max_length=3, choices=Category.choices, blank=True)
+    secondary_category = models.CharField(max_length=3, choices=Category.choices, blank=True)
+    recommended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recommended_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["recommended_at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id} {self.recommendation}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
