@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "onward.relocation",
     "onward.movements",
     "onward.incidents",
+    "onward.camp",
     "onward.dedup",
     "onward.reports",
     "onward.web",
