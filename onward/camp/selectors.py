@@ -13,7 +13,9 @@ def occupancy_by_block(day: dt.date) -> list[dict]:
     )
     rows = []
     for block in Block.objects.order_by("site_id", "code"):
-        units = Unit.objects.filter(block=block).annotate(occupied=Count("allocations", filter=live))
+        units = Unit.objects.filter(block=block).annotate(
+            occupied=Count("allocations", filter=live)
+        )
         occupied = sum(u.occupied for u in units)
         usable = sum(u.usable_capacity for u in units)
         rows.append(

@@ -35,6 +35,15 @@ def allocate(
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for the allocation."})
     with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        if person.departure_date is not None:
+            raise ValidationError(
+                {"person": f"{person.person_id} departed on {person.departure_date}."}
+            )
+        if person.arrival_date and on < person.arrival_date:
+            raise ValidationError(
+                {"on": f"{person.person_id} arrived on {person.arrival_date}: not before."}
+            )
         locked = Unit.objects.select_for_update().get(pk=unit.pk)
         if locked.status != Unit.Status.AVAILABLE:
             raise ValidationError({"unit": f"Unit {locked} is {locked.get_status_display()}."})

@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from onward.accounts import roles
 from onward.camp import selectors, services
 from onward.camp.models import Allocation, Block, Site, Unit
-from onward.relocation.tests.factories import make_case
+from onward.conftest import principal_data
+from onward.registry import services as registry
 
 D0 = dt.date(2013, 6, 1)
 
@@ -18,7 +19,16 @@ def unit(db):
 
 
 def persons(users, n):
-    return list(make_case(users, size=n).members.order_by("pk"))
+    case = registry.case_create(
+        actor=users[roles.CLERK], principal=principal_data(), arrival_date=D0
+    )
+    for i in range(n - 1):
+        registry.person_add(
+            actor=users[roles.CLERK],
+            case=case,
+            person=principal_data(given_name=f"M{i}", relationship="child", document_number=""),
+        )
+    return list(case.members.order_by("pk"))
 
 
 def test_allocation_refused_when_full_unless_overridden_with_reason(users, unit):
