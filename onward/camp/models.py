@@ -85,3 +85,6 @@ class Allocation(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["unit", "ended_on"])]
+
+    def __str__(self):
+        return f"{self.person_id} in {self.unit_id} from {self.starts_on}"
