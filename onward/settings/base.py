@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "onward.interviews",
     "onward.movements",
     "onward.incidents",
+    "onward.camp",
     "onward.dedup",
     "onward.reports",
     "onward.web",
