@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "onward.demo",
     "onward.vault",
     "onward.backup",
+    "onward.tasks",
 ]
 
 # Pages and API answers are compressed (GZip, with Django's BREACH mitigation: see
