@@ -72,9 +72,9 @@ def protection_follow_up(today: dt.date) -> Iterable[Due]:
 def merge_review(today: dt.date) -> Iterable[Due]:
     from onward.dedup.models import DuplicatePair
 
-    for pk, found in DuplicatePair.objects.filter(
-        status=DuplicatePair.Status.PENDING
-    ).values_list("pk", "decided_at"):
+    for pk, found in DuplicatePair.objects.filter(status=DuplicatePair.Status.PENDING).values_list(
+        "pk", "decided_at"
+    ):
         on = found.date() if found else today
         yield Due(
             "duplicate_pair", pk, f"Merge {pk} awaits a second reviewer", on, roles.DATA_MANAGER

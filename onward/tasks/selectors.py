@@ -16,7 +16,9 @@ def visible_tasks(user) -> QuerySet:
     """A user sees the tasks assigned to their role or to themselves; a delegation none."""
     if not user.is_authenticated or policy.is_delegation(user):
         return Task.objects.none()
-    return Task.objects.filter(Q(assigned_user=user) | Q(assigned_role=user.role, assigned_user=None))
+    return Task.objects.filter(
+        Q(assigned_user=user) | Q(assigned_role=user.role, assigned_user=None)
+    )
 
 
 def get_task_for_user(user, task_id) -> Task:
