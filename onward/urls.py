@@ -26,6 +26,7 @@ DOMAIN_APPS = [
     "movements",
     "incidents",
     "reports",
+    "tasks",
 ]
 
 urlpatterns = [

@@ -65,6 +65,8 @@ PERMISSIONS: dict[str, set[str]] = {
     "transfers.manage": {ADMIN, RESETTLEMENT},
     "incidents.view": _STAFF | {AUDITOR},
     "incidents.record": {ADMIN, DATA_MANAGER, PROTECTION},
+    # Tasks made by rules (docs/tasks.md): staff, each their role's or their own.
+    "tasks.view": _STAFF,
     # Reports: every role, within its scope.
     "reports.view": _STAFF | {AUDITOR, DELEGATION},
     # Background jobs: everyone sees their own; these roles see all.

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "onward.vault",
     "onward.backup",
     "onward.documents",
+    "onward.tasks",
 ]
 
 # Pages and API answers are compressed (GZip, with Django's BREACH mitigation: see

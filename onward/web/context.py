@@ -7,6 +7,7 @@ from onward.accounts.twofactor import second_factor_pending
 # (their URL does not resolve) are left out.
 MENU = [
     ("home", "Overview", None),
+    ("my_tasks", "My tasks", "tasks.view"),
     ("case_list", "Cases", "registry.view"),
     ("person_list", "Persons", "registry.view"),
     ("import_list", "Import", "registry.import"),

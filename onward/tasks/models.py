@@ -1,0 +1,58 @@
+"""Tasks made by rules (docs/tasks.md).
+
+A task points at its subject by a type and an id (`subject_type` is the subject's
+`audit_type`, `subject_id` its primary key), so any app's rule can make one without a
+foreign key from here. At most one open task per rule and subject: the partial unique
+constraint is what makes a rule's re-run idempotent.
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class Task(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        DISMISSED = "dismissed", "Dismissed"
+        ENDED = "ended", "Condition ended"
+
+    rule = models.CharField(max_length=64, db_index=True)
+    subject_type = models.CharField(max_length=32)
+    subject_id = models.PositiveBigIntegerField()
+    title = models.CharField(max_length=200)
+    assigned_role = models.CharField(max_length=32, blank=True, db_index=True)
+    assigned_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due = models.DateField()
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.OPEN, db_index=True
+    )
+    reassigned = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # A done or dismissed task holds back a new one for its subject until the rule no
+    # longer returns the subject (the condition ended): then this is set.
+    condition_ended_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "subject_type", "subject_id"],
+                condition=models.Q(state="open"),
+                name="one_open_task_per_rule_and_subject",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(assigned_role="", assigned_user__isnull=True),
+                name="task_assigned_to_role_or_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"T{self.pk} {self.rule} {self.subject_type}:{self.subject_id} {self.state}"

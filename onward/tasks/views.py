@@ -1,0 +1,50 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from onward.accounts import roles
+from onward.tasks import selectors, services
+from onward.web.access import permission_required, record_or_404
+
+
+@require_safe
+@permission_required("tasks.view")
+def my_tasks(request):
+    bands = selectors.my_open_tasks(request.user)
+    return render(
+        request,
+        "tasks/my_tasks.html",
+        {
+            "bands": [
+                (_("Overdue"), bands["overdue"]),
+                (_("Due within 7 days"), bands["soon"]),
+                (_("Later"), bands["later"]),
+            ],
+            "roles": sorted(roles.ROLES.items()),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@permission_required("tasks.view")
+def task_action(request, task_id):
+    task = record_or_404(request, selectors.get_task_for_user, "task", task_id)
+    action = request.POST.get("action", "")
+    reason = request.POST.get("reason", "")
+    try:
+        if action in ("done", "dismissed"):
+            services.task_close(actor=request.user, task=task, state=action, reason=reason)
+        elif action == "reassign":
+            services.task_reassign(
+                actor=request.user, task=task, role=request.POST.get("role", ""), reason=reason
+            )
+        else:
+            raise services.TaskError(_("unknown action %(a)r") % {"a": action})
+    except services.TaskError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Task %(id)s: %(action)s.") % {"id": task.pk, "action": action})
+    return redirect("my_tasks")
