@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "onward.audit",
     "onward.registry",
     "onward.relocation",
+    "onward.readiness",
     "onward.movements",
     "onward.incidents",
     "onward.dedup",
