@@ -70,9 +70,7 @@ def blocker_for(req: Requirement, facts: Iterable[Fact], on: dt.date) -> Blocker
 
 def evaluate(requirements: Iterable[Requirement], facts: Iterable[Fact], on: dt.date) -> Readiness:
     facts = list(facts)
-    blockers = tuple(
-        b for req in requirements if (b := blocker_for(req, facts, on)) is not None
-    )
+    blockers = tuple(b for req in requirements if (b := blocker_for(req, facts, on)) is not None)
     return Readiness(ready=not blockers, blockers=blockers)
 
 

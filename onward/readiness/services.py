@@ -50,7 +50,11 @@ def record_fact(
         raise ValidationError(
             _("Valid until %(until)s is before the date %(on)s.") % {"until": valid_until, "on": on}
         )
-    if document_issued_on is not None and valid_until is not None and valid_until < document_issued_on:
+    if (
+        document_issued_on is not None
+        and valid_until is not None
+        and valid_until < document_issued_on
+    ):
         raise ValidationError(
             _("The document's expiry %(until)s is before its issue date %(issued)s.")
             % {"until": valid_until, "issued": document_issued_on}

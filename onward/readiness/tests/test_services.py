@@ -46,15 +46,29 @@ def test_travel_document_stored_with_number_encrypted(requirements, users, case)
     ("kwargs", "role", "error", "words"),
     [
         (
-            {"kind": "travel_document", "valid_until": dt.date(2024, 1, 1),
-             "document_issued_on": dt.date(2025, 1, 1), "on": dt.date(2023, 1, 1)},
-            roles.RESETTLEMENT, ValidationError, "before its issue date",
+            {
+                "kind": "travel_document",
+                "valid_until": dt.date(2024, 1, 1),
+                "document_issued_on": dt.date(2025, 1, 1),
+                "on": dt.date(2023, 1, 1),
+            },
+            roles.RESETTLEMENT,
+            ValidationError,
+            "before its issue date",
         ),
         ({"kind": "visa"}, roles.RESETTLEMENT, ValidationError, "no requirement visa"),
-        ({"kind": "biometrics", "status": "waived"}, roles.PROTECTION, PermissionDenied,
-         "may not waive biometrics"),
-        ({"kind": "fit_to_travel", "status": "waived"}, roles.RESETTLEMENT, ValidationError,
-         "fit_to_travel may not be waived"),
+        (
+            {"kind": "biometrics", "status": "waived"},
+            roles.PROTECTION,
+            PermissionDenied,
+            "may not waive biometrics",
+        ),
+        (
+            {"kind": "fit_to_travel", "status": "waived"},
+            roles.RESETTLEMENT,
+            ValidationError,
+            "fit_to_travel may not be waived",
+        ),
         ({"kind": "visa"}, roles.CLERK, PermissionDenied, "readiness.record"),
     ],
 )
@@ -70,8 +84,25 @@ def test_recorded_facts_feed_the_engine(requirements, users, case):
     officer = users[roles.RESETTLEMENT]
     person = case.members.first()
     record_fact(officer, person=person, country="ALB", kind="fit_to_travel", status="passed", on=D)
-    reqs = [engine.Requirement(r.kind, r.valid_days) for r in Requirement.objects.filter(
-        kind="fit_to_travel")]
-    facts = [engine.Fact(f.kind, f.status, f.on, f.valid_until) for f in person.readiness_facts.all()]
+    reqs = [
+        engine.Requirement(r.kind, r.valid_days)
+        for r in Requirement.objects.filter(kind="fit_to_travel")
+    ]
+    facts = [
+        engine.Fact(f.kind, f.status, f.on, f.valid_until) for f in person.readiness_facts.all()
+    ]
     assert engine.evaluate(reqs, facts, D + dt.timedelta(days=3)).ready
     assert not engine.evaluate(reqs, facts, D + dt.timedelta(days=4)).ready
+
+
+def test_a_person_with_no_facts_is_blocked_by_every_country_requirement(requirements, users, case):
+    from onward.readiness.selectors import person_readiness, requirements_for
+
+    assert [r.kind for r in requirements_for("ALB")] == [
+        "biometrics",
+        "fit_to_travel",
+        "travel_document",
+    ]
+    person = case.members.first()
+    blockers = person_readiness(person.pk, "ALB", D).blockers
+    assert {b.kind for b in blockers} == {"biometrics", "fit_to_travel", "travel_document"}
