@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onward.readiness.engine import (
@@ -99,6 +99,7 @@ def brute_force(reqs, facts, on):
     return blocked
 
 
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(reqs_st, facts_st, dates)
 def test_readiness_equals_brute_force(reqs, facts, on):
     got = evaluate(reqs, facts, on)
