@@ -59,6 +59,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "relocation.decide": {ADMIN, DELEGATION},
     "relocation.exit_checks": {ADMIN, RESETTLEMENT, PROTECTION},
     "matching.run": {ADMIN, RESETTLEMENT},
+    # Departure readiness (docs/readiness.md): recording facts, and waiving a requirement.
+    "readiness.record": {ADMIN, RESETTLEMENT, PROTECTION},
+    "readiness.waive": {ADMIN, RESETTLEMENT},
     # Movements, the population ledger, incidents.
     "movements.view": _STAFF | {AUDITOR},
     "movements.record": {ADMIN, DATA_MANAGER, PROTECTION},

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "onward.registry",
     "onward.relocation",
     "onward.interviews",
+    "onward.readiness",
     "onward.movements",
     "onward.incidents",
     "onward.camp",

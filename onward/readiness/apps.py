@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReadinessConfig(AppConfig):
+    name = "onward.readiness"
+    label = "readiness"
+    verbose_name = "Departure readiness"

@@ -1,0 +1,116 @@
+"""Exit requirements per country (and pledge) and the facts recorded per person.
+
+Readiness is never stored: onward.readiness.engine computes it from these rows.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onward.vault.fields import EncryptedTextField
+
+
+class Kind(models.TextChoices):
+    HEALTH_ASSESSMENT = "health_assessment", _("Health assessment")
+    TB_FOLLOW_UP = "tb_follow_up", _("TB follow-up")
+    FIT_TO_TRAVEL = "fit_to_travel", _("Fitness to travel")
+    SECURITY_CLEARANCE = "security_clearance", _("Security clearance")
+    BIOMETRICS = "biometrics", _("Biometrics")
+    TRAVEL_DOCUMENT = "travel_document", _("Travel document")
+    VISA = "visa", _("Visa")
+    EXIT_PERMIT = "exit_permit", _("Exit permit")
+    ORIENTATION = "orientation", _("Orientation")
+
+
+class Requirement(models.Model):
+    """What a resettlement country (or one pledge, overriding it) asks before departure."""
+
+    country = models.CharField(max_length=3, db_index=True, help_text="ISO 3166-1 alpha-3")
+    pledge = models.ForeignKey(
+        "relocation.Pledge", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    per_case = models.BooleanField(default=False)
+    valid_days = models.PositiveIntegerField(null=True, blank=True)
+    valid_hours_before_departure = models.PositiveIntegerField(null=True, blank=True)
+    waivable = models.BooleanField(default=False)
+    waiver_permission = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "kind"],
+                condition=models.Q(pledge__isnull=True),
+                name="one_requirement_per_country_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["pledge", "kind"],
+                condition=models.Q(pledge__isnull=False),
+                name="one_requirement_per_pledge_kind",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.country} {self.kind}"
+
+
+class Fact(models.Model):
+    """One recorded state of a requirement for a person; the latest one counts."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PASSED = "passed", _("Passed")
+        FAILED = "failed", _("Failed")
+        WAIVED = "waived", _("Waived")
+        EXPIRED = "expired", _("Expired")
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="readiness_facts"
+    )
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    on = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    evidence = models.CharField(max_length=255, blank=True)
+    document_number = EncryptedTextField(max_length=40, blank=True, default="")
+    document_issuer = models.CharField(max_length=64, blank=True)
+    document_issued_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["on", "id"]
+        indexes = [models.Index(fields=["person", "kind", "on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("on")),
+                name="fact_valid_until_not_before_on",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {self.kind} {self.status}"
+
+
+class TravelNeed(models.Model):
+    class Need(models.TextChoices):
+        WHEELCHAIR = "WCHR", _("Wheelchair")
+        STRETCHER = "STCR", _("Stretcher")
+        MEDICAL_ESCORT = "MEDA", _("Medical escort")
+        OXYGEN = "OXYG", _("Oxygen")
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="travel_needs"
+    )
+    need = models.CharField(max_length=4, choices=Need.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "need"], name="one_travel_need_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {self.need}"
