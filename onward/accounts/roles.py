@@ -68,6 +68,10 @@ PERMISSIONS: dict[str, set[str]] = {
     "transfers.manage": {ADMIN, RESETTLEMENT},
     "incidents.view": _STAFF | {AUDITOR},
     "incidents.record": {ADMIN, DATA_MANAGER, PROTECTION},
+    # Interviews (docs/interviews.md): staff see the day board; booking and check-in for
+    # those who hold the interviews.
+    "interviews.view": _STAFF,
+    "interviews.book": {ADMIN, RESETTLEMENT, PROTECTION},
     # Tasks made by rules (docs/tasks.md): staff, each their role's or their own.
     "tasks.view": _STAFF,
     # Reports: every role, within its scope.

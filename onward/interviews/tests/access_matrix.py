@@ -1,0 +1,54 @@
+import datetime as dt
+
+from django.urls import reverse
+from django.utils import timezone
+
+from onward.web.tests.matrix import Row, outcome
+
+DAY = dt.date(2026, 12, 7)
+
+
+def world(users) -> dict:
+    from onward.accounts import roles
+    from onward.conftest import principal_data
+    from onward.interviews import services
+    from onward.interviews.models import AppointmentType
+    from onward.registry import services as registry
+
+    case = registry.case_create(actor=users[roles.CLERK], principal=principal_data())
+    start = timezone.make_aware(dt.datetime(2026, 12, 7, 9, 0))
+    appointment = services.book(
+        type=AppointmentType.objects.get(code=AppointmentType.RESETTLEMENT_INTERVIEW),
+        case=case,
+        start=start,
+        end=start + dt.timedelta(hours=1),
+    )
+    return {"case": case.case_id, "appointment": appointment.pk}
+
+
+# Staff read the day board; booking and check-in are for admins, resettlement and
+# protection officers. Delegations and the auditor see no interview schedule.
+ROWS = [
+    Row(
+        "interview_day",
+        lambda w: f"{reverse('interview_day')}?on={DAY.isoformat()}",
+        outcome(200, DL=403, AU=403),
+    ),
+    # The book form names its case in the body, not the URL (the out-of-scope case is
+    # tested in test_day_board.py).
+    Row(
+        "interview_book",
+        lambda w: reverse("interview_book"),
+        outcome(403, A=302, PR=302, RS=302),
+        method="post",
+        body={"on": DAY.isoformat(), "type": "cancelled-type", "start": "10:00", "end": "11:00"},
+        outside=None,
+    ),
+    Row(
+        "interview_check_in",
+        lambda w: reverse("interview_check_in", kwargs={"appointment_id": w["appointment"]}),
+        outcome(403, A=302, PR=302, RS=302),
+        method="post",
+        body={"status": ""},
+    ),
+]
