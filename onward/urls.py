@@ -28,6 +28,7 @@ DOMAIN_APPS = [
     "reports",
     "tasks",
     "interviews",
+    "documents",
 ]
 
 urlpatterns = [

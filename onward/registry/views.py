@@ -150,6 +150,7 @@ def person_detail(request, person_id):
             "nationality": country_name(person.nationality),
             "can_edit": can(request.user, "registry.edit") and not person.removed_at,
             "can_remove": can(request.user, "registry.remove"),
+            "can_documents": can(request.user, "documents.view"),
             "merge_history": merge_history(user=request.user, person=person),
         },
     )
