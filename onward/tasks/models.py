@@ -56,3 +56,27 @@ class Task(models.Model):
 
     def __str__(self):
         return f"T{self.pk} {self.rule} {self.subject_type}:{self.subject_id} {self.state}"
+
+
+class Notification(models.Model):
+    """An inbox entry: a task was opened for the user or their role, or handed to them.
+
+    It holds ids only (the user, the task), never personal data: the inbox shows the
+    task's number and a link to it, and what the task is about is read on My tasks."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Task opened"
+        REASSIGNED = "reassigned", "Task reassigned to you"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self):
+        return f"N{self.pk} {self.kind} T{self.task_id} for {self.user_id}"

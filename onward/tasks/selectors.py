@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from onward.accounts import policy
-from onward.tasks.models import Task
+from onward.tasks.models import Notification, Task
 
 DUE_SOON_DAYS = 7
 AGE_BANDS = ((0, 7), (7, 30), (30, None))
@@ -47,3 +47,14 @@ def open_tasks_by_age(*, now: dt.datetime | None = None) -> dict[str, int]:
             q = q.filter(created_at__gt=now - dt.timedelta(days=high))
         counts[f"{low}-{high - 1}" if high else f"{low}+"] = q.count()
     return counts
+
+
+def inbox(user) -> QuerySet:
+    """The user's inbox entries, newest first; a delegation has none."""
+    if not user.is_authenticated or policy.is_delegation(user):
+        return Notification.objects.none()
+    return Notification.objects.filter(user=user)
+
+
+def unread_count(user) -> int:
+    return inbox(user).filter(read_at=None).count()

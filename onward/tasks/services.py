@@ -2,12 +2,13 @@
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from onward.accounts import roles
 from onward.audit.services import audit_record
-from onward.tasks.models import Task
+from onward.tasks.models import Notification, Task
 from onward.tasks.rules import RULES
 
 
@@ -54,8 +55,36 @@ def refresh(*, today: dt.date | None = None) -> dict[str, dict[str, int]]:
                 if key not in open_ and key not in closed
             ]
             Task.objects.bulk_create(new)
+            notify_opened(new, now=now)
             out[name] = {"opened": len(new), "ended": len(ended)}
     return out
+
+
+def notify_opened(tasks, *, now, kind=Notification.Kind.OPENED) -> int:
+    """Put an inbox entry for each task before the user it is assigned to, or before
+    every active user of its role (a delegation never: it sees no task)."""
+    users = get_user_model().objects.filter(is_active=True).exclude(role=roles.DELEGATION)
+    by_role: dict[str, list[int]] = {}
+    for user_id, role in users.values_list("id", "role"):
+        by_role.setdefault(role, []).append(user_id)
+    rows = []
+    for task in tasks:
+        if task.assigned_user_id:
+            to = [task.assigned_user_id]
+        else:
+            to = by_role.get(task.assigned_role, [])
+        rows += [Notification(user_id=u, kind=kind, task_id=task.pk, created_at=now) for u in to]
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def mark_read(*, user, ids=None) -> int:
+    """Mark the user's unread entries read: those with the given ids, or all of them.
+    Ids that are not the user's are left alone (another user's inbox is not theirs)."""
+    q = Notification.objects.filter(user=user, read_at=None)
+    if ids is not None:
+        q = q.filter(pk__in=ids)
+    return q.update(read_at=timezone.now())
 
 
 class TaskError(ValueError):
@@ -104,6 +133,7 @@ def task_reassign(*, actor, task: Task, user=None, role: str = "", reason: str =
     task.assigned_user, task.assigned_role = user, (role or "")
     task.reassigned, task.reason = True, reason.strip()
     task.save(update_fields=["assigned_user", "assigned_role", "reassigned", "reason"])
+    notify_opened([task], now=timezone.now(), kind=Notification.Kind.REASSIGNED)
     audit_record(
         actor=actor,
         action="update",

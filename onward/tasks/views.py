@@ -48,3 +48,34 @@ def task_action(request, task_id):
     else:
         messages.success(request, _("Task %(id)s: %(action)s.") % {"id": task.pk, "action": action})
     return redirect("my_tasks")
+
+
+INBOX_LIMIT = 200
+
+
+@require_safe
+@permission_required("tasks.view")
+def inbox(request):
+    entries = list(selectors.inbox(request.user).select_related("task")[:INBOX_LIMIT])
+    return render(
+        request,
+        "tasks/inbox.html",
+        {"entries": entries, "unread": sum(1 for e in entries if e.read_at is None)},
+    )
+
+
+@require_POST
+@permission_required("tasks.view")
+def inbox_read(request):
+    """Mark one entry (`id`) or all (`all`) of the user's own inbox read."""
+    if request.POST.get("all"):
+        ids = None
+    else:
+        try:
+            ids = [int(request.POST.get("id", ""))]
+        except ValueError:
+            messages.error(request, _("Say which entry to mark read (a number), or all."))
+            return redirect("task_inbox")
+    n = services.mark_read(user=request.user, ids=ids)
+    messages.success(request, _("%(n)s marked read.") % {"n": n})
+    return redirect("task_inbox")

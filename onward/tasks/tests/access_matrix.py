@@ -32,4 +32,15 @@ ROWS = [
         method="post",
         body={"action": "done", "reason": "Called"},
     ),
+    # The inbox is the user's own: its URLs name no record (an entry's id travels in the
+    # form, and another user's id is ignored: test_inbox.py).
+    Row("task_inbox", lambda w: reverse("task_inbox"), outcome(200, DL=403, AU=403), outside=None),
+    Row(
+        "task_inbox_read",
+        lambda w: reverse("task_inbox_read"),
+        outcome(302, DL=403, AU=403),
+        method="post",
+        body={"all": "1"},
+        outside=None,
+    ),
 ]
