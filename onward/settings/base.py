@@ -171,6 +171,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # The demo serves static files straight from the apps, without collectstatic.
 WHITENOISE_USE_FINDERS = True
+# Uploaded documents (onward/documents), encrypted per file before they are written.
+MEDIA_ROOT = DATA_DIR / "documents"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
