@@ -17,6 +17,7 @@ MENU = [
     ("transfer_list", "Transfers", "movements.view"),
     ("ledger", "Population", "movements.view"),
     ("incident_list", "Incidents", "incidents.view"),
+    ("camp_occupancy", "Housing", "camp.view"),
     ("dashboard", "Reports", "reports.view"),
     ("audit_list", "Audit log", "audit.view"),
     ("api_docs", "API", None),
