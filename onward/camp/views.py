@@ -81,7 +81,7 @@ def block_detail(request, block_id):
         request,
         "camp/block_detail.html",
         {
-            "block": block,
+            "housing_block": block,
             "units": units,
             "day": day,
             "can_allocate": can(request.user, "camp.allocate"),
