@@ -29,6 +29,7 @@ DOMAIN_APPS = [
     "tasks",
     "interviews",
     "documents",
+    "camp",
 ]
 
 urlpatterns = [

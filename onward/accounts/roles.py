@@ -72,6 +72,11 @@ PERMISSIONS: dict[str, set[str]] = {
     # those who hold the interviews.
     "interviews.view": _STAFF,
     "interviews.book": {ADMIN, RESETTLEMENT, PROTECTION},
+    # Camp housing (docs/camp.md): seeing blocks and who lives where, allocating, and
+    # allocating over a unit's capacity (with a reason), which the service checks itself.
+    "camp.view": _STAFF | {AUDITOR},
+    "camp.allocate": {ADMIN, DATA_MANAGER, CLERK},
+    "camp.override": {ADMIN, DATA_MANAGER},
     # Tasks made by rules (docs/tasks.md): staff, each their role's or their own.
     "tasks.view": _STAFF,
     # Reports: every role, within its scope.

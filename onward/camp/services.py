@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from onward.accounts.policy import can
 from onward.audit.actor import acting_user
 from onward.camp.models import Allocation, Unit
 from onward.registry.models import Person
@@ -28,10 +29,11 @@ def allocate(
     on: dt.date,
     reason: str,
     override_reason: str = "",
-    may_override: bool = False,
 ) -> Allocation:
     """Allocate `person` to `unit` from `on`, ending any open allocation they hold (a move).
-    Over capacity is refused unless the caller may override and gives a reason."""
+    Over capacity is refused unless the actor holds `camp.override` and gives a reason:
+    the service asks the policy, so no caller can grant itself the override."""
+    may_override = can(actor, "camp.override")
     if not reason.strip():
         raise ValidationError({"reason": "Give the reason for the allocation."})
     with transaction.atomic():
@@ -51,9 +53,16 @@ def allocate(
         if current is not None and current.unit_id == locked.pk:
             raise ValidationError({"unit": f"Already allocated to {locked}."})
         if occupied_on(locked.pk, on) >= locked.usable_capacity:
-            if not (may_override and override_reason.strip()):
+            if not may_override:
                 raise ValidationError(
                     {"unit": f"Unit {locked} is full ({locked.usable_capacity} places)."}
+                )
+            if not override_reason.strip():
+                raise ValidationError(
+                    {
+                        "override_reason": f"Unit {locked} is full "
+                        f"({locked.usable_capacity} places): give the reason to override."
+                    }
                 )
         if current is not None:
             current.ended_on = on
@@ -64,7 +73,7 @@ def allocate(
             unit=locked,
             starts_on=on,
             reason=reason,
-            override_reason=override_reason if may_override else "",
+            override_reason=override_reason.strip() if may_override else "",
             recorded_by=acting_user(actor),
         )
 

@@ -18,6 +18,7 @@ MENU = [
     ("ledger", "Population", "movements.view"),
     ("incident_list", "Incidents", "incidents.view"),
     ("interview_day", "Interviews", "interviews.view"),
+    ("camp_occupancy", "Housing", "camp.view"),
     ("dashboard", "Reports", "reports.view"),
     ("audit_list", "Audit log", "audit.view"),
     ("api_docs", "API", None),

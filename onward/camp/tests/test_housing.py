@@ -38,18 +38,21 @@ def test_allocation_refused_when_full_unless_overridden_with_reason(users, unit)
     services.allocate(actor=clerk, person=b, unit=unit, on=D0, reason="arrival")
     with pytest.raises(ValidationError, match="full"):
         services.allocate(actor=clerk, person=c, unit=unit, on=D0, reason="arrival")
+    # A clerk's reason is not enough: overriding is camp.override's, asked by the service.
     with pytest.raises(ValidationError, match="full"):
         services.allocate(
-            actor=clerk, person=c, unit=unit, on=D0, reason="arrival", may_override=True
+            actor=clerk, person=c, unit=unit, on=D0, reason="arrival", override_reason="x"
         )
+    manager = users[roles.DATA_MANAGER]
+    with pytest.raises(ValidationError, match="give the reason"):
+        services.allocate(actor=manager, person=c, unit=unit, on=D0, reason="arrival")
     assert Allocation.objects.filter(person=c).count() == 0
     services.allocate(
-        actor=clerk,
+        actor=manager,
         person=c,
         unit=unit,
         on=D0,
         reason="arrival",
-        may_override=True,
         override_reason="family kept together",
     )
     assert services.occupied_on(unit.pk, D0) == 3
