@@ -14,6 +14,17 @@ urlpatterns = [
         views.relocation_case_action,
         name="relocation_case_action",
     ),
+    path(
+        "relocation/cases/<str:case_id>/recommend/",
+        views.recommendation_record,
+        name="recommendation_record",
+    ),
+    path(
+        "relocation/cases/<str:case_id>/approve-recommendation/",
+        views.recommendation_approve,
+        name="recommendation_approve",
+    ),
+    path("relocation/reviews/", views.review_list, name="review_list"),
     path("relocation/bulk-submit/", views.relocation_bulk_submit, name="relocation_bulk_submit"),
     path("relocation/submissions/", views.submission_list, name="submission_list"),
     path("relocation/decisions/", views.delegation_home, name="delegation_home"),

@@ -3,15 +3,27 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts import policy
 from onward.registry.services import StaleEdit
-from onward.relocation import selectors, services, workflow
+from onward.relocation import review, selectors, services, workflow
 from onward.relocation.forms import DecisionForm, PledgeForm, TransitionForm
-from onward.relocation.models import Category, ExitCheck, Pledge, Priority, State, Submission
+from onward.relocation.models import (
+    Category,
+    ExitCheck,
+    Pledge,
+    Priority,
+    Recommendation,
+    State,
+    Submission,
+    SubmissionReview,
+)
 from onward.relocation.workflow import StaleState
 from onward.web.access import case_or_404, permission_required, record_or_404
 
@@ -143,7 +155,106 @@ def relocation_case(request, case_id):
             "decision_form": DecisionForm(),
             "states": dict(State.choices),
             "action_labels": {k: a.label for k, a in workflow.ACTIONS.items()},
+            **_review_context(request, case),
         },
+    )
+
+
+def _review_context(request, case) -> dict:
+    latest = review.latest_review(case)
+    return {
+        "latest_review": latest,
+        "recommendations": Recommendation.choices,
+        "can_recommend": policy.can(request.user, "relocation.process"),
+        "can_approve": bool(
+            latest
+            and not latest.is_approved
+            and latest.recommended_by_id != request.user.pk
+            and policy.can(request.user, "relocation.review")
+        ),
+    }
+
+
+_REVIEW_FIELDS = {
+    "recommendation": gettext_lazy("Recommendation"),
+    "comments": gettext_lazy("Comments"),
+    "primary_category": gettext_lazy("Primary category"),
+    "secondary_category": gettext_lazy("Secondary category"),
+    "approved_by": gettext_lazy("Approval"),
+    "review": gettext_lazy("Recommendation"),
+}
+
+
+def _field_messages(exc: ValidationError) -> str:
+    """Each error prefixed with the field it is about, so the user knows what to fix."""
+    if not hasattr(exc, "error_dict"):
+        return " ".join(exc.messages)
+    return " ".join(
+        f"{_REVIEW_FIELDS.get(field, field)}: {m}"
+        for field, msgs in exc.message_dict.items()
+        for m in msgs
+    )
+
+
+@require_POST
+@permission_required("relocation.process")
+def recommendation_record(request, case_id):
+    case = case_or_404(request, case_id)
+    post = request.POST
+    try:
+        review.recommendation_record(
+            actor=request.user,
+            case=case,
+            recommendation=post.get("recommendation", ""),
+            comments=post.get("comments", ""),
+            primary_category=post.get("primary_category", ""),
+            secondary_category=post.get("secondary_category", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, _("Recommendation not recorded. ") + _field_messages(exc))
+    else:
+        messages.success(request, _("%(case)s: recommendation recorded.") % {"case": case_id})
+    return redirect("relocation_case", case_id=case_id)
+
+
+@require_POST
+@permission_required("relocation.review")
+def recommendation_approve(request, case_id):
+    case = case_or_404(request, case_id)
+    latest = review.latest_review(case)
+    if latest is None:
+        messages.error(request, _("Recommendation: this case has none to approve."))
+        return redirect("relocation_case", case_id=case_id)
+    try:
+        review.recommendation_approve(actor=request.user, review=latest)
+    except ValidationError as exc:
+        messages.error(request, _("Not approved. ") + _field_messages(exc))
+    else:
+        messages.success(request, _("%(case)s: recommendation approved.") % {"case": case_id})
+    target = request.POST.get("next", "")
+    if target == "review_list":
+        return redirect("review_list")
+    return redirect("relocation_case", case_id=case_id)
+
+
+@require_safe
+@permission_required("relocation.review")
+def review_list(request):
+    """Recommendations waiting for a second user's approval: each case's latest, oldest
+    first (they have waited longest)."""
+    newer = SubmissionReview.objects.filter(
+        case=OuterRef("case"), recommended_at__gt=OuterRef("recommended_at")
+    )
+    waiting = (
+        SubmissionReview.objects.filter(approved_at__isnull=True)
+        .exclude(Exists(newer))
+        .select_related("case", "recommended_by")
+        .order_by("recommended_at", "id")
+    )
+    return render(
+        request,
+        "relocation/review_list.html",
+        {"page": Paginator(waiting, 50).get_page(request.GET.get("page")), "query": ""},
     )
 
 

@@ -9,7 +9,7 @@ def world(users) -> dict:
     submitted case, a case identified and one assessed. Built with the bulk services: this
     runs once for every row and role."""
     from onward.accounts import roles
-    from onward.relocation import services
+    from onward.relocation import review, services
 
     rs = users[roles.RESETTLEMENT]
     alb, deu = pledge(users), pledge(users, country="DEU")
@@ -27,6 +27,9 @@ def world(users) -> dict:
     )
     services.case_submit(actor=rs, case=ours, pledge=alb, at=at(2))
     services.case_submit(actor=rs, case=theirs, pledge=deu, at=at(2))
+    review.recommendation_record(
+        actor=rs, case=assessed, recommendation="recommend", primary_category="LPN"
+    )
     return {
         "alb": alb.pk,
         "deu": deu.pk,
@@ -45,6 +48,7 @@ def _u(name, **kw):
 
 MANAGERS = dict(DM=403, CL=403, PR=403, DL=403, AU=403)  # relocation.manage_pledges
 PROCESSORS = MANAGERS  # relocation.process
+REVIEWERS = dict(DM=403, CL=403, DL=403, AU=403)  # relocation.review
 DECIDERS = dict(DM=403, CL=403, PR=403, RS=403, AU=403)  # relocation.decide
 
 ROWS = [
@@ -86,6 +90,22 @@ ROWS = [
         body={"cases": "", "pledge": ""},
     ),
     Row("submission_list", _u("submission_list"), outcome(200)),
+    Row("review_list", _u("review_list"), outcome(200, **REVIEWERS)),
+    Row(
+        "recommendation_record",
+        _u("recommendation_record", case_id="waiting"),
+        outcome(302, **PROCESSORS),
+        method="post",
+        body={"recommendation": "recommend", "primary_category": "LPN"},
+    ),
+    # The resettlement officer recommended it: refused, shown as a message (302), not a 403.
+    Row(
+        "recommendation_approve",
+        _u("recommendation_approve", case_id="assessed"),
+        outcome(302, **REVIEWERS),
+        method="post",
+        body={},
+    ),
     Row("delegation_home", _u("delegation_home"), outcome(403, A=200, DL=200)),
     Row(
         "submission_decide",
