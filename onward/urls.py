@@ -27,6 +27,7 @@ DOMAIN_APPS = [
     "incidents",
     "reports",
     "tasks",
+    "readiness",
 ]
 
 urlpatterns = [
