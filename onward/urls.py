@@ -30,6 +30,7 @@ DOMAIN_APPS = [
     "interviews",
     "documents",
     "camp",
+    "readiness",
 ]
 
 urlpatterns = [

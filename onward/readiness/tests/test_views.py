@@ -1,0 +1,125 @@
+"""The readiness page of a pledge: the grid, the "who can fly on D" filter, the form."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from onward.accounts import roles
+from onward.audit.models import AuditEntry
+from onward.readiness.models import Fact, Requirement
+from onward.relocation.models import State
+from onward.relocation.tests.factories import bring_to, make_case, pledge
+
+D = dt.date(2026, 12, 1)
+
+
+@pytest.fixture
+def world(users):
+    alb = pledge(users)
+    case = bring_to(users, make_case(users, size=2), State.ACCEPTED, pledge_=alb)
+    Requirement.objects.create(country="ALB", kind="visa")
+    Requirement.objects.create(country="ALB", kind="fit_to_travel", valid_days=3)
+    Requirement.objects.create(country="ALB", kind="biometrics", waivable=True)
+    a, b = case.members.order_by("person_id")
+    rs = users[roles.RESETTLEMENT]
+    for person in (a, b):
+        Fact.objects.create(person=person, kind="visa", status="passed", on=D, recorded_by=rs)
+        Fact.objects.create(person=person, kind="fit_to_travel", status="passed", on=D)
+    Fact.objects.create(person=a, kind="biometrics", status="waived", on=D)
+    return alb, a, b
+
+
+def _cells(response, person):
+    row = next(r for r in response.context["rows"] if r["person"] == person)
+    return [c["status"] for c in row["cells"]], row["ready"]
+
+
+def test_grid_shows_each_persons_cells(client, users, world):
+    alb, a, b = world
+    client.force_login(users[roles.RESETTLEMENT])
+    url = reverse("pledge_readiness", args=[alb.pk])
+    r = client.get(url, {"on": "2026-12-02"})
+    assert r.status_code == 200
+    # Columns in kind order: biometrics, fit_to_travel, visa.
+    assert _cells(r, a) == (["waived", "passed", "passed"], True)
+    assert _cells(r, b) == (["missing", "passed", "passed"], False)
+    assert b"1 person can fly on 2026-12-02" in r.content
+    # Fitness lasts 3 days: on the 5th it has expired; before the 1st nothing is known.
+    assert _cells(client.get(url, {"on": "2026-12-05"}), a) == (
+        ["waived", "expired", "passed"],
+        False,
+    )
+    assert _cells(client.get(url, {"on": "2026-11-30"}), a)[0] == ["missing"] * 3
+    reads = AuditEntry.objects.filter(action="view", object_type="person")
+    assert set(reads.values_list("object_id", flat=True)) == {a.person_id, b.person_id}
+
+
+def test_who_can_fly_filter(client, users, world):
+    alb, a, _ = world
+    client.force_login(users[roles.AUDITOR])
+    r = client.get(reverse("pledge_readiness", args=[alb.pk]), {"on": "2026-12-02", "ready": "1"})
+    assert [row["person"] for row in r.context["rows"]] == [a]
+    assert b'id="record-fact"' not in r.content  # auditors may not record
+
+
+def test_bad_date_is_named_and_today_shown(client, users, world):
+    alb, *_ = world
+    client.force_login(users[roles.RESETTLEMENT])
+    r = client.get(reverse("pledge_readiness", args=[alb.pk]), {"on": "2026-02-30"})
+    assert r.status_code == 200 and "2026-02-30" in r.context["date_error"]
+
+
+def test_record_fact_makes_person_ready(client, users, world):
+    alb, _, b = world
+    client.force_login(users[roles.RESETTLEMENT])
+    r = client.post(
+        reverse("readiness_record_fact", args=[alb.pk]),
+        {"person": b.person_id, "kind": "biometrics", "status": "passed", "on": "2026-12-02"},
+        follow=True,
+    )
+    assert _cells(r, b) == (["passed", "passed", "passed"], True)
+    assert (
+        Fact.objects.filter(person=b, kind="biometrics").get().recorded_by
+        == users[roles.RESETTLEMENT]
+    )
+
+
+def test_refusal_shown_and_nothing_stored(client, users, world):
+    alb, _, b = world
+    client.force_login(users[roles.PROTECTION])  # may record, may not waive
+    before = Fact.objects.count()
+    r = client.post(
+        reverse("readiness_record_fact", args=[alb.pk]),
+        {"person": b.person_id, "kind": "biometrics", "status": "waived", "on": "2026-12-02"},
+        follow=True,
+    )
+    assert "may not waive" in r.content.decode()
+    r = client.post(
+        reverse("readiness_record_fact", args=[alb.pk]),
+        {
+            "person": b.person_id,
+            "kind": "visa",
+            "status": "passed",
+            "on": "2026-12-02",
+            "valid_until": "2026-11-01",
+        },
+        follow=True,
+    )
+    assert "is before the date" in r.content.decode()
+    r = client.post(
+        reverse("readiness_record_fact", args=[alb.pk]),
+        {"person": "P999", "kind": "visa", "status": "passed", "on": "2026-12-02"},
+        follow=True,
+    )
+    assert "not a member of an accepted case" in r.content.decode()
+    assert Fact.objects.count() == before
+
+
+def test_delegation_sees_only_its_countrys_pledge(client, users, world):
+    alb, *_ = world
+    deu = pledge(users, country="DEU")
+    client.force_login(users[roles.DELEGATION])
+    assert client.get(reverse("pledge_readiness", args=[alb.pk])).status_code == 200
+    assert client.get(reverse("pledge_readiness", args=[deu.pk])).status_code == 404
+    assert AuditEntry.objects.filter(action="denied", object_type="pledge").exists()

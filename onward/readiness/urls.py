@@ -1,0 +1,12 @@
+from django.urls import path
+
+from onward.readiness import views
+
+urlpatterns = [
+    path("readiness/pledge/<int:pledge_id>/", views.pledge_readiness, name="pledge_readiness"),
+    path(
+        "readiness/pledge/<int:pledge_id>/record/",
+        views.record_fact,
+        name="readiness_record_fact",
+    ),
+]
