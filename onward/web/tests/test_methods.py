@@ -62,6 +62,15 @@ POSTED = {
     "victim_link",
     "protection_request_create",
     "protection_request_update",
+    "recommendation_record",
+    "recommendation_approve",
+    "task_action",
+    "task_inbox_read",
+    "interview_book",
+    "interview_check_in",
+    "person_documents",
+    "camp_allocate",
+    "readiness_record_fact",
 }
 SAMPLE = {
     "int": "999999",
