@@ -42,7 +42,9 @@ def test_the_engine_returns_by_its_deadline_with_a_feasible_plan_and_its_gap() -
     t0 = time.perf_counter()
     result = solve(problem, time_limit=limit, gap=0.0, max_milp_pairs=500_000)
     seconds = time.perf_counter() - t0
-    assert seconds <= limit + 0.5, f"{seconds:.2f} s for a {limit} s limit"
+    # The promise (issue 25): back within T + 2 s of its start; 6.2 s was seen beside a
+    # busy xdist worker on two cores, so a 0.5 s margin measured the machine, not the engine.
+    assert seconds <= limit + 2.0, f"{seconds:.2f} s for a {limit} s limit"
     assert check(problem, result.assignment) == []
     assert result.objective <= result.bound
     assert result.gap == pytest.approx(relative_gap(result.objective, result.bound))
