@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -104,10 +105,10 @@ def _date(raw: str) -> dt.date | None:
 def _on(request) -> tuple[dt.date, str]:
     raw = request.GET.get("on", "")
     if not raw:
-        return dt.date.today(), ""
+        return timezone.localdate(), ""
     parsed = _date(raw)
     if parsed is None:
-        return dt.date.today(), _("“%(raw)s” is not a date (YYYY-MM-DD); showing today.") % {
+        return timezone.localdate(), _("“%(raw)s” is not a date (YYYY-MM-DD); showing today.") % {
             "raw": raw[:32]
         }
     return parsed, ""
