@@ -39,6 +39,15 @@ def _base(actor, actor_name: str | None, detail: str) -> dict:
     }
 
 
+def _checked(action: str) -> str:
+    """An action outside the log's vocabulary is a programming error. Refused here, on
+    every database: SQLite would store it and PostgreSQL would fail on its length, taking
+    the recorded action down with it only in production."""
+    if action not in AuditEntry.Action.values:
+        raise ValueError(f"Unknown audit action {action!r}; use one of AuditEntry.Action.")
+    return action
+
+
 def audit_record(
     *,
     actor,
@@ -51,7 +60,7 @@ def audit_record(
 ) -> AuditEntry:
     return AuditEntry.objects.create(
         **_base(actor, actor_name, detail),
-        action=action,
+        action=_checked(action),
         object_type=object_type[:32],
         object_id=str(object_id)[:64],
         changes=changes or {},
@@ -68,7 +77,12 @@ def audit_records(
     base["actor_id"] = user.pk if user else None
     rows = []
     for entry in entries:
-        row = {**base, "action": entry[0], "object_type": entry[1], "object_id": str(entry[2])[:64]}
+        row = {
+            **base,
+            "action": _checked(entry[0]),
+            "object_type": entry[1],
+            "object_id": str(entry[2])[:64],
+        }
         if len(entry) > 3 and entry[3]:
             row["changes"] = entry[3]
         if len(entry) > 4 and entry[4]:

@@ -70,8 +70,9 @@ def recommendation_record(
     )
     audit_record(
         actor=actor,
-        action="relocation.recommend",
+        action="create",
         object_type="case",
+        detail="submission review: recommendation",
         object_id=case.case_id,
         changes={
             "recommendation": recommendation,
@@ -102,8 +103,9 @@ def recommendation_approve(*, actor, review: SubmissionReview, at=None) -> Submi
     locked.save(update_fields=["approved_by", "approved_at"])
     audit_record(
         actor=actor,
-        action="relocation.approve_recommendation",
+        action="update",
         object_type="case",
+        detail="submission review: recommendation approved",
         object_id=locked.case.case_id,
         changes={"recommendation": locked.recommendation},
     )

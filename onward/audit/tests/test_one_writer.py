@@ -51,3 +51,18 @@ def test_the_check_finds_a_hand_made_row():
         "insert_rows(AuditEntry, rows, now)\n"
     )
     assert _writes_audit_rows(ast.parse(source)) == [1, 2, 3]
+
+
+def test_the_writer_refuses_an_action_outside_the_vocabulary(db):
+    """Both databases refuse it alike: on PostgreSQL it would not fit the column and the
+    action it records would fail only there."""
+    import pytest
+
+    from onward.audit.models import AuditEntry
+    from onward.audit.services import audit_record, audit_records
+
+    with pytest.raises(ValueError, match="Unknown audit action 'relocation.recommend'"):
+        audit_record(actor=None, action="relocation.recommend", object_type="case")
+    with pytest.raises(ValueError, match="Unknown audit action"):
+        audit_records(actor=None, entries=[("view", "case", "C1"), ("approved", "case", "C1")])
+    assert not AuditEntry.objects.exists()

@@ -25,8 +25,11 @@ def test_a_second_user_approves_the_recommendation(users):
     assert not review.approved_recommendation(case)
     review.recommendation_approve(actor=users[roles.PROTECTION], review=rec)
     assert review.approved_recommendation(case)
-    actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"relocation.recommend", "relocation.approve_recommendation"} <= actions
+    details = set(AuditEntry.objects.filter(object_id=case.case_id).values_list("action", "detail"))
+    assert {
+        ("create", "submission review: recommendation"),
+        ("update", "submission review: recommendation approved"),
+    } <= details
 
 
 def test_the_recommender_may_not_approve_their_own(users):
