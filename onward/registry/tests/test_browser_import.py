@@ -92,7 +92,8 @@ def test_clerk_fixes_a_refused_file_and_imports_it(browser_page, live_server, cl
 
     page.click("nav >> text=Persons")
     page.fill("input[name=q]", "Abd al-Rahman Tamimi")
-    page.click("form.filters button")
+    with page.expect_navigation():
+        page.click("form.filters button")
     page.wait_for_selector("text=P800003")
     shot(page, "import-04-found-by-variant")
 
@@ -148,6 +149,7 @@ def test_clerk_fills_the_downloaded_template_with_blank_ids_and_finds_the_person
 
     page.click("nav >> text=Persons")
     page.fill("input[name=q]", "Abd al-Rahman Tamimi")
-    page.click("form.filters button")
+    with page.expect_navigation():
+        page.click("form.filters button")
     page.wait_for_selector(f"text={principal.person_id}")
     shot(page, "template-03-found-by-variant")

@@ -16,7 +16,8 @@ def test_clerk_edit_then_auditor_finds_the_read_and_the_edit(browser_page, live_
     shot(page, "01-overview-clerk")
     page.click("nav >> text=Persons")
     page.fill("input[name=q]", "rezae")
-    page.click("form.filters button")
+    with page.expect_navigation():
+        page.click("form.filters button")
     page.wait_for_selector(f"text={pa.person_id}")
     shot(page, "02-person-search")
     page.click(f"text={pa.person_id}")
@@ -33,7 +34,8 @@ def test_clerk_edit_then_auditor_finds_the_read_and_the_edit(browser_page, live_
     login(page, base, "t_auditor")
     page.click("nav >> text=Audit log")
     page.fill("input[name=object_id]", pa.person_id)
-    page.click("form.filters button")
+    with page.expect_navigation():
+        page.click("form.filters button")
     rows = page.locator("tbody tr")
     texts = [rows.nth(i).inner_text() for i in range(rows.count())]
     shot(page, "05-audit-log-auditor")
