@@ -11,3 +11,9 @@ urlpatterns = [
         name="interview_check_in",
     ),
 ]
+
+urlpatterns += [
+    path("interviews/week/", views.week_board, name="interview_week"),
+    path("interviews/calls/", views.call_list, name="interview_calls"),
+    path("interviews/no-shows/", views.no_shows, name="interview_no_shows"),
+]

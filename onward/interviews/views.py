@@ -1,4 +1,5 @@
-"""The day board (appointments by room), the book form and the check-in form."""
+"""The day board (appointments by room), the week board (by room or by interviewer), the
+call list, the no-show list, the book form and the check-in form."""
 
 import datetime as dt
 
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from onward.accounts import policy
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record, audit_records
+from onward.bounds import check_planned_date, parse_date
 from onward.interviews import services
 from onward.interviews.models import (
     Appointment,
@@ -218,3 +220,179 @@ def check_in(request, appointment_id):
         )
         messages.success(request, _("Checked in: appointment %(id)s.") % {"id": appointment.pk})
     return HttpResponseRedirect(_board_url(day) if day else reverse("interview_day"))
+
+
+# --- The week board, the call list, the no-show list ---------------------------------------
+
+
+def _span(user, first: dt.date, days: int):
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min), tz)
+    return (
+        _visible_appointments(user)
+        .filter(start__gte=start, start__lt=start + dt.timedelta(days=days))
+        .select_related("type", "case", "person", "room", "interpreter", "interviewer")
+    )
+
+
+def _target(a: Appointment) -> str:
+    return a.case.public_id if a.case_id else a.person.public_id
+
+
+def _audit_shown(user, appointments, detail: str) -> None:
+    """One `view` entry per case or person shown (reading who is booked when)."""
+    seen = {("case" if a.case_id else "person", _target(a)) for a in appointments}
+    audit_records(
+        actor=user,
+        entries=[(AuditEntry.Action.VIEW, kind, public_id) for kind, public_id in sorted(seen)],
+        detail=detail,
+    )
+
+
+def _parsed_day(request) -> tuple[dt.date, str]:
+    """`?on=` through onward.bounds.parse_date (today without it): the day and an error."""
+    raw = request.GET.get("on", "").strip()
+    if not raw:
+        return timezone.localdate(), ""
+    try:
+        return parse_date(raw, check_planned_date), ""
+    except ValueError as exc:
+        return timezone.localdate(), str(exc)
+
+
+def _interviewer_name(user) -> str:
+    return (user.get_full_name() or user.username) if user else _("No interviewer")
+
+
+@require_safe
+@permission_required("interviews.view")
+def week_board(request):
+    """Seven days from the Monday of the week of `on`: a row per room (by=room) or per
+    interviewer (by=interviewer), a cell per day listing its appointments."""
+    day, error = _parsed_day(request)
+    by = "interviewer" if request.GET.get("by") == "interviewer" else "room"
+    monday = day - dt.timedelta(days=day.weekday())
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    appointments = list(_span(request.user, monday, 7).order_by("start")) if not error else []
+    grid: dict[tuple[int, str], list[list[Appointment]]] = {}
+    for a in appointments:
+        if by == "room":
+            key = (0, a.room.name) if a.room else (1, _("No room"))
+        else:
+            key = (
+                (0, _interviewer_name(a.interviewer)) if a.interviewer else (1, _("No interviewer"))
+            )
+        cells = grid.setdefault(key, [[] for _day in days])
+        cells[(timezone.localtime(a.start).date() - monday).days].append(a)
+    _audit_shown(request.user, appointments, f"interview week board {monday.isoformat()} by {by}")
+    return render(
+        request,
+        "interviews/week.html",
+        {
+            "day": day,
+            "monday": monday,
+            "days": days,
+            "by": by,
+            "error": error,
+            "rows": [(name, cells) for (_order, name), cells in sorted(grid.items())],
+            "previous": monday - dt.timedelta(days=7),
+            "next": monday + dt.timedelta(days=7),
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_safe
+@permission_required("interviews.view")
+def call_list(request):
+    """The day's planned appointments in time order, each member named with the language
+    they need and the interpreter booked: printed for the desk that calls people in."""
+    day, error = _parsed_day(request)
+    appointments = (
+        list(
+            _span(request.user, day, 1)
+            .filter(status=Appointment.Status.PLANNED)
+            .prefetch_related("attendance__person")
+            .order_by("start", "room__name")
+        )
+        if not error
+        else []
+    )
+    person_ids = {row.person_id for a in appointments for row in a.attendance.all()}
+    needs = dict(
+        InterpreterNeed.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "language"
+        )
+    )
+    calls = [
+        {
+            "appointment": a,
+            "target": _target(a),
+            "members": [
+                {"person": row.person, "language": needs.get(row.person_id, "")}
+                for row in sorted(a.attendance.all(), key=lambda r: r.person.person_id)
+            ],
+            "unserved": sorted(
+                {
+                    needs[row.person_id]
+                    for row in a.attendance.all()
+                    if row.person_id in needs
+                    and not (a.interpreter and a.interpreter.speaks(needs[row.person_id]))
+                }
+            ),
+        }
+        for a in appointments
+    ]
+    _audit_shown(request.user, appointments, f"interview call list {day.isoformat()}")
+    return render(
+        request,
+        "interviews/calls.html",
+        {
+            "day": day,
+            "error": error,
+            "calls": calls,
+            "previous": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1),
+        },
+        status=400 if error else 200,
+    )
+
+
+NO_SHOW_DAYS = 30
+
+
+@require_safe
+@permission_required("interviews.view")
+def no_shows(request):
+    """Missed appointments in the `NO_SHOW_DAYS` days up to `on`, a row per case or person:
+    how many missed, the last one, and the absence reasons given."""
+    day, error = _parsed_day(request)
+    since = day - dt.timedelta(days=NO_SHOW_DAYS - 1)
+    missed = (
+        list(
+            _span(request.user, since, NO_SHOW_DAYS)
+            .filter(status=Appointment.Status.MISSED)
+            .prefetch_related("attendance")
+            .order_by("start")
+        )
+        if not error
+        else []
+    )
+    rows: dict[str, dict] = {}
+    for a in missed:
+        row = rows.setdefault(
+            _target(a), {"target": _target(a), "missed": 0, "last": None, "reasons": set()}
+        )
+        row["missed"] += 1
+        row["last"] = a
+        row["reasons"] |= {r.absence_reason for r in a.attendance.all() if r.absence_reason}
+    listed = sorted(rows.values(), key=lambda r: (-r["missed"], r["target"]))
+    for row in listed:
+        row["reasons"] = sorted(row["reasons"])
+    _audit_shown(request.user, missed, f"interview no-show list {since} to {day}")
+    return render(
+        request,
+        "interviews/no_shows.html",
+        {"day": day, "since": since, "error": error, "rows": listed},
+        status=400 if error else 200,
+    )

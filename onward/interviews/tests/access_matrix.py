@@ -44,6 +44,22 @@ ROWS = [
         body={"on": DAY.isoformat(), "type": "cancelled-type", "start": "10:00", "end": "11:00"},
         outside=None,
     ),
+    # The week board, the call list and the no-show list name a day, not a record.
+    Row(
+        "interview_week",
+        lambda w: f"{reverse('interview_week')}?on={DAY.isoformat()}&by=interviewer",
+        outcome(200, DL=403, AU=403),
+    ),
+    Row(
+        "interview_calls",
+        lambda w: f"{reverse('interview_calls')}?on={DAY.isoformat()}",
+        outcome(200, DL=403, AU=403),
+    ),
+    Row(
+        "interview_no_shows",
+        lambda w: f"{reverse('interview_no_shows')}?on={DAY.isoformat()}",
+        outcome(200, DL=403, AU=403),
+    ),
     Row(
         "interview_check_in",
         lambda w: reverse("interview_check_in", kwargs={"appointment_id": w["appointment"]}),
