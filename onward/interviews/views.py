@@ -2,20 +2,25 @@
 call list, the no-show list, the book form and the check-in form."""
 
 import datetime as dt
+from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts import policy
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record, audit_records
 from onward.bounds import check_planned_date, parse_date
-from onward.interviews import services
+from onward.interviews import missions, services
+from onward.interviews.forms import MissionForm
 from onward.interviews.models import (
     Appointment,
     AppointmentType,
@@ -396,3 +401,175 @@ def no_shows(request):
         {"day": day, "since": since, "error": error, "rows": listed},
         status=400 if error else 200,
     )
+
+
+# --- Selection missions ------------------------------------------------------------------
+
+
+def _mission_reader(view):
+    """Staff who see interviews, and delegations (their own country's missions only)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (policy.can(request.user, "interviews.view") or policy.is_delegation(request.user)):
+            raise PermissionDenied(_("Your role may not open this page (interviews.view)."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@require_safe
+@_mission_reader
+def mission_list(request):
+    rows = list(
+        missions.visible_missions(request.user)
+        .select_related("pledge")
+        .prefetch_related("rooms")
+        .annotate(slot_count=Count("slots"))
+    )
+    return render(
+        request,
+        "interviews/missions.html",
+        {"missions": rows, "can_plan": policy.can(request.user, "interviews.book")},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@permission_required("interviews.book")
+def mission_new(request):
+    form = MissionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            mission = missions.mission_create(actor=request.user, **data)
+        except missions.MissionError as exc:
+            form.add_error(None, _("Refused (%(rule)s): %(m)s") % {"rule": exc.rule, "m": exc})
+        else:
+            audit_record(
+                actor=request.user,
+                action=AuditEntry.Action.CREATE,
+                object_type="mission",
+                object_id=mission.public_id,
+                changes={
+                    "pledge": mission.pledge_id,
+                    "days": [mission.first_day.isoformat(), mission.last_day.isoformat()],
+                    "rooms": sorted(r.pk for r in data["rooms"]),
+                },
+                detail="selection mission created",
+            )
+            messages.success(request, _("Mission created."))
+            return HttpResponseRedirect(reverse("mission_detail", args=[mission.pk]))
+    return render(request, "interviews/mission_new.html", {"form": form})
+
+
+def _get_mission(user, mission_id):
+    return missions.get_mission_for_user(user, mission_id)
+
+
+@require_safe
+@_mission_reader
+def mission_detail(request, mission_id):
+    mission = record_or_404(request, _get_mission, "mission", mission_id)
+    delegation = policy.is_delegation(request.user)
+    days = missions.schedule(user=request.user, mission=mission)
+    # Each case on the schedule is personal data read: one entry per case shown.
+    audit_records(
+        actor=request.user,
+        entries=[
+            (AuditEntry.Action.VIEW, "case", r["slot"].case.case_id)
+            for d in days
+            for r in d["rows"]
+        ],
+        detail=f"mission {mission.pk} schedule",
+    )
+    plan = mission.plan or {}
+    return render(
+        request,
+        "interviews/mission.html",
+        {
+            "mission": mission,
+            "days": days,
+            "delegation": delegation,
+            "can_plan": policy.can(request.user, "interviews.book")
+            and mission.status != mission.Status.CONFIRMED,
+            "figures": plan.get("figures"),
+            "baseline": plan.get("baseline"),
+            "left_out": sorted((plan.get("left_out") or {}).items()) if not delegation else [],
+            "pending": len(missions.pledge_cases(mission)) if not delegation else 0,
+        },
+    )
+
+
+def _hand_picked(request, raw: str) -> tuple[list, list[str]]:
+    """Case ids typed one per line (or separated by commas or spaces): the cases found
+    and the ids not found (each a `denied` entry, written by the policy's door)."""
+    found, missing = [], []
+    for token in dict.fromkeys(raw.replace(",", " ").split()):
+        try:
+            found.append(policy.get_case_for_user(request.user, token))
+        except policy.NotFound:
+            missing.append(token[:32])
+    return found, missing
+
+
+@require_POST
+@permission_required("interviews.book")
+def mission_plan(request, mission_id):
+    mission = record_or_404(request, _get_mission, "mission", mission_id)
+    url = reverse("mission_detail", args=[mission.pk])
+    if request.POST.get("source") == "list":
+        cases, missing = _hand_picked(request, request.POST.get("cases", "")[:20000])
+        if missing:
+            messages.error(
+                request, _("No case %(ids)s: nothing planned.") % {"ids": ", ".join(missing)}
+            )
+            return HttpResponseRedirect(url)
+        source = "list"
+    else:
+        cases, source = missions.pledge_cases(mission), "pledge"
+    try:
+        plan = missions.run_planner(mission=mission, cases=cases)
+    except missions.MissionError as exc:
+        messages.error(request, _("Refused (%(rule)s): %(m)s") % {"rule": exc.rule, "m": exc})
+        return HttpResponseRedirect(url)
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.UPDATE,
+        object_type="mission",
+        object_id=mission.public_id,
+        changes={"source": source, "cases": len(cases), "placed": plan["figures"]["placed"]},
+        detail="mission planned",
+    )
+    messages.success(
+        request,
+        _("Planned %(placed)s of %(cases)s cases.")
+        % {"placed": plan["figures"]["placed"], "cases": len(cases)},
+    )
+    return HttpResponseRedirect(url)
+
+
+@require_POST
+@permission_required("interviews.book")
+def mission_confirm(request, mission_id):
+    mission = record_or_404(request, _get_mission, "mission", mission_id)
+    url = reverse("mission_detail", args=[mission.pk])
+    try:
+        booked = missions.confirm(mission=mission)
+    except missions.MissionError as exc:
+        messages.error(
+            request,
+            _("Refused (%(rule)s): %(m)s. Nothing was booked.") % {"rule": exc.rule, "m": exc},
+        )
+        return HttpResponseRedirect(url)
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.UPDATE,
+        object_type="mission",
+        object_id=mission.public_id,
+        changes={"status": "confirmed", "booked": booked},
+        detail="mission schedule confirmed",
+    )
+    messages.success(request, _("Confirmed: %(n)s interviews booked.") % {"n": booked})
+    return HttpResponseRedirect(url)
