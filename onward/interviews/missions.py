@@ -171,7 +171,7 @@ def slot_start(mission: Mission, day: int, slot: int) -> dt.datetime:
 
 
 @transaction.atomic
-def run_planner(*, mission: Mission, cases: list[Case], time_limit: float = 8.0) -> dict:
+def run_planner(*, mission: Mission, cases: list[Case], time_limit: float = 7.0) -> dict:
     """Plans `cases` into the mission's grid, replacing any earlier plan; returns (and
     keeps on the mission) the figures, the first-come baseline's and the cases left out."""
     mission = Mission.objects.select_for_update().get(pk=mission.pk)
