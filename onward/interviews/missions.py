@@ -7,12 +7,14 @@ Refusals raise MissionError naming the rule; nothing is written when one is rais
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onward.accounts import policy
 from onward.interviews import planner, services
 from onward.interviews.models import (
+    Appointment,
     AppointmentType,
     Interpreter,
     InterpreterNeed,
@@ -150,7 +152,9 @@ def _grid(mission: Mission) -> tuple[planner.Grid, list, list, dict[str, Interpr
         Interpreter.objects.filter(active=True)
     )
     interpreters = {str(i.pk): i for i in chosen}
+    taken = _taken(mission, rooms, staff, interpreters)
     grid = planner.Grid(
+        taken=taken,
         days=len(mission.days),
         slots=mission.slots_per_day,
         rooms=len(rooms),
@@ -161,6 +165,37 @@ def _grid(mission: Mission) -> tuple[planner.Grid, list, list, dict[str, Interpr
         },
     )
     return grid, rooms, staff, interpreters
+
+
+def _taken(mission: Mission, rooms, staff, interpreters) -> frozenset:
+    """The slots where a room, interviewer or interpreter of the mission already holds an
+    appointment (booked from the day board, another mission): the planner keeps off them."""
+    first = slot_start(mission, 0, 0)
+    last = slot_start(mission, len(mission.days) - 1, mission.slots_per_day)
+    room_of = {r.pk: i for i, r in enumerate(rooms)}
+    staff_of = {u.pk: i for i, u in enumerate(staff)}
+    held = Appointment.objects.filter(
+        status__in=Appointment.HOLDING, start__lt=last, end__gt=first
+    ).filter(
+        Q(room__in=rooms)
+        | Q(interviewer__in=staff)
+        | Q(interpreter_id__in=[int(k) for k in interpreters])
+    )
+    taken = set()
+    for a in held:
+        keys = []
+        if a.room_id in room_of:
+            keys.append(("room", room_of[a.room_id]))
+        if a.interviewer_id in staff_of:
+            keys.append(("staff", staff_of[a.interviewer_id]))
+        if a.interpreter_id is not None and str(a.interpreter_id) in interpreters:
+            keys.append(("interp", str(a.interpreter_id)))
+        for day in range(len(mission.days)):
+            for slot in range(mission.slots_per_day):
+                start, end = slot_start(mission, day, slot), slot_start(mission, day, slot + 1)
+                if a.start < end and a.end > start:
+                    taken.update((key, day, slot) for key in keys)
+    return frozenset(taken)
 
 
 def slot_start(mission: Mission, day: int, slot: int) -> dt.datetime:

@@ -26,6 +26,9 @@ cases leave a case without one; such a case, and any left out, is tried again by
 greedy fill into what is free. `first_come` is the baseline: cases in arrival order,
 each at the earliest place free.
 
+What is already booked (`Grid.taken`) is taken before either method starts: the MIP's
+capacities at each slot are what is left free.
+
 Members of linked cases on the same day: not a rule yet, the registry has no linked
 cases (issue 18's case composition); see docs/interviews.md.
 """
@@ -73,6 +76,9 @@ class Grid:
     rooms: int
     interviewers: int = 0  # 0: one per room
     interpreters: dict[str, frozenset[str]] = field(default_factory=dict)  # key -> languages
+    # Already booked (appointments outside the plan): ("room", i) / ("staff", i) /
+    # ("interp", key), day, slot.
+    taken: frozenset[tuple[tuple[str, int | str], int, int]] = frozenset()
 
     @property
     def desks(self) -> int:
@@ -145,6 +151,25 @@ class Board:
         self.staff = np.zeros((grid.days, max(grid.interviewers, 1), grid.slots), bool)
         self.names = sorted(grid.interpreters, key=lambda k: (len(grid.interpreters[k]), k))
         self.interp = np.zeros((grid.days, len(self.names), grid.slots), bool)
+        for (kind, which), day, slot in grid.taken:
+            if not (0 <= day < grid.days and 0 <= slot < grid.slots):
+                continue
+            if kind == "room" and isinstance(which, int) and which < grid.rooms:
+                self.room[day, which, slot] = True
+            elif kind == "staff" and isinstance(which, int) and which < grid.interviewers:
+                self.staff[day, which, slot] = True
+            elif kind == "interp" and which in grid.interpreters:
+                self.interp[day, self.names.index(str(which)), slot] = True
+
+    def desks_free(self, day: int, slot: int) -> int:
+        """Interviews that can still start a slot at (day, slot)."""
+        rooms = int((~self.room[day, :, slot]).sum())
+        if not self.grid.interviewers:
+            return rooms
+        return min(rooms, int((~self.staff[day, :, slot]).sum()))
+
+    def interpreters_free(self, day: int, slot: int) -> set[str]:
+        return {n for i, n in enumerate(self.names) if not self.interp[day, i, slot]}
 
     def eligible(self, need: Need) -> list[int]:
         return [
@@ -266,14 +291,20 @@ def plan(needs: list[Need], grid: Grid, *, time_limit: float = 7.0, gap: float =
         groups = sorted({n.languages for n in ok if n.languages}, key=sorted)
         group_of = {g: i for i, g in enumerate(groups)}
         hall = _hall_sets(groups)
-        hall_cap = []
-        for q in hall:
-            serve = {
+        serves = [
+            {
                 name
                 for name, langs in grid.interpreters.items()
                 if any(groups[i] <= langs for i in q)
             }
-            hall_cap.append(len(serve))
+            for q in hall
+        ]
+        desk_cap, hall_cap = [], []
+        for d in range(D):
+            for t in range(S):
+                desk_cap.append(board.desks_free(d, t))
+                free = board.interpreters_free(d, t)
+                hall_cap += [len(serve & free) for serve in serves]
         # Rows: cases, then (day, slot) desks, then (day, slot, hall set) interpreters.
         n_cases = len(ok)
         desk_row = n_cases
@@ -294,8 +325,8 @@ def plan(needs: list[Need], grid: Grid, *, time_limit: float = 7.0, gap: float =
         upper = np.concatenate(
             (
                 np.ones(n_cases),
-                np.full(D * S, grid.desks, float),
-                np.tile(np.array(hall_cap, float), D * S),
+                np.array(desk_cap, float),
+                np.array(hall_cap, float),
             )
         )
         lp = highspy.HighsLp()
@@ -315,7 +346,7 @@ def plan(needs: list[Need], grid: Grid, *, time_limit: float = 7.0, gap: float =
         h.passModel(lp)
         # A MIP start: the greedy fill, most urgent first (HiGHS begins from a good plan).
         col_of = {col: k for k, col in enumerate(cols)}
-        warm = Board(grid)
+        warm = Board(grid)  # (with what is already taken)
         start = np.zeros(len(cols))
         for c in sorted(range(n_cases), key=lambda c: (-ok[c].weight, ok[c].order, ok[c].key)):
             placed = warm.earliest(ok[c])

@@ -200,3 +200,31 @@ def test_another_countrys_mission_is_404_and_denied_for_a_delegation(client_for,
         object_id=str(german.pk),
     ).exists()
     assert "German mission" not in delegation.get(reverse("mission_list")).content.decode()
+
+
+def test_the_planner_keeps_off_what_the_day_board_booked(client_for, users, albania):
+    from onward.interviews import services
+    from onward.interviews.models import AppointmentType
+
+    client = client_for(roles.ADMIN)
+    _create(client, albania)
+    mission = Mission.objects.get()
+    room = albania["rooms"][0]
+    start = timezone.make_aware(dt.datetime.combine(FIRST, dt.time(9)))
+    services.book(
+        type=AppointmentType.objects.get(pk=AppointmentType.RESETTLEMENT_INTERVIEW),
+        case=albania["german"],
+        start=start,
+        end=start + dt.timedelta(hours=2),
+        room=room,
+    )
+    client.post(reverse("mission_plan", args=[mission.pk]), {"source": "pledge"})
+    assert (
+        not mission.slots.filter(room=room, start__lt=start + dt.timedelta(hours=2))
+        .filter(start__date=FIRST)
+        .exists()
+    )
+    client.post(reverse("mission_confirm", args=[mission.pk]))
+    mission.refresh_from_db()
+    assert mission.status == Mission.Status.CONFIRMED
+    assert Appointment.objects.count() == 1 + mission.slots.count()

@@ -68,3 +68,20 @@ def test_fewer_interviewers_than_rooms_limit_interviews_at_once():
     _no_double_booking(result)
     assert len(result.placements) == 6
     assert all(p.interviewer in (0, 1) for p in result.placements)
+
+
+def test_what_is_already_booked_is_kept_off():
+    # Room 0 is booked all morning, the only interpreter at slot 0.
+    grid = Grid(
+        days=1,
+        slots=2,
+        rooms=2,
+        interpreters={"samira": frozenset({"prs"})},
+        taken=frozenset({(("room", 0), 0, 0), (("room", 0), 0, 1), (("interp", "samira"), 0, 0)}),
+    )
+    needs = [Need("A", 1, "urgent", frozenset({"prs"})), Need("B", 1), Need("C", 1)]
+    for result in (plan(needs, grid), first_come(needs, grid)):
+        assert all(p.room == 1 for p in result.placements)
+        assert len(result.placements) == 2
+    placed = {p.key: p for p in plan(needs, grid).placements}
+    assert placed["A"].slot == 1 and placed["A"].interpreter == "samira"
