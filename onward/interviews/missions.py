@@ -181,9 +181,11 @@ def _taken(mission: Mission, rooms, staff, interpreters) -> frozenset:
         | Q(interviewer__in=staff)
         | Q(interpreter_id__in=[int(k) for k in interpreters])
     )
-    taken = set()
+    taken: set[tuple[tuple[str, int | str], int, int]] = set()
     for a in held:
-        keys = []
+        if a.start is None or a.end is None:
+            continue
+        keys: list[tuple[str, int | str]] = []
         if a.room_id in room_of:
             keys.append(("room", room_of[a.room_id]))
         if a.interviewer_id in staff_of:
