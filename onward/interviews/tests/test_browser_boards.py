@@ -59,6 +59,9 @@ def test_week_board_call_list_and_no_shows(browser_page, live_server, users):
     row = page.inner_text(f"#call-{booked[0].pk}")
     assert "Samira Haidari" in row and "prs" in row
     shot(page, "interviews-call-list")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.emulate_media(media="print")
     assert not page.is_visible("header.top") and page.is_visible("table.call-list")
     shot(page, "interviews-call-list-print")

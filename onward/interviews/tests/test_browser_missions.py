@@ -66,3 +66,7 @@ def test_create_plan_confirm_and_the_delegation_reads_it(browser_page, live_serv
     text = page.inner_text("main")
     assert cases[2].case_id in text and "Samira" not in text and "Run the planner" not in text
     shot(page, "missions-delegation")
+    # On a field officer's phone the page never scrolls sideways (the table does).
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "missions-delegation-phone")
