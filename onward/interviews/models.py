@@ -4,6 +4,8 @@ Bookings are written only through onward.interviews.services, which refuses doub
 booking of a person, interviewer, interpreter or room and booking departed/removed persons.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -156,3 +158,85 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.person_id} {'present' if self.present else 'absent'}"
+
+
+class Mission(models.Model):
+    """A receiving country's selection mission (Resettlement Handbook 4.8): the pledge it
+    interviews for, its days, rooms, slots per day and interviewers. The planner
+    (`missions.run_planner`) proposes `MissionSlot`s; confirming books them."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PLANNED = "planned", _("Planned")
+        CONFIRMED = "confirmed", _("Confirmed")
+
+    pledge = models.ForeignKey(
+        "relocation.Pledge", on_delete=models.PROTECT, related_name="missions"
+    )
+    name = models.CharField(max_length=120)
+    first_day = models.DateField()
+    last_day = models.DateField()
+    day_start = models.TimeField(default=dt.time(9, 0))
+    slots_per_day = models.PositiveSmallIntegerField(default=8)
+    slot_minutes = models.PositiveSmallIntegerField(default=60)
+    rooms = models.ManyToManyField(Room, related_name="missions")
+    interviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    interpreters = models.ManyToManyField(Interpreter, related_name="missions", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    # The last planner run: method, figures, seconds, the cases left out with the rule.
+    plan = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-first_day", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="mission_last_day_after_first",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.pledge.country})"
+
+    @property
+    def public_id(self) -> str:
+        return str(self.pk)
+
+    @property
+    def days(self) -> list[dt.date]:
+        n = (self.last_day - self.first_day).days + 1
+        return [self.first_day + dt.timedelta(days=i) for i in range(n)]
+
+
+class MissionSlot(models.Model):
+    """One case's place in a mission's schedule; `appointment` once confirmed."""
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="slots")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="+")
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    interpreter = models.ForeignKey(
+        Interpreter, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    languages = models.CharField(max_length=64, blank=True)  # needed, comma-separated
+    priority = models.CharField(max_length=10, blank=True)
+    appointment = models.OneToOneField(
+        Appointment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["start", "room__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["mission", "case"], name="one_slot_per_case"),
+        ]
+
+    def __str__(self):
+        return f"M{self.mission_id} {self.case_id} {self.start}"

@@ -11,3 +11,21 @@ urlpatterns = [
         name="interview_check_in",
     ),
 ]
+
+urlpatterns += [
+    path("interviews/week/", views.week_board, name="interview_week"),
+    path("interviews/calls/", views.call_list, name="interview_calls"),
+    path("interviews/no-shows/", views.no_shows, name="interview_no_shows"),
+]
+
+urlpatterns += [
+    path("interviews/missions/", views.mission_list, name="mission_list"),
+    path("interviews/missions/new/", views.mission_new, name="mission_new"),
+    path("interviews/missions/<int:mission_id>/", views.mission_detail, name="mission_detail"),
+    path("interviews/missions/<int:mission_id>/plan/", views.mission_plan, name="mission_plan"),
+    path(
+        "interviews/missions/<int:mission_id>/confirm/",
+        views.mission_confirm,
+        name="mission_confirm",
+    ),
+]

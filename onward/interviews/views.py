@@ -1,19 +1,26 @@
-"""The day board (appointments by room), the book form and the check-in form."""
+"""The day board (appointments by room), the week board (by room or by interviewer), the
+call list, the no-show list, the book form and the check-in form."""
 
 import datetime as dt
+from functools import wraps
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts import policy
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record, audit_records
-from onward.interviews import services
+from onward.bounds import check_planned_date, parse_date
+from onward.interviews import missions, services
+from onward.interviews.forms import MissionForm
 from onward.interviews.models import (
     Appointment,
     AppointmentType,
@@ -218,3 +225,351 @@ def check_in(request, appointment_id):
         )
         messages.success(request, _("Checked in: appointment %(id)s.") % {"id": appointment.pk})
     return HttpResponseRedirect(_board_url(day) if day else reverse("interview_day"))
+
+
+# --- The week board, the call list, the no-show list ---------------------------------------
+
+
+def _span(user, first: dt.date, days: int):
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time.min), tz)
+    return (
+        _visible_appointments(user)
+        .filter(start__gte=start, start__lt=start + dt.timedelta(days=days))
+        .select_related("type", "case", "person", "room", "interpreter", "interviewer")
+    )
+
+
+def _target(a: Appointment) -> str:
+    return a.case.public_id if a.case_id else a.person.public_id
+
+
+def _audit_shown(user, appointments, detail: str) -> None:
+    """One `view` entry per case or person shown (reading who is booked when)."""
+    seen = {("case" if a.case_id else "person", _target(a)) for a in appointments}
+    audit_records(
+        actor=user,
+        entries=[(AuditEntry.Action.VIEW, kind, public_id) for kind, public_id in sorted(seen)],
+        detail=detail,
+    )
+
+
+def _parsed_day(request) -> tuple[dt.date, str]:
+    """`?on=` through onward.bounds.parse_date (today without it): the day and an error."""
+    raw = request.GET.get("on", "").strip()
+    if not raw:
+        return timezone.localdate(), ""
+    try:
+        return parse_date(raw, check_planned_date), ""
+    except ValueError as exc:
+        return timezone.localdate(), str(exc)
+
+
+def _interviewer_name(user) -> str:
+    return (user.get_full_name() or user.username) if user else _("No interviewer")
+
+
+@require_safe
+@permission_required("interviews.view")
+def week_board(request):
+    """Seven days from the Monday of the week of `on`: a row per room (by=room) or per
+    interviewer (by=interviewer), a cell per day listing its appointments."""
+    day, error = _parsed_day(request)
+    by = "interviewer" if request.GET.get("by") == "interviewer" else "room"
+    monday = day - dt.timedelta(days=day.weekday())
+    days = [monday + dt.timedelta(days=i) for i in range(7)]
+    appointments = list(_span(request.user, monday, 7).order_by("start")) if not error else []
+    grid: dict[tuple[int, str], list[list[Appointment]]] = {}
+    for a in appointments:
+        if by == "room":
+            key = (0, a.room.name) if a.room else (1, _("No room"))
+        else:
+            key = (
+                (0, _interviewer_name(a.interviewer)) if a.interviewer else (1, _("No interviewer"))
+            )
+        cells = grid.setdefault(key, [[] for _day in days])
+        cells[(timezone.localtime(a.start).date() - monday).days].append(a)
+    _audit_shown(request.user, appointments, f"interview week board {monday.isoformat()} by {by}")
+    return render(
+        request,
+        "interviews/week.html",
+        {
+            "day": day,
+            "monday": monday,
+            "days": days,
+            "by": by,
+            "error": error,
+            "rows": [(name, cells) for (_order, name), cells in sorted(grid.items())],
+            "previous": monday - dt.timedelta(days=7),
+            "next": monday + dt.timedelta(days=7),
+        },
+        status=400 if error else 200,
+    )
+
+
+@require_safe
+@permission_required("interviews.view")
+def call_list(request):
+    """The day's planned appointments in time order, each member named with the language
+    they need and the interpreter booked: printed for the desk that calls people in."""
+    day, error = _parsed_day(request)
+    appointments = (
+        list(
+            _span(request.user, day, 1)
+            .filter(status=Appointment.Status.PLANNED)
+            .prefetch_related("attendance__person")
+            .order_by("start", "room__name")
+        )
+        if not error
+        else []
+    )
+    person_ids = {row.person_id for a in appointments for row in a.attendance.all()}
+    needs = dict(
+        InterpreterNeed.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "language"
+        )
+    )
+    calls = [
+        {
+            "appointment": a,
+            "target": _target(a),
+            "members": [
+                {"person": row.person, "language": needs.get(row.person_id, "")}
+                for row in sorted(a.attendance.all(), key=lambda r: r.person.person_id)
+            ],
+            "unserved": sorted(
+                {
+                    needs[row.person_id]
+                    for row in a.attendance.all()
+                    if row.person_id in needs
+                    and not (a.interpreter and a.interpreter.speaks(needs[row.person_id]))
+                }
+            ),
+        }
+        for a in appointments
+    ]
+    _audit_shown(request.user, appointments, f"interview call list {day.isoformat()}")
+    return render(
+        request,
+        "interviews/calls.html",
+        {
+            "day": day,
+            "error": error,
+            "calls": calls,
+            "previous": day - dt.timedelta(days=1),
+            "next": day + dt.timedelta(days=1),
+        },
+        status=400 if error else 200,
+    )
+
+
+NO_SHOW_DAYS = 30
+
+
+@require_safe
+@permission_required("interviews.view")
+def no_shows(request):
+    """Missed appointments in the `NO_SHOW_DAYS` days up to `on`, a row per case or person:
+    how many missed, the last one, and the absence reasons given."""
+    day, error = _parsed_day(request)
+    since = day - dt.timedelta(days=NO_SHOW_DAYS - 1)
+    missed = (
+        list(
+            _span(request.user, since, NO_SHOW_DAYS)
+            .filter(status=Appointment.Status.MISSED)
+            .prefetch_related("attendance")
+            .order_by("start")
+        )
+        if not error
+        else []
+    )
+    rows: dict[str, dict] = {}
+    for a in missed:
+        row = rows.setdefault(
+            _target(a), {"target": _target(a), "missed": 0, "last": None, "reasons": set()}
+        )
+        row["missed"] += 1
+        row["last"] = a
+        row["reasons"] |= {r.absence_reason for r in a.attendance.all() if r.absence_reason}
+    listed = sorted(rows.values(), key=lambda r: (-r["missed"], r["target"]))
+    for row in listed:
+        row["reasons"] = sorted(row["reasons"])
+    _audit_shown(request.user, missed, f"interview no-show list {since} to {day}")
+    return render(
+        request,
+        "interviews/no_shows.html",
+        {"day": day, "since": since, "error": error, "rows": listed},
+        status=400 if error else 200,
+    )
+
+
+# --- Selection missions ------------------------------------------------------------------
+
+
+def _mission_reader(view):
+    """Staff who see interviews, and delegations (their own country's missions only)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (policy.can(request.user, "interviews.view") or policy.is_delegation(request.user)):
+            raise PermissionDenied(_("Your role may not open this page (interviews.view)."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@require_safe
+@_mission_reader
+def mission_list(request):
+    rows = list(
+        missions.visible_missions(request.user)
+        .select_related("pledge")
+        .prefetch_related("rooms")
+        .annotate(slot_count=Count("slots"))
+    )
+    return render(
+        request,
+        "interviews/missions.html",
+        {"missions": rows, "can_plan": policy.can(request.user, "interviews.book")},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@permission_required("interviews.book")
+def mission_new(request):
+    form = MissionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            mission = missions.mission_create(actor=request.user, **data)
+        except missions.MissionError as exc:
+            form.add_error(None, _("Refused (%(rule)s): %(m)s") % {"rule": exc.rule, "m": exc})
+        else:
+            audit_record(
+                actor=request.user,
+                action=AuditEntry.Action.CREATE,
+                object_type="mission",
+                object_id=mission.public_id,
+                changes={
+                    "pledge": mission.pledge_id,
+                    "days": [mission.first_day.isoformat(), mission.last_day.isoformat()],
+                    "rooms": sorted(r.pk for r in data["rooms"]),
+                },
+                detail="selection mission created",
+            )
+            messages.success(request, _("Mission created."))
+            return HttpResponseRedirect(reverse("mission_detail", args=[mission.pk]))
+    return render(request, "interviews/mission_new.html", {"form": form})
+
+
+def _get_mission(user, mission_id):
+    return missions.get_mission_for_user(user, mission_id)
+
+
+@require_safe
+@_mission_reader
+def mission_detail(request, mission_id):
+    mission = record_or_404(request, _get_mission, "mission", mission_id)
+    delegation = policy.is_delegation(request.user)
+    days = missions.schedule(user=request.user, mission=mission)
+    # Each case on the schedule is personal data read: one entry per case shown.
+    audit_records(
+        actor=request.user,
+        entries=[
+            (AuditEntry.Action.VIEW, "case", r["slot"].case.case_id)
+            for d in days
+            for r in d["rows"]
+        ],
+        detail=f"mission {mission.pk} schedule",
+    )
+    plan = mission.plan or {}
+    return render(
+        request,
+        "interviews/mission.html",
+        {
+            "mission": mission,
+            "days": days,
+            "delegation": delegation,
+            "can_plan": policy.can(request.user, "interviews.book")
+            and mission.status != mission.Status.CONFIRMED,
+            "figures": plan.get("figures"),
+            "baseline": plan.get("baseline"),
+            "left_out": sorted((plan.get("left_out") or {}).items()) if not delegation else [],
+            "pending": len(missions.pledge_cases(mission)) if not delegation else 0,
+        },
+    )
+
+
+def _hand_picked(request, raw: str) -> tuple[list, list[str]]:
+    """Case ids typed one per line (or separated by commas or spaces): the cases found
+    and the ids not found (each a `denied` entry, written by the policy's door)."""
+    found, missing = [], []
+    for token in dict.fromkeys(raw.replace(",", " ").split()):
+        try:
+            found.append(policy.get_case_for_user(request.user, token))
+        except policy.NotFound:
+            missing.append(token[:32])
+    return found, missing
+
+
+@require_POST
+@permission_required("interviews.book")
+def mission_plan(request, mission_id):
+    mission = record_or_404(request, _get_mission, "mission", mission_id)
+    url = reverse("mission_detail", args=[mission.pk])
+    if request.POST.get("source") == "list":
+        cases, missing = _hand_picked(request, request.POST.get("cases", "")[:20000])
+        if missing:
+            messages.error(
+                request, _("No case %(ids)s: nothing planned.") % {"ids": ", ".join(missing)}
+            )
+            return HttpResponseRedirect(url)
+        source = "list"
+    else:
+        cases, source = missions.pledge_cases(mission), "pledge"
+    try:
+        plan = missions.run_planner(mission=mission, cases=cases)
+    except missions.MissionError as exc:
+        messages.error(request, _("Refused (%(rule)s): %(m)s") % {"rule": exc.rule, "m": exc})
+        return HttpResponseRedirect(url)
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.UPDATE,
+        object_type="mission",
+        object_id=mission.public_id,
+        changes={"source": source, "cases": len(cases), "placed": plan["figures"]["placed"]},
+        detail="mission planned",
+    )
+    messages.success(
+        request,
+        _("Planned %(placed)s of %(cases)s cases.")
+        % {"placed": plan["figures"]["placed"], "cases": len(cases)},
+    )
+    return HttpResponseRedirect(url)
+
+
+@require_POST
+@permission_required("interviews.book")
+def mission_confirm(request, mission_id):
+    mission = record_or_404(request, _get_mission, "mission", mission_id)
+    url = reverse("mission_detail", args=[mission.pk])
+    try:
+        booked = missions.confirm(mission=mission)
+    except missions.MissionError as exc:
+        messages.error(
+            request,
+            _("Refused (%(rule)s): %(m)s. Nothing was booked.") % {"rule": exc.rule, "m": exc},
+        )
+        return HttpResponseRedirect(url)
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.UPDATE,
+        object_type="mission",
+        object_id=mission.public_id,
+        changes={"status": "confirmed", "booked": booked},
+        detail="mission schedule confirmed",
+    )
+    messages.success(request, _("Confirmed: %(n)s interviews booked.") % {"n": booked})
+    return HttpResponseRedirect(url)

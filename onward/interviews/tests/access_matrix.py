@@ -23,7 +23,34 @@ def world(users) -> dict:
         start=start,
         end=start + dt.timedelta(hours=1),
     )
-    return {"case": case.case_id, "appointment": appointment.pk}
+    from onward.interviews import missions
+    from onward.interviews.models import Room
+    from onward.relocation.tests.factories import pledge
+
+    room = Room.objects.create(name="Mission room")
+    made = {}
+    for country in ("ALB", "DEU"):  # the test delegation's country, and another
+        made[country] = missions.mission_create(
+            actor=users[roles.RESETTLEMENT],
+            pledge=pledge(users, country=country),
+            name=f"{country} mission",
+            first_day=DAY,
+            last_day=DAY,
+            day_start=dt.time(9),
+            slots_per_day=4,
+            slot_minutes=60,
+            rooms=[room],
+        ).pk
+    return {
+        "case": case.case_id,
+        "appointment": appointment.pk,
+        "mission": made["ALB"],
+        "their_mission": made["DEU"],
+    }
+
+
+def _m(name, key="mission"):
+    return lambda w: reverse(name, kwargs={"mission_id": w[key]})
 
 
 # Staff read the day board; booking and check-in are for admins, resettlement and
@@ -44,11 +71,46 @@ ROWS = [
         body={"on": DAY.isoformat(), "type": "cancelled-type", "start": "10:00", "end": "11:00"},
         outside=None,
     ),
+    # The week board, the call list and the no-show list name a day, not a record.
+    Row(
+        "interview_week",
+        lambda w: f"{reverse('interview_week')}?on={DAY.isoformat()}&by=interviewer",
+        outcome(200, DL=403, AU=403),
+    ),
+    Row(
+        "interview_calls",
+        lambda w: f"{reverse('interview_calls')}?on={DAY.isoformat()}",
+        outcome(200, DL=403, AU=403),
+    ),
+    Row(
+        "interview_no_shows",
+        lambda w: f"{reverse('interview_no_shows')}?on={DAY.isoformat()}",
+        outcome(200, DL=403, AU=403),
+    ),
     Row(
         "interview_check_in",
         lambda w: reverse("interview_check_in", kwargs={"appointment_id": w["appointment"]}),
         outcome(403, A=302, PR=302, RS=302),
         method="post",
         body={"status": ""},
+    ),
+    # Selection missions: staff and delegations read them (a delegation its own
+    # country's only: another country's is 404 + denied); planning is for bookers.
+    Row("mission_list", lambda w: reverse("mission_list"), outcome(200, AU=403)),
+    Row("mission_new", lambda w: reverse("mission_new"), outcome(403, A=200, PR=200, RS=200)),
+    Row("mission_detail", _m("mission_detail"), outcome(200, AU=403)),
+    Row("mission_detail", _m("mission_detail", "their_mission"), outcome(200, AU=403, DL=404)),
+    Row(
+        "mission_plan",
+        _m("mission_plan"),
+        outcome(403, A=302, PR=302, RS=302),
+        method="post",
+        body={"source": "pledge"},
+    ),
+    Row(
+        "mission_confirm",
+        _m("mission_confirm"),
+        outcome(403, A=302, PR=302, RS=302),
+        method="post",
     ),
 ]
