@@ -49,37 +49,50 @@ def _end_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0)))
 
 
-def not_seen(*, day: dt.date, days: int, block: Block | None = None) -> list[dict]:
-    """The residents allocated on `day` not seen in the `days` days up to it (no presence
-    event from `day - days + 1` to the end of `day`), by block: per block the count, and
-    the allocations (person, unit, `last` = their latest event up to `day`, or None).
-
-    "As of any date": the latest event is read from the events up to the end of `day`
-    (the (person, at) index), not from today's `LastSeen`."""
+def _not_seen_qs(day: dt.date, days: int):
     since = _end_of(day - dt.timedelta(days=days))
     latest = (
         PresenceEvent.objects.filter(person=OuterRef("person_id"), at__lt=_end_of(day))
         .order_by("-at")
         .values("at")[:1]
     )
-    rows = (
+    return (
         allocated_on(day)
         .filter(person__merged_into__isnull=True, person__removed_at__isnull=True)
         .annotate(last=Subquery(latest))
         .filter(Q(last__isnull=True) | Q(last__lt=since))
-        .select_related("person", "unit", "unit__block")
-        .order_by("unit__block__code", "unit__code", "person__person_id")
     )
-    if block is not None:
-        rows = rows.filter(unit__block=block)
-    by_block: dict[int, dict] = {}
-    for a in rows:
-        entry = by_block.setdefault(
-            a.unit.block_id, {"block": a.unit.block, "residents": [], "never": 0}
-        )
-        entry["residents"].append(a)
-        entry["never"] += a.last is None
-    return [dict(e, count=len(e["residents"])) for e in by_block.values()]
+
+
+def not_seen_by_block(*, day: dt.date, days: int) -> list[dict]:
+    """Per block, the residents allocated on `day` not seen in the `days` days up to it
+    (no presence event from `day - days + 1` to the end of `day`): `count`, and `never`
+    (no event at all up to `day`). Blocks with nobody unseen are left out.
+
+    "As of any date": the latest event is read from the events up to the end of `day`
+    (the (person, at) index), not from today's `LastSeen`."""
+    counts = (
+        _not_seen_qs(day, days)
+        .values("unit__block_id")
+        .annotate(count=Count("id"), never=Count("id", filter=Q(last__isnull=True)))
+    )
+    blocks = Block.objects.in_bulk([c["unit__block_id"] for c in counts])
+    rows = [
+        {"block": blocks[c["unit__block_id"]], "count": c["count"], "never": c["never"]}
+        for c in counts
+    ]
+    return sorted(rows, key=lambda r: r["block"].code)
+
+
+def not_seen(*, day: dt.date, days: int, block: Block) -> list:
+    """The allocations (person, unit, `last`: their latest event up to `day` or None) of
+    the residents of `block` not seen for `days` days as of `day`."""
+    return list(
+        _not_seen_qs(day, days)
+        .filter(unit__block=block)
+        .select_related("person", "unit")
+        .order_by("unit__code", "person__person_id")
+    )
 
 
 def progress(roll: RollCall) -> list[dict]:

@@ -117,10 +117,10 @@ def not_seen(request):
     block = None
     if request.GET.get("block"):
         block = record_or_404(request, selectors.get_block_for_user, "block", request.GET["block"])
-    rows = selectors.not_seen(day=day, days=days)
+    rows = selectors.not_seen_by_block(day=day, days=days)
     listed = []
     if block is not None:
-        listed = next((r["residents"] for r in rows if r["block"].pk == block.pk), [])
+        listed = selectors.not_seen(day=day, days=days, block=block)
         _audit_persons(
             request, [a.person for a in listed], f"not seen {days} days, block {block.code}"
         )

@@ -115,12 +115,28 @@ def test_not_seen_for_n_days_by_block_as_of_a_date(users):
         method="manual",
         at=now - dt.timedelta(days=10),
     )
-    rows = {r["block"].code: r for r in selectors.not_seen(day=timezone.localdate(), days=7)}
-    assert rows["A"]["count"] == 1 and rows["A"]["residents"][0].person == seen_long_ago
-    assert rows["B"]["count"] == 2 and rows["B"]["never"] == 2
+    today = timezone.localdate()
+    rows = {r["block"].code: r for r in selectors.not_seen_by_block(day=today, days=7)}
+    assert (rows["A"]["count"], rows["A"]["never"]) == (1, 0)
+    assert (rows["B"]["count"], rows["B"]["never"]) == (2, 2)
+    listed = selectors.not_seen(day=today, days=7, block=blocks["A"])
+    assert [a.person for a in listed] == [seen_long_ago] and listed[0].last is not None
     # as of 9 days ago the long-ago sighting was recent, and the recent one not yet made
-    past = {
-        r["block"].code: r
-        for r in selectors.not_seen(day=timezone.localdate() - dt.timedelta(days=9), days=7)
-    }
-    assert [a.person for a in past["A"]["residents"]] == [seen_recently]
+    past = today - dt.timedelta(days=9)
+    assert [a.person for a in selectors.not_seen(day=past, days=7, block=blocks["A"])] == [
+        seen_recently
+    ]
+
+
+def test_the_not_seen_page_lists_a_blocks_residents_and_audits_them(client, users):
+    blocks, housed = camp_with(users, blocks=("A", "B"), per_block=2)
+    client.force_login(users[roles.AUDITOR])
+    url = reverse("presence_not_seen")
+    counts = client.get(url + "?days=7").content.decode()
+    assert housed["A"][0].person_id not in counts
+    assert not AuditEntry.objects.filter(action="view", object_type="person").exists()
+    page = client.get(url + f"?days=7&block={blocks['A'].pk}").content.decode()
+    assert all(p.person_id in page for p in housed["A"])
+    assert housed["B"][0].person_id not in page
+    read = AuditEntry.objects.filter(action="view", object_type="person")
+    assert set(read.values_list("object_id", flat=True)) == {p.person_id for p in housed["A"]}
