@@ -13,7 +13,7 @@ from onward.accounts import roles
 from onward.incidents.services import victim_link
 from onward.movements.models import LedgerEntry
 from onward.presence import selectors, services
-from onward.presence.models import LastSeen, RollCallLine
+from onward.presence.models import LastSeen, RollCall, RollCallLine
 from onward.presence.tests.factories import camp_with, incident
 from onward.registry.models import Person
 
@@ -159,3 +159,24 @@ def test_opening_needs_blocks_and_an_incident_for_an_incident_reason(users, worl
     with pytest.raises(ValidationError) as err:
         services.rollcall_open(actor=users[roles.PROTECTION], blocks=[], reason="incident", on=DAY)
     assert set(err.value.message_dict) == {"blocks", "incident"}
+
+
+def test_a_whole_site_roll_call_and_a_sheet_only_for_its_blocks(client, users, world):
+    from onward.audit.models import AuditEntry
+    from onward.camp.models import Site
+
+    blocks, housed, _ = world
+    client.force_login(users[roles.PROTECTION])
+    done = client.post(
+        reverse("rollcall_open"),
+        {"reason": "verification", "site": Site.objects.get().pk, "on": "2013-12-27"},
+    )
+    assert done.status_code == 302
+    roll = RollCall.objects.get()
+    assert roll.lines.count() == 6 and roll.blocks.count() == 3
+    sheet = client.get(reverse("rollcall_sheet", args=[roll.pk, blocks["B"].pk]))
+    assert all(p.person_id in sheet.content.decode() for p in housed["B"])
+    small = _open(users, [blocks["A"]])
+    outside = client.get(reverse("rollcall_sheet", args=[small.pk, blocks["B"].pk]))
+    assert outside.status_code == 404
+    assert AuditEntry.objects.filter(action="denied", object_type="block").exists()
