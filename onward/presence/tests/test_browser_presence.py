@@ -92,3 +92,19 @@ def test_a_phone_scans_cards_and_runs_the_roll_call_after_an_attack(
     page.goto(f"{base}/tasks/")
     assert f"{missing.person_id} missing since roll call" in page.inner_text("main")
     shot(page, "presence-06-task")
+
+
+def test_a_clerk_issues_a_card_and_reads_who_was_not_seen(browser_page, live_server, users):
+    page, base = browser_page, live_server.url
+    blocks, housed = camp_with(users, blocks=("A", "B"), per_block=2)
+    person = housed["A"][0]
+    login(page, base, users[roles.CLERK].username)
+    page.goto(f"{base}/presence/persons/{person.person_id}/card/")
+    page.click("text=Issue a card")
+    assert page.locator("#resident-card img").is_visible()
+    assert person.given_name not in page.inner_text("#resident-card")
+    shot(page, "presence-07-card")
+    page.goto(f"{base}/presence/not-seen/?days=7")
+    page.locator("tbody a", has_text="A").click()
+    assert person.person_id in page.inner_text("main")
+    shot(page, "presence-08-not-seen")
