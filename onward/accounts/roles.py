@@ -77,6 +77,13 @@ PERMISSIONS: dict[str, set[str]] = {
     "camp.view": _STAFF | {AUDITOR},
     "camp.allocate": {ADMIN, DATA_MANAGER, CLERK},
     "camp.override": {ADMIN, DATA_MANAGER},
+    # Presence (docs/presence.md): last seen and roll calls are staff's and the auditor's
+    # to read; scanning at a checkpoint, issuing cards, and running roll calls (which
+    # record deaths and injuries through the incidents and movements services).
+    "presence.view": _STAFF | {AUDITOR},
+    "presence.record": {ADMIN, DATA_MANAGER, CLERK, PROTECTION},
+    "presence.cards": {ADMIN, DATA_MANAGER, CLERK},
+    "presence.rollcall": {ADMIN, DATA_MANAGER, PROTECTION},
     # Tasks made by rules (docs/tasks.md): staff, each their role's or their own.
     "tasks.view": _STAFF,
     # Reports: every role, within its scope.
@@ -103,6 +110,7 @@ PERSONAL_DATA_PERMISSIONS = {
     "relocation.view",
     "movements.view",
     "incidents.view",
+    "presence.view",
     "audit.view",
     "users.manage",
 }

@@ -82,11 +82,32 @@ def incident_detail(request, incident_id):
         "incidents/incident_detail.html",
         {
             **detail,
+            **_registry_figure(request, incident),
             "rules": selectors.RULES,
             "can_record": can(request.user, "incidents.record"),
             "figure_names": ("killed", "injured", "missing"),
         },
     )
+
+
+def _registry_figure(request, incident) -> dict:
+    """The blocks the incident hit and the roll calls' own figure (onward/presence),
+    shown beside the sources' claims; the persons it names are audited reads."""
+    from onward.audit.services import audit_records
+    from onward.presence.selectors import incident_panel
+
+    panel = incident_panel(incident, blocks_to_name=can(request.user, "incidents.record"))
+    if panel["registry"]:
+        audit_records(
+            actor=request.user,
+            entries=[
+                ("view", "person", p.person_id)
+                for ps in panel["registry"]["persons"].values()
+                for p in ps
+            ],
+            detail=f"incident {incident.pk}: registry figure",
+        )
+    return {**panel, "can_roll_call": can(request.user, "presence.rollcall")}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

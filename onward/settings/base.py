@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "onward.backup",
     "onward.documents",
     "onward.tasks",
+    "onward.presence",
 ]
 
 # Pages and API answers are compressed (GZip, with Django's BREACH mitigation: see

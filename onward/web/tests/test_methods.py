@@ -74,6 +74,13 @@ POSTED = {
     "person_documents",
     "camp_allocate",
     "readiness_record_fact",
+    "presence_scan",
+    "rollcall_open",
+    "presence_card_issue",
+    "presence_card_revoke",
+    "rollcall_mark",
+    "rollcall_close",
+    "incident_blocks",
 }
 SAMPLE = {
     "int": "999999",

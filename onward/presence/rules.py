@@ -1,0 +1,73 @@
+"""The presence rules of the tasks registry (onward/tasks/rules.py, docs/tasks.md).
+
+- "resident not seen": a resident holding a live card, present and housed, not seen
+  for `PRESENCE_NOT_SEEN_DAYS` days (since their last event, or since the card was
+  issued when never seen) — to the protection officers, who find out whether they left.
+- "missing after roll call": a resident marked missing at a roll call, not departed and
+  not seen since — on the follow-up list until found or recorded as departed.
+Titles carry ids only, never personal data.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db.models import Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from onward.accounts import roles
+from onward.tasks.rules import Due, rule
+
+
+def not_seen_days() -> int:
+    return int(getattr(settings, "PRESENCE_NOT_SEEN_DAYS", 14))
+
+
+@rule("resident not seen")
+def resident_not_seen(today: dt.date) -> Iterable[Due]:
+    from onward.camp.selectors import allocated_on
+    from onward.presence.models import Card, LastSeen
+
+    days = not_seen_days()
+    limit = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time()))
+    seen = LastSeen.objects.filter(person=OuterRef("person_id")).values("at")[:1]
+    cards = (
+        Card.objects.filter(revoked_at__isnull=True, person__departure_date__isnull=True)
+        .filter(person__in=allocated_on(today).values("person_id"))
+        .annotate(since=Coalesce(Subquery(seen), "issued_at"))
+        .filter(since__lt=limit)
+        .values_list("person_id", "person__person_id", "since")
+    )
+    for pk, person_id, since in cards:
+        last = timezone.localtime(since).date()
+        yield Due(
+            "person",
+            pk,
+            f"{person_id} not seen since {last}",
+            last + dt.timedelta(days=days),
+            roles.PROTECTION,
+        )
+
+
+@rule("missing after roll call")
+def missing_after_roll_call(today: dt.date) -> Iterable[Due]:
+    from onward.presence.models import PresenceEvent, RollCallLine
+
+    lines = (
+        RollCallLine.objects.filter(status=RollCallLine.Status.MISSING)
+        .filter(person__departure_date__isnull=True)
+        .values("person_id", "person__person_id")
+        .annotate(marked=Max("marked_at"), roll=Max("roll_call_id"))
+    )
+    for row in lines:
+        seen = PresenceEvent.objects.filter(person_id=row["person_id"], at__gt=row["marked"])
+        if seen.exists():
+            continue
+        yield Due(
+            "person",
+            row["person_id"],
+            f"{row['person__person_id']} missing since roll call {row['roll']}",
+            timezone.localtime(row["marked"]).date(),
+            roles.PROTECTION,
+        )

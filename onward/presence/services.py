@@ -1,0 +1,353 @@
+"""Writes of presence: cards, presence events, roll calls, the blocks an incident hit
+(docs/presence.md).
+
+Invariants kept here:
+- A card's token is random and opaque (no personal data); a person holds at most one
+  live card; a revoked card is never scanned in.
+- A refused scan (unknown or revoked card, a departed or removed person) writes nothing.
+- A roll call's lines are its expected residents, fixed when it opens (allocated in its
+  blocks on its date and present then); a line for anyone else is refused.
+- A death marked at a roll call enters the population ledger once: through the
+  incident's victim link when the roll call follows an incident, otherwise through
+  `death_record_once`; marking it again, or linking the victim by hand, writes no more.
+"""
+
+import datetime as dt
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from onward.accounts.policy import require
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
+from onward.camp.models import Block
+from onward.camp.selectors import allocated_on
+from onward.presence.models import (
+    Card,
+    IncidentBlock,
+    LastSeen,
+    PresenceEvent,
+    RollCall,
+    RollCallLine,
+)
+from onward.registry.models import Person
+
+CHECKPOINT_MAX = 64
+Status = RollCallLine.Status
+
+
+def _new_token() -> str:
+    # 16 random bytes (128 bits), URL-safe: 22 characters a keyboard-wedge scanner types.
+    return secrets.token_urlsafe(16)
+
+
+def _refuse_if_gone(person: Person, field: str = "person") -> None:
+    if person.merged_into_id:
+        raise ValidationError({field: f"{person.person_id} is a merged duplicate record."})
+    if person.removed_at:
+        raise ValidationError({field: f"{person.person_id} is removed from the registry."})
+    if person.departure_date:
+        raise ValidationError(
+            {
+                field: f"{person.person_id} departed on {person.departure_date} "
+                f"({person.departure_type}): not recorded."
+            }
+        )
+
+
+@transaction.atomic
+def card_issue(*, actor, person: Person) -> Card:
+    """Issue a card to a present resident; a live card they hold is revoked (reissued)."""
+    require(actor, "presence.cards")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    _refuse_if_gone(person)
+    now = timezone.now()
+    for old in Card.objects.filter(person=person, revoked_at__isnull=True):
+        _revoke(actor, old, "reissued", now)
+    card = Card.objects.create(person=person, token=_new_token(), issued_at=now, issued_by=actor)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="person",
+        object_id=person.person_id,
+        detail=f"resident card {card.pk} issued",
+    )
+    return card
+
+
+def _revoke(actor, card: Card, reason: str, now) -> None:
+    card.revoked_at, card.revoked_by, card.revoke_reason = now, actor, reason[:255]
+    card.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=card.person.person_id,
+        changes={"card": [str(card.pk), ""]},
+        detail=f"resident card {card.pk} revoked: {reason}",
+    )
+
+
+@transaction.atomic
+def card_revoke(*, actor, card: Card, reason: str) -> Card:
+    """Revoke a live card (lost, damaged, withdrawn), with a reason."""
+    require(actor, "presence.cards")
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for revoking the card."})
+    card = Card.objects.select_for_update().select_related("person").get(pk=card.pk)
+    if card.revoked_at:
+        raise ValidationError({"card": f"Card {card.pk} is already revoked."})
+    _revoke(actor, card, reason, timezone.now())
+    return card
+
+
+def _checkpoint(value: str) -> str:
+    value = " ".join(str(value or "").split())
+    if not value:
+        raise ValidationError({"checkpoint": "Name the checkpoint."})
+    if len(value) > CHECKPOINT_MAX:
+        raise ValidationError({"checkpoint": f"At most {CHECKPOINT_MAX} characters."})
+    return value
+
+
+def card_for_token(token: str) -> Card:
+    """The live card with this token; ValidationError naming what is wrong otherwise."""
+    token = str(token or "").strip()
+    card = (
+        Card.objects.select_related("person").filter(token=token).first()
+        if 0 < len(token) <= 32
+        else None
+    )
+    if card is None:
+        raise ValidationError({"token": "No card has this code: nothing recorded."})
+    if card.revoked_at:
+        raise ValidationError(
+            {
+                "token": f"This card was revoked on {timezone.localtime(card.revoked_at):%Y-%m-%d}"
+                f" ({card.revoke_reason}): nothing recorded."
+            }
+        )
+    return card
+
+
+@transaction.atomic
+def presence_record(
+    *,
+    actor,
+    checkpoint: str,
+    token: str = "",
+    person: Person | None = None,
+    method: str = PresenceEvent.Method.CARD,
+    at: dt.datetime | None = None,
+) -> PresenceEvent:
+    """A resident seen at a checkpoint: by their card's token (method card), or by a
+    person given by hand (manual, head-count). Keeps `LastSeen` the latest event; the
+    person's row is locked first so two scans of one person cannot race it."""
+    require(actor, "presence.record")
+    checkpoint = _checkpoint(checkpoint)
+    if method not in PresenceEvent.Method.values:
+        raise ValidationError({"method": f"One of: {', '.join(PresenceEvent.Method.values)}."})
+    card = None
+    if method == PresenceEvent.Method.CARD:
+        card = card_for_token(token)
+        person = card.person
+    elif person is None:
+        raise ValidationError({"person": "Give the person seen."})
+    assert person is not None
+    at = at or timezone.now()
+    if at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"at": "A presence is recorded once it happened."})
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    _refuse_if_gone(locked, "token" if card else "person")
+    event = PresenceEvent.objects.create(
+        person=locked, at=at, checkpoint=checkpoint, method=method, card=card, recorded_by=actor
+    )
+    if not LastSeen.objects.filter(person=locked, at__lt=at).update(at=at, checkpoint=checkpoint):
+        LastSeen.objects.get_or_create(person=locked, defaults={"at": at, "checkpoint": checkpoint})
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="person",
+        object_id=locked.person_id,
+        detail=f"presence at {checkpoint} ({method})",
+    )
+    return event
+
+
+# -- incidents' blocks and roll calls -------------------------------------------------------
+
+
+@transaction.atomic
+def incident_blocks_name(*, actor, incident, blocks) -> int:
+    """Name the blocks an incident hit (added to those already named). Returns how many
+    were new."""
+    require(actor, "incidents.record")
+    named = set(IncidentBlock.objects.filter(incident=incident).values_list("block_id", flat=True))
+    new = [b for b in blocks if b.pk not in named]
+    if not blocks:
+        raise ValidationError({"blocks": "Choose the blocks the incident hit."})
+    IncidentBlock.objects.bulk_create(
+        [IncidentBlock(incident=incident, block=b, named_by=actor) for b in new]
+    )
+    if new:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            object_type="incident",
+            object_id=incident.pk,
+            changes={"blocks_hit": ["", ", ".join(b.code for b in new)]},
+            detail="blocks hit named",
+        )
+    return len(new)
+
+
+@transaction.atomic
+def rollcall_open(
+    *, actor, blocks, reason: str, on: dt.date, incident=None, note: str = ""
+) -> RollCall:
+    """Open a roll call over `blocks` (one, several, or every block of a site) on `on`,
+    with a line for each resident allocated there that day and present."""
+    require(actor, "presence.rollcall")
+    errors: dict = {}
+    blocks = list(blocks)
+    if not blocks:
+        errors["blocks"] = "Choose at least one block."
+    if reason not in RollCall.Reason.values:
+        errors["reason"] = f"One of: {', '.join(RollCall.Reason.values)}."
+    if reason == RollCall.Reason.INCIDENT and incident is None:
+        errors["incident"] = "Name the incident the roll call follows."
+    if on > timezone.localdate():
+        errors["on"] = "A roll call is held today or on a past day, not in advance."
+    note = " ".join(str(note or "").split())
+    if len(note) > 255:
+        errors["note"] = "At most 255 characters."
+    if errors:
+        raise ValidationError(errors)
+    roll = RollCall.objects.create(
+        reason=reason,
+        note=note,
+        incident=incident,
+        on=on,
+        opened_at=timezone.now(),
+        opened_by=actor,
+    )
+    roll.blocks.set(blocks)
+    expected = (
+        allocated_on(on)
+        .filter(unit__block__in=blocks, person__merged_into__isnull=True)
+        .filter(person__removed_at__isnull=True)
+        .values_list("person_id", "unit_id", "unit__block_id")
+    )
+    RollCallLine.objects.bulk_create(
+        [RollCallLine(roll_call=roll, person_id=p, unit_id=u, block_id=b) for p, u, b in expected],
+        batch_size=2000,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        object_type="roll_call",
+        object_id=roll.pk,
+        detail=f"{reason} on {on}: blocks {', '.join(b.code for b in blocks)}",
+    )
+    return roll
+
+
+def _seen_at(day: dt.date) -> dt.datetime:
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12, 0)))
+
+
+@transaction.atomic
+def rollcall_mark(*, actor, roll_call: RollCall, person: Person, status: str) -> RollCallLine:
+    """Mark one expected resident. Present is a head-count sighting (a presence event);
+    killed and injured after an incident link the person as its victim (a death enters
+    the ledger once); killed otherwise is a death on the roll call's date, once."""
+    from onward.incidents.models import Victim
+    from onward.incidents.services import victim_link
+    from onward.movements.services import death_record_once
+
+    require(actor, "presence.rollcall")
+    roll = RollCall.objects.select_for_update().get(pk=roll_call.pk)
+    if not roll.is_open:
+        raise ValidationError({"roll_call": f"Roll call {roll.pk} is closed."})
+    if status not in Status.values:
+        raise ValidationError({"status": f"One of: {', '.join(Status.values)}."})
+    line = RollCallLine.objects.select_for_update().filter(roll_call=roll, person=person).first()
+    if line is None:
+        raise ValidationError(
+            {
+                "person": f"{person.person_id} is not expected at roll call {roll.pk}: "
+                f"not housed in its blocks on {roll.on}. Nothing recorded."
+            }
+        )
+    if line.status == status:
+        return line
+    if line.status == Status.KILLED:
+        raise ValidationError(
+            {
+                "status": f"{person.person_id} is recorded as killed: correct the departure "
+                "in movements first."
+            }
+        )
+    if status == Status.PRESENT and person.departure_date is None:
+        presence_record(
+            actor=actor,
+            checkpoint=f"roll call {roll.pk}",
+            person=person,
+            method=PresenceEvent.Method.HEADCOUNT,
+            at=_seen_at(roll.on),
+        )
+    elif status in (Status.KILLED, Status.INJURED) and roll.incident is not None:
+        outcome = Victim.Outcome.KILLED if status == Status.KILLED else Victim.Outcome.INJURED
+        victim_link(actor=actor, incident=roll.incident, person=person, outcome=outcome)
+    elif status == Status.KILLED:
+        try:
+            death_record_once(
+                actor=actor, person=person, on=roll.on, note=f"killed: roll call {roll.pk}"
+            )
+        except ValidationError as exc:
+            raise ValidationError({"person": exc.messages}) from exc
+    before = line.status
+    line.status, line.marked_at, line.marked_by = status, timezone.now(), actor
+    line.save(update_fields=["status", "marked_at", "marked_by"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="roll_call",
+        object_id=roll.pk,
+        changes={person.person_id: [before, status]},
+        detail=f"line {person.person_id}: {status}",
+    )
+    return line
+
+
+@transaction.atomic
+def rollcall_close(*, actor, roll_call: RollCall) -> int:
+    """Close an open roll call: every line not marked becomes unknown. Returns how many."""
+    require(actor, "presence.rollcall")
+    roll = RollCall.objects.select_for_update().get(pk=roll_call.pk)
+    if not roll.is_open:
+        raise ValidationError({"roll_call": f"Roll call {roll.pk} is already closed."})
+    now = timezone.now()
+    unknown = RollCallLine.objects.filter(roll_call=roll, status="").update(
+        status=Status.UNKNOWN, marked_at=now, marked_by=actor
+    )
+    roll.closed_at, roll.closed_by = now, actor
+    roll.save(update_fields=["closed_at", "closed_by"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="roll_call",
+        object_id=roll.pk,
+        changes={"state": ["open", "closed"]},
+        detail=f"closed; {unknown} unmarked lines unknown",
+    )
+    return unknown
+
+
+def blocks_of_site(site) -> list[Block]:
+    return list(Block.objects.filter(site=site))
