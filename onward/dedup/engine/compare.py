@@ -102,9 +102,26 @@ def _name_levels(
     return lev
 
 
+# Day and month a registry writes when only the year is known (UNHCR and many civil
+# registries: 1 January; some: 1 July, mid-year).
+PLACEHOLDER_DAY_MONTHS = ((1, 1), (7, 1))
+
+
+def placeholder_day_month(month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Whether each (month, day) is a placeholder for an unknown day and month."""
+    out = np.zeros(len(month), bool)
+    for m, d in PLACEHOLDER_DAY_MONTHS:
+        out |= (month == m) & (day == d)
+    return out
+
+
 def _date_levels(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
     """exact / partial-compatible / day-month swapped / two of three parts / year off by one
     with the known parts otherwise compatible / different.
+
+    1 January and 1 July against another date are a year-only date (placeholders for an
+    unknown day and month): the same year is partial-compatible, one year apart "year off
+    by one", never "different" for the day and month alone.
 
     A YYYY-MM date whose month is the other date's day counts as swapped.  Two full
     dates of the same year with another month AND day are "different": a clerk
@@ -113,6 +130,13 @@ def _date_levels(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray) -
     """
     ya, ma, da = (c[ia].astype(np.int32) for c in (ds_a.year, ds_a.month, ds_a.day))
     yb, mb, db = (c[ib].astype(np.int32) for c in (ds_b.year, ds_b.month, ds_b.day))
+    # A placeholder day and month (1 January, 1 July) means "day and month unknown" when
+    # the other date differs: compared on the year only (same year / one year apart).
+    same = (ya == yb) & (ma == mb) & (da == db)
+    for m, d in ((ma, da), (mb, db)):
+        unknown = placeholder_day_month(m, d) & ~same
+        m[unknown] = 0
+        d[unknown] = 0
     full = (ma > 0) & (da > 0) & (mb > 0) & (db > 0)
     month_ok = (ma == 0) | (mb == 0) | (ma == mb)
     day_ok = (da == 0) | (db == 0) | (da == db)
