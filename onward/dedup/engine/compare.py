@@ -13,7 +13,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from .names import similarity_of_pairs
+from .names import _spelled, _word_key, similarity_of_pairs
 from .prepare import Dataset
 
 NULL = -1
@@ -83,11 +83,19 @@ def _cpdist(strings: list[str], scorer, **kwargs) -> Callable[[np.ndarray, np.nd
 
 
 def _name_levels(
-    ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray, ib: np.ndarray
+    ds_a: Dataset, ds_b: Dataset, f: str, ia: np.ndarray, ib: np.ndarray, f_b: str | None = None
 ) -> np.ndarray:
-    """exact (4) / same key (3) / high similarity (2) / similar (1) / different (0)."""
-    na, nb = ds_a.name_norm[f][ia], ds_b.name_norm[f][ib]
-    ka, kb = ds_a.name_key[f][ia], ds_b.name_key[f][ib]
+    """exact (4) / same key (3) / high similarity (2) / similar (1) / different (0).
+
+    Field f of the a side against field f_b (default f) of the b side.  Two registration
+    slips count as "high similarity" whatever the string similarity says (short names
+    score low on Jaro-Winkler for one letter): one consonant mistyped, dropped, added or
+    two letters transposed (see consonant_slip), and, for given names, a middle or
+    compound part left out (Noor Walid / Walid, see dropped_part).
+    """
+    f_b = f_b or f
+    na, nb = ds_a.name_norm[f][ia], ds_b.name_norm[f_b][ib]
+    ka, kb = ds_a.name_key[f][ia], ds_b.name_key[f_b][ib]
     lev = np.zeros(len(ia), np.int8)
     lev[ka == kb] = 3
     lev[na == nb] = 4
@@ -99,7 +107,91 @@ def _name_levels(
     )
     lev[todo[sim >= NAME_SIMILAR]] = 1
     lev[todo[sim >= NAME_HIGH]] = 2
+    low = todo[sim < NAME_HIGH]
+    given = "given_name" in (f, f_b)
+    slip = _unique_pairs_apply(
+        na[low], nb[low], lambda lo, hi: _registration_slips(strings, lo, hi, given)
+    )
+    lev[low[slip > 0]] = 2
     return lev
+
+
+def _vowels(spelled: str) -> str:
+    return "".join(c for c in spelled if c in "aeiou")
+
+
+def consonant_slip(na: str, nb: str) -> bool:
+    """One keystroke between two normalised names that leaves the vowels as they are: a
+    consonant substituted, dropped or added, or two neighbours transposed (Rania/Ramia,
+    Sara/Saar, Tariq/Tarik), in the spelled forms, both of at least four letters.
+
+    Not a slip: a vowel changed (Hanan/Hanin, Samir/Samar are other names) or the first
+    letter changed (Jamal/Kamal, Rami/Sami: rhyming names of brothers and sisters).
+    """
+    sa, sb = _spelled(na.replace(" ", "")), _spelled(nb.replace(" ", ""))
+    return (
+        min(len(sa), len(sb)) >= 4
+        and sa[0] == sb[0]
+        and _vowels(sa) == _vowels(sb)
+        and OSA.distance(sa, sb, score_cutoff=2) <= 1
+    )
+
+
+def dropped_part(na: str, nb: str) -> bool:
+    """One given name is the other with a part left out (Noor Walid / Walid, Mohammad
+    Saeed / Saeed, Lina Ali / Leena): every word of the shorter has the key of a word of
+    the longer, which has more words."""
+    ta, tb = na.split(), nb.split()
+    if len(ta) == len(tb):
+        return False
+    short, long_ = (ta, tb) if len(ta) < len(tb) else (tb, ta)
+    keys = {_word_key(t) for t in long_}
+    return all(_word_key(t) in keys for t in short)
+
+
+def _registration_slips(
+    strings: list[str], lo: np.ndarray, hi: np.ndarray, given: bool
+) -> np.ndarray:
+    """1.0 where consonant_slip (or, for given names, dropped_part) holds, else 0.0.
+
+    Vectorised: the forms are computed once per distinct string, the OSA distances in C
+    for the pairs whose first letter and vowels agree; dropped_part runs in Python only
+    for the pairs whose word counts differ."""
+    out = np.zeros(len(lo), np.float32)
+    if not len(lo):
+        return out
+    used, inv = np.unique(np.concatenate([lo, hi]), return_inverse=True)
+    names = [strings[x] for x in used.tolist()]
+    spelled = np.array([_spelled(nm.replace(" ", "")) for nm in names], dtype=object)
+    first = _intern_ids([sp[:1] for sp in spelled])
+    vowels = _intern_ids([_vowels(sp) for sp in spelled])
+    length = np.array([len(sp) for sp in spelled], np.int64)
+    a, b = inv[: len(lo)], inv[len(lo) :]
+    maybe = np.nonzero(
+        (first[a] == first[b]) & (vowels[a] == vowels[b]) & (np.minimum(length[a], length[b]) >= 4)
+    )[0]
+    if len(maybe):
+        dist = process.cpdist(
+            spelled[a[maybe]],
+            spelled[b[maybe]],
+            scorer=OSA.distance,
+            score_cutoff=2,
+            dtype=np.int32,
+            workers=-1,
+        )
+        out[maybe[dist <= 1]] = 1.0
+    if given:
+        words = np.array([nm.count(" ") for nm in names], np.int64)
+        for k in np.nonzero((words[a] != words[b]) & (out == 0))[0].tolist():
+            if dropped_part(names[a[k]], names[b[k]]):
+                out[k] = 1.0
+    return out
+
+
+def _intern_ids(values: list[str]) -> np.ndarray:
+    """Equal ids for equal strings."""
+    ids: dict[str, int] = {}
+    return np.fromiter((ids.setdefault(v, len(ids)) for v in values), np.int64, len(values))
 
 
 # Day and month a registry writes when only the year is known (UNHCR and many civil
@@ -211,12 +303,26 @@ def compare(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray) -> np.
 def _fix_swapped_names(
     ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray, cols: list[np.ndarray]
 ) -> None:
-    """Given and family name entered in each other's place count as a same-key agreement."""
+    """Given and family name entered in each other's place: when one of them has the key
+    of the other's swapped field, both are compared crosswise (so the other may carry a
+    typo or another spelling too) and the crosswise levels, capped at "same key", replace
+    the direct ones if both are at least "high similarity" and better than the direct pair.
+    """
     ga, fa = ds_a.name_key["given_name"][ia], ds_a.name_key["family_name"][ia]
     gb, fb = ds_b.name_key["given_name"][ib], ds_b.name_key["family_name"][ib]
-    swapped = (ga >= 0) & (fa >= 0) & (ga == fb) & (fa == gb) & (ga != fa)
-    for c in cols[:2]:
-        c[swapped] = np.maximum(c[swapped], 3)
+    given, family = cols[0], cols[1]
+    direct = np.minimum(given, family)
+    known = (ga >= 0) & (fa >= 0) & (gb >= 0) & (fb >= 0)
+    sel = np.nonzero(known & (direct < 3) & ((ga == fb) | (fa == gb)) & (ga != fa))[0]
+    if not len(sel):
+        return
+    cross_g = _name_levels(ds_a, ds_b, "given_name", ia[sel], ib[sel], "family_name")
+    cross_f = _name_levels(ds_a, ds_b, "family_name", ia[sel], ib[sel], "given_name")
+    cross = np.minimum(cross_g, cross_f)
+    ok = (cross >= 2) & (cross > direct[sel])
+    swapped = sel[ok]
+    given[swapped] = np.maximum(given[swapped], np.minimum(cross_g[ok], 3))
+    family[swapped] = np.maximum(family[swapped], np.minimum(cross_f[ok], 3))
 
 
 def veto(levels: np.ndarray) -> np.ndarray:

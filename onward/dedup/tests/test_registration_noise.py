@@ -52,3 +52,71 @@ def test_a_child_recorded_on_first_of_january_is_not_taken_for_a_sibling():
     # a sibling born two years later, even on a 1 January, still is one
     c = person("Soraya", "Jafari", "Munir", "2020-01-01", "F")
     assert veto(levels(a, c)[None, :])[0]
+
+
+def given_level(a: str, b: str, father: str = "Nasir") -> int:
+    return int(levels(person(a, "Masri", father, "1990-09-05"), person(b, "Masri", father))[GIVEN])
+
+
+def test_one_mistyped_consonant_is_high_similarity():
+    from onward.dedup.engine.compare import consonant_slip
+
+    assert consonant_slip("rania", "ramia")  # adjacent key
+    assert consonant_slip("tariq", "tarik") and consonant_slip("hamza", "hazma")  # transposed
+    assert consonant_slip("mahmoud", "mahmud")
+    for a, b in [("hanan", "hanin"), ("samir", "samar"), ("jamal", "kamal"), ("rami", "sami")]:
+        assert not consonant_slip(a, b), (a, b)  # another vowel or first letter: other names
+    assert given_level("Rania", "Ramia") == 2
+    assert given_level("Jamal", "Kamal") <= 1
+
+
+def test_a_dropped_middle_name_is_high_similarity():
+    from onward.dedup.engine.compare import dropped_part
+
+    assert dropped_part("noor walid", "walid") and dropped_part("lina ali", "leena")
+    assert not dropped_part("walid", "khaled") and not dropped_part("noor walid", "ali walid")
+    assert given_level("Noor Walid", "Walid") == 2
+    assert given_level("Mohammad Saeed", "Saeed") == 2
+    # only given names: a double family name with a part left out stays as it was
+    lv = levels(person("Ali", "Hashemi Rafsanjani", "Akbar"), person("Ali", "Hashemi", "Akbar"))
+    assert lv[FAMILY] <= 1
+
+
+def test_a_re_registration_with_a_slip_in_the_given_name_is_not_a_sibling():
+    a = person("Rania", "al-Saadi", "Behrouz", "1962-04-23", "F")
+    b = person("Ramia", "Saadee", "Behrouz", "1962-04-23", "F")
+    assert not veto(levels(a, b)[None, :])[0]
+    sister = person("Reem", "al-Saadi", "Behrouz", "1962-04-23", "F")  # a twin
+    assert veto(levels(a, sister)[None, :])[0]
+
+
+def test_swapped_given_and_family_with_another_spelling_are_compared_crosswise():
+    a = person("Hassan", "al-Rubaie", "Nabil", "1985-11-02")
+    b = person("al-Rubaie", "Khassan", "Nabil", "1985-11-02")
+    lv = levels(a, b)
+    assert lv[GIVEN] >= 2 and lv[FAMILY] == 3  # crosswise: high similarity, same name
+    assert not veto(lv[None, :])[0]
+    # an exact swap keeps its old levels (same key on both, never "exact")
+    lv = levels(person("Hamza", "Tamimi"), person("Tamimi", "Hamza"))
+    assert lv[GIVEN] == 3 and lv[FAMILY] == 3
+    # not a swap: one crosswise name agrees, the other is another name
+    lv = levels(person("Hassan", "Omar", "Ali"), person("Omar", "Karim", "Ali"))
+    assert lv[GIVEN] == 0
+
+
+def test_vectorised_slips_equal_the_scalar_rules():
+    from itertools import combinations
+
+    from onward.dedup.engine.compare import _registration_slips, consonant_slip, dropped_part
+    from onward.dedup.engine.names import normalise
+
+    raw = "Rania Ramia Rana Tariq Tarik Hamza Hazma Hanan Hanin Jamal Kamal Noor Walid|Walid"
+    names = sorted({normalise(x) for x in raw.replace("|", " ").split()} | {"noor walid"})
+    lo, hi = (np.array(x) for x in zip(*combinations(range(len(names)), 2), strict=True))
+    for given in (False, True):
+        got = _registration_slips(names, lo, hi, given)
+        want = [
+            consonant_slip(names[x], names[y]) or (given and dropped_part(names[x], names[y]))
+            for x, y in zip(lo.tolist(), hi.tolist(), strict=True)
+        ]
+        assert (got > 0).tolist() == want
