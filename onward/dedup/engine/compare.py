@@ -120,33 +120,60 @@ def _vowels(spelled: str) -> str:
     return "".join(c for c in spelled if c in "aeiou")
 
 
+def _slip_forms(norm: str) -> tuple[str, str, str]:
+    """The forms a slip is looked for in: the joined name as written, its spelled form,
+    and the spelled form with kh read as h (Cyrillic-style Х for ح: Khassan, Mukhammad)."""
+    joined = norm.replace(" ", "")
+    spelled = _spelled(joined)
+    return joined, spelled, _spelled(joined.replace("kh", "h"))
+
+
+def _one_slip_in(sa: str, sb: str) -> bool:
+    """sa and sb (>= 4 letters, same first letter) one keystroke apart, where the
+    keystroke is not a vowel for another vowel, nor a vowel dropped or added."""
+    if min(len(sa), len(sb)) < 4 or sa[0] != sb[0]:
+        return False
+    va, vb = _vowels(sa), _vowels(sb)
+    same_vowels = va == vb
+    vowel_for_consonant = len(sa) == len(sb) and abs(len(va) - len(vb)) == 1
+    return (same_vowels or vowel_for_consonant) and OSA.distance(sa, sb, score_cutoff=2) <= 1
+
+
 def consonant_slip(na: str, nb: str) -> bool:
     """One keystroke between two normalised names that leaves the vowels as they are: a
-    consonant substituted, dropped or added, or two neighbours transposed (Rania/Ramia,
-    Sara/Saar, Tariq/Tarik), in the spelled forms, both of at least four letters.
+    consonant substituted, dropped or added, a vowel typed as a consonant (Amal/Amsl), or
+    two neighbours transposed (Rania/Ramia, Sara/Saar, Farhad/Fahrad), in the names as
+    written or spelled (kh also read as h: Wahid/Wakhid), both of at least four letters.
 
-    Not a slip: a vowel changed (Hanan/Hanin, Samir/Samar are other names) or the first
-    letter changed (Jamal/Kamal, Rami/Sami: rhyming names of brothers and sisters).
+    Not a slip: a vowel changed, dropped or added (Hanan/Hanin, Rania/Rana are other
+    names) or the first letter changed (Jamal/Kamal, Rami/Sami: rhyming names of
+    brothers and sisters).
     """
-    sa, sb = _spelled(na.replace(" ", "")), _spelled(nb.replace(" ", ""))
-    return (
-        min(len(sa), len(sb)) >= 4
-        and sa[0] == sb[0]
-        and _vowels(sa) == _vowels(sb)
-        and OSA.distance(sa, sb, score_cutoff=2) <= 1
-    )
+    return any(_one_slip_in(x, y) for x, y in zip(_slip_forms(na), _slip_forms(nb), strict=True))
+
+
+def _given_words(norm: str) -> list[str]:
+    """Words of a given name, an Abdul- compound counted as two (Abdul Khaled / Khaled)."""
+    out = []
+    for w in norm.split():
+        if w.startswith("abdul") and len(w) >= 8 and w != "abdullah":
+            out += ["abdul", w[5:]]
+        else:
+            out.append(w)
+    return out
 
 
 def dropped_part(na: str, nb: str) -> bool:
     """One given name is the other with a part left out (Noor Walid / Walid, Mohammad
-    Saeed / Saeed, Lina Ali / Leena): every word of the shorter has the key of a word of
-    the longer, which has more words."""
-    ta, tb = na.split(), nb.split()
+    Saeed / Saeed, Abdul Khaled / Khaled, Lina Ali / Leena, Gul Farhad / Farkhad): the
+    longer has more words, and every word of the shorter has the key of a word of the
+    longer or is one slip from it (consonant_slip)."""
+    ta, tb = _given_words(na), _given_words(nb)
     if len(ta) == len(tb):
         return False
     short, long_ = (ta, tb) if len(ta) < len(tb) else (tb, ta)
     keys = {_word_key(t) for t in long_}
-    return all(_word_key(t) in keys for t in short)
+    return all(_word_key(t) in keys or any(consonant_slip(t, u) for u in long_) for t in short)
 
 
 def _registration_slips(
@@ -155,33 +182,42 @@ def _registration_slips(
     """1.0 where consonant_slip (or, for given names, dropped_part) holds, else 0.0.
 
     Vectorised: the forms are computed once per distinct string, the OSA distances in C
-    for the pairs whose first letter and vowels agree; dropped_part runs in Python only
-    for the pairs whose word counts differ."""
+    for the pairs whose first letter, length and vowels allow a slip; dropped_part runs
+    in Python only for the pairs whose word counts differ."""
     out = np.zeros(len(lo), np.float32)
     if not len(lo):
         return out
     used, inv = np.unique(np.concatenate([lo, hi]), return_inverse=True)
     names = [strings[x] for x in used.tolist()]
-    spelled = np.array([_spelled(nm.replace(" ", "")) for nm in names], dtype=object)
-    first = _intern_ids([sp[:1] for sp in spelled])
-    vowels = _intern_ids([_vowels(sp) for sp in spelled])
-    length = np.array([len(sp) for sp in spelled], np.int64)
     a, b = inv[: len(lo)], inv[len(lo) :]
-    maybe = np.nonzero(
-        (first[a] == first[b]) & (vowels[a] == vowels[b]) & (np.minimum(length[a], length[b]) >= 4)
-    )[0]
-    if len(maybe):
-        dist = process.cpdist(
-            spelled[a[maybe]],
-            spelled[b[maybe]],
-            scorer=OSA.distance,
-            score_cutoff=2,
-            dtype=np.int32,
-            workers=-1,
-        )
-        out[maybe[dist <= 1]] = 1.0
+    all_forms = [_slip_forms(nm) for nm in names]
+    for k in range(3):
+        forms = np.array([f[k] for f in all_forms], dtype=object)
+        first = _intern_ids([f[:1] for f in forms])
+        vowels = [_vowels(f) for f in forms]
+        vowel_id = _intern_ids(vowels)
+        n_vowels = np.array([len(v) for v in vowels], np.int64)
+        length = np.array([len(f) for f in forms], np.int64)
+        same_vowels = vowel_id[a] == vowel_id[b]
+        vowel_for_consonant = (length[a] == length[b]) & (np.abs(n_vowels[a] - n_vowels[b]) == 1)
+        maybe = np.nonzero(
+            (out == 0)
+            & (first[a] == first[b])
+            & (np.minimum(length[a], length[b]) >= 4)
+            & (same_vowels | vowel_for_consonant)
+        )[0]
+        if len(maybe):
+            dist = process.cpdist(
+                forms[a[maybe]],
+                forms[b[maybe]],
+                scorer=OSA.distance,
+                score_cutoff=2,
+                dtype=np.int32,
+                workers=-1,
+            )
+            out[maybe[dist <= 1]] = 1.0
     if given:
-        words = np.array([nm.count(" ") for nm in names], np.int64)
+        words = np.array([len(_given_words(nm)) for nm in names], np.int64)
         for k in np.nonzero((words[a] != words[b]) & (out == 0))[0].tolist():
             if dropped_part(names[a[k]], names[b[k]]):
                 out[k] = 1.0
