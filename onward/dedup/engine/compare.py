@@ -270,7 +270,9 @@ def _date_levels(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray) -
     day_ok = (da == 0) | (db == 0) | (da == db)
     lev = np.zeros(len(ia), np.int8)
     lev[(np.abs(ya - yb) == 1) & ~full & month_ok & day_ok] = 1
-    two = full & (((ya == yb) & ((ma == mb) | (da == db))) | ((ma == mb) & (da == db)))
+    two = full & (
+        ((ya == yb) & ((ma == mb) | (da == db))) | ((ma == mb) & (da == db) & _year_slip(ya, yb))
+    )
     lev[two] = 2
     lev[full & (ya == yb) & (ma == db) & (da == mb) & (ma != da)] = 3
     # YYYY-MM against a full date whose DAY is that month: the month and day were swapped
@@ -281,6 +283,18 @@ def _date_levels(ds_a: Dataset, ds_b: Dataset, ia: np.ndarray, ib: np.ndarray) -
     lev[full & (ya == yb) & (ma == mb) & (da == db)] = 5
     lev[(ya == 0) | (yb == 0)] = NULL
     return lev
+
+
+def _year_slip(ya: np.ndarray, yb: np.ndarray) -> np.ndarray:
+    """Years one apart, or one digit mistyped, or the last two digits transposed (1985 /
+    1958): what a clerk's slip or a wrong calendar conversion gives; a mother and her
+    daughter born on the same day and month decades apart are not "two of three"."""
+    diff = ya != yb
+    digits = [(y // 1000 % 10, y // 100 % 10, y // 10 % 10, y % 10) for y in (ya, yb)]
+    n_diff = sum((p != q).astype(np.int32) for p, q in zip(*digits, strict=True))
+    swapped = (digits[0][2] == digits[1][3]) & (digits[0][3] == digits[1][2])
+    swapped &= (digits[0][0] == digits[1][0]) & (digits[0][1] == digits[1][1])
+    return diff & ((np.abs(ya - yb) == 1) | (n_diff == 1) | swapped)
 
 
 def _code_levels(a: np.ndarray, b: np.ndarray) -> np.ndarray:

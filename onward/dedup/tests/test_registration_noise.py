@@ -128,3 +128,11 @@ def test_vectorised_slips_equal_the_scalar_rules():
             for x, y in zip(lo.tolist(), hi.tolist(), strict=True)
         ]
         assert (got > 0).tolist() == want
+
+
+def test_same_day_and_month_is_two_of_three_only_for_a_year_slip():
+    assert date_level("1982-12-22", "1981-12-22") == "two_of_three"  # one year apart
+    assert date_level("1982-12-22", "1992-12-22") == "two_of_three"  # one digit
+    assert date_level("1985-12-22", "1958-12-22") == "two_of_three"  # last two transposed
+    # a mother and a daughter of the same name born on the same day, 56 years apart
+    assert date_level("1961-01-08", "2017-01-08") == "different"
