@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import process
@@ -128,6 +129,17 @@ def _slip_forms(norm: str) -> tuple[str, str, str]:
     return joined, spelled, _spelled(joined.replace("kh", "h"))
 
 
+@lru_cache(maxsize=500_000)
+def _slip_features(norm: str) -> tuple[tuple[str, int, int, int, int], ...]:
+    """Per slip form: (form, first letter, hash of its vowels, number of vowels, length);
+    cached, so a million records' names are read once, not once per chunk."""
+    out = []
+    for form in _slip_forms(norm):
+        vowels = _vowels(form)
+        out.append((form, ord(form[:1] or " "), hash(vowels), len(vowels), len(form)))
+    return tuple(out)
+
+
 def _one_slip_in(sa: str, sb: str) -> bool:
     """sa and sb (>= 4 letters, same first letter) one keystroke apart, where the
     keystroke is not a vowel for another vowel, nor a vowel dropped or added."""
@@ -152,6 +164,7 @@ def consonant_slip(na: str, nb: str) -> bool:
     return any(_one_slip_in(x, y) for x, y in zip(_slip_forms(na), _slip_forms(nb), strict=True))
 
 
+@lru_cache(maxsize=500_000)
 def _given_words(norm: str) -> list[str]:
     """Words of a given name, an Abdul- compound counted as two (Abdul Khaled / Khaled)."""
     out = []
@@ -190,14 +203,11 @@ def _registration_slips(
     used, inv = np.unique(np.concatenate([lo, hi]), return_inverse=True)
     names = [strings[x] for x in used.tolist()]
     a, b = inv[: len(lo)], inv[len(lo) :]
-    all_forms = [_slip_forms(nm) for nm in names]
+    feats = [_slip_features(nm) for nm in names]
     for k in range(3):
-        forms = np.array([f[k] for f in all_forms], dtype=object)
-        first = _intern_ids([f[:1] for f in forms])
-        vowels = [_vowels(f) for f in forms]
-        vowel_id = _intern_ids(vowels)
-        n_vowels = np.array([len(v) for v in vowels], np.int64)
-        length = np.array([len(f) for f in forms], np.int64)
+        forms = np.array([f[k][0] for f in feats], dtype=object)
+        num = np.array([f[k][1:] for f in feats], np.int64).reshape(len(feats), 4)
+        first, vowel_id, n_vowels, length = num.T
         same_vowels = vowel_id[a] == vowel_id[b]
         vowel_for_consonant = (length[a] == length[b]) & (np.abs(n_vowels[a] - n_vowels[b]) == 1)
         maybe = np.nonzero(
@@ -222,12 +232,6 @@ def _registration_slips(
             if dropped_part(names[a[k]], names[b[k]]):
                 out[k] = 1.0
     return out
-
-
-def _intern_ids(values: list[str]) -> np.ndarray:
-    """Equal ids for equal strings."""
-    ids: dict[str, int] = {}
-    return np.fromiter((ids.setdefault(v, len(ids)) for v in values), np.int64, len(values))
 
 
 # Day and month a registry writes when only the year is known (UNHCR and many civil
