@@ -537,7 +537,6 @@ def relocation_case_detail(*, user, case: Case) -> dict:
     checks = (
         list(ExitCheck.objects.filter(submission=open_sub).select_related("by")) if open_sub else []
     )
-    done = {c.kind for c in checks}
     return {
         "case": case,
         "rc": rc,
@@ -546,7 +545,6 @@ def relocation_case_detail(*, user, case: Case) -> dict:
         "submissions": submissions,
         "open_submission": open_sub,
         "exit_checks": checks,
-        "pending_checks": [k for k in ExitCheck.Kind if k.value not in done],
         "actions": actions,
         "usage": case_usage(case),
         "time_in_states": time_in_states(case),
