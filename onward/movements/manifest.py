@@ -1,4 +1,5 @@
-"""The transfer manifest as a PDF: one row per person, grouped by case.
+"""The transfer manifest as a PDF: one row per person, grouped by case, with the travel
+document (number, expiry), the assistance codes (WCHR, STCR, MEDA, OXYG) and the escort.
 
 Names print in the script they were registered in (Arabic, Persian, Latin, or mixed on
 one line), shaped and in the right order, in fonts embedded in the file (onward.pdf).
@@ -18,6 +19,10 @@ COLUMNS = [
     "Born",
     "Nat.",
     "Document",
+    "Travel doc.",
+    "Expires",
+    "Assist.",
+    "Escort",
     "Boarded",
 ]
 
@@ -63,10 +68,14 @@ def manifest_pdf_bytes(transfer, rows: list[dict]) -> bytes:
             r["birth_date"],
             r["nationality"],
             r["document_number"],
+            r["travel_document"],
+            r["travel_document_expiry"],
+            r["assistance"],
+            r["escort"],
             "",
         ]
         for i, r in enumerate(rows, 1)
     ]
     # The boarding column is ticked by hand: wide enough for a pen.
-    pdf.grid(data, size=8.5, min_widths=[0] * 11 + [60])
+    pdf.grid(data, size=7.5, min_widths=[0] * 15 + [50])
     return pdf.output()

@@ -222,6 +222,28 @@ class ManifestLine(models.Model):
         return f"{self.case_id} on transfer {self.transfer_id}"
 
 
+class HeldBack(models.Model):
+    """A member of a case on the manifest who stays behind (medical hold, a requirement
+    not met) while the rest of the family flies: the case stays open for them."""
+
+    line = models.ForeignKey(ManifestLine, on_delete=models.PROTECT, related_name="held_back")
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=255)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    held_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "person"], name="held_back_once_per_line")
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} held back from line {self.line_id}"
+
+
 class ReportedDeparture(models.Model):
     """Departures that Onward knows only as a source's figure, from a place whose
     residents it does not register one by one: the origin camp, before its residents

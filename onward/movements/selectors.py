@@ -108,15 +108,66 @@ def transfer_list(*, user, status: str = "") -> QuerySet:
 def transfer_detail(*, user, transfer: Transfer) -> dict:
     """The transfer with its manifest (lines on it, and no-shows taken off), audited."""
     audit_read(actor=user, obj=transfer)
-    lines = list(transfer.lines.select_related("case", "removed_by").prefetch_related("persons"))
+    lines = list(
+        transfer.lines.select_related("case", "removed_by").prefetch_related(
+            "persons", "held_back__person"
+        )
+    )
     on = [line for line in lines if line.removed_at is None]
     return {
         "transfer": transfer,
         "lines": on,
+        "travellers": travellers_blockers(transfer, on),
         "removed": [line for line in lines if line.removed_at is not None],
         "persons": sum(len(line.persons.all()) for line in on),
         "date_changes": transfer_date_changes(transfer),
     }
+
+
+def travellers_blockers(transfer: Transfer, lines) -> dict[int, list[dict]]:
+    """{line pk: [{person, ready, blockers (in words)}]} on the transfer's date: what
+    stands between each traveller and the flight (planning), computed, never stored."""
+    from onward.readiness.selectors import persons_readiness, reasons
+
+    ids = [p.pk for line in lines for p in line.persons.all()]
+    ready = persons_readiness(ids, transfer.country, transfer.date, transfer.pledge_id)
+    return {
+        line.pk: [
+            {"person": p, "ready": ready[p.pk].ready, "blockers": reasons(ready[p.pk])}
+            for p in sorted(line.persons.all(), key=lambda p: p.person_id)
+        ]
+        for line in lines
+    }
+
+
+def candidates_blockers(transfer: Transfer, cases) -> list[dict]:
+    """Cases that may still go on the transfer, each member's blockers on its date."""
+    from onward.readiness.selectors import persons_readiness, reasons
+
+    members = {
+        c.pk: [
+            p
+            for p in c.members.all()
+            if not p.merged_into_id and not p.removed_at and not p.departure_date
+        ]
+        for c in cases
+    }
+    ids = [p.pk for ms in members.values() for p in ms]
+    ready = persons_readiness(ids, transfer.country, transfer.date, transfer.pledge_id)
+    return [
+        {
+            "case": c,
+            "persons": len(members[c.pk]),
+            "ready": all(ready[p.pk].ready for p in members[c.pk]),
+            "blocked": [
+                {"person": p, "blockers": reasons(ready[p.pk])}
+                for p in sorted(members[c.pk], key=lambda p: p.person_id)
+                if not ready[p.pk].ready
+            ],
+        }
+        for c in cases
+        if members[c.pk]
+    ]
 
 
 def transfer_date_changes(transfer: Transfer) -> list[dict]:
@@ -143,17 +194,34 @@ def transfer_date_changes(transfer: Transfer) -> list[dict]:
 
 
 def manifest_rows(transfer: Transfer) -> list[dict]:
-    """One row per person on the manifest (no-shows left out), in case order."""
-    rows = []
-    for line in (
+    """One row per person on the manifest (no-shows and members held back left out), in
+    case order, with the travel document (number and expiry, from the latest passed
+    travel-document fact by the transfer's date), the assistance codes (IATA: WCHR,
+    STCR, MEDA, OXYG) and whether a medical escort travels."""
+    from onward.readiness.models import Fact, TravelNeed
+
+    lines = list(
         transfer.lines.filter(removed_at__isnull=True)
         .select_related("case")
         .prefetch_related("persons")
         .order_by("case__case_id")
-    ):
+    )
+    ids = [p.pk for line in lines for p in line.persons.all()]
+    documents: dict[int, Fact] = {}
+    for fact in Fact.objects.filter(
+        person_id__in=ids, kind="travel_document", status="passed", on__lte=transfer.date
+    ).order_by("on", "id"):
+        documents[fact.person_id] = fact  # the latest wins
+    needs: dict[int, list[str]] = {}
+    for pk, need in TravelNeed.objects.filter(person_id__in=ids).values_list("person_id", "need"):
+        needs.setdefault(pk, []).append(need)
+    rows = []
+    for line in lines:
         for p in sorted(
             line.persons.all(), key=lambda p: (p.relationship != "principal", p.person_id)
         ):
+            doc = documents.get(p.pk)
+            expiry = doc.valid_until if doc is not None else None
             rows.append(
                 {
                     "case_id": line.case.case_id,
@@ -166,6 +234,10 @@ def manifest_rows(transfer: Transfer) -> list[dict]:
                     "birth_date": p.birth_date_display,
                     "nationality": p.nationality,
                     "document_number": p.document_number,
+                    "travel_document": doc.document_number if doc is not None else "",
+                    "travel_document_expiry": expiry.isoformat() if expiry else "",
+                    "assistance": " ".join(sorted(needs.get(p.pk, []))),
+                    "escort": "MEDA" if "MEDA" in needs.get(p.pk, []) else "",
                 }
             )
     return rows

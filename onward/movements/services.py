@@ -330,18 +330,21 @@ def transfer_plan(*, actor, pledge, date, seats, note: str = ""):
 
 @transaction.atomic
 def transfer_case_add(*, actor, transfer, case: Case):
-    """Puts a case ready for departure under the transfer's pledge on its manifest, with
-    its members present now. Refused: a case not ready, a case already on a planned
-    transfer, more persons than seats."""
+    """Puts a case accepted under the transfer's pledge on its manifest, with its members
+    present now. Refused: a case not accepted there, a case already on a planned
+    transfer, more persons than seats. A traveller not yet ready may be planned (the
+    transfer's page lists their blockers for its date); confirmation refuses them."""
     from onward.movements.models import ManifestLine
-    from onward.relocation.selectors import cases_ready_for_departure
+    from onward.relocation.selectors import cases_awaiting_departure
 
     require(actor, "transfers.manage")
     transfer = _lock_transfer(transfer, status="planned")
     case = Case.objects.select_for_update().get(pk=case.pk)
     errors: dict = {}
-    if not cases_ready_for_departure(pledge=transfer.pledge).filter(pk=case.pk).exists():
-        errors["case"] = f"Case {case.case_id} is not ready for departure under {transfer.pledge}."
+    if not cases_awaiting_departure(pledge=transfer.pledge).filter(pk=case.pk).exists():
+        errors["case"] = (
+            f"Case {case.case_id} is not accepted and awaiting departure under {transfer.pledge}."
+        )
     elif ManifestLine.objects.filter(
         case=case, removed_at__isnull=True, transfer__status="planned"
     ).exists():
@@ -399,13 +402,63 @@ def transfer_case_remove(*, actor, transfer, line, reason: str):
 
 
 @transaction.atomic
+def transfer_person_hold(*, actor, transfer, line, person: Person, reason: str):
+    """Holds one member of a case on the manifest back (medical hold, a requirement not
+    met), with the reason: the rest of the case flies, the case stays open for them.
+    Refused: a person not travelling on the line, no reason, the line's last traveller
+    (take the case off instead)."""
+    from onward.movements.models import HeldBack, ManifestLine
+
+    require(actor, "transfers.manage")
+    transfer = _lock_transfer(transfer, status="planned")
+    line = ManifestLine.objects.select_for_update().get(pk=line.pk, transfer=transfer)
+    reason = " ".join(str(reason or "").split())
+    travelling = set(line.persons.values_list("pk", flat=True))
+    errors: dict = {}
+    if line.removed_at:
+        errors["line"] = "This case is not on the manifest."
+    elif person.pk not in travelling:
+        errors["person"] = f"{person.person_id} does not travel on this line."
+    elif len(travelling) == 1:
+        errors["person"] = (
+            f"{person.person_id} is the case's last traveller: take the case off instead."
+        )
+    if not reason:
+        errors["reason"] = "Say why the person stays behind (medical hold, …)."
+    if errors:
+        raise ValidationError(errors)
+    line.persons.remove(person)
+    held = HeldBack.objects.create(line=line, person=person, reason=reason[:255], held_by=actor)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="transfer",
+        object_id=transfer.pk,
+        detail=f"{person.person_id} of case {line.case.case_id} held back: {reason}"[:255],
+    )
+    return held
+
+
+def travellers_readiness(transfer, person_ids) -> dict:
+    """{person pk: readiness on the transfer's date under its pledge}."""
+    from onward.readiness.selectors import persons_readiness
+
+    return persons_readiness(person_ids, transfer.country, transfer.date, transfer.pledge_id)
+
+
+@transaction.atomic
 def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
     """The transfer departed. In one transaction, under locks on the transfer, its cases
     and their persons: every person on the manifest departs (registry fields and a -1
     ledger entry of kind relocated dated the transfer's day), each case closes as
     relocated (audited) and moves to departed in the relocation workflow, which counts it
-    in its pledge's departed figures. Any failure leaves nothing changed."""
+    in its pledge's departed figures. Any failure leaves nothing changed.
 
+    Every traveller must be ready on the transfer's date (onward.readiness): one who is
+    not is refused by name, with the requirements missing or expired. A case that flies
+    split (members held back) stays open, in its relocation state, for those members;
+    each person departs once, so the ledger counts each once."""
+    from onward.readiness.selectors import reasons
     from onward.registry.services import StaleEdit
     from onward.relocation.services import case_depart
 
@@ -429,6 +482,9 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
         .filter(pk__in=[line.case_id for line in lines])
         .order_by("pk")
     }
+    readiness = travellers_readiness(
+        transfer, [p for line in lines for p in line.persons.values_list("pk", flat=True)]
+    )
     for line in lines:
         case = cases[line.case_id]
         persons = list(
@@ -436,7 +492,8 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
             .filter(pk__in=line.persons.values("pk"))
             .order_by("pk")
         )
-        present = {p.pk for p in _present_members(case)}
+        held = set(line.held_back.values_list("person_id", flat=True))
+        present = {p.pk for p in _present_members(case)} - held
         if present != {p.pk for p in persons}:
             errors[f"case {case.case_id}"] = (
                 "The case's members changed since it was put on the manifest: take it off "
@@ -446,6 +503,11 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
         for person in persons:
             problems: dict = {}
             _check_departure(person, transfer.date, problems)
+            if not readiness[person.pk].ready:
+                problems["readiness"] = (
+                    f"{person.person_id} is not ready on {transfer.date}: "
+                    f"{reasons(readiness[person.pk])}."
+                )
             if problems:
                 errors[person.person_id] = " ".join(problems.values())
                 continue
@@ -456,6 +518,8 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
                 on=transfer.date,
                 note=f"transfer {transfer.pk} to {transfer.country}",
             )
+        if held and _present_members(case):
+            continue  # split: the case stays open for the members held back
         case_depart(case=case, actor=actor, on=transfer.date)
         _case_set_status(
             actor=actor,
@@ -551,6 +615,7 @@ def transfer_line_correct(*, actor, transfer, line, reason: str):
     marked with the reason. Nothing is deleted."""
 
     from onward.movements.models import ManifestLine
+    from onward.relocation.models import RelocationCase
     from onward.relocation.services import case_undepart
 
     require(actor, "transfers.manage")
@@ -579,7 +644,8 @@ def transfer_line_correct(*, actor, transfer, line, reason: str):
         status=Case.Status.OPEN,
         detail=f"transfer {transfer.pk} departure corrected: {reason}",
     )
-    case_undepart(case=case, actor=actor, reason=reason)
+    if RelocationCase.objects.filter(case=case, state="departed").exists():
+        case_undepart(case=case, actor=actor, reason=reason)  # not after a split
     line.removed_at, line.removed_by = timezone.now(), actor
     line.removed_reason = f"corrected after departure: {reason}"[:255]
     line.save(update_fields=["removed_at", "removed_by", "removed_reason"])

@@ -30,6 +30,11 @@ urlpatterns = [
         views.transfer_line_correct,
         name="transfer_line_correct",
     ),
+    path(
+        "transfers/<int:transfer_id>/lines/<int:line_id>/hold/",
+        views.transfer_person_hold,
+        name="transfer_person_hold",
+    ),
     path("transfers/<int:transfer_id>/confirm/", views.transfer_confirm, name="transfer_confirm"),
     path("transfers/<int:transfer_id>/cancel/", views.transfer_cancel, name="transfer_cancel"),
     path(

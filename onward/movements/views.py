@@ -272,7 +272,7 @@ def transfer_create(request):
 @require_safe
 @permission_required("movements.view")
 def transfer_detail(request, transfer_id):
-    from onward.relocation.selectors import cases_ready_for_departure, pledge_figures
+    from onward.relocation.selectors import cases_awaiting_departure, pledge_figures
 
     transfer = transfer_or_404(request, transfer_id)
     detail = selectors.transfer_detail(user=request.user, transfer=transfer)
@@ -280,11 +280,16 @@ def transfer_detail(request, transfer_id):
     ready = []
     if can_manage and transfer.status == "planned":
         on = {line.case_id for line in detail["lines"]}
-        ready = [
-            c
-            for c in cases_ready_for_departure(pledge=transfer.pledge).prefetch_related("members")
-            if c.pk not in on
-        ]
+        ready = selectors.candidates_blockers(
+            transfer,
+            [
+                c
+                for c in cases_awaiting_departure(pledge=transfer.pledge).prefetch_related(
+                    "members"
+                )
+                if c.pk not in on
+            ],
+        )
     return render(
         request,
         "movements/transfer_detail.html",
@@ -343,6 +348,26 @@ def transfer_case_remove(request, transfer_id, line_id):
         return f"Took case {line.case.case_id} off the manifest."
 
     return _transfer_action(request, transfer_id, remove)
+
+
+@require_POST
+@permission_required("transfers.manage")
+def transfer_person_hold(request, transfer_id, line_id):
+    def hold(transfer):
+        line = transfer.lines.get(pk=line_id)
+        person = line.persons.filter(person_id=request.POST.get("person", "")).first()
+        if person is None:
+            raise ValidationError({"person": "Choose a person travelling on this line."})
+        services.transfer_person_hold(
+            actor=request.user,
+            transfer=transfer,
+            line=line,
+            person=person,
+            reason=request.POST.get("reason", ""),
+        )
+        return f"{person.person_id} stays behind; the rest of case {line.case.case_id} flies."
+
+    return _transfer_action(request, transfer_id, hold)
 
 
 @require_POST
@@ -415,6 +440,10 @@ MANIFEST_COLUMNS = (
     "birth_date",
     "nationality",
     "document_number",
+    "travel_document",
+    "travel_document_expiry",
+    "assistance",
+    "escort",
 )
 
 

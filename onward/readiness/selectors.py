@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 
 from onward.readiness import engine
-from onward.readiness.models import Fact, Requirement
+from onward.readiness.models import Fact, Kind, Requirement
 
 
 def requirements_for(country: str, pledge_id: int | None = None) -> list[engine.Requirement]:
@@ -19,11 +21,35 @@ def requirements_for(country: str, pledge_id: int | None = None) -> list[engine.
     ]
 
 
+def facts_of(person_ids: Iterable[int], on: dt.date) -> dict[int, list[engine.Fact]]:
+    """Each person's facts recorded on or before `on`, in the engine's order."""
+    facts: dict[int, list[engine.Fact]] = defaultdict(list)
+    for pk, kind, status, day, until in (
+        Fact.objects.filter(person_id__in=list(person_ids), on__lte=on)
+        .order_by("on", "id")
+        .values_list("person_id", "kind", "status", "on", "valid_until")
+    ):
+        facts[pk].append(engine.Fact(kind, status, day, until))
+    return facts
+
+
 def person_readiness(
     person_id: int, country: str, on: dt.date, pledge_id: int | None = None
 ) -> engine.Readiness:
-    facts = [
-        engine.Fact(f.kind, f.status, f.on, f.valid_until)
-        for f in Fact.objects.filter(person_id=person_id, on__lte=on).order_by("on", "id")
-    ]
+    facts = facts_of([person_id], on)[person_id]
     return engine.evaluate(requirements_for(country, pledge_id), facts, on)
+
+
+def persons_readiness(
+    person_ids: Iterable[int], country: str, on: dt.date, pledge_id: int | None = None
+) -> dict[int, engine.Readiness]:
+    """{person pk: readiness on `on`} for many persons under one country (and pledge)."""
+    ids = list(person_ids)
+    requirements = requirements_for(country, pledge_id)
+    facts = facts_of(ids, on)
+    return {pk: engine.evaluate(requirements, facts[pk], on) for pk in ids}
+
+
+def reasons(readiness: engine.Readiness) -> str:
+    """The blockers in words: "Fitness to travel expired, Visa missing"."""
+    return ", ".join(f"{Kind(b.kind).label} {b.reason}" for b in readiness.blockers)

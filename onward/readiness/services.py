@@ -6,9 +6,11 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onward.accounts import policy
+from onward.readiness import selectors
 from onward.readiness.models import Fact, Requirement
 
 
@@ -68,7 +70,7 @@ def record_fact(
                 _("Your role may not waive %(kind)s (%(permission)s).")
                 % {"kind": kind, "permission": permission}
             )
-    return Fact.objects.create(
+    fact = Fact.objects.create(
         person=person,
         kind=kind,
         status=status,
@@ -79,4 +81,75 @@ def record_fact(
         document_number=document_number,
         document_issuer=document_issuer,
         document_issued_on=document_issued_on,
+    )
+    if person.case_id is not None:
+        follow(user, [person.case])
+    return fact
+
+
+def case_verdicts(cases, on: dt.date) -> dict:
+    """{case: (ready, why)} on `on` for cases with an accepted submission: a case is ready
+    when every member present (its travelling members) is ready under its pledge."""
+    from onward.registry.models import Person
+    from onward.relocation.models import Submission
+
+    subs = {
+        s.case_id: s
+        for s in Submission.objects.filter(
+            case__in=[c.pk for c in cases], decision=Submission.Decision.ACCEPTED
+        ).select_related("pledge")
+    }
+    members: dict[int, list] = {}
+    for p in Person.objects.filter(
+        case__in=list(subs),
+        merged_into__isnull=True,
+        removed_at__isnull=True,
+        departure_date__isnull=True,
+    ).only("pk", "person_id", "case_id"):
+        members.setdefault(p.case_id, []).append(p)
+    verdicts = {}
+    by_pledge: dict[int, list] = {}
+    for case in cases:
+        if case.pk in subs:
+            by_pledge.setdefault(subs[case.pk].pledge_id, []).append(case)
+    for cases_of in by_pledge.values():
+        pledge = subs[cases_of[0].pk].pledge
+        ids = [p.pk for c in cases_of for p in members.get(c.pk, [])]
+        ready = selectors.persons_readiness(ids, pledge.country, on, pledge.pk)
+        for case in cases_of:
+            mine = members.get(case.pk, [])
+            held = [p for p in mine if not ready[p.pk].ready]
+            why = "; ".join(f"{p.person_id}: {selectors.reasons(ready[p.pk])}" for p in held)
+            verdicts[case] = (bool(mine) and not held, why or f"every member ready on {on}")
+    return verdicts
+
+
+def follow(actor, cases, on: dt.date | None = None, at: dt.datetime | dict | None = None) -> list:
+    """Moves the cases' relocation state to what readiness says on `on` (default today):
+    accepted -> ready, or ready -> accepted when a fact failed or expired."""
+    from onward.relocation.services import cases_readiness_follow
+
+    on = on or timezone.localdate()
+    return cases_readiness_follow(actor=actor, verdicts=case_verdicts(cases, on), at=at)
+
+
+# The three checks every case needed before readiness was per country (migration 0002).
+FORMER_EXIT_CHECKS = ("travel_document", "health_assessment", "exit_permit")
+
+
+def requirements_seed(country: str, kinds=FORMER_EXIT_CHECKS, **fields) -> list[Requirement]:
+    """The country's requirements of these kinds, created where missing (setup, demo)."""
+    return [
+        Requirement.objects.get_or_create(
+            country=country, kind=kind, pledge=None, defaults=fields.get(kind, {})
+        )[0]
+        for kind in kinds
+    ]
+
+
+def facts_bulk(user, rows) -> list[Fact]:
+    """Many facts at once, already checked by the caller (demo, backfill): rows are dicts
+    of Fact's fields. Nothing is followed: call follow() with the date it applies to."""
+    return Fact.objects.bulk_create(
+        [Fact(recorded_by=user, **row) for row in rows], batch_size=2000
     )

@@ -71,6 +71,18 @@ def _cell(req: engine.Requirement, facts: list[engine.Fact], on: dt.date) -> str
     return engine.WAIVED if latest.status == engine.WAIVED else engine.PASSED
 
 
+EXPIRING_DAYS = 14
+ACCEPTED_DAYS = 30  # reminders: accepted this many days ago and still not ready
+
+
+def _expires(req: engine.Requirement, facts: list[engine.Fact], on: dt.date) -> dt.date | None:
+    """When the passed fact that meets `req` on `on` stops being valid (None: never)."""
+    latest = [f for f in facts if f.kind == req.kind and f.on <= on]
+    if not latest or latest[-1].status != engine.PASSED:
+        return None
+    return engine._expiry(req, latest[-1])
+
+
 def _grid(pledge, on: dt.date):
     requirements = selectors.requirements_for(pledge.country, pledge.pk)
     people = _travellers(pledge)
@@ -82,10 +94,13 @@ def _grid(pledge, on: dt.date):
     for person in people:
         mine = facts[person.pk]
         readiness = engine.evaluate(requirements, mine, on)
+        ends = [e for req in requirements if (e := _expires(req, mine, on)) is not None]
         rows.append(
             {
                 "person": person,
                 "ready": readiness.ready,
+                "blocked_by": {b.kind for b in readiness.blockers},
+                "expires": min(ends) if ends else None,
                 "cells": [
                     {"status": c, "label": labels.get(c, c), "css": _CSS.get(c, "forbid")}
                     for c in (_cell(req, mine, on) for req in requirements)
@@ -131,6 +146,13 @@ def pledge_readiness(request, pledge_id):
     ready_count = sum(1 for r in rows if r["ready"])
     if only_ready:
         rows = [r for r in rows if r["ready"]]
+    expiring = request.GET.get("expiring") == "1"
+    horizon = on + dt.timedelta(days=EXPIRING_DAYS)
+    if expiring:
+        rows = [r for r in rows if r["expires"] is not None and on <= r["expires"] <= horizon]
+    blocked = request.GET.get("blocked", "")
+    if blocked:
+        rows = [r for r in rows if blocked in r["blocked_by"]]
     return render(
         request,
         "readiness/pledge_readiness.html",
@@ -139,6 +161,10 @@ def pledge_readiness(request, pledge_id):
             "on": on,
             "date_error": date_error,
             "only_ready": only_ready,
+            "expiring": expiring,
+            "expiring_days": EXPIRING_DAYS,
+            "blocked": blocked,
+            "reminders": _reminders(pledge, on, all_rows),
             "kinds": [Kind(r.kind).label for r in requirements],
             "requirement_kinds": [r.kind for r in requirements],
             "rows": rows,
@@ -149,6 +175,48 @@ def pledge_readiness(request, pledge_id):
             "can_record": policy.can(request.user, "readiness.record"),
         },
     )
+
+
+def _reminders(pledge, on: dt.date, rows) -> list[str]:
+    """Requirements expiring before a planned flight of the pledge; cases accepted more
+    than ACCEPTED_DAYS days before `on` and still not ready on it."""
+    from onward.movements.models import Transfer
+
+    out = []
+    ready_now = {r["person"].pk for r in rows if r["ready"]}
+    for transfer in Transfer.objects.filter(pledge=pledge, status="planned", date__gte=on):
+        people = [
+            p for line in transfer.lines.filter(removed_at__isnull=True) for p in line.persons.all()
+        ]
+        verdicts = selectors.persons_readiness(
+            [p.pk for p in people], pledge.country, transfer.date, pledge.pk
+        )
+        for p in people:
+            if p.pk in ready_now and not verdicts[p.pk].ready:
+                out.append(
+                    _("%(person)s: %(what)s before the flight of %(day)s (transfer %(n)s).")
+                    % {
+                        "person": p.person_id,
+                        "what": selectors.reasons(verdicts[p.pk]),
+                        "day": transfer.date,
+                        "n": transfer.pk,
+                    }
+                )
+    cutoff = on - dt.timedelta(days=ACCEPTED_DAYS)
+    old = set(
+        Submission.objects.filter(
+            pledge=pledge, decision=Submission.Decision.ACCEPTED, decided_at__date__lte=cutoff
+        ).values_list("case_id", flat=True)
+    )
+    late = sorted(
+        {r["person"].case.case_id for r in rows if r["person"].case_id in old and not r["ready"]}
+    )
+    if late:
+        out.append(
+            _("Accepted more than %(days)s days ago and not ready: %(cases)s.")
+            % {"days": ACCEPTED_DAYS, "cases": ", ".join(late)}
+        )
+    return out
 
 
 @require_POST

@@ -5,7 +5,8 @@ On the loaded demo population: the pledges of the countries the reference names 
 that are illustrative only (Germany, Norway, the Netherlands, the United States,
 Finland), then 2012–2013 history dated as it happened: identification, assessment,
 1,400 cases submitted (on the full population), decisions, resubmissions after
-rejections, withdrawals, holds, exit checks and readiness for departure.
+rejections, withdrawals, holds, and the requirements met before departure (readiness
+facts, onward.readiness.demo), after which a case follows readiness to ready.
 
 Albanian cases are left "ready" in two groups of exactly 44 and 27 persons, and more
 ready cases on the other pledges, for the transfers (another app) to depart: departures
@@ -27,7 +28,6 @@ from onward.registry.models import Case
 from onward.relocation import guards, services, workflow
 from onward.relocation.models import (
     Category,
-    ExitCheck,
     Pledge,
     RelocationCase,
     State,
@@ -35,6 +35,7 @@ from onward.relocation.models import (
 )
 from onward.relocation.usage import cases_profile
 
+READY = "(readiness)"  # a plan step: the requirements met, then the case follows readiness
 FULL_SUBMITTED = 1400
 FULL_CASES = 1884
 
@@ -296,15 +297,14 @@ class _History:
         ]
 
     def ready(self, pk: int, accepted_on: dt.date, ready_by: dt.date | None = None) -> None:
+        """The former three exit checks, three days apart, recorded as readiness facts for
+        every member; the case follows readiness to ready on the eighth day."""
         checks_from = accepted_on + dt.timedelta(days=self.rng.randint(5, 20))
-        for i, kind in enumerate(ExitCheck.Kind.values):
-            self.plan[pk].append(
-                ("check_exit", _aware(checks_from + dt.timedelta(days=3 * i)), {"kind": kind})
-            )
+        days = [checks_from + dt.timedelta(days=3 * i) for i in range(3)]
         day = checks_from + dt.timedelta(days=8)
         if ready_by and day > ready_by:
             raise ValueError("ready too late")
-        self.plan[pk].append(("mark_ready", _aware(day, 15), {}))
+        self.plan[pk].append((READY, _aware(day, 15), {"days": days}))
 
     def accept(self, key: str, pk: int, decided: dt.date, decider) -> None:
         self.take(key, pk)
@@ -461,6 +461,16 @@ def play(plan, by_pk, officer) -> None:
         for (action, _kind, _decider), pks in batch.items():
             steps = [plan[pk][position[pk]] for pk in pks]
             actor = steps[0][2].get("decider") or officer
+            if action == READY:
+                from onward.readiness.demo import demo_ready
+
+                demo_ready(
+                    actor,
+                    {by_pk[pk]: (s[1], s[2]["days"]) for pk, s in zip(pks, steps, strict=True)},
+                )
+                for pk in pks:
+                    position[pk] += 1
+                continue
             per_case = defaultdict(dict)
             for pk, (_a, _t, params) in zip(pks, steps, strict=True):
                 for k, v in params.items():
@@ -615,9 +625,8 @@ def demo_relocation_today(
                     ("accept", _aware(ago(rng.randint(20, 25)), 11), {"decider": decider})
                 )
             if i < n_ready:
-                for k, kind in enumerate(ExitCheck.Kind.values):
-                    plan[case.pk].append(("check_exit", _aware(ago(15 - k)), {"kind": kind}))
-                plan[case.pk].append(("mark_ready", _aware(ago(rng.randint(2, 6)), 15), {}))
+                days = [ago(15 - k) for k in range(3)]
+                plan[case.pk].append((READY, _aware(ago(rng.randint(2, 6)), 15), {"days": days}))
     by_pk = {c.pk: c for c in Case.objects.filter(pk__in=plan)}
     play(plan, by_pk, officer)
     figures = {key: _figures(p) for key, p in pledges.items()}

@@ -92,6 +92,17 @@ def cases_ready_for_departure(*, pledge: Pledge | None = None) -> QuerySet:
     return cases.order_by("case_id")
 
 
+def cases_awaiting_departure(*, pledge: Pledge | None = None) -> QuerySet:
+    """Registry cases accepted (ready or not yet) and not departed, optionally under one
+    pledge: what a transfer may plan; readiness decides, per person, who flies."""
+    cases = Case.objects.filter(relocation__state__in=[State.ACCEPTED, State.READY])
+    if pledge is not None:
+        cases = cases.filter(
+            submissions__pledge=pledge, submissions__decision=Submission.Decision.ACCEPTED
+        )
+    return cases.order_by("case_id")
+
+
 def accepted_usage(pledge: Pledge) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
     for usage in pledge.submissions.filter(decision=Submission.Decision.ACCEPTED).values_list(
@@ -560,7 +571,6 @@ def relocation_case_detail(*, user, case: Case) -> dict:
     checks = (
         list(ExitCheck.objects.filter(submission=open_sub).select_related("by")) if open_sub else []
     )
-    done = {c.kind for c in checks}
     return {
         "case": case,
         "rc": rc,
@@ -569,7 +579,6 @@ def relocation_case_detail(*, user, case: Case) -> dict:
         "submissions": submissions,
         "open_submission": open_sub,
         "exit_checks": checks,
-        "pending_checks": [k for k in ExitCheck.Kind if k.value not in done],
         "actions": actions,
         "usage": case_usage(case),
         "time_in_states": time_in_states(case),

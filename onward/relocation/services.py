@@ -33,6 +33,7 @@ from onward.relocation.models import (
     PledgeCapacity,
     PledgeChange,
     RelocationCase,
+    State,
 )
 from onward.relocation.workflow import StaleState, Step
 
@@ -51,8 +52,7 @@ __all__ = [
     "case_withdraw",
     "case_hold",
     "case_release",
-    "exit_check_record",
-    "case_mark_ready",
+    "cases_readiness_follow",
     "case_depart",
     "case_undepart",
     "pledge_create",
@@ -171,12 +171,31 @@ def case_release(*, actor, case, at=None):
     return case_transition(actor=actor, case=case, action="release", at=at)
 
 
-def exit_check_record(*, actor, case, kind: str, note: str = "", at=None):
-    return case_transition(actor=actor, case=case, action="check_exit", at=at, kind=kind, note=note)
-
-
-def case_mark_ready(*, actor, case, at=None):
-    return case_transition(actor=actor, case=case, action="mark_ready", at=at)
+def cases_readiness_follow(*, actor, verdicts: dict, at=None) -> list[Step]:
+    """Moves accepted cases to ready, and ready cases back to accepted, as onward.readiness
+    computed them: `verdicts` is {case: (ready, why)}. The only way in or out of ready
+    besides a transfer: never by hand. Cases already where readiness puts them are left
+    alone; `at` is one datetime or {case pk: datetime}."""
+    steps = []
+    states = dict(
+        RelocationCase.objects.filter(case__in=[c.pk for c in verdicts]).values_list(
+            "case_id", "state"
+        )
+    )
+    for case, (ready, why) in verdicts.items():
+        state = states.get(case.pk)
+        if (state, ready) not in ((State.ACCEPTED, True), (State.READY, False)):
+            continue
+        when = at.get(case.pk) if isinstance(at, dict) else at
+        steps.append(Step(case=case, action="mark_ready" if ready else "unready", at=when))
+        steps[-1].ready, steps[-1].reason = ready, why
+    done = []
+    with transaction.atomic():
+        for action in ("mark_ready", "unready"):
+            mine = [s for s in steps if s.action == action]
+            if mine:
+                done += workflow.run(actor=actor, action=action, steps=mine, internal=True)
+    return done
 
 
 def _departure_at(case: Case, on: dt.date) -> dt.datetime:

@@ -35,7 +35,6 @@ from onward.relocation import guards as external_guards
 from onward.relocation.models import (
     CaseTransition,
     Category,
-    ExitCheck,
     Pledge,
     Priority,
     RelocationCase,
@@ -46,7 +45,6 @@ from onward.relocation.usage import CaseProfile, cases_profile
 
 S = State
 RETURN = "(return)"  # to_state of `release`: the state the case was in before its hold
-EXIT_KINDS = tuple(ExitCheck.Kind.values)
 FUTURE_SLACK = dt.timedelta(minutes=5)
 
 
@@ -69,19 +67,19 @@ class Step:
     kind: str = ""
     note: str = ""
     on: dt.date | None = None
+    # Readiness as onward.readiness computed it for the step's date (mark_ready / unready):
+    ready: bool | None = None
     expected_version: int | None = None
     # Loaded by the engine under lock:
     rc: RelocationCase | None = None
     profile: CaseProfile | None = None
     open_submission: Submission | None = None
-    exit_kinds: set[str] = field(default_factory=set)
     refused_by: set[int] = field(default_factory=set)  # pledges that rejected the case
     # Set by the engine:
     row: Transition | None = None
     from_state: str = ""
     to_state: str = ""
     submission: Submission | None = None
-    exit_check: ExitCheck | None = None
 
     @property
     def state(self) -> str:
@@ -244,22 +242,17 @@ def pledge_has_capacity(step, batch):
         )
 
 
-def exit_check_kind_given(step, batch):
-    if step.kind not in EXIT_KINDS:
-        return "kind", f"Choose an exit check: {', '.join(EXIT_KINDS)}."
-
-
-def exit_check_kind_pending(step, batch):
-    if step.kind in step.exit_kinds:
-        return "kind", f"The {step.kind.replace('_', ' ')} check is already recorded."
-
-
-def exit_checks_complete(step, batch):
-    missing = [k for k in EXIT_KINDS if k not in step.exit_kinds]
-    if missing:
-        return "kind", (
-            f"Exit requirements not yet checked: {', '.join(k.replace('_', ' ') for k in missing)}."
+def readiness_says_ready(step, batch):
+    if step.ready is not True:
+        return "case", (
+            f"Case {step.case.case_id} is not ready for departure: "
+            f"{step.reason or 'readiness was not computed'}."
         )
+
+
+def readiness_says_not_ready(step, batch):
+    if step.ready is not False:
+        return "case", f"Case {step.case.case_id} is still ready for departure."
 
 
 def departure_date_given(step, batch):
@@ -331,18 +324,6 @@ def forget_state(step, batch):
     step.rc.return_state = ""
 
 
-def record_exit_check(step, batch):
-    step.submission = step.open_submission
-    step.exit_check = ExitCheck(
-        case=step.case,
-        submission=step.open_submission,
-        kind=step.kind,
-        done_at=step.at,
-        by=acting_user(batch.actor),
-        note=step.note[:255],
-    )
-
-
 def record_departure(step, batch):
     step.submission = step.open_submission
     step.submission.departed_on = step.on
@@ -374,8 +355,9 @@ ACTIONS = {
         Action("reject", "Reject", ("reason",)),
         Action("withdraw", "Withdraw", ("reason",)),
         Action("resubmit", "Resubmit to another pledge", ("pledge",)),
-        Action("check_exit", "Record an exit check", ("kind",)),
-        Action("mark_ready", "Ready for departure"),
+        # Never by hand: onward.readiness moves a case as its requirements are met.
+        Action("mark_ready", "Ready for departure (readiness)", internal=True),
+        Action("unready", "No longer ready (readiness)", internal=True),
         Action("hold", "Put on hold", ("reason",)),
         Action("release", "Release from hold"),
         Action("depart", "Departed (transfer)", ("on",), internal=True),
@@ -457,23 +439,28 @@ TABLE: dict[tuple[str, str], Transition] = {
         )
         for state in (S.REJECTED, S.WITHDRAWN)
     },
-    (S.ACCEPTED, "check_exit"): Transition(
-        S.ACCEPTED,
-        EXIT,
-        (has_open_submission, exit_check_kind_given, exit_check_kind_pending),
-        (record_exit_check,),
-    ),
     (S.ACCEPTED, "mark_ready"): Transition(
-        S.READY, EXIT, (has_open_submission, exit_checks_complete)
+        S.READY, EXIT, (has_open_submission, readiness_says_ready)
+    ),
+    (S.READY, "unready"): Transition(
+        S.ACCEPTED, EXIT, (has_open_submission, readiness_says_not_ready)
     ),
     **{
         (state, "hold"): Transition(S.ON_HOLD, PROCESS, (reason_given,), (remember_state,))
         for state in _HOLDABLE
     },
     (S.ON_HOLD, "release"): Transition(RETURN, PROCESS, (hold_remembers_state,), (forget_state,)),
-    (S.READY, "depart"): Transition(
-        S.DEPARTED, TRANSFER, (has_open_submission, departure_date_given), (record_departure,)
-    ),
+    # A transfer checks each traveller's readiness on its date (onward.movements); the
+    # case's stored state may lag behind an expiry or a fact recorded since.
+    **{
+        (state, "depart"): Transition(
+            S.DEPARTED,
+            TRANSFER,
+            (has_open_submission, departure_date_given),
+            (record_departure,),
+        )
+        for state in (S.ACCEPTED, S.READY)
+    },
     (S.DEPARTED, "undepart"): Transition(
         S.READY, TRANSFER, (has_open_submission, reason_given), (reverse_departure,)
     ),
@@ -497,9 +484,7 @@ def allowed_actions(user, state: str, *, internal: bool = False) -> list[Action]
 
 # Guards that refuse what the request gave (or left out); every other guard refuses because
 # of the state of the case, its submission or the pledge, and alone makes a Conflict (409).
-INPUT_GUARDS = frozenset(
-    {assessment_given, reason_given, pledge_given, exit_check_kind_given, departure_date_given}
-)
+INPUT_GUARDS = frozenset({assessment_given, reason_given, pledge_given, departure_date_given})
 
 
 def illegal_message(action: str, state: str) -> str:
@@ -606,11 +591,6 @@ def _load(steps: list[Step], batch: Batch, action: str) -> None:
     for sub in opened.values():
         sub.pledge = pledges[sub.pledge_id]
     profiles = cases_profile(pks)
-    kinds: dict[int, set[str]] = defaultdict(set)
-    for sub_pk, kind in ExitCheck.objects.filter(
-        submission__in=[s.pk for s in opened.values()]
-    ).values_list("submission_id", "kind"):
-        kinds[sub_pk].add(kind)
     refused: dict[int, set[int]] = defaultdict(set)
     for case_pk, pledge_pk in Submission.objects.filter(
         case_id__in=pks, decision=Submission.Decision.REJECTED
@@ -625,8 +605,6 @@ def _load(steps: list[Step], batch: Batch, action: str) -> None:
             step.pledge = pledges[step.pledge.pk]
         step.profile = profiles[step.case.pk]
         step.open_submission = opened.get(step.case.pk)
-        if step.open_submission:
-            step.exit_kinds = kinds[step.open_submission.pk]
         step.refused_by = refused[step.case.pk]
         step.from_state = step.state
     if any(no_unresolved_duplicate in row.guards for (_s, a), row in TABLE.items() if a == action):
@@ -648,7 +626,7 @@ def _load(steps: list[Step], batch: Batch, action: str) -> None:
 
 
 def _write(steps: list[Step], action: str, batch: Batch) -> None:
-    new_rcs, new_subs, changed_subs, checks, transitions, audits = [], [], [], [], [], []
+    new_rcs, new_subs, changed_subs, transitions, audits = [], [], [], [], []
     user = acting_user(batch.actor)
     for step in steps:
         row = step.row
@@ -663,9 +641,7 @@ def _write(steps: list[Step], action: str, batch: Batch) -> None:
             new_rcs.append(rc)
         if step.submission is not None:
             (new_subs if step.submission.pk is None else changed_subs).append(step.submission)
-        if step.exit_check is not None:
-            checks.append(step.exit_check)
-        if step.to_state != step.from_state:  # a self-loop (exit check) keeps its clock
+        if step.to_state != step.from_state:  # a self-loop (assess) keeps its clock
             rc.state, rc.state_entered_at = step.to_state, step.at
         rc.version += 1
         detail = ACTIONS[action].label
@@ -691,7 +667,6 @@ def _write(steps: list[Step], action: str, batch: Batch) -> None:
         changed_subs,
         ["decision", "decided_at", "decided_by", "reason", "usage", "departed_on"],
     )
-    ExitCheck.objects.bulk_create(checks, batch_size=1000)
     for step in steps:
         transitions.append(
             CaseTransition(

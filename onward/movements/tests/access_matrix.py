@@ -121,6 +121,13 @@ ROWS = [
         body={"reason": "no-show"},
     ),
     Row(
+        "transfer_person_hold",
+        _t("transfer_person_hold", line_id="line"),
+        outcome(302, **MANAGERS),
+        method="post",
+        body={"person": "P000004", "reason": "medical hold"},
+    ),
+    Row(
         "transfer_line_correct",
         _t("transfer_line_correct", line_id="line"),
         outcome(302, **MANAGERS),

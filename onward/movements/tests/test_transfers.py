@@ -99,7 +99,7 @@ def test_it_refuses_a_case_not_ready_too_many_persons_and_a_case_twice(users, rs
     with pytest.raises(ValidationError) as err:
         services.transfer_case_add(actor=rs, transfer=transfer, case=ready[1])
     assert "seats" in err.value.message_dict
-    not_ready = bring_to(users, make_case(users), State.ACCEPTED, pledge_=albania)
+    not_ready = bring_to(users, make_case(users), State.SUBMITTED, pledge_=albania)
     with pytest.raises(ValidationError) as err:
         services.transfer_case_add(actor=rs, transfer=transfer, case=not_ready)
     assert "case" in err.value.message_dict

@@ -17,7 +17,7 @@ D = dt.date(2026, 12, 1)
 @pytest.fixture
 def world(users):
     alb = pledge(users)
-    case = bring_to(users, make_case(users, size=2), State.ACCEPTED, pledge_=alb)
+    case = bring_to(users, make_case(users, size=2), State.ACCEPTED, pledge_=alb, exit_checks=False)
     Requirement.objects.create(country="ALB", kind="visa")
     Requirement.objects.create(country="ALB", kind="fit_to_travel", valid_days=3)
     Requirement.objects.create(country="ALB", kind="biometrics", waivable=True)
@@ -123,3 +123,31 @@ def test_delegation_sees_only_its_countrys_pledge(client, users, world):
     assert client.get(reverse("pledge_readiness", args=[alb.pk])).status_code == 200
     assert client.get(reverse("pledge_readiness", args=[deu.pk])).status_code == 404
     assert AuditEntry.objects.filter(action="denied", object_type="pledge").exists()
+
+
+def test_filters_expiring_within_14_days_and_blocked_by_a_requirement(client, users, world):
+    alb, a, b = world
+    client.force_login(users[roles.RESETTLEMENT])
+    url = reverse("pledge_readiness", args=[alb.pk])
+    # Fitness (3 days from the 1st) expires on the 4th: within 14 days of the 2nd.
+    r = client.get(url, {"on": "2026-12-02", "expiring": "1"})
+    assert {row["person"] for row in r.context["rows"]} == {a, b}
+    r = client.get(url, {"on": "2026-12-02", "blocked": "biometrics"})
+    assert [row["person"] for row in r.context["rows"]] == [b]
+    r = client.get(url, {"on": "2026-12-05", "blocked": "fit_to_travel"})
+    assert {row["person"] for row in r.context["rows"]} == {a, b}  # as of a later date
+    r = client.get(url, {"on": "2026-11-20", "expiring": "1"})
+    assert r.context["rows"] == []  # as of a past date: nothing recorded yet
+
+
+def test_reminders_name_a_requirement_expiring_before_a_planned_flight(client, users, world):
+    from onward.movements import services as movements
+
+    alb, a, b = world
+    rs = users[roles.RESETTLEMENT]
+    transfer = movements.transfer_plan(actor=rs, pledge=alb, date=D + dt.timedelta(days=6), seats=5)
+    movements.transfer_case_add(actor=rs, transfer=transfer, case=a.case)
+    client.force_login(rs)
+    r = client.get(reverse("pledge_readiness", args=[alb.pk]), {"on": "2026-12-02"})
+    text = " ".join(r.context["reminders"])
+    assert f"{a.person_id}: Fitness to travel expired before the flight" in text

@@ -7,9 +7,10 @@ from django.utils import timezone
 
 from onward.accounts import roles
 from onward.conftest import principal_data
+from onward.readiness import services as readiness
 from onward.registry import services as registry
 from onward.relocation import services
-from onward.relocation.models import ExitCheck, Pledge, State
+from onward.relocation.models import Pledge, State
 
 T0 = timezone.make_aware(dt.datetime(2013, 3, 1, 9, 0))
 
@@ -52,6 +53,18 @@ def make_case(users, *, size=2, needs=(), nationality="IRN", **principal):
             ),
         )
     return case
+
+
+def record_exit_facts(user, case, on: dt.date, kinds=readiness.FORMER_EXIT_CHECKS):
+    """The former three exit checks, passed on `on` by every member present (facts only:
+    the case's state follows at its mark_ready step)."""
+    country = case.submissions.get(decision="accepted").pledge.country
+    readiness.requirements_seed(country)
+    members = case.members.filter(merged_into__isnull=True, removed_at__isnull=True)
+    readiness.facts_bulk(
+        user,
+        [{"person": p, "kind": k, "status": "passed", "on": on} for p in members for k in kinds],
+    )
 
 
 def bring_to(users, case, state: str, *, pledge_=None, exit_checks=True, day=0.0):
@@ -97,12 +110,9 @@ def bring_to(users, case, state: str, *, pledge_=None, exit_checks=True, day=0.0
         elif step == "hold":
             services.case_hold(actor=rs, case=case, reason="medical review", at=when)
         elif step == "checks":
-            for k, kind in enumerate(ExitCheck.Kind.values):
-                services.exit_check_record(
-                    actor=rs, case=case, kind=kind, at=when + dt.timedelta(hours=k)
-                )
+            record_exit_facts(rs, case, when.date())
         elif step == "mark_ready":
-            services.case_mark_ready(actor=rs, case=case, at=when)
+            readiness.follow(rs, [case], on=when.date(), at=when)
         elif step == "depart":
             services.case_depart(case=case, actor=rs, on=when.date())
     return case

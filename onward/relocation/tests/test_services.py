@@ -194,19 +194,6 @@ def test_acceptance_stops_at_the_pledges_capacity(users):
     }
 
 
-def test_mark_ready_needs_every_exit_check(users):
-    case = bring_to(
-        users, make_case(users), State.ACCEPTED, pledge_=pledge(users), exit_checks=False
-    )
-    rs = users[roles.RESETTLEMENT]
-    services.exit_check_record(actor=rs, case=case, kind="travel_documents", at=at(9))
-    with pytest.raises(ValidationError) as err:
-        services.case_mark_ready(actor=rs, case=case, at=at(9))
-    assert "medical clearance, exit permit" in str(err.value)
-    with pytest.raises(ValidationError):
-        services.exit_check_record(actor=rs, case=case, kind="travel_documents", at=at(9))
-
-
 def test_hold_remembers_the_state_to_return_to(users):
     case = bring_to(users, make_case(users), State.ACCEPTED, pledge_=pledge(users))
     rs = users[roles.RESETTLEMENT]
@@ -262,9 +249,6 @@ def test_every_step_is_dated_history_and_an_audit_entry(users):
         ("assess", "assessed"),
         ("submit", "submitted"),
         ("accept", "accepted"),
-        ("check_exit", "accepted"),
-        ("check_exit", "accepted"),
-        ("check_exit", "accepted"),
         ("mark_ready", "ready"),
     ]
     audits = AuditEntry.objects.filter(
@@ -290,7 +274,7 @@ def test_time_in_state_comes_from_the_history(users):
 def test_depart_and_undepart_move_ready_cases_and_count_in_the_pledges_figures(users):
     p = pledge(users)
     case = bring_to(users, make_case(users, size=3), State.READY, pledge_=p)
-    other = bring_to(users, make_case(users), State.ACCEPTED, pledge_=p)
+    other = bring_to(users, make_case(users), State.SUBMITTED, pledge_=p)
     assert list(selectors.cases_ready_for_departure(pledge=p)) == [case]
     rs = users[roles.RESETTLEMENT]
     with pytest.raises(ValidationError):

@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
 from onward.accounts import policy, roles
+from onward.readiness import services as readiness
+from onward.readiness.models import Fact
 from onward.relocation import services, workflow
 from onward.relocation.models import CaseTransition, State
 from onward.relocation.tests.factories import at, bring_to, make_case, pledge
@@ -17,7 +19,6 @@ PARAMS = {
     "reject": {"reason": "outside the pledge's criteria"},
     "withdraw": {"reason": "the family declined"},
     "hold": {"reason": "pending medical review"},
-    "check_exit": {"kind": "travel_documents"},
 }
 
 
@@ -57,6 +58,14 @@ def _attempt(user, case, action, other_pledge):
         return services.case_depart(case=case, actor=user, on=when.date())
     if action == "undepart":
         return services.case_undepart(case=case, actor=user, reason="recorded by mistake", at=when)
+    if action in ("mark_ready", "unready"):
+        # The derived state: readiness computes the verdict, the table moves the case.
+        if action == "unready":
+            member = case.members.order_by("pk").first()
+            Fact.objects.create(person=member, kind="exit_permit", status="failed", on=when.date())
+        ready, why = readiness.case_verdicts([case], when.date()).get(case, (None, ""))
+        step = workflow.Step(case=case, action=action, at=when, ready=ready, reason=why)
+        return workflow.run(actor=user, action=action, steps=[step], internal=True)
     params = dict(PARAMS.get(action, {}))
     if action in ("submit", "resubmit"):
         params["pledge"] = other_pledge
@@ -68,13 +77,12 @@ def test_every_action_and_role_on_a_state_succeeds_or_is_refused_whole(users, st
     first, second = pledge(users, name="first"), pledge(users, name="second")
     cases = {}
     for action in workflow.ACTIONS:
-        # An accepted case has its exit checks done, except when the action is to do one.
-        key = action == "check_exit"
-        if key not in cases:
-            cases[key] = make_case(users, size=2)
+        # An accepted case has passed its requirements (readiness would make it ready).
+        if not cases:
+            cases[0] = make_case(users, size=2)
             if state != State.NOT_IDENTIFIED:
-                bring_to(users, cases[key], state, pledge_=first, exit_checks=not key)
-        case = cases[key]
+                bring_to(users, cases[0], state, pledge_=first)
+        case = cases[0]
         before = _snapshot(case)
         row = workflow.TABLE.get((state, action))
         for role, user in users.items():

@@ -54,6 +54,7 @@ POSTED = {
     "transfer_case_add",
     "transfer_case_remove",
     "transfer_line_correct",
+    "transfer_person_hold",
     "transfer_confirm",
     "transfer_cancel",
     "transfer_reschedule",

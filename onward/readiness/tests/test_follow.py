@@ -1,0 +1,90 @@
+"""Ready for departure follows readiness: never set by hand, in and out as facts are
+recorded; the three former exit checks are requirements of this kind."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from onward.accounts import roles
+from onward.readiness import services
+from onward.relocation import services as relocation
+from onward.relocation.models import CaseTransition, RelocationCase, State
+from onward.relocation.tests.factories import bring_to, make_case, pledge
+
+pytestmark = pytest.mark.django_db
+
+
+def _state(case):
+    return RelocationCase.objects.get(case=case).state
+
+
+def test_an_accepted_case_is_ready_once_every_member_passed_every_requirement(users):
+    alb = pledge(users)
+    case = bring_to(users, make_case(users, size=2), State.ACCEPTED, pledge_=alb, exit_checks=False)
+    services.requirements_seed("ALB")
+    rs, today = users[roles.RESETTLEMENT], timezone.localdate()
+    a, b = case.members.order_by("person_id")
+    with pytest.raises(ValidationError, match="not by hand"):
+        relocation.case_transition(actor=rs, case=case, action="mark_ready")
+    for kind in services.FORMER_EXIT_CHECKS:
+        services.record_fact(rs, person=a, country="ALB", kind=kind, status="passed", on=today)
+    assert _state(case) == State.ACCEPTED  # b has passed nothing yet
+    for kind in services.FORMER_EXIT_CHECKS:
+        services.record_fact(rs, person=b, country="ALB", kind=kind, status="passed", on=today)
+    assert _state(case) == State.READY
+    last = CaseTransition.objects.filter(case=case).latest("id")
+    assert (last.action, last.actor_id) == ("mark_ready", rs.pk)
+    # A failed re-examination takes the case back to accepted, with the reason.
+    services.record_fact(
+        rs, person=b, country="ALB", kind="health_assessment", status="failed", on=today
+    )
+    assert _state(case) == State.ACCEPTED
+    last = CaseTransition.objects.filter(case=case).latest("id")
+    assert last.action == "unready" and "Health assessment failed" in last.reason
+
+
+def test_an_expired_requirement_is_caught_when_readiness_is_followed_on_a_later_day(users):
+    alb = pledge(users)
+    case = bring_to(users, make_case(users, size=1), State.ACCEPTED, pledge_=alb, exit_checks=False)
+    services.requirements_seed("ALB", kinds=("fit_to_travel",), fit_to_travel={"valid_days": 3})
+    rs, today = users[roles.RESETTLEMENT], timezone.localdate()
+    (a,) = case.members.all()
+    services.record_fact(
+        rs, person=a, country="ALB", kind="fit_to_travel", status="passed", on=today
+    )
+    assert _state(case) == State.READY
+    verdict = services.case_verdicts([case], today + dt.timedelta(days=4))[case]
+    assert verdict[0] is False and "Fitness to travel expired" in verdict[1]
+    services.follow(rs, [case], on=today + dt.timedelta(days=4))
+    assert _state(case) == State.ACCEPTED
+
+
+def test_the_migration_turns_each_exit_check_into_facts_of_every_member(users):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from onward.readiness.models import Fact, Requirement
+    from onward.relocation.models import ExitCheck
+
+    alb = pledge(users)
+    case = bring_to(users, make_case(users, size=2), State.ACCEPTED, pledge_=alb, exit_checks=False)
+    sub = case.submissions.get(decision="accepted")
+    rs = users[roles.RESETTLEMENT]
+    when = timezone.make_aware(dt.datetime(2013, 4, 2, 10))
+    for kind in ("travel_documents", "medical_clearance", "exit_permit"):
+        ExitCheck.objects.create(case=case, submission=sub, kind=kind, done_at=when, by=rs)
+    migration = import_module("onward.readiness.migrations.0002_exit_checks_as_requirements")
+    migration.forwards(apps, None)
+    assert set(Requirement.objects.filter(country="ALB").values_list("kind", flat=True)) == {
+        "travel_document",
+        "health_assessment",
+        "exit_permit",
+    }
+    facts = Fact.objects.filter(person__case=case)
+    assert facts.count() == 6 and {f.on for f in facts} == {dt.date(2013, 4, 2)}
+    assert {f.recorded_by_id for f in facts} == {rs.pk}
+    assert services.case_verdicts([case], dt.date(2013, 4, 2))[case][0] is True
+    assert services.case_verdicts([case], dt.date(2013, 4, 1))[case][0] is False
