@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "onward.web.middleware.RefuseNulMiddleware",
+    "onward.web.middleware.WesternDigitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The account's language, digits and calendar win over the browser's (LocaleMiddleware).
