@@ -36,4 +36,9 @@ def day(value, form: str = ""):
     long = form == "long"
     if long and display.calendar == numerals.GREGORIAN:
         return numerals.to_digits(date_filter(value, "j F Y"), display.digits)
-    return numerals.format_date(value, long=long, language=translation.get_language() or "en")
+    text = numerals.format_date(value, long=long, language=translation.get_language() or "en")
+    # A numeric date reads left to right in every script: in a right-to-left page it is
+    # isolated (LRI ... PDI), or the sentence around it shows 2026-12-02 as 02-12-2026.
+    if long or not translation.get_language_bidi():
+        return text
+    return f"\u2066{text}\u2069"
