@@ -15,6 +15,8 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 
+from onward import numerals
+
 # A recorded event (arrival, birth, departure, incident, statement) may be dated up to a
 # day ahead: the camp's "today" and a user's clock may sit on either side of midnight.
 EVENT_MARGIN = dt.timedelta(days=1)
@@ -91,8 +93,9 @@ def check_planned_date(value) -> dt.date:
 
 
 def parse_date(text: str, check=check_report_date) -> dt.date:
-    """A date typed as YYYY-MM-DD (in an address, a filter), within `check`'s bounds."""
-    text = (text or "").strip()
+    """A date typed as YYYY-MM-DD (in an address, a filter), within `check`'s bounds; its
+    digits may be Western, Eastern Arabic or Persian (onward/numerals.py)."""
+    text = numerals.to_western((text or "").strip())
     try:
         value = dt.date.fromisoformat(text)
     except ValueError:

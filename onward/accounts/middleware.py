@@ -15,13 +15,14 @@ from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from onward import numerals
 from onward.accounts import twofactor
 from onward.accounts.sessions import SIGNED_IN_AT
 
 # Pages an unverified session may open: signing in and out, and the second factor itself.
-OPEN_BEFORE_SECOND_FACTOR = ("login", "logout", "otp_verify", "otp_enrol")
+OPEN_BEFORE_SECOND_FACTOR = ("login", "logout", "otp_verify", "otp_enrol", "set_language")
 
 
 def _is_api(request) -> bool:
@@ -108,3 +109,46 @@ class TwoFactorMiddleware:
         has_device = twofactor.confirmed_device(request.user) is not None
         target = reverse("otp_verify" if has_device else "otp_enrol")
         return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+
+class UserPreferencesMiddleware:
+    """The signed-in user's display choices, on every request: their language (stored on
+    the account) wins over the browser's Accept-Language and the language cookie, which
+    LocaleMiddleware read before; their digits and calendar hold for the request
+    (onward/numerals.py). The cookie follows the account, so that the sign-in page after
+    a sign-out stays in the user's language. Placed after AuthenticationMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        language = user.language if signed_in and _offered(user.language) else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        digits = user.digits if signed_in else numerals.LATIN
+        calendar = user.calendar if signed_in else numerals.GREGORIAN
+        with numerals.using(digits, calendar):
+            response = self.get_response(request)
+        # The sign-in itself: the user was anonymous on the way in.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and _offered(user.language):
+            language = user.language
+        if language and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
+
+def _offered(code: str) -> bool:
+    return bool(code) and code in dict(settings.LANGUAGES)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
@@ -11,6 +12,21 @@ from onward import bounds
 from onward.accounts import roles
 from onward.accounts.scope import refuse_scope_change, scope_refusals
 from onward.vault.fields import EncryptedTextField
+
+
+class Digits(models.TextChoices):
+    """How figures are written on the pages (CLDR's numbering-system names)."""
+
+    LATIN = "latn", _("Western digits (0123456789)")
+    ARABIC = "arab", _("Eastern Arabic digits (٠١٢٣٤٥٦٧٨٩)")
+    PERSIAN = "arabext", _("Persian digits (۰۱۲۳۴۵۶۷۸۹)")
+
+
+class Calendar(models.TextChoices):
+    """The calendar dates are shown in (CLDR's names). Records always keep ISO dates."""
+
+    GREGORIAN = "gregory", _("Gregorian")
+    PERSIAN = "persian", _("Solar Hijri")
 
 
 class User(AbstractUser):
@@ -28,6 +44,12 @@ class User(AbstractUser):
     country = models.CharField(
         max_length=3, blank=True, help_text="Delegation users only: the country they represent."
     )
+    # Display preferences, chosen by the user (onward/accounts/preferences.py). The
+    # language is a code of settings.LANGUAGES, or "" to follow the browser; no choices on
+    # the column, so that adding a language needs no migration.
+    language = models.CharField(max_length=8, blank=True, default="")
+    digits = models.CharField(max_length=8, choices=Digits.choices, default=Digits.LATIN)
+    calendar = models.CharField(max_length=8, choices=Calendar.choices, default=Calendar.GREGORIAN)
 
     class Meta:
         constraints = [

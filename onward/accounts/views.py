@@ -5,6 +5,9 @@ from urllib.parse import urlencode
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Max
 from django.shortcuts import redirect, render
@@ -12,9 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_http_methods, require_POST
 
-from onward.accounts import twofactor
+from onward.accounts import preferences, twofactor
+from onward.accounts.models import Calendar, Digits
 
 
 class CodeForm(forms.Form):
@@ -127,4 +132,52 @@ def locked_out(request, original_response=None, credentials=None):
             "until": until,
         },
         status=429,
+    )
+
+
+@require_POST
+def language_set(request):
+    """The language switch of every page and of the sign-in page: Django's set_language
+    (the language cookie, and back to `next`), and for a signed-in user the choice kept on
+    the account, so that it holds on every device they sign in from."""
+    response = i18n_views.set_language(request)
+    code = request.POST.get("language", "")
+    if request.user.is_authenticated and preferences.language_offered(code):
+        preferences.preferences_set(user=request.user, language=code)
+    return response
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    digits = forms.ChoiceField(label=_("Digits"), choices=Digits.choices)
+    calendar = forms.ChoiceField(
+        label=_("Calendar"),
+        choices=Calendar.choices,
+        help_text=_("For display only: records keep their dates in the Gregorian calendar."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("The browser's language")), *settings.LANGUAGES]
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def preferences_edit(request):
+    """A user's own display preferences: language, digits, calendar. Every signed-in role
+    may set its own and nobody else's (there is no user id in the address)."""
+    user = request.user
+    form = PreferencesForm(
+        request.POST or None,
+        initial={f: getattr(user, f) for f in preferences.FIELDS},
+    )
+    if request.method == "POST" and form.is_valid():
+        preferences.preferences_set(user=user, **form.cleaned_data)
+        messages.success(request, _("Your display preferences are saved."))
+        response = redirect("account_preferences")
+        if not user.language:  # the browser's language from now on, not the last switch
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+        return response
+    return render(
+        request, "accounts/preferences.html", {"form": form, "today": timezone.localdate()}
     )

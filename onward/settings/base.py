@@ -89,8 +89,11 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "onward.web.middleware.RefuseNulMiddleware",
+    "onward.web.middleware.WesternDigitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The account's language, digits and calendar win over the browser's (LocaleMiddleware).
+    "onward.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -164,6 +167,10 @@ AUTHENTICATION_BACKENDS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("ar", "العربية"), ("fa", "فارسی")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language cookie set by the switch (django.views.i18n.set_language): a year, sent to
+# Onward only over HTTPS in production like the session cookie.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Baghdad")
 USE_I18N = True
 USE_TZ = True

@@ -68,6 +68,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
 
 # Two-factor sign-in cannot be switched off in production, whatever the environment says.
 ONWARD_REQUIRE_2FA = True

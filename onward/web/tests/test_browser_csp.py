@@ -123,8 +123,8 @@ def test_the_main_pages_work_under_the_policy(browser_page, live_server, users, 
 
     # A select that submits its form, and a Cancel that goes back, without inline script.
     page.goto(f"{base}/incidents/{incident.pk}/")
-    rule = page.locator("select[data-autosubmit] option").nth(1).get_attribute("value")
-    page.select_option("select[data-autosubmit]", rule)
+    rule = page.locator("main select[data-autosubmit] option").nth(1).get_attribute("value")
+    page.select_option("main select[data-autosubmit]", rule)
     page.wait_for_url(f"**/incidents/{incident.pk}/?rule={rule}")
     page.goto(f"{base}/incidents/")
     page.goto(f"{base}/incidents/new/")

@@ -17,6 +17,8 @@ POSTED = {
     "logout",
     "otp_verify",
     "otp_enrol",
+    "set_language",
+    "account_preferences",
     "person_lookup",
     "import_list",
     "person_edit",

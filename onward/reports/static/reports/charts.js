@@ -84,8 +84,10 @@
             g.font = "bold 11px sans-serif"; g.textBaseline = "middle";
             var tw = g.measureText(label).width + 6;
             if (chart.options.indexAxis === "y") {
-              g.fillStyle = "#fff"; g.fillRect(chart.chartArea.left + 2, p0.y - 7, tw, 14);
-              g.fillStyle = "#222"; g.textAlign = "left"; g.fillText(label, chart.chartArea.left + 5, p0.y);
+              var rtlH = chart.options.scales.x.reverse;
+              var x0 = rtlH ? chart.chartArea.right - 2 - tw : chart.chartArea.left + 2;
+              g.fillStyle = "#fff"; g.fillRect(x0, p0.y - 7, tw, 14);
+              g.fillStyle = "#222"; g.textAlign = "left"; g.fillText(label, x0 + 3, p0.y);
             } else {
               var yb = chart.chartArea.bottom - 10;
               g.fillStyle = "#fff"; g.fillRect(p0.x - tw / 2, yb - 7, tw, 14);
@@ -99,7 +101,10 @@
           var text = Array.isArray(v) ? (v[0] === v[1] ? String(v[0]) : v[0] + "–" + v[1]) : String(v);
           var p = el.tooltipPosition();
           if (chart.options.indexAxis === "y") {
-            g.textAlign = "left"; g.textBaseline = "middle"; g.fillText(text, el.x + 4, p.y);
+            // At the bar's end: right of it, or left of it in a mirrored (RTL) chart.
+            var rtlBar = chart.options.scales.x.reverse;
+            g.textAlign = rtlBar ? "right" : "left"; g.textBaseline = "middle";
+            g.fillText(text, el.x + (rtlBar ? -4 : 4), p.y);
           } else if (stacked) {
             if (el.height > 14) {
               var y = el.y + el.height / 2, w = g.measureText(text).width + 6;
@@ -139,6 +144,9 @@
     if (horizontal) {
       canvas.parentNode.style.height = Math.max(160, 26 * n * Math.max(1, datasets.length) + 60) + "px";
     }
+    // Right-to-left pages mirror the chart: categories (or values) run from the right,
+    // the value axis stands on the right, the legend reads right to left.
+    var rtl = document.documentElement.dir === "rtl";
     new Chart(canvas, {
       type: type === "line" ? "line" : "bar",
       data: { labels: data.labels, datasets: datasets },
@@ -146,16 +154,16 @@
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
         indexAxis: horizontal ? "y" : "x",
-        layout: { padding: { top: 16, right: horizontal ? 40 : 8 } },
+        layout: { padding: { top: 16, right: horizontal && !rtl ? 40 : 8, left: horizontal && rtl ? 40 : 8 } },
         plugins: { directLabels: { mark: data.mark },
-                   legend: { display: datasets.length > 1, labels: { usePointStyle: type === "line", boxWidth: 28 } },
-                   tooltip: { enabled: true, callbacks: { label: function (item) {
+                   legend: { display: datasets.length > 1, rtl: rtl, labels: { usePointStyle: type === "line", boxWidth: 28 } },
+                   tooltip: { enabled: true, rtl: rtl, callbacks: { label: function (item) {
                      var hidden = isHidden(item.dataset, item.dataIndex);
                      return (item.dataset.label || "") + ": " + (hidden ? data.mark + " (hidden)" : item.formattedValue);
                    } } } },
         // Counts of persons: whole-number ticks (an axis of hidden bars alone runs 0 to 1).
-        scales: { x: { stacked: type === "stacked", beginAtZero: true, ticks: { precision: 0 } },
-                  y: { stacked: type === "stacked", beginAtZero: true, ticks: { precision: 0 } } }
+        scales: { x: { stacked: type === "stacked", beginAtZero: true, reverse: rtl, ticks: { precision: 0 } },
+                  y: { stacked: type === "stacked", beginAtZero: true, position: rtl ? "right" : "left", ticks: { precision: 0 } } }
       }
     });
   }
