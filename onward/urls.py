@@ -31,6 +31,7 @@ DOMAIN_APPS = [
     "documents",
     "camp",
     "readiness",
+    "consent",
 ]
 
 urlpatterns = [

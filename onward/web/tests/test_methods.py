@@ -71,6 +71,11 @@ POSTED = {
     "person_documents",
     "camp_allocate",
     "readiness_record_fact",
+    "person_consents",
+    "consent_withdraw",
+    "case_consent",
+    "agreement_list",
+    "dossier_choose",
 }
 SAMPLE = {
     "int": "999999",

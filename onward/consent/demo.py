@@ -1,0 +1,59 @@
+"""The demo's consents: before the relocation history is played, every adult of every
+open case consented (verbally, before the camp's registration officer as witness) to the
+pledging countries' delegations, so that the submit guard lets the demo's 1,400
+submissions through as it would in the operation. Bulk, one audit entry for the batch."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
+from onward.consent.models import Consent, Method, Recipient
+from onward.consent.rules import ADULT_AGE
+from onward.registry.models import Person
+
+GIVEN_ON = dt.date(2012, 12, 1)  # before the first demo submission (2013)
+
+
+def demo_consents(*, users, log=print) -> dict:
+    from onward.relocation.demo import PLEDGES, PRESENT_PLEDGES
+
+    if Consent.objects.exists():
+        return {}
+    countries = sorted({p[1] for p in PLEDGES} | {p[1] for p in PRESENT_PLEDGES})
+    clerk = users.get("clerk") or next(iter(users.values()), None)
+    persons = Person.objects.filter(
+        merged_into__isnull=True, removed_at__isnull=True, case__isnull=False
+    ).values_list("pk", "birth_date")
+    rows: list[Consent] = []
+    today = timezone.localdate()
+    for pk, born in persons.iterator():
+        # Adult today (so at every demo submission), or of unknown age.
+        if born is not None and (today - born).days < ADULT_AGE * 365.25:
+            continue
+        rows.extend(
+            Consent(
+                person_id=pk,
+                recipient=Recipient.DELEGATION,
+                country=country,
+                purpose="Resettlement submission and selection",
+                method=Method.VERBAL,
+                witness="Registration officer (demo)",
+                given_on=GIVEN_ON,
+                recorded_by=clerk,
+            )
+            for country in countries
+        )
+    Consent.objects.bulk_create(rows, batch_size=2000)
+    audit_record(
+        actor=clerk,
+        action=AuditEntry.Action.CREATE,
+        object_type="consent",
+        object_id="demo",
+        detail=f"{len(rows)} consents for {', '.join(countries)}",
+    )
+    log(f"Consents: {len(rows)} ({len(countries)} countries).")
+    return {"consents": len(rows)}
