@@ -116,7 +116,11 @@ def consents_expiring(request):
     return render(
         request,
         "consent/expiring.html",
-        {"consents": selectors.expiring(user=request.user), "days": selectors.EXPIRING_DAYS},
+        {
+            "consents": selectors.expiring(user=request.user),
+            "days": selectors.EXPIRING_DAYS,
+            "can_agreements": policy.can(request.user, "consent.agreements"),
+        },
     )
 
 

@@ -19,6 +19,7 @@ MENU = [
     ("incident_list", "Incidents", "incidents.view"),
     ("interview_day", "Interviews", "interviews.view"),
     ("camp_occupancy", "Housing", "camp.view"),
+    ("consents_expiring", "Consents", "consent.view"),
     ("dashboard", "Reports", "reports.view"),
     ("audit_list", "Audit log", "audit.view"),
     ("api_docs", "API", None),
