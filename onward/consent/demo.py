@@ -15,7 +15,9 @@ from onward.consent.models import Consent, Method, Recipient
 from onward.consent.rules import ADULT_AGE
 from onward.registry.models import Person
 
-GIVEN_ON = dt.date(2012, 12, 1)  # before the first demo submission (2013)
+# Before the first demo pledge opens (its history starts in 2012), so that every
+# submission finds the consent given.
+GIVEN_ON = dt.date(2012, 1, 1)
 
 
 def demo_consents(*, users, log=print) -> dict:
@@ -24,6 +26,8 @@ def demo_consents(*, users, log=print) -> dict:
     if Consent.objects.exists():
         return {}
     countries = sorted({p[1] for p in PLEDGES} | {p[1] for p in PRESENT_PLEDGES})
+    first = min(dt.date.fromisoformat(str(p[3])) for p in PLEDGES)
+    given_on = min(GIVEN_ON, first - dt.timedelta(days=30))
     clerk = users.get("clerk") or next(iter(users.values()), None)
     persons = Person.objects.filter(
         merged_into__isnull=True, removed_at__isnull=True, case__isnull=False
@@ -42,7 +46,7 @@ def demo_consents(*, users, log=print) -> dict:
                 purpose="Resettlement submission and selection",
                 method=Method.VERBAL,
                 witness="Registration officer (demo)",
-                given_on=GIVEN_ON,
+                given_on=given_on,
                 recorded_by=clerk,
             )
             for country in countries
