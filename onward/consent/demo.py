@@ -1,7 +1,8 @@
 """The demo's consents: before the relocation history is played, every adult of every
 open case consented (verbally, before the camp's registration officer as witness) to the
 pledging countries' delegations, so that the submit guard lets the demo's 1,400
-submissions through as it would in the operation. Bulk, one audit entry for the batch."""
+submissions through as it would in the operation; and a data-sharing agreement per
+country (Romania's expired). Bulk, one audit entry for the batch."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
-from onward.consent.models import Consent, Method, Recipient
+from onward.consent.models import Consent, Method, Recipient, SharingAgreement
 from onward.consent.rules import ADULT_AGE
 from onward.registry.models import Person
 
@@ -59,5 +60,28 @@ def demo_consents(*, users, log=print) -> dict:
         object_id="demo",
         detail=f"{len(rows)} consents for {', '.join(countries)}",
     )
-    log(f"Consents: {len(rows)} ({len(countries)} countries).")
-    return {"consents": len(rows)}
+    agreements = _demo_agreements(countries, start=given_on, today=today, actor=clerk)
+    log(f"Consents: {len(rows)} ({len(countries)} countries); {agreements} agreements.")
+    return {"consents": len(rows), "agreements": agreements}
+
+
+# Romania's agreement ended with its pledge: the one expired agreement the demo shows.
+EXPIRED = {"ROU": dt.date(2014, 12, 31)}
+
+
+def _demo_agreements(countries, *, start: dt.date, today: dt.date, actor) -> int:
+    """A data-sharing agreement per pledging country (the shared view's fields), valid a
+    year past today, except the expired one."""
+    fields = ["given_name", "family_name", "relationship", "sex", "birth_date", "nationality"]
+    made = SharingAgreement.objects.bulk_create(
+        SharingAgreement(
+            country=country,
+            name=f"{country} resettlement data-sharing",
+            fields=fields,
+            valid_from=start,
+            valid_to=EXPIRED.get(country, today + dt.timedelta(days=365)),
+            created_by=actor,
+        )
+        for country in countries
+    )
+    return len(made)
