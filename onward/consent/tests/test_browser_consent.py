@@ -57,7 +57,12 @@ def test_attach_consent_submit_dossier_download_withdraw(
     page.fill("input[name=country]", "ALB")
     page.fill("input[name=purpose]", "Resettlement submission to Albania")
     page.select_option("select[name=method]", "signed_form")
-    page.select_option("select[name=document]", label=f"Consent form #{2}")
+    # Ids as the database gave them (PostgreSQL's sequences are not reset between tests).
+    from onward.documents.models import Document
+
+    form_pk = Document.objects.get(person=person, type__code="consent_form").pk
+    rrf_pk = Document.objects.get(person=person, type__code="rrf").pk
+    page.select_option("select[name=document]", label=f"Consent form #{form_pk}")
     page.fill("input[name=given_on]", timezone.localdate().isoformat())
     page.click("button >> text=Record consent")
     page.wait_for_selector(".messages .success")
@@ -71,7 +76,7 @@ def test_attach_consent_submit_dossier_download_withdraw(
     page.click("button >> text=Submit to a pledge")
     page.wait_for_selector(".messages .success")
     page.click("a.btn >> text=Dossier")
-    page.select_option("select[name=document]", label="RRF #1")
+    page.select_option("select[name=document]", label=f"RRF #{rrf_pk}")
     page.click("button >> text=Add to the dossier")
     page.wait_for_selector(".messages .success")
     shot(page, "consent-03-officer-dossier")
@@ -84,7 +89,7 @@ def test_attach_consent_submit_dossier_download_withdraw(
     shot(page, "consent-04-delegation-dossier")
     assert "Karimi" in page.inner_text("main")
     with page.expect_download() as download:
-        page.click("a >> text=RRF #1")
+        page.click(f"a >> text=RRF #{rrf_pk}")
     saved = tmp_path / "downloaded.pdf"
     download.value.save_as(saved)
     reader = PdfReader(io.BytesIO(saved.read_bytes()))
