@@ -32,6 +32,7 @@ DOMAIN_APPS = [
     "camp",
     "readiness",
     "presence",
+    "consent",
 ]
 
 urlpatterns = [

@@ -42,6 +42,17 @@ PERMISSIONS: dict[str, set[str]] = {
     # only for protection officers.
     "documents.view": _STAFF,
     "documents.protection": {PROTECTION},
+    # Consent (onward/consent, docs/consent.md): the register is staff's to read and
+    # write; submitting without every adult's consent takes an override by a protection
+    # officer (or admin) with a reason; agreements are the data team's; the dossier is the
+    # delegation's (its own country's, while open) and the resettlement officers' who
+    # choose its documents.
+    "consent.view": _STAFF | {AUDITOR},
+    "consent.record": _STAFF,
+    "consent.override": {ADMIN, PROTECTION},
+    "consent.agreements": {ADMIN, DATA_MANAGER},
+    "dossier.view": {ADMIN, RESETTLEMENT, DELEGATION},
+    "dossier.manage": {ADMIN, RESETTLEMENT},
     # The audit log.
     "audit.view": {ADMIN, AUDITOR},
     "registry.import": {ADMIN, DATA_MANAGER, CLERK},

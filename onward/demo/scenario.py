@@ -9,6 +9,7 @@ Each step is idempotent: running `onward demo` again finds its records and adds 
 from collections.abc import Callable
 
 from onward.accounts.models import User
+from onward.consent.demo import demo_consents
 from onward.incidents.demo import demo_incidents
 from onward.movements.demo import demo_movements, demo_transfer_next_week
 from onward.relocation.demo import demo_relocation, demo_relocation_today
@@ -30,6 +31,7 @@ def demo_dedup(*, users, log=print) -> dict:
 # accepted cases, victims need residents present. Every step takes the demo users by
 # username and a log, and returns what it made ({} when it finds its records already).
 STEPS: list[tuple[str, Callable[..., dict]]] = [
+    ("consent: adults' consents to the pledging countries", demo_consents),
     ("relocation: pledges, submissions, decisions", demo_relocation),
     ("movements: departures and transfers", demo_movements),
     ("incidents and their claims", demo_incidents),

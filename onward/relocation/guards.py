@@ -63,3 +63,25 @@ def cases_with_unresolved_duplicates(cases) -> set[int]:
             )
         )
     return {c.pk for c in cases if case_has_unresolved_duplicate(c)}
+
+
+# The consent guard: the consent register (onward.consent) decides whether every adult
+# member consented to the pledge's country, and whether a withdrawal hides a member from
+# the delegation. Imported lazily, like dedup: relocation sits below it in the layers.
+
+
+def consent_refusal(case, pledge, on) -> str | None:
+    """The consent rule's refusal of submitting `case` to `pledge` on `on`, or None."""
+    if not apps.is_installed("onward.consent"):
+        return None
+    return importlib.import_module("onward.consent.rules").submit_refusal(case, pledge, on)
+
+
+def without_withheld_consent(members, country: str) -> list:
+    """`members` less those whose consent for `country`'s delegation is withdrawn."""
+    members = list(members)
+    if not apps.is_installed("onward.consent") or not members:
+        return members
+    rules = importlib.import_module("onward.consent.rules")
+    withheld = rules.withheld_person_ids([p.pk for p in members], country)
+    return [p for p in members if p.pk not in withheld]

@@ -24,6 +24,7 @@ from onward.accounts.policy import (
 from onward.audit.services import audit_read, audit_record
 from onward.db import EpochSeconds
 from onward.registry.models import Case
+from onward.relocation import guards as external_guards
 from onward.relocation import workflow
 from onward.relocation.models import (
     CapacityDimension,
@@ -513,12 +514,14 @@ def shared_case(*, user, case: Case) -> dict:
     names, relationship, sex, birth date, nationality and specific-need codes, and the
     submissions to the delegation's own country. Never notes, phones, documents, the
     arrival date, or submissions to other countries."""
-    members = (
+    # A member whose consent for the delegation's country is withdrawn is left out at once.
+    members = external_guards.without_withheld_consent(
         case.members.filter(
             merged_into__isnull=True, removed_at__isnull=True, departure_date__isnull=True
         )
         .prefetch_related("specific_needs")
-        .order_by("person_id")
+        .order_by("person_id"),
+        user.country,
     )
     subs = (
         visible_submissions(user)

@@ -204,6 +204,12 @@ def no_unresolved_duplicate(step, batch):
         )
 
 
+def consent_on_file(step, batch):
+    refusal = external_guards.consent_refusal(step.case, step.pledge, timezone.localdate(step.at))
+    if refusal:
+        return "case", refusal
+
+
 def not_refused_by_this_pledge(step, batch):
     if step.pledge and step.pledge.pk in step.refused_by:
         return "pledge", (
@@ -383,6 +389,7 @@ _SUBMIT_GUARDS = (
     nationalities_accepted_by_pledge,
     no_open_submission,
     no_unresolved_duplicate,
+    consent_on_file,
 )
 _HOLDABLE = (S.IDENTIFIED, S.ASSESSED, S.SUBMITTED, S.ACCEPTED, S.READY)
 

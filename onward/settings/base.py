@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "onward.documents",
     "onward.tasks",
     "onward.presence",
+    "onward.consent",
 ]
 
 # Pages and API answers are compressed (GZip, with Django's BREACH mitigation: see
@@ -304,6 +305,9 @@ LOGGING = {
 # the kinds that are safe to retry, failed with the reason otherwise.
 ONWARD_JOB_LEASE_SECONDS = env_int("ONWARD_JOB_LEASE_SECONDS", 60, minimum=2, maximum=3600)
 ONWARD_JOB_MAX_ATTEMPTS = env_int("ONWARD_JOB_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
+# Submitting a case to a pledge needs every adult member's consent for the pledge's country
+# (or an override with a reason): onward/consent/rules.py, docs/consent.md.
+ONWARD_CONSENT_REQUIRED = env_bool("ONWARD_CONSENT_REQUIRED", True)
 # Uploaded import files and their error reports are removed after this many days (by the
 # background worker, hourly, or `onward purge_uploads`): docs/security.md.
 ONWARD_UPLOAD_RETENTION_DAYS = env_int("ONWARD_UPLOAD_RETENTION_DAYS", 30, minimum=1)

@@ -20,6 +20,7 @@ MENU = [
     ("interview_day", "Interviews", "interviews.view"),
     ("camp_occupancy", "Housing", "camp.view"),
     ("presence_scan", "Presence", "presence.record"),
+    ("consents_expiring", "Consents", "consent.view"),
     ("dashboard", "Reports", "reports.view"),
     ("audit_list", "Audit log", "audit.view"),
     ("api_docs", "API", None),

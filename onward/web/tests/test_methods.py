@@ -84,6 +84,11 @@ POSTED = {
     "rollcall_mark",
     "rollcall_close",
     "incident_blocks",
+    "person_consents",
+    "consent_withdraw",
+    "case_consent",
+    "agreement_list",
+    "dossier_choose",
 }
 SAMPLE = {
     "int": "999999",

@@ -1,0 +1,98 @@
+"""Watermarked copies of dossier documents (docs/consent.md).
+
+Every page of a PDF gets an overlay (drawn with fpdf2 in the project's own fonts, merged
+with pypdf) saying which country's delegation and which user downloaded it, and when; an
+image (PNG or JPEG) is stamped with the same line through Pillow, in the same font. What
+cannot be opened as its type is refused (`Unmarkable`), never served unmarked.
+"""
+
+from __future__ import annotations
+
+import io
+
+from fpdf import FPDF
+
+from onward.pdf import FALLBACK, FAMILY, font_files
+
+
+class Unmarkable(Exception):
+    """The file cannot carry a watermark, so it is not shared."""
+
+
+def mark_line(*, country: str, username: str, at: str, submission_id: int) -> str:
+    return f"Onward dossier S{submission_id} · {country} delegation · {username} · {at}"
+
+
+def _overlay(width: float, height: float, text: str) -> bytes:
+    pdf = FPDF(unit="pt", format=(width, height))
+    files = font_files()
+    pdf.add_font(FAMILY, "", files["regular"])
+    pdf.add_font(FALLBACK, "", files["latin"])
+    pdf.set_fallback_fonts([FALLBACK])
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_text_color(200, 30, 30)
+    size = max(8.0, min(width, height) / 28)
+    pdf.set_font(FAMILY, size=size)
+    # A diagonal line across the middle and the same line, small, at the foot of the page.
+    with pdf.rotation(35, x=width / 2, y=height / 2):
+        w = pdf.get_string_width(text)
+        pdf.text(x=width / 2 - w / 2, y=height / 2, text=text)
+    pdf.set_font(FAMILY, size=7)
+    pdf.text(x=12, y=height - 10, text=text)
+    return bytes(pdf.output())
+
+
+def watermark_pdf(content: bytes, text: str) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PdfReadError
+
+    try:
+        writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
+        pages = list(writer.pages)
+    except (PdfReadError, ValueError, KeyError, TypeError) as exc:
+        raise Unmarkable(f"the PDF cannot be read to be watermarked ({exc})") from None
+    if not pages:
+        raise Unmarkable("the PDF has no page to watermark")
+    overlays: dict = {}
+    for page in pages:
+        box = page.mediabox
+        size = (float(box.width), float(box.height))
+        if size not in overlays:
+            overlays[size] = PdfReader(io.BytesIO(_overlay(*size, text))).pages[0]
+        page.merge_page(overlays[size])
+    writer.add_metadata({"/Subject": text})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def watermark_image(content: bytes, text: str, fmt: str) -> bytes:
+    from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(content))
+        image.load()
+    except (UnidentifiedImageError, OSError) as exc:
+        raise Unmarkable(f"the image cannot be read to be stamped ({exc})") from None
+    rgb = image.convert("RGB")
+    draw = ImageDraw.Draw(rgb)
+    size = max(10, rgb.width // 40)
+    font = ImageFont.truetype(str(font_files()["latin"]), size)
+    band = size + 8
+    draw.rectangle([0, rgb.height - band, rgb.width, rgb.height], fill=(255, 255, 255))
+    draw.text((4, rgb.height - band + 3), text, fill=(200, 30, 30), font=font)
+    draw.text((4, 4), text, fill=(200, 30, 30), font=font)
+    out = io.BytesIO()
+    rgb.save(out, format=fmt)
+    return out.getvalue()
+
+
+def watermark(content: bytes, content_type: str, text: str) -> bytes:
+    if content_type == "application/pdf":
+        return watermark_pdf(content, text)
+    if content_type == "image/png":
+        return watermark_image(content, text, "PNG")
+    if content_type == "image/jpeg":
+        return watermark_image(content, text, "JPEG")
+    raise Unmarkable(f"a {content_type} file cannot be watermarked")
