@@ -66,11 +66,11 @@ class DossierApi(APIView):
 
 class DossierDocumentApi(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
-    def get(self, request, submission_id, document_id):
+    def get(self, request, submission_id, file_id):
         from onward.consent.views import watermarked_download
 
         d = selectors.get_dossier_for_user(request.user, submission_id)
-        doc = selectors.dossier_document_for_user(request.user, d, document_id)
+        doc = selectors.dossier_document_for_user(request.user, d, file_id)
         try:
             name, content_type, content = watermarked_download(request.user, d, doc)
         except Unmarkable as exc:

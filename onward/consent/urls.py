@@ -11,13 +11,13 @@ urlpatterns = [
     path("dossiers/<int:submission_id>/", views.dossier, name="dossier"),
     path("dossiers/<int:submission_id>/choose/", views.dossier_choose, name="dossier_choose"),
     path(
-        "dossiers/<int:submission_id>/documents/<int:document_id>/",
+        "dossiers/<int:submission_id>/documents/<int:file_id>/",
         views.dossier_download,
         name="dossier_download",
     ),
     path("api/dossiers/<int:submission_id>/", api.DossierApi.as_view(), name="api_dossier"),
     path(
-        "api/dossiers/<int:submission_id>/documents/<int:document_id>/",
+        "api/dossiers/<int:submission_id>/documents/<int:file_id>/",
         api.DossierDocumentApi.as_view(),
         name="api_dossier_document",
     ),

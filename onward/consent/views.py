@@ -294,12 +294,12 @@ def watermarked_download(user, d, doc):
 
 @require_safe
 @permission_required("dossier.view")
-def dossier_download(request, submission_id, document_id):
+def dossier_download(request, submission_id, file_id):
     d = _dossier_or_404(request, submission_id)
     try:
-        doc = selectors.dossier_document_for_user(request.user, d, document_id)
+        doc = selectors.dossier_document_for_user(request.user, d, file_id)
     except policy.NotFound:
-        raise Http404(_("No document %(id)s in this dossier.") % {"id": document_id}) from None
+        raise Http404(_("No document %(id)s in this dossier.") % {"id": file_id}) from None
     try:
         name, content_type, content = watermarked_download(request.user, d, doc)
     except Unmarkable as exc:

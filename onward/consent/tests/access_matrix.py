@@ -102,24 +102,24 @@ ROWS = [
     ),
     Row(
         "dossier_download",
-        _u("dossier_download", submission_id="sub", document_id="rrf"),
+        _u("dossier_download", submission_id="sub", file_id="rrf"),
         outcome(200, **DOSSIER),
     ),
     # A document chosen but outside the agreement (medical assessment): 404 for everyone.
     Row(
         "dossier_download",
-        _u("dossier_download", submission_id="sub", document_id="medical"),
+        _u("dossier_download", submission_id="sub", file_id="medical"),
         outcome(404, **DOSSIER),
     ),
     # Another country's document through our dossier's URL: 404.
     Row(
         "dossier_download",
-        _u("dossier_download", submission_id="sub", document_id="their_rrf"),
+        _u("dossier_download", submission_id="sub", file_id="their_rrf"),
         outcome(404, **DOSSIER),
     ),
     Row(
         "dossier_download",
-        _u("dossier_download", submission_id="their_sub", document_id="their_rrf"),
+        _u("dossier_download", submission_id="their_sub", file_id="their_rrf"),
         outcome(200, **DOSSIER, DL=404),
     ),
     Row("api_dossier", _u("api_dossier", submission_id="sub"), outcome(200, anon=403, **DOSSIER)),
@@ -130,17 +130,17 @@ ROWS = [
     ),
     Row(
         "api_dossier_document",
-        _u("api_dossier_document", submission_id="sub", document_id="rrf"),
+        _u("api_dossier_document", submission_id="sub", file_id="rrf"),
         outcome(200, anon=403, **DOSSIER),
     ),
     Row(
         "api_dossier_document",
-        _u("api_dossier_document", submission_id="sub", document_id="medical"),
+        _u("api_dossier_document", submission_id="sub", file_id="medical"),
         outcome(404, anon=403, **DOSSIER),
     ),
     Row(
         "api_dossier_document",
-        _u("api_dossier_document", submission_id="their_sub", document_id="their_rrf"),
+        _u("api_dossier_document", submission_id="their_sub", file_id="their_rrf"),
         outcome(200, anon=403, **DOSSIER, DL=404),
     ),
 ]
