@@ -11,6 +11,7 @@ from collections.abc import Callable
 from onward.accounts.models import User
 from onward.consent.demo import demo_consents
 from onward.incidents.demo import demo_incidents
+from onward.interviews.demo import interviews_completed_bulk
 from onward.movements.demo import demo_movements, demo_transfer_next_week
 from onward.relocation.demo import demo_relocation, demo_relocation_today
 
@@ -27,17 +28,26 @@ def demo_dedup(*, users, log=print) -> dict:
     return summary
 
 
+def demo_relocation_history(*, users, log=print) -> dict:
+    """The relocation history, each case interviewed before its assessment."""
+    return demo_relocation(users=users, record_interviews=interviews_completed_bulk, log=log)
+
+
+def demo_relocation_present(*, users, log=print) -> dict:
+    return demo_relocation_today(users=users, record_interviews=interviews_completed_bulk, log=log)
+
+
 # (what, step), in the order the operation happened to depend on them: transfers need
 # accepted cases, victims need residents present. Every step takes the demo users by
 # username and a log, and returns what it made ({} when it finds its records already).
 STEPS: list[tuple[str, Callable[..., dict]]] = [
     ("consent: adults' consents to the pledging countries", demo_consents),
-    ("relocation: pledges, submissions, decisions", demo_relocation),
+    ("relocation: pledges, interviews, reviews, submissions, decisions", demo_relocation_history),
     ("movements: departures and transfers", demo_movements),
     ("incidents and their claims", demo_incidents),
     ("duplicate detection over the registry", demo_dedup),
     # The present day (after the duplicates: a case with one unresolved waits for it).
-    ("today: pledges open now, cases waiting, decisions due", demo_relocation_today),
+    ("today: pledges open now, cases waiting, decisions due", demo_relocation_present),
     ("today: a transfer planned for next week", demo_transfer_next_week),
 ]
 

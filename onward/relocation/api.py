@@ -192,6 +192,8 @@ class SubmissionOut(serializers.ModelSerializer):
             "decided_at",
             "reason",
             "departed_on",
+            "accepted_members",
+            "deferred_until",
             "size",
         ]
 
@@ -210,6 +212,7 @@ class RelocationCaseOut(serializers.Serializer):
 
 
 class SharedMemberOut(serializers.Serializer):
+    person_id = serializers.CharField(help_text="What a split decision names.")
     given_name = serializers.CharField()
     family_name = serializers.CharField()
     father_name = serializers.CharField()
@@ -283,11 +286,16 @@ class TransitionIn(serializers.Serializer):
         choices=ExitCheck.Kind.choices, required=False, help_text="check_exit"
     )
     note = serializers.CharField(required=False, allow_blank=True)
+    question = serializers.CharField(required=False, allow_blank=True, help_text="request_info")
+    answer = serializers.CharField(required=False, allow_blank=True, help_text="answer_info")
+    on = serializers.DateField(required=False, help_text="request_info: needed by; defer: until")
 
 
 def _step_params(request, data: dict) -> dict:
     params = {
-        k: v for k, v in data.items() if k in ("reason", "category", "priority", "kind", "note")
+        k: v
+        for k, v in data.items()
+        if k in ("reason", "category", "priority", "kind", "note", "question", "answer", "on")
     }
     if data.get("pledge") is not None:
         params["pledge"] = selectors.get_pledge_for_user(request.user, data["pledge"])
@@ -335,9 +343,24 @@ class SubmissionListApi(APIView):
 
 
 class DecisionIn(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=["accepted", "rejected"])
+    decision = serializers.ChoiceField(
+        choices=["accepted", "rejected", "deferred", "info_requested"]
+    )
     reason = serializers.CharField(
-        required=False, allow_blank=True, help_text="Required for a rejection."
+        required=False, allow_blank=True, help_text="Required for a rejection and a deferral."
+    )
+    members = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="accepted: the person ids accepted, when not the whole case (a split "
+        "decision). Left out: the whole case.",
+    )
+    question = serializers.CharField(
+        required=False, allow_blank=True, help_text="info_requested: what is needed."
+    )
+    on = serializers.DateField(
+        required=False,
+        help_text="info_requested: needed by (required); deferred: decision expected by.",
     )
 
 
@@ -354,6 +377,9 @@ class SubmissionDecisionApi(APIView):
             submission=sub,
             decision=body.validated_data["decision"],
             reason=body.validated_data.get("reason", ""),
+            members=body.validated_data.get("members"),
+            question=body.validated_data.get("question", ""),
+            on=body.validated_data.get("on"),
         )
         sub.refresh_from_db()
         return Response(SubmissionOut(sub).data)

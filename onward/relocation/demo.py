@@ -19,13 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
 
 from onward.accounts import roles
 from onward.registry.models import Case
-from onward.relocation import guards, services, workflow
+from onward.relocation import guards, review, services, workflow
 from onward.relocation.models import (
     Category,
     Pledge,
@@ -172,11 +173,20 @@ def _subset(pool: list[tuple[int, int]], target: int) -> list[int]:
 
 @transaction.atomic
 def demo_relocation(
-    *, users: dict, rng_seed: int = 2013, submitted: int | None = None, log=print
+    *,
+    users: dict,
+    record_interviews: RecordInterviews,
+    rng_seed: int = 2013,
+    submitted: int | None = None,
+    log=print,
 ) -> dict:
     """Plays the operation's relocation history on the loaded population; returns its
     figures and the Albanian groups ready to depart. Idempotent: when relocation records
-    exist already (a second `onward demo`), adds nothing and returns {}."""
+    exist already (a second `onward demo`), adds nothing and returns {}.
+
+    `record_interviews({case pk: assessed at})` records each case's completed
+    resettlement interview before it is assessed (the interviews app's
+    `interviews.demo.interviews_completed_bulk`: that app sits above this one)."""
     if RelocationCase.objects.exists() or Pledge.objects.exists():
         return {}
     history = _History(users, random.Random(rng_seed))
@@ -187,7 +197,7 @@ def demo_relocation(
     history.other_pledges()
     history.not_submitted()
     # Play it, one action at a time, through the bulk service.
-    play(history.plan, history.by_pk, history.officer)
+    play(history.plan, history.by_pk, history.officer, users, record_interviews)
     log(
         f"Relocation: {len(history.plan):,} cases with a history on {len(history.pledges)} pledges."
     )
@@ -445,9 +455,45 @@ class _History:
                 )
 
 
-def play(plan, by_pk, officer) -> None:
+RecordInterviews = Callable[[dict[int, dt.datetime]], int]
+
+
+def _gates_before(action, pks, steps, by_pk, users, officer, record_interviews) -> None:
+    """What the workflow requires before an assessment (a completed interview) and a
+    submission (a recommendation approved by a second user): recorded in bulk for the
+    cases of the batch that lack it, dated just before the step. Draws nothing from the
+    random stream, so every figure of the history stays as it was."""
+    when = {pk: s[1] for pk, s in zip(pks, steps, strict=True)}
+    if action == "assess":
+        done = guards.cases_with_complete_interview(pks)
+        record_interviews({pk: when[pk] for pk in pks if pk not in done})
+    elif action in ("submit", "resubmit"):
+        latest = review.latest_reviews(pks)
+        categories = dict(
+            RelocationCase.objects.filter(case_id__in=pks).values_list("case_id", "category")
+        )
+        rows = {
+            by_pk[pk]: (
+                categories.get(pk) or "LAI",
+                when[pk] - dt.timedelta(days=5),
+                when[pk] - dt.timedelta(days=2),
+            )
+            for pk in pks
+            if not (
+                pk in latest and latest[pk].recommendation == "recommend" and latest[pk].is_approved
+            )
+        }
+        approver = next(
+            (u for u in users.values() if u.role == roles.PROTECTION),
+            _pick(users, roles.ADMIN),
+        )
+        review.recommendations_approved_bulk(recommender=officer, approver=approver, rows=rows)
+
+
+def play(plan, by_pk, officer, users, record_interviews: RecordInterviews) -> None:
     """Runs the plan: repeatedly, the next step of every case, grouped by action (and, for
-    decisions, by who decides), each group in one bulk call."""
+    decisions, by who decides), each group in one bulk call, each after the gates it
+    needs (`_gates_before`)."""
     position = {pk: 0 for pk in plan}
     while True:
         batch: dict[tuple, list[int]] = defaultdict(list)
@@ -471,6 +517,7 @@ def play(plan, by_pk, officer) -> None:
                 for pk in pks:
                     position[pk] += 1
                 continue
+            _gates_before(action, pks, steps, by_pk, users, officer, record_interviews)
             per_case = defaultdict(dict)
             for pk, (_a, _t, params) in zip(pks, steps, strict=True):
                 for k, v in params.items():
@@ -536,7 +583,12 @@ NEWLY_ASSESSED = 20
 
 @transaction.atomic
 def demo_relocation_today(
-    *, users: dict, today: dt.date | None = None, rng_seed: int = 2026, log=print
+    *,
+    users: dict,
+    record_interviews: RecordInterviews,
+    today: dt.date | None = None,
+    rng_seed: int = 2026,
+    log=print,
 ) -> dict:
     """The present-day state (see PRESENT_NOTE), every step dated back from `today`
     through the same bulk service as the history. Adds nothing when it is there already,
@@ -628,7 +680,8 @@ def demo_relocation_today(
                 days = [ago(15 - k) for k in range(3)]
                 plan[case.pk].append((READY, _aware(ago(rng.randint(2, 6)), 15), {"days": days}))
     by_pk = {c.pk: c for c in Case.objects.filter(pk__in=plan)}
-    play(plan, by_pk, officer)
+    play(plan, by_pk, officer, users, record_interviews)
+    _reviews_waiting_today(users, officer, ago)
     figures = {key: _figures(p) for key, p in pledges.items()}
     log(
         f"Today ({today}): {len(pledges)} pledges open with room, "
@@ -637,6 +690,46 @@ def demo_relocation_today(
         " submissions awaiting a decision."
     )
     return {"pledges": {key: p.pk for key, p in pledges.items()}, "figures": figures}
+
+
+REVIEWED_TODAY, RECOMMENDED_TODAY = 15, 5
+
+
+def _reviews_waiting_today(users, officer, ago) -> None:
+    """Of the cases assessed and waiting, the first (by case id) are recommended with a
+    second user's approval, ready to submit today; the next few are recommended and wait
+    for the approval (the reviews page). Picked in order, not drawn: the random stream,
+    and so every figure, stays as it was."""
+    waiting = [
+        rc.case
+        for rc in RelocationCase.objects.filter(
+            state=State.ASSESSED, case__status=Case.Status.OPEN
+        ).select_related("case")[: REVIEWED_TODAY + RECOMMENDED_TODAY]
+    ]
+    latest = review.latest_reviews([c.pk for c in waiting])
+    approver = next(
+        (u for u in users.values() if u.role == roles.PROTECTION), _pick(users, roles.ADMIN)
+    )
+    fresh = [c for c in waiting if c.pk not in latest]
+    categories = dict(
+        RelocationCase.objects.filter(case__in=fresh).values_list("case_id", "category")
+    )
+    review.recommendations_approved_bulk(
+        recommender=officer,
+        approver=approver,
+        rows={
+            c: (categories[c.pk] or "LAI", _aware(ago(12)), _aware(ago(10)))
+            for c in fresh[:REVIEWED_TODAY]
+        },
+    )
+    for case in fresh[REVIEWED_TODAY:]:
+        review.recommendation_record(
+            actor=officer,
+            case=case,
+            recommendation="recommend",
+            primary_category=categories[case.pk] or "LAI",
+            at=_aware(ago(3)),
+        )
 
 
 def _figures(pledge) -> dict:

@@ -96,8 +96,25 @@ class TransitionForm(forms.Form):
     priority = forms.ChoiceField(required=False, choices=[("", "—"), *Priority.choices])
     kind = forms.ChoiceField(required=False, choices=[("", "—"), *ExitCheck.Kind.choices])
     note = forms.CharField(required=False)
+    question = forms.CharField(required=False)
+    answer = forms.CharField(required=False)
+    on = forms.DateField(required=False)
 
 
 class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accepted", "Accept"), ("rejected", "Reject")])
+    """A country's decision: accept (all, or the members ticked: `members_given` says the
+    form listed them), reject, defer, or request more information by a date."""
+
+    decision = forms.ChoiceField(
+        choices=[
+            ("accepted", "Accept"),
+            ("rejected", "Reject"),
+            ("deferred", "Defer"),
+            ("info_requested", "Request more information"),
+        ]
+    )
     reason = forms.CharField(required=False, widget=forms.TextInput(attrs={"size": 30}))
+    question = forms.CharField(required=False)
+    on = forms.DateField(required=False)
+    members_given = forms.BooleanField(required=False)
+    version = forms.IntegerField(required=False)

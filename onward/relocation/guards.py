@@ -85,3 +85,43 @@ def without_withheld_consent(members, country: str) -> list:
     rules = importlib.import_module("onward.consent.rules")
     withheld = rules.withheld_person_ids([p.pk for p in members], country)
     return [p for p in members if p.pk not in withheld]
+
+
+# --- The resettlement interview (issue 18) ---------------------------------------------------
+# A case is assessed only once its resettlement interview is completed with every member
+# present or the absence recorded with a reason: `onward.interviews.services.
+# interview_complete(case)`. The interviews app sits above relocation (it books cases), so
+# its models are read lazily here, for a whole batch in two queries; the rule is the same
+# as `interview_complete` (a test holds the two together).
+
+
+def cases_with_complete_interview(case_pks) -> set[int]:
+    """The primary keys of those cases whose resettlement interview is complete. With the
+    interviews app not installed, every case counts as interviewed (nothing to check)."""
+    pks = list(case_pks)
+    if not pks:
+        return set()
+    if not apps.is_installed("onward.interviews"):
+        return set(pks)
+    appointment = apps.get_model("interviews", "Appointment")
+    attendance = apps.get_model("interviews", "Attendance")
+    done = dict(
+        appointment.objects.filter(
+            case_id__in=pks,
+            type_id="resettlement_interview",
+            status="completed",
+        ).values_list("pk", "case_id")
+    )
+    if not done:
+        return set()
+    incomplete: set[int] = set()
+    for appointment_pk, present, reason in attendance.objects.filter(
+        appointment_id__in=done
+    ).values_list("appointment_id", "present", "absence_reason"):
+        if not present and not reason.strip():
+            incomplete.add(appointment_pk)
+    return {case_pk for pk, case_pk in done.items() if pk not in incomplete}
+
+
+def case_interview_complete(case) -> bool:
+    return case.pk in cases_with_complete_interview([case.pk])

@@ -182,6 +182,8 @@ class State(models.TextChoices):
     IDENTIFIED = "identified", "Identified for relocation"
     ASSESSED = "assessed", "Assessed"
     SUBMITTED = "submitted", "Submitted"
+    DEFERRED = "deferred", "Deferred"
+    INFO_REQUESTED = "info_requested", "More information requested"
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
@@ -273,6 +275,13 @@ class Submission(models.Model):
     )
     reason = models.TextField(blank=True)
     departed_on = models.DateField(null=True, blank=True)
+    # A split decision (Handbook 4.10): the person ids of the members the country
+    # accepted, when not all of them; null (or empty) means the whole case. Nullable so
+    # that adding it does not rebuild the table under its triggers on SQLite.
+    accepted_members = models.JSONField(null=True, blank=True)
+    # A deferral keeps the submission open and pending (it is not a refusal); the date
+    # the country said it would decide by, when it gave one.
+    deferred_until = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]
@@ -300,6 +309,46 @@ class Submission(models.Model):
     @property
     def is_open(self) -> bool:
         return self.decision in ("", "accepted")
+
+    @property
+    def is_split(self) -> bool:
+        return self.decision == self.Decision.ACCEPTED and bool(self.accepted_members)
+
+
+class InformationRequest(models.Model):
+    """A country's request for more information on a submission (what, by when) and the
+    officer's answer. Asked by `request_info`, answered by `answer_info` (workflow.py);
+    the submission stays open and pending meanwhile."""
+
+    audit_type = "submission"
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.PROTECT, related_name="information_requests"
+    )
+    case = models.ForeignKey(
+        "registry.Case", on_delete=models.PROTECT, related_name="information_requests"
+    )
+    question = models.TextField()
+    due_on = models.DateField()
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    asked_at = models.DateTimeField()
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+
+    def __str__(self):
+        return f"S{self.submission_id} asked {self.asked_at:%Y-%m-%d}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
 
 
 class CaseTransition(AppendOnly):

@@ -2,8 +2,8 @@
 comments) and a second user with `relocation.review` approves before the case may go to a
 pledge. The recommender never approves their own recommendation.
 
-Not yet wired into the workflow's `submit` guard: `approved_recommendation` is the check it
-is meant to call (see docs/relocation.md).
+The workflow's `submit` and `resubmit` refuse a case without an approved *recommend*
+(`workflow.recommendation_approved`, which reads `latest_reviews` for the whole batch).
 """
 
 from __future__ import annotations
@@ -20,6 +20,17 @@ from onward.relocation.models import Category, Recommendation, SubmissionReview
 
 def latest_review(case: Case) -> SubmissionReview | None:
     return SubmissionReview.objects.filter(case=case).order_by("-recommended_at", "-id").first()
+
+
+def latest_reviews(case_pks) -> dict[int, SubmissionReview]:
+    """The latest review of each of those cases (cases never reviewed are absent), in one
+    query."""
+    latest: dict[int, SubmissionReview] = {}
+    for review in SubmissionReview.objects.filter(case_id__in=list(case_pks)).order_by(
+        "recommended_at", "id"
+    ):
+        latest[review.case_id] = review
+    return latest
 
 
 def approved_recommendation(case: Case) -> bool:
@@ -110,3 +121,114 @@ def recommendation_approve(*, actor, review: SubmissionReview, at=None) -> Submi
         changes={"recommendation": locked.recommendation},
     )
     return locked
+
+
+@transaction.atomic
+def recommendations_approved_bulk(*, recommender, approver, rows: dict) -> int:
+    """Many approved recommendations at once (the demo's history): `rows` maps a case to
+    (primary category, recommended at, approved at). The same rules as one at a time:
+    the recommender has `relocation.process`, the approver `relocation.review` and is
+    another user; each review and each approval is audited."""
+    from onward.audit.services import audit_records
+
+    require(recommender, "relocation.process")
+    require(approver, "relocation.review")
+    if recommender.pk == approver.pk:
+        raise ValidationError(
+            {"approved_by": "The recommender may not approve their own recommendation."}
+        )
+    reviews = []
+    for case, (category, recommended_at, approved_at) in rows.items():
+        if category not in Category.values:
+            raise ValidationError({"primary_category": f"Unknown category {category!r}."})
+        if approved_at < recommended_at:
+            raise ValidationError({"approved_at": "An approval cannot precede its recommendation."})
+        reviews.append(
+            SubmissionReview(
+                case=case,
+                recommendation=Recommendation.RECOMMEND,
+                primary_category=category,
+                recommended_by=recommender,
+                recommended_at=recommended_at,
+                approved_by=approver,
+                approved_at=approved_at,
+            )
+        )
+    SubmissionReview.objects.bulk_create(reviews, batch_size=1000)
+    audit_records(
+        actor=recommender,
+        entries=[
+            (
+                "create",
+                "case",
+                r.case.case_id,
+                {"recommendation": r.recommendation, "primary_category": r.primary_category},
+                "submission review: recommendation",
+            )
+            for r in reviews
+        ],
+    )
+    audit_records(
+        actor=approver,
+        entries=[
+            (
+                "update",
+                "case",
+                r.case.case_id,
+                {"recommendation": r.recommendation},
+                "submission review: recommendation approved",
+            )
+            for r in reviews
+        ],
+    )
+    return len(reviews)
+
+
+NO_SHOW = "No show / cannot be contacted"
+
+
+def no_show_limit() -> int:
+    """Missed resettlement interviews with no contact after which a case is proposed
+    "not recommended" (settings.ONWARD_NO_SHOW_LIMIT, default 2)."""
+    from django.conf import settings
+
+    return max(1, int(getattr(settings, "ONWARD_NO_SHOW_LIMIT", 2)))
+
+
+def no_show_proposals(limit: int | None = None) -> list[tuple[Case, int]]:
+    """Cases proposed "not recommended: no show / cannot be contacted" (Handbook 4.4), for
+    an officer to confirm: at least `limit` resettlement interviews missed with no contact
+    (no member present, no absence reason recorded), none completed since, and no
+    not-recommend already their latest review. Oldest case id first, with the misses.
+    The interviews app sits above relocation: its models are read lazily."""
+    from django.apps import apps
+
+    if not apps.is_installed("onward.interviews"):
+        return []
+    limit = limit or no_show_limit()
+    appointment = apps.get_model("interviews", "Appointment")
+    attendance = apps.get_model("interviews", "Attendance")
+    interviews = appointment.objects.filter(type_id="resettlement_interview", case__isnull=False)
+    contacted = set(
+        attendance.objects.filter(appointment__in=interviews.filter(status="missed"))
+        .exclude(present=False, absence_reason="")
+        .values_list("appointment_id", flat=True)
+    )
+    misses: dict[int, int] = {}
+    for pk, case_pk in interviews.filter(status="missed").values_list("pk", "case_id"):
+        if pk not in contacted:
+            misses[case_pk] = misses.get(case_pk, 0) + 1
+    candidates = {pk for pk, n in misses.items() if n >= limit}
+    candidates -= set(
+        interviews.filter(status="completed", case_id__in=candidates).values_list(
+            "case_id", flat=True
+        )
+    )
+    latest = latest_reviews(candidates)
+    keep = [
+        pk
+        for pk in candidates
+        if not (pk in latest and latest[pk].recommendation == Recommendation.NOT_RECOMMEND)
+    ]
+    cases = Case.objects.filter(pk__in=keep).order_by("case_id")
+    return [(case, misses[case.pk]) for case in cases]

@@ -30,6 +30,7 @@ from onward.relocation.models import (
     CapacityDimension,
     CaseTransition,
     ExitCheck,
+    InformationRequest,
     Pledge,
     PledgeCapacity,
     PledgeChange,
@@ -534,6 +535,7 @@ def shared_case(*, user, case: Case) -> dict:
         "size": len(members),
         "members": [
             {
+                "person_id": p.person_id,
                 "given_name": p.given_name,
                 "family_name": p.family_name,
                 "father_name": p.father_name,
@@ -546,6 +548,10 @@ def shared_case(*, user, case: Case) -> dict:
             for p in members
         ],
         "submissions": list(subs),
+        # The country's own questions on its submissions, with the answers.
+        "information_requests": list(
+            InformationRequest.objects.filter(submission__in=subs).order_by("asked_at", "id")
+        ),
     }
 
 
@@ -559,6 +565,10 @@ def relocation_case_detail(*, user, case: Case) -> dict:
         shared = shared_case(user=user, case=case)
         open_sub = next((s for s in shared["submissions"] if s.decision == ""), None)
         return {
+            # The state of its own open submission only (deferred, awaiting information):
+            # never the case's state, which would tell other countries' decisions.
+            "awaiting_information": bool(open_sub and state == State.INFO_REQUESTED),
+            "deferred": bool(open_sub and state == State.DEFERRED),
             "shared": shared,
             "case": case,
             "state": state,
@@ -587,6 +597,18 @@ def relocation_case_detail(*, user, case: Case) -> dict:
         "time_in_states": time_in_states(case),
         **_pledge_choice(user, case),
         "members": list(case.members.filter(merged_into__isnull=True, removed_at__isnull=True)),
+        "information_requests": list(
+            InformationRequest.objects.filter(case=case).select_related(
+                "asked_by", "answered_by", "submission__pledge"
+            )
+        ),
+        "open_request": (
+            InformationRequest.objects.filter(submission=open_sub, answered_at__isnull=True)
+            .order_by("-asked_at")
+            .first()
+            if open_sub
+            else None
+        ),
     }
 
 

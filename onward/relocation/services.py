@@ -49,6 +49,7 @@ __all__ = [
     "submission_accept",
     "submission_reject",
     "submission_decide",
+    "information_answer",
     "case_withdraw",
     "case_hold",
     "case_release",
@@ -138,11 +139,36 @@ def submission_accept(*, actor, case, at=None, reason: str = ""):
     return case_transition(actor=actor, case=case, action="accept", at=at, reason=reason)
 
 
-def submission_decide(*, actor, submission, decision: str, reason: str = "", at=None):
-    """A delegation's (or an administrator's) decision on one submission: it must be the
-    case's submission still awaiting a decision."""
-    if decision not in ("accepted", "rejected"):
-        raise ValidationError({"decision": "Accept or reject."})
+DECISIONS = {
+    "accepted": "accept",
+    "rejected": "reject",
+    "deferred": "defer",
+    "info_requested": "request_info",
+}
+
+
+def submission_decide(
+    *,
+    actor,
+    submission,
+    decision: str,
+    reason: str = "",
+    at=None,
+    members: list[str] | None = None,
+    question: str = "",
+    on: dt.date | None = None,
+    expected_version: int | None = None,
+):
+    """A delegation's (or an administrator's) decision on one submission, as countries
+    give them (Handbook 4.10): accepted (the whole case, or only `members`, a list of
+    person ids: a split decision), rejected (with a reason), deferred (with a reason and,
+    optionally, the date `on` it will decide by) or more information requested
+    (`question`, needed by `on`). The submission must still await a decision; a
+    deferral and a request for information keep it so."""
+    if decision not in DECISIONS:
+        raise ValidationError(
+            {"decision": "Accept (all or some members), reject, defer or request information."}
+        )
     if submission.decision != "":
         raise Conflict(
             {
@@ -151,8 +177,34 @@ def submission_decide(*, actor, submission, decision: str, reason: str = "", at=
                 )
             }
         )
-    action = "accept" if decision == "accepted" else "reject"
-    return case_transition(actor=actor, case=submission.case, action=action, at=at, reason=reason)
+    params: dict[str, Any] = {"reason": reason}
+    if decision == "accepted" and members is not None:
+        params["members"] = list(members)
+    if decision in ("deferred", "info_requested"):
+        params["on"] = on
+    if decision == "info_requested":
+        params["question"] = question
+    return case_transition(
+        actor=actor,
+        case=submission.case,
+        action=DECISIONS[decision],
+        at=at,
+        expected_version=expected_version,
+        **params,
+    )
+
+
+def information_answer(*, actor, case, answer: str, at=None, expected_version=None):
+    """The officer's answer to the country's request for information: the submission
+    goes back to the country, awaiting its decision."""
+    return case_transition(
+        actor=actor,
+        case=case,
+        action="answer_info",
+        at=at,
+        answer=answer,
+        expected_version=expected_version,
+    )
 
 
 def submission_reject(*, actor, case, reason: str, at=None):

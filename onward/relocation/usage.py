@@ -5,7 +5,7 @@ engine (its CASES.csv columns), so that a proposed match and an acceptance count
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MEDICAL_NEEDS = frozenset({"SM", "DS"})  # serious medical condition, disability
 LARGE_FAMILY_SIZE = 5
@@ -35,6 +35,8 @@ class CaseProfile:
     usage: dict[str, int]
     needs: frozenset[str]
     nationalities: frozenset[str]
+    # Each present member's person id -> specific-need codes (a split decision's usage).
+    members: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 def cases_profile(case_pks) -> dict[int, CaseProfile]:
@@ -55,9 +57,13 @@ def cases_profile(case_pks) -> dict[int, CaseProfile]:
     ):
         needs[person_id].add(code)
     members: dict[int, list[set[str]]] = {pk: [] for pk in case_pks}
+    by_person: dict[int, dict[str, frozenset[str]]] = {pk: {} for pk in case_pks}
     nationalities: dict[int, set[str]] = {pk: set() for pk in case_pks}
-    for person_pk, case_pk, nationality in present.values_list("pk", "case_id", "nationality"):
+    for person_pk, public_id, case_pk, nationality in present.values_list(
+        "pk", "person_id", "case_id", "nationality"
+    ):
         members[case_pk].append(needs.get(person_pk, set()))
+        by_person[case_pk][public_id] = frozenset(needs.get(person_pk, set()))
         if nationality:
             nationalities[case_pk].add(nationality)
     return {
@@ -65,6 +71,7 @@ def cases_profile(case_pks) -> dict[int, CaseProfile]:
             usage=usage_from_members(m),
             needs=frozenset().union(*m) if m else frozenset(),
             nationalities=frozenset(nationalities[pk]),
+            members=by_person[pk],
         )
         for pk, m in members.items()
     }

@@ -214,6 +214,8 @@ def recommendation_record(request, case_id):
         messages.error(request, _("Recommendation not recorded. ") + _field_messages(exc))
     else:
         messages.success(request, _("%(case)s: recommendation recorded.") % {"case": case_id})
+    if post.get("next") == "review_list":
+        return redirect("review_list")
     return redirect("relocation_case", case_id=case_id)
 
 
@@ -254,7 +256,15 @@ def review_list(request):
     return render(
         request,
         "relocation/review_list.html",
-        {"page": Paginator(waiting, 50).get_page(request.GET.get("page")), "query": ""},
+        {
+            "page": Paginator(waiting, 50).get_page(request.GET.get("page")),
+            "query": "",
+            # Proposed "not recommended" after missed interviews, for an officer to confirm.
+            "no_shows": review.no_show_proposals(),
+            "no_show_limit": review.no_show_limit(),
+            "no_show_text": review.NO_SHOW,
+            "can_recommend": policy.can(request.user, "relocation.process"),
+        },
     )
 
 
@@ -267,7 +277,11 @@ def relocation_case_action(request, case_id):
         messages.error(request, "The action could not be read; try again.")
         return redirect("relocation_case", case_id=case_id)
     data = form.cleaned_data
-    params = {k: data[k] for k in ("reason", "category", "priority", "kind", "note") if data[k]}
+    params = {
+        k: data[k]
+        for k in ("reason", "category", "priority", "kind", "note", "question", "answer", "on")
+        if data[k]
+    }
     if data["pledge"]:
         params["pledge"] = record_or_404(
             request, selectors.get_pledge_for_user, "pledge", data["pledge"]
@@ -395,19 +409,32 @@ def submission_decide(request, submission_id):
     sub = record_or_404(request, selectors.get_submission_for_user, "submission", submission_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose accept or reject.")
+        messages.error(
+            request,
+            _("Date: give a date as YYYY-MM-DD.")
+            if "on" in form.errors
+            else _("Choose a decision: accept, reject, defer or request information."),
+        )
     else:
+        data = form.cleaned_data
         try:
             services.submission_decide(
                 actor=request.user,
                 submission=sub,
-                decision=form.cleaned_data["decision"],
-                reason=form.cleaned_data["reason"],
+                decision=data["decision"],
+                reason=data["reason"],
+                members=request.POST.getlist("members") if data["members_given"] else None,
+                question=data["question"],
+                on=data["on"],
+                expected_version=data["version"],
             )
+        except StaleState as exc:
+            messages.error(request, str(exc))
         except ValidationError as exc:
             messages.error(request, f"{sub.case.case_id}: refused. {_messages(exc)}")
         else:
-            messages.success(request, f"{sub.case.case_id}: {form.cleaned_data['decision']}.")
+            label = dict(form.fields["decision"].choices)[data["decision"]]
+            messages.success(request, f"{sub.case.case_id}: {label.lower()} — done.")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "submission_list"

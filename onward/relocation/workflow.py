@@ -35,13 +35,17 @@ from onward.relocation import guards as external_guards
 from onward.relocation.models import (
     CaseTransition,
     Category,
+    InformationRequest,
     Pledge,
     Priority,
+    Recommendation,
     RelocationCase,
     State,
     Submission,
+    SubmissionReview,
 )
-from onward.relocation.usage import CaseProfile, cases_profile
+from onward.relocation.review import latest_reviews
+from onward.relocation.usage import CaseProfile, cases_profile, usage_from_members
 
 S = State
 RETURN = "(return)"  # to_state of `release`: the state the case was in before its hold
@@ -69,17 +73,22 @@ class Step:
     on: dt.date | None = None
     # Readiness as onward.readiness computed it for the step's date (mark_ready / unready):
     ready: bool | None = None
+    members: list[str] | None = None  # accept: the person ids accepted (a split decision)
+    question: str = ""  # request_info: what the country asks
+    answer: str = ""  # answer_info: the officer's answer
     expected_version: int | None = None
     # Loaded by the engine under lock:
     rc: RelocationCase | None = None
     profile: CaseProfile | None = None
     open_submission: Submission | None = None
     refused_by: set[int] = field(default_factory=set)  # pledges that rejected the case
+    open_request: InformationRequest | None = None  # the country's question not answered yet
     # Set by the engine:
     row: Transition | None = None
     from_state: str = ""
     to_state: str = ""
     submission: Submission | None = None
+    info_request: InformationRequest | None = None  # asked or answered by this step
 
     @property
     def state(self) -> str:
@@ -95,6 +104,8 @@ class Batch:
     accepted: dict[int, dict[str, int]] = field(default_factory=dict)
     capacities: dict[int, dict[str, int]] = field(default_factory=dict)
     duplicates: set[int] = field(default_factory=set)  # cases held by the duplicate guard
+    reviews: dict[int, SubmissionReview] = field(default_factory=dict)  # latest, per case pk
+    interviewed: set[int] = field(default_factory=set)  # cases whose interview is complete
 
 
 Guard = Callable[[Step, Batch], "tuple[str, str] | None"]  # (field, message) when refused
@@ -210,6 +221,35 @@ def consent_on_file(step, batch):
         return "case", refusal
 
 
+def interview_completed(step, batch):
+    """UNHCR Resettlement Handbook 4.4: every member attends the resettlement interview;
+    the case is assessed only once it is completed (interviews.interview_complete)."""
+    if step.case.pk not in batch.interviewed:
+        return "interview", (
+            f"Case {step.case.case_id} cannot be assessed before its resettlement "
+            "interview is completed with every member present or the absence recorded "
+            "with a reason."
+        )
+
+
+def recommendation_approved(step, batch):
+    """Handbook 4.7: a reviewing officer approves the recommendation before anything
+    reaches a pledge (review.py); the case's latest review counts."""
+    review, case_id = batch.reviews.get(step.case.pk), step.case.case_id
+    rule = "a second user with the reviewing role must approve a recommendation to submit"
+    if review is None:
+        return "review", f"Case {case_id} has no recommendation yet: {rule}."
+    if review.recommendation != Recommendation.RECOMMEND:
+        return "review", (
+            f"Case {case_id}'s latest review is "
+            f'"{Recommendation(review.recommendation).label.lower()}": {rule}.'
+        )
+    if not review.is_approved:
+        return "review", (
+            f"Case {case_id}'s recommendation is not approved yet: {rule}, never the recommender."
+        )
+
+
 def not_refused_by_this_pledge(step, batch):
     if step.pledge and step.pledge.pk in step.refused_by:
         return "pledge", (
@@ -230,14 +270,69 @@ def decider_may_decide_for_pledge(step, batch):
         return "pledge", "This submission is to another country's pledge."
 
 
+def _split_members(step) -> list[str]:
+    """The members a split decision accepts (sorted), or [] when it is the whole case."""
+    chosen = sorted(set(step.members or ()))
+    return [] if set(chosen) == set(step.profile.members) else chosen
+
+
+def _acceptance_usage(step) -> dict[str, int]:
+    """What the acceptance takes of the pledge: the whole case, or the members accepted."""
+    chosen = _split_members(step)
+    if not chosen:
+        return step.profile.usage
+    # Unknown ids are refused by members_of_the_case; not counted meanwhile.
+    return usage_from_members(
+        [set(step.profile.members[p]) for p in chosen if p in step.profile.members]
+    )
+
+
+def members_of_the_case(step, batch):
+    """A split decision names members present in the case, at least one."""
+    if step.members is None:
+        return None
+    if not step.members:
+        return "members", "Choose at least one member to accept (or accept the whole case)."
+    unknown = sorted(set(step.members) - set(step.profile.members))
+    if unknown:
+        return "members", (
+            f"Not members present in case {step.case.case_id}: {', '.join(unknown)}."
+        )
+
+
+def information_request_given(step, batch):
+    if not step.question.strip():
+        return "question", "Say what information the country needs."
+    if step.on is None:
+        return "on", "Give the date the information is needed by."
+    if step.on < timezone.localtime(step.at).date():
+        return "on", f"{step.on} is before the request ({timezone.localtime(step.at).date()})."
+
+
+def has_open_request(step, batch):
+    if step.open_request is None:
+        return "case", f"Case {step.case.case_id} has no request for information to answer."
+
+
+def answer_given(step, batch):
+    if not step.answer.strip():
+        return "answer", "Give the answer to the country's request."
+
+
+def deferral_date_valid(step, batch):
+    if step.on is not None and step.on < timezone.localtime(step.at).date():
+        return "on", f"A deferral until {step.on} is before the decision itself."
+
+
 def pledge_has_capacity(step, batch):
     sub = step.open_submission
     if sub is None:
         return None
     accepted = batch.accepted[sub.pledge_id]
+    usage = _acceptance_usage(step)
     over = []
     for dim, capacity in batch.capacities[sub.pledge_id].items():
-        needed = step.profile.usage.get(dim, 0)
+        needed = usage.get(dim, 0)
         if needed and accepted.get(dim, 0) + needed > capacity:
             over.append(
                 f"{dim}: {accepted.get(dim, 0)} of {capacity} taken, the case needs {needed}"
@@ -308,10 +403,39 @@ def _decide(step, batch, decision):
 
 def accept_submission(step, batch):
     _decide(step, batch, Submission.Decision.ACCEPTED)
-    step.submission.usage = step.profile.usage  # counted as it is now, under the lock
+    # Counted as it is now, under the lock: the whole case, or the members accepted.
+    step.submission.usage = _acceptance_usage(step)
+    step.submission.accepted_members = _split_members(step) or None
     totals = batch.accepted[step.submission.pledge_id]
-    for dim, n in step.profile.usage.items():
+    for dim, n in step.submission.usage.items():
         totals[dim] = totals.get(dim, 0) + n
+
+
+def defer_submission(step, batch):
+    """Deferred: the submission stays open and pending (not a refusal), with the date the
+    country gave, if any; the reason is the history row's."""
+    step.submission = step.open_submission
+    step.submission.deferred_until = step.on
+
+
+def ask_information(step, batch):
+    step.submission = step.open_submission
+    step.info_request = InformationRequest(
+        submission=step.open_submission,
+        case=step.case,
+        question=step.question.strip(),
+        due_on=step.on,
+        asked_by=acting_user(batch.actor),
+        asked_at=step.at,
+    )
+
+
+def answer_information(step, batch):
+    step.submission = step.open_submission
+    request = step.open_request
+    request.answer = step.answer.strip()
+    request.answered_by, request.answered_at = acting_user(batch.actor), step.at
+    step.info_request = request
 
 
 def reject_submission(step, batch):
@@ -359,6 +483,9 @@ ACTIONS = {
         Action("submit", "Submit to a pledge", ("pledge",)),
         Action("accept", "Accept"),
         Action("reject", "Reject", ("reason",)),
+        Action("defer", "Defer the decision", ("reason",)),
+        Action("request_info", "Request more information", ("question", "on")),
+        Action("answer_info", "Answer the request for information", ("answer",)),
         Action("withdraw", "Withdraw", ("reason",)),
         Action("resubmit", "Resubmit to another pledge", ("pledge",)),
         # Never by hand: onward.readiness moves a case as its requirements are met.
@@ -390,8 +517,42 @@ _SUBMIT_GUARDS = (
     no_open_submission,
     no_unresolved_duplicate,
     consent_on_file,
+    recommendation_approved,
 )
-_HOLDABLE = (S.IDENTIFIED, S.ASSESSED, S.SUBMITTED, S.ACCEPTED, S.READY)
+_HOLDABLE = (
+    S.IDENTIFIED,
+    S.ASSESSED,
+    S.SUBMITTED,
+    S.DEFERRED,
+    S.INFO_REQUESTED,
+    S.ACCEPTED,
+    S.READY,
+)
+_ACCEPT = Transition(
+    S.ACCEPTED,
+    "relocation.decide",
+    (
+        has_open_submission,
+        decider_may_decide_for_pledge,
+        pledge_is_open,
+        pledge_is_valid_on_date,
+        members_of_the_case,
+        pledge_has_capacity,
+    ),
+    (accept_submission,),
+)
+_REJECT = Transition(
+    S.REJECTED,
+    "relocation.decide",
+    (has_open_submission, decider_may_decide_for_pledge, reason_given),
+    (reject_submission,),
+)
+_REQUEST_INFO = Transition(
+    S.INFO_REQUESTED,
+    "relocation.decide",
+    (has_open_submission, decider_may_decide_for_pledge, information_request_given),
+    (ask_information,),
+)
 
 PROCESS, DECIDE, EXIT, TRANSFER = (
     "relocation.process",
@@ -405,37 +566,46 @@ TABLE: dict[tuple[str, str], Transition] = {
         S.IDENTIFIED, PROCESS, (case_is_open, case_has_members), (create_record,)
     ),
     (S.IDENTIFIED, "assess"): Transition(
-        S.ASSESSED, PROCESS, (assessment_given,), (record_assessment,)
+        S.ASSESSED, PROCESS, (assessment_given, interview_completed), (record_assessment,)
     ),
     (S.ASSESSED, "assess"): Transition(
-        S.ASSESSED, PROCESS, (assessment_given,), (record_assessment,)
+        S.ASSESSED, PROCESS, (assessment_given, interview_completed), (record_assessment,)
     ),
     (S.ASSESSED, "submit"): Transition(
         S.SUBMITTED, PROCESS, (case_is_open, *_SUBMIT_GUARDS), (open_submission,)
     ),
-    (S.SUBMITTED, "accept"): Transition(
-        S.ACCEPTED,
+    (S.SUBMITTED, "accept"): _ACCEPT,
+    (S.SUBMITTED, "reject"): _REJECT,
+    # Decisions as countries give them (Handbook 4.10): a deferral and a request for
+    # information keep the submission open and pending; neither is a refusal.
+    (S.SUBMITTED, "defer"): Transition(
+        S.DEFERRED,
         DECIDE,
-        (
-            has_open_submission,
-            decider_may_decide_for_pledge,
-            pledge_is_open,
-            pledge_is_valid_on_date,
-            pledge_has_capacity,
-        ),
-        (accept_submission,),
+        (has_open_submission, decider_may_decide_for_pledge, reason_given, deferral_date_valid),
+        (defer_submission,),
     ),
-    (S.SUBMITTED, "reject"): Transition(
-        S.REJECTED,
-        DECIDE,
-        (has_open_submission, decider_may_decide_for_pledge, reason_given),
-        (reject_submission,),
+    (S.SUBMITTED, "request_info"): _REQUEST_INFO,
+    (S.DEFERRED, "accept"): _ACCEPT,
+    (S.DEFERRED, "reject"): _REJECT,
+    (S.DEFERRED, "request_info"): _REQUEST_INFO,
+    (S.INFO_REQUESTED, "answer_info"): Transition(
+        S.SUBMITTED,
+        PROCESS,
+        (has_open_submission, has_open_request, answer_given),
+        (answer_information,),
     ),
     **{
         (state, "withdraw"): Transition(
             S.WITHDRAWN, PROCESS, (has_open_submission, reason_given), (withdraw_submission,)
         )
-        for state in (S.SUBMITTED, S.ACCEPTED, S.READY, S.ON_HOLD)
+        for state in (
+            S.SUBMITTED,
+            S.DEFERRED,
+            S.INFO_REQUESTED,
+            S.ACCEPTED,
+            S.READY,
+            S.ON_HOLD,
+        )
     },
     **{
         (state, "resubmit"): Transition(
@@ -491,7 +661,18 @@ def allowed_actions(user, state: str, *, internal: bool = False) -> list[Action]
 
 # Guards that refuse what the request gave (or left out); every other guard refuses because
 # of the state of the case, its submission or the pledge, and alone makes a Conflict (409).
-INPUT_GUARDS = frozenset({assessment_given, reason_given, pledge_given, departure_date_given})
+INPUT_GUARDS = frozenset(
+    {
+        assessment_given,
+        reason_given,
+        pledge_given,
+        departure_date_given,
+        members_of_the_case,
+        information_request_given,
+        answer_given,
+        deferral_date_valid,
+    }
+)
 
 
 def illegal_message(action: str, state: str) -> str:
@@ -576,7 +757,7 @@ def _check(step: Step, action: str, batch: Batch, actor):
         refusal = guard(step, batch)
         if refusal:
             yield *refusal, guard in INPUT_GUARDS
-            if guard in (has_open_submission, pledge_given):
+            if guard in (has_open_submission, pledge_given, has_open_request):
                 return  # the guards after these need what they check
 
 
@@ -598,6 +779,12 @@ def _load(steps: list[Step], batch: Batch, action: str) -> None:
     for sub in opened.values():
         sub.pledge = pledges[sub.pledge_id]
     profiles = cases_profile(pks)
+    requests = {
+        r.submission_id: r
+        for r in InformationRequest.objects.filter(
+            submission__in=[s.pk for s in opened.values()], answered_at__isnull=True
+        ).order_by("asked_at", "id")
+    }
     refused: dict[int, set[int]] = defaultdict(set)
     for case_pk, pledge_pk in Submission.objects.filter(
         case_id__in=pks, decision=Submission.Decision.REJECTED
@@ -612,10 +799,17 @@ def _load(steps: list[Step], batch: Batch, action: str) -> None:
             step.pledge = pledges[step.pledge.pk]
         step.profile = profiles[step.case.pk]
         step.open_submission = opened.get(step.case.pk)
+        if step.open_submission:
+            step.open_request = requests.get(step.open_submission.pk)
         step.refused_by = refused[step.case.pk]
         step.from_state = step.state
-    if any(no_unresolved_duplicate in row.guards for (_s, a), row in TABLE.items() if a == action):
+    guarded = {g for (_s, a), row in TABLE.items() if a == action for g in row.guards}
+    if no_unresolved_duplicate in guarded:
         batch.duplicates = external_guards.cases_with_unresolved_duplicates([s.case for s in steps])
+    if recommendation_approved in guarded:
+        batch.reviews = latest_reviews(pks)
+    if interview_completed in guarded:
+        batch.interviewed = external_guards.cases_with_complete_interview(pks)
     # Accepted usage is counted only now that the pledges are locked.
     batch.accepted = {pk: {} for pk in pledges}
     for pledge_pk, usage in Submission.objects.filter(
@@ -634,6 +828,8 @@ def _load(steps: list[Step], batch: Batch, action: str) -> None:
 
 def _write(steps: list[Step], action: str, batch: Batch) -> None:
     new_rcs, new_subs, changed_subs, transitions, audits = [], [], [], [], []
+    asked: list[InformationRequest] = []
+    answered: list[InformationRequest] = []
     user = acting_user(batch.actor)
     for step in steps:
         row = step.row
@@ -648,6 +844,8 @@ def _write(steps: list[Step], action: str, batch: Batch) -> None:
             new_rcs.append(rc)
         if step.submission is not None:
             (new_subs if step.submission.pk is None else changed_subs).append(step.submission)
+        if step.info_request is not None:
+            (asked if step.info_request.pk is None else answered).append(step.info_request)
         if step.to_state != step.from_state:  # a self-loop (assess) keeps its clock
             rc.state, rc.state_entered_at = step.to_state, step.at
         rc.version += 1
@@ -655,7 +853,16 @@ def _write(steps: list[Step], action: str, batch: Batch) -> None:
         pledge = step.pledge or (step.submission.pledge if step.submission else None)
         if pledge:
             detail += f" · {pledge}"
-        for extra in (step.kind, step.category, step.priority, step.reason.strip()):
+        split = (step.submission.accepted_members or []) if step.submission else []
+        for extra in (
+            step.kind,
+            step.category,
+            step.priority,
+            step.reason.strip(),
+            f"accepted {len(split)} members: {', '.join(split)}" if split else "",
+            f"information due {step.on}" if action == "request_info" else "",
+            f"until {step.on}" if action == "defer" and step.on else "",
+        ):
             if extra:
                 detail += f" · {extra}"
         audits.append(
@@ -672,8 +879,19 @@ def _write(steps: list[Step], action: str, batch: Batch) -> None:
     _update_many(
         Submission,
         changed_subs,
-        ["decision", "decided_at", "decided_by", "reason", "usage", "departed_on"],
+        [
+            "decision",
+            "decided_at",
+            "decided_by",
+            "reason",
+            "usage",
+            "departed_on",
+            "accepted_members",
+            "deferred_until",
+        ],
     )
+    InformationRequest.objects.bulk_create(asked, batch_size=1000)
+    _update_many(InformationRequest, answered, ["answer", "answered_by", "answered_at"])
     for step in steps:
         transitions.append(
             CaseTransition(
@@ -684,7 +902,9 @@ def _write(steps: list[Step], action: str, batch: Batch) -> None:
                 submission=step.submission or step.open_submission,
                 actor=user,
                 at=step.at,
-                reason=(step.reason.strip() or step.kind),
+                reason=(
+                    step.reason.strip() or step.kind or step.question.strip() or step.answer.strip()
+                ),
             )
         )
     CaseTransition.objects.bulk_create(transitions, batch_size=1000)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from onward.accounts import roles
 from onward.matching import services
 from onward.relocation import services as relocation
-from onward.relocation.tests.factories import make_case
+from onward.relocation.tests.factories import make_case, ready_to_submit
 from onward.web.tests.matrix import Row, outcome
 
 # --- Builders --------------------------------------------------------------------------------
@@ -36,6 +36,7 @@ def assessed_case(
     case = make_case(users, size=size, needs=needs, nationality=nationality, **principal)
     rs = users[roles.RESETTLEMENT]
     relocation.case_identify(actor=rs, case=case)
+    ready_to_submit(users, case)  # interviewed, and recommended with approval
     relocation.case_assess(actor=rs, case=case, category=category, priority=priority)
     return case
 

@@ -13,6 +13,7 @@ from onward.demo.synthetic import generate_population
 from onward.registry.models import Case
 from onward.relocation import services as relocation
 from onward.relocation.models import CapacityDimension, Submission
+from onward.relocation.tests.factories import ready_to_submit
 from onward.web.tests.browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,6 +57,7 @@ def _demo(users):
     cases = [c for c in Case.objects.order_by("case_id") if c.members.exists()][:14]
     for i, case in enumerate(cases):
         relocation.case_identify(actor=rs, case=case)
+        ready_to_submit(users, case)
         relocation.case_assess(
             actor=rs, case=case, category="LPN", priority=priorities[i % len(priorities)]
         )

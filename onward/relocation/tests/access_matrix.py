@@ -1,6 +1,12 @@
 from django.urls import reverse
 
-from onward.relocation.tests.factories import at, make_case, pledge
+from onward.relocation.tests.factories import (
+    at,
+    interview_done,
+    make_case,
+    pledge,
+    review_approved,
+)
 from onward.web.tests.matrix import Row, outcome
 
 
@@ -17,6 +23,8 @@ def world(users) -> dict:
     services.cases_transition_bulk(
         actor=rs, action="identify", at=at(0), cases=[ours, theirs, waiting, assessed]
     )
+    for case in (ours, theirs, waiting, assessed):
+        interview_done(case)
     services.cases_transition_bulk(
         actor=rs,
         action="assess",
@@ -25,6 +33,8 @@ def world(users) -> dict:
         priority="normal",
         cases=[ours, theirs, assessed],
     )
+    review_approved(users, ours)
+    review_approved(users, theirs)
     services.case_submit(actor=rs, case=ours, pledge=alb, at=at(2))
     services.case_submit(actor=rs, case=theirs, pledge=deu, at=at(2))
     review.recommendation_record(
@@ -121,6 +131,22 @@ ROWS = [
         method="post",
         body={"decision": "accepted"},
     ),
+    # Decisions as countries give them (issue 18): the same view, scoped the same way.
+    *[
+        Row(
+            "submission_decide",
+            _u("submission_decide", submission_id=sub),
+            outcome(302, **DECIDERS, **({"DL": 404} if sub == "theirs_sub" else {})),
+            method="post",
+            body=body,
+        )
+        for sub in ("ours_sub", "theirs_sub")
+        for body in (
+            {"decision": "deferred", "reason": "quota allocated"},
+            {"decision": "info_requested", "question": "medical report", "on": "2099-01-01"},
+            {"decision": "accepted", "members_given": "1", "members": ["nobody"]},
+        )
+    ],
     Row("api_pledge_list", _u("api_pledge_list"), outcome(200, anon=403)),
     Row(
         "api_pledge_list",
@@ -175,6 +201,16 @@ ROWS = [
         method="post",
         body={"decision": "rejected", "reason": "criteria"},
     ),
+    *[
+        Row(
+            "api_submission_decision",
+            _u("api_submission_decision", submission_id=sub),
+            outcome(200, anon=403, **DECIDERS, **({"DL": 404} if sub == "theirs_sub" else {})),
+            method="post",
+            body={"decision": "deferred", "reason": "quota allocated"},
+        )
+        for sub in ("ours_sub", "theirs_sub")
+    ],
     # Allowed roles reach the lookup (no pledge 0: 404); the others are refused before it.
     Row(
         "api_bulk_submit",

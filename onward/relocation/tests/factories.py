@@ -67,8 +67,61 @@ def record_exit_facts(user, case, on: dt.date, kinds=readiness.FORMER_EXIT_CHECK
     )
 
 
-def bring_to(users, case, state: str, *, pledge_=None, exit_checks=True, day=0.0):
-    """Moves `case` through the workflow to `state`, dated from T0 + day."""
+def interview_done(case, *, at_: dt.datetime | None = None, absent: dict | None = None):
+    """Books the case's resettlement interview and completes it, every member present
+    (or absent with the reason given in `absent` {person pk: reason}): what assessing
+    the case needs (workflow.interview_completed). Through the interviews app's services."""
+    from onward.interviews import services as interviews
+    from onward.interviews.models import Appointment, AppointmentType
+    from onward.relocation.guards import case_interview_complete
+
+    if case_interview_complete(case):
+        return None
+    start = at_ or (T0 - dt.timedelta(days=2) + dt.timedelta(minutes=case.pk % 1000))
+    appointment = interviews.book(
+        type=AppointmentType.objects.get(pk=AppointmentType.RESETTLEMENT_INTERVIEW),
+        start=start,
+        end=start + dt.timedelta(seconds=50),
+        case=case,
+    )
+    absent = absent or {}
+    present = {r.person_id for r in appointment.attendance.all()} - set(absent)
+    interviews.check_in(appointment, present, absent)
+    interviews.set_status(appointment, Appointment.Status.COMPLETED)
+    return appointment
+
+
+def review_approved(users, case, *, category="LPN", at_: dt.datetime | None = None):
+    """An officer recommends the case and a second user with the reviewing role approves:
+    what submitting it needs (workflow.recommendation_approved)."""
+    from onward.relocation import review
+
+    if review.approved_recommendation(case):
+        return review.latest_review(case)
+    when = at_ or (T0 - dt.timedelta(days=1))
+    recommendation = review.recommendation_record(
+        actor=users[roles.RESETTLEMENT],
+        case=case,
+        recommendation="recommend",
+        primary_category=category,
+        at=when,
+    )
+    return review.recommendation_approve(
+        actor=users[roles.PROTECTION], review=recommendation, at=when + dt.timedelta(hours=1)
+    )
+
+
+def ready_to_submit(users, case):
+    """Interviewed and recommended with approval: the two gates before a pledge."""
+    interview_done(case)
+    review_approved(users, case)
+    return case
+
+
+def bring_to(users, case, state: str, *, pledge_=None, exit_checks=True, day=0.0, reviewed=True):
+    """Moves `case` through the workflow to `state`, dated from T0 + day. The case is
+    interviewed before it is assessed and, unless `reviewed` is False, recommended with a
+    second user's approval once assessed (the two gates of issue 18)."""
     rs, dl = users[roles.RESETTLEMENT], users[roles.ADMIN]
     steps = {
         State.IDENTIFIED: ["identify"],
@@ -88,6 +141,8 @@ def bring_to(users, case, state: str, *, pledge_=None, exit_checks=True, day=0.0
             "depart",
         ],
         State.ON_HOLD: ["identify", "assess", "submit", "hold"],
+        State.DEFERRED: ["identify", "assess", "submit", "defer"],
+        State.INFO_REQUESTED: ["identify", "assess", "submit", "request_info"],
     }[state]
     if state == State.ACCEPTED and not exit_checks:
         pass
@@ -98,13 +153,33 @@ def bring_to(users, case, state: str, *, pledge_=None, exit_checks=True, day=0.0
         if step == "identify":
             services.case_identify(actor=rs, case=case, at=when)
         elif step == "assess":
+            interview_done(case)
             services.case_assess(actor=rs, case=case, category="LPN", priority="normal", at=when)
+            if reviewed:
+                review_approved(users, case)
         elif step == "submit":
             services.case_submit(actor=rs, case=case, pledge=pledge_, at=when)
         elif step == "accept":
             services.submission_accept(actor=dl, case=case, at=when)
         elif step == "reject":
             services.submission_reject(actor=dl, case=case, reason="not eligible", at=when)
+        elif step == "defer":
+            services.submission_decide(
+                actor=dl,
+                submission=case.submissions.get(decision=""),
+                decision="deferred",
+                reason="quota of the year allocated",
+                at=when,
+            )
+        elif step == "request_info":
+            services.submission_decide(
+                actor=dl,
+                submission=case.submissions.get(decision=""),
+                decision="info_requested",
+                question="the medical report of the principal applicant",
+                on=when.date() + dt.timedelta(days=30),
+                at=when,
+            )
         elif step == "withdraw":
             services.case_withdraw(actor=rs, case=case, reason="family declined", at=when)
         elif step == "hold":

@@ -56,6 +56,7 @@ def test_the_delegations_api_shows_only_shared_fields(client, users, world):
     data = client.get(reverse("api_relocation_case", args=[world["moved"].case_id])).json()
     assert set(data) == {"case_id", "size", "members", "submissions"}
     assert set(data["members"][0]) == {
+        "person_id",  # what a split decision names (issue 18)
         "given_name",
         "family_name",
         "father_name",

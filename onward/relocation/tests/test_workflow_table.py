@@ -1,6 +1,8 @@
 """The state machine's table, exhaustively: every (state, action, role) either succeeds
 with its effects or is refused with nothing changed. Nothing in between."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -10,7 +12,13 @@ from onward.readiness import services as readiness
 from onward.readiness.models import Fact
 from onward.relocation import services, workflow
 from onward.relocation.models import CaseTransition, State
-from onward.relocation.tests.factories import at, bring_to, make_case, pledge
+from onward.relocation.tests.factories import (
+    at,
+    bring_to,
+    make_case,
+    pledge,
+    ready_to_submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +27,9 @@ PARAMS = {
     "reject": {"reason": "outside the pledge's criteria"},
     "withdraw": {"reason": "the family declined"},
     "hold": {"reason": "pending medical review"},
+    "defer": {"reason": "the year's quota is allocated"},
+    "request_info": {"question": "the school records of the children"},
+    "answer_info": {"answer": "attached to the dossier"},
 }
 
 
@@ -67,6 +78,8 @@ def _attempt(user, case, action, other_pledge):
         step = workflow.Step(case=case, action=action, at=when, ready=ready, reason=why)
         return workflow.run(actor=user, action=action, steps=[step], internal=True)
     params = dict(PARAMS.get(action, {}))
+    if action == "request_info":
+        params["on"] = (when + dt.timedelta(days=14)).date()
     if action in ("submit", "resubmit"):
         params["pledge"] = other_pledge
     return services.case_transition(actor=user, case=case, action=action, at=when, **params)
@@ -79,7 +92,8 @@ def test_every_action_and_role_on_a_state_succeeds_or_is_refused_whole(users, st
     for action in workflow.ACTIONS:
         # An accepted case has passed its requirements (readiness would make it ready).
         if not cases:
-            cases[0] = make_case(users, size=2)
+            # Interviewed and reviewed: the gates are tested alone below.
+            cases[0] = ready_to_submit(users, make_case(users, size=2))
             if state != State.NOT_IDENTIFIED:
                 bring_to(users, cases[0], state, pledge_=first)
         case = cases[0]
@@ -145,3 +159,69 @@ def test_departed_is_reached_only_by_a_transfer(users):
             actor=users[roles.ADMIN], case=case, action="depart", on=at(20).date()
         )
     assert "only by a transfer" in str(err.value)
+
+
+GATES = {workflow.interview_completed: "interview", workflow.recommendation_approved: "review"}
+GATED = [
+    (state, action, guard)
+    for (state, action), row in workflow.TABLE.items()
+    for guard in row.guards
+    if guard in GATES
+]
+
+
+def test_the_gates_are_in_the_table_where_the_handbook_puts_them():
+    assert {(s, a) for s, a, _g in GATED} == {
+        (State.IDENTIFIED, "assess"),
+        (State.ASSESSED, "assess"),
+        (State.ASSESSED, "submit"),
+        (State.REJECTED, "resubmit"),
+        (State.WITHDRAWN, "resubmit"),
+    }
+
+
+@pytest.mark.parametrize("state,action,guard", GATED, ids=[f"{s}-{a}" for s, a, _g in GATED])
+def test_every_role_is_refused_whole_without_the_interview_or_the_approved_review(
+    users, state, action, guard
+):
+    """The exhaustive test's other half: where a gate guards the row, a case that has not
+    passed it is refused for every role, the refusal names the rule, nothing changes."""
+    from onward.interviews import services as interviews
+    from onward.relocation import review
+
+    first, second = pledge(users, name="first"), pledge(users, name="second")
+    case = make_case(users, size=2)
+    if guard is workflow.interview_completed:
+        if state != State.IDENTIFIED:
+            bring_to(users, case, state, pledge_=first)  # interviewed on the way
+            for appointment in case.appointments.all():
+                interviews.set_status(appointment, "cancelled")
+        else:
+            bring_to(users, case, state)
+        rule = "resettlement interview is completed with every member present"
+    else:
+        if state != State.ASSESSED:
+            bring_to(users, case, state, pledge_=first)  # reviewed on the way
+            review.recommendation_record(
+                actor=users[roles.RESETTLEMENT],
+                case=case,
+                recommendation="return",
+                comments="the family's composition is unclear",
+            )
+            rule = '"return with comments": a second user with the reviewing role'
+        else:
+            bring_to(users, case, state, reviewed=False)
+            rule = "no recommendation yet: a second user with the reviewing role"
+    before = _snapshot(case)
+    row = workflow.TABLE[(state, action)]
+    refused_for_the_rule = 0
+    for role, user in users.items():
+        with pytest.raises((PermissionDenied, ValidationError)) as err:
+            with transaction.atomic():
+                _attempt(user, case, action, second)
+        assert _snapshot(case) == before, role
+        if policy.can(user, row.permission):
+            assert err.type is not PermissionDenied
+            assert rule in " ".join(err.value.message_dict[GATES[guard]]), role
+            refused_for_the_rule += 1
+    assert refused_for_the_rule >= 2  # the administrator and the resettlement officer

@@ -184,8 +184,9 @@ def test_the_situation_report_holds_the_forecast_for_staff_only(world):
 def test_the_backtest_is_kept_while_the_records_are_unchanged(world):
     from onward.accounts import roles
     from onward.relocation import services
-    from onward.relocation.tests.factories import at
+    from onward.relocation.tests.factories import at, interview_done
 
+    interview_done(world["cases"]["idle"])
     before = fc.records_fingerprint()
     assert fc.backtest_cached(last_day(), runs=30) == fc.backtest(last_day(), runs=30)
     assert fc.records_fingerprint() == before  # reading changes nothing

@@ -87,11 +87,13 @@ def identified(users, n, ctx):
 
 def submitted(users, n, ctx):
     from onward.relocation import services
+    from onward.relocation.tests.factories import ready_to_submit
 
     pledge = _pledge(users, ctx)
     rs = users[roles.RESETTLEMENT]
     for case in cases(users, n, ctx):
         services.case_identify(actor=rs, case=case)
+        ready_to_submit(users, case)
         services.case_assess(actor=rs, case=case, category="LPN", priority="normal")
         services.case_submit(actor=rs, case=case, pledge=pledge)
 
