@@ -133,7 +133,16 @@ class SplitTransferProperties(TestCase):
         )
         clerk = User.objects.create_user(username="s_clerk", password="x" * 12, role=roles.CLERK)
         admin = User.objects.create_user(username="s_admin", password="x" * 12, role=roles.ADMIN)
-        users = {roles.CLERK: clerk, roles.RESETTLEMENT: cls.rs, roles.ADMIN: admin}
+        # The protection officer approves the resettlement officer's recommendations.
+        protection = User.objects.create_user(
+            username="s_protection", password="x" * 12, role=roles.PROTECTION
+        )
+        users = {
+            roles.CLERK: clerk,
+            roles.RESETTLEMENT: cls.rs,
+            roles.ADMIN: admin,
+            roles.PROTECTION: protection,
+        }
         cls.pledge = pledge(users)
         Requirement.objects.create(country="ALB", kind="fit_to_travel", valid_days=3)
         cls.cases = [
