@@ -44,6 +44,7 @@ def pledge_list(request):
             "rows": selectors.pledge_list(user=request.user),
             "can_manage": policy.can(request.user, "relocation.manage_pledges"),
             "can_bulk": policy.can(request.user, "relocation.process"),
+            "can_review": policy.can(request.user, "relocation.review"),
             "is_delegation": selectors.is_delegation(request.user),
             "funnel": selectors.funnel(country=request.user.country or None)
             if selectors.is_delegation(request.user)

@@ -86,3 +86,12 @@ def test_only_the_latest_unapproved_recommendation_waits(client, users):
     page = c.get(reverse("review_list")).content.decode()
     assert page.count(f">{case.case_id}<") == 1
     assert "Recommend" in page and "Return with comments" not in page
+
+
+def test_the_pledges_page_leads_reviewers_to_the_recommendations_waiting(client, users):
+    """The list of recommendations waiting is not in the menu: the pledges page links to
+    it for those who may review, and for no one else."""
+    link = f'href="{reverse("review_list")}"'
+    for role, shown in ((roles.PROTECTION, True), (roles.RESETTLEMENT, True), (roles.CLERK, False)):
+        html = _client(client, users[role]).get(reverse("pledge_list")).content.decode()
+        assert (link in html) is shown, role
