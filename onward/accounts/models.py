@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
@@ -100,7 +101,7 @@ class User(AbstractUser):
 
     @property
     def role_label(self) -> str:
-        return roles.ROLES.get(self.role, self.role)
+        return gettext(roles.ROLES.get(self.role, self.role))
 
 
 class UserSession(models.Model):

@@ -4,6 +4,8 @@ A permission code is `<object>.<action>`. `policy.py` is the only place that rea
 table; views, the API and commands ask the policy, never the table.
 """
 
+from django.utils.translation import gettext_noop
+
 ADMIN = "admin"
 DATA_MANAGER = "data_manager"
 CLERK = "registration_clerk"
@@ -12,14 +14,16 @@ RESETTLEMENT = "resettlement_officer"
 DELEGATION = "delegation"
 AUDITOR = "auditor"
 
+# The labels are marked for the catalogs (gettext_noop: the values stay English here, for
+# the choices of the user's role and the generated docs); `User.role_label` translates.
 ROLES = {
-    ADMIN: "Administrator",
-    DATA_MANAGER: "Data manager",
-    CLERK: "Registration clerk",
-    PROTECTION: "Protection officer",
-    RESETTLEMENT: "Resettlement officer",
-    DELEGATION: "Country delegation",
-    AUDITOR: "Auditor",
+    ADMIN: gettext_noop("Administrator"),
+    DATA_MANAGER: gettext_noop("Data manager"),
+    CLERK: gettext_noop("Registration clerk"),
+    PROTECTION: gettext_noop("Protection officer"),
+    RESETTLEMENT: gettext_noop("Resettlement officer"),
+    DELEGATION: gettext_noop("Country delegation"),
+    AUDITOR: gettext_noop("Auditor"),
 }
 
 _STAFF = {ADMIN, DATA_MANAGER, CLERK, PROTECTION, RESETTLEMENT}

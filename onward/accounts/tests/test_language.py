@@ -157,3 +157,11 @@ def test_the_api_follows_the_accept_language_header_of_a_user_without_a_preferen
         headers={"accept-language": "en"},
     )
     assert response.json()["error"] == "Invalid input."
+
+
+def test_the_header_names_the_role_in_the_users_language(client_for, users):
+    User.objects.filter(pk=users[roles.PROTECTION].pk).update(language="ar")
+    html = client_for(roles.PROTECTION).get("/").content.decode()
+    assert _in("ar", "Protection officer") in html and "Protection officer" not in html
+    # The stored role and its English label are unchanged (choices, generated docs).
+    assert roles.ROLES[roles.PROTECTION] == "Protection officer"
