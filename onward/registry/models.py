@@ -3,6 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from onward.registry import codes
 from onward.vault.fields import BlindIndexField, EncryptedTextField
@@ -32,8 +33,9 @@ class Case(models.Model):
     audit_type = "case"
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        # A status (an adjective): its own msgids, apart from the verb "Open".
+        OPEN = "open", pgettext_lazy("status", "Open")
+        CLOSED = "closed", pgettext_lazy("status", "Closed")
 
     case_id = models.CharField(max_length=32, unique=True)
     status = models.CharField(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from onward.accounts.scope import refuse_scope_change
 from onward.appendonly import AppendOnly
@@ -62,9 +63,9 @@ class Pledge(models.Model):
     audit_type = "pledge"
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Under consideration"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
+        DRAFT = "draft", pgettext_lazy("status", "Under consideration")
+        OPEN = "open", pgettext_lazy("status", "Open")
+        CLOSED = "closed", pgettext_lazy("status", "Closed")
 
     country = models.CharField(max_length=3, db_index=True, help_text="ISO 3166-1 alpha-3")
     name = models.CharField(max_length=120)
