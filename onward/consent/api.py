@@ -26,7 +26,7 @@ class DossierOut(serializers.Serializer):
         help_text="Why the dossier is closed (staff only; empty if open)."
     )
     agreement = serializers.CharField()
-    valid_to = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)  # no agreement in force: null
     fields = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
     members = serializers.ListField(child=serializers.DictField())
     documents = DossierDocumentOut(many=True)

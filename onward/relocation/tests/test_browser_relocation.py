@@ -57,12 +57,12 @@ def test_officer_submits_three_delegation_decides_pledge_shows_figures(
     assert "Outside our family-size criteria" in page.inner_text("table.history")
     logout(page)
 
-    # The officer records an exit check on an accepted case, from its relocation page.
+    # The officer opens an accepted case's relocation page: ready for departure is computed
+    # from the requirements its members met (recorded on the pledge's readiness page; the
+    # transfer journey records them), and the decision is not the officer's.
     login(page, base, "t_resettlement")
     page.goto(f"{base}/relocation/cases/{cases[0].case_id}/")
-    page.select_option("select[name=kind]", "travel_documents")
-    page.click("button >> text=Record an exit check")
-    page.wait_for_selector(".messages .success")
+    page.wait_for_selector("#readiness-link")
     shot(page, "relocation-06-case-panel-officer")
-    assert "Travel documents" in page.inner_text("main")
+    assert "never set by hand" in page.inner_text("#readiness-link")
     assert page.locator("button >> text=Accept").count() == 0  # not the officer's to decide
