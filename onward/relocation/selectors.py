@@ -254,19 +254,15 @@ def funnels(
 def _funnel_of(
     rows: list[tuple], *, country: str | None = None, pledge: Pledge | None = None
 ) -> dict[str, dict[str, int]]:
-    """One target's funnel from the transitions in (at, id) order, each with its
-    submission's pledge, country and persons counted in its usage."""
+    """One target's funnel from its own transitions in (at, id) order (`funnels` gives a
+    pledge or a country only the rows of its submissions), each with its submission's
+    pledge, country and persons counted in its usage."""
     result: dict[str, dict[int, int]] = {"submitted": {}, "accepted": {}, "departed": {}}
     identified: set[int] = set()
-    pledge_pk = pledge.pk if pledge is not None else None
-    for case_pk, action, row_pledge, row_country, persons_in_case in rows:
+    for case_pk, action, _pledge, _country, persons_in_case in rows:
         if action == "identify":
             identified.add(case_pk)
             continue
-        if (pledge_pk is not None and row_pledge != pledge_pk) or (
-            country is not None and row_country != country
-        ):
-            continue  # a submission to another pledge or country
         persons_in_case = persons_in_case or 0
         if action in _STAGE_OF_ACTION:
             result[_STAGE_OF_ACTION[action]][case_pk] = persons_in_case
