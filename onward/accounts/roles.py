@@ -38,6 +38,8 @@ PERMISSIONS: dict[str, set[str]] = {
     # Taking a person or a case out of the registry (registered in error) and back: a
     # recorded, reversible status that changes the population through the ledger.
     "registry.remove": {ADMIN, DATA_MANAGER},
+    # Who is in which case: move a member, split a case, link cases, and undo (issue 18).
+    "registry.compose": {ADMIN, DATA_MANAGER, RESETTLEMENT},
     # Protection notes are confidential: never shown to delegations or clerks.
     "protection_notes.view": {ADMIN, PROTECTION},
     "protection_notes.add": {ADMIN, PROTECTION},

@@ -52,6 +52,11 @@ def _next_id(prefix: str, width: int) -> str:
     return f"{prefix}{counter.value + 1:0{width}d}"
 
 
+def new_case_id() -> str:
+    """The next case id (inside the caller's transaction: the counter row stays locked)."""
+    return _next_id("C", 5)
+
+
 def counters_sync() -> None:
     """After a bulk load with given ids, move the counters past the highest id taken."""
     for prefix, model, field in (("C", Case, "case_id"), ("P", Person, "person_id")):

@@ -214,6 +214,7 @@ def case_detail(request, case_id):
             "can_edit": can(request.user, "registry.edit") and not detail["case"].removed_at,
             "can_add": can(request.user, "registry.create") and not detail["case"].removed_at,
             "can_remove": can(request.user, "registry.remove"),
+            "can_compose": can(request.user, "registry.compose") and not detail["case"].removed_at,
             "can_note": can(request.user, "notes.add"),
             "can_protection_note": can(request.user, "protection_notes.add"),
         },

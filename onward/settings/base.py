@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "onward.relocation",
     "onward.interviews",
     "onward.readiness",
+    "onward.composition",
     "onward.movements",
     "onward.incidents",
     "onward.camp",

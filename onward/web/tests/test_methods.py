@@ -13,6 +13,11 @@ pytestmark = pytest.mark.django_db
 
 # Pages that take a POST: a form, or an action (require_POST). Every other page reads.
 POSTED = {
+    "composition_move",
+    "composition_split",
+    "composition_link",
+    "composition_undo",
+    "composition_link_end",
     "login",
     "logout",
     "otp_verify",
