@@ -38,6 +38,8 @@ def _step(officer, kind, i, j):
         )
     person = members[j % len(members)]
     targets = [c for c in cases if c.pk != case.pk]
+    if not targets:  # every member moved into one case: nowhere else to go
+        return None
     staying = [p for p in members if p.pk != person.pk]
     new_principal = staying[0] if person.relationship == "principal" and staying else None
     return services.person_move(
