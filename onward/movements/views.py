@@ -457,10 +457,37 @@ def _audit_export(request, transfer, fmt):
     )
 
 
+def _manifest_refused(request, transfer, fmt):
+    """A 409 page naming who lacks consent, when the manifest may not go to the
+    transfer's country (relocation.guards.sharing_refusal); None when it may. A refusal
+    is audited as denied: nothing left."""
+    from onward.relocation.guards import sharing_refusal
+
+    why = sharing_refusal(
+        selectors.manifest_persons(transfer),
+        transfer.country,
+        timezone.localdate(),
+        what=f"the manifest of transfer {transfer.pk}",
+    )
+    if why is None:
+        return None
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.DENIED,
+        object_type="transfer",
+        object_id=transfer.pk,
+        detail=f"manifest {fmt} refused: {why}",
+    )
+    context = {"transfer": transfer, "why": why}
+    return render(request, "movements/manifest_refused.html", context, status=409)
+
+
 @require_safe
 @permission_required("transfers.manage")
 def manifest_csv(request, transfer_id):
     transfer = transfer_or_404(request, transfer_id)
+    if refused := _manifest_refused(request, transfer, "csv"):
+        return refused
     _audit_export(request, transfer, "csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="manifest-{transfer.pk}.csv"'
@@ -476,6 +503,8 @@ def manifest_pdf(request, transfer_id):
     from onward.movements.manifest import manifest_pdf_bytes
 
     transfer = transfer_or_404(request, transfer_id)
+    if refused := _manifest_refused(request, transfer, "pdf"):
+        return refused
     _audit_export(request, transfer, "pdf")
     response = HttpResponse(
         manifest_pdf_bytes(transfer, selectors.manifest_rows(transfer)),
