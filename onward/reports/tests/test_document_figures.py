@@ -91,3 +91,18 @@ def test_the_cost_does_not_grow_with_the_cases(users):
     for _ in range(3):
         attach(users, _submitted(users, pledge(users, country="FRA")).members.first())
     assert queries() == few <= 4
+
+
+def test_the_tables_download_as_csv(client, users):
+    from django.urls import reverse
+
+    albania = pledge(users)
+    attach(users, _submitted(users, albania).members.first())
+    client.force_login(users[roles.DATA_MANAGER])
+    for key in ("documents_by_country", "documents_consents_expiring"):
+        response = client.get(reverse("report_csv", args=[key]), {"as_of": str(TODAY)})
+        assert response.status_code == 200, key
+    response = client.get(reverse("report_csv", args=["documents_by_country"]))
+    body = response.getvalue() if not response.streaming else b"".join(response)
+    text = body.decode("utf-8-sig")
+    assert "ALB,1,1,1.0,0" in text.replace("\r", "")
