@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 
-from onward.accounts import roles
 from onward.consent.tests.helpers import attach, consent, doc_type
 from onward.relocation.models import State
 from onward.relocation.tests.factories import bring_to, make_case, pledge
