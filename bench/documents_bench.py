@@ -19,6 +19,7 @@ through the same S3 backend as production.
 import argparse
 import logging
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -88,6 +89,7 @@ def main():
     media = tempfile.mkdtemp(prefix="onward-documents-bench-")
     settings.MEDIA_ROOT = media
     settings.STORAGES = {**settings.STORAGES, "default": document_storage()}
+    old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, serialize=False)
 
     from onward.documents import services
@@ -123,6 +125,8 @@ def main():
         print(f"  {name:48s} {t * 1000:8.1f} ms")
     print(f"  add_version / (AES-GCM + plain write): {stored / (aes + write):.2f}×")
     print("  target < 1 s:", "met" if stored < 1 else "NOT met")
+    connection.creation.destroy_test_db(old_name, verbosity=0)
+    shutil.rmtree(media, ignore_errors=True)
     if server is not None:
         server.stop()
 
