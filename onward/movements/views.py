@@ -297,6 +297,8 @@ def transfer_detail(request, transfer_id):
             **detail,
             "ready": ready,
             "can_manage": can_manage,
+            # Said before the officer clicks, for the same rule the download applies.
+            "manifest_refusal": _manifest_refusal(transfer) if can_manage else None,
             "figures": pledge_figures(transfer.pledge),
             "today": timezone.localdate(),
             "date_form": TransferDateForm(
@@ -457,18 +459,23 @@ def _audit_export(request, transfer, fmt):
     )
 
 
-def _manifest_refused(request, transfer, fmt):
-    """A 409 page naming who lacks consent, when the manifest may not go to the
-    transfer's country (relocation.guards.sharing_refusal); None when it may. A refusal
-    is audited as denied: nothing left."""
+def _manifest_refusal(transfer) -> str | None:
+    """Why the manifest may not go to the transfer's country today, or None."""
     from onward.relocation.guards import sharing_refusal
 
-    why = sharing_refusal(
+    return sharing_refusal(
         selectors.manifest_persons(transfer),
         transfer.country,
         timezone.localdate(),
         what=f"the manifest of transfer {transfer.pk}",
     )
+
+
+def _manifest_refused(request, transfer, fmt):
+    """A 409 page naming who lacks consent, when the manifest may not go to the
+    transfer's country (relocation.guards.sharing_refusal); None when it may. A refusal
+    is audited as denied: nothing left."""
+    why = _manifest_refusal(transfer)
     if why is None:
         return None
     audit_record(

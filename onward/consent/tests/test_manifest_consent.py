@@ -118,3 +118,11 @@ def test_an_override_on_the_case_stands_for_missing_consents(officer, users, tra
 def test_the_rule_switched_off_changes_nothing(client, users, transfer):
     client.force_login(users[roles.RESETTLEMENT])
     assert _get(client, transfer, "csv").status_code == 200
+
+
+def test_the_transfer_page_says_so_before_the_click(officer, users, transfer):
+    page = officer.get(reverse("transfer_detail", args=[transfer.pk])).content.decode()
+    assert 'id="manifest-refusal"' in page and "no data-sharing agreement with ALB" in page
+    agreement(users, "ALB")
+    page = officer.get(reverse("transfer_detail", args=[transfer.pk])).content.decode()
+    assert 'id="manifest-refusal"' not in page
