@@ -129,3 +129,48 @@ def dossier_closed_reason(submission, on: dt.date) -> str:
         names = ", ".join(p.person_id for p in missing)
         return f"no valid consent for {country} on {on} from {names}"
     return ""
+
+
+def _adult_on(person, on: dt.date) -> bool:
+    age = person.age_on(on)
+    return age is None or age >= ADULT_AGE
+
+
+def sharing_refusal(persons, country: str, on: dt.date, *, what: str) -> str | None:
+    """Why the personal data of `persons` may not leave for `country` on `on` in `what`
+    (a manifest, an export), naming the rule and the persons; None when they may.
+
+    They may when no one's consent for the country is withdrawn (a withdrawal is the
+    person's own no, which no agreement overrides) and either a data-sharing agreement
+    with the country is in force, or every adult among them has a valid consent (or
+    their case an override). A child's data go with the adults' consent, as at submission.
+    The whole document is refused rather than sent short of people: a manifest missing a
+    passenger is worse than none (docs/consent.md)."""
+    if not getattr(settings, "ONWARD_CONSENT_REQUIRED", True):
+        return None
+    persons = list(persons)
+    withheld = withheld_person_ids([p.pk for p in persons], country, on)
+    if withheld:
+        ids = ", ".join(sorted(p.person_id for p in persons if p.pk in withheld))
+        return (
+            f"Consent rule: {what} cannot go to {country}: consent for {country} was "
+            f"withdrawn for {ids}. Take them off it first."
+        )
+    if agreement_on(country, on) is not None:
+        return None
+    grown = [p for p in persons if _adult_on(p, on)]
+    have = consented_ids([p.pk for p in grown], country, on)
+    overridden = set(
+        ConsentOverride.objects.filter(
+            country=country, case_id__in={p.case_id for p in grown}
+        ).values_list("case_id", flat=True)
+    )
+    missing = [p for p in grown if p.pk not in have and p.case_id not in overridden]
+    if not missing:
+        return None
+    ids = ", ".join(sorted(p.person_id for p in missing))
+    return (
+        f"Consent rule: {what} cannot go to {country}: no data-sharing agreement with "
+        f"{country} is in force on {on} and no valid consent for {country}'s delegation "
+        f"from {ids}. Record their consent or the agreement."
+    )

@@ -9,7 +9,8 @@ Each step is idempotent: running `onward demo` again finds its records and adds 
 from collections.abc import Callable
 
 from onward.accounts.models import User
-from onward.consent.demo import demo_consents
+from onward.consent.demo import demo_consents, demo_consents_today
+from onward.documents.demo import demo_documents
 from onward.incidents.demo import demo_incidents
 from onward.interviews.demo import interviews_completed_bulk
 from onward.movements.demo import demo_movements, demo_transfer_next_week
@@ -49,6 +50,9 @@ STEPS: list[tuple[str, Callable[..., dict]]] = [
     # The present day (after the duplicates: a case with one unresolved waits for it).
     ("today: pledges open now, cases waiting, decisions due", demo_relocation_present),
     ("today: a transfer planned for next week", demo_transfer_next_week),
+    # After every submission: the documents date from them, the withdrawal flags one.
+    ("documents: an RRF for every submitted case", demo_documents),
+    ("today: dossiers, consents expiring, one withdrawal", demo_consents_today),
 ]
 
 

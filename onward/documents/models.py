@@ -18,6 +18,10 @@ class DocumentType(models.Model):
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
+    # Every submitted case should hold a valid one (the dashboard counts those missing it).
+    required = models.BooleanField(
+        default=False, help_text=_("Every submitted case needs a valid document of this type.")
+    )
 
     def __str__(self) -> str:
         return self.name

@@ -60,14 +60,7 @@ def add_version(document: Document, content: bytes, filename: str, *, user=None)
     """Encrypt `content` under a fresh key and store it; the new version supersedes the
     previous one. Refused content raises ValidationError and stores nothing."""
     content_type, ext = sniff(content)
-    dek = AESGCM.generate_key(bit_length=256)
-    nonce = os.urandom(NONCE)
-    # The name binds the ciphertext (as associated data) to the key that opens it.
-    key_id = hashlib.sha256(dek).hexdigest()[:16]
-    sealed = AESGCM(dek).encrypt(nonce, content, key_id.encode())
-    blob = nonce + sealed
-    storage_name = f"documents/{hashlib.sha256(blob).hexdigest()}"
-    saved = default_storage.save(storage_name, ContentFile(blob))
+    saved, wrapped_key = seal_and_store(content)
     last = document.versions.order_by("-number").values_list("number", flat=True).first()
     return DocumentVersion.objects.create(
         document=document,
@@ -76,9 +69,22 @@ def add_version(document: Document, content: bytes, filename: str, *, user=None)
         content_type=content_type,
         size=len(content),
         storage_name=saved,
-        wrapped_key=f"{key_id}:{dek.hex()}",
+        wrapped_key=wrapped_key,
         uploaded_by=user,
     )
+
+
+def seal_and_store(content: bytes) -> tuple[str, str]:
+    """Encrypts `content` under a fresh envelope key and writes the ciphertext to the
+    document storage under its hash: (storage name, the key for `wrapped_key`). Checked
+    content only (callers sniff first)."""
+    dek = AESGCM.generate_key(bit_length=256)
+    nonce = os.urandom(NONCE)
+    # The name binds the ciphertext (as associated data) to the key that opens it.
+    key_id = hashlib.sha256(dek).hexdigest()[:16]
+    blob = nonce + AESGCM(dek).encrypt(nonce, content, key_id.encode())
+    storage_name = f"documents/{hashlib.sha256(blob).hexdigest()}"
+    return default_storage.save(storage_name, ContentFile(blob)), f"{key_id}:{dek.hex()}"
 
 
 def read_version(version: DocumentVersion) -> bytes:

@@ -193,6 +193,13 @@ def transfer_date_changes(transfer: Transfer) -> list[dict]:
     ]
 
 
+def manifest_persons(transfer: Transfer) -> list:
+    """The persons on the manifest (the same lines as `manifest_rows`), for the consent
+    rule on what leaves with it."""
+    lines = transfer.lines.filter(removed_at__isnull=True).prefetch_related("persons")
+    return [p for line in lines for p in line.persons.all()]
+
+
 def manifest_rows(transfer: Transfer) -> list[dict]:
     """One row per person on the manifest (no-shows and members held back left out), in
     case order, with the travel document (number and expiry, from the latest passed

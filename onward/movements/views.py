@@ -297,6 +297,8 @@ def transfer_detail(request, transfer_id):
             **detail,
             "ready": ready,
             "can_manage": can_manage,
+            # Said before the officer clicks, for the same rule the download applies.
+            "manifest_refusal": _manifest_refusal(transfer) if can_manage else None,
             "figures": pledge_figures(transfer.pledge),
             "today": timezone.localdate(),
             "date_form": TransferDateForm(
@@ -457,10 +459,42 @@ def _audit_export(request, transfer, fmt):
     )
 
 
+def _manifest_refusal(transfer) -> str | None:
+    """Why the manifest may not go to the transfer's country today, or None."""
+    from onward.relocation.guards import sharing_refusal
+
+    return sharing_refusal(
+        selectors.manifest_persons(transfer),
+        transfer.country,
+        timezone.localdate(),
+        what=f"the manifest of transfer {transfer.pk}",
+    )
+
+
+def _manifest_refused(request, transfer, fmt):
+    """A 409 page naming who lacks consent, when the manifest may not go to the
+    transfer's country (relocation.guards.sharing_refusal); None when it may. A refusal
+    is audited as denied: nothing left."""
+    why = _manifest_refusal(transfer)
+    if why is None:
+        return None
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.DENIED,
+        object_type="transfer",
+        object_id=transfer.pk,
+        detail=f"manifest {fmt} refused: {why}",
+    )
+    context = {"transfer": transfer, "why": why}
+    return render(request, "movements/manifest_refused.html", context, status=409)
+
+
 @require_safe
 @permission_required("transfers.manage")
 def manifest_csv(request, transfer_id):
     transfer = transfer_or_404(request, transfer_id)
+    if refused := _manifest_refused(request, transfer, "csv"):
+        return refused
     _audit_export(request, transfer, "csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="manifest-{transfer.pk}.csv"'
@@ -476,6 +510,8 @@ def manifest_pdf(request, transfer_id):
     from onward.movements.manifest import manifest_pdf_bytes
 
     transfer = transfer_or_404(request, transfer_id)
+    if refused := _manifest_refused(request, transfer, "pdf"):
+        return refused
     _audit_export(request, transfer, "pdf")
     response = HttpResponse(
         manifest_pdf_bytes(transfer, selectors.manifest_rows(transfer)),

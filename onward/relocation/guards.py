@@ -87,6 +87,15 @@ def without_withheld_consent(members, country: str) -> list:
     return [p for p in members if p.pk not in withheld]
 
 
+def sharing_refusal(persons, country: str, on, *, what: str) -> str | None:
+    """Why `what` (a manifest, an export) holding `persons`' data may not go to
+    `country` on `on` (no consent and no agreement, or a withdrawal), or None."""
+    if not apps.is_installed("onward.consent"):
+        return None
+    rules = importlib.import_module("onward.consent.rules")
+    return rules.sharing_refusal(persons, country, on, what=what)
+
+
 # --- The resettlement interview (issue 18) ---------------------------------------------------
 # A case is assessed only once its resettlement interview is completed with every member
 # present or the absence recorded with a reason: `onward.interviews.services.

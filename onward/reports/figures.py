@@ -122,6 +122,8 @@ def sections_for(user) -> list[str]:
         out.append("duplicates")
     if can(user, "incidents.view"):
         out.append("incidents")
+    if can(user, "documents.view") or can(user, "consent.view"):
+        out.append("documents")
     return out
 
 
@@ -830,6 +832,57 @@ def submitted_section(user, on: dt.date) -> list[Table]:
     )
 
 
+# -- documents and consent ---------------------------------------------------------------
+
+
+def documents_section(user, on: dt.date) -> list[Table]:
+    """Documents per submitted case and the cases missing a required document, by
+    country; consents expiring within 30 days (onward.reports.document_figures)."""
+    from onward.consent.models import Recipient
+    from onward.reports import document_figures as D
+
+    tables = []
+    if can(user, "documents.view"):
+        rows = [
+            Row(country, [cases, docs, round(docs / cases, 1) if cases else 0, missing])
+            for country, cases, docs, missing in D.documents_by_country(on, end_of(on))
+        ]
+        tables.append(
+            Table(
+                key="documents_by_country",
+                title="Documents of submitted cases, by country",
+                on=on,
+                columns=["Country", "Cases", "Documents", "Per case", "Missing a required one"],
+                rows=rows,
+                section="documents",
+                chart="none",
+                kinds=["count", "count", "plain", "count"],
+                note="Cases with a submission open on the date; a required document "
+                "type (configured) counts only while valid.",
+            )
+        )
+    if can(user, "consent.view"):
+        labels = dict(Recipient.choices)
+        rows = [
+            Row(f"{labels.get(r, r)}: {who}" if who else str(labels.get(r, r)), [n])
+            for r, who, n in D.consents_expiring(on)
+        ]
+        tables.append(
+            Table(
+                key="documents_consents_expiring",
+                title=f"Consents expiring within {D.EXPIRING_DAYS} days",
+                on=on,
+                columns=["Recipient", "Consents"],
+                rows=rows,
+                section="documents",
+                chart="none",
+                total=sum(r.values[0] for r in rows),
+                note="Valid on the date, expiring within 30 days of it.",
+            )
+        )
+    return tables
+
+
 # -- duplicates and incidents ------------------------------------------------------------
 
 
@@ -961,6 +1014,7 @@ SECTIONS = {
     "relocation": relocation_section,
     "duplicates": duplicates_section,
     "incidents": incidents_section,
+    "documents": documents_section,
 }
 SECTION_TITLES = {
     "population": "Population",
@@ -969,6 +1023,7 @@ SECTION_TITLES = {
     "relocation": "Relocation",
     "duplicates": "Duplicates",
     "incidents": "Incidents",
+    "documents": "Documents and consent",
 }
 
 
@@ -997,6 +1052,7 @@ def table_section(key: str) -> str | None:
         ("pledge_use", "relocation"),
         ("duplicates", "duplicates"),
         ("incidents", "incidents"),
+        ("documents", "documents"),
     ):
         if key.startswith(prefix):
             return section

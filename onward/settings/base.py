@@ -183,8 +183,37 @@ STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = True
 # Uploaded documents (onward/documents), encrypted per file before they are written.
 MEDIA_ROOT = DATA_DIR / "documents"
+
+
+def document_storage() -> dict:
+    """Where document files go: the local disk (MEDIA_ROOT), or S3-compatible object
+    storage when DOCUMENTS_S3_BUCKET is set (docs/operations.md "Document storage").
+    Either way the files are ciphertext: onward/documents encrypts before it writes."""
+    bucket = env_str("DOCUMENTS_S3_BUCKET", "")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            # Empty: AWS itself; set for MinIO, Ceph, Garage or another compatible server.
+            "endpoint_url": env_str("DOCUMENTS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("DOCUMENTS_S3_REGION", "") or None,
+            # Empty: boto3's own chain (instance role, ~/.aws); never written in a file here.
+            "access_key": env_str("DOCUMENTS_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("DOCUMENTS_S3_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("DOCUMENTS_S3_PREFIX", ""),
+            # Names are content hashes: the same name is the same ciphertext.
+            "file_overwrite": True,
+            "default_acl": None,
+            # Files are never served from the bucket, only through Onward's download view.
+            "querystring_auth": False,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": document_storage(),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

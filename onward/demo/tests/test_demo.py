@@ -190,6 +190,7 @@ def test_the_demo_plays_the_reference_operation_and_the_present_day(client):
     check_the_ttl_population_and_its_departures()
     check_review_queue()
     check_the_dashboard_opens_on_the_operation(client, users["admin"])
+    check_documents_and_consents(client, users)
     check_the_tour_can_be_done_today(client, users)
     check_seed_figures(client, users["admin"])  # the tour changed none of them
 
@@ -275,6 +276,34 @@ def check_the_dashboard_opens_on_the_operation(client, admin):
     )
     values = [r.values[0] for r in series.rows]
     assert max(values) - min(values) > 1000  # the arrivals of 2012 show, not a flat line
+
+
+def check_documents_and_consents(client, users):
+    """Issue 20's demo: an RRF (encrypted) for the submitted cases, one withdrawal of
+    consent that closed a dossier, one expired agreement, consents expiring soon, and the
+    dashboard's figures for them."""
+    from onward.consent.models import Consent, SharingAgreement, SubmissionFlag
+    from onward.documents.models import Document, DocumentVersion
+    from onward.documents.services import read_version
+
+    assert Document.objects.filter(type__code="rrf").count() > 1000
+    version = DocumentVersion.objects.order_by("pk").first()
+    assert b"Resettlement Registration Form" in read_version(version)
+    withdrawn = Consent.objects.get(withdrawn_on__isnull=False)
+    flag = SubmissionFlag.objects.get(consent=withdrawn)
+    client.force_login(users["delegation"])
+    assert client.get(reverse("dossier", args=[flag.submission_id])).status_code == 404
+    client.force_login(users["admin"])
+    page = client.get(reverse("dossier", args=[flag.submission_id])).content.decode()
+    assert f"consent for ALB was withdrawn for {withdrawn.person.person_id}" in page
+    expired = SharingAgreement.objects.get(valid_to__lt=timezone.localdate())
+    assert expired.country == "ROU"
+    assert "ROU" in client.get(reverse("agreement_list")).content.decode()
+    expiring = client.get(reverse("consents_expiring")).content.decode()
+    assert expiring.count("IOM") >= 12
+    cells = _cells(client, users["admin"], timezone.localdate())
+    assert int(cells[("documents_consents_expiring", "IOM", "Consents")]) == 12
+    assert int(cells[("documents_by_country", "ALB", "Missing a required one")]) >= 1
 
 
 def check_the_tour_can_be_done_today(client, users):
