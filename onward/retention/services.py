@@ -159,12 +159,12 @@ def retention_run(
     outcome, done = Outcome(), 0
     for rule, _cutoff, persons in plan:
         outcome.persons[rule.name] = 0
-        for pks in _batches(persons, batch):
-            cases, files = _anonymise_batch(pks, rule, actor=actor)
-            outcome.persons[rule.name] += len(pks)
+        for lo, hi in _ranges(persons, batch):
+            n, cases, files = _anonymise_batch(persons, lo, hi, rule, actor=actor)
+            outcome.persons[rule.name] += n
             outcome.cases += cases
             outcome.files += files
-            done += len(pks)
+            done += n
             if progress:
                 progress(done, total, f"{rule.name}: {outcome.persons[rule.name]}")
     if outcome.total or outcome.files:
@@ -185,53 +185,59 @@ def _summary(outcome: Outcome, today: dt.date) -> str:
     )
 
 
-def _batches(persons: QuerySet, size: int) -> Iterator[list[int]]:
-    """The primary keys of `persons` in batches, read by key range (keyset pagination):
-    each batch is a new query, so rows anonymised by the previous one are not re-read."""
+def _ranges(persons: QuerySet, size: int) -> Iterator[tuple[int, int]]:
+    """Primary-key ranges holding `size` persons due each, read by keyset: each range is a
+    new query, so rows anonymised in the previous one are not read again. Batches are
+    ranges, not lists of keys, so that no statement carries thousands of parameters."""
     last = 0
     while True:
         pks = list(persons.filter(pk__gt=last).values_list("pk", flat=True)[:size])
         if not pks:
             return
-        yield pks
+        yield pks[0], pks[-1]
         last = pks[-1]
 
 
 @transaction.atomic
-def _anonymise_batch(pks: list[int], rule: Rule, *, actor) -> tuple[int, int]:
-    """One batch, whole or not at all. Returns (cases whose text was anonymised, files)."""
+def _anonymise_batch(persons: QuerySet, lo: int, hi: int, rule: Rule, *, actor):
+    """The persons due in [lo, hi], whole or not at all. Returns (persons anonymised,
+    cases whose text was anonymised, document files deleted)."""
     now = timezone.now()
-    persons = Person.objects.filter(pk__in=pks, anonymised_at__isnull=True)
-    rows = list(persons.select_for_update().values_list("pk", "person_id", "case_id"))
-    pks = [pk for pk, _, _ in rows]
-    files = _documents_shred(Document.objects.filter(person_id__in=pks), actor)
-    _persons_update(Person.objects.filter(pk__in=pks), rule, now)
-    _text_update(PERSON_TEXT, pks)
-    Card.objects.filter(person_id__in=pks).update(
+    due_now = persons.filter(pk__range=(lo, hi))
+    files = _documents_shred(Document.objects.filter(person__in=due_now.values("pk")), actor)
+    n = _persons_update(due_now, rule, now)
+    done = Person.objects.filter(pk__range=(lo, hi), anonymised_at=now)
+    keys = done.values("pk")
+    _text_update(PERSON_TEXT, keys)
+    Card.objects.filter(person__in=keys).update(
         token=Concat(Value("anonymised-"), Cast("pk", CharField()))
     )
-    Merge.objects.filter(Q(survivor_id__in=pks) | Q(merged_id__in=pks)).exclude(
+    Merge.objects.filter(Q(survivor__in=keys) | Q(merged__in=keys)).exclude(
         record_values=""
     ).update(record_values="")
-    cases = _cases_done({case_id for _, _, case_id in rows})
-    files += _documents_shred(Document.objects.filter(case_id__in=[c for c, _ in cases]), actor)
-    _text_update(CASE_TEXT, [c for c, _ in cases])
+    cases = Case.objects.filter(pk__in=done.values("case_id")).exclude(
+        members__anonymised_at__isnull=True
+    )
+    case_ids = list(cases.values_list("case_id", flat=True))
+    if case_ids:
+        files += _documents_shred(Document.objects.filter(case__in=cases.values("pk")), actor)
+        _text_update(CASE_TEXT, Case.objects.filter(case_id__in=case_ids).values("pk"))
     detail = f"anonymised by retention rule {rule.name}"
     audit_records(
         actor=actor,
         entries=[
             *(
                 (AuditEntry.Action.UPDATE, "person", pid, {"anonymised": ["", rule.name]})
-                for _, pid, _ in rows
+                for pid in done.values_list("person_id", flat=True)
             ),
             *(
                 (AuditEntry.Action.UPDATE, "case", cid, {}, "free text " + detail)
-                for _, cid in cases
+                for cid in case_ids
             ),
         ],
         detail=detail,
     )
-    return len(cases), files
+    return n, len(case_ids), files
 
 
 def _persons_update(persons: QuerySet, rule: Rule, now) -> int:
@@ -261,24 +267,10 @@ def _marked(name: str):
     return When_(When(**{name: ""}, then=Value("")), default=Value(MARKER))
 
 
-def _text_update(targets, keys: list[int]) -> None:
-    if not keys:
-        return
+def _text_update(targets, keys: QuerySet) -> None:
     for model, fk, name, kind in targets:
-        rows = model.objects.filter(**{f"{fk}_id__in": keys}).exclude(**{name: ""})
+        rows = model.objects.filter(**{f"{fk}__in": keys}).exclude(**{name: ""})
         rows.update(**{name: MARKER if kind == "marker" else ""})
-
-
-def _cases_done(case_pks: set[int]) -> list[tuple[int, str]]:
-    """The cases among `case_pks` whose members are all anonymised now: their free text
-    speaks of no one left."""
-    if not case_pks:
-        return []
-    return list(
-        Case.objects.filter(pk__in=case_pks)
-        .exclude(members__anonymised_at__isnull=True)
-        .values_list("pk", "case_id")
-    )
 
 
 def _documents_shred(documents: QuerySet, actor) -> int:
