@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from onward.accounts import roles
@@ -190,3 +191,39 @@ def test_a_negative_retention_in_the_environment_stops_the_start(monkeypatch):
     monkeypatch.setenv("ONWARD_RETENTION_DECEASED_YEARS", "-2")
     with pytest.raises(ImproperlyConfigured, match="ONWARD_RETENTION_DECEASED_YEARS must be"):
         env_int("ONWARD_RETENTION_DECEASED_YEARS", 2, minimum=0)
+
+
+def test_the_policy_page_shows_each_rule_what_is_due_and_the_runs(operation, client_for, users):
+    services.retention_run(actor=users[roles.ADMIN])
+    page = client_for(roles.DATA_MANAGER).get(reverse("retention_policy"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "ONWARD_RETENTION_DEPARTED_YEARS" in html and "ONWARD_UPLOAD_RETENTION_DAYS" in html
+    assert "retention run of" in html and "3 person(s) anonymised" in html
+    # Nothing is due any more: the counts read 0, and no name is on the page.
+    assert "Zza_dep" not in html
+
+
+def test_the_run_as_a_background_job_records_its_result(operation, users):
+    from onward.jobs.models import Job
+    from onward.jobs.services import job_enqueue, job_run
+
+    job = job_enqueue(kind="retention", actor=users[roles.DATA_MANAGER])
+    job = job_run(job, heartbeat=False) if job.status == Job.Status.QUEUED else job
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result["persons"]["departed"] == 1 and job.result["files"] == 2
+    assert Person.objects.filter(anonymised_at__isnull=False).count() == 3
+
+
+def test_an_anonymised_person_cannot_be_edited_back(operation, users):
+    from onward.registry import services as registry
+
+    services.retention_run(actor=users[roles.ADMIN])
+    p = Person.objects.get(pk=operation["departed"].pk)
+    with pytest.raises(ValidationError, match="anonymised by retention"):
+        registry.person_update(
+            actor=users[roles.CLERK],
+            person=p,
+            expected_version=p.version,
+            changes={"given_name": "Zza_dep"},
+        )
