@@ -227,3 +227,17 @@ def test_an_anonymised_person_cannot_be_edited_back(operation, users):
             expected_version=p.version,
             changes={"given_name": "Zza_dep"},
         )
+
+
+def test_anonymised_persons_leave_duplicate_detection(operation, users):
+    """Their names are all the same marker: left in, they would pair with each other."""
+    from onward.dedup.records import registry_dataset, registry_records
+
+    services.retention_run(actor=users[roles.ADMIN])
+    anonymised = set(
+        Person.objects.filter(anonymised_at__isnull=False).values_list("person_id", flat=True)
+    )
+    records, pks = registry_records()
+    assert anonymised and not anonymised & set(pks)
+    assert MARKER not in {r["given_name"] for r in records}
+    assert len(registry_dataset()) == len(records)
