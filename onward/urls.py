@@ -34,6 +34,7 @@ DOMAIN_APPS = [
     "presence",
     "consent",
     "composition",
+    "retention",
 ]
 
 urlpatterns = [

@@ -59,6 +59,8 @@ PERMISSIONS: dict[str, set[str]] = {
     "consent.agreements": {ADMIN, DATA_MANAGER},
     "dossier.view": {ADMIN, RESETTLEMENT, DELEGATION},
     "dossier.manage": {ADMIN, RESETTLEMENT},
+    # The retention policy (docs/retention.md): read-only, for the data team and auditors.
+    "retention.view": {ADMIN, DATA_MANAGER, AUDITOR},
     # The audit log.
     "audit.view": {ADMIN, AUDITOR},
     "registry.import": {ADMIN, DATA_MANAGER, CLERK},

@@ -51,9 +51,11 @@ def as_record(row: dict) -> dict:
 
 
 def registry_records() -> tuple[list[dict], dict[str, int]]:
-    """Every active (unmerged) person as an engine record, and person_id -> pk."""
+    """Every active (unmerged, not anonymised by retention) person as an engine record,
+    and person_id -> pk."""
     rows = (
         Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True)
+        .filter(anonymised_at__isnull=True)  # markers for names: nothing to compare
         .order_by("pk")
         .values(*FIELDS)
     )
@@ -86,6 +88,7 @@ def registry_dataset(vocabs=None):
 
     rows = (
         Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True)
+        .filter(anonymised_at__isnull=True)  # markers for names: nothing to compare
         .order_by("pk")
         .values_list(*COLUMN_FIELDS)
         .iterator(chunk_size=20_000)

@@ -367,7 +367,9 @@ def _registry_index():
         )
         if not stale and len(index.dataset) < SMALL_REGISTRY:
             stale = (
-                Person.objects.filter(merged_into__isnull=True, removed_at__isnull=True).count()
+                Person.objects.filter(
+                    merged_into__isnull=True, removed_at__isnull=True, anonymised_at__isnull=True
+                ).count()
                 != _index["count"]
             )
         if not stale:
@@ -405,6 +407,7 @@ def likely_matches(*, user, person: dict, k: int = 5) -> list[dict]:
             person_id__in=[m.person_id for m in matches],
             merged_into__isnull=True,
             removed_at__isnull=True,
+            anonymised_at__isnull=True,
         ).select_related("case")
     }
     return [

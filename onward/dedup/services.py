@@ -413,6 +413,10 @@ def merge_undo(*, actor, merge_id: int) -> Merge:
         raise ValidationError({"merge": "Only a merge that was applied can be undone."})
     locked = {p.pk: p for p in _lock_persons(merge.survivor_id, merge.merged_id)}
     survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
+    if survivor.anonymised_at or merged.anonymised_at:
+        raise ValidationError(
+            {"merge": "Retention has anonymised these records: the values an undo needs are gone."}
+        )
     if merged.merged_into_id != survivor.pk:
         raise ValidationError(
             {"merge": f"{merged.person_id} is no longer merged into {survivor.person_id}."}

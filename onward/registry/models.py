@@ -127,6 +127,11 @@ class Person(models.Model):
         db_index=False,
     )
     removed_reason = models.CharField(max_length=255, blank=True)
+    # Retention (onward/retention): when the person's identity was ended by rule, and
+    # which rule. Nullable without a default: adding them is a plain ADD COLUMN (SQLite
+    # does not rebuild the table, which would drop the name-key triggers).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+    anonymised_rule = models.CharField(max_length=16, null=True, blank=True)  # noqa: DJ001
     # Name keys for search in any spelling (registry/search.py), kept up to date by every
     # write path; on PostgreSQL a GIN trigram index serves the search (migration 0004).
     search_keys = models.TextField(blank=True, default="", editable=False)

@@ -236,6 +236,11 @@ def person_update(*, actor, person: Person, expected_version: int, changes: dict
         )
     if locked.removed_at:
         raise ValidationError({"person": f"{locked.person_id} is removed: restore it first."})
+    if locked.anonymised_at:
+        # Retention ended this identity by rule: writing names back would undo it.
+        raise ValidationError(
+            {"person": f"{locked.person_id} was anonymised by retention; it cannot be edited."}
+        )
     # A value shown as unreadable (its key not loaded) and sent back unchanged is not an
     # edit: the other fields can still be corrected, and the stored value stays as it is.
     changes = {

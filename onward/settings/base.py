@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "onward.tasks",
     "onward.presence",
     "onward.consent",
+    "onward.retention",
 ]
 
 # Pages and API answers are compressed (GZip, with Django's BREACH mitigation: see
@@ -341,6 +342,12 @@ ONWARD_CONSENT_REQUIRED = env_bool("ONWARD_CONSENT_REQUIRED", True)
 # Uploaded import files and their error reports are removed after this many days (by the
 # background worker, hourly, or `onward purge_uploads`): docs/security.md.
 ONWARD_UPLOAD_RETENTION_DAYS = env_int("ONWARD_UPLOAD_RETENTION_DAYS", 30, minimum=1)
+# Retention (onward/retention, docs/retention.md): a person's identifying data is
+# anonymised this many whole years after the event each rule names (0: at the next run).
+ONWARD_RETENTION_DEPARTED_YEARS = env_int("ONWARD_RETENTION_DEPARTED_YEARS", 5, minimum=0)
+ONWARD_RETENTION_DECEASED_YEARS = env_int("ONWARD_RETENTION_DECEASED_YEARS", 2, minimum=0)
+ONWARD_RETENTION_MERGED_YEARS = env_int("ONWARD_RETENTION_MERGED_YEARS", 1, minimum=0)
+ONWARD_RETENTION_REMOVED_YEARS = env_int("ONWARD_RETENTION_REMOVED_YEARS", 1, minimum=0)
 # The largest person file an import accepts (the proxy's client_max_body_size must allow it).
 ONWARD_IMPORT_MAX_BYTES = env_int("ONWARD_IMPORT_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
 

@@ -22,6 +22,7 @@ MENU = [
     ("presence_scan", "Presence", "presence.record"),
     ("consents_expiring", "Consents", "consent.view"),
     ("dashboard", "Reports", "reports.view"),
+    ("retention_policy", "Retention", "retention.view"),
     ("audit_list", "Audit log", "audit.view"),
     ("api_docs", "API", None),
 ]
