@@ -33,6 +33,7 @@ DOMAIN_APPS = [
     "readiness",
     "presence",
     "consent",
+    "letters",
 ]
 
 urlpatterns = [

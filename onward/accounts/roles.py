@@ -57,6 +57,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "consent.agreements": {ADMIN, DATA_MANAGER},
     "dossier.view": {ADMIN, RESETTLEMENT, DELEGATION},
     "dossier.manage": {ADMIN, RESETTLEMENT},
+    # Letters to residents (onward/letters, docs/pdf.md): printed by staff who may see the
+    # case, for the household; never by a delegation or the auditor.
+    "letters.generate": _STAFF,
     # The audit log.
     "audit.view": {ADMIN, AUDITOR},
     "registry.import": {ADMIN, DATA_MANAGER, CLERK},

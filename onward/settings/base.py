@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "onward.tasks",
     "onward.presence",
     "onward.consent",
+    "onward.letters",
 ]
 
 # Pages and API answers are compressed (GZip, with Django's BREACH mitigation: see
