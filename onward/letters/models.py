@@ -18,9 +18,7 @@ class LetterLanguage(models.Model):
     case = models.OneToOneField(
         Case, on_delete=models.PROTECT, primary_key=True, related_name="letter_language"
     )
-    language = models.CharField(
-        _("Language of letters"), max_length=8, choices=settings.LANGUAGES
-    )
+    language = models.CharField(_("Language of letters"), max_length=8, choices=settings.LANGUAGES)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )

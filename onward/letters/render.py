@@ -23,11 +23,11 @@ from onward.letters import selectors
 from onward.letters.language import (
     RTL,
     RTL_MARK,
-    ltr,
     figures,
     language_name,
     letter_date,
     letter_time,
+    ltr,
 )
 from onward.pdf import FAMILY, GREY_TEXT, RULE, Document
 
@@ -75,7 +75,10 @@ class Letter:
 
     def field(self, label: str, value: str) -> None:
         # One phrase per field, so that a translator orders label and value.
-        self.text(pgettext("letter field", "%(label)s: %(value)s") % {"label": label, "value": value}, after=2)
+        self.text(
+            pgettext("letter field", "%(label)s: %(value)s") % {"label": label, "value": value},
+            after=2,
+        )
 
     def item(self, text: str) -> None:
         self.text("• " + text, after=1)
@@ -120,10 +123,16 @@ def summary(case, language: str, today: dt.date | None = None) -> bytes:
         letter = Letter(
             title=_("Your household summary"), case=case, language=language, today=today or _today()
         )
-        status = pgettext("case status", "open") if case.status == "open" else pgettext("case status", "closed")
+        status = (
+            pgettext("case status", "open")
+            if case.status == "open"
+            else pgettext("case status", "closed")
+        )
         letter.field(pgettext("letter", "Status of your case"), status)
         if case.arrival_date:
-            letter.field(pgettext("letter", "Registered on"), letter_date(case.arrival_date, language))
+            letter.field(
+                pgettext("letter", "Registered on"), letter_date(case.arrival_date, language)
+            )
         stage = getattr(case, "relocation", None)
         if stage is not None:
             letter.field(pgettext("letter", "Resettlement"), _(stage.get_state_display()))

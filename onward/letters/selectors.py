@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from onward.interviews.models import Appointment
 from onward.movements.models import ManifestLine, Transfer
-from onward.relocation.models import InformationRequest, Submission
+from onward.relocation.models import InformationRequest, State, Submission
 
 
 def members(case) -> list:
@@ -93,6 +93,7 @@ def decision(case) -> Decision | None:
     )
     if asked is not None:
         return Decision("info_requested", submission, until=asked.due_on)
-    if submission.deferred_until:
+    stage = getattr(case, "relocation", None)
+    if submission.deferred_until or (stage is not None and stage.state == State.DEFERRED):
         return Decision("deferred", submission, until=submission.deferred_until)
     return None

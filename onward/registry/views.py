@@ -216,6 +216,7 @@ def case_detail(request, case_id):
             "can_remove": can(request.user, "registry.remove"),
             "can_note": can(request.user, "notes.add"),
             "can_protection_note": can(request.user, "protection_notes.add"),
+            "can_letters": can(request.user, "letters.generate"),
         },
     )
 

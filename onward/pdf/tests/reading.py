@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from onward.pdf import has_rtl
 
-
 # Bidi controls a PDF may carry in its text (marks, embeddings, isolates): they order
 # the glyphs when the PDF is made, and are not part of what a reader reads.
-_CONTROLS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_CONTROLS = dict.fromkeys(
+    map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
 
 
 def logical_text(pdf_bytes: bytes, *, rtl: bool = False) -> str:
