@@ -13,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 # Pages that take a POST: a form, or an action (require_POST). Every other page reads.
 POSTED = {
+    "letter_language_set",
     "login",
     "logout",
     "otp_verify",
