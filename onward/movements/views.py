@@ -297,6 +297,7 @@ def transfer_detail(request, transfer_id):
             **detail,
             "ready": ready,
             "can_manage": can_manage,
+            "can_letters": can(request.user, "letters.generate"),
             "figures": pledge_figures(transfer.pledge),
             "today": timezone.localdate(),
             "date_form": TransferDateForm(
