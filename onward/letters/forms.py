@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onward.numerals import to_western
 
@@ -14,8 +15,12 @@ class LanguageForm(forms.Form):
 class DepartureForm(forms.Form):
     """What the transfer does not record and the notice must say (asked each time)."""
 
-    assembly_point = forms.CharField(label=_("Assembly point"), max_length=120)
-    assembly_time = forms.TimeField(label=_("Be there at"), input_formats=["%H:%M"])
+    assembly_point = forms.CharField(
+        label=pgettext_lazy("letter", "Assembly point"), max_length=120
+    )
+    assembly_time = forms.TimeField(
+        label=pgettext_lazy("letter", "Be there at"), input_formats=["%H:%M"]
+    )
     luggage_kg = forms.IntegerField(
         label=_("Luggage per traveller (kg)"), min_value=0, max_value=100
     )
