@@ -35,6 +35,7 @@ DOMAIN_APPS = [
     "consent",
     "composition",
     "retention",
+    "letters",
 ]
 
 urlpatterns = [

@@ -61,6 +61,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "dossier.manage": {ADMIN, RESETTLEMENT},
     # The retention policy (docs/retention.md): read-only, for the data team and auditors.
     "retention.view": {ADMIN, DATA_MANAGER, AUDITOR},
+    # Letters to residents (onward/letters, docs/pdf.md): printed by staff who may see the
+    # case, for the household; never by a delegation or the auditor.
+    "letters.generate": _STAFF,
     # The audit log.
     "audit.view": {ADMIN, AUDITOR},
     "registry.import": {ADMIN, DATA_MANAGER, CLERK},

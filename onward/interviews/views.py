@@ -121,6 +121,7 @@ def day_board(request):
             "previous": day - dt.timedelta(days=1),
             "next": day + dt.timedelta(days=1),
             "can_book": policy.can(request.user, "interviews.book"),
+            "can_letters": policy.can(request.user, "letters.generate"),
             "types": AppointmentType.objects.filter(active=True),
             "room_choices": Room.objects.filter(active=True),
             "interpreters": Interpreter.objects.filter(active=True),

@@ -299,6 +299,7 @@ def transfer_detail(request, transfer_id):
             "can_manage": can_manage,
             # Said before the officer clicks, for the same rule the download applies.
             "manifest_refusal": _manifest_refusal(transfer) if can_manage else None,
+            "can_letters": can(request.user, "letters.generate"),
             "figures": pledge_figures(transfer.pledge),
             "today": timezone.localdate(),
             "date_form": TransferDateForm(

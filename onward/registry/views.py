@@ -217,6 +217,7 @@ def case_detail(request, case_id):
             "can_compose": can(request.user, "registry.compose") and not detail["case"].removed_at,
             "can_note": can(request.user, "notes.add"),
             "can_protection_note": can(request.user, "protection_notes.add"),
+            "can_letters": can(request.user, "letters.generate"),
         },
     )
 

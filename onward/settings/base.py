@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "onward.presence",
     "onward.consent",
     "onward.retention",
+    "onward.letters",
 ]
 
 # Pages and API answers are compressed (GZip, with Django's BREACH mitigation: see

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 from onward.pdf import has_rtl
 
+# Bidi controls a PDF may carry in its text (marks, embeddings, isolates): they order
+# the glyphs when the PDF is made, and are not part of what a reader reads.
+_CONTROLS = dict.fromkeys(
+    map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
 
-def logical_text(pdf_bytes: bytes) -> str:
+
+def logical_text(pdf_bytes: bytes, *, rtl: bool = False) -> str:
     """The text of a PDF in reading order: pdfminer.six reads the glyphs in display
     order, and each line is put back in reading order by the Unicode bidirectional
-    algorithm (python-bidi), as a PDF viewer does."""
+    algorithm (python-bidi), as a PDF viewer does. `rtl`: the document's lines read
+    right to left (a letter in Arabic or Persian), whatever their first letter; bidi
+    controls are dropped."""
     import io
 
     from bidi import get_display
     from pdfminer.high_level import extract_text
 
-    lines = extract_text(io.BytesIO(pdf_bytes)).splitlines()
-    return "\n".join(get_display(line) if has_rtl(line) else line for line in lines)
+    text = extract_text(io.BytesIO(pdf_bytes))
+    if not rtl:
+        lines = text.splitlines()
+        return "\n".join(get_display(line) if has_rtl(line) else line for line in lines)
+    lines = text.translate(_CONTROLS).splitlines()
+    return "\n".join(get_display(line, base_dir="R") if has_rtl(line) else line for line in lines)
 
 
 def font_names(pdf_bytes: bytes) -> set[str]:

@@ -18,6 +18,7 @@ POSTED = {
     "composition_link",
     "composition_undo",
     "composition_link_end",
+    "letter_language_set",
     "login",
     "logout",
     "otp_verify",
