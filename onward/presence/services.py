@@ -22,7 +22,7 @@ from django.utils import timezone
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
-from onward.camp.models import Block
+from onward.camp.models import Allocation, Block
 from onward.camp.selectors import allocated_on
 from onward.presence.models import (
     Card,
@@ -236,13 +236,18 @@ def rollcall_open(
     )
     roll.blocks.set(blocks)
     expected = (
-        allocated_on(on)
+        _expected_on(on)
         .filter(unit__block__in=blocks, person__merged_into__isnull=True)
         .filter(person__removed_at__isnull=True)
         .values_list("person_id", "unit_id", "unit__block_id")
     )
+    # One line a person, should a move and a departure both end allocations that day.
+    lines = {p: (u, b) for p, u, b in expected.order_by("starts_on")}
     RollCallLine.objects.bulk_create(
-        [RollCallLine(roll_call=roll, person_id=p, unit_id=u, block_id=b) for p, u, b in expected],
+        [
+            RollCallLine(roll_call=roll, person_id=p, unit_id=u, block_id=b)
+            for p, (u, b) in lines.items()
+        ],
         batch_size=2000,
     )
     audit_record(
@@ -253,6 +258,15 @@ def rollcall_open(
         detail=f"{reason} on {on}: blocks {', '.join(b.code for b in blocks)}",
     )
     return roll
+
+
+def _expected_on(on: dt.date):
+    """Who a roll call on `on` expects: those housed that day, and those who departed
+    that day from where they were housed (a departure on d ends the allocation on d):
+    the roll call is how the day's deaths, escapes and absences are found, so the killed
+    of that morning's attack and those who left that night are on its sheet."""
+    departed_that_day = Allocation.objects.filter(ended_on=on, person__departure_date=on)
+    return allocated_on(on) | departed_that_day
 
 
 def _seen_at(day: dt.date) -> dt.datetime:
