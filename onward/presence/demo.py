@@ -174,6 +174,9 @@ def _attack_roll_call(rng: random.Random, officer) -> str:
     blocks = _blocks_of(dead, ATTACK_DAY)
     if not blocks:
         return "no blocks"
+    # The rockets fell on the dead's blocks and the one beside them.
+    beside = Block.objects.filter(site=blocks[-1].site, code__gt=blocks[-1].code).order_by("code")
+    blocks += list(beside[:1])
     services.incident_blocks_name(actor=officer, incident=incident, blocks=blocks)
     roll = services.rollcall_open(
         actor=officer,
@@ -185,16 +188,11 @@ def _attack_roll_call(rng: random.Random, officer) -> str:
     )
     others = [ln.person for ln in roll.lines.select_related("person") if ln.person_id not in dead]
     injured = {p.pk for p in rng.sample(others, min(INJURED_AT_ROLL_CALL, len(others)))}
-    for line in roll.lines.select_related("person").order_by("id"):
-        status = (
-            "killed"
-            if line.person_id in dead
-            else "injured"
-            if line.person_id in injured
-            else "present"
-        )
-        services.rollcall_mark(actor=officer, roll_call=roll, person=line.person, status=status)
-    services.rollcall_close(actor=officer, roll_call=roll)
+    _mark_all(
+        officer,
+        roll,
+        lambda pk: "killed" if pk in dead else "injured" if pk in injured else "present",
+    )
     return f"blocks {', '.join(b.code for b in blocks)}: {len(dead)} killed, {len(injured)} injured"
 
 
@@ -216,9 +214,17 @@ def _escape_roll_call(officer) -> str:
         on=ESCAPE_DAY,
         note="morning after the night of the escape",
     )
-    for line in roll.lines.select_related("person").order_by("id"):
-        status = "absent" if line.person_id in gone else "present"
-        services.rollcall_mark(actor=officer, roll_call=roll, person=line.person, status=status)
-    services.rollcall_close(actor=officer, roll_call=roll)
+    _mark_all(officer, roll, lambda pk: "absent" if pk in gone else "present")
     absent = roll.lines.filter(status="absent").count()
     return f"blocks {', '.join(b.code for b in blocks)}: {absent} absent"
+
+
+def _mark_all(officer, roll, status_of) -> None:
+    """Every line of the roll call marked through the service, then closed; in one
+    transaction (a commit a sheet, not a commit a line)."""
+    with transaction.atomic():
+        for line in roll.lines.select_related("person").order_by("id"):
+            services.rollcall_mark(
+                actor=officer, roll_call=roll, person=line.person, status=status_of(line.person_id)
+            )
+        services.rollcall_close(actor=officer, roll_call=roll)
