@@ -980,17 +980,18 @@ def camp_section(user, on: dt.date) -> list[Table]:
             "Occupied",
             "Places",
             "Vacancies",
-            "Seen that day",
-            "Presence rate (%)",
-            f"Not seen for {days} days",
+            "Seen",
+            "Presence (%)",
+            f"Not seen {days} days",
         ],
         rows=rows,
         section="camp",
         chart="none",
         kinds=["count", "plain", "plain", "count", "plain", "count"],
         note="Places: usable places of available units (capacity less blocked places; "
-        "today's unit status). Presence rate: residents seen that day out of those "
-        "housed and on the registry's books.",
+        "today's unit status). Seen: residents seen that day; presence: seen out of "
+        f"those housed and on the registry's books; not seen: no presence in the {days} "
+        "days up to the date.",
     )
     age = open_tasks_by_age_on(on)
     tasks = Table(
