@@ -9,13 +9,15 @@ resident), so the dashboard's cost does not grow with the number of blocks.
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from onward.camp.models import Block, Unit
+from onward.camp.models import Allocation, Block, Unit
 from onward.camp.selectors import allocated_on
 from onward.presence.models import PresenceEvent
+from onward.registry.models import Person
 from onward.tasks.models import Task
 
 # Days since a task opened, as the tasks' own selector bands them.
@@ -47,6 +49,8 @@ def _presence_by_block(day: dt.date, days: int) -> dict[int, dict]:
     each resident's latest event up to the end of `day` (the (person, at) index)."""
     end = _start_of(day + dt.timedelta(days=1))
     since = _start_of(day - dt.timedelta(days=days - 1))
+    if connection.vendor == "postgresql":
+        return _presence_by_block_lateral(day, start=_start_of(day), since=since, end=end)
     latest = (
         PresenceEvent.objects.filter(person=OuterRef("person_id"), at__lt=end)
         .order_by("-at")
@@ -64,6 +68,32 @@ def _presence_by_block(day: dt.date, days: int) -> dict[int, dict]:
         )
     )
     return {r["unit__block_id"]: r for r in rows}
+
+
+def _presence_by_block_lateral(day, *, start, since, end) -> dict[int, dict]:
+    """The same counts on PostgreSQL, each resident's latest event looked up once (a
+    LATERAL join) rather than once for each count that reads it: 0.5 s instead of 2 s at
+    100,000 residents (docs/benchmarks.md). The tests check both forms against a recount."""
+    sql = f"""
+        SELECT u.block_id, count(*),
+               count(*) FILTER (WHERE l.at >= %s),
+               count(*) FILTER (WHERE l.at IS NULL OR l.at < %s)
+        FROM {Allocation._meta.db_table} a
+        JOIN {Unit._meta.db_table} u ON u.id = a.unit_id
+        JOIN {Person._meta.db_table} p ON p.id = a.person_id
+        LEFT JOIN LATERAL (
+            SELECT e.at FROM {PresenceEvent._meta.db_table} e
+            WHERE e.person_id = a.person_id AND e.at < %s ORDER BY e.at DESC LIMIT 1
+        ) l ON true
+        WHERE a.starts_on <= %s AND (a.ended_on IS NULL OR a.ended_on > %s)
+          AND p.merged_into_id IS NULL AND p.removed_at IS NULL
+        GROUP BY u.block_id"""
+    with connection.cursor() as cur:
+        cur.execute(sql, [start, since, end, day, day])
+        return {
+            b: {"housed": housed, "seen": seen, "not_seen": not_seen}
+            for b, housed, seen, not_seen in cur.fetchall()
+        }
 
 
 def camp_numbers(day: dt.date, *, days: int) -> list[dict]:
