@@ -82,6 +82,7 @@ class Table:
     relations: list = field(default_factory=list)  # suppression.Relation over cells
     ranked: bool = False  # rows in order of their values (largest first)
     ranges: list = field(default_factory=list)  # incidents: per row {figure: (low, high)}
+    wide: bool = False  # many columns: the dashboard gives it the grid's whole width
 
     def __post_init__(self):
         n = len(self.columns) - 1
@@ -987,6 +988,7 @@ def camp_section(user, on: dt.date) -> list[Table]:
         rows=rows,
         section="camp",
         chart="none",
+        wide=True,
         kinds=["count", "plain", "plain", "count", "plain", "count"],
         note="Places: usable places of available units (capacity less blocked places; "
         "today's unit status). Seen: residents seen that day; presence: seen out of "
