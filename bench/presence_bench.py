@@ -12,6 +12,7 @@ leaving 5% unseen for the last 10 days). Prints the timings, median and p95.
 
 import argparse
 import datetime as dt
+import multiprocessing
 import os
 import statistics
 import sys
@@ -100,6 +101,40 @@ def build(residents: int, blocks: int, days: int) -> None:
         cur.execute("ANALYZE")
 
 
+def _scan(tokens, clerk_id) -> list[float]:
+    """One scanner: its cards scanned one after the other; the latency of each."""
+    from django.db import connections
+
+    from onward.accounts.models import User
+    from onward.presence import services
+
+    clerk = User.objects.get(pk=clerk_id)
+    mine = []
+    for token in tokens:
+        t = time.perf_counter()
+        services.presence_record(actor=clerk, checkpoint="Gate 1", token=token)
+        mine.append((time.perf_counter() - t) * 1000)
+    connections.close_all()
+    return mine
+
+
+def _scan_threads(chunks, clerk) -> list[float]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def scanner(chunk):
+        mine = _scan(chunk, clerk.pk)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=scanner, args=(c,)) for c in chunks]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return latencies
+
+
 def timed(fn, repeat=7):
     xs = []
     for _ in range(repeat):
@@ -117,6 +152,12 @@ def main(argv=None) -> None:
     parser.add_argument("--scanners", type=int, default=20)
     parser.add_argument("--scans", type=int, default=50, help="per scanner")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument(
+        "--threads",
+        action="store_true",
+        help="scanners as threads of one process (the first measure: they queue on the "
+        "GIL); default: one process each, as server workers are",
+    )
     args = parser.parse_args(argv)
 
     import django
@@ -151,6 +192,12 @@ def main(argv=None) -> None:
     print(f"not seen 7 days, counts for every block: median {med:.1f} ms, max {worst:.1f} ms")
     med, worst = timed(lambda: selectors.not_seen(day=today, days=7, block=block))
     print(f"not seen 7 days, one block's list: median {med:.1f} ms, max {worst:.1f} ms")
+    from onward.presence.numbers import camp_numbers
+
+    med, worst = timed(lambda: camp_numbers(today, days=7))
+    print(f"camp numbers (dashboard), every block: median {med:.1f} ms, max {worst:.1f} ms")
+    if os.environ.get("EXPLAIN"):
+        print(selectors._not_seen_qs(today, 7).filter(unit__block=block).explain(analyze=True))
     roll = services.rollcall_open(actor=officer, blocks=[block], reason="verification", on=today)
     med, worst = timed(lambda: selectors.sheet(roll, block))
     print(
@@ -162,28 +209,16 @@ def main(argv=None) -> None:
             : args.scanners * args.scans
         ]
     )
-    latencies: list[float] = []
-    lock = threading.Lock()
-
-    def scanner(chunk):
-        mine = []
-        for token in chunk:
-            t = time.perf_counter()
-            services.presence_record(actor=clerk, checkpoint="Gate 1", token=token)
-            mine.append((time.perf_counter() - t) * 1000)
-        with lock:
-            latencies.extend(mine)
-        connections.close_all()
-
-    threads = [
-        threading.Thread(target=scanner, args=(tokens[i :: args.scanners],))
-        for i in range(args.scanners)
-    ]
+    chunks = [tokens[i :: args.scanners] for i in range(args.scanners)]
     t = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    if args.threads:
+        latencies = _scan_threads(chunks, clerk)
+    else:
+        connections.close_all()  # each forked scanner opens its own connection
+        with multiprocessing.get_context("fork").Pool(args.scanners) as pool:
+            latencies = [
+                x for xs in pool.starmap(_scan, [(c, clerk.pk) for c in chunks]) for x in xs
+            ]
     wall = time.perf_counter() - t
     print(
         f"scans: {len(latencies)} by {args.scanners} concurrent scanners in {wall:.1f} s "

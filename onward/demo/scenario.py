@@ -14,6 +14,7 @@ from onward.documents.demo import demo_documents
 from onward.incidents.demo import demo_incidents
 from onward.interviews.demo import interviews_completed_bulk
 from onward.movements.demo import demo_movements, demo_transfer_next_week
+from onward.presence.demo import demo_camp
 from onward.relocation.demo import demo_relocation, demo_relocation_today
 
 
@@ -46,6 +47,10 @@ STEPS: list[tuple[str, Callable[..., dict]]] = [
     ("relocation: pledges, interviews, reviews, submissions, decisions", demo_relocation_history),
     ("movements: departures and transfers", demo_movements),
     ("incidents and their claims", demo_incidents),
+    (
+        "camp: blocks and units, card scans, the roll calls after the attack and the escape",
+        demo_camp,
+    ),
     ("duplicate detection over the registry", demo_dedup),
     # The present day (after the duplicates: a case with one unresolved waits for it).
     ("today: pledges open now, cases waiting, decisions due", demo_relocation_present),

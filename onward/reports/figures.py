@@ -58,6 +58,7 @@ class Row:
     values: list
     traces: list = field(default_factory=list)  # per value: record-list filters, or None
     suppressed: list = field(default_factory=list)  # per value: hidden (shown as HIDDEN)
+    code: bool = False  # the label is a code (a block's): shown in <bdi>, not translated
 
 
 @dataclass
@@ -81,6 +82,7 @@ class Table:
     relations: list = field(default_factory=list)  # suppression.Relation over cells
     ranked: bool = False  # rows in order of their values (largest first)
     ranges: list = field(default_factory=list)  # incidents: per row {figure: (low, high)}
+    wide: bool = False  # many columns: the dashboard gives it the grid's whole width
 
     def __post_init__(self):
         n = len(self.columns) - 1
@@ -124,6 +126,8 @@ def sections_for(user) -> list[str]:
         out.append("incidents")
     if can(user, "documents.view") or can(user, "consent.view"):
         out.append("documents")
+    if can(user, "camp.view") and can(user, "presence.view"):
+        out.append("camp")
     return out
 
 
@@ -1007,6 +1011,76 @@ def incidents_section(user, on: dt.date, rule: str = "latest_official") -> list[
     ]
 
 
+# -- the camp ------------------------------------------------------------------------------
+
+
+def camp_section(user, on: dt.date) -> list[Table]:
+    """Occupancy, vacancies, presence rate and residents not seen, by block; and the
+    open tasks by age (onward.presence.numbers: a few aggregate queries in all)."""
+    from onward.presence.numbers import camp_numbers, open_tasks_by_age_on
+    from onward.presence.rules import not_seen_days
+
+    days = not_seen_days()
+    numbers = camp_numbers(on, days=days)
+    rows = [_camp_row(n["block"].code, n, code=True) for n in numbers]
+    if numbers:
+        rows.append(_camp_row("All blocks", _camp_total(numbers)))
+    blocks = Table(
+        key="camp_blocks",
+        title="Occupancy and presence by block",
+        on=on,
+        columns=[
+            "Block",
+            "Occupied",
+            "Places",
+            "Vacancies",
+            "Seen",
+            "Presence (%)",
+            f"Not seen {days} days",
+        ],
+        rows=rows,
+        section="camp",
+        chart="none",
+        wide=True,
+        kinds=["count", "plain", "plain", "count", "plain", "count"],
+        note="Places: usable places of available units (capacity less blocked places; "
+        "today's unit status). Seen: residents seen that day; presence: seen out of "
+        f"those housed and on the registry's books; not seen: no presence in the {days} "
+        "days up to the date.",
+    )
+    age = open_tasks_by_age_on(on)
+    tasks = Table(
+        key="camp_tasks",
+        title="Open tasks by age",
+        on=on,
+        columns=["Days open", "Tasks"],
+        rows=[Row(label, [age[band]]) for band, label in TASK_AGE_LABELS.items()],
+        section="camp",
+        chart="bar",
+        total=sum(age.values()),
+    )
+    tasks.relations.append(S.sums_to(tasks.column(0), tasks.total_cell))
+    return [blocks, tasks]
+
+
+TASK_AGE_LABELS = {"0-6": "Under 7 days", "7-29": "7 to 29 days", "30+": "30 days and more"}
+
+
+def _camp_row(label: str, n: dict, *, code: bool = False) -> Row:
+    return Row(
+        label,
+        [n["occupied"], n["capacity"], n["vacancies"], n["seen"], n["rate"], n["not_seen"]],
+        code=code,
+    )
+
+
+def _camp_total(numbers: list[dict]) -> dict:
+    total = {k: sum(n[k] for n in numbers) for k in ("occupied", "capacity", "vacancies")}
+    total |= {k: sum(n[k] for n in numbers) for k in ("housed", "seen", "not_seen")}
+    total["rate"] = round(100 * total["seen"] / total["housed"]) if total["housed"] else None
+    return total
+
+
 SECTIONS = {
     "population": population_section,
     "departures": departures_section,
@@ -1015,6 +1089,7 @@ SECTIONS = {
     "duplicates": duplicates_section,
     "incidents": incidents_section,
     "documents": documents_section,
+    "camp": camp_section,
 }
 SECTION_TITLES = {
     "population": "Population",
@@ -1024,6 +1099,7 @@ SECTION_TITLES = {
     "duplicates": "Duplicates",
     "incidents": "Incidents",
     "documents": "Documents and consent",
+    "camp": "The camp",
 }
 
 
@@ -1053,6 +1129,7 @@ def table_section(key: str) -> str | None:
         ("duplicates", "duplicates"),
         ("incidents", "incidents"),
         ("documents", "documents"),
+        ("camp", "camp"),
     ):
         if key.startswith(prefix):
             return section
@@ -1084,6 +1161,9 @@ def report_tables(
     hide = shared or is_delegation(user)
     tables = dashboard(user, on, rule=rule, only=None if hide else only)
     if hide:
+        # The camp's figures (residents of a block by name of the block) are the
+        # operation's own: not in a report for outside it.
+        tables = [t for t in tables if t.section != "camp"]
         suppress(tables, threshold())
     return [t for t in tables if t.section == only] if only else tables
 

@@ -142,6 +142,7 @@ def dashboard(request):
                 "rows": [
                     {
                         "label": r.label,
+                        "code": r.code,
                         "cells": [
                             {
                                 "text": F.cell_text(r, j),

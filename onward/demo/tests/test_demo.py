@@ -189,6 +189,7 @@ def test_the_demo_plays_the_reference_operation_and_the_present_day(client):
     check_every_channel_agrees_on_the_demo(client)  # web/tests/test_one_population.py
     check_the_ttl_population_and_its_departures()
     check_review_queue()
+    check_the_camp(client, users["admin"])
     check_the_dashboard_opens_on_the_operation(client, users["admin"])
     check_documents_and_consents(client, users)
     check_the_tour_can_be_done_today(client, users)
@@ -253,6 +254,32 @@ def check_the_ttl_population_and_its_departures():
     assert not LedgerEntry.objects.filter(
         date__year=2013, date__month__in=(4, 7), kind="left_own_accord", note__icontains="origin"
     ).exists()
+
+
+def check_the_camp(client, admin):
+    """Camp Liberty's blocks hold the ledger's population on any date; the 26 December
+    roll call gives 3 killed, beside Reuters' claim on the incident's page; the morning
+    after the escape, its 18 are found absent (docs/presence.md, "Demo")."""
+    from onward.camp.selectors import allocated_on
+    from onward.incidents.models import Incident
+    from onward.movements.demo import ESCAPE_DAY
+    from onward.movements.ledger import population_on
+    from onward.presence.models import PresenceEvent, RollCall
+    from onward.presence.selectors import incident_registry_figure
+
+    for day in (D("2013-07-01"), D("2013-09-11"), D("2013-12-27"), UNHCR):
+        assert allocated_on(day).count() == population_on(day), day
+    assert PresenceEvent.objects.filter(at__date__gte=D("2013-11-01")).count() > 50_000
+    attack = Incident.objects.get(occurred_at__date=D("2013-12-26"))
+    figure = incident_registry_figure(attack)
+    assert figure["counts"]["killed"] == 3 and figure["counts"]["injured"] >= 1
+    assert attack.blocks_hit.count() >= 1
+    client.force_login(admin)
+    page = client.get(reverse("incident_detail", args=[attack.pk])).content.decode()
+    assert "confirmed by the registry" in page and "Reuters" in page
+    escape = RollCall.objects.get(on=ESCAPE_DAY, reason="verification")
+    assert escape.lines.filter(status="absent").count() == 18
+    assert not escape.lines.filter(status="").exists()
 
 
 def check_review_queue():

@@ -142,3 +142,30 @@ def test_the_not_seen_page_lists_a_blocks_residents_and_audits_them(client, user
     assert housed["B"][0].person_id not in page
     read = AuditEntry.objects.filter(action="view", object_type="person")
     assert set(read.values_list("object_id", flat=True)) == {p.person_id for p in housed["A"]}
+
+
+def test_last_seen_is_the_latest_event_whatever_order_the_scans_come_in(users):
+    """The upsert keeps the latest: a first sighting inserts, a later one moves it, an
+    earlier one recorded late does not move it back (same answer on both databases)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from onward.presence import services
+    from onward.presence.models import LastSeen
+    from onward.presence.tests.factories import camp_with
+
+    _, housed = camp_with(users, blocks=("A",), per_block=1)
+    person = housed["A"][0]
+    card = services.card_issue(actor=users[roles.CLERK], person=person)
+    base = timezone.now() - dt.timedelta(days=3)
+    for hours, expected in ((0, 0), (5, 5), (2, 5), (30, 30)):
+        services.presence_record(
+            actor=users[roles.CLERK],
+            checkpoint=f"gate {hours}",
+            token=card.token,
+            at=base + dt.timedelta(hours=hours),
+        )
+        seen = LastSeen.objects.get(person=person)
+        assert seen.at == base + dt.timedelta(hours=expected)
+        assert seen.checkpoint == f"gate {expected}"

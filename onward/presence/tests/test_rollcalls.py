@@ -180,3 +180,22 @@ def test_a_whole_site_roll_call_and_a_sheet_only_for_its_blocks(client, users, w
     outside = client.get(reverse("rollcall_sheet", args=[small.pk, blocks["B"].pk]))
     assert outside.status_code == 404
     assert AuditEntry.objects.filter(action="denied", object_type="block").exists()
+
+
+def test_who_departed_on_the_roll_calls_day_is_on_its_sheet_not_the_next_days(users, world):
+    """A departure on d ends the allocation on d, but the roll call that morning is how
+    the night's departures are found: the 18 who left in one night are on it, absent."""
+    from onward.movements.services import departure_record
+
+    blocks, housed, _ = world
+    gone = housed["A"][0]
+    departure_record(actor=users[roles.DATA_MANAGER], person=gone, kind="left_own_accord", on=DAY)
+    roll = _open(users, [blocks["A"]])
+    assert set(roll.lines.values_list("person_id", flat=True)) == {p.pk for p in housed["A"]}
+    gone.refresh_from_db()
+    services.rollcall_mark(
+        actor=users[roles.PROTECTION], roll_call=roll, person=gone, status="absent"
+    )
+    assert roll.lines.get(person=gone).status == "absent"
+    later = _open(users, [blocks["A"]], on=DAY + dt.timedelta(days=1))
+    assert gone.pk not in set(later.lines.values_list("person_id", flat=True))
