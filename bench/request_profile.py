@@ -137,7 +137,7 @@ def path_for(name: str, rng: random.Random, data: dict) -> str:
     )
 
 
-def measure(client, name, n, rng, data, counter, profiler=None) -> dict:
+def measure(client, name, n, rng, data, counter, profiler=None, count_calls=False) -> dict:
     for _ in range(2):  # warm: templates compiled, URL resolvers and caches filled
         client.get(path_for(name, rng, data))
     cpu, queries = [], []
@@ -155,7 +155,18 @@ def measure(client, name, n, rng, data, counter, profiler=None) -> dict:
         queries.append(counter.n)
         if answer.status_code != 200:
             raise SystemExit(f"{name} {path}: {answer.status_code}")
+    calls = None
+    if count_calls:
+        # Python function calls per request: a proxy for CPU that other work on the
+        # machine does not change (the milliseconds do, on a shared machine).
+        counting = cProfile.Profile()
+        for _ in range(3):
+            counting.enable()
+            client.get(path_for(name, rng, data))
+            counting.disable()
+        calls = pstats.Stats(counting).total_calls / 3  # type: ignore[attr-defined]
     return {
+        "calls": calls,
         "cpu_ms": statistics.median(cpu),
         "mean_ms": statistics.fmean(cpu),
         "queries": statistics.median(queries),
@@ -176,6 +187,9 @@ def main(argv=None) -> None:
     parser.add_argument("--lines", type=int, default=30)
     parser.add_argument("--only", help="with --profile: only functions whose path matches")
     parser.add_argument("--callers", help="with --profile: who calls functions matching this")
+    parser.add_argument(
+        "--calls", action="store_true", help="also Python calls per request (3 more requests)"
+    )
     parser.add_argument("--sql", action="store_true", help="print the last request's SQL")
     args = parser.parse_args(argv)
     _django()
@@ -190,14 +204,18 @@ def main(argv=None) -> None:
     profiler = cProfile.Profile(time.process_time) if args.profile else None
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(f"{db}, {os.environ['DJANGO_SETTINGS_MODULE']}, load average {os.getloadavg()[0]:.1f}")
-    print(f"{'page':<12} {'CPU ms (median)':>16} {'mean':>7} {'queries':>8}")
+    print(
+        f"{'page':<12} {'CPU ms (median)':>16} {'mean':>7} {'queries':>8}"
+        + (f" {'calls':>8}" if args.calls else "")
+    )
     rows = []
     with connection.execute_wrapper(counter):
         for name in args.pages:
-            r = measure(client, name, args.requests, rng, data, counter, profiler)
+            r = measure(client, name, args.requests, rng, data, counter, profiler, args.calls)
             rows.append(r)
             print(
                 f"{name:<12} {r['cpu_ms']:>16.1f} {r['mean_ms']:>7.1f} {r['queries']:>8.0f}"
+                + (f" {r['calls']:>8.0f}" if args.calls else "")
                 + (f" (up to {r['max_queries']})" if r["max_queries"] != r["queries"] else ""),
                 flush=True,
             )
@@ -206,7 +224,11 @@ def main(argv=None) -> None:
                     print("   ", sql[:300])
     mix_cpu = statistics.fmean(r["mean_ms"] for r in rows)
     mix_queries = statistics.fmean(r["queries"] for r in rows)
-    print(f"{'the mix':<12} {mix_cpu:>16.1f} {'':>7} {mix_queries:>8.1f}   (mean over the pages)")
+    mix_calls = f" {statistics.fmean(r['calls'] for r in rows):>8.0f}" if args.calls else ""
+    print(
+        f"{'the mix':<12} {mix_cpu:>16.1f} {'':>7} {mix_queries:>8.1f}{mix_calls}"
+        "   (mean over the pages)"
+    )
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
     if profiler:
         stats = pstats.Stats(profiler).sort_stats(args.profile)
