@@ -1,5 +1,6 @@
 import functools
 
+from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from onward.accounts.policy import can
@@ -32,6 +33,7 @@ MENU = [
 @functools.lru_cache(maxsize=8)
 def _menu(urlconf, prefix: str) -> tuple[tuple[str, str, str | None, str], ...]:
     """Every menu entry whose page exists, with its address, reversed once per URLconf
+    (the request's, else ROOT_URLCONF: a test that overrides it gets its own menu)
     and script prefix: reversing the eighteen entries twice on every page (to see which
     exist, then for each link) was a twentieth of a page's cost."""
     entries = []
@@ -52,7 +54,9 @@ def navigation(request):
     return {
         "nav": [
             (name, label, url)
-            for name, label, permission, url in _menu(get_urlconf(), get_script_prefix())
+            for name, label, permission, url in _menu(
+                get_urlconf(settings.ROOT_URLCONF), get_script_prefix()
+            )
             if permission is None or can(user, permission)
         ]
     }

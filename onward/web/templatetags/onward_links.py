@@ -13,6 +13,7 @@ import functools
 from urllib.parse import quote
 
 from django import template
+from django.conf import settings
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.urls.converters import StringConverter
 from django.utils.http import RFC3986_SUBDELIMS
@@ -46,7 +47,7 @@ def _around(name: str, urlconf, prefix: str, _language: str) -> tuple[str, str] 
 
 def record_path(name: str, record_id) -> str:
     text = str(record_id)
-    around = _around(name, get_urlconf(), get_script_prefix(), get_language())
+    around = _around(name, get_urlconf(settings.ROOT_URLCONF), get_script_prefix(), get_language())
     if around is None or not text or "/" in text:
         return reverse(name, args=[record_id])
     return f"{around[0]}{quote(text, safe=_SAFE)}{around[1]}"
