@@ -38,7 +38,7 @@ from onward.relocation.models import (
     State,
     Submission,
 )
-from onward.relocation.usage import case_usage, cases_usage
+from onward.relocation.usage import case_usage, cases_persons, cases_usage, usage_numbers
 
 __all__ = [
     "case_usage",
@@ -128,13 +128,17 @@ def pledges_figures(pledges) -> dict[int, dict[str, dict]]:
     (the list of pledges)."""
     ids = [p.pk for p in pledges]
     dimensions = pledges_dimensions(ids)
+    counted = sorted({d for _capacities, dims in dimensions.values() for d in dims})
     latest: dict[int, dict[int, tuple]] = defaultdict(dict)
-    for pledge_pk, case_pk, decision, usage, departed_on in (
+    for pledge_pk, case_pk, decision, departed_on, *numbers in (
         Submission.objects.filter(pledge_id__in=ids)
-        .values_list("pledge_id", "case_id", "decision", "usage", "departed_on")
+        .values_list(
+            "pledge_id", "case_id", "decision", "departed_on", *usage_numbers("usage", counted)
+        )
         .order_by("submitted_at", "id")
     ):
         # A case counts once, as it is now.
+        usage = {d: n for d, n in zip(counted, numbers, strict=True) if n is not None}
         latest[pledge_pk][case_pk] = (decision, usage, departed_on)
     return {pk: _figures(*dimensions[pk], latest[pk].values()) for pk in ids}
 
@@ -227,7 +231,7 @@ def funnels(
     submissions = {
         pk: (pledge_pk, country, persons)
         for pk, pledge_pk, country, persons in Submission.objects.values_list(
-            "pk", "pledge_id", "pledge__country", "usage__persons"
+            "pk", "pledge_id", "pledge__country", *usage_numbers("usage", ["persons"])
         )
     }
     no_submission: tuple[Any, Any, Any] = (None, None, None)
@@ -275,7 +279,7 @@ def _funnel_of(
         identified = set(result["submitted"])
     missing = [pk for pk in identified if pk not in persons]
     if missing:
-        persons.update({pk: u["persons"] for pk, u in cases_usage(missing).items()})
+        persons.update(cases_persons(missing))
     result["identified"] = {pk: persons.get(pk, 0) for pk in identified}
     return {
         stage: {"cases": len(result[stage]), "persons": sum(result[stage].values())}

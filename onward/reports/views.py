@@ -12,9 +12,12 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from onward import bounds
+from onward import bounds, numerals
 from onward.accounts import policy
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
@@ -111,6 +114,17 @@ def _chart_payload(t: F.Table) -> dict:
     }
 
 
+def _cell_html(text: str, hidden: bool, url: str, hidden_title: str) -> str:
+    """One figure's <td>, linked to its records when it has any: built here because the
+    template's tags for each of the page's 500-odd cells were a third of its rendering."""
+    shown = text if numerals.current().digits == numerals.LATIN else numerals.to_digits(text)
+    if url and text not in ("0", "—"):
+        shown = format_html('<a href="{}">{}</a>', url, shown)
+    if hidden:
+        return format_html('<td class="num hidden-cell" title="{}">{}</td>', hidden_title, shown)
+    return format_html('<td class="num">{}</td>', shown)
+
+
 def _record_url(trace: dict | None, on: dt.date) -> str:
     if not trace:
         return ""
@@ -132,6 +146,7 @@ def dashboard(request):
     rule = _rule(request)
     tables = F.report_tables(request.user, on, rule=rule)
     delegation = F.is_delegation(request.user)
+    hidden_title = gettext("hidden to protect small numbers")
     shown = []
     for t in tables:
         shown.append(
@@ -143,14 +158,17 @@ def dashboard(request):
                     {
                         "label": r.label,
                         "code": r.code,
-                        "cells": [
-                            {
-                                "text": F.cell_text(r, j),
-                                "hidden": r.suppressed[j],
-                                "url": "" if r.suppressed[j] else _record_url(r.traces[j], on),
-                            }
-                            for j in range(len(r.values))
-                        ],
+                        "cells": mark_safe(
+                            "".join(
+                                _cell_html(
+                                    F.cell_text(r, j),
+                                    r.suppressed[j],
+                                    "" if r.suppressed[j] else _record_url(r.traces[j], on),
+                                    hidden_title,
+                                )
+                                for j in range(len(r.values))
+                            )
+                        ),
                     }
                     for r in t.rows
                 ],
