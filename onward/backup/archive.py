@@ -81,6 +81,9 @@ def archive_before(before: dt.date, *, directory: Path | None = None) -> list[Au
 def _archive_month(month: dt.date, table: str, directory: Path) -> AuditArchive:
     path = directory / f"audit-{month:%Y-%m}.copy.gz"
     with transaction.atomic(), connection.cursor() as cursor:
+        # Deferred foreign-key checks of rows written earlier in this transaction would
+        # keep the table from being dropped: run them now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(f'ALTER TABLE {partitions.TABLE} DETACH PARTITION "{table}"')
         columns = _columns(cursor, table)
         rows = _copy_out(cursor, table, columns, path)
