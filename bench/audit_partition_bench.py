@@ -47,7 +47,7 @@ def fill(conn, rows: int, months: int) -> None:
         "INSERT INTO audit_auditentry (at, actor_name, action, object_type, object_id, changes, "
         "detail, channel, path) SELECT date_trunc('month', now()) - interval '1 second' - "
         "(g::float8 / %s) * (%s * interval '1 month'), 'user' || (g %% 500), 'view', 'person', "
-        "'P' || lpad((g * 7919 %% 200000)::text, 6, '0'), '{}', '', 'web', '/p/' "
+        "'P' || lpad((g::bigint * 7919 %% 200000)::text, 6, '0'), '{}', '', 'web', '/p/' "
         "FROM generate_series(1, %s) g",
         [rows, months, rows],
     )
