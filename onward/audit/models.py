@@ -3,7 +3,7 @@ from django.db import models
 
 from onward.appendonly import AppendOnly, AppendOnlyError
 
-__all__ = ["AppendOnlyError", "AuditEntry"]
+__all__ = ["AppendOnlyError", "AuditArchive", "AuditEntry"]
 
 
 class AuditEntry(AppendOnly):
@@ -71,3 +71,26 @@ class AuditEntry(AppendOnly):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_id}"
+
+
+class AuditArchive(models.Model):
+    """A month of the audit log moved out of the database into a file by `onward archive`
+    (PostgreSQL's monthly partitions, docs/operations.md "Partitioned history"). The row
+    stays when the month is restored (`restored_at`): it is the record of what was out,
+    when, and the file's SHA-256 that a restore checks first."""
+
+    month = models.DateField(unique=True, help_text="The first day of the month (UTC).")
+    file = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    rows = models.BigIntegerField()
+    columns = models.JSONField(default=list)
+    archived_at = models.DateTimeField()
+    archived_by = models.CharField(max_length=150, blank=True)
+    restored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["month"]
+
+    def __str__(self):
+        state = "restored" if self.restored_at else "archived"
+        return f"{self.month:%Y-%m} {state} ({self.rows} rows)"

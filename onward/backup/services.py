@@ -22,6 +22,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -244,19 +245,52 @@ def _sqlite_restore(dump: Path) -> None:
 def _pg_restore(dump: Path) -> None:
     # Our own idle connection must not hold anything pg_restore's DROPs would wait for.
     connection.close()
+    # pg_restore --clean drops a partitioned table's partitions' key constraints and
+    # indexes one by one, which PostgreSQL refuses (they are the parent's; dropping the
+    # partition drops them). So the restore goes through its script with those drops left
+    # out, run by psql in one transaction: all or nothing, as before.
+    script = dump.with_suffix(".sql")
     _run(
         [
             "pg_restore",
             "--clean",
             "--if-exists",
             "--no-owner",
-            "--single-transaction",
-            "--exit-on-error",
-            *_pg_connection_args(),
+            f"--file={script}",
             str(dump),
         ],
         "pg_restore",
     )
+    _drop_partition_parts(script)
+    try:
+        _run(
+            [
+                "psql",
+                "--single-transaction",
+                "--quiet",
+                "--set=ON_ERROR_STOP=1",
+                f"--file={script}",
+                *_pg_connection_args(),
+            ],
+            "psql",
+        )
+    finally:
+        script.unlink(missing_ok=True)
+
+
+PARTITION_PART_DROP = re.compile(
+    r"^(ALTER TABLE IF EXISTS ONLY \S+\.audit_auditentry_(y\d{4}m\d{2}|default) "
+    r"DROP CONSTRAINT IF EXISTS |DROP INDEX IF EXISTS \S+\.audit_auditentry_(y\d{4}m\d{2}|default)_)"
+)
+
+
+def _drop_partition_parts(script: Path) -> None:
+    kept = script.with_suffix(".kept")
+    with script.open(encoding="utf-8") as source, kept.open("w", encoding="utf-8") as out:
+        for line in source:
+            if not PARTITION_PART_DROP.match(line):
+                out.write(line)
+    kept.replace(script)
 
 
 # --- the file --------------------------------------------------------------------------------

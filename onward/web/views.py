@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 from onward import bounds
 from onward.accounts.policy import can, is_delegation, visible_cases
 from onward.audit.models import AuditEntry
-from onward.audit.selectors import audit_search
+from onward.audit.selectors import archived_months, audit_search
 from onward.registry.models import Case
 from onward.web.access import permission_required
 
@@ -72,5 +72,6 @@ def audit_list(request):
             "filters": filters,
             "actions": AuditEntry.Action.choices,
             "query": query.urlencode(),
+            "archived": archived_months(),
         },
     )

@@ -83,7 +83,8 @@ def test_the_app_role_cannot_truncate_delete_update_or_disable_triggers(scratch)
     import psycopg
 
     with _connect(scratch["db"], user=scratch["app"]) as app:
-        entry = app.execute(INSERT).fetchone()[0]
+        entry, month = app.execute(INSERT + ", tableoid::regclass::text").fetchone()
+        assert month.startswith("audit_auditentry_y")
         refused = {}
         for name, sql in {
             "truncate": "TRUNCATE audit_auditentry",
@@ -92,6 +93,12 @@ def test_the_app_role_cannot_truncate_delete_update_or_disable_triggers(scratch)
             "disable trigger": "ALTER TABLE audit_auditentry DISABLE TRIGGER ALL",
             "drop trigger": "DROP TRIGGER audit_auditentry_append_only ON audit_auditentry",
             "drop table": "DROP TABLE audit_auditentry",
+            # The months' partitions are tables one can name (audit/partitions.py).
+            "truncate a month": f"TRUNCATE {month}",
+            "delete in a month": f"DELETE FROM {month} WHERE id = {entry}",
+            "update in a month": f"UPDATE {month} SET detail = 'x' WHERE id = {entry}",
+            "detach a month": f"ALTER TABLE audit_auditentry DETACH PARTITION {month}",
+            "drop a month": f"DROP TABLE {month}",
         }.items():
             with pytest.raises(psycopg.errors.InsufficientPrivilege) as error:
                 app.execute(sql)
@@ -102,6 +109,13 @@ def test_the_app_role_cannot_truncate_delete_update_or_disable_triggers(scratch)
         app.execute("DELETE FROM django_session WHERE session_key = 'k'")
     assert "permission denied" in refused["truncate"]
     assert "must be owner" in refused["disable trigger"]
+
+
+def test_the_app_role_keeps_the_coming_months_ready_without_any_ddl_right(scratch):
+    # The worker's chore (backup/archive.py) calls the owner's SECURITY DEFINER function.
+    with _connect(scratch["db"], user=scratch["app"]) as app:
+        made = app.execute("SELECT onward_audit_partitions_ahead(14)").fetchone()[0]
+        assert made == 14 - 3  # the migration made this month and three ahead
 
 
 def test_db_roles_prints_the_grants_without_applying(capsys):

@@ -18,8 +18,19 @@ from onward.appendonly import AppendOnly
 
 
 def append_only_tables() -> list[str]:
-    """The tables of every append-only model (onward/appendonly.py)."""
-    return sorted(m._meta.db_table for m in apps.get_models() if issubclass(m, AppendOnly))
+    """The tables of every append-only model (onward/appendonly.py), and on PostgreSQL
+    their partitions (the audit log's months): "ALL TABLES" grants reach a partition too,
+    and a partition is a table one can name directly."""
+    tables = sorted(m._meta.db_table for m in apps.get_models() if issubclass(m, AppendOnly))
+    if connection.vendor != "postgresql":
+        return tables
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = ANY(%s) ORDER BY 1",
+            [tables],
+        )
+        return tables + [row[0] for row in cursor.fetchall()]
 
 
 def grants_sql(app_role: str, schema: str = "public") -> list[str]:
