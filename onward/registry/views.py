@@ -184,6 +184,8 @@ def person_edit(request, person_id):
                 "given_name": person.given_name,
                 "family_name": person.family_name,
                 "father_name": person.father_name,
+                "given_name_arabic": person.given_name_arabic,
+                "family_name_arabic": person.family_name_arabic,
                 "sex": person.sex,
                 "birth_date": person.birth_date_display,
                 "nationality": person.nationality,
