@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from onward import bounds
+from onward import bounds, numerals
 from onward.registry import codes
 from onward.registry.models import SpecificNeed
+from onward.web.fields import DateField
 
 
 def _needs_choices():
@@ -73,6 +74,28 @@ class PersonForm(forms.Form):
         if not with_relationship:
             del self.fields["relationship"]
 
+    def clean_birth_date(self) -> str:
+        """A full Solar Hijri date from a Solar Hijri reader, as its ISO date; a year or a
+        month alone in that calendar is refused (it spans two Gregorian years), anything
+        else goes to the registry's own rules as typed."""
+        text = numerals.to_western(self.cleaned_data.get("birth_date", "").strip())
+        if not numerals.reads_solar_hijri() or not text[:4].isdigit():
+            return text
+        if int(text[:4]) >= numerals.SOLAR_HIJRI_YEAR_LIMIT:
+            return text
+        if text.count("-") + text.count("/") < 2:
+            raise forms.ValidationError(
+                _(
+                    "A year or month in the Solar Hijri calendar spans two Gregorian "
+                    "years: type the full date (%(example)s) or the Gregorian year."
+                )
+                % {"example": numerals.SOLAR_HIJRI_EXAMPLE}
+            )
+        try:
+            return numerals.read_date(text, solar_hijri=True).isoformat()
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
     def add_service_errors(self, error) -> None:
         for field, messages in error.message_dict.items():
             self.add_error(field if field in self.fields else None, messages)
@@ -83,7 +106,7 @@ class PersonEditForm(PersonForm):
 
 
 class CaseForm(forms.Form):
-    arrival_date = forms.DateField(
+    arrival_date = DateField(
         label=_("Arrival date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
