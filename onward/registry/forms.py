@@ -47,6 +47,8 @@ class PersonForm(forms.Form):
     birth_date = forms.CharField(
         label=_("Birth date"),
         required=False,
+        # Digits read left to right in a right-to-left page, as the date fields' do.
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
         help_text=_("YYYY-MM-DD, or YYYY-MM / YYYY when only part is known."),
     )
     nationality = forms.CharField(
