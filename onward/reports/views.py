@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from onward import bounds
@@ -51,7 +52,7 @@ def _as_of(request, default: dt.date | None = None, *, strict: bool = False) -> 
     except ValueError as exc:
         if strict:
             raise BadDate(str(exc)) from None
-        messages.warning(request, f"{exc} Showing today.")
+        messages.warning(request, _("%(error)s Showing today.") % {"error": exc})
         return today
 
 
@@ -94,13 +95,16 @@ def _chart_payload(t: F.Table) -> dict:
     if t.chart == "range":
         series = [
             {
-                "label": f"{name.capitalize()} (range across claims)",
+                "label": {
+                    "killed": _("Killed (range across claims)"),
+                    "injured": _("Injured (range across claims)"),
+                }[name],
                 "data": [list(r[name]) if r[name][0] is not None else None for r in t.ranges],
             }
             for name in ("killed", "injured")
         ]
     if t.key == "pledge_use":
-        series.insert(0, {"label": "Capacity", "data": [r.values[0] for r in t.rows]})
+        series.insert(0, {"label": _("Capacity"), "data": [r.values[0] for r in t.rows]})
     return {
         "key": t.key,
         "type": t.chart,
@@ -351,7 +355,10 @@ def _forecast_chart(shown: dict) -> dict:
         return {
             "labels": shown["dates"],
             "curves": [
-                {"label": f"Pledge {pid}: departed (median)", "median": v["relocated_median"]}
+                {
+                    "label": _("Pledge %(pledge)s: departed (median)") % {"pledge": pid},
+                    "median": v["relocated_median"],
+                }
                 for pid, v in shown["pledges"].items()
             ],
         }
