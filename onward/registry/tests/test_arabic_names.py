@@ -213,3 +213,26 @@ def test_the_registration_form_takes_the_arabic_script_names(client_for):
     assert response.status_code == 302, response.content.decode()[:2000]
     person = Person.objects.get(given_name="Zahra")
     assert person.family_name_arabic == GHAFFARZADEH
+
+
+# --- the API -------------------------------------------------------------------------------
+
+
+def test_the_api_reads_and_writes_the_arabic_script_names(client, users, case):
+    from onward.accounts import roles
+
+    client.force_login(users[roles.CLERK])
+    pa = case.members.get(relationship="principal")
+    url = f"/api/persons/{pa.person_id}/"
+    response = client.patch(
+        url,
+        {"family_name_arabic": "رضایی", "version": pa.version},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    body = client.get(url).json()
+    assert (body["given_name_arabic"], body["family_name_arabic"]) == ("", "رضایی")
+    refused = client.patch(
+        url, {"given_name_arabic": "Mohammad", "version": 2}, content_type="application/json"
+    )
+    assert refused.status_code == 400 and "given_name_arabic" in refused.json()["fields"]
