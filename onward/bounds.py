@@ -94,12 +94,26 @@ def check_planned_date(value) -> dt.date:
 
 def parse_date(text: str, check=check_report_date) -> dt.date:
     """A date typed as YYYY-MM-DD (in an address, a filter), within `check`'s bounds; its
-    digits may be Western, Eastern Arabic or Persian (onward/numerals.py)."""
+    digits may be Western, Eastern Arabic or Persian (onward/numerals.py). A reader whose
+    calendar is Solar Hijri may also type a Solar Hijri date (a year below 1500:
+    numerals.read_date); the date returned is Gregorian, as records keep it."""
     text = numerals.to_western((text or "").strip())
+    solar = numerals.reads_solar_hijri()
     try:
-        value = dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"“{text[:40]}” is not a date (YYYY-MM-DD).") from None
+        value = numerals.read_date(text, solar_hijri=solar)
+    except ValueError as exc:
+        if str(exc) != "not a date":  # a month or day out of range: it says which
+            raise ValueError(str(exc)[:200]) from None
+        try:  # the other ISO forms (20261202) as before
+            return check(dt.date.fromisoformat(text))
+        except ValueError:
+            pass
+        expected = (
+            f"YYYY-MM-DD, or a Solar Hijri date such as {numerals.SOLAR_HIJRI_EXAMPLE}"
+            if solar
+            else "YYYY-MM-DD"
+        )
+        raise ValueError(f"“{text[:40]}” is not a date ({expected}).") from None
     return check(value)
 
 

@@ -131,3 +131,60 @@ def format_date(value, *, long: bool = False, language: str = "en", display=None
     else:
         text = value.isoformat()
     return to_digits(text, display.digits)
+
+
+# --- dates typed in either calendar -------------------------------------------------------
+
+# A typed year below this is a Solar Hijri year, from it a Gregorian one. No year can be
+# both: Onward accepts no Gregorian date before 1900 (bounds.BIRTH_EARLIEST), and Solar
+# Hijri 1499 is Gregorian 2120, beyond every date Onward accepts (bounds.PLANNED_HORIZON).
+SOLAR_HIJRI_YEAR_LIMIT = 1500
+SOLAR_HIJRI_EXAMPLE = "1405-09-11"
+
+
+def solar_hijri_days(year: int, month: int) -> int:
+    """The days of a Solar Hijri month: 31 in the first six, 30 in the next five, 29 in
+    Esfand (30 in a leap year)."""
+    if month <= 6:
+        return 31
+    if month <= 11:
+        return 30
+    return 30 if jdatetime.date(year, 1, 1).isleap() else 29
+
+
+def from_solar_hijri(year: int, month: int, day: int) -> dt.date:
+    """The Gregorian date of a Solar Hijri one; ValueError naming the part out of range."""
+    shown = f"{year:04d}-{month:02d}-{day:02d}"
+    if not 1 <= month <= 12:
+        raise ValueError(f"{shown} is not a Solar Hijri date: the month is 1 to 12, not {month}.")
+    days = solar_hijri_days(year, month)
+    if not 1 <= day <= days:
+        raise ValueError(
+            f"{shown} is not a Solar Hijri date: month {month} of {year} has days 1 to "
+            f"{days}, not {day}."
+        )
+    return jdatetime.date(year, month, day).togregorian()
+
+
+def read_date(text: str, *, solar_hijri: bool) -> dt.date:
+    """A date typed year-month-day (- or / between, any of the three digit sets): Solar
+    Hijri when `solar_hijri` allows it and the year is below SOLAR_HIJRI_YEAR_LIMIT,
+    Gregorian (ISO) otherwise. ValueError with a message naming what is wrong."""
+    western = to_western((text or "").strip()).replace("/", "-")
+    parts = western.split("-")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        raise ValueError("not a date")
+    year, month, day = (int(p) for p in parts)
+    if solar_hijri and year < SOLAR_HIJRI_YEAR_LIMIT:
+        return from_solar_hijri(year, month, day)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(
+            f"{western} is not a date: month 1 to 12, and a day the month has."
+        ) from None
+
+
+def reads_solar_hijri() -> bool:
+    """Whether the current reader's dates may be typed in the Solar Hijri calendar."""
+    return current().calendar == SOLAR_HIJRI

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from onward.camp.models import Unit
+from onward.web.fields import DateField
 
 
 class AllocateForm(forms.Form):
@@ -10,7 +11,7 @@ class AllocateForm(forms.Form):
         queryset=Unit.objects.select_related("block").order_by("block__code", "code"),
         label=_("Unit"),
     )
-    on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("From"))
+    on = DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("From"))
     reason = forms.CharField(max_length=255, label=_("Reason"))
     override_reason = forms.CharField(
         max_length=255,

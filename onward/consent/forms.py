@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onward.consent.models import SHAREABLE_FIELDS, Method, Recipient
 from onward.documents.models import DocumentType
+from onward.web.fields import DateField
 
 DATE = {"type": "date"}
 
@@ -22,8 +23,8 @@ class ConsentForm(forms.Form):
     guardian = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, label=_("Guardian (for a child)")
     )
-    given_on = forms.DateField(label=_("Given on"), widget=forms.DateInput(attrs=DATE))
-    expires_on = forms.DateField(
+    given_on = DateField(label=_("Given on"), widget=forms.DateInput(attrs=DATE))
+    expires_on = DateField(
         required=False, label=_("Expires on"), widget=forms.DateInput(attrs=DATE)
     )
 
@@ -60,8 +61,8 @@ class AgreementForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         label=_("Document types shared"),
     )
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs=DATE))
-    valid_to = forms.DateField(label=_("Valid to"), widget=forms.DateInput(attrs=DATE))
+    valid_from = DateField(label=_("Valid from"), widget=forms.DateInput(attrs=DATE))
+    valid_to = DateField(label=_("Valid to"), widget=forms.DateInput(attrs=DATE))
 
 
 class ChooseDocumentForm(forms.Form):

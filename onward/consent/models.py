@@ -138,6 +138,25 @@ SHAREABLE_FIELDS = {
     "specific_needs": _("Specific needs"),
     "document_number": _("Document number"),
 }
+# A name is one name in either script: an agreement that shares the given (family) name
+# shares its spelling in Arabic script too, in a column of its own, and one that does not
+# share it shares neither spelling. Not listed in agreements of their own.
+ARABIC_SCRIPT_OF = {"given_name": "given_name_arabic", "family_name": "family_name_arabic"}
+ARABIC_SCRIPT_LABELS = {
+    "given_name_arabic": _("Given name in Arabic script"),
+    "family_name_arabic": _("Family name in Arabic script"),
+}
+
+
+def dossier_fields(shared: list[str]) -> list[str]:
+    """The columns of a dossier whose agreement shares `shared`: each shared name followed
+    by its Arabic-script spelling."""
+    out = []
+    for field in shared:
+        out.append(field)
+        if field in ARABIC_SCRIPT_OF:
+            out.append(ARABIC_SCRIPT_OF[field])
+    return out
 
 
 class SharingAgreement(models.Model):

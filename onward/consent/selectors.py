@@ -18,11 +18,13 @@ from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.consent import rules
 from onward.consent.models import (
+    ARABIC_SCRIPT_LABELS,
     SHAREABLE_FIELDS,
     Consent,
     DossierDocument,
     SharingAgreement,
     SubmissionFlag,
+    dossier_fields,
 )
 from onward.documents.models import Document, Tier
 from onward.relocation.models import Submission
@@ -89,7 +91,8 @@ class Dossier:
 
     @property
     def field_labels(self) -> list[tuple[str, str]]:
-        return [(f, str(SHAREABLE_FIELDS[f])) for f in self.fields]
+        labels = {**SHAREABLE_FIELDS, **ARABIC_SCRIPT_LABELS}
+        return [(f, str(labels[f])) for f in self.fields]
 
 
 def get_dossier_for_user(user, submission_id, *, today: dt.date | None = None) -> Dossier:
@@ -111,7 +114,7 @@ def get_dossier_for_user(user, submission_id, *, today: dt.date | None = None) -
 def _dossier(sub: Submission, today: dt.date, closed: str) -> Dossier:
     country = sub.pledge.country
     agreement = rules.agreement_on(country, today)
-    fields = list(agreement.fields) if agreement else []
+    fields = dossier_fields(list(agreement.fields)) if agreement else []
     present = list(rules._present(sub.case).prefetch_related("specific_needs"))
     withheld = rules.withheld_person_ids([p.pk for p in present], country, today)
     members = []
@@ -123,6 +126,8 @@ def _dossier(sub: Submission, today: dt.date, closed: str) -> Dossier:
             "given_name": p.given_name,
             "family_name": p.family_name,
             "father_name": p.father_name,
+            "given_name_arabic": p.given_name_arabic,
+            "family_name_arabic": p.family_name_arabic,
             "relationship": p.relationship,
             "sex": p.sex,
             "birth_date": p.birth_date_display,

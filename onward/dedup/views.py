@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from onward import bounds
@@ -39,7 +40,7 @@ def dedup_queue(request):
 @permission_required("dedup.run")
 def dedup_run(request):
     job = job_enqueue(kind="dedup", actor=request.user)
-    messages.success(request, "Duplicate detection started over the whole registry.")
+    messages.success(request, _("Duplicate detection started over the whole registry."))
     return redirect("job_detail", job_id=job.pk)
 
 
@@ -108,12 +109,12 @@ def dedup_decide(request, pair_id):
             services.pair_mark_different(
                 actor=request.user, pair_id=pair.pk, expected_version=version
             )
-            messages.success(request, "Recorded as different persons; never proposed again.")
+            messages.success(request, _("Recorded as different persons; never proposed again."))
         elif decision == "skip":
             services.pair_skip(actor=request.user, pair_id=pair.pk)
             return redirect("dedup_queue")
         else:
-            messages.error(request, "Choose same person, different persons or skip.")
+            messages.error(request, _("Choose same person, different persons or skip."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("dedup_pair", pair_id=pair.pk)

@@ -21,6 +21,7 @@ from onward.audit.services import audit_record
 from onward.documents import services
 from onward.documents.models import Document, DocumentType, DocumentVersion, Tier
 from onward.web.access import permission_required, person_or_404
+from onward.web.fields import DateField
 
 
 class UploadForm(forms.Form):
@@ -30,7 +31,7 @@ class UploadForm(forms.Form):
     tier = forms.ChoiceField(
         choices=Tier.choices, initial=Tier.ORDINARY, label=gettext_lazy("Confidentiality")
     )
-    valid_until = forms.DateField(
+    valid_until = DateField(
         required=False,
         label=gettext_lazy("Valid until"),
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -1,6 +1,7 @@
 from django import forms
 
 from onward.incidents.models import Incident, ProtectionRequest
+from onward.web.fields import DateField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -25,7 +26,7 @@ class IncidentForm(ServiceErrorsMixin, forms.Form):
 class ClaimForm(ServiceErrorsMixin, forms.Form):
     source = forms.CharField(max_length=200, help_text="The organisation or outlet.")
     cites = forms.CharField(max_length=200, required=False, help_text="Whom the source cites.")
-    stated_on = forms.DateField(widget=DATE, label="Date of the statement")
+    stated_on = DateField(widget=DATE, label="Date of the statement")
     official = forms.BooleanField(required=False, label="Official source")
     killed = forms.IntegerField(required=False, min_value=0, help_text="Empty: not given.")
     injured = forms.IntegerField(required=False, min_value=0, help_text="Empty: not given.")
@@ -45,8 +46,8 @@ class ClaimForm(ServiceErrorsMixin, forms.Form):
 class ProtectionRequestForm(ServiceErrorsMixin, forms.Form):
     authority = forms.CharField(max_length=200)
     request = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}))
-    requested_on = forms.DateField(widget=DATE)
-    follow_up_on = forms.DateField(widget=DATE, required=False)
+    requested_on = DateField(widget=DATE)
+    follow_up_on = DateField(widget=DATE, required=False)
     incidents = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, incidents=(), **kwargs):
@@ -58,7 +59,7 @@ class ProtectionRequestForm(ServiceErrorsMixin, forms.Form):
 
 class StatusForm(ServiceErrorsMixin, forms.Form):
     status = forms.ChoiceField(choices=ProtectionRequest.Status.choices)
-    on = forms.DateField(widget=DATE)
-    follow_up_on = forms.DateField(widget=DATE, required=False)
+    on = DateField(widget=DATE)
+    follow_up_on = DateField(widget=DATE, required=False)
     note = forms.CharField(required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)

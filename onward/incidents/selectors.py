@@ -7,15 +7,16 @@ record is audited; so are lists (they show victims' ids).
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from onward.accounts.policy import can, get_for_user
 from onward.audit.services import audit_read, audit_record
 from onward.incidents.models import Claim, Incident, ProtectionRequest
 
 RULES = {
-    "latest_official": "Latest official figure",
-    "highest": "Highest figure claimed",
-    "lowest": "Lowest figure claimed",
+    "latest_official": _("Latest official figure"),
+    "highest": _("Highest figure claimed"),
+    "lowest": _("Lowest figure claimed"),
 }
 
 
@@ -57,7 +58,7 @@ def incident_list(*, user, type: str = "", place: str = "", year: str = "") -> Q
 
 
 # What stands in for a figure no source gives under the rule (said wherever the rule is).
-RECORDED_NOTE = (
+RECORDED_NOTE = _(
     "Where no source gives the figure under the rule, the victims recorded in "
     "Onward (linked to persons of the registry) count for it."
 )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts.policy import NotFound, can, get_person_for_user
@@ -67,7 +68,7 @@ def incident_create(request):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, "Incident recorded.")
+            messages.success(request, _("Incident recorded."))
             return redirect("incident_detail", incident_id=incident.pk)
     return render(request, "web/form.html", {"form": form, "title": "Record an incident"})
 
@@ -121,7 +122,7 @@ def claim_add(request, incident_id):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, "Claim added.")
+            messages.success(request, _("Claim added."))
             return redirect("incident_detail", incident_id=incident.pk)
     return render(
         request,
@@ -148,11 +149,11 @@ def victim_link(request, incident_id):
             outcome=request.POST.get("outcome", ""),
         )
     except NotFound:
-        messages.error(request, "No such person.")
+        messages.error(request, _("No such person."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Linked {person.person_id}.")
+        messages.success(request, _("Linked %(person_id)s.") % {"person_id": person.person_id})
     return redirect("incident_detail", incident_id=incident.pk)
 
 
@@ -193,7 +194,7 @@ def protection_request_create(request):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, "Protection request recorded.")
+            messages.success(request, _("Protection request recorded."))
             return redirect("protection_request_detail", request_id=pr.pk)
     return render(request, "web/form.html", {"form": form, "title": "Record a protection request"})
 
@@ -237,7 +238,7 @@ def protection_request_update(request, request_id):
         except (ValidationError, StaleEdit) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
-            messages.success(request, "Status updated.")
+            messages.success(request, _("Status updated."))
     else:
-        messages.error(request, "Give a status and a date.")
+        messages.error(request, _("Give a status and a date."))
     return redirect("protection_request_detail", request_id=pr.pk)

@@ -10,13 +10,14 @@ from onward.accounts.models import User
 from onward.interviews.models import Interpreter, Room
 from onward.relocation.models import Pledge
 from onward.relocation.selectors import open_pledges
+from onward.web.fields import DateField
 
 
 class MissionForm(forms.Form):
     pledge = forms.ModelChoiceField(queryset=Pledge.objects.none(), label=_("Pledge"))
     name = forms.CharField(max_length=120, label=_("Name"))
-    first_day = forms.DateField(label=_("First day"), widget=forms.DateInput({"type": "date"}))
-    last_day = forms.DateField(label=_("Last day"), widget=forms.DateInput({"type": "date"}))
+    first_day = DateField(label=_("First day"), widget=forms.DateInput({"type": "date"}))
+    last_day = DateField(label=_("Last day"), widget=forms.DateInput({"type": "date"}))
     day_start = forms.TimeField(
         label=_("Day starts at"), initial=dt.time(9, 0), widget=forms.TimeInput({"type": "time"})
     )

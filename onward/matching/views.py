@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts import policy as access
@@ -76,7 +77,7 @@ def match_start(request):
     except ValidationError as exc:
         messages.error(request, f"The match could not start. {_text(exc)}")
         return redirect("match_list")
-    messages.success(request, f"Match run {run.pk} started.")
+    messages.success(request, _("Match run %(pk)s started.") % {"pk": run.pk})
     return redirect("match_run", run_id=run.pk)
 
 
@@ -100,7 +101,7 @@ def match_pin(request, run_id):
     run = _run(request, run_id)
     form = PinForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a case, a pledge and lock, forbid or release.")
+        messages.error(request, _("Choose a case, a pledge and lock, forbid or release."))
         return redirect("match_run", run_id=run.pk)
     d = form.cleaned_data
     try:
@@ -132,7 +133,9 @@ def match_resolve(request, run_id):
     except ValidationError as exc:
         messages.error(request, f"Not re-solved. {_text(exc)}")
         return redirect("match_run", run_id=run.pk)
-    messages.success(request, f"Re-solving as run {child.pk} (from run {run.pk}).")
+    messages.success(
+        request, _("Re-solving as run %(pk)s (from run %(pk2)s).") % {"pk": child.pk, "pk2": run.pk}
+    )
     return redirect("match_run", run_id=child.pk)
 
 
@@ -174,7 +177,7 @@ def match_explain(request, run_id, case_id, pledge_id):
 def match_reproduce(request, run_id):
     run = _run(request, run_id)
     if run.status != run.Status.DONE:
-        messages.error(request, "Only a solved run can be reproduced.")
+        messages.error(request, _("Only a solved run can be reproduced."))
         return redirect("match_run", run_id=run.pk)
     audit_record(
         actor=request.user,
@@ -248,7 +251,7 @@ def _policy_form(request, policy):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, f"Saved {saved}.")
+            messages.success(request, _("Saved %(saved)s.") % {"saved": saved})
             return redirect("policy_detail", policy_id=saved.pk)
     return render(
         request,
@@ -274,7 +277,10 @@ def policy_create(request):
 def policy_edit(request, policy_id):
     policy = record_or_404(request, selectors.get_policy_for_user, "scoring_policy", policy_id)
     if not policy.current:
-        messages.warning(request, f"{policy} is an old version: editing the current one.")
+        messages.warning(
+            request,
+            _("%(policy)s is an old version: editing the current one.") % {"policy": policy},
+        )
         policy = selectors.policy_versions(policy)[0]
     return _policy_form(request, policy)
 
@@ -310,7 +316,7 @@ def country_link_list(request):
                     f" {d['country'].upper()}.",
                 )
         else:
-            messages.error(request, "Give the case, the country and the kind of link.")
+            messages.error(request, _("Give the case, the country and the kind of link."))
         return redirect("country_link_list")
     page = Paginator(selectors.link_list(user=request.user), 100).get_page(request.GET.get("page"))
     return render(request, "matching/link_list.html", {"page": page, "form": LinkForm()})

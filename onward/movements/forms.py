@@ -3,6 +3,7 @@
 from django import forms
 
 from onward.registry import codes
+from onward.web.fields import DateField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -23,7 +24,7 @@ class DepartureForm(ServiceErrorsMixin, forms.Form):
             ("whereabouts_unknown", "Whereabouts unknown"),
         ]
     )
-    on = forms.DateField(
+    on = DateField(
         widget=DATE, label="Date", help_text="The person is no longer present from this day."
     )
     note = forms.CharField(
@@ -36,7 +37,7 @@ class DepartureForm(ServiceErrorsMixin, forms.Form):
 
 class BirthForm(ServiceErrorsMixin, forms.Form):
     mother = forms.CharField(max_length=32, label="Mother (person id)")
-    on = forms.DateField(widget=DATE, label="Date of birth")
+    on = DateField(widget=DATE, label="Date of birth")
     given_name = forms.CharField(max_length=100)
     family_name = forms.CharField(max_length=100, required=False)
     father_name = forms.CharField(max_length=100, required=False, label="Father's name")
@@ -49,7 +50,7 @@ class CorrectionForm(ServiceErrorsMixin, forms.Form):
 
 class TransferForm(ServiceErrorsMixin, forms.Form):
     pledge = forms.ChoiceField(choices=[])
-    date = forms.DateField(widget=DATE)
+    date = DateField(widget=DATE)
     seats = forms.IntegerField(min_value=1)
     note = forms.CharField(max_length=255, required=False)
 
@@ -59,7 +60,7 @@ class TransferForm(ServiceErrorsMixin, forms.Form):
 
 
 class TransferDateForm(ServiceErrorsMixin, forms.Form):
-    date = forms.DateField(widget=DATE, label="New date")
+    date = DateField(widget=DATE, label="New date")
     reason = forms.CharField(max_length=255, label="Why it moves")
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -82,7 +83,7 @@ class ReportedDepartureForm(ServiceErrorsMixin, forms.Form):
         help_text="The source gives everyone who left up to "
         "that date, not one period's departures.",
     )
-    left_on = forms.DateField(
+    left_on = DateField(
         widget=DATE,
         label="When they left",
         help_text="The day, or the end of the period a total covers.",
@@ -92,5 +93,5 @@ class ReportedDepartureForm(ServiceErrorsMixin, forms.Form):
     )
     source = forms.CharField(max_length=200)
     official = forms.BooleanField(required=False, help_text="A statement of an authority.")
-    stated_on = forms.DateField(widget=DATE, label="Stated on")
+    stated_on = DateField(widget=DATE, label="Stated on")
     summary = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))

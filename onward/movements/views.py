@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward import bounds
@@ -37,7 +38,7 @@ def _day(request, text: str, default: dt.date | None) -> dt.date | None:
     try:
         return bounds.parse_date(text)
     except ValueError as exc:
-        messages.warning(request, f"{exc} It is not applied.")
+        messages.warning(request, _("%(exc)s It is not applied.") % {"exc": exc})
         return default
 
 
@@ -107,7 +108,10 @@ def departure_create(request):
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                messages.success(request, f"Recorded the departure of {person.person_id}.")
+                messages.success(
+                    request,
+                    _("Recorded the departure of %(person_id)s.") % {"person_id": person.person_id},
+                )
                 return redirect("ledger")
     return render(
         request,
@@ -131,7 +135,7 @@ def reported_departure_create(request):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, f"Recorded: {report}.")
+            messages.success(request, _("Recorded: %(report)s.") % {"report": report})
             return redirect("ledger")
     return render(
         request,
@@ -264,7 +268,7 @@ def transfer_create(request):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, f"Planned transfer {transfer.pk}.")
+            messages.success(request, _("Planned transfer %(pk)s.") % {"pk": transfer.pk})
             return redirect("transfer_detail", transfer_id=transfer.pk)
     return render(request, "web/form.html", {"form": form, "title": "Plan a transfer"})
 
@@ -318,7 +322,7 @@ def _transfer_action(request, transfer_id, action):
     except StaleEdit as exc:
         messages.error(request, str(exc))
     except ManifestLine.DoesNotExist:
-        messages.error(request, "No such line on this manifest.")
+        messages.error(request, _("No such line on this manifest."))
     else:
         messages.success(request, text)
     return redirect("transfer_detail", transfer_id=transfer.pk)

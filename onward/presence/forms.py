@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onward.camp.models import Block, Site
 from onward.presence.models import PresenceEvent, RollCall, RollCallLine
+from onward.web.fields import DateField
 
 
 class ServiceErrors(forms.Form):
@@ -63,7 +64,7 @@ class RollCallForm(ServiceErrors):
         widget=forms.CheckboxSelectMultiple,
         label=_("Blocks"),
     )
-    on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Day"))
+    on = DateField(widget=forms.DateInput(attrs={"type": "date"}), label=_("Day"))
     note = forms.CharField(max_length=255, required=False, label=_("Note"))
 
     def __init__(self, *args, incidents=(), **kwargs):

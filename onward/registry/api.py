@@ -34,6 +34,8 @@ class PersonOut(serializers.ModelSerializer):
             "given_name",
             "family_name",
             "father_name",
+            "given_name_arabic",
+            "family_name_arabic",
             "sex",
             "birth_date",
             "nationality",
@@ -55,6 +57,12 @@ class PersonIn(serializers.Serializer):
     given_name = serializers.CharField(required=False, allow_blank=True)
     family_name = serializers.CharField(required=False, allow_blank=True)
     father_name = serializers.CharField(required=False, allow_blank=True)
+    given_name_arabic = serializers.CharField(
+        required=False, allow_blank=True, help_text="The given name in Arabic script"
+    )
+    family_name_arabic = serializers.CharField(
+        required=False, allow_blank=True, help_text="The family name in Arabic script"
+    )
     sex = serializers.CharField(required=False, allow_blank=True)
     birth_date = serializers.CharField(
         required=False, allow_blank=True, help_text="YYYY-MM-DD, YYYY-MM or YYYY"

@@ -25,7 +25,12 @@ from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.registry import selectors
-from onward.registry.importing import COLUMNS as PERSON_COLUMNS
+from onward.registry.importing import COLUMNS
+from onward.registry.importing.common import ARABIC_NAMES
+
+# The import's columns, then the names in Arabic script (optional columns of the import,
+# so an export imports back as it was).
+PERSON_COLUMNS = (*COLUMNS, *ARABIC_NAMES)
 
 FORMATS = ("csv", "xlsx", "hxl")
 KINDS = ("persons", "cases")
@@ -45,6 +50,9 @@ PERSON_HXL = {
     "document_number": "#indiv+id+document",
     "phone": "#contact+phone",
     "specific_needs": "#indiv+needs+code",
+    # +i_ar: HXL's attribute for text in Arabic (here: the script, for Persian names too).
+    "given_name_arabic": "#indiv+name+given+i_ar",
+    "family_name_arabic": "#indiv+name+family+i_ar",
 }
 CASE_COLUMNS = (
     "case_id",
@@ -125,6 +133,8 @@ def _person_rows(queryset, pseud: Pseudonymiser | None) -> Iterator[list[str]]:
             "document_number": p.document_number,
             "phone": p.phone,
             "specific_needs": ";".join(sorted(n.code for n in p.specific_needs.all())),
+            "given_name_arabic": p.given_name_arabic,
+            "family_name_arabic": p.family_name_arabic,
         }
         if pseud:
             # Names per person (a common name must not stand out by its frequency);
@@ -135,6 +145,12 @@ def _person_rows(queryset, pseud: Pseudonymiser | None) -> Iterator[list[str]]:
                 given_name=pseud("given_name", p.person_id, "N"),
                 family_name=pseud("family_name", p.person_id, "N"),
                 father_name=pseud("father_name", p.person_id, "N") if p.father_name else "",
+                given_name_arabic=pseud("given_name_arabic", p.person_id, "N")
+                if p.given_name_arabic
+                else "",
+                family_name_arabic=pseud("family_name_arabic", p.person_id, "N")
+                if p.family_name_arabic
+                else "",
                 document_number=pseud("document", p.document_number, "D"),
                 phone=pseud("phone", p.phone, "T"),
             )

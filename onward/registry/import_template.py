@@ -37,6 +37,9 @@ HELP = {
     "specific_needs": "Codes of the 'specific_needs' list, separated by ;",
     "arrival_date": "YYYY-MM-DD: not in the future, not before the operation began. "
     "Empty: the day of the import.",
+    "given_name_arabic": "Optional: the given name in Arabic script (no Latin letters). "
+    "A file without this column leaves the names on record as they are.",
+    "family_name_arabic": "Optional: the family name in Arabic script.",
 }
 
 

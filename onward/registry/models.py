@@ -86,6 +86,10 @@ class Person(models.Model):
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100, blank=True)
     father_name = models.CharField(max_length=100, blank=True)
+    # The same person's names in Arabic script (زهرا غفارزاده beside Zahra Ghaffarzadeh),
+    # optional: plain text like the Latin names, searched through the same keys.
+    given_name_arabic = models.CharField(max_length=100, blank=True, default="")
+    family_name_arabic = models.CharField(max_length=100, blank=True, default="")
     sex = models.CharField(max_length=1, choices=codes.SEX.items(), blank=True)
     # A partial date is stored as its first day with its precision: 1985 -> 1985-01-01, Y.
     birth_date = models.DateField(null=True, blank=True)
@@ -189,6 +193,10 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+    @property
+    def full_name_arabic(self) -> str:
+        return " ".join(p for p in (self.given_name_arabic, self.family_name_arabic) if p)
 
     @property
     def birth_date_display(self) -> str:

@@ -114,15 +114,35 @@ def search_keys_for(*names: str) -> str:
 
 
 def person_search_keys(person) -> str:
-    return search_keys_for(person.given_name, person.family_name, person.father_name)
+    """The keys of all of a person's names: the Arabic-script ones carry the keys of
+    their romanisations, so a Latin query finds them, and their skeletons, so a query in
+    Arabic script finds the Latin names' skeletons and theirs alike."""
+    return search_keys_for(*person_names(person))
+
+
+# The fields whose words a person is found by (search_keys_refresh reads only these).
+NAME_FIELDS = (
+    "given_name",
+    "family_name",
+    "father_name",
+    "given_name_arabic",
+    "family_name_arabic",
+)
+
+
+def person_names(person) -> tuple[str, ...]:
+    """A person's (or an import row's) names, Latin and Arabic script, in NAME_FIELDS order."""
+    get = person.get if isinstance(person, dict) else lambda f, d="": getattr(person, f, d)
+    return tuple(get(field, "") or "" for field in NAME_FIELDS)
 
 
 # The version of `search_keys_for`: raise it with any change that gives some name other
 # keys. After `migrate`, search_keys_refresh brings every stored key up to it.
 # 1: the first keys; 2: ژ written zh, jh or j is one key (Bizhan = Bijan); 3: a name in
 # Arabic script carries the keys of its romanisations, غ ش خ ه read as one letter (issue 15);
-# 4: a compound family name also carries its parts' keys (Ghaffar Zadeh = Ghaffarzadeh).
-SEARCH_KEYS_VERSION = 4
+# 4: a compound family name also carries its parts' keys (Ghaffar Zadeh = Ghaffarzadeh);
+# 5: the names in Arabic script (given_name_arabic, family_name_arabic) are keys too.
+SEARCH_KEYS_VERSION = 5
 
 
 def search_keys_refresh(*, batch_size: int = 2000, force: bool = False) -> int:
@@ -138,7 +158,7 @@ def search_keys_refresh(*, batch_size: int = 2000, force: bool = False) -> int:
             return 0
         changed, batch = 0, []
         for person in (
-            Person.objects.only("pk", "given_name", "family_name", "father_name", "search_keys")
+            Person.objects.only("pk", *NAME_FIELDS, "search_keys")
             .order_by("pk")
             .iterator(batch_size)
         ):

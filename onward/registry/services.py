@@ -29,6 +29,8 @@ PERSON_FIELDS = (
     "given_name",
     "family_name",
     "father_name",
+    "given_name_arabic",
+    "family_name_arabic",
     "sex",
     "birth_date",
     "nationality",
@@ -86,6 +88,8 @@ def clean_person_fields(data: dict, *, partial: bool = False) -> dict:
         "nationality": validation.parse_nationality,
         "phone": validation.parse_phone,
         "needs_detail": _free_text,
+        "given_name_arabic": validation.parse_arabic_name,
+        "family_name_arabic": validation.parse_arabic_name,
         "specific_needs": lambda v: validation.parse_specific_needs(v, known=known_needs),
     }
     for field in PERSON_FIELDS:

@@ -12,6 +12,8 @@ FIELDS = (
     "given_name",
     "family_name",
     "father_name",
+    "given_name_arabic",
+    "family_name_arabic",
     "sex",
     "birth_date",
     "nationality",

@@ -50,6 +50,15 @@ def parse_line(text: str, *, limit: int) -> str:
     return bounds.check_plain_text(value)
 
 
+def parse_arabic_name(text: str, *, limit: int = 100) -> str:
+    """A name in Arabic script (زهرا, غفارزاده): a one-line name with no Latin letter, so
+    that a Latin spelling typed in the wrong box is caught, not searched as Arabic."""
+    value = parse_line(text, limit=limit)
+    if any(ch.isascii() and ch.isalpha() for ch in value):
+        raise ValueError("Write this name in Arabic script (its Latin spelling has its own field).")
+    return value
+
+
 def parse_arrival_date(value) -> dt.date | None:
     """An arrival (a date, or YYYY-MM-DD text; empty: unknown), within the operation."""
     if value in (None, ""):

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts.policy import can
@@ -175,7 +176,9 @@ def person_edit(request, person_id):
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                messages.success(request, f"Saved {person.person_id}.")
+                messages.success(
+                    request, _("Saved %(person_id)s.") % {"person_id": person.person_id}
+                )
                 return redirect("person_detail", person_id=person_id)
     else:
         form = PersonEditForm(
@@ -184,6 +187,8 @@ def person_edit(request, person_id):
                 "given_name": person.given_name,
                 "family_name": person.family_name,
                 "father_name": person.father_name,
+                "given_name_arabic": person.given_name_arabic,
+                "family_name_arabic": person.family_name_arabic,
                 "sex": person.sex,
                 "birth_date": person.birth_date_display,
                 "nationality": person.nationality,
@@ -237,7 +242,9 @@ def _file_matches(request, person, matches) -> None:
     from onward.dedup.services import pairs_file_from_registration
 
     if matches and pairs_file_from_registration(actor=request.user, person=person, matches=matches):
-        messages.warning(request, "Saved; the possible duplicates were sent to the review queue.")
+        messages.warning(
+            request, _("Saved; the possible duplicates were sent to the review queue.")
+        )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -259,7 +266,9 @@ def case_create(request):
                 form.add_service_errors(exc)
             else:
                 _file_matches(request, case.members.get(), matches)
-                messages.success(request, f"Registered case {case.case_id}.")
+                messages.success(
+                    request, _("Registered case %(case_id)s.") % {"case_id": case.case_id}
+                )
                 return redirect("case_detail", case_id=case.case_id)
     return render(
         request,
@@ -291,7 +300,11 @@ def member_add(request, case_id):
                 form.add_service_errors(exc)
             else:
                 _file_matches(request, person, matches)
-                messages.success(request, f"Added {person.person_id} to {case.case_id}.")
+                messages.success(
+                    request,
+                    _("Added %(person_id)s to %(case_id)s.")
+                    % {"person_id": person.person_id, "case_id": case.case_id},
+                )
                 return redirect("case_detail", case_id=case.case_id)
     return render(
         request,
@@ -329,7 +342,7 @@ def case_edit(request, case_id):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, f"Saved {case.case_id}.")
+            messages.success(request, _("Saved %(case_id)s.") % {"case_id": case.case_id})
             return redirect("case_detail", case_id=case_id)
     return render(request, "registry/case_form.html", {"form": form, "case": case})
 
@@ -347,11 +360,11 @@ def note_add(request, case_id):
                 text=form.cleaned_data["text"],
                 kind=form.cleaned_data["kind"],
             )
-            messages.success(request, "Note added.")
+            messages.success(request, _("Note added."))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     else:
-        messages.error(request, "A note needs some text.")
+        messages.error(request, _("A note needs some text."))
     return redirect("case_detail", case_id=case_id)
 
 
@@ -371,7 +384,7 @@ def _removal(request, action: str, record, **target):
     try:
         version = int(request.POST.get("version", ""))
     except ValueError:
-        messages.error(request, "The form is out of date: reload the page and try again.")
+        messages.error(request, _("The form is out of date: reload the page and try again."))
     else:
         try:
             service(

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from onward.registry.models import SpecificNeed
 from onward.relocation.models import CapacityDimension, Category, ExitCheck, Pledge, Priority
+from onward.web.fields import DateField
 
 
 class ServiceErrorsMixin:
@@ -16,8 +17,8 @@ class ServiceErrorsMixin:
 class PledgeForm(ServiceErrorsMixin, forms.Form):
     country = forms.CharField(max_length=3, help_text="ISO 3166-1 alpha-3, e.g. ALB")
     name = forms.CharField(max_length=120)
-    valid_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    valid_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    valid_to = DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     status = forms.ChoiceField(choices=Pledge.Status.choices, initial=Pledge.Status.OPEN)
     max_case_size = forms.IntegerField(
         required=False, min_value=1, help_text="Largest case accepted (empty: no limit)"
@@ -98,7 +99,7 @@ class TransitionForm(forms.Form):
     note = forms.CharField(required=False)
     question = forms.CharField(required=False)
     answer = forms.CharField(required=False)
-    on = forms.DateField(required=False)
+    on = DateField(required=False)
 
 
 class DecisionForm(forms.Form):
@@ -115,6 +116,6 @@ class DecisionForm(forms.Form):
     )
     reason = forms.CharField(required=False, widget=forms.TextInput(attrs={"size": 30}))
     question = forms.CharField(required=False)
-    on = forms.DateField(required=False)
+    on = DateField(required=False)
     members_given = forms.BooleanField(required=False)
     version = forms.IntegerField(required=False)

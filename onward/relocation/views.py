@@ -94,7 +94,7 @@ def _pledge_form(request, pledge: Pledge | None):
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
-            messages.success(request, f"Saved pledge {pledge}.")
+            messages.success(request, _("Saved pledge %(pledge)s.") % {"pledge": pledge})
             return redirect("pledge_detail", pledge_id=pledge.pk)
     return render(
         request,
@@ -275,7 +275,7 @@ def relocation_case_action(request, case_id):
     case = case_or_404(request, case_id)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The action could not be read; try again.")
+        messages.error(request, _("The action could not be read; try again."))
         return redirect("relocation_case", case_id=case_id)
     data = form.cleaned_data
     params = {

@@ -34,17 +34,21 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onward.accounts.policy import can, is_delegation
 from onward.registry import codes
 from onward.reports import suppression as S
 
 STAGES = ("identified", "submitted", "accepted", "departed")
+# Titles, column headers, row labels and notes are in the reader's language (issue 22):
+# the tables are built per request, never cached across readers.
 STAGE_LABELS = {
-    "identified": "Identified",
-    "submitted": "Submitted",
-    "accepted": "Accepted",
-    "departed": "Departed",
+    "identified": gettext_lazy("Identified"),
+    "submitted": gettext_lazy("Submitted"),
+    "accepted": gettext_lazy("Accepted"),
+    "departed": gettext_lazy("Departed"),
 }
 DUPLICATE_RESOLVED = ("merged", "different", "unmerged")
 
@@ -227,7 +231,7 @@ def _breakdown_table(
         key=key,
         title=title,
         on=on,
-        columns=[label_col, "Persons"],
+        columns=[label_col, _("Persons")],
         rows=rows,
         section=section,
         chart=chart,
@@ -251,16 +255,16 @@ def _composition(on, *, total, by_sex, by_age, by_need, by_nat, prefix, figure, 
             key=f"{prefix}_total",
             title=f"{what}",
             on=on,
-            columns=["", "Persons"],
-            rows=[Row("Total", [total], [dict(base)])],
+            columns=["", _("Persons")],
+            rows=[Row(_("Total"), [total], [dict(base)])],
             section=section,
             chart="none",
         ),
         _breakdown_table(
             f"{prefix}_by_sex",
-            f"{what} by sex",
+            _("%(what)s by sex") % {"what": what},
             on,
-            "Sex",
+            _("Sex"),
             [(codes.SEX.get(k, k), by_sex.get(k, 0), {"sex": k}) for k in codes.SEX],
             base,
             section,
@@ -269,9 +273,9 @@ def _composition(on, *, total, by_sex, by_age, by_need, by_nat, prefix, figure, 
         ),
         _breakdown_table(
             f"{prefix}_by_age_band",
-            f"{what} by age band",
+            _("%(what)s by age band") % {"what": what},
             on,
-            "Age band",
+            _("Age band"),
             [(label, by_age.get(k, 0), {"age_band": k}) for k, label in ages.items()],
             base,
             section,
@@ -280,9 +284,9 @@ def _composition(on, *, total, by_sex, by_age, by_need, by_nat, prefix, figure, 
         ),
         _breakdown_table(
             f"{prefix}_by_nationality",
-            f"{what} by nationality",
+            _("%(what)s by nationality") % {"what": what},
             on,
-            "Nationality",
+            _("Nationality"),
             [
                 (k, n, {"nationality": k})
                 for k, n in sorted(by_nat.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -296,11 +300,11 @@ def _composition(on, *, total, by_sex, by_age, by_need, by_nat, prefix, figure, 
         ),
         _breakdown_table(
             f"{prefix}_by_need",
-            f"{what} by specific need",
+            _("%(what)s by specific need") % {"what": what},
             on,
-            "Specific need",
+            _("Specific need"),
             [
-                (codes.SPECIFIC_NEEDS.get(k, "No specific need"), by_need.get(k, 0), {"need": k})
+                (codes.SPECIFIC_NEEDS.get(k, _("No specific need")), by_need.get(k, 0), {"need": k})
                 for k in [*codes.SPECIFIC_NEEDS, "none"]
             ],
             base,
@@ -309,7 +313,7 @@ def _composition(on, *, total, by_sex, by_age, by_need, by_nat, prefix, figure, 
         ),
     ]
     needs = tables[-1]
-    needs.note = "A person with several needs counts under each."
+    needs.note = _("A person with several needs counts under each.")
     # Each need is some of the persons, and every person counts at least once ("none").
     needs.relations += [S.at_most(c, whole) for c in needs.column(0)]
     needs.relations.append(S.covers(needs.column(0), whole))
@@ -331,9 +335,9 @@ def population_section(user, on: dt.date) -> list[Table]:
         prefix="population",
         figure="population",
         section="population",
-        what="Population",
+        what=_("Population"),
     )
-    tables[0].title = "Population"
+    tables[0].title = _("Population")
     series = rollup_monthly_series(months_back(on, 23), on)
     rows = [
         Row(
@@ -347,9 +351,9 @@ def population_section(user, on: dt.date) -> list[Table]:
     rows.append(Row(f"{on:%Y-%m-%d}", [pop["total"]], [{"figure": "population", "as_of": f"{on}"}]))
     series = Table(
         key="population_series",
-        title="Population over time (end of month)",
+        title=_("Population over time (end of month)"),
         on=on,
-        columns=["Date", "Persons"],
+        columns=[_("Date"), _("Persons")],
         rows=rows,
         section="population",
         chart="line",
@@ -424,14 +428,17 @@ def departures_section(user, on: dt.date) -> list[Table]:
         )
     t = Table(
         key="departures_by_month",
-        title="Departures by type per month",
+        title=_("Departures by type per month"),
         on=on,
-        columns=["Month", *(labels[k] for k in DEPARTURE_KINDS)],
+        columns=[_("Month"), *(labels[k] for k in DEPARTURE_KINDS)],
         rows=rows,
         section="departures",
         chart="stacked",
         total=sum(v for row in rows for v in row.values),
-        note=f"The month of {on} is counted up to that day. A corrected departure is not counted.",
+        note=_(
+            "The month of %(on)s is counted up to that day. A corrected departure is not counted."
+        )
+        % {"on": on},
     )
     t.relations.append(
         S.sums_to(
@@ -466,9 +473,9 @@ def _departures_year_to_date(on: dt.date, labels: dict) -> Table:
     ]
     t = Table(
         key="departures_year_to_date",
-        title=f"Departures by type since {since}",
+        title=_("Departures by type since %(since)s") % {"since": since},
         on=on,
-        columns=["Type", "Persons"],
+        columns=[_("Type"), _("Persons")],
         rows=rows,
         section="departures",
         chart="hbar",
@@ -502,21 +509,23 @@ def _departures_reported(on: dt.date) -> Table | None:
         for r in reports
     ]
     if reports:
-        rows.append(Row("In all, by the sources", [reported_total(reports)]))
+        rows.append(Row(_("In all, by the sources"), [reported_total(reports)]))
     return Table(
         key="departures_reported",
-        title="Departures reported at other places (not in the ledger)",
+        title=_("Departures reported at other places (not in the ledger)"),
         on=on,
-        columns=["Report", "Persons"],
+        columns=[_("Report"), _("Persons")],
         rows=rows,
         section="departures",
         chart="none",
         kinds=["plain"],
-        note="Sources' figures for residents who left a place Onward does not "
-        "register person by person (the origin camp, before the move to the "
-        "transit location). They never reached it: they are in none of its "
-        "population figures. A total to date includes the periods reported "
-        "before it.",
+        note=_(
+            "Sources' figures for residents who left a place Onward does not "
+            "register person by person (the origin camp, before the move to the "
+            "transit location). They never reached it: they are in none of its "
+            "population figures. A total to date includes the periods reported "
+            "before it."
+        ),
     )
 
 
@@ -647,7 +656,7 @@ def relocation_section(user, on: dt.date) -> list[Table]:
     targets: list[tuple[str, dict, dict]] = []  # label, funnel kwargs, trace filters
     parent: dict[int, int] = {}  # row -> the row it is part of (pledge -> country -> all)
     if not delegation:
-        targets.append(("All countries", {}, {}))
+        targets.append((_("All countries"), {}, {}))
     for c in countries:
         if not delegation:
             parent[len(targets)] = 0
@@ -665,11 +674,11 @@ def relocation_section(user, on: dt.date) -> list[Table]:
         traces = [{"figure": "funnel", "stage": s, **trace} for s in STAGES]
         cases_rows.append(Row(label, [f[s]["cases"] for s in STAGES], traces))
         persons_rows.append(Row(label, [f[s]["persons"] for s in STAGES], traces))
-    cols = ["Country / pledge", *(STAGE_LABELS[s] for s in STAGES)]
+    cols = [_("Country / pledge"), *(str(STAGE_LABELS[s]) for s in STAGES)]
     tables = [
         Table(
             key="funnel_cases",
-            title="Relocation funnel (cases reaching each step)",
+            title=_("Relocation funnel (cases reaching each step)"),
             on=on,
             columns=cols,
             rows=cases_rows,
@@ -680,7 +689,7 @@ def relocation_section(user, on: dt.date) -> list[Table]:
         ),
         Table(
             key="funnel_persons",
-            title="Relocation funnel (persons in those cases)",
+            title=_("Relocation funnel (persons in those cases)"),
             on=on,
             columns=cols,
             rows=persons_rows,
@@ -701,14 +710,14 @@ def relocation_section(user, on: dt.date) -> list[Table]:
     tables.append(
         Table(
             key="time_in_step",
-            title="Average days spent in each step",
+            title=_("Average days spent in each step"),
             on=on,
-            columns=["Country", *(state_labels[s] for s in states)],
+            columns=[_("Country"), *(state_labels[s] for s in states)],
             rows=time_rows,
             section="relocation",
             chart="none",
             kinds=["plain"] * len(states),
-            note="Mean over the cases that went through the step, up to the date.",
+            note=_("Mean over the cases that went through the step, up to the date."),
         )
     )
     dim_labels = _dimension_labels()
@@ -751,23 +760,25 @@ def relocation_section(user, on: dt.date) -> list[Table]:
     tables.append(
         Table(
             key="pledge_use",
-            title="Pledge use against capacity",
+            title=_("Pledge use against capacity"),
             on=on,
             columns=[
-                "Pledge · dimension",
-                "Capacity",
-                "Submitted",
-                "Pending",
-                "Accepted",
-                "Departed",
-                "Remaining",
+                _("Pledge · dimension"),
+                _("Capacity"),
+                _("Submitted"),
+                _("Pending"),
+                _("Accepted"),
+                _("Departed"),
+                _("Remaining"),
             ],
             rows=use_rows,
             section="relocation",
             chart="hbar",
             kinds=["plain", "count", "count", "count", "count", "derived"],
-            note="Capacities are the pledge's current ones; accepted includes "
-            "departed; remaining is capacity minus accepted.",
+            note=_(
+                "Capacities are the pledge's current ones; accepted includes "
+                "departed; remaining is capacity minus accepted."
+            ),
         )
     )
     _pledge_use_relations(tables[-1], tables[1], twins)
@@ -854,7 +865,7 @@ def submitted_section(user, on: dt.date) -> list[Table]:
         prefix="submitted",
         figure="submitted",
         section="submitted",
-        what="Persons in cases submitted to you",
+        what=_("Persons in cases submitted to you"),
     )
 
 
@@ -930,17 +941,17 @@ def duplicate_pairs(on: dt.date, state: str) -> QuerySet:
 def duplicates_section(user, on: dt.date) -> list[Table]:
     rows = [
         Row(label, [duplicate_pairs(on, s).count()], [{"figure": "duplicates", "state": s}])
-        for s, label in (("found", "Found"), ("open", "Open"), ("resolved", "Resolved"))
+        for s, label in (("found", _("Found")), ("open", _("Open")), ("resolved", _("Resolved")))
     ]
     t = Table(
         key="duplicates",
-        title="Duplicate registrations",
+        title=_("Duplicate registrations"),
         on=on,
-        columns=["", "Pairs"],
+        columns=["", _("Pairs")],
         rows=rows,
         section="duplicates",
         chart="bar",
-        note="Open includes pairs skipped or awaiting a second reviewer.",
+        note=_("Open includes pairs skipped or awaiting a second reviewer."),
     )
     t.relations.append(S.sums_to([t.cell(1, 0), t.cell(2, 0)], t.cell(0, 0)))
     return [t]
@@ -975,13 +986,21 @@ def _rule_total(items: list[dict], name: str) -> str:
     stands under the rule though some source gave one (so the total is read rightly)."""
     total = sum(item["figures"][name].value or 0 for item in items)
     left_out = [
-        f"{item['incident'].when} ({item['figures'][name].range_text} claimed)"
+        _("%(day)s (%(range)s claimed)")
+        % {"day": item["incident"].when, "range": item["figures"][name].range_text}
         for item in items
         if item["figures"][name].value is None and item["figures"][name].high is not None
     ]
-    return f"{name.capitalize()} under this rule, all incidents: {total}" + (
-        f"; not counted, no figure under this rule: {', '.join(left_out)}" if left_out else ""
-    )
+    what = {"killed": _("Killed"), "injured": _("Injured")}.get(name, name.capitalize())
+    text = _("%(what)s under this rule, all incidents: %(total)s") % {
+        "what": what,
+        "total": total,
+    }
+    if left_out:
+        text += _("; not counted, no figure under this rule: %(days)s") % {
+            "days": ", ".join(left_out)
+        }
+    return text
 
 
 def incidents_section(user, on: dt.date, rule: str = "latest_official") -> list[Table]:
@@ -1010,24 +1029,27 @@ def incidents_section(user, on: dt.date, rule: str = "latest_official") -> list[
     return [
         Table(
             key="incidents",
-            title="Incidents",
+            title=_("Incidents"),
             on=on,
             columns=[
-                "Incident",
-                "Killed",
-                "Killed (range across claims)",
-                "Injured",
-                "Injured (range across claims)",
-                "Claims",
+                _("Incident"),
+                _("Killed"),
+                _("Killed (range across claims)"),
+                _("Injured"),
+                _("Injured (range across claims)"),
+                _("Claims"),
             ],
             rows=rows,
             section="incidents",
             chart="range",
             kinds=["plain"] * 5,
             ranges=ranges,
-            note=f"Figures by the rule “{RULES[rule]}”, from the claims stated by the "
-            f"date; the range runs across every claim that gives a number. "
-            f"{RECORDED_NOTE} {_rule_total(items, 'killed')}. "
+            note=_(
+                "Figures by the rule “%(rule)s”, from the claims stated by the "
+                "date; the range runs across every claim that gives a number."
+            )
+            % {"rule": RULES[rule]}
+            + f" {RECORDED_NOTE} {_rule_total(items, 'killed')}. "
             f"{_rule_total(items, 'injured')}.",
         )
     ]
@@ -1114,14 +1136,14 @@ SECTIONS = {
     "camp": camp_section,
 }
 SECTION_TITLES = {
-    "population": "Population",
-    "departures": "Departures",
-    "submitted": "Your submitted cases",
-    "relocation": "Relocation",
-    "duplicates": "Duplicates",
-    "incidents": "Incidents",
-    "documents": "Documents and consent",
-    "camp": "The camp",
+    "population": gettext_lazy("Population"),
+    "departures": gettext_lazy("Departures"),
+    "submitted": gettext_lazy("Your submitted cases"),
+    "relocation": gettext_lazy("Relocation"),
+    "duplicates": gettext_lazy("Duplicates"),
+    "incidents": gettext_lazy("Incidents"),
+    "documents": gettext_lazy("Documents and consent"),
+    "camp": gettext_lazy("The camp"),
 }
 
 

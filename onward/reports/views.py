@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from onward import bounds, numerals
@@ -54,7 +55,7 @@ def _as_of(request, default: dt.date | None = None, *, strict: bool = False) -> 
     except ValueError as exc:
         if strict:
             raise BadDate(str(exc)) from None
-        messages.warning(request, f"{exc} Showing today.")
+        messages.warning(request, _("%(error)s Showing today.") % {"error": exc})
         return today
 
 
@@ -97,13 +98,16 @@ def _chart_payload(t: F.Table) -> dict:
     if t.chart == "range":
         series = [
             {
-                "label": f"{name.capitalize()} (range across claims)",
+                "label": {
+                    "killed": _("Killed (range across claims)"),
+                    "injured": _("Injured (range across claims)"),
+                }[name],
                 "data": [list(r[name]) if r[name][0] is not None else None for r in t.ranges],
             }
             for name in ("killed", "injured")
         ]
     if t.key == "pledge_use":
-        series.insert(0, {"label": "Capacity", "data": [r.values[0] for r in t.rows]})
+        series.insert(0, {"label": _("Capacity"), "data": [r.values[0] for r in t.rows]})
     return {
         "key": t.key,
         "type": t.chart,
@@ -370,7 +374,10 @@ def _forecast_chart(shown: dict) -> dict:
         return {
             "labels": shown["dates"],
             "curves": [
-                {"label": f"Pledge {pid}: departed (median)", "median": v["relocated_median"]}
+                {
+                    "label": _("Pledge %(pledge)s: departed (median)") % {"pledge": pid},
+                    "median": v["relocated_median"],
+                }
                 for pid, v in shown["pledges"].items()
             ],
         }

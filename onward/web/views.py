@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from onward import bounds
@@ -48,7 +49,7 @@ def _audit_day(request, text: str):
     try:
         return bounds.parse_date(text)
     except ValueError as exc:
-        messages.warning(request, f"{exc} It is not applied.")
+        messages.warning(request, _("%(exc)s It is not applied.") % {"exc": exc})
         return None
 
 

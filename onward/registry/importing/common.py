@@ -25,8 +25,10 @@ COLUMNS = (
     "specific_needs",
 )
 REQUIRED = ("relationship", "given_name")
-# Not in the DESIGN.md contract, accepted when present: when the case arrived.
-OPTIONAL = ("arrival_date",)
+# Not in the DESIGN.md contract, accepted when present: when the case arrived, and the
+# names in Arabic script (a file without these columns leaves them as they are).
+ARABIC_NAMES = ("given_name_arabic", "family_name_arabic")
+OPTIONAL = ("arrival_date", *ARABIC_NAMES)
 # Ids may be left blank: the import assigns them (REQUIRED is the template's "must fill").
 ASSIGNED = ("person_id", "case_id")
 NEW = "~"  # a placeholder id in pass 1 (no id starts with it: see ID_PATTERN)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from onward.db import among
 from onward.registry import validation
 from onward.registry.importing.common import (
+    ARABIC_NAMES,
     BATCH,
     COLUMNS,
     ID_PATTERN,
@@ -82,6 +83,13 @@ class RowValidator:
             except ValueError as exc:
                 ok = False
                 errors.add(number, name, get(name, ""), str(exc))
+        for name in ARABIC_NAMES:  # only when the file has the column (see writing.py)
+            if name in raw:
+                try:
+                    clean[name] = validation.parse_arabic_name(raw[name])
+                except ValueError as exc:
+                    ok = False
+                    errors.add(number, name, raw[name], str(exc))
         if "birth_date" in clean:
             clean["birth_date"], clean["birth_precision"] = clean["birth_date"]
         if "given_name" in clean and not clean["given_name"]:

@@ -15,6 +15,7 @@ from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record, audit_records
 from onward.db import among, insert_rows
 from onward.registry.importing.common import (
+    ARABIC_NAMES,
     FIRST_ASSIGNED,
     ID_WIDTH,
     NEW,
@@ -23,7 +24,12 @@ from onward.registry.importing.common import (
     ImportResult,
 )
 from onward.registry.models import Case, Counter, Person
-from onward.registry.search import name_keys_deferred, name_keys_write, search_keys_for
+from onward.registry.search import (
+    name_keys_deferred,
+    name_keys_write,
+    person_names,
+    search_keys_for,
+)
 from onward.registry.snapshot import values_snapshot
 from onward.vault.fields import (
     fill_blind_indexes,
@@ -105,6 +111,7 @@ _DB_FIELDS = (
     "given_name",
     "family_name",
     "father_name",
+    *ARABIC_NAMES,
     "sex",
     "birth_date",
     "birth_precision",
@@ -283,12 +290,12 @@ class _Writer:
         return existing, needs_of
 
     def person_row(self, row: dict, cases: dict[str, int]) -> dict:
-        person = {f: row[f] for f in _DB_FIELDS}
+        person = {f: row.get(f, "") for f in _DB_FIELDS}
         person.update(
             person_id=row["person_id"],
             case_id=cases[row["case_id"]],
             arrival_date=row["arrival_date"] or self.today,
-            search_keys=search_keys_for(row["given_name"], row["family_name"], row["father_name"]),
+            search_keys=search_keys_for(*person_names(person)),
         )
         return person
 
@@ -300,6 +307,8 @@ class _Writer:
                 f"Person {old.person_id} was moved to case {old.case.case_id} while the "
                 "file was being checked: import it again."
             )
+        # A file without the Arabic-script columns leaves those names as they are.
+        row = {**{f: getattr(old, f) for f in ARABIC_NAMES}, **row}
         before = values_snapshot(
             {
                 **{f: getattr(old, f) for f in _DB_FIELDS},
@@ -317,7 +326,7 @@ class _Writer:
         fill_blind_indexes(old)
         old.version += 1
         old.updated_at = self.now
-        old.search_keys = search_keys_for(old.given_name, old.family_name, old.father_name)
+        old.search_keys = search_keys_for(*person_names(old))
         out.updates.append(old)
         if "specific_needs" in diff:
             out.needs_changed.append(old.pk)

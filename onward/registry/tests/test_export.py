@@ -13,7 +13,7 @@ from onward.audit.models import AuditEntry
 from onward.conftest import principal_data
 from onward.registry import services
 from onward.registry.exporting import CASE_COLUMNS, PERSON_HXL, neutralise
-from onward.registry.importing import COLUMNS
+from onward.registry.exporting import PERSON_COLUMNS as COLUMNS
 
 pytestmark = pytest.mark.django_db
 
