@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onward.jobs.models import Job
 from onward.registry.importing import COLUMNS
+from onward.registry.importing.common import OPTIONAL
 from onward.registry.models import Person
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -125,7 +126,7 @@ def test_the_import_page_offers_the_templates_and_they_hold_every_column(client,
     for name in ("template.xlsx", "template.csv", "codes.csv"):
         assert f"/imports/files/{name}" in page
     head = client.get("/imports/files/template.csv").content.decode("utf-8-sig")
-    assert head.strip().split(",") == [*COLUMNS, "arrival_date"] == list(HEADER)
+    assert head.strip().split(",") == [*COLUMNS, *OPTIONAL] == list(HEADER)
     codes = list(
         csv.reader(io.StringIO(client.get("/imports/files/codes.csv").content.decode("utf-8-sig")))
     )
