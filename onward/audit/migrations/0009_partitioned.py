@@ -39,7 +39,7 @@ def _definitions(cursor) -> tuple[list[str], list[str]]:
 
 def _rebuild(schema_editor, *, partition: bool) -> None:
     from onward import appendonly
-    from onward.audit import partitions
+    from onward.audit.partitions import DDL
 
     run = schema_editor.execute
     with schema_editor.connection.cursor() as cursor:
@@ -56,7 +56,7 @@ def _rebuild(schema_editor, *, partition: bool) -> None:
             f"INCLUDING IDENTITY INCLUDING STORAGE){by}"
         )
         if partition:
-            run(partitions.DDL[1][0])
+            run(DDL[1][0])
             run(f"CREATE TABLE {TABLE}_default PARTITION OF {TABLE} DEFAULT")
             run(
                 f"SELECT onward_audit_partition(m::date) FROM generate_series("
@@ -67,7 +67,7 @@ def _rebuild(schema_editor, *, partition: bool) -> None:
         run(f"INSERT INTO {TABLE} SELECT * FROM {ASIDE}")
         run(f"DROP TABLE {ASIDE}")  # its trigger, indexes and foreign keys with it
         if not partition:
-            run(partitions.DDL[1][1])
+            run(DDL[1][1])
         cursor.execute(f"SELECT pg_get_serial_sequence('{TABLE}', 'id')")
         sequence = cursor.fetchone()[0]
         if sequence != old_sequence:

@@ -13,6 +13,7 @@ ALLOWED = {
     # Versioned DDL: a version is never edited once a migration uses it.
     "onward.appendonly": "versioned trigger DDL",
     "onward.registry.sql": "versioned trigger and index DDL",
+    "onward.audit.partitions": "versioned partition-function DDL",
     # Re-encrypting existing rows under the primary key is the key machinery's contract
     # (registry 0006 encrypted the identifiers already stored in clear).
     "onward.vault.rotation": "the key machinery",
