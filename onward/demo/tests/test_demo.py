@@ -207,8 +207,8 @@ def _cells(client, user, day: dt.date) -> dict:
         for item in section["tables"]:
             t = item["t"]
             for row in item["rows"]:
-                for j, cell in enumerate(row["cells"]):
-                    cells[(t.key, row["label"], t.columns[j + 1])] = cell["text"]
+                for j, text in enumerate(row["texts"]):
+                    cells[(t.key, row["label"], t.columns[j + 1])] = text
     return cells
 
 

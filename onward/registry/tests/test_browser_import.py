@@ -7,6 +7,7 @@ import csv
 import pytest
 
 from onward.registry.importing import COLUMNS
+from onward.registry.importing.common import OPTIONAL
 from onward.registry.models import Person
 from onward.web.tests.browser import login, shot
 
@@ -109,7 +110,7 @@ def test_clerk_fills_the_downloaded_template_with_blank_ids_and_finds_the_person
     with page.expect_download() as download:
         page.click("#templates >> text=Template (CSV)")
     header = next(csv.reader(download.value.path().open(encoding="utf-8-sig")))
-    assert header == [*COLUMNS, "arrival_date"]
+    assert header == [*COLUMNS, *OPTIONAL]
     values = [
         {
             "relationship": "principal",
