@@ -180,10 +180,11 @@ def missing_after_roll_calls() -> list[dict]:
         .values("person_id")
         .annotate(marked=Max("marked_at"), roll=Max("roll_call_id"))
     )
-    out = []
+    out: list[dict] = []
     for row in rows:
-        if not PresenceEvent.objects.filter(person_id=row["person_id"], at__gt=row["marked"]):
-            out.append(row)
+        seen = PresenceEvent.objects.filter(person_id=row["person_id"], at__gt=row["marked"])
+        if not seen.exists():
+            out.append(dict(row))
     return out
 
 
