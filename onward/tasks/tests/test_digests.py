@@ -182,3 +182,10 @@ def test_the_command_sends(officer, missing, smtp_server, capsys):
     call_command("send-digests")
     assert "1 made, 1 delivered, 0 failed" in capsys.readouterr().out
     assert len(smtp_server.messages) == 1
+
+
+def test_the_worker_sends_them_every_15_minutes():
+    from onward.jobs.registry import CHORES, KINDS
+
+    assert CHORES["send digests"].every == 900
+    assert KINDS["send digests"].retry
