@@ -2,6 +2,10 @@
 how pages read, never what they say: figures, records and exports are the same whichever
 is chosen (onward/numerals.py)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as default_of
+
 from django.conf import settings
 from django.db import transaction
 
@@ -10,6 +14,29 @@ from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 
 FIELDS = ("language", "digits", "calendar")
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the preferences page that another app adds (in its AppConfig.ready):
+    this app cannot import the apps above it. `form(user, data)` makes the section's form
+    (data None for the page's first showing), `save(user, cleaned_data)` stores it, and
+    `template` is included inside the page's form with `form` and `extra(user)`."""
+
+    name: str
+    form: Callable
+    save: Callable
+    template: str
+    extra: Callable = default_of(default=lambda user: {})
+    applies: Callable = default_of(default=lambda user: True)  # shown to this user?
+
+
+SECTIONS: list[Section] = []
+
+
+def section_add(section: Section) -> None:
+    if all(s.name != section.name for s in SECTIONS):
+        SECTIONS.append(section)
 
 
 def language_offered(code: str) -> bool:

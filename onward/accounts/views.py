@@ -171,13 +171,24 @@ def preferences_edit(request):
         request.POST or None,
         initial={f: getattr(user, f) for f in preferences.FIELDS},
     )
-    if request.method == "POST" and form.is_valid():
+    # The sections other apps add (the e-mail digests of onward/tasks), in the same form.
+    data = request.POST if request.method == "POST" else None
+    sections = [(s, s.form(user, data)) for s in preferences.SECTIONS if s.applies(user)]
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for _s, f in sections):
         preferences.preferences_set(user=user, **form.cleaned_data)
+        for section, section_form in sections:
+            section.save(user, section_form.cleaned_data)
         messages.success(request, _("Your display preferences are saved."))
         response = redirect("account_preferences")
         if not user.language:  # the browser's language from now on, not the last switch
             response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
         return response
     return render(
-        request, "accounts/preferences.html", {"form": form, "today": timezone.localdate()}
+        request,
+        "accounts/preferences.html",
+        {
+            "form": form,
+            "today": timezone.localdate(),
+            "sections": [(s.template, f, s.extra(user)) for s, f in sections],
+        },
     )

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -52,22 +52,18 @@ def resident_not_seen(today: dt.date) -> Iterable[Due]:
 
 @rule("missing after roll call")
 def missing_after_roll_call(today: dt.date) -> Iterable[Due]:
-    from onward.presence.models import PresenceEvent, RollCallLine
+    from onward.presence.selectors import missing_after_roll_calls
+    from onward.registry.models import Person
 
-    lines = (
-        RollCallLine.objects.filter(status=RollCallLine.Status.MISSING)
-        .filter(person__departure_date__isnull=True)
-        .values("person_id", "person__person_id")
-        .annotate(marked=Max("marked_at"), roll=Max("roll_call_id"))
+    rows = missing_after_roll_calls()
+    ids = dict(
+        Person.objects.filter(pk__in=[r["person_id"] for r in rows]).values_list("pk", "person_id")
     )
-    for row in lines:
-        seen = PresenceEvent.objects.filter(person_id=row["person_id"], at__gt=row["marked"])
-        if seen.exists():
-            continue
+    for row in rows:
         yield Due(
             "person",
             row["person_id"],
-            f"{row['person__person_id']} missing since roll call {row['roll']}",
+            f"{ids[row['person_id']]} missing since roll call {row['roll']}",
             timezone.localtime(row["marked"]).date(),
             roles.PROTECTION,
         )

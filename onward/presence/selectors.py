@@ -164,3 +164,70 @@ def incident_panel(incident, *, blocks_to_name: bool) -> dict:
         "blocks_hit": list(incident.blocks_hit.select_related("block")),
         "camp_blocks": list(Block.objects.order_by("code")) if blocks_to_name else [],
     }
+
+
+# -- the follow-up list: missing after a roll call, and residents not seen ----------------
+
+
+def missing_after_roll_calls() -> list[dict]:
+    """Residents marked missing at a roll call, not departed and not seen since: one row
+    each, `person_id` (pk), `roll` (the latest roll call that marked them) and `marked`."""
+    from django.db.models import Max
+
+    rows = (
+        RollCallLine.objects.filter(status=Status.MISSING)
+        .filter(person__departure_date__isnull=True)
+        .values("person_id")
+        .annotate(marked=Max("marked_at"), roll=Max("roll_call_id"))
+    )
+    out: list[dict] = []
+    for row in rows:
+        seen = PresenceEvent.objects.filter(person_id=row["person_id"], at__gt=row["marked"])
+        if not seen.exists():
+            out.append(dict(row))
+    return out
+
+
+def follow_up(*, not_seen_task_subjects=()) -> list[dict]:
+    """The follow-up list (docs/presence.md): every resident missing after a roll call,
+    then the residents of open "not seen" tasks (`not_seen_task_subjects`, person pks).
+    Each row: person, why (`missing` or `not_seen`), the roll call, last seen, and the
+    departure the list offers (kind, dated the day last seen)."""
+    from onward.registry.models import Person
+
+    missing = {r["person_id"]: r for r in missing_after_roll_calls()}
+    pks = list(missing) + [pk for pk in not_seen_task_subjects if pk not in missing]
+    persons = Person.objects.in_bulk(pks)
+    seen = {s.person_id: s for s in LastSeen.objects.filter(person_id__in=pks)}
+    rolls = RollCall.objects.in_bulk([r["roll"] for r in missing.values()])
+    rows = []
+    for pk in pks:
+        person = persons.get(pk)
+        if person is None or person.departure_date:
+            continue
+        row = missing.get(pk)
+        roll = rolls[row["roll"]] if row else None
+        rows.append(
+            {
+                "person": person,
+                "why": "missing" if row else "not_seen",
+                "roll": roll,
+                "last_seen": seen.get(pk),
+                "on": departure_day(person, roll=roll, last=seen.get(pk)),
+            }
+        )
+    return rows
+
+
+def departure_day(person, *, roll=None, last=None) -> dt.date:
+    """The date a departure of an absent resident is recorded with: the day they were
+    last seen; never seen, the roll call's day that found them missing, else the day
+    their live card was issued, else their arrival."""
+    if last is not None:
+        return timezone.localtime(last.at).date()
+    if roll is not None:
+        return roll.on
+    card = live_card(person)
+    if card is not None:
+        return timezone.localtime(card.issued_at).date()
+    return person.arrival_date

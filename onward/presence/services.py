@@ -379,3 +379,74 @@ def rollcall_close(*, actor, roll_call: RollCall) -> int:
 
 def blocks_of_site(site) -> list[Block]:
     return list(Block.objects.filter(site=site))
+
+
+# -- the outcome of an absence: found, or departed ------------------------------------------
+
+ABSENCE_RULES = ("resident not seen", "missing after roll call")
+FOLLOW_UP_CHECKPOINT = "follow-up"
+
+
+def _close_absence_tasks(actor, person: Person, note: str) -> int:
+    """Mark done the open absence tasks of the person (their outcome is recorded)."""
+    from onward.tasks.models import Task
+    from onward.tasks.services import task_close
+
+    tasks = Task.objects.filter(
+        rule__in=ABSENCE_RULES, subject_type="person", subject_id=person.pk, state=Task.State.OPEN
+    )
+    for task in tasks:
+        task_close(actor=actor, task=task, state=Task.State.DONE, reason=note)
+    return len(tasks)
+
+
+@transaction.atomic
+def absence_found(*, actor, person: Person, checkpoint: str = FOLLOW_UP_CHECKPOINT):
+    """An absent or missing resident found: a presence event (manual) where they were
+    found, which takes them off the follow-up list, and their absence tasks done."""
+    require(actor, "movements.record")
+    event = presence_record(
+        actor=actor, checkpoint=checkpoint, person=person, method=PresenceEvent.Method.MANUAL
+    )
+    _close_absence_tasks(actor, person, f"found at {event.checkpoint}")
+    return event
+
+
+@transaction.atomic
+def absence_depart(*, actor, person: Person, kind: str, on=None, note: str = ""):
+    """An absent resident recorded as departed through the movements departure service:
+    left on own accord (not seen for N days) or whereabouts unknown (missing after a
+    roll call), dated the day last seen unless another date is given. Refused, with
+    nothing written, for someone already departed, removed or merged, and for any other
+    kind of departure."""
+    from onward.movements.models import LedgerEntry
+    from onward.movements.services import departure_record
+    from onward.presence.selectors import departure_day, last_seen
+
+    require(actor, "movements.record")
+    kinds = (LedgerEntry.Kind.LEFT, LedgerEntry.Kind.UNKNOWN)
+    if kind not in kinds:
+        raise ValidationError({"kind": f"One of: {', '.join(kinds)}."})
+    locked = Person.objects.select_for_update().get(pk=person.pk)
+    if locked.departure_date:
+        raise ValidationError(
+            {
+                "person": f"{locked.person_id} already departed on {locked.departure_date} "
+                f"({locked.departure_type}): nothing recorded."
+            }
+        )
+    if on in (None, ""):
+        roll = None
+        if kind == LedgerEntry.Kind.UNKNOWN:
+            line = (
+                RollCallLine.objects.filter(person=locked, status=Status.MISSING)
+                .select_related("roll_call")
+                .order_by("-marked_at")
+                .first()
+            )
+            roll = line.roll_call if line else None
+        on = departure_day(locked, roll=roll, last=last_seen(locked))
+    note = " ".join(str(note or "").split()) or "absence followed up"
+    entry = departure_record(actor=actor, person=locked, kind=kind, on=on, note=note)
+    _close_absence_tasks(actor, locked, f"departed: {kind} on {entry.date}")
+    return entry

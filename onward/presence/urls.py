@@ -5,6 +5,12 @@ from onward.presence import views
 urlpatterns = [
     path("presence/scan/", views.scan, name="presence_scan"),
     path("presence/not-seen/", views.not_seen, name="presence_not_seen"),
+    path("presence/follow-up/", views.follow_up, name="presence_follow_up"),
+    path(
+        "presence/follow-up/<str:person_id>/",
+        views.follow_up_outcome,
+        name="presence_follow_up_outcome",
+    ),
     path("presence/persons/<str:person_id>/card/", views.card, name="presence_card"),
     path(
         "presence/persons/<str:person_id>/card/issue/",

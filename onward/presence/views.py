@@ -386,3 +386,67 @@ def incident_blocks(request, incident_id):
         else:
             messages.success(request, _("%(n)s blocks named as hit.") % {"n": n})
     return redirect("incident_detail", incident_id=incident.pk)
+
+
+# -- the follow-up list ---------------------------------------------------------------------
+
+
+def _not_seen_task_subjects() -> list[int]:
+    from onward.tasks.models import Task
+
+    return list(
+        Task.objects.filter(
+            rule="resident not seen", subject_type="person", state=Task.State.OPEN
+        ).values_list("subject_id", flat=True)
+    )
+
+
+@require_safe
+@permission_required("presence.view")
+def follow_up(request):
+    """Residents missing after a roll call, and those of open "not seen" tasks, until
+    found or recorded as departed; every person listed is an audited view."""
+    rows = selectors.follow_up(not_seen_task_subjects=_not_seen_task_subjects())
+    _audit_persons(request, [r["person"] for r in rows], "follow-up list")
+    return render(
+        request,
+        "presence/follow_up.html",
+        {"rows": rows, "may_record": can(request.user, "movements.record")},
+    )
+
+
+OUTCOMES = {"found", "left_own_accord", "whereabouts_unknown"}
+
+
+@require_POST
+@permission_required("movements.record")
+def follow_up_outcome(request, person_id):
+    """The outcome of an absence: found (a presence event), or departed (left on own
+    accord, whereabouts unknown) dated the day last seen or the date given."""
+    person = person_or_404(request, person_id)
+    outcome = request.POST.get("outcome", "")
+    try:
+        if outcome not in OUTCOMES:
+            raise ValidationError({"outcome": _("Choose found, left or whereabouts unknown.")})
+        if outcome == "found":
+            services.absence_found(
+                actor=request.user,
+                person=person,
+                checkpoint=request.POST.get("checkpoint") or services.FOLLOW_UP_CHECKPOINT,
+            )
+            messages.success(request, _("%(p)s found.") % {"p": person.person_id})
+        else:
+            on = request.POST.get("on", "").strip() or None
+            if on:
+                on = bounds.parse_date(on)
+            entry = services.absence_depart(actor=request.user, person=person, kind=outcome, on=on)
+            messages.success(
+                request,
+                _("%(p)s recorded as departed on %(d)s.")
+                % {"p": person.person_id, "d": entry.date},
+            )
+    except ValueError as exc:  # bounds.parse_date
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("presence_follow_up")

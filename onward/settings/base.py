@@ -352,6 +352,19 @@ ONWARD_RETENTION_REMOVED_YEARS = env_int("ONWARD_RETENTION_REMOVED_YEARS", 1, mi
 # The largest person file an import accepts (the proxy's client_max_body_size must allow it).
 ONWARD_IMPORT_MAX_BYTES = env_int("ONWARD_IMPORT_MAX_BYTES", 200 * 1024 * 1024, minimum=1)
 
+# E-mail (docs/operations.md, "E-mail digests"): Django's SMTP backend, to the server
+# named here. Digests carry record ids and links only; the links start with the base URL.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1, maximum=600)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "onward@localhost")
+ONWARD_BASE_URL = env_str("ONWARD_BASE_URL", "http://localhost:8000").rstrip("/")
+
 # Reports shared outside the operation round or suppress cells below this count.
 ONWARD_SMALL_CELL = env_int("ONWARD_SMALL_CELL", 5, minimum=1)
 # The date the Reports page opens on when none is asked (YYYY-MM-DD; empty: today). The

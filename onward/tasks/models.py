@@ -80,3 +80,59 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"N{self.pk} {self.kind} T{self.task_id} for {self.user_id}"
+
+
+class DigestPreference(models.Model):
+    """Which task kinds (rule names) a user's e-mail digest carries, and how often. No
+    row, or `never`: no digest."""
+
+    class Frequency(models.TextChoices):
+        NEVER = "never", "Never"
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.NEVER)
+    # Rule names of onward/tasks/rules.py; empty: every kind.
+    rules = models.JSONField(default=list, blank=True)
+    last_made_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"digest of {self.user_id}: {self.frequency}"
+
+
+class Digest(models.Model):
+    """One e-mail digest, made once and kept until delivered: a failed delivery stays
+    pending, with the attempts and the last error, and is tried again later (never
+    dropped). Its text holds task ids, kinds, due dates and links only."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be delivered"
+        SENT = "sent", "Delivered"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    made_at = models.DateTimeField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    tasks = models.PositiveIntegerField()
+    state = models.CharField(
+        max_length=8, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="digest_due")]
+
+    def __str__(self):
+        return f"digest {self.pk} to {self.user_id}: {self.state}"
+
+    @property
+    def failing(self) -> bool:
+        return self.state == self.State.PENDING and self.attempts > 0

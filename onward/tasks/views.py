@@ -5,7 +5,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from onward.accounts import roles
-from onward.tasks import selectors, services
+from onward.accounts.policy import can
+from onward.tasks import digests, selectors, services
 from onward.web.access import permission_required, record_or_404
 
 
@@ -60,7 +61,14 @@ def inbox(request):
     return render(
         request,
         "tasks/inbox.html",
-        {"entries": entries, "unread": sum(1 for e in entries if e.read_at is None)},
+        {
+            "entries": entries,
+            "unread": sum(1 for e in entries if e.read_at is None),
+            # Deliveries that failed are shown, never hidden: to the user their own, to
+            # the administrator every user's count (onward/tasks/digests.py).
+            "failing": list(digests.failing_for(request.user)[:5]),
+            "failing_all": digests.failing_count() if can(request.user, "users.manage") else 0,
+        },
     )
 
 

@@ -31,6 +31,8 @@ VIEWERS = dict(DL=403)
 SCANNERS = dict(RS=403, DL=403, AU=403)
 CARDS = dict(PR=403, RS=403, DL=403, AU=403)
 ROLL_CALLERS = dict(CL=403, RS=403, DL=403, AU=403)
+# The outcome of an absence records a departure: movements.record.
+RECORDERS = dict(CL=403, RS=403, DL=403, AU=403)
 
 
 def _token() -> dict:
@@ -73,6 +75,20 @@ ROWS = [
         lambda w: reverse("presence_not_seen") + f"?days=7&block={w['block']}",
         outcome(200, **VIEWERS),
         outside=reverse("presence_not_seen") + "?days=7&block=9999999",
+    ),
+    # The follow-up list names no record; each person it lists is an audited view.
+    Row(
+        "presence_follow_up",
+        lambda w: reverse("presence_follow_up"),
+        outcome(200, **VIEWERS),
+        outside=None,
+    ),
+    Row(
+        "presence_follow_up_outcome",
+        _p("presence_follow_up_outcome"),
+        outcome(302, **RECORDERS),
+        method="post",
+        body={"outcome": "found", "checkpoint": "Clinic"},
     ),
     Row("presence_card", _p("presence_card"), outcome(200, **VIEWERS)),
     Row("presence_card_issue", _p("presence_card_issue"), outcome(302, **CARDS), method="post"),

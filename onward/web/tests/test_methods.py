@@ -89,6 +89,7 @@ POSTED = {
     "presence_card_revoke",
     "rollcall_mark",
     "rollcall_close",
+    "presence_follow_up_outcome",
     "incident_blocks",
     "person_consents",
     "consent_withdraw",
