@@ -33,6 +33,7 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Sum
 from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext
 
 from onward.db import among_ids
 from onward.movements import sql
@@ -223,7 +224,7 @@ def age_band(age: int | None) -> str:
 
 def age_band_labels() -> dict[str, str]:
     labels = {f"{lo}-{hi}": (f"{lo}–{hi}" if hi < 200 else f"{lo}+") for lo, hi in codes.AGE_BANDS}
-    return {**labels, UNKNOWN: "Unknown"}
+    return {**labels, UNKNOWN: gettext("Unknown")}
 
 
 def _breakdown(day: dt.date, sums: dict[tuple[str, str], int]) -> dict:
