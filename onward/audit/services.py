@@ -10,12 +10,50 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from onward.audit.actor import acting_user
 from onward.audit.middleware import request_meta
 from onward.audit.models import AuditEntry
 from onward.db import insert_rows
+
+# What a reading or a sign-in writes: it changes no figure.
+_READS = frozenset(
+    {
+        AuditEntry.Action.VIEW,
+        AuditEntry.Action.EXPORT,
+        AuditEntry.Action.LOGIN,
+        AuditEntry.Action.LOGIN_FAILED,
+        AuditEntry.Action.LOGOUT,
+        AuditEntry.Action.DENIED,
+        AuditEntry.Action.OTP_VERIFIED,
+        AuditEntry.Action.OTP_FAILED,
+    }
+)
+
+
+# Sent once a transaction that wrote a change (and audited it) has committed, once per
+# transaction however many writes it held: whoever keeps something computed from the
+# records retires it (the dashboard's figures, reports/figures_cache.py).
+write_committed = Signal()
+
+
+def _send_write_committed() -> None:
+    write_committed.send(sender=AuditEntry)
+
+
+def _changed(actions) -> None:
+    if all(action in _READS for action in actions):
+        return
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        func is _send_write_committed for _sids, func, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_send_write_committed)
+
 
 # (action, object_type, object_id), optionally followed by changes and a detail.
 Entry = tuple
@@ -58,13 +96,15 @@ def audit_record(
     detail: str = "",
     actor_name: str | None = None,
 ) -> AuditEntry:
-    return AuditEntry.objects.create(
+    entry = AuditEntry.objects.create(
         **_base(actor, actor_name, detail),
         action=_checked(action),
         object_type=object_type[:32],
         object_id=str(object_id)[:64],
         changes=changes or {},
     )
+    _changed((action,))
+    return entry
 
 
 def audit_records(
@@ -89,6 +129,7 @@ def audit_records(
             row["detail"] = str(entry[4])[:255]
         rows.append(row)
     insert_rows(AuditEntry, rows, timezone.now())
+    _changed({row["action"] for row in rows})
     return len(rows)
 
 

@@ -23,7 +23,7 @@ from onward.accounts import policy
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.incidents.selectors import RULES
-from onward.reports import export
+from onward.reports import export, figures_cache
 from onward.reports import figures as F
 from onward.reports import records as R
 from onward.web.access import permission_required
@@ -159,35 +159,35 @@ def _row(r, on, hidden_title) -> dict:
     return {"label": r.label, "code": r.code, "texts": texts, "cells": mark_safe(cells)}
 
 
+def _sections(user, on: dt.date, rule: str) -> list[dict]:
+    hidden_title = gettext("hidden to protect small numbers")
+    sections: list[dict] = []
+    for t in F.report_tables(user, on, rule=rule):
+        shown = {
+            "t": t,
+            "chart": _chart_payload(t) if t.chart != "none" else None,
+            "hidden": any(any(r.suppressed) for r in t.rows) or t.total_suppressed,
+            "rows": [_row(r, on, hidden_title) for r in t.rows],
+        }
+        if not sections or sections[-1]["key"] != t.section:
+            sections.append(
+                {"key": t.section, "title": F.SECTION_TITLES.get(t.section, ""), "tables": []}
+            )
+        sections[-1]["tables"].append(shown)
+    return sections
+
+
 @require_safe
 @permission_required("reports.view")
 def dashboard(request):
     on = _as_of(request, default=opening_date())
     rule = _rule(request)
-    tables = F.report_tables(request.user, on, rule=rule)
+    # The sections as shown (figures, their cells' HTML, the charts) are kept until a
+    # record changes: in the reader's language and digits, which their key includes.
+    sections, computed_at = figures_cache.kept(
+        request.user, on, rule, lambda: _sections(request.user, on, rule)
+    )
     delegation = F.is_delegation(request.user)
-    hidden_title = gettext("hidden to protect small numbers")
-    shown = []
-    for t in tables:
-        shown.append(
-            {
-                "t": t,
-                "chart": _chart_payload(t) if t.chart != "none" else None,
-                "hidden": any(any(r.suppressed) for r in t.rows) or t.total_suppressed,
-                "rows": [_row(r, on, hidden_title) for r in t.rows],
-            }
-        )
-    sections = []
-    for t in shown:
-        if not sections or sections[-1]["key"] != t["t"].section:
-            sections.append(
-                {
-                    "key": t["t"].section,
-                    "title": F.SECTION_TITLES.get(t["t"].section, ""),
-                    "tables": [],
-                }
-            )
-        sections[-1]["tables"].append(t)
     return render(
         request,
         "reports/dashboard.html",
@@ -198,6 +198,7 @@ def dashboard(request):
             "rule": rule,
             "opened_on_default": not request.GET.get("as_of") and on != timezone.localdate(),
             "rules": RULES,
+            "computed_at": computed_at,
             "delegation": delegation,
             "threshold": F.threshold(),
             "mark": F.HIDDEN,

@@ -370,6 +370,9 @@ ONWARD_SMALL_CELL = env_int("ONWARD_SMALL_CELL", 5, minimum=1)
 # The date the Reports page opens on when none is asked (YYYY-MM-DD; empty: today). The
 # demo's server opens it on the reference operation's date, where its history shows.
 ONWARD_REPORTS_AS_OF = env_date("ONWARD_REPORTS_AS_OF")
+# The dashboard keeps its computed figures until a record changes (every committed write
+# retires them), and never longer than this many seconds; 0: computed at every request.
+ONWARD_FIGURES_CACHE_SECONDS = env_int("ONWARD_FIGURES_CACHE_SECONDS", 60, minimum=0)
 # The earliest date the operation holds (YYYY-MM-DD): arrivals, events and report dates
 # before it are refused (onward/bounds.py; docs/security.md, "Bad input").
 ONWARD_OPERATION_START = env_date("ONWARD_OPERATION_START") or dt.date(2000, 1, 1)
