@@ -127,7 +127,9 @@ def run_onward(records: list[dict], ents: list) -> dict:
     n = len(records)
     _, ent_ids = np.unique(np.asarray(ents, dtype=object).astype(str), return_inverse=True)
     true = group_pair_codes(ent_ids)
-    cand = res.ia.astype(np.int64) * n + res.ib  # sorted: candidate_pairs sorts them
+    cand = res.ia.astype(np.int64)  # codes i * n + j, sorted (candidate_pairs sorts them),
+    cand *= n  # built in place: at 85 M pairs each int64 temporary is 680 MB of the
+    cand += res.ib  # process's peak, which is the engine's figure
     out = prf_codes(group_pair_codes(np.asarray(res.clusters)), true)
     out.update(
         {

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import model as fs
-from .blocking import blocking_keys, candidate_pairs, unique_sorted
+from .blocking import blocking_keys, candidate_pairs, flat_codes, unique_sorted
 from .cluster import cluster_ids
 from .compare import compare, field_specs, veto
 from .prepare import Dataset, prepare
@@ -355,10 +355,11 @@ def build_index(
     else:
         model = adapt_model(model, ds)
     sorted_codes, order = {}, {}
-    for name, code in blocking_keys(ds).items():
+    for name, key in blocking_keys(ds).items():
+        code, rec = flat_codes(key)  # a two-column key: one entry per column
         o = np.argsort(code, kind="stable")
         o = o[code[o] >= 0]
-        sorted_codes[name], order[name] = code[o], o
+        sorted_codes[name], order[name] = code[o], rec[o]
     return DedupIndex(ds, model, sorted_codes, order)
 
 
@@ -369,12 +370,12 @@ def top_matches(
     q = prepare([record], vocabs=index.dataset.vocabs, extra_fields=list(index.dataset.extra))
     cands = []
     for name, code in blocking_keys(q).items():
-        c = code[0]
-        if c < 0:
-            continue
-        sc = index.sorted_codes[name]
-        lo, hi = np.searchsorted(sc, c, "left"), np.searchsorted(sc, c, "right")
-        cands.append(index.order[name][lo : min(hi, lo + index.max_lookup)])
+        for c in np.atleast_1d(code[0]).tolist():
+            if c < 0:
+                continue
+            sc = index.sorted_codes[name]
+            lo, hi = np.searchsorted(sc, c, "left"), np.searchsorted(sc, c, "right")
+            cands.append(index.order[name][lo : min(hi, lo + index.max_lookup)])
     if not cands:
         return []
     ib = unique_sorted(np.concatenate(cands))

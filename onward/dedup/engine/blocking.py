@@ -40,7 +40,8 @@ def blocking_keys(ds: Dataset) -> dict[str, np.ndarray]:
     lo = np.minimum(ds.month, ds.day).astype(np.int32)
     hi = np.maximum(ds.month, ds.day).astype(np.int32)
     dob = np.where(full, ds.year.astype(np.int32) * 10_000 + lo * 100 + hi, -1)  # swap-proof
-    keys = {
+    names = (g, f, fa)
+    keys: dict[str, np.ndarray] = {
         "given+family": _combine(g, f),
         "family+given": _combine(np.maximum(g, f), np.minimum(g, f)),  # swapped name order
         "family+year": _combine(f, year),
@@ -51,10 +52,41 @@ def blocking_keys(ds: Dataset) -> dict[str, np.ndarray]:
         "given+day_month": _combine(g, np.where(full, lo * 100 + hi, -1)),  # year typos
         "document": _combine(ds.doc),
         "phone": _combine(ds.phone),
+        # Two-column keys (one code per column, one code space): a record is in the block
+        # of each of its codes, so a name typed wrongly or in the other field (given and
+        # family swapped) still meets its original through the other name.  Small blocks
+        # at a million records, where the one-name keys above are windowed.
+        "name+date±1": np.stack(
+            [
+                _combine(name, np.where(full, lo * 100 + hi, -1), (year + shift) // 2)
+                for name in names
+                for shift in (0, 1)  # years one apart share one of the two buckets
+            ],
+            axis=1,
+        ),
+        "name+father+year": np.stack([_combine(name, fa, year) for name in (g, f)], axis=1),
     }
     for name, col in ds.extra.items():
         keys[f"extra:{name}"] = _combine(col)
     return keys
+
+
+def _rank(order: np.ndarray) -> np.ndarray:
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    return rank
+
+
+def key_ranks(ds: Dataset) -> dict[str, np.ndarray]:
+    """Sort orders inside big blocks that differ from ``secondary_rank``, by key.
+
+    The swapped-order key puts "Hassan Yousefi" and "Yousefi Hassan" in one block; sorted
+    by family name first they would land at its two ends (at a million records such a
+    block holds ~400 records), so there the names are taken in key order.
+    """
+    g, f, fa = (ds.name_key[k] for k in ("given_name", "family_name", "father_name"))
+    lo, hi = np.minimum(g, f), np.maximum(g, f)
+    return {"family+given": _rank(np.lexsort((fa, ds.year, hi, lo)))}
 
 
 def secondary_rank(ds: Dataset) -> np.ndarray:
@@ -65,19 +97,25 @@ def secondary_rank(ds: Dataset) -> np.ndarray:
     order = np.lexsort(
         (ds.name_key["father_name"], ds.year, ds.name_key["given_name"], ds.name_key["family_name"])
     )
-    rank = np.empty(len(order), np.int64)
-    rank[order] = np.arange(len(order))
-    return rank
+    return _rank(order)
+
+
+def flat_codes(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, record of each code): a two-column key has one entry per column."""
+    if code.ndim == 1:
+        return code, np.arange(len(code))
+    return code.T.ravel(), np.tile(np.arange(code.shape[0]), code.shape[1])
 
 
 def pairs_for_key(
     code: np.ndarray, rank: np.ndarray, max_block: int = MAX_BLOCK, window: int = WINDOW
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs (i < j) of records sharing a code."""
+    """Candidate pairs (i < j) of records sharing a code (a two-column key: any code)."""
+    code, rec = flat_codes(code)
     valid = np.nonzero(code >= 0)[0]
     if len(valid) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    order = valid[np.lexsort((rank[valid], code[valid]))]
+    order = valid[np.lexsort((rank[rec[valid]], code[valid]))]
     sc = code[order]
     _, start, counts = np.unique(sc, return_index=True, return_counts=True)
     size = np.repeat(counts, counts)
@@ -91,13 +129,16 @@ def pairs_for_key(
         live = live[reach >= d]
         if not len(live):
             break
-        left.append(order[live])
-        right.append(order[live + d])
+        left.append(rec[order[live]])
+        right.append(rec[order[live + d]])
         d += 1
     if not left:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     a = np.concatenate(left)
     b = np.concatenate(right)
+    if len(code) != len(rank):  # two columns: a record meets itself, pairs repeat
+        other = a != b
+        a, b = a[other], b[other]
     return np.minimum(a, b), np.maximum(a, b)
 
 
@@ -125,10 +166,11 @@ def candidate_pairs(
     (int32 indices below 2^31 records: half the memory of int64 for tens of millions)."""
     keys = blocking_keys(ds)
     rank = secondary_rank(ds)
+    ranks = key_ranks(ds)
     n = np.int64(max(len(ds), 1))
     codes = []
-    for k, (_name, code) in enumerate(keys.items()):
-        a, b = pairs_for_key(code, rank, max_block, window)  # unique within a key
+    for k, (name, code) in enumerate(keys.items()):
+        a, b = pairs_for_key(code, ranks.get(name, rank), max_block, window)
         codes.append(a * n + b)
         del a, b
         if progress:

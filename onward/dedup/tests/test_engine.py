@@ -311,3 +311,44 @@ def test_candidate_pairs_are_sorted_unique_and_compact(scenario):
     assert ia.dtype == np.int32 and (ia < ib).all()
     code = ia.astype(np.int64) * len(rows) + ib
     assert (np.diff(code) > 0).all()
+
+
+def _person(given, family, father, date, i):
+    return {
+        "person_id": f"P{i:05d}",
+        "given_name": given,
+        "family_name": family,
+        "father_name": father,
+        "sex": "M",
+        "birth_date": date,
+        "nationality": "IRQ",
+    }
+
+
+def _has_pair(rows, i, j, **kw):
+    ia, ib = candidate_pairs(prepare(rows), **kw)
+    return bool(((ia == min(i, j)) & (ib == max(i, j))).any())
+
+
+def test_swapped_names_with_a_typo_and_the_year_off_by_one_are_candidates():
+    """Issue 25 at a million records: given and family swapped, one of them mistyped
+    (Hassan -> Khassan) and the year one off share no one-name key; the name that is
+    still right meets its original through the two-column name + day/month key."""
+    rows = [
+        _person("Hassan", "Yousefi", "Omar", "1966-11-19", 0),
+        _person("Yousefi", "Khassan", "", "1965-11-19", 1),
+        _person("Hassan", "Karimi", "Ali", "1966-11-19", 2),  # another man, same date
+    ]
+    assert _has_pair(rows, 0, 1)
+    index = build_index(rows)
+    found = top_matches(rows[1], index, k=3, min_probability=-1)
+    assert "P00000" in [m.person_id for m in found]  # the lookup reads both columns
+
+
+def test_a_big_swapped_order_block_sorts_by_the_names_not_by_the_family_field():
+    """30 Ali Karimi (one a year) and one Karimi Ali, no father, no full date: only the
+    swapped-order key brings them together, and in a windowed block (max 5, window 2)
+    the pair meets only if the block is sorted by the names in key order, then year."""
+    rows = [_person("Ali", "Karimi", f"F{y}", str(y), y - 1950) for y in range(1950, 1980)]
+    rows.append(_person("Karimi", "Ali", "", "1965", 30))
+    assert _has_pair(rows, 15, 30, max_block=5, window=2)
