@@ -9,13 +9,22 @@ Each step is idempotent: running `onward demo` again finds its records and adds 
 from collections.abc import Callable
 
 from onward.accounts.models import User
+from onward.composition.demo import demo_split_decision_today
 from onward.consent.demo import demo_consents, demo_consents_today
 from onward.documents.demo import demo_documents
 from onward.incidents.demo import demo_incidents
-from onward.interviews.demo import interviews_completed_bulk
-from onward.movements.demo import demo_movements, demo_transfer_next_week
+from onward.interviews.demo import demo_mission_today, interviews_completed_bulk
+from onward.movements.demo import (
+    demo_medical_hold_today,
+    demo_movements,
+    demo_transfer_next_week,
+)
 from onward.presence.demo import demo_camp
-from onward.relocation.demo import demo_relocation, demo_relocation_today
+from onward.relocation.demo import (
+    demo_decisions_today,
+    demo_relocation,
+    demo_relocation_today,
+)
 
 
 def demo_dedup(*, users, log=print) -> dict:
@@ -55,9 +64,16 @@ STEPS: list[tuple[str, Callable[..., dict]]] = [
     # The present day (after the duplicates: a case with one unresolved waits for it).
     ("today: pledges open now, cases waiting, decisions due", demo_relocation_present),
     ("today: a transfer planned for next week", demo_transfer_next_week),
+    # Issue 18's present day: the answers countries give besides accept and reject, then
+    # Albania's selection mission over the submissions still awaiting its decision.
+    ("today: a split decision, the members not accepted split off", demo_split_decision_today),
+    ("today: deferrals and requests for more information", demo_decisions_today),
+    ("today: Albania's selection mission, its schedule booked", demo_mission_today),
     # After every submission: the documents date from them, the withdrawal flags one.
     ("documents: an RRF for every submitted case", demo_documents),
     ("today: dossiers, consents expiring, one withdrawal", demo_consents_today),
+    # Last: its departures come after the consents were chosen (issue 19's split flight).
+    ("today: a family flies split, one member on a medical hold", demo_medical_hold_today),
 ]
 
 

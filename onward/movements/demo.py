@@ -206,8 +206,9 @@ def _albania_transfers(users, rng, log) -> dict:
         log("Transfers skipped: no Albanian pledge (run the relocation demo first).")
         return {"transfers": [], "albania_departed": 0}
     rs = _actor(users, roles.RESETTLEMENT)
+    _fitness_required(pledge)
     made = []
-    for day_text, size in ALBANIA_GROUPS:
+    for n, (day_text, size) in enumerate(ALBANIA_GROUPS):
         day = dt.date.fromisoformat(day_text)
         if Transfer.objects.filter(pledge=pledge, date=day).exclude(status="cancelled").exists():
             made.append(Transfer.objects.filter(pledge=pledge, date=day).first().pk)
@@ -219,9 +220,79 @@ def _albania_transfers(users, rng, log) -> dict:
                 "stopping here."
             )
             break
+        _fitness_checks(rs, day, [c for c, _n in chosen], expired=n == len(ALBANIA_GROUPS) - 1)
         made.append(_fly(rs, pledge, day, chosen, "flight from Baghdad International Airport").pk)
     departed = (pledge_figures(pledge).get("persons") or {}).get("departed", 0)
     return {"transfers": made, "albania_departed": departed}
+
+
+# Albania's pledge asks a fitness-to-travel check within 72 hours of the flight (IOM's
+# pre-embarkation check; the engine counts it in days): its own requirement, beside the
+# country's three former exit checks. Each flight's travellers are checked two days
+# before it; on the latest flight one traveller's first check (ten days before) had
+# expired and was done again the day before (docs/readiness.md, "Demo").
+FITNESS_VALID_DAYS = 3
+FITNESS_BEFORE = 2
+FITNESS_EXPIRED_BEFORE, FITNESS_REDONE_BEFORE = 10, 1
+
+
+def _fitness_required(pledge) -> None:
+    from onward.readiness.models import Kind, Requirement
+
+    Requirement.objects.get_or_create(
+        country=pledge.country,
+        pledge=pledge,
+        kind=Kind.FIT_TO_TRAVEL,
+        defaults={"valid_days": FITNESS_VALID_DAYS, "valid_hours_before_departure": 72},
+    )
+
+
+def _fitness_checks(rs, day: dt.date, cases: list, *, expired: bool) -> None:
+    """Each traveller's fitness-to-travel check before the flight of `day` (passed); with
+    `expired`, the first traveller of the largest case had an earlier check that expired
+    before the flight and was checked again the day before."""
+    from onward.readiness.models import Kind
+    from onward.readiness.services import facts_bulk
+
+    members = list(
+        Person.objects.filter(
+            case__in=cases,
+            merged_into__isnull=True,
+            removed_at__isnull=True,
+            departure_date__isnull=True,
+        ).order_by("person_id")
+    )
+    if not members:
+        return
+    rows = [
+        {
+            "person_id": p.pk,
+            "kind": Kind.FIT_TO_TRAVEL,
+            "status": "passed",
+            "on": day - dt.timedelta(days=FITNESS_BEFORE),
+            "evidence": "pre-embarkation check (IOM)",
+        }
+        for p in members
+    ]
+    if expired:
+        sizes: dict[int, int] = {}
+        for p in members:
+            sizes[p.case_id] = sizes.get(p.case_id, 0) + 1
+        largest = max(sizes, key=lambda pk: (sizes[pk], -pk))
+        late = next(i for i, p in enumerate(members) if p.case_id == largest)
+        rows[late] = {
+            **rows[late],
+            "on": day - dt.timedelta(days=FITNESS_EXPIRED_BEFORE),
+            "evidence": "pre-embarkation check (IOM): flight not confirmed within 72 hours",
+        }
+        rows.append(
+            {
+                **rows[late],
+                "on": day - dt.timedelta(days=FITNESS_REDONE_BEFORE),
+                "evidence": "pre-embarkation check (IOM), done again: the first one expired",
+            }
+        )
+    facts_bulk(rs, rows)
 
 
 def _fly(rs, pledge, day: dt.date, chosen: list, note: str) -> Transfer:
@@ -338,3 +409,83 @@ def demo_transfer_next_week(*, users, today: dt.date | None = None, log=print) -
         f"({sum(n for _, n in ready[:2])} persons on its manifest)."
     )
     return {"transfer": transfer.pk}
+
+
+MEDICAL_HOLD = "Medical hold: health assessment failed (TB follow-up before flying)"
+
+
+def demo_medical_hold_today(*, users, today: dt.date | None = None, log=print) -> dict:
+    """The present day's split flight (issue 19): yesterday, a family flew to Albania under
+    the pledge open now without one member, held back on a medical hold (a failed health
+    assessment recorded the day before). The others departed, one ledger entry each; the
+    case stays open for the member held back and follows readiness back to accepted.
+    Picks, by case id, the first ready case of two or more not on a planned manifest (of
+    the Albanian pledge open now, else Germany's). Adds nothing when a hold exists."""
+    from onward.movements.models import HeldBack, ManifestLine
+    from onward.readiness.models import Kind
+    from onward.readiness.services import facts_bulk, follow
+    from onward.relocation.demo import PRESENT_NOTE
+    from onward.relocation.models import Pledge
+
+    if HeldBack.objects.exists():
+        return {}
+    today = today or timezone.localdate()
+    day = today - dt.timedelta(days=1)
+    planned = set(
+        ManifestLine.objects.filter(
+            transfer__status="planned", removed_at__isnull=True
+        ).values_list("case_id", flat=True)
+    )
+    for country in ("ALB", "DEU"):
+        pledge = Pledge.objects.filter(notes=PRESENT_NOTE, country=country).first()
+        if pledge is None:
+            continue
+        ready = sorted(
+            (cn for cn in _ready_by(pledge, day, random.Random(0)) if cn[1] >= 2),
+            key=lambda cn: cn[0].case_id,
+        )
+        ready = [cn for cn in ready if cn[0].pk not in planned]
+        if ready:
+            break
+    else:
+        log("Today: no ready case of two or more for the split flight; skipped.")
+        return {}
+    case, size = ready[0]
+    rs = _actor(users, roles.RESETTLEMENT)
+    members = list(
+        case.members.filter(
+            merged_into__isnull=True, removed_at__isnull=True, departure_date__isnull=True
+        ).order_by("person_id")
+    )
+    held = members[-1]
+    with transaction.atomic():
+        facts_bulk(
+            rs,
+            [
+                {
+                    "person_id": held.pk,
+                    "kind": Kind.HEALTH_ASSESSMENT,
+                    "status": "failed",
+                    "on": day - dt.timedelta(days=1),
+                    "evidence": "health assessment (IOM): TB follow-up needed",
+                }
+            ],
+        )
+        transfer = services.transfer_plan(
+            actor=rs,
+            pledge=pledge,
+            date=day,
+            seats=size,
+            note="flight from Baghdad International Airport",
+        )
+        line = services.transfer_case_add(actor=rs, transfer=transfer, case=case)
+        services.transfer_person_hold(
+            actor=rs, transfer=transfer, line=line, person=held, reason=MEDICAL_HOLD
+        )
+        services.transfer_confirm(actor=rs, transfer=transfer)
+        follow(rs, [case], on=today)
+    log(
+        f"Today: case {case.case_id} flew split to {pledge.country} on {day} "
+        f"({size - 1} of {size}; {held.person_id} held back on a medical hold)."
+    )
+    return {"transfer": transfer.pk, "case": case.case_id, "held": held.person_id}

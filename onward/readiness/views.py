@@ -95,11 +95,17 @@ def _grid(pledge, on: dt.date):
         mine = facts[person.pk]
         readiness = engine.evaluate(requirements, mine, on)
         ends = [e for req in requirements if (e := _expires(req, mine, on)) is not None]
+        # A traveller who departed before `on` (an earlier flight, as of a past date) is shown
+        # as departed: neither one who can fly nor one blocked.
+        departed = (
+            person.departure_date if person.departure_date and person.departure_date < on else None
+        )
         rows.append(
             {
                 "person": person,
-                "ready": readiness.ready,
-                "blocked_by": {b.kind for b in readiness.blockers},
+                "departed": departed,
+                "ready": readiness.ready and departed is None,
+                "blocked_by": set() if departed else {b.kind for b in readiness.blockers},
                 "expires": min(ends) if ends else None,
                 "cells": [
                     {"status": c, "label": labels.get(c, c), "css": _CSS.get(c, "forbid")}
@@ -209,7 +215,11 @@ def _reminders(pledge, on: dt.date, rows) -> list[str]:
         ).values_list("case_id", flat=True)
     )
     late = sorted(
-        {r["person"].case.case_id for r in rows if r["person"].case_id in old and not r["ready"]}
+        {
+            r["person"].case.case_id
+            for r in rows
+            if r["person"].case_id in old and not r["ready"] and not r["departed"]
+        }
     )
     if late:
         out.append(

@@ -732,6 +732,100 @@ def _reviews_waiting_today(users, officer, ago) -> None:
         )
 
 
+# The present day's decisions as countries give them (issue 18, Handbook 4.10), on the
+# submissions awaiting a decision under the pledges open now, picked by case id (nothing
+# drawn): (country, decision, reason or question, days ago decided, days to its date,
+# answered days ago or None). Albania's pending submissions stay for the tour, its
+# mission and its split decision (onward.composition.demo).
+DECISIONS_TODAY = [
+    ("FIN", "deferred", "Places of the next cycle: decision at the next review", 9, 60, None),
+    (
+        "FIN",
+        "info_requested",
+        "The specialist's report on the principal applicant's condition",
+        7,
+        14,
+        None,
+    ),
+    (
+        "DEU",
+        "info_requested",
+        "The marriage certificate of the principal applicant and spouse",
+        12,
+        10,
+        5,
+    ),
+    ("DEU", "deferred", "Security interview to be scheduled by the delegation", 6, None, None),
+]
+
+
+def demo_decisions_today(*, users, today: dt.date | None = None, log=print) -> dict:
+    """Deferrals and requests for more information (one answered, one open) on the
+    present day's submissions awaiting a decision, through `services.submission_decide`
+    and `services.information_answer`. Adds nothing when a present-day submission was
+    deferred or asked about already, or when the present day was not played."""
+    from onward.relocation.models import InformationRequest
+
+    pledges = {p.country: p for p in Pledge.objects.filter(notes=PRESENT_NOTE)}
+    if (
+        not pledges
+        or InformationRequest.objects.filter(submission__pledge__in=pledges.values()).exists()
+    ):
+        return {}
+    if Submission.objects.filter(
+        pledge__in=pledges.values(), case__relocation__state=State.DEFERRED
+    ).exists():
+        return {}
+    today = today or timezone.localdate()
+    officer, admin = _pick(users, roles.RESETTLEMENT), _pick(users, roles.ADMIN)
+    done: dict[str, list[str]] = defaultdict(list)
+    used: set[int] = set()
+    for country, decision, text, ago, due, answered in DECISIONS_TODAY:
+        pledge = pledges.get(country)
+        submission = (
+            Submission.objects.filter(
+                pledge=pledge, decision="", case__relocation__state="submitted"
+            )
+            .exclude(pk__in=used)
+            .select_related("case")
+            .order_by("case__case_id")
+            .first()
+            if pledge
+            else None
+        )
+        if submission is None:
+            continue
+        used.add(submission.pk)
+        at = _aware(today - dt.timedelta(days=ago), 11)
+        services.submission_decide(
+            actor=admin,
+            submission=submission,
+            decision=decision,
+            reason=text if decision == "deferred" else "",
+            question=text if decision == "info_requested" else "",
+            on=today + dt.timedelta(days=due) if due else None,
+            at=at,
+        )
+        if answered is not None:
+            services.information_answer(
+                actor=officer,
+                case=submission.case,
+                answer="Sent: a certified copy, with its translation (in the case's documents).",
+                at=_aware(today - dt.timedelta(days=answered), 14),
+            )
+        done[decision if answered is None else "answered"].append(submission.case.case_id)
+    log(
+        "Today: deferred "
+        + ", ".join(done["deferred"])
+        + "; information requested "
+        + ", ".join(done["info_requested"])
+        + "; answered "
+        + ", ".join(done["answered"])
+        + "."
+    )
+    return dict(done)
+
+
 def _figures(pledge) -> dict:
     from onward.relocation.selectors import pledge_figures
 

@@ -192,6 +192,8 @@ def test_the_demo_plays_the_reference_operation_and_the_present_day(client):
     check_the_camp(client, users["admin"])
     check_the_dashboard_opens_on_the_operation(client, users["admin"])
     check_documents_and_consents(client, users)
+    check_interviews_reviews_mission_and_decisions(client, users)
+    check_readiness_flights_hold_and_expiry(client, users)
     check_the_tour_can_be_done_today(client, users)
     check_seed_figures(client, users["admin"])  # the tour changed none of them
 
@@ -405,3 +407,116 @@ def check_the_tour_can_be_done_today(client, users):
     matching.run_execute(run=run)
     run.refresh_from_db()
     assert run.n_assigned > 0, run.n_cases
+
+
+def check_interviews_reviews_mission_and_decisions(client, users):
+    """Issue 18's demo (docs/interviews.md, "Demo"): every submitted case was interviewed
+    with every member present and recommended with a second user's approval; Albania's
+    selection mission has its schedule booked; deferrals, requests for information (one
+    answered, one open) and a split decision whose member not accepted was split off."""
+    from onward.composition.models import CaseChange
+    from onward.interviews.models import Appointment, Mission
+    from onward.relocation import guards, review
+    from onward.relocation.models import InformationRequest, RelocationCase, Submission
+
+    submitted = list(Submission.objects.values_list("case_id", flat=True).distinct())
+    assert len(submitted) > 1400
+    assert not set(submitted) - guards.cases_with_complete_interview(submitted)
+    latest = review.latest_reviews(submitted)
+    assert all(
+        latest[pk].recommendation == "recommend" and latest[pk].is_approved for pk in submitted
+    )
+    assert all(latest[pk].approved_by_id != latest[pk].recommended_by_id for pk in submitted)
+
+    mission = Mission.objects.get()
+    assert mission.status == Mission.Status.CONFIRMED and mission.pledge.country == "ALB"
+    slots = list(mission.slots.select_related("appointment", "case"))
+    assert len(slots) >= 5 and all(
+        s.appointment.status == Appointment.Status.PLANNED for s in slots
+    )
+    assert len({s.room_id for s in slots}) == 2 and any(s.interpreter_id for s in slots)
+    waiting = set(
+        Submission.objects.filter(pledge=mission.pledge, decision="").values_list(
+            "case_id", flat=True
+        )
+    )
+    assert {s.case_id for s in slots} <= waiting
+    client.force_login(users["resettlement"])
+    page = client.get(reverse("mission_detail", args=[mission.pk])).content.decode()
+    assert all(s.case.case_id in page for s in slots)
+    client.force_login(users["delegation"])
+    page = client.get(reverse("mission_detail", args=[mission.pk])).content.decode()
+    assert slots[0].case.case_id in page  # the delegation reads its confirmed schedule
+
+    assert RelocationCase.objects.filter(state="deferred").count() >= 2
+    assert RelocationCase.objects.filter(state="info_requested").count() >= 1
+    requests = InformationRequest.objects.all()
+    assert requests.filter(answered_at__isnull=False).count() >= 1
+    assert requests.filter(answered_at__isnull=True).count() >= 1
+    assert all(r.submission.decision == "" for r in requests)  # not a refusal: still open
+
+    split = Submission.objects.get(accepted_members__isnull=False)
+    change = CaseChange.objects.get(kind="split", source=split.case)
+    left = change.target.members.get()
+    assert left.person_id not in split.accepted_members
+    assert sorted(split.case.members.values_list("person_id", flat=True)) == sorted(
+        split.accepted_members
+    )
+    assert split.usage["persons"] == len(split.accepted_members)
+    client.force_login(users["admin"])
+    page = client.get(reverse("relocation_case", args=[split.case.case_id])).content.decode()
+    assert all(p in page for p in split.accepted_members)
+
+
+def check_readiness_flights_hold_and_expiry(client, users):
+    """Issue 19's demo (docs/readiness.md, "Demo"): Albania's three flights took only
+    travellers whose fitness-to-travel check was valid on the day; one traveller's first
+    check had expired before the latest flight (the readiness page shows it); and a family
+    flew split, one member held back on a medical hold, the ledger counting each person
+    once."""
+    from onward.movements.models import HeldBack, LedgerEntry, Transfer
+    from onward.readiness import selectors
+    from onward.relocation.models import Pledge, RelocationCase
+
+    pledge = Pledge.objects.get(name="Albania: 210 residents of Camp Liberty")
+    kinds = [r.kind for r in selectors.requirements_for("ALB", pledge.pk)]
+    assert "fit_to_travel" in kinds and "health_assessment" in kinds
+    flights = Transfer.objects.filter(pledge=pledge, status="confirmed").order_by("date")
+    assert flights.count() == 3
+    for flight in flights:
+        travellers = [p.pk for line in flight.lines.all() for p in line.persons.all()]
+        on_day = selectors.persons_readiness(travellers, "ALB", flight.date, pledge.pk)
+        assert all(r.ready for r in on_day.values()), flight.date
+    latest = flights.last()
+    travellers = [p.pk for line in latest.lines.all() for p in line.persons.all()]
+    before = selectors.persons_readiness(
+        travellers, "ALB", latest.date - dt.timedelta(days=2), pledge.pk
+    )
+    expired = [pk for pk, r in before.items() if not r.ready]
+    assert len(expired) == 1
+    assert [(b.kind, b.reason) for b in before[expired[0]].blockers] == [
+        ("fit_to_travel", "expired")
+    ]
+    client.force_login(users["resettlement"])
+    page = client.get(
+        reverse("pledge_readiness", args=[pledge.pk]),
+        {"on": str(latest.date - dt.timedelta(days=2)), "blocked": "fit_to_travel"},
+    ).content.decode()
+    from onward.registry.models import Person
+
+    assert Person.objects.get(pk=expired[0]).person_id in page
+
+    held = HeldBack.objects.select_related("line__case", "person", "line__transfer").get()
+    assert held.reason.startswith("Medical hold")
+    case, person = held.line.case, held.person
+    assert held.line.transfer.status == "confirmed" and person.departure_date is None
+    flown = [p for p in case.members.all() if p.pk != person.pk]
+    assert flown and all(p.departure_date == held.line.transfer.date for p in flown)
+    relocated = LedgerEntry.objects.filter(kind="relocated", person__case=case)
+    assert relocated.count() == len(flown)  # each traveller once, the one held back not
+    assert RelocationCase.objects.get(case=case).state == "accepted"  # open for the member
+    page = client.get(
+        reverse("pledge_readiness", args=[held.line.transfer.pledge_id]),
+        {"blocked": "health_assessment"},
+    ).content.decode()
+    assert person.person_id in page

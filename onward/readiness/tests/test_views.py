@@ -151,3 +151,29 @@ def test_reminders_name_a_requirement_expiring_before_a_planned_flight(client, u
     r = client.get(reverse("pledge_readiness", args=[alb.pk]), {"on": "2026-12-02"})
     text = " ".join(r.context["reminders"])
     assert f"{a.person_id}: Fitness to travel expired before the flight" in text
+
+
+def test_a_traveller_departed_by_the_date_shows_as_departed_not_blocked(client, users, world):
+    """As of a past date, a member who had flown before it (the demo's earlier flights) is
+    "departed D", neither counted as one who can fly nor listed as blocked; before the
+    flight the same person is evaluated as any other."""
+    from onward.registry.models import Person
+
+    alb, a, b = world
+    Person.objects.filter(pk=a.pk).update(departure_date=dt.date(2026, 12, 3))
+    client.force_login(users[roles.RESETTLEMENT])
+    url = reverse("pledge_readiness", args=[alb.pk])
+    after = client.get(url, {"on": "2026-12-10"})
+    row = next(r for r in after.context["rows"] if r["person"] == a)
+    assert (row["departed"], row["ready"], row["blocked_by"]) == (
+        dt.date(2026, 12, 3),
+        False,
+        set(),
+    )
+    assert "departed 2026-12-03" in after.content.decode()
+    blocked = client.get(url, {"on": "2026-12-10", "blocked": "fit_to_travel"})
+    assert [r["person"] for r in blocked.context["rows"]] == [b]
+    before = client.get(url, {"on": "2026-12-02"})
+    assert _cells(before, a) == (["waived", "passed", "passed"], True)
+    flight_day = client.get(url, {"on": "2026-12-03"})  # on its day, one who can fly
+    assert next(r for r in flight_day.context["rows"] if r["person"] == a)["departed"] is None
