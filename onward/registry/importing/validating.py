@@ -26,6 +26,33 @@ from onward.registry.importing.common import (
 from onward.registry.importing.reading import check_header, iter_rows, rows_as_dicts
 from onward.registry.models import Case, Person, SpecificNeed
 
+_MEMO_MAX = 50_000  # distinct values remembered per column (then forgotten, and again)
+
+
+def _by_value(parse: Callable, copy: Callable | None = None) -> Callable:
+    """`parse` run once per distinct value of a column, not once per cell: a column of
+    100,000 cells holds a few hundred names, sexes, dates or codes. The answer (the clean
+    value or the error's message) is remembered; the parsers are pure (today is fixed
+    for the import)."""
+    memo: dict[str, tuple[bool, object]] = {}
+
+    def parsed(value: str):
+        hit = memo.get(value)
+        if hit is None:
+            try:
+                hit = (True, parse(value))
+            except ValueError as exc:
+                hit = (False, str(exc))
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            memo[value] = hit
+        ok, out = hit
+        if not ok:
+            raise ValueError(out)
+        return copy(out) if copy else out
+
+    return parsed
+
 
 class RowValidator:
     """The registry's field rules for one row, with every error collected.
@@ -50,17 +77,23 @@ class RowValidator:
 
         document = text("document_number")
         self.parsers = (
-            ("relationship", validation.parse_relationship),
-            ("given_name", text("given_name")),
-            ("family_name", text("family_name")),
-            ("father_name", text("father_name")),
-            ("sex", validation.parse_sex),
-            ("birth_date", lambda v: validation.parse_birth_date(v, today=today_)),
-            ("nationality", validation.parse_nationality),
+            ("relationship", _by_value(validation.parse_relationship)),
+            ("given_name", _by_value(text("given_name"))),
+            ("family_name", _by_value(text("family_name"))),
+            ("father_name", _by_value(text("father_name"))),
+            ("sex", _by_value(validation.parse_sex)),
+            ("birth_date", _by_value(lambda v: validation.parse_birth_date(v, today=today_))),
+            ("nationality", _by_value(validation.parse_nationality)),
+            # Nearly every document number and phone is its own: nothing to share.
             ("document_number", lambda v: validation.refuse_unreadable(document(v))),
             ("phone", validation.parse_phone),
-            ("specific_needs", lambda v: validation.parse_specific_needs(v, known=known)),
+            (
+                "specific_needs",
+                _by_value(lambda v: validation.parse_specific_needs(v, known=known), copy=list),
+            ),
         )
+        self.arabic = _by_value(validation.parse_arabic_name)
+        self.arrival = _by_value(validation.parse_arrival_date)
 
     def clean(self, raw: dict, number: int, errors: ErrorSink) -> dict | None:
         clean: dict = {}
@@ -86,7 +119,7 @@ class RowValidator:
         for name in ARABIC_NAMES:  # only when the file has the column (see writing.py)
             if name in raw:
                 try:
-                    clean[name] = validation.parse_arabic_name(raw[name])
+                    clean[name] = self.arabic(raw[name])
                 except ValueError as exc:
                     ok = False
                     errors.add(number, name, raw[name], str(exc))
@@ -96,7 +129,7 @@ class RowValidator:
             ok = False
             errors.add(number, "given_name", get("given_name", ""), "A person needs a given name.")
         try:
-            clean["arrival_date"] = validation.parse_arrival_date(get("arrival_date", ""))
+            clean["arrival_date"] = self.arrival(get("arrival_date", ""))
         except ValueError as exc:
             ok = False
             errors.add(number, "arrival_date", get("arrival_date", ""), str(exc))
