@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ from onward.registry.importing.common import (
     TEXT_LIMITS,
     ErrorSink,
     ImportRefused,
+    Steps,
 )
 from onward.registry.importing.reading import check_header, iter_rows, rows_as_dicts
 from onward.registry.models import Case, Person, SpecificNeed
@@ -149,7 +151,13 @@ def _id_number(value: str, prefix: str) -> int:
 
 
 def validate_file(
-    path, *, errors: ErrorSink, ignore_unknown: bool, progress: Callable | None, spool=None
+    path,
+    *,
+    errors: ErrorSink,
+    ignore_unknown: bool,
+    progress: Callable | None,
+    spool=None,
+    steps: Steps | None = None,
 ) -> tuple[int, dict]:
     """Pass 1. Returns (rows, facts) with facts needed by pass 2. The clean rows go to
     `spool` (a binary temporary file) in pickled batches, so pass 2 neither reads nor
@@ -166,10 +174,15 @@ def validate_file(
     registered: set[str] = set()  # the file's person ids already in the registry
     blanks = _Blanks(errors)
 
+    steps = steps if steps is not None else Steps()
+    started = time.perf_counter()
+
     def check_chunk():
-        registered.update(_check_against_registry(chunk, errors))
+        with steps("pass 1: checks against the registry"):
+            registered.update(_check_against_registry(chunk, errors))
         if spool is not None and not errors.count:
-            pickle.dump([clean for _, clean in chunk], spool, protocol=pickle.HIGHEST_PROTOCOL)
+            with steps("pass 1: spool"):
+                pickle.dump([clean for _, clean in chunk], spool, protocol=pickle.HIGHEST_PROTOCOL)
         chunk.clear()
 
     for number, raw in rows_as_dicts(names, rows):
@@ -219,7 +232,16 @@ def validate_file(
         check_chunk()
     if count == 0:
         raise ImportRefused("The file has a header row but no person.")
-    _check_principals(cases, seen, errors)
+    with steps("pass 1: checks against the registry"):
+        _check_principals(cases, seen, errors)
+    # What is left of the pass: reading the file and checking each row.
+    steps.add(
+        "pass 1: reading and validating rows",
+        time.perf_counter()
+        - started
+        - steps.seconds.get("pass 1: checks against the registry", 0.0)
+        - steps.seconds.get("pass 1: spool", 0.0),
+    )
     return count, {"high": high, "registered": registered, "assigned": blanks.rows}
 
 
