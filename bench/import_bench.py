@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-PG_DB = "onward_bench_import"
+PG_DB = os.environ.get("BENCH_PG_DB", "onward_bench_import")
 
 
 def make_csv(path: Path, rows: int) -> float:
