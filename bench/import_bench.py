@@ -7,6 +7,9 @@ Each measurement runs in a fresh process on a fresh database (migrated first):
   cases, persons, needs, search keys, ledger arrivals and audit entries in one
   transaction), in the same run; the ratio import / COPY;
 - `sqlite`: Onward's import on SQLite;
+- on both: the floor, the imported persons `INSERT … SELECT` into a copy of
+  registry_person with all its indexes (no trigger), the ratio import / floor, and the
+  import's time per step (registry/importing's own timers, `ImportResult.steps`);
 - `memory`: peak RSS (ru_maxrss) of a process importing a larger file on PostgreSQL.
 
     .venv/bin/python bench/import_bench.py --rows 100000                  # PG + SQLite
@@ -31,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-PG_DB = "onward_bench_import"
+PG_DB = os.environ.get("BENCH_PG_DB", "onward_bench_import")
 
 
 def make_csv(path: Path, rows: int) -> float:
@@ -84,18 +87,35 @@ def child(kind: str, path: str) -> dict:
                     copy.write(chunk)
         connection.commit() if not connection.get_autocommit() else None
         out["copy_seconds"] = time.perf_counter() - start
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = import_file(path, actor=user)
     out["import_seconds"] = time.perf_counter() - start
+    out["import_cpu_seconds"] = time.process_time() - cpu
     out["result"] = result.as_dict()
-    if kind == "postgres":
-        # The floor the schema sets: the imported persons copied into a table like
-        # registry_person with all its indexes (no trigger, no key table, no audit).
-        with connection.cursor() as cursor:
+    out["steps"] = result.steps.seconds
+    # The floor the schema sets: the imported persons copied into a table like
+    # registry_person with all its indexes (no trigger, no key table, no audit).
+    with connection.cursor() as cursor:
+        if kind == "sqlite":
+            cursor.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'registry_person' "
+                "AND type IN ('table', 'index') AND sql IS NOT NULL ORDER BY type = 'index'"
+            )
+            ddl = [
+                sql.replace('"registry_person"', '"floor_person"', 1).replace(
+                    f'"{name}"', f'"floor_{name}"', 1
+                )
+                if kind_ == "index"
+                else sql.replace('"registry_person"', '"floor_person"', 1)
+                for kind_, name, sql in cursor.fetchall()
+            ]
+            for statement in ddl:
+                cursor.execute(statement)
+        else:
             cursor.execute("CREATE TABLE floor_person (LIKE registry_person INCLUDING ALL)")
-            start = time.perf_counter()
-            cursor.execute("INSERT INTO floor_person SELECT * FROM registry_person")
-            out["floor_seconds"] = time.perf_counter() - start
+        start = time.perf_counter()
+        cursor.execute("INSERT INTO floor_person SELECT * FROM registry_person")
+        out["floor_seconds"] = time.perf_counter() - start
     if result.errors:
         out["first_errors"] = [e.message for e in result.first_errors[:5]]
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -114,6 +134,16 @@ def run_child(kind: str, path: Path, database_url: str) -> dict:
     if proc.returncode:
         raise SystemExit(proc.stderr[-3000:])
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def print_steps(r: dict) -> None:
+    """The import's steps (wall-clock timers in registry/importing), largest first."""
+    total = r["import_seconds"]
+    for name, seconds in sorted(r["steps"].items(), key=lambda kv: -kv[1]):
+        print(f"    {name:<62} {seconds:7.2f} s {100 * seconds / total:5.1f}%")
+    rest = total - sum(r["steps"].values())
+    print(f"    {'the rest (sequences, id counters, edits, import entry)':<62} {rest:7.2f} s")
+    print(f"    import's own CPU time (process_time) {r['import_cpu_seconds']:.2f} s")
 
 
 def main() -> None:
@@ -145,8 +175,10 @@ def main() -> None:
             )
             print(
                 f"  the same persons INSERT ... SELECT into a copy of registry_person with "
-                f"its indexes: {r['floor_seconds']:.2f} s"
+                f"its indexes (the floor): {r['floor_seconds']:.2f} s; "
+                f"ratio import / floor {r['import_seconds'] / r['floor_seconds']:.1f}x"
             )
+            print_steps(r)
             if r.get("first_errors"):
                 print("  first errors:", r["first_errors"])
         if args.only in (None, "sqlite"):
@@ -157,6 +189,12 @@ def main() -> None:
                 f"({args.rows / r['import_seconds']:,.0f} rows/s); "
                 f"peak RSS {r['peak_rss_mb']:.0f} MiB"
             )
+            print(
+                f"  the same persons INSERT ... SELECT into a copy of registry_person with "
+                f"its indexes (the floor): {r['floor_seconds']:.2f} s; "
+                f"ratio import / floor {r['import_seconds'] / r['floor_seconds']:.1f}x"
+            )
+            print_steps(r)
 
 
 if __name__ == "__main__":

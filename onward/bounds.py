@@ -163,6 +163,8 @@ def hidden_characters(text: str) -> list[str]:
     """The characters of `text` that reorder or hide it, or control it (a newline, a
     tab, NUL, ...), as `\\uXXXX`: empty when the text shows as it is."""
     text = text or ""
+    if text.isascii() and text.isprintable():
+        return []  # the usual case: printable ASCII holds no control, bidi or invisible mark
     return list(
         dict.fromkeys(f"\\u{ord(text[i]):04x}" for i in range(len(text)) if _hides(text, i))
     )

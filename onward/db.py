@@ -112,12 +112,13 @@ def insert_rows(model, rows: list[dict], now, *, with_pk: bool = False) -> None:
         (i, f.source, f.kind) for i, f in enumerate(fields) if isinstance(f, BlindIndexField)
     ]
 
+    json_at = [(i, name) for i, name in enumerate(names) if name in json_fields]
+
     def values(row):
         out = [row[name] if name in row else fixed[name] for name in names]
-        if json_fields:
-            for i, name in enumerate(names):
-                if name in json_fields and name in row:
-                    out[i] = dumps(row[name]) if row[name] else empty_json[name]
+        for i, name in json_at:
+            if name in row:
+                out[i] = dumps(row[name]) if row[name] else empty_json[name]
         for i, source, kind in indexes:
             out[i] = blind_index(row.get(source, ""), kind)
         for i, encrypt in encrypted:

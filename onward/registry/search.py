@@ -99,18 +99,28 @@ def search_keys_for(*names: str) -> str:
     compound family name also carries the keys of its parts, so that it is found typed
     apart (Ghaffar Zadeh, غفار زاده) as well as joined."""
     keys: set[str] = set()
-    variants = dict.fromkeys(v for given in names if given for v in (given, _compound_split(given)))
-    for name in variants:
-        norm = normalised(name or "")
+    for name in names:
+        if name:
+            keys.update(_name_keys(name))
+    return f" {' '.join(sorted(keys))} " if keys else ""
+
+
+@lru_cache(maxsize=100_000)
+def _name_keys(name: str) -> frozenset[str]:
+    """The keys one name gives (a person's are the union of their names'): names repeat
+    across a registry, so an import of 100,000 persons computes each once."""
+    keys: set[str] = set()
+    for variant in dict.fromkeys((name, _compound_split(name))):
+        norm = normalised(variant)
         tokens = norm.split()
         for token in tokens:
             key, skeleton = _token_keys(token)
             keys.update(k for k in (token, key, skeleton) if k)
         if len(tokens) > 1:
             keys.add(name_key(norm))
-        if _ARABIC.search(name or ""):
-            keys.update(name_key_readings(_prepare(name)))
-    return f" {' '.join(sorted(keys))} " if keys else ""
+        if _ARABIC.search(variant):
+            keys.update(name_key_readings(_prepare(variant)))
+    return frozenset(keys)
 
 
 def person_search_keys(person) -> str:

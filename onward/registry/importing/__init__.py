@@ -95,7 +95,12 @@ def import_file(
     try:
         try:
             result.rows, facts = validate_file(
-                path, errors=errors, ignore_unknown=ignore_unknown, progress=progress, spool=spool
+                path,
+                errors=errors,
+                ignore_unknown=ignore_unknown,
+                progress=progress,
+                spool=spool,
+                steps=result.steps,
             )
         except ImportRefused as exc:
             result.refused = str(exc)

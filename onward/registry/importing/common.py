@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import os
 import re
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -122,6 +124,25 @@ class ErrorSink:
             self._file = None
 
 
+class Steps:
+    """Wall-clock seconds per named step of one import (bench/import_bench.py prints
+    them): a step timed several times (once per batch) adds up."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(name, time.perf_counter() - start)
+
+    def add(self, name: str, seconds: float) -> None:
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds
+
+
 @dataclass
 class ImportResult:
     rows: int = 0
@@ -136,6 +157,7 @@ class ImportResult:
     dry_run: bool = False
     applied: bool = False
     refused: str = ""  # a file-level refusal, when there is one
+    steps: Steps = field(default_factory=Steps)  # not in as_dict: a measurement
 
     def as_dict(self) -> dict:
         return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,9 +23,37 @@ from onward.registry.importing.common import (
     TEXT_LIMITS,
     ErrorSink,
     ImportRefused,
+    Steps,
 )
 from onward.registry.importing.reading import check_header, iter_rows, rows_as_dicts
 from onward.registry.models import Case, Person, SpecificNeed
+
+_MEMO_MAX = 50_000  # distinct values remembered per column (then forgotten, and again)
+
+
+def _by_value(parse: Callable, copy: Callable | None = None) -> Callable:
+    """`parse` run once per distinct value of a column, not once per cell: a column of
+    100,000 cells holds a few hundred names, sexes, dates or codes. The answer (the clean
+    value or the error's message) is remembered; the parsers are pure (today is fixed
+    for the import)."""
+    memo: dict[str, tuple[bool, object]] = {}
+
+    def parsed(value: str):
+        hit = memo.get(value)
+        if hit is None:
+            try:
+                hit = (True, parse(value))
+            except ValueError as exc:
+                hit = (False, str(exc))
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            memo[value] = hit
+        ok, out = hit
+        if not ok:
+            raise ValueError(out)
+        return copy(out) if copy else out
+
+    return parsed
 
 
 class RowValidator:
@@ -50,17 +79,23 @@ class RowValidator:
 
         document = text("document_number")
         self.parsers = (
-            ("relationship", validation.parse_relationship),
-            ("given_name", text("given_name")),
-            ("family_name", text("family_name")),
-            ("father_name", text("father_name")),
-            ("sex", validation.parse_sex),
-            ("birth_date", lambda v: validation.parse_birth_date(v, today=today_)),
-            ("nationality", validation.parse_nationality),
+            ("relationship", _by_value(validation.parse_relationship)),
+            ("given_name", _by_value(text("given_name"))),
+            ("family_name", _by_value(text("family_name"))),
+            ("father_name", _by_value(text("father_name"))),
+            ("sex", _by_value(validation.parse_sex)),
+            ("birth_date", _by_value(lambda v: validation.parse_birth_date(v, today=today_))),
+            ("nationality", _by_value(validation.parse_nationality)),
+            # Nearly every document number and phone is its own: nothing to share.
             ("document_number", lambda v: validation.refuse_unreadable(document(v))),
             ("phone", validation.parse_phone),
-            ("specific_needs", lambda v: validation.parse_specific_needs(v, known=known)),
+            (
+                "specific_needs",
+                _by_value(lambda v: validation.parse_specific_needs(v, known=known), copy=list),
+            ),
         )
+        self.arabic = _by_value(validation.parse_arabic_name)
+        self.arrival = _by_value(validation.parse_arrival_date)
 
     def clean(self, raw: dict, number: int, errors: ErrorSink) -> dict | None:
         clean: dict = {}
@@ -86,7 +121,7 @@ class RowValidator:
         for name in ARABIC_NAMES:  # only when the file has the column (see writing.py)
             if name in raw:
                 try:
-                    clean[name] = validation.parse_arabic_name(raw[name])
+                    clean[name] = self.arabic(raw[name])
                 except ValueError as exc:
                     ok = False
                     errors.add(number, name, raw[name], str(exc))
@@ -96,7 +131,7 @@ class RowValidator:
             ok = False
             errors.add(number, "given_name", get("given_name", ""), "A person needs a given name.")
         try:
-            clean["arrival_date"] = validation.parse_arrival_date(get("arrival_date", ""))
+            clean["arrival_date"] = self.arrival(get("arrival_date", ""))
         except ValueError as exc:
             ok = False
             errors.add(number, "arrival_date", get("arrival_date", ""), str(exc))
@@ -116,7 +151,13 @@ def _id_number(value: str, prefix: str) -> int:
 
 
 def validate_file(
-    path, *, errors: ErrorSink, ignore_unknown: bool, progress: Callable | None, spool=None
+    path,
+    *,
+    errors: ErrorSink,
+    ignore_unknown: bool,
+    progress: Callable | None,
+    spool=None,
+    steps: Steps | None = None,
 ) -> tuple[int, dict]:
     """Pass 1. Returns (rows, facts) with facts needed by pass 2. The clean rows go to
     `spool` (a binary temporary file) in pickled batches, so pass 2 neither reads nor
@@ -133,10 +174,15 @@ def validate_file(
     registered: set[str] = set()  # the file's person ids already in the registry
     blanks = _Blanks(errors)
 
+    steps = steps if steps is not None else Steps()
+    started = time.perf_counter()
+
     def check_chunk():
-        registered.update(_check_against_registry(chunk, errors))
+        with steps("pass 1: checks against the registry"):
+            registered.update(_check_against_registry(chunk, errors))
         if spool is not None and not errors.count:
-            pickle.dump([clean for _, clean in chunk], spool, protocol=pickle.HIGHEST_PROTOCOL)
+            with steps("pass 1: spool"):
+                pickle.dump([clean for _, clean in chunk], spool, protocol=pickle.HIGHEST_PROTOCOL)
         chunk.clear()
 
     for number, raw in rows_as_dicts(names, rows):
@@ -186,7 +232,16 @@ def validate_file(
         check_chunk()
     if count == 0:
         raise ImportRefused("The file has a header row but no person.")
-    _check_principals(cases, seen, errors)
+    with steps("pass 1: checks against the registry"):
+        _check_principals(cases, seen, errors)
+    # What is left of the pass: reading the file and checking each row.
+    steps.add(
+        "pass 1: reading and validating rows",
+        time.perf_counter()
+        - started
+        - steps.seconds.get("pass 1: checks against the registry", 0.0)
+        - steps.seconds.get("pass 1: spool", 0.0),
+    )
     return count, {"high": high, "registered": registered, "assigned": blanks.rows}
 
 

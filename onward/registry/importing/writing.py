@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import pickle
+import time
 from collections.abc import Iterator
 
 from django.db import IntegrityError, connection, transaction
@@ -22,6 +23,7 @@ from onward.registry.importing.common import (
     ErrorSink,
     ImportRefused,
     ImportResult,
+    Steps,
 )
 from onward.registry.models import Case, Counter, Person
 from onward.registry.search import (
@@ -122,12 +124,14 @@ _DB_FIELDS = (
 _BIDX_FIELDS = ("document_number_bidx", "phone_bidx")
 
 
-def _spooled(spool) -> Iterator[list[dict]]:
+def _spooled(steps: Steps, spool) -> Iterator[list[dict]]:
     while True:
         try:
-            yield pickle.load(spool)
+            with steps("pass 2: spool read"):
+                batch = pickle.load(spool)
         except EOFError:
             return
+        yield batch
 
 
 def _new_pks(model, count: int) -> list[int] | None:
@@ -146,7 +150,6 @@ def _new_pks(model, count: int) -> list[int] | None:
         return [row[0] for row in cursor.fetchall()]
 
 
-@transaction.atomic
 def write_spool(
     spool,
     *,
@@ -161,6 +164,35 @@ def write_spool(
 ) -> None:
     """Writes the spooled rows, batch by batch, in this one transaction, then the import's
     own audit entry (with the job's id: see `committed_import`)."""
+    steps = result.steps
+    with transaction.atomic():
+        _write_spool(
+            spool,
+            actor=actor,
+            result=result,
+            facts=facts,
+            progress=progress,
+            source_name=source_name,
+            job_id=job_id,
+            assigned=assigned,
+        )
+        body_done = time.perf_counter()
+    # The deferred foreign-key checks run here (or a savepoint is released, when nested).
+    steps.add("pass 2: commit", time.perf_counter() - body_done)
+
+
+def _write_spool(
+    spool,
+    *,
+    actor,
+    result: ImportResult,
+    facts: dict,
+    progress,
+    source_name: str,
+    job_id: str,
+    assigned: AssignedIds | None,
+) -> None:
+    steps = result.steps
     writer = _Writer(
         actor=actor,
         result=result,
@@ -170,12 +202,13 @@ def write_spool(
         detail=f"imported from {source_name}"[:255],
     )
     done = 0
-    for batch in _spooled(spool):
+    for batch in _spooled(steps, spool):
         writer.batch_write(batch)
         done += len(batch)
         if progress:
             progress(done, result.rows, f"Written {done:,} of {result.rows:,} rows")
-    writer.assigned.counters_save(writer.high)
+    with steps("pass 2: cases"):
+        writer.assigned.counters_save(writer.high)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -224,24 +257,30 @@ class _Writer:
     ) -> None:
         self.actor, self.result, self.registered = actor, result, registered
         self.high, self.assigned, self.detail = high, assigned, detail
+        self.steps = result.steps
         self.today, self.now = timezone.localdate(), timezone.now()
 
     def batch_write(self, batch: list[dict]) -> None:
-        for row in batch:
-            self.assigned.fill(row, self.high)
-        cases, new_cases = self.cases_write(batch)
-        existing, needs_of = self.registered_read(batch)
+        steps = self.steps
+        with steps("pass 2: cases"):
+            for row in batch:
+                self.assigned.fill(row, self.high)
+            cases, new_cases = self.cases_write(batch)
+        with steps("pass 2: registered persons read"):
+            existing, needs_of = self.registered_read(batch)
         out = _Batch()
-        for row in batch:
-            old = existing.get(row["person_id"])
-            if old is None:
-                out.creates.append((self.person_row(row, cases), row["specific_needs"]))
-            else:
-                self.person_change(old, row, needs_of.get(old.pk, []), out)
+        with steps("pass 2: person rows and search keys built"):
+            for row in batch:
+                old = existing.get(row["person_id"])
+                if old is None:
+                    out.creates.append((self.person_row(row, cases), row["specific_needs"]))
+                else:
+                    self.person_change(old, row, needs_of.get(old.pk, []), out)
         self.persons_create(out)
         self.persons_update(out)
-        out.audits += [(AuditEntry.Action.CREATE, "case", cid) for cid in new_cases]
-        audit_records(actor=self.actor, entries=out.audits, detail=self.detail)
+        with steps("pass 2: audit entries"):
+            out.audits += [(AuditEntry.Action.CREATE, "case", cid) for cid in new_cases]
+            audit_records(actor=self.actor, entries=out.audits, detail=self.detail)
 
     def cases_write(self, batch: list[dict]) -> tuple[dict[str, int], dict[str, dict]]:
         """{case id: pk} of every case of the batch, the new ones written first."""
@@ -349,7 +388,10 @@ class _Writer:
         # trigger; PostgreSQL's trigger is per statement (as fast), it writes them.
         deferred = connection.vendor == "sqlite"
         try:
-            with name_keys_deferred() if deferred else transaction.atomic():
+            with (
+                self.steps("pass 2: persons insert (indexes, key trigger on PostgreSQL)"),
+                name_keys_deferred() if deferred else transaction.atomic(),
+            ):
                 insert_rows(Person, rows, self.now, with_pk=pks is not None)
         except IntegrityError:
             raise ImportRefused(
@@ -364,7 +406,8 @@ class _Writer:
             )
             pks = [ids[r["person_id"]] for r in rows]
         if deferred:
-            name_keys_write(zip(pks, (r["search_keys"] for r in rows), strict=True))
+            with self.steps("pass 2: name keys (SQLite)"):
+                name_keys_write(zip(pks, (r["search_keys"] for r in rows), strict=True))
         for (row, codes_), pk in zip(out.creates, pks, strict=True):
             out.need_rows += [{"person_id": pk, "specificneed_id": code} for code in codes_]
             out.audits.append((AuditEntry.Action.CREATE, "person", row["person_id"]))
@@ -383,11 +426,13 @@ class _Writer:
                 batch_size=1000,
             )
             self.result.persons_updated += len(out.updates)
-        if out.needs_changed:
-            self.through.objects.filter(person_id__in=out.needs_changed).delete()
-        if out.need_rows:
-            insert_rows(self.through, out.need_rows, self.now)
-        if out.arrivals:
-            ledger_arrivals(out.arrivals, actor=self.actor, note=self.detail)
-        if out.updates:
-            _rollup_dims_sync([p.pk for p in out.updates])
+        with self.steps("pass 2: needs"):
+            if out.needs_changed:
+                self.through.objects.filter(person_id__in=out.needs_changed).delete()
+            if out.need_rows:
+                insert_rows(self.through, out.need_rows, self.now)
+        with self.steps("pass 2: ledger and rollups"):
+            if out.arrivals:
+                ledger_arrivals(out.arrivals, actor=self.actor, note=self.detail)
+            if out.updates:
+                _rollup_dims_sync([p.pk for p in out.updates])

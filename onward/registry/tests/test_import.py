@@ -527,3 +527,23 @@ def test_arrival_dates_are_bounded_by_today_and_the_operations_start(tmp_path, d
         in (errors_of(result)[1][2])
     )
     assert not Person.objects.filter(person_id__startswith="P9").exists()
+
+
+def test_a_bad_value_repeated_is_an_error_on_every_row_and_needs_stay_per_person(tmp_path, dm):
+    """Pass 1 parses each distinct value once (issue 25): a repeated bad value still gets
+    its error on each of its rows, and a repeated need code gives each person their own."""
+    rows = [
+        ["P1", "C1", "principal", "Ali", "Ahmadi", "", "Q", "2013-02-30", "IRN", "", "", "SM"],
+        ["P2", "C1", "child", "Sara", "Ahmadi", "", "Q", "2013-02-30", "IRN", "", "", "SM"],
+        ["P3", "C1", "child", "Reza", "Ahmadi", "", "Q", "2013-02-30", "IRN", "", "", "SM"],
+    ]
+    result = import_file(write_csv(tmp_path, rows), actor=dm)
+    found = errors_of(result)
+    assert {r for r, c, _ in found if c == "sex"} == {2, 3, 4}
+    assert {r for r, c, m in found if c == "birth_date" and "exists" in m} == {2, 3, 4}
+    assert Person.objects.count() == 0
+    good = [[*row[:6], "M", "2013-02-03", *row[8:]] for row in rows]
+    result = import_file(write_csv(tmp_path, good), actor=dm)
+    assert result.applied and result.persons_created == 3
+    for person in Person.objects.all():
+        assert list(person.specific_needs.values_list("code", flat=True)) == ["SM"]
