@@ -1168,6 +1168,7 @@ def waiting_section(user, on: dt.date) -> list[Table]:
             rows=[_band_row(labels[s], waits.counts(on, s)) for s in W.STEPS],
             section="waiting",
             chart="none",
+            wide=True,
             note=_(
                 "On the date: pending interview, identified and the resettlement interview "
                 "not complete; pending review, assessed with no approved recommendation; "
@@ -1195,6 +1196,7 @@ def waiting_section(user, on: dt.date) -> list[Table]:
         rows=rows,
         section="waiting",
         chart="none",
+        wide=True,
     )
     for i in range(len(rows)):
         by_country.relations.append(
@@ -1239,18 +1241,20 @@ def readiness_section(user, on: dt.date) -> list[Table]:
         on=on,
         columns=[
             _("Country"),
-            _("Accepted, not departed"),
+            _("Accepted"),
             _("Not ready"),
-            _("Ready, on no planned transfer"),
-            _("Ready, on a planned transfer"),
+            _("Ready, no transfer"),
+            _("Ready, on a transfer"),
         ],
         rows=[Row(label, counts(of)) for label, of in targets],
         section="readiness",
         chart="none",
+        wide=True,
         note=_(
-            "Ready: every member present is ready on the date under the pledge's "
-            "requirements (computed from the facts dated by then, whatever the case's "
-            "stored state)."
+            "Accepted: accepted and not departed. Ready: every member present is ready on "
+            "the date under the pledge's requirements (computed from the facts dated by "
+            "then, whatever the case's stored state); on a transfer: on the manifest of "
+            "a transfer planned on the date."
         ),
     )
     for i in range(len(cases.rows)):
@@ -1292,12 +1296,13 @@ def readiness_section(user, on: dt.date) -> list[Table]:
         on=on,
         columns=[
             _("Country"),
-            _("Travellers whose requirement expires before their flight"),
+            _("Travellers expiring before their flight"),
             _("Cases accepted over %(days)s days ago, not ready") % {"days": r.late_days},
         ],
         rows=[Row(c, [len(r.expiring_before_flight[c]), len(r.late[c])]) for c in countries],
         section="readiness",
         chart="none",
+        wide=True,
         note=_(
             "Travellers on a planned transfer who are ready on the date but not on the "
             "flight's date; cases accepted more than %(days)s days before the date and "

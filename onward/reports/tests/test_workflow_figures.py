@@ -11,7 +11,7 @@ import random
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from onward.accounts import roles
 from onward.interviews.models import Appointment
@@ -30,6 +30,14 @@ from onward.reports import workflow_figures as W
 from onward.reports.tests.conftest import _arrived_case
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The labels compared below are the English ones, whatever a test before activated."""
+    with translation.override("en"):
+        yield
+
 
 T0_DAY = at(0).date()
 
