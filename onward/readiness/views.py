@@ -72,7 +72,14 @@ def _cell(req: engine.Requirement, facts: list[engine.Fact], on: dt.date) -> str
 
 
 EXPIRING_DAYS = 14
-ACCEPTED_DAYS = 30  # reminders: accepted this many days ago and still not ready
+
+
+def accepted_days() -> int:
+    """Reminders: accepted this many days ago and still not ready (the setting
+    ONWARD_READINESS_NOT_READY_DAYS, default 30; the dashboard counts the same cases)."""
+    from django.conf import settings
+
+    return max(1, int(getattr(settings, "ONWARD_READINESS_NOT_READY_DAYS", 30)))
 
 
 def _expires(req: engine.Requirement, facts: list[engine.Fact], on: dt.date) -> dt.date | None:
@@ -185,7 +192,7 @@ def pledge_readiness(request, pledge_id):
 
 def _reminders(pledge, on: dt.date, rows) -> list[str]:
     """Requirements expiring before a planned flight of the pledge; cases accepted more
-    than ACCEPTED_DAYS days before `on` and still not ready on it."""
+    than `accepted_days()` days before `on` and still not ready on it."""
     from onward.movements.models import Transfer
 
     out = []
@@ -208,7 +215,8 @@ def _reminders(pledge, on: dt.date, rows) -> list[str]:
                         "n": transfer.pk,
                     }
                 )
-    cutoff = on - dt.timedelta(days=ACCEPTED_DAYS)
+    days = accepted_days()
+    cutoff = on - dt.timedelta(days=days)
     old = set(
         Submission.objects.filter(
             pledge=pledge, decision=Submission.Decision.ACCEPTED, decided_at__date__lte=cutoff
@@ -224,7 +232,7 @@ def _reminders(pledge, on: dt.date, rows) -> list[str]:
     if late:
         out.append(
             _("Accepted more than %(days)s days ago and not ready: %(cases)s.")
-            % {"days": ACCEPTED_DAYS, "cases": ", ".join(late)}
+            % {"days": days, "cases": ", ".join(late)}
         )
     return out
 

@@ -118,12 +118,12 @@ def sections_for(user) -> list[str]:
     if not can(user, "reports.view"):
         return []
     if is_delegation(user):
-        return ["submitted", "relocation"]
+        return ["submitted", "relocation", "waiting", "readiness"]
     out = []
     if can(user, "registry.view"):
         out += ["population", "departures"]
     if can(user, "relocation.view"):
-        out.append("relocation")
+        out += ["relocation", "waiting", "readiness"]
     if can(user, "dedup.view"):
         out.append("duplicates")
     if can(user, "incidents.view"):
@@ -1125,11 +1125,205 @@ def _camp_total(numbers: list[dict]) -> dict:
     return total
 
 
+# -- the waits and readiness (issues 18 and 19) ------------------------------------------
+
+
+def _age_columns() -> list[str]:
+    return [_("Under 30 days"), _("30 to 90 days"), _("Over 90 days"), _("Total")]
+
+
+def _step_labels() -> dict[str, str]:
+    return {
+        "pending_interview": _("Pending interview"),
+        "pending_review": _("Pending review"),
+        "returned": _("Returned with comments"),
+        "deferred": _("Deferred"),
+        "info_requested": _("Awaiting information"),
+    }
+
+
+def _band_row(label: str, counts: dict[str, int]) -> Row:
+    from onward.reports.workflow_figures import AGE_BANDS
+
+    values = [counts[b] for b in AGE_BANDS]
+    return Row(label, [*values, sum(values)])
+
+
+def waiting_section(user, on: dt.date) -> list[Table]:
+    """Cases waiting on the date, by step and age of the wait; the steps after a
+    submission by receiving country too (onward.reports.workflow_figures.waiting). A
+    delegation: only its own country's cases, so only those steps."""
+    from onward.reports import workflow_figures as W
+
+    delegation = is_delegation(user)
+    waits = W.waiting(on, country=user.country if delegation else None)
+    labels = _step_labels()
+    tables = []
+    if not delegation:
+        steps = Table(
+            key="waiting_steps",
+            title=_("Cases waiting, by step and age of the wait"),
+            on=on,
+            columns=[_("Step"), *_age_columns()],
+            rows=[_band_row(labels[s], waits.counts(on, s)) for s in W.STEPS],
+            section="waiting",
+            chart="none",
+            wide=True,
+            note=_(
+                "On the date: pending interview, identified and the resettlement interview "
+                "not complete; pending review, assessed with no approved recommendation; "
+                "returned, the latest recommendation returns the case; deferred and "
+                "awaiting information, the country's answer so far. The age counts from "
+                "the day the wait began."
+            ),
+        )
+        for i in range(len(steps.rows)):
+            steps.relations.append(
+                S.sums_to([steps.cell(i, j) for j in range(3)], steps.cell(i, 3))
+            )
+        tables.append(steps)
+    countries = waits.countries() if not delegation else [user.country]
+    rows, where = [], []
+    for c in countries:
+        for s in W.COUNTRY_STEPS:
+            rows.append(_band_row(f"{c} · {labels[s]}", waits.counts(on, s, c)))
+            where.append(s)
+    by_country = Table(
+        key="waiting_countries",
+        title=_("Cases waiting on a country's answer, by country and age of the wait"),
+        on=on,
+        columns=[_("Country · step"), *_age_columns()],
+        rows=rows,
+        section="waiting",
+        chart="none",
+        wide=True,
+    )
+    for i in range(len(rows)):
+        by_country.relations.append(
+            S.sums_to([by_country.cell(i, j) for j in range(3)], by_country.cell(i, 3))
+        )
+    if not delegation:
+        for s in W.COUNTRY_STEPS:
+            mine = [i for i, w in enumerate(where) if w == s]
+            k = W.STEPS.index(s)
+            for j in range(4):
+                by_country.relations.append(
+                    S.sums_to([by_country.cell(i, j) for i in mine], tables[0].cell(k, j))
+                )
+    tables.append(by_country)
+    return tables
+
+
+def readiness_section(user, on: dt.date) -> list[Table]:
+    """The accepted cases by country and readiness on the date, the blockers by
+    requirement and country, and the reminders (onward.reports.workflow_figures)."""
+    from onward.movements.readiness_numbers import readiness_numbers
+    from onward.readiness.models import Kind
+
+    delegation = is_delegation(user)
+    r = readiness_numbers(on, country=user.country if delegation else None)
+    countries = [user.country] if delegation else r.countries()
+
+    def counts(cases: set[int]) -> list[int]:
+        accepted = len(cases)
+        ready = cases & r.ready
+        on_transfer = len(ready & r.scheduled)
+        return [accepted, accepted - len(ready), len(ready) - on_transfer, on_transfer]
+
+    targets: list[tuple[str, set[int]]] = []
+    if not delegation:
+        targets.append((_("All countries"), set(r.country)))
+    for c in countries:
+        targets.append((c, {k for k, v in r.country.items() if v == c}))
+    cases = Table(
+        key="readiness_cases",
+        title=_("Accepted cases and their readiness"),
+        on=on,
+        columns=[
+            _("Country"),
+            _("Accepted"),
+            _("Not ready"),
+            _("Ready, no transfer"),
+            _("Ready, on a transfer"),
+        ],
+        rows=[Row(label, counts(of)) for label, of in targets],
+        section="readiness",
+        chart="none",
+        wide=True,
+        note=_(
+            "Accepted: accepted and not departed. Ready: every member present is ready on "
+            "the date under the pledge's requirements (computed from the facts dated by "
+            "then, whatever the case's stored state); on a transfer: on the manifest of "
+            "a transfer planned on the date."
+        ),
+    )
+    for i in range(len(cases.rows)):
+        cases.relations.append(S.sums_to([cases.cell(i, j) for j in (1, 2, 3)], cases.cell(i, 0)))
+    if not delegation and len(cases.rows) > 1:
+        for j in range(4):
+            cases.relations.append(
+                S.sums_to([cases.cell(i, j) for i in range(1, len(cases.rows))], cases.cell(0, j))
+            )
+    kinds = dict(Kind.choices)
+    blockers = Table(
+        key="readiness_blockers",
+        title=_("Blockers by requirement and country"),
+        on=on,
+        columns=[_("Country · requirement"), _("Persons blocked"), _("Cases blocked")],
+        rows=[
+            Row(
+                f"{c} · {kinds.get(k, k)}",
+                [len(r.blocked_persons[(c, k)]), len(r.blocked_cases[(c, k)])],
+            )
+            for c, k in sorted(r.blocked_persons)
+        ],
+        section="readiness",
+        chart="none",
+        note=_(
+            "Members present of accepted cases who are not ready on the date, by what "
+            "blocks them (missing, pending, failed or expired); a person blocked by two "
+            "requirements counts under each."
+        ),
+    )
+    country_row = {label: i for i, (label, _of) in enumerate(targets)}
+    for i, row in enumerate(blockers.rows):
+        c = row.label.split(" · ")[0]
+        if c in country_row:
+            blockers.relations.append(S.at_most(blockers.cell(i, 1), cases.cell(country_row[c], 1)))
+    reminders = Table(
+        key="readiness_reminders",
+        title=_("Reminders: readiness before the flight"),
+        on=on,
+        columns=[
+            _("Country"),
+            _("Travellers expiring before their flight"),
+            _("Cases accepted over %(days)s days ago, not ready") % {"days": r.late_days},
+        ],
+        rows=[Row(c, [len(r.expiring_before_flight[c]), len(r.late[c])]) for c in countries],
+        section="readiness",
+        chart="none",
+        wide=True,
+        note=_(
+            "Travellers on a planned transfer who are ready on the date but not on the "
+            "flight's date; cases accepted more than %(days)s days before the date and "
+            "not ready on it (ONWARD_READINESS_NOT_READY_DAYS). Each pledge's readiness "
+            "page names them."
+        )
+        % {"days": r.late_days},
+    )
+    for i, c in enumerate(countries):
+        # A case accepted long ago and not ready is one of the country's not ready.
+        reminders.relations.append(S.at_most(reminders.cell(i, 1), cases.cell(country_row[c], 1)))
+    return [cases, blockers, reminders]
+
+
 SECTIONS = {
     "population": population_section,
     "departures": departures_section,
     "submitted": submitted_section,
     "relocation": relocation_section,
+    "waiting": waiting_section,
+    "readiness": readiness_section,
     "duplicates": duplicates_section,
     "incidents": incidents_section,
     "documents": documents_section,
@@ -1140,6 +1334,8 @@ SECTION_TITLES = {
     "departures": gettext_lazy("Departures"),
     "submitted": gettext_lazy("Your submitted cases"),
     "relocation": gettext_lazy("Relocation"),
+    "waiting": gettext_lazy("Waiting: interviews, reviews and countries' answers"),
+    "readiness": gettext_lazy("Departure readiness"),
     "duplicates": gettext_lazy("Duplicates"),
     "incidents": gettext_lazy("Incidents"),
     "documents": gettext_lazy("Documents and consent"),
@@ -1170,6 +1366,8 @@ def table_section(key: str) -> str | None:
         ("funnel", "relocation"),
         ("time_in_step", "relocation"),
         ("pledge_use", "relocation"),
+        ("waiting", "waiting"),
+        ("readiness", "readiness"),
         ("duplicates", "duplicates"),
         ("incidents", "incidents"),
         ("documents", "documents"),

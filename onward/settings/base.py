@@ -367,6 +367,11 @@ ONWARD_BASE_URL = env_str("ONWARD_BASE_URL", "http://localhost:8000").rstrip("/"
 
 # Reports shared outside the operation round or suppress cells below this count.
 ONWARD_SMALL_CELL = env_int("ONWARD_SMALL_CELL", 5, minimum=1)
+# Readiness reminders (issue 19): a case accepted this many days ago and still not ready
+# is named on the readiness page, counted on the dashboard and made a task.
+ONWARD_READINESS_NOT_READY_DAYS = env_int(
+    "ONWARD_READINESS_NOT_READY_DAYS", 30, minimum=1, maximum=3650
+)
 # The date the Reports page opens on when none is asked (YYYY-MM-DD; empty: today). The
 # demo's server opens it on the reference operation's date, where its history shows.
 ONWARD_REPORTS_AS_OF = env_date("ONWARD_REPORTS_AS_OF")

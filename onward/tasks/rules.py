@@ -10,6 +10,8 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from onward.accounts import roles
 
 SUBMISSION_WAIT_DAYS = 30
@@ -103,3 +105,39 @@ def pledge_ending(today: dt.date) -> Iterable[Due]:
                 pledge.valid_to,
                 roles.RESETTLEMENT,
             )
+
+
+# Departure readiness (issue 19): the reminders of the dashboard and the readiness page,
+# as tasks (onward.movements.readiness_numbers reads the same facts and manifests).
+
+
+@rule("readiness expiring before flight")
+def readiness_expiring_before_flight(today: dt.date) -> Iterable[Due]:
+    from onward.movements.readiness_numbers import readiness_numbers
+
+    numbers = readiness_numbers(today)
+    for pk, flight in sorted(numbers.flight_of.items()):
+        yield Due(
+            "person",
+            pk,
+            f"Person {pk}: a requirement expires before the flight of {flight}",
+            today,
+            roles.RESETTLEMENT,
+        )
+
+
+@rule("accepted not ready")
+def accepted_not_ready(today: dt.date) -> Iterable[Due]:
+    from onward.movements.readiness_numbers import readiness_numbers
+
+    numbers = readiness_numbers(today)
+    days = numbers.late_days
+    for pk in sorted(c for cases in numbers.late.values() for c in cases):
+        accepted = timezone.localdate(numbers.decided[pk])
+        yield Due(
+            "case",
+            pk,
+            f"Case {pk} accepted on {accepted}, not ready after {days} days",
+            accepted + dt.timedelta(days=days),
+            roles.RESETTLEMENT,
+        )

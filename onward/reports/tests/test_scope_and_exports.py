@@ -71,7 +71,7 @@ def test_a_delegation_sees_only_figures_about_its_own_submissions(world):
     dl = world["users"][roles.DELEGATION]
     on = DAY0 + dt.timedelta(days=30)
     tables = F.dashboard(dl, on)
-    assert {t.section for t in tables} == {"submitted", "relocation"}
+    assert {t.section for t in tables} == {"submitted", "relocation", "waiting", "readiness"}
     text = _all_text(tables)
     assert "FRA" not in text and "All countries" not in text
     assert table(tables, "submitted_total").rows[0].values == [6]  # 2 + 3 + 1 submitted to ALB
