@@ -72,7 +72,8 @@ def candidates(pledge_ids, on: dt.date, after: tuple[int, int] | None, limit: in
     params: list = [*ids, day_end, on]
     keyset = ""
     if after is not None:
-        keyset = " AND (p.case_id > %s OR (p.case_id = %s AND p.id > %s))"
+        # `case_id >= a` first: a range the index on case_id serves (an OR alone is not).
+        keyset = " AND p.case_id >= %s AND (p.case_id > %s OR p.id > %s)"
         params += [after[0], after[0], after[1]]
     sql = (
         "SELECT p.id, p.case_id, s.pledge_id FROM registry_person p "
