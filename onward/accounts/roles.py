@@ -84,6 +84,8 @@ PERMISSIONS: dict[str, set[str]] = {
     # Departure readiness (docs/readiness.md): recording facts, and waiving a requirement.
     "readiness.record": {ADMIN, RESETTLEMENT, PROTECTION},
     "readiness.waive": {ADMIN, RESETTLEMENT},
+    # A delegation confirms its own country's items (a visa issued) for its accepted cases.
+    "readiness.confirm": {DELEGATION},
     # Movements, the population ledger, incidents.
     "movements.view": _STAFF | {AUDITOR},
     "movements.record": {ADMIN, DATA_MANAGER, PROTECTION},

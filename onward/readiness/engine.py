@@ -23,6 +23,11 @@ class Requirement:
     kind: str
     valid_days: int | None = None  # None: valid for ever once passed
     per_case: bool = False
+    # Fitness to travel: valid only this many hours before the flight's departure. Facts
+    # and flights carry dates, not times: a check dated F is taken as done at the time of
+    # day of the departure, so it stays valid through day F + N // 24 (72 h: a check on
+    # Monday for a flight on Thursday, not Friday; under 24 h: the flight's day only).
+    valid_hours_before_departure: int | None = None
 
 
 @dataclass(frozen=True)
@@ -49,15 +54,27 @@ def _expiry(req: Requirement, fact: Fact) -> dt.date | None:
     ends = [d for d in (fact.valid_until,) if d is not None]
     if req.valid_days is not None:
         ends.append(fact.on + dt.timedelta(days=req.valid_days))
+    if req.valid_hours_before_departure is not None:
+        ends.append(fact.on + dt.timedelta(days=req.valid_hours_before_departure // 24))
     return min(ends) if ends else None
 
 
-def blocker_for(req: Requirement, facts: Iterable[Fact], on: dt.date) -> Blocker | None:
-    """The latest fact (in date order, then as recorded) of the requirement's kind recorded on or before ``on`` decides."""
-    known = [(f.on, i, f) for i, f in enumerate(facts) if f.kind == req.kind and f.on <= on]
-    if not known:
+def latest_by_kind(facts: Iterable[Fact], on: dt.date) -> dict[str, Fact]:
+    """{kind: the latest fact of that kind recorded on or before ``on``}: in date order,
+    and on a tie of dates the one recorded last (later in ``facts``)."""
+    latest: dict[str, Fact] = {}
+    for f in facts:
+        if f.on <= on:
+            seen = latest.get(f.kind)
+            if seen is None or f.on >= seen.on:
+                latest[f.kind] = f
+    return latest
+
+
+def decide(req: Requirement, latest: Fact | None, on: dt.date) -> Blocker | None:
+    """The requirement's blocker on ``on`` given its latest fact by then (None: met)."""
+    if latest is None:
         return Blocker(req.kind, "missing")
-    latest = max(known, key=lambda t: (t[0], t[1]))[2]  # on a tie, the one recorded last
     if latest.status == WAIVED:
         return None
     if latest.status in (PENDING, FAILED, EXPIRED):
@@ -68,9 +85,16 @@ def blocker_for(req: Requirement, facts: Iterable[Fact], on: dt.date) -> Blocker
     return None
 
 
+def blocker_for(req: Requirement, facts: Iterable[Fact], on: dt.date) -> Blocker | None:
+    """The latest fact (in date order, then as recorded) of the requirement's kind recorded on or before ``on`` decides."""
+    return decide(req, latest_by_kind(facts, on).get(req.kind), on)
+
+
 def evaluate(requirements: Iterable[Requirement], facts: Iterable[Fact], on: dt.date) -> Readiness:
-    facts = list(facts)
-    blockers = tuple(b for req in requirements if (b := blocker_for(req, facts, on)) is not None)
+    latest = latest_by_kind(facts, on)
+    blockers = tuple(
+        b for req in requirements if (b := decide(req, latest.get(req.kind), on)) is not None
+    )
     return Readiness(ready=not blockers, blockers=blockers)
 
 

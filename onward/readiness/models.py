@@ -35,6 +35,9 @@ class Requirement(models.Model):
     valid_hours_before_departure = models.PositiveIntegerField(null=True, blank=True)
     waivable = models.BooleanField(default=False)
     waiver_permission = models.CharField(max_length=64, blank=True)
+    # The receiving country's own item (a visa issued, an entry permit): its delegation
+    # confirms it for the persons of its accepted cases (services.confirm_item).
+    delegation_confirms = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -16,7 +16,7 @@ def requirements_for(country: str, pledge_id: int | None = None) -> list[engine.
     if pledge_id is not None:
         by_kind.update({r.kind: r for r in Requirement.objects.filter(pledge_id=pledge_id)})
     return [
-        engine.Requirement(r.kind, r.valid_days, r.per_case)
+        engine.Requirement(r.kind, r.valid_days, r.per_case, r.valid_hours_before_departure)
         for r in sorted(by_kind.values(), key=lambda r: r.kind)
     ]
 
@@ -33,11 +33,24 @@ def facts_of(person_ids: Iterable[int], on: dt.date) -> dict[int, list[engine.Fa
     return facts
 
 
+def _facts(ids: list[int], requirements: list[engine.Requirement], on: dt.date):
+    """facts_of, a per-case requirement's facts being those of the person's whole case."""
+    per_case = {r.kind for r in requirements if r.per_case}
+    if not per_case:
+        return facts_of(ids, on)
+    from onward.readiness.matrix import case_facts
+    from onward.registry.models import Person
+
+    case_of = dict(Person.objects.filter(pk__in=ids).values_list("pk", "case_id"))
+    return case_facts(case_of, per_case, on)
+
+
 def person_readiness(
     person_id: int, country: str, on: dt.date, pledge_id: int | None = None
 ) -> engine.Readiness:
-    facts = facts_of([person_id], on)[person_id]
-    return engine.evaluate(requirements_for(country, pledge_id), facts, on)
+    requirements = requirements_for(country, pledge_id)
+    facts = _facts([person_id], requirements, on)[person_id]
+    return engine.evaluate(requirements, facts, on)
 
 
 def persons_readiness(
@@ -46,8 +59,8 @@ def persons_readiness(
     """{person pk: readiness on `on`} for many persons under one country (and pledge)."""
     ids = list(person_ids)
     requirements = requirements_for(country, pledge_id)
-    facts = facts_of(ids, on)
-    return {pk: engine.evaluate(requirements, facts[pk], on) for pk in ids}
+    facts = _facts(ids, requirements, on)
+    return {pk: engine.evaluate(requirements, facts.get(pk, []), on) for pk in ids}
 
 
 def reasons(readiness: engine.Readiness) -> str:

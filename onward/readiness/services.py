@@ -153,3 +153,72 @@ def facts_bulk(user, rows) -> list[Fact]:
     return Fact.objects.bulk_create(
         [Fact(recorded_by=user, **row) for row in rows], batch_size=2000
     )
+
+
+def delegation_requirements(pledge) -> list[Requirement]:
+    """The pledge's requirements its country's delegation confirms (a pledge's own
+    replacing the country's of the same kind)."""
+    by_kind = {
+        r.kind: r for r in Requirement.objects.filter(country=pledge.country, pledge__isnull=True)
+    }
+    by_kind.update({r.kind: r for r in Requirement.objects.filter(pledge=pledge)})
+    return [r for _, r in sorted(by_kind.items()) if r.delegation_confirms]
+
+
+CONFIRMABLE = (Fact.Status.PASSED, Fact.Status.FAILED)  # a visa issued, or refused
+
+
+def confirm_item(
+    user,
+    *,
+    person,
+    pledge,
+    kind: str,
+    status: str,
+    on: dt.date,
+    valid_until: dt.date | None = None,
+    evidence: str = "",
+) -> Fact:
+    """A delegation confirms one of its own country's items for a member of a case
+    accepted under its pledge. The caller fetched `pledge` and `person` through the
+    policy's door (scoped); a requirement that is not the delegation's is refused with a
+    `denied` audit entry (PermissionDenied), bad input whole (ValidationError)."""
+    policy.require(user, "readiness.confirm")
+    if not policy.is_delegation(user) or pledge.country != user.country:
+        policy.deny(user, "pledge", pledge.pk, detail="readiness confirm")
+        raise PermissionDenied(
+            _("Only the delegation of %(country)s confirms its items.")
+            % {"country": pledge.country}
+        )
+    requirement = requirement_for(pledge.country, kind, pledge.pk)
+    if not requirement.delegation_confirms:
+        policy.deny(
+            user, "requirement", requirement.pk, detail=f"confirm {kind}: not the delegation's"
+        )
+        raise PermissionDenied(
+            _("%(kind)s is not an item the delegation confirms.")
+            % {"kind": requirement.get_kind_display()}
+        )
+    if status not in CONFIRMABLE:
+        raise ValidationError(
+            _("A delegation records an item as passed or failed, not %(status)s.")
+            % {"status": status[:16]}
+        )
+    if valid_until is not None and valid_until < on:
+        raise ValidationError(
+            _("Valid until %(until)s is before the date %(on)s.") % {"until": valid_until, "on": on}
+        )
+    with transaction.atomic():  # the checks' denied entries above are kept
+        fact = Fact.objects.create(
+            person=person,
+            kind=kind,
+            status=status,
+            on=on,
+            valid_until=valid_until,
+            recorded_by=user,
+            evidence=evidence,
+        )
+    # Not followed here: a delegation runs no relocation workflow step, even an internal
+    # one. The case's stored state catches up at the next follow() (the next fact staff
+    # record); transfers and the matrix compute readiness from the facts, never from it.
+    return fact

@@ -10,19 +10,24 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from onward import bounds
 from onward.accounts import policy
+from onward.accounts.policy import is_delegation, visible_pledges
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_read, audit_records
-from onward.readiness import engine, selectors, services
+from onward.readiness import engine, matrix, selectors, services
 from onward.readiness.models import Fact, Kind
 from onward.registry.models import Person
+from onward.relocation import guards as external_guards
 from onward.relocation.models import Submission
 from onward.relocation.selectors import get_pledge_for_user
 from onward.web.access import permission_required, record_or_404
@@ -149,6 +154,14 @@ def pledge_readiness(request, pledge_id):
     on, date_error = _on(request)
     only_ready = request.GET.get("ready") == "1"
     requirements, rows = _grid(pledge, on)
+    if is_delegation(request.user):  # never a member whose consent is withheld
+        shared = {
+            p.pk
+            for p in external_guards.without_withheld_consent(
+                [r["person"] for r in rows], request.user.country
+            )
+        }
+        rows = [r for r in rows if r["person"].pk in shared]
     audit_read(actor=request.user, obj=pledge)
     audit_records(
         actor=request.user,
@@ -186,6 +199,10 @@ def pledge_readiness(request, pledge_id):
             "ready_count": ready_count,
             "statuses": Fact.Status.choices,
             "can_record": policy.can(request.user, "readiness.record"),
+            "can_confirm": policy.can(request.user, "readiness.confirm"),
+            "confirm_kinds": [
+                (r.kind, r.get_kind_display()) for r in services.delegation_requirements(pledge)
+            ],
         },
     )
 
@@ -274,4 +291,212 @@ def record_fact(request, pledge_id):
         messages.error(request, text)
         return redirect(back)
     messages.success(request, _("Recorded for %(person)s.") % {"person": person.person_id})
+    return redirect(f"{back}?on={on.isoformat()}")
+
+
+# --- The matrix across pledges and countries (matrix.py) -----------------------------------
+
+
+def _matrix_on(request) -> tuple[dt.date, str]:
+    """`?on=` through onward.bounds.parse_date (any past date, or a flight's date ahead;
+    Solar Hijri for its readers)."""
+    raw = request.GET.get("on", "")
+    if not raw.strip():
+        return timezone.localdate(), ""
+    try:
+        return bounds.parse_date(raw, check=bounds.check_planned_date), ""
+    except ValueError as exc:
+        return timezone.localdate(), _("%(error)s Showing today.") % {"error": str(exc)[:200]}
+
+
+def _kind_label(kind: str) -> str:
+    return Kind(kind).label if kind in Kind.values else kind
+
+
+@require_safe
+@permission_required("relocation.view")
+def readiness_matrix(request):
+    """Cases × requirements across the pledges the user may see (a delegation: its
+    country's), a cell per person; filters; as of any date; paged."""
+    user = request.user
+    errors = []
+    on, error = _matrix_on(request)
+    errors += [error] if error else []
+    raw_after = request.GET.get("after", "")
+    after = matrix.parse_after(raw_after)
+    if raw_after and after is None:
+        errors.append(
+            _("“%(raw)s” is not a page key; showing the first page.") % {"raw": raw_after[:16]}
+        )
+    visible = list(
+        visible_pledges(user).only("pk", "country", "name").order_by("country", "name", "pk")
+    )
+    pledges = visible
+    pledge = None
+    if request.GET.get("pledge"):
+        pledge = record_or_404(request, get_pledge_for_user, "pledge", request.GET["pledge"])
+        pledges = [p for p in pledges if p.pk == pledge.pk]
+    country = request.GET.get("country", "").strip().upper()
+    if country:
+        if not (len(country) == 3 and country.isalpha()):
+            errors.append(
+                _("“%(raw)s” is not a country code (three letters, ISO 3166-1 alpha-3).")
+                % {"raw": country[:8]}
+            )
+            country = ""
+        elif is_delegation(user) and country != user.country:
+            policy.deny(user, "country", country, detail="readiness matrix")
+            raise Http404(f"No country {country}.")
+        else:
+            pledges = [p for p in pledges if p.country == country]
+    blocked = request.GET.get("blocked", "")
+    if blocked and blocked not in Kind.values:
+        errors.append(_("“%(raw)s” is not a requirement.") % {"raw": blocked[:32]})
+        blocked = ""
+    filters = matrix.Filters(
+        on=on,
+        ready=request.GET.get("ready") == "1",
+        expiring=request.GET.get("expiring") == "1",
+        blocked=blocked,
+    )
+    pg = matrix.page(pledges, filters, after, per_page=matrix.PER_PAGE)
+    requirements = pg.requirements
+    evaluated = matrix.evaluate_page(pg, on)
+    if is_delegation(user):  # shared fields only, never a member whose consent is withheld
+        shared = {
+            p.pk
+            for p in external_guards.without_withheld_consent(
+                [e[0] for e in evaluated], user.country
+            )
+        }
+        evaluated = [e for e in evaluated if e[0].pk in shared]
+    audit_records(
+        actor=user,
+        entries=[(AuditEntry.Action.VIEW, "person", e[0].person_id) for e in evaluated],
+        detail=f"readiness matrix on {on.isoformat()}",
+    )
+    by_pk = {p.pk: p for p in pledges}
+    kinds = matrix.columns(requirements, {r[2] for r in pg.rows} or set(by_pk))
+    per_case = {
+        r.kind for reqs in requirements.values() for r in reqs if r.per_case and r.kind in kinds
+    }
+    labels = _labels()
+    rows = []
+    horizon = on + dt.timedelta(days=matrix.EXPIRING_DAYS)
+    span: dict[int, int] = {}
+    for person, *_rest in evaluated:
+        span[person.case_id] = span.get(person.case_id, 0) + 1
+    seen: set[int] = set()
+    not_required = _("Not required by this pledge")
+    for person, pledge_id, readiness, cells in evaluated:
+        first = person.case_id not in seen
+        seen.add(person.case_id)
+        row_cells = []
+        for kind in kinds:
+            if kind in per_case and not first:
+                continue  # shown once, on the case's first row of the page
+            rowspan = format_html(' rowspan="{}"', span[person.case_id]) if kind in per_case else ""
+            if kind not in cells:
+                row_cells.append(
+                    format_html('<td><span class="muted" title="{}">—</span></td>', not_required)
+                )
+                continue
+            _req, status, ends = cells[kind]
+            until = ""
+            if ends is not None and on <= ends <= horizon:
+                until = format_html(
+                    ' <span class="muted" data-ends="{}">{}</span>',
+                    ends.isoformat(),
+                    _("until %(day)s") % {"day": ends.isoformat()},
+                )
+            # Pre-rendered: fifty rows of twenty cells through the template language
+            # were most of the page's time (docs/benchmarks.md).
+            row_cells.append(
+                format_html(
+                    '<td{}><span class="tag {}" data-status="{}">{}</span>{}</td>',
+                    rowspan,
+                    _CSS.get(status, "forbid"),
+                    status,
+                    labels.get(status, status),
+                    until,
+                )
+            )
+        rows.append(
+            {
+                "person": person,
+                "pledge": by_pk[pledge_id],
+                "ready": readiness.ready,
+                "cells": row_cells,
+                "first": first,
+            }
+        )
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "readiness/matrix.html",
+        {
+            "on": on,
+            "errors": errors,
+            "filters": filters,
+            "pledge": pledge,
+            "pledge_choices": visible,
+            "country": country,
+            "countries": sorted({p.country for p in visible}),
+            "columns": [(k, _kind_label(k), k in per_case) for k in kinds],
+            "kind_choices": Kind.choices,
+            "rows": rows,
+            "first_page": after is None,
+            "next_after": pg.after if pg.has_next else "",
+            "query": query.urlencode(),
+            "expiring_days": matrix.EXPIRING_DAYS,
+        },
+    )
+
+
+# --- The delegation confirms its own items (services.confirm_item) ---------------------
+
+
+@require_POST
+@permission_required("readiness.confirm")
+def confirm_item(request, pledge_id):
+    """A delegation confirms one of its country's items (a visa issued) for a member of a
+    case accepted under its pledge: another country's pledge or a person not on it is 404
+    (denied entry), a requirement that is not the delegation's 403 (denied entry)."""
+    pledge = record_or_404(request, get_pledge_for_user, "pledge", pledge_id)
+    back = reverse("pledge_readiness", args=[pledge.pk])
+    person_id = request.POST.get("person", "")
+    person = next((p for p in _travellers(pledge) if p.person_id == person_id), None)
+    if person is None or person.pk not in {
+        p.pk for p in external_guards.without_withheld_consent([person], pledge.country)
+    }:
+        policy.deny(
+            request.user, "person", person_id, detail=f"readiness confirm, pledge {pledge.pk}"
+        )
+        raise Http404(f"No person {person_id[:32]} on this pledge.")
+    try:
+        on = bounds.parse_date(request.POST.get("on", ""), check=bounds.check_event_date)
+        raw_until = request.POST.get("valid_until", "").strip()
+        until = bounds.parse_date(raw_until, check=bounds.check_planned_date) if raw_until else None
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    try:
+        services.confirm_item(
+            request.user,
+            person=person,
+            pledge=pledge,
+            kind=request.POST.get("kind", ""),
+            status=request.POST.get("status", "passed"),
+            on=on,
+            valid_until=until,
+            evidence=request.POST.get("evidence", "")[:255],
+        )
+    except ValidationError as exc:
+        messages.error(request, _messages(exc))
+        return redirect(back)
+    messages.success(
+        request,
+        _("Confirmed for %(person)s.") % {"person": person.person_id},
+    )
     return redirect(f"{back}?on={on.isoformat()}")

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from onward.accounts import policy
 from onward.relocation import selectors, services, workflow
-from onward.relocation.models import ExitCheck, Pledge, State, Submission
+from onward.relocation.models import Pledge, State, Submission
 from onward.relocation.workflow import StaleState
 
 
@@ -282,9 +282,6 @@ class TransitionIn(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True)
     category = serializers.CharField(required=False, allow_blank=True, help_text="assess")
     priority = serializers.CharField(required=False, allow_blank=True, help_text="assess")
-    kind = serializers.ChoiceField(
-        choices=ExitCheck.Kind.choices, required=False, help_text="check_exit"
-    )
     note = serializers.CharField(required=False, allow_blank=True)
     question = serializers.CharField(required=False, allow_blank=True, help_text="request_info")
     answer = serializers.CharField(required=False, allow_blank=True, help_text="answer_info")
@@ -295,7 +292,7 @@ def _step_params(request, data: dict) -> dict:
     params = {
         k: v
         for k, v in data.items()
-        if k in ("reason", "category", "priority", "kind", "note", "question", "answer", "on")
+        if k in ("reason", "category", "priority", "note", "question", "answer", "on")
     }
     if data.get("pledge") is not None:
         params["pledge"] = selectors.get_pledge_for_user(request.user, data["pledge"])
@@ -307,6 +304,14 @@ class RelocationTransitionApi(APIView):
     def post(self, request, case_id):
         _require_view(request)
         case = policy.get_case_for_user(request.user, case_id)
+        if isinstance(request.data, dict) and "kind" in request.data:
+            # `kind` belonged to check_exit, removed with issue 19: a client still sending
+            # it is told why instead of having it silently ignored.
+            message = (
+                "kind is no longer accepted: check_exit was removed; readiness facts are "
+                "recorded per person (docs/readiness.md)."
+            )
+            return Response({"error": message, "fields": {"kind": [message]}}, status=400)
         body = TransitionIn(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

@@ -16,6 +16,7 @@ MENU = [
     ("import_list", "Import", "registry.import"),
     ("dedup_queue", "Duplicates", "dedup.review"),
     ("pledge_list", "Pledges", "relocation.view"),
+    ("readiness_matrix", "Readiness", "relocation.view"),
     ("match_list", "Matching", "matching.run"),
     ("transfer_list", "Transfers", "movements.view"),
     ("ledger", "Population", "movements.view"),

@@ -12,7 +12,8 @@ def world(users) -> dict:
 
     alb, deu = pledge(users), pledge(users, country="DEU")
     case = bring_to(users, make_case(users, size=1), State.ACCEPTED, pledge_=alb, exit_checks=False)
-    Requirement.objects.create(country="ALB", kind=Kind.VISA)
+    Requirement.objects.create(country="ALB", kind=Kind.VISA, delegation_confirms=True)
+    Requirement.objects.create(country="DEU", kind=Kind.VISA, delegation_confirms=True)
     return {"alb": alb.pk, "deu": deu.pk, "person": case.members.get().person_id}
 
 
@@ -27,7 +28,27 @@ def _body(w=None):
     return {"kind": "visa", "status": "passed", "on": "2026-01-10"}
 
 
+def _confirm_body(w=None):
+    """For the Albanian case's only member (the world is built again for each row)."""
+    from onward.registry.models import Person
+
+    person = Person.objects.filter(case__submissions__pledge__country="ALB").first()
+    return {"person": person.person_id, "kind": "visa", "status": "passed", "on": "2026-01-10"}
+
+
+CONFIRMERS = outcome(403, DL=302)  # readiness.confirm: the delegation only
+
+
 ROWS = [
+    # The matrix names no record: its filters (?pledge=, ?country=) are checked in
+    # tests/test_matrix.py (a delegation asking for another country's pledge: 404, denied).
+    Row("readiness_matrix", lambda w: reverse("readiness_matrix"), outcome(200), outside=None),
+    Row(
+        "readiness_matrix",
+        lambda w: reverse("readiness_matrix") + f"?pledge={w['deu']}",
+        outcome(200, DL=404),
+        outside=None,
+    ),
     Row("pledge_readiness", _u("pledge_readiness", "alb"), outcome(200)),
     Row("pledge_readiness", _u("pledge_readiness", "deu"), outcome(200, DL=404)),
     Row(
@@ -43,5 +64,19 @@ ROWS = [
         outcome(302, **RECORDERS),
         method="post",
         body=_body,
+    ),
+    Row(
+        "readiness_confirm",
+        lambda w: reverse("readiness_confirm", kwargs={"pledge_id": w["alb"]}),
+        CONFIRMERS,
+        method="post",
+        body=_confirm_body,
+    ),
+    Row(
+        "readiness_confirm",
+        lambda w: reverse("readiness_confirm", kwargs={"pledge_id": w["deu"]}),
+        outcome(403, DL=404),
+        method="post",
+        body=_confirm_body,
     ),
 ]

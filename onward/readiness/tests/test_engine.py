@@ -35,6 +35,22 @@ def test_passed_check_expires_after_its_validity():
     assert [b.reason for b in late.blockers] == ["expired"]
 
 
+def test_fitness_to_travel_is_valid_72_hours_before_departure():
+    req = Requirement("fit_to_travel", valid_hours_before_departure=72)
+    monday = dt.date(2026, 11, 30)
+    fact = Fact("fit_to_travel", PASSED, monday)
+    assert evaluate([req], [fact], monday + dt.timedelta(days=3)).ready  # Thursday's flight
+    friday = evaluate([req], [fact], monday + dt.timedelta(days=4))
+    assert [(b.kind, b.reason) for b in friday.blockers] == [("fit_to_travel", "expired")]
+
+
+def test_a_check_valid_under_a_day_counts_only_on_the_flights_day():
+    req = Requirement("fit_to_travel", valid_hours_before_departure=12)
+    fact = Fact("fit_to_travel", PASSED, D)
+    assert evaluate([req], [fact], D).ready
+    assert not evaluate([req], [fact], D + dt.timedelta(days=1)).ready
+
+
 def test_a_fact_recorded_after_the_date_does_not_count_as_of_that_date():
     req = Requirement("visa")
     assert not evaluate([req], [Fact("visa", PASSED, D)], D - dt.timedelta(days=1)).ready
@@ -67,7 +83,12 @@ facts_st = st.lists(
     max_size=12,
 )
 reqs_st = st.lists(
-    st.builds(Requirement, kind=st.sampled_from(KINDS), valid_days=st.none() | st.integers(0, 10)),
+    st.builds(
+        Requirement,
+        kind=st.sampled_from(KINDS),
+        valid_days=st.none() | st.integers(0, 10),
+        valid_hours_before_departure=st.none() | st.integers(0, 240),
+    ),
     max_size=3,
     unique_by=lambda r: r.kind,
 )
@@ -91,8 +112,14 @@ def brute_force(reqs, facts, on):
         if state.status in (PENDING, FAILED, EXPIRED):
             blocked.append((req.kind, state.status))
             continue
-        expired = (state.valid_until is not None and state.valid_until < on) or (
-            req.valid_days is not None and state.on + dt.timedelta(days=req.valid_days) < on
+        expired = (
+            (state.valid_until is not None and state.valid_until < on)
+            or (req.valid_days is not None and state.on + dt.timedelta(days=req.valid_days) < on)
+            or (
+                # hours from the check (dated, at the departure's time of day) to the departure
+                req.valid_hours_before_departure is not None
+                and (on - state.on).days * 24 > req.valid_hours_before_departure
+            )
         )
         if expired:
             blocked.append((req.kind, "expired"))

@@ -83,6 +83,7 @@ POSTED = {
     "person_documents",
     "camp_allocate",
     "readiness_record_fact",
+    "readiness_confirm",
     "presence_scan",
     "rollcall_open",
     "presence_card_issue",
