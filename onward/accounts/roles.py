@@ -96,6 +96,9 @@ PERMISSIONS: dict[str, set[str]] = {
     # those who hold the interviews.
     "interviews.view": _STAFF,
     "interviews.book": {ADMIN, RESETTLEMENT, PROTECTION},
+    # A delegation's way to its selection missions (its own country's, scoped by the
+    # policy; staff reach them from the Interviews pages): the menu entry "Missions".
+    "interviews.missions": {DELEGATION},
     # Camp housing (docs/camp.md): seeing blocks and who lives where, allocating, and
     # allocating over a unit's capacity (with a reason), which the service checks itself.
     "camp.view": _STAFF | {AUDITOR},

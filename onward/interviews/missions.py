@@ -145,6 +145,22 @@ def _needs(mission: Mission, cases: list[Case]) -> tuple[list[planner.Need], dic
     return needs, left_out
 
 
+def _links(cases: list[Case]) -> frozenset[tuple[str, str]]:
+    """Live links (family unity, dependency) between the cases planned, as pairs of case
+    ids. The composition app sits beside interviews: its CaseLink is read lazily."""
+    from django.apps import apps
+
+    if not apps.is_installed("onward.composition") or not cases:
+        return frozenset()
+    link = apps.get_model("composition", "CaseLink")
+    pks = [c.pk for c in cases]
+    return frozenset(
+        link.objects.filter(case_a_id__in=pks, case_b_id__in=pks, ended_at=None).values_list(
+            "case_a__case_id", "case_b__case_id"
+        )
+    )
+
+
 def _grid(mission: Mission) -> tuple[planner.Grid, list, list, dict[str, Interpreter]]:
     rooms = list(mission.rooms.order_by("name"))
     staff = list(mission.interviewers.order_by("username"))
@@ -218,7 +234,8 @@ def run_planner(*, mission: Mission, cases: list[Case], time_limit: float = 7.0)
         raise MissionError("no_cases", _("No case to plan."))
     needs, left_out = _needs(mission, cases)
     grid, rooms, staff, interpreters = _grid(mission)
-    result = planner.plan(needs, grid, time_limit=time_limit)
+    links = _links(cases)
+    result = planner.plan(needs, grid, time_limit=time_limit, links=links)
     baseline = planner.first_come(needs, grid)
     by_id = {c.case_id: c for c in cases}
     mission.slots.all().delete()
@@ -241,6 +258,7 @@ def run_planner(*, mission: Mission, cases: list[Case], time_limit: float = 7.0)
         "baseline": baseline.figures(),
         "left_out": dict(sorted({**left_out, **result.unplaced}.items())),
         "cases": len(cases),
+        "links": sorted(list(pair) for pair in links),
     }
     mission.status = Mission.Status.PLANNED
     mission.save(update_fields=["plan", "status"])

@@ -29,8 +29,13 @@ each at the earliest place free.
 What is already booked (`Grid.taken`) is taken before either method starts: the MIP's
 capacities at each slot are what is left free.
 
-Members of linked cases on the same day: not a rule yet, the registry has no linked
-cases (issue 18's case composition); see docs/interviews.md.
+Members of linked cases on the same day (`links`, pairs of case keys: family unity,
+dependency, from onward.composition): for each linked pair and day, the one's x on that
+day <= the other's, both ways, so linked cases are interviewed on the same day or not at
+all. The greedy fills (the MIP start and the completion) place a linked group together,
+on the first day where all of it fits, or on the day its placed members already have.
+The first-come baseline ignores links (it is the simple rule the planner is compared
+with).
 """
 
 from __future__ import annotations
@@ -213,11 +218,83 @@ class Board:
 
     def earliest(self, need: Need) -> Placement | None:
         for day in range(self.grid.days):
-            for slot in range(self.grid.slots - need.length + 1):
-                placed = self.place(need, day, slot)
-                if placed is not None:
-                    return placed
+            placed = self.earliest_on(need, day)
+            if placed is not None:
+                return placed
         return None
+
+    def earliest_on(self, need: Need, day: int) -> Placement | None:
+        for slot in range(self.grid.slots - need.length + 1):
+            placed = self.place(need, day, slot)
+            if placed is not None:
+                return placed
+        return None
+
+    def snapshot(self) -> tuple:
+        return self.room.copy(), self.staff.copy(), self.interp.copy()
+
+    def restore(self, saved: tuple) -> None:
+        self.room, self.staff, self.interp = (a.copy() for a in saved)
+
+
+def _groups(keys: set[str], links) -> dict[str, tuple[str, ...]]:
+    """The linked groups (connected components of `links` among `keys`), by member."""
+    parent = {k: k for k in keys}
+
+    def find(k: str) -> str:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for a, b in links:
+        if a in keys and b in keys and a != b:
+            parent[find(a)] = find(b)
+    members: dict[str, list[str]] = {}
+    for k in keys:
+        members.setdefault(find(k), []).append(k)
+    return {k: tuple(sorted(members[find(k)])) for k in keys}
+
+
+def _fill(
+    board: Board,
+    ordered: list[Need],
+    groups: dict[str, tuple[str, ...]],
+    day_of: dict[str, int],
+) -> tuple[list[Placement], set[str]]:
+    """The greedy fill in the order given: each case (with the unplaced cases linked to
+    it) at the earliest places of one day, the day its placed linked cases have if any.
+    Returns the placements and the keys that found no place."""
+    by_key = {n.key: n for n in ordered}
+    placements: list[Placement] = []
+    failed: set[str] = set()
+    done = set(day_of)
+    for n in ordered:
+        if n.key in done:
+            continue
+        group = [by_key[k] for k in groups.get(n.key, (n.key,)) if k in by_key and k not in done]
+        group.sort(key=lambda g: (-g.length, -g.weight, g.order, g.key))
+        fixed = sorted({day_of[k] for k in groups.get(n.key, ()) if k in day_of})
+        got: list[Placement] = []
+        for day in fixed[:1] if fixed else range(board.grid.days):
+            saved = board.snapshot()
+            got = []
+            for g in group:
+                placed = board.earliest_on(g, day)
+                if placed is None:
+                    break
+                got.append(placed)
+            if len(got) == len(group):
+                break
+            board.restore(saved)
+            got = []
+        if got:
+            placements += got
+            day_of.update((p.key, p.day) for p in got)
+        else:
+            failed |= {g.key for g in group}
+        done |= {g.key for g in group}
+    return placements, failed
 
 
 def _screen(needs: list[Need], grid: Grid) -> tuple[list[Need], dict[str, str]]:
@@ -265,8 +342,16 @@ def _hall_sets(groups: list[frozenset[str]]) -> list[tuple[int, ...]]:
     return [(i,) for i in range(n)] + [tuple(range(n))]
 
 
-def plan(needs: list[Need], grid: Grid, *, time_limit: float = 7.0, gap: float = 0.001) -> Plan:
-    """The MIP plan (see the module's docstring); the greedy fill completes it."""
+def plan(
+    needs: list[Need],
+    grid: Grid,
+    *,
+    time_limit: float = 7.0,
+    gap: float = 0.001,
+    links: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
+) -> Plan:
+    """The MIP plan (see the module's docstring); the greedy fill completes it. `links`:
+    pairs of case keys to interview on the same day."""
     import highspy
 
     from onward.matching.engine.highs import new_highs
@@ -275,6 +360,16 @@ def plan(needs: list[Need], grid: Grid, *, time_limit: float = 7.0, gap: float =
     ok, unplaced = _screen(needs, grid)
     board = Board(grid)
     D, S = grid.days, grid.slots
+    keys = {n.key for n in ok}
+    pairs = sorted(
+        {tuple(sorted(p)) for p in links if p[0] in keys and p[1] in keys and p[0] != p[1]}
+    )
+    linked = _groups(keys, pairs)
+    pairs_of: dict[int, list[tuple[int, float]]] = {}
+    index_of = {n.key: c for c, n in enumerate(ok)}
+    for p, (a, b) in enumerate(pairs):
+        pairs_of.setdefault(index_of[a], []).append((p, 1.0))
+        pairs_of.setdefault(index_of[b], []).append((p, -1.0))
     # Columns: (case, day, first slot).
     cols: list[tuple[int, int, int]] = [
         (c, d, s) for c, n in enumerate(ok) for d in range(D) for s in range(S - n.length + 1)
@@ -311,7 +406,9 @@ def plan(needs: list[Need], grid: Grid, *, time_limit: float = 7.0, gap: float =
         hall_row = desk_row + D * S
         n_hall = len(hall)
         sets_of_group = [[h for h, q in enumerate(hall) if g in q] for g in range(len(groups))]
-        starts, index = [0], []
+        # Then (pair, day, direction) links: x[a on d] - x[b on d] <= 0 and the reverse.
+        link_row = hall_row + D * S * n_hall
+        starts, index, values = [0], [], []
         for c, d, s in cols:
             n = ok[c]
             rows = [c] + [desk_row + d * S + t for t in range(s, s + n.length)]
@@ -320,13 +417,18 @@ def plan(needs: list[Need], grid: Grid, *, time_limit: float = 7.0, gap: float =
                 for t in range(s, s + n.length):
                     rows += [hall_row + (d * S + t) * n_hall + h for h in sets_of_group[g]]
             index += rows
+            values += [1.0] * len(rows)
+            for p, sign in pairs_of.get(c, ()):
+                index += [link_row + (p * D + d) * 2, link_row + (p * D + d) * 2 + 1]
+                values += [sign, -sign]
             starts.append(len(index))
-        n_rows = hall_row + D * S * n_hall
+        n_rows = link_row + len(pairs) * D * 2
         upper = np.concatenate(
             (
                 np.ones(n_cases),
                 np.array(desk_cap, float),
                 np.array(hall_cap, float),
+                np.zeros(len(pairs) * D * 2),
             )
         )
         lp = highspy.HighsLp()
@@ -338,7 +440,7 @@ def plan(needs: list[Need], grid: Grid, *, time_limit: float = 7.0, gap: float =
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = np.array(starts, np.int32)
         lp.a_matrix_.index_ = np.array(index, np.int32)
-        lp.a_matrix_.value_ = np.ones(len(index))
+        lp.a_matrix_.value_ = np.array(values, float)
         lp.integrality_ = [highspy.HighsVarType.kInteger] * len(cols)
         h = new_highs()  # silent, one thread, its banner kept off stdout
         h.setOptionValue("time_limit", max(time_limit, 0.1))
@@ -348,10 +450,9 @@ def plan(needs: list[Need], grid: Grid, *, time_limit: float = 7.0, gap: float =
         col_of = {col: k for k, col in enumerate(cols)}
         warm = Board(grid)  # (with what is already taken)
         start = np.zeros(len(cols))
-        for c in sorted(range(n_cases), key=lambda c: (-ok[c].weight, ok[c].order, ok[c].key)):
-            placed = warm.earliest(ok[c])
-            if placed is not None:
-                start[col_of[(c, placed.day, placed.slot)]] = 1.0
+        urgent_first = sorted(ok, key=lambda n: (-n.weight, n.order, n.key))
+        for placed in _fill(warm, urgent_first, linked, {})[0]:
+            start[col_of[(index_of[placed.key], placed.day, placed.slot)]] = 1.0
         h.setSolution(len(cols), np.arange(len(cols), dtype=np.int32), start)
         h.run()
         optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
@@ -359,23 +460,19 @@ def plan(needs: list[Need], grid: Grid, *, time_limit: float = 7.0, gap: float =
         if len(x) == len(cols):
             chosen = [cols[k] for k in np.flatnonzero(x > 0.5)]
     placements: list[Placement] = []
-    taken: set[int] = set()
+    day_of: dict[str, int] = {}
     for c, d, s in sorted(chosen, key=lambda t: (t[1], t[2], -ok[t[0]].length, ok[t[0]].key)):
         placed = board.place(ok[c], d, s)
         if placed is not None:
             placements.append(placed)
-            taken.add(c)
+            day_of[placed.key] = d
     # Whatever the MIP left out (or could not be given an interpreter): greedy fill,
-    # most urgent first.
-    rest = sorted(
-        (n for c, n in enumerate(ok) if c not in taken), key=lambda n: (-n.weight, n.order, n.key)
-    )
-    for n in rest:
-        placed = board.earliest(n)
-        if placed is None:
-            unplaced[n.key] = "full"
-        else:
-            placements.append(placed)
+    # most urgent first, a linked case on its placed partners' day.
+    rest = sorted((n for n in ok if n.key not in day_of), key=lambda n: (-n.weight, n.order, n.key))
+    more, failed = _fill(board, rest, linked, day_of)
+    placements += more
+    for key in failed:
+        unplaced[key] = "full"
     return Plan(
         placements,
         unplaced,

@@ -36,6 +36,45 @@ def _overlapping(start: dt.datetime, end: dt.datetime, exclude: int | None = Non
     return qs
 
 
+def _refuse_members(members: list[Person]) -> None:
+    for member in members:
+        if member.removed_at is not None:
+            raise BookingError(
+                "removed", _("%(p)s is removed and cannot be booked.") % {"p": member.person_id}
+            )
+        if member.departure_date is not None:
+            raise BookingError(
+                "departed", _("%(p)s has departed and cannot be booked.") % {"p": member.person_id}
+            )
+
+
+def _refuse_clashes(
+    start: dt.datetime,
+    end: dt.datetime,
+    members: list[Person],
+    room: Room | None,
+    interviewer,
+    interpreter,
+    exclude: int | None = None,
+) -> None:
+    """The no-double-booking rules: room, interviewer, interpreter, person (an
+    appointment being changed, `exclude`, does not clash with itself)."""
+    clash = _overlapping(start, end, exclude)
+    if room is not None and clash.filter(room=room).exists():
+        raise BookingError("room", _("Room %(r)s is already booked then.") % {"r": room.name})
+    if interviewer is not None and clash.filter(interviewer=interviewer).exists():
+        raise BookingError("interviewer", _("The interviewer is already booked then."))
+    if interpreter is not None and clash.filter(interpreter=interpreter).exists():
+        raise BookingError(
+            "interpreter", _("Interpreter %(i)s is already booked then.") % {"i": interpreter.name}
+        )
+    ids = [m.pk for m in members]
+    cases = {m.case_id for m in members}
+    busy = clash.filter(Q(person_id__in=ids) | Q(person__isnull=True, case_id__in=cases)).exists()
+    if busy:
+        raise BookingError("person", _("A person in this booking is already booked then."))
+
+
 @transaction.atomic
 def book(
     *,
@@ -56,29 +95,8 @@ def book(
         # Serialise bookings of this room (the "last slot" race).
         Room.objects.select_for_update().get(pk=room.pk)
     members = _persons(case, person)
-    for member in members:
-        if member.removed_at is not None:
-            raise BookingError(
-                "removed", _("%(p)s is removed and cannot be booked.") % {"p": member.person_id}
-            )
-        if member.departure_date is not None:
-            raise BookingError(
-                "departed", _("%(p)s has departed and cannot be booked.") % {"p": member.person_id}
-            )
-    clash = _overlapping(start, end)
-    if room is not None and clash.filter(room=room).exists():
-        raise BookingError("room", _("Room %(r)s is already booked then.") % {"r": room.name})
-    if interviewer is not None and clash.filter(interviewer=interviewer).exists():
-        raise BookingError("interviewer", _("The interviewer is already booked then."))
-    if interpreter is not None and clash.filter(interpreter=interpreter).exists():
-        raise BookingError(
-            "interpreter", _("Interpreter %(i)s is already booked then.") % {"i": interpreter.name}
-        )
-    ids = [m.pk for m in members]
-    cases = {m.case_id for m in members}
-    busy = clash.filter(Q(person_id__in=ids) | Q(person__isnull=True, case_id__in=cases)).exists()
-    if busy:
-        raise BookingError("person", _("A person in this booking is already booked then."))
+    _refuse_members(members)
+    _refuse_clashes(start, end, members, room, interviewer, interpreter)
     appointment = Appointment.objects.create(
         type=type,
         case=case,
@@ -121,3 +139,62 @@ def interview_complete(case: Case) -> bool:
         if all(r.present or r.absence_reason.strip() for r in rows):
             return True
     return False
+
+
+CHANGEABLE = (Appointment.Status.PLANNED, Appointment.Status.REQUIRED)
+
+
+@transaction.atomic
+def appointment_change(
+    *,
+    appointment: Appointment,
+    start: dt.datetime,
+    end: dt.datetime,
+    room: Room | None,
+    interviewer,
+    interpreter,
+) -> Appointment:
+    """Move a planned appointment (another time, room, interviewer or interpreter) under
+    the rules of `book()`: nothing double-booked, nobody departed or removed. The new
+    room is locked first (as in `book`), then the appointment; a refusal writes nothing."""
+    if end <= start:
+        raise BookingError("times", _("The end must be after the start."))
+    if room is not None:
+        Room.objects.select_for_update().get(pk=room.pk)
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status not in CHANGEABLE:
+        raise BookingError(
+            "status",
+            _("Only a planned appointment can be changed; this one is %(s)s.")
+            % {"s": appointment.get_status_display()},
+        )
+    members = [row.person for row in appointment.attendance.select_related("person")]
+    _refuse_members(members)
+    _refuse_clashes(start, end, members, room, interviewer, interpreter, exclude=appointment.pk)
+    appointment.start, appointment.end = start, end
+    appointment.room, appointment.interviewer, appointment.interpreter = (
+        room,
+        interviewer,
+        interpreter,
+    )
+    appointment.status = Appointment.Status.PLANNED
+    appointment.save(update_fields=["start", "end", "room", "interviewer", "interpreter", "status"])
+    return appointment
+
+
+@transaction.atomic
+def appointment_cancel(*, appointment: Appointment, reason: str) -> Appointment:
+    """Cancel a planned appointment: it holds no slot any more (its room, interviewer,
+    interpreter and members are free then). A reason is required."""
+    if not reason.strip():
+        raise BookingError("reason", _("Give the reason for cancelling."))
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status not in CHANGEABLE:
+        raise BookingError(
+            "status",
+            _("Only a planned appointment can be cancelled; this one is %(s)s.")
+            % {"s": appointment.get_status_display()},
+        )
+    appointment.status = Appointment.Status.CANCELLED
+    appointment.save(update_fields=["status"])
+    return appointment

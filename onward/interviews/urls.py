@@ -10,6 +10,8 @@ urlpatterns = [
         views.check_in,
         name="interview_check_in",
     ),
+    path("interviews/<int:appointment_id>/change/", views.change, name="interview_change"),
+    path("interviews/<int:appointment_id>/cancel/", views.cancel, name="interview_cancel"),
 ]
 
 urlpatterns += [

@@ -64,7 +64,7 @@ def _rows(user, day: dt.date) -> list[tuple[str, list[dict]]]:
     appointments = list(
         _visible_appointments(user)
         .filter(start__gte=start, start__lt=end)
-        .select_related("type", "case", "person", "room", "interpreter")
+        .select_related("type", "case", "person", "room", "interpreter", "interviewer")
         .prefetch_related("attendance__person")
         .order_by("room__name", "start")
     )
@@ -125,6 +125,8 @@ def day_board(request):
             "types": AppointmentType.objects.filter(active=True),
             "room_choices": Room.objects.filter(active=True),
             "interpreters": Interpreter.objects.filter(active=True),
+            "interviewers": _interviewers() if policy.can(request.user, "interviews.book") else [],
+            "changeable": services.CHANGEABLE,
             "closing": [Appointment.Status.COMPLETED, Appointment.Status.MISSED],
         },
         status=400 if error else 200,
@@ -152,6 +154,27 @@ def _optional(model, raw: str, label: str):
         ) from None
 
 
+def _interviewers():
+    """Who may be chosen as interviewer: the active users who may book interviews."""
+    from onward.accounts import roles
+    from onward.accounts.models import User
+
+    return User.objects.filter(
+        is_active=True, role__in=sorted(roles.PERMISSIONS["interviews.book"])
+    ).order_by("username")
+
+
+def _interviewer(raw: str, *, default=None):
+    if not raw:
+        return default
+    found = _interviewers().filter(pk=int(raw)).first() if raw.isdigit() else None
+    if found is None:
+        raise services.BookingError(
+            "interviewer", _("No interviewer %(v)s among those who may book.") % {"v": raw[:16]}
+        )
+    return found
+
+
 @require_POST
 @permission_required("interviews.book")
 def book(request):
@@ -176,7 +199,7 @@ def book(request):
             end=_time(day, post.get("end", ""), _("End")),
             room=_optional(Room, post.get("room", ""), "room"),
             interpreter=_optional(Interpreter, post.get("interpreter", ""), "interpreter"),
-            interviewer=request.user,
+            interviewer=_interviewer(post.get("interviewer", ""), default=request.user),
         )
     except services.BookingError as exc:
         messages.error(request, _("Refused (%(rule)s): %(m)s") % {"rule": exc.rule, "m": exc})
@@ -226,6 +249,82 @@ def check_in(request, appointment_id):
         )
         messages.success(request, _("Checked in: appointment %(id)s.") % {"id": appointment.pk})
     return HttpResponseRedirect(_board_url(day) if day else reverse("interview_day"))
+
+
+def _appointment_audit(request, appointment: Appointment, changes: dict, detail: str) -> None:
+    target = appointment.case or appointment.person
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.UPDATE,
+        object_type=target.audit_type,
+        object_id=target.public_id,
+        changes={"appointment": appointment.pk, **changes},
+        detail=detail,
+    )
+
+
+def _slot(a: Appointment) -> dict:
+    return {
+        "start": a.start.isoformat(),
+        "end": a.end.isoformat(),
+        "room": a.room.name if a.room else None,
+        "interviewer": a.interviewer.username if a.interviewer else None,
+        "interpreter": a.interpreter.name if a.interpreter else None,
+    }
+
+
+@require_POST
+@permission_required("interviews.book")
+def change(request, appointment_id):
+    """Another time, room, interviewer or interpreter for a planned appointment, from the
+    day board; the booking rules apply (a refusal names the rule, nothing changes)."""
+    appointment = record_or_404(request, _get_appointment, "appointment", appointment_id)
+    post = request.POST
+    day = timezone.localtime(appointment.start).date()
+    before = _slot(appointment)
+    try:
+        try:
+            on = _day(post.get("on", "")) if post.get("on") else day
+        except ValueError as exc:
+            raise services.BookingError("times", str(exc)) from None
+        appointment = services.appointment_change(
+            appointment=appointment,
+            start=_time(on, post.get("start", ""), _("Start")),
+            end=_time(on, post.get("end", ""), _("End")),
+            room=_optional(Room, post.get("room", ""), "room"),
+            interviewer=_interviewer(post.get("interviewer", "")),
+            interpreter=_optional(Interpreter, post.get("interpreter", ""), "interpreter"),
+        )
+    except services.BookingError as exc:
+        messages.error(request, _("Refused (%(rule)s): %(m)s") % {"rule": exc.rule, "m": exc})
+        return HttpResponseRedirect(_board_url(day))
+    _appointment_audit(
+        request, appointment, {"before": before, "after": _slot(appointment)}, "interview changed"
+    )
+    messages.success(request, _("Changed: appointment %(id)s.") % {"id": appointment.pk})
+    return HttpResponseRedirect(_board_url(timezone.localtime(appointment.start).date()))
+
+
+@require_POST
+@permission_required("interviews.book")
+def cancel(request, appointment_id):
+    """Cancel a planned appointment with a reason: it frees its slot."""
+    appointment = record_or_404(request, _get_appointment, "appointment", appointment_id)
+    day = timezone.localtime(appointment.start).date()
+    reason = request.POST.get("reason", "").strip()[:255]
+    try:
+        services.appointment_cancel(appointment=appointment, reason=reason)
+    except services.BookingError as exc:
+        messages.error(request, _("Refused (%(rule)s): %(m)s") % {"rule": exc.rule, "m": exc})
+    else:
+        _appointment_audit(
+            request,
+            appointment,
+            {"status": Appointment.Status.CANCELLED, "reason": reason},
+            "interview cancelled",
+        )
+        messages.success(request, _("Cancelled: appointment %(id)s.") % {"id": appointment.pk})
+    return HttpResponseRedirect(_board_url(day))
 
 
 # --- The week board, the call list, the no-show list ---------------------------------------
@@ -393,13 +492,27 @@ def no_shows(request):
         row["last"] = a
         row["reasons"] |= {r.absence_reason for r in a.attendance.all() if r.absence_reason}
     listed = sorted(rows.values(), key=lambda r: (-r["missed"], r["target"]))
+    # The cases proposed "not recommended: no show / cannot be contacted" (counted over
+    # all time, not only this window) among those listed: an officer confirms or
+    # dismisses each on the review page.
+    from onward.relocation import review
+
+    proposed = {case.case_id: n for case, n in review.no_show_proposals()} if listed else {}
     for row in listed:
         row["reasons"] = sorted(row["reasons"])
+        row["proposed"] = proposed.get(row["target"])
     _audit_shown(request.user, missed, f"interview no-show list {since} to {day}")
     return render(
         request,
         "interviews/no_shows.html",
-        {"day": day, "since": since, "error": error, "rows": listed},
+        {
+            "day": day,
+            "since": since,
+            "error": error,
+            "rows": listed,
+            "no_show_limit": review.no_show_limit(),
+            "can_review": policy.can(request.user, "relocation.review"),
+        },
         status=400 if error else 200,
     )
 
@@ -414,7 +527,10 @@ def _mission_reader(view):
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not (policy.can(request.user, "interviews.view") or policy.is_delegation(request.user)):
+        if not (
+            policy.can(request.user, "interviews.view")
+            or policy.can(request.user, "interviews.missions")
+        ):
             raise PermissionDenied(_("Your role may not open this page (interviews.view)."))
         return view(request, *args, **kwargs)
 

@@ -134,3 +134,51 @@ def cases_with_complete_interview(case_pks) -> set[int]:
 
 def case_interview_complete(case) -> bool:
     return case.pk in cases_with_complete_interview([case.pk])
+
+
+def linked_cases(case_pks) -> dict[int, list[dict]]:
+    """Each case's live links (family unity, dependency; the composition app sits beside
+    relocation, so its CaseLink is read lazily), with whether the two are submitted
+    together: both under an open submission (awaiting a decision or accepted) to the same
+    pledge. {case pk: [{"case_id", "kind", "together", "pledge"}]}; two queries a batch."""
+    pks = set(case_pks)
+    if not pks or not apps.is_installed("onward.composition"):
+        return {}
+    from django.db.models import Q
+
+    from onward.relocation.models import Submission
+
+    link = apps.get_model("composition", "CaseLink")
+    links = list(
+        link.objects.filter(Q(case_a_id__in=pks) | Q(case_b_id__in=pks), ended_at=None)
+        .select_related("case_a", "case_b")
+        .order_by("case_a_id", "case_b_id")
+    )
+    if not links:
+        return {}
+    involved = {pk for x in links for pk in (x.case_a_id, x.case_b_id)}
+    pledge_of: dict[int, int] = {}
+    country_of: dict[int, str] = {}
+    for case_pk, pledge_pk, country in Submission.objects.filter(
+        case_id__in=involved, decision__in=("", "accepted")
+    ).values_list("case_id", "pledge_id", "pledge__country"):
+        pledge_of[case_pk], country_of[case_pk] = pledge_pk, country
+    out: dict[int, list[dict]] = {}
+    for x in links:
+        for this, other in ((x.case_a, x.case_b), (x.case_b, x.case_a)):
+            if this.pk not in pks:
+                continue
+            mine, theirs = pledge_of.get(this.pk), pledge_of.get(other.pk)
+            out.setdefault(this.pk, []).append(
+                {
+                    "case_id": other.case_id,
+                    "kind": x.get_kind_display(),
+                    "together": mine is not None and mine == theirs,
+                    "submitted_to": country_of.get(other.pk, ""),
+                }
+            )
+    return out
+
+
+def case_linked(case) -> list[dict]:
+    return linked_cases([case.pk]).get(case.pk, [])

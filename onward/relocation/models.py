@@ -448,3 +448,21 @@ class SubmissionReview(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.approved_at is not None
+
+
+class NoShowDismissal(models.Model):
+    """An officer's "no" to the no-show proposal of a case (review.no_show_proposals):
+    the case was reached after all, say. It holds the proposal back until the case misses
+    more interviews with no contact than it had missed when dismissed."""
+
+    case = models.ForeignKey("registry.Case", on_delete=models.PROTECT, related_name="+")
+    misses = models.PositiveIntegerField()
+    reason = models.CharField(max_length=255)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.case_id} no-show dismissed at {self.misses}"

@@ -15,7 +15,12 @@ from django.utils import timezone
 from onward.accounts.policy import require
 from onward.audit.services import audit_record
 from onward.registry.models import Case
-from onward.relocation.models import Category, Recommendation, SubmissionReview
+from onward.relocation.models import (
+    Category,
+    NoShowDismissal,
+    Recommendation,
+    SubmissionReview,
+)
 
 
 def latest_review(case: Case) -> SubmissionReview | None:
@@ -225,10 +230,48 @@ def no_show_proposals(limit: int | None = None) -> list[tuple[Case, int]]:
         )
     )
     latest = latest_reviews(candidates)
+    dismissed: dict[int, int] = {}
+    for case_pk, n in NoShowDismissal.objects.filter(case_id__in=candidates).values_list(
+        "case_id", "misses"
+    ):
+        dismissed[case_pk] = max(dismissed.get(case_pk, 0), n)
     keep = [
         pk
         for pk in candidates
         if not (pk in latest and latest[pk].recommendation == Recommendation.NOT_RECOMMEND)
+        # Dismissed: proposed again only after a further miss with no contact.
+        and misses[pk] > dismissed.get(pk, 0)
     ]
     cases = Case.objects.filter(pk__in=keep).order_by("case_id")
     return [(case, misses[case.pk]) for case in cases]
+
+
+@transaction.atomic
+def no_show_dismiss(*, actor, case: Case, reason: str, at=None) -> NoShowDismissal:
+    """An officer dismisses the no-show proposal of `case` with a reason: nothing is
+    recommended, and the case is proposed again only after a further miss with no contact.
+    Refused (ValidationError naming the field) without a reason or when the case is not
+    proposed."""
+    require(actor, "relocation.process")
+    Case.objects.select_for_update().get(pk=case.pk)  # one dismissal at a time per case
+    if not reason.strip():
+        raise ValidationError({"reason": "Give the reason for dismissing the proposal."})
+    proposed = dict((c.pk, n) for c, n in no_show_proposals())
+    if case.pk not in proposed:
+        raise ValidationError({"case": f"{case.case_id} is not proposed as a no show."})
+    dismissal = NoShowDismissal.objects.create(
+        case=case,
+        misses=proposed[case.pk],
+        reason=reason.strip()[:255],
+        by=actor,
+        at=at or timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        action="update",
+        object_type="case",
+        object_id=case.case_id,
+        detail="no-show proposal dismissed",
+        changes={"misses": dismissal.misses, "reason": dismissal.reason},
+    )
+    return dismissal

@@ -20,6 +20,11 @@ urlpatterns = [
         name="recommendation_record",
     ),
     path(
+        "relocation/cases/<str:case_id>/dismiss-no-show/",
+        views.no_show_dismiss,
+        name="no_show_dismiss",
+    ),
+    path(
         "relocation/cases/<str:case_id>/approve-recommendation/",
         views.recommendation_approve,
         name="recommendation_approve",

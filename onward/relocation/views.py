@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from onward.accounts import policy
 from onward.registry.services import StaleEdit
-from onward.relocation import review, selectors, services, workflow
+from onward.relocation import guards, review, selectors, services, workflow
 from onward.relocation.forms import DecisionForm, PledgeForm, TransitionForm
 from onward.relocation.models import (
     Category,
@@ -165,6 +165,9 @@ def _review_context(request, case) -> dict:
     latest = review.latest_review(case)
     return {
         "latest_review": latest,
+        # Linked cases (family unity, dependency) are flagged where the case is submitted
+        # and reviewed: "linked to case X, not submitted together".
+        "linked": guards.case_linked(case),
         "recommendations": Recommendation.choices,
         "can_recommend": policy.can(request.user, "relocation.process"),
         "can_approve": bool(
@@ -221,6 +224,20 @@ def recommendation_record(request, case_id):
 
 
 @require_POST
+@permission_required("relocation.process")
+def no_show_dismiss(request, case_id):
+    """Dismiss a case's no-show proposal with a reason (the case was reached, say)."""
+    case = case_or_404(request, case_id)
+    try:
+        review.no_show_dismiss(actor=request.user, case=case, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, _("Proposal not dismissed. ") + _field_messages(exc))
+    else:
+        messages.success(request, _("%(case)s: no-show proposal dismissed.") % {"case": case_id})
+    return redirect("review_list")
+
+
+@require_POST
 @permission_required("relocation.review")
 def recommendation_approve(request, case_id):
     case = case_or_404(request, case_id)
@@ -254,11 +271,15 @@ def review_list(request):
         .select_related("case", "recommended_by")
         .order_by("recommended_at", "id")
     )
+    page = Paginator(waiting, 50).get_page(request.GET.get("page"))
+    linked = guards.linked_cases(r.case_id for r in page)
+    for r in page:
+        r.linked = [link for link in linked.get(r.case_id, []) if not link["together"]]
     return render(
         request,
         "relocation/review_list.html",
         {
-            "page": Paginator(waiting, 50).get_page(request.GET.get("page")),
+            "page": page,
             "query": "",
             # Proposed "not recommended" after missed interviews, for an officer to confirm.
             "no_shows": review.no_show_proposals(),
@@ -306,7 +327,18 @@ def relocation_case_action(request, case_id):
         messages.error(request, f"{label}: refused. {_messages(exc)}")
     else:
         messages.success(request, f"{case.case_id}: {label.lower()} — done.")
+        if data["action"] in ("submit", "resubmit"):
+            for link in guards.case_linked(case):
+                if not link["together"]:
+                    messages.warning(request, _linked_warning(link))
     return redirect("relocation_case", case_id=case_id)
+
+
+def _linked_warning(link: dict) -> str:
+    return _("Linked to case %(case)s (%(kind)s), not submitted together.") % {
+        "case": link["case_id"],
+        "kind": link["kind"],
+    }
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

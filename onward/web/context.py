@@ -22,6 +22,7 @@ MENU = [
     ("ledger", "Population", "movements.view"),
     ("incident_list", "Incidents", "incidents.view"),
     ("interview_day", "Interviews", "interviews.view"),
+    ("mission_list", "Missions", "interviews.missions"),
     ("camp_occupancy", "Housing", "camp.view"),
     ("presence_scan", "Presence", "presence.record"),
     ("consents_expiring", "Consents", "consent.view"),

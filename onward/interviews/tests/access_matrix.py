@@ -94,6 +94,22 @@ ROWS = [
         method="post",
         body={"status": ""},
     ),
+    # Changing or cancelling a booking: for bookers; a refusal (the cancel without a
+    # reason, the change to an unreadable time) is a message on the board (302).
+    Row(
+        "interview_change",
+        lambda w: reverse("interview_change", kwargs={"appointment_id": w["appointment"]}),
+        outcome(403, A=302, PR=302, RS=302),
+        method="post",
+        body={"start": "bad", "end": "bad"},
+    ),
+    Row(
+        "interview_cancel",
+        lambda w: reverse("interview_cancel", kwargs={"appointment_id": w["appointment"]}),
+        outcome(403, A=302, PR=302, RS=302),
+        method="post",
+        body={"reason": ""},
+    ),
     # Selection missions: staff and delegations read them (a delegation its own
     # country's only: another country's is 404 + denied); planning is for bookers.
     Row("mission_list", lambda w: reverse("mission_list"), outcome(200, AU=403)),

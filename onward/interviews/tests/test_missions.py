@@ -230,3 +230,29 @@ def test_the_planner_keeps_off_what_the_day_board_booked(client_for, users, alba
     mission.refresh_from_db()
     assert mission.status == Mission.Status.CONFIRMED
     assert Appointment.objects.count() == before + mission.slots.count()
+
+
+def test_the_mission_plans_linked_cases_on_the_same_day(client_for, users, albania):
+    from onward.composition import services as composition
+
+    client = client_for(roles.RESETTLEMENT)
+    # One room, two slots a day over two days: four of the five cases fit at most.
+    _create(client, albania, rooms=[albania["rooms"][0].pk])
+    mission = Mission.objects.get()
+    emergency, urgent, _family, last, other = albania["cases"]
+    composition.cases_link(
+        actor=users[roles.RESETTLEMENT],
+        case=urgent,
+        other=other,
+        kind="family_unity",
+        reason="Brothers' households",
+    )
+    client.post(reverse("mission_plan", args=[mission.pk]), {"source": "pledge"})
+    day = {
+        s.case.case_id: timezone.localtime(s.start).date()
+        for s in MissionSlot.objects.select_related("case")
+    }
+    assert urgent.case_id in day and other.case_id in day
+    assert day[urgent.case_id] == day[other.case_id]
+    mission.refresh_from_db()
+    assert mission.plan["links"] == [sorted([urgent.case_id, other.case_id])]

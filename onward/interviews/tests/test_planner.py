@@ -85,3 +85,47 @@ def test_what_is_already_booked_is_kept_off():
         assert len(result.placements) == 2
     placed = {p.key: p for p in plan(needs, grid).placements}
     assert placed["A"].slot == 1 and placed["A"].interpreter == "samira"
+
+
+def test_linked_cases_are_interviewed_on_the_same_day():
+    # Two days of two slots in one room. Most urgent first would put the urgent A on day
+    # 0 beside the emergency and its linked B on day 1; linked, they share a day.
+    needs = [
+        Need("E", 1, "emergency", order=0),
+        Need("A", 1, "urgent", order=1),
+        Need("B", 1, "normal", order=2),
+        Need("N", 1, "normal", order=3),
+    ]
+    grid = Grid(days=2, slots=2, rooms=1)
+    apart = {p.key: p.day for p in plan(needs, grid).placements}
+    assert apart["A"] != apart["B"]  # without the link
+    together = plan(needs, grid, links={("A", "B")})
+    days = {p.key: p.day for p in together.placements}
+    assert set(days) == {"E", "A", "B", "N"} and days["A"] == days["B"]
+    _no_double_booking(together)
+
+
+def test_a_linked_group_that_fits_no_single_day_is_left_out_whole():
+    # A~B~C (a chain of links) need three places on one day; each day has two.
+    needs = [Need(k, 1, "urgent", order=i) for i, k in enumerate("ABC")] + [
+        Need("N", 1, "normal", order=3)
+    ]
+    grid = Grid(days=2, slots=2, rooms=1)
+    result = plan(needs, grid, links={("A", "B"), ("C", "B")})
+    placed = {p.key for p in result.placements}
+    assert placed.isdisjoint({"A", "B", "C"}) and "N" in placed
+    assert result.unplaced == {"A": "full", "B": "full", "C": "full"}
+
+
+def test_the_greedy_completion_puts_a_linked_case_on_its_partners_day():
+    # The MIP is given no time: the greedy start and completion alone keep the rule.
+    needs = [Need(f"N{i}", 1, "urgent", order=i) for i in range(3)] + [
+        Need("A", 1, "normal", order=3),
+        Need("B", 2, "normal", order=4),
+    ]
+    grid = Grid(days=3, slots=2, rooms=1)
+    result = plan(needs, grid, links={("A", "B")}, time_limit=0.0)
+    days = {p.key: p.day for p in result.placements}
+    if "A" in days or "B" in days:
+        assert days.get("A") == days.get("B")
+    _no_double_booking(result)

@@ -116,6 +116,14 @@ ROWS = [
         method="post",
         body={},
     ),
+    # Not proposed as a no show: refused, shown as a message (302), nothing recorded.
+    Row(
+        "no_show_dismiss",
+        _u("no_show_dismiss", case_id="waiting"),
+        outcome(302, **PROCESSORS),
+        method="post",
+        body={"reason": "Reached by phone"},
+    ),
     Row("delegation_home", _u("delegation_home"), outcome(403, A=200, DL=200)),
     Row(
         "submission_decide",

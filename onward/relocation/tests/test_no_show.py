@@ -56,3 +56,41 @@ def test_two_misses_with_no_contact_propose_not_recommended_and_an_officer_confi
         (once.case_id, 1),
         (excused.case_id, 1),
     ]
+
+
+def test_an_officer_dismisses_a_proposal_with_a_reason_until_a_further_miss(
+    users, client, settings
+):
+    from onward.audit.models import AuditEntry
+    from onward.relocation.models import NoShowDismissal, SubmissionReview
+
+    settings.ONWARD_NO_SHOW_LIMIT = 2
+    gone = make_case(users)
+    _missed(gone, 1)
+    _missed(gone, 2)
+    client.force_login(users[roles.RESETTLEMENT])
+    url = reverse("no_show_dismiss", args=[gone.case_id])
+    # Without a reason: refused, the field named, nothing recorded.
+    page = client.post(url, {"reason": "  "}, follow=True).content.decode()
+    assert "Proposal not dismissed" in page and "reason" in page
+    assert not NoShowDismissal.objects.exists()
+    page = client.post(url, {"reason": "Reached by phone, moved to zone 4"}, follow=True)
+    assert "no-show proposal dismissed" in page.content.decode()
+    assert review.no_show_proposals() == []
+    assert not SubmissionReview.objects.filter(case=gone).exists()  # nothing recommended
+    entry = AuditEntry.objects.get(detail="no-show proposal dismissed")
+    assert entry.object_id == gone.case_id and entry.changes["misses"] == 2
+    # The no-show list of the interviews pages no longer marks it proposed...
+    listing = client.get(reverse("interview_no_shows"), {"on": "2013-03-10"}).content.decode()
+    assert "Proposed: not recommended" not in listing
+    # ...and dismissing again is refused: it is not proposed.
+    page = client.post(url, {"reason": "again"}, follow=True).content.decode()
+    assert "is not proposed as a no show" in page
+    # A further miss with no contact proposes it again.
+    _missed(gone, 3)
+    assert [(c.case_id, n) for c, n in review.no_show_proposals()] == [(gone.case_id, 3)]
+    listing = client.get(reverse("interview_no_shows"), {"on": "2013-03-10"}).content.decode()
+    assert "Proposed: not recommended" in listing and "Confirm or dismiss" in listing
+    # A clerk may not dismiss.
+    client.force_login(users[roles.CLERK])
+    assert client.post(url, {"reason": "x"}).status_code == 403
