@@ -133,3 +133,62 @@ def open_tasks_by_age_on(day: dt.date) -> dict[str, int]:
             q &= Q(created_at__gte=end - dt.timedelta(days=high))
         bands[f"{low}-{high - 1}" if high else f"{low}+"] = Coalesce(Count("id", filter=q), 0)
     return Task.objects.filter(open_then).aggregate(**bands)
+
+
+# -- the records behind the camp's numbers (the dashboard's cells link to them) ------------
+
+# The dashboard's camp cells and the residents (or units) behind each.
+MEASURES = ("housed", "seen", "absent", "not_seen", "vacancies")
+
+
+def _latest_up_to(end: dt.datetime):
+    return (
+        PresenceEvent.objects.filter(person=OuterRef("person_id"), at__lt=end)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+
+
+def residents_behind(measure: str, day: dt.date, *, days: int, block_id: int | None):
+    """The allocations (person, unit, `last`: their latest event up to the end of `day`)
+    behind a block's figure as of `day` — exactly those `camp_numbers` counts:
+    `housed` every allocation on the day (the occupied column); `seen` those on the
+    registry's books seen that day; `absent` those not seen that day; `not_seen` those not
+    seen in the `days` days up to it."""
+    end = _start_of(day + dt.timedelta(days=1))
+    qs = allocated_on(day)
+    if block_id is not None:
+        qs = qs.filter(unit__block_id=block_id)
+    if measure != "housed":
+        qs = qs.filter(person__merged_into__isnull=True, person__removed_at__isnull=True)
+    qs = qs.annotate(last=Subquery(_latest_up_to(end)))
+    if measure == "seen":
+        qs = qs.filter(last__gte=_start_of(day))
+    elif measure == "absent":
+        qs = qs.filter(Q(last__isnull=True) | Q(last__lt=_start_of(day)))
+    elif measure == "not_seen":
+        since = _start_of(day - dt.timedelta(days=days - 1))
+        qs = qs.filter(Q(last__isnull=True) | Q(last__lt=since))
+    elif measure != "housed":
+        raise ValueError(measure)
+    return qs.select_related("person", "unit", "unit__block").order_by(
+        "unit__block__code", "unit__code", "person__person_id"
+    )
+
+
+def units_with_vacancies(day: dt.date, *, block_id: int | None):
+    """The available units with free usable places on `day` (the vacancies column):
+    `occupied` and `vacancies` annotated."""
+    live = Q(allocations__starts_on__lte=day) & (
+        Q(allocations__ended_on__isnull=True) | Q(allocations__ended_on__gt=day)
+    )
+    qs = Unit.objects.filter(status=Unit.Status.AVAILABLE)
+    if block_id is not None:
+        qs = qs.filter(block_id=block_id)
+    return (
+        qs.annotate(occupied=Count("allocations", filter=live))
+        .annotate(vacancies=F("capacity") - F("blocked_capacity") - F("occupied"))
+        .filter(vacancies__gt=0)
+        .select_related("block")
+        .order_by("block__code", "code")
+    )
