@@ -359,6 +359,17 @@ def main(argv=None) -> None:
     parser.add_argument("--per-day", type=int, default=100_000, help="events a day (--copy)")
     parser.add_argument("--build-only", action="store_true")
     parser.add_argument(
+        "--general-path",
+        action="store_true",
+        help="scans through the general (ORM) path, not the card scan's own",
+    )
+    parser.add_argument(
+        "--camp-repeat", type=int, default=7, help="runs of the whole camp's figures"
+    )
+    parser.add_argument(
+        "--skip", default="", help="comma-separated: camp, block, sheet, scans (not measured)"
+    )
+    parser.add_argument(
         "--threads",
         action="store_true",
         help="scanners as threads of one process (the first measure: they queue on the "
@@ -400,22 +411,44 @@ def main(argv=None) -> None:
     today = timezone.localdate()
     block = Block.objects.order_by("code").first()
 
-    med, worst = timed(lambda: selectors.not_seen_by_block(day=today, days=7))
-    print(f"not seen 7 days, counts for every block: median {med:.1f} ms, max {worst:.1f} ms")
-    med, worst = timed(lambda: selectors.not_seen(day=today, days=7, block=block))
-    print(f"not seen 7 days, one block's list: median {med:.1f} ms, max {worst:.1f} ms")
+    skip = set(args.skip.split(","))
+    if "camp" not in skip:
+        med, worst = timed(
+            lambda: selectors.not_seen_by_block(day=today, days=7), repeat=args.camp_repeat
+        )
+        print(f"not seen 7 days, counts for every block: median {med:.1f} ms, max {worst:.1f} ms")
+    if "block" not in skip:
+        med, worst = timed(lambda: selectors.not_seen(day=today, days=7, block=block))
+        print(f"not seen 7 days, one block's list: median {med:.1f} ms, max {worst:.1f} ms")
+        for back in (30, 200):
+            past = today - dt.timedelta(days=back)
+            med, worst = timed(lambda p=past: selectors.not_seen(day=p, days=7, block=block))
+            print(
+                f"not seen 7 days, one block's list as of {back} days ago: median {med:.1f} ms, "
+                f"max {worst:.1f} ms"
+            )
     from onward.presence.numbers import camp_numbers
 
-    med, worst = timed(lambda: camp_numbers(today, days=7))
-    print(f"camp numbers (dashboard), every block: median {med:.1f} ms, max {worst:.1f} ms")
+    if "camp" not in skip:
+        med, worst = timed(lambda: camp_numbers(today, days=7), repeat=args.camp_repeat)
+        print(f"camp numbers (dashboard), every block: median {med:.1f} ms, max {worst:.1f} ms")
+        past = today - dt.timedelta(days=30)
+        med, worst = timed(lambda: camp_numbers(past, days=7), repeat=args.camp_repeat)
+        print(f"camp numbers, 30 days ago: median {med:.1f} ms, max {worst:.1f} ms")
     if os.environ.get("EXPLAIN"):
         print(selectors._not_seen_qs(today, 7).filter(unit__block=block).explain(analyze=True))
-    roll = services.rollcall_open(actor=officer, blocks=[block], reason="verification", on=today)
-    med, worst = timed(lambda: selectors.sheet(roll, block))
-    print(
-        f"roll-call sheet, one block ({roll.lines.count()} lines): median {med:.1f} ms, max {worst:.1f} ms"
-    )
-
+    if "sheet" not in skip:
+        roll = services.rollcall_open(
+            actor=officer, blocks=[block], reason="verification", on=today
+        )
+        med, worst = timed(lambda: selectors.sheet(roll, block))
+        print(
+            f"roll-call sheet, one block ({roll.lines.count()} lines): median {med:.1f} ms, "
+            f"max {worst:.1f} ms"
+        )
+    if "scans" in skip:
+        return
+    services.SCAN_FAST_PATH = not args.general_path
     tokens = list(
         Card.objects.filter(revoked_at=None).values_list("token", flat=True)[
             : args.scanners * args.scans
