@@ -8,7 +8,9 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from onward.accounts import roles
 from onward.audit.models import AuditEntry
@@ -94,3 +96,40 @@ def test_an_unknown_block_or_measure_is_a_404_with_a_denied_entry(client, users)
     # A delegation never reaches the camp's records.
     client.force_login(users[roles.DELEGATION])
     assert client.get(f"{records}?figure=camp_housed&block={block}").status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own forms")
+def test_todays_figures_from_last_seen_equal_the_events_lookup(users):
+    """Today's presence figures read `LastSeen` (one join); they equal the per-resident
+    lookup of the events that past dates use, scans recorded through the service."""
+    from onward.camp import services as camp
+    from onward.camp.models import Site, Unit
+    from onward.presence import numbers
+    from onward.presence import services as presence
+    from onward.relocation.tests.factories import make_case
+
+    today = timezone.localdate()
+    block = Block.objects.create(site=Site.objects.create(name="Camp L"), code="B1")
+    unit = Unit.objects.create(block=block, code="U1", capacity=20)
+    rng = random.Random(3)
+    for p in make_case(users, size=9).members.all():
+        camp.allocate(actor=users[roles.CLERK], person=p, unit=unit, on=today, reason="r")
+        for _ in range(rng.randint(0, 3)):
+            back = rng.choice([0, 0, 1, 3, 8, 20])
+            at = timezone.now() - dt.timedelta(days=back, minutes=rng.randint(1, 300))
+            presence.presence_record(
+                actor=users[roles.CLERK], checkpoint="gate", person=p, method="manual", at=at
+            )
+    days = 7
+    end = numbers._start_of(today + dt.timedelta(days=1))
+    since = numbers._start_of(today - dt.timedelta(days=days - 1))
+    start = numbers._start_of(today)
+    lateral = numbers._presence_by_block_lateral(today, start=start, since=since, end=end)
+    from_last = numbers._presence_by_block_last_seen(today, start=start, since=since)
+    assert from_last == lateral and lateral[block.pk]["housed"] == 9
+    row = camp_numbers(today, days=days)[0]
+    assert (row["seen"], row["not_seen"]) == (
+        lateral[block.pk]["seen"],
+        lateral[block.pk]["not_seen"],
+    )
