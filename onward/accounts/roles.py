@@ -104,6 +104,9 @@ PERMISSIONS: dict[str, set[str]] = {
     "camp.view": _STAFF | {AUDITOR},
     "camp.allocate": {ADMIN, DATA_MANAGER, CLERK},
     "camp.override": {ADMIN, DATA_MANAGER},
+    # The housing's shape: creating and editing sites, blocks and units (capacity,
+    # blocked places, status) is for those who may also override a full unit.
+    "camp.manage": {ADMIN, DATA_MANAGER},
     # Presence (docs/presence.md): last seen and roll calls are staff's and the auditor's
     # to read; scanning at a checkpoint, issuing cards, and running roll calls (which
     # record deaths and injuries through the incidents and movements services).

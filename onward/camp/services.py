@@ -6,10 +6,13 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
-from onward.accounts.policy import can
+from onward.accounts.policy import can, require
 from onward.audit.actor import acting_user
-from onward.camp.models import Allocation, Unit
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
+from onward.camp.models import Allocation, Block, Site, Unit
 from onward.registry.models import Person
 
 
@@ -82,4 +85,158 @@ def allocation_end(*, person: Person, on: dt.date, reason: str) -> int:
     """End the person's open allocation on `on` (a departure). Returns rows ended."""
     return Allocation.objects.filter(person=person, ended_on__isnull=True).update(
         ended_on=on, end_reason=reason
+    )
+
+
+# -- sites, blocks and units (the housing's shape; `camp.manage`) --------------------------
+
+
+def _changes(obj, fields, before: dict) -> dict:
+    return {
+        f: [str(before.get(f, "")), str(getattr(obj, f))]
+        for f in fields
+        if str(before.get(f, "")) != str(getattr(obj, f))
+    }
+
+
+def _others(qs, obj):
+    return qs.exclude(pk=obj.pk) if obj is not None else qs
+
+
+def _code(value: str, field: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: f"Give the {what}."})
+    return value
+
+
+def site_save(*, actor, name: str, site: Site | None = None) -> Site:
+    """Create a site, or rename `site`. Audited (create / update, the change)."""
+    require(actor, "camp.manage")
+    name = _code(name, "name", "site's name")
+    with transaction.atomic():
+        if _others(Site.objects.filter(name=name), site).exists():
+            raise ValidationError({"name": f"A site is already named {name}."})
+        before = {"name": site.name} if site else {}
+        site = site or Site()
+        site.name = name
+        created = site.pk is None
+        site.save()
+        _audit_shape(actor, "site", site, created, _changes(site, ["name"], before))
+    return site
+
+
+def block_save(*, actor, code: str, site: Site | None = None, block: Block | None = None) -> Block:
+    """Create a block in `site`, or recode `block` (its site does not change)."""
+    require(actor, "camp.manage")
+    code = _code(code, "code", "block's code")
+    with transaction.atomic():
+        site = block.site if block else site
+        if site is None:
+            raise ValidationError({"site": "Choose the site."})
+        if _others(Block.objects.filter(site=site, code=code), block).exists():
+            raise ValidationError({"code": f"{site} already has a block {code}."})
+        before = {"code": block.code} if block else {}
+        block = block or Block(site=site)
+        block.code = code
+        created = block.pk is None
+        block.save()
+        _audit_shape(actor, "block", block, created, _changes(block, ["code"], before))
+    return block
+
+
+def occupied_from(unit_id: int, day: dt.date) -> int:
+    """The allocations of a unit not ended by `day`: who lives there now or is due to."""
+    return (
+        Allocation.objects.filter(unit_id=unit_id)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        .count()
+    )
+
+
+UNIT_FIELDS = ["code", "capacity", "blocked_capacity", "status"]
+
+
+def unit_save(
+    *,
+    actor,
+    code: str,
+    capacity: int,
+    blocked_capacity: int = 0,
+    status: str = Unit.Status.AVAILABLE,
+    block: Block | None = None,
+    unit: Unit | None = None,
+) -> Unit:
+    """Create a unit in `block`, or change `unit`. With the unit's row locked (an
+    allocation in flight waits): refused, naming the unit, a capacity below the persons
+    allocated there, blocked places over the capacity or over its free places, and
+    closing a unit someone lives in. Nothing is written when refused."""
+    require(actor, "camp.manage")
+    code = _code(code, "code", "unit's code")
+    if status not in Unit.Status.values:
+        raise ValidationError({"status": f"One of: {', '.join(Unit.Status.values)}."})
+    if capacity is None or capacity < 0:
+        raise ValidationError({"capacity": "Give the capacity (places, 0 or more)."})
+    blocked_capacity = blocked_capacity or 0
+    if blocked_capacity < 0:
+        raise ValidationError({"blocked_capacity": "Blocked places: 0 or more."})
+    with transaction.atomic():
+        if unit is not None:
+            unit = Unit.objects.select_for_update().select_related("block").get(pk=unit.pk)
+        block = unit.block if unit else block
+        if block is None:
+            raise ValidationError({"block": "Choose the block."})
+        name = f"{block.code}/{code}"
+        if blocked_capacity > capacity:
+            raise ValidationError(
+                {
+                    "blocked_capacity": f"Unit {name}: {blocked_capacity} blocked places are "
+                    f"more than its capacity ({capacity})."
+                }
+            )
+        if _others(Unit.objects.filter(block=block, code=code), unit).exists():
+            raise ValidationError({"code": f"Block {block.code} already has a unit {code}."})
+        if unit is not None:
+            occupied = occupied_from(unit.pk, timezone.localdate())
+            if capacity < occupied:
+                raise ValidationError(
+                    {
+                        "capacity": f"Unit {name} has {occupied} persons allocated: "
+                        f"its capacity cannot be {capacity}."
+                    }
+                )
+            if capacity - blocked_capacity < occupied:
+                raise ValidationError(
+                    {
+                        "blocked_capacity": f"Unit {name} has {occupied} persons allocated: "
+                        f"only {capacity - occupied} of its {capacity} places can be blocked."
+                    }
+                )
+            if status == Unit.Status.CLOSED and occupied:
+                raise ValidationError(
+                    {
+                        "status": f"Unit {name} has {occupied} persons allocated: move them "
+                        "before closing it."
+                    }
+                )
+        before = {f: getattr(unit, f) for f in UNIT_FIELDS} if unit else {}
+        unit = unit or Unit(block=block)
+        unit.code, unit.capacity = code, capacity
+        unit.blocked_capacity, unit.status = blocked_capacity, status
+        created = unit.pk is None
+        unit.save()
+        _audit_shape(actor, "unit", unit, created, _changes(unit, UNIT_FIELDS, before))
+    return unit
+
+
+def _audit_shape(actor, object_type: str, obj, created: bool, changes: dict) -> None:
+    if not created and not changes:
+        return
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE if created else AuditEntry.Action.UPDATE,
+        object_type=object_type,
+        object_id=obj.pk,
+        changes=changes,
+        detail=f"housing {object_type} {obj}",
     )

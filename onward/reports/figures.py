@@ -1066,7 +1066,7 @@ def camp_section(user, on: dt.date) -> list[Table]:
 
     days = not_seen_days()
     numbers = camp_numbers(on, days=days)
-    rows = [_camp_row(n["block"].code, n, code=True) for n in numbers]
+    rows = [_camp_row(n["block"].code, n, code=True, block=n["block"].pk) for n in numbers]
     if numbers:
         rows.append(_camp_row("All blocks", _camp_total(numbers)))
     blocks = Table(
@@ -1110,10 +1110,17 @@ def camp_section(user, on: dt.date) -> list[Table]:
 TASK_AGE_LABELS = {"0-6": "Under 7 days", "7-29": "7 to 29 days", "30+": "30 days and more"}
 
 
-def _camp_row(label: str, n: dict, *, code: bool = False) -> Row:
+# The records behind each camp column (onward.reports.records, "camp_*"): the places
+# column names units' capacity, not persons, and links nowhere.
+CAMP_TRACES = ("camp_housed", None, "camp_vacancies", "camp_seen", "camp_absent", "camp_not_seen")
+
+
+def _camp_row(label: str, n: dict, *, code: bool = False, block: int | None = None) -> Row:
+    where = {"block": block} if block is not None else {}
     return Row(
         label,
         [n["occupied"], n["capacity"], n["vacancies"], n["seen"], n["rate"], n["not_seen"]],
+        traces=[{"figure": t, **where} if t else None for t in CAMP_TRACES],
         code=code,
     )
 

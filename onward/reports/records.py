@@ -31,6 +31,7 @@ FILTER_KEYS = (
     "measure",
     "state",
     "incident",
+    "block",
 )
 
 
@@ -156,4 +157,27 @@ def _records(user, figure, on, f, sections):
                 else incidents.none()
             )
         return "incidents", incidents.prefetch_related("claims").order_by("occurred_at")
+    if figure.startswith("camp_") and "camp" in sections:
+        return _camp_records(user, figure.removeprefix("camp_"), on, f)
     raise Unknown(figure)
+
+
+def _camp_records(user, measure, on, f):
+    """The residents (or units) behind a camp figure, as of the same date, for one block
+    or all: the queries `onward.presence.numbers` counts, so the list has the figure's
+    length (a test checks it)."""
+    from onward.camp.models import Block
+    from onward.presence import numbers
+    from onward.presence.rules import not_seen_days
+
+    block_id = None
+    if f.get("block"):
+        if not str(f["block"]).isdigit() or not Block.objects.filter(pk=f["block"]).exists():
+            raise Unknown(f"camp_{measure}")
+        block_id = int(f["block"])
+    if measure == "vacancies":
+        return "units", numbers.units_with_vacancies(on, block_id=block_id)
+    if measure not in numbers.MEASURES:
+        raise Unknown(f"camp_{measure}")
+    allocations = numbers.residents_behind(measure, on, days=not_seen_days(), block_id=block_id)
+    return "residents", allocations.filter(person__in=policy.visible_persons(user).values("pk"))

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 from onward import bounds, numerals
 from onward.accounts import policy
 from onward.audit.models import AuditEntry
-from onward.audit.services import audit_record
+from onward.audit.services import audit_record, audit_records
 from onward.incidents.selectors import RULES
 from onward.reports import export, figures_cache
 from onward.reports import figures as F
@@ -219,6 +219,14 @@ def records(request):
         policy.deny(request.user, "figure", figure, detail=f"as_of={on}")
         raise Http404("No such figure.") from None
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    if kind == "residents":
+        # Who lives where and when they were last seen is personal data: each resident
+        # shown is an audited read, beside the figure's own entry.
+        audit_records(
+            actor=request.user,
+            entries=[(AuditEntry.Action.VIEW, "person", a.person.person_id) for a in page],
+            detail=f"records behind {figure[:40]} as of {on}",
+        )
     query = request.GET.copy()
     query.pop("page", None)
     try:

@@ -24,12 +24,19 @@ def world(users) -> dict:
     services.allocate(
         actor=users[roles.CLERK], person=housed, unit=unit, on=dt.date(2013, 6, 1), reason="x"
     )
-    return {"block": block.pk, "unit": unit.pk, "person": newcomer.person_id}
+    return {
+        "block": block.pk,
+        "unit": unit.pk,
+        "site": block.site_id,
+        "person": newcomer.person_id,
+    }
 
 
 # Housing is staff's and the auditor's to read; never a delegation's.
 VIEWERS = dict(DL=403)
 ALLOCATORS = dict(PR=403, RS=403, DL=403, AU=403)
+# The housing's shape (sites, blocks, units): admin and data manager (camp.manage).
+MANAGERS = dict(CL=403, PR=403, RS=403, DL=403, AU=403)
 
 
 def _block(w):
@@ -49,6 +56,12 @@ def _allocate_body() -> dict:
 
 
 _allocate = lambda w: reverse("camp_allocate")  # noqa: E731
+_site_edit = lambda w: reverse("camp_site_edit", kwargs={"site_id": w["site"]})  # noqa: E731
+_block_new = lambda w: reverse("camp_block_new", kwargs={"site_id": w["site"]})  # noqa: E731
+_block_edit = lambda w: reverse("camp_block_edit", kwargs={"block_id": w["block"]})  # noqa: E731
+_unit_new = lambda w: reverse("camp_unit_new", kwargs={"block_id": w["block"]})  # noqa: E731
+_unit_edit = lambda w: reverse("camp_unit_edit", kwargs={"unit_id": w["unit"]})  # noqa: E731
+_UNIT = {"code": "U2", "capacity": "6", "blocked_capacity": "1", "status": "available"}
 
 ROWS = [
     # The occupancy table names no record: nothing to put out of scope.
@@ -67,5 +80,45 @@ ROWS = [
         method="post",
         body=lambda: _allocate_body(),
         outside=None,
+    ),
+    # The sites list names every site: no record in its address.
+    Row("camp_sites", lambda w: reverse("camp_sites"), outcome(200, **VIEWERS), outside=None),
+    Row(
+        "camp_site_new",
+        lambda w: reverse("camp_site_new"),
+        outcome(200, **MANAGERS),
+        outside=None,
+    ),
+    Row(
+        "camp_site_new",
+        lambda w: reverse("camp_site_new"),
+        outcome(302, **MANAGERS),
+        method="post",
+        body={"name": "Camp Ashraf"},
+        outside=None,
+    ),
+    Row("camp_site_edit", _site_edit, outcome(200, **MANAGERS)),
+    Row(
+        "camp_site_edit",
+        _site_edit,
+        outcome(302, **MANAGERS),
+        method="post",
+        body={"name": "Camp Hurriya"},
+    ),
+    Row("camp_block_new", _block_new, outcome(200, **MANAGERS)),
+    Row("camp_block_new", _block_new, outcome(302, **MANAGERS), method="post", body={"code": "B2"}),
+    Row("camp_block_edit", _block_edit, outcome(200, **MANAGERS)),
+    Row(
+        "camp_block_edit", _block_edit, outcome(302, **MANAGERS), method="post", body={"code": "B9"}
+    ),
+    Row("camp_unit_new", _unit_new, outcome(200, **MANAGERS)),
+    Row("camp_unit_new", _unit_new, outcome(302, **MANAGERS), method="post", body=_UNIT),
+    Row("camp_unit_edit", _unit_edit, outcome(200, **MANAGERS)),
+    Row(
+        "camp_unit_edit",
+        _unit_edit,
+        outcome(302, **MANAGERS),
+        method="post",
+        body=_UNIT | {"code": "U1", "capacity": "8"},
     ),
 ]

@@ -35,7 +35,8 @@ def test_occupancy_by_date_and_the_block_page_audits_who_it_shows(client, users,
     block, unit, (layla, omid) = housing
     client.force_login(users[roles.AUDITOR])
     before = client.get(reverse("camp_occupancy") + "?on=2013-05-31").content.decode()
-    assert '>0</td><td class="num">1</td><td class="num">1<' in before
+    assert '>0</td><td class="num">1</td><td class="num"><a' in before
+    assert "figure=camp_vacancies" in before and "figure=camp_housed" not in before
     page = client.get(reverse("camp_block", kwargs={"block_id": block.pk}) + "?on=2013-06-02")
     html = page.content.decode()
     assert f"<bdi>{layla.person_id}</bdi>" in html and f"<bdi>{layla.full_name}</bdi>" in html
