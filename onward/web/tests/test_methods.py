@@ -87,6 +87,13 @@ POSTED = {
     "camp_allocate",
     "readiness_record_fact",
     "readiness_confirm",
+    # Housing forms (GET shows the form, POST saves it).
+    "camp_site_new",
+    "camp_site_edit",
+    "camp_block_new",
+    "camp_block_edit",
+    "camp_unit_new",
+    "camp_unit_edit",
     "presence_scan",
     "rollcall_open",
     "presence_card_issue",
