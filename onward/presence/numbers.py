@@ -76,26 +76,11 @@ def _presence_by_block_lateral(day, *, start, since, end) -> dict[int, dict]:
     """The same counts on PostgreSQL, each resident's latest event looked up once (a
     LATERAL join) rather than once for each count that reads it: 0.5 s instead of 2 s at
     100,000 residents (docs/benchmarks.md). The tests check both forms against a recount."""
-    sql = f"""
-        SELECT u.block_id, count(*),
-               count(*) FILTER (WHERE l.at >= %s),
-               count(*) FILTER (WHERE l.at IS NULL OR l.at < %s)
-        FROM {Allocation._meta.db_table} a
-        JOIN {Unit._meta.db_table} u ON u.id = a.unit_id
-        JOIN {Person._meta.db_table} p ON p.id = a.person_id
-        LEFT JOIN LATERAL (
+    latest = f"""LEFT JOIN LATERAL (
             SELECT e.at FROM {PresenceEvent._meta.db_table} e
             WHERE e.person_id = a.person_id AND e.at < %s ORDER BY e.at DESC LIMIT 1
-        ) l ON true
-        WHERE a.starts_on <= %s AND (a.ended_on IS NULL OR a.ended_on > %s)
-          AND p.merged_into_id IS NULL AND p.removed_at IS NULL
-        GROUP BY u.block_id"""
-    with connection.cursor() as cur:
-        cur.execute(sql, [start, since, end, day, day])
-        return {
-            b: {"housed": housed, "seen": seen, "not_seen": not_seen}
-            for b, housed, seen, not_seen in cur.fetchall()
-        }
+        ) l ON true"""
+    return _presence_by_block_joined(latest, [start, since, end, day, day])
 
 
 def _presence_by_block_last_seen(day, *, start, since) -> dict[int, dict]:
@@ -104,6 +89,13 @@ def _presence_by_block_last_seen(day, *, start, since) -> dict[int, dict]:
     latest event up to the end of the day): one hash join of the allocations and last
     seen instead of an index lookup per resident — 5 s instead of 33 s at 1,000,000
     residents on the loaded machine (docs/benchmarks.md). Past dates read the events."""
+    latest = f"LEFT JOIN {LastSeen._meta.db_table} l ON l.person_id = a.person_id"
+    return _presence_by_block_joined(latest, [start, since, day, day])
+
+
+def _presence_by_block_joined(latest: str, params: list) -> dict[int, dict]:
+    """Housed, seen since the day's start and not seen since `since`, per block, with
+    each resident's latest event `l.at` given by the join `latest`."""
     sql = f"""
         SELECT u.block_id, count(*),
                count(*) FILTER (WHERE l.at >= %s),
@@ -111,12 +103,12 @@ def _presence_by_block_last_seen(day, *, start, since) -> dict[int, dict]:
         FROM {Allocation._meta.db_table} a
         JOIN {Unit._meta.db_table} u ON u.id = a.unit_id
         JOIN {Person._meta.db_table} p ON p.id = a.person_id
-        LEFT JOIN {LastSeen._meta.db_table} l ON l.person_id = a.person_id
+        {latest}
         WHERE a.starts_on <= %s AND (a.ended_on IS NULL OR a.ended_on > %s)
           AND p.merged_into_id IS NULL AND p.removed_at IS NULL
         GROUP BY u.block_id"""
     with connection.cursor() as cur:
-        cur.execute(sql, [start, since, day, day])
+        cur.execute(sql, params)
         return {
             b: {"housed": housed, "seen": seen, "not_seen": not_seen}
             for b, housed, seen, not_seen in cur.fetchall()
