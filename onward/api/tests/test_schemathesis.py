@@ -57,6 +57,13 @@ CROSS_FIELD = {
     "POST /api/relocation/cases/{case_id}/transitions/",
     # A claim is stated on or after the day of its incident (another record's date).
     "POST /api/incidents/{incident_id}/claims/",
+    # The persons named are members of this case, the other case one the caller may see,
+    # the change or link one of this case (and the principal moves only with a successor).
+    "POST /api/cases/{case_id}/composition/move/",
+    "POST /api/cases/{case_id}/composition/split/",
+    "POST /api/cases/{case_id}/composition/link/",
+    "POST /api/cases/{case_id}/composition/changes/{change_id}/undo/",
+    "POST /api/cases/{case_id}/composition/links/{link_id}/end/",
 }
 # Values whose bounds move with the clock or the operation's settings (a date from
 # ONWARD_OPERATION_START to tomorrow, onward/bounds.py), or are the operation's own codes

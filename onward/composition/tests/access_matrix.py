@@ -73,6 +73,44 @@ ROWS = [
         method="post",
         body={"reason": "x"},
     ),
+    # The API: the same roles; the permission is checked before any lookup (403 to a
+    # delegation, whatever the id).
+    Row("api_composition", _url("api_composition"), outcome(200, anon=403, **COMPOSERS)),
+    Row(
+        "api_composition_move",
+        _url("api_composition_move"),
+        outcome(200, anon=403, **COMPOSERS),
+        method="post",
+        body=lambda: _move_body(),
+    ),
+    Row(
+        "api_composition_split",
+        _url("api_composition_split"),
+        outcome(200, anon=403, **COMPOSERS),
+        method="post",
+        body=lambda: _split_body(),
+    ),
+    Row(
+        "api_composition_link",
+        _url("api_composition_link"),
+        outcome(400, anon=403, **COMPOSERS),  # already linked: the answer says so
+        method="post",
+        body=lambda: {"other": _other(), "kind": "dependency", "reason": "x"},
+    ),
+    Row(
+        "api_composition_undo",
+        _url("api_composition_undo", change_id="change"),
+        outcome(200, anon=403, **COMPOSERS),
+        method="post",
+        body={"reason": "typed in error"},
+    ),
+    Row(
+        "api_composition_link_end",
+        _url("api_composition_link_end", link_id="link"),
+        outcome(200, anon=403, **COMPOSERS),
+        method="post",
+        body={"reason": "x"},
+    ),
 ]
 
 
