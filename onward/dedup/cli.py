@@ -17,11 +17,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 
 import numpy as np
 
 from onward.dedup.engine import api
 from onward.dedup.engine.model import DEFAULT_REVIEW_THRESHOLD, DEFAULT_THRESHOLD
+from onward.dedup.engine.parallel import in_process
 from onward.dedup.engine.records import PERSON_COLUMNS, parse_birth_date
 
 
@@ -48,7 +50,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("--pairs-out", help="PAIRS.csv to write: every scored candidate pair")
     ap.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="run blocking, comparing and scoring on a local Dask cluster of this many "
+        "worker processes (default 0: in this process); the clusters are the same",
+    )
+    ap.add_argument(
+        "--worker-memory",
+        default="4GB",
+        help="memory limit of each local worker, as Dask reads it (default 4GB)",
+    )
+    ap.add_argument(
+        "--scheduler", help="address of a running Dask scheduler to use instead (tcp://host:8786)"
+    )
     return ap
+
+
+@contextmanager
+def _mapper(args: argparse.Namespace):
+    """Where the engine's parts run: here, or on the Dask cluster asked for."""
+    if not args.workers and not args.scheduler:
+        yield in_process
+        return
+    if args.workers < 0:
+        raise InputError(f"--workers must be 0 or more, not {args.workers}")
+    from onward.dedup.distributed import cluster_mapper
+
+    with cluster_mapper(args.workers, args.worker_memory, args.scheduler) as mapper:
+        yield mapper
 
 
 def read_people(path: str) -> list[dict[str, str]]:
@@ -162,12 +193,14 @@ def run(args: argparse.Namespace) -> dict:
             raise InputError(f"{name} must be a probability between 0 and 1, not {value}")
     progress, close = _progress_bar(not args.no_progress and len(rows) > 0)
     try:
-        res = api.dedup(
-            rows,
-            threshold=args.threshold,
-            review_threshold=args.review_threshold,
-            progress=progress,
-        )
+        with _mapper(args) as mapper:
+            res = api.dedup(
+                rows,
+                threshold=args.threshold,
+                review_threshold=args.review_threshold,
+                progress=progress,
+                mapper=mapper,
+            )
     finally:
         close()
     ids = res.dataset.person_ids

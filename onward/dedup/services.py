@@ -11,6 +11,7 @@ needs a second reviewer (ONWARD_DEDUP_SECOND_REVIEWER, on by default).
 
 import json
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,7 @@ from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.dedup import engine, merging
+from onward.dedup.engine.parallel import in_process
 from onward.dedup.models import DedupModel, DuplicatePair, Merge
 from onward.dedup.records import registry_records
 from onward.movements.models import LedgerEntry
@@ -30,6 +32,19 @@ from onward.vault.fields import hide_encrypted
 
 # A pair can be decided (again) in these states; merged, pending and different are decided.
 DECIDABLE = (DuplicatePair.Status.OPEN, DuplicatePair.Status.SKIPPED, DuplicatePair.Status.UNMERGED)
+
+
+@contextmanager
+def _mapper():
+    """Where the engine's parts run: on the Dask cluster of ONWARD_DEDUP_SCHEDULER when
+    one is set (the clusters are the same), else in this process."""
+    if not settings.ONWARD_DEDUP_SCHEDULER:
+        yield in_process
+        return
+    from onward.dedup.distributed import cluster_mapper
+
+    with cluster_mapper(scheduler=settings.ONWARD_DEDUP_SCHEDULER) as mapper:
+        yield mapper
 
 
 def _ordered(pk1: int, pk2: int) -> tuple[int, int]:
@@ -52,7 +67,10 @@ def dedup_run_registry(*, actor, progress=None) -> dict:
         if progress:
             progress(done, total, stage)
 
-    result = engine.dedup(records, progress=engine_progress) if len(records) > 1 else None
+    result = None
+    if len(records) > 1:
+        with _mapper() as mapper:
+            result = engine.dedup(records, progress=engine_progress, mapper=mapper)
     filed = 0
     if result is not None:
         filed = _file_pairs(result, pks)

@@ -378,6 +378,9 @@ ONWARD_REPORTS_AS_OF = env_date("ONWARD_REPORTS_AS_OF")
 # The dashboard keeps its computed figures until a record changes (every committed write
 # retires them), and never longer than this many seconds; 0: computed at every request.
 ONWARD_FIGURES_CACHE_SECONDS = env_int("ONWARD_FIGURES_CACHE_SECONDS", 60, minimum=0)
+# The whole-registry duplicate run on a Dask cluster: the scheduler's address
+# (tcp://host:8786; docs/dedup.md, "On several workers"). Empty: in the worker's process.
+ONWARD_DEDUP_SCHEDULER = env_str("ONWARD_DEDUP_SCHEDULER", "").strip()
 # The earliest date the operation holds (YYYY-MM-DD): arrivals, events and report dates
 # before it are refused (onward/bounds.py; docs/security.md, "Bad input").
 ONWARD_OPERATION_START = env_date("ONWARD_OPERATION_START") or dt.date(2000, 1, 1)

@@ -14,6 +14,7 @@ from . import model as fs
 from .blocking import blocking_keys, candidate_pairs, flat_codes, unique_sorted
 from .cluster import cluster_ids
 from .compare import compare, field_specs, veto
+from .parallel import Mapper, chunks, in_process
 from .prepare import Dataset, prepare
 from .records import Person
 
@@ -177,16 +178,22 @@ def dedup(
     review_threshold: float | None = None,
     progress: Progress | None = None,
     model: fs.Model | None = None,
+    mapper: Mapper = in_process,
 ) -> DedupResult:
-    """Block, compare, fit (unless a model is given), score and cluster."""
+    """Block, compare, fit (unless a model is given), score and cluster.
+
+    Blocking (one part per key), comparing and scoring (one part per chunk of candidate
+    pairs) run through `mapper`: here, or on a cluster's workers (distributed.py); the
+    model is fitted and the clusters are made here, on every pair, so the result is the
+    same wherever the parts ran."""
     ds = records if isinstance(records, Dataset) else prepare(records)
     threshold = fs.DEFAULT_THRESHOLD if threshold is None else threshold
     review = fs.DEFAULT_REVIEW_THRESHOLD if review_threshold is None else review_threshold
     review = min(review, threshold)
-    ia, ib = candidate_pairs(ds, progress=progress)
-    levels = _compare_chunked(ds, ia, ib, progress)
+    ia, ib = candidate_pairs(ds, progress=progress, mapper=mapper)
+    levels = _compare_chunked(ds, ia, ib, progress, mapper=mapper)
     model = adapt_model(model, ds) if model is not None else fit_model(ds, levels, ia, ib)
-    weight, prob = _score_chunked(ds, model, ia, ib, levels)
+    weight, prob = _score_chunked(ds, model, ia, ib, levels, mapper=mapper)
     res = DedupResult(ds, model, ia, ib, levels, weight, prob, threshold, review)
     if progress:
         progress("clustering", 0, 1)
@@ -198,17 +205,35 @@ def dedup(
     return res
 
 
+def _compare_part(ds: Dataset, ia: np.ndarray, ib: np.ndarray) -> np.ndarray:
+    return compare(ds, ds, ia, ib)
+
+
 def _compare_chunked(
-    ds: Dataset, ia: np.ndarray, ib: np.ndarray, progress: Progress | None, chunk: int = 4_000_000
+    ds: Dataset,
+    ia: np.ndarray,
+    ib: np.ndarray,
+    progress: Progress | None,
+    chunk: int = 4_000_000,
+    mapper: Mapper = in_process,
 ) -> np.ndarray:
     """compare() in chunks, so memory stays bounded and progress moves."""
     n_specs = len(field_specs(ds))
     out = np.empty((len(ia), n_specs), np.int8)
-    for s in range(0, len(ia), chunk):
-        out[s : s + chunk] = compare(ds, ds, ia[s : s + chunk], ib[s : s + chunk])
+    spans = chunks(len(ia), chunk)
+    parts = ((ia[s:e], ib[s:e]) for s, e in spans)
+    for (s, e), levels in zip(spans, mapper(_compare_part, ds, parts), strict=True):
+        out[s:e] = levels
         if progress:
-            progress("comparing", min(s + chunk, len(ia)), len(ia))
+            progress("comparing", e, len(ia))
     return out
+
+
+def _score_part(
+    ds: Dataset, model: fs.Model, ia: np.ndarray, ib: np.ndarray, levels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    w = fs.score(model, ds, ds, ia, ib, levels)
+    return w, fs.probability(w)
 
 
 def _score_chunked(
@@ -218,15 +243,17 @@ def _score_chunked(
     ib: np.ndarray,
     levels: np.ndarray,
     chunk: int = 2_000_000,
+    mapper: Mapper = in_process,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Match weight and probability of every pair, stored as float32 (tens of millions of
     pairs; the thresholds do not need more than 7 digits)."""
     weight = np.empty(len(ia), np.float32)
     prob = np.empty(len(ia), np.float32)
-    for s in range(0, len(ia), chunk):
-        w = fs.score(model, ds, ds, ia[s : s + chunk], ib[s : s + chunk], levels[s : s + chunk])
-        weight[s : s + chunk] = w
-        prob[s : s + chunk] = fs.probability(w)
+    spans = chunks(len(ia), chunk)
+    parts = ((model, ia[s:e], ib[s:e], levels[s:e]) for s, e in spans)
+    for (s, e), (w, p) in zip(spans, mapper(_score_part, ds, parts), strict=True):
+        weight[s:e] = w
+        prob[s:e] = p
     return weight, prob
 
 

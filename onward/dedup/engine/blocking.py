@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .parallel import Mapper, in_process
 from .prepare import Dataset
 
 MAX_BLOCK = 60
@@ -159,22 +160,35 @@ def _distinct(ordered: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
+def _key_pair_codes(
+    n: np.int64, code: np.ndarray, rank: np.ndarray, max_block: int, window: int
+) -> np.ndarray:
+    """One blocking key's candidate pairs, each as the single integer i * n + j."""
+    a, b = pairs_for_key(code, rank, max_block, window)
+    return a * n + b
+
+
 def candidate_pairs(
-    ds: Dataset, max_block: int = MAX_BLOCK, window: int = WINDOW, progress=None
+    ds: Dataset,
+    max_block: int = MAX_BLOCK,
+    window: int = WINDOW,
+    progress=None,
+    mapper: Mapper = in_process,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Union of the candidate pairs of all blocking keys, as sorted unique (i, j) arrays
-    (int32 indices below 2^31 records: half the memory of int64 for tens of millions)."""
+    (int32 indices below 2^31 records: half the memory of int64 for tens of millions).
+    Each key is a part of its own (`mapper`: where the parts run)."""
     keys = blocking_keys(ds)
     rank = secondary_rank(ds)
     ranks = key_ranks(ds)
     n = np.int64(max(len(ds), 1))
+    parts = [(code, ranks.get(name, rank), max_block, window) for name, code in keys.items()]
     codes = []
-    for k, (name, code) in enumerate(keys.items()):
-        a, b = pairs_for_key(code, ranks.get(name, rank), max_block, window)
-        codes.append(a * n + b)
-        del a, b
+    for k, found in enumerate(mapper(_key_pair_codes, n, parts)):
+        codes.append(found)
         if progress:
             progress("blocking", k + 1, len(keys))
+    del parts
     allc = np.concatenate(codes) if codes else np.empty(0, np.int64)
     del codes
     allc.sort()  # in place: at a million records this array is ~600 MB
