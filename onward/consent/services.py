@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
@@ -120,9 +121,13 @@ def consent_withdraw(*, actor, consent: Consent, reason: str, on: dt.date | None
     require(actor, "consent.record")
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_on is not None:
-        raise ValidationError({"consent": f"Consent {consent.pk} is already withdrawn."})
+        raise ValidationError(
+            {"consent": _("Consent %(consent)s is already withdrawn.") % {"consent": consent.pk}}
+        )
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the consent is withdrawn (as the person said)."})
+        raise ValidationError(
+            {"reason": _("Say why the consent is withdrawn (as the person said).")}
+        )
     on = on or timezone.localdate()
     consent.withdrawn_on, consent.withdrawn_reason, consent.withdrawn_by = on, reason.strip(), actor
     consent.save(update_fields=["withdrawn_on", "withdrawn_reason", "withdrawn_by"])
@@ -238,9 +243,9 @@ def dossier_document_choose(*, actor, submission: Submission, document: Document
     require(actor, "dossier.manage")
     members = set(submission.case.members.values_list("pk", flat=True))
     if document.case_id != submission.case_id and document.person_id not in members:
-        raise ValidationError({"document": "The document is not one of this case's."})
+        raise ValidationError({"document": _("The document is not one of this case's.")})
     if document.tier == Tier.PROTECTION:
-        raise ValidationError({"document": "A protection document never goes to a delegation."})
+        raise ValidationError({"document": _("A protection document never goes to a delegation.")})
     chosen, created = DossierDocument.objects.get_or_create(
         submission=submission, document=document, defaults={"chosen_by": actor}
     )

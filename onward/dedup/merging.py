@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from onward.vault.fields import Unreadable
 
@@ -174,11 +175,12 @@ def merge_result(survivor: dict, merged: dict, choices: dict[str, str]) -> dict:
     if len(result["needs_detail"]) > NEEDS_DETAIL_MAX:
         raise ValidationError(
             {
-                "needs_detail": (
-                    f"The two records' details of specific needs together are longer than "
-                    f"{NEEDS_DETAIL_MAX} characters: keep one of them (the other stays readable "
+                "needs_detail": _(
+                    "The two records' details of specific needs together are longer than "
+                    "%(max)s characters: keep one of them (the other stays readable "
                     "in the merge history)."
                 )
+                % {"max": NEEDS_DETAIL_MAX}
             }
         )
     return result

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward import bounds
 from onward.accounts.policy import require
@@ -181,15 +182,15 @@ def victim_link(*, actor, incident: Incident, person: Person, outcome: str) -> V
     require(actor, "incidents.record")
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if outcome not in Victim.Outcome.values:
-        raise ValidationError({"outcome": "killed or injured."})
+        raise ValidationError({"outcome": _("killed or injured.")})
     existing = Victim.objects.filter(incident=incident, person=person).first()
     if existing and existing.outcome == outcome:
         return existing
     if existing:
         raise ValidationError(
             {
-                "person": f"{person.person_id} is already linked to this "
-                f"incident as {existing.outcome}."
+                "person": _("%(person)s is already linked to this incident as %(outcome)s.")
+                % {"person": person.person_id, "outcome": existing.outcome}
             }
         )
     entry = None
@@ -214,7 +215,7 @@ def victim_link(*, actor, incident: Incident, person: Person, outcome: str) -> V
                 linked_by=actor,
             )
     except IntegrityError as exc:  # a concurrent identical link
-        raise ValidationError({"person": "Already linked."}) from exc
+        raise ValidationError({"person": _("Already linked.")}) from exc
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,

@@ -12,6 +12,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward import bounds
 from onward.accounts.policy import require
@@ -593,7 +594,7 @@ def transfer_cancel(*, actor, transfer, reason: str):
     transfer = _lock_transfer(transfer, status="planned")
     reason = " ".join(str(reason or "").split())
     if not reason:
-        raise ValidationError({"reason": "Say why the transfer is cancelled."})
+        raise ValidationError({"reason": _("Say why the transfer is cancelled.")})
     transfer.status, transfer.version = "cancelled", transfer.version + 1
     transfer.save(update_fields=["status", "version"])
     audit_record(
@@ -623,9 +624,9 @@ def transfer_line_correct(*, actor, transfer, line, reason: str):
     line = ManifestLine.objects.select_for_update().get(pk=line.pk, transfer=transfer)
     reason = " ".join(str(reason or "").split())
     if not reason:
-        raise ValidationError({"reason": "Say why the departure was wrong."})
+        raise ValidationError({"reason": _("Say why the departure was wrong.")})
     if line.removed_at:
-        raise ValidationError({"line": "This case is not on the manifest."})
+        raise ValidationError({"line": _("This case is not on the manifest.")})
     case = Case.objects.select_for_update().get(pk=line.case_id)
     for person in (
         Person.objects.select_for_update().filter(pk__in=line.persons.values("pk")).order_by("pk")

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts import policy
@@ -324,9 +324,14 @@ def relocation_case_action(request, case_id):
     except StaleState as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
-        messages.error(request, f"{label}: refused. {_messages(exc)}")
+        messages.error(
+            request, _("%(action)s: refused. %(why)s") % {"action": label, "why": _messages(exc)}
+        )
     else:
-        messages.success(request, f"{case.case_id}: {label.lower()} — done.")
+        messages.success(
+            request,
+            _("%(case)s: %(action)s — done.") % {"case": case.case_id, "action": label.lower()},
+        )
         if data["action"] in ("submit", "resubmit"):
             for link in guards.case_linked(case):
                 if not link["together"]:
@@ -354,16 +359,30 @@ def relocation_bulk_submit(request):
                 else None
             )
             if pledge is None:
-                raise ValidationError({"pledge": "Choose a pledge."})
+                raise ValidationError({"pledge": _("Choose a pledge.")})
             cases = selectors.cases_by_id(user=request.user, case_ids=selected)
             steps = services.cases_submit_bulk(actor=request.user, cases=cases, pledge=pledge)
         except ValidationError as exc:
             report = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
             messages.error(
-                request, f"Nothing was submitted: {len(report)} problem(s), listed below."
+                request,
+                ngettext(
+                    "Nothing was submitted: %(n)s problem, listed below.",
+                    "Nothing was submitted: %(n)s problem(s), listed below.",
+                    len(report),
+                )
+                % {"n": len(report)},
             )
         else:
-            messages.success(request, f"Submitted {len(steps)} cases to {pledge}.")
+            messages.success(
+                request,
+                ngettext(
+                    "Submitted %(n)s case to %(pledge)s.",
+                    "Submitted %(n)s cases to %(pledge)s.",
+                    len(steps),
+                )
+                % {"n": len(steps), "pledge": pledge},
+            )
             return redirect("pledge_detail", pledge_id=pledge.pk)
     pledges = list(selectors.open_pledges())
     return render(
@@ -464,10 +483,17 @@ def submission_decide(request, submission_id):
         except StaleState as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            messages.error(request, f"{sub.case.case_id}: refused. {_messages(exc)}")
+            messages.error(
+                request,
+                _("%(case)s: refused. %(why)s") % {"case": sub.case.case_id, "why": _messages(exc)},
+            )
         else:
             label = dict(form.fields["decision"].choices)[data["decision"]]
-            messages.success(request, f"{sub.case.case_id}: {label.lower()} — done.")
+            messages.success(
+                request,
+                _("%(case)s: %(action)s — done.")
+                % {"case": sub.case.case_id, "action": label.lower()},
+            )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "submission_list"
