@@ -132,7 +132,9 @@ def resolve_choices(
     errors = {}
     unknown = sorted(set(keep) - set(BY_NAME))
     if unknown:
-        errors["keep"] = f"Not a field a merge chooses: {', '.join(unknown)}."
+        errors["keep"] = _("Not a field a merge chooses: %(items)s.") % {
+            "items": ", ".join(unknown)
+        }
     choices = {}
     for field in FIELDS:
         raw = str(keep.get(field.name) or "").strip()
@@ -146,10 +148,15 @@ def resolve_choices(
             choices[field.name] = BOTH
         else:
             both = ' or "both"' if field.joinable else ""
-            errors[field.name] = (
-                f"{field.label}: keep the value of {survivor_id} or of "
-                f"{merged_id}{both}, not {raw!r}."
-            )
+            errors[field.name] = _(
+                "%(label)s: keep the value of %(survivor_id)s or of %(merged_id)s%(both)s, not %(raw)r."
+            ) % {
+                "label": field.label,
+                "survivor_id": survivor_id,
+                "merged_id": merged_id,
+                "both": both,
+                "raw": raw,
+            }
     if errors:
         raise ValidationError(errors)
     return choices

@@ -74,11 +74,13 @@ def policy_create(*, actor, name: str, weights: dict, note: str = "") -> Scoring
     name = " ".join(str(name or "").split())
     errors: dict = {}
     if not name:
-        errors["name"] = "A policy needs a name."
+        errors["name"] = _("A policy needs a name.")
     elif len(name) > 80:
-        errors["name"] = "At most 80 characters."
+        errors["name"] = _("At most 80 characters.")
     elif ScoringPolicy.objects.filter(name=name).exists():
-        errors["name"] = f"A policy named {name!r} exists: edit it to make a new version."
+        errors["name"] = _("A policy named %(name)r exists: edit it to make a new version.") % {
+            "name": name
+        }
     try:
         clean = scoring.clean_weights(weights or {}, known_needs=_known_needs())
     except ValidationError as exc:
@@ -116,9 +118,10 @@ def policy_update(
     )
     if current is None or current.version != expected_version:
         raise StaleEdit(
-            f"Policy {policy.name} was changed by someone else (now version "
-            f"{current.version if current else '?'}). Reload it and apply your "
-            "change again."
+            _(
+                "Policy %(name)s was changed by someone else (now version %(value)s). Reload it and apply your change again."
+            )
+            % {"name": policy.name, "value": current.version if current else "?"}
         )
     clean = scoring.clean_weights(weights or {}, known_needs=_known_needs())
     if clean == current.weights:
@@ -195,11 +198,11 @@ def case_link_add(*, actor, case: Case, country: str, kind: str, note: str = "")
     try:
         country = validation.parse_nationality(str(country or ""))
         if not country:
-            raise ValueError("Give the country (ISO 3166-1 alpha-3).")
+            raise ValueError(_("Give the country (ISO 3166-1 alpha-3)."))
     except ValueError as exc:
         errors["country"] = str(exc)
     if kind not in CaseCountryLink.Kind.values:
-        errors["kind"] = "Family in country, or stated preference."
+        errors["kind"] = _("Family in country, or stated preference.")
     if errors:
         raise ValidationError(errors)
     Case.objects.select_for_update().get(pk=case.pk)
@@ -269,11 +272,13 @@ def run_start(
     require(actor, PERMISSION)
     errors = {}
     if not 1 <= float(time_limit) <= 3600:
-        errors["time_limit"] = "From 1 to 3600 seconds."
+        errors["time_limit"] = _("From 1 to 3600 seconds.")
     if not 0 <= float(gap) < 1:
-        errors["gap"] = "A fraction from 0 (optimal) to below 1."
+        errors["gap"] = _("A fraction from 0 (optimal) to below 1.")
     if policy is not None and not policy.current:
-        errors["policy"] = f"{policy} is an old version: choose the current one."
+        errors["policy"] = _("%(policy)s is an old version: choose the current one.") % {
+            "policy": policy
+        }
     if errors:
         raise ValidationError(errors)
     policy = policy or policy_default()

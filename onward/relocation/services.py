@@ -310,7 +310,7 @@ def _clean_pledge(data: dict, *, instance: Pledge | None = None) -> tuple[dict, 
     try:
         clean["country"] = validation.parse_nationality(str(merged.get("country") or ""))
         if not clean["country"]:
-            raise ValueError("A pledge needs its country (ISO 3166-1 alpha-3).")
+            raise ValueError(_("A pledge needs its country (ISO 3166-1 alpha-3)."))
     except ValueError as exc:
         errors["country"] = str(exc)
     clean["name"] = " ".join(str(merged.get("name") or "").split())
@@ -468,8 +468,10 @@ def pledge_update(
     locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
     if locked.version != expected_version:
         raise StaleEdit(
-            f"Pledge {locked} was changed by someone else since you opened it. "
-            "Reload it and apply your change again."
+            _(
+                "Pledge %(locked)s was changed by someone else since you opened it. Reload it and apply your change again."
+            )
+            % {"locked": locked}
         )
     clean, capacities = _clean_pledge(changes, instance=locked)
     before = _snapshot(locked, {c.dimension_id: c.capacity for c in locked.capacities.all()})
