@@ -278,9 +278,10 @@ def _policy_form(request, policy):
         {
             "form": form,
             "policy": policy,
-            "title": f"Edit {policy} (saves version {policy.version + 1})"
+            "title": _("Edit %(policy)s (saves version %(version)s)")
+            % {"policy": policy, "version": policy.version + 1}
             if edit
-            else "New scoring policy",
+            else _("New scoring policy"),
         },
     )
 

@@ -214,10 +214,16 @@ def departure_correct(request, person_id):
         "web/form.html",
         {
             "form": form,
-            "title": f"Correct the departure of {person.person_id}",
-            "intro": f"{person.full_name}: departed {person.departure_date or '—'} "
-            f"({person.departure_type or 'no departure recorded'}). A reversing entry "
-            "is added to the ledger; nothing is erased.",
+            "title": _("Correct the departure of %(person)s") % {"person": person.person_id},
+            "intro": _(
+                "%(name)s: departed %(date)s (%(type)s). A reversing entry "
+                "is added to the ledger; nothing is erased."
+            )
+            % {
+                "name": person.full_name,
+                "date": person.departure_date or "—",
+                "type": person.departure_type or _("no departure recorded"),
+            },
         },
     )
 

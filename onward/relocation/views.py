@@ -102,7 +102,9 @@ def _pledge_form(request, pledge: Pledge | None):
         {
             "form": form,
             "pledge": pledge,
-            "title": f"Edit pledge {pledge}" if pledge else "New pledge",
+            "title": _("Edit pledge %(pledge)s") % {"pledge": pledge}
+            if pledge
+            else _("New pledge"),
         },
     )
 
