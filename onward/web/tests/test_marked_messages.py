@@ -7,7 +7,10 @@ ever reads (an internal invariant, a message for the operator) carries the comme
 `# i18n: not shown` on the line of the call."""
 
 import ast
+import datetime as dt
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXEMPT = "# i18n: not shown"
@@ -139,3 +142,45 @@ def check(x, problem):
     messages.success(request, message)
 """
     assert violations(snippet) == []
+
+
+def test_a_refusal_reaches_arabic_and_persian_readers_in_their_language():
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.utils import translation
+
+    from onward import bounds
+    from onward.accounts.policy import require
+
+    for language, said in (("ar", "أقل من الصفر"), ("fa", "کمتر از صفر")):
+        with translation.override(language):
+            with pytest.raises(ValueError) as below:
+                bounds.check_count(-3)
+            assert said in str(below.value) and "-3" in str(below.value)
+            assert "below zero" not in str(below.value)
+            with pytest.raises(ValidationError) as refused:
+                bounds.validator(bounds.check_birth_date)(dt.date(1850, 1, 1))
+            assert "1850-01-01" in refused.value.messages[0]
+            assert "too far in the past" not in refused.value.messages[0]
+    with translation.override("ar"), pytest.raises(PermissionDenied) as denied:
+        require(None, "registry.edit")
+    assert "لا يسمح دورك" in str(denied.value) and "(registry.edit)" in str(denied.value)
+    with translation.override("en"):
+        assert bounds.check_count(5) == 5
+        with pytest.raises(ValueError, match="is below zero"):
+            bounds.check_count(-1)
+
+
+@pytest.mark.django_db
+def test_a_flash_message_reaches_a_persian_user_in_persian(client_for, users):
+    """A reader who chose Persian asks the reports for a day that is no date: the page
+    says so in Persian (the day typed kept as typed), and shows today."""
+    from onward.accounts import roles
+
+    user = users[roles.DATA_MANAGER]
+    user.language = "fa"
+    user.save(update_fields=["language"])
+    page = client_for(roles.DATA_MANAGER).get("/reports/?as_of=yesterday")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "«yesterday» تاریخ نیست (YYYY-MM-DD)." in text
+    assert "is not a date" not in text
