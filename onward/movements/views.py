@@ -87,7 +87,7 @@ def _person(request, person_id: str, form, field: str):
     try:
         return get_person_for_user(request.user, person_id.strip())
     except NotFound:
-        form.add_error(field, f"No person {person_id!r}.")
+        form.add_error(field, _("No person %(person)r.") % {"person": person_id})
         return None
 
 

@@ -217,7 +217,9 @@ def recommendation_record(request, case_id):
             secondary_category=post.get("secondary_category", ""),
         )
     except ValidationError as exc:
-        messages.error(request, _("Recommendation not recorded. ") + _field_messages(exc))
+        messages.error(
+            request, _("Recommendation not recorded. %(why)s") % {"why": _field_messages(exc)}
+        )
     else:
         messages.success(request, _("%(case)s: recommendation recorded.") % {"case": case_id})
     if post.get("next") == "review_list":
@@ -233,7 +235,9 @@ def no_show_dismiss(request, case_id):
     try:
         review.no_show_dismiss(actor=request.user, case=case, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        messages.error(request, _("Proposal not dismissed. ") + _field_messages(exc))
+        messages.error(
+            request, _("Proposal not dismissed. %(why)s") % {"why": _field_messages(exc)}
+        )
     else:
         messages.success(request, _("%(case)s: no-show proposal dismissed.") % {"case": case_id})
     return redirect("review_list")
@@ -250,7 +254,7 @@ def recommendation_approve(request, case_id):
     try:
         review.recommendation_approve(actor=request.user, review=latest)
     except ValidationError as exc:
-        messages.error(request, _("Not approved. ") + _field_messages(exc))
+        messages.error(request, _("Not approved. %(why)s") % {"why": _field_messages(exc)})
     else:
         messages.success(request, _("%(case)s: recommendation approved.") % {"case": case_id})
     target = request.POST.get("next", "")
