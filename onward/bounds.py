@@ -14,6 +14,8 @@ import datetime as dt
 import unicodedata
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onward import numerals
 
@@ -67,29 +69,49 @@ def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
+# One whole sentence per kind of date and side, for the translators.
+_OUTSIDE = {
+    "event": (
+        gettext_lazy(
+            "%(value)s is before %(bound)s, the earliest date of an event Onward accepts."
+        ),
+        gettext_lazy("%(value)s is after %(bound)s, the latest date of an event Onward accepts."),
+    ),
+    "report": (
+        gettext_lazy("%(value)s is before %(bound)s, the earliest report date Onward accepts."),
+        gettext_lazy("%(value)s is after %(bound)s, the latest report date Onward accepts."),
+    ),
+    "planned": (
+        gettext_lazy("%(value)s is before %(bound)s, the earliest planned date Onward accepts."),
+        gettext_lazy("%(value)s is after %(bound)s, the latest planned date Onward accepts."),
+    ),
+}
+
+
 def _between(value, earliest: dt.date, latest: dt.date, what: str) -> dt.date:
     value = _as_date(value)
+    before, after = _OUTSIDE[what]
     if value < earliest:
-        raise ValueError(f"{value} is before {earliest}, the earliest {what} Onward accepts.")
+        raise ValueError(before % {"value": value, "bound": earliest})
     if value > latest:
-        raise ValueError(f"{value} is after {latest}, the latest {what} Onward accepts.")
+        raise ValueError(after % {"value": value, "bound": latest})
     return value
 
 
 def check_event_date(value) -> dt.date:
     """An arrival, departure, birth in the camp, incident or statement: within the
     operation (from ONWARD_OPERATION_START to tomorrow)."""
-    return _between(value, operation_start(), latest_event(), "date of an event")
+    return _between(value, operation_start(), latest_event(), "event")
 
 
 def check_report_date(value) -> dt.date:
     """The date a report, a population figure or a filter is asked for."""
-    return _between(value, operation_start(), latest_event(), "report date")
+    return _between(value, operation_start(), latest_event(), "report")
 
 
 def check_planned_date(value) -> dt.date:
     """A date planned ahead (a transfer, a follow-up, a pledge's validity)."""
-    return _between(value, operation_start(), today() + PLANNED_HORIZON, "planned date")
+    return _between(value, operation_start(), today() + PLANNED_HORIZON, "planned")
 
 
 def parse_date(text: str, check=check_report_date) -> dt.date:
@@ -108,12 +130,16 @@ def parse_date(text: str, check=check_report_date) -> dt.date:
             return check(dt.date.fromisoformat(text))
         except ValueError:
             pass
-        expected = (
-            f"YYYY-MM-DD, or a Solar Hijri date such as {numerals.SOLAR_HIJRI_EXAMPLE}"
-            if solar
-            else "YYYY-MM-DD"
-        )
-        raise ValueError(f"“{text[:40]}” is not a date ({expected}).") from None
+        if solar:
+            raise ValueError(
+                _(
+                    "“%(text)s” is not a date (YYYY-MM-DD, or a Solar Hijri date such as %(example)s)."
+                )
+                % {"text": text[:40], "example": numerals.SOLAR_HIJRI_EXAMPLE}
+            ) from None
+        raise ValueError(
+            _("“%(text)s” is not a date (YYYY-MM-DD).") % {"text": text[:40]}
+        ) from None
     return check(value)
 
 
@@ -125,8 +151,10 @@ def parse_version(text) -> int | None:
         return None
     if not (text.isascii() and text.isdigit()) or len(text) > 10 or int(text) > VERSION_MAX:
         raise ValueError(
-            "The form is out of date or damaged (its version is not a "
-            "number): reload the page and try again."
+            _(
+                "The form is out of date or damaged (its version is not a "
+                "number): reload the page and try again."
+            )
         )
     return int(text)
 
@@ -134,19 +162,23 @@ def parse_version(text) -> int | None:
 def check_birth_date(value) -> dt.date:
     value = _as_date(value)
     if value > today():
-        raise ValueError(f"{value} is in the future.")
+        raise ValueError(_("%(date)s is in the future.") % {"date": value})
     if value < BIRTH_EARLIEST:
         raise ValueError(
-            f"{value} is before {BIRTH_EARLIEST}: too far in the past to be a birth date."
+            _("%(date)s is before %(earliest)s: too far in the past to be a birth date.")
+            % {"date": value, "earliest": BIRTH_EARLIEST}
         )
     return value
 
 
 def check_count(value) -> int:
     if value < 0:
-        raise ValueError(f"{value} is below zero.")
+        raise ValueError(_("%(value)s is below zero.") % {"value": value})
     if value > COUNT_MAX:
-        raise ValueError(f"{value} is more than {COUNT_MAX:,}, the most Onward counts.")
+        raise ValueError(
+            _("%(value)s is more than %(max)s, the most Onward counts.")
+            % {"value": value, "max": f"{COUNT_MAX:,}"}
+        )
     return value
 
 
@@ -176,8 +208,11 @@ def check_plain_text(text: str) -> str:
     found = hidden_characters(text)
     if found:
         raise ValueError(
-            f"Contains characters that hide or reorder text ({', '.join(found)}); "
-            "type it again without them."
+            _(
+                "Contains characters that hide or reorder text (%(found)s); "
+                "type it again without them."
+            )
+            % {"found": ", ".join(found)}
         )
     return text
 

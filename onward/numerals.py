@@ -17,6 +17,7 @@ from contextvars import ContextVar
 from typing import NamedTuple
 
 import jdatetime
+from django.utils.translation import gettext as _
 
 LATIN, ARABIC, PERSIAN = "latn", "arab", "arabext"
 GREGORIAN, SOLAR_HIJRI = "gregory", "persian"
@@ -156,12 +157,18 @@ def from_solar_hijri(year: int, month: int, day: int) -> dt.date:
     """The Gregorian date of a Solar Hijri one; ValueError naming the part out of range."""
     shown = f"{year:04d}-{month:02d}-{day:02d}"
     if not 1 <= month <= 12:
-        raise ValueError(f"{shown} is not a Solar Hijri date: the month is 1 to 12, not {month}.")
+        raise ValueError(
+            _("%(date)s is not a Solar Hijri date: the month is 1 to 12, not %(month)s.")
+            % {"date": shown, "month": month}
+        )
     days = solar_hijri_days(year, month)
     if not 1 <= day <= days:
         raise ValueError(
-            f"{shown} is not a Solar Hijri date: month {month} of {year} has days 1 to "
-            f"{days}, not {day}."
+            _(
+                "%(date)s is not a Solar Hijri date: month %(month)s of %(year)s has days 1 to "
+                "%(days)s, not %(day)s."
+            )
+            % {"date": shown, "month": month, "year": year, "days": days, "day": day}
         )
     return jdatetime.date(year, month, day).togregorian()
 
@@ -181,7 +188,7 @@ def read_date(text: str, *, solar_hijri: bool) -> dt.date:
         return dt.date(year, month, day)
     except ValueError:
         raise ValueError(
-            f"{western} is not a date: month 1 to 12, and a day the month has."
+            _("%(date)s is not a date: month 1 to 12, and a day the month has.") % {"date": western}
         ) from None
 
 

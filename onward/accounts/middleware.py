@@ -16,6 +16,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from onward import numerals
 from onward.accounts import twofactor
@@ -63,8 +64,10 @@ class SessionLimitMiddleware:
             request.onward_logout_reason = "session reached its time limit"
             logout(request)
             if _is_api(request):
-                return JsonResponse({"error": "Your session has ended: sign in again."}, status=401)
-            messages.info(request, "Your session reached its time limit: please sign in again.")
+                return JsonResponse(
+                    {"error": _("Your session has ended: sign in again.")}, status=401
+                )
+            messages.info(request, _("Your session reached its time limit: please sign in again."))
             return redirect(f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 

@@ -73,20 +73,24 @@ class User(AbstractUser):
             # object id holds 64 (docs/security.md, "Bad input").
             raise ValidationError(
                 {
-                    "username": f"At most {bounds.USERNAME_MAX} characters "
-                    f"(this one has {len(self.username)})."
+                    "username": gettext("At most %(max)s characters (this one has %(n)s).")
+                    % {"max": bounds.USERNAME_MAX, "n": len(self.username)}
                 }
             )
         self.country = self.country.upper()
         if self.role == roles.DELEGATION and len(self.country) != 3:
-            raise ValidationError({"country": "A delegation user needs a 3-letter country code."})
+            raise ValidationError(
+                {"country": gettext("A delegation user needs a 3-letter country code.")}
+            )
         if self.role != roles.DELEGATION and self.country:
-            raise ValidationError({"country": "Only delegation users have a country."})
+            raise ValidationError({"country": gettext("Only delegation users have a country.")})
         if self.role == roles.DELEGATION and (self.is_staff or self.is_superuser):
             raise ValidationError(
                 {
-                    "role": "A country delegation cannot also be staff or "
-                    "superuser: the roles are incompatible."
+                    "role": gettext(
+                        "A country delegation cannot also be staff or "
+                        "superuser: the roles are incompatible."
+                    )
                 }
             )
         refusals = scope_refusals(self)

@@ -11,6 +11,7 @@ so that no channel (web, API, command) can forget it (Zulip's `access_stream_by_
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from onward.accounts import roles
 from onward.audit.models import AuditEntry
@@ -33,7 +34,9 @@ def can(user, permission: str) -> bool:
 
 def require(user, permission: str) -> None:
     if not can(user, permission):
-        raise PermissionDenied(f"Your role may not do this ({permission}).")
+        raise PermissionDenied(
+            gettext("Your role may not do this (%(permission)s).") % {"permission": permission}
+        )
 
 
 def visible_cases(user, *, removed: bool = False) -> QuerySet:

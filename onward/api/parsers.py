@@ -11,6 +11,7 @@ import codecs
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.utils import json
@@ -43,13 +44,18 @@ class BoundedJSONParser(JSONParser):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         body = stream.read(limit + 1) if stream is not None else b""
         if len(body) > limit:
-            raise ParseError(f"The request body is larger than {limit:,} bytes.")
+            raise ParseError(
+                _("The request body is larger than %(limit)s bytes.") % {"limit": f"{limit:,}"}
+            )
         if nesting_depth(body, bounds.JSON_MAX_DEPTH) > bounds.JSON_MAX_DEPTH:
-            raise ParseError(f"The JSON body is nested deeper than {bounds.JSON_MAX_DEPTH} levels.")
+            raise ParseError(
+                _("The JSON body is nested deeper than %(JSON_MAX_DEPTH)s levels.")
+                % {"JSON_MAX_DEPTH": bounds.JSON_MAX_DEPTH}
+            )
         encoding = get_encoding(parser_context or {})
         try:
             text = codecs.decode(body, encoding)
             constant = json.strict_constant if self.strict else None
             return json.loads(text, parse_constant=constant)
         except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError too
-            raise ParseError(f"JSON parse error - {exc}") from None
+            raise ParseError(_("JSON parse error - %(exc)s") % {"exc": exc}) from None

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from onward.accounts.policy import can, require
 from onward.audit.actor import acting_user
@@ -38,33 +40,55 @@ def allocate(
     the service asks the policy, so no caller can grant itself the override."""
     may_override = can(actor, "camp.override")
     if not reason.strip():
-        raise ValidationError({"reason": "Give the reason for the allocation."})
+        raise ValidationError({"reason": _("Give the reason for the allocation.")})
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         if person.departure_date is not None:
             raise ValidationError(
-                {"person": f"{person.person_id} departed on {person.departure_date}."}
+                {
+                    "person": _("%(person)s departed on %(date)s.")
+                    % {"person": person.person_id, "date": person.departure_date}
+                }
             )
         if person.arrival_date and on < person.arrival_date:
             raise ValidationError(
-                {"on": f"{person.person_id} arrived on {person.arrival_date}: not before."}
+                {
+                    "on": _("%(person)s arrived on %(date)s: not before.")
+                    % {"person": person.person_id, "date": person.arrival_date}
+                }
             )
         locked = Unit.objects.select_for_update().get(pk=unit.pk)
         if locked.status != Unit.Status.AVAILABLE:
-            raise ValidationError({"unit": f"Unit {locked} is {locked.get_status_display()}."})
+            raise ValidationError(
+                {
+                    "unit": _("Unit %(unit)s is %(status)s.")
+                    % {"unit": locked, "status": locked.get_status_display()}
+                }
+            )
         current = Allocation.objects.filter(person=person, ended_on__isnull=True).first()
         if current is not None and current.unit_id == locked.pk:
-            raise ValidationError({"unit": f"Already allocated to {locked}."})
+            raise ValidationError({"unit": _("Already allocated to %(unit)s.") % {"unit": locked}})
         if occupied_on(locked.pk, on) >= locked.usable_capacity:
             if not may_override:
                 raise ValidationError(
-                    {"unit": f"Unit {locked} is full ({locked.usable_capacity} places)."}
+                    {
+                        "unit": ngettext(
+                            "Unit %(unit)s is full (%(places)s place).",
+                            "Unit %(unit)s is full (%(places)s places).",
+                            locked.usable_capacity,
+                        )
+                        % {"unit": locked, "places": locked.usable_capacity}
+                    }
                 )
             if not override_reason.strip():
                 raise ValidationError(
                     {
-                        "override_reason": f"Unit {locked} is full "
-                        f"({locked.usable_capacity} places): give the reason to override."
+                        "override_reason": ngettext(
+                            "Unit %(unit)s is full (%(places)s place): give the reason to override.",
+                            "Unit %(unit)s is full (%(places)s places): give the reason to override.",
+                            locked.usable_capacity,
+                        )
+                        % {"unit": locked, "places": locked.usable_capacity}
                     }
                 )
         if current is not None:
@@ -103,20 +127,20 @@ def _others(qs, obj):
     return qs.exclude(pk=obj.pk) if obj is not None else qs
 
 
-def _code(value: str, field: str, what: str) -> str:
+def _code(value: str, field: str, missing: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValidationError({field: f"Give the {what}."})
+        raise ValidationError({field: missing})
     return value
 
 
 def site_save(*, actor, name: str, site: Site | None = None) -> Site:
     """Create a site, or rename `site`. Audited (create / update, the change)."""
     require(actor, "camp.manage")
-    name = _code(name, "name", "site's name")
+    name = _code(name, "name", _("Give the site's name."))
     with transaction.atomic():
         if _others(Site.objects.filter(name=name), site).exists():
-            raise ValidationError({"name": f"A site is already named {name}."})
+            raise ValidationError({"name": _("A site is already named %(name)s.") % {"name": name}})
         before = {"name": site.name} if site else {}
         site = site or Site()
         site.name = name
@@ -129,13 +153,15 @@ def site_save(*, actor, name: str, site: Site | None = None) -> Site:
 def block_save(*, actor, code: str, site: Site | None = None, block: Block | None = None) -> Block:
     """Create a block in `site`, or recode `block` (its site does not change)."""
     require(actor, "camp.manage")
-    code = _code(code, "code", "block's code")
+    code = _code(code, "code", _("Give the block's code."))
     with transaction.atomic():
         site = block.site if block else site
         if site is None:
-            raise ValidationError({"site": "Choose the site."})
+            raise ValidationError({"site": _("Choose the site.")})
         if _others(Block.objects.filter(site=site, code=code), block).exists():
-            raise ValidationError({"code": f"{site} already has a block {code}."})
+            raise ValidationError(
+                {"code": _("%(site)s already has a block %(code)s.") % {"site": site, "code": code}}
+            )
         before = {"code": block.code} if block else {}
         block = block or Block(site=site)
         block.code = code
@@ -172,51 +198,79 @@ def unit_save(
     allocated there, blocked places over the capacity or over its free places, and
     closing a unit someone lives in. Nothing is written when refused."""
     require(actor, "camp.manage")
-    code = _code(code, "code", "unit's code")
+    code = _code(code, "code", _("Give the unit's code."))
     if status not in Unit.Status.values:
-        raise ValidationError({"status": f"One of: {', '.join(Unit.Status.values)}."})
+        raise ValidationError(
+            {"status": _("One of: %(choices)s.") % {"choices": ", ".join(Unit.Status.values)}}
+        )
     if capacity is None or capacity < 0:
-        raise ValidationError({"capacity": "Give the capacity (places, 0 or more)."})
+        raise ValidationError({"capacity": _("Give the capacity (places, 0 or more).")})
     blocked_capacity = blocked_capacity or 0
     if blocked_capacity < 0:
-        raise ValidationError({"blocked_capacity": "Blocked places: 0 or more."})
+        raise ValidationError({"blocked_capacity": _("Blocked places: 0 or more.")})
     with transaction.atomic():
         if unit is not None:
             unit = Unit.objects.select_for_update().select_related("block").get(pk=unit.pk)
         block = unit.block if unit else block
         if block is None:
-            raise ValidationError({"block": "Choose the block."})
+            raise ValidationError({"block": _("Choose the block.")})
         name = f"{block.code}/{code}"
         if blocked_capacity > capacity:
             raise ValidationError(
                 {
-                    "blocked_capacity": f"Unit {name}: {blocked_capacity} blocked places are "
-                    f"more than its capacity ({capacity})."
+                    "blocked_capacity": ngettext(
+                        "Unit %(unit)s: %(blocked)s blocked place is more than its capacity (%(capacity)s).",
+                        "Unit %(unit)s: %(blocked)s blocked places are more than its capacity (%(capacity)s).",
+                        blocked_capacity,
+                    )
+                    % {"unit": name, "blocked": blocked_capacity, "capacity": capacity}
                 }
             )
         if _others(Unit.objects.filter(block=block, code=code), unit).exists():
-            raise ValidationError({"code": f"Block {block.code} already has a unit {code}."})
+            raise ValidationError(
+                {
+                    "code": _("Block %(block)s already has a unit %(code)s.")
+                    % {"block": block.code, "code": code}
+                }
+            )
         if unit is not None:
             occupied = occupied_from(unit.pk, timezone.localdate())
             if capacity < occupied:
                 raise ValidationError(
                     {
-                        "capacity": f"Unit {name} has {occupied} persons allocated: "
-                        f"its capacity cannot be {capacity}."
+                        "capacity": ngettext(
+                            "Unit %(unit)s has %(occupied)s person allocated: its capacity cannot be %(capacity)s.",
+                            "Unit %(unit)s has %(occupied)s persons allocated: its capacity cannot be %(capacity)s.",
+                            occupied,
+                        )
+                        % {"unit": name, "occupied": occupied, "capacity": capacity}
                     }
                 )
             if capacity - blocked_capacity < occupied:
                 raise ValidationError(
                     {
-                        "blocked_capacity": f"Unit {name} has {occupied} persons allocated: "
-                        f"only {capacity - occupied} of its {capacity} places can be blocked."
+                        "blocked_capacity": ngettext(
+                            "Unit %(unit)s has %(occupied)s person allocated: only %(free)s of its %(capacity)s places can be blocked.",
+                            "Unit %(unit)s has %(occupied)s persons allocated: only %(free)s of its %(capacity)s places can be blocked.",
+                            occupied,
+                        )
+                        % {
+                            "unit": name,
+                            "occupied": occupied,
+                            "free": capacity - occupied,
+                            "capacity": capacity,
+                        }
                     }
                 )
             if status == Unit.Status.CLOSED and occupied:
                 raise ValidationError(
                     {
-                        "status": f"Unit {name} has {occupied} persons allocated: move them "
-                        "before closing it."
+                        "status": ngettext(
+                            "Unit %(unit)s has %(occupied)s person allocated: move them before closing it.",
+                            "Unit %(unit)s has %(occupied)s persons allocated: move them before closing it.",
+                            occupied,
+                        )
+                        % {"unit": name, "occupied": occupied}
                     }
                 )
         before = {f: getattr(unit, f) for f in UNIT_FIELDS} if unit else {}

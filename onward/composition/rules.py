@@ -2,6 +2,7 @@
 None. Services call them after locking; the pages call them to show what is possible."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from onward.composition.models import CaseChange
 from onward.registry import codes
@@ -47,26 +48,35 @@ def _submission_refusal(case: Case, leaving: list[Person] | None) -> Refusal:
         if not accepted & {p.person_id for p in leaving}:
             return None
     return "case", (
-        f"Case {case.case_id} has an open submission (to {sub.pledge}): its members change "
-        "only after it is withdrawn, or when a split decision left them out."
+        _(
+            "Case %(case)s has an open submission (to %(pledge)s): its members change only after it is withdrawn, or when a split decision left them out."
+        )
+        % {"case": case.case_id, "pledge": sub.pledge}
     )
 
 
 def _person_refusal(person: Person) -> Refusal:
     if person.merged_into_id:
-        return "person", f"{person.person_id} is a merged duplicate record."
+        return "person", _("%(person)s is a merged duplicate record.") % {
+            "person": person.person_id
+        }
     if person.removed_at:
-        return "person", f"{person.person_id} is removed from the registry."
+        return "person", _("%(person)s is removed from the registry.") % {
+            "person": person.person_id
+        }
     if person.departure_date:
-        return "person", f"{person.person_id} departed on {person.departure_date}."
+        return "person", _("%(person)s departed on %(departure_date)s.") % {
+            "person": person.person_id,
+            "departure_date": person.departure_date,
+        }
     return None
 
 
 def _case_refusal(case: Case) -> Refusal:
     if case.removed_at:
-        return "case", f"Case {case.case_id} is removed from the registry."
+        return "case", _("Case %(case)s is removed from the registry.") % {"case": case.case_id}
     if case.status != Case.Status.OPEN:
-        return "case", f"Case {case.case_id} is closed."
+        return "case", _("Case %(case)s is closed.") % {"case": case.case_id}
     return None
 
 
@@ -74,9 +84,14 @@ def move_refusal(
     person: Person, source: Case, target: Case, relationship: str, new_principal: Person | None
 ) -> Refusal:
     if target.pk == source.pk:
-        return "target", f"{person.person_id} is already in case {target.case_id}."
+        return "target", _("%(person)s is already in case %(case)s.") % {
+            "person": person.person_id,
+            "case": target.case_id,
+        }
     if relationship not in codes.RELATIONSHIPS:
-        return "relationship", f"Unknown relationship {relationship!r}."
+        return "relationship", _("Unknown relationship %(relationship)r.") % {
+            "relationship": relationship
+        }
     for refusal in (
         _person_refusal(person),
         _case_refusal(target),
@@ -87,22 +102,27 @@ def move_refusal(
             return refusal
     if relationship == "principal" and present(target).filter(relationship="principal").exists():
         return "relationship", (
-            f"Case {target.case_id} already has a principal applicant; a case has exactly one."
+            _("Case %(case)s already has a principal applicant; a case has exactly one.")
+            % {"case": target.case_id}
         )
     staying = present(source).exclude(pk=person.pk)
     if person.relationship == "principal" and staying.exists():
         if new_principal is None:
             return "new_principal", (
-                f"{person.person_id} is the principal applicant of {source.case_id}: name the "
-                "member who becomes its principal."
+                _(
+                    "%(person)s is the principal applicant of %(case)s: name the member who becomes its principal."
+                )
+                % {"person": person.person_id, "case": source.case_id}
             )
         if not staying.filter(pk=new_principal.pk).exists():
             return "new_principal", (
-                f"{new_principal.person_id} is not a member staying in {source.case_id}."
+                _("%(person)s is not a member staying in %(case)s.")
+                % {"person": new_principal.person_id, "case": source.case_id}
             )
     elif new_principal is not None:
         return "new_principal", (
-            f"{person.person_id} is not the principal applicant: {source.case_id} keeps its own."
+            _("%(person)s is not the principal applicant: %(case)s keeps its own.")
+            % {"person": person.person_id, "case": source.case_id}
         )
     return None
 
@@ -112,32 +132,37 @@ def split_refusal(
 ) -> Refusal:
     member_pks = {p.pk for p in members}
     if not chosen:
-        return "persons", "Choose the members who form the new case."
+        return "persons", _("Choose the members who form the new case.")
     strangers = sorted(p.person_id for p in chosen if p.pk not in member_pks)
     if strangers:
-        return "persons", f"Not members present in case {case.case_id}: {', '.join(strangers)}."
+        return "persons", _("Not members present in case %(case)s: %(items)s.") % {
+            "case": case.case_id,
+            "items": ", ".join(strangers),
+        }
     if len(chosen) >= len(members):
-        return "persons", f"At least one member stays in case {case.case_id}."
+        return "persons", _("At least one member stays in case %(case)s.") % {"case": case.case_id}
     if any(p.relationship == "principal" for p in chosen):
         return "persons", (
-            f"The principal applicant of {case.case_id} stays in it; move them instead to "
-            "change who leads the case."
+            _(
+                "The principal applicant of %(case)s stays in it; move them instead to change who leads the case."
+            )
+            % {"case": case.case_id}
         )
     if principal.pk not in {p.pk for p in chosen}:
-        return "principal", "The new case's principal applicant is one of the members split off."
+        return "principal", _("The new case's principal applicant is one of the members split off.")
     return _case_refusal(case) or _submission_refusal(case, chosen)
 
 
 def undo_refusal(change: CaseChange, persons: list[Person], source: Case, target: Case) -> Refusal:
     if change.undone_at:
-        return "change", "This change has already been undone."
+        return "change", _("This change has already been undone.")
     moved_since = sorted(
         p.person_id for p in persons if [p.case_id, p.relationship] != change.after[str(p.pk)]
     )
     if moved_since:
         return "change", (
-            f"{', '.join(moved_since)} changed case or relationship since: undo the later "
-            "change first."
+            _("%(items)s changed case or relationship since: undo the later change first.")
+            % {"items": ", ".join(moved_since)}
         )
     gone = sorted(filter(None, (_person_refusal(p) for p in persons)))
     if gone:
@@ -147,5 +172,7 @@ def undo_refusal(change: CaseChange, persons: list[Person], source: Case, target
         if refusal:
             return refusal
     if change.target_created and present(target).exclude(pk__in=[p.pk for p in persons]).exists():
-        return "change", f"Case {target.case_id} has gained members since: move them first."
+        return "change", _("Case %(case)s has gained members since: move them first.") % {
+            "case": target.case_id
+        }
     return None

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward.accounts.policy import require
 from onward.audit.actor import acting_user
@@ -30,9 +31,13 @@ REASON_MAX = 255
 def _reason(raw) -> str:
     reason = " ".join(str(raw or "").split())
     if not reason:
-        raise ValidationError({"reason": "Give the reason for this change (it is kept on record)."})
+        raise ValidationError(
+            {"reason": _("Give the reason for this change (it is kept on record).")}
+        )
     if len(reason) > REASON_MAX:
-        raise ValidationError({"reason": f"The reason is longer than {REASON_MAX} characters."})
+        raise ValidationError(
+            {"reason": _("The reason is longer than %(max)s characters.") % {"max": REASON_MAX}}
+        )
     return reason
 
 
@@ -237,12 +242,17 @@ def cases_link(*, actor, case: Case, other: Case, kind: str, reason: str) -> Cas
     require(actor, "registry.compose")
     reason = _reason(reason)
     if kind not in CaseLink.Kind.values:
-        raise ValidationError({"kind": f"Unknown kind of link {kind!r}."})
+        raise ValidationError({"kind": _("Unknown kind of link %(kind)r.") % {"kind": kind}})
     if case.pk == other.pk:
-        raise ValidationError({"other": "A case cannot be linked to itself."})
+        raise ValidationError({"other": _("A case cannot be linked to itself.")})
     a, b = sorted(_lock_cases(case, other), key=lambda c: c.pk)
     if CaseLink.objects.filter(case_a=a, case_b=b, ended_at=None).exists():
-        raise ValidationError({"other": f"{a.case_id} and {b.case_id} are already linked."})
+        raise ValidationError(
+            {
+                "other": _("%(case)s and %(other)s are already linked.")
+                % {"case": a.case_id, "other": b.case_id}
+            }
+        )
     link = CaseLink.objects.create(
         case_a=a,
         case_b=b,
@@ -269,7 +279,7 @@ def link_end(*, actor, link: CaseLink, reason: str) -> CaseLink:
     reason = _reason(reason)
     link = CaseLink.objects.select_for_update().get(pk=link.pk)
     if link.ended_at:
-        raise ValidationError({"link": "This link has already ended."})
+        raise ValidationError({"link": _("This link has already ended.")})
     link.ended_at, link.ended_by, link.end_reason = timezone.now(), acting_user(actor), reason
     link.save(update_fields=["ended_at", "ended_by", "end_reason"])
     for this, that in ((link.case_a, link.case_b), (link.case_b, link.case_a)):

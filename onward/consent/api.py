@@ -1,6 +1,7 @@
 """REST API of the dossier: the same door and the same watermark as the pages."""
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -74,7 +75,7 @@ class DossierDocumentApi(APIView):
         try:
             name, content_type, content = watermarked_download(request.user, d, doc)
         except Unmarkable as exc:
-            return Response({"detail": f"Not shared: {exc}."}, status=409)
+            return Response({"detail": _("Not shared: %(why)s.") % {"why": exc}}, status=409)
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["X-Content-Type-Options"] = "nosniff"

@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
@@ -53,39 +54,39 @@ def consent_record(
     country = _country(country)
     errors: dict[str, str] = {}
     if recipient not in Recipient.values:
-        errors["recipient"] = f"Unknown recipient {recipient!r}."
+        errors["recipient"] = _("Unknown recipient %(recipient)r.") % {"recipient": recipient}
     elif recipient in COUNTRY_RECIPIENTS and (len(country) != 3 or not country.isalpha()):
-        errors["country"] = "Name the recipient country (ISO 3166-1 alpha-3, e.g. DEU)."
+        errors["country"] = _("Name the recipient country (ISO 3166-1 alpha-3, e.g. DEU).")
     elif recipient == Recipient.PROVIDER and not provider.strip():
-        errors["provider"] = "Name the service provider."
+        errors["provider"] = _("Name the service provider.")
     if recipient not in COUNTRY_RECIPIENTS:
         country = ""
     if not purpose.strip():
-        errors["purpose"] = "Say for what purpose the data go to the recipient."
+        errors["purpose"] = _("Say for what purpose the data go to the recipient.")
     if method not in Method.values:
-        errors["method"] = "Say how the consent was given: a signed form or verbally."
+        errors["method"] = _("Say how the consent was given: a signed form or verbally.")
     elif method == Method.SIGNED_FORM:
         if document is None:
-            errors["document"] = "A signed form is a document: choose the consent form."
+            errors["document"] = _("A signed form is a document: choose the consent form.")
         elif document.person_id != person.pk and document.case_id != person.case_id:
-            errors["document"] = "The consent form must be a document of this person or case."
+            errors["document"] = _("The consent form must be a document of this person or case.")
     elif method == Method.VERBAL and not witness.strip():
-        errors["witness"] = "A verbal consent needs the witness's name."
+        errors["witness"] = _("A verbal consent needs the witness's name.")
     today = timezone.localdate()
     if given_on is None:
-        errors["given_on"] = "Give the date the consent was given."
+        errors["given_on"] = _("Give the date the consent was given.")
     elif given_on > today:
-        errors["given_on"] = f"{given_on} is in the future."
+        errors["given_on"] = _("%(given_on)s is in the future.") % {"given_on": given_on}
     elif expires_on is not None and expires_on < given_on:
-        errors["expires_on"] = "A consent cannot expire before it was given."
+        errors["expires_on"] = _("A consent cannot expire before it was given.")
     age = person.age_on(today)
     if age is not None and age < 18:
         if guardian is None:
-            errors["guardian"] = "A child's consent is given by a guardian: choose them."
+            errors["guardian"] = _("A child's consent is given by a guardian: choose them.")
         elif guardian.pk == person.pk or guardian.case_id != person.case_id:
-            errors["guardian"] = "The guardian must be another member of the child's case."
+            errors["guardian"] = _("The guardian must be another member of the child's case.")
     elif guardian is not None:
-        errors["guardian"] = "An adult gives their own consent (no guardian)."
+        errors["guardian"] = _("An adult gives their own consent (no guardian).")
     if errors:
         raise ValidationError(errors)
     consent = Consent.objects.create(
@@ -120,9 +121,13 @@ def consent_withdraw(*, actor, consent: Consent, reason: str, on: dt.date | None
     require(actor, "consent.record")
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_on is not None:
-        raise ValidationError({"consent": f"Consent {consent.pk} is already withdrawn."})
+        raise ValidationError(
+            {"consent": _("Consent %(consent)s is already withdrawn.") % {"consent": consent.pk}}
+        )
     if not reason.strip():
-        raise ValidationError({"reason": "Say why the consent is withdrawn (as the person said)."})
+        raise ValidationError(
+            {"reason": _("Say why the consent is withdrawn (as the person said).")}
+        )
     on = on or timezone.localdate()
     consent.withdrawn_on, consent.withdrawn_reason, consent.withdrawn_by = on, reason.strip(), actor
     consent.save(update_fields=["withdrawn_on", "withdrawn_reason", "withdrawn_by"])
@@ -167,9 +172,9 @@ def override_record(*, actor, case, country: str, reason: str) -> ConsentOverrid
     country = _country(country)
     errors = {}
     if len(country) != 3 or not country.isalpha():
-        errors["country"] = "Name the country (ISO 3166-1 alpha-3)."
+        errors["country"] = _("Name the country (ISO 3166-1 alpha-3).")
     if len(reason.strip()) < 10:
-        errors["reason"] = "Give the reason for submitting without every adult's consent."
+        errors["reason"] = _("Give the reason for submitting without every adult's consent.")
     if errors:
         raise ValidationError(errors)
     override = ConsentOverride.objects.create(
@@ -200,16 +205,16 @@ def agreement_create(
     country = _country(country)
     errors = {}
     if len(country) != 3 or not country.isalpha():
-        errors["country"] = "Name the recipient country (ISO 3166-1 alpha-3)."
+        errors["country"] = _("Name the recipient country (ISO 3166-1 alpha-3).")
     if not name.strip():
-        errors["name"] = "Name the agreement."
+        errors["name"] = _("Name the agreement.")
     unknown = [f for f in fields if f not in SHAREABLE_FIELDS]
     if unknown:
-        errors["fields"] = f"Not a shareable field: {', '.join(unknown)}."
+        errors["fields"] = _("Not a shareable field: %(items)s.") % {"items": ", ".join(unknown)}
     if valid_from is None or valid_to is None:
-        errors["valid_to"] = "Give the agreement's validity (from and to)."
+        errors["valid_to"] = _("Give the agreement's validity (from and to).")
     elif valid_to < valid_from:
-        errors["valid_to"] = "An agreement cannot end before it starts."
+        errors["valid_to"] = _("An agreement cannot end before it starts.")
     if errors:
         raise ValidationError(errors)
     agreement = SharingAgreement.objects.create(
@@ -238,9 +243,9 @@ def dossier_document_choose(*, actor, submission: Submission, document: Document
     require(actor, "dossier.manage")
     members = set(submission.case.members.values_list("pk", flat=True))
     if document.case_id != submission.case_id and document.person_id not in members:
-        raise ValidationError({"document": "The document is not one of this case's."})
+        raise ValidationError({"document": _("The document is not one of this case's.")})
     if document.tier == Tier.PROTECTION:
-        raise ValidationError({"document": "A protection document never goes to a delegation."})
+        raise ValidationError({"document": _("A protection document never goes to a delegation.")})
     chosen, created = DossierDocument.objects.get_or_create(
         submission=submission, document=document, defaults={"chosen_by": actor}
     )

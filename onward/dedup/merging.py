@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from onward.vault.fields import Unreadable
 
@@ -131,7 +132,9 @@ def resolve_choices(
     errors = {}
     unknown = sorted(set(keep) - set(BY_NAME))
     if unknown:
-        errors["keep"] = f"Not a field a merge chooses: {', '.join(unknown)}."
+        errors["keep"] = _("Not a field a merge chooses: %(items)s.") % {
+            "items": ", ".join(unknown)
+        }
     choices = {}
     for field in FIELDS:
         raw = str(keep.get(field.name) or "").strip()
@@ -145,10 +148,15 @@ def resolve_choices(
             choices[field.name] = BOTH
         else:
             both = ' or "both"' if field.joinable else ""
-            errors[field.name] = (
-                f"{field.label}: keep the value of {survivor_id} or of "
-                f"{merged_id}{both}, not {raw!r}."
-            )
+            errors[field.name] = _(
+                "%(label)s: keep the value of %(survivor_id)s or of %(merged_id)s%(both)s, not %(raw)r."
+            ) % {
+                "label": field.label,
+                "survivor_id": survivor_id,
+                "merged_id": merged_id,
+                "both": both,
+                "raw": raw,
+            }
     if errors:
         raise ValidationError(errors)
     return choices
@@ -174,11 +182,12 @@ def merge_result(survivor: dict, merged: dict, choices: dict[str, str]) -> dict:
     if len(result["needs_detail"]) > NEEDS_DETAIL_MAX:
         raise ValidationError(
             {
-                "needs_detail": (
-                    f"The two records' details of specific needs together are longer than "
-                    f"{NEEDS_DETAIL_MAX} characters: keep one of them (the other stays readable "
+                "needs_detail": _(
+                    "The two records' details of specific needs together are longer than "
+                    "%(max)s characters: keep one of them (the other stays readable "
                     "in the merge history)."
                 )
+                % {"max": NEEDS_DETAIL_MAX}
             }
         )
     return result

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
@@ -140,7 +141,9 @@ def _file_pairs(result, pks: dict[str, int]) -> int:
 def _lock_pair(pair_id: int, expected_version: int | None) -> DuplicatePair:
     pair = DuplicatePair.objects.select_for_update().get(pk=pair_id)
     if expected_version is not None and pair.version != expected_version:
-        raise ValidationError({"pair": "Someone decided this pair since you opened it. Reload it."})
+        raise ValidationError(
+            {"pair": _("Someone decided this pair since you opened it. Reload it.")}
+        )
     return pair
 
 
@@ -157,7 +160,10 @@ def pair_mark_different(*, actor, pair_id: int, expected_version: int | None = N
     pair = _lock_pair(pair_id, expected_version)
     if pair.status not in DECIDABLE:
         raise ValidationError(
-            {"pair": f"This pair is already {pair.get_status_display().lower()}."}
+            {
+                "pair": _("This pair is already %(status)s.")
+                % {"status": pair.get_status_display().lower()}
+            }
         )
     _decide(pair, actor, DuplicatePair.Status.DIFFERENT)
     _audit_pair(actor, pair, "different persons")
@@ -197,11 +203,16 @@ def pair_merge(
     pair = _lock_pair(pair_id, expected_version)
     if pair.status not in DECIDABLE:
         raise ValidationError(
-            {"pair": f"This pair is already {pair.get_status_display().lower()}."}
+            {
+                "pair": _("This pair is already %(status)s.")
+                % {"status": pair.get_status_display().lower()}
+            }
         )
     a, b = _lock_persons(pair.person_a_id, pair.person_b_id)
     if survivor_person_id not in (a.person_id, b.person_id):
-        raise ValidationError({"survivor": "The survivor must be one of the pair's two persons."})
+        raise ValidationError(
+            {"survivor": _("The survivor must be one of the pair's two persons.")}
+        )
     survivor, merged = (a, b) if a.person_id == survivor_person_id else (b, a)
     _check_mergeable(survivor, merged)
     states = _readable_states(survivor, merged)
@@ -239,9 +250,9 @@ def merge_approve(*, actor, merge_id: int) -> Merge:
     require(actor, "dedup.review")
     merge = Merge.objects.select_for_update().select_related("pair").get(pk=merge_id)
     if merge.pair.status != DuplicatePair.Status.PENDING or merge.done_at:
-        raise ValidationError({"merge": "This merge is not waiting for approval."})
+        raise ValidationError({"merge": _("This merge is not waiting for approval.")})
     if merge.requested_by_id == actor.pk:
-        raise PermissionDenied("A second reviewer must be someone other than who asked.")
+        raise PermissionDenied(_("A second reviewer must be someone other than who asked."))
     merge.approved_by = actor
     locked = {p.pk: p for p in _lock_persons(merge.survivor_id, merge.merged_id)}
     survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
@@ -263,27 +274,33 @@ def _lock_persons(*pks: int) -> list[Person]:
 
 def _check_mergeable(survivor: Person, merged: Person) -> None:
     if survivor.merged_into_id or merged.merged_into_id:
-        raise ValidationError({"pair": "One of these records is already merged."})
+        raise ValidationError({"pair": _("One of these records is already merged.")})
     if survivor.removed_at or merged.removed_at:
         raise ValidationError(
             {
-                "pair": "One of these records is removed from the registry: "
-                "restore it first, or decide the pair otherwise."
+                "pair": _(
+                    "One of these records is removed from the registry: "
+                    "restore it first, or decide the pair otherwise."
+                )
             }
         )
     if merged.departure_date:
         raise ValidationError(
-            {"pair": f"{merged.person_id} has a recorded departure: correct it first, then merge."}
+            {
+                "pair": _("%(person)s has a recorded departure: correct it first, then merge.")
+                % {"person": merged.person_id}
+            }
         )
     others = merged.case.members.filter(merged_into__isnull=True).exclude(pk=merged.pk)
     if merged.relationship == "principal" and others.exists():
         raise ValidationError(
             {
-                "pair": (
-                    f"{merged.person_id} is the principal applicant of case {merged.case.case_id}, "
+                "pair": _(
+                    "%(person)s is the principal applicant of case %(case)s, "
                     "which has other members: make one of them principal first, or keep "
-                    f"{merged.person_id} as the survivor."
+                    "%(person)s as the survivor."
                 )
+                % {"person": merged.person_id, "case": merged.case.case_id}
             }
         )
 
@@ -297,10 +314,14 @@ def _readable_states(survivor: Person, merged: Person) -> tuple[dict, dict]:
         if fields:
             raise ValidationError(
                 {
-                    "pair": (
-                        f"{person.person_id}: {', '.join(f.replace('_', ' ') for f in fields)} cannot "
+                    "pair": _(
+                        "%(person)s: %(fields)s cannot "
                         "be read with the keys loaded; load the key before merging."
                     )
+                    % {
+                        "person": person.person_id,
+                        "fields": ", ".join(f.replace("_", " ") for f in fields),
+                    }
                 }
             )
     return states
@@ -428,16 +449,23 @@ def merge_undo(*, actor, merge_id: int) -> Merge:
     require(actor, "dedup.review")
     merge = Merge.objects.select_for_update().select_related("pair").get(pk=merge_id)
     if not merge.done_at or merge.undone_at:
-        raise ValidationError({"merge": "Only a merge that was applied can be undone."})
+        raise ValidationError({"merge": _("Only a merge that was applied can be undone.")})
     locked = {p.pk: p for p in _lock_persons(merge.survivor_id, merge.merged_id)}
     survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
     if survivor.anonymised_at or merged.anonymised_at:
         raise ValidationError(
-            {"merge": "Retention has anonymised these records: the values an undo needs are gone."}
+            {
+                "merge": _(
+                    "Retention has anonymised these records: the values an undo needs are gone."
+                )
+            }
         )
     if merged.merged_into_id != survivor.pk:
         raise ValidationError(
-            {"merge": f"{merged.person_id} is no longer merged into {survivor.person_id}."}
+            {
+                "merge": _("%(merged)s is no longer merged into %(survivor)s.")
+                % {"merged": merged.person_id, "survivor": survivor.person_id}
+            }
         )
     snap = merge.snapshot
     restored, edited = _survivor_restore(merge, survivor, actor)
@@ -514,7 +542,7 @@ def pairs_file_from_registration(*, actor, person: Person, matches: list[dict]) 
     filed = 0
     for match in matches:
         a, b = _ordered(person.pk, match["person"].pk)
-        _, created = DuplicatePair.objects.get_or_create(
+        _pair, created = DuplicatePair.objects.get_or_create(
             person_a_id=a,
             person_b_id=b,
             defaults={

@@ -101,9 +101,9 @@ def dedup_decide(request, pair_id):
             )
             messages.success(
                 request,
-                "Merged."
+                _("Merged.")
                 if merge.done_at
-                else "Merge requested: a second reviewer must approve it.",
+                else _("Merge requested: a second reviewer must approve it."),
             )
         elif decision == "different":
             services.pair_mark_different(

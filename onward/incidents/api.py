@@ -1,5 +1,6 @@
 """REST API of incidents and claims. Thin: parse, call the selectors and services, render."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -113,7 +114,9 @@ class IncidentDetailApi(APIView):
         if rule not in selectors.RULES:
             from django.core.exceptions import ValidationError
 
-            raise ValidationError({"rule": f"One of {', '.join(selectors.RULES)}."})
+            raise ValidationError(
+                {"rule": _("One of %(choices)s.") % {"choices": ", ".join(selectors.RULES)}}
+            )
         detail = selectors.incident_detail(user=request.user, incident=incident, rule=rule)
         data = IncidentOut(incident).data
         data["claims"] = ClaimOut(detail["claims"], many=True).data

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward import bounds
 from onward.accounts.policy import require
@@ -31,9 +32,9 @@ from onward.registry.services import StaleEdit
 def _text(data: dict, field: str, errors: dict, *, required=False, limit=None) -> str:
     value = str(data.get(field) or "").strip()
     if required and not value:
-        errors[field] = "This field is required."
+        errors[field] = _("This field is required.")
     elif limit and len(value) > limit:
-        errors[field] = f"At most {limit} characters."
+        errors[field] = _("At most %(limit)s characters.") % {"limit": limit}
     return value
 
 
@@ -44,13 +45,13 @@ def _date(
     value = data.get(field)
     if value in (None, ""):
         if required:
-            errors[field] = "This field is required."
+            errors[field] = _("This field is required.")
         return None
     if not isinstance(value, dt.date):
         try:
             value = dt.date.fromisoformat(str(value))
         except ValueError:
-            errors[field] = "A date as YYYY-MM-DD."
+            errors[field] = _("A date as YYYY-MM-DD.")
             return None
     try:
         return check(value)
@@ -67,12 +68,12 @@ def _count(data: dict, field: str, errors: dict) -> int | None:
     try:
         n = int(value)
     except (TypeError, ValueError, OverflowError):
-        errors[field] = "A whole number, or empty when the source gave none."
+        errors[field] = _("A whole number, or empty when the source gave none.")
         return None
     if n < 0:
-        errors[field] = "A figure cannot be negative."
+        errors[field] = _("A figure cannot be negative.")
     elif n > bounds.COUNT_MAX:
-        errors[field] = f"At most {bounds.COUNT_MAX:,}."
+        errors[field] = _("At most %(COUNT_MAX)s.") % {"COUNT_MAX": f"{bounds.COUNT_MAX:,}"}
     return n
 
 
@@ -86,7 +87,7 @@ def _occurred_at(data: dict, errors: dict):
         try:
             parsed = dt.datetime.fromisoformat(str(value or "").strip())
         except ValueError:
-            errors["occurred_at"] = "A date (YYYY-MM-DD) or a date and time (YYYY-MM-DD HH:MM)."
+            errors["occurred_at"] = _("A date (YYYY-MM-DD) or a date and time (YYYY-MM-DD HH:MM).")
             return None
     try:
         # Before any time-zone arithmetic: 0001-01-01 00:00 in UTC+3 is no date at all.
@@ -109,13 +110,13 @@ def _incident_fields(data: dict) -> dict:
         "date_precision": data.get("date_precision") or "D",
     }
     if fields["type"] and fields["type"] not in Incident.Type.values:
-        errors["type"] = f"One of: {', '.join(Incident.Type.values)}."
+        errors["type"] = _("One of: %(items)s.") % {"items": ", ".join(Incident.Type.values)}
     if fields["date_precision"] not in ("D", "M"):
-        errors["date_precision"] = "D (a day) or M (a month)."
+        errors["date_precision"] = _("D (a day) or M (a month).")
     if not fields["within_site"] and not fields["place"]:
-        errors["place"] = "Say where the incident happened when it was not at the site."
+        errors["place"] = _("Say where the incident happened when it was not at the site.")
     if fields["occurred_at"] and fields["occurred_at"] > timezone.now():
-        errors["occurred_at"] = "An incident is recorded once it happened."
+        errors["occurred_at"] = _("An incident is recorded once it happened.")
     if errors:
         raise ValidationError(errors)
     return fields
@@ -154,7 +155,7 @@ def claim_add(*, actor, incident: Incident, data: dict) -> Claim:
     if fields["stated_on"] and fields["stated_on"] < timezone.localtime(
         incident.occurred_at
     ).date().replace(day=1):
-        errors["stated_on"] = "A statement about an incident comes after it."
+        errors["stated_on"] = _("A statement about an incident comes after it.")
     if errors:
         raise ValidationError(errors)
     claim = Claim.objects.create(incident=incident, recorded_by=actor, **fields)
@@ -181,15 +182,15 @@ def victim_link(*, actor, incident: Incident, person: Person, outcome: str) -> V
     require(actor, "incidents.record")
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if outcome not in Victim.Outcome.values:
-        raise ValidationError({"outcome": "killed or injured."})
+        raise ValidationError({"outcome": _("killed or injured.")})
     existing = Victim.objects.filter(incident=incident, person=person).first()
     if existing and existing.outcome == outcome:
         return existing
     if existing:
         raise ValidationError(
             {
-                "person": f"{person.person_id} is already linked to this "
-                f"incident as {existing.outcome}."
+                "person": _("%(person)s is already linked to this incident as %(outcome)s.")
+                % {"person": person.person_id, "outcome": existing.outcome}
             }
         )
     entry = None
@@ -214,7 +215,7 @@ def victim_link(*, actor, incident: Incident, person: Person, outcome: str) -> V
                 linked_by=actor,
             )
     except IntegrityError as exc:  # a concurrent identical link
-        raise ValidationError({"person": "Already linked."}) from exc
+        raise ValidationError({"person": _("Already linked.")}) from exc
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -246,7 +247,7 @@ def protection_request_create(*, actor, data: dict, incidents=()) -> ProtectionR
         and fields["requested_on"]
         and fields["follow_up_on"] < fields["requested_on"]
     ):
-        errors["follow_up_on"] = "A follow-up comes after the request."
+        errors["follow_up_on"] = _("A follow-up comes after the request.")
     if errors:
         raise ValidationError(errors)
     pr = ProtectionRequest.objects.create(created_by=actor, **fields)
@@ -285,8 +286,9 @@ def protection_request_update(
     pr = ProtectionRequest.objects.select_for_update().get(pk=protection_request.pk)
     if pr.version != expected_version:
         raise StaleEdit(
-            "This request was changed by someone else since you opened it. "
-            "Reload it and apply your change again."
+            _(
+                "This request was changed by someone else since you opened it. Reload it and apply your change again."
+            )
         )
     errors: dict = {}
     day = _date({"on": on}, "on", errors)
@@ -298,9 +300,11 @@ def protection_request_update(
         check=bounds.check_planned_date,
     )
     if status not in ProtectionRequest.Status.values:
-        errors["status"] = f"One of: {', '.join(ProtectionRequest.Status.values)}."
+        errors["status"] = _("One of: %(items)s.") % {
+            "items": ", ".join(ProtectionRequest.Status.values)
+        }
     if day and day < pr.requested_on:
-        errors["on"] = "A change comes after the request."
+        errors["on"] = _("A change comes after the request.")
     if errors:
         raise ValidationError(errors)
     assert day is not None  # required: a missing or bad date is in errors

@@ -70,7 +70,7 @@ def incident_create(request):
         else:
             messages.success(request, _("Incident recorded."))
             return redirect("incident_detail", incident_id=incident.pk)
-    return render(request, "web/form.html", {"form": form, "title": "Record an incident"})
+    return render(request, "web/form.html", {"form": form, "title": _("Record an incident")})
 
 
 @require_safe
@@ -129,9 +129,11 @@ def claim_add(request, incident_id):
         "web/form.html",
         {
             "form": form,
-            "title": f"Add a claim about: {incident}",
-            "intro": "One source's statement. Leave a figure empty when the source gave none: "
-            "empty is not zero.",
+            "title": _("Add a claim about: %(incident)s") % {"incident": incident},
+            "intro": _(
+                "One source's statement. Leave a figure empty when the source gave none: "
+                "empty is not zero."
+            ),
         },
     )
 
@@ -196,7 +198,9 @@ def protection_request_create(request):
         else:
             messages.success(request, _("Protection request recorded."))
             return redirect("protection_request_detail", request_id=pr.pk)
-    return render(request, "web/form.html", {"form": form, "title": "Record a protection request"})
+    return render(
+        request, "web/form.html", {"form": form, "title": _("Record a protection request")}
+    )
 
 
 @require_safe

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
@@ -15,10 +16,12 @@ def language_set(*, actor, case, language: str) -> LetterLanguage:
     catalog for (settings.LANGUAGES), a role that may not edit the registry."""
     require(actor, "registry.edit")
     if language not in dict(settings.LANGUAGES):
-        raise ValueError(f"{language!r} is not a language of Onward's letters.")
+        raise ValueError(
+            _("%(language)r is not a language of Onward's letters.") % {"language": language}
+        )
     with transaction.atomic():
         before = letter_language(case)
-        chosen, _ = LetterLanguage.objects.update_or_create(
+        chosen, _created = LetterLanguage.objects.update_or_create(
             case=case, defaults={"language": language, "updated_by": actor}
         )
         audit_record(

@@ -3,6 +3,7 @@ unassigned cases and why), re-solve it with locks and forbids, accept its propos
 Thin: parse, call selectors and services, render."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -182,7 +183,9 @@ class RunListApi(APIView):
             except access.NotFound:
                 from django.core.exceptions import ValidationError
 
-                raise ValidationError({"policy": f"No policy {d['policy']}."}) from None
+                raise ValidationError(
+                    {"policy": _("No policy %(policy)s.") % {"policy": d["policy"]}}
+                ) from None
         run = services.run_start(
             actor=request.user,
             policy=policy,

@@ -1,6 +1,7 @@
 """Forms parse what an officer typed; the matching services validate and write it."""
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from onward.matching import scoring
 from onward.matching.models import CaseCountryLink, ScoringPolicy
@@ -39,7 +40,7 @@ class StartForm(forms.Form):
     def clean_predictions(self):
         f = self.cleaned_data.get("predictions")
         if f and f.size > PREDICTIONS_MAX_BYTES:
-            raise forms.ValidationError("At most 5 MB.")
+            raise forms.ValidationError(_("At most 5 MB."))
         return f
 
 
@@ -76,7 +77,7 @@ class PolicyForm(forms.Form):
 
         needs = list(SpecificNeed.objects.filter(active=True).values_list("code", "label"))
         self.fields.update(_weight_fields(needs))
-        self.need_codes = [c for c, _ in needs]
+        self.need_codes = [c for c, _label in needs]
         if edit:
             self.fields["name"].disabled = True
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward.matching import scoring
 from onward.matching.engine import Problem
@@ -78,7 +79,7 @@ def predictions_parse(text: str) -> dict[str, float]:
         or not fields & {"pledge_id", "country"}
     ):
         raise ValidationError(
-            {"predictions": ("Columns: case_id, predicted, and pledge_id or country.")}
+            {"predictions": _("Columns: case_id, predicted, and pledge_id or country.")}
         )
     out, errors = {}, []
     for row_no, row in enumerate(reader, start=2):
@@ -94,11 +95,14 @@ def predictions_parse(text: str) -> dict[str, float]:
                 raise ValueError
         except ValueError:
             errors.append(
-                f"row {row_no}: predicted {row.get('predicted')!r} is not a number from 0 to 1"
+                _("row %(row)s: predicted %(value)r is not a number from 0 to 1")
+                % {"row": row_no, "value": row.get("predicted")}
             )
             continue
         if not case_id or target in ("pledge:", "country:"):
-            errors.append(f"row {row_no}: case_id and pledge_id or country are needed")
+            errors.append(
+                _("row %(row)s: case_id and pledge_id or country are needed") % {"row": row_no}
+            )
             continue
         out[f"{case_id}|{target}"] = value
     if errors:

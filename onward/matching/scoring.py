@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from onward import bounds
 
@@ -211,14 +212,14 @@ def _number(raw, field: str, errors: dict, *, minimum: float | None = 0.0) -> fl
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError
     except (TypeError, ValueError, OverflowError):
-        errors[field] = f"{str(raw)[:40]!r} is not a number."
+        errors[field] = _("%(str)r is not a number.") % {"str": str(raw)[:40]}
         return 0.0
     if minimum is not None and value < minimum:
-        errors[field] = f"At least {minimum:g}."
+        errors[field] = _("At least %(minimum)s.") % {"minimum": f"{minimum:g}"}
     elif value > bounds.WEIGHT_MAX:
         # A weight beyond this outweighs every other term by more than any policy means,
         # and sums of such weights lose the smaller terms to rounding.
-        errors[field] = f"At most {bounds.WEIGHT_MAX:,}."
+        errors[field] = _("At most %(WEIGHT_MAX)s.") % {"WEIGHT_MAX": f"{bounds.WEIGHT_MAX:,}"}
     return value
 
 
@@ -230,27 +231,29 @@ def clean_weights(raw: Mapping, *, known_needs: set[str] | None = None) -> dict:
     errors: dict[str, str] = {}
     unknown = sorted(set(raw) - set(DEFAULT_WEIGHTS))
     if unknown:
-        errors["weights"] = f"Unknown terms: {', '.join(unknown)}."
+        errors["weights"] = _("Unknown terms: %(items)s.") % {"items": ", ".join(unknown)}
     clean: dict = {}
     prio = raw.get("priority", DEFAULT_WEIGHTS["priority"])
     if not isinstance(prio, Mapping):
-        errors["priority"] = "A weight per priority (emergency, urgent, normal)."
+        errors["priority"] = _("A weight per priority (emergency, urgent, normal).")
         prio = {}
     bad = sorted(set(prio) - set(PRIORITIES))
     if bad:
-        errors["priority"] = f"Unknown priorities: {', '.join(bad)}."
+        errors["priority"] = _("Unknown priorities: %(items)s.") % {"items": ", ".join(bad)}
     clean["priority"] = {
         p: _number(prio.get(p, DEFAULT_WEIGHTS["priority"][p]), f"priority.{p}", errors)
         for p in PRIORITIES
     }
     needs = raw.get("need_served", DEFAULT_WEIGHTS["need_served"])
     if not isinstance(needs, Mapping):
-        errors["need_served"] = "Points per specific-need code."
+        errors["need_served"] = _("Points per specific-need code.")
         needs = {}
     if known_needs is not None:
         bad = sorted(set(needs) - known_needs)
         if bad:
-            errors["need_served"] = f"Unknown specific-need codes: {', '.join(bad)}."
+            errors["need_served"] = _("Unknown specific-need codes: %(items)s.") % {
+                "items": ", ".join(bad)
+            }
     clean["need_served"] = {
         str(code).upper(): _number(v, f"need_served.{code}", errors)
         for code, v in sorted(needs.items())

@@ -21,6 +21,8 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from onward.accounts.policy import require
 from onward.audit.actor import acting_user
@@ -72,11 +74,13 @@ def policy_create(*, actor, name: str, weights: dict, note: str = "") -> Scoring
     name = " ".join(str(name or "").split())
     errors: dict = {}
     if not name:
-        errors["name"] = "A policy needs a name."
+        errors["name"] = _("A policy needs a name.")
     elif len(name) > 80:
-        errors["name"] = "At most 80 characters."
+        errors["name"] = _("At most 80 characters.")
     elif ScoringPolicy.objects.filter(name=name).exists():
-        errors["name"] = f"A policy named {name!r} exists: edit it to make a new version."
+        errors["name"] = _("A policy named %(name)r exists: edit it to make a new version.") % {
+            "name": name
+        }
     try:
         clean = scoring.clean_weights(weights or {}, known_needs=_known_needs())
     except ValidationError as exc:
@@ -114,9 +118,10 @@ def policy_update(
     )
     if current is None or current.version != expected_version:
         raise StaleEdit(
-            f"Policy {policy.name} was changed by someone else (now version "
-            f"{current.version if current else '?'}). Reload it and apply your "
-            "change again."
+            _(
+                "Policy %(name)s was changed by someone else (now version %(value)s). Reload it and apply your change again."
+            )
+            % {"name": policy.name, "value": current.version if current else "?"}
         )
     clean = scoring.clean_weights(weights or {}, known_needs=_known_needs())
     if clean == current.weights:
@@ -193,11 +198,11 @@ def case_link_add(*, actor, case: Case, country: str, kind: str, note: str = "")
     try:
         country = validation.parse_nationality(str(country or ""))
         if not country:
-            raise ValueError("Give the country (ISO 3166-1 alpha-3).")
+            raise ValueError(_("Give the country (ISO 3166-1 alpha-3)."))
     except ValueError as exc:
         errors["country"] = str(exc)
     if kind not in CaseCountryLink.Kind.values:
-        errors["kind"] = "Family in country, or stated preference."
+        errors["kind"] = _("Family in country, or stated preference.")
     if errors:
         raise ValidationError(errors)
     Case.objects.select_for_update().get(pk=case.pk)
@@ -205,7 +210,10 @@ def case_link_add(*, actor, case: Case, country: str, kind: str, note: str = "")
         case=case, country=country, kind=kind, ended_at__isnull=True
     ).exists():
         raise ValidationError(
-            {"country": f"Case {case.case_id} already has this link to {country}."}
+            {
+                "country": _("Case %(case)s already has this link to %(country)s.")
+                % {"case": case.case_id, "country": country}
+            }
         )
     link = CaseCountryLink.objects.create(
         case=case,
@@ -232,7 +240,7 @@ def case_link_end(*, actor, link: CaseCountryLink) -> CaseCountryLink:
     require(actor, PERMISSION)
     link = CaseCountryLink.objects.select_for_update().select_related("case").get(pk=link.pk)
     if link.ended_at is not None:
-        raise ValidationError({"link": "This link was already ended."})
+        raise ValidationError({"link": _("This link was already ended.")})
     link.ended_at, link.ended_by = timezone.now(), acting_user(actor)
     link.save(update_fields=["ended_at", "ended_by"])
     audit_record(
@@ -264,11 +272,13 @@ def run_start(
     require(actor, PERMISSION)
     errors = {}
     if not 1 <= float(time_limit) <= 3600:
-        errors["time_limit"] = "From 1 to 3600 seconds."
+        errors["time_limit"] = _("From 1 to 3600 seconds.")
     if not 0 <= float(gap) < 1:
-        errors["gap"] = "A fraction from 0 (optimal) to below 1."
+        errors["gap"] = _("A fraction from 0 (optimal) to below 1.")
     if policy is not None and not policy.current:
-        errors["policy"] = f"{policy} is an old version: choose the current one."
+        errors["policy"] = _("%(policy)s is an old version: choose the current one.") % {
+            "policy": policy
+        }
     if errors:
         raise ValidationError(errors)
     policy = policy or policy_default()
@@ -476,21 +486,21 @@ def pin_set(*, actor, run: MatchRun, case_id: str, pledge_id: int, kind: str) ->
     require(actor, PERMISSION)
     run = MatchRun.objects.select_for_update().get(pk=run.pk)
     if run.status != MatchRun.Status.DONE:
-        raise Conflict({"run": "Locks and forbids are set on a solved run."})
+        raise Conflict({"run": _("Locks and forbids are set on a solved run.")})
     if kind not in MatchPin.Kind.values:
-        raise ValidationError({"kind": "Lock, forbid or release."})
+        raise ValidationError({"kind": _("Lock, forbid or release.")})
     inputs = run.inputs_data()
     case_ix, pledge_ix = inputs_indexes(inputs)
     by_id = {c["case_id"]: (c["pk"], i) for i, c in enumerate(inputs["cases"])}
     errors = {}
     if case_id not in by_id:
-        errors["case"] = f"Case {case_id} is not in this run."
+        errors["case"] = _("Case %(case)s is not in this run.") % {"case": case_id}
     try:
         pledge_pk = int(pledge_id)
         if pledge_pk not in pledge_ix:
             raise ValueError
     except (TypeError, ValueError):
-        errors["pledge"] = f"Pledge {pledge_id} is not in this run."
+        errors["pledge"] = _("Pledge %(pledge)s is not in this run.") % {"pledge": pledge_id}
     if errors:
         raise Conflict(errors)  # what the run holds, not the form of the request
     case_pk, ci = by_id[case_id]
@@ -501,10 +511,11 @@ def pin_set(*, actor, run: MatchRun, case_id: str, pledge_id: int, kind: str) ->
         if (ci, pi) not in allowed:
             raise ValidationError(
                 {
-                    "pledge": (
-                        f"Case {case_id} may not go to {inputs['pledges'][pi]['name']}: the pair is "
+                    "pledge": _(
+                        "Case %(case)s may not go to %(pledge)s: the pair is "
                         "not allowed by the pledge's criteria."
                     )
+                    % {"case": case_id, "pledge": inputs["pledges"][pi]["name"]}
                 }
             )
         trial = {
@@ -513,7 +524,9 @@ def pin_set(*, actor, run: MatchRun, case_id: str, pledge_id: int, kind: str) ->
         }
         _check_lock_capacity(trial, inputs, case_ix, pledge_ix)
     elif kind == MatchPin.Kind.RELEASE and (case_pk, pledge_pk) not in current:
-        raise ValidationError({"pledge": f"Case {case_id} has no lock or forbid there."})
+        raise ValidationError(
+            {"pledge": _("Case %(case)s has no lock or forbid there.") % {"case": case_id}}
+        )
     MatchPin.objects.filter(run=run, case_id=case_pk, pledge_id=pledge_pk, draft=True).delete()
     if kind == MatchPin.Kind.LOCK:
         MatchPin.objects.filter(run=run, case_id=case_pk, kind=kind, draft=True).delete()
@@ -548,14 +561,17 @@ def _check_lock_capacity(pins: dict, inputs: dict, case_ix: dict, pledge_ix: dic
             row[d] += n
     for pi, row in used.items():
         cap = inputs["pledges"][pi]["capacity"]
-        over = [f"{dims[d]} {row[d]} of {cap[d]}" for d in range(len(dims)) if row[d] > cap[d]]
+        over = [
+            _("%(dimension)s %(used)s of %(capacity)s")
+            % {"dimension": dims[d], "used": row[d], "capacity": cap[d]}
+            for d in range(len(dims))
+            if row[d] > cap[d]
+        ]
         if over:
             raise ValidationError(
                 {
-                    "pledge": (
-                        f"Locked cases would exceed {inputs['pledges'][pi]['name']}: "
-                        f"{', '.join(over)}."
-                    )
+                    "pledge": _("Locked cases would exceed %(pledge)s: %(over)s.")
+                    % {"pledge": inputs["pledges"][pi]["name"], "over": ", ".join(over)}
                 }
             )
 
@@ -567,7 +583,7 @@ def run_resolve(*, actor, run: MatchRun, time_limit: float | None = None) -> Mat
     require(actor, PERMISSION)
     run = MatchRun.objects.select_for_update().get(pk=run.pk)
     if run.status != MatchRun.Status.DONE:
-        raise ValidationError({"run": "Only a solved run can be re-solved."})
+        raise ValidationError({"run": _("Only a solved run can be re-solved.")})
     inputs = run.inputs_data()
     case_ix, pledge_ix = inputs_indexes(inputs)
     pins = pins_next(run)
@@ -650,7 +666,7 @@ def run_accept(*, actor, run: MatchRun, pledge_ids=None) -> dict[int, list[str]]
     require(actor, PERMISSION)
     run = MatchRun.objects.select_for_update().get(pk=run.pk)
     if run.status != MatchRun.Status.DONE:
-        raise Conflict({"run": "This run has no proposal to accept."})
+        raise Conflict({"run": _("This run has no proposal to accept.")})
     inputs, assignment = run.inputs_data(), run.result_data().get("assignment", [])
     proposals: dict[int, list[int]] = {}
     for ci, pi in enumerate(assignment):
@@ -664,15 +680,22 @@ def run_accept(*, actor, run: MatchRun, pledge_ids=None) -> dict[int, list[str]]
     errors: dict[str, list[str]] = {}
     for pk in chosen:
         if pk in done:
-            errors[f"pledge {pk}"] = ["This run's proposals for this pledge were already accepted."]
+            errors[f"pledge {pk}"] = [
+                _("This run's proposals for this pledge were already accepted.")
+            ]
         elif pk not in proposals:
-            errors[f"pledge {pk}"] = ["This run proposes no case for this pledge."]
+            errors[f"pledge {pk}"] = [_("This run proposes no case for this pledge.")]
     if not proposals and not errors:
         errors["pledges"] = [
-            f"This run placed none of its {len(assignment)} cases: there is nothing to accept."
+            ngettext(
+                "This run placed none of its %(n)s case: there is nothing to accept.",
+                "This run placed none of its %(n)s cases: there is nothing to accept.",
+                len(assignment),
+            )
+            % {"n": len(assignment)}
         ]
     elif not chosen and not errors:
-        errors["pledges"] = ["Nothing left to accept in this run."]
+        errors["pledges"] = [_("Nothing left to accept in this run.")]
     if errors:
         # Each refusal here is the run's (or a pledge's) state, never the input's form.
         raise Conflict(errors)
@@ -727,10 +750,14 @@ def _check_capacity_now(pledges: dict, proposals: dict, errors: dict) -> None:
             need = sum(u.get(dim, 0) for u in usage.values())
             left = f["capacity"] - f["accepted"] - f["pending"]
             if need > left:
-                over.append(f"{dim}: {left} left, the proposals need {need}")
+                over.append(
+                    _("%(dimension)s: %(left)s left, the proposals need %(need)s")
+                    % {"dimension": dim, "left": left, "need": need}
+                )
         if over:
             errors[f"pledge {pk}"] = [
-                f"{pledge} has less room than when the run was made ({'; '.join(over)})."
+                _("%(pledge)s has less room than when the run was made (%(over)s).")
+                % {"pledge": pledge, "over": "; ".join(over)}
             ]
 
 

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts import policy as access
@@ -55,8 +56,8 @@ def match_start(request):
     if not form.is_valid():
         messages.error(
             request,
-            "The match could not start: "
-            + " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+            _("The match could not start: %(problems)s")
+            % {"problems": " ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())},
         )
         return redirect("match_list")
     data = form.cleaned_data
@@ -75,7 +76,7 @@ def match_start(request):
             note=data["note"],
         )
     except ValidationError as exc:
-        messages.error(request, f"The match could not start. {_text(exc)}")
+        messages.error(request, _("The match could not start. %(why)s") % {"why": _text(exc)})
         return redirect("match_list")
     messages.success(request, _("Match run %(pk)s started.") % {"pk": run.pk})
     return redirect("match_run", run_id=run.pk)
@@ -109,12 +110,14 @@ def match_pin(request, run_id):
             actor=request.user, run=run, case_id=d["case"], pledge_id=d["pledge"], kind=d["kind"]
         )
     except ValidationError as exc:
-        messages.error(request, f"Refused. {_text(exc)}")
+        messages.error(request, _("Refused. %(why)s") % {"why": _text(exc)})
     else:
-        verb = {"lock": "locked to", "forbid": "forbidden for", "release": "released from"}
-        messages.success(
-            request, f"{d['case']} {verb[d['kind']]} pledge {d['pledge']} for the next re-solve."
-        )
+        done = {
+            "lock": _("%(case)s locked to pledge %(pledge)s for the next re-solve."),
+            "forbid": _("%(case)s forbidden for pledge %(pledge)s for the next re-solve."),
+            "release": _("%(case)s released from pledge %(pledge)s for the next re-solve."),
+        }
+        messages.success(request, done[d["kind"]] % {"case": d["case"], "pledge": d["pledge"]})
     return redirect(f"{_run_url(run)}#pins")
 
 
@@ -131,7 +134,7 @@ def match_resolve(request, run_id):
     try:
         child = services.run_resolve(actor=request.user, run=run)
     except ValidationError as exc:
-        messages.error(request, f"Not re-solved. {_text(exc)}")
+        messages.error(request, _("Not re-solved. %(why)s") % {"why": _text(exc)})
         return redirect("match_run", run_id=run.pk)
     messages.success(
         request, _("Re-solving as run %(pk)s (from run %(pk2)s).") % {"pk": child.pk, "pk2": run.pk}
@@ -152,10 +155,26 @@ def match_accept(request, run_id):
             report = {"": [str(exc)]}
         else:
             report = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        messages.error(request, f"Nothing was submitted: {len(report)} problem(s), listed below.")
+        messages.error(
+            request,
+            ngettext(
+                "Nothing was submitted: %(n)s problem, listed below.",
+                "Nothing was submitted: %(n)s problem(s), listed below.",
+                len(report),
+            )
+            % {"n": len(report)},
+        )
         return _render_run(request, run, report=report)
     total = sum(len(v) for v in done.values())
-    messages.success(request, f"Submitted {total} cases to {len(done)} pledge(s).")
+    messages.success(
+        request,
+        ngettext(
+            "Submitted %(n)s case to %(pledges)s pledge(s).",
+            "Submitted %(n)s cases to %(pledges)s pledge(s).",
+            total,
+        )
+        % {"n": total, "pledges": len(done)},
+    )
     return redirect("match_run", run_id=run.pk)
 
 
@@ -259,9 +278,10 @@ def _policy_form(request, policy):
         {
             "form": form,
             "policy": policy,
-            "title": f"Edit {policy} (saves version {policy.version + 1})"
+            "title": _("Edit %(policy)s (saves version %(version)s)")
+            % {"policy": policy, "version": policy.version + 1}
             if edit
-            else "New scoring policy",
+            else _("New scoring policy"),
         },
     )
 
@@ -305,15 +325,18 @@ def country_link_list(request):
                     note=d["note"],
                 )
             except access.NotFound:
-                messages.error(request, f"No case {d['case_id']}.")
+                messages.error(request, _("No case %(case)s.") % {"case": d["case_id"]})
             except ValidationError as exc:
-                messages.error(request, f"Not recorded. {_text(exc)}")
+                messages.error(request, _("Not recorded. %(why)s") % {"why": _text(exc)})
             else:
                 messages.success(
                     request,
-                    f"Recorded for {case.case_id}: "
-                    f"{dict(LinkForm.base_fields['kind'].choices)[d['kind']]}"
-                    f" {d['country'].upper()}.",
+                    _("Recorded for %(case)s: %(kind)s %(country)s.")
+                    % {
+                        "case": case.case_id,
+                        "kind": dict(LinkForm.base_fields["kind"].choices)[d["kind"]],
+                        "country": d["country"].upper(),
+                    },
                 )
         else:
             messages.error(request, _("Give the case, the country and the kind of link."))
@@ -332,6 +355,12 @@ def country_link_end(request, link_id):
         messages.error(request, _text(exc))
     else:
         messages.success(
-            request, f"Ended: {link.case.case_id} {link.get_kind_display().lower()} {link.country}."
+            request,
+            _("Ended: %(case)s %(kind)s %(country)s.")
+            % {
+                "case": link.case.case_id,
+                "kind": link.get_kind_display().lower(),
+                "country": link.country,
+            },
         )
     return redirect("country_link_list")

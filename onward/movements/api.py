@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -98,7 +99,7 @@ def _year_param(request) -> int | None:
     if not raw:
         return None
     if not (raw.isdigit() and 1 <= int(raw) <= 9999):
-        raise ValidationError({"year": "A year from 1 to 9999, such as 2013."})
+        raise ValidationError({"year": _("A year from 1 to 9999, such as 2013.")})
     return int(raw)
 
 

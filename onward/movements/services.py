@@ -12,6 +12,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward import bounds
 from onward.accounts.policy import require
@@ -41,10 +42,10 @@ def _as_date(value, field: str, errors: dict, check=bounds.check_event_date) -> 
         try:
             value = dt.date.fromisoformat(value.strip())
         except ValueError:
-            errors[field] = "A date as YYYY-MM-DD."
+            errors[field] = _("A date as YYYY-MM-DD.")
             return None
     if not isinstance(value, dt.date):
-        errors[field] = "This field is required."
+        errors[field] = _("This field is required.")
         return None
     try:
         return check(value)
@@ -54,11 +55,12 @@ def _as_date(value, field: str, errors: dict, check=bounds.check_event_date) -> 
 
 
 def _count(value, field: str, errors: dict, *, unit: str) -> int | None:
-    """A whole number within a count's bounds, or None with the error under `field`."""
+    """A whole number within a count's bounds, or None with the error under `field`
+    (`unit`: the sentence that asks for a whole number)."""
     try:
         number = int(value)
     except (TypeError, ValueError, OverflowError):
-        errors[field] = f"A whole number of {unit}."
+        errors[field] = unit
         return None
     try:
         return bounds.check_count(number)
@@ -69,23 +71,29 @@ def _count(value, field: str, errors: dict, *, unit: str) -> int | None:
 
 def _check_departure(person: Person, on: dt.date | None, errors: dict) -> None:
     if person.merged_into_id:
-        errors["person"] = f"{person.person_id} is a merged duplicate record."
+        errors["person"] = _("%(person)s is a merged duplicate record.") % {
+            "person": person.person_id
+        }
     elif person.removed_at:
-        errors["person"] = f"{person.person_id} is removed from the registry: restore it first."
+        errors["person"] = _("%(person)s is removed from the registry: restore it first.") % {
+            "person": person.person_id
+        }
     elif person.departure_date:
-        errors["person"] = (
-            f"{person.person_id} already departed on {person.departure_date} "
-            f"({person.departure_type}); correct that departure first."
-        )
+        errors["person"] = _(
+            "%(person)s already departed on %(departure_date)s (%(departure_type)s); correct that departure first."
+        ) % {
+            "person": person.person_id,
+            "departure_date": person.departure_date,
+            "departure_type": person.departure_type,
+        }
     if on is None:
         return
     if on > timezone.localdate():
-        errors["on"] = "A departure is recorded once it happened, not in advance."
+        errors["on"] = _("A departure is recorded once it happened, not in advance.")
     elif person.arrival_date and on < person.arrival_date:
-        errors["on"] = (
-            f"{person.person_id} arrived on {person.arrival_date}: a departure "
-            "cannot come before the arrival."
-        )
+        errors["on"] = _(
+            "%(person)s arrived on %(arrival_date)s: a departure cannot come before the arrival."
+        ) % {"person": person.person_id, "arrival_date": person.arrival_date}
 
 
 def _depart(*, actor, person: Person, kind: str, on: dt.date, note: str = "") -> LedgerEntry:
@@ -117,14 +125,13 @@ def departure_record(*, actor, person: Person, kind: str, on, note: str = "") ->
     locked = Person.objects.select_for_update().get(pk=person.pk)
     errors: dict = {}
     if kind not in RECORDABLE_DEPARTURES:
-        errors["kind"] = (
-            f"{kind!r} is not a departure recorded here (relocation happens "
-            "by confirming a transfer)."
-        )
+        errors["kind"] = _(
+            "%(kind)r is not a departure recorded here (relocation happens by confirming a transfer)."
+        ) % {"kind": kind}
     day = _as_date(on, "on", errors)
     note = " ".join(str(note or "").split())
     if len(note) > 255:
-        errors["note"] = "At most 255 characters."
+        errors["note"] = _("At most 255 characters.")
     _check_departure(locked, day, errors)
     if errors:
         raise ValidationError(errors)
@@ -158,14 +165,16 @@ def departure_correct(*, actor, person: Person, reason: str) -> LedgerEntry:
     errors: dict = {}
     reason = " ".join(str(reason or "").split())
     if not reason:
-        errors["reason"] = "Say why the departure was wrong."
+        errors["reason"] = _("Say why the departure was wrong.")
     entry = live_departure(locked)
     if locked.departure_date is None or entry is None:
-        errors["person"] = f"{locked.person_id} has no departure to correct."
+        errors["person"] = _("%(person)s has no departure to correct.") % {
+            "person": locked.person_id
+        }
     elif entry.kind == Kind.RELOCATED:
-        errors["person"] = (
-            f"{locked.person_id} departed on a transfer: correct it from the transfer."
-        )
+        errors["person"] = _("%(person)s departed on a transfer: correct it from the transfer.") % {
+            "person": locked.person_id
+        }
     if errors or entry is None:  # no entry: errors["person"] says so
         # The person's record alone in the way: a Conflict.
         raise ValidationError(errors) if "reason" in errors else Conflict(errors)
@@ -208,14 +217,19 @@ def birth_record(*, actor, mother: Person, on, child: dict) -> Person:
     errors: dict = {}
     day = _as_date(on, "on", errors)
     if mother.sex != "F":
-        errors["mother"] = f"{mother.person_id} is not recorded as a woman."
+        errors["mother"] = _("%(person)s is not recorded as a woman.") % {
+            "person": mother.person_id
+        }
     if case.status != Case.Status.OPEN:
-        errors["mother"] = f"Case {case.case_id} is closed."
+        errors["mother"] = _("Case %(case)s is closed.") % {"case": case.case_id}
     if day is not None:
         if day > timezone.localdate():
-            errors["on"] = "A birth is recorded once it happened."
+            errors["on"] = _("A birth is recorded once it happened.")
         elif not _present(mother, day):
-            errors["on"] = f"{mother.person_id} was not at the location on {day}."
+            errors["on"] = _("%(person)s was not at the location on %(day)s.") % {
+                "person": mother.person_id,
+                "day": day,
+            }
     data = {k: v for k, v in child.items() if k in registry.PERSON_FIELDS}
     data.update(
         relationship=_CHILD_OF.get(mother.relationship, "other_relative"), birth_date=day or ""
@@ -264,7 +278,10 @@ def _lock_transfer(transfer, *, status=None):
     locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if status and locked.status != status:
         raise Conflict(
-            {"transfer": f"Transfer {locked.pk} is {locked.get_status_display().lower()}."}
+            {
+                "transfer": _("Transfer %(locked)s is %(status)s.")
+                % {"locked": locked.pk, "status": locked.get_status_display().lower()}
+            }
         )
     return locked
 
@@ -304,13 +321,13 @@ def transfer_plan(*, actor, pledge, date, seats, note: str = ""):
     require(actor, "transfers.manage")
     errors: dict = {}
     day = _as_date(date, "date", errors, check=bounds.check_planned_date)
-    seats = _count(seats, "seats", errors, unit="seats")
+    seats = _count(seats, "seats", errors, unit=_("A whole number of seats."))
     if seats is not None and seats < 1:
-        errors["seats"] = "At least one seat."
+        errors["seats"] = _("At least one seat.")
     if pledge is None:
-        errors["pledge"] = "Choose the pledge the transfer serves."
+        errors["pledge"] = _("Choose the pledge the transfer serves.")
     elif pledge.status == "closed":
-        errors["pledge"] = f"Pledge {pledge} is closed."
+        errors["pledge"] = _("Pledge %(pledge)s is closed.") % {"pledge": pledge}
     note = " ".join(str(note or "").split())[:255]
     if errors:
         raise ValidationError(errors)
@@ -342,21 +359,23 @@ def transfer_case_add(*, actor, transfer, case: Case):
     case = Case.objects.select_for_update().get(pk=case.pk)
     errors: dict = {}
     if not cases_awaiting_departure(pledge=transfer.pledge).filter(pk=case.pk).exists():
-        errors["case"] = (
-            f"Case {case.case_id} is not accepted and awaiting departure under {transfer.pledge}."
-        )
+        errors["case"] = _(
+            "Case %(case)s is not accepted and awaiting departure under %(pledge)s."
+        ) % {"case": case.case_id, "pledge": transfer.pledge}
     elif ManifestLine.objects.filter(
         case=case, removed_at__isnull=True, transfer__status="planned"
     ).exists():
-        errors["case"] = f"Case {case.case_id} is already on a planned transfer."
+        errors["case"] = _("Case %(case)s is already on a planned transfer.") % {
+            "case": case.case_id
+        }
     members = _present_members(case)
     if not members:
-        errors.setdefault("case", f"Case {case.case_id} has nobody present.")
+        errors.setdefault("case", _("Case %(case)s has nobody present.") % {"case": case.case_id})
     taken = sum(line.persons.count() for line in transfer.lines.filter(removed_at__isnull=True))
     if taken + len(members) > transfer.seats:
-        errors["seats"] = (
-            f"{len(members)} more persons would exceed the {transfer.seats} seats ({taken} taken)."
-        )
+        errors["seats"] = _(
+            "%(n)s more persons would exceed the %(seats)s seats (%(taken)s taken)."
+        ) % {"n": len(members), "seats": transfer.seats, "taken": taken}
     if errors:
         raise ValidationError(errors)
     line = ManifestLine.objects.create(transfer=transfer, case=case, added_by=actor)
@@ -384,9 +403,9 @@ def transfer_case_remove(*, actor, transfer, line, reason: str):
     reason = " ".join(str(reason or "").split())
     errors = {}
     if not reason:
-        errors["reason"] = "Say why the case is taken off (no-show, illness, …)."
+        errors["reason"] = _("Say why the case is taken off (no-show, illness, …).")
     if line.removed_at:
-        errors["line"] = "Already taken off the manifest."
+        errors["line"] = _("Already taken off the manifest.")
     if errors:
         raise ValidationError(errors)
     line.removed_at, line.removed_by, line.removed_reason = timezone.now(), actor, reason[:255]
@@ -416,15 +435,17 @@ def transfer_person_hold(*, actor, transfer, line, person: Person, reason: str):
     travelling = set(line.persons.values_list("pk", flat=True))
     errors: dict = {}
     if line.removed_at:
-        errors["line"] = "This case is not on the manifest."
+        errors["line"] = _("This case is not on the manifest.")
     elif person.pk not in travelling:
-        errors["person"] = f"{person.person_id} does not travel on this line."
+        errors["person"] = _("%(person)s does not travel on this line.") % {
+            "person": person.person_id
+        }
     elif len(travelling) == 1:
-        errors["person"] = (
-            f"{person.person_id} is the case's last traveller: take the case off instead."
-        )
+        errors["person"] = _(
+            "%(person)s is the case's last traveller: take the case off instead."
+        ) % {"person": person.person_id}
     if not reason:
-        errors["reason"] = "Say why the person stays behind (medical hold, …)."
+        errors["reason"] = _("Say why the person stays behind (medical hold, …).")
     if errors:
         raise ValidationError(errors)
     line.persons.remove(person)
@@ -465,15 +486,18 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
     require(actor, "transfers.manage")
     transfer = _lock_transfer(transfer, status="planned")
     if expected_version is not None and transfer.version != expected_version:
-        raise StaleEdit(f"Transfer {transfer.pk} was changed since you opened it: reload it.")
+        raise StaleEdit(
+            _("Transfer %(transfer)s was changed since you opened it: reload it.")
+            % {"transfer": transfer.pk}
+        )
     lines = list(transfer.lines.filter(removed_at__isnull=True).order_by("case_id"))
     errors: dict = {}
     if not lines:
-        errors["transfer"] = "The manifest is empty."
+        errors["transfer"] = _("The manifest is empty.")
     if transfer.date > timezone.localdate():
-        errors["date"] = (
-            f"The transfer is planned for {transfer.date}: confirm it once it has left."
-        )
+        errors["date"] = _("The transfer is planned for %(date)s: confirm it once it has left.") % {
+            "date": transfer.date
+        }
     if errors:
         raise Conflict(errors)  # the transfer's state, not the request, is in the way
     cases = {
@@ -495,19 +519,19 @@ def transfer_confirm(*, actor, transfer, expected_version: int | None = None):
         held = set(line.held_back.values_list("person_id", flat=True))
         present = {p.pk for p in _present_members(case)} - held
         if present != {p.pk for p in persons}:
-            errors[f"case {case.case_id}"] = (
-                "The case's members changed since it was put on the manifest: take it off "
-                "and add it again."
+            errors[f"case {case.case_id}"] = _(
+                "The case's members changed since it was put on the manifest: take it off and add it again."
             )
             continue
         for person in persons:
             problems: dict = {}
             _check_departure(person, transfer.date, problems)
             if not readiness[person.pk].ready:
-                problems["readiness"] = (
-                    f"{person.person_id} is not ready on {transfer.date}: "
-                    f"{reasons(readiness[person.pk])}."
-                )
+                problems["readiness"] = _("%(person)s is not ready on %(date)s: %(reasons)s.") % {
+                    "person": person.person_id,
+                    "date": transfer.date,
+                    "reasons": reasons(readiness[person.pk]),
+                }
             if problems:
                 errors[person.person_id] = " ".join(problems.values())
                 continue
@@ -555,22 +579,25 @@ def transfer_reschedule(*, actor, transfer, date, reason: str, expected_version:
     require(actor, "transfers.manage")
     transfer = _lock_transfer(transfer)
     if expected_version is not None and transfer.version != expected_version:
-        raise StaleEdit(f"Transfer {transfer.pk} was changed since you opened it: reload it.")
+        raise StaleEdit(
+            _("Transfer %(transfer)s was changed since you opened it: reload it.")
+            % {"transfer": transfer.pk}
+        )
     errors: dict = {}
     if transfer.status == "confirmed":
-        errors["transfer"] = (
-            f"Transfer {transfer.pk} departed on {transfer.date}: its date "
-            "can no longer change (correct a case that did not depart "
-            "instead)."
-        )
+        errors["transfer"] = _(
+            "Transfer %(transfer)s departed on %(date)s: its date can no longer change (correct a case that did not depart instead)."
+        ) % {"transfer": transfer.pk, "date": transfer.date}
     elif transfer.status == "cancelled":
-        errors["transfer"] = f"Transfer {transfer.pk} is cancelled: plan a new one."
+        errors["transfer"] = _("Transfer %(transfer)s is cancelled: plan a new one.") % {
+            "transfer": transfer.pk
+        }
     day = _as_date(date, "date", errors, check=bounds.check_planned_date)
     reason = " ".join(str(reason or "").split())
     if not reason:
-        errors["reason"] = "Say why the date changes (flight moved, …)."
+        errors["reason"] = _("Say why the date changes (flight moved, …).")
     if day is not None and day == transfer.date and "transfer" not in errors:
-        errors["date"] = f"The transfer is already planned for {day}."
+        errors["date"] = _("The transfer is already planned for %(day)s.") % {"day": day}
     if errors:
         raise ValidationError(errors)
     before = transfer.date
@@ -593,7 +620,7 @@ def transfer_cancel(*, actor, transfer, reason: str):
     transfer = _lock_transfer(transfer, status="planned")
     reason = " ".join(str(reason or "").split())
     if not reason:
-        raise ValidationError({"reason": "Say why the transfer is cancelled."})
+        raise ValidationError({"reason": _("Say why the transfer is cancelled.")})
     transfer.status, transfer.version = "cancelled", transfer.version + 1
     transfer.save(update_fields=["status", "version"])
     audit_record(
@@ -623,9 +650,9 @@ def transfer_line_correct(*, actor, transfer, line, reason: str):
     line = ManifestLine.objects.select_for_update().get(pk=line.pk, transfer=transfer)
     reason = " ".join(str(reason or "").split())
     if not reason:
-        raise ValidationError({"reason": "Say why the departure was wrong."})
+        raise ValidationError({"reason": _("Say why the departure was wrong.")})
     if line.removed_at:
-        raise ValidationError({"line": "This case is not on the manifest."})
+        raise ValidationError({"line": _("This case is not on the manifest.")})
     case = Case.objects.select_for_update().get(pk=line.case_id)
     for person in (
         Person.objects.select_for_update().filter(pk__in=line.persons.values("pk")).order_by("pk")
@@ -675,26 +702,28 @@ def reported_departure_record(*, actor, data: dict):
     text = {k: " ".join(str(data.get(k) or "").split()) for k in ("place", "source")}
     for field in ("place", "source"):
         if not text[field]:
-            errors[field] = "This field is required."
+            errors[field] = _("This field is required.")
         elif len(text[field]) > 200:
-            errors[field] = "At most 200 characters."
-    persons = _count(data.get("persons"), "persons", errors, unit="persons")
+            errors[field] = _("At most 200 characters.")
+    persons = _count(data.get("persons"), "persons", errors, unit=_("A whole number of persons."))
     if persons is not None and persons < 1:
-        errors["persons"] = "At least one person."
+        errors["persons"] = _("At least one person.")
     left_on = _as_date(data.get("left_on"), "left_on", errors)
     stated_on = _as_date(data.get("stated_on"), "stated_on", errors)
     today = timezone.localdate()
     for field, day in (("left_on", left_on), ("stated_on", stated_on)):
         if day and day > today:
-            errors[field] = f"{day} is in the future."
+            errors[field] = _("%(day)s is in the future.") % {"day": day}
     if left_on and stated_on and stated_on < left_on and "stated_on" not in errors:
-        errors["stated_on"] = f"A report stated on {stated_on} cannot give departures on {left_on}."
+        errors["stated_on"] = _(
+            "A report stated on %(stated_on)s cannot give departures on %(left_on)s."
+        ) % {"stated_on": stated_on, "left_on": left_on}
     kind = data.get("kind") or Kind.LEFT
     if kind not in dict(ReportedDeparture._meta.get_field("kind").choices or ()):
-        errors["kind"] = f"{kind!r} is not a kind of departure reported here."
+        errors["kind"] = _("%(kind)r is not a kind of departure reported here.") % {"kind": kind}
     precision = data.get("left_on_precision") or "D"
     if precision not in ("D", "M"):
-        errors["left_on_precision"] = "Day or month."
+        errors["left_on_precision"] = _("Day or month.")
     if errors:
         raise ValidationError(errors)
     # _as_date and _count noted an error otherwise

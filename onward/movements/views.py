@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward import bounds
@@ -86,7 +87,7 @@ def _person(request, person_id: str, form, field: str):
     try:
         return get_person_for_user(request.user, person_id.strip())
     except NotFound:
-        form.add_error(field, f"No person {person_id!r}.")
+        form.add_error(field, _("No person %(person)r.") % {"person": person_id})
         return None
 
 
@@ -118,9 +119,11 @@ def departure_create(request):
         "web/form.html",
         {
             "form": form,
-            "title": "Record a departure",
-            "intro": "Left on own accord, deceased, voluntarily repatriated or whereabouts "
-            "unknown. Relocations are recorded by confirming a transfer.",
+            "title": _("Record a departure"),
+            "intro": _(
+                "Left on own accord, deceased, voluntarily repatriated or whereabouts "
+                "unknown. Relocations are recorded by confirming a transfer."
+            ),
         },
     )
 
@@ -142,11 +145,13 @@ def reported_departure_create(request):
         "web/form.html",
         {
             "form": form,
-            "title": "Record departures reported at another place",
-            "intro": "A source's figure of residents who left a place Onward does not register "
-            "person by person (the origin camp, before the move). It is kept with its "
-            "source and never enters the ledger: these persons never reached the "
-            "transit location.",
+            "title": _("Record departures reported at another place"),
+            "intro": _(
+                "A source's figure of residents who left a place Onward does not register "
+                "person by person (the origin camp, before the move). It is kept with its "
+                "source and never enters the ledger: these persons never reached the "
+                "transit location."
+            ),
         },
     )
 
@@ -167,7 +172,8 @@ def birth_create(request):
             else:
                 messages.success(
                     request,
-                    f"Registered the birth of {child.person_id} in case {child.case.case_id}.",
+                    _("Registered the birth of %(person)s in case %(case)s.")
+                    % {"person": child.person_id, "case": child.case.case_id},
                 )
                 return redirect("case_detail", case_id=child.case.case_id)
     return render(
@@ -175,8 +181,8 @@ def birth_create(request):
         "web/form.html",
         {
             "form": form,
-            "title": "Record a birth",
-            "intro": "The child joins the mother's case on the date of birth.",
+            "title": _("Record a birth"),
+            "intro": _("The child joins the mother's case on the date of birth."),
         },
     )
 
@@ -196,8 +202,11 @@ def departure_correct(request, person_id):
         else:
             messages.success(
                 request,
-                f"Corrected: {person.person_id} is present again; the "
-                "wrong entry stays in the ledger, reversed.",
+                _(
+                    "Corrected: %(person)s is present again; the "
+                    "wrong entry stays in the ledger, reversed."
+                )
+                % {"person": person.person_id},
             )
             return redirect("ledger")
     return render(
@@ -205,10 +214,16 @@ def departure_correct(request, person_id):
         "web/form.html",
         {
             "form": form,
-            "title": f"Correct the departure of {person.person_id}",
-            "intro": f"{person.full_name}: departed {person.departure_date or '—'} "
-            f"({person.departure_type or 'no departure recorded'}). A reversing entry "
-            "is added to the ledger; nothing is erased.",
+            "title": _("Correct the departure of %(person)s") % {"person": person.person_id},
+            "intro": _(
+                "%(name)s: departed %(date)s (%(type)s). A reversing entry "
+                "is added to the ledger; nothing is erased."
+            )
+            % {
+                "name": person.full_name,
+                "date": person.departure_date or "—",
+                "type": person.departure_type or _("no departure recorded"),
+            },
         },
     )
 
@@ -270,7 +285,7 @@ def transfer_create(request):
         else:
             messages.success(request, _("Planned transfer %(pk)s.") % {"pk": transfer.pk})
             return redirect("transfer_detail", transfer_id=transfer.pk)
-    return render(request, "web/form.html", {"form": form, "title": "Plan a transfer"})
+    return render(request, "web/form.html", {"form": form, "title": _("Plan a transfer")})
 
 
 @require_safe
@@ -337,9 +352,12 @@ def transfer_case_add(request, transfer_id):
         try:
             case = get_case_for_user(request.user, request.POST.get("case", ""))
         except NotFound:
-            raise ValidationError({"case": "No such case."}) from None
+            raise ValidationError({"case": _("No such case.")}) from None
         line = services.transfer_case_add(actor=request.user, transfer=transfer, case=case)
-        return f"Added case {case.case_id} ({line.persons.count()} persons)."
+        persons = line.persons.count()
+        return ngettext(
+            "Added case %(case)s (%(n)s person).", "Added case %(case)s (%(n)s persons).", persons
+        ) % {"case": case.case_id, "n": persons}
 
     return _transfer_action(request, transfer_id, add)
 
@@ -352,7 +370,7 @@ def transfer_case_remove(request, transfer_id, line_id):
         services.transfer_case_remove(
             actor=request.user, transfer=transfer, line=line, reason=request.POST.get("reason", "")
         )
-        return f"Took case {line.case.case_id} off the manifest."
+        return _("Took case %(case)s off the manifest.") % {"case": line.case.case_id}
 
     return _transfer_action(request, transfer_id, remove)
 
@@ -364,7 +382,7 @@ def transfer_person_hold(request, transfer_id, line_id):
         line = transfer.lines.get(pk=line_id)
         person = line.persons.filter(person_id=request.POST.get("person", "")).first()
         if person is None:
-            raise ValidationError({"person": "Choose a person travelling on this line."})
+            raise ValidationError({"person": _("Choose a person travelling on this line.")})
         services.transfer_person_hold(
             actor=request.user,
             transfer=transfer,
@@ -372,7 +390,10 @@ def transfer_person_hold(request, transfer_id, line_id):
             person=person,
             reason=request.POST.get("reason", ""),
         )
-        return f"{person.person_id} stays behind; the rest of case {line.case.case_id} flies."
+        return _("%(person)s stays behind; the rest of case %(case)s flies.") % {
+            "person": person.person_id,
+            "case": line.case.case_id,
+        }
 
     return _transfer_action(request, transfer_id, hold)
 
@@ -385,7 +406,7 @@ def transfer_line_correct(request, transfer_id, line_id):
         services.transfer_line_correct(
             actor=request.user, transfer=transfer, line=line, reason=request.POST.get("reason", "")
         )
-        return f"Corrected: case {line.case.case_id} did not depart."
+        return _("Corrected: case %(case)s did not depart.") % {"case": line.case.case_id}
 
     return _transfer_action(request, transfer_id, correct)
 
@@ -399,7 +420,9 @@ def transfer_confirm(request, transfer_id):
         except ValueError as exc:
             raise ValidationError({"version": str(exc)}) from None
         services.transfer_confirm(actor=request.user, transfer=transfer, expected_version=version)
-        return f"Transfer {transfer.pk} confirmed: everyone on the manifest has departed."
+        return _("Transfer %(pk)s confirmed: everyone on the manifest has departed.") % {
+            "pk": transfer.pk
+        }
 
     return _transfer_action(request, transfer_id, confirm)
 
@@ -419,7 +442,11 @@ def transfer_reschedule(request, transfer_id):
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
         )
-        return f"Transfer {moved.pk} moved from {before} to {moved.date}."
+        return _("Transfer %(pk)s moved from %(before)s to %(date)s.") % {
+            "pk": moved.pk,
+            "before": before,
+            "date": moved.date,
+        }
 
     return _transfer_action(request, transfer_id, reschedule)
 
@@ -431,7 +458,7 @@ def transfer_cancel(request, transfer_id):
         services.transfer_cancel(
             actor=request.user, transfer=transfer, reason=request.POST.get("reason", "")
         )
-        return f"Transfer {transfer.pk} cancelled."
+        return _("Transfer %(pk)s cancelled.") % {"pk": transfer.pk}
 
     return _transfer_action(request, transfer_id, cancel)
 

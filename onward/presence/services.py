@@ -18,6 +18,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
@@ -45,14 +46,22 @@ def _new_token() -> str:
 
 def _refuse_if_gone(person: Person, field: str = "person") -> None:
     if person.merged_into_id:
-        raise ValidationError({field: f"{person.person_id} is a merged duplicate record."})
+        raise ValidationError(
+            {field: _("%(person)s is a merged duplicate record.") % {"person": person.person_id}}
+        )
     if person.removed_at:
-        raise ValidationError({field: f"{person.person_id} is removed from the registry."})
+        raise ValidationError(
+            {field: _("%(person)s is removed from the registry.") % {"person": person.person_id}}
+        )
     if person.departure_date:
         raise ValidationError(
             {
-                field: f"{person.person_id} departed on {person.departure_date} "
-                f"({person.departure_type}): not recorded."
+                field: _("%(person)s departed on %(date)s (%(type)s): not recorded.")
+                % {
+                    "person": person.person_id,
+                    "date": person.departure_date,
+                    "type": person.departure_type,
+                }
             }
         )
 
@@ -96,10 +105,10 @@ def card_revoke(*, actor, card: Card, reason: str) -> Card:
     require(actor, "presence.cards")
     reason = " ".join(str(reason or "").split())
     if not reason:
-        raise ValidationError({"reason": "Give the reason for revoking the card."})
+        raise ValidationError({"reason": _("Give the reason for revoking the card.")})
     card = Card.objects.select_for_update().select_related("person").get(pk=card.pk)
     if card.revoked_at:
-        raise ValidationError({"card": f"Card {card.pk} is already revoked."})
+        raise ValidationError({"card": _("Card %(card)s is already revoked.") % {"card": card.pk}})
     _revoke(actor, card, reason, timezone.now())
     return card
 
@@ -107,9 +116,11 @@ def card_revoke(*, actor, card: Card, reason: str) -> Card:
 def _checkpoint(value: str) -> str:
     value = " ".join(str(value or "").split())
     if not value:
-        raise ValidationError({"checkpoint": "Name the checkpoint."})
+        raise ValidationError({"checkpoint": _("Name the checkpoint.")})
     if len(value) > CHECKPOINT_MAX:
-        raise ValidationError({"checkpoint": f"At most {CHECKPOINT_MAX} characters."})
+        raise ValidationError(
+            {"checkpoint": _("At most %(max)s characters.") % {"max": CHECKPOINT_MAX}}
+        )
     return value
 
 
@@ -123,12 +134,15 @@ def card_for_token(token: str, *, lock: bool = False) -> Card:
         cards = cards.select_for_update(of=("person",))
     card = cards.filter(token=token).first() if 0 < len(token) <= 32 else None
     if card is None:
-        raise ValidationError({"token": "No card has this code: nothing recorded."})
+        raise ValidationError({"token": _("No card has this code: nothing recorded.")})
     if card.revoked_at:
         raise ValidationError(
             {
-                "token": f"This card was revoked on {timezone.localtime(card.revoked_at):%Y-%m-%d}"
-                f" ({card.revoke_reason}): nothing recorded."
+                "token": _("This card was revoked on %(date)s (%(reason)s): nothing recorded.")
+                % {
+                    "date": f"{timezone.localtime(card.revoked_at):%Y-%m-%d}",
+                    "reason": card.revoke_reason,
+                }
             }
         )
     return card
@@ -150,7 +164,12 @@ def presence_record(
     require(actor, "presence.record")
     checkpoint = _checkpoint(checkpoint)
     if method not in PresenceEvent.Method.values:
-        raise ValidationError({"method": f"One of: {', '.join(PresenceEvent.Method.values)}."})
+        raise ValidationError(
+            {
+                "method": _("One of: %(choices)s.")
+                % {"choices": ", ".join(PresenceEvent.Method.values)}
+            }
+        )
     card = None
     if method == PresenceEvent.Method.CARD and SCAN_FAST_PATH and connection.vendor == "postgresql":
         return _card_scan_pg(actor, checkpoint, token, at)
@@ -158,11 +177,11 @@ def presence_record(
         card = card_for_token(token, lock=True)
         person = card.person
     elif person is None:
-        raise ValidationError({"person": "Give the person seen."})
+        raise ValidationError({"person": _("Give the person seen.")})
     assert person is not None
     at = at or timezone.now()
     if at > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({"at": "A presence is recorded once it happened."})
+        raise ValidationError({"at": _("A presence is recorded once it happened.")})
     # A card's lookup locked its person already (card_for_token(lock=True)).
     locked = person if card else Person.objects.select_for_update().get(pk=person.pk)
     _refuse_if_gone(locked, "token" if card else "person")
@@ -219,13 +238,13 @@ def _card_scan_pg(actor, checkpoint: str, token: str, at) -> PresenceEvent:
             )
             row = cur.fetchone()
     if row is None:
-        raise ValidationError({"token": "No card has this code: nothing recorded."})
+        raise ValidationError({"token": _("No card has this code: nothing recorded.")})
     card_id, revoked_at, revoke_reason, pk, person_id, merged, removed, departed, kind = row
     if revoked_at:
         raise ValidationError(
             {
-                "token": f"This card was revoked on {timezone.localtime(revoked_at):%Y-%m-%d}"
-                f" ({revoke_reason}): nothing recorded."
+                "token": _("This card was revoked on %(date)s (%(reason)s): nothing recorded.")
+                % {"date": f"{timezone.localtime(revoked_at):%Y-%m-%d}", "reason": revoke_reason}
             }
         )
     gone = Person(
@@ -240,7 +259,7 @@ def _card_scan_pg(actor, checkpoint: str, token: str, at) -> PresenceEvent:
     now = timezone.now()
     at = at or now
     if at > now + dt.timedelta(minutes=5):
-        raise ValidationError({"at": "A presence is recorded once it happened."})
+        raise ValidationError({"at": _("A presence is recorded once it happened.")})
     by = getattr(actor, "pk", None)
     with connection.cursor() as cur:
         cur.execute(
@@ -291,7 +310,7 @@ def incident_blocks_name(*, actor, incident, blocks) -> int:
     named = set(IncidentBlock.objects.filter(incident=incident).values_list("block_id", flat=True))
     new = [b for b in blocks if b.pk not in named]
     if not blocks:
-        raise ValidationError({"blocks": "Choose the blocks the incident hit."})
+        raise ValidationError({"blocks": _("Choose the blocks the incident hit.")})
     IncidentBlock.objects.bulk_create(
         [IncidentBlock(incident=incident, block=b, named_by=actor) for b in new]
     )
@@ -317,16 +336,18 @@ def rollcall_open(
     errors: dict = {}
     blocks = list(blocks)
     if not blocks:
-        errors["blocks"] = "Choose at least one block."
+        errors["blocks"] = _("Choose at least one block.")
     if reason not in RollCall.Reason.values:
-        errors["reason"] = f"One of: {', '.join(RollCall.Reason.values)}."
+        errors["reason"] = _("One of: %(choices)s.") % {
+            "choices": ", ".join(RollCall.Reason.values)
+        }
     if reason == RollCall.Reason.INCIDENT and incident is None:
-        errors["incident"] = "Name the incident the roll call follows."
+        errors["incident"] = _("Name the incident the roll call follows.")
     if on > timezone.localdate():
-        errors["on"] = "A roll call is held today or on a past day, not in advance."
+        errors["on"] = _("A roll call is held today or on a past day, not in advance.")
     note = " ".join(str(note or "").split())
     if len(note) > 255:
-        errors["note"] = "At most 255 characters."
+        errors["note"] = _("At most %(max)s characters.") % {"max": 255}
     if errors:
         raise ValidationError(errors)
     roll = RollCall.objects.create(
@@ -390,15 +411,20 @@ def rollcall_mark(*, actor, roll_call: RollCall, person: Person, status: str) ->
     require(actor, "presence.rollcall")
     roll = RollCall.objects.select_for_update().get(pk=roll_call.pk)
     if not roll.is_open:
-        raise ValidationError({"roll_call": f"Roll call {roll.pk} is closed."})
+        raise ValidationError({"roll_call": _("Roll call %(pk)s is closed.") % {"pk": roll.pk}})
     if status not in Status.values:
-        raise ValidationError({"status": f"One of: {', '.join(Status.values)}."})
+        raise ValidationError(
+            {"status": _("One of: %(choices)s.") % {"choices": ", ".join(Status.values)}}
+        )
     line = RollCallLine.objects.select_for_update().filter(roll_call=roll, person=person).first()
     if line is None:
         raise ValidationError(
             {
-                "person": f"{person.person_id} is not expected at roll call {roll.pk}: "
-                f"not housed in its blocks on {roll.on}. Nothing recorded."
+                "person": _(
+                    "%(person)s is not expected at roll call %(pk)s: "
+                    "not housed in its blocks on %(on)s. Nothing recorded."
+                )
+                % {"person": person.person_id, "pk": roll.pk, "on": roll.on}
             }
         )
     if line.status == status:
@@ -406,8 +432,10 @@ def rollcall_mark(*, actor, roll_call: RollCall, person: Person, status: str) ->
     if line.status == Status.KILLED:
         raise ValidationError(
             {
-                "status": f"{person.person_id} is recorded as killed: correct the departure "
-                "in movements first."
+                "status": _(
+                    "%(person)s is recorded as killed: correct the departure in movements first."
+                )
+                % {"person": person.person_id}
             }
         )
     if status == Status.PRESENT and person.departure_date is None:
@@ -448,7 +476,9 @@ def rollcall_close(*, actor, roll_call: RollCall) -> int:
     require(actor, "presence.rollcall")
     roll = RollCall.objects.select_for_update().get(pk=roll_call.pk)
     if not roll.is_open:
-        raise ValidationError({"roll_call": f"Roll call {roll.pk} is already closed."})
+        raise ValidationError(
+            {"roll_call": _("Roll call %(pk)s is already closed.") % {"pk": roll.pk}}
+        )
     now = timezone.now()
     unknown = RollCallLine.objects.filter(roll_call=roll, status="").update(
         status=Status.UNKNOWN, marked_at=now, marked_by=actor
@@ -515,13 +545,17 @@ def absence_depart(*, actor, person: Person, kind: str, on=None, note: str = "")
     require(actor, "movements.record")
     kinds = (LedgerEntry.Kind.LEFT, LedgerEntry.Kind.UNKNOWN)
     if kind not in kinds:
-        raise ValidationError({"kind": f"One of: {', '.join(kinds)}."})
+        raise ValidationError({"kind": _("One of: %(choices)s.") % {"choices": ", ".join(kinds)}})
     locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.departure_date:
         raise ValidationError(
             {
-                "person": f"{locked.person_id} already departed on {locked.departure_date} "
-                f"({locked.departure_type}): nothing recorded."
+                "person": _("%(person)s already departed on %(date)s (%(type)s): nothing recorded.")
+                % {
+                    "person": locked.person_id,
+                    "date": locked.departure_date,
+                    "type": locked.departure_type,
+                }
             }
         )
     if on in (None, ""):

@@ -1,6 +1,7 @@
 """REST API of the registry. Thin: parse, call the selectors and services, render."""
 
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -175,7 +176,7 @@ class PersonLookupIn(serializers.Serializer):
     def validate(self, attrs):
         if not (attrs.get("document_number") or attrs.get("phone")):
             raise serializers.ValidationError(
-                {"document_number": "Give a document number or a phone (or both)."}
+                {"document_number": _("Give a document number or a phone (or both).")}
             )
         return attrs
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
@@ -187,9 +188,12 @@ def export_build(
     with the filters, stands for the read too (no list "view" beside it)."""
     require(user, "registry.export")
     if kind not in KINDS:
-        raise ValueError(f"Unknown export {kind!r}.")
+        raise ValueError(_("Unknown export %(kind)r.") % {"kind": kind})
     if fmt not in FORMATS:
-        raise ValueError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
+        raise ValueError(
+            _("Unknown format %(fmt)r: use one of %(items)s.")
+            % {"fmt": fmt, "items": ", ".join(FORMATS)}
+        )
     if kind == "persons":
         queryset = selectors.persons_filtered(user=user, **filters).select_related("case")
         columns, hxl, rows_of = PERSON_COLUMNS, PERSON_HXL, _person_rows

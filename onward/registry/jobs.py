@@ -124,11 +124,15 @@ def import_upload_check(upload) -> None:
 
     if upload is None:
         raise ValidationError(
-            {"file": "No file: send the person file (CSV UTF-8 or XLSX) as the form field 'file'."}
+            {
+                "file": gettext(
+                    "No file: send the person file (CSV UTF-8 or XLSX) as the form field 'file'."
+                )
+            }
         )
     if Path(upload.name or "").suffix.lower() not in SUFFIXES:
         raise ValidationError(
-            {"file": "Not a CSV or XLSX file: the file's name must end in .csv or .xlsx."}
+            {"file": gettext("Not a CSV or XLSX file: the file's name must end in .csv or .xlsx.")}
         )
     if refusal := size_refusal(upload):
         raise ValidationError({"file": refusal})

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward.accounts.policy import require
 from onward.audit.actor import acting_user
@@ -49,7 +50,7 @@ class StaleEdit(Exception):
 
 
 def _next_id(prefix: str, width: int) -> str:
-    counter, _ = Counter.objects.select_for_update().get_or_create(prefix=prefix)
+    counter, _created = Counter.objects.select_for_update().get_or_create(prefix=prefix)
     Counter.objects.filter(prefix=prefix).update(value=F("value") + 1)
     return f"{prefix}{counter.value + 1:0{width}d}"
 
@@ -110,9 +111,9 @@ def clean_person_fields(data: dict, *, partial: bool = False) -> dict:
     if not partial:
         for required in ("given_name", "relationship"):
             if not data.get(required) and required not in errors:
-                errors[required] = "This field is required."
+                errors[required] = _("This field is required.")
     if "given_name" in clean and not clean["given_name"] and "given_name" not in errors:
-        errors["given_name"] = "A person needs a given name."
+        errors["given_name"] = _("A person needs a given name.")
     if errors:
         raise ValidationError(errors)
     return clean
@@ -128,7 +129,7 @@ def _free_text(raw) -> str:
     """Free text keeps its lines (the details of a person's needs are written as notes)."""
     value = "\n".join(line.rstrip() for line in str(raw or "").strip().splitlines())
     if len(value) > NEEDS_DETAIL_MAX:
-        raise ValueError(f"At most {NEEDS_DETAIL_MAX} characters.")
+        raise ValueError(_("At most %(max)s characters.") % {"max": NEEDS_DETAIL_MAX})
     return value
 
 
@@ -151,10 +152,11 @@ def _refuse_second_principal(case: Case, exclude_pk: int | None = None) -> None:
     if principal is not None:
         raise ValidationError(
             {
-                "relationship": (
-                    f"Case {case.case_id} already has a principal applicant "
-                    f"({principal.person_id}); a case has exactly one."
+                "relationship": _(
+                    "Case %(case)s already has a principal applicant "
+                    "(%(person)s); a case has exactly one."
                 )
+                % {"case": case.case_id, "person": principal.person_id}
             }
         )
 
@@ -185,9 +187,13 @@ def person_add(*, actor, case: Case, person: dict) -> Person:
     require(actor, "registry.create")
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.removed_at:
-        raise ValidationError({"case": f"Case {case.case_id} is removed: restore it first."})
+        raise ValidationError(
+            {"case": _("Case %(case)s is removed: restore it first.") % {"case": case.case_id}}
+        )
     if case.status != Case.Status.OPEN:
-        raise ValidationError({"case": f"Case {case.case_id} is closed: reopen it first."})
+        raise ValidationError(
+            {"case": _("Case %(case)s is closed: reopen it first.") % {"case": case.case_id}}
+        )
     fields = clean_person_fields(person)
     if fields["relationship"] == "principal":
         _refuse_second_principal(case)
@@ -234,16 +240,24 @@ def person_update(*, actor, person: Person, expected_version: int, changes: dict
     locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.version != expected_version:
         raise StaleEdit(
-            f"{locked.person_id} was changed by someone else since you opened it "
-            f"(version {expected_version}, now {locked.version}). Reload it and apply "
-            "your change again."
+            _(
+                "%(record)s was changed by someone else since you opened it "
+                "(version %(expected)s, now %(version)s). Reload it and apply "
+                "your change again."
+            )
+            % {"record": locked.person_id, "expected": expected_version, "version": locked.version}
         )
     if locked.removed_at:
-        raise ValidationError({"person": f"{locked.person_id} is removed: restore it first."})
+        raise ValidationError(
+            {"person": _("%(person)s is removed: restore it first.") % {"person": locked.person_id}}
+        )
     if locked.anonymised_at:
         # Retention ended this identity by rule: writing names back would undo it.
         raise ValidationError(
-            {"person": f"{locked.person_id} was anonymised by retention; it cannot be edited."}
+            {
+                "person": _("%(person)s was anonymised by retention; it cannot be edited.")
+                % {"person": locked.person_id}
+            }
         )
     # A value shown as unreadable (its key not loaded) and sent back unchanged is not an
     # edit: the other fields can still be corrected, and the stored value stays as it is.
@@ -262,7 +276,7 @@ def person_update(*, actor, person: Person, expected_version: int, changes: dict
     if locked.relationship == "principal" and clean.get("relationship", "principal") != "principal":
         raise ValidationError(
             {
-                "relationship": (
+                "relationship": _(
                     "This person is the case's principal applicant; a case needs exactly one. "
                     "Make another member principal first."
                 )
@@ -299,11 +313,16 @@ def case_update(
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.version != expected_version:
         raise StaleEdit(
-            f"{locked.case_id} was changed by someone else since you opened it. "
-            "Reload it and apply your change again."
+            _(
+                "%(record)s was changed by someone else since you opened it. "
+                "Reload it and apply your change again."
+            )
+            % {"record": locked.case_id}
         )
     if locked.removed_at:
-        raise ValidationError({"case": f"Case {locked.case_id} is removed: restore it first."})
+        raise ValidationError(
+            {"case": _("Case %(case)s is removed: restore it first.") % {"case": locked.case_id}}
+        )
     diff = {}
     arrival_date = _arrival(arrival_date)
     if arrival_date != locked.arrival_date:
@@ -311,7 +330,9 @@ def case_update(
         locked.arrival_date = arrival_date
     if status and status != locked.status:
         if status not in Case.Status.values:
-            raise ValidationError({"status": f"{status!r} is not a case status."})
+            raise ValidationError(
+                {"status": _("%(status)r is not a case status.") % {"status": status}}
+            )
         diff["status"] = [locked.status, status]
         locked.status = status
     if diff:
@@ -332,7 +353,7 @@ def note_add(*, actor, case: Case, text: str, kind: str = Note.Kind.GENERAL) -> 
     require(actor, "protection_notes.add" if kind == Note.Kind.PROTECTION else "notes.add")
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": "A note needs some text."})
+        raise ValidationError({"text": _("A note needs some text.")})
     note = Note.objects.create(case=case, kind=kind, text=text, author=actor)
     audit_record(
         actor=actor,
@@ -352,17 +373,22 @@ REMOVAL_REASON_MAX = 255
 def _removal_reason(reason, *, required: bool) -> str:
     reason = " ".join(str(reason or "").split())
     if required and not reason:
-        raise ValidationError({"reason": "Say why (for example: registered in error)."})
+        raise ValidationError({"reason": _("Say why (for example: registered in error).")})
     if len(reason) > REMOVAL_REASON_MAX:
-        raise ValidationError({"reason": f"At most {REMOVAL_REASON_MAX} characters."})
+        raise ValidationError(
+            {"reason": _("At most %(max)s characters.") % {"max": REMOVAL_REASON_MAX}}
+        )
     return reason
 
 
 def _check_version(obj, expected_version: int) -> None:
     if obj.version != expected_version:
         raise StaleEdit(
-            f"{obj.public_id} was changed by someone else since you opened it "
-            f"(version {expected_version}, now {obj.version}). Reload it and try again."
+            _(
+                "%(record)s was changed by someone else since you opened it "
+                "(version %(expected)s, now %(version)s). Reload it and try again."
+            )
+            % {"record": obj.public_id, "expected": expected_version, "version": obj.version}
         )
 
 
@@ -376,21 +402,27 @@ def _open_submission_error(case: Case) -> str | None:
     )
     if sub is None:
         return None
-    return f"Case {case.case_id} has an open submission (to {sub.pledge}): withdraw it first."
+    return _("Case %(case)s has an open submission (to %(pledge)s): withdraw it first.") % {
+        "case": case.case_id,
+        "pledge": sub.pledge,
+    }
 
 
 def _refuse_removal(person: Person) -> str | None:
     """Why this member cannot leave the registry on their own, if they cannot."""
     if person.removed_at:
-        return f"{person.person_id} is already removed."
+        return _("%(person)s is already removed.") % {"person": person.person_id}
     if person.merged_into_id:
-        return f"{person.person_id} is a merged duplicate record: undo the merge instead."
+        return _("%(person)s is a merged duplicate record: undo the merge instead.") % {
+            "person": person.person_id
+        }
     if person.departure_date:
         # Their stay is history the figures rely on: a wrong departure is corrected first.
-        return (
-            f"{person.person_id} departed on {person.departure_date} "
-            f"({person.departure_type}): correct that departure first."
-        )
+        return _("%(person)s departed on %(date)s (%(type)s): correct that departure first.") % {
+            "person": person.person_id,
+            "date": person.departure_date,
+            "type": person.departure_type,
+        }
     return None
 
 
@@ -452,10 +484,10 @@ def person_remove(*, actor, person: Person, expected_version: int, reason: str) 
     _check_version(locked, expected_version)
     refusal = _refuse_removal(locked)
     if refusal is None and locked.relationship == "principal":
-        refusal = (
-            f"{locked.person_id} is the principal applicant of case {case.case_id}: "
+        refusal = _(
+            "%(person)s is the principal applicant of case %(case)s: "
             "remove the whole case, or make another member principal first."
-        )
+        ) % {"person": locked.person_id, "case": case.case_id}
     refusal = refusal or _open_submission_error(case)
     if refusal:
         raise ValidationError({"person": refusal})
@@ -476,16 +508,22 @@ def person_restore(*, actor, person: Person, expected_version: int, reason: str 
     locked = Person.objects.select_for_update().get(pk=person.pk)
     _check_version(locked, expected_version)
     if not locked.removed_at:
-        raise ValidationError({"person": f"{locked.person_id} is not removed."})
+        raise ValidationError(
+            {"person": _("%(person)s is not removed.") % {"person": locked.person_id}}
+        )
     if case.removed_at:
         raise ValidationError(
             {
-                "person": f"Case {case.case_id} is removed: restore the case, "
-                "which brings its members back."
+                "person": _(
+                    "Case %(case)s is removed: restore the case, which brings its members back."
+                )
+                % {"case": case.case_id}
             }
         )
     if case.status != Case.Status.OPEN:
-        raise ValidationError({"person": f"Case {case.case_id} is closed: reopen it first."})
+        raise ValidationError(
+            {"person": _("Case %(case)s is closed: reopen it first.") % {"case": case.case_id}}
+        )
     _restore(
         actor=actor,
         person=locked,
@@ -507,7 +545,9 @@ def case_remove(*, actor, case: Case, expected_version: int, reason: str) -> Cas
     locked = Case.objects.select_for_update().get(pk=case.pk)
     _check_version(locked, expected_version)
     if locked.removed_at:
-        raise ValidationError({"case": f"Case {locked.case_id} is already removed."})
+        raise ValidationError(
+            {"case": _("Case %(case)s is already removed.") % {"case": locked.case_id}}
+        )
     members = list(
         Person.objects.select_for_update()
         .filter(case=locked, merged_into__isnull=True, removed_at__isnull=True)
@@ -551,7 +591,9 @@ def case_restore(*, actor, case: Case, expected_version: int, reason: str = "") 
     locked = Case.objects.select_for_update().get(pk=case.pk)
     _check_version(locked, expected_version)
     if not locked.removed_at:
-        raise ValidationError({"case": f"Case {locked.case_id} is not removed."})
+        raise ValidationError(
+            {"case": _("Case %(case)s is not removed.") % {"case": locked.case_id}}
+        )
     members = list(
         Person.objects.select_for_update()
         .filter(case=locked, removed_at=locked.removed_at)

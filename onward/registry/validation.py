@@ -7,6 +7,7 @@ Each function takes the raw text a user typed and returns the clean value or rai
 import datetime as dt
 import re
 
+from django.utils.translation import gettext as _
 from iso3166 import countries_by_alpha3
 
 from onward import bounds
@@ -25,18 +26,21 @@ def parse_birth_date(text: str, *, today: dt.date | None = None) -> tuple[dt.dat
         return None, ""
     m = _DATE.match(text)
     if not m or (m.group(3) and not m.group(2)):
-        raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD, YYYY-MM or YYYY.")
+        raise ValueError(
+            _("%(text)r is not a date: use YYYY-MM-DD, YYYY-MM or YYYY.") % {"text": text}
+        )
     year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
     precision = "D" if m.group(3) else "M" if m.group(2) else "Y"
     try:
         value = dt.date(year, month, day)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date that exists.") from None
+        raise ValueError(_("%(text)r is not a date that exists.") % {"text": text}) from None
     if value > (today or bounds.today()):
-        raise ValueError(f"{text!r} is in the future.")
+        raise ValueError(_("%(text)r is in the future.") % {"text": text})
     if value < bounds.BIRTH_EARLIEST:
         raise ValueError(
-            f"{text!r} is before {bounds.BIRTH_EARLIEST}: too far in the past to be a birth date."
+            _("%(text)r is before %(earliest)s: too far in the past to be a birth date.")
+            % {"text": text, "earliest": bounds.BIRTH_EARLIEST}
         )
     return value, precision
 
@@ -46,7 +50,7 @@ def parse_line(text: str, *, limit: int) -> str:
     become one space; a character that hides or reorders text is refused."""
     value = " ".join(str(text or "").split())
     if len(value) > limit:
-        raise ValueError(f"At most {limit} characters.")
+        raise ValueError(_("At most %(max)s characters.") % {"max": limit})
     return bounds.check_plain_text(value)
 
 
@@ -55,7 +59,9 @@ def parse_arabic_name(text: str, *, limit: int = 100) -> str:
     that a Latin spelling typed in the wrong box is caught, not searched as Arabic."""
     value = parse_line(text, limit=limit)
     if any(ch.isascii() and ch.isalpha() for ch in value):
-        raise ValueError("Write this name in Arabic script (its Latin spelling has its own field).")
+        raise ValueError(
+            _("Write this name in Arabic script (its Latin spelling has its own field).")
+        )
     return value
 
 
@@ -68,21 +74,25 @@ def parse_arrival_date(value) -> dt.date | None:
         try:
             value = dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD.") from None
+            raise ValueError(
+                _("%(text)r is not a date: use YYYY-MM-DD.") % {"text": text}
+            ) from None
     return bounds.check_event_date(value)
 
 
 def parse_sex(text: str) -> str:
     text = (text or "").strip().upper()
     if text and text not in codes.SEX:
-        raise ValueError(f"{text!r} is not a sex code: use M, F or X (or leave empty).")
+        raise ValueError(
+            _("%(text)r is not a sex code: use M, F or X (or leave empty).") % {"text": text}
+        )
     return text
 
 
 def parse_nationality(text: str) -> str:
     text = (text or "").strip().upper()
     if text and text not in countries_by_alpha3:
-        raise ValueError(f"{text!r} is not an ISO 3166-1 alpha-3 country code.")
+        raise ValueError(_("%(text)r is not an ISO 3166-1 alpha-3 country code.") % {"text": text})
     return text
 
 
@@ -100,7 +110,10 @@ def parse_relationship(text: str) -> str:
     text = (text or "").strip().lower()
     if text not in codes.RELATIONSHIPS:
         choices = ", ".join(codes.RELATIONSHIPS)
-        raise ValueError(f"{text!r} is not a relationship: use one of {choices}.")
+        raise ValueError(
+            _("%(text)r is not a relationship: use one of %(choices)s.")
+            % {"text": text, "choices": choices}
+        )
     return text
 
 
@@ -111,7 +124,9 @@ def parse_specific_needs(text: str | list[str], *, known: set[str]) -> list[str]
     needs = [item.strip().upper() for item in items if item.strip()]
     unknown = [n for n in needs if n not in known]
     if unknown:
-        raise ValueError(f"Unknown specific need code(s): {', '.join(unknown)}.")
+        raise ValueError(
+            _("Unknown specific need code(s): %(codes)s.") % {"codes": ", ".join(unknown)}
+        )
     return sorted(set(needs))
 
 
@@ -122,8 +137,10 @@ def refuse_unreadable(text: str) -> str:
 
     if (text or "").startswith(UNREADABLE):
         raise ValueError(
-            "This value could not be read (its key is not loaded); "
-            "load the key, or type the value again."
+            _(
+                "This value could not be read (its key is not loaded); "
+                "load the key, or type the value again."
+            )
         )
     return text
 
@@ -131,7 +148,7 @@ def refuse_unreadable(text: str) -> str:
 def parse_phone(text: str) -> str:
     text = (text or "").strip()
     if text and not re.fullmatch(r"\+?[0-9 ()./-]{5,40}", text):
-        raise ValueError(f"{text!r} is not a phone number.")
+        raise ValueError(_("%(text)r is not a phone number.") % {"text": text})
     return text
 
 

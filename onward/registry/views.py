@@ -202,7 +202,11 @@ def person_edit(request, person_id):
     return render(
         request,
         "registry/person_form.html",
-        {"form": form, "person": person, "title": f"Edit {person.person_id}"},
+        {
+            "form": form,
+            "person": person,
+            "title": _("Edit %(person)s") % {"person": person.person_id},
+        },
     )
 
 
@@ -276,9 +280,9 @@ def case_create(request):
         {
             "form": form,
             "case_form": case_form,
-            "title": "Register a new case",
+            "title": _("Register a new case"),
             "matches": matches,
-            "intro": "The person registered here becomes the case's principal applicant.",
+            "intro": _("The person registered here becomes the case's principal applicant."),
         },
     )
 
@@ -312,7 +316,7 @@ def member_add(request, case_id):
         {
             "form": form,
             "case": case,
-            "title": f"Add a member to {case.case_id}",
+            "title": _("Add a member to %(case)s") % {"case": case.case_id},
             "matches": matches,
         },
     )

@@ -4,6 +4,7 @@ A delegation user reads only its country's pledges and submissions, and a case o
 its submission shares it (`SharedCaseOut`: no notes, phones or documents)."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from drf_spectacular.utils import (
     OpenApiParameter,
     PolymorphicProxySerializer,
@@ -430,7 +431,7 @@ class FunnelApi(APIView):
         country = request.query_params.get("country") or None
         if selectors.is_delegation(request.user):
             if country and country.upper() != request.user.country:
-                raise PermissionDenied("A delegation sees its own country's figures only.")
+                raise PermissionDenied(gettext("A delegation sees its own country's figures only."))
             country = request.user.country
         pledge = None
         if request.query_params.get("pledge"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward.accounts.policy import require
 from onward.audit.services import audit_record
@@ -58,21 +59,22 @@ def recommendation_record(
     require(actor, "relocation.process")
     errors: dict[str, str] = {}
     if recommendation not in Recommendation.values:
-        errors["recommendation"] = (
-            f"Unknown recommendation {recommendation!r}; one of {', '.join(Recommendation.values)}."
-        )
+        errors["recommendation"] = _("Unknown recommendation %(value)r; one of %(choices)s.") % {
+            "value": recommendation,
+            "choices": ", ".join(Recommendation.values),
+        }
     if recommendation == Recommendation.RETURN and not comments.strip():
-        errors["comments"] = "Returning a case needs comments saying what to change."
+        errors["comments"] = _("Returning a case needs comments saying what to change.")
     for field, value in (
         ("primary_category", primary_category),
         ("secondary_category", secondary_category),
     ):
         if value and value not in Category.values:
-            errors[field] = f"Unknown category {value!r}."
+            errors[field] = _("Unknown category %(value)r.") % {"value": value}
     if recommendation == Recommendation.RECOMMEND and not primary_category:
-        errors["primary_category"] = "A recommended case needs a primary submission category."
+        errors["primary_category"] = _("A recommended case needs a primary submission category.")
     if secondary_category and secondary_category == primary_category:
-        errors["secondary_category"] = "The secondary category must differ from the primary."
+        errors["secondary_category"] = _("The secondary category must differ from the primary.")
     if errors:
         raise ValidationError(errors)
     review = SubmissionReview.objects.create(
@@ -106,14 +108,16 @@ def recommendation_approve(*, actor, review: SubmissionReview, at=None) -> Submi
     if locked.recommended_by_id == actor.pk:
         raise ValidationError(
             {
-                "approved_by": "The recommender may not approve their own recommendation; "
-                "a second user with the reviewing permission must."
+                "approved_by": _(
+                    "The recommender may not approve their own recommendation; "
+                    "a second user with the reviewing permission must."
+                )
             }
         )
     if locked.is_approved:
-        raise ValidationError({"approved_by": "This recommendation is already approved."})
+        raise ValidationError({"approved_by": _("This recommendation is already approved.")})
     if latest_review(locked.case) != locked:
-        raise ValidationError({"review": "A newer recommendation replaces this one."})
+        raise ValidationError({"review": _("A newer recommendation replaces this one.")})
     locked.approved_by = actor
     locked.approved_at = at or timezone.now()
     locked.save(update_fields=["approved_by", "approved_at"])
@@ -140,14 +144,18 @@ def recommendations_approved_bulk(*, recommender, approver, rows: dict) -> int:
     require(approver, "relocation.review")
     if recommender.pk == approver.pk:
         raise ValidationError(
-            {"approved_by": "The recommender may not approve their own recommendation."}
+            {"approved_by": _("The recommender may not approve their own recommendation.")}
         )
     reviews = []
     for case, (category, recommended_at, approved_at) in rows.items():
         if category not in Category.values:
-            raise ValidationError({"primary_category": f"Unknown category {category!r}."})
+            raise ValidationError(
+                {"primary_category": _("Unknown category %(value)r.") % {"value": category}}
+            )
         if approved_at < recommended_at:
-            raise ValidationError({"approved_at": "An approval cannot precede its recommendation."})
+            raise ValidationError(
+                {"approved_at": _("An approval cannot precede its recommendation.")}
+            )
         reviews.append(
             SubmissionReview(
                 case=case,
@@ -255,10 +263,12 @@ def no_show_dismiss(*, actor, case: Case, reason: str, at=None) -> NoShowDismiss
     require(actor, "relocation.process")
     Case.objects.select_for_update().get(pk=case.pk)  # one dismissal at a time per case
     if not reason.strip():
-        raise ValidationError({"reason": "Give the reason for dismissing the proposal."})
+        raise ValidationError({"reason": _("Give the reason for dismissing the proposal.")})
     proposed = dict((c.pk, n) for c, n in no_show_proposals())
     if case.pk not in proposed:
-        raise ValidationError({"case": f"{case.case_id} is not proposed as a no show."})
+        raise ValidationError(
+            {"case": _("%(case)s is not proposed as a no show.") % {"case": case.case_id}}
+        )
     dismissal = NoShowDismissal.objects.create(
         case=case,
         misses=proposed[case.pk],

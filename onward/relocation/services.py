@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward import bounds
 from onward.accounts.policy import require
@@ -110,7 +111,7 @@ def cases_submit_bulk(*, actor, cases, pledge: Pledge, at=None) -> list[Step]:
     """Submits many assessed cases to one pledge in one step: all go, or none does and the
     ValidationError lists each case that cannot go and why."""
     if not cases:
-        raise ValidationError({"cases": "Select at least one case."})
+        raise ValidationError({"cases": _("Select at least one case.")})
     return cases_transition_bulk(actor=actor, action="submit", cases=cases, at=at, pledge=pledge)
 
 
@@ -167,14 +168,13 @@ def submission_decide(
     deferral and a request for information keep it so."""
     if decision not in DECISIONS:
         raise ValidationError(
-            {"decision": "Accept (all or some members), reject, defer or request information."}
+            {"decision": _("Accept (all or some members), reject, defer or request information.")}
         )
     if submission.decision != "":
         raise Conflict(
             {
-                "submission": (
-                    f"This submission was already decided ({submission.get_decision_display().lower()})."
-                )
+                "submission": _("This submission was already decided (%(decision)s).")
+                % {"decision": submission.get_decision_display().lower()}
             }
         )
     params: dict[str, Any] = {"reason": reason}
@@ -310,19 +310,19 @@ def _clean_pledge(data: dict, *, instance: Pledge | None = None) -> tuple[dict, 
     try:
         clean["country"] = validation.parse_nationality(str(merged.get("country") or ""))
         if not clean["country"]:
-            raise ValueError("A pledge needs its country (ISO 3166-1 alpha-3).")
+            raise ValueError(_("A pledge needs its country (ISO 3166-1 alpha-3)."))
     except ValueError as exc:
         errors["country"] = str(exc)
     clean["name"] = " ".join(str(merged.get("name") or "").split())
     if not clean["name"]:
-        errors["name"] = "A pledge needs a name."
+        errors["name"] = _("A pledge needs a name.")
     elif len(clean["name"]) > 120:
-        errors["name"] = "At most 120 characters."
+        errors["name"] = _("At most %(max)s characters.") % {"max": 120}
     for key in ("valid_from", "valid_to"):
         try:
             clean[key] = _date(merged.get(key))
         except ValueError:
-            errors[key] = f"{merged.get(key)!r} is not a date (YYYY-MM-DD)."
+            errors[key] = _("%(value)r is not a date (YYYY-MM-DD).") % {"value": merged.get(key)}
             continue
         try:
             if clean[key] is not None:
@@ -330,29 +330,33 @@ def _clean_pledge(data: dict, *, instance: Pledge | None = None) -> tuple[dict, 
         except ValueError as exc:
             errors[key] = str(exc)
     if "valid_from" not in errors and clean.get("valid_from") is None:
-        errors["valid_from"] = "A pledge needs the first day it is valid."
+        errors["valid_from"] = _("A pledge needs the first day it is valid.")
     if (
         not errors.keys() & {"valid_from", "valid_to"}
         and clean.get("valid_to")
         and clean["valid_to"] < clean["valid_from"]
     ):
-        errors["valid_to"] = "The pledge cannot end before it starts."
+        errors["valid_to"] = _("The pledge cannot end before it starts.")
     clean["status"] = merged.get("status") or Pledge.Status.OPEN
     if clean["status"] not in Pledge.Status.values:
-        errors["status"] = f"{clean['status']!r} is not a pledge status."
+        errors["status"] = _("%(value)r is not a pledge status.") % {"value": clean["status"]}
     raw_size = merged.get("max_case_size")
     try:
         clean["max_case_size"] = int(raw_size) if raw_size not in (None, "") else None
         if clean["max_case_size"] is not None and not 1 <= clean["max_case_size"] <= 1000:
             raise ValueError
     except (TypeError, ValueError, OverflowError):
-        errors["max_case_size"] = "A whole number of persons, from 1 to 1000 (or empty: no limit)."
+        errors["max_case_size"] = _(
+            "A whole number of persons, from 1 to 1000 (or empty: no limit)."
+        )
     known = set(SpecificNeed.objects.values_list("code", flat=True))
     for key in ("needs_served", "needs_not_served"):
         clean[key] = _codes(merged.get(key))
         unknown = [c for c in clean[key] if c not in known]
         if unknown:
-            errors[key] = f"Unknown specific-need codes: {', '.join(unknown)}."
+            errors[key] = _("Unknown specific-need codes: %(codes)s.") % {
+                "codes": ", ".join(unknown)
+            }
     clean["nationalities"] = []
     for code in _codes(merged.get("nationalities")):
         try:
@@ -366,19 +370,19 @@ def _clean_pledge(data: dict, *, instance: Pledge | None = None) -> tuple[dict, 
         if raw in (None, ""):
             continue
         if dim not in dimensions:
-            cap_errors.append(f"{dim!r} is not a capacity dimension.")
+            cap_errors.append(_("%(value)r is not a capacity dimension.") % {"value": dim})
             continue
         try:
             capacities[dim] = int(raw)
         except (TypeError, ValueError, OverflowError):
-            cap_errors.append(f"{dim}: a whole number, 0 or more.")
+            cap_errors.append(_("%(dimension)s: a whole number, 0 or more.") % {"dimension": dim})
             continue
         try:
             bounds.check_count(capacities[dim])
         except ValueError as exc:
             cap_errors.append(f"{dim}: {exc}")
     if not cap_errors and "persons" not in capacities:
-        cap_errors.append("A pledge needs its number of places (persons).")
+        cap_errors.append(_("A pledge needs its number of places (persons)."))
     if cap_errors:
         errors["capacities"] = cap_errors
     if errors:
@@ -464,8 +468,10 @@ def pledge_update(
     locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
     if locked.version != expected_version:
         raise StaleEdit(
-            f"Pledge {locked} was changed by someone else since you opened it. "
-            "Reload it and apply your change again."
+            _(
+                "Pledge %(locked)s was changed by someone else since you opened it. Reload it and apply your change again."
+            )
+            % {"locked": locked}
         )
     clean, capacities = _clean_pledge(changes, instance=locked)
     before = _snapshot(locked, {c.dimension_id: c.capacity for c in locked.capacities.all()})
@@ -473,13 +479,16 @@ def pledge_update(
 
     accepted = accepted_usage(locked)
     low = [
-        f"{d}: {accepted[d]} already accepted"
+        _("%(dimension)s: %(n)s already accepted") % {"dimension": d, "n": accepted[d]}
         for d, n in capacities.items()
         if accepted.get(d, 0) > n
     ]
     if low:
         raise ValidationError(
-            {"capacities": f"Capacity below what is accepted ({'; '.join(low)})."}
+            {
+                "capacities": _("Capacity below what is accepted (%(low)s).")
+                % {"low": "; ".join(low)}
+            }
         )
     for key, value in clean.items():
         setattr(locked, key, value)

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onward.accounts import policy
@@ -102,7 +102,9 @@ def _pledge_form(request, pledge: Pledge | None):
         {
             "form": form,
             "pledge": pledge,
-            "title": f"Edit pledge {pledge}" if pledge else "New pledge",
+            "title": _("Edit pledge %(pledge)s") % {"pledge": pledge}
+            if pledge
+            else _("New pledge"),
         },
     )
 
@@ -215,7 +217,9 @@ def recommendation_record(request, case_id):
             secondary_category=post.get("secondary_category", ""),
         )
     except ValidationError as exc:
-        messages.error(request, _("Recommendation not recorded. ") + _field_messages(exc))
+        messages.error(
+            request, _("Recommendation not recorded. %(why)s") % {"why": _field_messages(exc)}
+        )
     else:
         messages.success(request, _("%(case)s: recommendation recorded.") % {"case": case_id})
     if post.get("next") == "review_list":
@@ -231,7 +235,9 @@ def no_show_dismiss(request, case_id):
     try:
         review.no_show_dismiss(actor=request.user, case=case, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
-        messages.error(request, _("Proposal not dismissed. ") + _field_messages(exc))
+        messages.error(
+            request, _("Proposal not dismissed. %(why)s") % {"why": _field_messages(exc)}
+        )
     else:
         messages.success(request, _("%(case)s: no-show proposal dismissed.") % {"case": case_id})
     return redirect("review_list")
@@ -248,7 +254,7 @@ def recommendation_approve(request, case_id):
     try:
         review.recommendation_approve(actor=request.user, review=latest)
     except ValidationError as exc:
-        messages.error(request, _("Not approved. ") + _field_messages(exc))
+        messages.error(request, _("Not approved. %(why)s") % {"why": _field_messages(exc)})
     else:
         messages.success(request, _("%(case)s: recommendation approved.") % {"case": case_id})
     target = request.POST.get("next", "")
@@ -324,9 +330,14 @@ def relocation_case_action(request, case_id):
     except StaleState as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
-        messages.error(request, f"{label}: refused. {_messages(exc)}")
+        messages.error(
+            request, _("%(action)s: refused. %(why)s") % {"action": label, "why": _messages(exc)}
+        )
     else:
-        messages.success(request, f"{case.case_id}: {label.lower()} — done.")
+        messages.success(
+            request,
+            _("%(case)s: %(action)s — done.") % {"case": case.case_id, "action": label.lower()},
+        )
         if data["action"] in ("submit", "resubmit"):
             for link in guards.case_linked(case):
                 if not link["together"]:
@@ -354,16 +365,30 @@ def relocation_bulk_submit(request):
                 else None
             )
             if pledge is None:
-                raise ValidationError({"pledge": "Choose a pledge."})
+                raise ValidationError({"pledge": _("Choose a pledge.")})
             cases = selectors.cases_by_id(user=request.user, case_ids=selected)
             steps = services.cases_submit_bulk(actor=request.user, cases=cases, pledge=pledge)
         except ValidationError as exc:
             report = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
             messages.error(
-                request, f"Nothing was submitted: {len(report)} problem(s), listed below."
+                request,
+                ngettext(
+                    "Nothing was submitted: %(n)s problem, listed below.",
+                    "Nothing was submitted: %(n)s problem(s), listed below.",
+                    len(report),
+                )
+                % {"n": len(report)},
             )
         else:
-            messages.success(request, f"Submitted {len(steps)} cases to {pledge}.")
+            messages.success(
+                request,
+                ngettext(
+                    "Submitted %(n)s case to %(pledge)s.",
+                    "Submitted %(n)s cases to %(pledge)s.",
+                    len(steps),
+                )
+                % {"n": len(steps), "pledge": pledge},
+            )
             return redirect("pledge_detail", pledge_id=pledge.pk)
     pledges = list(selectors.open_pledges())
     return render(
@@ -464,10 +489,17 @@ def submission_decide(request, submission_id):
         except StaleState as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            messages.error(request, f"{sub.case.case_id}: refused. {_messages(exc)}")
+            messages.error(
+                request,
+                _("%(case)s: refused. %(why)s") % {"case": sub.case.case_id, "why": _messages(exc)},
+            )
         else:
             label = dict(form.fields["decision"].choices)[data["decision"]]
-            messages.success(request, f"{sub.case.case_id}: {label.lower()} — done.")
+            messages.success(
+                request,
+                _("%(case)s: %(action)s — done.")
+                % {"case": sub.case.case_id, "action": label.lower()},
+            )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "submission_list"

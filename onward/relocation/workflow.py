@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward.accounts import policy
 from onward.audit.actor import acting_user
@@ -116,31 +117,33 @@ Guard = Callable[[Step, Batch], "tuple[str, str] | None"]  # (field, message) wh
 
 def case_is_open(step, batch):
     if step.case.removed_at:
-        return "case", f"Case {step.case.case_id} is removed from the registry."
+        return "case", _("Case %(case)s is removed from the registry.") % {
+            "case": step.case.case_id
+        }
     if step.case.status != Case.Status.OPEN:
-        return "case", f"Case {step.case.case_id} is closed."
+        return "case", _("Case %(case)s is closed.") % {"case": step.case.case_id}
 
 
 def case_has_members(step, batch):
     if not step.profile.usage["persons"]:
-        return "case", f"Case {step.case.case_id} has no member present."
+        return "case", _("Case %(case)s has no member present.") % {"case": step.case.case_id}
 
 
 def assessment_given(step, batch):
     if step.category not in Category.values:
-        return "category", "Choose the submission category."
+        return "category", _("Choose the submission category.")
     if step.priority not in Priority.values:
-        return "priority", "Choose the priority: emergency, urgent or normal."
+        return "priority", _("Choose the priority: emergency, urgent or normal.")
 
 
 def reason_given(step, batch):
     if not step.reason.strip():
-        return "reason", "Give a reason."
+        return "reason", _("Give a reason.")
 
 
 def pledge_given(step, batch):
     if step.pledge is None:
-        return "pledge", "Choose a pledge."
+        return "pledge", _("Choose a pledge.")
 
 
 def _pledge_of(step):
@@ -151,10 +154,11 @@ def pledge_is_open(step, batch):
     """Its status: a pledge under consideration or closed takes nothing."""
     pledge = _pledge_of(step)
     if pledge and pledge.status != Pledge.Status.OPEN:
-        return "pledge", (
-            f"Pledge {pledge} is {pledge.get_status_display().lower()}: it "
-            f"takes no cases ({pledge.validity})."
-        )
+        return "pledge", _("Pledge %(pledge)s is %(status)s: it takes no cases (%(validity)s).") % {
+            "pledge": pledge,
+            "status": pledge.get_status_display().lower(),
+            "validity": pledge.validity,
+        }
 
 
 def pledge_is_valid_on_date(step, batch):
@@ -164,16 +168,18 @@ def pledge_is_valid_on_date(step, batch):
     if pledge and pledge.status == Pledge.Status.OPEN:
         standing = pledge.standing_on(timezone.localtime(step.at).date())
         if not standing.takes_cases:
-            return "pledge", f"Pledge {pledge} {standing.reason}; it takes no cases."
+            return "pledge", _("Pledge %(pledge)s %(reason)s; it takes no cases.") % {
+                "pledge": pledge,
+                "reason": standing.reason,
+            }
 
 
 def case_size_within_pledge_limit(step, batch):
     pledge, size = step.pledge, step.profile.usage["persons"]
     if pledge and pledge.max_case_size and size > pledge.max_case_size:
-        return "pledge", (
-            f"Case {step.case.case_id} has {size} persons; pledge {pledge} "
-            f"takes cases of at most {pledge.max_case_size}."
-        )
+        return "pledge", _(
+            "Case %(case)s has %(size)s persons; pledge %(pledge)s takes cases of at most %(max)s."
+        ) % {"case": step.case.case_id, "size": size, "pledge": pledge, "max": pledge.max_case_size}
 
 
 def needs_served_by_pledge(step, batch):
@@ -181,10 +187,9 @@ def needs_served_by_pledge(step, batch):
     if pledge and pledge.needs_not_served:
         unserved = sorted(step.profile.needs & set(pledge.needs_not_served))
         if unserved:
-            return "pledge", (
-                f"Pledge {pledge} cannot serve the specific needs "
-                f"{', '.join(unserved)} of case {step.case.case_id}."
-            )
+            return "pledge", _(
+                "Pledge %(pledge)s cannot serve the specific needs %(needs)s of case %(case)s."
+            ) % {"pledge": pledge, "needs": ", ".join(unserved), "case": step.case.case_id}
 
 
 def nationalities_accepted_by_pledge(step, batch):
@@ -192,27 +197,31 @@ def nationalities_accepted_by_pledge(step, batch):
     if pledge and pledge.nationalities:
         others = sorted(step.profile.nationalities - set(pledge.nationalities))
         if others:
-            return "pledge", (
-                f"Pledge {pledge} takes nationals of "
-                f"{', '.join(pledge.nationalities)} only; case "
-                f"{step.case.case_id} has {', '.join(others)}."
-            )
+            return "pledge", _(
+                "Pledge %(pledge)s takes nationals of %(nationalities)s only; "
+                "case %(case)s has %(others)s."
+            ) % {
+                "pledge": pledge,
+                "nationalities": ", ".join(pledge.nationalities),
+                "case": step.case.case_id,
+                "others": ", ".join(others),
+            }
 
 
 def no_open_submission(step, batch):
     if step.open_submission is not None:
-        return "case", (
-            f"Case {step.case.case_id} already has an open submission "
-            f"(to {step.open_submission.pledge})."
-        )
+        return "case", _("Case %(case)s already has an open submission (to %(pledge)s).") % {
+            "case": step.case.case_id,
+            "pledge": step.open_submission.pledge,
+        }
 
 
 def no_unresolved_duplicate(step, batch):
     if step.case.pk in batch.duplicates:
-        return "case", (
-            f"Case {step.case.case_id} has a possible duplicate that is not "
+        return "case", _(
+            "Case %(case)s has a possible duplicate that is not "
             "resolved yet: resolve it in the duplicates queue first."
-        )
+        ) % {"case": step.case.case_id}
 
 
 def consent_on_file(step, batch):
@@ -225,49 +234,52 @@ def interview_completed(step, batch):
     """UNHCR Resettlement Handbook 4.4: every member attends the resettlement interview;
     the case is assessed only once it is completed (interviews.interview_complete)."""
     if step.case.pk not in batch.interviewed:
-        return "interview", (
-            f"Case {step.case.case_id} cannot be assessed before its resettlement "
+        return "interview", _(
+            "Case %(case)s cannot be assessed before its resettlement "
             "interview is completed with every member present or the absence recorded "
             "with a reason."
-        )
+        ) % {"case": step.case.case_id}
 
 
 def recommendation_approved(step, batch):
     """Handbook 4.7: a reviewing officer approves the recommendation before anything
     reaches a pledge (review.py); the case's latest review counts."""
     review, case_id = batch.reviews.get(step.case.pk), step.case.case_id
-    rule = "a second user with the reviewing role must approve a recommendation to submit"
+    rule = _("a second user with the reviewing role must approve a recommendation to submit")
     if review is None:
-        return "review", f"Case {case_id} has no recommendation yet: {rule}."
+        return "review", _("Case %(case)s has no recommendation yet: %(rule)s.") % {
+            "case": case_id,
+            "rule": rule,
+        }
     if review.recommendation != Recommendation.RECOMMEND:
-        return "review", (
-            f"Case {case_id}'s latest review is "
-            f'"{Recommendation(review.recommendation).label.lower()}": {rule}.'
-        )
+        return "review", _('Case %(case)s\'s latest review is "%(review)s": %(rule)s.') % {
+            "case": case_id,
+            "review": Recommendation(review.recommendation).label.lower(),
+            "rule": rule,
+        }
     if not review.is_approved:
-        return "review", (
-            f"Case {case_id}'s recommendation is not approved yet: {rule}, never the recommender."
-        )
+        return "review", _(
+            "Case %(case)s's recommendation is not approved yet: %(rule)s, never the recommender."
+        ) % {"case": case_id, "rule": rule}
 
 
 def not_refused_by_this_pledge(step, batch):
     if step.pledge and step.pledge.pk in step.refused_by:
-        return "pledge", (
-            f"Pledge {step.pledge} already rejected case "
-            f"{step.case.case_id}: resubmit to another pledge."
-        )
+        return "pledge", _(
+            "Pledge %(pledge)s already rejected case %(case)s: resubmit to another pledge."
+        ) % {"pledge": step.pledge, "case": step.case.case_id}
 
 
 def has_open_submission(step, batch):
     if step.open_submission is None:
-        return "case", f"Case {step.case.case_id} has no open submission."
+        return "case", _("Case %(case)s has no open submission.") % {"case": step.case.case_id}
 
 
 def decider_may_decide_for_pledge(step, batch):
     """A delegation decides only for its own country's pledges (views 404 before this)."""
     actor, sub = batch.actor, step.open_submission
     if sub and policy.is_delegation(actor) and sub.pledge.country != actor.country:
-        return "pledge", "This submission is to another country's pledge."
+        return "pledge", _("This submission is to another country's pledge.")
 
 
 def _split_members(step) -> list[str]:
@@ -292,36 +304,44 @@ def members_of_the_case(step, batch):
     if step.members is None:
         return None
     if not step.members:
-        return "members", "Choose at least one member to accept (or accept the whole case)."
+        return "members", _("Choose at least one member to accept (or accept the whole case).")
     unknown = sorted(set(step.members) - set(step.profile.members))
     if unknown:
-        return "members", (
-            f"Not members present in case {step.case.case_id}: {', '.join(unknown)}."
-        )
+        return "members", _("Not members present in case %(case)s: %(ids)s.") % {
+            "case": step.case.case_id,
+            "ids": ", ".join(unknown),
+        }
 
 
 def information_request_given(step, batch):
     if not step.question.strip():
-        return "question", "Say what information the country needs."
+        return "question", _("Say what information the country needs.")
     if step.on is None:
-        return "on", "Give the date the information is needed by."
+        return "on", _("Give the date the information is needed by.")
     if step.on < timezone.localtime(step.at).date():
-        return "on", f"{step.on} is before the request ({timezone.localtime(step.at).date()})."
+        return "on", _("%(date)s is before the request (%(asked)s).") % {
+            "date": step.on,
+            "asked": timezone.localtime(step.at).date(),
+        }
 
 
 def has_open_request(step, batch):
     if step.open_request is None:
-        return "case", f"Case {step.case.case_id} has no request for information to answer."
+        return "case", _("Case %(case)s has no request for information to answer.") % {
+            "case": step.case.case_id
+        }
 
 
 def answer_given(step, batch):
     if not step.answer.strip():
-        return "answer", "Give the answer to the country's request."
+        return "answer", _("Give the answer to the country's request.")
 
 
 def deferral_date_valid(step, batch):
     if step.on is not None and step.on < timezone.localtime(step.at).date():
-        return "on", f"A deferral until {step.on} is before the decision itself."
+        return "on", _("A deferral until %(date)s is before the decision itself.") % {
+            "date": step.on
+        }
 
 
 def pledge_has_capacity(step, batch):
@@ -335,37 +355,47 @@ def pledge_has_capacity(step, batch):
         needed = usage.get(dim, 0)
         if needed and accepted.get(dim, 0) + needed > capacity:
             over.append(
-                f"{dim}: {accepted.get(dim, 0)} of {capacity} taken, the case needs {needed}"
+                _("%(dimension)s: %(taken)s of %(capacity)s taken, the case needs %(needed)s")
+                % {
+                    "dimension": dim,
+                    "taken": accepted.get(dim, 0),
+                    "capacity": capacity,
+                    "needed": needed,
+                }
             )
     if over:
-        return "pledge", (
-            f"Pledge {sub.pledge} has no room for case {step.case.case_id} ({'; '.join(over)})."
-        )
+        return "pledge", _("Pledge %(pledge)s has no room for case %(case)s (%(over)s).") % {
+            "pledge": sub.pledge,
+            "case": step.case.case_id,
+            "over": "; ".join(over),
+        }
 
 
 def readiness_says_ready(step, batch):
     if step.ready is not True:
-        return "case", (
-            f"Case {step.case.case_id} is not ready for departure: "
-            f"{step.reason or 'readiness was not computed'}."
-        )
+        return "case", _("Case %(case)s is not ready for departure: %(why)s.") % {
+            "case": step.case.case_id,
+            "why": step.reason or _("readiness was not computed"),
+        }
 
 
 def readiness_says_not_ready(step, batch):
     if step.ready is not False:
-        return "case", f"Case {step.case.case_id} is still ready for departure."
+        return "case", _("Case %(case)s is still ready for departure.") % {
+            "case": step.case.case_id
+        }
 
 
 def departure_date_given(step, batch):
     if step.on is None:
-        return "on", "Give the date of departure."
+        return "on", _("Give the date of departure.")
     if step.on > timezone.localdate(batch.now):
-        return "on", f"{step.on} is in the future."
+        return "on", _("%(date)s is in the future.") % {"date": step.on}
 
 
 def hold_remembers_state(step, batch):
     if not step.rc.return_state:
-        return "case", "The state to return to is not known."
+        return "case", _("The state to return to is not known.")
 
 
 # --- Effects (besides the state change, the history row and the audit entry) -------------
@@ -678,10 +708,13 @@ INPUT_GUARDS = frozenset(
 def illegal_message(action: str, state: str) -> str:
     legal = [ACTIONS[a].label.lower() for a in actions_from(state)]
     label = ACTIONS[action].label.lower() if action in ACTIONS else repr(action)
-    return (
-        f'A case that is {State(state).label.lower()} cannot be sent to "{label}"; '
-        f"from here it can only: {', '.join(legal) or 'nothing (final)'}."
-    )
+    return _(
+        'A case that is %(state)s cannot be sent to "%(action)s"; from here it can only: %(legal)s.'
+    ) % {
+        "state": State(state).label.lower(),
+        "action": label,
+        "legal": ", ".join(legal) or _("nothing (final)"),
+    }
 
 
 # --- The engine ---------------------------------------------------------------------------
@@ -697,16 +730,24 @@ def run(*, actor, action: str, steps: list[Step], internal: bool = False) -> lis
     refuses it, not the input (INPUT_GUARDS); in every case nothing is written. Must be called inside a transaction (services are atomic).
     """
     if action not in ACTIONS:
-        raise ValidationError({"action": f"{action!r} is not a relocation action."})
+        raise ValidationError(
+            {"action": _("%(action)r is not a relocation action.") % {"action": action}}
+        )
     if ACTIONS[action].internal and not internal:
         raise ValidationError(
-            {"action": (f'"{ACTIONS[action].label}" is recorded only by a transfer, not by hand.')}
+            {
+                "action": _('"%(action)s" is recorded only by a transfer, not by hand.')
+                % {"action": ACTIONS[action].label}
+            }
         )
-    permissions = {row.permission for (_, a), row in TABLE.items() if a == action}
+    permissions = {row.permission for (_state, a), row in TABLE.items() if a == action}
     if not any(policy.can(actor, p) for p in permissions):
-        raise PermissionDenied(f"Your role may not do this ({', '.join(sorted(permissions))}).")
+        raise PermissionDenied(
+            _("Your role may not do this (%(permission)s).")
+            % {"permission": ", ".join(sorted(permissions))}
+        )
     if len({s.case.pk for s in steps}) != len(steps):
-        raise ValidationError({"cases": "A case is listed twice."})
+        raise ValidationError({"cases": _("A case is listed twice.")})
     now = timezone.now()
     batch = Batch(actor=actor, now=now)
     _load(steps, batch, action)
@@ -732,25 +773,30 @@ def _check(step: Step, action: str, batch: Batch, actor):
         yield "action", illegal_message(action, step.state), False
         return
     if not policy.can(actor, row.permission):
-        raise PermissionDenied(f"Your role may not do this ({row.permission}).")
+        raise PermissionDenied(
+            _("Your role may not do this (%(permission)s).") % {"permission": row.permission}
+        )
     if step.expected_version is not None and step.rc and step.rc.version != step.expected_version:
         raise StaleState(
-            f"Case {step.case.case_id} changed since you opened it (now "
-            f"{State(step.state).label.lower()}). Reload it and try again."
+            _("Case %(case)s changed since you opened it (now %(state)s). Reload it and try again.")
+            % {"case": step.case.case_id, "state": State(step.state).label.lower()}
         )
     if step.rc and step.at < step.rc.state_entered_at:
         yield (
             "at",
-            (
-                f"History is dated: this step ({step.at:%Y-%m-%d %H:%M}) cannot come "
-                f"before the case entered its current state "
-                f"({step.rc.state_entered_at:%Y-%m-%d %H:%M})."
-            ),
+            _(
+                "History is dated: this step (%(at)s) cannot come "
+                "before the case entered its current state (%(entered)s)."
+            )
+            % {
+                "at": f"{step.at:%Y-%m-%d %H:%M}",
+                "entered": f"{step.rc.state_entered_at:%Y-%m-%d %H:%M}",
+            },
             True,
         )
         return
     if step.at > batch.now + FUTURE_SLACK:
-        yield "at", f"{step.at:%Y-%m-%d %H:%M} is in the future.", True
+        yield "at", _("%(date)s is in the future.") % {"date": f"{step.at:%Y-%m-%d %H:%M}"}, True
         return
     step.row = row
     for guard in row.guards:

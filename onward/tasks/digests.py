@@ -16,6 +16,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward.accounts import roles
 from onward.audit.models import AuditEntry
@@ -39,10 +40,10 @@ def preference_set(*, user, frequency: str, rules: list[str]) -> dict:
     """Store the user's digest choice, audited; a frequency or kind outside the choices is
     a ValueError and nothing is written. Returns the changes."""
     if frequency not in Frequency.values:
-        raise ValueError(f"“{str(frequency)[:20]}” is not a digest frequency.")
+        raise ValueError(_("“%(str)s” is not a digest frequency.") % {"str": str(frequency)[:20]})
     unknown = sorted(set(rules) - set(RULES))
     if unknown:
-        raise ValueError(f"Not a task kind: {', '.join(unknown)[:80]}.")
+        raise ValueError(_("Not a task kind: %(items)s.") % {"items": ", ".join(unknown)[:80]})
     pref = preference_of(user)
     rules = sorted(set(rules))
     changes = {}

@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext
 
 from onward.vault import keys
 from onward.vault.normalise import NORMALISERS
@@ -36,7 +37,9 @@ class Unreadable(str):
 def _refuse_placeholder(value):
     if isinstance(value, str) and value.startswith(UNREADABLE):
         raise ValidationError(
-            "This value cannot be read with the keys loaded; load its key before editing it.",
+            gettext(
+                "This value cannot be read with the keys loaded; load its key before editing it."
+            ),
             code="unreadable",
         )
 

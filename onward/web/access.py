@@ -6,6 +6,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
 
 from onward.accounts import policy
 
@@ -19,7 +20,10 @@ def permission_required(permission: str | None = None):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if permission and not policy.can(request.user, permission):
-                raise PermissionDenied(f"Your role may not open this page ({permission}).")
+                raise PermissionDenied(
+                    gettext("Your role may not open this page (%(permission)s).")
+                    % {"permission": permission}
+                )
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -12,6 +12,7 @@ import secrets
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger("onward.errors")
 
@@ -38,21 +39,21 @@ def _bad_request_reason(exception) -> str:
 def bad_request(request, exception):
     reason = _bad_request_reason(exception)
     if _is_api(request):
-        return JsonResponse({"error": reason or "Bad request."}, status=400)
+        return JsonResponse({"error": reason or _("Bad request.")}, status=400)
     return render(request, "400.html", {"reason": reason}, status=400)
 
 
 def permission_denied(request, exception):
     # The reason (which permission) is not shown: the role's limits are in the docs.
     if _is_api(request):
-        return JsonResponse({"error": "You may not do this."}, status=403)
+        return JsonResponse({"error": _("You may not do this.")}, status=403)
     return render(request, "403.html", status=403)
 
 
 def page_not_found(request, exception):
     # The message is not shown either: "No case 'C001234'" echoes what was probed.
     if _is_api(request):
-        return JsonResponse({"error": "Not found."}, status=404)
+        return JsonResponse({"error": _("Not found.")}, status=404)
     return render(request, "404.html", status=404)
 
 
@@ -62,6 +63,6 @@ def server_error(request):
     reference = secrets.token_hex(6)
     logger.error("Server error, reference %s: %s %s", reference, request.method, request.path)
     if _is_api(request):
-        return JsonResponse({"error": "Server error.", "reference": reference}, status=500)
+        return JsonResponse({"error": _("Server error."), "reference": reference}, status=500)
     page = loader.get_template("500.html").render({"reference": reference})
     return HttpResponse(page, status=500)

@@ -9,6 +9,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from onward import bounds
 from onward.registry.importing.common import (
     COLUMNS,
@@ -28,12 +30,13 @@ def _check_file(path: Path) -> None:
     limit = max_bytes()
     if size > limit:
         raise ImportRefused(
-            f"The file is {size / 2**20:.1f} MB, over the import limit of "
-            f"{limit / 2**20:.1f} MB "
-            "(setting ONWARD_IMPORT_MAX_BYTES). Split it into smaller files."
+            _(
+                "The file is %(value)s MB, over the import limit of %(value2)s MB (setting ONWARD_IMPORT_MAX_BYTES). Split it into smaller files."
+            )
+            % {"value": f"{size / 2**20:.1f}", "value2": f"{limit / 2**20:.1f}"}
         )
     if size == 0:
-        raise ImportRefused("The file is empty: it needs a header row and one row a person.")
+        raise ImportRefused(_("The file is empty: it needs a header row and one row a person."))
 
 
 def _is_xlsx(path: Path) -> bool:
@@ -46,11 +49,12 @@ def _csv_lines(path: Path) -> _Lines:
         head = f.read(4096)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 2:
         raise ImportRefused(
-            "The file is in UTF-16 (as Excel's 'Unicode text' saves it), not UTF-8. Save it "
-            "as 'CSV UTF-8' and import it again."
+            _(
+                "The file is in UTF-16 (as Excel's 'Unicode text' saves it), not UTF-8. Save it as 'CSV UTF-8' and import it again."
+            )
         )
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportRefused("This is an old Excel (.xls) file: save it as .xlsx or CSV UTF-8.")
+        raise ImportRefused(_("This is an old Excel (.xls) file: save it as .xlsx or CSV UTF-8."))
     return _Lines(open(path, "rb"))
 
 
@@ -73,9 +77,10 @@ class _Lines:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ImportRefused(
-                f"The file is not UTF-8 (line {self.line}: byte 0x{raw[exc.start]:02X} cannot "
-                "be read). It looks like Latin-1 / Windows-1252: save it as 'CSV UTF-8' and "
-                "import it again."
+                _(
+                    "The file is not UTF-8 (line %(line)s: byte 0x%(raw)s cannot be read). It looks like Latin-1 / Windows-1252: save it as 'CSV UTF-8' and import it again."
+                )
+                % {"line": self.line, "raw": f"{raw[exc.start]:02X}"}
             ) from None
 
     def close(self) -> None:
@@ -110,15 +115,17 @@ def iter_rows(
     try:
         header = next(reader)
     except StopIteration:
-        raise ImportRefused("The file is empty: it needs a header row.") from None
+        raise ImportRefused(_("The file is empty: it needs a header row.")) from None
     except csv.Error as exc:
-        raise ImportRefused(f"The file is not a CSV file ({exc}).") from None
+        raise ImportRefused(_("The file is not a CSV file (%(exc)s).") % {"exc": exc}) from None
 
     def rows():
         try:
             yield from enumerate(reader, start=2)
         except csv.Error as exc:
-            raise ImportRefused(f"Line {lines.line}: not valid CSV ({exc}).") from None
+            raise ImportRefused(
+                _("Line %(line)s: not valid CSV (%(exc)s).") % {"line": lines.line, "exc": exc}
+            ) from None
         finally:
             lines.close()
 
@@ -132,15 +139,18 @@ def _iter_xlsx(path: Path, errors: ErrorSink | None):
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ImportRefused(f"The file cannot be read as an XLSX spreadsheet ({exc}).") from None
+        raise ImportRefused(
+            _("The file cannot be read as an XLSX spreadsheet (%(exc)s).") % {"exc": exc}
+        ) from None
     # The template's code lists (import_template.CODES_SHEET) are not persons.
     sheets = [name for name in book.sheetnames if name.strip().lower() != "codes"]
     if len(sheets) != 1:
         book.close()
         raise ImportRefused(
-            f"The spreadsheet has {len(sheets)} sheets of persons "
-            f"({', '.join(sheets)}); an import reads one: keep only the sheet of "
-            "persons (and the template's 'codes' sheet, if you like)."
+            _(
+                "The spreadsheet has %(n)s sheets of persons (%(items)s); an import reads one: keep only the sheet of persons (and the template's 'codes' sheet, if you like)."
+            )
+            % {"n": len(sheets), "items": ", ".join(sheets)}
         )
     sheet = book[sheets[0]]
     cells_iter = sheet.iter_rows()
@@ -148,7 +158,7 @@ def _iter_xlsx(path: Path, errors: ErrorSink | None):
         first = next(cells_iter)
     except StopIteration:
         book.close()
-        raise ImportRefused("The spreadsheet is empty: it needs a header row.") from None
+        raise ImportRefused(_("The spreadsheet is empty: it needs a header row.")) from None
     header = [_cell_text(c.value) for c in first]
     while header and not header[-1]:
         header.pop()
@@ -187,7 +197,7 @@ def check_readable(path: str | os.PathLike, *, ignore_unknown: bool = False) -> 
         first = next(rows, None)  # started, so that closing it closes the file
         check_header(header, ignore_unknown=ignore_unknown)
         if first is None:
-            raise ImportRefused("The file has a header row but no person.")
+            raise ImportRefused(_("The file has a header row but no person."))
     finally:
         rows.close()
 
@@ -195,25 +205,35 @@ def check_readable(path: str | os.PathLike, *, ignore_unknown: bool = False) -> 
 def check_header(header: list[str], *, ignore_unknown: bool = False) -> list[str]:
     if len(header) > bounds.IMPORT_MAX_COLUMNS:
         raise ImportRefused(
-            f"The header row has {len(header):,} columns; a person file has "
-            f"{len(COLUMNS)} (at most {bounds.IMPORT_MAX_COLUMNS} are read)."
+            _(
+                "The header row has %(n)s columns; a person file has %(n2)s (at most %(IMPORT_MAX_COLUMNS)s are read)."
+            )
+            % {
+                "n": f"{len(header):,}",
+                "n2": len(COLUMNS),
+                "IMPORT_MAX_COLUMNS": bounds.IMPORT_MAX_COLUMNS,
+            }
         )
     names = [h.strip().lower() for h in header]
     problems = []
     missing = [c for c in COLUMNS if c not in names]
     if missing:
-        problems.append(f"missing column(s): {', '.join(missing)}")
+        problems.append(_("missing column(s): %(items)s") % {"items": ", ".join(missing)})
     unknown = [h for h in names if h and h not in COLUMNS and h not in OPTIONAL]
     if unknown and not ignore_unknown:
         problems.append(
-            f"unknown column(s): {listed(unknown)} (the columns are {', '.join(COLUMNS)})"
+            _("unknown column(s): %(listed)s (the columns are %(items)s)")
+            % {"listed": listed(unknown), "items": ", ".join(COLUMNS)}
         )
     seen = set()
     twice = sorted({h for h in names if h and (h in seen or seen.add(h))})
     if twice:
-        problems.append(f"column(s) given twice: {listed(twice)}")
+        problems.append(_("column(s) given twice: %(listed)s") % {"listed": listed(twice)})
     if problems:
-        raise ImportRefused("The header row is not the person file's: " + "; ".join(problems) + ".")
+        raise ImportRefused(
+            _("The header row is not the person file's: %(problems)s.")
+            % {"problems": "; ".join(problems)}
+        )
     return names
 
 

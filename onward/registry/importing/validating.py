@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward.db import among
 from onward.registry import validation
@@ -182,7 +183,9 @@ def validate_file(
             registered.update(_check_against_registry(chunk, errors))
         if spool is not None and not errors.count:
             with steps("pass 1: spool"):
-                pickle.dump([clean for _, clean in chunk], spool, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(
+                    [clean for _row, clean in chunk], spool, protocol=pickle.HIGHEST_PROTOCOL
+                )
         chunk.clear()
 
     for number, raw in rows_as_dicts(names, rows):
@@ -231,7 +234,7 @@ def validate_file(
     if chunk:
         check_chunk()
     if count == 0:
-        raise ImportRefused("The file has a header row but no person.")
+        raise ImportRefused(_("The file has a header row but no person."))
     with steps("pass 1: checks against the registry"):
         _check_principals(cases, seen, errors)
     # What is left of the pass: reading the file and checking each row.
@@ -285,14 +288,14 @@ def _check_against_registry(chunk: list[tuple[int, dict]], errors: ErrorSink) ->
     Returns the chunk's person ids already registered."""
     existing, removed = {}, set()
     for pid, cid, removed_at in Person.objects.filter(
-        person_id__in=among([c["person_id"] for _, c in chunk])
+        person_id__in=among([c["person_id"] for _row, c in chunk])
     ).values_list("person_id", "case__case_id", "removed_at"):
         existing[pid] = cid
         if removed_at is not None:
             removed.add(pid)
     closed, removed_cases = set(), set()
     for cid, status, removed_at in Case.objects.filter(
-        case_id__in=among({c["case_id"] for _, c in chunk})
+        case_id__in=among({c["case_id"] for _row, c in chunk})
     ).values_list("case_id", "status", "removed_at"):
         if status != Case.Status.OPEN:
             closed.add(cid)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record, audit_records
@@ -68,7 +69,7 @@ class AssignedIds:
         if self.next is None:
             self.next = {}
             for p in ("C", "P"):
-                counter, _ = Counter.objects.select_for_update().get_or_create(prefix=p)
+                counter, _created = Counter.objects.select_for_update().get_or_create(prefix=p)
                 self.next[p] = max(counter.value, high[p])
         key = (prefix, placeholder)  # a principal's row holds the same one for both
         if key not in self.ids:
@@ -96,7 +97,7 @@ class AssignedIds:
         for prefix in ("C", "P"):
             value = max(high[prefix], (self.next or {}).get(prefix, 0))
             if value:
-                counter, _ = Counter.objects.select_for_update().get_or_create(prefix=prefix)
+                counter, _created = Counter.objects.select_for_update().get_or_create(prefix=prefix)
                 if counter.value < value:
                     Counter.objects.filter(prefix=prefix).update(value=value)
 
@@ -343,8 +344,10 @@ class _Writer:
         a row that matches the registry writes nothing."""
         if old.case.case_id != row["case_id"]:  # changed since pass 1
             raise ImportRefused(
-                f"Person {old.person_id} was moved to case {old.case.case_id} while the "
-                "file was being checked: import it again."
+                _(
+                    "Person %(person)s was moved to case %(case)s while the file was being checked: import it again."
+                )
+                % {"person": old.person_id, "case": old.case.case_id}
             )
         # A file without the Arabic-script columns leaves those names as they are.
         row = {**{f: getattr(old, f) for f in ARABIC_NAMES}, **row}
@@ -379,7 +382,7 @@ class _Writer:
     def persons_create(self, out: _Batch) -> None:
         if not out.creates:
             return
-        rows = [r for r, _ in out.creates]
+        rows = [r for r, _person in out.creates]
         pks = _new_pks(Person, len(rows))
         if pks:
             for row, pk in zip(rows, pks, strict=True):
@@ -395,8 +398,9 @@ class _Writer:
                 insert_rows(Person, rows, self.now, with_pk=pks is not None)
         except IntegrityError:
             raise ImportRefused(
-                "Persons of the file were registered by someone else while it was being "
-                "checked: import it again."
+                _(
+                    "Persons of the file were registered by someone else while it was being checked: import it again."
+                )
             ) from None
         if pks is None:
             ids = dict(
