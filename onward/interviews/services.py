@@ -7,12 +7,25 @@ clerks booking the last slot of a room at once are serialised on PostgreSQL: one
 """
 
 import datetime as dt
+import re
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from onward.interviews.models import Appointment, AppointmentType, Attendance, Room
+from onward.accounts import policy
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
+from onward.interviews.models import (
+    Appointment,
+    AppointmentType,
+    Attendance,
+    InterpreterNeed,
+    Level,
+    PersonLanguage,
+    Room,
+)
 from onward.registry.models import Case, Person
 
 
@@ -198,3 +211,115 @@ def appointment_cancel(*, appointment: Appointment, reason: str) -> Appointment:
     appointment.status = Appointment.Status.CANCELLED
     appointment.save(update_fields=["status"])
     return appointment
+
+
+# --- Languages spoken and the interpreter a person needs (the person page) -----------------
+
+# ISO 639-1 or 639-3 code, optionally with a region or script subtag ("fa", "prs", "ar-iq").
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+
+
+def _language(raw: str) -> str:
+    code = (raw or "").strip().lower()
+    if not LANGUAGE_CODE.match(code) or len(code) > 8:
+        raise ValidationError(
+            {
+                "language": _(
+                    "%(v)r is not a language code (ISO 639, two or three letters: fa, prs, ar)."
+                )
+                % {"v": code[:16]}
+            }
+        )
+    return code
+
+
+def _editable(actor, person: Person) -> None:
+    policy.require(actor, "registry.edit")
+    if person.removed_at is not None:
+        raise ValidationError(
+            {"person": _("%(p)s is removed from the registry.") % {"p": person.person_id}}
+        )
+
+
+def _spoken(person: Person) -> str:
+    return ", ".join(
+        f"{code} ({level})"
+        for code, level in PersonLanguage.objects.filter(person=person).values_list(
+            "language", "level"
+        )
+    )
+
+
+@transaction.atomic
+def person_language_set(*, actor, person: Person, language: str, level: str) -> PersonLanguage:
+    """Records a language the person speaks, with its level (one level per language: a
+    second entry for the same language changes its level). Audited on the person."""
+    _editable(actor, person)
+    code = _language(language)
+    if level not in Level.values:
+        raise ValidationError({"level": _("Choose the level: basic, good, fluent or native.")})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = _spoken(person)
+    row, _created = PersonLanguage.objects.update_or_create(
+        person=person, language=code, defaults={"level": level}
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=person.person_id,
+        changes={"languages": [before, _spoken(person)]},
+        detail=f"language spoken: {code} ({level})",
+    )
+    return row
+
+
+@transaction.atomic
+def person_language_remove(*, actor, person: Person, language: str) -> None:
+    _editable(actor, person)
+    code = _language(language)
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    before = _spoken(person)
+    deleted, _rows = PersonLanguage.objects.filter(person=person, language=code).delete()
+    if not deleted:
+        raise ValidationError(
+            {"language": _("%(p)s has no language %(c)s recorded.") % {"p": person.person_id, "c": code}}
+        )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=person.person_id,
+        changes={"languages": [before, _spoken(person)]},
+        detail=f"language removed: {code}",
+    )
+
+
+@transaction.atomic
+def person_interpreter_need_set(*, actor, person: Person, language: str) -> InterpreterNeed | None:
+    """"Interpreter needed", into `language`; an empty language records that none is needed
+    (the need is removed). Audited on the person with the language before and after."""
+    _editable(actor, person)
+    code = _language(language) if (language or "").strip() else ""
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    need = InterpreterNeed.objects.filter(person=person).first()
+    before = need.language if need else ""
+    if before == code:
+        return need
+    if not code:
+        InterpreterNeed.objects.filter(person=person).delete()
+        need = None
+    elif need is None:
+        need = InterpreterNeed.objects.create(person=person, language=code)
+    else:
+        need.language = code
+        need.save(update_fields=["language"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type="person",
+        object_id=person.person_id,
+        changes={"interpreter_need": [before, code]},
+        detail=f"interpreter needed: {code}" if code else "no interpreter needed",
+    )
+    return need

@@ -31,3 +31,16 @@ urlpatterns += [
         name="mission_confirm",
     ),
 ]
+
+urlpatterns += [
+    path(
+        "interviews/person/<str:person_id>/language/",
+        views.person_language,
+        name="person_language",
+    ),
+    path(
+        "interviews/person/<str:person_id>/interpreter/",
+        views.person_interpreter,
+        name="person_interpreter",
+    ),
+]

@@ -301,7 +301,17 @@ def relocation_case_action(request, case_id):
     data = form.cleaned_data
     params = {
         k: data[k]
-        for k in ("reason", "category", "priority", "kind", "note", "question", "answer", "on")
+        for k in (
+            "reason",
+            "category",
+            "priority",
+            "kind",
+            "note",
+            "question",
+            "answer",
+            "separately",
+            "on",
+        )
         if data[k]
     }
     if data["pledge"]:
