@@ -80,6 +80,8 @@ POSTED = {
     "interview_check_in",
     "interview_change",
     "interview_cancel",
+    "person_language",
+    "person_interpreter",
     "mission_plan",
     "mission_confirm",
     "mission_new",
