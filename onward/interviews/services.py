@@ -283,7 +283,10 @@ def person_language_remove(*, actor, person: Person, language: str) -> None:
     deleted, _rows = PersonLanguage.objects.filter(person=person, language=code).delete()
     if not deleted:
         raise ValidationError(
-            {"language": _("%(p)s has no language %(c)s recorded.") % {"p": person.person_id, "c": code}}
+            {
+                "language": _("%(p)s has no language %(c)s recorded.")
+                % {"p": person.person_id, "c": code}
+            }
         )
     audit_record(
         actor=actor,
@@ -297,7 +300,7 @@ def person_language_remove(*, actor, person: Person, language: str) -> None:
 
 @transaction.atomic
 def person_interpreter_need_set(*, actor, person: Person, language: str) -> InterpreterNeed | None:
-    """"Interpreter needed", into `language`; an empty language records that none is needed
+    """ "Interpreter needed", into `language`; an empty language records that none is needed
     (the need is removed). Audited on the person with the language before and after."""
     _editable(actor, person)
     code = _language(language) if (language or "").strip() else ""

@@ -739,7 +739,7 @@ def person_language(request, person_id):
 @require_POST
 @permission_required("registry.edit")
 def person_interpreter(request, person_id):
-    """"Interpreter needed" into a language; an empty language: no interpreter needed."""
+    """ "Interpreter needed" into a language; an empty language: no interpreter needed."""
     person = person_or_404(request, person_id)
     language = "" if request.POST.get("none") else request.POST.get("language", "")
     try:

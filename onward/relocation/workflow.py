@@ -257,9 +257,7 @@ def recommendation_approved(step, batch):
         )
 
 
-LINKED_RULE = (
-    "linked cases (family unity, dependency) are submitted together to the same pledge"
-)
+LINKED_RULE = "linked cases (family unity, dependency) are submitted together to the same pledge"
 
 
 def linked_cases_together(step, batch):

@@ -5,9 +5,8 @@ pledge nor already submitted or decided there, unless the officer gives a reason
 it separately (kept on the submission, audited)."""
 
 import pytest
-from django.urls import reverse
-
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from onward.accounts import roles
 from onward.audit.models import AuditEntry
@@ -49,9 +48,7 @@ def _submit_apart(client, case, albania, reason):
     )
 
 
-def test_submitting_one_of_two_linked_cases_is_refused_naming_the_rule_and_the_case(
-    client, users
-):
+def test_submitting_one_of_two_linked_cases_is_refused_naming_the_rule_and_the_case(client, users):
     albania = pledge(users)
     one, two = make_case(users), make_case(users)
     bring_to(users, one, State.ASSESSED)
