@@ -287,7 +287,7 @@ class Submission(models.Model):
     # submitted apart only with the officer's reason, kept here (and in the audit entry),
     # with the linked cases it went apart from. Nullable, like the fields above, so that
     # adding them does not rebuild the table under its triggers on SQLite.
-    separate_reason = models.TextField(null=True, blank=True)
+    separate_reason = models.TextField(null=True, blank=True)  # noqa: DJ001 (see above)
     separate_from = models.JSONField(null=True, blank=True)
 
     class Meta:
