@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("interviews/<int:appointment_id>/change/", views.change, name="interview_change"),
     path("interviews/<int:appointment_id>/cancel/", views.cancel, name="interview_cancel"),
+    path("interviews/bulk/", views.bulk, name="interview_bulk"),
 ]
 
 urlpatterns += [

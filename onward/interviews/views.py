@@ -328,6 +328,55 @@ def cancel(request, appointment_id):
     return HttpResponseRedirect(_board_url(day))
 
 
+@require_POST
+@permission_required("interviews.book")
+def bulk(request):
+    """Several appointments of the board at once (one POST, all or nothing): cancelled or
+    not required with a reason, or moved to another day. A refusal names each appointment
+    at fault and nothing changes; an id the user may not see is the door's 404."""
+    post = request.POST
+    try:
+        board = _day(post.get("on", ""))
+    except ValueError:
+        board = timezone.localdate()
+    ids = [raw for raw in dict.fromkeys(post.getlist("appointments")) if raw.strip()]
+    chosen = [record_or_404(request, _get_appointment, "appointment", raw) for raw in ids]
+    action = post.get("action", "")
+    day = None
+    try:
+        if action == "move" and post.get("day", "").strip():
+            try:
+                day = parse_date(post["day"], check_planned_date)
+            except ValueError as exc:
+                raise services.BookingError("day", str(exc)) from None
+        done = services.appointments_bulk(
+            actor=request.user,
+            appointments=chosen,
+            action=action,
+            reason=post.get("reason", ""),
+            day=day,
+        )
+    except services.BookingError as exc:
+        messages.error(request, _("Refused (%(rule)s): %(m)s") % {"rule": exc.rule, "m": exc})
+    except services.BulkRefused as exc:
+        messages.error(
+            request,
+            _("Nothing was changed: %(n)s of the %(total)s appointments cannot be.")
+            % {"n": len(exc.refusals), "total": len(chosen)},
+        )
+        for refusal in exc.refusals:
+            messages.error(request, str(refusal))
+    else:
+        ids_done = ", ".join(str(a.pk) for a in done)
+        text = {
+            "cancel": _("Cancelled: appointments %(ids)s."),
+            "not_required": _("Marked not required: appointments %(ids)s."),
+            "move": _("Moved to %(day)s: appointments %(ids)s."),
+        }[action]
+        messages.success(request, text % {"ids": ids_done, "day": day})
+    return HttpResponseRedirect(_board_url(board))
+
+
 # --- The week board, the call list, the no-show list ---------------------------------------
 
 

@@ -111,6 +111,16 @@ ROWS = [
         method="post",
         body={"reason": ""},
     ),
+    # Bulk changes from the board name their appointments in the body; an unknown or
+    # out-of-scope id there is a 404 with a `denied` entry (test_bulk_appointments.py).
+    Row(
+        "interview_bulk",
+        lambda w: reverse("interview_bulk"),
+        outcome(403, A=302, PR=302, RS=302),
+        method="post",
+        body={"action": "cancel", "reason": ""},
+        outside=None,
+    ),
     # Selection missions: staff and delegations read them (a delegation its own
     # country's only: another country's is 404 + denied); planning is for bookers.
     Row("mission_list", lambda w: reverse("mission_list"), outcome(200, AU=403)),

@@ -80,6 +80,7 @@ POSTED = {
     "interview_check_in",
     "interview_change",
     "interview_cancel",
+    "interview_bulk",
     "person_language",
     "person_interpreter",
     "mission_plan",
