@@ -91,7 +91,7 @@ def test_with_a_reason_it_goes_separately_and_the_reason_is_kept_and_audited(cli
         action=AuditEntry.Action.UPDATE, object_type="case", object_id=one.case_id
     ).latest("id")
     assert f"submitted apart from linked case {two.case_id}: {reason}" in entry.detail
-    assert f"Submitted separately from linked case {two.case_id}: {reason}" in page
+    assert f"Submitted separately from linked case <bdi>{two.case_id}</bdi>: {reason}" in page
     # The other case's page says it is linked to a case submitted to ALB.
     page = client.get(reverse("relocation_case", args=[two.case_id])).content.decode()
     assert NOT_TOGETHER.format(one.case_id) in page and "It is submitted to ALB." in page
