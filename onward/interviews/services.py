@@ -347,7 +347,7 @@ class BulkRefusal:
     def __str__(self) -> str:
         a = self.appointment
         when = timezone.localtime(a.start).strftime("%Y-%m-%d %H:%M") if a.start else "—"
-        target = a.case.public_id if a.case_id else a.person.public_id
+        target = _target(a).public_id
         return _("Appointment %(id)s (%(target)s, %(when)s): refused (%(rule)s): %(m)s") % {
             "id": a.pk,
             "target": target,
@@ -355,6 +355,12 @@ class BulkRefusal:
             "rule": self.rule,
             "m": self.message,
         }
+
+
+def _target(a: Appointment) -> Case | Person:
+    target = a.case or a.person
+    assert target is not None  # the check constraint: a case or a person
+    return target
 
 
 class BulkRefused(ValueError):
@@ -365,8 +371,13 @@ class BulkRefused(ValueError):
         self.refusals = refusals
 
 
+def _iso(when: dt.datetime | None) -> str | None:
+    return timezone.localtime(when).isoformat() if when else None
+
+
 def _moved_clash(one: Appointment, other: Appointment, members: dict) -> str:
     """The rule two moved appointments break by overlapping each other, or ""."""
+    assert one.start and one.end and other.start and other.end  # moved: both have times
     if not (one.start < other.end and other.start < one.end):
         return ""
     if one.room_id and one.room_id == other.room_id:
@@ -439,7 +450,7 @@ def appointments_bulk(
             continue
         if action != "move":
             continue
-        if a.start is None:
+        if a.start is None or a.end is None:
             refusals.append(BulkRefusal(a, "times", _("it has no time to move.")))
             continue
         local = timezone.localtime(a.start)
@@ -488,12 +499,11 @@ def appointments_bulk(
         old_status, old_start, old_end = before[a.pk]
         changes: dict = {"appointment": a.pk, "status": [old_status, status]}
         if action == "move":
-            local = timezone.localtime
-            changes["start"] = [local(old_start).isoformat(), local(a.start).isoformat()]
-            changes["end"] = [local(old_end).isoformat(), local(a.end).isoformat()]
+            changes["start"] = [_iso(old_start), _iso(a.start)]
+            changes["end"] = [_iso(old_end), _iso(a.end)]
         if reason:
             changes["reason"] = reason
-        target = a.case or a.person
+        target = _target(a)
         entries.append(
             (AuditEntry.Action.UPDATE, target.audit_type, target.public_id, changes, detail)
         )

@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from onward.accounts import roles
 from onward.interviews import services
 from onward.interviews.models import Appointment, AppointmentType, InterpreterNeed, Room
 from onward.relocation.tests.factories import make_case
