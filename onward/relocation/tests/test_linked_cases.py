@@ -165,3 +165,20 @@ def test_the_delegations_shared_page_does_not_name_the_linked_case(client, users
     client.force_login(users[roles.DELEGATION])
     page = client.get(reverse("relocation_case", args=[one.case_id])).content.decode()
     assert two.case_id not in page
+
+
+def test_the_api_refuses_with_409_naming_the_rule_and_takes_the_reason(client, users):
+    albania = pledge(users)
+    one, two = make_case(users), make_case(users)
+    bring_to(users, one, State.ASSESSED)
+    _link(users, one, two)
+    client.force_login(users[roles.RESETTLEMENT])
+    url = reverse("api_relocation_transitions", kwargs={"case_id": one.case_id})
+    body = {"action": "submit", "pledge": albania.pk}
+    refused = client.post(url, body, content_type="application/json")
+    assert refused.status_code == 409
+    assert two.case_id in refused.json()["fields"]["linked"][0]
+    reason = "The linked case waits for a birth certificate"
+    done = client.post(url, {**body, "separately": reason}, content_type="application/json")
+    assert done.status_code == 200, done.content
+    assert Submission.objects.get(case=one).separate_reason == reason
