@@ -426,7 +426,8 @@ def appointments_bulk(
         )
         list(Room.objects.select_for_update().filter(pk__in=rooms).order_by("pk"))
     locked = list(
-        Appointment.objects.select_for_update()
+        # Only the appointment rows: PostgreSQL locks no nullable side of an outer join.
+        Appointment.objects.select_for_update(of=("self",))
         .filter(pk__in=pks)
         .select_related("case", "person", "room", "interviewer", "interpreter")
         .order_by("pk")
