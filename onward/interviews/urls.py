@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("interviews/<int:appointment_id>/change/", views.change, name="interview_change"),
     path("interviews/<int:appointment_id>/cancel/", views.cancel, name="interview_cancel"),
+    path("interviews/bulk/", views.bulk, name="interview_bulk"),
 ]
 
 urlpatterns += [
@@ -29,5 +30,18 @@ urlpatterns += [
         "interviews/missions/<int:mission_id>/confirm/",
         views.mission_confirm,
         name="mission_confirm",
+    ),
+]
+
+urlpatterns += [
+    path(
+        "interviews/person/<str:person_id>/language/",
+        views.person_language,
+        name="person_language",
+    ),
+    path(
+        "interviews/person/<str:person_id>/interpreter/",
+        views.person_interpreter,
+        name="person_interpreter",
     ),
 ]

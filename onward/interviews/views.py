@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
@@ -27,6 +27,7 @@ from onward.interviews.models import (
     Attendance,
     Interpreter,
     InterpreterNeed,
+    PersonLanguage,
     Room,
 )
 from onward.web.access import case_or_404, permission_required, person_or_404, record_or_404
@@ -327,6 +328,55 @@ def cancel(request, appointment_id):
     return HttpResponseRedirect(_board_url(day))
 
 
+@require_POST
+@permission_required("interviews.book")
+def bulk(request):
+    """Several appointments of the board at once (one POST, all or nothing): cancelled or
+    not required with a reason, or moved to another day. A refusal names each appointment
+    at fault and nothing changes; an id the user may not see is the door's 404."""
+    post = request.POST
+    try:
+        board = _day(post.get("on", ""))
+    except ValueError:
+        board = timezone.localdate()
+    ids = [raw for raw in dict.fromkeys(post.getlist("appointments")) if raw.strip()]
+    chosen = [record_or_404(request, _get_appointment, "appointment", raw) for raw in ids]
+    action = post.get("action", "")
+    day = None
+    try:
+        if action == "move" and post.get("day", "").strip():
+            try:
+                day = parse_date(post["day"], check_planned_date)
+            except ValueError as exc:
+                raise services.BookingError("day", str(exc)) from None
+        done = services.appointments_bulk(
+            actor=request.user,
+            appointments=chosen,
+            action=action,
+            reason=post.get("reason", ""),
+            day=day,
+        )
+    except services.BookingError as exc:
+        messages.error(request, _("Refused (%(rule)s): %(m)s") % {"rule": exc.rule, "m": exc})
+    except services.BulkRefused as exc:
+        messages.error(
+            request,
+            _("Nothing was changed: %(n)s of the %(total)s appointments cannot be.")
+            % {"n": len(exc.refusals), "total": len(chosen)},
+        )
+        for refusal in exc.refusals:
+            messages.error(request, str(refusal))
+    else:
+        ids_done = ", ".join(str(a.pk) for a in done)
+        text = {
+            "cancel": _("Cancelled: appointments %(ids)s."),
+            "not_required": _("Marked not required: appointments %(ids)s."),
+            "move": _("Moved to %(day)s: appointments %(ids)s."),
+        }[action]
+        messages.success(request, text % {"ids": ids_done, "day": day})
+    return HttpResponseRedirect(_board_url(board))
+
+
 # --- The week board, the call list, the no-show list ---------------------------------------
 
 
@@ -429,12 +479,19 @@ def call_list(request):
             "person_id", "language"
         )
     )
+    spoken: dict[int, list[PersonLanguage]] = {}
+    for row in PersonLanguage.objects.filter(person_id__in=person_ids).order_by("language"):
+        spoken.setdefault(row.person_id, []).append(row)
     calls = [
         {
             "appointment": a,
             "target": _target(a),
             "members": [
-                {"person": row.person, "language": needs.get(row.person_id, "")}
+                {
+                    "person": row.person,
+                    "language": needs.get(row.person_id, ""),
+                    "spoken": spoken.get(row.person_id, []),
+                }
                 for row in sorted(a.attendance.all(), key=lambda r: r.person.person_id)
             ],
             "unserved": sorted(
@@ -690,3 +747,61 @@ def mission_confirm(request, mission_id):
     )
     messages.success(request, _("Confirmed: %(n)s interviews booked.") % {"n": booked})
     return HttpResponseRedirect(url)
+
+
+# --- The person page's languages and interpreter need --------------------------------------
+
+
+def _person_page(person_id: str) -> HttpResponseRedirect:
+    return HttpResponseRedirect(reverse("person_detail", args=[person_id]) + "#languages")
+
+
+def _refused(request, exc: ValidationError) -> None:
+    for msgs in getattr(exc, "message_dict", {"": exc.messages}).values():
+        for message in msgs:
+            messages.error(request, _("Refused: %(m)s") % {"m": message})
+
+
+@require_POST
+@permission_required("registry.edit")
+def person_language(request, person_id):
+    """Records a language spoken with its level (`remove` given: removes it)."""
+    person = person_or_404(request, person_id)
+    language = request.POST.get("language", "")
+    try:
+        if request.POST.get("remove"):
+            services.person_language_remove(actor=request.user, person=person, language=language)
+            messages.success(request, _("Language removed."))
+        else:
+            services.person_language_set(
+                actor=request.user,
+                person=person,
+                language=language,
+                level=request.POST.get("level", ""),
+            )
+            messages.success(request, _("Language recorded."))
+    except ValidationError as exc:
+        _refused(request, exc)
+    return _person_page(person.person_id)
+
+
+@require_POST
+@permission_required("registry.edit")
+def person_interpreter(request, person_id):
+    """ "Interpreter needed" into a language; an empty language: no interpreter needed."""
+    person = person_or_404(request, person_id)
+    language = "" if request.POST.get("none") else request.POST.get("language", "")
+    try:
+        need = services.person_interpreter_need_set(
+            actor=request.user, person=person, language=language
+        )
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(
+            request,
+            _("Interpreter needed into %(l)s.") % {"l": need.language}
+            if need
+            else _("No interpreter needed."),
+        )
+    return _person_page(person.person_id)

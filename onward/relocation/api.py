@@ -286,6 +286,11 @@ class TransitionIn(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
     question = serializers.CharField(required=False, allow_blank=True, help_text="request_info")
     answer = serializers.CharField(required=False, allow_blank=True, help_text="answer_info")
+    separately = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="submit, resubmit: the reason to submit apart from linked cases",
+    )
     on = serializers.DateField(required=False, help_text="request_info: needed by; defer: until")
 
 
@@ -293,7 +298,7 @@ def _step_params(request, data: dict) -> dict:
     params = {
         k: v
         for k, v in data.items()
-        if k in ("reason", "category", "priority", "note", "question", "answer", "on")
+        if k in ("reason", "category", "priority", "note", "question", "answer", "separately", "on")
     }
     if data.get("pledge") is not None:
         params["pledge"] = selectors.get_pledge_for_user(request.user, data["pledge"])

@@ -99,6 +99,7 @@ class TransitionForm(forms.Form):
     note = forms.CharField(required=False)
     question = forms.CharField(required=False)
     answer = forms.CharField(required=False)
+    separately = forms.CharField(required=False)
     on = DateField(required=False)
 
 

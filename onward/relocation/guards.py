@@ -182,3 +182,44 @@ def linked_cases(case_pks) -> dict[int, list[dict]]:
 
 def case_linked(case) -> list[dict]:
     return linked_cases([case.pk]).get(case.pk, [])
+
+
+def linked_cases_at_pledges(case_pks) -> dict[int, list[dict]]:
+    """For the submission's rule "linked cases go together": each case's live links, with
+    the pledges where the linked case is already submitted or decided (a submission
+    awaiting a decision, accepted or rejected there; a withdrawn one is not: it was never
+    decided). {case pk: [{"pk", "case_id", "kind", "pledges": {pledge pk}}]}; two queries."""
+    pks = set(case_pks)
+    if not pks or not apps.is_installed("onward.composition"):
+        return {}
+    from django.db.models import Q
+
+    from onward.relocation.models import Submission
+
+    link = apps.get_model("composition", "CaseLink")
+    links = list(
+        link.objects.filter(Q(case_a_id__in=pks) | Q(case_b_id__in=pks), ended_at=None)
+        .select_related("case_a", "case_b")
+        .order_by("case_a__case_id", "case_b__case_id")
+    )
+    if not links:
+        return {}
+    involved = {pk for x in links for pk in (x.case_a_id, x.case_b_id)}
+    pledges: dict[int, set[int]] = {}
+    for case_pk, pledge_pk in Submission.objects.filter(
+        case_id__in=involved, decision__in=("", "accepted", "rejected")
+    ).values_list("case_id", "pledge_id"):
+        pledges.setdefault(case_pk, set()).add(pledge_pk)
+    out: dict[int, list[dict]] = {}
+    for x in links:
+        for this, other in ((x.case_a, x.case_b), (x.case_b, x.case_a)):
+            if this.pk in pks:
+                out.setdefault(this.pk, []).append(
+                    {
+                        "pk": other.pk,
+                        "case_id": other.case_id,
+                        "kind": x.get_kind_display(),
+                        "pledges": pledges.get(other.pk, set()),
+                    }
+                )
+    return out

@@ -283,6 +283,12 @@ class Submission(models.Model):
     # A deferral keeps the submission open and pending (it is not a refusal); the date
     # the country said it would decide by, when it gave one.
     deferred_until = models.DateField(null=True, blank=True)
+    # Linked cases (family unity, dependency; Handbook 4.7) go to the same pledge together;
+    # submitted apart only with the officer's reason, kept here (and in the audit entry),
+    # with the linked cases it went apart from. Nullable, like the fields above, so that
+    # adding them does not rebuild the table under its triggers on SQLite.
+    separate_reason = models.TextField(null=True, blank=True)  # noqa: DJ001 (see above)
+    separate_from = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

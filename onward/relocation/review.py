@@ -39,6 +39,35 @@ def latest_reviews(case_pks) -> dict[int, SubmissionReview]:
     return latest
 
 
+def waiting_reviews():
+    """Each case's latest recommendation still waiting for a second user's approval, oldest
+    first (they have waited longest): the review list, and the menu's count."""
+    from django.db.models import Exists, OuterRef
+
+    newer = SubmissionReview.objects.filter(
+        case=OuterRef("case"), recommended_at__gt=OuterRef("recommended_at")
+    )
+    return (
+        SubmissionReview.objects.filter(approved_at__isnull=True)
+        .exclude(Exists(newer))
+        .order_by("recommended_at", "id")
+    )
+
+
+def reviews_to_decide_count(user) -> int:
+    """What the menu's "Reviews" entry counts for `user`: the waiting recommendations they
+    may decide, i.e. of cases they may see and not their own (the recommender never
+    approves their own). One query."""
+    from onward.accounts import policy
+
+    return (
+        waiting_reviews()
+        .filter(case__in=policy.visible_cases(user))
+        .exclude(recommended_by_id=user.pk)
+        .count()
+    )
+
+
 def approved_recommendation(case: Case) -> bool:
     """True when the case's latest review recommends it and a second user approved it."""
     review = latest_review(case)

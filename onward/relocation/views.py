@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,7 +21,6 @@ from onward.relocation.models import (
     Recommendation,
     State,
     Submission,
-    SubmissionReview,
 )
 from onward.relocation.workflow import StaleState
 from onward.web.access import case_or_404, permission_required, record_or_404
@@ -268,15 +266,7 @@ def recommendation_approve(request, case_id):
 def review_list(request):
     """Recommendations waiting for a second user's approval: each case's latest, oldest
     first (they have waited longest)."""
-    newer = SubmissionReview.objects.filter(
-        case=OuterRef("case"), recommended_at__gt=OuterRef("recommended_at")
-    )
-    waiting = (
-        SubmissionReview.objects.filter(approved_at__isnull=True)
-        .exclude(Exists(newer))
-        .select_related("case", "recommended_by")
-        .order_by("recommended_at", "id")
-    )
+    waiting = review.waiting_reviews().select_related("case", "recommended_by")
     page = Paginator(waiting, 50).get_page(request.GET.get("page"))
     linked = guards.linked_cases(r.case_id for r in page)
     for r in page:
@@ -307,7 +297,17 @@ def relocation_case_action(request, case_id):
     data = form.cleaned_data
     params = {
         k: data[k]
-        for k in ("reason", "category", "priority", "kind", "note", "question", "answer", "on")
+        for k in (
+            "reason",
+            "category",
+            "priority",
+            "kind",
+            "note",
+            "question",
+            "answer",
+            "separately",
+            "on",
+        )
         if data[k]
     }
     if data["pledge"]:

@@ -77,6 +77,8 @@ class Step:
     members: list[str] | None = None  # accept: the person ids accepted (a split decision)
     question: str = ""  # request_info: what the country asks
     answer: str = ""  # answer_info: the officer's answer
+    # submit / resubmit: the officer's reason to submit apart from linked cases
+    separately: str = ""
     expected_version: int | None = None
     # Loaded by the engine under lock:
     rc: RelocationCase | None = None
@@ -90,6 +92,7 @@ class Step:
     to_state: str = ""
     submission: Submission | None = None
     info_request: InformationRequest | None = None  # asked or answered by this step
+    apart_from: list[str] = field(default_factory=list)  # linked cases submitted apart
 
     @property
     def state(self) -> str:
@@ -107,6 +110,10 @@ class Batch:
     duplicates: set[int] = field(default_factory=set)  # cases held by the duplicate guard
     reviews: dict[int, SubmissionReview] = field(default_factory=dict)  # latest, per case pk
     interviewed: set[int] = field(default_factory=set)  # cases whose interview is complete
+    # Live links of the batch's cases, with the pledges each linked case is at already
+    links: dict[int, list[dict]] = field(default_factory=dict)
+    # The pledge each case of this batch is being submitted to (together in one run)
+    submitting: dict[int, int] = field(default_factory=dict)
 
 
 Guard = Callable[[Step, Batch], "tuple[str, str] | None"]  # (field, message) when refused
@@ -261,6 +268,33 @@ def recommendation_approved(step, batch):
         return "review", _(
             "Case %(case)s's recommendation is not approved yet: %(rule)s, never the recommender."
         ) % {"case": case_id, "rule": rule}
+
+
+LINKED_RULE = "linked cases (family unity, dependency) are submitted together to the same pledge"
+
+
+def linked_cases_together(step, batch):
+    """Handbook 4.7: linked cases are submitted together. Each live link's other case is
+    submitted in this same run to the same pledge, or already submitted or decided there;
+    otherwise refused, unless the officer records a reason to submit it separately (kept on
+    the submission and in the audit entry, with the linked cases it went apart from)."""
+    pledge = step.pledge
+    if pledge is None:
+        return None
+    apart = [
+        link
+        for link in batch.links.get(step.case.pk, [])
+        if batch.submitting.get(link["pk"]) != pledge.pk and pledge.pk not in link["pledges"]
+    ]
+    step.apart_from = [link["case_id"] for link in apart]
+    if not apart or step.separately.strip():
+        return None
+    named = ", ".join(f"{link['case_id']} ({link['kind'].lower()})" for link in apart)
+    return "linked", (
+        f"Case {step.case.case_id} is linked to case {named}, not submitted together to "
+        f"pledge {pledge} nor already submitted or decided there: {LINKED_RULE}. Submit "
+        "them together, or give a reason to submit this case separately."
+    )
 
 
 def not_refused_by_this_pledge(step, batch):
@@ -421,6 +455,8 @@ def open_submission(step, batch):
         usage=step.profile.usage,
         submitted_at=step.at,
         submitted_by=acting_user(batch.actor),
+        separate_reason=(step.separately.strip() or None) if step.apart_from else None,
+        separate_from=(step.apart_from or None) if step.separately.strip() else None,
     )
 
 
@@ -548,6 +584,7 @@ _SUBMIT_GUARDS = (
     no_unresolved_duplicate,
     consent_on_file,
     recommendation_approved,
+    linked_cases_together,
 )
 _HOLDABLE = (
     S.IDENTIFIED,
@@ -856,6 +893,9 @@ def _load(steps: list[Step], batch: Batch, action: str) -> None:
         batch.reviews = latest_reviews(pks)
     if interview_completed in guarded:
         batch.interviewed = external_guards.cases_with_complete_interview(pks)
+    if linked_cases_together in guarded:
+        batch.links = external_guards.linked_cases_at_pledges(pks)
+        batch.submitting = {s.case.pk: s.pledge.pk for s in steps if s.pledge}
     # Accepted usage is counted only now that the pledges are locked.
     batch.accepted = {pk: {} for pk in pledges}
     for pledge_pk, usage in Submission.objects.filter(
@@ -908,6 +948,12 @@ def _write(steps: list[Step], action: str, batch: Batch) -> None:
             f"accepted {len(split)} members: {', '.join(split)}" if split else "",
             f"information due {step.on}" if action == "request_info" else "",
             f"until {step.on}" if action == "defer" and step.on else "",
+            (
+                f"submitted apart from linked case {', '.join(step.apart_from)}: "
+                f"{step.separately.strip()}"
+            )
+            if step.submission is not None and step.submission.separate_reason
+            else "",
         ):
             if extra:
                 detail += f" · {extra}"
@@ -949,7 +995,11 @@ def _write(steps: list[Step], action: str, batch: Batch) -> None:
                 actor=user,
                 at=step.at,
                 reason=(
-                    step.reason.strip() or step.kind or step.question.strip() or step.answer.strip()
+                    step.reason.strip()
+                    or step.kind
+                    or step.question.strip()
+                    or step.answer.strip()
+                    or (step.separately.strip() if step.apart_from else "")
                 ),
             )
         )

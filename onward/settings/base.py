@@ -126,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "onward.web.context.navigation",
                 "onward.tasks.context.inbox",
+                "onward.relocation.context.reviews",
             ],
         },
     },

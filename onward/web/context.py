@@ -2,6 +2,7 @@ import functools
 
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import gettext_noop
 
 from onward.accounts.policy import can
 from onward.accounts.twofactor import second_factor_pending
@@ -16,6 +17,8 @@ MENU = [
     ("import_list", "Import", "registry.import"),
     ("dedup_queue", "Duplicates", "dedup.review"),
     ("pledge_list", "Pledges", "relocation.view"),
+    # Marked here: the menu's labels are translated where they are shown ({% translate %}).
+    ("review_list", gettext_noop("Reviews"), "relocation.review"),
     ("readiness_matrix", "Readiness", "relocation.view"),
     ("match_list", "Matching", "matching.run"),
     ("transfer_list", "Transfers", "movements.view"),

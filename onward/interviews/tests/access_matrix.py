@@ -43,6 +43,7 @@ def world(users) -> dict:
         ).pk
     return {
         "case": case.case_id,
+        "person": case.members.get().person_id,
         "appointment": appointment.pk,
         "mission": made["ALB"],
         "their_mission": made["DEU"],
@@ -110,6 +111,16 @@ ROWS = [
         method="post",
         body={"reason": ""},
     ),
+    # Bulk changes from the board name their appointments in the body; an unknown or
+    # out-of-scope id there is a 404 with a `denied` entry (test_bulk_appointments.py).
+    Row(
+        "interview_bulk",
+        lambda w: reverse("interview_bulk"),
+        outcome(403, A=302, PR=302, RS=302),
+        method="post",
+        body={"action": "cancel", "reason": ""},
+        outside=None,
+    ),
     # Selection missions: staff and delegations read them (a delegation its own
     # country's only: another country's is 404 + denied); planning is for bookers.
     Row("mission_list", lambda w: reverse("mission_list"), outcome(200, AU=403)),
@@ -128,5 +139,21 @@ ROWS = [
         _m("mission_confirm"),
         outcome(403, A=302, PR=302, RS=302),
         method="post",
+    ),
+    # Languages spoken and the interpreter need, from the person page: for the roles that
+    # edit persons (registry.edit); a refusal (a bad code) is a message on the page (302).
+    Row(
+        "person_language",
+        lambda w: reverse("person_language", kwargs={"person_id": w["person"]}),
+        outcome(403, A=302, DM=302, CL=302, PR=302),
+        method="post",
+        body={"language": "fa", "level": "fluent"},
+    ),
+    Row(
+        "person_interpreter",
+        lambda w: reverse("person_interpreter", kwargs={"person_id": w["person"]}),
+        outcome(403, A=302, DM=302, CL=302, PR=302),
+        method="post",
+        body={"language": "prs"},
     ),
 ]

@@ -161,7 +161,11 @@ def test_departed_is_reached_only_by_a_transfer(users):
     assert "only by a transfer" in str(err.value)
 
 
-GATES = {workflow.interview_completed: "interview", workflow.recommendation_approved: "review"}
+GATES = {
+    workflow.interview_completed: "interview",
+    workflow.recommendation_approved: "review",
+    workflow.linked_cases_together: "linked",
+}
 GATED = [
     (state, action, guard)
     for (state, action), row in workflow.TABLE.items()
@@ -171,6 +175,12 @@ GATED = [
 
 
 def test_the_gates_are_in_the_table_where_the_handbook_puts_them():
+    linked = {(s, a) for s, a, g in GATED if g is workflow.linked_cases_together}
+    assert linked == {
+        (State.ASSESSED, "submit"),
+        (State.REJECTED, "resubmit"),
+        (State.WITHDRAWN, "resubmit"),
+    }
     assert {(s, a) for s, a, _g in GATED} == {
         (State.IDENTIFIED, "assess"),
         (State.ASSESSED, "assess"),
@@ -186,6 +196,7 @@ def test_every_role_is_refused_whole_without_the_interview_or_the_approved_revie
 ):
     """The exhaustive test's other half: where a gate guards the row, a case that has not
     passed it is refused for every role, the refusal names the rule, nothing changes."""
+    from onward.composition import services as composition
     from onward.interviews import services as interviews
     from onward.relocation import review
 
@@ -199,6 +210,17 @@ def test_every_role_is_refused_whole_without_the_interview_or_the_approved_revie
         else:
             bring_to(users, case, state)
         rule = "resettlement interview is completed with every member present"
+    elif guard is workflow.linked_cases_together:
+        bring_to(users, case, state, pledge_=first)  # interviewed and reviewed on the way
+        other = make_case(users)  # linked, submitted nowhere
+        composition.cases_link(
+            actor=users[roles.RESETTLEMENT],
+            case=case,
+            other=other,
+            kind="dependency",
+            reason="the grandmother depends on this household",
+        )
+        rule = f"linked to case {other.case_id} (dependency), not submitted together"
     else:
         if state != State.ASSESSED:
             bring_to(users, case, state, pledge_=first)  # reviewed on the way
