@@ -59,13 +59,14 @@ def sqlite_insert_many(cursor, head: str, rows: list, width: int) -> None:
     execute = sqlite3.Cursor.execute
     raw = cursor.cursor
     full = f"{head} VALUES {', '.join([one] * per)}"
-    for start in range(0, len(rows), per):
-        part = rows[start : start + per]
-        execute(
-            raw,
-            full if len(part) == per else f"{head} VALUES {', '.join([one] * len(part))}",
-            [value for row in part for value in row],
-        )
+    with connection.wrap_database_errors:  # sqlite3's errors as Django's (IntegrityError)
+        for start in range(0, len(rows), per):
+            part = rows[start : start + per]
+            execute(
+                raw,
+                full if len(part) == per else f"{head} VALUES {', '.join([one] * len(part))}",
+                [value for row in part for value in row],
+            )
 
 
 _PLANS: dict = {}

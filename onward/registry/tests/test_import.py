@@ -656,3 +656,21 @@ def test_the_fast_sqlite_path_stores_what_the_old_path_stored(tmp_path, dm, monk
     assert len(new["registry_person"]) >= len(rows)
     assert len(new["registry_personnamekey"]) > 3 * len(rows)
     assert len(new["audit_auditentry"]) >= len(rows)
+
+
+def test_a_person_registered_during_the_check_refuses_the_import_whole(tmp_path, dm, monkeypatch):
+    """Someone registers a person of the file after pass 1 looked: the insert meets
+    person_id's unique index (on SQLite through sqlite3's own cursor, its error read as
+    Django's), and the import is refused with nothing written."""
+    from onward.registry import services
+    from onward.registry.importing import validating
+
+    case = services.case_create(actor=dm, principal={"given_name": "Early", "sex": "M"})
+    taken = case.members.get().person_id
+    rows = [[taken, "C990101", "principal", "Late", "", "", "M", "", "", "", "", ""], *GOOD]
+    monkeypatch.setattr(validating, "_check_against_registry", lambda chunk, errors: set())
+    before = (Person.objects.count(), Case.objects.count(), LedgerEntry.objects.count())
+    result = import_file(write_csv(tmp_path, rows), actor=dm)
+    assert not result.applied
+    assert "registered by someone else" in result.refused
+    assert (Person.objects.count(), Case.objects.count(), LedgerEntry.objects.count()) == before
