@@ -222,6 +222,11 @@ def print_steps(r: dict) -> None:
         f"(ratio import / that {total / sum(floors.values()):.1f}x): "
         + ", ".join(f"{t} {v:.2f}" for t, v in sorted(floors.items(), key=lambda kv: -kv[1]))
     )
+    floors_cpu = sum(v for t, v in r["all_rows_floor"].items() if t.endswith(" cpu"))
+    print(
+        f"    their CPU time {floors_cpu:.2f} s = {floors_cpu / max(r['floor_cpu_seconds'], 0.01):.1f}"
+        f" x the floor's; CPU ratio import / that {cpu / max(floors_cpu, 0.01):.1f}x"
+    )
 
 
 def load() -> str:
