@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.backends.sqlite3.base import adapt_datetime
 from django.db.models import FloatField, Func
 from django.db.models.expressions import RawSQL
 
@@ -51,13 +52,21 @@ def sqlite_insert_many(cursor, head: str, rows: list, width: int) -> None:
     slower."""
     limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     per = max(1, min(500, limit // max(1, width)))
-    one = "(" + ", ".join(["%s"] * width) + ")"
-    for start in range(0, len(rows), per):
-        part = rows[start : start + per]
-        cursor.execute(
-            f"{head} VALUES {', '.join([one] * len(part))}",
-            [value for row in part for value in row],
-        )
+    one = "(" + ", ".join(["?"] * width) + ")"
+    # sqlite3's own execute, with its own placeholders: Django's cursor rewrites each %s
+    # to ? with a regular expression, per statement (for 500 rows of 30 columns, 15,000
+    # of them: a tenth of an import's time on SQLite). `head` holds no parameter.
+    execute = sqlite3.Cursor.execute
+    raw = cursor.cursor
+    full = f"{head} VALUES {', '.join([one] * per)}"
+    with connection.wrap_database_errors:  # sqlite3's errors as Django's (IntegrityError)
+        for start in range(0, len(rows), per):
+            part = rows[start : start + per]
+            execute(
+                raw,
+                full if len(part) == per else f"{head} VALUES {', '.join([one] * len(part))}",
+                [value for row in part for value in row],
+            )
 
 
 _PLANS: dict = {}
@@ -102,6 +111,12 @@ def insert_rows(model, rows: list[dict], now, *, with_pk: bool = False) -> None:
             fixed[f.attname] = f.get_default()
     for name in json_fields:
         fixed[name] = json.dumps(fixed[name])
+    if connection.vendor == "sqlite":
+        # Adapted once, not per row: the text sqlite3's adapter (Django's) would make.
+        fixed = {
+            name: adapt_datetime(value) if isinstance(value, dt.datetime) else value
+            for name, value in fixed.items()
+        }
     dumps = json.dumps
     # Per row only what it gives; JSON encoded once per distinct empty value.
     empty_json = {name: dumps({}) for name in json_fields}

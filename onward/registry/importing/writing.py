@@ -411,7 +411,7 @@ class _Writer:
             pks = [ids[r["person_id"]] for r in rows]
         if deferred:
             with self.steps("pass 2: name keys (SQLite)"):
-                name_keys_write(zip(pks, (r["search_keys"] for r in rows), strict=True))
+                name_keys_write(pks)
         for (row, codes_), pk in zip(out.creates, pks, strict=True):
             out.need_rows += [{"person_id": pk, "specificneed_id": code} for code in codes_]
             out.audits.append((AuditEntry.Action.CREATE, "person", row["person_id"]))

@@ -435,7 +435,7 @@ def test_inside_name_keys_deferred_the_caller_writes_the_keys(dm):
         case = services.case_create(actor=dm, principal={"given_name": "Yousef", "sex": "M"})
     person = case.members.get()
     assert _keys_by_person([person]) == [[]]
-    name_keys_write([(person.pk, person.search_keys)])
+    name_keys_write([person.pk])
     assert _keys_by_person([person]) == [sorted(search_keys_for("Yousef", "", "").split())]
 
 
@@ -547,3 +547,130 @@ def test_a_bad_value_repeated_is_an_error_on_every_row_and_needs_stay_per_person
     assert result.applied and result.persons_created == 3
     for person in Person.objects.all():
         assert list(person.specific_needs.values_list("code", flat=True)) == ["SM"]
+
+
+def _old_sqlite_insert_many(cursor, head, rows, width):
+    """The multi-row insert as it was before the raw-cursor path: Django's cursor, %s."""
+    one = "(" + ", ".join(["%s"] * width) + ")"
+    for start in range(0, len(rows), 500 // max(1, width) or 1):
+        part = rows[start : start + (500 // max(1, width) or 1)]
+        cursor.execute(
+            f"{head} VALUES {', '.join([one] * len(part))}", [v for row in part for v in row]
+        )
+
+
+def _old_name_keys_write(pks):
+    """The keys as the import wrote them before: split in Python, one row each."""
+    rows = [
+        (pk, key)
+        for pk, keys in Person.objects.filter(pk__in=pks).values_list("pk", "search_keys")
+        for key in dict.fromkeys(keys.strip(" ").split(" "))
+        if key
+    ]
+    with connection.cursor() as cursor:
+        _old_sqlite_insert_many(
+            cursor, "INSERT OR IGNORE INTO registry_personnamekey (person_id, key)", rows, 2
+        )
+
+
+def _every_row() -> dict[str, list]:
+    """Every table's rows as stored (raw SQL), encrypted columns left out (random nonces:
+    compared decrypted instead)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name <> 'django_session' ORDER BY name"
+        )
+        tables = [t for (t,) in cursor.fetchall()]
+        out = {}
+        for table in tables:
+            cursor.execute(f'PRAGMA table_info("{table}")')
+            names = [
+                row[1]
+                for row in cursor.fetchall()
+                if not (table == "registry_person" and row[1] in ("document_number", "phone"))
+            ]
+            # quote(): the stored value and its type as text (no converter reads it).
+            columns = ", ".join(f'quote("{n}")' for n in names)
+            cursor.execute(f'SELECT {columns} FROM "{table}"')
+            out[table] = sorted(cursor.fetchall())
+    out["decrypted"] = sorted(
+        Person.objects.values_list("person_id", "document_number", "phone"), key=repr
+    )
+    return out
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite fast path")
+def test_the_fast_sqlite_path_stores_what_the_old_path_stored(tmp_path, dm, monkeypatch):
+    """Field by field, every table: the rows (persons, cases, needs, name keys, ledger,
+    rollups, audit) written through sqlite3's own cursor, with timestamps adapted once
+    and the keys split in SQL, are the rows the Django cursor, per-row adaptation and
+    keys split in Python wrote."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from onward import db
+    from onward.registry.importing import writing
+
+    fixed = dt.datetime(2026, 12, 3, 12, 0, 0, 123456, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: fixed)
+    rows = GOOD + [
+        [
+            "P990001",
+            "C990001",
+            "principal",
+            "عبد الرحمن",
+            "رضایی",
+            "",
+            "M",
+            "",
+            "",
+            "",
+            "",
+            "ER;SM",
+        ],
+        ["P990002", "C990001", "child", 'O\'Neil "Jo"', "a\\b", "", "F", "2019", "", "", "", ""],
+        ["", "", "principal", "Zahra", "Ahmadi", "Reza", "F", "1980", "IRN", "", "", ""],
+    ]
+    path = write_csv(tmp_path, rows)
+    snapshots = []
+    for old in (True, False):
+        with monkeypatch.context() as m:
+            if old:
+                m.setattr(db, "sqlite_insert_many", _old_sqlite_insert_many)
+                m.setattr(db, "adapt_datetime", lambda value: value)  # sqlite3 adapts per row
+                m.setattr(writing, "name_keys_write", _old_name_keys_write)
+                from onward.movements import sql as movements_sql
+
+                m.setattr(movements_sql, "sqlite_insert_many", _old_sqlite_insert_many)
+            with pytest.raises(_Undone), transaction.atomic():
+                result = import_file(path, actor=dm)
+                assert result.applied, errors_of(result)
+                snapshots.append(_every_row())
+                raise _Undone
+    old, new = snapshots
+    assert old.keys() == new.keys()
+    for table in old:
+        assert old[table] == new[table], table
+    assert len(new["registry_person"]) >= len(rows)
+    assert len(new["registry_personnamekey"]) > 3 * len(rows)
+    assert len(new["audit_auditentry"]) >= len(rows)
+
+
+def test_a_person_registered_during_the_check_refuses_the_import_whole(tmp_path, dm, monkeypatch):
+    """Someone registers a person of the file after pass 1 looked: the insert meets
+    person_id's unique index (on SQLite through sqlite3's own cursor, its error read as
+    Django's), and the import is refused with nothing written."""
+    from onward.registry import services
+    from onward.registry.importing import validating
+
+    case = services.case_create(actor=dm, principal={"given_name": "Early", "sex": "M"})
+    taken = case.members.get().person_id
+    rows = [[taken, "C990101", "principal", "Late", "", "", "M", "", "", "", "", ""], *GOOD]
+    monkeypatch.setattr(validating, "_check_against_registry", lambda chunk, errors: set())
+    before = (Person.objects.count(), Case.objects.count(), LedgerEntry.objects.count())
+    result = import_file(write_csv(tmp_path, rows), actor=dm)
+    assert not result.applied
+    assert "registered by someone else" in result.refused
+    assert (Person.objects.count(), Case.objects.count(), LedgerEntry.objects.count()) == before
