@@ -37,7 +37,6 @@ def demo_ready(actor, steps: dict) -> None:
     ).values_list("pk", "case_id"):
         for kind, day in zip(services.FORMER_EXIT_CHECKS, by_case[case_id], strict=True):
             rows.append({"person_id": pk, "kind": kind, "status": "passed", "on": day})
-    services.facts_bulk(actor, rows)
     at = {c.pk: when for c, (when, _days) in steps.items()}
     on: dt.date = max(timezone.localtime(w).date() for w in at.values())
-    services.follow(actor, list(steps), on=on, at=at)
+    services.facts_write(actor, rows, on=on, at=at)

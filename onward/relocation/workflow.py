@@ -106,6 +106,8 @@ class Batch:
     duplicates: set[int] = field(default_factory=set)  # cases held by the duplicate guard
     reviews: dict[int, SubmissionReview] = field(default_factory=dict)  # latest, per case pk
     interviewed: set[int] = field(default_factory=set)  # cases whose interview is complete
+    # A consequence of a readiness fact (follows_readiness): the role check was the fact's.
+    follows_readiness: bool = False
 
 
 Guard = Callable[[Step, Batch], "tuple[str, str] | None"]  # (field, message) when refused
@@ -687,7 +689,20 @@ def illegal_message(action: str, state: str) -> str:
 # --- The engine ---------------------------------------------------------------------------
 
 
-def run(*, actor, action: str, steps: list[Step], internal: bool = False) -> list[Step]:
+# The steps that only follow what onward.readiness computed from the facts: whoever
+# recorded the fact (staff with readiness.record, or a delegation confirming its own item
+# with readiness.confirm) moves the case with it, without a relocation permission of its own.
+FOLLOWS_READINESS = frozenset({"mark_ready", "unready"})
+
+
+def run(
+    *,
+    actor,
+    action: str,
+    steps: list[Step],
+    internal: bool = False,
+    follows_readiness: bool = False,
+) -> list[Step]:
     """Applies one action to one or many cases, all or nothing.
 
     Raises PermissionDenied if the actor's role may not make this action at all;
@@ -695,6 +710,10 @@ def run(*, actor, action: str, steps: list[Step], internal: bool = False) -> lis
     cases: {case_id: [messages]}) when any step is illegal or a guard refuses it: a
     Conflict (a ValidationError, 409 in the API) when only the state of the records
     refuses it, not the input (INPUT_GUARDS); in every case nothing is written. Must be called inside a transaction (services are atomic).
+
+    `follows_readiness` (internal steps of FOLLOWS_READINESS only, called by
+    onward.readiness after a fact is stored): the actor's role is not checked, the fact's
+    service checked it; the guards (the verdict) still decide.
     """
     if action not in ACTIONS:
         raise ValidationError({"action": f"{action!r} is not a relocation action."})
@@ -702,13 +721,15 @@ def run(*, actor, action: str, steps: list[Step], internal: bool = False) -> lis
         raise ValidationError(
             {"action": (f'"{ACTIONS[action].label}" is recorded only by a transfer, not by hand.')}
         )
+    if follows_readiness and (not internal or action not in FOLLOWS_READINESS):
+        raise ValidationError({"action": f"{action!r} does not follow readiness."})
     permissions = {row.permission for (_, a), row in TABLE.items() if a == action}
-    if not any(policy.can(actor, p) for p in permissions):
+    if not follows_readiness and not any(policy.can(actor, p) for p in permissions):
         raise PermissionDenied(f"Your role may not do this ({', '.join(sorted(permissions))}).")
     if len({s.case.pk for s in steps}) != len(steps):
         raise ValidationError({"cases": "A case is listed twice."})
     now = timezone.now()
-    batch = Batch(actor=actor, now=now)
+    batch = Batch(actor=actor, now=now, follows_readiness=follows_readiness)
     _load(steps, batch, action)
     errors: dict[str, list[str]] = {}
     from_input = False
@@ -731,7 +752,7 @@ def _check(step: Step, action: str, batch: Batch, actor):
     if row is None:
         yield "action", illegal_message(action, step.state), False
         return
-    if not policy.can(actor, row.permission):
+    if not batch.follows_readiness and not policy.can(actor, row.permission):
         raise PermissionDenied(f"Your role may not do this ({row.permission}).")
     if step.expected_version is not None and step.rc and step.rc.version != step.expected_version:
         raise StaleState(

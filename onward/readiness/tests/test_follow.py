@@ -88,3 +88,107 @@ def test_the_migration_turns_each_exit_check_into_facts_of_every_member(users):
     assert {f.recorded_by_id for f in facts} == {rs.pk}
     assert services.case_verdicts([case], dt.date(2013, 4, 2))[case][0] is True
     assert services.case_verdicts([case], dt.date(2013, 4, 1))[case][0] is False
+
+
+def _family_waiting_for_its_visa(users):
+    """An Albanian family of two, accepted, every requirement passed but the visa, which
+    the Albanian delegation confirms."""
+    from onward.readiness.models import Requirement
+
+    alb = pledge(users)
+    case = bring_to(users, make_case(users, size=2), State.ACCEPTED, pledge_=alb, exit_checks=False)
+    services.requirements_seed("ALB")
+    Requirement.objects.create(country="ALB", kind="visa", delegation_confirms=True)
+    rs, today = users[roles.RESETTLEMENT], timezone.localdate()
+    for person in case.members.all():
+        for kind in services.FORMER_EXIT_CHECKS:
+            services.record_fact(
+                rs, person=person, country="ALB", kind=kind, status="passed", on=today
+            )
+    assert _state(case) == State.ACCEPTED  # the visas are missing
+    return alb, case
+
+
+def test_the_delegations_visa_makes_the_case_ready_at_once_and_a_refusal_takes_it_back(users):
+    alb, case = _family_waiting_for_its_visa(users)
+    dl, today = users[roles.DELEGATION], timezone.localdate()
+    a, b = case.members.order_by("person_id")
+    services.confirm_item(dl, person=a, pledge=alb, kind="visa", status="passed", on=today)
+    assert _state(case) == State.ACCEPTED  # b's visa still missing
+    services.confirm_item(dl, person=b, pledge=alb, kind="visa", status="passed", on=today)
+    assert _state(case) == State.READY
+    last = CaseTransition.objects.filter(case=case).latest("id")
+    # The step is the delegation's confirmation's consequence, recorded as its author's.
+    assert (last.action, last.actor_id) == ("mark_ready", dl.pk)
+    services.confirm_item(dl, person=b, pledge=alb, kind="visa", status="failed", on=today)
+    assert _state(case) == State.ACCEPTED
+    last = CaseTransition.objects.filter(case=case).latest("id")
+    assert last.action == "unready" and "Visa failed" in last.reason
+
+
+def test_a_delegation_still_runs_no_relocation_step_by_hand(users):
+    from django.core.exceptions import PermissionDenied
+
+    alb, case = _family_waiting_for_its_visa(users)
+    with pytest.raises((PermissionDenied, ValidationError)):
+        relocation.case_transition(actor=users[roles.DELEGATION], case=case, action="hold")
+
+
+def test_facts_written_for_several_cases_move_each_case_in_one_call(users):
+    alb = pledge(users)
+    cases = [
+        bring_to(users, make_case(users, size=n), State.ACCEPTED, pledge_=alb, exit_checks=False)
+        for n in (1, 2, 1)
+    ]
+    services.requirements_seed("ALB")
+    rs, today = users[roles.RESETTLEMENT], timezone.localdate()
+    rows = [
+        {"person": p, "kind": kind, "status": "passed", "on": today}
+        for case in cases[:2]
+        for p in case.members.all()
+        for kind in services.FORMER_EXIT_CHECKS
+    ] + [
+        {"person": cases[2].members.get(), "kind": "exit_permit", "status": "pending", "on": today}
+    ]
+    services.facts_write(rs, rows)
+    assert [_state(c) for c in cases] == [State.READY, State.READY, State.ACCEPTED]
+
+
+def test_a_refused_fact_stores_nothing_and_moves_nothing(users):
+    from onward.readiness.models import Fact
+
+    alb = pledge(users)
+    case = bring_to(users, make_case(users, size=1), State.ACCEPTED, pledge_=alb, exit_checks=False)
+    services.requirements_seed("ALB")
+    rs, today = users[roles.RESETTLEMENT], timezone.localdate()
+    (a,) = case.members.all()
+    with pytest.raises(ValidationError, match="before the date"):
+        services.record_fact(
+            rs,
+            person=a,
+            country="ALB",
+            kind="travel_document",
+            status="passed",
+            on=today,
+            valid_until=today - dt.timedelta(days=1),
+        )
+    assert not Fact.objects.exists() and _state(case) == State.ACCEPTED
+
+
+def test_no_code_writes_a_fact_but_facts_write():
+    """The one door: outside readiness.services (and migrations, tests), nothing creates
+    Fact rows, so no fact is stored without its case following it."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    pattern = re.compile(
+        r"\bFact\.objects\.(create|bulk_create|get_or_create|update)|(?<![.\w])(?<!class )Fact\("
+    )
+    writers = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "tests" not in path.parts and "migrations" not in path.parts
+        if pattern.search(path.read_text())
+    ]
+    assert writers == ["readiness/services.py"]
