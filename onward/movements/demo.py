@@ -251,6 +251,7 @@ def _fitness_checks(rs, day: dt.date, cases: list, *, expired: bool) -> None:
     """Each traveller's fitness-to-travel check before the flight of `day` (passed); with
     `expired`, the first traveller of the largest case had an earlier check that expired
     before the flight and was checked again the day before."""
+    from onward.readiness.demo import demo_travel_papers
     from onward.readiness.models import Kind
     from onward.readiness.services import facts_write
 
@@ -294,6 +295,9 @@ def _fitness_checks(rs, day: dt.date, cases: list, *, expired: bool) -> None:
         )
     # The cases follow readiness on the flight's day (they stay ready: checked in time).
     facts_write(rs, rows, on=day, at=_noon(day))
+    # What the manifest carries: travel documents, and the assistance codes (the latest
+    # flight, with the expired check, also carries oxygen and a medical escort).
+    demo_travel_papers(rs, day, members, escort=expired, at=_noon(day))
 
 
 def _noon(day: dt.date) -> dt.datetime:
