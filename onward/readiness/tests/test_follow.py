@@ -6,6 +6,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.django import TestCase
 
 from onward.accounts import roles
 from onward.readiness import services
@@ -192,3 +195,71 @@ def test_no_code_writes_a_fact_but_facts_write():
         if pattern.search(path.read_text())
     ]
     assert writers == ["readiness/services.py"]
+
+
+# --- A property: the stored state never disagrees with readiness after a fact ---------
+
+_fact_st = st.tuples(
+    st.integers(0, 1),  # which member
+    st.sampled_from([*services.FORMER_EXIT_CHECKS, "fit_to_travel"]),
+    st.sampled_from(["passed", "passed", "passed", "failed", "pending"]),
+    st.integers(0, 6),  # days before today (a fitness check 4 or more back has expired)
+)
+
+
+class FollowProperties(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        from onward.accounts.models import User
+
+        users = {
+            role: User.objects.create_user(username=f"f_{role}", password="x" * 12, role=role)
+            for role in (roles.CLERK, roles.RESETTLEMENT, roles.ADMIN, roles.PROTECTION)
+        }
+        cls.rs = users[roles.RESETTLEMENT]
+        alb = pledge(users)
+        cls.case = bring_to(
+            users, make_case(users, size=2), State.ACCEPTED, pledge_=alb, exit_checks=False
+        )
+        services.requirements_seed(
+            "ALB",
+            kinds=(*services.FORMER_EXIT_CHECKS, "fit_to_travel"),
+            fit_to_travel={"valid_days": 3},
+        )
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(_fact_st, min_size=1, max_size=14))
+    def test_after_every_fact_the_stored_state_is_what_readiness_says_today(self, facts):
+        """Random facts of random members, each through record_fact: after every one, the
+        case is stored ready for departure exactly when readiness today says every member
+        is ready (a 3-day fitness check dated 4+ days back has expired)."""
+        today = timezone.localdate()
+        members = list(self.case.members.order_by("pk"))
+        # Every requirement passed by every member yesterday: the case is ready; then the
+        # random facts take it out and back.
+        kinds = (*services.FORMER_EXIT_CHECKS, "fit_to_travel")
+        on = today - dt.timedelta(days=1)
+        services.facts_write(
+            self.rs,
+            [
+                {"person": p, "kind": k, "status": "passed", "on": on}
+                for p in members
+                for k in kinds
+            ],
+        )
+        assert _state(self.case) == State.READY
+        for i, kind, status, back in facts:
+            services.record_fact(
+                self.rs,
+                person=members[i],
+                country="ALB",
+                kind=kind,
+                status=status,
+                on=today - dt.timedelta(days=back),
+            )
+            ready = services.case_verdicts([self.case], today)[self.case][0]
+            assert _state(self.case) == (State.READY if ready else State.ACCEPTED), (
+                kind,
+                status,
+                back,
+            )
