@@ -251,8 +251,9 @@ def _fitness_checks(rs, day: dt.date, cases: list, *, expired: bool) -> None:
     """Each traveller's fitness-to-travel check before the flight of `day` (passed); with
     `expired`, the first traveller of the largest case had an earlier check that expired
     before the flight and was checked again the day before."""
+    from onward.readiness.demo import demo_travel_papers
     from onward.readiness.models import Kind
-    from onward.readiness.services import facts_bulk
+    from onward.readiness.services import facts_write
 
     members = list(
         Person.objects.filter(
@@ -292,7 +293,15 @@ def _fitness_checks(rs, day: dt.date, cases: list, *, expired: bool) -> None:
                 "evidence": "pre-embarkation check (IOM), done again: the first one expired",
             }
         )
-    facts_bulk(rs, rows)
+    # The cases follow readiness on the flight's day (they stay ready: checked in time).
+    facts_write(rs, rows, on=day, at=_noon(day))
+    # What the manifest carries: travel documents, and the assistance codes (the latest
+    # flight, with the expired check, also carries oxygen and a medical escort).
+    demo_travel_papers(rs, day, members, escort=expired, at=_noon(day))
+
+
+def _noon(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
 
 def _fly(rs, pledge, day: dt.date, chosen: list, note: str) -> Transfer:
@@ -423,7 +432,7 @@ def demo_medical_hold_today(*, users, today: dt.date | None = None, log=print) -
     the Albanian pledge open now, else Germany's). Adds nothing when a hold exists."""
     from onward.movements.models import HeldBack, ManifestLine
     from onward.readiness.models import Kind
-    from onward.readiness.services import facts_bulk, follow
+    from onward.readiness.services import facts_write, follow
     from onward.relocation.demo import PRESENT_NOTE
     from onward.relocation.models import Pledge
 
@@ -459,7 +468,8 @@ def demo_medical_hold_today(*, users, today: dt.date | None = None, log=print) -
     )
     held = members[-1]
     with transaction.atomic():
-        facts_bulk(
+        # The case follows at once: no longer ready on the flight's day (its member held).
+        facts_write(
             rs,
             [
                 {
@@ -470,6 +480,8 @@ def demo_medical_hold_today(*, users, today: dt.date | None = None, log=print) -
                     "evidence": "health assessment (IOM): TB follow-up needed",
                 }
             ],
+            on=day,
+            at=_noon(day),
         )
         transfer = services.transfer_plan(
             actor=rs,

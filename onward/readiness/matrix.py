@@ -72,9 +72,11 @@ def candidates(pledge_ids, on: dt.date, after: tuple[int, int] | None, limit: in
     params: list = [*ids, day_end, on]
     keyset = ""
     if after is not None:
-        # `case_id >= a` first: a range the index on case_id serves (an OR alone is not).
-        keyset = " AND p.case_id >= %s AND (p.case_id > %s OR p.id > %s)"
-        params += [after[0], after[0], after[1]]
+        # `case_id >= a` first: a range the index on case_id serves (an OR alone is not);
+        # on the submission too, where the index by (pledge, case) serves it (PostgreSQL
+        # carries equalities across the join, not ranges).
+        keyset = " AND s.case_id >= %s AND p.case_id >= %s AND (p.case_id > %s OR p.id > %s)"
+        params += [after[0], after[0], after[0], after[1]]
     sql = (
         "SELECT p.id, p.case_id, s.pledge_id FROM registry_person p "
         "JOIN relocation_submission s ON s.case_id = p.case_id "
@@ -131,11 +133,14 @@ def page(pledges, f: Filters, after: tuple[int, int] | None = None, per_page: in
     per_case = {r.kind for reqs in requirements.values() for r in reqs if r.per_case}
     rows: list = []
     limit = per_page + 1 if not f.any else CHUNK
+    # "Blocked by R" alone is decided by R's facts: the chunks read only those (one fact a
+    # person, not twenty), and the page's persons then their whole facts for the cells.
+    only = {f.blocked} if f.blocked and not (f.ready or f.expiring) else None
     while ids and len(rows) <= per_page:
         chunk = candidates(ids, f.on, after, limit)
         if not chunk:
             break
-        facts = case_facts({pk: case for pk, case, _ in chunk}, per_case, f.on)
+        facts = case_facts({pk: case for pk, case, _ in chunk}, per_case, f.on, kinds=only)
         for pk, case, pledge_id in chunk:
             if not f.any or keeps(f, requirements[pledge_id], facts[pk]):
                 rows.append((pk, case, pledge_id, facts[pk]))
@@ -143,6 +148,10 @@ def page(pledges, f: Filters, after: tuple[int, int] | None = None, per_page: in
             break
         after = (chunk[-1][1], chunk[-1][0])
         limit = min(limit * 2, 4000)
+    rows = rows[: per_page + 1]
+    if only is not None and rows:
+        whole = case_facts({r[0]: r[1] for r in rows}, per_case, f.on)
+        rows = [(pk, case, pledge_id, whole[pk]) for pk, case, pledge_id, _ in rows]
     return Page(rows[:per_page], len(rows) > per_page, requirements)
 
 
@@ -154,11 +163,16 @@ def parse_after(raw: str) -> tuple[int, int] | None:
     return None
 
 
-def case_facts(case_of: dict[int, int], kinds_per_case: set[str], on: dt.date):
+def case_facts(
+    case_of: dict[int, int], kinds_per_case: set[str], on: dt.date, kinds: set[str] | None = None
+):
     """{person pk: facts recorded by `on`, in the engine's order} for {person pk: case pk},
-    a per-case kind's facts being those of every current member of the person's case."""
+    a per-case kind's facts being those of every current member of the person's case;
+    `kinds`: only the facts of these kinds (None: all)."""
     from onward.registry.models import Person
 
+    if kinds is not None:
+        kinds_per_case = kinds_per_case & kinds
     mates: dict[int, list[int]] = defaultdict(list)
     if kinds_per_case:
         for pk, case_id in Person.objects.filter(
@@ -167,20 +181,44 @@ def case_facts(case_of: dict[int, int], kinds_per_case: set[str], on: dt.date):
             mates[case_id].append(pk)
     wanted = set(case_of) | {pk for ids in mates.values() for pk in ids}
     own: dict[int, list] = defaultdict(list)
-    for row in (
-        Fact.objects.filter(person_id__in=wanted, on__lte=on)
-        .order_by("on", "id")
-        .values_list("id", "person_id", "kind", "status", "on", "valid_until")
-    ):
+    for row in _fact_rows(wanted, on, kinds):
         own[row[1]].append(row)
     out: dict[int, list[engine.Fact]] = {}
     for pk, case_id in case_of.items():
+        if not kinds_per_case:  # the person's own facts, already in the engine's order
+            out[pk] = [engine.Fact(r[2], r[3], r[4], r[5]) for r in own[pk]]
+            continue
         rows = [r for r in own[pk] if r[2] not in kinds_per_case]
         for mate in mates.get(case_id, []):
             rows += [r for r in own[mate] if r[2] in kinds_per_case]
         rows.sort(key=lambda r: (r[4], r[0]))
         out[pk] = [engine.Fact(r[2], r[3], r[4], r[5]) for r in rows]
     return out
+
+
+def _fact_rows(person_ids: set[int], on: dt.date, kinds: set[str] | None):
+    """(id, person pk, kind, status, on, valid_until) of the persons' facts recorded by
+    `on`, in (on, id) order. On PostgreSQL the persons go as one array (`= ANY(%s)`):
+    thousands of `IN (%s, …)` placeholders cost more to build and parse than the rows
+    (a pledge's whole list: 5,000 persons)."""
+    if connection.vendor != "postgresql":
+        facts = Fact.objects.filter(person_id__in=person_ids, on__lte=on)
+        if kinds is not None:
+            facts = facts.filter(kind__in=sorted(kinds))
+        return facts.order_by("on", "id").values_list(
+            "id", "person_id", "kind", "status", "on", "valid_until"
+        )
+    sql = (
+        'SELECT id, person_id, kind, status, "on", valid_until FROM readiness_fact '
+        'WHERE person_id = ANY(%s) AND "on" <= %s'
+    )
+    params: list = [sorted(person_ids), on]
+    if kinds is not None:
+        sql += " AND kind = ANY(%s)"
+        params.append(sorted(kinds))
+    with connection.cursor() as cursor:
+        cursor.execute(sql + ' ORDER BY "on", id', params)
+        return cursor.fetchall()
 
 
 def cell(req: engine.Requirement, facts: list[engine.Fact], on: dt.date) -> str:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onward.accounts import policy
+from onward.audit.actor import acting_user
 from onward.readiness import selectors
 from onward.readiness.models import Fact, Requirement
 
@@ -70,21 +71,51 @@ def record_fact(
                 _("Your role may not waive %(kind)s (%(permission)s).")
                 % {"kind": kind, "permission": permission}
             )
-    fact = Fact.objects.create(
-        person=person,
-        kind=kind,
-        status=status,
-        on=on,
-        valid_until=valid_until,
-        recorded_by=user,
-        evidence=evidence,
-        document_number=document_number,
-        document_issuer=document_issuer,
-        document_issued_on=document_issued_on,
+    (fact,) = facts_write(
+        user,
+        [
+            {
+                "person": person,
+                "kind": kind,
+                "status": status,
+                "on": on,
+                "valid_until": valid_until,
+                "evidence": evidence,
+                "document_number": document_number,
+                "document_issuer": document_issuer,
+                "document_issued_on": document_issued_on,
+            }
+        ],
     )
-    if person.case_id is not None:
-        follow(user, [person.case])
     return fact
+
+
+def facts_write(
+    actor, rows, *, on: dt.date | None = None, at: dt.datetime | dict | None = None
+) -> list[Fact]:
+    """The one door to the facts table: stores the facts (rows: dicts of Fact's fields,
+    already checked by the caller, `recorded_by` the actor) and at once moves the stored
+    state of their persons' cases to what readiness says on `on` (default today; `at`, the
+    transitions' instant, as follow() takes it): the last missing fact makes a case ready
+    for departure, a failed or expired one takes it back to accepted. In one transaction:
+    a fact is never stored without its case following it."""
+    from onward.registry.models import Person
+
+    with transaction.atomic():
+        facts = Fact.objects.bulk_create(
+            [Fact(recorded_by=acting_user(actor), **row) for row in rows], batch_size=2000
+        )
+        persons = {f.person_id for f in facts}
+        case_ids = set(
+            Person.objects.filter(pk__in=persons, case__isnull=False).values_list(
+                "case_id", flat=True
+            )
+        )
+        if case_ids:
+            from onward.registry.models import Case
+
+            follow(actor, list(Case.objects.filter(pk__in=case_ids).order_by("pk")), on=on, at=at)
+    return facts
 
 
 def case_verdicts(cases, on: dt.date) -> dict:
@@ -147,14 +178,6 @@ def requirements_seed(country: str, kinds=FORMER_EXIT_CHECKS, **fields) -> list[
     ]
 
 
-def facts_bulk(user, rows) -> list[Fact]:
-    """Many facts at once, already checked by the caller (demo, backfill): rows are dicts
-    of Fact's fields. Nothing is followed: call follow() with the date it applies to."""
-    return Fact.objects.bulk_create(
-        [Fact(recorded_by=user, **row) for row in rows], batch_size=2000
-    )
-
-
 def delegation_requirements(pledge) -> list[Requirement]:
     """The pledge's requirements its country's delegation confirms (a pledge's own
     replacing the country's of the same kind)."""
@@ -208,17 +231,20 @@ def confirm_item(
         raise ValidationError(
             _("Valid until %(until)s is before the date %(on)s.") % {"until": valid_until, "on": on}
         )
-    with transaction.atomic():  # the checks' denied entries above are kept
-        fact = Fact.objects.create(
-            person=person,
-            kind=kind,
-            status=status,
-            on=on,
-            valid_until=valid_until,
-            recorded_by=user,
-            evidence=evidence,
-        )
-    # Not followed here: a delegation runs no relocation workflow step, even an internal
-    # one. The case's stored state catches up at the next follow() (the next fact staff
-    # record); transfers and the matrix compute readiness from the facts, never from it.
+    # The checks' denied entries above are kept (facts_write has its own transaction).
+    # The case follows at once: the visa issued can be what makes it ready for departure
+    # (the workflow step is recorded as the delegation user's, a consequence of its fact).
+    (fact,) = facts_write(
+        user,
+        [
+            {
+                "person": person,
+                "kind": kind,
+                "status": status,
+                "on": on,
+                "valid_until": valid_until,
+                "evidence": evidence,
+            }
+        ],
+    )
     return fact

@@ -15,7 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -388,6 +389,41 @@ def readiness_matrix(request):
         span[person.case_id] = span.get(person.case_id, 0) + 1
     seen: set[int] = set()
     not_required = _("Not required by this pledge")
+    # Pre-rendered, and each distinct cell once: fifty rows of twenty cells through the
+    # template language, then through format_html one by one, were most of the page's
+    # time (docs/benchmarks.md). A cell depends only on (status, end shown, rowspan).
+    rendered: dict[tuple, str] = {}
+
+    def cell_html(status: str | None, until: str, rowspan: int) -> str:
+        key = (status, until, rowspan)
+        html = rendered.get(key)
+        if html is None:
+            attrs = format_html(' rowspan="{}"', rowspan) if rowspan else ""
+            if status is None:
+                html = format_html(
+                    '<td{}><span class="muted" title="{}">—</span></td>', attrs, not_required
+                )
+            else:
+                end = (
+                    format_html(
+                        ' <span class="muted" data-ends="{}">{}</span>',
+                        until,
+                        _("until %(day)s") % {"day": until},
+                    )
+                    if until
+                    else ""
+                )
+                html = format_html(
+                    '<td{}><span class="tag {}" data-status="{}">{}</span>{}</td>',
+                    attrs,
+                    _CSS.get(status, "forbid"),
+                    status,
+                    labels.get(status, status),
+                    end,
+                )
+            rendered[key] = html
+        return html
+
     for person, pledge_id, readiness, cells in evaluated:
         first = person.case_id not in seen
         seen.add(person.case_id)
@@ -395,41 +431,40 @@ def readiness_matrix(request):
         for kind in kinds:
             if kind in per_case and not first:
                 continue  # shown once, on the case's first row of the page
-            rowspan = format_html(' rowspan="{}"', span[person.case_id]) if kind in per_case else ""
+            rowspan = span[person.case_id] if kind in per_case else 0
             if kind not in cells:
-                row_cells.append(
-                    format_html('<td><span class="muted" title="{}">—</span></td>', not_required)
-                )
+                row_cells.append(cell_html(None, "", rowspan))
                 continue
             _req, status, ends = cells[kind]
-            until = ""
-            if ends is not None and on <= ends <= horizon:
-                until = format_html(
-                    ' <span class="muted" data-ends="{}">{}</span>',
-                    ends.isoformat(),
-                    _("until %(day)s") % {"day": ends.isoformat()},
-                )
-            # Pre-rendered: fifty rows of twenty cells through the template language
-            # were most of the page's time (docs/benchmarks.md).
-            row_cells.append(
-                format_html(
-                    '<td{}><span class="tag {}" data-status="{}">{}</span>{}</td>',
-                    rowspan,
-                    _CSS.get(status, "forbid"),
-                    status,
-                    labels.get(status, status),
-                    until,
-                )
-            )
+            until = ends.isoformat() if ends is not None and on <= ends <= horizon else ""
+            row_cells.append(cell_html(status, until, rowspan))
         rows.append(
             {
                 "person": person,
                 "pledge": by_pk[pledge_id],
                 "ready": readiness.ready,
                 "cells": row_cells,
+                # One safe string a row: the template prints it once, not cell by cell.
+                "cells_html": mark_safe("".join(row_cells)),  # each cell format_html
                 "first": first,
             }
         )
+    # The pledge choices (every pledge the user may see: 200 in the benchmark) and each
+    # row's link, built here once rather than through the template language per item.
+    chosen = pledge.pk if pledge else None
+    pledge_options = mark_safe(  # every value escaped here
+        "".join(
+            f'<option value="{p.pk}"{" selected" if p.pk == chosen else ""}>'
+            f"{escape(p.country)} · {escape(p.name)}</option>"
+            for p in visible
+        )
+    )
+    links: dict[int, str] = {}
+    for row in rows:
+        pk = row["pledge"].pk
+        if pk not in links:
+            links[pk] = f"{reverse('pledge_readiness', args=[pk])}?on={on.isoformat()}"
+        row["pledge_url"] = links[pk]
     query = request.GET.copy()
     query.pop("after", None)
     return render(
@@ -440,7 +475,7 @@ def readiness_matrix(request):
             "errors": errors,
             "filters": filters,
             "pledge": pledge,
-            "pledge_choices": visible,
+            "pledge_options": pledge_options,
             "country": country,
             "countries": sorted({p.country for p in visible}),
             "columns": [(k, _kind_label(k), k in per_case) for k in kinds],

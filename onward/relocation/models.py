@@ -299,6 +299,15 @@ class Submission(models.Model):
                 name="one_open_submission_per_case",
             ),
         ]
+        indexes = [
+            # The accepted cases of one pledge in case order (the readiness matrix and
+            # "who can fly on D" walk them so, keyset-paged: docs/benchmarks.md).
+            models.Index(
+                fields=["pledge", "case"],
+                condition=models.Q(decision="accepted"),
+                name="accepted_submission_by_pledge",
+            ),
+        ]
 
     def __str__(self):
         return f"S{self.pk} {self.case_id}→{self.pledge_id} {self.decision or 'pending'}"

@@ -246,7 +246,13 @@ def cases_readiness_follow(*, actor, verdicts: dict, at=None) -> list[Step]:
         for action in ("mark_ready", "unready"):
             mine = [s for s in steps if s.action == action]
             if mine:
-                done += workflow.run(actor=actor, action=action, steps=mine, internal=True)
+                done += workflow.run(
+                    actor=actor,
+                    action=action,
+                    steps=mine,
+                    internal=True,
+                    follows_readiness=True,
+                )
     return done
 
 

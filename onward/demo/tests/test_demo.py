@@ -487,6 +487,16 @@ def check_readiness_flights_hold_and_expiry(client, users):
         travellers = [p.pk for line in flight.lines.all() for p in line.persons.all()]
         on_day = selectors.persons_readiness(travellers, "ALB", flight.date, pledge.pk)
         assert all(r.ready for r in on_day.values()), flight.date
+    # What the manifests carry (an airline's list): every traveller's travel document
+    # number and expiry, the eldest a wheelchair, the latest flight oxygen and an escort.
+    from onward.movements.selectors import manifest_rows
+
+    for n, flight in enumerate(flights):
+        rows = manifest_rows(flight)
+        assert rows and all(r["travel_document"].startswith("ICRC-") for r in rows)
+        assert all(r["travel_document_expiry"] > str(flight.date) for r in rows)
+        codes = sorted(r["assistance"] for r in rows if r["assistance"])
+        assert codes == (["MEDA OXYG", "WCHR"] if n == 2 else ["WCHR"]), flight.date
     latest = flights.last()
     travellers = [p.pk for line in latest.lines.all() for p in line.persons.all()]
     before = selectors.persons_readiness(
@@ -498,6 +508,11 @@ def check_readiness_flights_hold_and_expiry(client, users):
         ("fit_to_travel", "expired")
     ]
     client.force_login(users["resettlement"])
+    csv = client.get(reverse("manifest_csv", args=[latest.pk]))
+    assert csv.status_code == 200
+    text = b"".join(csv.streaming_content) if csv.streaming else csv.content
+    text = text.decode("utf-8-sig")
+    assert "OXYG" in text and "WCHR" in text and text.count("ICRC-") == len(manifest_rows(latest))
     page = client.get(
         reverse("pledge_readiness", args=[pledge.pk]),
         {"on": str(latest.date - dt.timedelta(days=2)), "blocked": "fit_to_travel"},

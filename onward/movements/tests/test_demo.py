@@ -84,6 +84,39 @@ def test_the_demo_plays_departures_transfers_and_incidents(camp, users):
     assert LedgerEntry.objects.count() == before
 
 
+def test_the_demos_albanian_manifests_carry_travel_documents_and_assistance(camp, users):
+    from django.db import connection
+
+    from onward.movements.selectors import manifest_rows
+    from onward.readiness.models import Fact
+
+    albania = _ready_albanian_cases(users, [4, 4, 3, 3, 5, 5, 5, 5, 5, 5, 5, 5, 5, 4, 4, 4])
+    demo_movements(users=users, log=lambda *_: None)
+    transfers = list(Transfer.objects.filter(pledge=albania).order_by("date"))
+    assert len(transfers) == 3
+    for n, transfer in enumerate(transfers):
+        rows = manifest_rows(transfer)
+        assert len(rows) == [14, 30, 27][n]
+        # Every traveller: a travel document number and an expiry after the flight.
+        assert all(r["travel_document"].startswith("ICRC-") for r in rows)
+        assert all(r["travel_document_expiry"] > transfer.date.isoformat() for r in rows)
+        assert len({r["travel_document"] for r in rows}) == len(rows)
+        codes = [r["assistance"] for r in rows if r["assistance"]]
+        if n < 2:
+            assert codes == ["WCHR"]  # the eldest traveller, in a wheelchair
+        else:  # the latest flight: also oxygen, with a medical escort
+            assert sorted(codes) == ["MEDA OXYG", "WCHR"]
+            assert [r["escort"] for r in rows if r["escort"]] == ["MEDA"]
+    # The document numbers are stored encrypted, like every identifier.
+    fact = Fact.objects.filter(kind="travel_document").exclude(document_number="").first()
+    with connection.cursor() as cur:
+        cur.execute("SELECT document_number FROM readiness_fact WHERE id = %s", [fact.pk])
+        (stored,) = cur.fetchone()
+    assert fact.document_number.startswith("ICRC-") and fact.document_number not in stored
+    # The travellers were ready on their flight's day: everyone on the manifests flew.
+    assert pledge_figures(albania)["persons"]["departed"] == 71
+
+
 def test_without_albanian_cases_ready_the_transfers_are_skipped(camp, users):
     messages = []
     out = demo_movements(users=users, log=messages.append)

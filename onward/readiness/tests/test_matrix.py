@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from onward.accounts import roles
 from onward.audit.models import AuditEntry
-from onward.readiness import matrix, selectors
+from onward.readiness import engine, matrix, selectors
 from onward.readiness.models import Fact, Requirement
 from onward.relocation.models import State
 from onward.relocation.tests.factories import bring_to, make_case, pledge
@@ -173,9 +173,23 @@ def test_filters_equal_the_engine_person_by_person(users):
                 matrix.Filters(on=on, blocked="orientation"),
                 {pk for pk, v in verdicts.items() if "orientation" in {b.kind for b in v.blockers}},
             ),
+            (
+                matrix.Filters(on=on, blocked="fit_to_travel"),
+                {
+                    pk
+                    for pk, v in verdicts.items()
+                    if "fit_to_travel" in {b.kind for b in v.blockers}
+                },
+            ),
         ):
-            got = {row[0] for row in matrix.page([alb], f, per_page=100).rows}
+            pg = matrix.page([alb], f, per_page=100)
+            got = {row[0] for row in pg.rows}
             assert got == want, (on, f)
+            # "Blocked by R" reads only R's facts to filter: the rows shown still carry
+            # every fact, so each row's cells are the engine's whole verdict.
+            reqs = pg.requirements[alb.pk]
+            for pk, _case, _pledge, facts in pg.rows:
+                assert engine.evaluate(reqs, facts, on) == verdicts[pk], (on, f, pk)
         # Per-case: one verdict for the whole family.
         family = [verdicts[p.pk] for p in cases[0].members.all()]
         per_case = {"orientation" in {b.kind for b in v.blockers} for v in family}

@@ -247,3 +247,63 @@ def test_every_role_is_refused_whole_without_the_interview_or_the_approved_revie
             assert rule in " ".join(err.value.message_dict[GATES[guard]]), role
             refused_for_the_rule += 1
     assert refused_for_the_rule >= 2  # the administrator and the resettlement officer
+
+
+@pytest.mark.parametrize("state", [State.ACCEPTED, State.READY])
+def test_the_derived_state_follows_each_fact_at_once_whoever_may_record_it(users, state):
+    """mark_ready / unready are never attempted by hand: a fact stored through
+    readiness.facts_write (staff recording it, or the delegation confirming its visa)
+    moves the case at once, as its author's step; a role that may record no fact is
+    refused whole and nothing moves."""
+    from django.utils import timezone
+
+    from onward.readiness.models import Requirement
+
+    alb = pledge(users)
+    case = bring_to(users, ready_to_submit(users, make_case(users, size=1)), state, pledge_=alb)
+    Requirement.objects.create(country=alb.country, kind="visa", delegation_confirms=True)
+    (member,) = case.members.all()
+    # A visa already issued (fixture: written straight, no follow).
+    Fact.objects.create(person=member, kind="visa", status="passed", on=at(0).date())
+    status, expected, action = (
+        ("passed", State.READY, "mark_ready")
+        if state == State.ACCEPTED
+        else ("failed", State.ACCEPTED, "unready")
+    )
+    today = timezone.localdate()
+    moved = set()
+    for role, user in users.items():
+        may = policy.can(user, "readiness.record") or policy.can(user, "readiness.confirm")
+        before = _snapshot(case)
+        try:
+            with transaction.atomic():
+                try:
+                    if policy.is_delegation(user):
+                        readiness.confirm_item(
+                            user, person=member, pledge=alb, kind="visa", status=status, on=today
+                        )
+                    else:
+                        readiness.record_fact(
+                            user,
+                            person=member,
+                            country=alb.country,
+                            kind="visa",
+                            status=status,
+                            on=today,
+                        )
+                except PermissionDenied as exc:
+                    assert not may, f"{role}: refused: {exc}"
+                    assert _snapshot(case)["state"] == before["state"], role
+                    assert _snapshot(case)["transitions"] == before["transitions"], role
+                    raise Rollback from exc
+                assert may, f"{role}: it went through"
+                after = _snapshot(case)
+                assert after["state"] == expected, role
+                assert after["transitions"] == before["transitions"] + 1, role
+                last = CaseTransition.objects.filter(case=case).latest("id")
+                assert (last.action, last.actor_id) == (action, user.pk), role
+                moved.add(role)
+                raise Rollback
+        except Rollback:
+            pass
+    assert roles.DELEGATION in moved and roles.RESETTLEMENT in moved
