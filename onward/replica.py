@@ -116,6 +116,8 @@ def reading():
 
 
 def _close_quietly(alias: str) -> None:
+    if alias not in settings.DATABASES:
+        return
     try:
         connections[alias].close()
     except Exception:  # noqa: BLE001 - a broken connection may fail to close too
@@ -221,7 +223,7 @@ def own_writes_replayed(request) -> bool:
 
 
 class ReplicaMiddleware:
-    """Chooses the database of each request's heavy reads (the last middleware: the
+    """Chooses the database of each request's heavy reads (after the sign-in checks: the
     signed-in user is known, from the primary, before any read moves)."""
 
     def __init__(self, get_response):

@@ -108,10 +108,11 @@ MIDDLEWARE = [
     "onward.accounts.middleware.SessionLimitMiddleware",
     "onward.accounts.middleware.SessionRenewMiddleware",
     "onward.accounts.middleware.TwoFactorMiddleware",
-    "axes.middleware.AxesMiddleware",
-    # Last: the heavy read pages read the replica when one is configured and in step
-    # (onward/replica.py); the signed-in user is read from the primary before.
+    # After the sign-in checks: the heavy read pages read the replica when one is
+    # configured and in step (onward/replica.py); the signed-in user is read from the
+    # primary before. django-axes stays last, as it asks.
     "onward.replica.ReplicaMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "onward.urls"

@@ -35,15 +35,18 @@ from onward.accounts import roles
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "pg-replica"
 
-pytestmark = [
-    pytest.mark.replica,
-    pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
-]
-
 NEEDS_REPLICA = (
     "needs a streaming replica: DATABASE_REPLICA_URL (scripts/test starts one with "
     "scripts/pg-replica when PostgreSQL's server binaries are present)"
 )
+if "replica" not in settings.DATABASES:
+    # Before the marks below: they name the replica's database alias.
+    pytest.skip(NEEDS_REPLICA, allow_module_level=True)
+
+pytestmark = [
+    pytest.mark.replica,
+    pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
+]
 # The heavy pages, with the query they are asked with.
 HEAVY = [
     ("dashboard", {}),
@@ -57,8 +60,6 @@ HEAVY = [
 
 @pytest.fixture(autouse=True)
 def _replica_configured():
-    if "replica" not in settings.DATABASES:
-        pytest.skip(NEEDS_REPLICA)
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("the replica tests run on PostgreSQL (DATABASE_URL)")
     replica.forget()
