@@ -103,9 +103,7 @@ def wait_replayed(timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     with _standby() as standby:
         while True:
-            row = standby.execute(
-                "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn]
-            ).fetchone()
+            row = standby.execute("SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn]).fetchone()
             if row[0]:
                 return
             if time.monotonic() > deadline:
