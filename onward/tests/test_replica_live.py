@@ -59,9 +59,13 @@ HEAVY = [
 
 
 @pytest.fixture(autouse=True)
-def _replica_configured():
+def _replica_configured(settings):
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("the replica tests run on PostgreSQL (DATABASE_URL)")
+    # A generous limit, but for the test of the limit itself: the primary of these tests
+    # may be shared, and another's long transaction (a bulk load) makes the replica look
+    # behind (its last replayed commit grows old) while it keeps up.
+    settings.ONWARD_REPLICA_MAX_LAG_SECONDS = 60
     replica.forget()
     yield
     replica.forget()
@@ -186,7 +190,6 @@ def test_heavy_pages_read_the_replica_and_the_others_the_primary(case, users, cl
 def test_a_paused_replica_shows_the_figure_from_before_the_write(admin, case, paused, settings):
     """The proof that the page reads the replica: with its replay paused, a case created
     on the primary is not yet in the population the page shows."""
-    settings.ONWARD_REPLICA_MAX_LAG_SECONDS = 120
     wait_replayed()
     assert _population(admin) == 2  # the case's principal and spouse
     with paused():
@@ -210,7 +213,6 @@ def _other_client(admin):
 
 
 def test_who_has_just_written_reads_the_primary(admin, paused, settings):
-    settings.ONWARD_REPLICA_MAX_LAG_SECONDS = 120
     other = _other_client(admin)
     with paused():
         _new_case(admin, "Ali")
