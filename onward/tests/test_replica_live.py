@@ -281,7 +281,7 @@ def test_the_replica_stopped_mid_run_is_not_noticed(admin, case, caplog, setting
     with CaptureQueriesContext(connections["replica"]) as on_replica:
         assert _population(admin) == 2  # the principal and the spouse, from the replica
     assert _page_queries(on_replica)
-    subprocess.run([str(SCRIPT), "stop"], check=True, capture_output=True)
+    subprocess.run([str(SCRIPT), "stop", "--replica-only"], check=True, capture_output=True)
     try:
         with caplog.at_level(logging.WARNING, logger="onward.replica"):
             assert _population(admin) == 2  # the replica's connection breaks mid-page
