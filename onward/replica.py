@@ -192,7 +192,10 @@ class ReplicaRouter:
         return db == DEFAULT_DB_ALIAS
 
 
-def primary_lsn() -> str:
+def primary_lsn() -> str | None:
+    """The primary's WAL position now (None when the primary is not PostgreSQL)."""
+    if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+        return None
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute("SELECT pg_current_wal_lsn()::text")
         return cursor.fetchone()[0]
@@ -242,7 +245,9 @@ class ReplicaMiddleware:
             and getattr(request, "user", None) is not None
             and request.user.is_authenticated
         ):
-            request.session[WROTE_LSN] = primary_lsn()
+            lsn = primary_lsn()
+            if lsn:
+                request.session[WROTE_LSN] = lsn
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -92,3 +92,25 @@ def test_the_replica_check_is_kept_and_a_change_logged_once(monkeypatch, setting
         "read replica back in use",
     ]
     replica.forget()
+
+
+@pytest.mark.django_db
+def test_a_write_marks_the_session_for_read_your_writes(monkeypatch, client_for):
+    """A signed-in POST leaves the primary's WAL position in the session; a GET does not."""
+    from django.urls import reverse
+
+    from onward.accounts import roles
+
+    monkeypatch.setattr(replica, "configured", lambda: True)
+    monkeypatch.setattr(replica, "primary_lsn", lambda: "0/16B3748")
+    monkeypatch.setattr(replica, "usable", lambda **_: False)  # never the (absent) replica
+    client = client_for(roles.ADMIN)
+    client.get(reverse("case_list"))
+    assert replica.WROTE_LSN not in client.session
+    response = client.post(
+        reverse("api_case_list"),
+        {"principal": {"given_name": "Ali", "family_name": "Ahmadi", "sex": "M"}},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    assert client.session[replica.WROTE_LSN] == "0/16B3748"
