@@ -15,11 +15,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connection
 from django.utils import timezone
 
 from onward.readiness import engine
 from onward.readiness.models import Fact, Kind, Requirement
+from onward.replica import reading
 
 EXPIRING_DAYS = 14
 PER_PAGE = 50
@@ -85,7 +85,8 @@ def candidates(pledge_ids, on: dt.date, after: tuple[int, int] | None, limit: in
         "AND (p.departure_date IS NULL OR p.departure_date > %s)"
         f"{keyset} ORDER BY p.case_id, p.id LIMIT %s"
     )
-    with connection.cursor() as cursor:
+    # The replica when the page reads it (onward/replica.py), like its ORM queries.
+    with reading().cursor() as cursor:
         cursor.execute(sql, [*params, limit])
         return cursor.fetchall()
 

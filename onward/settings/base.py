@@ -108,6 +108,10 @@ MIDDLEWARE = [
     "onward.accounts.middleware.SessionLimitMiddleware",
     "onward.accounts.middleware.SessionRenewMiddleware",
     "onward.accounts.middleware.TwoFactorMiddleware",
+    # After the sign-in checks: the heavy read pages read the replica when one is
+    # configured and in step (onward/replica.py); the signed-in user is read from the
+    # primary before. django-axes stays last, as it asks.
+    "onward.replica.ReplicaMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -146,6 +150,38 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+
+# Behind a transaction-mode pooler (PgBouncer, docs/operations.md "Connection pooler"):
+# a connection is the client's for one transaction only, so no server-side cursor (a
+# named cursor outlives the transaction that opened it: .iterator() would use one) and
+# no prepared statement (psycopg prepares a query seen 5 times, on one server connection).
+DB_TRANSACTION_POOLER = env_bool("DB_TRANSACTION_POOLER", False)
+if DB_TRANSACTION_POOLER:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+
+# A read replica (docs/operations.md, "Read replica"): a PostgreSQL hot standby that the
+# heavy read pages read when it is within ONWARD_REPLICA_MAX_LAG_SECONDS of the primary
+# (onward/replica.py). Writes and migrations never go there. A short connect timeout: an
+# unreachable replica costs a page that long once, then it is left alone until the next
+# check (ONWARD_REPLICA_CHECK_SECONDS).
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+ONWARD_REPLICA_MAX_LAG_SECONDS = env_int("ONWARD_REPLICA_MAX_LAG_SECONDS", 5, minimum=0)
+ONWARD_REPLICA_CHECK_SECONDS = env_int("ONWARD_REPLICA_CHECK_SECONDS", 3, minimum=1, maximum=60)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "ONWARD_REPLICA_CONNECT_TIMEOUT", 2, minimum=1, maximum=60
+    )
+    if DB_TRANSACTION_POOLER:
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        DATABASES["replica"]["OPTIONS"]["prepare_threshold"] = None
+    # Tests: the replica holds the primary's test database (it streams it), never one of
+    # its own; and a test's flush is never sent to it.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["onward.replica.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

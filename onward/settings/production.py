@@ -30,13 +30,14 @@ DEBUG = False
 # One connection per web process, kept for a minute and checked before reuse, instead of
 # a new PostgreSQL connection for every request.
 # (A new dict: base's is the one the other settings modules hold.)
+# The read replica's connection too (DATABASE_REPLICA_URL), when there is one.
 DATABASES = {
-    **DATABASES,
-    "default": {
-        **DATABASES["default"],
+    alias: {
+        **db,
         "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60, minimum=0),
         "CONN_HEALTH_CHECKS": True,
-    },
+    }
+    for alias, db in DATABASES.items()
 }
 
 # Static files: collected under hashed names (`onward collectstatic`), compressed there
