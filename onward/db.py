@@ -142,7 +142,12 @@ def insert_rows(model, rows: list[dict], now, *, with_pk: bool = False) -> None:
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # psycopg's errors as Django's (a unique index met: IntegrityError), as the
+            # Django cursor would raise them.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
                 write = copy.write_row
                 for row in rows:
                     write(values(row))
