@@ -202,7 +202,8 @@ def _fact_rows(person_ids: set[int], on: dt.date, kinds: set[str] | None):
     `on`, in (on, id) order. On PostgreSQL the persons go as one array (`= ANY(%s)`):
     thousands of `IN (%s, …)` placeholders cost more to build and parse than the rows
     (a pledge's whole list: 5,000 persons)."""
-    if connection.vendor != "postgresql":
+    db = reading()  # the replica when the page reads it, like the ORM's queries
+    if db.vendor != "postgresql":
         facts = Fact.objects.filter(person_id__in=person_ids, on__lte=on)
         if kinds is not None:
             facts = facts.filter(kind__in=sorted(kinds))
@@ -217,7 +218,7 @@ def _fact_rows(person_ids: set[int], on: dt.date, kinds: set[str] | None):
     if kinds is not None:
         sql += " AND kind = ANY(%s)"
         params.append(sorted(kinds))
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql + ' ORDER BY "on", id', params)
         return cursor.fetchall()
 

@@ -13,6 +13,7 @@ from onward.web.tests.browser import login, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
 def test_matrix_and_a_delegation_confirming_a_visa(browser_page, live_server, users):
     page, base = browser_page, live_server.url
     D = timezone.localdate()  # the cases are accepted today: the matrix is asked today
