@@ -193,11 +193,14 @@ class ReplicaRouter:
 
 
 def primary_lsn() -> str | None:
-    """The primary's WAL position now (None when the primary is not PostgreSQL)."""
+    """The primary's WAL position now (None when the primary is not PostgreSQL): where
+    the next record will be inserted, so past this session's commit record even under
+    `synchronous_commit = off` (the write position, pg_current_wal_lsn, can still be
+    before it, and a standby that replayed up to it may not have the commit yet)."""
     if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
         return None
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()::text")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
         return cursor.fetchone()[0]
 
 
