@@ -136,26 +136,33 @@ def case_interview_complete(case) -> bool:
     return case.pk in cases_with_complete_interview([case.pk])
 
 
+def _live_links(pks: set[int], *order: str) -> list:
+    """The live links (not ended) touching any of the cases, both cases read with them;
+    none when composition is not installed (it sits beside relocation, so its CaseLink
+    is read lazily)."""
+    if not pks or not apps.is_installed("onward.composition"):
+        return []
+    from django.db.models import Q
+
+    link = apps.get_model("composition", "CaseLink")
+    return list(
+        link.objects.filter(Q(case_a_id__in=pks) | Q(case_b_id__in=pks), ended_at=None)
+        .select_related("case_a", "case_b")
+        .order_by(*order)
+    )
+
+
 def linked_cases(case_pks) -> dict[int, list[dict]]:
     """Each case's live links (family unity, dependency; the composition app sits beside
     relocation, so its CaseLink is read lazily), with whether the two are submitted
     together: both under an open submission (awaiting a decision or accepted) to the same
     pledge. {case pk: [{"case_id", "kind", "together", "pledge"}]}; two queries a batch."""
     pks = set(case_pks)
-    if not pks or not apps.is_installed("onward.composition"):
-        return {}
-    from django.db.models import Q
-
-    from onward.relocation.models import Submission
-
-    link = apps.get_model("composition", "CaseLink")
-    links = list(
-        link.objects.filter(Q(case_a_id__in=pks) | Q(case_b_id__in=pks), ended_at=None)
-        .select_related("case_a", "case_b")
-        .order_by("case_a_id", "case_b_id")
-    )
+    links = _live_links(pks, "case_a_id", "case_b_id")
     if not links:
         return {}
+    from onward.relocation.models import Submission
+
     involved = {pk for x in links for pk in (x.case_a_id, x.case_b_id)}
     pledge_of: dict[int, int] = {}
     country_of: dict[int, str] = {}
@@ -190,20 +197,11 @@ def linked_cases_at_pledges(case_pks) -> dict[int, list[dict]]:
     awaiting a decision, accepted or rejected there; a withdrawn one is not: it was never
     decided). {case pk: [{"pk", "case_id", "kind", "pledges": {pledge pk}}]}; two queries."""
     pks = set(case_pks)
-    if not pks or not apps.is_installed("onward.composition"):
-        return {}
-    from django.db.models import Q
-
-    from onward.relocation.models import Submission
-
-    link = apps.get_model("composition", "CaseLink")
-    links = list(
-        link.objects.filter(Q(case_a_id__in=pks) | Q(case_b_id__in=pks), ended_at=None)
-        .select_related("case_a", "case_b")
-        .order_by("case_a__case_id", "case_b__case_id")
-    )
+    links = _live_links(pks, "case_a__case_id", "case_b__case_id")
     if not links:
         return {}
+    from onward.relocation.models import Submission
+
     involved = {pk for x in links for pk in (x.case_a_id, x.case_b_id)}
     pledges: dict[int, set[int]] = {}
     for case_pk, pledge_pk in Submission.objects.filter(
