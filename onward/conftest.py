@@ -123,6 +123,18 @@ def _verified_force_login(request, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """A request through the test client leaves its reader's language active in this
+    thread (the middleware activates it and Django does not take it back): after each
+    test the default comes back, so that a Persian page in one test does not translate
+    the next test's messages."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _reference_lists(request):
     """Tests that flush the database (transaction=True, live_server) also flush the rows
     that data migrations seed: put every app's managed lists back (`<app>/reference.py`
