@@ -1,0 +1,140 @@
+""" "Who can fly on D" for a pledge in one indexed query (docs/readiness.md, "Who can fly
+on D: the latest facts").
+
+`readiness_latestfact` holds, per person and kind, the latest fact (by date, then as
+recorded), kept by the database in the transaction that writes a fact (migration 0004).
+On any date D on or after that fact's date it is the fact the engine lets decide
+(`engine.latest_by_kind`), so the SQL below decides each requirement as `engine.decide`
+does, with the pledge's own validity (days, hours before departure) joined in:
+
+- met: waived, or passed with `valid_until` (if any) on or after D and its date no
+  earlier than D minus the shortest of `valid_days` and `valid_hours_before_departure //
+  24`;
+- a per-case requirement: the latest of the latest facts of the case's current members.
+
+A person some of whose latest facts are dated after D (a fact recorded ahead, or D in
+the past: "as of" a date) is not decided by the table: those persons, and only those,
+are evaluated from their facts by the engine (`matrix.case_facts`), so a date in the
+past is always right and costs what the old reading cost for the persons it concerns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from onward.readiness import engine
+from onward.replica import reading
+
+NEVER = dt.date(1, 1, 1)  # no limit from the fact's date
+
+
+def min_on(req: engine.Requirement, on: dt.date) -> dt.date:
+    """The earliest date a passed fact may carry and still be valid on `on`."""
+    days = [d for d in (req.valid_days,) if d is not None]
+    if req.valid_hours_before_departure is not None:
+        days.append(req.valid_hours_before_departure // 24)
+    return on - dt.timedelta(days=min(days)) if days else NEVER
+
+
+def _values(rows: list[tuple]) -> tuple[str, list]:
+    one = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
+    return "VALUES " + ", ".join([one] * len(rows)), [v for row in rows for v in row]
+
+
+def who_can_fly(pledge, on: dt.date) -> list[tuple[int, int]]:
+    """[(person pk, case pk)] of the pledge's persons (the matrix's: current members of
+    its cases accepted by the end of `on`, not departed by then) ready on `on`, in case
+    order: the engine's verdict (tests/test_latest.py holds them equal)."""
+    from onward.readiness.matrix import case_facts, effective_requirements
+
+    requirements = effective_requirements([pledge])[pledge.pk]
+    day_end = timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time()))
+    candidates = (
+        "SELECT p.id, p.case_id FROM registry_person p "
+        "JOIN relocation_submission s ON s.case_id = p.case_id "
+        "WHERE s.decision = 'accepted' AND s.pledge_id = %s AND s.decided_at < %s "
+        "AND p.merged_into_id IS NULL AND p.removed_at IS NULL "
+        "AND (p.departure_date IS NULL OR p.departure_date > %s)"
+    )
+    params: list = [pledge.pk, day_end, on]
+    db = reading()  # the replica when the page reads it, like the matrix
+    if not requirements:
+        with db.cursor() as cursor:
+            cursor.execute(candidates + " ORDER BY p.case_id, p.id", params)
+            return [(pk, case) for pk, case in cursor.fetchall()]
+    own = [r for r in requirements if not r.per_case]
+    shared = [r for r in requirements if r.per_case]
+    reqs_sql, reqs_params = _values([(r.kind, min_on(r, on)) for r in requirements])
+    decisive = []
+    if own:
+        decisive.append(
+            'SELECT c.id, x.kind, x.status, x."on", x.valid_until FROM cand c '
+            "JOIN readiness_latestfact x ON x.person_id = c.id "
+            f"WHERE x.kind IN ({', '.join(['%s'] * len(own))})"
+        )
+        params_own = [r.kind for r in own]
+    else:
+        params_own = []
+    if shared:
+        # The case's latest among its current members' latest facts (any of them dated
+        # after `on` is then the latest one: the person is decided by the engine).
+        decisive.append(
+            'SELECT c.id, m.kind, m.status, m."on", m.valid_until FROM cand c JOIN ('
+            'SELECT q.case_id, x.kind, x.status, x."on", x.valid_until, ROW_NUMBER() OVER '
+            '(PARTITION BY q.case_id, x.kind ORDER BY x."on" DESC, x.fact_id DESC) AS n '
+            "FROM registry_person q JOIN readiness_latestfact x ON x.person_id = q.id "
+            "WHERE q.case_id IN (SELECT case_id FROM cand) "
+            "AND q.merged_into_id IS NULL AND q.removed_at IS NULL "
+            f"AND x.kind IN ({', '.join(['%s'] * len(shared))})"
+            ") m ON m.case_id = c.case_id AND m.n = 1"
+        )
+        params_shared = [r.kind for r in shared]
+    else:
+        params_shared = []
+    sql = (
+        f"WITH cand AS ({candidates}), r (kind, min_on) AS ({reqs_sql}), "
+        f"d AS ({' UNION ALL '.join(decisive)}) "
+        "SELECT c.id, c.case_id, "
+        "SUM(CASE WHEN d.\"on\" <= %s AND (d.status = 'waived' OR (d.status = 'passed' "
+        'AND d."on" >= r.min_on AND (d.valid_until IS NULL OR d.valid_until >= %s))) '
+        "THEN 1 ELSE 0 END) AS met, "
+        'MAX(CASE WHEN d."on" > %s THEN 1 ELSE 0 END) AS ahead '
+        "FROM cand c JOIN d ON d.id = c.id JOIN r ON r.kind = d.kind "
+        "GROUP BY c.id, c.case_id "
+        "HAVING SUM(CASE WHEN d.\"on\" <= %s AND (d.status = 'waived' OR (d.status = "
+        "'passed' AND d.\"on\" >= r.min_on AND (d.valid_until IS NULL OR d.valid_until >= %s)"
+        ")) THEN 1 ELSE 0 END) = %s "
+        'OR MAX(CASE WHEN d."on" > %s THEN 1 ELSE 0 END) = 1 '
+        "ORDER BY c.case_id, c.id"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                *params,
+                *reqs_params,
+                *params_own,
+                *params_shared,
+                on,
+                on,
+                on,
+                on,
+                on,
+                len(requirements),
+                on,
+            ],
+        )
+        rows = cursor.fetchall()
+    ahead = {pk: case for pk, case, met, later in rows if later}
+    ready_ahead = set()
+    if ahead:  # decided by their facts, as the engine does (a date in the past)
+        per_case = {r.kind for r in shared}
+        facts = case_facts(ahead, per_case, on)
+        ready_ahead = {pk for pk in ahead if engine.evaluate(requirements, facts[pk], on).ready}
+    return [
+        (pk, case)
+        for pk, case, met, later in rows
+        if (pk in ready_ahead if later else met == len(requirements))
+    ]
