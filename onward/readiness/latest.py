@@ -43,13 +43,9 @@ def _values(rows: list[tuple]) -> tuple[str, list]:
     return "VALUES " + ", ".join([one] * len(rows)), [v for row in rows for v in row]
 
 
-def who_can_fly(pledge, on: dt.date) -> list[tuple[int, int]]:
-    """[(person pk, case pk)] of the pledge's persons (the matrix's: current members of
-    its cases accepted by the end of `on`, not departed by then) ready on `on`, in case
-    order: the engine's verdict (tests/test_latest.py holds them equal)."""
-    from onward.readiness.matrix import case_facts, effective_requirements
-
-    requirements = effective_requirements([pledge])[pledge.pk]
+def _query(pledge, on: dt.date, requirements: list[engine.Requirement]) -> tuple[str, list]:
+    """The SQL of who_can_fly: (person pk, case pk, requirements met, any latest fact
+    dated after `on`) for the candidates that are ready or must be asked of the engine."""
     day_end = timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time()))
     candidates = (
         "SELECT p.id, p.case_id FROM registry_person p "
@@ -59,13 +55,13 @@ def who_can_fly(pledge, on: dt.date) -> list[tuple[int, int]]:
         "AND (p.departure_date IS NULL OR p.departure_date > %s)"
     )
     params: list = [pledge.pk, day_end, on]
-    db = reading()  # the replica when the page reads it, like the matrix
     if not requirements:
-        with db.cursor() as cursor:
-            cursor.execute(candidates + " ORDER BY p.case_id, p.id", params)
-            return [(pk, case) for pk, case in cursor.fetchall()]
-    own = [r for r in requirements if not r.per_case]
-    shared = [r for r in requirements if r.per_case]
+        return (
+            f"SELECT c.id, c.case_id, 0, 0 FROM ({candidates}) c ORDER BY c.case_id, c.id",
+            params,
+        )
+    own = [r.kind for r in requirements if not r.per_case]
+    shared = [r.kind for r in requirements if r.per_case]
     reqs_sql, reqs_params = _values([(r.kind, min_on(r, on)) for r in requirements])
     decisive = []
     if own:
@@ -74,9 +70,6 @@ def who_can_fly(pledge, on: dt.date) -> list[tuple[int, int]]:
             "JOIN readiness_latestfact x ON x.person_id = c.id "
             f"WHERE x.kind IN ({', '.join(['%s'] * len(own))})"
         )
-        params_own = [r.kind for r in own]
-    else:
-        params_own = []
     if shared:
         # The case's latest among its current members' latest facts (any of them dated
         # after `on` is then the latest one: the person is decided by the engine).
@@ -90,51 +83,52 @@ def who_can_fly(pledge, on: dt.date) -> list[tuple[int, int]]:
             f"AND x.kind IN ({', '.join(['%s'] * len(shared))})"
             ") m ON m.case_id = c.case_id AND m.n = 1"
         )
-        params_shared = [r.kind for r in shared]
-    else:
-        params_shared = []
+    met = (
+        "SUM(CASE WHEN d.\"on\" <= %s AND (d.status = 'waived' OR (d.status = 'passed' "
+        'AND d."on" >= r.min_on AND (d.valid_until IS NULL OR d.valid_until >= %s))) '
+        "THEN 1 ELSE 0 END)"
+    )
+    ahead = 'MAX(CASE WHEN d."on" > %s THEN 1 ELSE 0 END)'
     sql = (
         f"WITH cand AS ({candidates}), r (kind, min_on) AS ({reqs_sql}), "
         f"d AS ({' UNION ALL '.join(decisive)}) "
-        "SELECT c.id, c.case_id, "
-        "SUM(CASE WHEN d.\"on\" <= %s AND (d.status = 'waived' OR (d.status = 'passed' "
-        'AND d."on" >= r.min_on AND (d.valid_until IS NULL OR d.valid_until >= %s))) '
-        "THEN 1 ELSE 0 END) AS met, "
-        'MAX(CASE WHEN d."on" > %s THEN 1 ELSE 0 END) AS ahead '
+        f"SELECT c.id, c.case_id, {met} AS met, {ahead} AS ahead "
         "FROM cand c JOIN d ON d.id = c.id JOIN r ON r.kind = d.kind "
-        "GROUP BY c.id, c.case_id "
-        "HAVING SUM(CASE WHEN d.\"on\" <= %s AND (d.status = 'waived' OR (d.status = "
-        "'passed' AND d.\"on\" >= r.min_on AND (d.valid_until IS NULL OR d.valid_until >= %s)"
-        ")) THEN 1 ELSE 0 END) = %s "
-        'OR MAX(CASE WHEN d."on" > %s THEN 1 ELSE 0 END) = 1 '
+        f"GROUP BY c.id, c.case_id HAVING {met} = %s OR {ahead} = 1 "
         "ORDER BY c.case_id, c.id"
     )
-    with db.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                *params,
-                *reqs_params,
-                *params_own,
-                *params_shared,
-                on,
-                on,
-                on,
-                on,
-                on,
-                len(requirements),
-                on,
-            ],
-        )
+    params += [*reqs_params, *own, *shared, on, on, on, on, on, len(requirements), on]
+    return sql, params
+
+
+def who_can_fly(pledge, on: dt.date) -> list[tuple[int, int]]:
+    """[(person pk, case pk)] of the pledge's persons (the matrix's: current members of
+    its cases accepted by the end of `on`, not departed by then) ready on `on`, in case
+    order: the engine's verdict (tests/test_latest.py holds them equal)."""
+    from onward.readiness.matrix import case_facts, effective_requirements
+
+    requirements = effective_requirements([pledge])[pledge.pk]
+    sql, params = _query(pledge, on, requirements)
+    with reading().cursor() as cursor:  # the replica when the page reads it
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    ahead = {pk: case for pk, case, met, later in rows if later}
-    ready_ahead = set()
-    if ahead:  # decided by their facts, as the engine does (a date in the past)
-        per_case = {r.kind for r in shared}
-        facts = case_facts(ahead, per_case, on)
-        ready_ahead = {pk for pk in ahead if engine.evaluate(requirements, facts[pk], on).ready}
+    later = {pk: case for pk, case, _met, ahead in rows if ahead}
+    ready_later = set()
+    if later:  # decided by their facts, as the engine does (a date in the past)
+        facts = case_facts(later, {r.kind for r in requirements if r.per_case}, on)
+        ready_later = {pk for pk in later if engine.evaluate(requirements, facts[pk], on).ready}
     return [
         (pk, case)
-        for pk, case, met, later in rows
-        if (pk in ready_ahead if later else met == len(requirements))
+        for pk, case, met, ahead in rows
+        if (pk in ready_later if ahead else met == len(requirements))
     ]
+
+
+def explain(pledge, on: dt.date) -> str:
+    """EXPLAIN ANALYZE of who_can_fly's query on PostgreSQL (bench/readiness_bench.py)."""
+    from onward.readiness.matrix import effective_requirements
+
+    sql, params = _query(pledge, on, effective_requirements([pledge])[pledge.pk])
+    with reading().cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())

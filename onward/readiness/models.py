@@ -155,3 +155,18 @@ class LatestFact(models.Model):
 
     def __str__(self):
         return f"{self.person_id} {self.kind} {self.status} {self.on}"
+
+
+class ExpiryFollow(models.Model):
+    """One run of `services.follow_expiries` (the daily chore, `onward readiness-follow`):
+    the stored states were followed for the facts whose validity ended (or whose date
+    came) after the previous run's `day` and by this `day`. Append-only: the latest row
+    is where the next run starts."""
+
+    day = models.DateField(unique=True)
+    ran_at = models.DateTimeField(auto_now_add=True)
+    cases = models.PositiveIntegerField(default=0)  # cases followed
+    moved = models.PositiveIntegerField(default=0)  # of which moved (accepted <-> ready)
+
+    def __str__(self):
+        return f"{self.day}: {self.moved} of {self.cases}"
