@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils import timezone
 
 from onward.readiness import engine
@@ -36,11 +37,6 @@ def min_on(req: engine.Requirement, on: dt.date) -> dt.date:
     if req.valid_hours_before_departure is not None:
         days.append(req.valid_hours_before_departure // 24)
     return on - dt.timedelta(days=min(days)) if days else NEVER
-
-
-def _values(rows: list[tuple]) -> tuple[str, list]:
-    one = "(" + ", ".join(["%s"] * len(rows[0])) + ")"
-    return "VALUES " + ", ".join([one] * len(rows)), [v for row in rows for v in row]
 
 
 def _query(pledge, on: dt.date, requirements: list[engine.Requirement]) -> tuple[str, list]:
@@ -62,11 +58,10 @@ def _query(pledge, on: dt.date, requirements: list[engine.Requirement]) -> tuple
         )
     own = [r.kind for r in requirements if not r.per_case]
     shared = [r.kind for r in requirements if r.per_case]
-    reqs_sql, reqs_params = _values([(r.kind, min_on(r, on)) for r in requirements])
     decisive = []
     if own:
         decisive.append(
-            'SELECT c.id, x.kind, x.status, x."on", x.valid_until FROM cand c '
+            'SELECT c.id, c.case_id, x.kind, x.status, x."on", x.valid_until FROM cand c '
             "JOIN readiness_latestfact x ON x.person_id = c.id "
             f"WHERE x.kind IN ({', '.join(['%s'] * len(own))})"
         )
@@ -74,31 +69,55 @@ def _query(pledge, on: dt.date, requirements: list[engine.Requirement]) -> tuple
         # The case's latest among its current members' latest facts (any of them dated
         # after `on` is then the latest one: the person is decided by the engine).
         decisive.append(
-            'SELECT c.id, m.kind, m.status, m."on", m.valid_until FROM cand c JOIN ('
-            'SELECT q.case_id, x.kind, x.status, x."on", x.valid_until, ROW_NUMBER() OVER '
-            '(PARTITION BY q.case_id, x.kind ORDER BY x."on" DESC, x.fact_id DESC) AS n '
+            'SELECT c.id, c.case_id, m.kind, m.status, m."on", m.valid_until FROM cand c '
+            'JOIN (SELECT q.case_id, x.kind, x.status, x."on", x.valid_until, ROW_NUMBER() '
+            'OVER (PARTITION BY q.case_id, x.kind ORDER BY x."on" DESC, x.fact_id DESC) AS n '
             "FROM registry_person q JOIN readiness_latestfact x ON x.person_id = q.id "
             "WHERE q.case_id IN (SELECT case_id FROM cand) "
             "AND q.merged_into_id IS NULL AND q.removed_at IS NULL "
             f"AND x.kind IN ({', '.join(['%s'] * len(shared))})"
             ") m ON m.case_id = c.case_id AND m.n = 1"
         )
+    # The earliest date a passed fact may carry, per kind (a CASE over the few kinds
+    # with a limit: cheaper than joining a table of them to 100,000 rows).
+    limited = [(r.kind, min_on(r, on)) for r in requirements if min_on(r, on) != NEVER]
+    if limited:
+        earliest = "CASE d.kind " + "WHEN %s THEN %s " * len(limited) + "ELSE %s END"
+        earliest_params = [v for pair in limited for v in pair] + [NEVER]
+    else:
+        earliest, earliest_params = "%s", [NEVER]
     met = (
         "SUM(CASE WHEN d.\"on\" <= %s AND (d.status = 'waived' OR (d.status = 'passed' "
-        'AND d."on" >= r.min_on AND (d.valid_until IS NULL OR d.valid_until >= %s))) '
+        f'AND d."on" >= {earliest} AND (d.valid_until IS NULL OR d.valid_until >= %s))) '
         "THEN 1 ELSE 0 END)"
     )
+    met_params = [on, *earliest_params, on]
     ahead = 'MAX(CASE WHEN d."on" > %s THEN 1 ELSE 0 END)'
     sql = (
-        f"WITH cand AS ({candidates}), r (kind, min_on) AS ({reqs_sql}), "
-        f"d AS ({' UNION ALL '.join(decisive)}) "
-        f"SELECT c.id, c.case_id, {met} AS met, {ahead} AS ahead "
-        "FROM cand c JOIN d ON d.id = c.id JOIN r ON r.kind = d.kind "
-        f"GROUP BY c.id, c.case_id HAVING {met} = %s OR {ahead} = 1 "
-        "ORDER BY c.case_id, c.id"
+        f"WITH cand AS ({candidates}), d AS ({' UNION ALL '.join(decisive)}) "
+        f"SELECT d.id, d.case_id, {met} AS met, {ahead} AS ahead FROM d "
+        f"GROUP BY d.id, d.case_id HAVING {met} = %s OR {ahead} = 1 "
+        "ORDER BY d.case_id, d.id"
     )
-    params += [*reqs_params, *own, *shared, on, on, on, on, on, len(requirements), on]
+    params += [*own, *shared, *met_params, on, *met_params, len(requirements), on]
     return sql, params
+
+
+def _run(sql: str, params: list, explain: bool = False) -> list:
+    """The query on the page's connection (the replica when the page reads it). On
+    PostgreSQL without JIT: the planner's estimate of the join (millions of rows, where
+    a pledge has 100,000) is over `jit_above_cost`, and compiling took a second for a
+    query of 100 ms (EXPLAIN ANALYZE, docs/benchmarks.md); `SET LOCAL` in a transaction
+    of its own, as a transaction pooler needs."""
+    db = reading()
+    if db.vendor != "postgresql":
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(("EXPLAIN (ANALYZE, BUFFERS) " if explain else "") + sql, params)
+        return cursor.fetchall()
 
 
 def who_can_fly(pledge, on: dt.date) -> list[tuple[int, int]]:
@@ -109,9 +128,7 @@ def who_can_fly(pledge, on: dt.date) -> list[tuple[int, int]]:
 
     requirements = effective_requirements([pledge])[pledge.pk]
     sql, params = _query(pledge, on, requirements)
-    with reading().cursor() as cursor:  # the replica when the page reads it
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _run(sql, params)
     later = {pk: case for pk, case, _met, ahead in rows if ahead}
     ready_later = set()
     if later:  # decided by their facts, as the engine does (a date in the past)
@@ -129,6 +146,4 @@ def explain(pledge, on: dt.date) -> str:
     from onward.readiness.matrix import effective_requirements
 
     sql, params = _query(pledge, on, effective_requirements([pledge])[pledge.pk])
-    with reading().cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
+    return "\n".join(row[0] for row in _run(sql, params, explain=True))
