@@ -415,6 +415,21 @@ def main() -> None:
         "the latest facts and the engine disagree"
     )
     print("same persons by the latest facts and by the naive reading:", len(fly))
+    # As of a past date, D - 3: every person's fitness check (D - 1 or D - 5) and some
+    # persons' second facts... dated after it for most: the engine decides those persons.
+    past = D - dt.timedelta(days=3)
+    median, worst, fly_past = _time(lambda: latest.who_can_fly(pledge, past), args.repeat)
+    print(
+        f"{'pledge: who can fly on D - 3 (latest, past)':45s} median {median:7.1f} ms  max {worst:7.1f} ms  persons {len(fly_past)}"
+    )
+    past_filters = matrix.Filters(on=past, ready=True)
+    median, worst, pg_past = _time(
+        lambda: matrix.page([pledge], past_filters, per_page=10**7), args.repeat
+    )
+    print(
+        f"{'pledge: who can fly on D - 3 (matrix, past)':45s} median {median:7.1f} ms  max {worst:7.1f} ms  persons {len(pg_past.rows)}"
+    )
+    assert [pk for pk, _ in fly_past] == [r[0] for r in pg_past.rows], "past: disagree"
     if args.explain:
         print(latest.explain(pledge, D))
     print(f"load average after: {os.getloadavg()}")

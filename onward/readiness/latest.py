@@ -39,9 +39,13 @@ def min_on(req: engine.Requirement, on: dt.date) -> dt.date:
     return on - dt.timedelta(days=min(days)) if days else NEVER
 
 
-def _query(pledge, on: dt.date, requirements: list[engine.Requirement]) -> tuple[str, list]:
+def _query(
+    pledge, on: dt.date, requirements: list[engine.Requirement], rows_of=None, vendor=""
+) -> tuple[str, list]:
     """The SQL of who_can_fly: (person pk, case pk, requirements met, any latest fact
-    dated after `on`) for the candidates that are ready or must be asked of the engine."""
+    dated after `on`) for the candidates that are ready or must be asked of the engine;
+    `rows_of` (person pks): instead, those persons' decisive rows (person pk, kind,
+    status, date, valid until)."""
     day_end = timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time()))
     candidates = (
         "SELECT p.id, p.case_id FROM registry_person p "
@@ -51,6 +55,13 @@ def _query(pledge, on: dt.date, requirements: list[engine.Requirement]) -> tuple
         "AND (p.departure_date IS NULL OR p.departure_date > %s)"
     )
     params: list = [pledge.pk, day_end, on]
+    if rows_of is not None:
+        if vendor == "postgresql":
+            candidates += " AND p.id = ANY(%s)"
+            params.append(sorted(rows_of))
+        else:
+            candidates += f" AND p.id IN ({', '.join(['%s'] * len(rows_of))})"
+            params += sorted(rows_of)
     if not requirements:
         return (
             f"SELECT c.id, c.case_id, 0, 0 FROM ({candidates}) c ORDER BY c.case_id, c.id",
@@ -93,6 +104,12 @@ def _query(pledge, on: dt.date, requirements: list[engine.Requirement]) -> tuple
     )
     met_params = [on, *earliest_params, on]
     ahead = 'MAX(CASE WHEN d."on" > %s THEN 1 ELSE 0 END)'
+    if rows_of is not None:
+        sql = (
+            f"WITH cand AS ({candidates}), d AS ({' UNION ALL '.join(decisive)}) "
+            'SELECT d.id, d.kind, d.status, d."on", d.valid_until FROM d'
+        )
+        return sql, [*params, *own, *shared]
     sql = (
         f"WITH cand AS ({candidates}), d AS ({' UNION ALL '.join(decisive)}) "
         f"SELECT d.id, d.case_id, {met} AS met, {ahead} AS ahead FROM d "
@@ -124,21 +141,42 @@ def who_can_fly(pledge, on: dt.date) -> list[tuple[int, int]]:
     """[(person pk, case pk)] of the pledge's persons (the matrix's: current members of
     its cases accepted by the end of `on`, not departed by then) ready on `on`, in case
     order: the engine's verdict (tests/test_latest.py holds them equal)."""
-    from onward.readiness.matrix import case_facts, effective_requirements
+    from onward.readiness.matrix import effective_requirements
 
     requirements = effective_requirements([pledge])[pledge.pk]
     sql, params = _query(pledge, on, requirements)
     rows = _run(sql, params)
     later = {pk: case for pk, case, _met, ahead in rows if ahead}
     ready_later = set()
-    if later:  # decided by their facts, as the engine does (a date in the past)
-        facts = case_facts(later, {r.kind for r in requirements if r.per_case}, on)
-        ready_later = {pk for pk in later if engine.evaluate(requirements, facts[pk], on).ready}
+    if later:  # decided by the engine, as of `on` (a date in the past)
+        ready_later = _engine_ready(pledge, on, requirements, later)
     return [
         (pk, case)
         for pk, case, met, ahead in rows
         if (pk in ready_later if ahead else met == len(requirements))
     ]
+
+
+def _engine_ready(pledge, on, requirements, later: dict[int, int]) -> set[int]:
+    """Of the persons {pk: case pk} with a latest fact dated after `on`, who is ready on
+    `on`, by the engine: a kind whose decisive row is dated after `on` from its facts
+    (`matrix.case_facts`, those kinds only), every other kind from its row."""
+    from onward.readiness.matrix import case_facts
+
+    sql, params = _query(pledge, on, requirements, rows_of=later, vendor=reading().vendor)
+    rows: dict[int, list] = {pk: [] for pk in later}
+    for pk, kind, status, day, until in _run(sql, params):
+        rows[pk].append((kind, status, day, until))
+    ahead = {pk: {k for k, _s, day, _u in mine if day > on} for pk, mine in rows.items()}
+    kinds = set().union(*ahead.values())
+    facts = case_facts(later, {r.kind for r in requirements if r.per_case}, on, kinds=kinds)
+    ready = set()
+    for pk, mine in rows.items():
+        known = [engine.Fact(k, st, day, until) for k, st, day, until in mine if k not in ahead[pk]]
+        earlier = [f for f in facts[pk] if f.kind in ahead[pk]]
+        if engine.evaluate(requirements, known + earlier, on).ready:
+            ready.add(pk)
+    return ready
 
 
 def explain(pledge, on: dt.date) -> str:
