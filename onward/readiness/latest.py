@@ -125,7 +125,8 @@ def _run(sql: str, params: list, explain: bool = False) -> list:
     PostgreSQL without JIT: the planner's estimate of the join (millions of rows, where
     a pledge has 100,000) is over `jit_above_cost`, and compiling took a second for a
     query of 100 ms (EXPLAIN ANALYZE, docs/benchmarks.md); `SET LOCAL` in a transaction
-    of its own, as a transaction pooler needs."""
+    of its own, as a transaction pooler needs (inside a caller's transaction, for the
+    rest of it)."""
     db = reading()
     if db.vendor != "postgresql":
         with db.cursor() as cursor:
@@ -133,6 +134,8 @@ def _run(sql: str, params: list, explain: bool = False) -> list:
             return cursor.fetchall()
     with transaction.atomic(using=db.alias), db.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
+        # Nor parallel workers: starting them cost more than the 5,000 candidates.
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute(("EXPLAIN (ANALYZE, BUFFERS) " if explain else "") + sql, params)
         return cursor.fetchall()
 
