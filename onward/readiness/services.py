@@ -193,14 +193,12 @@ def expiry_candidates(since: dt.date | None, today: dt.date) -> set[int]:
         ends = between("valid_until", 0)
         for lag in sorted(kind_lags):
             ends |= between("on", lag)
+        changed = Q(ends, status=Fact.Status.PASSED)
+        if since is not None:
+            changed |= Q(on__gt=since)  # recorded ahead, whatever its status
         persons.update(
-            LatestFact.objects.filter(ends, kind=kind, status=Fact.Status.PASSED).values_list(
-                "person_id", flat=True
-            )
+            LatestFact.objects.filter(changed, kind=kind).values_list("person_id", flat=True)
         )
-    if since is not None:
-        ahead = LatestFact.objects.filter(on__gt=since)
-        persons.update(ahead.values_list("person_id", flat=True))
     return persons
 
 

@@ -101,3 +101,19 @@ def test_the_command_and_the_chore(two_ready_cases):
     chore = CHORES["readiness follow"]
     assert chore.every == 3600
     assert "'moved'" in chore.run()  # today: the rest of the history, nothing left to move
+
+
+def test_a_fact_recorded_ahead_makes_the_case_ready_on_its_day(users):
+    alb = pledge(users)
+    services.requirements_seed("ALB", kinds=("visa",))
+    case = bring_to(users, make_case(users, size=1), State.ACCEPTED, pledge_=alb, exit_checks=False)
+    (a,) = case.members.all()
+    services.facts_write(
+        users[roles.RESETTLEMENT],
+        [{"person": a, "kind": "visa", "status": "passed", "on": D0 + dt.timedelta(days=3)}],
+        on=D0,
+    )
+    assert _state(case) == State.ACCEPTED  # the visa counts from its date
+    assert services.follow_expiries(today=D0 + dt.timedelta(days=1))["moved"] == 0
+    done = services.follow_expiries(today=D0 + dt.timedelta(days=3))
+    assert (done["cases"], done["moved"]) == (1, 1) and _state(case) == State.READY
