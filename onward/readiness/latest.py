@@ -166,10 +166,15 @@ def _engine_ready(pledge, on, requirements, later: dict[int, int]) -> set[int]:
     (`matrix.case_facts`, those kinds only), every other kind from its row."""
     from onward.readiness.matrix import case_facts
 
-    sql, params = _query(pledge, on, requirements, rows_of=later, vendor=reading().vendor)
+    vendor = reading().vendor
     rows: dict[int, list] = {pk: [] for pk in later}
-    for pk, kind, status, day, until in _run(sql, params):
-        rows[pk].append((kind, status, day, until))
+    keys = sorted(later)
+    step = len(keys) if vendor == "postgresql" else 5000  # SQLite: its variables' limit
+    for start in range(0, len(keys), step):
+        chunk = keys[start : start + step]
+        sql, params = _query(pledge, on, requirements, rows_of=chunk, vendor=vendor)
+        for pk, kind, status, day, until in _run(sql, params):
+            rows[pk].append((kind, status, day, until))
     ahead = {pk: {k for k, _s, day, _u in mine if day > on} for pk, mine in rows.items()}
     kinds = set().union(*ahead.values())
     facts = case_facts(later, {r.kind for r in requirements if r.per_case}, on, kinds=kinds)

@@ -7,7 +7,7 @@ import datetime as dt
 from importlib import import_module
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -138,11 +138,19 @@ class LatestProperties(TestCase):
         if batch:
             services.facts_write(self.rs, batch, on=D)
         assert _table() == _brute_latest()
-        for day in [*days, 0, 10, 30]:
-            on = D + dt.timedelta(days=day)
-            got = latest.who_can_fly(self.alb, on)
-            assert {pk for pk, _case in got} == _brute_ready(self.alb, on, self.persons), on
-            assert got == sorted(got, key=lambda pc: (pc[1], pc[0]))
+        # Every requirement, then each alone (so that one requirement's rule is tested
+        # without the others hiding it), as the pledge asks them.
+        for only in [None, *KINDS]:
+            with transaction.atomic():
+                if only is not None:
+                    Requirement.objects.exclude(kind=only).delete()
+                for day in [*days, 0, 3, 4, 10, 20, 21, 30]:
+                    on = D + dt.timedelta(days=day)
+                    got = latest.who_can_fly(self.alb, on)
+                    want = _brute_ready(self.alb, on, self.persons)
+                    assert {pk for pk, _case in got} == want, (only, on)
+                    assert got == sorted(got, key=lambda pc: (pc[1], pc[0]))
+                transaction.set_rollback(True)
 
 
 def test_a_pledge_asking_nothing_lets_every_member_fly(users):
@@ -173,3 +181,46 @@ def test_the_migration_fills_the_table_from_the_facts_already_recorded(users):
     with connection.cursor() as cursor:
         migration.backfill(cursor, connection.vendor)
     assert _table() == want
+
+
+def test_each_rule_at_its_boundary(users):
+    """Fitness to travel 72 h before departure (a check on F: through F + 3), the pledge's
+    own biometrics valid 20 days (not the country's 30), a visa's last day, a waiver past
+    its date still meeting, and a per-case orientation met by one member, undone by a
+    later failed one of another."""
+    alb = pledge(users)
+    Requirement.objects.create(country="ALB", kind="fit_to_travel", valid_hours_before_departure=72)
+    Requirement.objects.create(country="ALB", kind="biometrics", valid_days=30)
+    Requirement.objects.create(country="ALB", pledge=alb, kind="biometrics", valid_days=20)
+    Requirement.objects.create(country="ALB", kind="visa")
+    Requirement.objects.create(country="ALB", kind="orientation", per_case=True)
+    Requirement.objects.create(country="ALB", kind="security_clearance", waivable=True)
+    case = bring_to(users, make_case(users, size=2), State.ACCEPTED, pledge_=alb, exit_checks=False)
+    a, b = case.members.order_by("pk")
+    day = dt.timedelta(days=1)
+    for p in (a, b):
+        for kind, status, until in (
+            ("fit_to_travel", "passed", None),
+            ("biometrics", "passed", None),
+            ("visa", "passed", D + 10 * day),
+            ("security_clearance", "waived", D),
+        ):
+            Fact.objects.create(person=p, kind=kind, status=status, on=D, valid_until=until)
+    Fact.objects.create(person=a, kind="orientation", status="passed", on=D)
+
+    def fly(on):
+        return {pk for pk, _case in latest.who_can_fly(alb, on)}
+
+    assert fly(D) == fly(D + 3 * day) == {a.pk, b.pk}
+    assert fly(D + 4 * day) == set()  # the fitness checks have expired
+    for p in (a, b):  # checked again: the visa's last day, then the biometrics' 20 days
+        Fact.objects.create(person=p, kind="fit_to_travel", status="passed", on=D + 10 * day)
+    assert fly(D + 10 * day) == {a.pk, b.pk} and fly(D + 11 * day) == set()
+    for p in (a, b):
+        Fact.objects.create(person=p, kind="visa", status="passed", on=D + 18 * day)
+        Fact.objects.create(person=p, kind="fit_to_travel", status="passed", on=D + 18 * day)
+    assert fly(D + 20 * day) == {a.pk, b.pk} and fly(D + 21 * day) == set()
+    # A later failed orientation of b undoes a's pass for the whole case.
+    Fact.objects.create(person=b, kind="orientation", status="failed", on=D + 19 * day)
+    assert fly(D + 18 * day) == {a.pk, b.pk} and fly(D + 19 * day) == set()
+    assert fly(D - day) == set()  # as of before every fact
