@@ -5,3 +5,6 @@ class ReadinessConfig(AppConfig):
     name = "onward.readiness"
     label = "readiness"
     verbose_name = "Departure readiness"
+
+    def ready(self):
+        from onward.readiness import jobs  # noqa: F401  (registers the chore)

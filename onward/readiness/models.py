@@ -117,3 +117,56 @@ class TravelNeed(models.Model):
 
     def __str__(self):
         return f"{self.person_id} {self.need}"
+
+
+class LatestFact(models.Model):
+    """Per person and requirement kind, the latest fact (by date, then as recorded): the
+    one the engine lets decide on any date on or after its own. Kept by the database
+    itself, in the transaction that stores a fact (triggers of migration 0004, on every
+    insert, correction or deletion of a fact, whatever writes it), so "who can fly on D"
+    is one indexed query (onward/readiness/latest.py). Never written by the application.
+    """
+
+    # No constraints of their own (the triggers keep them true) and no index of their own
+    # (the unique (person, kind) serves the person's rows).
+    person = models.ForeignKey(
+        "registry.Person",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    kind = models.CharField(max_length=24)
+    fact = models.ForeignKey(
+        Fact, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    status = models.CharField(max_length=10)
+    on = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="one_latest_fact_per_kind")
+        ]
+        indexes = [
+            models.Index(fields=["kind", "on"], name="latest_fact_kind_on"),
+            models.Index(fields=["kind", "valid_until"], name="latest_fact_kind_until"),
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {self.kind} {self.status} {self.on}"
+
+
+class ExpiryFollow(models.Model):
+    """One run of `services.follow_expiries` (the daily chore, `onward readiness-follow`):
+    the stored states were followed for the facts whose validity ended (or whose date
+    came) after the previous run's `day` and by this `day`. Append-only: the latest row
+    is where the next run starts."""
+
+    day = models.DateField(unique=True)
+    ran_at = models.DateTimeField(auto_now_add=True)
+    cases = models.PositiveIntegerField(default=0)  # cases followed
+    moved = models.PositiveIntegerField(default=0)  # of which moved (accepted <-> ready)
+
+    def __str__(self):
+        return f"{self.day}: {self.moved} of {self.cases}"

@@ -164,6 +164,82 @@ def follow(actor, cases, on: dt.date | None = None, at: dt.datetime | dict | Non
     return cases_readiness_follow(actor=actor, verdicts=case_verdicts(cases, on), at=at)
 
 
+def expiry_candidates(since: dt.date | None, today: dt.date) -> set[int]:
+    """Persons whose latest fact of some kind (readiness_latestfact) may decide otherwise
+    on `today` than on `since`, by time alone: a passed fact whose validity ends in
+    [since, today) under some requirement of its kind (its `valid_until`, or its date
+    plus the requirement's `valid_days` or `valid_hours_before_departure // 24`), or a
+    fact dated after `since` (recorded ahead: it counts from its date). An index range
+    a requirement (latest_fact_kind_until, latest_fact_kind_on), never all persons;
+    `since` None: every such fact ever (the first run)."""
+    from django.db.models import Q
+
+    from onward.readiness.models import LatestFact
+
+    def between(field: str, lag: int) -> Q:
+        q = Q(**{f"{field}__lt": today - dt.timedelta(days=lag)})
+        if since is not None:
+            q &= Q(**{f"{field}__gte": since - dt.timedelta(days=lag)})
+        return q
+
+    lags: dict[str, set[int]] = {}
+    for days, hours, kind in Requirement.objects.values_list(
+        "valid_days", "valid_hours_before_departure", "kind"
+    ):
+        mine = lags.setdefault(kind, set())
+        mine.update(d for d in (days, None if hours is None else hours // 24) if d is not None)
+    persons: set[int] = set()
+    for kind, kind_lags in sorted(lags.items()):
+        ends = between("valid_until", 0)
+        for lag in sorted(kind_lags):
+            ends |= between("on", lag)
+        changed = Q(ends, status=Fact.Status.PASSED)
+        if since is not None:
+            changed |= Q(on__gt=since)  # recorded ahead, whatever its status
+        persons.update(
+            LatestFact.objects.filter(changed, kind=kind).values_list("person_id", flat=True)
+        )
+    return persons
+
+
+def follow_expiries(actor=None, *, today: dt.date | None = None) -> dict:
+    """The daily follow of time passing (the chore `readiness follow`, `onward
+    readiness-follow`): the cases ready for departure or accepted whose readiness may
+    have changed since the previous run with no fact recorded (a fitness-to-travel check
+    expired overnight, a visa's last day gone: `expiry_candidates`) follow readiness on
+    `today` (`follow`: moved and audited as a fact's follow is, the reason naming the
+    blocker), and the run is recorded (`ExpiryFollow`). Only those cases, never all; a
+    second run the same day finds nothing new and changes nothing."""
+    from onward.readiness.models import ExpiryFollow
+    from onward.registry.models import Case, Person
+    from onward.relocation.models import RelocationCase, State
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        last = ExpiryFollow.objects.select_for_update().order_by("-day").first()
+        if last is not None and last.day >= today:
+            return {"day": str(today), "since": str(last.day), "cases": 0, "moved": 0}
+        since = last.day if last is not None else None
+        persons = expiry_candidates(since, today)
+        case_ids = set(
+            Person.objects.filter(pk__in=persons, case__isnull=False).values_list(
+                "case_id", flat=True
+            )
+        )
+        live = RelocationCase.objects.filter(
+            case_id__in=case_ids, state__in=(State.ACCEPTED, State.READY)
+        ).values_list("case_id", flat=True)
+        cases = list(Case.objects.filter(pk__in=list(live)).order_by("pk"))
+        moved = follow(actor, cases, on=today) if cases else []
+        ExpiryFollow.objects.create(day=today, cases=len(cases), moved=len(moved))
+    return {
+        "day": str(today),
+        "since": str(since) if since else "",
+        "cases": len(cases),
+        "moved": len(moved),
+    }
+
+
 # The three checks every case needed before readiness was per country (migration 0002).
 FORMER_EXIT_CHECKS = ("travel_document", "health_assessment", "exit_permit")
 

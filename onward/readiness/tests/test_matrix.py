@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from onward.accounts import roles
 from onward.audit.models import AuditEntry
-from onward.readiness import engine, matrix, selectors
+from onward.readiness import engine, latest, matrix, selectors
 from onward.readiness.models import Fact, Requirement
 from onward.relocation.models import State
 from onward.relocation.tests.factories import bring_to, make_case, pledge
@@ -190,6 +190,10 @@ def test_filters_equal_the_engine_person_by_person(users):
             reqs = pg.requirements[alb.pk]
             for pk, _case, _pledge, facts in pg.rows:
                 assert engine.evaluate(reqs, facts, on) == verdicts[pk], (on, f, pk)
+        # The same persons from the latest facts in one query (onward/readiness/latest.py).
+        assert {pk for pk, _case in latest.who_can_fly(alb, on)} == {
+            pk for pk, v in verdicts.items() if v.ready
+        }, on
         # Per-case: one verdict for the whole family.
         family = [verdicts[p.pk] for p in cases[0].members.all()]
         per_case = {"orientation" in {b.kind for b in v.blockers} for v in family}
