@@ -35,7 +35,7 @@ from onward.accounts import policy
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_read, audit_records
 from onward.readiness import matrix, services
-from onward.readiness.models import Fact, Kind
+from onward.readiness.models import Fact, Kind, TravelNeed
 from onward.registry.models import Person
 from onward.relocation import guards as external_guards
 from onward.relocation.models import RelocationCase, Submission
@@ -499,3 +499,40 @@ class ConfirmItemApi(APIView):
             evidence=data.get("evidence", ""),
         )
         return _fact_answer(fact, person)
+
+
+# --- Travel needs (the manifest's assistance codes) -------------------------------------------
+
+
+class TravelNeedsIn(serializers.Serializer):
+    person = serializers.CharField(
+        max_length=32, help_text="A member of a case accepted under this pledge"
+    )
+    needs = serializers.ListField(
+        child=serializers.ChoiceField(choices=TravelNeed.Need.values),
+        max_length=len(TravelNeed.Need.values),
+        help_text="All of the person's travel needs (replacing them; [] for none): "
+        "WCHR wheelchair, STCR stretcher, MEDA medical escort, OXYG oxygen",
+    )
+
+
+class TravelNeedsOut(serializers.Serializer):
+    person_id = serializers.CharField()
+    needs = serializers.ListField(child=serializers.CharField())
+
+
+class TravelNeedsApi(APIView):
+    @extend_schema(
+        request=TravelNeedsIn,
+        responses={200: TravelNeedsOut},
+        description="Sets a traveller's travel needs, which the transfer's manifests carry "
+        "as assistance codes (and MEDA as the escort); `readiness.record`. The change is "
+        "audited with the codes before and after.",
+    )
+    def post(self, request, pledge_id):
+        policy.require(request.user, "readiness.record")
+        pledge = get_pledge_for_user(request.user, pledge_id)
+        data = _body(TravelNeedsIn, request)
+        person = _traveller(request, pledge, data["person"], what="travel needs")
+        needs = services.travel_needs_set(request.user, person=person, needs=data["needs"])
+        return Response({"person_id": person.person_id, "needs": needs})

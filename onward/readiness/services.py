@@ -285,3 +285,42 @@ def confirm_item(
     )
     _audit_fact(user, fact, person)
     return fact
+
+
+@transaction.atomic
+def travel_needs_set(user, *, person, needs) -> list[str]:
+    """The person's travel needs (the assistance codes a manifest carries: WCHR, STCR,
+    MEDA, OXYG) become `needs`; `readiness.record`. An unknown code is refused whole,
+    naming it; the change is an audited write with the codes before and after."""
+    from onward.readiness.models import TravelNeed
+
+    policy.require(user, "readiness.record")
+    wanted = sorted(set(needs))
+    unknown = [n for n in wanted if n not in TravelNeed.Need.values]
+    if unknown:
+        raise ValidationError(
+            {
+                "needs": _("%(codes)s: not a travel need (one of %(known)s).")
+                % {
+                    "codes": ", ".join(str(n)[:8] for n in unknown[:5]),
+                    "known": ", ".join(TravelNeed.Need.values),
+                }
+            }
+        )
+    before = sorted(TravelNeed.objects.filter(person=person).values_list("need", flat=True))
+    if before != wanted:
+        # A need is an attribute of the person, corrected like one: the audit entry keeps
+        # what it was.
+        TravelNeed.objects.filter(person=person).exclude(need__in=wanted).delete()
+        TravelNeed.objects.bulk_create(
+            [TravelNeed(person=person, need=n) for n in wanted if n not in before]
+        )
+        audit_record(
+            actor=user,
+            action=AuditEntry.Action.UPDATE,
+            object_type="person",
+            object_id=person.person_id,
+            changes={"travel_needs": [before, wanted]},
+            detail="travel needs",
+        )
+    return wanted

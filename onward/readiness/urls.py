@@ -32,4 +32,9 @@ urlpatterns = [
         api.ConfirmItemApi.as_view(),
         name="api_readiness_confirm",
     ),
+    path(
+        "api/readiness/pledges/<int:pledge_id>/travel-needs/",
+        api.TravelNeedsApi.as_view(),
+        name="api_readiness_travel_needs",
+    ),
 ]

@@ -36,6 +36,10 @@ def _confirm_body(w=None):
     return {"person": person.person_id, "kind": "visa", "status": "passed", "on": "2026-01-10"}
 
 
+def _needs_body(w=None):
+    return {"person": _confirm_body()["person"], "needs": ["WCHR"]}
+
+
 CONFIRMERS = outcome(403, DL=302)  # readiness.confirm: the delegation only
 API_READ = outcome(200, anon=403)  # relocation.view: every signed-in role
 
@@ -127,5 +131,19 @@ ROWS = [
         outcome(403, anon=403, DL=404),
         method="post",
         body=_confirm_body,
+    ),
+    Row(
+        "api_readiness_travel_needs",
+        _u("api_readiness_travel_needs", "alb"),
+        outcome(200, anon=403, **RECORDERS),
+        method="post",
+        body=_needs_body,
+    ),
+    Row(
+        "api_readiness_travel_needs",
+        _u("api_readiness_travel_needs", "deu"),
+        outcome(404, anon=403, **RECORDERS),
+        method="post",
+        body=_needs_body,
     ),
 ]

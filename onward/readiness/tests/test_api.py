@@ -409,3 +409,68 @@ def test_delegation_confirming_what_is_not_its_item_or_out_of_scope(client_for, 
 
 def test_staff_do_not_confirm_for_a_delegation(client_for, world):
     assert _confirm(client_for(roles.RESETTLEMENT), world).status_code == 403
+
+
+# --- Travel needs --------------------------------------------------------------------------------
+
+
+def test_travel_needs_and_the_travel_document_reach_the_manifest(client_for, users):
+    from onward.movements import selectors as movements_selectors
+    from onward.movements import services as movements
+    from onward.readiness.models import TravelNeed
+
+    alb = pledge(users)
+    case = bring_to(users, make_case(users, size=1), State.ACCEPTED, pledge_=alb, exit_checks=False)
+    Requirement.objects.create(country="ALB", kind="travel_document")
+    person = case.members.get()
+    client = client_for(roles.PROTECTION)
+    url = "api_readiness_travel_needs"
+    r = _post(client, url, alb.pk, {"person": person.person_id, "needs": ["OXYG", "MEDA"]})
+    assert r.status_code == 200, r.content.decode()
+    assert r.json() == {"person_id": person.person_id, "needs": ["MEDA", "OXYG"]}
+    r = _post(client, url, alb.pk, {"person": person.person_id, "needs": ["WCHR", "MEDA"]})
+    assert r.json()["needs"] == ["MEDA", "WCHR"]
+    assert sorted(TravelNeed.objects.filter(person=person).values_list("need", flat=True)) == [
+        "MEDA",
+        "WCHR",
+    ]
+    change = AuditEntry.objects.filter(action="update", detail="travel needs").latest("id")
+    assert change.changes == {"travel_needs": [["MEDA", "OXYG"], ["MEDA", "WCHR"]]}
+    r = _post(
+        client,
+        "api_readiness_record",
+        alb.pk,
+        {
+            "person": person.person_id,
+            "kind": "travel_document",
+            "status": "passed",
+            "on": "2026-12-01",
+            "valid_until": "2027-12-01",
+            "document_number": "ICRC-26-1234",
+            "document_issued_on": "2026-12-01",
+        },
+    )
+    assert r.status_code == 201
+    transfer = movements.transfer_plan(
+        actor=users[roles.RESETTLEMENT], pledge=alb, date=dt.date(2026, 12, 20), seats=5
+    )
+    movements.transfer_case_add(actor=users[roles.RESETTLEMENT], transfer=transfer, case=case)
+    (row,) = movements_selectors.manifest_rows(transfer)
+    assert (row["travel_document"], row["travel_document_expiry"]) == ("ICRC-26-1234", "2027-12-01")
+    assert (row["assistance"], row["escort"]) == ("MEDA WCHR", "MEDA")
+
+
+def test_travel_needs_refusals(client_for, world):
+    from onward.readiness.models import TravelNeed
+
+    url = "api_readiness_travel_needs"
+    client = client_for(roles.RESETTLEMENT)
+    r = _post(client, url, world["alb"].pk, {"person": world["b"].person_id, "needs": ["JETPACK"]})
+    assert r.status_code == 400 and "needs" in r.json()["fields"]
+    before = _denied()
+    r = _post(client, url, world["alb"].pk, {"person": world["c"].person_id, "needs": ["WCHR"]})
+    assert r.status_code == 404 and _denied() == before + 1
+    body = {"person": world["b"].person_id, "needs": ["WCHR"]}
+    assert _post(client_for(roles.CLERK), url, world["alb"].pk, body).status_code == 403
+    assert _post(client_for(roles.DELEGATION), url, world["alb"].pk, body).status_code == 403
+    assert not TravelNeed.objects.exists()
