@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from onward.accounts import policy
 from onward.audit.actor import acting_user
+from onward.audit.models import AuditEntry
+from onward.audit.services import audit_record
 from onward.readiness import selectors
 from onward.readiness.models import Fact, Requirement
 
@@ -24,7 +26,10 @@ def requirement_for(country: str, kind: str, pledge_id: int | None = None) -> Re
     found = Requirement.objects.filter(country=country, pledge__isnull=True, kind=kind).first()
     if found is None:
         raise ValidationError(
-            _("%(country)s has no requirement %(kind)s.") % {"country": country, "kind": kind}
+            {
+                "kind": _("%(country)s has no requirement %(kind)s.")
+                % {"country": country, "kind": kind}
+            }
         )
     return found
 
@@ -47,11 +52,17 @@ def record_fact(
 ) -> Fact:
     policy.require(user, "readiness.record")
     requirement = requirement_for(country, kind, pledge_id)
+    # Each refusal names its field (the API's `fields`; the page shows the message).
     if status not in Fact.Status.values:
-        raise ValidationError(_("Unknown status %(status)s.") % {"status": status})
+        raise ValidationError(
+            {"status": _("Unknown status %(status)s.") % {"status": str(status)[:16]}}
+        )
     if valid_until is not None and valid_until < on:
         raise ValidationError(
-            _("Valid until %(until)s is before the date %(on)s.") % {"until": valid_until, "on": on}
+            {
+                "valid_until": _("Valid until %(until)s is before the date %(on)s.")
+                % {"until": valid_until, "on": on}
+            }
         )
     if (
         document_issued_on is not None
@@ -59,12 +70,18 @@ def record_fact(
         and valid_until < document_issued_on
     ):
         raise ValidationError(
-            _("The document's expiry %(until)s is before its issue date %(issued)s.")
-            % {"until": valid_until, "issued": document_issued_on}
+            {
+                "valid_until": _(
+                    "The document's expiry %(until)s is before its issue date %(issued)s."
+                )
+                % {"until": valid_until, "issued": document_issued_on}
+            }
         )
     if status == Fact.Status.WAIVED:
         if not requirement.waivable:
-            raise ValidationError(_("Requirement %(kind)s may not be waived.") % {"kind": kind})
+            raise ValidationError(
+                {"status": _("Requirement %(kind)s may not be waived.") % {"kind": kind}}
+            )
         permission = requirement.waiver_permission or "readiness.waive"
         if not policy.can(user, permission):
             raise PermissionDenied(
@@ -87,7 +104,21 @@ def record_fact(
             }
         ],
     )
+    _audit_fact(user, fact, person)
     return fact
+
+
+def _audit_fact(user, fact: Fact, person) -> None:
+    """A fact recorded by a user (a staff member's, a delegation's) is an audited write:
+    the person, the requirement and its status, never the document number."""
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.CREATE,
+        object_type="readiness_fact",
+        object_id=fact.pk,
+        changes={"person": person.person_id, "kind": fact.kind, "status": fact.status},
+        detail=f"{person.person_id}: {fact.kind} {fact.status} on {fact.on.isoformat()}",
+    )
 
 
 def facts_write(
@@ -300,12 +331,17 @@ def confirm_item(
         )
     if status not in CONFIRMABLE:
         raise ValidationError(
-            _("A delegation records an item as passed or failed, not %(status)s.")
-            % {"status": status[:16]}
+            {
+                "status": _("A delegation records an item as passed or failed, not %(status)s.")
+                % {"status": str(status)[:16]}
+            }
         )
     if valid_until is not None and valid_until < on:
         raise ValidationError(
-            _("Valid until %(until)s is before the date %(on)s.") % {"until": valid_until, "on": on}
+            {
+                "valid_until": _("Valid until %(until)s is before the date %(on)s.")
+                % {"until": valid_until, "on": on}
+            }
         )
     # The checks' denied entries above are kept (facts_write has its own transaction).
     # The case follows at once: the visa issued can be what makes it ready for departure
@@ -323,4 +359,44 @@ def confirm_item(
             }
         ],
     )
+    _audit_fact(user, fact, person)
     return fact
+
+
+@transaction.atomic
+def travel_needs_set(user, *, person, needs) -> list[str]:
+    """The person's travel needs (the assistance codes a manifest carries: WCHR, STCR,
+    MEDA, OXYG) become `needs`; `readiness.record`. An unknown code is refused whole,
+    naming it; the change is an audited write with the codes before and after."""
+    from onward.readiness.models import TravelNeed
+
+    policy.require(user, "readiness.record")
+    wanted = sorted(set(needs))
+    unknown = [n for n in wanted if n not in TravelNeed.Need.values]
+    if unknown:
+        raise ValidationError(
+            {
+                "needs": _("%(codes)s: not a travel need (one of %(known)s).")
+                % {
+                    "codes": ", ".join(str(n)[:8] for n in unknown[:5]),
+                    "known": ", ".join(TravelNeed.Need.values),
+                }
+            }
+        )
+    before = sorted(TravelNeed.objects.filter(person=person).values_list("need", flat=True))
+    if before != wanted:
+        # A need is an attribute of the person, corrected like one: the audit entry keeps
+        # what it was.
+        TravelNeed.objects.filter(person=person).exclude(need__in=wanted).delete()
+        TravelNeed.objects.bulk_create(
+            [TravelNeed(person=person, need=n) for n in wanted if n not in before]
+        )
+        audit_record(
+            actor=user,
+            action=AuditEntry.Action.UPDATE,
+            object_type="person",
+            object_id=person.person_id,
+            changes={"travel_needs": [before, wanted]},
+            detail="travel needs",
+        )
+    return wanted

@@ -14,7 +14,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -129,23 +128,10 @@ def _grid(pledge, on: dt.date):
     return requirements, rows
 
 
-def _date(raw: str) -> dt.date | None:
-    try:
-        return parse_date(raw.strip())
-    except ValueError:
-        return None
-
-
 def _on(request) -> tuple[dt.date, str]:
-    raw = request.GET.get("on", "")
-    if not raw:
-        return timezone.localdate(), ""
-    parsed = _date(raw)
-    if parsed is None:
-        return timezone.localdate(), _("“%(raw)s” is not a date (YYYY-MM-DD); showing today.") % {
-            "raw": raw[:32]
-        }
-    return parsed, ""
+    """`?on=` as the matrix takes it (_matrix_on: within the operation's bounds, a
+    flight's date ahead too): 9999-12-31 overflowed the page's 14-day horizon, a 500."""
+    return _matrix_on(request)
 
 
 @require_safe
@@ -262,9 +248,6 @@ def record_fact(request, pledge_id):
     back = reverse("pledge_readiness", args=[pledge.pk])
     person_id = request.POST.get("person", "")
     person = next((p for p in _travellers(pledge) if p.person_id == person_id), None)
-    on = _date(request.POST.get("on", ""))
-    until_raw = request.POST.get("valid_until", "")
-    valid_until = _date(until_raw) if until_raw else None
     if person is None:
         messages.error(
             request,
@@ -272,8 +255,21 @@ def record_fact(request, pledge_id):
             % {"person": person_id[:32] or "—"},
         )
         return redirect(back)
-    if on is None or (until_raw and valid_until is None):
-        messages.error(request, _("Give the dates as YYYY-MM-DD."))
+    # Dates within the operation's bounds (onward/bounds.py), as the API and the
+    # delegation's form take them: a fact's date and a document's issue up to tomorrow, a
+    # validity up to ten years ahead (9999-12-31 overflowed the engine's date arithmetic).
+    try:
+        on = bounds.parse_date(request.POST.get("on", ""), check=bounds.check_event_date)
+        until_raw = request.POST.get("valid_until", "").strip()
+        valid_until = (
+            bounds.parse_date(until_raw, check=bounds.check_planned_date) if until_raw else None
+        )
+        issued_raw = request.POST.get("document_issued_on", "").strip()
+        issued_on = (
+            bounds.parse_date(issued_raw, check=bounds.check_event_date) if issued_raw else None
+        )
+    except ValueError as exc:
+        messages.error(request, str(exc))
         return redirect(back)
     try:
         services.record_fact(
@@ -285,6 +281,10 @@ def record_fact(request, pledge_id):
             on=on,
             valid_until=valid_until,
             evidence=request.POST.get("evidence", "")[:255],
+            # A travel document's number is stored encrypted (the vault's field).
+            document_number=request.POST.get("document_number", "").strip()[:40],
+            document_issuer=request.POST.get("document_issuer", "").strip()[:64],
+            document_issued_on=issued_on,
             pledge_id=pledge.pk,
         )
     except (ValidationError, PermissionDenied) as exc:

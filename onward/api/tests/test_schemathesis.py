@@ -64,6 +64,11 @@ CROSS_FIELD = {
     "POST /api/cases/{case_id}/composition/link/",
     "POST /api/cases/{case_id}/composition/changes/{change_id}/undo/",
     "POST /api/cases/{case_id}/composition/links/{link_id}/end/",
+    # The person is a member of a case accepted under the pledge, the requirement one its
+    # country (or the pledge) has, `valid_until` not before `on` nor the document's issue
+    # date, a waiver only of what may be waived; dates within the operation.
+    "POST /api/readiness/pledges/{pledge_id}/facts/",
+    "POST /api/readiness/pledges/{pledge_id}/confirm/",
 }
 # Values whose bounds move with the clock or the operation's settings (a date from
 # ONWARD_OPERATION_START to tomorrow, onward/bounds.py), or are the operation's own codes
@@ -79,6 +84,8 @@ VALUE_RULES = {
     "POST /api/cases/",  # birth date, nationality, phone, needs codes (the import's rules)
     "POST /api/cases/{case_id}/members/",  # the same rules as a new case's principal
     "POST /api/matching/runs/",  # predictions name the operation's cases and pledges
+    "GET /api/readiness/",  # `on`: a date within the operation, or planned ahead
+    "GET /api/readiness/pledges/{pledge_id}/",  # the same
 }
 NOT_POSITIVE_CHECKED = CROSS_FIELD | VALUE_RULES
 ROLES = [roles.ADMIN, roles.CLERK, roles.DELEGATION, roles.AUDITOR]

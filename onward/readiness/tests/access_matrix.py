@@ -36,7 +36,12 @@ def _confirm_body(w=None):
     return {"person": person.person_id, "kind": "visa", "status": "passed", "on": "2026-01-10"}
 
 
+def _needs_body(w=None):
+    return {"person": _confirm_body()["person"], "needs": ["WCHR"]}
+
+
 CONFIRMERS = outcome(403, DL=302)  # readiness.confirm: the delegation only
+API_READ = outcome(200, anon=403)  # relocation.view: every signed-in role
 
 
 ROWS = [
@@ -78,5 +83,67 @@ ROWS = [
         outcome(403, DL=404),
         method="post",
         body=_confirm_body,
+    ),
+    # The API (readiness/api.py): the same roles; a write's permission is checked before
+    # any lookup (403 whatever the id), a read's scope by the pledge's door.
+    Row("api_readiness", lambda w: reverse("api_readiness"), API_READ, outside=None),
+    # ?pledge= and ?country= name another country's records for the delegation (its 404
+    # and denied entry are the row's); the filters' refusals are in tests/test_api.py.
+    Row(
+        "api_readiness",
+        lambda w: reverse("api_readiness") + f"?pledge={w['deu']}",
+        outcome(200, anon=403, DL=404),
+        outside=None,
+    ),
+    Row(
+        "api_readiness",
+        lambda w: reverse("api_readiness") + "?country=DEU",
+        outcome(200, anon=403, DL=404),
+        outside=None,
+    ),
+    Row("api_readiness_pledge", _u("api_readiness_pledge", "alb"), API_READ),
+    Row("api_readiness_pledge", _u("api_readiness_pledge", "deu"), outcome(200, anon=403, DL=404)),
+    Row(
+        "api_readiness_record",
+        _u("api_readiness_record", "alb"),
+        outcome(201, anon=403, **RECORDERS),
+        method="post",
+        body=_confirm_body,
+    ),
+    # The person is on Albania's pledge, not Germany's: not there for this pledge.
+    Row(
+        "api_readiness_record",
+        _u("api_readiness_record", "deu"),
+        outcome(404, anon=403, **RECORDERS),
+        method="post",
+        body=_confirm_body,
+    ),
+    Row(
+        "api_readiness_confirm",
+        _u("api_readiness_confirm", "alb"),
+        outcome(403, anon=403, DL=201),
+        method="post",
+        body=_confirm_body,
+    ),
+    Row(
+        "api_readiness_confirm",
+        _u("api_readiness_confirm", "deu"),
+        outcome(403, anon=403, DL=404),
+        method="post",
+        body=_confirm_body,
+    ),
+    Row(
+        "api_readiness_travel_needs",
+        _u("api_readiness_travel_needs", "alb"),
+        outcome(200, anon=403, **RECORDERS),
+        method="post",
+        body=_needs_body,
+    ),
+    Row(
+        "api_readiness_travel_needs",
+        _u("api_readiness_travel_needs", "deu"),
+        outcome(404, anon=403, **RECORDERS),
+        method="post",
+        body=_needs_body,
     ),
 ]

@@ -177,3 +177,49 @@ def test_a_traveller_departed_by_the_date_shows_as_departed_not_blocked(client, 
     assert _cells(before, a) == (["waived", "passed", "passed"], True)
     flight_day = client.get(url, {"on": "2026-12-03"})  # on its day, one who can fly
     assert next(r for r in flight_day.context["rows"] if r["person"] == a)["departed"] is None
+
+
+def test_a_travel_document_number_is_recorded_through_the_form_encrypted(client, users, world):
+    from django.db import connection
+
+    alb, _a, b = world
+    Requirement.objects.create(country="ALB", kind="travel_document")
+    client.force_login(users[roles.RESETTLEMENT])
+    r = client.post(
+        reverse("readiness_record_fact", args=[alb.pk]),
+        {
+            "person": b.person_id,
+            "kind": "travel_document",
+            "status": "passed",
+            "on": "2026-12-02",
+            "valid_until": "2027-12-02",
+            "document_number": "ICRC-26-0042",
+            "document_issuer": "ICRC",
+            "document_issued_on": "2026-12-01",
+        },
+    )
+    assert r.status_code == 302
+    fact = Fact.objects.get(person=b, kind="travel_document")
+    assert (fact.document_number, fact.document_issuer) == ("ICRC-26-0042", "ICRC")
+    assert fact.document_issued_on == dt.date(2026, 12, 1)
+    with connection.cursor() as cur:
+        cur.execute("SELECT document_number FROM readiness_fact WHERE id = %s", [fact.pk])
+        assert "ICRC-26-0042" not in cur.fetchone()[0]
+    assert AuditEntry.objects.filter(action="create", object_type="readiness_fact").exists()
+
+
+def test_dates_out_of_bounds_are_named_never_a_server_error(client, users, world):
+    alb, _a, b = world
+    client.force_login(users[roles.RESETTLEMENT])
+    page = client.get(reverse("pledge_readiness", args=[alb.pk]), {"on": "9999-12-31"})
+    assert page.status_code == 200 and "9999-12-31" in page.content.decode()
+    before = Fact.objects.count()
+    for body in ({"on": "9999-12-30"}, {"valid_until": "9999-12-31"}, {"on": "2026-02-30"}):
+        data = {"person": b.person_id, "kind": "visa", "status": "passed", "on": "2026-12-02"}
+        r = client.post(
+            reverse("readiness_record_fact", args=[alb.pk]), {**data, **body}, follow=True
+        )
+        text = r.content.decode()
+        assert r.status_code == 200, body
+        assert "Onward accepts" in text or "not a date" in text, body
+    assert Fact.objects.count() == before
