@@ -11,6 +11,11 @@ urlpatterns = [
         name="readiness_record_fact",
     ),
     path(
+        "readiness/pledge/<int:pledge_id>/travel-needs/",
+        views.travel_needs,
+        name="readiness_travel_needs",
+    ),
+    path(
         "readiness/pledge/<int:pledge_id>/confirm/",
         views.confirm_item,
         name="readiness_confirm",

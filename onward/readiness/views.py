@@ -25,7 +25,7 @@ from onward.accounts.policy import is_delegation, visible_pledges
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_read, audit_records
 from onward.readiness import engine, matrix, selectors, services
-from onward.readiness.models import Fact, Kind
+from onward.readiness.models import Fact, Kind, TravelNeed
 from onward.registry.models import Person
 from onward.relocation import guards as external_guards
 from onward.relocation.models import Submission
@@ -166,6 +166,15 @@ def pledge_readiness(request, pledge_id):
     blocked = request.GET.get("blocked", "")
     if blocked:
         rows = [r for r in rows if blocked in r["blocked_by"]]
+    can_record = policy.can(request.user, "readiness.record")
+    if can_record:  # the assistance codes, for who records them (health-related: not shown wider)
+        needs: dict[int, list[str]] = {}
+        for person_id, need in TravelNeed.objects.filter(
+            person__in=[r["person"] for r in all_rows]
+        ).values_list("person_id", "need"):
+            needs.setdefault(person_id, []).append(need)
+        for r in all_rows:
+            r["needs"] = sorted(needs.get(r["person"].pk, []))
     return render(
         request,
         "readiness/pledge_readiness.html",
@@ -185,7 +194,9 @@ def pledge_readiness(request, pledge_id):
             "kind_choices": [(r.kind, Kind(r.kind).label) for r in requirements],
             "ready_count": ready_count,
             "statuses": Fact.Status.choices,
-            "can_record": policy.can(request.user, "readiness.record"),
+            "can_record": can_record,
+            "travel_needs": TravelNeed.Need.choices,
+            "travellers": all_rows,
             "can_confirm": policy.can(request.user, "readiness.confirm"),
             "confirm_kinds": [
                 (r.kind, r.get_kind_display()) for r in services.delegation_requirements(pledge)
@@ -293,6 +304,37 @@ def record_fact(request, pledge_id):
         return redirect(back)
     messages.success(request, _("Recorded for %(person)s.") % {"person": person.person_id})
     return redirect(f"{back}?on={on.isoformat()}")
+
+
+@require_POST
+@permission_required("readiness.record")
+def travel_needs(request, pledge_id):
+    """A traveller's travel needs (the manifest's assistance codes): the ticked codes
+    replace the person's; a person not on an accepted case of this pledge is refused."""
+    pledge = record_or_404(request, get_pledge_for_user, "pledge", pledge_id)
+    back = reverse("pledge_readiness", args=[pledge.pk])
+    person_id = request.POST.get("person", "")
+    person = next((p for p in _travellers(pledge) if p.person_id == person_id), None)
+    if person is None:
+        messages.error(
+            request,
+            _("%(person)s is not a member of an accepted case of this pledge.")
+            % {"person": person_id[:32] or "—"},
+        )
+        return redirect(back)
+    try:
+        needs = services.travel_needs_set(
+            request.user, person=person, needs=request.POST.getlist("needs")
+        )
+    except ValidationError as exc:
+        messages.error(request, _messages(exc))
+        return redirect(back)
+    messages.success(
+        request,
+        _("Travel needs of %(person)s: %(needs)s.")
+        % {"person": person.person_id, "needs": ", ".join(needs) or _("none")},
+    )
+    return redirect(back)
 
 
 # --- The matrix across pledges and countries (matrix.py) -----------------------------------

@@ -71,6 +71,20 @@ ROWS = [
         body=_body,
     ),
     Row(
+        "readiness_travel_needs",
+        _u("readiness_travel_needs", "alb"),
+        outcome(302, **RECORDERS),
+        method="post",
+        body=_needs_body,
+    ),
+    Row(
+        "readiness_travel_needs",
+        _u("readiness_travel_needs", "deu"),
+        outcome(302, **RECORDERS),
+        method="post",
+        body=_needs_body,
+    ),
+    Row(
         "readiness_confirm",
         lambda w: reverse("readiness_confirm", kwargs={"pledge_id": w["alb"]}),
         CONFIRMERS,

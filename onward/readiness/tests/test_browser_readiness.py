@@ -64,3 +64,14 @@ def test_record_a_travel_document_with_its_number(browser_page, live_server, use
     fact = Fact.objects.get(person=person, kind="travel_document")
     assert (fact.document_number, fact.document_issuer) == ("ICRC-26-5555", "ICRC")
     assert RelocationCase.objects.get(case=case).state == State.READY
+    # The traveller needs a wheelchair and a medical escort: the manifest's codes.
+    needs = page.locator("#travel-needs")
+    needs.locator("select[name=person]").select_option(person.person_id)
+    needs.locator("input[value=WCHR]").check()
+    needs.locator("input[value=MEDA]").check()
+    needs.locator("button").click()
+    # The page again, the saved codes beside the traveller's name (an option is never
+    # "visible" to Playwright: attached is what it can wait for).
+    page.wait_for_selector("#travel-needs option:has-text('(MEDA, WCHR)')", state="attached")
+    shot(page, "readiness-05-travel-needs")
+    assert sorted(person.travel_needs.values_list("need", flat=True)) == ["MEDA", "WCHR"]

@@ -223,3 +223,40 @@ def test_dates_out_of_bounds_are_named_never_a_server_error(client, users, world
         assert r.status_code == 200, body
         assert "Onward accepts" in text or "not a date" in text, body
     assert Fact.objects.count() == before
+
+
+def test_travel_needs_are_set_through_the_form_and_shown_to_who_records(client, users, world):
+    """The ticked codes replace the traveller's (audited, before and after); an unknown code
+    or a person not on the pledge changes nothing; a delegation may not set them."""
+    from onward.readiness.models import TravelNeed
+
+    alb, _a, b = world
+    url = reverse("readiness_travel_needs", args=[alb.pk])
+    client.force_login(users[roles.RESETTLEMENT])
+    r = client.post(url, {"person": b.person_id, "needs": ["WCHR", "MEDA"]}, follow=True)
+    assert "WCHR, MEDA" in r.content.decode() or "MEDA, WCHR" in r.content.decode()
+    assert sorted(TravelNeed.objects.filter(person=b).values_list("need", flat=True)) == [
+        "MEDA",
+        "WCHR",
+    ]
+    entry = AuditEntry.objects.filter(object_id=b.person_id, detail="travel needs").get()
+    assert entry.changes == {"travel_needs": [[], ["MEDA", "WCHR"]]}
+    page = client.get(reverse("pledge_readiness", args=[alb.pk])).content.decode()
+    assert f"{b.person_id} {b.full_name} (MEDA, WCHR)" in page
+
+    client.post(url, {"person": b.person_id, "needs": ["WCHR"]})
+    assert list(TravelNeed.objects.filter(person=b).values_list("need", flat=True)) == ["WCHR"]
+    for body in ({"person": b.person_id, "needs": ["WCHR", "JUMP"]}, {"person": "P999999"}):
+        r = client.post(url, body, follow=True)
+        assert r.status_code == 200 and (
+            "JUMP" in r.content.decode() or "P999999" in r.content.decode()
+        )
+    assert list(TravelNeed.objects.filter(person=b).values_list("need", flat=True)) == ["WCHR"]
+
+    client.force_login(users[roles.DELEGATION])
+    assert client.post(url, {"person": b.person_id, "needs": []}).status_code == 403
+    assert (
+        "travel-needs"
+        not in client.get(reverse("pledge_readiness", args=[alb.pk])).content.decode()
+    )
+    assert TravelNeed.objects.filter(person=b).count() == 1

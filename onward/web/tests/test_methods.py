@@ -90,6 +90,7 @@ POSTED = {
     "camp_allocate",
     "readiness_record_fact",
     "readiness_confirm",
+    "readiness_travel_needs",
     # Housing forms (GET shows the form, POST saves it).
     "camp_site_new",
     "camp_site_edit",
