@@ -31,6 +31,7 @@ from .dual import minimise
 from .highs import Master, solve_milp
 from .model import UNASSIGNED, Explanation, Problem, Result, WarmStart, relative_gap
 from .plan import density, feasible, fits, greedy_fill, load, pair_of, repair, value
+from .repack import repack
 
 Progress = Callable[[str], None]
 SMOOTHING = 0.95  # weight of the best prices so far in the pricing point
@@ -51,6 +52,7 @@ LNS_SHARE = 0.85  # share of the time left after the LP spent in neighbourhood s
 MILP_MIN_SECONDS = 3.0  # no restricted MILP with less time left (HiGHS's presolve overruns)
 MILP_OVERRUN = 0.7  # HiGHS stops a MILP up to this late: ask it to stop this much earlier
 MILP_FACTOR = 2.0  # a restricted MILP needs this many times an LP's seconds per column
+REPACK_SHARE = 0.15  # at most this share of the time left for one-pledge repacking
 FINISH_PER_PAIR = 4e-8  # seconds per pair kept back for the explanation and the checks
 
 
@@ -285,6 +287,16 @@ def round_lp(search: _Search, master: Master, x: np.ndarray) -> None:
     search.say(f"rounding milp over {ks.size} pairs: plan {search.lb:.6g}, gap {search.gap():.4%}")
 
 
+def repack_plan(search: _Search, target: float) -> None:
+    """One-pledge exact knapsacks on the incumbent (``repack.py``) until they stop gaining."""
+    if search.gap() <= target or search.left() <= 0.05:
+        return
+    end = time.perf_counter() + REPACK_SHARE * search.left()
+    plan, changed = repack(search.core, search.assign, search.v, end, np.random.default_rng(0))
+    search.offer(plan)
+    search.say(f"repacked {changed} pledges: plan {search.lb:.6g}, gap {search.gap():.4%}")
+
+
 def improve(
     search: _Search,
     target: float,
@@ -479,6 +491,7 @@ def solve(
     x, converged = column_generation(search, master, gap, seconds=CG_SHARE * search.left())
     if search.gap() > gap:
         round_lp(search, master, x)
+    repack_plan(search, gap)
     t_lp = time.perf_counter() - t0
     improve(search, gap, LNS_SHARE * search.left())
     close_gap(search, gap, max_milp_pairs or max(20_000, 2 * problem.n_cases))
