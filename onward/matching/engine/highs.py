@@ -271,10 +271,13 @@ def solve_milp(
     cap: np.ndarray | None = None,
     heuristic_effort: float | None = None,
     deadline: float | None = None,
+    enough: float | None = None,
 ) -> tuple[np.ndarray, float, bool]:
     """Best plan over pair columns ``ks`` from the MIP start ``start`` (0/1 per column).
 
     ``cap`` replaces the core's capacities (a MILP over what the fixed part left).
+    ``enough``: HiGHS stops once it holds a plan worth this much (its
+    ``objective_target``), whatever its own gap.
     At ``deadline`` HiGHS is stopped whatever it is doing (``run_until``); if it
     does not stop, the start itself is returned with an infinite bound.
 
@@ -307,6 +310,8 @@ def solve_milp(
     h.setOptionValue("mip_rel_gap", gap)
     if heuristic_effort is not None:
         h.setOptionValue("mip_heuristic_effort", heuristic_effort)
+    if enough is not None:
+        h.setOptionValue("objective_target", enough)
     h.setSolution(n, np.arange(n, dtype=np.int32), start.astype(np.float64))
     if not run_until(h, deadline):
         return ks[start > 0.5], float("inf"), False
