@@ -20,7 +20,7 @@ import numpy as np
 
 from .core import Core, profits
 from .model import UNASSIGNED
-from .plan import load, pair_of
+from .plan import pair_of
 
 LEAVE = 24  # cases of the pledge that may leave (the cheapest at the prices)
 ENTER = 120  # cases that may come in (the best net profit at the prices)
@@ -102,7 +102,9 @@ def _repack_pledge(
     here = np.flatnonzero(assign == p)
     k_here = core.find(here, np.full(len(here), p))
     # leaving: the cases with the lowest net profit here (a little noise: sweeps differ)
-    noise = rng.uniform(0.0, 0.5, len(here)) * (float(np.abs(w[k_here]).mean()) if len(here) else 1.0)
+    noise = rng.uniform(0.0, 0.5, len(here)) * (
+        float(np.abs(w[k_here]).mean()) if len(here) else 1.0
+    )
     leave = np.argsort(w[k_here] + noise)[:LEAVE]
     stay = np.ones(len(here), bool)
     stay[leave] = False
@@ -134,8 +136,3 @@ def _repack_pledge(
     assign[core.pc[k_leave]] = UNASSIGNED
     assign[core.pc[items[chosen]]] = p
     return 1
-
-
-def check_room(core: Core, assign: np.ndarray) -> bool:
-    """Every capacity holds (a guard for the tests)."""
-    return bool((load(core, assign) <= core.cap + 1e-9).all())
