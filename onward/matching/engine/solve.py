@@ -323,13 +323,14 @@ def improve(
     scale = float(np.mean(np.abs(core.s)))
     steps, last = 0, 0.0  # last: seconds of the last step (none started that cannot end)
     while time.perf_counter() < end and search.left() > 0.05 and search.gap() > target:
-        before = search.lb
+        before, stop = search.lb, False
         for pledges in np.array_split(
             rng.permutation(core.n_pledges), max(1, core.n_pledges // group)
         ):
             left = min(end - time.perf_counter(), search.left())
             if left <= max(0.05, last) or search.gap() <= target:
-                return
+                stop = True  # out of time (or done) within the sweep: still say where it got
+                break
             mark = np.zeros(core.n_pledges, bool)
             mark[pledges] = True
             a = search.assign
@@ -366,7 +367,7 @@ def improve(
         search.say(
             f"neighbourhood search ({steps} steps): plan {search.lb:.6g}, gap {search.gap():.4%}"
         )
-        if search.lb <= before + 1e-9:  # a whole sweep found nothing
+        if stop or search.lb <= before + 1e-9:  # out of time, or a whole sweep found nothing
             return
 
 
