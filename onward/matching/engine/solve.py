@@ -31,6 +31,7 @@ from .dual import minimise
 from .highs import Master, solve_milp
 from .model import UNASSIGNED, Explanation, Problem, Result, WarmStart, relative_gap
 from .plan import density, feasible, fits, greedy_fill, load, pair_of, repair, value
+from .repack import repack
 
 Progress = Callable[[str], None]
 SMOOTHING = 0.95  # weight of the best prices so far in the pricing point
@@ -51,6 +52,7 @@ LNS_SHARE = 0.85  # share of the time left after the LP spent in neighbourhood s
 MILP_MIN_SECONDS = 3.0  # no restricted MILP with less time left (HiGHS's presolve overruns)
 MILP_OVERRUN = 0.7  # HiGHS stops a MILP up to this late: ask it to stop this much earlier
 MILP_FACTOR = 2.0  # a restricted MILP needs this many times an LP's seconds per column
+REPACK_SHARE = 0.15  # at most this share of the time left for one-pledge repacking
 FINISH_PER_PAIR = 4e-8  # seconds per pair kept back for the explanation and the checks
 
 
@@ -72,14 +74,25 @@ class _Search:
         self.v_ub = self.ub  # the dual bound given by self.v (for the rc filter)
         self.rate = 0.0  # slowest seconds per column of a HiGHS run so far (for estimates)
 
-    def measured(self, seconds: float, n_columns: int, finished: bool) -> None:
-        """A HiGHS run over ``n_columns`` took ``seconds``: the rate of later estimates.
+    def measured(self, seconds: float, size: int, finished: bool) -> None:
+        """A HiGHS run of ``size`` (``milp_size`` for a MILP) took ``seconds``: the rate
+        of later estimates.
 
         Only runs that ended on their own count: one stopped by its time limit says
         how long it was allowed, not how long it needed.
         """
         if finished:
-            self.rate = max(self.rate, seconds / max(n_columns, 1))
+            self.rate = max(self.rate, seconds / max(size, 1))
+
+    def milp_size(self, n_pairs: int) -> int:
+        """The size a MILP over ``n_pairs`` is measured by: its columns or its rows.
+
+        A MILP has a row per case, so one over a few hundred pairs (the rounding MILP)
+        still costs HiGHS's presolve over every row: counted by columns alone, its
+        seconds gave a rate per column 20-40 times too high under load, no restricted
+        MILP was started and a 60 s run returned after 5 s at a gap of 0.21%.
+        """
+        return max(n_pairs, self.core.n_cases + self.core.cap.size)
 
     def fits(self, n_columns: int, factor: float = MILP_FACTOR) -> bool:
         """Whether a HiGHS model of ``n_columns`` can be solved in the time left."""
@@ -254,7 +267,7 @@ def round_lp(search: _Search, master: Master, x: np.ndarray) -> None:
     mine = pair_of(core, search.assign)
     mine = mine[assign[core.pc[mine]] == UNASSIGNED]
     ks = np.union1d(cand, mine)
-    if not len(ks) or not search.fits(ks.size):
+    if not len(ks) or not search.fits(search.milp_size(ks.size)):
         return
     began = time.perf_counter()
     chosen, _, solved = solve_milp(
@@ -267,14 +280,30 @@ def round_lp(search: _Search, master: Master, x: np.ndarray) -> None:
         heuristic_effort=0.3,
         deadline=search.deadline,
     )
-    search.measured(time.perf_counter() - began, ks.size, solved)
+    search.measured(time.perf_counter() - began, search.milp_size(ks.size), solved)
     plan = assign.copy()
     plan[core.pc[chosen]] = core.pp[chosen]
     search.offer(plan)
     search.say(f"rounding milp over {ks.size} pairs: plan {search.lb:.6g}, gap {search.gap():.4%}")
 
 
-def improve(search: _Search, target: float, seconds: float, group: int = LNS_PLEDGES) -> None:
+def repack_plan(search: _Search, target: float) -> None:
+    """One-pledge exact knapsacks on the incumbent (``repack.py``) until they stop gaining."""
+    if search.gap() <= target or search.left() <= 0.05:
+        return
+    end = time.perf_counter() + REPACK_SHARE * search.left()
+    plan, changed = repack(search.core, search.assign, search.v, end, np.random.default_rng(0))
+    search.offer(plan)
+    search.say(f"repacked {changed} pledges: plan {search.lb:.6g}, gap {search.gap():.4%}")
+
+
+def improve(
+    search: _Search,
+    target: float,
+    seconds: float,
+    group: int = LNS_PLEDGES,
+    small_too: bool = False,
+) -> None:
     """Large neighbourhood search: small MILPs over a few pledges at a time.
 
     Each step frees the cases on ``group`` pledges (and every unplaced case): they may
@@ -283,7 +312,9 @@ def improve(search: _Search, target: float, seconds: float, group: int = LNS_PLE
     stays. HiGHS solves that small MILP from the incumbent, so a step never loses.
     """
     core = search.core
-    if core.n_pairs <= LNS_MIN_PAIRS:  # small: the restricted MILP alone is quick
+    if core.n_pairs <= LNS_MIN_PAIRS and not small_too:  # small: the restricted MILP is quicker
+        return
+    if not core.n_pairs or search.gap() <= target or search.left() <= 0.05:
         return
     end = time.perf_counter() + seconds
     rng = np.random.default_rng(core.n_pairs)
@@ -292,13 +323,14 @@ def improve(search: _Search, target: float, seconds: float, group: int = LNS_PLE
     scale = float(np.mean(np.abs(core.s)))
     steps, last = 0, 0.0  # last: seconds of the last step (none started that cannot end)
     while time.perf_counter() < end and search.left() > 0.05 and search.gap() > target:
-        before = search.lb
+        before, stop = search.lb, False
         for pledges in np.array_split(
             rng.permutation(core.n_pledges), max(1, core.n_pledges // group)
         ):
             left = min(end - time.perf_counter(), search.left())
             if left <= max(0.05, last) or search.gap() <= target:
-                return
+                stop = True  # out of time (or done) within the sweep: still say where it got
+                break
             mark = np.zeros(core.n_pledges, bool)
             mark[pledges] = True
             a = search.assign
@@ -335,7 +367,7 @@ def improve(search: _Search, target: float, seconds: float, group: int = LNS_PLE
         search.say(
             f"neighbourhood search ({steps} steps): plan {search.lb:.6g}, gap {search.gap():.4%}"
         )
-        if search.lb <= before + 1e-9:  # a whole sweep found nothing
+        if stop or search.lb <= before + 1e-9:  # out of time, or a whole sweep found nothing
             return
 
 
@@ -375,8 +407,11 @@ def close_gap(search: _Search, target: float, max_pairs: int) -> None:
             search.left() - MILP_OVERRUN,
             max(target * 0.5, 1e-9),
             deadline=search.deadline,
+            # a plan this good meets the gap target against the bound held now,
+            # which the MILP can only lower: no need to wait for HiGHS's own gap
+            enough=(1 - 0.999 * target) * search.ub - core.fixed_value if search.ub > 0 else None,
         )
-        search.measured(time.perf_counter() - began, ks.size, solved)
+        search.measured(time.perf_counter() - began, search.milp_size(ks.size), solved)
         assign = np.full(core.n_cases, UNASSIGNED, np.int64)
         assign[core.pc[chosen]] = core.pp[chosen]
         search.offer(assign)
@@ -393,11 +428,13 @@ def close_gap(search: _Search, target: float, max_pairs: int) -> None:
 
 def _pairs_that_fit(search: _Search, max_pairs: int, n_mine: int) -> int | None:
     """``max_pairs``, or fewer so that the MILP ends in time; None if too few are left."""
-    if search.fits(max_pairs + n_mine):
+    if search.fits(search.milp_size(max_pairs + n_mine)):
         return max_pairs
     per_column = MILP_FACTOR * search.rate
     room = int((search.left() - MILP_OVERRUN) / per_column) - n_mine if per_column > 0 else 0
-    return room if room >= max(n_mine, 1) else None
+    if room < max(n_mine, 1) or not search.fits(search.milp_size(room + n_mine)):
+        return None
+    return room
 
 
 def explain(core: Core, plan: np.ndarray, v: np.ndarray) -> Explanation:
@@ -460,10 +497,11 @@ def solve(
     x, converged = column_generation(search, master, gap, seconds=CG_SHARE * search.left())
     if search.gap() > gap:
         round_lp(search, master, x)
+    repack_plan(search, gap)
     t_lp = time.perf_counter() - t0
     improve(search, gap, LNS_SHARE * search.left())
     close_gap(search, gap, max_milp_pairs or max(20_000, 2 * problem.n_cases))
-    improve(search, gap, search.left())  # the time no restricted MILP could use
+    improve(search, gap, search.left(), small_too=True)  # the time no restricted MILP could use
     return _result(
         problem,
         core,
