@@ -80,6 +80,12 @@ class PersonReadinessOut(serializers.Serializer):
     ready = serializers.BooleanField(help_text="Every requirement met on `on`: may fly that day")
     blockers = BlockerOut(many=True)
     requirements = CellOut(many=True, help_text="The pledge's requirements, one cell each")
+    travel_needs = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="The manifest's assistance codes (WCHR, STCR, MEDA, OXYG), for the roles "
+        "that record facts; null for the others (they are health-related)",
+    )
 
 
 class ReadinessPageOut(serializers.Serializer):
@@ -277,6 +283,13 @@ def _page(request, pledges, *, detail: str) -> Response:
         entries=[(AuditEntry.Action.VIEW, "person", e[0].person_id) for e in evaluated],
         detail=f"{detail} on {filters.on.isoformat()}"[:255],
     )
+    needs: dict[int, list[str]] | None = None
+    if policy.can(user, "readiness.record"):
+        needs = {}
+        for person_pk, need in TravelNeed.objects.filter(
+            person__in=[e[0] for e in evaluated]
+        ).values_list("person_id", "need"):
+            needs.setdefault(person_pk, []).append(need)
     results = []
     for person, pledge_id, readiness, cells in evaluated:
         results.append(
@@ -298,6 +311,7 @@ def _page(request, pledges, *, detail: str) -> Response:
                     }
                     for kind, (req, status, ends) in cells.items()
                 ],
+                "travel_needs": None if needs is None else sorted(needs.get(person.pk, [])),
             }
         )
     next_after = pg.after if pg.has_next else None

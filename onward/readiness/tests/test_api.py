@@ -214,7 +214,9 @@ def test_delegation_reads_its_accepted_cases_shared_fields_only(client_for, worl
         "ready",
         "blockers",
         "requirements",
+        "travel_needs",
     }
+    assert {row["travel_needs"] for row in answer["results"]} == {None}
     # A member whose consent for the country is withdrawn is left out at once.
     Consent.objects.create(
         person=world["b"],
@@ -458,6 +460,13 @@ def test_travel_needs_and_the_travel_document_reach_the_manifest(client_for, use
     (row,) = movements_selectors.manifest_rows(transfer)
     assert (row["travel_document"], row["travel_document_expiry"]) == ("ICRC-26-1234", "2027-12-01")
     assert (row["assistance"], row["escort"]) == ("MEDA WCHR", "MEDA")
+    # The reads list them for who records them; for the others (auditor) they stay null.
+    listed = _get(client, "api_readiness_pledge", kwargs={"pledge_id": alb.pk})["results"]
+    assert [p["travel_needs"] for p in listed] == [["MEDA", "WCHR"]]
+    auditor = _get(client_for(roles.AUDITOR), "api_readiness_pledge", kwargs={"pledge_id": alb.pk})[
+        "results"
+    ]
+    assert [p["travel_needs"] for p in auditor] == [None]
 
 
 def test_travel_needs_refusals(client_for, world):
