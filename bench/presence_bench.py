@@ -16,6 +16,20 @@ RESIDENTS / PER_DAY days; the events' indexes are dropped during the load and re
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/onward_bench_camp21 nice -n 10 \\
         .venv/bin/python bench/presence_bench.py --copy --residents 1000000 --blocks 1000 \\
         --days 365 --per-day 100000
+
+`--http` measures the scan as a checkpoint does it: SCANNERS signed-in scanners (one
+process each, standard library only), each posting cards to the real scan page served by
+gunicorn (the production settings, `--workers` processes; it needs SECRET_KEY,
+ONWARD_FIELD_KEYS_FILE, ONWARD_DATA_DIR as bench/load_bench.py does), paced at each of
+`--rates` scans a second each (open loop: a scan is sent at its time whether or not the
+last has been answered, and its latency counts from that time), `--seconds` each; rate
+0 is the closed loop (no pause: the stress ceiling). Prints p50/p95/p99 of the POST that
+records the scan (and of the page the redirect shows), the achieved rate, errors, the
+application's CPU per scan and the load average:
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/onward_scan21_bench ONWARD_DATA_DIR=var/bench \
+        SECRET_KEY=... ONWARD_FIELD_KEYS_FILE=var/bench/field-keys \
+        .venv/bin/python bench/presence_bench.py --reuse --http --rates 1 2 4 0 --seconds 30
 """
 
 import argparse
@@ -338,6 +352,219 @@ def _scan_threads(chunks, clerk) -> list[float]:
     return latencies
 
 
+# -- through HTTP: paced scanners at the real scan page ---------------------------------
+
+
+def _http_scanner(i, base, headers, user, password, tokens, phases, gate, barrier, start):
+    try:
+        return _http_scans(i, base, headers, user, password, tokens, phases, gate, barrier, start)
+    except BaseException:
+        barrier.abort()  # the parent and the others stop waiting: the error is reported
+        raise
+
+
+def _http_scans(i, base, headers, user, password, tokens, phases, gate, barrier, start):
+    """One scanner (a forked process, standard library only): signs in, reads the scan
+    form's CSRF token, then for each phase (rate a second, seconds) posts its cards at
+    that pace. Returns per phase [(recorded ms, page ms or None, status), ...]."""
+    import random
+    import re
+
+    import load_bench
+
+    client = load_bench.Client(base, headers)
+    with gate:
+        client.timeout = 180
+        client.sign_in(user["username"], password, user["secret"])
+        client.timeout = 30
+    _, _, page = client.request("GET", "/presence/scan/")
+    csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', load_bench._plain(page))
+    assert csrf, "no scan form"
+    form = {"csrfmiddlewaretoken": csrf.group(1).decode(), "checkpoint": f"Gate {i % 4}"}
+    barrier.wait()  # every scanner signed in
+    barrier.wait()  # the parent has set the start time
+    t0 = start.value
+    rng = random.Random(i)
+    out, k = [], 0
+    for rate, seconds, offset in phases:
+        began, end = t0 + offset, t0 + offset + seconds
+        while time.time() < began:
+            time.sleep(min(0.05, began - time.time()))
+        mine = []
+        due = began + (rng.random() / rate if rate else 0)
+        while True:
+            if rate:
+                if due >= end:
+                    break
+                while (wait := due - time.time()) > 0:
+                    time.sleep(wait)
+            elif time.time() >= end:
+                break
+            sent = due if rate else time.time()
+            token = tokens[k % len(tokens)]
+            k += 1
+            try:
+                status, location, _ = client.request(
+                    "POST", "/presence/scan/", {**form, "token": token}
+                )
+            except Exception:  # noqa: BLE001 - no answer is an error
+                status, location = 0, ""
+            recorded = time.time()
+            shown = None
+            if status == 302 and location:
+                try:
+                    client.request("GET", location)
+                    shown = (time.time() - sent) * 1000
+                except Exception:  # noqa: BLE001
+                    pass
+            mine.append(((recorded - sent) * 1000, shown, status))
+            if rate:
+                due += 1 / rate
+        out.append(mine)
+    client.close()
+    return out
+
+
+def _pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
+
+
+def http_bench(args, tokens) -> None:
+    """Starts gunicorn (production settings), signs the scanners in, runs the phases,
+    prints a line each; the server is stopped whatever happens."""
+    import json
+    import signal
+    import subprocess
+    from pathlib import Path
+
+    bench_dir = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, bench_dir)
+    import load_bench
+
+    root = Path(bench_dir).parent
+    users_file = root / "var" / "presence-bench-users.json"
+    load_bench.setup(argparse.Namespace(users=args.scanners, file=str(users_file)))
+    data = json.loads(users_file.read_text())
+    from django.db import connections
+
+    connections.close_all()
+
+    venv = Path(sys.executable).parent
+    port = load_bench._free_port()
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="onward.settings.production")
+    env.setdefault("ALLOWED_HOSTS", "localhost")
+    subprocess.run([str(venv / "onward"), "collectstatic", "--noinput", "-v0"], env=env, check=True)
+    cmd = [
+        str(venv / "gunicorn"),
+        "-c",
+        "python:onward.deploy.gunicorn_conf",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "/dev/null",
+    ]
+    log = open(root / "var" / "presence-bench-gunicorn.log", "w")
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=log, start_new_session=True)
+    headers = {"X-Forwarded-Proto": "https", "Host": "localhost"}
+    base = f"http://127.0.0.1:{port}"
+    gap = 3.0
+    procs: list = []
+    # Stopped (timeout, ^C): the finally below still stops the server and the scanners.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+    phases, offset = [], 0.0
+    for rate in args.rates:
+        phases.append((rate, args.seconds, offset))
+        offset += args.seconds + gap
+    try:
+        load_bench._wait(port, proc, "gunicorn")
+        ctx = multiprocessing.get_context("fork")
+        gate, barrier = ctx.Semaphore(2), ctx.Barrier(args.scanners + 1)
+        start = ctx.Value("d", 0.0)
+        n = args.scanners
+        per = max(1, len(tokens) // n)
+        print(
+            f"gunicorn, {args.workers} sync workers, production settings; {n} scanners signing in",
+            flush=True,
+        )
+        queue = ctx.Queue()
+
+        def scanner(i):
+            try:
+                out = _http_scanner(
+                    i,
+                    base,
+                    headers,
+                    data["users"][i],
+                    data["password"],
+                    tokens[i * per : (i + 1) * per],
+                    phases,
+                    gate,
+                    barrier,
+                    start,
+                )
+                queue.put((i, out, None))
+            except BaseException as e:  # noqa: BLE001 - reported by the parent
+                queue.put((i, None, repr(e)))
+
+        # Forked: the semaphore, barrier and start time are inherited, not pickled.
+        procs += [ctx.Process(target=scanner, args=(i,)) for i in range(n)]
+        for p in procs:
+            p.start()
+        try:
+            barrier.wait(timeout=600)
+            start.value = time.time() + 1.0
+            barrier.wait(timeout=60)
+        except threading.BrokenBarrierError:
+            errors = [queue.get(timeout=60) for _ in range(1)]
+            raise SystemExit(f"a scanner failed: {errors}") from None
+        marks = []
+        for _rate, seconds, off in phases:
+            began = start.value + off
+            while time.time() < began:
+                time.sleep(0.02)
+            before = (os.getloadavg()[0], load_bench.server_cpu_seconds(proc.pid))
+            while time.time() < began + seconds:
+                time.sleep(0.05)
+            after = (os.getloadavg()[0], load_bench.server_cpu_seconds(proc.pid))
+            marks.append((before, after))
+        got = [queue.get(timeout=600) for _ in range(n)]
+        for p in procs:
+            p.join(timeout=30)
+        failed = [e for _, _, e in got if e]
+        if failed:
+            raise SystemExit(f"scanners failed: {failed[:3]}")
+        results = [out for _, out, _ in sorted(got, key=lambda g: g[0])]
+    finally:
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+    for k, (rate, seconds, _) in enumerate(phases):
+        flat = [r for scanner in results for r in scanner[k]]
+        ok = [r for r in flat if r[2] == 302]
+        rec = [r[0] for r in ok]
+        shown = [r[1] for r in ok if r[1] is not None]
+        (load0, cpu0), (load1, cpu1) = marks[k]
+        mode = f"paced {rate:g}/s each" if rate else "closed loop"
+        print(
+            f"http scans, {n} scanners {mode}, {seconds:.0f} s: {len(flat) / seconds:.1f}/s "
+            f"achieved ({n * rate:g}/s asked); recorded (POST) p50 {_pct(rec, 50):.1f} ms, "
+            f"p95 {_pct(rec, 95):.1f} ms, p99 {_pct(rec, 99):.1f} ms; with the page shown "
+            f"p50 {_pct(shown, 50):.1f}, p95 {_pct(shown, 95):.1f} ms; errors "
+            f"{len(flat) - len(ok)}; application CPU {1000 * (cpu1 - cpu0) / max(1, len(flat)):.1f} "
+            f"ms a scan; load average {load0:.1f} -> {load1:.1f}",
+            flush=True,
+        )
+
+
 def timed(fn, repeat=7):
     xs = []
     for _ in range(repeat):
@@ -375,6 +602,16 @@ def main(argv=None) -> None:
         help="scanners as threads of one process (the first measure: they queue on the "
         "GIL); default: one process each, as server workers are",
     )
+    parser.add_argument("--http", action="store_true", help="through gunicorn, paced")
+    parser.add_argument(
+        "--rates",
+        type=float,
+        nargs="+",
+        default=[1, 0],
+        help="--http: scans a second per scanner, one phase each (0: closed loop)",
+    )
+    parser.add_argument("--seconds", type=float, default=30, help="--http: per phase")
+    parser.add_argument("--workers", type=int, default=3, help="--http: gunicorn processes")
     args = parser.parse_args(argv)
 
     import django
@@ -451,9 +688,12 @@ def main(argv=None) -> None:
     services.SCAN_FAST_PATH = not args.general_path
     tokens = list(
         Card.objects.filter(revoked_at=None).values_list("token", flat=True)[
-            : args.scanners * args.scans
+            : args.scanners * (2000 if args.http else args.scans)
         ]
     )
+    if args.http:
+        http_bench(args, tokens)
+        return
     chunks = [tokens[i :: args.scanners] for i in range(args.scanners)]
     t = time.perf_counter()
     if args.threads:

@@ -114,6 +114,47 @@ def audit_record(
     return entry
 
 
+def audit_insert_sql(
+    *, actor, action: str, object_type: str, object_id_sql: str, source: str, detail: str, at
+) -> tuple[str, list]:
+    """PostgreSQL: an `INSERT ... SELECT` of one entry per row of `source` (a query or a
+    CTE's name in the caller's statement), with the fields `audit_record` writes and the
+    object's id read from the row (`object_id_sql`, an expression over `source`): for a
+    write that is one statement (the card scan, docs/presence.md "Scale"), its audit
+    entry in the same statement. Returns the SQL and its parameters; the caller calls
+    `audit_changed((action,))` once the statement ran."""
+    base = _base(actor, None, detail)
+    user = base.pop("actor")
+    columns = (
+        "at, actor_id, actor_name, action, object_type, object_id, changes, detail, ip, "
+        "channel, path, request_id"
+    )
+    sql = (
+        f"INSERT INTO {AuditEntry._meta.db_table} ({columns}) "
+        f"SELECT %s, %s, %s, %s, %s, left(({object_id_sql})::text, 64), '{{}}'::jsonb, %s, "
+        f"%s::inet, %s, %s, %s FROM {source}"
+    )
+    params = [
+        at,
+        user.pk if user else None,
+        base["actor_name"],
+        _checked(action),
+        object_type[:32],
+        base["detail"],
+        base["ip"],
+        base["channel"],
+        base["path"],
+        base["request_id"],
+    ]
+    return sql, params
+
+
+def audit_changed(actions) -> None:
+    """After entries written by `audit_insert_sql`: what `audit_record` does once its
+    entry is written (the write-committed signal, once per transaction)."""
+    _changed(actions)
+
+
 def audit_records(
     *, actor, entries: Iterable[Entry], detail: str = "", actor_name: str | None = None
 ) -> int:

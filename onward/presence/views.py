@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -69,7 +70,10 @@ def scan(request):
         form = ManualForm(request.POST) if manual else ScanForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            request.session["presence_checkpoint"] = data["checkpoint"]
+            # Written once a checkpoint changes, not at every scan: a session save is a
+            # transaction of its own (docs/presence.md, "Scale").
+            if request.session.get("presence_checkpoint") != data["checkpoint"]:
+                request.session["presence_checkpoint"] = data["checkpoint"]
             try:
                 if manual:
                     person = get_person_for_user(request.user, data["person"].strip())
@@ -88,16 +92,21 @@ def scan(request):
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
-                request.session["presence_last"] = event.pk
-                return redirect("presence_scan")
+                # The event shown next is in the redirect's address, not the session (no
+                # session write at each scan); the page shows it only to who recorded it.
+                return redirect(f"{reverse('presence_scan')}?seen={event.pk}")
         if manual:
             manual_form = form
         else:
             scan_form = form
     last = None
-    last_id = request.session.pop("presence_last", None)
-    if last_id:
-        last = PresenceEvent.objects.select_related("person").filter(pk=last_id).first()
+    seen = request.GET.get("seen", "")
+    if seen.isdigit() and len(seen) < 19 and request.method != "POST":
+        last = (
+            PresenceEvent.objects.select_related("person")
+            .filter(pk=int(seen), recorded_by=request.user)
+            .first()
+        )
     return render(
         request,
         "presence/scan.html",

@@ -86,8 +86,12 @@ def test_the_scan_page_takes_a_wedge_scanners_code_and_enter(client, users, resi
     url = reverse("presence_scan")
     done = client.post(url, {"form": "card", "checkpoint": "Gate 1", "token": card.token + "\n"})
     assert done.status_code == 302
-    page = client.get(url).content.decode()
+    page = client.get(done["Location"]).content.decode()
     assert f"<bdi>{resident.person_id}</bdi>" in page and 'value="Gate 1"' in page
+    # the event named in the address is shown to who recorded it only
+    client.force_login(users[roles.DATA_MANAGER])
+    assert f"<bdi>{resident.person_id}</bdi>" not in client.get(done["Location"]).content.decode()
+    client.force_login(users[roles.CLERK])
     refused = client.post(url, {"form": "card", "checkpoint": "Gate 1", "token": "nope"})
     assert "No card has this code: nothing recorded." in refused.content.decode()
     assert PresenceEvent.objects.count() == 1
