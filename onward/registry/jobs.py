@@ -227,8 +227,8 @@ def import_error_rows(*, actor, job, start: int, stop: int) -> list[list[str]]:
     code and parameters (onward/refusals.py), else as the report has it (English: a report
     written before the codes, or a message without one). The values come from the file
     (names, document numbers): the read is audited."""
-    from onward.registry.importing import unquote
     from onward.refusals import render_stored
+    from onward.registry.importing import unquote
 
     path = errors_path(job)
     if not import_error_count(job) or not path.exists():

@@ -21,7 +21,9 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 BIRTH_NOT_A_DATE = define(
     "birth_date.format", gettext_noop("%(text)r is not a date: use YYYY-MM-DD, YYYY-MM or YYYY.")
 )
-BIRTH_NO_SUCH_DATE = define("birth_date.no_such_date", gettext_noop("%(text)r is not a date that exists."))
+BIRTH_NO_SUCH_DATE = define(
+    "birth_date.no_such_date", gettext_noop("%(text)r is not a date that exists.")
+)
 BIRTH_IN_FUTURE = define("birth_date.future", gettext_noop("%(text)r is in the future."))
 BIRTH_TOO_EARLY = define(
     "birth_date.too_early",

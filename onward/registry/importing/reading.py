@@ -24,9 +24,7 @@ from onward.registry.importing.common import (
     max_bytes,
 )
 
-FORMULA = define(
-    "cell.formula", gettext_noop("A formula: type the value itself, not a formula.")
-)
+FORMULA = define("cell.formula", gettext_noop("A formula: type the value itself, not a formula."))
 
 # --- reading -----------------------------------------------------------------------------
 

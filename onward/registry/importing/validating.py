@@ -76,8 +76,7 @@ NO_PRINCIPAL = define(
 PRINCIPALS = define(
     "case.principals",
     gettext_noop(
-        "Case %(case)s has %(count)s principal applicants (rows %(rows)s); a case has exactly "
-        "one."
+        "Case %(case)s has %(count)s principal applicants (rows %(rows)s); a case has exactly one."
     ),
 )
 PRINCIPALS_WITH_REGISTRY = define(
