@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext
 from fpdf import FPDF
 
-from onward.pdf import FALLBACK, FAMILY, font_files
+from onward.pdf import FALLBACK, FAMILY, font_files, has_rtl, needs_shaping
 
 
 class Unmarkable(Exception):
@@ -20,7 +21,13 @@ class Unmarkable(Exception):
 
 
 def mark_line(*, country: str, username: str, at: str, submission_id: int) -> str:
-    return f"Onward dossier S{submission_id} · {country} delegation · {username} · {at}"
+    """The watermark, in the language of the user who downloads (Arabic and Persian are
+    shaped and set right to left)."""
+    # No isolating marks: the fonts have no glyph for them, and the PDF's and the
+    # image's bidi algorithms keep a Latin run (the code, the name, the time) in order.
+    return gettext(
+        "Onward dossier S%(submission)s · %(country)s delegation · %(user)s · %(at)s"
+    ) % {"submission": submission_id, "country": country, "user": username, "at": at}
 
 
 def _overlay(width: float, height: float, text: str) -> bytes:
@@ -29,6 +36,8 @@ def _overlay(width: float, height: float, text: str) -> bytes:
     pdf.add_font(FAMILY, "", files["regular"])
     pdf.add_font(FALLBACK, "", files["latin"])
     pdf.set_fallback_fonts([FALLBACK])
+    if needs_shaping(text):
+        pdf.set_text_shaping(True)
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.set_text_color(200, 30, 30)
@@ -51,9 +60,11 @@ def watermark_pdf(content: bytes, text: str) -> bytes:
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
         pages = list(writer.pages)
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:
-        raise Unmarkable(f"the PDF cannot be read to be watermarked ({exc})") from None
+        raise Unmarkable(
+            gettext("the PDF cannot be read to be watermarked (%(error)s)") % {"error": exc}
+        ) from None
     if not pages:
-        raise Unmarkable("the PDF has no page to watermark")
+        raise Unmarkable(gettext("the PDF has no page to watermark"))
     overlays: dict = {}
     for page in pages:
         box = page.mediabox
@@ -74,11 +85,13 @@ def watermark_image(content: bytes, text: str, fmt: str) -> bytes:
         image = Image.open(io.BytesIO(content))
         image.load()
     except (UnidentifiedImageError, OSError) as exc:
-        raise Unmarkable(f"the image cannot be read to be stamped ({exc})") from None
+        raise Unmarkable(
+            gettext("the image cannot be read to be stamped (%(error)s)") % {"error": exc}
+        ) from None
     rgb = image.convert("RGB")
     draw = ImageDraw.Draw(rgb)
     size = max(10, rgb.width // 40)
-    font = ImageFont.truetype(str(font_files()["latin"]), size)
+    font = ImageFont.truetype(str(font_files()["regular" if has_rtl(text) else "latin"]), size)
     band = size + 8
     draw.rectangle([0, rgb.height - band, rgb.width, rgb.height], fill=(255, 255, 255))
     draw.text((4, rgb.height - band + 3), text, fill=(200, 30, 30), font=font)
@@ -95,4 +108,4 @@ def watermark(content: bytes, content_type: str, text: str) -> bytes:
         return watermark_image(content, text, "PNG")
     if content_type == "image/jpeg":
         return watermark_image(content, text, "JPEG")
-    raise Unmarkable(f"a {content_type} file cannot be watermarked")
+    raise Unmarkable(gettext("a %(type)s file cannot be watermarked") % {"type": content_type})

@@ -5,9 +5,10 @@ Each function takes the raw text a user typed and returns the clean value or rai
 """
 
 import datetime as dt
+import functools
 import re
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import get_language, gettext_noop
 from iso3166 import countries_by_alpha3
 
 from onward import bounds
@@ -174,6 +175,26 @@ def parse_phone(text: str) -> str:
     return text
 
 
-def country_name(code: str) -> str:
+def country_name(code: str, language: str | None = None) -> str:
+    """The country of an ISO 3166-1 alpha-3 code, named in `language` (default: the active
+    one): English from ISO 3166, Arabic, Persian and other languages from CLDR (Babel);
+    the code itself when it is no country."""
     country = countries_by_alpha3.get(code or "")
-    return country.name if country else code
+    if not country:
+        return code
+    language = (language or get_language() or "en").split("-")[0]
+    if language != "en":
+        name = _territory_names(language).get(country.alpha2)
+        if name:
+            return name
+    return country.name
+
+
+@functools.lru_cache(maxsize=8)
+def _territory_names(language: str) -> dict[str, str]:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return dict(Locale.parse(language).territories)
+    except (UnknownLocaleError, ValueError):
+        return {}
