@@ -13,7 +13,14 @@ import io
 from django.utils.translation import gettext
 from fpdf import FPDF
 
-from onward.pdf import FALLBACK, FAMILY, font_files, has_rtl, needs_shaping
+from onward.pdf import (
+    FALLBACK,
+    FAMILY,
+    _ligatures_in_display_order,
+    font_files,
+    has_rtl,
+    needs_shaping,
+)
 
 
 class Unmarkable(Exception):
@@ -37,18 +44,27 @@ def _overlay(width: float, height: float, text: str) -> bytes:
     pdf.add_font(FALLBACK, "", files["latin"])
     pdf.set_fallback_fonts([FALLBACK])
     if needs_shaping(text):
-        pdf.set_text_shaping(True)
+        # A line in Arabic script is a right-to-left paragraph (its Latin runs, the code,
+        # the user, the time, left to right inside it). Laid out by cell(): fpdf2's
+        # text() neither shapes nor reorders.
+        pdf.set_text_shaping(True, direction="rtl" if has_rtl(text) else None)
     pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
     pdf.add_page()
     pdf.set_text_color(200, 30, 30)
     size = max(8.0, min(width, height) / 28)
-    pdf.set_font(FAMILY, size=size)
+
+    def line(x: float, baseline: float, size: float) -> None:
+        pdf.set_font(FAMILY, size=size)
+        pdf.set_xy(x, baseline - size * 0.8)
+        pdf.cell(h=size, text=text)
+
     # A diagonal line across the middle and the same line, small, at the foot of the page.
     with pdf.rotation(35, x=width / 2, y=height / 2):
-        w = pdf.get_string_width(text)
-        pdf.text(x=width / 2 - w / 2, y=height / 2, text=text)
-    pdf.set_font(FAMILY, size=7)
-    pdf.text(x=12, y=height - 10, text=text)
+        pdf.set_font(FAMILY, size=size)
+        line(width / 2 - pdf.get_string_width(text) / 2, height / 2, size)
+    line(12, height - 10, 7)
+    _ligatures_in_display_order(pdf)  # as onward.pdf's documents: a copy reads back right
     return bytes(pdf.output())
 
 
@@ -94,8 +110,9 @@ def watermark_image(content: bytes, text: str, fmt: str) -> bytes:
     font = ImageFont.truetype(str(font_files()["regular" if has_rtl(text) else "latin"]), size)
     band = size + 8
     draw.rectangle([0, rgb.height - band, rgb.width, rgb.height], fill=(255, 255, 255))
-    draw.text((4, rgb.height - band + 3), text, fill=(200, 30, 30), font=font)
-    draw.text((4, 4), text, fill=(200, 30, 30), font=font)
+    direction = "rtl" if has_rtl(text) else None  # laid out by Raqm, right to left
+    for y in (rgb.height - band + 3, 4):
+        draw.text((4, y), text, fill=(200, 30, 30), font=font, direction=direction)
     out = io.BytesIO()
     rgb.save(out, format=fmt)
     return out.getvalue()
