@@ -64,6 +64,9 @@ class Row:
     suppressed: list = field(default_factory=list)  # per value: hidden (shown as HIDDEN)
     code: bool = False  # the label is a code (a block's): shown in <bdi>, not translated
 
+    def __post_init__(self):
+        self.label = str(self.label)  # a choice's label is lazy: text in the reader's language
+
 
 @dataclass
 class Table:
@@ -89,6 +92,9 @@ class Table:
     wide: bool = False  # many columns: the dashboard gives it the grid's whole width
 
     def __post_init__(self):
+        # Choice labels are lazy: the table holds text, in the language it is made in.
+        self.title, self.note = str(self.title), str(self.note)
+        self.columns = [str(c) for c in self.columns]
         n = len(self.columns) - 1
         if not self.kinds:
             self.kinds = ["count"] * n
