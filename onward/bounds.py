@@ -15,9 +15,10 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from onward import numerals
+from onward.refusals import Refusal, define
 
 # A recorded event (arrival, birth, departure, incident, statement) may be dated up to a
 # day ahead: the camp's "today" and a user's clock may sit on either side of midnight.
@@ -69,32 +70,61 @@ def _as_date(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-# One whole sentence per kind of date and side, for the translators.
+# One whole sentence per kind of date and side, for the translators; by code, so that a
+# stored report (an import's row errors) shows it in its reader's language.
 _OUTSIDE = {
     "event": (
-        gettext_lazy(
-            "%(value)s is before %(bound)s, the earliest date of an event Onward accepts."
+        define(
+            "date.event.before",
+            gettext_noop(
+                "%(value)s is before %(bound)s, the earliest date of an event Onward accepts."
+            ),
         ),
-        gettext_lazy("%(value)s is after %(bound)s, the latest date of an event Onward accepts."),
+        define(
+            "date.event.after",
+            gettext_noop(
+                "%(value)s is after %(bound)s, the latest date of an event Onward accepts."
+            ),
+        ),
     ),
     "report": (
-        gettext_lazy("%(value)s is before %(bound)s, the earliest report date Onward accepts."),
-        gettext_lazy("%(value)s is after %(bound)s, the latest report date Onward accepts."),
+        define(
+            "date.report.before",
+            gettext_noop("%(value)s is before %(bound)s, the earliest report date Onward accepts."),
+        ),
+        define(
+            "date.report.after",
+            gettext_noop("%(value)s is after %(bound)s, the latest report date Onward accepts."),
+        ),
     ),
     "planned": (
-        gettext_lazy("%(value)s is before %(bound)s, the earliest planned date Onward accepts."),
-        gettext_lazy("%(value)s is after %(bound)s, the latest planned date Onward accepts."),
+        define(
+            "date.planned.before",
+            gettext_noop(
+                "%(value)s is before %(bound)s, the earliest planned date Onward accepts."
+            ),
+        ),
+        define(
+            "date.planned.after",
+            gettext_noop("%(value)s is after %(bound)s, the latest planned date Onward accepts."),
+        ),
     ),
 }
+HIDDEN_CHARACTERS = define(
+    "text.hidden_characters",
+    gettext_noop(
+        "Contains characters that hide or reorder text (%(found)s); type it again without them."
+    ),
+)
 
 
 def _between(value, earliest: dt.date, latest: dt.date, what: str) -> dt.date:
     value = _as_date(value)
     before, after = _OUTSIDE[what]
     if value < earliest:
-        raise ValueError(before % {"value": value, "bound": earliest})
+        raise Refusal(before, value=value, bound=earliest)
     if value > latest:
-        raise ValueError(after % {"value": value, "bound": latest})
+        raise Refusal(after, value=value, bound=latest)
     return value
 
 
@@ -207,13 +237,7 @@ def check_plain_text(text: str) -> str:
     reorders or breaks it (the user retypes it; nothing is silently changed)."""
     found = hidden_characters(text)
     if found:
-        raise ValueError(
-            _(
-                "Contains characters that hide or reorder text (%(found)s); "
-                "type it again without them."
-            )
-            % {"found": ", ".join(found)}
-        )
+        raise Refusal(HIDDEN_CHARACTERS, found=", ".join(found))
     return text
 
 

@@ -11,7 +11,7 @@ so that no channel (web, API, command) can forget it (Zulip's `access_stream_by_
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from onward.accounts import roles
 from onward.audit.models import AuditEntry
@@ -20,6 +20,48 @@ from onward.audit.services import audit_record
 # Record ids that no column can hold are "not there" (a bigint on PostgreSQL).
 _MAX_PK = 2**63 - 1
 _MAX_ID = 64
+
+
+# What the API's 404 names (in the reader's language): the kinds of record looked up by id.
+RECORD_NOUNS = {
+    "appointment": gettext_lazy("appointment"),
+    "block": gettext_lazy("block"),
+    "case": gettext_lazy("case"),
+    "case_country_link": gettext_lazy("country link"),
+    "case_change": gettext_lazy("composition change"),
+    "case_link": gettext_lazy("link between cases"),
+    "consent": gettext_lazy("consent"),
+    "document": gettext_lazy("document"),
+    "dossier": gettext_lazy("dossier"),
+    "duplicate pair": gettext_lazy("duplicate pair"),
+    "import": gettext_lazy("import"),
+    "incident": gettext_lazy("incident"),
+    "job": gettext_lazy("job"),
+    "match_run": gettext_lazy("matching run"),
+    "merge": gettext_lazy("merge"),
+    "mission": gettext_lazy("selection mission"),
+    "person": gettext_lazy("person"),
+    "pledge": gettext_lazy("pledge"),
+    "roll_call": gettext_lazy("roll call"),
+    "scoring_policy": gettext_lazy("scoring policy"),
+    "site": gettext_lazy("site"),
+    "submission": gettext_lazy("submission"),
+    "task": gettext_lazy("task"),
+    "transfer": gettext_lazy("transfer"),
+}
+
+
+def record_noun(object_type: str) -> str:
+    noun = RECORD_NOUNS.get(object_type)
+    return str(noun) if noun is not None else object_type.replace("_", " ")
+
+
+def not_found_text(object_type: str, object_id) -> str:
+    """ "No case C00042.": what the API answers for a record not there (or not yours)."""
+    return gettext("No %(record)s %(id)s.") % {
+        "record": record_noun(object_type),
+        "id": str(object_id)[:64],
+    }
 
 
 class NotFound(Exception):
@@ -143,7 +185,7 @@ def get_for_user(user, visible: QuerySet, object_type: str, object_id, *, field:
         return visible.get(**{field: value})
     except ObjectDoesNotExist:
         deny(user, object_type, object_id)
-        raise NotFound(f"No {object_type.replace('_', ' ')} {str(object_id)[:64]}.") from None
+        raise NotFound(not_found_text(object_type, object_id)) from None
 
 
 def get_case_for_user(user, case_id: str):

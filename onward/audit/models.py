@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from onward.appendonly import AppendOnly, AppendOnlyError
 
@@ -14,23 +15,23 @@ class AuditEntry(AppendOnly):
     """
 
     class Action(models.TextChoices):
-        VIEW = "view", "Viewed"
-        CREATE = "create", "Created"
-        UPDATE = "update", "Changed"
-        EXPORT = "export", "Exported"
-        LOGIN = "login", "Logged in"
-        LOGIN_FAILED = "login_failed", "Failed login"
-        LOGOUT = "logout", "Logged out"
-        DENIED = "denied", "Refused access"
+        VIEW = "view", _("Viewed")
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Changed")
+        EXPORT = "export", _("Exported")
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Logged out")
+        DENIED = "denied", _("Refused access")
         # Sign-in security (docs/security.md).
-        LOCKED_OUT = "locked_out", "Locked out"
-        OTP_VERIFIED = "otp_verified", "Passed second factor"
-        OTP_FAILED = "otp_failed", "Failed second factor"
-        OTP_ENROLLED = "otp_enrolled", "Enrolled second factor"
-        OTP_RESET = "otp_reset", "Reset second factor"
-        SESSIONS_ENDED = "sessions_ended", "Ended sessions"
-        PURGE = "purge", "Purged files"
-        UNLOCKED = "unlocked", "Unlocked sign-in"
+        LOCKED_OUT = "locked_out", _("Locked out")
+        OTP_VERIFIED = "otp_verified", _("Passed second factor")
+        OTP_FAILED = "otp_failed", _("Failed second factor")
+        OTP_ENROLLED = "otp_enrolled", _("Enrolled second factor")
+        OTP_RESET = "otp_reset", _("Reset second factor")
+        SESSIONS_ENDED = "sessions_ended", _("Ended sessions")
+        PURGE = "purge", _("Purged files")
+        UNLOCKED = "unlocked", _("Unlocked sign-in")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

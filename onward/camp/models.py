@@ -7,6 +7,8 @@ An allocation is open while `ended_on` is empty; it counts on a day d when
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Site(models.Model):
@@ -30,9 +32,9 @@ class Block(models.Model):
 
 class Unit(models.Model):
     class Status(models.TextChoices):
-        AVAILABLE = "available", "Available"
-        NOT_ALLOCABLE = "not_allocable", "Not allocable"
-        CLOSED = "closed", "Closed"
+        AVAILABLE = "available", _("Available")
+        NOT_ALLOCABLE = "not_allocable", _("Not allocable")
+        CLOSED = "closed", pgettext_lazy("status", "Closed")
 
     block = models.ForeignKey(Block, on_delete=models.PROTECT, related_name="units")
     code = models.CharField(max_length=24)

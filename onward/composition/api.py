@@ -164,7 +164,8 @@ def _of_case(request, model, pk: int, case, ends: tuple[str, str]):
     if found is None or case.pk not in (getattr(found, ends[0]), getattr(found, ends[1])):
         policy.deny(request.user, model.audit_type, pk)
         raise policy.NotFound(
-            f"No {model.audit_type.replace('_', ' ')} {pk} of case {case.case_id}."
+            _("No %(record)s %(id)s of case %(case)s.")
+            % {"record": policy.record_noun(model.audit_type), "id": pk, "case": case.case_id}
         )
     return found
 

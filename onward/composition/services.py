@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from onward.accounts.policy import require
 from onward.audit.actor import acting_user
@@ -88,7 +89,7 @@ def _audit_cases(actor, change: CaseChange, ids: list[str], verb: str) -> None:
             object_type="case",
             object_id=case.case_id,
             changes={"members": [verb, ", ".join(ids)]},
-            detail=f"{change.get_kind_display()} {change.source.case_id}→{change.target.case_id}: "
+            detail=f"{_english_kind(change)} {change.source.case_id}→{change.target.case_id}: "
             f"{change.reason}"[:255],
         )
 
@@ -292,3 +293,9 @@ def link_end(*, actor, link: CaseLink, reason: str) -> CaseLink:
             detail=reason[:255],
         )
     return link
+
+
+def _english_kind(change) -> str:
+    """The change's kind as the audit log keeps it: in English, whoever reads the page."""
+    with override("en"):
+        return str(change.get_kind_display())

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from onward.accounts import policy
 from onward.audit.models import AuditEntry
@@ -107,7 +108,7 @@ def get_dossier_for_user(user, submission_id, *, today: dt.date | None = None) -
     closed = rules.dossier_closed_reason(sub, today)
     if closed and policy.is_delegation(user):
         policy.deny(user, "dossier", sub.pk, detail=f"closed: {closed}")
-        raise policy.NotFound(f"No dossier {sub.pk}.")
+        raise policy.NotFound(policy.not_found_text("dossier", sub.pk))
     return _dossier(sub, today, closed)
 
 
@@ -174,7 +175,7 @@ def dossier_document_for_user(user, dossier: Dossier, document_id) -> Document:
     doc = shared.get(int(raw)) if raw.isdigit() else None
     if doc is None or (dossier.closed and policy.is_delegation(user)):
         policy.deny(user, "document", document_id, detail=f"not in dossier {dossier.submission.pk}")
-        raise policy.NotFound(f"No document {raw[:64]} in this dossier.")
+        raise policy.NotFound(gettext("No document %(id)s in this dossier.") % {"id": raw[:64]})
     return doc
 
 

@@ -275,7 +275,7 @@ def watermarked_download(user, d, doc):
     version, audited as an export; Unmarkable when it cannot carry the watermark."""
     version = doc.current()
     if version is None:
-        raise Unmarkable("the document has no file")
+        raise Unmarkable(_("the document has no file"))
     at = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     line = mark_line(
         country=d.country, username=user.username, at=at, submission_id=d.submission.pk

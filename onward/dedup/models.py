@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from onward.vault.fields import EncryptedTextField
 
@@ -12,12 +14,12 @@ class DuplicatePair(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        PENDING = "pending", "Merge awaiting a second reviewer"
-        MERGED = "merged", "Same person (merged)"
-        DIFFERENT = "different", "Different persons"
-        SKIPPED = "skipped", "Skipped"
-        UNMERGED = "unmerged", "Merge undone"
+        OPEN = "open", pgettext_lazy("status", "Open")
+        PENDING = "pending", _("Merge awaiting a second reviewer")
+        MERGED = "merged", _("Same person (merged)")
+        DIFFERENT = "different", _("Different persons")
+        SKIPPED = "skipped", _("Skipped")
+        UNMERGED = "unmerged", _("Merge undone")
 
     person_a = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
     person_b = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Incident(models.Model):
@@ -9,16 +11,16 @@ class Incident(models.Model):
     audit_type = "incident"
 
     class Type(models.TextChoices):
-        INDIRECT_FIRE = "indirect_fire", "Indirect fire (rockets, mortars)"
-        ARMED_ATTACK = "armed_attack", "Armed attack"
-        CLASH = "clash", "Clash"
-        OTHER = "other", "Other"
+        INDIRECT_FIRE = "indirect_fire", _("Indirect fire (rockets, mortars)")
+        ARMED_ATTACK = "armed_attack", _("Armed attack")
+        CLASH = "clash", _("Clash")
+        OTHER = "other", _("Other")
 
     occurred_at = models.DateTimeField(db_index=True)
     # How precisely the time is known: the reports often give only a day, or a month.
     time_known = models.BooleanField(default=True)
     date_precision = models.CharField(
-        max_length=1, default="D", choices=[("D", "Day"), ("M", "Month")]
+        max_length=1, default="D", choices=[("D", _("Day")), ("M", _("Month"))]
     )
     type = models.CharField(max_length=16, choices=Type.choices)
     within_site = models.BooleanField(default=True, help_text="At the transit location.")
@@ -90,8 +92,8 @@ class Victim(models.Model):
     departs (deceased) once, through the movements services, however many links."""
 
     class Outcome(models.TextChoices):
-        KILLED = "killed", "Killed"
-        INJURED = "injured", "Injured"
+        KILLED = "killed", _("Killed")
+        INJURED = "injured", _("Injured")
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="victims")
     person = models.ForeignKey(
@@ -123,11 +125,11 @@ class ProtectionRequest(models.Model):
     audit_type = "protection_request"
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        IN_PROGRESS = "in_progress", "In progress"
-        DONE = "done", "Done"
-        REFUSED = "refused", "Refused"
+        OPEN = "open", pgettext_lazy("status", "Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Refused")
 
     incidents = models.ManyToManyField(Incident, blank=True, related_name="protection_requests")
     authority = models.CharField(max_length=200)

@@ -13,6 +13,7 @@ import zlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 def pack(data) -> bytes:
@@ -70,8 +71,8 @@ class CaseCountryLink(models.Model):
     audit_type = "case_country_link"
 
     class Kind(models.TextChoices):
-        FAMILY = "family", "Family in country"
-        PREFERENCE = "preference", "Stated preference"
+        FAMILY = "family", _("Family in country")
+        PREFERENCE = "preference", _("Stated preference")
 
     case = models.ForeignKey(
         "registry.Case", on_delete=models.PROTECT, related_name="country_links"
@@ -117,10 +118,10 @@ class MatchRun(models.Model):
     audit_type = "match_run"
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Solving"
-        DONE = "done", "Proposal ready"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Solving")
+        DONE = "done", _("Proposal ready")
+        FAILED = "failed", _("Failed")
 
     status = models.CharField(
         max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True
@@ -190,9 +191,9 @@ class MatchPin(models.Model):
     carried-over pin off. Drafts become the child run's pins when it is re-solved."""
 
     class Kind(models.TextChoices):
-        LOCK = "lock", "Locked"
-        FORBID = "forbid", "Forbidden"
-        RELEASE = "release", "Released"
+        LOCK = "lock", _("Locked")
+        FORBID = "forbid", _("Forbidden")
+        RELEASE = "release", _("Released")
 
     run = models.ForeignKey(MatchRun, on_delete=models.PROTECT, related_name="pins")
     case = models.ForeignKey("registry.Case", on_delete=models.PROTECT, related_name="+")

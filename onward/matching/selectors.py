@@ -8,6 +8,7 @@ audited read.
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from onward.accounts.policy import NotFound, can, get_for_user
 from onward.audit.models import AuditEntry
@@ -384,7 +385,10 @@ def pair_explanation(*, user, run: MatchRun, case_id: str, pledge_id) -> dict:
     except (TypeError, ValueError):
         p = None
     if c is None or p is None:
-        raise NotFound(f"No pair {case_id} / {pledge_id} in run {run.pk}.")
+        raise NotFound(
+            gettext("No pair %(case)s / %(pledge)s in run %(run)s.")
+            % {"case": str(case_id)[:32], "pledge": str(pledge_id)[:32], "run": run.pk}
+        )
     audit_record(
         actor=user,
         action=AuditEntry.Action.VIEW,

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, override
 
 from onward.accounts.policy import require
 from onward.audit.actor import acting_user
@@ -229,7 +229,7 @@ def case_link_add(*, actor, case: Case, country: str, kind: str, note: str = "")
         object_type="case",
         object_id=case.case_id,
         changes={f"country_link.{kind}": ["", country]},
-        detail=f"{link.get_kind_display()}: {country}",
+        detail=f"{_english(link.get_kind_display)}: {country}",
     )
     return link
 
@@ -249,7 +249,7 @@ def case_link_end(*, actor, link: CaseCountryLink) -> CaseCountryLink:
         object_type="case",
         object_id=link.case.case_id,
         changes={f"country_link.{link.kind}": [link.country, ""]},
-        detail=f"ended {link.get_kind_display().lower()}: {link.country}",
+        detail=f"ended {_english(link.get_kind_display).lower()}: {link.country}",
     )
     return link
 
@@ -774,3 +774,9 @@ def _merge_refusals(errors: dict, exc: ValidationError, batch: list[Case]) -> No
     else:
         for key, msgs in messages.items():
             errors.setdefault(key, []).extend(msgs)
+
+
+def _english(label) -> str:
+    """A choice's label as the audit log keeps it: in English, whoever reads the page."""
+    with override("en"):
+        return str(label())

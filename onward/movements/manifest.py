@@ -6,6 +6,7 @@ one line), shaped and in the right order, in fonts embedded in the file (onward.
 """
 
 from django.utils import timezone
+from django.utils.translation import override
 
 COLUMNS = [
     "#",
@@ -43,9 +44,11 @@ def manifest_pdf_bytes(transfer, rows: list[dict]) -> bytes:
     pdf.add_page()
     cases = len({r["case_id"] for r in rows})
     pdf.heading(f"Transfer manifest no. {transfer.pk}", size=16, space_before=0)
+    with override("en"):  # the manifest is in English, as its other words
+        status = transfer.get_status_display()
     pdf.paragraph(
         f"Destination: {transfer.country} — pledge {transfer.pledge.name}. "
-        f"Date: {transfer.date:%d %B %Y}. Status: {transfer.get_status_display()}. "
+        f"Date: {transfer.date:%d %B %Y}. Status: {status}. "
         f"Seats: {transfer.seats}. On the manifest: {len(rows)} persons in "
         f"{cases} cases.",
         size=10,

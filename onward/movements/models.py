@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from onward.accounts.scope import refuse_scope_change
 from onward.appendonly import AppendOnly, AppendOnlyError
@@ -13,15 +14,15 @@ class LedgerEntry(AppendOnly):
     never edited. The population on a date is the sum of `delta` up to that date."""
 
     class Kind(models.TextChoices):
-        ARRIVAL = "arrival", "Arrival / registration"
-        BIRTH = "birth", "Birth"
-        RELOCATED = "relocated", "Relocated (transfer)"
-        LEFT = "left_own_accord", "Left on own accord"
-        DECEASED = "deceased", "Deceased"
-        REPATRIATED = "repatriated", "Voluntarily repatriated"
-        UNKNOWN = "whereabouts_unknown", "Whereabouts unknown"
-        MERGED = "merged", "Duplicate registration merged"
-        CORRECTION = "correction", "Correction (reverses an entry)"
+        ARRIVAL = "arrival", _("Arrival / registration")
+        BIRTH = "birth", _("Birth")
+        RELOCATED = "relocated", _("Relocated (transfer)")
+        LEFT = "left_own_accord", _("Left on own accord")
+        DECEASED = "deceased", _("Deceased")
+        REPATRIATED = "repatriated", _("Voluntarily repatriated")
+        UNKNOWN = "whereabouts_unknown", _("Whereabouts unknown")
+        MERGED = "merged", _("Duplicate registration merged")
+        CORRECTION = "correction", _("Correction (reverses an entry)")
 
     person = models.ForeignKey(
         "registry.Person", on_delete=models.PROTECT, related_name="ledger_entries"
@@ -148,9 +149,9 @@ class Transfer(models.Model):
     audit_type = "transfer"
 
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        CONFIRMED = "confirmed", "Departed (confirmed)"
-        CANCELLED = "cancelled", "Cancelled"
+        PLANNED = "planned", _("Planned")
+        CONFIRMED = "confirmed", _("Departed (confirmed)")
+        CANCELLED = "cancelled", _("Cancelled")
 
     date = models.DateField()
     country = models.CharField(max_length=3, help_text="ISO 3166-1 alpha-3")
@@ -274,7 +275,7 @@ class ReportedDeparture(models.Model):
         "total to date), as far as the report says."
     )
     left_on_precision = models.CharField(
-        max_length=1, default="D", choices=[("D", "Day"), ("M", "Month")]
+        max_length=1, default="D", choices=[("D", _("Day")), ("M", _("Month"))]
     )
     source = models.CharField(max_length=200)
     official = models.BooleanField(default=False)

@@ -11,6 +11,7 @@ when it opens, one line each; a line is marked, never added for someone not expe
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Card(models.Model):
@@ -42,9 +43,9 @@ class Card(models.Model):
 
 class PresenceEvent(models.Model):
     class Method(models.TextChoices):
-        CARD = "card", "Card scan"
-        MANUAL = "manual", "Manual"
-        HEADCOUNT = "headcount", "Head-count"
+        CARD = "card", _("Card scan")
+        MANUAL = "manual", _("Manual")
+        HEADCOUNT = "headcount", _("Head-count")
 
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
@@ -104,9 +105,9 @@ class RollCall(models.Model):
     audit_type = "roll_call"
 
     class Reason(models.TextChoices):
-        VERIFICATION = "verification", "Verification"
-        INCIDENT = "incident", "After an incident"
-        OTHER = "other", "Other"
+        VERIFICATION = "verification", _("Verification")
+        INCIDENT = "incident", _("After an incident")
+        OTHER = "other", _("Other")
 
     reason = models.CharField(max_length=16, choices=Reason.choices)
     note = models.CharField(max_length=255, blank=True)
@@ -145,12 +146,12 @@ class RollCall(models.Model):
 
 class RollCallLine(models.Model):
     class Status(models.TextChoices):
-        PRESENT = "present", "Present"
-        ABSENT = "absent", "Absent"
-        INJURED = "injured", "Injured"
-        KILLED = "killed", "Killed"
-        MISSING = "missing", "Missing"
-        UNKNOWN = "unknown", "Unknown"
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        INJURED = "injured", _("Injured")
+        KILLED = "killed", _("Killed")
+        MISSING = "missing", _("Missing")
+        UNKNOWN = "unknown", _("Unknown")
 
     roll_call = models.ForeignKey(RollCall, on_delete=models.PROTECT, related_name="lines")
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")

@@ -56,7 +56,15 @@ class ImportErrorOut(serializers.Serializer):
     )
     field = serializers.CharField(help_text="The column at fault; empty for the whole file.")
     value = serializers.CharField(help_text="The value the file has there.")
-    message = serializers.CharField()
+    message = serializers.CharField(
+        help_text="What is wrong, in the language of the request (Accept-Language or the "
+        "user's choice) when the report knows its code; else in English."
+    )
+    code = serializers.CharField(
+        allow_blank=True,
+        help_text="The message's code (stable across languages and rewordings), e.g. "
+        "'birth_date.future'; empty for a message without one.",
+    )
 
 
 class ImportResultOut(serializers.Serializer):
@@ -151,9 +159,9 @@ def _state(request, job: Job, page: int = 1) -> dict:
                 "field": r[1],
                 "value": r[2],
                 "message": r[3],
+                "code": r[4],
             }
             for r in rows
-            if len(r) == 4
         ],
         "errors_total": import_error_count(job),
         "errors_page": page,

@@ -1,37 +1,45 @@
 """Code lists of the registry, shared by models, forms, import, the demo and the engines.
 
-Plain Python on purpose: the synthetic population and the engines use them without Django.
+Plain Python on purpose: the synthetic population and the engines use them without Django
+(the labels are only marked for the catalogs, with gettext_noop, which needs no settings;
+they are translated where they are shown: the model choices, the letters).
 """
 
-SEX = {"M": "Male", "F": "Female", "X": "Other / not stated"}
+from django.utils.translation import gettext_noop
+
+SEX = {
+    "M": gettext_noop("Male"),
+    "F": gettext_noop("Female"),
+    "X": gettext_noop("Other / not stated"),
+}
 
 # Relationship of a case member to the case's principal applicant.
 RELATIONSHIPS = {
-    "principal": "Principal applicant",
-    "spouse": "Spouse",
-    "child": "Son / daughter",
-    "parent": "Father / mother",
-    "sibling": "Brother / sister",
-    "grandchild": "Grandchild",
-    "grandparent": "Grandparent",
-    "other_relative": "Other relative",
-    "non_relative": "Non-relative",
+    "principal": gettext_noop("Principal applicant"),
+    "spouse": gettext_noop("Spouse"),
+    "child": gettext_noop("Son / daughter"),
+    "parent": gettext_noop("Father / mother"),
+    "sibling": gettext_noop("Brother / sister"),
+    "grandchild": gettext_noop("Grandchild"),
+    "grandparent": gettext_noop("Grandparent"),
+    "other_relative": gettext_noop("Other relative"),
+    "non_relative": gettext_noop("Non-relative"),
 }
 
 # Specific needs, after the UNHCR specific-needs categories (the top-level codes).
 SPECIFIC_NEEDS = {
-    "SM": "Serious medical condition",
-    "DS": "Disability",
-    "ER": "Older person at risk",
-    "UC": "Unaccompanied child",
-    "SC": "Separated child",
-    "CR": "Child at risk",
-    "WR": "Woman at risk",
-    "SP": "Single parent or caregiver",
-    "TR": "Survivor of torture",
-    "SV": "Survivor of sexual or gender-based violence",
-    "LP": "Specific legal and physical protection needs",
-    "FU": "Family unity",
+    "SM": gettext_noop("Serious medical condition"),
+    "DS": gettext_noop("Disability"),
+    "ER": gettext_noop("Older person at risk"),
+    "UC": gettext_noop("Unaccompanied child"),
+    "SC": gettext_noop("Separated child"),
+    "CR": gettext_noop("Child at risk"),
+    "WR": gettext_noop("Woman at risk"),
+    "SP": gettext_noop("Single parent or caregiver"),
+    "TR": gettext_noop("Survivor of torture"),
+    "SV": gettext_noop("Survivor of sexual or gender-based violence"),
+    "LP": gettext_noop("Specific legal and physical protection needs"),
+    "FU": gettext_noop("Family unity"),
 }
 
 AGE_BANDS = [(0, 4), (5, 11), (12, 17), (18, 59), (60, 200)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
+from django.utils.translation import gettext_noop
 from iso3166 import countries_by_alpha3
 
 from onward.registry import codes
@@ -22,24 +23,32 @@ ROWS = 1000  # rows of the XLSX template formatted as text and offered drop-down
 
 # What each column takes, for the template's header notes and the import page.
 HELP = {
-    "person_id": "Leave blank for a new person: the import gives the next P… id.",
-    "case_id": "Leave blank on the principal applicant's row for a new case; the rows "
-    "below with a blank case_id join it.",
-    "relationship": "Required: a code of the 'relationship' list (one 'principal' a case).",
-    "given_name": "Required.",
+    "person_id": gettext_noop("Leave blank for a new person: the import gives the next P… id."),
+    "case_id": gettext_noop(
+        "Leave blank on the principal applicant's row for a new case; the rows "
+        "below with a blank case_id join it."
+    ),
+    "relationship": gettext_noop(
+        "Required: a code of the 'relationship' list (one 'principal' a case)."
+    ),
+    "given_name": gettext_noop("Required."),
     "family_name": "",
     "father_name": "",
-    "sex": "M, F or X; empty if unknown.",
-    "birth_date": "YYYY-MM-DD, YYYY-MM or YYYY (typed as text).",
-    "nationality": "ISO 3166-1 alpha-3 (the 'nationality' list).",
+    "sex": gettext_noop("M, F or X; empty if unknown."),
+    "birth_date": gettext_noop("YYYY-MM-DD, YYYY-MM or YYYY (typed as text)."),
+    "nationality": gettext_noop("ISO 3166-1 alpha-3 (the 'nationality' list)."),
     "document_number": "",
     "phone": "",
-    "specific_needs": "Codes of the 'specific_needs' list, separated by ;",
-    "arrival_date": "YYYY-MM-DD: not in the future, not before the operation began. "
-    "Empty: the day of the import.",
-    "given_name_arabic": "Optional: the given name in Arabic script (no Latin letters). "
-    "A file without this column leaves the names on record as they are.",
-    "family_name_arabic": "Optional: the family name in Arabic script.",
+    "specific_needs": gettext_noop("Codes of the 'specific_needs' list, separated by ;"),
+    "arrival_date": gettext_noop(
+        "YYYY-MM-DD: not in the future, not before the operation began. "
+        "Empty: the day of the import."
+    ),
+    "given_name_arabic": gettext_noop(
+        "Optional: the given name in Arabic script (no Latin letters). "
+        "A file without this column leaves the names on record as they are."
+    ),
+    "family_name_arabic": gettext_noop("Optional: the family name in Arabic script."),
 }
 
 

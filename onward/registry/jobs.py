@@ -222,8 +222,12 @@ def import_error_count(job) -> int:
 
 
 def import_error_rows(*, actor, job, start: int, stop: int) -> list[list[str]]:
-    """Rows `start`..`stop` of the import's error report: [row, column, value, message].
-    The values come from the file (names, document numbers): the read is audited."""
+    """Rows `start`..`stop` of the import's error report: [row, column, value, message,
+    code], the message in the reader's language (the active one) when the report kept its
+    code and parameters (onward/refusals.py), else as the report has it (English: a report
+    written before the codes, or a message without one). The values come from the file
+    (names, document numbers): the read is audited."""
+    from onward.refusals import render_stored
     from onward.registry.importing import unquote
 
     path = errors_path(job)
@@ -233,7 +237,7 @@ def import_error_rows(*, actor, job, start: int, stop: int) -> list[list[str]]:
         with open(path, encoding="utf-8", newline="") as f:
             reader = csv.reader(f)
             next(reader, None)
-            rows = [[unquote(cell) for cell in row] for row in islice(reader, start, stop)]
+            rows = [_shown(row, unquote, render_stored) for row in islice(reader, start, stop)]
     except (csv.Error, UnicodeDecodeError):
         # A report written before its cells were bounded (a 100,000-column header's
         # message) does not read back: the page says so instead of failing for good.
@@ -242,7 +246,11 @@ def import_error_rows(*, actor, job, start: int, stop: int) -> list[list[str]]:
                 "",
                 "",
                 "",
-                "This error report cannot be shown here (a cell is too large); download it as CSV.",
+                gettext(
+                    "This error report cannot be shown here (a cell is too large); "
+                    "download it as CSV."
+                ),
+                "",
             ]
         ]
     if rows:
@@ -254,3 +262,12 @@ def import_error_rows(*, actor, job, start: int, stop: int) -> list[list[str]]:
             detail=f"errors {start + 1}-{start + len(rows)}",
         )
     return rows
+
+
+def _shown(row: list[str], unquote, render_stored) -> list[str]:
+    """One line of the report as the pages show it: row, column, value, message, code."""
+    row = [*row, "", "", "", ""][: max(len(row), 4)]
+    number, column, value, message = row[0], unquote(row[1]), unquote(row[2]), unquote(row[3])
+    code = row[4] if len(row) > 4 else ""
+    params = row[5] if len(row) > 5 else ""
+    return [number, column, value, render_stored(code, params, message), code]

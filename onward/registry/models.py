@@ -3,6 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from onward.registry import codes
@@ -76,13 +77,15 @@ class Person(models.Model):
     audit_type = "person"
 
     class Precision(models.TextChoices):
-        DAY = "D", "Day"
-        MONTH = "M", "Month"
-        YEAR = "Y", "Year"
+        DAY = "D", _("Day")
+        MONTH = "M", _("Month")
+        YEAR = "Y", _("Year")
 
     person_id = models.CharField(max_length=32, unique=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="members")
-    relationship = models.CharField(max_length=16, choices=codes.RELATIONSHIPS.items())
+    relationship = models.CharField(
+        max_length=16, choices=[(k, _(v)) for k, v in codes.RELATIONSHIPS.items()]
+    )
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100, blank=True)
     father_name = models.CharField(max_length=100, blank=True)
@@ -90,7 +93,9 @@ class Person(models.Model):
     # optional: plain text like the Latin names, searched through the same keys.
     given_name_arabic = models.CharField(max_length=100, blank=True, default="")
     family_name_arabic = models.CharField(max_length=100, blank=True, default="")
-    sex = models.CharField(max_length=1, choices=codes.SEX.items(), blank=True)
+    sex = models.CharField(
+        max_length=1, choices=[(k, _(v)) for k, v in codes.SEX.items()], blank=True
+    )
     # A partial date is stored as its first day with its precision: 1985 -> 1985-01-01, Y.
     birth_date = models.DateField(null=True, blank=True)
     birth_precision = models.CharField(max_length=1, choices=Precision.choices, blank=True)
@@ -223,8 +228,8 @@ class Note(models.Model):
     them). Notes are never edited: a correction is a new note."""
 
     class Kind(models.TextChoices):
-        GENERAL = "general", "General"
-        PROTECTION = "protection", "Protection (confidential)"
+        GENERAL = "general", _("General")
+        PROTECTION = "protection", _("Protection (confidential)")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.GENERAL)

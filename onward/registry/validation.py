@@ -5,15 +5,59 @@ Each function takes the raw text a user typed and returns the clean value or rai
 """
 
 import datetime as dt
+import functools
 import re
 
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext_noop
 from iso3166 import countries_by_alpha3
 
 from onward import bounds
+from onward.refusals import Refusal, define
 from onward.registry import codes
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
+
+# The refusals, by code: an import's report keeps the code and its parameters, and shows
+# the message in its reader's language (onward/refusals.py).
+BIRTH_NOT_A_DATE = define(
+    "birth_date.format", gettext_noop("%(text)r is not a date: use YYYY-MM-DD, YYYY-MM or YYYY.")
+)
+BIRTH_NO_SUCH_DATE = define(
+    "birth_date.no_such_date", gettext_noop("%(text)r is not a date that exists.")
+)
+BIRTH_IN_FUTURE = define("birth_date.future", gettext_noop("%(text)r is in the future."))
+BIRTH_TOO_EARLY = define(
+    "birth_date.too_early",
+    gettext_noop("%(text)r is before %(earliest)s: too far in the past to be a birth date."),
+)
+TOO_LONG = define("text.too_long", gettext_noop("At most %(max)s characters."))
+NOT_ARABIC_SCRIPT = define(
+    "arabic_name.latin",
+    gettext_noop("Write this name in Arabic script (its Latin spelling has its own field)."),
+)
+ARRIVAL_NOT_A_DATE = define(
+    "arrival_date.format", gettext_noop("%(text)r is not a date: use YYYY-MM-DD.")
+)
+NOT_A_SEX = define(
+    "sex.invalid", gettext_noop("%(text)r is not a sex code: use M, F or X (or leave empty).")
+)
+NOT_A_COUNTRY = define(
+    "nationality.invalid", gettext_noop("%(text)r is not an ISO 3166-1 alpha-3 country code.")
+)
+NOT_A_RELATIONSHIP = define(
+    "relationship.invalid", gettext_noop("%(text)r is not a relationship: use one of %(choices)s.")
+)
+UNKNOWN_NEEDS = define(
+    "specific_needs.unknown", gettext_noop("Unknown specific need code(s): %(codes)s.")
+)
+UNREADABLE_VALUE = define(
+    "value.unreadable",
+    gettext_noop(
+        "This value could not be read (its key is not loaded); "
+        "load the key, or type the value again."
+    ),
+)
+NOT_A_PHONE = define("phone.invalid", gettext_noop("%(text)r is not a phone number."))
 
 
 def parse_birth_date(text: str, *, today: dt.date | None = None) -> tuple[dt.date | None, str]:
@@ -26,22 +70,17 @@ def parse_birth_date(text: str, *, today: dt.date | None = None) -> tuple[dt.dat
         return None, ""
     m = _DATE.match(text)
     if not m or (m.group(3) and not m.group(2)):
-        raise ValueError(
-            _("%(text)r is not a date: use YYYY-MM-DD, YYYY-MM or YYYY.") % {"text": text}
-        )
+        raise Refusal(BIRTH_NOT_A_DATE, text=text)
     year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
     precision = "D" if m.group(3) else "M" if m.group(2) else "Y"
     try:
         value = dt.date(year, month, day)
     except ValueError:
-        raise ValueError(_("%(text)r is not a date that exists.") % {"text": text}) from None
+        raise Refusal(BIRTH_NO_SUCH_DATE, text=text) from None
     if value > (today or bounds.today()):
-        raise ValueError(_("%(text)r is in the future.") % {"text": text})
+        raise Refusal(BIRTH_IN_FUTURE, text=text)
     if value < bounds.BIRTH_EARLIEST:
-        raise ValueError(
-            _("%(text)r is before %(earliest)s: too far in the past to be a birth date.")
-            % {"text": text, "earliest": bounds.BIRTH_EARLIEST}
-        )
+        raise Refusal(BIRTH_TOO_EARLY, text=text, earliest=bounds.BIRTH_EARLIEST)
     return value, precision
 
 
@@ -50,7 +89,7 @@ def parse_line(text: str, *, limit: int) -> str:
     become one space; a character that hides or reorders text is refused."""
     value = " ".join(str(text or "").split())
     if len(value) > limit:
-        raise ValueError(_("At most %(max)s characters.") % {"max": limit})
+        raise Refusal(TOO_LONG, max=limit)
     return bounds.check_plain_text(value)
 
 
@@ -59,9 +98,7 @@ def parse_arabic_name(text: str, *, limit: int = 100) -> str:
     that a Latin spelling typed in the wrong box is caught, not searched as Arabic."""
     value = parse_line(text, limit=limit)
     if any(ch.isascii() and ch.isalpha() for ch in value):
-        raise ValueError(
-            _("Write this name in Arabic script (its Latin spelling has its own field).")
-        )
+        raise Refusal(NOT_ARABIC_SCRIPT)
     return value
 
 
@@ -74,25 +111,21 @@ def parse_arrival_date(value) -> dt.date | None:
         try:
             value = dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError(
-                _("%(text)r is not a date: use YYYY-MM-DD.") % {"text": text}
-            ) from None
+            raise Refusal(ARRIVAL_NOT_A_DATE, text=text) from None
     return bounds.check_event_date(value)
 
 
 def parse_sex(text: str) -> str:
     text = (text or "").strip().upper()
     if text and text not in codes.SEX:
-        raise ValueError(
-            _("%(text)r is not a sex code: use M, F or X (or leave empty).") % {"text": text}
-        )
+        raise Refusal(NOT_A_SEX, text=text)
     return text
 
 
 def parse_nationality(text: str) -> str:
     text = (text or "").strip().upper()
     if text and text not in countries_by_alpha3:
-        raise ValueError(_("%(text)r is not an ISO 3166-1 alpha-3 country code.") % {"text": text})
+        raise Refusal(NOT_A_COUNTRY, text=text)
     return text
 
 
@@ -110,10 +143,7 @@ def parse_relationship(text: str) -> str:
     text = (text or "").strip().lower()
     if text not in codes.RELATIONSHIPS:
         choices = ", ".join(codes.RELATIONSHIPS)
-        raise ValueError(
-            _("%(text)r is not a relationship: use one of %(choices)s.")
-            % {"text": text, "choices": choices}
-        )
+        raise Refusal(NOT_A_RELATIONSHIP, text=text, choices=choices)
     return text
 
 
@@ -124,9 +154,7 @@ def parse_specific_needs(text: str | list[str], *, known: set[str]) -> list[str]
     needs = [item.strip().upper() for item in items if item.strip()]
     unknown = [n for n in needs if n not in known]
     if unknown:
-        raise ValueError(
-            _("Unknown specific need code(s): %(codes)s.") % {"codes": ", ".join(unknown)}
-        )
+        raise Refusal(UNKNOWN_NEEDS, codes=", ".join(unknown))
     return sorted(set(needs))
 
 
@@ -136,22 +164,37 @@ def refuse_unreadable(text: str) -> str:
     from onward.vault.fields import UNREADABLE
 
     if (text or "").startswith(UNREADABLE):
-        raise ValueError(
-            _(
-                "This value could not be read (its key is not loaded); "
-                "load the key, or type the value again."
-            )
-        )
+        raise Refusal(UNREADABLE_VALUE)
     return text
 
 
 def parse_phone(text: str) -> str:
     text = (text or "").strip()
     if text and not re.fullmatch(r"\+?[0-9 ()./-]{5,40}", text):
-        raise ValueError(_("%(text)r is not a phone number.") % {"text": text})
+        raise Refusal(NOT_A_PHONE, text=text)
     return text
 
 
-def country_name(code: str) -> str:
+def country_name(code: str, language: str | None = None) -> str:
+    """The country of an ISO 3166-1 alpha-3 code, named in `language` (default: the active
+    one): English from ISO 3166, Arabic, Persian and other languages from CLDR (Babel);
+    the code itself when it is no country."""
     country = countries_by_alpha3.get(code or "")
-    return country.name if country else code
+    if not country:
+        return code
+    language = (language or get_language() or "en").split("-")[0]
+    if language != "en":
+        name = _territory_names(language).get(country.alpha2)
+        if name:
+            return name
+    return country.name
+
+
+@functools.lru_cache(maxsize=8)
+def _territory_names(language: str) -> dict[str, str]:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return dict(Locale.parse(language).territories)
+    except (UnknownLocaleError, ValueError):
+        return {}

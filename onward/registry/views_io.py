@@ -8,6 +8,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -71,7 +72,13 @@ def import_list(request):
             "page": page,
             "columns": COLUMNS,
             "limit_mb": round(max_bytes() / 2**20, 1),
-            "help": [(name, import_template.HELP.get(name, "")) for name in import_template.HEADER],
+            "help": [
+                (
+                    name,
+                    gettext(import_template.HELP[name]) if import_template.HELP.get(name) else "",
+                )
+                for name in import_template.HEADER
+            ],
         },
     )
 

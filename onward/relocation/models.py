@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from onward.accounts.scope import refuse_scope_change
@@ -179,36 +180,36 @@ class PledgeChange(AppendOnly):
 
 
 class State(models.TextChoices):
-    NOT_IDENTIFIED = "not_identified", "Not identified"
-    IDENTIFIED = "identified", "Identified for relocation"
-    ASSESSED = "assessed", "Assessed"
-    SUBMITTED = "submitted", "Submitted"
-    DEFERRED = "deferred", "Deferred"
-    INFO_REQUESTED = "info_requested", "More information requested"
-    ACCEPTED = "accepted", "Accepted"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    READY = "ready", "Ready for departure"
-    DEPARTED = "departed", "Departed"
-    ON_HOLD = "on_hold", "On hold"
+    NOT_IDENTIFIED = "not_identified", _("Not identified")
+    IDENTIFIED = "identified", _("Identified for relocation")
+    ASSESSED = "assessed", _("Assessed")
+    SUBMITTED = "submitted", _("Submitted")
+    DEFERRED = "deferred", _("Deferred")
+    INFO_REQUESTED = "info_requested", _("More information requested")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    READY = "ready", _("Ready for departure")
+    DEPARTED = "departed", _("Departed")
+    ON_HOLD = "on_hold", _("On hold")
 
 
 class Priority(models.TextChoices):
-    EMERGENCY = "emergency", "Emergency"
-    URGENT = "urgent", "Urgent"
-    NORMAL = "normal", "Normal"
+    EMERGENCY = "emergency", _("Emergency")
+    URGENT = "urgent", _("Urgent")
+    NORMAL = "normal", _("Normal")
 
 
 class Category(models.TextChoices):
     """UNHCR resettlement submission categories."""
 
-    LPN = "LPN", "Legal and/or physical protection needs"
-    SVT = "SVT", "Survivors of violence and/or torture"
-    MED = "MED", "Medical needs"
-    WAR = "WAR", "Women and girls at risk"
-    FRU = "FRU", "Family reunification"
-    CAR = "CAR", "Children and adolescents at risk"
-    LAI = "LAI", "Lack of foreseeable alternative durable solutions"
+    LPN = "LPN", _("Legal and/or physical protection needs")
+    SVT = "SVT", _("Survivors of violence and/or torture")
+    MED = "MED", _("Medical needs")
+    WAR = "WAR", _("Women and girls at risk")
+    FRU = "FRU", _("Family reunification")
+    CAR = "CAR", _("Children and adolescents at risk")
+    LAI = "LAI", _("Lack of foreseeable alternative durable solutions")
 
 
 class RelocationCase(models.Model):
@@ -253,10 +254,10 @@ class Submission(models.Model):
     audit_type = "submission"
 
     class Decision(models.TextChoices):
-        PENDING = "", "Awaiting decision"
-        ACCEPTED = "accepted", "Accepted"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        PENDING = "", _("Awaiting decision")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     case = models.ForeignKey("registry.Case", on_delete=models.PROTECT, related_name="submissions")
     pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="submissions")
@@ -401,9 +402,9 @@ class ExitCheck(AppendOnly):
     """One exit requirement checked for a case's accepted submission."""
 
     class Kind(models.TextChoices):
-        TRAVEL_DOCUMENTS = "travel_documents", "Travel documents"
-        MEDICAL_CLEARANCE = "medical_clearance", "Medical clearance"
-        EXIT_PERMIT = "exit_permit", "Exit permit"
+        TRAVEL_DOCUMENTS = "travel_documents", _("Travel documents")
+        MEDICAL_CLEARANCE = "medical_clearance", _("Medical clearance")
+        EXIT_PERMIT = "exit_permit", _("Exit permit")
 
     case = models.ForeignKey("registry.Case", on_delete=models.PROTECT, related_name="exit_checks")
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="exit_checks")
@@ -425,9 +426,9 @@ class ExitCheck(AppendOnly):
 
 
 class Recommendation(models.TextChoices):
-    RECOMMEND = "recommend", "Recommend"
-    NOT_RECOMMEND = "not_recommend", "Do not recommend"
-    RETURN = "return", "Return with comments"
+    RECOMMEND = "recommend", _("Recommend")
+    NOT_RECOMMEND = "not_recommend", _("Do not recommend")
+    RETURN = "return", _("Return with comments")
 
 
 class SubmissionReview(models.Model):

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from onward import bounds
 from onward.accounts.policy import (
@@ -396,7 +397,7 @@ def pledge_history(pledge: Pledge, *, user=None) -> list[dict]:
         events.append(
             {
                 "at": t.at,
-                "what": workflow.ACTIONS[t.action].label,
+                "what": gettext(workflow.ACTIONS[t.action].label),
                 "by": t.actor,
                 "changes": None,
                 "case": t.case,

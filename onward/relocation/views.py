@@ -315,7 +315,7 @@ def relocation_case_action(request, case_id):
             request, selectors.get_pledge_for_user, "pledge", data["pledge"]
         )
     label = (
-        workflow.ACTIONS[data["action"]].label
+        _(workflow.ACTIONS[data["action"]].label)
         if data["action"] in workflow.ACTIONS
         else data["action"]
     )

@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onward.accounts import policy
 from onward.audit.actor import acting_user
@@ -546,23 +547,25 @@ class Action:
 ACTIONS = {
     a.code: a
     for a in [
-        Action("identify", "Identify for relocation"),
-        Action("assess", "Record assessment", ("category", "priority")),
-        Action("submit", "Submit to a pledge", ("pledge",)),
-        Action("accept", "Accept"),
-        Action("reject", "Reject", ("reason",)),
-        Action("defer", "Defer the decision", ("reason",)),
-        Action("request_info", "Request more information", ("question", "on")),
-        Action("answer_info", "Answer the request for information", ("answer",)),
-        Action("withdraw", "Withdraw", ("reason",)),
-        Action("resubmit", "Resubmit to another pledge", ("pledge",)),
+        Action("identify", gettext_noop("Identify for relocation")),
+        Action("assess", gettext_noop("Record assessment"), ("category", "priority")),
+        Action("submit", gettext_noop("Submit to a pledge"), ("pledge",)),
+        Action("accept", gettext_noop("Accept")),
+        Action("reject", gettext_noop("Reject"), ("reason",)),
+        Action("defer", gettext_noop("Defer the decision"), ("reason",)),
+        Action("request_info", gettext_noop("Request more information"), ("question", "on")),
+        Action("answer_info", gettext_noop("Answer the request for information"), ("answer",)),
+        Action("withdraw", gettext_noop("Withdraw"), ("reason",)),
+        Action("resubmit", gettext_noop("Resubmit to another pledge"), ("pledge",)),
         # Never by hand: onward.readiness moves a case as its requirements are met.
-        Action("mark_ready", "Ready for departure (readiness)", internal=True),
-        Action("unready", "No longer ready (readiness)", internal=True),
-        Action("hold", "Put on hold", ("reason",)),
-        Action("release", "Release from hold"),
-        Action("depart", "Departed (transfer)", ("on",), internal=True),
-        Action("undepart", "Reverse a departure (transfer)", ("reason",), internal=True),
+        Action("mark_ready", gettext_noop("Ready for departure (readiness)"), internal=True),
+        Action("unready", gettext_noop("No longer ready (readiness)"), internal=True),
+        Action("hold", gettext_noop("Put on hold"), ("reason",)),
+        Action("release", gettext_noop("Release from hold")),
+        Action("depart", gettext_noop("Departed (transfer)"), ("on",), internal=True),
+        Action(
+            "undepart", gettext_noop("Reverse a departure (transfer)"), ("reason",), internal=True
+        ),
     ]
 }
 
@@ -745,8 +748,8 @@ INPUT_GUARDS = frozenset(
 
 
 def illegal_message(action: str, state: str) -> str:
-    legal = [ACTIONS[a].label.lower() for a in actions_from(state)]
-    label = ACTIONS[action].label.lower() if action in ACTIONS else repr(action)
+    legal = [_(ACTIONS[a].label).lower() for a in actions_from(state)]
+    label = _(ACTIONS[action].label).lower() if action in ACTIONS else repr(action)
     return _(
         'A case that is %(state)s cannot be sent to "%(action)s"; from here it can only: %(legal)s.'
     ) % {
@@ -793,7 +796,7 @@ def run(
         raise ValidationError(
             {
                 "action": _('"%(action)s" is recorded only by a transfer, not by hand.')
-                % {"action": ACTIONS[action].label}
+                % {"action": _(ACTIONS[action].label)}
             }
         )
     if follows_readiness and (not internal or action not in FOLLOWS_READINESS):

@@ -64,6 +64,9 @@ class Row:
     suppressed: list = field(default_factory=list)  # per value: hidden (shown as HIDDEN)
     code: bool = False  # the label is a code (a block's): shown in <bdi>, not translated
 
+    def __post_init__(self):
+        self.label = str(self.label)  # a choice's label is lazy: text in the reader's language
+
 
 @dataclass
 class Table:
@@ -89,6 +92,9 @@ class Table:
     wide: bool = False  # many columns: the dashboard gives it the grid's whole width
 
     def __post_init__(self):
+        # Choice labels are lazy: the table holds text, in the language it is made in.
+        self.title, self.note = str(self.title), str(self.note)
+        self.columns = [str(c) for c in self.columns]
         n = len(self.columns) - 1
         if not self.kinds:
             self.kinds = ["count"] * n
@@ -661,7 +667,9 @@ def relocation_section(user, on: dt.date) -> list[Table]:
         if not delegation:
             parent[len(targets)] = 0
         country_row = len(targets)
-        targets.append((f"{c} (all pledges)", {"country": c}, {"country": c}))
+        targets.append(
+            (_("%(country)s (all pledges)") % {"country": c}, {"country": c}, {"country": c})
+        )
         for p in pledges:
             if p.country == c:
                 parent[len(targets)] = country_row
@@ -684,8 +692,10 @@ def relocation_section(user, on: dt.date) -> list[Table]:
             rows=cases_rows,
             section="relocation",
             chart="bar",
-            note="A case counts at each step it reached by the date, even if later rejected "
-            "or withdrawn; departed is net of reversed departures.",
+            note=_(
+                "A case counts at each step it reached by the date, even if later rejected "
+                "or withdrawn; departed is net of reversed departures."
+            ),
         ),
         Table(
             key="funnel_persons",
@@ -887,15 +897,23 @@ def documents_section(user, on: dt.date) -> list[Table]:
         tables.append(
             Table(
                 key="documents_by_country",
-                title="Documents of submitted cases, by country",
+                title=_("Documents of submitted cases, by country"),
                 on=on,
-                columns=["Country", "Cases", "Documents", "Per case", "Missing a required one"],
+                columns=[
+                    _("Country"),
+                    _("Cases"),
+                    _("Documents"),
+                    _("Per case"),
+                    _("Missing a required one"),
+                ],
                 rows=rows,
                 section="documents",
                 chart="none",
                 kinds=["count", "count", "plain", "count"],
-                note="Cases with a submission open on the date; a required document "
-                "type (configured) counts only while valid.",
+                note=_(
+                    "Cases with a submission open on the date; a required document "
+                    "type (configured) counts only while valid."
+                ),
             )
         )
     if can(user, "consent.view"):
@@ -907,14 +925,15 @@ def documents_section(user, on: dt.date) -> list[Table]:
         tables.append(
             Table(
                 key="documents_consents_expiring",
-                title=f"Consents expiring within {D.EXPIRING_DAYS} days",
+                title=_("Consents expiring within %(days)s days") % {"days": D.EXPIRING_DAYS},
                 on=on,
-                columns=["Recipient", "Consents"],
+                columns=[_("Recipient"), _("Consents")],
                 rows=rows,
                 section="documents",
                 chart="none",
                 total=sum(r.values[0] for r in rows),
-                note="Valid on the date, expiring within 30 days of it.",
+                note=_("Valid on the date, expiring within %(days)s days of it.")
+                % {"days": D.EXPIRING_DAYS},
             )
         )
     return tables
@@ -1068,37 +1087,40 @@ def camp_section(user, on: dt.date) -> list[Table]:
     numbers = camp_numbers(on, days=days)
     rows = [_camp_row(n["block"].code, n, code=True, block=n["block"].pk) for n in numbers]
     if numbers:
-        rows.append(_camp_row("All blocks", _camp_total(numbers)))
+        rows.append(_camp_row(_("All blocks"), _camp_total(numbers)))
     blocks = Table(
         key="camp_blocks",
-        title="Occupancy and presence by block",
+        title=_("Occupancy and presence by block"),
         on=on,
         columns=[
-            "Block",
-            "Occupied",
-            "Places",
-            "Vacancies",
-            "Seen",
-            "Presence (%)",
-            f"Not seen {days} days",
+            _("Block"),
+            _("Occupied"),
+            _("Places"),
+            _("Vacancies"),
+            _("Seen"),
+            _("Presence (%)"),
+            _("Not seen %(days)s days") % {"days": days},
         ],
         rows=rows,
         section="camp",
         chart="none",
         wide=True,
         kinds=["count", "plain", "plain", "count", "plain", "count"],
-        note="Places: usable places of available units (capacity less blocked places; "
-        "today's unit status). Seen: residents seen that day; presence: seen out of "
-        f"those housed and on the registry's books; not seen: no presence in the {days} "
-        "days up to the date.",
+        note=_(
+            "Places: usable places of available units (capacity less blocked places; "
+            "today's unit status). Seen: residents seen that day; presence: seen out of "
+            "those housed and on the registry's books; not seen: no presence in the "
+            "%(days)s days up to the date."
+        )
+        % {"days": days},
     )
     age = open_tasks_by_age_on(on)
     tasks = Table(
         key="camp_tasks",
-        title="Open tasks by age",
+        title=_("Open tasks by age"),
         on=on,
-        columns=["Days open", "Tasks"],
-        rows=[Row(label, [age[band]]) for band, label in TASK_AGE_LABELS.items()],
+        columns=[_("Days open"), _("Tasks")],
+        rows=[Row(str(label), [age[band]]) for band, label in TASK_AGE_LABELS.items()],
         section="camp",
         chart="bar",
         total=sum(age.values()),
@@ -1107,7 +1129,11 @@ def camp_section(user, on: dt.date) -> list[Table]:
     return [blocks, tasks]
 
 
-TASK_AGE_LABELS = {"0-6": "Under 7 days", "7-29": "7 to 29 days", "30+": "30 days and more"}
+TASK_AGE_LABELS = {
+    "0-6": gettext_lazy("Under 7 days"),
+    "7-29": gettext_lazy("7 to 29 days"),
+    "30+": gettext_lazy("30 days and more"),
+}
 
 
 # The records behind each camp column (onward.reports.records, "camp_*"): the places
@@ -1499,14 +1525,13 @@ def report_cells(tables: list[Table]) -> Cells:
 def suppression_rule(threshold: int, *, mark: bool = True) -> str:
     """The rule as every shared page and file states it; `mark`: led by the mark itself
     (a page sets the mark apart and leads with it)."""
-    return (
-        (f"{HIDDEN} = " if mark else "")
-        + f"hidden to protect the persons behind small numbers. Every count from 1 to "
-        f"{threshold - 1} is hidden, and so are as many other cells (possibly larger "
+    return (f"{HIDDEN} = " if mark else "") + _(
+        "hidden to protect the persons behind small numbers. Every count from 1 to "
+        "%(max)s is hidden, and so are as many other cells (possibly larger "
         "counts, a zero or a total) as are needed so that no hidden count can be worked "
         "out from the totals and the other cells shown. A hidden cell says nothing about "
         "its size; every number shown is the true one."
-    )
+    ) % {"max": threshold - 1}
 
 
 def cell_text(row: Row, j: int) -> str:

@@ -14,7 +14,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -111,7 +110,8 @@ def _chart_payload(t: F.Table) -> dict:
     return {
         "key": t.key,
         "type": t.chart,
-        "labels": [r.label for r in t.rows],
+        # As the table shows them ({% translate row.label %}): a code stays as it is.
+        "labels": [r.label if r.code else _(r.label) for r in t.rows],
         "series": series,
         "title": t.title,
         "mark": F.HIDDEN,
@@ -160,7 +160,7 @@ def _row(r, on, hidden_title) -> dict:
 
 
 def _sections(user, on: dt.date, rule: str) -> list[dict]:
-    hidden_title = gettext("hidden to protect small numbers")
+    hidden_title = _("hidden to protect small numbers")
     sections: list[dict] = []
     for t in F.report_tables(user, on, rule=rule):
         shown = {

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onward.tasks import digests
 from onward.tasks.models import DigestPreference
-from onward.tasks.rules import RULES
+from onward.tasks.rules import RULES, rule_label
 
 
 class DigestForm(forms.Form):
@@ -31,7 +31,7 @@ class DigestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rules"].choices = [(name, name) for name in sorted(RULES)]
+        self.fields["rules"].choices = [(name, rule_label(name)) for name in sorted(RULES)]
 
     def clean(self):
         data = super().clean() or {}

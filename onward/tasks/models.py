@@ -8,14 +8,16 @@ constraint is what makes a rule's re-run idempotent.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Task(models.Model):
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        DONE = "done", "Done"
-        DISMISSED = "dismissed", "Dismissed"
-        ENDED = "ended", "Condition ended"
+        OPEN = "open", pgettext_lazy("status", "Open")
+        DONE = "done", _("Done")
+        DISMISSED = "dismissed", _("Dismissed")
+        ENDED = "ended", _("Condition ended")
 
     rule = models.CharField(max_length=64, db_index=True)
     subject_type = models.CharField(max_length=32)
@@ -65,8 +67,8 @@ class Notification(models.Model):
     task's number and a link to it, and what the task is about is read on My tasks."""
 
     class Kind(models.TextChoices):
-        OPENED = "opened", "Task opened"
-        REASSIGNED = "reassigned", "Task reassigned to you"
+        OPENED = "opened", _("Task opened")
+        REASSIGNED = "reassigned", _("Task reassigned to you")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -87,9 +89,9 @@ class DigestPreference(models.Model):
     row, or `never`: no digest."""
 
     class Frequency(models.TextChoices):
-        NEVER = "never", "Never"
-        DAILY = "daily", "Daily"
-        WEEKLY = "weekly", "Weekly"
+        NEVER = "never", _("Never")
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
@@ -109,8 +111,8 @@ class Digest(models.Model):
     dropped). Its text holds task ids, kinds, due dates and links only."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Waiting to be delivered"
-        SENT = "sent", "Delivered"
+        PENDING = "pending", _("Waiting to be delivered")
+        SENT = "sent", _("Delivered")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     made_at = models.DateTimeField()

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from onward.accounts import roles
 
@@ -28,6 +29,23 @@ class Due:
 
 
 RULES: dict[str, Callable[[dt.date], Iterable[Due]]] = {}
+
+# The rules' names (their ids, in English) marked for the catalogs: a page that lists
+# them shows `rule_label(name)`, in the reader's language.
+RULE_NAMES = (
+    gettext_noop("submission waiting"),
+    gettext_noop("protection follow-up"),
+    gettext_noop("merge review"),
+    gettext_noop("pledge ending"),
+    gettext_noop("readiness expiring before flight"),
+    gettext_noop("accepted not ready"),
+    gettext_noop("resident not seen"),
+    gettext_noop("missing after roll call"),
+)
+
+
+def rule_label(name: str) -> str:
+    return gettext(name)
 
 
 def rule(name: str):

@@ -8,31 +8,31 @@ from onward.accounts.policy import can
 from onward.accounts.twofactor import second_factor_pending
 
 # The menu: (URL name, label, permission or None). Entries whose app is not installed
-# (their URL does not resolve) are left out.
+# (their URL does not resolve) are left out. The labels are marked here and translated
+# where they are shown ({% translate %}).
 MENU = [
-    ("home", "Overview", None),
-    ("my_tasks", "My tasks", "tasks.view"),
-    ("case_list", "Cases", "registry.view"),
-    ("person_list", "Persons", "registry.view"),
-    ("import_list", "Import", "registry.import"),
-    ("dedup_queue", "Duplicates", "dedup.review"),
-    ("pledge_list", "Pledges", "relocation.view"),
-    # Marked here: the menu's labels are translated where they are shown ({% translate %}).
+    ("home", gettext_noop("Overview"), None),
+    ("my_tasks", gettext_noop("My tasks"), "tasks.view"),
+    ("case_list", gettext_noop("Cases"), "registry.view"),
+    ("person_list", gettext_noop("Persons"), "registry.view"),
+    ("import_list", gettext_noop("Import"), "registry.import"),
+    ("dedup_queue", gettext_noop("Duplicates"), "dedup.review"),
+    ("pledge_list", gettext_noop("Pledges"), "relocation.view"),
     ("review_list", gettext_noop("Reviews"), "relocation.review"),
-    ("readiness_matrix", "Readiness", "relocation.view"),
-    ("match_list", "Matching", "matching.run"),
-    ("transfer_list", "Transfers", "movements.view"),
-    ("ledger", "Population", "movements.view"),
-    ("incident_list", "Incidents", "incidents.view"),
-    ("interview_day", "Interviews", "interviews.view"),
-    ("mission_list", "Missions", "interviews.missions"),
-    ("camp_occupancy", "Housing", "camp.view"),
-    ("presence_scan", "Presence", "presence.record"),
-    ("consents_expiring", "Consents", "consent.view"),
-    ("dashboard", "Reports", "reports.view"),
-    ("retention_policy", "Retention", "retention.view"),
-    ("audit_list", "Audit log", "audit.view"),
-    ("api_docs", "API", None),
+    ("readiness_matrix", gettext_noop("Readiness"), "relocation.view"),
+    ("match_list", gettext_noop("Matching"), "matching.run"),
+    ("transfer_list", gettext_noop("Transfers"), "movements.view"),
+    ("ledger", gettext_noop("Population"), "movements.view"),
+    ("incident_list", gettext_noop("Incidents"), "incidents.view"),
+    ("interview_day", gettext_noop("Interviews"), "interviews.view"),
+    ("mission_list", gettext_noop("Missions"), "interviews.missions"),
+    ("camp_occupancy", gettext_noop("Housing"), "camp.view"),
+    ("presence_scan", gettext_noop("Presence"), "presence.record"),
+    ("consents_expiring", gettext_noop("Consents"), "consent.view"),
+    ("dashboard", gettext_noop("Reports"), "reports.view"),
+    ("retention_policy", gettext_noop("Retention"), "retention.view"),
+    ("audit_list", gettext_noop("Audit log"), "audit.view"),
+    ("api_docs", gettext_noop("API"), None),
 ]
 
 

@@ -4,6 +4,7 @@ error sink and the result."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import time
@@ -11,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
+
+from onward.refusals import Refusal
 
 COLUMNS = (
     "person_id",
@@ -68,7 +71,11 @@ class RowError:
     row: int  # the line of the spreadsheet (the header is row 1); 0 for the file
     column: str
     value: str
-    message: str
+    message: str  # in English, the source language (shown when `code` is not known)
+    # The message by code and parameters (onward/refusals.py), told in its reader's
+    # language when the report is shown; "" for a message without a code.
+    code: str = ""
+    params: dict = field(default_factory=dict)
 
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
@@ -87,10 +94,19 @@ def listed(names: list[str], most: int = 10) -> str:
     return shown + (f" and {len(names) - most:,} more" if len(names) > most else "")
 
 
+def _params_cell(params: dict) -> str:
+    if not params:
+        return ""
+    text = json.dumps(params, ensure_ascii=False, separators=(",", ":"))
+    # Bounded like the other cells; parameters cut short would not read back: none then
+    # (the English message is kept whole beside them).
+    return text if len(text) <= MESSAGE_MAX else ""
+
+
 class ErrorSink:
     """Collects errors: all to a CSV file (when given), the first ones in memory too."""
 
-    HEADER = ("row", "column", "value", "message")
+    HEADER = ("row", "column", "value", "message", "code", "params")
 
     def __init__(self, path: str | os.PathLike | None = None, keep: int = MEMORY_ERRORS):
         self.count = 0
@@ -101,13 +117,21 @@ class ErrorSink:
         if self._writer:
             self._writer.writerow(self.HEADER)
 
-    def add(self, row: int, column: str, value, message: str) -> None:
+    def add(self, row: int, column: str, value, message: str | Exception) -> None:
+        """`message`: a Refusal (kept by code and parameters, in English beside them) or
+        a text (kept as it is)."""
+        if isinstance(message, Refusal):
+            code, params, text = message.code, message.params, message.english
+        else:
+            code, params, text = "", {}, str(message)
         # Bounded, so that the report always reads back (a CSV field over 128 KiB does not).
         error = RowError(
             row,
             str(column)[:200],
             str(value if value is not None else "")[:200],
-            str(message)[:MESSAGE_MAX],
+            text[:MESSAGE_MAX],
+            code,
+            params,
         )
         self.count += 1
         if len(self.first) < self.keep:
@@ -115,7 +139,14 @@ class ErrorSink:
         if self._writer:
             # The report is opened in spreadsheets: no cell may run as a formula.
             self._writer.writerow(
-                (error.row, _safe(error.column), _safe(error.value), _safe(error.message))
+                (
+                    error.row,
+                    _safe(error.column),
+                    _safe(error.value),
+                    _safe(error.message),
+                    error.code,
+                    _params_cell(error.params),
+                )
             )
 
     def close(self) -> None:

@@ -10,8 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onward import bounds
+from onward.refusals import Refusal, define
 from onward.registry.importing.common import (
     COLUMNS,
     DANGEROUS,
@@ -21,6 +23,8 @@ from onward.registry.importing.common import (
     listed,
     max_bytes,
 )
+
+FORMULA = define("cell.formula", gettext_noop("A formula: type the value itself, not a formula."))
 
 # --- reading -----------------------------------------------------------------------------
 
@@ -177,7 +181,7 @@ def _iter_xlsx(path: Path, errors: ErrorSink | None):
                                 number,
                                 column,
                                 value,
-                                "A formula: type the value itself, not a formula.",
+                                Refusal(FORMULA),
                             )
                         value = ""
                     texts.append(_cell_text(value))

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onward.db import among
+from onward.refusals import Refusal, define
 from onward.registry import validation
 from onward.registry.importing.common import (
     ARABIC_NAMES,
@@ -28,6 +30,62 @@ from onward.registry.importing.common import (
 )
 from onward.registry.importing.reading import check_header, iter_rows, rows_as_dicts
 from onward.registry.models import Case, Person, SpecificNeed
+
+# The row errors of the file as a whole, by code (onward/refusals.py): the report keeps
+# the code and its parameters and shows them in its reader's language.
+BAD_ID = define("id.invalid", gettext_noop("An id is 1–32 letters, digits or - _ . / (no spaces)."))
+NO_GIVEN_NAME = define("given_name.missing", gettext_noop("A person needs a given name."))
+IN_TWO_CASES = define(
+    "person.two_cases",
+    gettext_noop(
+        "Person %(person)s is also in case %(case)s (row %(row)s): a person is in one case only."
+    ),
+)
+PERSON_TWICE = define(
+    "person.twice",
+    gettext_noop("Person %(person)s is already on row %(row)s: each person once."),
+)
+NO_CASE = define(
+    "case_id.none",
+    gettext_noop(
+        "No case id, and no principal applicant's row with a blank case_id above to join: "
+        "give the case id, or put the principal's row first."
+    ),
+)
+MOVES_CASE = define(
+    "person.moves_case",
+    gettext_noop(
+        "Person %(person)s is in case %(case)s in the registry: an import does not move a "
+        "person to another case."
+    ),
+)
+CASE_REMOVED = define(
+    "case.removed", gettext_noop("Case %(case)s is removed from the registry: restore it first.")
+)
+PERSON_REMOVED = define(
+    "person.removed",
+    gettext_noop("Person %(person)s is removed from the registry: restore them first."),
+)
+CASE_CLOSED = define(
+    "case.closed", gettext_noop("Case %(case)s is closed: reopen it before adding members.")
+)
+NO_PRINCIPAL = define(
+    "case.no_principal",
+    gettext_noop("Case %(case)s has no principal applicant: one member must be 'principal'."),
+)
+PRINCIPALS = define(
+    "case.principals",
+    gettext_noop(
+        "Case %(case)s has %(count)s principal applicants (rows %(rows)s); a case has exactly one."
+    ),
+)
+PRINCIPALS_WITH_REGISTRY = define(
+    "case.principals_registry",
+    gettext_noop(
+        "Case %(case)s has %(count)s principal applicants (rows %(rows)s; in the registry: "
+        "%(registered)s); a case has exactly one."
+    ),
+)
 
 _MEMO_MAX = 50_000  # distinct values remembered per column (then forgotten, and again)
 
@@ -45,13 +103,14 @@ def _by_value(parse: Callable, copy: Callable | None = None) -> Callable:
             try:
                 hit = (True, parse(value))
             except ValueError as exc:
-                hit = (False, str(exc))
+                hit = (False, exc)
             if len(memo) >= _MEMO_MAX:
                 memo.clear()
             memo[value] = hit
         ok, out = hit
         if not ok:
-            raise ValueError(out)
+            # The same refusal again (its code kept), with a fresh traceback.
+            raise out.with_traceback(None)
         return copy(out) if copy else out
 
     return parsed
@@ -106,36 +165,31 @@ class RowValidator:
             value = get(column, "").strip()
             if value and not ID_PATTERN.match(value):
                 ok = False
-                errors.add(
-                    number,
-                    column,
-                    get(column, ""),
-                    "An id is 1–32 letters, digits or - _ . / (no spaces).",
-                )
+                errors.add(number, column, get(column, ""), Refusal(BAD_ID))
             clean[column] = value
         for name, parse in self.parsers:
             try:
                 clean[name] = parse(get(name, ""))
             except ValueError as exc:
                 ok = False
-                errors.add(number, name, get(name, ""), str(exc))
+                errors.add(number, name, get(name, ""), exc)
         for name in ARABIC_NAMES:  # only when the file has the column (see writing.py)
             if name in raw:
                 try:
                     clean[name] = self.arabic(raw[name])
                 except ValueError as exc:
                     ok = False
-                    errors.add(number, name, raw[name], str(exc))
+                    errors.add(number, name, raw[name], exc)
         if "birth_date" in clean:
             clean["birth_date"], clean["birth_precision"] = clean["birth_date"]
         if "given_name" in clean and not clean["given_name"]:
             ok = False
-            errors.add(number, "given_name", get("given_name", ""), "A person needs a given name.")
+            errors.add(number, "given_name", get("given_name", ""), Refusal(NO_GIVEN_NAME))
         try:
             clean["arrival_date"] = self.arrival(get("arrival_date", ""))
         except ValueError as exc:
             ok = False
-            errors.add(number, "arrival_date", get("arrival_date", ""), str(exc))
+            errors.add(number, "arrival_date", get("arrival_date", ""), exc)
         return clean if ok else None
 
 
@@ -202,15 +256,19 @@ def validate_file(
                         number,
                         "case_id",
                         cid,
-                        f"Person {pid} is also in case {first_case} (row {first_row}): "
-                        "a person is in one case only.",
+                        Refusal(
+                            IN_TWO_CASES,
+                            person=shown_id(pid),
+                            case=first_case,
+                            row=first_row,
+                        ),
                     )
                 else:
                     errors.add(
                         number,
                         "person_id",
                         pid,
-                        f"Person {pid} is already on row {first_row}: each person once.",
+                        Refusal(PERSON_TWICE, person=pid, row=first_row),
                     )
             else:
                 seen[pid] = (number, cid)
@@ -263,14 +321,7 @@ class _Blanks:
         elif self.open_case:
             cid = self.open_case
         else:
-            self.errors.add(
-                number,
-                "case_id",
-                "",
-                "No case id, and no principal applicant's row with a blank "
-                "case_id above to join: give the case id, or put the "
-                "principal's row first.",
-            )
+            self.errors.add(number, "case_id", "", Refusal(NO_CASE))
         if not pid:
             pid = f"{NEW}{number}"
         if pid.startswith(NEW) or cid.startswith(NEW):
@@ -309,27 +360,14 @@ def _check_against_registry(chunk: list[tuple[int, dict]], errors: ErrorSink) ->
                 number,
                 "case_id",
                 shown_id(cid),
-                f"Person {pid} is in case {existing[pid]} in the registry: an import "
-                "does not move a person to another case.",
+                Refusal(MOVES_CASE, person=pid, case=existing[pid]),
             )
         elif cid in removed_cases:
-            errors.add(
-                number,
-                "case_id",
-                cid,
-                f"Case {cid} is removed from the registry: restore it first.",
-            )
+            errors.add(number, "case_id", cid, Refusal(CASE_REMOVED, case=cid))
         elif pid in removed:
-            errors.add(
-                number,
-                "person_id",
-                pid,
-                f"Person {pid} is removed from the registry: restore them first.",
-            )
+            errors.add(number, "person_id", pid, Refusal(PERSON_REMOVED, person=pid))
         elif pid not in existing and cid in closed:
-            errors.add(
-                number, "case_id", cid, f"Case {cid} is closed: reopen it before adding members."
-            )
+            errors.add(number, "case_id", cid, Refusal(CASE_CLOSED, case=cid))
     return set(existing)
 
 
@@ -348,19 +386,20 @@ def _check_principals(cases: dict[str, _CaseFacts], seen: dict, errors: ErrorSin
         total = facts.principals + len(kept.get(cid, ()))
         if total == 0:
             errors.add(
-                facts.first_row,
-                "relationship",
-                cid,
-                f"Case {cid} has no principal applicant: one member must be 'principal'.",
+                facts.first_row, "relationship", cid, Refusal(NO_PRINCIPAL, case=shown_id(cid))
             )
         elif total > 1:
-            where = [f"row {r} ({p})" for r, p in facts.principal_ids]
-            where += [f"{p} in the registry" for p in kept.get(cid, ())]
+            rows = ", ".join(f"{r} ({shown_id(p)})" for r, p in facts.principal_ids)
+            registered = ", ".join(kept.get(cid, ()))
             row = facts.principal_ids[-1][0] if facts.principal_ids else facts.first_row
-            errors.add(
-                row,
-                "relationship",
-                cid,
-                f"Case {cid} has {total} principal applicants ({', '.join(where)}); "
-                "a case has exactly one.",
-            )
+            if registered:
+                refusal = Refusal(
+                    PRINCIPALS_WITH_REGISTRY,
+                    case=shown_id(cid),
+                    count=total,
+                    rows=rows or "-",
+                    registered=registered,
+                )
+            else:
+                refusal = Refusal(PRINCIPALS, case=shown_id(cid), count=total, rows=rows)
+            errors.add(row, "relationship", cid, refusal)

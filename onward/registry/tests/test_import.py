@@ -154,7 +154,7 @@ def test_it_reports_every_row_error_in_one_pass_and_changes_nothing(tmp_path, dm
     with open(out, encoding="utf-8") as f:
         report = list(csv.DictReader(f))
     assert len(report) == result.errors == len(found)
-    assert set(report[0]) == {"row", "column", "value", "message"}
+    assert set(report[0]) == {"row", "column", "value", "message", "code", "params"}
     assert Person.objects.count() == 0 and Case.objects.count() == 0
     assert not AuditEntry.objects.filter(action="create").exclude(object_type="user").exists()
 

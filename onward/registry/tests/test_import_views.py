@@ -58,7 +58,7 @@ def test_a_clerk_uploads_a_file_with_errors_and_sees_them_all(client, clerk):
     assert "Refused: 2 errors" in page and "2013-02-30" in page and "not a sex code" in page
     report = client.get(f"/imports/{job.pk}/errors.csv")
     rows = list(csv.reader(io.StringIO(b"".join(report.streaming_content).decode())))
-    assert rows[0] == ["row", "column", "value", "message"] and len(rows) == 3
+    assert rows[0] == ["row", "column", "value", "message", "code", "params"] and len(rows) == 3
     assert Person.objects.count() == 0
     listing = client.get("/imports/").content.decode()
     assert "people.csv" in listing and "Refused" in listing
