@@ -157,7 +157,7 @@ class FactIn(serializers.Serializer):
     )
 
 
-class ConfirmIn(serializers.Serializer):
+class ReadinessConfirmIn(serializers.Serializer):
     person = serializers.CharField(
         max_length=32, help_text="A member of a case accepted under this pledge"
     )
@@ -490,7 +490,7 @@ class RecordFactApi(APIView):
 
 class ConfirmItemApi(APIView):
     @extend_schema(
-        request=ConfirmIn,
+        request=ReadinessConfirmIn,
         responses={201: FactOut},
         description="A delegation confirms one of its country's items (a visa issued, or "
         "refused) for a member of a case accepted under its pledge "
@@ -500,7 +500,7 @@ class ConfirmItemApi(APIView):
     def post(self, request, pledge_id):
         policy.require(request.user, "readiness.confirm")
         pledge = get_pledge_for_user(request.user, pledge_id)
-        data = _body(ConfirmIn, request)
+        data = _body(ReadinessConfirmIn, request)
         person = _traveller(request, pledge, data["person"], what="readiness confirm")
         fact = services.confirm_item(
             request.user,

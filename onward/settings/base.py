@@ -350,6 +350,7 @@ SPECTACULAR_SETTINGS = {
         "MatchRunStatusEnum": "onward.matching.models.MatchRun.Status",
         "IncidentTypeEnum": "onward.incidents.models.Incident.Type",
         "IncidentDatePrecisionEnum": [("D", "Day"), ("M", "Month")],
+        "ReadinessKindEnum": "onward.readiness.models.Kind.values",
     },
 }
 
