@@ -34,7 +34,7 @@ from onward import bounds
 from onward.accounts import policy
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_read, audit_records
-from onward.readiness import matrix, services
+from onward.readiness import matrix, selectors, services
 from onward.readiness.models import Fact, Kind, TravelNeed
 from onward.registry.models import Person
 from onward.relocation import guards as external_guards
@@ -284,12 +284,8 @@ def _page(request, pledges, *, detail: str) -> Response:
         detail=f"{detail} on {filters.on.isoformat()}"[:255],
     )
     needs: dict[int, list[str]] | None = None
-    if policy.can(user, "readiness.record"):
-        needs = {}
-        for person_pk, need in TravelNeed.objects.filter(
-            person__in=[e[0] for e in evaluated]
-        ).values_list("person_id", "need"):
-            needs.setdefault(person_pk, []).append(need)
+    if policy.can(user, "readiness.record"):  # health-related: only for who records them
+        needs = selectors.travel_needs_of(e[0].pk for e in evaluated)
     results = []
     for person, pledge_id, readiness, cells in evaluated:
         results.append(
@@ -311,7 +307,7 @@ def _page(request, pledges, *, detail: str) -> Response:
                     }
                     for kind, (req, status, ends) in cells.items()
                 ],
-                "travel_needs": None if needs is None else sorted(needs.get(person.pk, [])),
+                "travel_needs": None if needs is None else needs.get(person.pk, []),
             }
         )
     next_after = pg.after if pg.has_next else None

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from onward.readiness import engine
-from onward.readiness.models import Fact, Kind, Requirement
+from onward.readiness.models import Fact, Kind, Requirement, TravelNeed
 
 
 def requirements_for(country: str, pledge_id: int | None = None) -> list[engine.Requirement]:
@@ -66,3 +66,13 @@ def persons_readiness(
 def reasons(readiness: engine.Readiness) -> str:
     """The blockers in words: "Fitness to travel expired, Visa missing"."""
     return ", ".join(f"{Kind(b.kind).label} {b.reason}" for b in readiness.blockers)
+
+
+def travel_needs_of(person_pks: Iterable[int]) -> dict[int, list[str]]:
+    """Each person's travel needs (the manifest's assistance codes), sorted; one query."""
+    needs: dict[int, list[str]] = defaultdict(list)
+    for person_pk, need in TravelNeed.objects.filter(person__in=list(person_pks)).values_list(
+        "person_id", "need"
+    ):
+        needs[person_pk].append(need)
+    return {pk: sorted(codes) for pk, codes in needs.items()}

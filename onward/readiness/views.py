@@ -53,6 +53,24 @@ def _travellers(pledge) -> list[Person]:
     )
 
 
+def _posted_traveller(request, pledge) -> Person | None:
+    """The member of an accepted case of the pledge named by the POST's `person`, or None."""
+    person_id = request.POST.get("person", "")
+    return next((p for p in _travellers(pledge) if p.person_id == person_id), None)
+
+
+def _traveller(request, pledge) -> Person | None:
+    """The POST's traveller, or None with the refusal flashed (record and travel needs)."""
+    person = _posted_traveller(request, pledge)
+    if person is None:
+        messages.error(
+            request,
+            _("%(person)s is not a member of an accepted case of this pledge.")
+            % {"person": request.POST.get("person", "")[:32] or "—"},
+        )
+    return person
+
+
 _CSS = {engine.PASSED: "lock", engine.WAIVED: "draft"}
 
 
@@ -168,13 +186,9 @@ def pledge_readiness(request, pledge_id):
         rows = [r for r in rows if blocked in r["blocked_by"]]
     can_record = policy.can(request.user, "readiness.record")
     if can_record:  # the assistance codes, for who records them (health-related: not shown wider)
-        needs: dict[int, list[str]] = {}
-        for person_id, need in TravelNeed.objects.filter(
-            person__in=[r["person"] for r in all_rows]
-        ).values_list("person_id", "need"):
-            needs.setdefault(person_id, []).append(need)
+        needs = selectors.travel_needs_of(r["person"].pk for r in all_rows)
         for r in all_rows:
-            r["needs"] = sorted(needs.get(r["person"].pk, []))
+            r["needs"] = needs.get(r["person"].pk, [])
     return render(
         request,
         "readiness/pledge_readiness.html",
@@ -257,14 +271,8 @@ def _reminders(pledge, on: dt.date, rows) -> list[str]:
 def record_fact(request, pledge_id):
     pledge = record_or_404(request, get_pledge_for_user, "pledge", pledge_id)
     back = reverse("pledge_readiness", args=[pledge.pk])
-    person_id = request.POST.get("person", "")
-    person = next((p for p in _travellers(pledge) if p.person_id == person_id), None)
+    person = _traveller(request, pledge)
     if person is None:
-        messages.error(
-            request,
-            _("%(person)s is not a member of an accepted case of this pledge.")
-            % {"person": person_id[:32] or "—"},
-        )
         return redirect(back)
     # Dates within the operation's bounds (onward/bounds.py), as the API and the
     # delegation's form take them: a fact's date and a document's issue up to tomorrow, a
@@ -313,14 +321,8 @@ def travel_needs(request, pledge_id):
     replace the person's; a person not on an accepted case of this pledge is refused."""
     pledge = record_or_404(request, get_pledge_for_user, "pledge", pledge_id)
     back = reverse("pledge_readiness", args=[pledge.pk])
-    person_id = request.POST.get("person", "")
-    person = next((p for p in _travellers(pledge) if p.person_id == person_id), None)
+    person = _traveller(request, pledge)
     if person is None:
-        messages.error(
-            request,
-            _("%(person)s is not a member of an accepted case of this pledge.")
-            % {"person": person_id[:32] or "—"},
-        )
         return redirect(back)
     try:
         needs = services.travel_needs_set(
@@ -543,7 +545,7 @@ def confirm_item(request, pledge_id):
     pledge = record_or_404(request, get_pledge_for_user, "pledge", pledge_id)
     back = reverse("pledge_readiness", args=[pledge.pk])
     person_id = request.POST.get("person", "")
-    person = next((p for p in _travellers(pledge) if p.person_id == person_id), None)
+    person = _posted_traveller(request, pledge)
     if person is None or person.pk not in {
         p.pk for p in external_guards.without_withheld_consent([person], pledge.country)
     }:

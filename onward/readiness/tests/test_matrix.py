@@ -18,31 +18,6 @@ from onward.relocation.tests.factories import bring_to, make_case, pledge
 D = dt.date(2026, 12, 1)
 
 
-@pytest.fixture
-def world(users):
-    alb, deu = pledge(users), pledge(users, country="DEU")
-    family = bring_to(
-        users, make_case(users, size=2), State.ACCEPTED, pledge_=alb, exit_checks=False
-    )
-    single = bring_to(
-        users, make_case(users, size=1), State.ACCEPTED, pledge_=deu, exit_checks=False
-    )
-    Requirement.objects.create(country="ALB", kind="visa", delegation_confirms=True)
-    Requirement.objects.create(country="ALB", kind="orientation", per_case=True)
-    Requirement.objects.create(country="ALB", kind="fit_to_travel", valid_hours_before_departure=72)
-    Requirement.objects.create(country="DEU", kind="biometrics")
-    a, b = family.members.order_by("person_id")
-    (c,) = single.members.all()
-    for p in (a, b):
-        Fact.objects.create(
-            person=p, kind="visa", status="passed", on=D, valid_until=D + dt.timedelta(days=10)
-        )
-        Fact.objects.create(person=p, kind="fit_to_travel", status="passed", on=D)
-    Fact.objects.create(person=a, kind="orientation", status="passed", on=D)  # for the case
-    Fact.objects.create(person=c, kind="biometrics", status="passed", on=D)
-    return {"alb": alb, "deu": deu, "a": a, "b": b, "c": c, "family": family}
-
-
 def _get(client, **query):
     r = client.get(reverse("readiness_matrix"), query)
     assert r.status_code == 200
