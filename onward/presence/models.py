@@ -69,7 +69,7 @@ class LastSeen(models.Model):
     """The latest presence event of a person (kept by `presence_record`)."""
 
     person = models.OneToOneField(
-        "registry.Person", primary_key=True, on_delete=models.PROTECT, related_name="+"
+        "registry.Person", primary_key=True, on_delete=models.PROTECT, related_name="presence_seen"
     )
     at = models.DateTimeField(db_index=True)
     checkpoint = models.CharField(max_length=64)
