@@ -8,6 +8,7 @@ then times, with Django's test client (the whole request inside the server proce
 - the dashboard (`/reports/`) today and for a past date, as the data manager;
 - one figure's CSV download;
 - the PDF situation report (figures + rendering) for a past date;
+- a person page, for persons at the start, middle and end of the registry;
 
 against a reference: the naive population breakdown summed over the whole ledger
 (`rollup.ledger_breakdown_naive`), which is what the dashboard would cost without the
@@ -52,11 +53,15 @@ def main(argv=None) -> int:
         print("PostgreSQL only: set DATABASE_URL=postgres://…", file=sys.stderr)
         return 2
     os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    # Every request computes its figures (the dashboard's cache would answer the repeats
+    # from memory: docs/reports.md, "figures kept").
+    os.environ["ONWARD_FIGURES_CACHE_SECONDS"] = "0"
     import ledger_bench
 
     ledger_bench.setup_django(url)
     from django.db import connection
     from django.test import Client
+    from django.urls import reverse
 
     from onward.accounts import roles
     from onward.accounts.models import User
@@ -81,10 +86,13 @@ def main(argv=None) -> int:
     user, _ = User.objects.get_or_create(username="bench_dm", defaults={"role": roles.DATA_MANAGER})
     client = Client()
     client.force_login(user)
+    from onward.accounts.testing import mark_verified
+
+    mark_verified(client, user)  # a data manager signs in with a second factor
 
     def get(path):
         response = client.get(path)
-        assert response.status_code == 200, response.status_code
+        assert response.status_code == 200, (response.status_code, response.get("Location"))
         return response
 
     rows = []
@@ -101,6 +109,19 @@ def main(argv=None) -> int:
         get(path)  # warm the connection and the template cache
         ms, response = _time(lambda p=path: get(p), args.repeat)
         rows.append((label, ms))
+    # A person page (the registry's reads, the audit entry it writes) at the start, the
+    # middle and the end of the registry: its cost should not grow with the registry.
+    count = Person.objects.count()
+    people = [f"Q{n:08d}" for n in (1, count // 2, count)]
+    for person_id in people:
+        get(reverse("person_detail", args=[person_id]))
+    times = []
+    for _ in range(args.repeat):
+        for person_id in people:
+            t = time.perf_counter()
+            get(reverse("person_detail", args=[person_id]))
+            times.append(time.perf_counter() - t)
+    rows.append(("person page (3 persons across the registry)", statistics.median(times) * 1000))
     html = get(f"/reports/?as_of={PAST}").content.decode()
     assert f"{naive['total']}</a>" in html, "dashboard total differs from the naive sum"
 
