@@ -94,24 +94,31 @@ def _presence_by_block_last_seen(day, *, start, since) -> dict[int, dict]:
 
 
 def _presence_by_block_joined(latest: str, params: list) -> dict[int, dict]:
-    """Housed, seen since the day's start and not seen since `since`, per block, with
-    each resident's latest event `l.at` given by the join `latest`."""
+    """Per block: occupied (every allocation on the day), housed (those of persons still
+    on the registry's books), seen since the day's start and not seen since `since` (of
+    the housed), with each resident's latest event `l.at` given by the join `latest`.
+
+    The persons no longer on the books (merged or removed) are few: they are read from
+    their partial index and left-joined, rather than every person joined to be filtered
+    (at 1,000,000 residents, 1.3 s to 0.35–0.45 s with the occupied count folded in)."""
+    gone = f"""SELECT id FROM {Person._meta.db_table}
+        WHERE merged_into_id IS NOT NULL OR removed_at IS NOT NULL"""
     sql = f"""
         SELECT u.block_id, count(*),
-               count(*) FILTER (WHERE l.at >= %s),
-               count(*) FILTER (WHERE l.at IS NULL OR l.at < %s)
+               count(*) FILTER (WHERE g.id IS NULL),
+               count(*) FILTER (WHERE g.id IS NULL AND l.at >= %s),
+               count(*) FILTER (WHERE g.id IS NULL AND (l.at IS NULL OR l.at < %s))
         FROM {Allocation._meta.db_table} a
         JOIN {Unit._meta.db_table} u ON u.id = a.unit_id
-        JOIN {Person._meta.db_table} p ON p.id = a.person_id
+        LEFT JOIN ({gone}) g ON g.id = a.person_id
         {latest}
         WHERE a.starts_on <= %s AND (a.ended_on IS NULL OR a.ended_on > %s)
-          AND p.merged_into_id IS NULL AND p.removed_at IS NULL
         GROUP BY u.block_id"""
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return {
-            b: {"housed": housed, "seen": seen, "not_seen": not_seen}
-            for b, housed, seen, not_seen in cur.fetchall()
+            b: {"occupied": occupied, "housed": housed, "seen": seen, "not_seen": not_seen}
+            for b, occupied, housed, seen, not_seen in cur.fetchall()
         }
 
 
@@ -119,8 +126,11 @@ def camp_numbers(day: dt.date, *, days: int) -> list[dict]:
     """Per block (by site and code): occupied, capacity (usable places), vacancies,
     housed (residents on the registry's books), seen on `day`, `rate` (seen / housed,
     a percentage, None for an empty block) and not seen for `days` days."""
-    usable, occupied = _usable_by_block(), _occupied_by_block(day)
-    presence = _presence_by_block(day, days)
+    usable, presence = _usable_by_block(), _presence_by_block(day, days)
+    if connection.vendor == "postgresql":  # counted in the same pass
+        occupied = {b: p["occupied"] for b, p in presence.items()}
+    else:
+        occupied = _occupied_by_block(day)
     out = []
     for block in Block.objects.order_by("site_id", "code"):
         p = presence.get(block.pk, {"housed": 0, "seen": 0, "not_seen": 0})

@@ -177,6 +177,13 @@ class Person(models.Model):
                 name="person_removed_by_idx",
                 condition=models.Q(removed_by__isnull=False),
             ),
+            # The few persons no longer on the registry's books: the camp's whole-camp
+            # figures leave them out through this index (onward/presence/numbers.py).
+            models.Index(
+                fields=["id"],
+                name="person_gone_idx",
+                condition=models.Q(merged_into__isnull=False) | models.Q(removed_at__isnull=False),
+            ),
         ]
 
     def __str__(self):
