@@ -63,7 +63,29 @@ def max_bytes() -> int:
 
 
 class ImportRefused(Exception):
-    """The file cannot be read as a person file at all (encoding, columns, size…)."""
+    """The file cannot be read as a person file at all (encoding, columns, size…).
+
+    It carries its refusals by code and parameters (onward/refusals.py): the report keeps
+    them on row 0, and the import page tells them in its reader's language. Raised as
+    `ImportRefused(CODE, **params)`, or `ImportRefused.of([Refusal, …])` for several
+    problems at once (a header can lack a column and repeat another); `str()` is the
+    message in the language active when raised."""
+
+    def __init__(self, code: str, /, **params):
+        self.refusals = [Refusal(code, **params)]
+        super().__init__(str(self.refusals[0]))
+
+    @classmethod
+    def of(cls, refusals: list[Refusal]) -> ImportRefused:
+        exc = cls.__new__(cls)
+        exc.refusals = list(refusals)
+        Exception.__init__(exc, " ".join(str(r) for r in exc.refusals))
+        return exc
+
+    @property
+    def english(self) -> str:
+        """The message in English, as the import's result keeps it."""
+        return " ".join(r.english for r in self.refusals)
 
 
 @dataclass(frozen=True, slots=True)
