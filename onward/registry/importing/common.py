@@ -71,16 +71,13 @@ class ImportRefused(Exception):
     problems at once (a header can lack a column and repeat another); `str()` is the
     message in the language active when raised."""
 
-    def __init__(self, code: str, /, **params):
-        self.refusals = [Refusal(code, **params)]
-        super().__init__(str(self.refusals[0]))
+    def __init__(self, code: str | list[Refusal], /, **params):
+        self.refusals = list(code) if isinstance(code, list) else [Refusal(code, **params)]
+        super().__init__(" ".join(str(r) for r in self.refusals))
 
     @classmethod
     def of(cls, refusals: list[Refusal]) -> ImportRefused:
-        exc = cls.__new__(cls)
-        exc.refusals = list(refusals)
-        Exception.__init__(exc, " ".join(str(r) for r in exc.refusals))
-        return exc
+        return cls(list(refusals))
 
     @property
     def english(self) -> str:
