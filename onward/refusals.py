@@ -1,10 +1,18 @@
-"""Refusals that can be told again later, in the reader's language.
+"""Messages stored to be told later, in the reader's language.
 
-A field rule raises `Refusal(CODE, **params)` (a `ValueError`, so every caller that shows
-`str(exc)` beside a field keeps working, in the active language). What it carries, a code
-and its parameters, is what a stored report keeps (the import's row errors: its reader
-may read another language than the worker that wrote it), and `render(code, params)`
-tells it again in the language active when it is read.
+What is stored is a code and its parameters, with the English text beside them (the
+fallback: a row stored before its code existed, or a code no longer known), and
+`render(code, params, fallback)` tells it again in the language active when it is read.
+Its uses:
+
+- refusals: a field rule raises `Refusal(CODE, **params)` (a `ValueError`, so every
+  caller that shows `str(exc)` beside a field keeps working, in the active language);
+  an import's report keeps the code and parameters of its row errors and of its
+  file-level refusals (row 0): its reader may read another language than the worker
+  that wrote it;
+- task titles (onward/tasks/rules.py `Due.told`): a task keeps `title_code` and
+  `title_params` beside its English `title`, and My tasks shows it in its reader's
+  language.
 
 Each code is declared once with its English message, marked with `gettext_noop` at the
 declaration so that makemessages finds it:
@@ -12,7 +20,8 @@ declaration so that makemessages finds it:
     NOT_A_PHONE = define("phone.invalid", gettext_noop("%(text)r is not a phone number."))
 
 A code is never reused for another meaning; a message whose sense changes gets a new
-code (a report written before keeps its English text, shown when its code is unknown).
+code (a row written before keeps its English text, shown when its code is unknown).
+Parameters are kept as JSON: dates as ISO text, numbers as numbers.
 """
 
 from __future__ import annotations
@@ -34,8 +43,8 @@ def define(code: str, msgid: str) -> str:
     return code
 
 
-def _plain(value):
-    """A parameter as a report can keep it (JSON): dates as ISO text."""
+def plain(value):
+    """A parameter as a stored row can keep it (JSON): dates as ISO text."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, (dt.date, dt.datetime)):
@@ -68,7 +77,7 @@ def render(code: str, params: dict | None, fallback: str = "") -> str:
 
 
 def render_stored(code: str, params_json: str, fallback: str) -> str:
-    """`render` for a report's cells: the code and its parameters as JSON text."""
+    """`render` for a stored row: the code and its parameters as JSON text."""
     if not code:
         return fallback
     try:
@@ -87,7 +96,7 @@ class Refusal(ValueError):
         if code not in _MESSAGES:
             raise RuntimeError(f"undeclared refusal code {code!r}")
         self.code = code
-        self.params = {name: _plain(value) for name, value in params.items()}
+        self.params = {name: plain(value) for name, value in params.items()}
         super().__init__(render(code, self.params))
 
     @property

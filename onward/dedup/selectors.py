@@ -130,7 +130,7 @@ def pair_comparison(*, user, pair: DuplicatePair) -> dict:
     keeper = suggested_survivor(pair)
     mine, theirs = (state_a, state_b) if keeper == a else (state_b, state_a)
     other = b if keeper == a else a
-    needs = dict(SpecificNeed.objects.values_list("code", "label"))
+    needs = SpecificNeed.shown_labels()
     names = {row["field"]: row for row in name_evidence(pair)}
     rows = []
     for field in merging.FIELDS:
@@ -259,7 +259,7 @@ def _not_kept(merge: Merge) -> list[dict]:
             "result": survivor,
         }
     lost = merging.not_kept(values["survivor"], values["merged"], values["result"])
-    needs = dict(SpecificNeed.objects.values_list("code", "label"))
+    needs = SpecificNeed.shown_labels()
     for x in lost:
         x["value"] = _display(merging.BY_NAME[x["field"]], x["value"], needs)
         x["of"] = (merge.merged if x["whose"] == merging.MERGED else merge.survivor).person_id

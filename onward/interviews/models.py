@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onward.registry.models import Case, Person
+from onward.shipped import shown
 
 
 class Level(models.TextChoices):
@@ -90,7 +91,14 @@ class AppointmentType(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return self.label
+        return self.shown_label
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the reader's language when it is as shipped, else as typed."""
+        from onward.interviews.reference import TYPES
+
+        return shown(self.label, TYPES.get(self.code))
 
 
 class Appointment(models.Model):

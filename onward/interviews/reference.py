@@ -1,11 +1,14 @@
 """The appointment types as shipped: seeded by a data migration, and again by the test
-fixtures after a test flushed the database."""
+fixtures after a test flushed the database. The labels are msgids: a label as shipped
+reads in the reader's language (onward/shipped.py)."""
+
+from django.utils.translation import gettext_noop
 
 TYPES = {
-    "resettlement_interview": "Resettlement interview",
-    "counselling": "Counselling",
-    "medical": "Medical",
-    "pre_departure": "Pre-departure orientation",
+    "resettlement_interview": gettext_noop("Resettlement interview"),
+    "counselling": gettext_noop("Counselling"),
+    "medical": gettext_noop("Medical"),
+    "pre_departure": gettext_noop("Pre-departure orientation"),
 }
 
 

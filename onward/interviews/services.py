@@ -79,7 +79,7 @@ def _refuse_clashes(
     appointment being changed, `exclude`, does not clash with itself)."""
     clash = _overlapping(start, end, exclude)
     if room is not None and clash.filter(room=room).exists():
-        raise BookingError("room", _("Room %(r)s is already booked then.") % {"r": room.name})
+        raise BookingError("room", _("%(r)s is already booked then.") % {"r": room.name})
     if interviewer is not None and clash.filter(interviewer=interviewer).exists():
         raise BookingError("interviewer", _("The interviewer is already booked then."))
     if interpreter is not None and clash.filter(interpreter=interpreter).exists():

@@ -162,7 +162,7 @@ def appointment(case, appointment, language: str, today: dt.date | None = None) 
             title=_("Appointment slip"), case=case, language=language, today=today or _today()
         )
         letter.text(_("You have an appointment at the camp office."), after=6)
-        letter.field(pgettext("letter", "Appointment"), _(appointment.type.label))
+        letter.field(pgettext("letter", "Appointment"), appointment.type.shown_label)
         letter.field(pgettext("letter", "Date"), letter_date(start.date(), language))
         letter.field(pgettext("letter", "Time"), letter_time(start.time(), language))
         if appointment.room:

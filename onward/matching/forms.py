@@ -75,7 +75,7 @@ class PolicyForm(forms.Form):
         super().__init__(*args, **kwargs)
         from onward.registry.models import SpecificNeed
 
-        needs = list(SpecificNeed.objects.filter(active=True).values_list("code", "label"))
+        needs = list(SpecificNeed.shown_labels(SpecificNeed.objects.filter(active=True)).items())
         self.fields.update(_weight_fields(needs))
         self.need_codes = [c for c, _label in needs]
         if edit:

@@ -16,6 +16,7 @@ from onward.audit.services import audit_read, audit_record
 from onward.matching import scoring
 from onward.matching.inputs import pins_next
 from onward.matching.models import CaseCountryLink, MatchPin, MatchRun, ScoringPolicy
+from onward.relocation.models import CapacityDimension
 
 PERMISSION = "matching.run"
 
@@ -363,6 +364,7 @@ def run_detail(*, user, run: MatchRun) -> dict:
         "run": run,
         "view": view,
         "summary": view.summary(),
+        "dimension_labels": CapacityDimension.shown_labels(),
         "pledge_rows": view.pledge_rows() if done else [],
         "nothing_placed": view.nothing_placed(),
         "unassigned": view.unassigned() if done else [],

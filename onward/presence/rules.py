@@ -15,9 +15,17 @@ from django.conf import settings
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from onward.accounts import roles
+from onward.refusals import define
 from onward.tasks.rules import Due, rule
+
+# The tasks' titles by code (onward/refusals.py), told in the reader's language.
+NOT_SEEN = define("task.resident_not_seen", gettext_noop("%(person)s not seen since %(since)s"))
+MISSING_AFTER_ROLL_CALL = define(
+    "task.missing_after_roll_call", gettext_noop("%(person)s missing since roll call %(roll)s")
+)
 
 
 def not_seen_days() -> int:
@@ -41,10 +49,11 @@ def resident_not_seen(today: dt.date) -> Iterable[Due]:
     )
     for pk, person_id, since in cards:
         last = timezone.localtime(since).date()
-        yield Due(
+        yield Due.told(
             "person",
             pk,
-            f"{person_id} not seen since {last}",
+            NOT_SEEN,
+            {"person": person_id, "since": last},
             last + dt.timedelta(days=days),
             roles.PROTECTION,
         )
@@ -60,10 +69,11 @@ def missing_after_roll_call(today: dt.date) -> Iterable[Due]:
         Person.objects.filter(pk__in=[r["person_id"] for r in rows]).values_list("pk", "person_id")
     )
     for row in rows:
-        yield Due(
+        yield Due.told(
             "person",
             row["person_id"],
-            f"{ids[row['person_id']]} missing since roll call {row['roll']}",
+            MISSING_AFTER_ROLL_CALL,
+            {"person": ids[row["person_id"]], "roll": row["roll"]},
             timezone.localtime(row["marked"]).date(),
             roles.PROTECTION,
         )

@@ -10,7 +10,7 @@ from onward.web.fields import DateField
 
 
 def _needs_choices():
-    return [(n.code, f"{n.code} – {n.label}") for n in SpecificNeed.objects.filter(active=True)]
+    return [(n.code, str(n)) for n in SpecificNeed.objects.filter(active=True)]
 
 
 # Names are typed in Latin or Arabic script: the field follows what is typed (right to

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from onward.registry import codes
+from onward.shipped import shown
 from onward.vault.fields import BlindIndexField, EncryptedTextField
 
 
@@ -21,7 +22,18 @@ class SpecificNeed(models.Model):
         ordering = ["code"]
 
     def __str__(self):
-        return f"{self.code} – {self.label}"
+        return f"{self.code} – {self.shown_label}"
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the reader's language when it is as shipped, else as typed."""
+        return shown(self.label, codes.SPECIFIC_NEEDS.get(self.code))
+
+    @classmethod
+    def shown_labels(cls, queryset=None) -> dict[str, str]:
+        """{code: label as shown} of the needs (all, or `queryset`'s), in one query."""
+        rows = (cls.objects.all() if queryset is None else queryset).values_list("code", "label")
+        return {code: shown(label, codes.SPECIFIC_NEEDS.get(code)) for code, label in rows}
 
 
 class Case(models.Model):

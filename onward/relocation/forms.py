@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from onward.registry.models import SpecificNeed
 from onward.relocation.models import CapacityDimension, Category, ExitCheck, Pledge, Priority
@@ -36,13 +37,15 @@ class PledgeForm(ServiceErrorsMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        needs = [(n.code, f"{n.code} – {n.label}") for n in SpecificNeed.objects.all()]
+        needs = [(n.code, str(n)) for n in SpecificNeed.objects.all()]
         self.fields["needs_served"].choices = needs
         self.fields["needs_not_served"].choices = needs
         self.dimensions = list(CapacityDimension.objects.filter(active=True))
         for dim in self.dimensions:
             self.fields[f"capacity_{dim.code}"] = forms.IntegerField(
-                label=f"Capacity: {dim.label}", required=dim.code == "persons", min_value=0
+                label=_("Capacity: %(dimension)s") % {"dimension": dim.shown_label},
+                required=dim.code == "persons",
+                min_value=0,
             )
 
     @staticmethod

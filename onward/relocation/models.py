@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from onward.accounts.scope import refuse_scope_change
 from onward.appendonly import AppendOnly
+from onward.shipped import shown
 
 
 class CapacityDimension(models.Model):
@@ -30,7 +31,22 @@ class CapacityDimension(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self):
-        return self.label
+        return self.shown_label
+
+    @property
+    def shown_label(self) -> str:
+        """The label in the reader's language when it is as shipped, else as typed."""
+        from onward.relocation.reference import SHIPPED
+
+        return shown(self.label, SHIPPED.get(self.code))
+
+    @classmethod
+    def shown_labels(cls) -> dict[str, str]:
+        """{code: label as shown} of every dimension, in one query."""
+        from onward.relocation.reference import SHIPPED
+
+        rows = cls.objects.values_list("code", "label")
+        return {code: shown(label, SHIPPED.get(code)) for code, label in rows}
 
 
 @dataclass(frozen=True)

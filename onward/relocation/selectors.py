@@ -417,6 +417,7 @@ def pledge_detail(*, user, pledge: Pledge) -> dict:
         "history": history,
         "funnel": funnel(pledge=pledge),
         "capacities": list(pledge.capacities.select_related("dimension")),
+        "dimension_labels": CapacityDimension.shown_labels(),
     }
 
 

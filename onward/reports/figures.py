@@ -840,7 +840,7 @@ def _pledge_use_relations(use: Table, funnel_persons: Table, twins) -> None:
 def _dimension_labels() -> dict[str, str]:
     from onward.relocation.models import CapacityDimension
 
-    return dict(CapacityDimension.objects.values_list("code", "label"))
+    return CapacityDimension.shown_labels()
 
 
 def submitted_section(user, on: dt.date) -> list[Table]:

@@ -5,7 +5,8 @@ digest is made once (`Digest`: its subject and text stored) and then delivered t
 Django's e-mail framework; a delivery that fails stays pending with its attempts and last
 error and is tried again later, with a growing wait — never dropped. Its text carries
 task ids, kinds, due dates, the subject's type and id and links, never a title, a name
-or anything else about a person.
+or anything else about a person. It is written in the recipient's language (the one chosen
+on their account; the site's default when they follow their browser's), once, when made.
 """
 
 import datetime as dt
@@ -15,14 +16,16 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from onward.accounts import roles
+from onward.accounts.preferences import language_offered
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
 from onward.tasks.models import Digest, DigestPreference, Task
-from onward.tasks.rules import RULES
+from onward.tasks.rules import RULES, rule_label
 from onward.tasks.selectors import DUE_SOON_DAYS, visible_tasks
 
 Frequency = DigestPreference.Frequency
@@ -81,8 +84,20 @@ def _link(path: str) -> str:
     return f"{settings.ONWARD_BASE_URL}{path}"
 
 
+def recipient_language(user) -> str:
+    """The language a digest to `user` is written in: their account's choice, else the
+    site's default (an e-mail has no browser to follow)."""
+    return user.language if language_offered(user.language) else settings.LANGUAGE_CODE
+
+
 def digest_text(user, pref: DigestPreference, now: dt.datetime) -> tuple[str, str, int]:
-    """Subject, text and number of tasks of the user's digest now: ids and links only."""
+    """Subject, text and number of tasks of the user's digest now: ids and links only,
+    in the user's language (`recipient_language`)."""
+    with translation.override(recipient_language(user)):
+        return _digest_text(user, pref, now)
+
+
+def _digest_text(user, pref: DigestPreference, now: dt.datetime) -> tuple[str, str, int]:
     today = timezone.localtime(now).date()
     tasks = visible_tasks(user).filter(state=Task.State.OPEN).order_by("due", "id")
     if pref.rules:
@@ -93,22 +108,39 @@ def digest_text(user, pref: DigestPreference, now: dt.datetime) -> tuple[str, st
     since = pref.last_made_at
     new = set(tasks.filter(created_at__gt=since).values_list("pk", flat=True)) if since else set()
     my_tasks = _link(reverse("my_tasks"))
+    counts = {"open": len(rows), "overdue": overdue, "soon": soon, "days": DUE_SOON_DAYS}
     lines = [
-        f"Onward: your open tasks on {today}",
+        _("Onward: your open tasks on %(day)s") % {"day": today},
         "",
-        f"{len(rows)} open, {overdue} overdue, {soon} due within {DUE_SOON_DAYS} days"
-        + (f", {len(new)} new since the last digest." if since else "."),
+        _(
+            "%(open)s open, %(overdue)s overdue, %(soon)s due within %(days)s days, "
+            "%(new)s new since the last digest."
+        )
+        % {**counts, "new": len(new)}
+        if since
+        else _("%(open)s open, %(overdue)s overdue, %(soon)s due within %(days)s days.") % counts,
         "",
     ]
     for pk, rule, due, subject_type, subject_id in rows[:DIGEST_MOST_TASKS]:
-        mark = " (new)" if pk in new else ""
+        mark = " " + pgettext("digest", "(new)") if pk in new else ""
+        when = _("due %(day)s") % {"day": due}
         lines.append(
-            f"T{pk}{mark}  {rule}  due {due}  {subject_type} {subject_id}  {my_tasks}#task-{pk}"
+            f"T{pk}{mark}  {rule_label(rule)}  {when}  {subject_type} {subject_id}  "
+            f"{my_tasks}#task-{pk}"
         )
     if len(rows) > DIGEST_MOST_TASKS:
-        lines.append(f"… and {len(rows) - DIGEST_MOST_TASKS} more: {my_tasks}")
-    lines += ["", f"My tasks: {my_tasks}", f"Your digest choices: {_link('/account/preferences/')}"]
-    subject = f"Onward: {len(rows)} open tasks ({overdue} overdue) on {today}"
+        lines.append(
+            _("… and %(n)s more: %(link)s") % {"n": len(rows) - DIGEST_MOST_TASKS, "link": my_tasks}
+        )
+    lines += [
+        "",
+        _("My tasks: %(link)s") % {"link": my_tasks},
+        _("Your digest choices: %(link)s") % {"link": _link("/account/preferences/")},
+    ]
+    subject = _("Onward: %(open)s open tasks (%(overdue)s overdue) on %(day)s") % {
+        **counts,
+        "day": today,
+    }
     return subject, "\n".join(lines) + "\n", len(rows)
 
 

@@ -8,8 +8,8 @@ constraint is what makes a rule's re-run idempotent.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language_bidi, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class Task(models.Model):
@@ -22,7 +22,13 @@ class Task(models.Model):
     rule = models.CharField(max_length=64, db_index=True)
     subject_type = models.CharField(max_length=32)
     subject_id = models.PositiveBigIntegerField()
+    # In English, as the rule wrote it: shown when the title has no code (a task written
+    # before the codes) or a code no longer known.
     title = models.CharField(max_length=200)
+    # The title by code and parameters (onward/refusals.py, onward/tasks/rules.py
+    # `Due.told`), told in the reader's language by `shown_title`.
+    title_code = models.CharField(max_length=64, blank=True, default="")
+    title_params = models.JSONField(default=dict, blank=True)
     assigned_role = models.CharField(max_length=32, blank=True, db_index=True)
     assigned_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -58,6 +64,20 @@ class Task(models.Model):
 
     def __str__(self):
         return f"T{self.pk} {self.rule} {self.subject_type}:{self.subject_id} {self.state}"
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language (the English `title` when it has no code).
+        In a right-to-left language each parameter (an id, an ISO date) is isolated
+        (LRI … PDI), or 2026-12-02 inside Arabic text would read 02-12-2026."""
+        from onward.refusals import render
+
+        if not self.title_code:
+            return self.title
+        params = self.title_params if isinstance(self.title_params, dict) else {}
+        if get_language_bidi():
+            params = {name: f"\u2066{value}\u2069" for name, value in params.items()}
+        return render(self.title_code, params, self.title)
 
 
 class Notification(models.Model):

@@ -8,12 +8,13 @@ function with `@rule("name")` in a module its AppConfig.ready imports.
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from onward.accounts import roles
+from onward.refusals import define, english, plain
 
 SUBMISSION_WAIT_DAYS = 30
 PLEDGE_ENDING_DAYS = 30
@@ -23,9 +24,42 @@ PLEDGE_ENDING_DAYS = 30
 class Due:
     subject_type: str
     subject_id: int
-    title: str
+    title: str  # in English: the fallback, and what a task written before holds
     due: dt.date
     role: str
+    # The title by code and parameters (onward/refusals.py), told in the reader's
+    # language where a task is shown; "" for a title without a code.
+    title_code: str = ""
+    title_params: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @classmethod
+    def told(cls, subject_type: str, subject_id: int, code: str, params: dict, due, role):
+        """A task whose title is `code` (declared with `define`) with its parameters."""
+        kept = {name: plain(value) for name, value in params.items()}
+        return cls(subject_type, subject_id, english(code, kept), due, role, code, kept)
+
+
+# The titles of the rules' tasks, by code (onward/refusals.py): a task keeps the code and
+# its parameters, and My tasks shows the title in its reader's language. Dates as ISO.
+SUBMISSION_WAITING = define(
+    "task.submission_waiting",
+    gettext_noop("Submission %(id)s awaits a decision since %(since)s"),
+)
+PROTECTION_FOLLOW_UP = define(
+    "task.protection_follow_up", gettext_noop("Follow up protection request %(id)s")
+)
+MERGE_REVIEW = define("task.merge_review", gettext_noop("Merge %(id)s awaits a second reviewer"))
+PLEDGE_ENDING = define(
+    "task.pledge_ending", gettext_noop("Pledge %(id)s ends on %(on)s with places left")
+)
+READINESS_EXPIRING = define(
+    "task.readiness_expiring",
+    gettext_noop("Person %(id)s: a requirement expires before the flight of %(flight)s"),
+)
+ACCEPTED_NOT_READY = define(
+    "task.accepted_not_ready",
+    gettext_noop("Case %(id)s accepted on %(on)s, not ready after %(days)s days"),
+)
 
 
 RULES: dict[str, Callable[[dt.date], Iterable[Due]]] = {}
@@ -64,10 +98,11 @@ def submission_waiting(today: dt.date) -> Iterable[Due]:
     for pk, submitted_at in Submission.objects.filter(
         decision="", submitted_at__date__lte=limit
     ).values_list("pk", "submitted_at"):
-        yield Due(
+        yield Due.told(
             "submission",
             pk,
-            f"Submission {pk} awaits a decision since {submitted_at.date()}",
+            SUBMISSION_WAITING,
+            {"id": pk, "since": submitted_at.date()},
             submitted_at.date() + dt.timedelta(days=SUBMISSION_WAIT_DAYS),
             roles.RESETTLEMENT,
         )
@@ -83,8 +118,8 @@ def protection_follow_up(today: dt.date) -> Iterable[Due]:
         .filter(follow_up_on__lte=today)
         .values_list("pk", "follow_up_on")
     ):
-        yield Due(
-            "protection_request", pk, f"Follow up protection request {pk}", on, roles.PROTECTION
+        yield Due.told(
+            "protection_request", pk, PROTECTION_FOLLOW_UP, {"id": pk}, on, roles.PROTECTION
         )
 
 
@@ -96,9 +131,7 @@ def merge_review(today: dt.date) -> Iterable[Due]:
         "pk", "decided_at"
     ):
         on = found.date() if found else today
-        yield Due(
-            "duplicate_pair", pk, f"Merge {pk} awaits a second reviewer", on, roles.DATA_MANAGER
-        )
+        yield Due.told("duplicate_pair", pk, MERGE_REVIEW, {"id": pk}, on, roles.DATA_MANAGER)
 
 
 @rule("pledge ending")
@@ -116,10 +149,11 @@ def pledge_ending(today: dt.date) -> Iterable[Due]:
     figures = pledges_figures(pledges)
     for pledge in pledges:
         if any((f["remaining"] or 0) > 0 for f in figures[pledge.pk].values()):
-            yield Due(
+            yield Due.told(
                 "pledge",
                 pledge.pk,
-                f"Pledge {pledge.pk} ends on {pledge.valid_to} with places left",
+                PLEDGE_ENDING,
+                {"id": pledge.pk, "on": pledge.valid_to},
                 pledge.valid_to,
                 roles.RESETTLEMENT,
             )
@@ -135,10 +169,11 @@ def readiness_expiring_before_flight(today: dt.date) -> Iterable[Due]:
 
     numbers = readiness_numbers(today)
     for pk, flight in sorted(numbers.flight_of.items()):
-        yield Due(
+        yield Due.told(
             "person",
             pk,
-            f"Person {pk}: a requirement expires before the flight of {flight}",
+            READINESS_EXPIRING,
+            {"id": pk, "flight": flight},
             today,
             roles.RESETTLEMENT,
         )
@@ -152,10 +187,11 @@ def accepted_not_ready(today: dt.date) -> Iterable[Due]:
     days = numbers.late_days
     for pk in sorted(c for cases in numbers.late.values() for c in cases):
         accepted = timezone.localdate(numbers.decided[pk])
-        yield Due(
+        yield Due.told(
             "case",
             pk,
-            f"Case {pk} accepted on {accepted}, not ready after {days} days",
+            ACCEPTED_NOT_READY,
+            {"id": pk, "on": accepted, "days": days},
             accepted + dt.timedelta(days=days),
             roles.RESETTLEMENT,
         )

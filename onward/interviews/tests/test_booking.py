@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +48,15 @@ def test_the_room_cannot_be_double_booked(case, clerk, interview, room):
     with pytest.raises(services.BookingError) as err:
         services.book(type=interview, case=other_case(clerk), start=at(30), end=at(90), room=room)
     assert err.value.rule == "room"
+    # The room's name is "Room 1": the message names it once, in every language.
+    assert str(err.value) == "Room 1 is already booked then."
+    for language in ("ar", "fa"):
+        with translation.override(language), pytest.raises(services.BookingError) as err:
+            services.book(
+                type=interview, case=other_case(clerk), start=at(30), end=at(90), room=room
+            )
+        assert str(err.value).startswith("Room 1 ") and "Room Room" not in str(err.value)
+        assert any("\u0600" <= c <= "\u06ff" for c in str(err.value))
     assert Appointment.objects.count() == 1
     # Back to back is fine.
     services.book(

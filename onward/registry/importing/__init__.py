@@ -69,6 +69,14 @@ __all__ = [
 ]
 
 
+def _refused(result: ImportResult, errors: ErrorSink, exc: ImportRefused) -> None:
+    """A file-level refusal: on row 0 of the report, by code (told in its reader's
+    language), and in English in the result."""
+    result.refused = exc.english
+    for refusal in exc.refusals:
+        errors.add(0, "", "", refusal)
+
+
 def import_file(
     path,
     *,
@@ -103,8 +111,7 @@ def import_file(
                 steps=result.steps,
             )
         except ImportRefused as exc:
-            result.refused = str(exc)
-            errors.add(0, "", "", str(exc))
+            _refused(result, errors, exc)
             return result
         result.assigned = facts["assigned"]
         if errors.count or dry_run:
@@ -124,8 +131,7 @@ def import_file(
                     assigned=assigned,
                 )
         except ImportRefused as exc:
-            result.refused = str(exc)
-            errors.add(0, "", "", str(exc))
+            _refused(result, errors, exc)
             result.persons_created = result.persons_updated = result.cases_created = 0
             result.persons_unchanged = result.assigned = 0
             result.first_assigned = []

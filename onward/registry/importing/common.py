@@ -63,7 +63,26 @@ def max_bytes() -> int:
 
 
 class ImportRefused(Exception):
-    """The file cannot be read as a person file at all (encoding, columns, size…)."""
+    """The file cannot be read as a person file at all (encoding, columns, size…).
+
+    It carries its refusals by code and parameters (onward/refusals.py): the report keeps
+    them on row 0, and the import page tells them in its reader's language. Raised as
+    `ImportRefused(CODE, **params)`, or `ImportRefused.of([Refusal, …])` for several
+    problems at once (a header can lack a column and repeat another); `str()` is the
+    message in the language active when raised."""
+
+    def __init__(self, code: str | list[Refusal], /, **params):
+        self.refusals = list(code) if isinstance(code, list) else [Refusal(code, **params)]
+        super().__init__(" ".join(str(r) for r in self.refusals))
+
+    @classmethod
+    def of(cls, refusals: list[Refusal]) -> ImportRefused:
+        return cls(list(refusals))
+
+    @property
+    def english(self) -> str:
+        """The message in English, as the import's result keeps it."""
+        return " ".join(r.english for r in self.refusals)
 
 
 @dataclass(frozen=True, slots=True)

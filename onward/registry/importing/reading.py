@@ -9,7 +9,6 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from onward import bounds
@@ -26,6 +25,70 @@ from onward.registry.importing.common import (
 
 FORMULA = define("cell.formula", gettext_noop("A formula: type the value itself, not a formula."))
 
+# The file-level refusals (row 0 of the report), by code (onward/refusals.py): the report
+# keeps the code and its parameters and shows them in its reader's language.
+TOO_LARGE = define(
+    "file.too_large",
+    gettext_noop(
+        "The file is %(value)s MB, over the import limit of %(value2)s MB (setting ONWARD_IMPORT_MAX_BYTES). Split it into smaller files."
+    ),
+)
+EMPTY = define(
+    "file.empty",
+    gettext_noop("The file is empty: it needs a header row and one row a person."),
+)
+UTF16 = define(
+    "file.utf16",
+    gettext_noop(
+        "The file is in UTF-16 (as Excel's 'Unicode text' saves it), not UTF-8. Save it as 'CSV UTF-8' and import it again."
+    ),
+)
+OLD_EXCEL = define(
+    "file.xls", gettext_noop("This is an old Excel (.xls) file: save it as .xlsx or CSV UTF-8.")
+)
+NOT_UTF8 = define(
+    "file.not_utf8",
+    gettext_noop(
+        "The file is not UTF-8 (line %(line)s: byte 0x%(raw)s cannot be read). It looks like Latin-1 / Windows-1252: save it as 'CSV UTF-8' and import it again."
+    ),
+)
+NO_HEADER = define("file.no_header", gettext_noop("The file is empty: it needs a header row."))
+NOT_CSV = define("file.not_csv", gettext_noop("The file is not a CSV file (%(exc)s)."))
+BAD_CSV_LINE = define("file.csv_line", gettext_noop("Line %(line)s: not valid CSV (%(exc)s)."))
+NOT_XLSX = define(
+    "file.not_xlsx", gettext_noop("The file cannot be read as an XLSX spreadsheet (%(exc)s).")
+)
+SHEETS = define(
+    "file.sheets",
+    gettext_noop(
+        "The spreadsheet has %(n)s sheets of persons (%(items)s); an import reads one: keep only the sheet of persons (and the template's 'codes' sheet, if you like)."
+    ),
+)
+EMPTY_SHEET = define(
+    "file.empty_sheet", gettext_noop("The spreadsheet is empty: it needs a header row.")
+)
+NO_PERSON = define("file.no_person", gettext_noop("The file has a header row but no person."))
+TOO_MANY_COLUMNS = define(
+    "header.too_many",
+    gettext_noop(
+        "The header row has %(n)s columns; a person file has %(n2)s (at most %(IMPORT_MAX_COLUMNS)s are read)."
+    ),
+)
+HEADER_MISSING = define(
+    "header.missing",
+    gettext_noop("The header row is not the person file's: missing column(s): %(items)s."),
+)
+HEADER_UNKNOWN = define(
+    "header.unknown",
+    gettext_noop(
+        "The header row is not the person file's: unknown column(s): %(listed)s (the columns are %(items)s)."
+    ),
+)
+HEADER_TWICE = define(
+    "header.twice",
+    gettext_noop("The header row is not the person file's: column(s) given twice: %(listed)s."),
+)
+
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -33,14 +96,9 @@ def _check_file(path: Path) -> None:
     size = path.stat().st_size
     limit = max_bytes()
     if size > limit:
-        raise ImportRefused(
-            _(
-                "The file is %(value)s MB, over the import limit of %(value2)s MB (setting ONWARD_IMPORT_MAX_BYTES). Split it into smaller files."
-            )
-            % {"value": f"{size / 2**20:.1f}", "value2": f"{limit / 2**20:.1f}"}
-        )
+        raise ImportRefused(TOO_LARGE, value=f"{size / 2**20:.1f}", value2=f"{limit / 2**20:.1f}")
     if size == 0:
-        raise ImportRefused(_("The file is empty: it needs a header row and one row a person."))
+        raise ImportRefused(EMPTY)
 
 
 def _is_xlsx(path: Path) -> bool:
@@ -52,13 +110,9 @@ def _csv_lines(path: Path) -> _Lines:
     with open(path, "rb") as f:
         head = f.read(4096)
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:200].count(b"\x00") > 2:
-        raise ImportRefused(
-            _(
-                "The file is in UTF-16 (as Excel's 'Unicode text' saves it), not UTF-8. Save it as 'CSV UTF-8' and import it again."
-            )
-        )
+        raise ImportRefused(UTF16)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportRefused(_("This is an old Excel (.xls) file: save it as .xlsx or CSV UTF-8."))
+        raise ImportRefused(OLD_EXCEL)
     return _Lines(open(path, "rb"))
 
 
@@ -80,12 +134,7 @@ class _Lines:
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ImportRefused(
-                _(
-                    "The file is not UTF-8 (line %(line)s: byte 0x%(raw)s cannot be read). It looks like Latin-1 / Windows-1252: save it as 'CSV UTF-8' and import it again."
-                )
-                % {"line": self.line, "raw": f"{raw[exc.start]:02X}"}
-            ) from None
+            raise ImportRefused(NOT_UTF8, line=self.line, raw=f"{raw[exc.start]:02X}") from None
 
     def close(self) -> None:
         self.binary.close()
@@ -119,17 +168,15 @@ def iter_rows(
     try:
         header = next(reader)
     except StopIteration:
-        raise ImportRefused(_("The file is empty: it needs a header row.")) from None
+        raise ImportRefused(NO_HEADER) from None
     except csv.Error as exc:
-        raise ImportRefused(_("The file is not a CSV file (%(exc)s).") % {"exc": exc}) from None
+        raise ImportRefused(NOT_CSV, exc=str(exc)) from None
 
     def rows():
         try:
             yield from enumerate(reader, start=2)
         except csv.Error as exc:
-            raise ImportRefused(
-                _("Line %(line)s: not valid CSV (%(exc)s).") % {"line": lines.line, "exc": exc}
-            ) from None
+            raise ImportRefused(BAD_CSV_LINE, line=lines.line, exc=str(exc)) from None
         finally:
             lines.close()
 
@@ -143,26 +190,19 @@ def _iter_xlsx(path: Path, errors: ErrorSink | None):
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise ImportRefused(
-            _("The file cannot be read as an XLSX spreadsheet (%(exc)s).") % {"exc": exc}
-        ) from None
+        raise ImportRefused(NOT_XLSX, exc=str(exc)) from None
     # The template's code lists (import_template.CODES_SHEET) are not persons.
     sheets = [name for name in book.sheetnames if name.strip().lower() != "codes"]
     if len(sheets) != 1:
         book.close()
-        raise ImportRefused(
-            _(
-                "The spreadsheet has %(n)s sheets of persons (%(items)s); an import reads one: keep only the sheet of persons (and the template's 'codes' sheet, if you like)."
-            )
-            % {"n": len(sheets), "items": ", ".join(sheets)}
-        )
+        raise ImportRefused(SHEETS, n=len(sheets), items=", ".join(sheets))
     sheet = book[sheets[0]]
     cells_iter = sheet.iter_rows()
     try:
         first = next(cells_iter)
     except StopIteration:
         book.close()
-        raise ImportRefused(_("The spreadsheet is empty: it needs a header row.")) from None
+        raise ImportRefused(EMPTY_SHEET) from None
     header = [_cell_text(c.value) for c in first]
     while header and not header[-1]:
         header.pop()
@@ -201,7 +241,7 @@ def check_readable(path: str | os.PathLike, *, ignore_unknown: bool = False) -> 
         first = next(rows, None)  # started, so that closing it closes the file
         check_header(header, ignore_unknown=ignore_unknown)
         if first is None:
-            raise ImportRefused(_("The file has a header row but no person."))
+            raise ImportRefused(NO_PERSON)
     finally:
         rows.close()
 
@@ -209,35 +249,25 @@ def check_readable(path: str | os.PathLike, *, ignore_unknown: bool = False) -> 
 def check_header(header: list[str], *, ignore_unknown: bool = False) -> list[str]:
     if len(header) > bounds.IMPORT_MAX_COLUMNS:
         raise ImportRefused(
-            _(
-                "The header row has %(n)s columns; a person file has %(n2)s (at most %(IMPORT_MAX_COLUMNS)s are read)."
-            )
-            % {
-                "n": f"{len(header):,}",
-                "n2": len(COLUMNS),
-                "IMPORT_MAX_COLUMNS": bounds.IMPORT_MAX_COLUMNS,
-            }
+            TOO_MANY_COLUMNS,
+            n=f"{len(header):,}",
+            n2=len(COLUMNS),
+            IMPORT_MAX_COLUMNS=bounds.IMPORT_MAX_COLUMNS,
         )
     names = [h.strip().lower() for h in header]
     problems = []
     missing = [c for c in COLUMNS if c not in names]
     if missing:
-        problems.append(_("missing column(s): %(items)s") % {"items": ", ".join(missing)})
+        problems.append(Refusal(HEADER_MISSING, items=", ".join(missing)))
     unknown = [h for h in names if h and h not in COLUMNS and h not in OPTIONAL]
     if unknown and not ignore_unknown:
-        problems.append(
-            _("unknown column(s): %(listed)s (the columns are %(items)s)")
-            % {"listed": listed(unknown), "items": ", ".join(COLUMNS)}
-        )
+        problems.append(Refusal(HEADER_UNKNOWN, listed=listed(unknown), items=", ".join(COLUMNS)))
     seen = set()
     twice = sorted({h for h in names if h and (h in seen or seen.add(h))})
     if twice:
-        problems.append(_("column(s) given twice: %(listed)s") % {"listed": listed(twice)})
+        problems.append(Refusal(HEADER_TWICE, listed=listed(twice)))
     if problems:
-        raise ImportRefused(
-            _("The header row is not the person file's: %(problems)s.")
-            % {"problems": "; ".join(problems)}
-        )
+        raise ImportRefused.of(problems)
     return names
 
 

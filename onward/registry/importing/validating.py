@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from onward.db import among
@@ -28,7 +27,7 @@ from onward.registry.importing.common import (
     ImportRefused,
     Steps,
 )
-from onward.registry.importing.reading import check_header, iter_rows, rows_as_dicts
+from onward.registry.importing.reading import NO_PERSON, check_header, iter_rows, rows_as_dicts
 from onward.registry.models import Case, Person, SpecificNeed
 
 # The row errors of the file as a whole, by code (onward/refusals.py): the report keeps
@@ -292,7 +291,7 @@ def validate_file(
     if chunk:
         check_chunk()
     if count == 0:
-        raise ImportRefused(_("The file has a header row but no person."))
+        raise ImportRefused(NO_PERSON)
     with steps("pass 1: checks against the registry"):
         _check_principals(cases, seen, errors)
     # What is left of the pass: reading the file and checking each row.

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record, audit_records
 from onward.db import among, insert_rows
+from onward.refusals import define
 from onward.registry.importing.common import (
     ARABIC_NAMES,
     FIRST_ASSIGNED,
@@ -37,6 +38,20 @@ from onward.registry.snapshot import values_snapshot
 from onward.vault.fields import (
     fill_blind_indexes,
     hide_encrypted,
+)
+
+# The refusals of a file the registry changed under it (row 0), by code (onward/refusals.py).
+MOVED_MEANWHILE = define(
+    "file.moved_meanwhile",
+    gettext_noop(
+        "Person %(person)s was moved to case %(case)s while the file was being checked: import it again."
+    ),
+)
+REGISTERED_MEANWHILE = define(
+    "file.registered_meanwhile",
+    gettext_noop(
+        "Persons of the file were registered by someone else while it was being checked: import it again."
+    ),
 )
 
 # --- writing -----------------------------------------------------------------------------
@@ -343,12 +358,7 @@ class _Writer:
         """A registered person: the file's columns change what they hold, the rest stays;
         a row that matches the registry writes nothing."""
         if old.case.case_id != row["case_id"]:  # changed since pass 1
-            raise ImportRefused(
-                _(
-                    "Person %(person)s was moved to case %(case)s while the file was being checked: import it again."
-                )
-                % {"person": old.person_id, "case": old.case.case_id}
-            )
+            raise ImportRefused(MOVED_MEANWHILE, person=old.person_id, case=old.case.case_id)
         # A file without the Arabic-script columns leaves those names as they are.
         row = {**{f: getattr(old, f) for f in ARABIC_NAMES}, **row}
         before = values_snapshot(
@@ -397,11 +407,7 @@ class _Writer:
             ):
                 insert_rows(Person, rows, self.now, with_pk=pks is not None)
         except IntegrityError:
-            raise ImportRefused(
-                _(
-                    "Persons of the file were registered by someone else while it was being checked: import it again."
-                )
-            ) from None
+            raise ImportRefused(REGISTERED_MEANWHILE) from None
         if pks is None:
             ids = dict(
                 Person.objects.filter(

@@ -15,7 +15,7 @@ from onward.accounts import roles
 from onward.jobs.models import Job
 from onward.refusals import Refusal, render, render_stored
 from onward.registry import validation
-from onward.registry.importing import COLUMNS
+from onward.registry.importing import COLUMNS, reading
 from onward.registry.jobs import errors_path
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -106,3 +106,60 @@ def test_an_older_report_without_codes_shows_its_english_text(client_for, users)
     )
     page = client.get(response["Location"])
     assert "Old English text of the error." in page.content.decode()
+
+
+def _refused_file(users, content: bytes, name="persons.csv"):
+    """An import of a file refused as a whole (row 0), run by an English-speaking worker:
+    the upload's own checks are passed by, as a file changed between them and the job."""
+    from onward.registry.jobs import import_start
+
+    with translation.override("en"):
+        return import_start(
+            actor=users[roles.CLERK], upload=SimpleUploadedFile(name, content, "text/csv")
+        )
+
+
+def test_a_file_level_refusal_is_kept_on_row_0_by_code(users):
+    job = _refused_file(users, b"given_name,colour\nAli,red\n")
+    with open(errors_path(job), encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    # Two problems of the header: two refusals, each by code, with its English text.
+    assert [(r[0], r[4]) for r in rows] == [("0", "header.missing"), ("0", "header.unknown")]
+    assert rows[0][3].startswith("The header row is not the person file's: missing column(s):")
+    assert json.loads(rows[1][5])["listed"] == "colour"
+    job.refresh_from_db()
+    assert job.result["refused"].startswith("The header row is not the person file's")
+
+
+@pytest.mark.parametrize(
+    "content, code, params",
+    [
+        (b"", reading.EMPTY, {}),
+        ("\ufeffperson_id".encode("utf-16"), reading.UTF16, {}),
+        (",".join(COLUMNS).encode() + b"\n", reading.NO_PERSON, {}),
+    ],
+)
+def test_a_persian_reader_sees_a_file_level_refusal_in_persian(
+    client_for, users, content, code, params
+):
+    job = _refused_file(users, content)
+    clerk = users[roles.CLERK]
+    clerk.language = "fa"
+    clerk.save(update_fields=["language"])
+    page = client_for(roles.CLERK).get(f"/imports/{job.pk}/").content.decode()
+    persian = _in("fa", code, **params)
+    assert any("\u0600" <= c <= "\u06ff" for c in persian)
+    assert escape(persian) in page
+    with translation.override("en"):
+        assert escape(str(Refusal(code, **params))) not in page
+
+
+def test_a_header_refusal_reads_in_persian_with_its_parameters(client_for, users):
+    job = _refused_file(users, b"given_name,colour\nAli,red\n")
+    clerk = users[roles.CLERK]
+    clerk.language = "fa"
+    clerk.save(update_fields=["language"])
+    page = client_for(roles.CLERK).get(f"/imports/{job.pk}/").content.decode()
+    unknown = _in("fa", reading.HEADER_UNKNOWN, listed="colour", items=", ".join(COLUMNS))
+    assert escape(unknown) in page
+    assert "unknown column(s)" not in page

@@ -21,9 +21,7 @@ MARKS = [("PA", _("Principal applicant of the case"))]
 
 def _codes(kind: str) -> list[tuple[str, str]]:
     if kind == "needs":
-        return list(
-            SpecificNeed.objects.filter(active=True).order_by("code").values_list("code", "label")
-        )
+        return sorted(SpecificNeed.shown_labels(SpecificNeed.objects.filter(active=True)).items())
     if kind == "categories":
         return list(Category.choices)
     if kind == "marks":

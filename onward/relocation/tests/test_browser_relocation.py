@@ -51,7 +51,8 @@ def test_officer_submits_three_delegation_decides_pledge_shows_figures(
     page.wait_for_selector("h1 >> text=Albania 210")
     shot(page, "relocation-05-pledge-figures")
     figures = page.inner_text("table.figures")
-    persons = next(line for line in figures.splitlines() if line.startswith("persons"))
+    # The dimension by its label as shipped (no longer its code).
+    persons = next(line for line in figures.splitlines() if line.startswith("Persons (places)"))
     # capacity, submitted, awaiting, accepted, departed, remaining
     assert persons.split("\t")[1:] == ["210", "9", "0", "5", "0", "205"]
     assert "Outside our family-size criteria" in page.inner_text("table.history")
