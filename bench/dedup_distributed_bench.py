@@ -62,6 +62,8 @@ def main() -> None:
     )
     args = ap.parse_args()
 
+    # The generator reads the registry's code lists, whose labels are Django msgids.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onward.settings.base")
     from onward.demo.synthetic import generate_population, write_people_csv
 
     population = generate_population(seed=args.seed, persons=args.persons)

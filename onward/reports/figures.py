@@ -371,8 +371,8 @@ def population_section(user, on: dt.date) -> list[Table]:
 
 def departures_by_month(on: dt.date, months: int = 12) -> dict[tuple[dt.date, str], int]:
     """Departures that stand, per month and kind, for the `months` months up to `on`
-    (the last one counted up to `on`). Read from the registry's departure fields (indexed
-    `departure_date`), which the movements services keep equal to the ledger's departures
+    (the last one counted up to `on`). Read from the registry's departure fields (the index
+    on departure date and kind), which the movements services keep equal to the ledger's departures
     not reversed by a correction (the ledger's invariant); `departures_by_month_ledger`
     is the same count from the ledger, and the tests check both agree. The registry read
     takes ~50 ms at 1,000,000 persons where the ledger's takes ~2 s."""
@@ -384,7 +384,7 @@ def departures_by_month(on: dt.date, months: int = 12) -> dict[tuple[dt.date, st
         .annotate(m=TruncMonth("departure_date"))
         .order_by()
         .values_list("m", "departure_type")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))  # COUNT(*): the index holds all it reads
     )
     return _by_month(rows)
 
@@ -467,7 +467,7 @@ def _departures_year_to_date(on: dt.date, labels: dict) -> Table:
         Person.objects.filter(departure_date__gte=since, departure_date__lte=on)
         .order_by()
         .values_list("departure_type")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     rows = [
         Row(
