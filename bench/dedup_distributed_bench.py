@@ -28,7 +28,9 @@ def _run(people: str, out: str, extra: list[str]) -> dict:
     # it started and waited for: Linux folds a waited-for child's peak into its parent's).
     timed = ["/usr/bin/time", "-f", "peak_kb=%M", *cmd, *extra]
     t0 = time.perf_counter()
-    done = subprocess.run(timed, capture_output=True, text=True, check=True)
+    done = subprocess.run(timed, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"onward dedup failed ({done.returncode}):\n{done.stderr[-4000:]}")
     wall = time.perf_counter() - t0
     summary = json.loads(done.stdout.strip().splitlines()[-1])
     peak = int(done.stderr.rsplit("peak_kb=", 1)[1].split()[0]) / 1024
