@@ -55,7 +55,7 @@ def _not_seen_qs(day: dt.date, days: int):
         # Today: the latest event is `LastSeen` (nothing is recorded ahead), one join rather
         # than a lookup in the events per resident: 9.1 s to about 1 s for every block's
         # count at 1,000,000 residents (docs/benchmarks.md).
-        last = F("person__presence_seen__at")
+        last: F | Subquery = F("person__presence_seen__at")
     else:
         last = Subquery(
             PresenceEvent.objects.filter(person=OuterRef("person_id"), at__lt=_end_of(day))
