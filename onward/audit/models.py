@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from onward.appendonly import AppendOnly, AppendOnlyError
@@ -61,13 +63,16 @@ class AuditEntry(AppendOnly):
         ordering = ["-at", "-id"]
         verbose_name_plural = "audit entries"
         # Plain btrees, not db_index: on PostgreSQL that adds a varchar_pattern_ops copy
-        # of each for LIKE, which no query of these columns uses (they are matched
-        # exactly; icontains/iexact compare UPPER(…), which neither index serves).
+        # of each for LIKE, which no query of these columns uses. A record's id and a
+        # user's name are matched case-blind (iexact: UPPER(…) = UPPER(…)), newest first,
+        # so their indexes are on (UPPER(column), at): one record's history and one
+        # user's month are a range of one index, newest first, in every month's partition
+        # (200 million entries: docs/benchmarks.md, "Partitioned audit log").
         indexes = [
-            models.Index(fields=["actor_name"], name="audit_entry_actor_name_idx"),
+            models.Index(Upper("actor_name"), F("at"), name="audit_entry_actor_at_idx"),
             models.Index(fields=["action"], name="audit_entry_action_idx"),
             models.Index(fields=["object_type"], name="audit_entry_object_type_idx"),
-            models.Index(fields=["object_id"], name="audit_entry_object_id_idx"),
+            models.Index(Upper("object_id"), F("at"), name="audit_entry_object_at_idx"),
         ]
 
     def __str__(self):

@@ -17,7 +17,7 @@ def audit_search(
     administrator's (`audit.view`): its one page checks it (web/views.py)."""
     entries = AuditEntry.objects.all()
     if actor:
-        entries = entries.filter(actor_name__icontains=actor)
+        entries = entries.filter(**_actor_lookup(actor))
     if action:
         entries = entries.filter(action=action)
     if object_id:
@@ -29,6 +29,15 @@ def audit_search(
     if date_to:
         entries = entries.filter(at__lt=_day_start(date_to + dt.timedelta(days=1)))
     return entries
+
+
+def _actor_lookup(actor: str) -> dict[str, str]:
+    """A user's own name finds that user's entries (not also "ali2" for "ali"): one
+    range of the (UPPER(actor_name), at) index; any other text, the names containing it
+    (a scan, for the auditor who remembers part of a name)."""
+    if AuditEntry.objects.filter(actor_name__iexact=actor).exists():
+        return {"actor_name__iexact": actor}
+    return {"actor_name__icontains": actor}
 
 
 def archived_months() -> list[AuditArchive]:

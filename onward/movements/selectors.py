@@ -177,7 +177,7 @@ def transfer_date_changes(transfer: Transfer) -> list[dict]:
 
     rows = AuditEntry.objects.filter(
         object_type="transfer",
-        object_id=str(transfer.pk),
+        object_id__iexact=str(transfer.pk),  # the case-blind (UPPER(object_id), at) index
         action=AuditEntry.Action.UPDATE,
         changes__has_key="date",
     ).order_by("at", "id")

@@ -151,7 +151,9 @@ def committed_import(job_id: str, source_name: str) -> ImportResult | None:
     """What the import done by job `job_id` wrote, if it committed (None otherwise)."""
     entry = (
         AuditEntry.objects.filter(
-            object_type="import", object_id=source_name[:64], changes__job=job_id
+            object_type="import",
+            object_id__iexact=source_name[:64],  # the (UPPER(object_id), at) index
+            changes__job=job_id,
         )
         .order_by("at")
         .first()
