@@ -24,7 +24,7 @@ from onward.accounts import roles
 from onward.accounts.preferences import language_offered
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record
-from onward.tasks.models import Digest, DigestPreference, Task
+from onward.tasks.models import Digest, DigestPreference, Task, subject_label
 from onward.tasks.rules import RULES, rule_label
 from onward.tasks.selectors import DUE_SOON_DAYS, visible_tasks
 
@@ -125,7 +125,7 @@ def _digest_text(user, pref: DigestPreference, now: dt.datetime) -> tuple[str, s
         mark = " " + pgettext("digest", "(new)") if pk in new else ""
         when = _("due %(day)s") % {"day": due}
         lines.append(
-            f"T{pk}{mark}  {rule_label(rule)}  {when}  {subject_type} {subject_id}  "
+            f"T{pk}{mark}  {rule_label(rule)}  {when}  {subject_label(subject_type)} {subject_id}  "
             f"{my_tasks}#task-{pk}"
         )
     if len(rows) > DIGEST_MOST_TASKS:

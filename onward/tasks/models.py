@@ -11,6 +11,21 @@ from django.db import models
 from django.utils.translation import get_language_bidi, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+# What a task's subject is, as its readers call it (`subject_type` is a code: the
+# subject's `audit_type`). A type not listed is shown as its code.
+SUBJECT_LABELS = {
+    "case": pgettext_lazy("task subject", "Case"),
+    "duplicate_pair": pgettext_lazy("task subject", "Possible duplicate"),
+    "person": pgettext_lazy("task subject", "Person"),
+    "pledge": pgettext_lazy("task subject", "Pledge"),
+    "protection_request": pgettext_lazy("task subject", "Protection request"),
+    "submission": pgettext_lazy("task subject", "Submission"),
+}
+
+
+def subject_label(subject_type: str) -> str:
+    return str(SUBJECT_LABELS.get(subject_type, subject_type))
+
 
 class Task(models.Model):
     class State(models.TextChoices):
@@ -78,6 +93,11 @@ class Task(models.Model):
         if get_language_bidi():
             params = {name: f"\u2066{value}\u2069" for name, value in params.items()}
         return render(self.title_code, params, self.title)
+
+    @property
+    def shown_subject(self) -> str:
+        """What the task is about in the reader's words: "Submission", not its code."""
+        return subject_label(self.subject_type)
 
 
 class Notification(models.Model):

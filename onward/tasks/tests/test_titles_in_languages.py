@@ -65,6 +65,21 @@ def test_my_tasks_shows_a_rules_title_in_the_readers_language(client_for, users,
     assert task.title not in html
 
 
+@pytest.mark.parametrize("language", ["en", "ar", "fa"])
+def test_my_tasks_names_the_subjects_kind_in_the_readers_words_not_its_code(
+    client_for, users, language
+):
+    task = _follow_up_task()
+    _speaks(users[roles.PROTECTION], language)
+    html = client_for(roles.PROTECTION).get("/tasks/").content.decode()
+    with translation.override(language):
+        kind = translation.pgettext("task subject", "Protection request")
+    row = html[html.index(f'id="task-{task.pk}"') :]
+    assert f'{kind} <bdi class="mono">{task.subject_id}</bdi>' in row
+    assert "protection_request" not in html
+    assert _arabic_script(kind) == (language != "en")
+
+
 def test_a_date_in_a_title_is_iso_text_in_the_readers_language(client_for, users):
     p = pledge(users, valid_to=str(TODAY + dt.timedelta(days=20)))
     refresh(today=TODAY)
@@ -111,7 +126,9 @@ def test_a_digest_is_written_in_the_recipients_language(users, smtp_server):
     with translation.override("ar"):
         kind = gettext("protection follow-up")
         my_tasks = gettext("My tasks: %(link)s") % {"link": "https://onward.example/tasks/"}
+        subject = translation.pgettext("task subject", "Protection request")
     assert _arabic_script(kind) and kind in text
+    assert f"{subject} {task.subject_id}" in text and "protection_request" not in text
     assert my_tasks in text
     # Still no title, no name: the digest names the task's kind, never what it is about.
     assert _in("ar", PROTECTION_FOLLOW_UP, id=task.subject_id) not in text
