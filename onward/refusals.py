@@ -12,7 +12,10 @@ Its uses:
   that wrote it;
 - task titles (onward/tasks/rules.py `Due.told`): a task keeps `title_code` and
   `title_params` beside its English `title`, and My tasks shows it in its reader's
-  language.
+  language;
+- a job's progress message (`Told`, onward/jobs/services.py `Lease.progress`): the job
+  keeps `message_code` and `message_params` beside its English `message`, and its page
+  shows it in the reader's language.
 
 Each code is declared once with its English message, marked with `gettext_noop` at the
 declaration so that makemessages finds it:
@@ -87,6 +90,24 @@ def render_stored(code: str, params_json: str, fallback: str) -> str:
     if not isinstance(params, dict):
         return fallback
     return render(code, params, fallback)
+
+
+class Told:
+    """A message by code that is not a refusal (a job's progress): `str()` is its text in
+    the active language, `english` the fallback stored beside it."""
+
+    def __init__(self, code: str, **params):
+        if code not in _MESSAGES:
+            raise RuntimeError(f"undeclared message code {code!r}")
+        self.code = code
+        self.params = {name: plain(value) for name, value in params.items()}
+
+    def __str__(self) -> str:
+        return render(self.code, self.params)
+
+    @property
+    def english(self) -> str:
+        return english(self.code, self.params)
 
 
 class Refusal(ValueError):

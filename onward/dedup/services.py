@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from onward.accounts.policy import require
 from onward.audit.models import AuditEntry
@@ -27,6 +28,7 @@ from onward.dedup.engine.parallel import in_process
 from onward.dedup.models import DedupModel, DuplicatePair, Merge
 from onward.dedup.records import registry_records
 from onward.movements.models import LedgerEntry
+from onward.refusals import Told, define
 from onward.registry.models import Case, Person
 from onward.registry.search import person_search_keys
 from onward.vault.fields import hide_encrypted
@@ -48,6 +50,15 @@ def _mapper():
         yield mapper
 
 
+# The whole-registry job's progress (onward/refusals.py `Told`): the engine's stages.
+SCORING = define("dedup.scoring", gettext_noop("Scoring %(n)s persons"))
+STAGES = {
+    "blocking": define("dedup.blocking", gettext_noop("Finding candidate pairs")),
+    "comparing": define("dedup.comparing", gettext_noop("Comparing candidate pairs")),
+    "clustering": define("dedup.clustering", gettext_noop("Grouping duplicates")),
+}
+
+
 def _ordered(pk1: int, pk2: int) -> tuple[int, int]:
     return (pk1, pk2) if pk1 < pk2 else (pk2, pk1)
 
@@ -62,11 +73,11 @@ def dedup_run_registry(*, actor, progress=None) -> dict:
     started = time.monotonic()
     records, pks = registry_records()
     if progress:
-        progress(0, None, f"scoring {len(records)} persons")
+        progress(0, None, Told(SCORING, n=len(records)))
 
     def engine_progress(stage: str, done: int, total: int) -> None:
         if progress:
-            progress(done, total, stage)
+            progress(done, total, Told(STAGES[stage]) if stage in STAGES else stage)
 
     result = None
     if len(records) > 1:

@@ -28,7 +28,11 @@ class Job(models.Model):
     params = models.JSONField(default=dict, blank=True)
     progress = models.PositiveBigIntegerField(default=0)
     total = models.PositiveBigIntegerField(null=True, blank=True)
-    message = models.CharField(max_length=255, blank=True)
+    message = models.CharField(max_length=255, blank=True)  # in English, the fallback
+    # The message by code and parameters (onward/refusals.py `Told`), told again in the
+    # reader's language by `shown_message`; empty for a message given as plain text.
+    message_code = models.CharField(max_length=64, blank=True, default="")
+    message_params = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -51,6 +55,15 @@ class Job(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.id} {self.status}"
+
+    @property
+    def shown_message(self) -> str:
+        from onward.refusals import render
+
+        if not self.message_code:
+            return self.message
+        params = self.message_params if isinstance(self.message_params, dict) else {}
+        return render(self.message_code, params, self.message)
 
     @property
     def percent(self) -> int | None:

@@ -45,12 +45,18 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from onward.audit.middleware import RequestMeta, request_meta, request_meta_as
 from onward.jobs.models import Job
 from onward.jobs.registry import KINDS
+from onward.refusals import Told, define
 
 log = logging.getLogger(__name__)
+# A job's last message, told in its reader's language (onward/refusals.py `Told`).
+JOB_DONE = define("job.done", gettext_noop("Done"))
+JOB_FAILED = define("job.failed", gettext_noop("Failed"))
+
 # Progress is written at most this often: a progress row per input row would slow the
 # job down more than it informs anyone.
 PROGRESS_EVERY_SECONDS = 0.5
@@ -219,7 +225,7 @@ def _take_back(job: Job) -> bool:
             "status": Job.Status.FAILED,
             "lease_expires_at": None,
             "finished_at": Now(),
-            "message": "Failed",
+            **_message_fields(Told(JOB_FAILED)),
             "error": f"{reason[0].upper()}{reason[1:]}; {after}.",
         }
     changed = (
@@ -238,7 +244,7 @@ def _take_back(job: Job) -> bool:
 def describe(job: Job) -> str:
     """One line for the command line: what the job is and what became of it."""
     attempt = f", {job.attempt_label}" if job.attempt_label else ""
-    text = job.error if job.status == Job.Status.FAILED else job.message
+    text = job.error if job.status == Job.Status.FAILED else job.shown_message
     return f"{job.kind} job {job.pk} ({job.get_status_display().lower()}{attempt}): {text}"
 
 
@@ -316,15 +322,18 @@ class Lease:
         finally:
             connection.close()  # this thread's own connection
 
-    def progress(self, done: int, total: int | None = None, message: str = "") -> None:
-        """The job's progress callback. Raises LeaseLost when the job was taken back."""
+    def progress(self, done: int, total: int | None = None, message: str | Told = "") -> None:
+        """The job's progress callback. Raises LeaseLost when the job was taken back.
+
+        A `Told` message is kept by code and parameters (shown in the reader's language),
+        with its English text; a plain string as it is."""
         if self.lost:
             raise LeaseLost(f"Job {self.pk}: the lease was taken back.")
         now = time.monotonic()
         if now - self._last < PROGRESS_EVERY_SECONDS and (total is None or done < total):
             return
         self._last = now
-        fields = {"progress": done, "message": message[:255]}
+        fields = {"progress": done, **_message_fields(message)}
         if total is not None:
             fields["total"] = total
         if connection.in_atomic_block:
@@ -399,11 +408,15 @@ def job_run(job: Job, *, worker: str | None = None, heartbeat: bool = True) -> J
         outcome = {
             "status": Job.Status.FAILED,
             "error": str(exc)[:2000],
-            "message": "Failed",
+            **_message_fields(Told(JOB_FAILED)),
             "result": {"traceback": traceback.format_exc()[-4000:]},
         }
     else:
-        outcome = {"status": Job.Status.DONE, "result": result or {}, "message": "Done"}
+        outcome = {
+            "status": Job.Status.DONE,
+            "result": result or {},
+            **_message_fields(Told(JOB_DONE)),
+        }
     finally:
         pending = lease.stop()
     if outcome is not None:
@@ -508,3 +521,13 @@ def worker_thread_start() -> threading.Event:
         target=worker_loop, kwargs={"stop": stop}, daemon=True, name="onward-worker"
     ).start()
     return stop
+
+
+def _message_fields(message: str | Told) -> dict:
+    if isinstance(message, Told):
+        return {
+            "message": message.english[:255],
+            "message_code": message.code,
+            "message_params": message.params,
+        }
+    return {"message": str(message)[:255], "message_code": "", "message_params": {}}

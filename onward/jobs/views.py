@@ -18,7 +18,7 @@ def job_state(job) -> dict:
         "progress": job.progress,
         "total": job.total,
         "percent": job.percent,
-        "message": job.message,
+        "message": job.shown_message,
         "error": job.error,
         "finished": job.finished,
         "attempt": job.attempt_label,

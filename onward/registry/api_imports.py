@@ -137,7 +137,7 @@ def _state(request, job: Job, page: int = 1) -> dict:
         "progress": job.progress,
         "total": job.total,
         "percent": job.percent,
-        "message": job.message,
+        "message": job.shown_message,
         "error": job.error,
         "attempt": job.attempts,
         "max_attempts": job.max_attempts,

@@ -36,6 +36,7 @@ from django.db.models import Case as When_
 from django.db.models import CharField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Concat, TruncYear
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record, audit_records
@@ -47,6 +48,7 @@ from onward.interviews.models import Attendance
 from onward.movements.models import HeldBack
 from onward.presence.models import Card
 from onward.readiness.models import Fact
+from onward.refusals import Told, define
 from onward.registry.models import Case, Note, Person
 from onward.relocation.models import InformationRequest, SubmissionReview
 from onward.retention.policy import Rule, rules
@@ -54,6 +56,8 @@ from onward.retention.policy import Rule, rules
 MARKER = "[anonymised]"
 BATCH = 20_000
 DECEASED = "deceased"
+# The job's progress (onward/refusals.py `Told`): the rule by its name in the settings.
+ANONYMISED = define("retention.anonymised", gettext_noop("Rule %(rule)s: %(n)s persons anonymised"))
 
 # (model, the foreign key to the person or case, the field, what it becomes):
 # "marker" (a non-blank value becomes MARKER), "blank" (an encrypted identifier: cleared).
@@ -149,7 +153,7 @@ def retention_run(
     actor=None,
     today: dt.date | None = None,
     batch: int = BATCH,
-    progress: Callable[[int, int | None, str], object] | None = None,
+    progress: Callable[[int, int | None, str | Told], object] | None = None,
 ) -> Outcome:
     """Anonymises every person due on `today` (see the module's docstring). Safe to stop
     and run again: each batch commits whole, and what is done is not selected again."""
@@ -166,7 +170,9 @@ def retention_run(
             outcome.files += files
             done += n
             if progress:
-                progress(done, total, f"{rule.name}: {outcome.persons[rule.name]}")
+                progress(
+                    done, total, Told(ANONYMISED, rule=rule.name, n=outcome.persons[rule.name])
+                )
     if outcome.total or outcome.files:
         audit_record(
             actor=actor,

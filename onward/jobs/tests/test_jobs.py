@@ -58,3 +58,43 @@ def test_the_job_page_shows_progress_to_its_creator_only(client, users, clerk):
     assert state["status"] == "done" and state["percent"] == 100
     client.force_login(users[roles.PROTECTION])
     assert client.get(f"/jobs/{job.pk}/").status_code == 404
+
+
+def _reads(client, user, language: str, msgid: str, **params) -> str:
+    """`msgid` in `language` (checked to be Arabic script), `user` signed in reading it."""
+    from django.utils import translation
+
+    user.language = language
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    with translation.override(language):
+        told = translation.gettext(msgid) % params
+    assert any("\u0600" <= c <= "\u06ff" for c in told)
+    return told
+
+
+@pytest.mark.parametrize("language", ["ar", "fa"])
+def test_a_jobs_progress_told_by_code_reads_in_its_readers_language(client, clerk, language):
+    """Issue 22: the worker writes in English; the import's reader reads their language."""
+    from onward.jobs.services import Lease
+    from onward.refusals import Told
+    from onward.registry.importing.writing import WRITTEN
+
+    job = Job.objects.create(
+        kind="count_to", status=Job.Status.RUNNING, created_by=clerk, lease_owner="w1"
+    )
+    Lease(job, "w1", heartbeat=False).progress(40, 80, Told(WRITTEN, done=40, rows=80))
+    job.refresh_from_db()
+    assert (job.message, job.message_code) == ("Written 40 of 80 rows", "import.written")
+    told = _reads(client, clerk, language, "Written %(done)s of %(rows)s rows", done=40, rows=80)
+    assert client.get(f"/jobs/{job.pk}/status/").json()["message"] == told
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert f'<span id="job-message">{told}</span>' in page
+
+
+def test_a_failed_jobs_last_word_reads_in_its_readers_language(client, clerk):
+    job = job_enqueue(kind="explode", actor=clerk)
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("failed", "Failed")  # the English, kept beside
+    told = _reads(client, clerk, "fa", "Failed")
+    assert client.get(f"/jobs/{job.pk}/status/").json()["message"] == told

@@ -175,7 +175,7 @@ def _import(users, n: int, first: int = 700000) -> Job:
 
 def _inside_the_write(db: SharedDatabase, job) -> bool:
     """The import is inside its one write transaction, not yet committed. PostgreSQL: its
-    progress says so ("Written 5,000 of 6,000 rows", the first of two batches). SQLite,
+    progress says so ("Written 5000 of 6000 rows", the first of two batches). SQLite,
     which shows no progress from inside a transaction: done checking the rows, and the
     write lock held for a while (the heartbeat's own writes hold it for a moment only)."""
     row = db.job(job.pk)

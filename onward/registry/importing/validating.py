@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from onward.db import among
-from onward.refusals import Refusal, define
+from onward.refusals import Refusal, Told, define
 from onward.registry import validation
 from onward.registry.importing.common import (
     ARABIC_NAMES,
@@ -33,6 +33,7 @@ from onward.registry.models import Case, Person, SpecificNeed
 # The row errors of the file as a whole, by code (onward/refusals.py): the report keeps
 # the code and its parameters and shows them in its reader's language.
 BAD_ID = define("id.invalid", gettext_noop("An id is 1–32 letters, digits or - _ . / (no spaces)."))
+CHECKED = define("import.checked", gettext_noop("Checked %(count)s rows"))  # progress
 NO_GIVEN_NAME = define("given_name.missing", gettext_noop("A person needs a given name."))
 IN_TWO_CASES = define(
     "person.two_cases",
@@ -287,7 +288,7 @@ def validate_file(
             if len(chunk) >= BATCH:
                 check_chunk()
         if progress and count % 1000 == 0:
-            progress(count, None, f"Checked {count:,} rows")
+            progress(count, None, Told(CHECKED, count=count))
     if chunk:
         check_chunk()
     if count == 0:

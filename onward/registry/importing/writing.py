@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop
 from onward.audit.models import AuditEntry
 from onward.audit.services import audit_record, audit_records
 from onward.db import among, insert_rows
-from onward.refusals import define
+from onward.refusals import Told, define
 from onward.registry.importing.common import (
     ARABIC_NAMES,
     FIRST_ASSIGNED,
@@ -53,6 +53,9 @@ REGISTERED_MEANWHILE = define(
         "Persons of the file were registered by someone else while it was being checked: import it again."
     ),
 )
+
+# The job's progress while it writes (onward/refusals.py `Told`).
+WRITTEN = define("import.written", gettext_noop("Written %(done)s of %(rows)s rows"))
 
 # --- writing -----------------------------------------------------------------------------
 
@@ -222,7 +225,7 @@ def _write_spool(
         writer.batch_write(batch)
         done += len(batch)
         if progress:
-            progress(done, result.rows, f"Written {done:,} of {result.rows:,} rows")
+            progress(done, result.rows, Told(WRITTEN, done=done, rows=result.rows))
     with steps("pass 2: cases"):
         writer.assigned.counters_save(writer.high)
     audit_record(
