@@ -18,7 +18,7 @@ from onward import bounds
 from onward.accounts.policy import get_case_for_user, get_person_for_user, require
 from onward.registry import codes, selectors, services, validation
 from onward.registry.models import Case, Person
-from onward.registry.search import CappedPaginator
+from onward.web.pagination import CappedPaginator
 
 
 class PersonOut(serializers.ModelSerializer):

@@ -36,9 +36,8 @@ from __future__ import annotations
 import json
 import re
 from contextlib import contextmanager
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
-from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -66,7 +65,6 @@ MIN_PREFIX = 3
 # A word matching fewer persons than this drives the search (name_matches).
 RARE = 2000
 # Lists count their matches up to this (then: 10,000 or more).
-COUNT_CAP = 10_000
 
 
 def _prepare(text: str) -> str:
@@ -287,23 +285,6 @@ def person_search(persons: QuerySet, q: str) -> QuerySet:
                 )
             )
     return persons.filter(names | ids if ids else names)
-
-
-class CappedPaginator(Paginator):
-    """A paginator whose count stops at COUNT_CAP (`count_capped` then says so): counting a
-    million-row list (no query, or a common name) would cost more than the page itself."""
-
-    cap = COUNT_CAP
-
-    @cached_property
-    def count(self) -> int:
-        counted = (
-            self.object_list[: self.cap + 1].count()
-            if hasattr(self.object_list, "query")
-            else len(self.object_list)
-        )
-        self.count_capped = counted > self.cap
-        return min(counted, self.cap)
 
 
 _PG_KEYS = 'string_to_array(btrim("registry_person"."search_keys"), \' \')'

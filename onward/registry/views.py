@@ -17,17 +17,17 @@ from onward.registry.forms import (
     PersonForm,
 )
 from onward.registry.models import Case, SpecificNeed
-from onward.registry.search import CappedPaginator
 from onward.registry.validation import country_name
 from onward.vault.fields import blind_indexes
 from onward.vault.normalise import phone as phone_digits
 from onward.web.access import case_or_404, permission_required, person_or_404
+from onward.web.pagination import CappedPaginator
 
 PAGE_SIZE = 50
 
 
 def _page(request, queryset):
-    # Counted up to 10,000 (search.CappedPaginator): a count of a whole registry is slow.
+    # Counted up to 10,000 (web.pagination.CappedPaginator): a count of a whole registry is slow.
     return CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 

@@ -58,3 +58,17 @@ def test_a_record_and_a_users_month_are_read_through_the_case_blind_index(log, f
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = audit_search(**filters)[:100].explain()
     assert "Seq Scan" not in plan and index in plan, plan
+
+
+def test_the_audit_page_stops_counting_at_its_cap_and_says_so(log, users, client, monkeypatch):
+    from onward.accounts import roles
+    from onward.web.pagination import CappedPaginator
+
+    # The whole log of a long operation (200 million entries) is never counted.
+    monkeypatch.setattr(CappedPaginator, "cap", 5)
+    client.force_login(users[roles.AUDITOR])
+    page = client.get("/audit/").content.decode()
+    assert "more than 5 in all: narrow the search to see the rest" in page
+    assert page.count('<td class="mono"><span class="nowrap">') == 5  # the page itself
+    narrow = client.get("/audit/", {"actor": "ali"}).content.decode()
+    assert "3 in all" in narrow and "more than" not in narrow

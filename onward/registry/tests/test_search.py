@@ -225,7 +225,7 @@ def test_only_the_last_word_matches_as_a_beginning(clerk, registry):
 
 
 def test_the_api_count_stops_at_the_cap(clerk, registry, client, monkeypatch):
-    from onward.registry.search import CappedPaginator
+    from onward.web.pagination import CappedPaginator
 
     monkeypatch.setattr(CappedPaginator, "cap", 2)
     client.force_login(clerk)
