@@ -28,13 +28,44 @@ def _run(people: str, out: str, extra: list[str]) -> dict:
     # it started and waited for: Linux folds a waited-for child's peak into its parent's).
     timed = ["/usr/bin/time", "-f", "peak_kb=%M", *cmd, *extra]
     t0 = time.perf_counter()
-    done = subprocess.run(timed, capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"onward dedup failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(timed, stdout=out, stderr=err, text=True)
+        peaks = _sample_peaks(child)
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if child.returncode:
+        raise SystemExit(f"onward dedup failed ({child.returncode}):\n{stderr[-4000:]}")
     wall = time.perf_counter() - t0
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
-    peak = int(done.stderr.rsplit("peak_kb=", 1)[1].split()[0]) / 1024
-    return {"wall_s": round(wall, 1), "peak_mb": round(peak), **summary}
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    peak = int(stderr.rsplit("peak_kb=", 1)[1].split()[0]) / 1024
+    return {"wall_s": round(wall, 1), "peak_mb": round(peak), **peaks, **summary}
+
+
+def _sample_peaks(child: subprocess.Popen, every: float = 0.25) -> dict:
+    """The peak resident memory of the driver (`onward dedup`) and of each Dask worker
+    process it started, sampled every `every` seconds until the run ends (a sample can
+    miss a spike shorter than that: GNU time's figure is the exact peak of the largest)."""
+    import psutil
+
+    top = psutil.Process(child.pid)
+    driver_pid, peaks = None, {}
+    while child.poll() is None:
+        try:
+            procs = top.children(recursive=True)
+        except psutil.Error:
+            procs = []
+        for proc in procs:
+            try:
+                if driver_pid is None and "onward.cli" in " ".join(proc.cmdline()):
+                    driver_pid = proc.pid
+                rss = proc.memory_info().rss
+            except psutil.Error:
+                continue
+            peaks[proc.pid] = max(peaks.get(proc.pid, 0), rss)
+        time.sleep(every)
+    mb = {pid: round(rss / 2**20) for pid, rss in peaks.items()}
+    workers = sorted((v for pid, v in mb.items() if pid != driver_pid and v > 50), reverse=True)
+    return {"driver_peak_mb": mb.get(driver_pid, 0), "worker_peaks_mb": workers}
 
 
 def _quality(out: str, planted: list[tuple[str, str]]) -> dict:
@@ -92,7 +123,8 @@ def main() -> None:
             print(
                 f"  {name:12} {r['wall_s']:7.1f} s wall, largest process {r['peak_mb']} MB, "
                 f"{r['clusters']} clusters, planted recall {q}, pair precision {p}, "
-                f"F1 {f1:.4f}",
+                f"F1 {f1:.4f}; sampled peaks: driver {r['driver_peak_mb']} MB, "
+                f"workers {r['worker_peaks_mb']} MB",
                 flush=True,
             )
         if args.workers_only:
