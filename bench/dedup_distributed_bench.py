@@ -14,11 +14,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 
 def _run(people: str, out: str, extra: list[str]) -> dict:
@@ -47,25 +49,40 @@ def _sample_peaks(child: subprocess.Popen, every: float = 0.25) -> dict:
     miss a spike shorter than that: GNU time's figure is the exact peak of the largest)."""
     import psutil
 
-    top = psutil.Process(child.pid)
-    driver_pid, peaks = None, {}
+    top = psutil.Process(child.pid)  # GNU time; its child is the driver
+    driver, peaks, kind = None, {}, {}
     while child.poll() is None:
         try:
+            if driver is None and top.children():
+                driver = top.children()[0]
             procs = top.children(recursive=True)
         except psutil.Error:
             procs = []
         for proc in procs:
             try:
-                if driver_pid is None and "onward.cli" in " ".join(proc.cmdline()):
-                    driver_pid = proc.pid
+                if proc.pid not in kind and driver is not None:
+                    # The CSV reader is a fork of the driver (same command line); Dask's
+                    # workers are spawned interpreters.
+                    same = proc.pid == driver.pid or proc.cmdline() == driver.cmdline()
+                    kind[proc.pid] = (
+                        "driver" if proc.pid == driver.pid else ("reader" if same else "worker")
+                    )
                 rss = proc.memory_info().rss
             except psutil.Error:
                 continue
             peaks[proc.pid] = max(peaks.get(proc.pid, 0), rss)
         time.sleep(every)
     mb = {pid: round(rss / 2**20) for pid, rss in peaks.items()}
-    workers = sorted((v for pid, v in mb.items() if pid != driver_pid and v > 50), reverse=True)
-    return {"driver_peak_mb": mb.get(driver_pid, 0), "worker_peaks_mb": workers}
+    workers = sorted(
+        (v for pid, v in mb.items() if kind.get(pid) == "worker" and v > 50), reverse=True
+    )
+    readers = [v for pid, v in mb.items() if kind.get(pid) == "reader"]
+    driver_mb = mb.get(driver.pid, 0) if driver is not None else 0
+    return {
+        "driver_peak_mb": driver_mb,
+        "worker_peaks_mb": workers,
+        "reader_peak_mb": max(readers, default=0),
+    }
 
 
 def _quality(out: str, planted: list[tuple[str, str]]) -> dict:
@@ -80,6 +97,14 @@ def _quality(out: str, planted: list[tuple[str, str]]) -> dict:
         "planted_recall": round(found / max(len(planted), 1), 4),
         "pair_precision": round(found / max(predicted_pairs, 1), 4),
     }
+
+
+def _write_population(seed: int, persons: int, path: str) -> list[tuple[str, str]]:
+    from onward.demo.synthetic import generate_population, write_people_csv
+
+    population = generate_population(seed=seed, persons=persons)
+    write_people_csv(population, path)
+    return [tuple(pair) for pair in population.duplicates]
 
 
 def main() -> None:
@@ -97,13 +122,13 @@ def main() -> None:
 
     # The generator reads the registry's code lists, whose labels are Django msgids.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onward.settings.base")
-    from onward.demo.synthetic import generate_population, write_people_csv
-
-    population = generate_population(seed=args.seed, persons=args.persons)
     with tempfile.TemporaryDirectory() as tmp:
         people = os.path.join(tmp, "people.csv")
-        write_people_csv(population, people)
-        print(f"{args.persons} persons, {len(population.duplicates)} planted re-registrations")
+        # Generated in a child process: 5M persons as objects take GBs that this
+        # process, which waits beside the runs, would otherwise keep.
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            planted = pool.submit(_write_population, args.seed, args.persons, people).result()
+        print(f"{args.persons} persons, {len(planted)} planted re-registrations")
         print(f"load average before: {os.getloadavg()[0]:.1f}")
         rows = {}
         runs = [
@@ -115,7 +140,7 @@ def main() -> None:
         ]
         for name, extra in runs[1:] if args.workers_only else runs:
             out = os.path.join(tmp, f"{len(rows)}.csv")
-            rows[name] = {**_run(people, out, extra), **_quality(out, population.duplicates)}
+            rows[name] = {**_run(people, out, extra), **_quality(out, planted)}
             rows[name]["out"] = out
             r = rows[name]
             p, q = r["pair_precision"], r["planted_recall"]
@@ -124,7 +149,7 @@ def main() -> None:
                 f"  {name:12} {r['wall_s']:7.1f} s wall, largest process {r['peak_mb']} MB, "
                 f"{r['clusters']} clusters, planted recall {q}, pair precision {p}, "
                 f"F1 {f1:.4f}; sampled peaks: driver {r['driver_peak_mb']} MB, "
-                f"workers {r['worker_peaks_mb']} MB",
+                f"workers {r['worker_peaks_mb']} MB, CSV reader {r['reader_peak_mb']} MB",
                 flush=True,
             )
         if args.workers_only:
