@@ -298,6 +298,25 @@ def test_level_patterns_are_counted_like_numpy_unique_rows():
         assert (got[order] == want).all() and (counts[order] == want_counts).all()
 
 
+def test_a_huge_component_split_leaves_its_loose_members_alone():
+    """A chain longer than MAX_COMPONENT of links just over the threshold is split by
+    raising the bar: no link clears it, and each member is its own cluster (they were
+    all left in one cluster of 1,600: at 5M records such leftovers made one cluster of
+    thousands)."""
+    from onward.dedup.engine.cluster import MAX_COMPONENT, cluster_ids
+
+    n = MAX_COMPONENT + 100
+    ia = np.arange(n - 1)
+    ib = ia + 1
+    w = np.full(n - 1, 1.0)
+    ids = cluster_ids(n, ia, ib, w, 0.5, -3.0, lambda pa, pb: np.full(len(pa), 1.0))
+    assert len(set(ids.tolist())) == n
+    # A strong pair inside it stays together.
+    w[10] = 9.0
+    ids = cluster_ids(n, ia, ib, w, 0.5, -3.0, lambda pa, pb: np.full(len(pa), 9.0))
+    assert ids[10] == ids[11] and len(set(ids.tolist())) == n - 1
+
+
 def test_components_are_labelled_by_their_smallest_node():
     from onward.dedup.engine.cluster import components
 
