@@ -147,7 +147,8 @@ def main() -> None:
             f1 = 2 * p * q / (p + q) if p + q else 0.0
             print(
                 f"  {name:12} {r['wall_s']:7.1f} s wall, largest process {r['peak_mb']} MB, "
-                f"{r['clusters']} clusters, planted recall {q}, pair precision {p}, "
+                f"{r['candidate_pairs']:,} candidate pairs, {r['clusters']} clusters, "
+                f"planted recall {q}, pair precision {p}, "
                 f"F1 {f1:.4f}; sampled peaks: driver {r['driver_peak_mb']} MB, "
                 f"workers {r['worker_peaks_mb']} MB, CSV reader {r['reader_peak_mb']} MB",
                 flush=True,
