@@ -14,11 +14,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 
 def _run(people: str, out: str, extra: list[str]) -> dict:
@@ -28,13 +30,59 @@ def _run(people: str, out: str, extra: list[str]) -> dict:
     # it started and waited for: Linux folds a waited-for child's peak into its parent's).
     timed = ["/usr/bin/time", "-f", "peak_kb=%M", *cmd, *extra]
     t0 = time.perf_counter()
-    done = subprocess.run(timed, capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"onward dedup failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        child = subprocess.Popen(timed, stdout=out, stderr=err, text=True)
+        peaks = _sample_peaks(child)
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if child.returncode:
+        raise SystemExit(f"onward dedup failed ({child.returncode}):\n{stderr[-4000:]}")
     wall = time.perf_counter() - t0
-    summary = json.loads(done.stdout.strip().splitlines()[-1])
-    peak = int(done.stderr.rsplit("peak_kb=", 1)[1].split()[0]) / 1024
-    return {"wall_s": round(wall, 1), "peak_mb": round(peak), **summary}
+    summary = json.loads(stdout.strip().splitlines()[-1])
+    peak = int(stderr.rsplit("peak_kb=", 1)[1].split()[0]) / 1024
+    return {"wall_s": round(wall, 1), "peak_mb": round(peak), **peaks, **summary}
+
+
+def _sample_peaks(child: subprocess.Popen, every: float = 0.25) -> dict:
+    """The peak resident memory of the driver (`onward dedup`) and of each Dask worker
+    process it started, sampled every `every` seconds until the run ends (a sample can
+    miss a spike shorter than that: GNU time's figure is the exact peak of the largest)."""
+    import psutil
+
+    top = psutil.Process(child.pid)  # GNU time; its child is the driver
+    driver, peaks, kind = None, {}, {}
+    while child.poll() is None:
+        try:
+            if driver is None and top.children():
+                driver = top.children()[0]
+            procs = top.children(recursive=True)
+        except psutil.Error:
+            procs = []
+        for proc in procs:
+            try:
+                if proc.pid not in kind and driver is not None:
+                    # The CSV reader is a fork of the driver (same command line); Dask's
+                    # workers are spawned interpreters.
+                    same = proc.pid == driver.pid or proc.cmdline() == driver.cmdline()
+                    kind[proc.pid] = (
+                        "driver" if proc.pid == driver.pid else ("reader" if same else "worker")
+                    )
+                rss = proc.memory_info().rss
+            except psutil.Error:
+                continue
+            peaks[proc.pid] = max(peaks.get(proc.pid, 0), rss)
+        time.sleep(every)
+    mb = {pid: round(rss / 2**20) for pid, rss in peaks.items()}
+    workers = sorted(
+        (v for pid, v in mb.items() if kind.get(pid) == "worker" and v > 50), reverse=True
+    )
+    readers = [v for pid, v in mb.items() if kind.get(pid) == "reader"]
+    driver_mb = mb.get(driver.pid, 0) if driver is not None else 0
+    return {
+        "driver_peak_mb": driver_mb,
+        "worker_peaks_mb": workers,
+        "reader_peak_mb": max(readers, default=0),
+    }
 
 
 def _quality(out: str, planted: list[tuple[str, str]]) -> dict:
@@ -49,6 +97,14 @@ def _quality(out: str, planted: list[tuple[str, str]]) -> dict:
         "planted_recall": round(found / max(len(planted), 1), 4),
         "pair_precision": round(found / max(predicted_pairs, 1), 4),
     }
+
+
+def _write_population(seed: int, persons: int, path: str) -> list[tuple[str, str]]:
+    from onward.demo.synthetic import generate_population, write_people_csv
+
+    population = generate_population(seed=seed, persons=persons)
+    write_people_csv(population, path)
+    return [tuple(pair) for pair in population.duplicates]
 
 
 def main() -> None:
@@ -66,13 +122,13 @@ def main() -> None:
 
     # The generator reads the registry's code lists, whose labels are Django msgids.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onward.settings.base")
-    from onward.demo.synthetic import generate_population, write_people_csv
-
-    population = generate_population(seed=args.seed, persons=args.persons)
     with tempfile.TemporaryDirectory() as tmp:
         people = os.path.join(tmp, "people.csv")
-        write_people_csv(population, people)
-        print(f"{args.persons} persons, {len(population.duplicates)} planted re-registrations")
+        # Generated in a child process: 5M persons as objects take GBs that this
+        # process, which waits beside the runs, would otherwise keep.
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            planted = pool.submit(_write_population, args.seed, args.persons, people).result()
+        print(f"{args.persons} persons, {len(planted)} planted re-registrations")
         print(f"load average before: {os.getloadavg()[0]:.1f}")
         rows = {}
         runs = [
@@ -84,15 +140,17 @@ def main() -> None:
         ]
         for name, extra in runs[1:] if args.workers_only else runs:
             out = os.path.join(tmp, f"{len(rows)}.csv")
-            rows[name] = {**_run(people, out, extra), **_quality(out, population.duplicates)}
+            rows[name] = {**_run(people, out, extra), **_quality(out, planted)}
             rows[name]["out"] = out
             r = rows[name]
             p, q = r["pair_precision"], r["planted_recall"]
             f1 = 2 * p * q / (p + q) if p + q else 0.0
             print(
                 f"  {name:12} {r['wall_s']:7.1f} s wall, largest process {r['peak_mb']} MB, "
-                f"{r['clusters']} clusters, planted recall {q}, pair precision {p}, "
-                f"F1 {f1:.4f}",
+                f"{r['candidate_pairs']:,} candidate pairs, {r['clusters']} clusters, "
+                f"planted recall {q}, pair precision {p}, "
+                f"F1 {f1:.4f}; sampled peaks: driver {r['driver_peak_mb']} MB, "
+                f"workers {r['worker_peaks_mb']} MB, CSV reader {r['reader_peak_mb']} MB",
                 flush=True,
             )
         if args.workers_only:

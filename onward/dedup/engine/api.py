@@ -101,7 +101,7 @@ def fit_model(
     specs = field_specs(ds)
     names = [s.name for s in specs]
     u = fs.estimate_u(ds, specs, seed=seed)
-    ok = ~veto(levels)
+    ok = _not_vetoed(levels)
     keys = blocking_keys(ds)
     sums = [np.zeros(len(s.levels)) for s in specs]
     seen = np.zeros(len(specs))
@@ -110,7 +110,7 @@ def fit_model(
         sel = ok & _same_key(keys[key], ia, ib)
         if sel.sum() < 20:
             continue
-        train = levels[sel].copy()
+        train = levels[sel]  # a copy already (a boolean index)
         cols = [names.index(f) for f in left_out]
         train[:, cols] = -1
         rule_model = fs.fit(train, u, specs, free_u=True)
@@ -127,6 +127,15 @@ def fit_model(
     model.n_records = n
     fs.term_frequencies(ds, model)
     return model
+
+
+def _not_vetoed(levels: np.ndarray, chunk: int = 4_000_000) -> np.ndarray:
+    """~veto(levels) in chunks: veto's boolean temporaries over every pair at once would
+    be several bytes per pair (GBs at 5 million records)."""
+    out = np.empty(len(levels), bool)
+    for s in range(0, len(levels), chunk):
+        np.logical_not(veto(levels[s : s + chunk]), out=out[s : s + chunk])
+    return out
 
 
 def _same_key(

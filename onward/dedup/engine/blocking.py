@@ -16,6 +16,9 @@ from .prepare import Dataset
 
 MAX_BLOCK = 60
 WINDOW = 12
+# A blocking part's pairs (about; a block is never cut): ~130 MB as int64 pair codes, so
+# a part and its temporaries stay within a few hundred MB whatever the registry's size.
+PART_PAIRS = 1 << 24
 _M1 = np.int64(1_000_003)
 _M2 = np.int64(998_244_353)
 
@@ -108,19 +111,53 @@ def flat_codes(code: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return code.T.ravel(), np.tile(np.arange(code.shape[0]), code.shape[1])
 
 
-def pairs_for_key(
-    code: np.ndarray, rank: np.ndarray, max_block: int = MAX_BLOCK, window: int = WINDOW
-) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs (i < j) of records sharing a code (a two-column key: any code)."""
+def key_blocks(code: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A key's blocks of two or more: (records, block sizes), the records of each block
+    in a row, the blocks in code order, each sorted by rank (one-record blocks give no
+    pairs and are left out)."""
     code, rec = flat_codes(code)
     valid = np.nonzero(code >= 0)[0]
     if len(valid) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     order = valid[np.lexsort((rank[rec[valid]], code[valid]))]
     sc = code[order]
-    _, start, counts = np.unique(sc, return_index=True, return_counts=True)
+    first = np.empty(len(sc), bool)
+    first[0] = True
+    np.not_equal(sc[1:], sc[:-1], out=first[1:])
+    del sc
+    start = np.flatnonzero(first)
+    del first
+    counts = np.diff(start, append=len(order))
+    shared = counts > 1
+    members = order[np.repeat(shared, counts)]
+    del order
+    return rec[members], counts[shared]
+
+
+def block_pair_counts(counts: np.ndarray, max_block: int = MAX_BLOCK, window: int = WINDOW):
+    """How many pairs each block gives (an upper bound for a two-column key, whose record
+    can meet itself): all of them up to max_block records, else each record with the
+    next `window`."""
+    s = counts.astype(np.int64)
+    w = min(window, max_block)
+    windowed = w * (w + 1) // 2 + np.maximum(s - 1 - w, 0) * w
+    return np.where(s <= max_block, s * (s - 1) // 2, windowed)
+
+
+def block_pairs(
+    rec: np.ndarray,
+    counts: np.ndarray,
+    max_block: int = MAX_BLOCK,
+    window: int = WINDOW,
+    two_column: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (i < j) of blocks laid out as key_blocks gives them."""
+    if not len(counts):
+        return np.empty(0, rec.dtype), np.empty(0, rec.dtype)
     size = np.repeat(counts, counts)
-    pos = np.arange(len(sc)) - np.repeat(start, counts)  # position inside its block
+    start = np.cumsum(counts) - counts
+    pos = np.arange(len(rec)) - np.repeat(start, counts)  # position inside its block
+    del start
     left, right = [], []
     live = np.nonzero(size > 1)[0]
     d = 1
@@ -130,17 +167,28 @@ def pairs_for_key(
         live = live[reach >= d]
         if not len(live):
             break
-        left.append(rec[order[live]])
-        right.append(rec[order[live + d]])
+        left.append(rec[live])
+        right.append(rec[live + d])
         d += 1
     if not left:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
+        return np.empty(0, rec.dtype), np.empty(0, rec.dtype)
     a = np.concatenate(left)
+    del left
     b = np.concatenate(right)
-    if len(code) != len(rank):  # two columns: a record meets itself, pairs repeat
+    del right
+    if two_column:  # a record meets itself, pairs repeat
         other = a != b
         a, b = a[other], b[other]
     return np.minimum(a, b), np.maximum(a, b)
+
+
+def pairs_for_key(
+    code: np.ndarray, rank: np.ndarray, max_block: int = MAX_BLOCK, window: int = WINDOW
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (i < j) of records sharing a code (a two-column key: any code)."""
+    rec, counts = key_blocks(code, rank)
+    two_column = code.ndim == 2 and code.shape[1] > 1
+    return block_pairs(rec, counts, max_block, window, two_column)
 
 
 def unique_sorted(values: np.ndarray) -> np.ndarray:
@@ -160,12 +208,55 @@ def _distinct(ordered: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
-def _key_pair_codes(
-    n: np.int64, code: np.ndarray, rank: np.ndarray, max_block: int, window: int
-) -> np.ndarray:
-    """One blocking key's candidate pairs, each as the single integer i * n + j."""
-    a, b = pairs_for_key(code, rank, max_block, window)
-    return a * n + b
+def _part_pairs(
+    n: np.int64,
+    rec: np.ndarray,
+    counts: np.ndarray,
+    max_block: int,
+    window: int,
+    two_column: bool,
+    edges: np.ndarray,
+) -> list[np.ndarray]:
+    """One part's candidate pairs (a range of one key's blocks), each as the single
+    integer i * n + j, sorted and distinct, cut into the buckets that start at `edges`
+    (pair codes)."""
+    a, b = block_pairs(rec, counts, max_block, window, two_column)
+    codes = a.astype(np.int64)
+    del a
+    codes *= n
+    codes += b
+    del b
+    codes.sort()
+    codes = _distinct(codes)
+    # Copies: a bucket's piece is released when its bucket is merged, not with the part.
+    return [piece.copy() for piece in np.split(codes, np.searchsorted(codes, edges))]
+
+
+def _bucket_union(n: np.int64, pieces: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """One bucket's pairs from every part: sorted, distinct, as (i, j) arrays."""
+    codes = np.concatenate(pieces) if pieces else np.empty(0, np.int64)
+    pieces.clear()
+    codes.sort()
+    codes = _distinct(codes)
+    index = np.int32 if n < 2**31 else np.int64
+    ia, ib = np.empty(len(codes), index), np.empty(len(codes), index)
+    for s in range(0, len(codes), 4_000_000):  # no full-length int64 temporaries
+        ia[s : s + 4_000_000], ib[s : s + 4_000_000] = np.divmod(codes[s : s + 4_000_000], n)
+    return ia, ib
+
+
+def _pair_count(bucket: tuple[np.ndarray, np.ndarray]) -> int:
+    return len(bucket[0])
+
+
+def bucket_edges(n: int, buckets: int) -> np.ndarray:
+    """Pair codes i * n at which buckets 1.. start: ranges of the first index i of about
+    equal numbers of pairs (i is the smaller index of a pair: 1 - (1 - i/n)^2 of the
+    pairs of records in random order have it below i)."""
+    share = np.arange(1, buckets) / buckets
+    first = np.unique((n * (1 - np.sqrt(1 - share))).astype(np.int64))
+    first = first[(first > 0) & (first < n)]
+    return first * np.int64(n)
 
 
 def candidate_pairs(
@@ -174,27 +265,56 @@ def candidate_pairs(
     window: int = WINDOW,
     progress=None,
     mapper: Mapper = in_process,
+    part_pairs: int = PART_PAIRS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Union of the candidate pairs of all blocking keys, as sorted unique (i, j) arrays
     (int32 indices below 2^31 records: half the memory of int64 for tens of millions).
-    Each key is a part of its own (`mapper`: where the parts run)."""
+
+    A part is a range of one key's blocks giving at most about `part_pairs` pairs (a block
+    is never cut: the parts' pairs are those of the key); each part returns its pairs
+    sorted and cut by ranges of the first index i into buckets, and each bucket's pieces
+    are merged (sorted, distinct) on their own, so nothing ever holds every key's pairs
+    twice (`mapper`: where the parts and the buckets run)."""
     keys = blocking_keys(ds)
     rank = secondary_rank(ds)
     ranks = key_ranks(ds)
     n = np.int64(max(len(ds), 1))
-    parts = [(code, ranks.get(name, rank), max_block, window) for name, code in keys.items()]
-    codes = []
-    for k, found in enumerate(mapper(_key_pair_codes, n, parts)):
-        codes.append(found)
-        if progress:
-            progress("blocking", k + 1, len(keys))
-    del parts
-    allc = np.concatenate(codes) if codes else np.empty(0, np.int64)
-    del codes
-    allc.sort()  # in place: at a million records this array is ~600 MB
-    allc = _distinct(allc)
     index = np.int32 if n < 2**31 else np.int64
-    ia, ib = np.empty(len(allc), index), np.empty(len(allc), index)
-    for s in range(0, len(allc), 4_000_000):  # no full-length int64 temporaries
-        ia[s : s + 4_000_000], ib[s : s + 4_000_000] = np.divmod(allc[s : s + 4_000_000], n)
+    planned, total = [], 0
+    for name in list(keys):
+        code = keys.pop(name)
+        rec, counts = key_blocks(code, ranks.get(name, rank))
+        two_column = code.ndim == 2 and code.shape[1] > 1
+        del code
+        est = np.cumsum(block_pair_counts(counts, max_block, window))
+        if not len(est):
+            continue
+        total += int(est[-1])
+        cuts = np.searchsorted(est, np.arange(part_pairs, est[-1], part_pairs), "right")
+        cuts = np.unique(cuts[(cuts > 0) & (cuts < len(counts))])
+        bounds = np.concatenate(([0], cuts, [len(counts)]))
+        ends = np.concatenate(([0], np.cumsum(counts)))
+        planned.append((rec.astype(index), counts, bounds, ends, two_column))
+    del keys, rank, ranks
+    edges = bucket_edges(int(n), max(1, -(-total // part_pairs)))
+    parts = [
+        (rec[ends[lo] : ends[hi]], counts[lo:hi], max_block, window, two_column, edges)
+        for rec, counts, bounds, ends, two_column in planned
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
+    del planned
+
+    def parts_done(done: int, of: int) -> None:
+        if progress:
+            progress("blocking", done, of)
+
+    sizes, buckets = mapper.shuffle(
+        _part_pairs, n, parts, _bucket_union, len(edges) + 1, _pair_count, parts_done
+    )
+    del parts
+    ia, ib = np.empty(sum(sizes), index), np.empty(sum(sizes), index)
+    at = 0
+    for a, b in buckets:  # each bucket released once copied
+        ia[at : at + len(a)], ib[at : at + len(a)] = a, b
+        at += len(a)
     return ia, ib

@@ -46,6 +46,12 @@ def cluster_ids(
     labels = components(n, ia[strong], ib[strong])
     groups = _large_groups(labels, ia[strong], ib[strong], weight[strong], threshold_w)
     final = labels.copy()
+    # A member of a component of more than two is placed by its group below; one that
+    # is in no group (left alone when a huge component was split) is alone, not in
+    # the huge component's cluster with every other one left alone.
+    _, inv, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    loose = np.nonzero(counts[inv] > 2)[0]
+    final[loose] = loose
     pa, pb = _all_pairs(groups)
     w_all = rescore(pa, pb) if len(pa) else np.empty(0)
     start = 0

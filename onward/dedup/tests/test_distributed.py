@@ -9,6 +9,7 @@ import pytest
 
 from onward.dedup.cli import main
 from onward.dedup.engine import dedup
+from onward.dedup.engine.blocking import candidate_pairs
 from onward.dedup.engine.prepare import prepare
 from onward.demo.synthetic import generate_population, write_people_csv
 
@@ -48,9 +49,13 @@ def test_the_parts_on_workers_give_the_same_pairs_scores_and_clusters():
         from onward.dedup.engine import api
 
         levels_parts = api._compare_chunked(ds, alone.ia, alone.ib, None, chunk=997, mapper=mapper)
+        # Blocking in parts of a few thousand pairs: dozens of parts and of buckets, the
+        # buckets merged on the workers.
+        small_parts = candidate_pairs(ds, mapper=mapper, part_pairs=5_000)
         on_cluster = dedup(ds, mapper=mapper)
         mapper.close()
     assert np.array_equal(levels_parts, alone.levels)
+    assert np.array_equal(small_parts[0], alone.ia) and np.array_equal(small_parts[1], alone.ib)
     assert np.array_equal(on_cluster.ia, alone.ia) and np.array_equal(on_cluster.ib, alone.ib)
     assert np.array_equal(on_cluster.levels, alone.levels)
     assert np.array_equal(on_cluster.weight, alone.weight)

@@ -298,6 +298,25 @@ def test_level_patterns_are_counted_like_numpy_unique_rows():
         assert (got[order] == want).all() and (counts[order] == want_counts).all()
 
 
+def test_a_huge_component_split_leaves_its_loose_members_alone():
+    """A chain longer than MAX_COMPONENT of links just over the threshold is split by
+    raising the bar: no link clears it, and each member is its own cluster (they were
+    all left in one cluster of 1,600: at 5M records such leftovers made one cluster of
+    thousands)."""
+    from onward.dedup.engine.cluster import MAX_COMPONENT, cluster_ids
+
+    n = MAX_COMPONENT + 100
+    ia = np.arange(n - 1)
+    ib = ia + 1
+    w = np.full(n - 1, 1.0)
+    ids = cluster_ids(n, ia, ib, w, 0.5, -3.0, lambda pa, pb: np.full(len(pa), 1.0))
+    assert len(set(ids.tolist())) == n
+    # A strong pair inside it stays together.
+    w[10] = 9.0
+    ids = cluster_ids(n, ia, ib, w, 0.5, -3.0, lambda pa, pb: np.full(len(pa), 9.0))
+    assert ids[10] == ids[11] and len(set(ids.tolist())) == n - 1
+
+
 def test_components_are_labelled_by_their_smallest_node():
     from onward.dedup.engine.cluster import components
 
@@ -311,6 +330,69 @@ def test_candidate_pairs_are_sorted_unique_and_compact(scenario):
     assert ia.dtype == np.int32 and (ia < ib).all()
     code = ia.astype(np.int64) * len(rows) + ib
     assert (np.diff(code) > 0).all()
+
+
+def _crowded_registry(n: int = 3_000) -> list[dict]:
+    """Few names and dates: blocks of hundreds (windowed), one birth date block of
+    exactly MAX_BLOCK records and one of MAX_BLOCK + 1 (the window's edge)."""
+    from onward.dedup.engine.blocking import MAX_BLOCK
+
+    rng = np.random.default_rng(5)
+    given = ["Mohammad", "Ali", "Hassan", "Fatima", "Zainab"]
+    family = ["Hosseini", "Mohammadi", "Karimi", "Ahmadi"]
+    father = ["Reza", "Omar", "", "Jafar"]
+    dates = [f"19{y}-0{m}-1{d}" for y in range(60, 99) for m in range(1, 3) for d in range(3)]
+    rows = []
+    for i in range(n):
+        if i < MAX_BLOCK:
+            date = "1950-05-05"
+        elif i < 2 * MAX_BLOCK + 1:
+            date = "1951-06-06"
+        else:
+            date = dates[rng.integers(len(dates))]
+        rows.append(
+            {
+                "person_id": f"P{i:05d}",
+                "given_name": given[rng.integers(len(given))],
+                "family_name": family[rng.integers(len(family))],
+                "father_name": father[rng.integers(len(father))],
+                "sex": "MF"[rng.integers(2)],
+                "birth_date": date,
+                "nationality": "AFG",
+                "phone": f"0790{rng.integers(300):07d}",
+            }
+        )
+    return rows
+
+
+def test_blocking_split_into_small_parts_gives_the_pairs_of_whole_keys():
+    """A key's part is a range of its blocks and the union is made by buckets of the
+    first index: with parts of a few hundred pairs (hundreds of parts and buckets) the
+    candidate pairs are those of one part per key, and those of every key's own pairs."""
+    from onward.dedup.engine.blocking import (
+        blocking_keys,
+        key_ranks,
+        pairs_for_key,
+        secondary_rank,
+    )
+
+    ds = prepare(_crowded_registry())
+    n = len(ds)
+    whole = candidate_pairs(ds, part_pairs=1 << 40)
+    split = candidate_pairs(ds, part_pairs=300)
+    assert np.array_equal(whole[0], split[0]) and np.array_equal(whole[1], split[1])
+    rank, ranks = secondary_rank(ds), key_ranks(ds)
+    codes = []
+    for name, code in blocking_keys(ds).items():
+        a, b = pairs_for_key(code, ranks.get(name, rank))
+        codes.append(a.astype(np.int64) * n + b)
+    expected = np.unique(np.concatenate(codes))
+    got = split[0].astype(np.int64) * n + split[1]
+    assert np.array_equal(got, expected)
+    # The date blocks: 60 records all paired, 61 only with their 12 next.
+    at_edge = (split[0] < 60) & (split[1] < 60)
+    assert at_edge.sum() == 60 * 59 // 2
+    assert len(split[0]) > 50 * (1 << 10)  # big windowed blocks: many pairs, many parts
 
 
 def _person(given, family, father, date, i):
