@@ -202,17 +202,18 @@ def _take_back(job: Job) -> bool:
             "finished_at": Now(),
             "result": result,
             "progress": job.total or job.progress,
-            "message": f"Done (recorded after {reason}: its work had committed)."[:255],
+            # Plain text: the code of the last progress report is cleared with it.
+            **_message_fields(f"Done (recorded after {reason}: its work had committed)."),
         }
     elif retry:
         fields = {
             "status": Job.Status.QUEUED,
             "lease_expires_at": None,
             "lease_owner": "",
-            "message": (
+            **_message_fields(
                 f"Attempt {job.attempts}{of}: {reason}. Queued again for "
                 f"attempt {job.attempts + 1}{of}."
-            )[:255],
+            ),
         }
     else:
         if not (kind and kind.retry):

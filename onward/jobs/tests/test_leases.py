@@ -98,6 +98,21 @@ def test_a_dead_workers_job_is_queued_again_and_its_next_attempt_finishes(clerk)
     assert taken.attempt_label == "attempt 2 of 3"
 
 
+def test_a_job_taken_back_after_a_progress_told_by_code_says_it_was_queued_again(clerk):
+    """The take-back's plain text replaces the code of the dead worker's last report
+    (the page and the worker's log read `shown_message`, which a kept code would win)."""
+    from onward.jobs.services import Lease
+    from onward.refusals import Told
+    from onward.registry.importing.writing import WRITTEN
+
+    job = _claimed("count", clerk)
+    Lease(job, job.lease_owner, heartbeat=False).progress(5, 9, Told(WRITTEN, done=5, rows=9))
+    _expire(job)
+    [taken] = job_reclaim_expired()
+    assert taken.message_code == "" and taken.message_params == {}
+    assert "Queued again for attempt 2 of 3" in taken.shown_message
+
+
 def test_attempts_are_bounded_then_the_job_fails_with_the_reason(clerk, settings):
     settings.ONWARD_JOB_MAX_ATTEMPTS = 2
     job = _claimed("count", clerk)
